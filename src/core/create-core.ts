@@ -1,0 +1,67 @@
+import { EventBus } from './events';
+import { createInvoke, mergeHandlers, type Invoke } from './invoke';
+import { instrumentCatalogue } from './instruments/catalogue';
+import { JobRunner } from './jobs/job-runner';
+import type { CorePorts } from './ports';
+import { openStorage } from './storage/open-storage';
+import type { Storage } from './storage/types';
+import { barsHandlers } from './bars/bars-handlers';
+import { demoHandlers } from './demo/demo-handlers';
+import { importHandlers } from './import/import-handlers';
+import { settingsHandlers } from './settings/settings-handlers';
+import { systemHandlers } from './system/system-handlers';
+
+export interface Core {
+  /** Validates, dispatches and answers with a Result envelope: the only entry for transports. */
+  readonly invoke: Invoke;
+  readonly events: EventBus;
+  readonly storage: Storage;
+  readonly jobs: JobRunner;
+  close(): Promise<void>;
+}
+
+/** Everything a handler module may use; built once per core. */
+export interface CoreContext {
+  readonly ports: CorePorts;
+  readonly storage: Storage;
+  readonly events: EventBus;
+  readonly jobs: JobRunner;
+  readonly now: () => number;
+  readonly startedAt: number;
+}
+
+export async function createCore(ports: CorePorts): Promise<Core> {
+  const now = ports.now ?? Date.now;
+  const storage = await openStorage({ dataDir: ports.dataDir, databaseUrl: ports.databaseUrl, logger: ports.logger });
+  try {
+    await storage.instruments.seed(instrumentCatalogue);
+    const interrupted = await storage.jobRuns.failInterrupted(now());
+    if (interrupted > 0) ports.logger.warn('marked jobs interrupted by a previous exit as failed', { count: interrupted });
+
+    const events = new EventBus();
+    const jobs = new JobRunner(storage.jobRuns, events, ports.logger, now);
+    const ctx: CoreContext = { ports, storage, events, jobs, now, startedAt: now() };
+    const handlers = mergeHandlers({
+      system: systemHandlers(ctx),
+      bars: barsHandlers(ctx),
+      import: importHandlers(ctx),
+      demo: demoHandlers(ctx),
+      settings: settingsHandlers(ctx),
+      jobs: jobs.handlers(),
+    });
+
+    return {
+      invoke: createInvoke(handlers, ports.logger),
+      events,
+      storage,
+      jobs,
+      close: async () => {
+        jobs.cancelAll();
+        await storage.close();
+      },
+    };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}

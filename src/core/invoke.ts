@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { isMethodName, methods, methodNames, type MethodName } from '../shared/contract';
+import { AppError, type ErrorPayload, type Result } from '../shared/errors';
+import type { CompleteHandlerMap, HandlerMap } from './handlers';
+import type { Logger } from './ports';
+
+/**
+ * Merges each module's handlers, refusing a duplicate name, a name the contract does not
+ * list, or a contract method nobody handles: a mismatch is a programming error caught at start.
+ */
+export function mergeHandlers(groups: Record<string, HandlerMap>): CompleteHandlerMap {
+  const merged: Record<string, unknown> = {};
+  const owner: Record<string, string> = {};
+  for (const [group, handlers] of Object.entries(groups)) {
+    for (const [name, handler] of Object.entries(handlers)) {
+      if (!isMethodName(name)) throw new Error(`Handler "${name}" in ${group} has no contract entry`);
+      if (owner[name]) throw new Error(`Handler "${name}" is registered by both ${owner[name]} and ${group}`);
+      owner[name] = group;
+      merged[name] = handler;
+    }
+  }
+  const missing = methodNames.filter((name) => !merged[name]);
+  if (missing.length > 0) throw new Error(`Contract methods without a handler: ${missing.join(', ')}`);
+  return merged as CompleteHandlerMap;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+/** The one place that turns anything thrown into a contract error. */
+export function toErrorPayload(error: unknown, logger?: Logger, method?: string): ErrorPayload {
+  if (error instanceof AppError) return error.toPayload();
+  if (error instanceof z.ZodError) {
+    return { code: 'VALIDATION', message: describeIssues(error), details: { issues: error.issues } };
+  }
+  logger?.error('unexpected error', { method, error: error instanceof Error ? error.stack ?? error.message : String(error) });
+  return { code: 'INTERNAL', message: 'Something went wrong inside Metalytics; the details are in the log.' };
+}
+
+export type Invoke = (name: string, input: unknown) => Promise<Result<unknown>>;
+
+/**
+ * Validates input against the contract, runs the handler and checks its output, so every
+ * transport (IPC, HTTP, CLI) gets the same guarantees from one loop.
+ */
+export function createInvoke(handlers: CompleteHandlerMap, logger: Logger): Invoke {
+  return async (name, rawInput) => {
+    if (!isMethodName(name)) {
+      return { ok: false, error: { code: 'NOT_FOUND', message: `Unknown method "${name}"` } };
+    }
+    const method = methods[name as MethodName];
+    const parsed = method.input.safeParse(rawInput ?? undefined);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: { code: 'VALIDATION', message: `Invalid input for ${name}: ${describeIssues(parsed.error)}` },
+      };
+    }
+    try {
+      const handler = handlers[name as MethodName] as (input: unknown) => unknown;
+      const value = await handler(parsed.data);
+      const checked = method.output.safeParse(value);
+      if (!checked.success) {
+        logger.error('handler returned output outside the contract', { method: name, issues: describeIssues(checked.error) });
+        return { ok: false, error: { code: 'INTERNAL', message: `${name} produced an invalid reply` } };
+      }
+      return { ok: true, value: checked.data };
+    } catch (error) {
+      return { ok: false, error: toErrorPayload(error, logger, name) };
+    }
+  };
+}

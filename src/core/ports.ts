@@ -1,0 +1,39 @@
+import type { SecretName } from '../shared/domain';
+
+/**
+ * Capabilities the shells lend the core. Electron passes safeStorage and electron-store;
+ * headless Node passes environment variables and files in the data directory.
+ */
+export interface SecretStore {
+  /** False when secrets cannot be stored encrypted; `set` then refuses rather than write plaintext. */
+  isEncryptionAvailable(): boolean;
+  get(name: SecretName): Promise<string | undefined>;
+  set(name: SecretName, value: string): Promise<void>;
+  delete(name: SecretName): Promise<void>;
+}
+
+/** Raw settings persistence; the core validates and fills defaults. */
+export interface SettingsStore {
+  read(): Promise<unknown>;
+  write(settings: unknown): Promise<void>;
+}
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface CorePorts {
+  /** Where the SQLite database, model artifacts and backups live. */
+  dataDir: string;
+  /** Postgres URL (password included, from a secret); absent = SQLite in dataDir. */
+  databaseUrl?: string;
+  appVersion: string;
+  secrets: SecretStore;
+  settings: SettingsStore;
+  logger: Logger;
+  /** Injected for tests; defaults to Date.now. */
+  now?: () => number;
+}

@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import {
+  barSchema,
+  coverageSchema,
+  csvDetectionSchema,
+  csvMappingSchema,
+  csvSourceSchema,
+  databaseModeSchema,
+  epochMsSchema,
+  instrumentSchema,
+  jobKindSchema,
+  jobRunSchema,
+  jobStatusSchema,
+  rowErrorSchema,
+  secretNameSchema,
+  secretStatusSchema,
+  settingsPatchSchema,
+  settingsSchema,
+  symbolSchema,
+} from './domain';
+import { timeframeSchema } from './timeframes';
+
+const emptyInput = z.object({}).strict().default({});
+
+const rangeFields = {
+  from: epochMsSchema.optional(),
+  to: epochMsSchema.optional(),
+};
+const rangeIsOrdered = (r: { from?: number; to?: number }) =>
+  r.from === undefined || r.to === undefined || r.from <= r.to;
+const rangeIssue = { message: '`from` must not be after `to`', path: ['from'] };
+
+const importTargetFields = {
+  source: csvSourceSchema,
+  symbol: symbolSchema,
+  /** The timeframe the file's rows are; detected from row spacing when absent. */
+  timeframe: timeframeSchema.optional(),
+  mapping: csvMappingSchema.optional(),
+};
+
+const importSummarySchema = z.object({
+  jobId: z.string(),
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  rowsRead: z.number().int(),
+  inserted: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+  /** The first rejected rows with their 1-based line numbers and reasons. */
+  errors: z.array(rowErrorSchema),
+  first: epochMsSchema.nullable(),
+  last: epochMsSchema.nullable(),
+});
+
+/**
+ * Every method the UI, CLI or a remote client may call. Transports are generic loops over
+ * this object; the core refuses to start unless every entry has exactly one handler.
+ */
+export const methods = {
+  'system.status': {
+    input: emptyInput,
+    output: z.object({
+      appVersion: z.string(),
+      database: z.object({
+        mode: databaseModeSchema,
+        online: z.boolean(),
+        /** Where the data lives, without any password. */
+        location: z.string(),
+        schemaVersion: z.string(),
+      }),
+      instruments: z.number().int(),
+      bars: z.number().int(),
+      startedAt: epochMsSchema,
+    }),
+  },
+  'instruments.list': {
+    input: emptyInput,
+    output: z.object({ instruments: z.array(instrumentSchema) }),
+  },
+  'bars.query': {
+    input: z
+      .object({
+        symbol: symbolSchema,
+        timeframe: timeframeSchema,
+        ...rangeFields,
+        /** The most recent N buckets of the range. */
+        limit: z.number().int().min(1).max(100_000).optional(),
+      })
+      .strict()
+      .refine(rangeIsOrdered, rangeIssue),
+    output: z.object({
+      bars: z.array(barSchema),
+      /** The stored timeframe the bars were aggregated from; null when none can produce this one. */
+      sourceTimeframe: timeframeSchema.nullable(),
+    }),
+  },
+  'bars.coverage': {
+    input: z.object({ symbol: symbolSchema.optional() }).strict().default({}),
+    output: z.object({ coverage: z.array(coverageSchema) }),
+  },
+  'import.preview': {
+    input: z.object(importTargetFields).strict(),
+    output: z.object({
+      detection: csvDetectionSchema,
+      timeframe: timeframeSchema.nullable(),
+      rowsRead: z.number().int(),
+      validRows: z.number().int(),
+      sample: z.array(barSchema),
+      errors: z.array(rowErrorSchema),
+      errorCount: z.number().int(),
+      first: epochMsSchema.nullable(),
+      last: epochMsSchema.nullable(),
+    }),
+  },
+  'import.csv': {
+    input: z.object(importTargetFields).strict(),
+    output: importSummarySchema,
+  },
+  'demo.load': {
+    input: emptyInput,
+    output: z.object({ symbols: z.array(z.string()), bars: z.number().int() }),
+  },
+  'settings.get': {
+    input: emptyInput,
+    output: settingsSchema,
+  },
+  'settings.update': {
+    input: settingsPatchSchema.strict(),
+    output: settingsSchema,
+  },
+  'secrets.list': {
+    input: emptyInput,
+    output: z.object({ secrets: z.array(secretStatusSchema), encryptionAvailable: z.boolean() }),
+  },
+  'secrets.set': {
+    input: z.object({ name: secretNameSchema, value: z.string().trim().min(1).max(4096) }).strict(),
+    output: secretStatusSchema,
+  },
+  'secrets.delete': {
+    input: z.object({ name: secretNameSchema }).strict(),
+    output: secretStatusSchema,
+  },
+  'jobs.runs': {
+    input: z
+      .object({ kind: jobKindSchema.optional(), limit: z.number().int().min(1).max(1000).default(50) })
+      .strict()
+      .default({ limit: 50 }),
+    output: z.object({ runs: z.array(jobRunSchema) }),
+  },
+  'jobs.cancel': {
+    input: z.object({ jobId: z.string().min(1) }).strict(),
+    output: z.object({ jobId: z.string(), cancelled: z.boolean() }),
+  },
+} as const;
+
+/** Everything the core pushes to listeners (renderer windows, WebSocket clients). */
+export const events = {
+  'job.progress': z.object({
+    jobId: z.string(),
+    kind: jobKindSchema,
+    done: z.number(),
+    total: z.number().nullable(),
+    unit: z.string(),
+    /** Units per second over the job so far. */
+    rate: z.number().nullable(),
+    etaMs: z.number().nullable(),
+  }),
+  'job.finished': z.object({
+    jobId: z.string(),
+    kind: jobKindSchema,
+    status: jobStatusSchema,
+    rows: z.number().int(),
+    error: z.string().nullable(),
+  }),
+  /** Stored bars changed in bulk (import, demo); charts showing this symbol re-query. */
+  'bars.changed': z.object({
+    symbol: z.string(),
+    timeframe: timeframeSchema,
+    from: epochMsSchema,
+    to: epochMsSchema,
+  }),
+  'settings.changed': settingsSchema,
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+export type ParsedInput<M extends MethodName> = z.output<Methods[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Methods[M]['output']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+export type EventMessage = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
+
+export const methodNames = Object.keys(methods) as MethodName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.prototype.hasOwnProperty.call(events, name);
+}

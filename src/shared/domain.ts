@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { timeframeSchema } from './timeframes';
+
+/** UTC epoch milliseconds; pre-1970 history (gold since 1833) is negative. */
+export const epochMsSchema = z.number().int().min(-8_640_000_000_000_000).max(8_640_000_000_000_000);
+
+/** Canonical symbols: XAUUSD, GC=F, BTCUSD, ^GSPC, DEMO.XAUUSD … */
+export const symbolSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(32)
+  .regex(/^[A-Za-z0-9.=^:_/-]+$/, 'symbol may contain letters, digits and . = ^ : _ / - only')
+  .transform((s) => s.toUpperCase());
+
+export const instrumentKinds = ['spot', 'future', 'fx', 'crypto', 'stock', 'etf', 'index', 'synthetic'] as const;
+export const providerIds = ['yahoo', 'polygon', 'twelvedata', 'metalsapi'] as const;
+export const providerIdSchema = z.enum(providerIds);
+export type ProviderId = z.infer<typeof providerIdSchema>;
+
+export const instrumentSchema = z.object({
+  symbol: z.string(),
+  name: z.string(),
+  kind: z.enum(instrumentKinds),
+  /** What one unit of price means, e.g. "USD per troy ounce". */
+  unit: z.string(),
+  currency: z.string(),
+  /** Ticker of this instrument at each provider that carries it. */
+  providerSymbols: z.partialRecord(providerIdSchema, z.string()),
+});
+export type Instrument = z.infer<typeof instrumentSchema>;
+
+export const barSchema = z.object({
+  time: epochMsSchema,
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number(),
+});
+export type Bar = z.infer<typeof barSchema>;
+
+export const coverageSchema = z.object({
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  source: z.string(),
+  first: epochMsSchema,
+  last: epochMsSchema,
+  count: z.number().int(),
+});
+export type Coverage = z.infer<typeof coverageSchema>;
+
+export const databaseModes = ['sqlite', 'postgres', 'timescaledb'] as const;
+export const databaseModeSchema = z.enum(databaseModes);
+export type DatabaseMode = z.infer<typeof databaseModeSchema>;
+
+export const themeSchema = z.enum(['system', 'dark', 'light']);
+
+/** Everything the user can change; secrets are never here (see the secret store). */
+export const settingsSchema = z.object({
+  theme: themeSchema.default('system'),
+  watchlist: z.array(z.string()).max(200).default(['XAUUSD', 'XAGUSD', 'GC=F', 'BTCUSD', 'AAPL']),
+  /** Postgres connection without its password; absent means the embedded SQLite database. */
+  databaseUrl: z.string().max(500).optional(),
+  chart: z
+    .object({ symbol: z.string().optional(), timeframe: timeframeSchema.default('1d') })
+    .default({ timeframe: '1d' }),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+export const settingsPatchSchema = settingsSchema.partial();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+export const secretNames = ['polygon', 'twelvedata', 'metalsapi', 'database'] as const;
+export const secretNameSchema = z.enum(secretNames);
+export type SecretName = z.infer<typeof secretNameSchema>;
+export const secretStatusSchema = z.object({
+  name: secretNameSchema,
+  hasKey: z.boolean(),
+  /** Last four characters, so the user can tell keys apart; never more. */
+  last4: z.string().max(4).optional(),
+});
+
+export const jobKinds = ['import', 'demo', 'backfill', 'poll', 'news', 'train', 'predict', 'backup', 'restore', 'retention'] as const;
+export const jobKindSchema = z.enum(jobKinds);
+export const jobStatuses = ['running', 'succeeded', 'failed', 'cancelled'] as const;
+export const jobStatusSchema = z.enum(jobStatuses);
+export const jobRunSchema = z.object({
+  id: z.string(),
+  kind: jobKindSchema,
+  status: jobStatusSchema,
+  description: z.string(),
+  startedAt: epochMsSchema,
+  finishedAt: epochMsSchema.nullable(),
+  rows: z.number().int(),
+  error: z.string().nullable(),
+});
+export type JobRun = z.infer<typeof jobRunSchema>;
+
+/** Where CSV text comes from: a path on the core's machine (CLI, Electron dialog) or uploaded text (browser). */
+export const csvSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096) }),
+  z.object({
+    kind: z.literal('text'),
+    fileName: z.string().min(1).max(255),
+    text: z.string().max(256 * 1024 * 1024),
+  }),
+]);
+export type CsvSource = z.infer<typeof csvSourceSchema>;
+
+export const dateFormats = [
+  'epoch-ms',
+  'epoch-s',
+  'iso',
+  'YYYY-MM-DD',
+  'YYYY-MM-DD HH:mm',
+  'YYYY-MM-DD HH:mm:ss',
+  'YYYY-MM-DD_HH:mm:ss',
+  'YYYY.MM.DD',
+  'YYYY.MM.DD HH:mm',
+  'YYYY-MM',
+  'MM/DD/YYYY',
+  'DD.MM.YYYY',
+] as const;
+export const dateFormatSchema = z.enum(dateFormats);
+export type DateFormat = z.infer<typeof dateFormatSchema>;
+
+/** Which column (by header name or 0-based index) holds each field; close-only files map just time and close. */
+const columnRefSchema = z.union([z.string().min(1), z.number().int().min(0)]);
+export const csvMappingSchema = z.object({
+  delimiter: z.enum([',', ';', '\t', '|']).optional(),
+  hasHeader: z.boolean().optional(),
+  dateFormat: dateFormatSchema.optional(),
+  time: columnRefSchema.optional(),
+  open: columnRefSchema.optional(),
+  high: columnRefSchema.optional(),
+  low: columnRefSchema.optional(),
+  close: columnRefSchema.optional(),
+  volume: columnRefSchema.optional(),
+});
+export type CsvMapping = z.infer<typeof csvMappingSchema>;
+
+export const rowErrorSchema = z.object({ line: z.number().int(), reason: z.string() });
+export type RowError = z.infer<typeof rowErrorSchema>;
+
+export const csvDetectionSchema = z.object({
+  delimiter: z.string(),
+  hasHeader: z.boolean(),
+  headers: z.array(z.string()),
+  dateFormat: dateFormatSchema,
+  columns: z.object({
+    time: z.number().int(),
+    open: z.number().int().nullable(),
+    high: z.number().int().nullable(),
+    low: z.number().int().nullable(),
+    close: z.number().int(),
+    volume: z.number().int().nullable(),
+  }),
+  /** Timeframe guessed from the spacing of the rows, when it matches one. */
+  timeframe: timeframeSchema.nullable(),
+});

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** The few error codes that cross the process boundary; the UI maps each to a sentence. */
+export const errorCodes = [
+  'VALIDATION',
+  'NOT_FOUND',
+  'CONFLICT',
+  'AUTH',
+  'RATE_LIMITED',
+  'UNAVAILABLE',
+  'CANCELLED',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const errorPayloadSchema = z.object({
+  code: z.enum(errorCodes),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type ErrorPayload = z.infer<typeof errorPayloadSchema>;
+
+/**
+ * Every reply crosses the boundary as a Result, because Electron keeps only `message`
+ * of a thrown error and HTTP clients need a stable shape.
+ */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorPayload };
+
+/** An error the core means to show to the user; anything else is reported as INTERNAL. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toPayload(): ErrorPayload {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
