@@ -1,0 +1,45 @@
+import { secretNames, settingsSchema, type SecretName, type Settings } from '../../shared/domain';
+import type { CoreContext } from '../create-core';
+import type { HandlerMap } from '../handlers';
+
+export async function readSettings(ctx: CoreContext): Promise<Settings> {
+  const raw = await ctx.ports.settings.read();
+  const parsed = settingsSchema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  // A hand-edited or older settings file must not stop the app; the next save rewrites it.
+  ctx.ports.logger.warn('stored settings are invalid; using defaults', { issues: parsed.error.issues.length });
+  return settingsSchema.parse({});
+}
+
+async function secretStatus(ctx: CoreContext, name: SecretName) {
+  const value = await ctx.ports.secrets.get(name);
+  return value ? { name, hasKey: true, last4: value.slice(-4) } : { name, hasKey: false };
+}
+
+export function settingsHandlers(ctx: CoreContext): HandlerMap {
+  return {
+    'settings.get': () => readSettings(ctx),
+    'settings.update': async (patch) => {
+      const current = await readSettings(ctx);
+      const next = settingsSchema.parse({ ...current, ...patch, chart: { ...current.chart, ...patch.chart } });
+      await ctx.ports.settings.write(next);
+      await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'settings.update', details: { fields: Object.keys(patch) } });
+      ctx.events.emit('settings.changed', next);
+      return next;
+    },
+    'secrets.list': async () => ({
+      secrets: await Promise.all(secretNames.map((name) => secretStatus(ctx, name))),
+      encryptionAvailable: ctx.ports.secrets.isEncryptionAvailable(),
+    }),
+    'secrets.set': async ({ name, value }) => {
+      await ctx.ports.secrets.set(name, value);
+      await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'secrets.set', details: { name } });
+      return secretStatus(ctx, name);
+    },
+    'secrets.delete': async ({ name }) => {
+      await ctx.ports.secrets.delete(name);
+      await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'secrets.delete', details: { name } });
+      return secretStatus(ctx, name);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { CoreContext } from '../create-core';
+import type { HandlerMap } from '../handlers';
+
+export function systemHandlers(ctx: CoreContext): HandlerMap {
+  const { storage } = ctx;
+  return {
+    'system.status': async () => {
+      const online = await storage.ping();
+      // Counting needs the database; offline, the status still answers with what it knows.
+      const [instruments, bars] = online
+        ? await Promise.all([storage.instruments.list().then((list) => list.length), storage.marketData.countBars()])
+        : [0, 0];
+      return {
+        appVersion: ctx.ports.appVersion,
+        database: { mode: storage.mode, online, location: storage.location, schemaVersion: storage.schemaVersion },
+        instruments,
+        bars,
+        startedAt: ctx.startedAt,
+      };
+    },
+    'instruments.list': async () => ({ instruments: await storage.instruments.list() }),
+  };
+}
