@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger, SecretStore, SettingsStore } from '../core/ports';
+import type { SecretName } from '../shared/domain';
+
+/**
+ * Environment variables that override the secrets file, so a server or a cron job can be
+ * configured without writing a key to disk. The database password travels inside
+ * METALYTICS_DATABASE_URL instead of a variable of its own.
+ */
+export const secretEnvVars: Readonly<Partial<Record<SecretName, string>>> = {
+  polygon: 'METALYTICS_POLYGON_API_KEY',
+  twelvedata: 'METALYTICS_TWELVEDATA_API_KEY',
+  metalsapi: 'METALYTICS_METALSAPI_API_KEY',
+};
+
+const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Replaces `path` in one step (temp file + rename), so a crash mid-write never leaves a
+ * half-written settings or secrets file behind.
+ */
+async function writeFileAtomic(path: string, text: string, mode?: number): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, text, { mode, flag: 'wx' });
+    // The creation mode is filtered by the umask and an existing target keeps nothing: set it exactly.
+    if (mode !== undefined) await chmod(temp, mode);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Runs writers one after another, so two quick updates cannot lose each other's change. */
+function serialised(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/**
+ * Headless secrets: environment variables first, else `<dataDir>/secrets.json` readable by
+ * the owner only (0600). That file is not encrypted — there is no OS keychain to borrow
+ * from on a server — so `isEncryptionAvailable()` answers false and the UI can say where
+ * keys live; storing them is still allowed because a 0600 file is the design's headless
+ * answer (Electron's store, by contrast, refuses without safeStorage).
+ */
+export function createHeadlessSecretStore(options: { dataDir: string; env: NodeJS.ProcessEnv; logger: Logger }): SecretStore {
+  const { dataDir, env, logger } = options;
+  const file = join(dataDir, 'secrets.json');
+  const exclusive = serialised();
+
+  const readFileSecrets = async (): Promise<Partial<Record<SecretName, string>>> => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw error;
+    }
+    if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) {
+      logger.warn('secrets file was readable by others; restricting it to its owner', { file });
+      await chmod(file, PRIVATE_FILE_MODE);
+    }
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' ? (parsed as Partial<Record<SecretName, string>>) : {};
+  };
+
+  const update = (change: (secrets: Partial<Record<SecretName, string>>) => void) =>
+    exclusive(async () => {
+      const secrets = await readFileSecrets();
+      change(secrets);
+      await mkdir(dataDir, { recursive: true });
+      await writeFileAtomic(file, `${JSON.stringify(secrets, null, 2)}\n`, PRIVATE_FILE_MODE);
+    });
+
+  const envValue = (name: SecretName): string | undefined => {
+    const variable = secretEnvVars[name];
+    const value = variable ? env[variable]?.trim() : undefined;
+    return value ? value : undefined;
+  };
+
+  return {
+    isEncryptionAvailable: () => false,
+    get: async (name) => envValue(name) ?? (await readFileSecrets())[name],
+    set: async (name, value) => {
+      if (envValue(name)) logger.warn('stored a secret that an environment variable overrides', { name, variable: secretEnvVars[name] });
+      await update((secrets) => {
+        secrets[name] = value;
+      });
+    },
+    delete: async (name) => {
+      await update((secrets) => {
+        delete secrets[name];
+      });
+    },
+  };
+}
+
+/** Headless settings: `<dataDir>/settings.json`, replaced atomically; the core validates the contents. */
+export function createHeadlessSettingsStore(options: { dataDir: string; logger: Logger }): SettingsStore {
+  const { dataDir, logger } = options;
+  const file = join(dataDir, 'settings.json');
+  const exclusive = serialised();
+  return {
+    read: async () => {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        // Keep the damaged file for the user to inspect instead of overwriting it on the next save.
+        const kept = `${file}.corrupt-${Date.now()}`;
+        await rename(file, kept);
+        logger.warn('settings file was not valid JSON; moved it aside and using defaults', { kept });
+        return undefined;
+      }
+    },
+    write: (settings) =>
+      exclusive(async () => {
+        await mkdir(dataDir, { recursive: true });
+        await writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`);
+      }),
+  };
+}
+
+export const logLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+const SECRET_FIELD = /key|token|password|passwd|secret|authorization|cookie|credential/i;
+const REDACTED = '[redacted]';
+
+/** Masks passwords in connection strings, bearer tokens and `token=` query parameters inside free text. */
+export function redactText(text: string): string {
+  return text
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/?#\s]*@/gi, `$1${REDACTED}@`)
+    .replace(/(\bbearer\s+)[^\s"',]+/gi, `$1${REDACTED}`)
+    .replace(/([?&#]token=)[^&#\s"']+/gi, `$1${REDACTED}`);
+}
+
+/** A copy of `value` safe to log: secret-looking fields blanked, secrets inside text masked. */
+export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value instanceof Error) return redactText(value.stack ?? value.message);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redact(item, seen));
+  const copy: Record<string, unknown> = {};
+  for (const [field, fieldValue] of Object.entries(value)) {
+    const hidesSecret = SECRET_FIELD.test(field) && fieldValue !== null && fieldValue !== undefined && typeof fieldValue !== 'boolean';
+    copy[field] = hidesSecret ? REDACTED : redact(fieldValue, seen);
+  }
+  return copy;
+}
+
+/**
+ * Logs to stderr so stdout stays for a command's own output (the serve URL, --json).
+ * `text` is for people, `json` (one object per line) for log collectors.
+ */
+export function createStderrLogger(options: {
+  level: LogLevel;
+  format: 'text' | 'json';
+  write?: (line: string) => void;
+}): Logger {
+  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const threshold = logLevels.indexOf(options.level);
+  const log = (level: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
+    if (logLevels.indexOf(level) < threshold) return;
+    const time = new Date().toISOString();
+    const safeMessage = redactText(message);
+    const safeFields = fields ? (redact(fields) as Record<string, unknown>) : {};
+    if (options.format === 'json') {
+      write(`${JSON.stringify({ time, level, message: safeMessage, ...safeFields })}\n`);
+      return;
+    }
+    const extra = Object.entries(safeFields)
+      .map(([field, value]) => `${field}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      .join(' ');
+    write(`${time} ${level.toUpperCase().padEnd(5)} ${safeMessage}${extra ? ` ${extra}` : ''}\n`);
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}

@@ -1,0 +1,464 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { extname, resolve, sep } from 'node:path';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Core } from '../core/create-core';
+import type { Logger } from '../core/ports';
+import { isMethodName } from '../shared/contract';
+import { AppError, type ErrorCode, type Result } from '../shared/errors';
+import { METRICS_CONTENT_TYPE, ServerMetrics } from './metrics';
+
+/** CSV text uploads (the contract allows 256 MiB) arrive JSON-escaped, so leave headroom. */
+export const DEFAULT_MAX_BODY_BYTES = 300 * 1024 * 1024;
+export const EVENTS_PATH = '/api/events';
+/** Subprotocol a browser client offers beside `bearer.<token>` so the server has a neutral one to select. */
+export const EVENTS_SUBPROTOCOL = 'metalytics';
+
+const DEFAULT_HEARTBEAT_MS = 30_000;
+/** A client this far behind on events is dropped; it reconnects and re-queries instead of lagging forever. */
+const MAX_CLIENT_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+/** Same policy as the renderer's CSP meta tag, so the browser build behaves like the desktop one. */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+};
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+};
+
+export interface ServerOptions {
+  core: Core;
+  /** Interface to bind; anything but loopback needs `allowRemote`. */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  token: string;
+  /** The built renderer (out/renderer); absent or missing means API only. */
+  staticDir?: string;
+  logger: Logger;
+  allowRemote?: boolean;
+  maxBodyBytes?: number;
+  heartbeatMs?: number;
+}
+
+export interface RunningServer {
+  /** Base URL, ending in `/`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || (isIP(bare) === 4 && bare.startsWith('127.'));
+}
+
+function isWildcardHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  return bare === '0.0.0.0' || bare === '::';
+}
+
+function hostForUrl(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/** Compares through fixed-length digests so neither the content nor the length leaks through timing. */
+function tokenMatches(candidate: string | undefined, token: string): boolean {
+  if (candidate === undefined) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(candidate), digest(token));
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+function errorEnvelope(code: ErrorCode, message: string): Result<never> {
+  return { ok: false, error: { code, message } };
+}
+
+function setSecurityHeaders(res: ServerResponse): void {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+type BodyRead = { kind: 'ok'; text: string } | { kind: 'too-large' };
+
+/**
+ * Counts bytes as they stream in, so an oversized upload is refused without being buffered.
+ * Past the limit the rest is read and discarded rather than the socket destroyed, so the
+ * client still receives the 413 reply.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+  return new Promise((resolveBody, rejectBody) => {
+    const declared = Number(req.headers['content-length']);
+    let chunks: Buffer[] = [];
+    let received = 0;
+    let tooLarge = Number.isFinite(declared) && declared > limit;
+    if (tooLarge) resolveBody({ kind: 'too-large' });
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      received += chunk.length;
+      if (received > limit) {
+        tooLarge = true;
+        chunks = [];
+        resolveBody({ kind: 'too-large' });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!tooLarge) resolveBody({ kind: 'ok', text: Buffer.concat(chunks).toString('utf8') });
+    });
+    req.on('error', rejectBody);
+  });
+}
+
+/** Answers on an upgrade socket that will not become a WebSocket. */
+function rejectUpgrade(socket: Duplex, status: number, reason: string, message: string): void {
+  const body = `${message}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * The headless transport: contract methods as `POST /api/<method>`, core events over a
+ * WebSocket at /api/events, /healthz, /metrics and the built renderer, all behind a
+ * bearer token except health, loopback metrics and the static files (which hold no data).
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { core, host, token, logger } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const loopback = isLoopbackHost(host);
+  if (!loopback && !options.allowRemote) {
+    throw new AppError(
+      'VALIDATION',
+      `Refusing to listen on ${host}: only this computer (127.0.0.1) is allowed unless you also pass --allow-remote. ` +
+        'Anyone who can reach that interface and learns the token can use your Metalytics data.',
+    );
+  }
+  if (!token) throw new AppError('VALIDATION', 'The access token must not be empty.');
+
+  const staticRoot = options.staticDir ? await realpath(resolve(options.staticDir)).catch(() => undefined) : undefined;
+  const metrics = new ServerMetrics();
+  const clients = new Map<WebSocket, { alive: boolean }>();
+  // Filled in once the port is known; requests cannot arrive before listen() resolves.
+  let allowedHosts = new Set<string>();
+  // Bound to a wildcard with --allow-remote, clients use names we cannot know: the token is the guard.
+  const checkHost = loopback || !isWildcardHost(host);
+
+  const hostAllowed = (hostHeader: string | undefined) => !checkHost || (hostHeader !== undefined && allowedHosts.has(hostHeader.toLowerCase()));
+  const originAllowed = (origin: string | undefined) => {
+    if (origin === undefined || !checkHost) return true;
+    try {
+      return allowedHosts.has(new URL(origin).host.toLowerCase());
+    } catch {
+      return false;
+    }
+  };
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    if (pathname === EVENTS_PATH) {
+      sendJson(res, 426, errorEnvelope('VALIDATION', `${EVENTS_PATH} is a WebSocket endpoint; connect with a WebSocket client.`), { Upgrade: 'websocket' });
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendJson(res, 405, errorEnvelope('VALIDATION', 'Call contract methods with POST /api/<method>.'), { Allow: 'POST' });
+      return;
+    }
+    if (!tokenMatches(bearerToken(req.headers.authorization), token)) {
+      sendJson(res, 401, errorEnvelope('AUTH', 'A valid access token is required: send "Authorization: Bearer <token>".'));
+      return;
+    }
+    const name = pathname.slice('/api/'.length);
+    if (!isMethodName(name)) {
+      sendJson(res, 400, errorEnvelope('NOT_FOUND', `Unknown method "${name}".`));
+      return;
+    }
+    const body = await readBody(req, maxBodyBytes);
+    if (body.kind === 'too-large') {
+      // The rest of the upload is not read; closing the connection is the only clean end.
+      sendJson(res, 413, errorEnvelope('VALIDATION', `The request body is larger than ${maxBodyBytes} bytes.`), { Connection: 'close' });
+      return;
+    }
+    let input: unknown;
+    if (body.text.trim() !== '') {
+      try {
+        input = JSON.parse(body.text);
+      } catch {
+        sendJson(res, 400, errorEnvelope('VALIDATION', 'The request body is not valid JSON.'));
+        return;
+      }
+    }
+    const started = performance.now();
+    const result = await core.invoke(name, input);
+    metrics.recordRpc(name, result.ok ? 'ok' : result.error.code, (performance.now() - started) / 1000);
+    sendJson(res, 200, result);
+  };
+
+  const handleHealth = async (res: ServerResponse) => {
+    const up = await core.storage.ping().catch(() => false);
+    sendJson(res, up ? 200 : 503, { status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down' });
+  };
+
+  const handleMetrics = async (req: IncomingMessage, res: ServerResponse) => {
+    // On loopback only local processes can scrape; exposed further, the numbers stay private.
+    if (!loopback && !tokenMatches(bearerToken(req.headers.authorization), token)) {
+      sendText(res, 401, 'A valid access token is required for /metrics when the server is reachable from other machines.\n');
+      return;
+    }
+    const databaseUp = await core.storage.ping().catch(() => false);
+    const barsStored = databaseUp ? await core.storage.marketData.countBars().catch(() => null) : null;
+    const text = metrics.render({ databaseUp, barsStored, eventClients: clients.size });
+    res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+    res.end(text);
+  };
+
+  const handleStatic = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendText(res, 405, 'Method not allowed.\n', { Allow: 'GET, HEAD' });
+      return;
+    }
+    if (!staticRoot) {
+      sendText(res, 404, 'Not found. The web UI is not built: run `npm run build`, then restart `metalytics serve`.\n');
+      return;
+    }
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      sendText(res, 400, 'Bad request: the path is not valid URL encoding.\n');
+      return;
+    }
+    const notFound = () => sendText(res, 404, `Not found: ${pathname}\n`);
+    if (decoded.includes('\0')) return notFound();
+    const requested = resolve(staticRoot, `.${decoded === '/' ? '/index.html' : decoded}`);
+    const inside = (file: string) => file === staticRoot || file.startsWith(staticRoot + sep);
+    if (!inside(requested)) return notFound();
+    // A symlink inside the folder could still point outside it.
+    const file = await realpath(requested).catch(() => undefined);
+    if (!file || !inside(file)) return notFound();
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) return notFound();
+
+    const hashedAsset = decoded.startsWith('/assets/');
+    res.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': info.size,
+      // Vite names assets by content hash; index.html must be revalidated to pick up a new build.
+      'Cache-Control': hashedAsset ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const stream = createReadStream(file);
+    stream.on('error', (error) => {
+      logger.warn('could not read a static file', { file, error: error.message });
+      res.destroy();
+    });
+    stream.pipe(res);
+  };
+
+  const handleRequest = async (req: IncomingMessage, res: ServerResponse) => {
+    setSecurityHeaders(res);
+    if (!hostAllowed(req.headers.host)) {
+      // A page on another site that re-pointed its DNS name at 127.0.0.1 lands here.
+      sendText(res, 403, 'Forbidden: unexpected Host header. Open Metalytics through the address it printed.\n');
+      return;
+    }
+    const { pathname } = new URL(req.url ?? '/', 'http://placeholder');
+    if (pathname === '/healthz') return handleHealth(res);
+    if (pathname === '/metrics') return handleMetrics(req, res);
+    if (pathname === '/api' || pathname.startsWith('/api/')) return handleApi(req, res, pathname);
+    return handleStatic(req, res, pathname);
+  };
+
+  const server = createServer((req, res) => {
+    handleRequest(req, res).catch((error: unknown) => {
+      logger.error('request failed', { method: req.method, path: req.url, error });
+      if (!res.headersSent) sendJson(res, 500, errorEnvelope('INTERNAL', 'Something went wrong inside Metalytics; the details are in the log.'));
+      else res.destroy();
+    });
+  });
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    // Clients only listen; a small cap stops anyone from pushing large frames at us.
+    maxPayload: 4096,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(EVENTS_SUBPROTOCOL) ? EVENTS_SUBPROTOCOL : (protocols.values().next().value ?? false)),
+  });
+
+  const upgradeToken = (req: IncomingMessage, url: URL): string | undefined => {
+    const fromQuery = url.searchParams.get('token');
+    if (fromQuery) return fromQuery;
+    const fromHeader = bearerToken(req.headers.authorization);
+    if (fromHeader) return fromHeader;
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    return offered.find((p) => p.startsWith('bearer.'))?.slice('bearer.'.length);
+  };
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    if (!hostAllowed(req.headers.host) || !originAllowed(req.headers.origin)) {
+      rejectUpgrade(socket, 403, 'Forbidden', 'Forbidden: unexpected Host or Origin.');
+      return;
+    }
+    if (url.pathname !== EVENTS_PATH) {
+      rejectUpgrade(socket, 404, 'Not Found', `WebSocket connections are accepted at ${EVENTS_PATH} only.`);
+      return;
+    }
+    if (!tokenMatches(upgradeToken(req, url), token)) {
+      rejectUpgrade(socket, 401, 'Unauthorized', 'A valid access token is required (?token=, Authorization or a bearer.<token> subprotocol).');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const state = { alive: true };
+      clients.set(ws, state);
+      ws.on('pong', () => {
+        state.alive = true;
+      });
+      ws.on('close', () => clients.delete(ws));
+      ws.on('error', (error) => logger.debug('event client error', { error: error.message }));
+    });
+  });
+
+  const unsubscribe = core.events.subscribe((message) => {
+    if (clients.size === 0) return;
+    const data = JSON.stringify(message);
+    for (const ws of clients.keys()) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      if (ws.bufferedAmount > MAX_CLIENT_BUFFERED_BYTES) {
+        logger.warn('dropping an event client that is not keeping up', { bufferedBytes: ws.bufferedAmount });
+        metrics.recordDroppedClient('slow');
+        clients.delete(ws);
+        ws.terminate();
+        continue;
+      }
+      ws.send(data);
+    }
+  });
+
+  // A client that vanished without a close frame (sleep, network loss) is found by a missed pong.
+  const heartbeat = setInterval(() => {
+    for (const [ws, state] of clients) {
+      if (!state.alive) {
+        metrics.recordDroppedClient('unresponsive');
+        clients.delete(ws);
+        ws.terminate();
+        continue;
+      }
+      state.alive = false;
+      ws.ping();
+    }
+  }, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  heartbeat.unref();
+
+  try {
+    await new Promise<void>((resolveListen, rejectListen) => {
+      server.once('error', rejectListen);
+      server.listen(options.port, host, () => {
+        server.off('error', rejectListen);
+        resolveListen();
+      });
+    });
+  } catch (error) {
+    unsubscribe();
+    clearInterval(heartbeat);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new AppError('UNAVAILABLE', `Port ${options.port} on ${host} is already in use: choose another with --port (0 picks a free one).`);
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+      throw new AppError('UNAVAILABLE', `Cannot listen on ${host}:${options.port} (${code}).`);
+    }
+    throw error;
+  }
+
+  server.on('error', (error) => logger.error('server error', { error }));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const withPort = (name: string) => (port === 80 ? [name, `${name}:${port}`] : [`${name}:${port}`]);
+  allowedHosts = new Set([...withPort('127.0.0.1'), ...withPort('localhost'), ...withPort('[::1]'), ...withPort(hostForUrl(host).toLowerCase())]);
+  const url = `http://${hostForUrl(host)}:${port}/`;
+  logger.info('headless server listening', { url, remote: !loopback });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      unsubscribe();
+      clearInterval(heartbeat);
+      const closed = [...clients.keys()].map(
+        (ws) =>
+          new Promise<void>((done) => {
+            ws.once('close', () => done());
+            ws.close(1001, 'Metalytics is shutting down');
+            setTimeout(() => {
+              ws.terminate();
+              done();
+            }, 1000).unref();
+          }),
+      );
+      await Promise.all(closed);
+      wss.close();
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+    })();
+    return closing;
+  };
+
+  return { url, port, close };
+}
