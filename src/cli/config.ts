@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
+import { logLevels, type LogLevel } from '../server/headless-ports';
+import { CliError, exitCodes } from './exit-codes';
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_HOST = '127.0.0.1';
+const APP_FOLDER = 'Metalytics';
+
+type Env = NodeJS.ProcessEnv;
+
+/** An unset and an empty variable mean the same: not configured. */
+function envValue(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * The folder Electron's `app.getPath('userData')` names for "Metalytics" on each OS, so
+ * the desktop app and the headless server share one workspace by default.
+ */
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: Env = process.env, home: string = homedir()): string {
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_FOLDER);
+  if (platform === 'win32') return join(envValue(env, 'APPDATA') ?? join(home, 'AppData', 'Roaming'), APP_FOLDER);
+  return join(envValue(env, 'XDG_CONFIG_HOME') ?? join(home, '.config'), APP_FOLDER);
+}
+
+/** `--data-dir`, else METALYTICS_DATA_DIR, else the OS app-data folder. */
+export function resolveDataDir(flag: string | undefined, env: Env): string {
+  return resolve(flag ?? envValue(env, 'METALYTICS_DATA_DIR') ?? defaultDataDir(process.platform, env));
+}
+
+/** `--database-url`, else METALYTICS_DATABASE_URL; undefined leaves the choice to settings (SQLite by default). */
+export function resolveDatabaseUrlOverride(flag: string | undefined, env: Env): string | undefined {
+  return flag ?? envValue(env, 'METALYTICS_DATABASE_URL');
+}
+
+/** Commander argument parser for `--port`: 0 asks the OS for a free port. */
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || port > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
+  return port;
+}
+
+/** `--port`, else PORT, else 8787. */
+export function resolvePort(flag: number | undefined, env: Env): number {
+  if (flag !== undefined) return flag;
+  const fromEnv = envValue(env, 'PORT');
+  if (fromEnv === undefined) return DEFAULT_PORT;
+  try {
+    return parsePort(fromEnv);
+  } catch {
+    throw new CliError(`PORT="${fromEnv}" is not a port: use a whole number from 0 to 65535.`, exitCodes.usage);
+  }
+}
+
+/** METALYTICS_TOKEN when set (stable links across restarts), else a fresh random one per run. */
+export function resolveToken(env: Env): string {
+  return envValue(env, 'METALYTICS_TOKEN') ?? randomBytes(24).toString('base64url');
+}
+
+/** METALYTICS_LOG_LEVEL and METALYTICS_LOG_FORMAT (`text` or `json`). */
+export function resolveLogSettings(env: Env, defaultLevel: LogLevel): { level: LogLevel; format: 'text' | 'json' } {
+  const level = envValue(env, 'METALYTICS_LOG_LEVEL')?.toLowerCase();
+  const format = envValue(env, 'METALYTICS_LOG_FORMAT')?.toLowerCase();
+  if (level !== undefined && !(logLevels as readonly string[]).includes(level)) {
+    throw new CliError(`METALYTICS_LOG_LEVEL="${level}" is not one of ${logLevels.join(', ')}.`, exitCodes.usage);
+  }
+  if (format !== undefined && format !== 'text' && format !== 'json') {
+    throw new CliError(`METALYTICS_LOG_FORMAT="${format}" is not text or json.`, exitCodes.usage);
+  }
+  return { level: (level as LogLevel | undefined) ?? defaultLevel, format: format ?? 'text' };
+}

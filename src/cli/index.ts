@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { Core } from '../core/create-core';
+import type { Logger } from '../core/ports';
+import { dateFormats } from '../shared/domain';
+import { timeframes } from '../shared/timeframes';
+import { createStderrLogger, redactText, type LogLevel } from '../server/headless-ports';
+import { isLoopbackHost } from '../server/http-server';
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  parsePort,
+  resolveDataDir,
+  resolveDatabaseUrlOverride,
+  resolveLogSettings,
+  resolvePort,
+  resolveToken,
+} from './config';
+import { CliError, exitCodes } from './exit-codes';
+import { processOutput } from './format';
+import { openHeadlessCore, readAppVersion } from './headless-core';
+import { parseDelimiter, runImport, type ImportCommandOptions } from './import-command';
+import { runServe } from './serve-command';
+import { runStatus, type StatusCommandOptions } from './status-command';
+
+interface WorkspaceOptions {
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  failure (internal error, conflict, cancelled)
+  2  usage error or invalid input
+  3  not found (unknown symbol, missing file)
+  4  unavailable (database or provider unreachable or rate-limited; status: database offline)`;
+
+const ENVIRONMENT_HELP = `
+Environment:
+  METALYTICS_DATA_DIR            data folder (default: the OS app-data folder "Metalytics")
+  METALYTICS_DATABASE_URL        postgres://user:password@host/db (default: SQLite in the data folder)
+  METALYTICS_TOKEN               access token for serve (default: random per run)
+  PORT                           port for serve (default ${DEFAULT_PORT}; 0 = any free port)
+  METALYTICS_POLYGON_API_KEY, METALYTICS_TWELVEDATA_API_KEY, METALYTICS_METALSAPI_API_KEY
+                                 provider keys (override <data folder>/secrets.json)
+  METALYTICS_LOG_LEVEL           debug | info | warn | error | silent
+  METALYTICS_LOG_FORMAT          text | json (log lines on stderr)
+A .env file in the current folder is read first; variables already set win.`;
+
+function withWorkspaceOptions(command: Command): Command {
+  return command
+    .option('--data-dir <dir>', 'data folder (default: $METALYTICS_DATA_DIR or the OS app-data folder)')
+    .option('--database-url <url>', 'Postgres URL (default: $METALYTICS_DATABASE_URL, else SQLite in the data folder)');
+}
+
+/** Opens the one core this process uses, runs `work`, and always closes it. */
+async function withCore(options: WorkspaceOptions, defaultLevel: LogLevel, work: (core: Core, logger: Logger) => Promise<number>): Promise<number> {
+  const env = process.env;
+  const logger = createStderrLogger(resolveLogSettings(env, defaultLevel));
+  const core = await openHeadlessCore({
+    dataDir: resolveDataDir(options.dataDir, env),
+    databaseUrl: resolveDatabaseUrlOverride(options.databaseUrl, env),
+    env,
+    logger,
+  });
+  try {
+    return await work(core, logger);
+  } finally {
+    await core.close();
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('metalytics')
+    .description('Metalytics headless: serve the app over HTTP, import CSV files and check the workspace.')
+    .version(readAppVersion())
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `${ENVIRONMENT_HELP}\n${EXIT_CODES_HELP}`);
+
+  withWorkspaceOptions(
+    program
+      .command('serve')
+      .description('run the core and serve the web UI, the API, /healthz and /metrics on 127.0.0.1')
+      .option('--port <port>', `port to listen on (default: $PORT or ${DEFAULT_PORT}; 0 = any free port)`, parsePort)
+      .option('--host <host>', `interface to bind (default: ${DEFAULT_HOST}); others need --allow-remote`)
+      .option('--allow-remote', 'allow binding an interface other machines can reach', false),
+  ).action(async (options: WorkspaceOptions & { port?: number; host?: string; allowRemote: boolean }) => {
+    const host = options.host ?? DEFAULT_HOST;
+    if (!isLoopbackHost(host) && !options.allowRemote) {
+      throw new CliError(
+        `Refusing to listen on ${host}: Metalytics serves only this computer (127.0.0.1) unless you also pass --allow-remote.`,
+        exitCodes.usage,
+      );
+    }
+    const settings = { host, port: resolvePort(options.port, process.env), allowRemote: options.allowRemote, token: resolveToken(process.env) };
+    setExitCode(await withCore(options, 'info', (core, logger) => runServe(core, settings, logger, processOutput)));
+  });
+
+  withWorkspaceOptions(
+    program
+      .command('import')
+      .description('import a CSV file of bars (Yahoo, MetaTrader, Binance or any mapped columns)')
+      .argument('<file>', 'CSV file to import')
+      .requiredOption('--symbol <symbol>', 'instrument the rows belong to, e.g. XAUUSD')
+      .addOption(new Option('--timeframe <timeframe>', 'timeframe of the rows (default: detected from their spacing)').choices(timeframes))
+      .option('--preview', 'parse and report without writing anything', false)
+      .option('--delimiter <char>', 'column separator: "," ";" "|" or tab (default: detected)', parseDelimiter)
+      .addOption(new Option('--date-format <format>', 'how the time column is written (default: detected)').choices(dateFormats))
+      .option('--map <field=column,...>', 'which column holds each field, e.g. time=Date,close=Price (repeatable; numbers are 0-based indexes)', collect, [])
+      .option('--json', 'print the result as JSON', false),
+  ).action(async (file: string, options: WorkspaceOptions & ImportCommandOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runImport(core, file, options, processOutput)));
+  });
+
+  withWorkspaceOptions(
+    program
+      .command('status')
+      .description('show the database, stored bars and coverage per symbol and timeframe')
+      .option('--symbol <symbol>', 'only this instrument')
+      .option('--json', 'print the status as JSON', false),
+  ).action(async (options: WorkspaceOptions & StatusCommandOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runStatus(core, options, processOutput)));
+  });
+
+  return program;
+}
+
+/** Parses `argv`, runs one command and returns its exit code; never throws. */
+async function main(argv: readonly string[]): Promise<number> {
+  // Settings from a local .env, as the design promises for headless use; the real environment wins.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let exitCode: number = exitCodes.ok;
+  try {
+    await buildProgram((code) => {
+      exitCode = code;
+    }).parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    // Commander has already printed its usage message; help and --version end with 0.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    if (error instanceof CliError) {
+      process.stderr.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`Metalytics failed unexpectedly: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    return exitCodes.failure;
+  }
+}
+
+const exitCode = await main(process.argv);
+process.exitCode = exitCode;
+// A handle left open (a database pool, a timer) must not keep a finished cron job running.
+setTimeout(() => process.exit(exitCode), 2000).unref();

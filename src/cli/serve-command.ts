@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Core } from '../core/create-core';
+import type { Logger } from '../core/ports';
+import { isAppError } from '../shared/errors';
+import { isLoopbackHost, startServer } from '../server/http-server';
+import { CliError, exitCodeFor, exitCodes } from './exit-codes';
+import type { CliOutput } from './format';
+
+/** Where `electron-vite build` writes the renderer. */
+export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+
+export interface ServeSettings {
+  host: string;
+  port: number;
+  allowRemote: boolean;
+  token: string;
+}
+
+/**
+ * Runs `metalytics serve` until SIGINT or SIGTERM, then closes the server; the caller closes
+ * the core afterwards, so no request is cut off by a closed database. Returns the exit code.
+ */
+export async function runServe(core: Core, settings: ServeSettings, logger: Logger, output: CliOutput): Promise<number> {
+  const staticDir = existsSync(join(RENDERER_DIR, 'index.html')) ? RENDERER_DIR : undefined;
+  if (!staticDir) output.err('The web UI is not built yet: run `npm run build` to serve it. The API, /healthz and /metrics work without it.\n');
+
+  let server;
+  try {
+    server = await startServer({ core, logger, staticDir, ...settings });
+  } catch (error) {
+    if (isAppError(error)) throw new CliError(error.message, exitCodeFor(error.code));
+    throw error;
+  }
+  // The fragment never reaches the server's logs; the renderer moves it out of the address bar.
+  output.out(`Metalytics is running at ${server.url}#token=${encodeURIComponent(settings.token)}\n`);
+  if (!isLoopbackHost(settings.host)) {
+    output.err(`Listening on ${settings.host}: other machines can reach this server; keep the token secret.\n`);
+  }
+
+  const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
+    process.once('SIGINT', resolveSignal);
+    process.once('SIGTERM', resolveSignal);
+  });
+  logger.info('shutting down', { signal });
+  // A second signal during a slow shutdown means "now".
+  const force = () => process.exit(exitCodes.failure);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await server.close();
+  return exitCodes.ok;
+}
