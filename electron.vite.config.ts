@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+import { contentSecurityPolicy } from './src/main/content-security-policy';
+
+const cspMetaPattern = /<meta\s+http-equiv=["']Content-Security-Policy["'][^>]*>\s*/gi;
+
+/**
+ * Writes the renderer's Content-Security-Policy into index.html: the production policy in
+ * the build (file:// pages have no headers to carry it), the development one on the dev
+ * server. A policy typed into index.html by hand is replaced, so there is only ever one.
+ */
+function contentSecurityPolicyMeta(): Plugin {
+  return {
+    name: 'metalytics:content-security-policy',
+    transformIndexHtml(html, context) {
+      const policy = contentSecurityPolicy(context.server ? 'development' : 'production');
+      return {
+        html: html.replace(cspMetaPattern, ''),
+        tags: [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: policy }, injectTo: 'head-prepend' }],
+      };
+    },
+  };
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      // Every package.json dependency (better-sqlite3, pg, drizzle-orm, electron-store, zod…)
+      // stays a runtime import from node_modules: native modules cannot be bundled, and
+      // electron-builder ships and rebuilds them.
+      externalizeDeps: true,
+      rolldownOptions: { input: { index: resolve('src/main/index.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      // The preload runs sandboxed: it can require only 'electron', so zod and the contract are
+      // bundled into one self-contained CommonJS file (out/preload/index.cjs).
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
+      },
+    },
+  },
+  renderer: {
+    root: 'src/renderer',
+    plugins: [react(), contentSecurityPolicyMeta()],
+    build: {
+      outDir: resolve('out/renderer'),
+      rolldownOptions: { input: { index: resolve('src/renderer/index.html') } },
+    },
+  },
+});

@@ -1,0 +1,257 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, type OpenDialogOptions } from 'electron';
+import { createCore, type Core } from '../core/create-core';
+import type { CorePorts, SecretStore, SettingsStore } from '../core/ports';
+import { ipcChannels, type DesktopMenuCommand } from '../shared/desktop-bridge';
+import { describeDatabaseUrl, resolveDatabaseUrl } from './database-url';
+import { forwardCoreEvents, registerIpcHandlers, type InvokeEventLike } from './ipc';
+import { createMainLogger, type MainLogger } from './logger';
+import { installApplicationMenu } from './menu';
+import { electronSqliteBindingPath, migrationsDir } from './runtime-paths';
+import { SafeStorageSecretStore, detectEncryption } from './secret-store';
+import { createMainWindow, hardenSession, hardenWebContents } from './security';
+import { createSettingsStore } from './settings-store';
+import { isAppUrl, isTrustedSender } from './url-policy';
+
+/** Set by `electron-vite dev`; absent for `npm start` (preview) and packaged builds. */
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+const outDir = path.join(import.meta.dirname, '..');
+const rendererIndex = path.join(outDir, 'renderer', 'index.html');
+const appUrl = devServerUrl ?? pathToFileURL(rendererIndex).href;
+
+// A separate data directory (tests, a second profile) also gets its own Chromium profile and
+// single-instance lock, so it must be chosen before anything reads userData.
+if (process.env.METALYTICS_DATA_DIR) app.setPath('userData', path.resolve(process.env.METALYTICS_DATA_DIR));
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void app.whenReady().then(startApp).catch((error: unknown) => {
+    dialog.showErrorBox('Metalytics cannot start', error instanceof Error ? error.message : String(error));
+    app.exit(1);
+  });
+}
+
+/** Tells the storage code where migrations and the Electron build of better-sqlite3 are. */
+function configureRuntimeEnvironment(logger: MainLogger): void {
+  process.env.METALYTICS_MIGRATIONS_DIR ??= migrationsDir({
+    isPackaged: app.isPackaged,
+    appPath: app.getAppPath(),
+    resourcesPath: process.resourcesPath,
+  });
+  // Packaged apps get better-sqlite3 rebuilt in place by electron-builder; only a source
+  // checkout needs the separate build, because its in-place build serves the Node tests.
+  if (app.isPackaged || process.env.METALYTICS_SQLITE_NATIVE_BINDING) return;
+  const binding = electronSqliteBindingPath(app.getAppPath(), {
+    electron: process.versions.electron,
+    platform: process.platform,
+    arch: process.arch,
+  });
+  if (existsSync(binding)) process.env.METALYTICS_SQLITE_NATIVE_BINDING = binding;
+  else logger.warn('no Electron build of better-sqlite3 found; run `npm start` with network access once to build it', { expected: binding });
+}
+
+function errorText(error: unknown, logger: MainLogger): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const hint = /NODE_MODULE_VERSION|was compiled against a different/.test(text)
+    ? ' The SQLite driver is not built for this Electron version; run `npm start` once with network access.'
+    : '';
+  return logger.redactor.text(text) + hint;
+}
+
+/** Asks whether to continue on the embedded SQLite database; false means quit. */
+async function offerEmbeddedDatabase(message: string, detail: string): Promise<boolean> {
+  const { response } = await dialog.showMessageBox({
+    type: 'error',
+    title: 'Metalytics',
+    message,
+    detail: `${detail}\n\nYou can work on the embedded SQLite database on this computer for now and switch back in Settings once the server is reachable.`,
+    buttons: ['Use the embedded database', 'Quit'],
+    defaultId: 0,
+    cancelId: 1,
+    noLink: true,
+  });
+  return response === 0;
+}
+
+/**
+ * Starts the core on the configured database. When Postgres cannot be reached the user may
+ * continue on the embedded SQLite database instead of being locked out of their cache.
+ */
+async function startCore(ports: CorePorts, logger: MainLogger): Promise<Core | null> {
+  try {
+    return await createCore(ports);
+  } catch (error) {
+    logger.error('the core failed to start', { error, database: ports.databaseUrl ? describeDatabaseUrl(ports.databaseUrl) : 'sqlite' });
+    if (!ports.databaseUrl) {
+      dialog.showErrorBox(
+        'Metalytics cannot open its database',
+        `Metalytics could not open its database in ${ports.dataDir}. ${errorText(error, logger)}\n\nThe details are in ${path.join(ports.dataDir, 'logs', 'main.log')}.`,
+      );
+      return null;
+    }
+    const useEmbedded = await offerEmbeddedDatabase(
+      `Metalytics could not connect to the Postgres database at ${describeDatabaseUrl(ports.databaseUrl)}.`,
+      errorText(error, logger),
+    );
+    return useEmbedded ? startCore({ ...ports, databaseUrl: undefined }, logger) : null;
+  }
+}
+
+/** The configured Postgres URL with its password; undefined for SQLite, null when the user chose to quit. */
+async function chooseDatabaseUrl(settings: SettingsStore, secrets: SecretStore, logger: MainLogger): Promise<string | undefined | null> {
+  const stored = (await settings.read()) as { databaseUrl?: unknown } | undefined;
+  const environmentUrl = process.env.METALYTICS_DATABASE_URL;
+  const settingsUrl = stored?.databaseUrl;
+  try {
+    return resolveDatabaseUrl({
+      environmentUrl,
+      settingsUrl,
+      // Only read when needed: on macOS reading a secret may prompt for the keychain.
+      password: !environmentUrl && typeof settingsUrl === 'string' && settingsUrl !== '' ? await secrets.get('database') : undefined,
+    });
+  } catch (error) {
+    logger.error('the database URL in Settings is not valid', { error });
+    const useEmbedded = await offerEmbeddedDatabase(
+      'The Postgres address in Settings is not a valid URL.',
+      'It should look like postgres://user@host:5432/metalytics.',
+    );
+    return useEmbedded ? undefined : null;
+  }
+}
+
+async function startApp(): Promise<void> {
+  const dataDir = app.getPath('userData');
+  const development = devServerUrl !== undefined;
+  const logger = createMainLogger({ dataDir, echo: !app.isPackaged });
+  configureRuntimeEnvironment(logger);
+
+  const settings = createSettingsStore(dataDir, logger);
+  const secrets = new SafeStorageSecretStore({
+    safeStorage,
+    encryptionAvailable: await detectEncryption(safeStorage, process.platform),
+    dataDir,
+    logger,
+    onSecretValue: (value) => logger.redactor.addSecret(value),
+  });
+  if (!secrets.isEncryptionAvailable()) logger.warn('secret encryption is unavailable; API keys cannot be saved on this system');
+
+  const databaseUrl = await chooseDatabaseUrl(settings, secrets, logger);
+  const core =
+    databaseUrl === null
+      ? null
+      : await startCore({ dataDir, appVersion: app.getVersion(), secrets, settings, logger, databaseUrl }, logger);
+  if (!core) {
+    await logger.close();
+    app.exit(1);
+    return;
+  }
+  logger.info('core started', { appVersion: app.getVersion(), dataDir });
+
+  const windows = new Map<number, BrowserWindow>();
+  const trustedIds = new Set<number>();
+  const isTrusted = (event: InvokeEventLike) =>
+    isTrustedSender(
+      {
+        webContentsId: event.sender.id,
+        frame: event.senderFrame ? { url: event.senderFrame.url, isMainFrame: event.senderFrame.parent === null } : null,
+      },
+      { webContentsIds: trustedIds, appUrl },
+    );
+
+  hardenSession(session.defaultSession, { devServerUrl });
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { appUrl, logger }));
+
+  const disposeIpc = registerIpcHandlers({
+    ipcMain,
+    invoke: core.invoke,
+    isTrusted,
+    logger,
+    showCsvOpenDialog: async (event) => {
+      const owner = windows.get(event.sender.id);
+      const options: OpenDialogOptions = {
+        title: 'Import CSV',
+        properties: ['openFile'],
+        filters: [
+          { name: 'CSV files', extensions: ['csv', 'txt', 'tsv'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+  });
+  const stopEvents = forwardCoreEvents(
+    core.events,
+    () =>
+      [...windows.values()].map((window) => ({
+        isDestroyed: () => window.isDestroyed(),
+        send: (channel: string, message: unknown) => window.webContents.send(channel, message),
+        currentUrl: () => window.webContents.getURL(),
+      })),
+    (url) => isAppUrl(url, appUrl),
+  );
+
+  const openWindow = (): BrowserWindow => {
+    const window = createMainWindow({ preloadPath: path.join(outDir, 'preload', 'index.cjs'), devTools: development });
+    const id = window.webContents.id;
+    windows.set(id, window);
+    trustedIds.add(id);
+    window.on('closed', () => {
+      windows.delete(id);
+      trustedIds.delete(id);
+    });
+    void (devServerUrl ? window.loadURL(devServerUrl) : window.loadFile(rendererIndex));
+    return window;
+  };
+
+  const sendMenuCommand = (command: DesktopMenuCommand) => {
+    const focused = BrowserWindow.getFocusedWindow();
+    const window = (focused && windows.get(focused.webContents.id)) ?? [...windows.values()][0];
+    if (window) {
+      if (isAppUrl(window.webContents.getURL(), appUrl)) window.webContents.send(ipcChannels.menuCommand, command);
+      return;
+    }
+    // macOS keeps running without windows: open one and deliver the command once the app has loaded.
+    const opened = openWindow();
+    opened.webContents.once('did-finish-load', () => opened.webContents.send(ipcChannels.menuCommand, command));
+  };
+  installApplicationMenu({ appVersion: app.getVersion(), development, sendCommand: sendMenuCommand });
+
+  app.on('second-instance', () => {
+    const window = [...windows.values()][0];
+    if (!window) return void openWindow();
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  app.on('activate', () => {
+    if (windows.size === 0) openWindow();
+  });
+  app.on('window-all-closed', () => {
+    // macOS apps stay open without windows; the dock icon reopens one.
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  let closing = false;
+  let closed = false;
+  app.on('before-quit', (event) => {
+    if (closed) return;
+    // Let running jobs stop and the database close cleanly before the process exits.
+    event.preventDefault();
+    if (closing) return;
+    closing = true;
+    stopEvents();
+    disposeIpc();
+    core
+      .close()
+      .catch((error: unknown) => logger.error('the core did not close cleanly', { error }))
+      .finally(() => {
+        closed = true;
+        void logger.close().finally(() => app.quit());
+      });
+  });
+
+  openWindow();
+}

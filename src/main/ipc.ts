@@ -1,0 +1,123 @@
+import path from 'node:path';
+import type { EventBus } from '../core/events';
+import type { Invoke } from '../core/invoke';
+import type { Logger } from '../core/ports';
+import { methodNames, type EventMessage } from '../shared/contract';
+import { ipcChannels, type PickedFile } from '../shared/desktop-bridge';
+import type { Result } from '../shared/errors';
+
+/** What the handlers read from Electron's IpcMainInvokeEvent. */
+export interface InvokeEventLike {
+  sender: { id: number };
+  senderFrame: { url: string; parent: unknown } | null;
+}
+
+/** The part of Electron's `ipcMain` used here; tests pass a fake. */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown): void;
+  removeHandler(channel: string): void;
+}
+
+export interface IpcDependencies {
+  ipcMain: IpcMainLike;
+  invoke: Invoke;
+  /** The sender check: our window, its main frame, showing the app (see url-policy.ts). */
+  isTrusted(event: InvokeEventLike): boolean;
+  /** Shows the native open dialog attached to the sender's window. */
+  showCsvOpenDialog(event: InvokeEventLike): Promise<string | null>;
+  logger: Logger;
+}
+
+const untrustedReply: Result<never> = {
+  ok: false,
+  error: { code: 'AUTH', message: 'This request did not come from the Metalytics window.' },
+};
+
+const unchosenFileReply: Result<never> = {
+  ok: false,
+  error: { code: 'VALIDATION', message: 'Choose the file with File › Import CSV… so Metalytics may read it.' },
+};
+
+/** The local path a request asks the core to read (a `{ kind: 'path' }` CSV source), if any. */
+function requestedPath(input: unknown): string | null {
+  if (typeof input !== 'object' || input === null) return null;
+  const source = (input as { source?: unknown }).source;
+  if (typeof source !== 'object' || source === null) return null;
+  const { kind, path: filePath } = source as { kind?: unknown; path?: unknown };
+  return kind === 'path' && typeof filePath === 'string' ? filePath : null;
+}
+
+/**
+ * One handler per contract method on its own channel, each checking the sender and answering
+ * with the core's Result envelope; nothing is thrown across IPC, because Electron would keep
+ * only an error's message. The page may only name local files the user picked in the dialog,
+ * so a compromised page cannot make the core read arbitrary files.
+ */
+export function registerIpcHandlers(deps: IpcDependencies): () => void {
+  const { ipcMain, invoke, isTrusted, logger } = deps;
+  const chosenPaths = new Set<string>();
+  const channels: string[] = [];
+
+  for (const name of methodNames) {
+    const channel = ipcChannels.invoke(name);
+    channels.push(channel);
+    ipcMain.handle(channel, async (event, input): Promise<Result<unknown>> => {
+      if (!isTrusted(event)) {
+        logger.warn('refused an IPC call from an untrusted sender', { method: name, url: event.senderFrame?.url ?? null });
+        return untrustedReply;
+      }
+      const filePath = requestedPath(input);
+      if (filePath !== null && !chosenPaths.has(path.resolve(filePath))) return unchosenFileReply;
+      try {
+        return await invoke(name, input);
+      } catch (error) {
+        // core.invoke already maps errors; this only guards against a bug in that mapping.
+        logger.error('invoke threw instead of answering with a Result', { method: name, error });
+        return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong inside Metalytics; the details are in the log.' } };
+      }
+    });
+  }
+
+  channels.push(ipcChannels.pickCsvFile);
+  ipcMain.handle(ipcChannels.pickCsvFile, async (event): Promise<PickedFile | null> => {
+    if (!isTrusted(event)) {
+      logger.warn('refused a file dialog request from an untrusted sender', { url: event.senderFrame?.url ?? null });
+      return null;
+    }
+    try {
+      const chosen = await deps.showCsvOpenDialog(event);
+      if (chosen === null) return null;
+      const resolved = path.resolve(chosen);
+      chosenPaths.add(resolved);
+      return { path: resolved, name: path.basename(resolved) };
+    } catch (error) {
+      logger.error('the CSV open dialog failed', { error });
+      return null;
+    }
+  });
+
+  return () => {
+    for (const channel of channels) ipcMain.removeHandler(channel);
+  };
+}
+
+/** What event forwarding needs of a window: enough to skip closed ones and re-check the page. */
+export interface EventWindow {
+  isDestroyed(): boolean;
+  send(channel: string, message: EventMessage): void;
+  /** The URL the main frame shows now; events go only to a window still showing the app. */
+  currentUrl(): string;
+}
+
+/** Forwards every core event to our windows; returns the unsubscribe function. */
+export function forwardCoreEvents(
+  events: EventBus,
+  targets: () => Iterable<EventWindow>,
+  showsApp: (url: string) => boolean,
+): () => void {
+  return events.subscribe((message) => {
+    for (const target of targets()) {
+      if (!target.isDestroyed() && showsApp(target.currentUrl())) target.send(ipcChannels.event, message);
+    }
+  });
+}

@@ -1,0 +1,41 @@
+import type { MetalyticsApi } from './api';
+import type { MethodName } from './contract';
+
+/** A file the user chose in the native open dialog; `path` is only readable by the core because the user picked it. */
+export interface PickedFile {
+  path: string;
+  name: string;
+}
+
+/** Commands the native application menu asks the renderer to carry out. */
+export const desktopMenuCommands = ['import-csv'] as const;
+export type DesktopMenuCommand = (typeof desktopMenuCommands)[number];
+
+export function isDesktopMenuCommand(value: unknown): value is DesktopMenuCommand {
+  return typeof value === 'string' && (desktopMenuCommands as readonly string[]).includes(value);
+}
+
+/**
+ * Electron-only capabilities outside the core contract, exposed by the preload as
+ * `window.metalyticsDesktop`. The browser build has no such object, so callers feature-test it.
+ */
+export interface DesktopBridge {
+  /** Opens the native file dialog for a CSV file; null when the user cancels. */
+  pickCsvFile(): Promise<PickedFile | null>;
+  /** Subscribes to application-menu commands; returns the unsubscribe function. */
+  onMenuCommand(listener: (command: DesktopMenuCommand) => void): () => void;
+}
+
+/** The globals the Electron preload installs; both are absent in a plain browser. */
+export interface DesktopGlobals {
+  metalytics?: MetalyticsApi;
+  metalyticsDesktop?: DesktopBridge;
+}
+
+/** IPC channel names shared by the main process and the preload, so neither spells them alone. */
+export const ipcChannels = {
+  invoke: (method: MethodName) => `metalytics:invoke:${method}`,
+  event: 'metalytics:event',
+  pickCsvFile: 'metalytics:desktop:pick-csv-file',
+  menuCommand: 'metalytics:desktop:menu-command',
+} as const;
