@@ -1,0 +1,195 @@
+/**
+ * Runs the real main process (src/main/index.ts) against a fake `electron` module: no Electron
+ * binary is needed to check that it starts the core on SQLite, wires every contract method to
+ * IPC behind the sender check, forwards events, stores secrets encrypted, falls back from an
+ * unreachable Postgres after asking, and closes the core on quit.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { methodNames } from '../../src/shared/contract';
+import { ipcChannels } from '../../src/shared/desktop-bridge';
+
+type Listener = (...args: unknown[]) => unknown;
+
+const fake = vi.hoisted(() => {
+  class Emitter {
+    listeners = new Map<string, Listener[]>();
+    on(name: string, listener: Listener) {
+      this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener]);
+      return this;
+    }
+    once(name: string, listener: Listener) {
+      return this.on(name, listener);
+    }
+    emit(name: string, ...args: unknown[]) {
+      for (const listener of this.listeners.get(name) ?? []) listener(...args);
+    }
+  }
+  const state = {
+    handlers: new Map<string, Listener>(),
+    windows: [] as { webContents: { id: number; send: ReturnType<typeof vi.fn> }; loaded: string }[],
+    paths: new Map<string, string>(),
+    app: new Emitter(),
+    messageBoxResponse: 0,
+  };
+  let nextId = 1;
+  class BrowserWindow extends Emitter {
+    static getFocusedWindow = () => null;
+    loaded = '';
+    webContents = Object.assign(new Emitter(), {
+      id: nextId++,
+      send: vi.fn(),
+      getURL: () => pathToFileURL(this.loaded).href,
+      setWindowOpenHandler: vi.fn(),
+    });
+    constructor(readonly options: unknown) {
+      super();
+      state.windows.push(this);
+      state.app.emit('web-contents-created', {}, this.webContents);
+    }
+    loadFile = async (file: string) => {
+      this.loaded = file;
+    };
+    loadURL = async () => {};
+    isDestroyed = () => false;
+    show = vi.fn();
+  }
+  const electron = {
+    app: Object.assign(state.app, {
+      isPackaged: false,
+      getPath: (name: string) => state.paths.get(name) ?? '',
+      setPath: (name: string, value: string) => state.paths.set(name, value),
+      requestSingleInstanceLock: () => true,
+      whenReady: () => Promise.resolve(),
+      getAppPath: () => process.cwd(),
+      getVersion: () => '9.9.9-test',
+      quit: vi.fn(),
+      exit: vi.fn(),
+      setAboutPanelOptions: vi.fn(),
+    }),
+    BrowserWindow,
+    ipcMain: {
+      handle: (channel: string, listener: Listener) => state.handlers.set(channel, listener),
+      removeHandler: (channel: string) => state.handlers.delete(channel),
+    },
+    dialog: {
+      showErrorBox: vi.fn(),
+      showMessageBox: vi.fn(async () => ({ response: state.messageBoxResponse })),
+      showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] })),
+    },
+    safeStorage: {
+      isAsyncEncryptionAvailable: async () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptStringAsync: async (text: string) => Buffer.from(text).reverse(),
+      decryptStringAsync: async (data: Buffer) => ({ result: Buffer.from(data).reverse().toString(), shouldReEncrypt: false }),
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: vi.fn(),
+        setPermissionCheckHandler: vi.fn(),
+        setDevicePermissionHandler: vi.fn(),
+        webRequest: { onHeadersReceived: vi.fn() },
+      },
+    },
+    shell: { openExternal: vi.fn(async () => {}) },
+    Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: vi.fn() },
+  };
+  return { state, electron };
+});
+
+vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
+
+// electron-store loads the real `electron` package from node_modules, outside vitest's mocks.
+vi.mock('electron-store', () => ({
+  default: class {
+    store: Record<string, unknown> = {};
+  },
+}));
+
+async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('Electron main process wiring', () => {
+  let dataDir: string;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'metalytics-main-'));
+    vi.stubEnv('METALYTICS_DATA_DIR', dataDir);
+    vi.stubEnv('METALYTICS_DATABASE_URL', '');
+    vi.stubEnv('ELECTRON_RENDERER_URL', undefined);
+    fake.state.handlers.clear();
+    fake.state.windows.length = 0;
+    fake.state.app.listeners.clear();
+    // Outside a packaged app the logger echoes to the terminal; keep test output readable.
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.resetModules();
+  });
+
+  afterEach(async () => {
+    // Quitting closes the core, so the SQLite file is released before the folder goes.
+    const quit = fake.state.app.listeners.get('before-quit')?.[0];
+    if (quit) {
+      quit({ preventDefault: () => {} });
+      await waitFor(() => (fake.electron.app.quit.mock.calls.length > 0 ? true : undefined), 'quit');
+    }
+    fake.electron.app.quit.mockClear();
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function start() {
+    await import('../../src/main/index');
+    const window = await waitFor(() => fake.state.windows[0], 'the main window');
+    await waitFor(() => (window.loaded ? true : undefined), 'the renderer to load');
+    const trusted = { sender: { id: window.webContents.id }, senderFrame: { url: pathToFileURL(window.loaded).href, parent: null } };
+    const call = (channel: string, event: unknown, input?: unknown) => fake.state.handlers.get(channel)?.(event, input) as Promise<unknown>;
+    return { window, trusted, call };
+  }
+
+  it('starts the core on SQLite and answers trusted IPC calls only', async () => {
+    const { window, trusted, call } = await start();
+
+    expect(fake.state.paths.get('userData')).toBe(dataDir);
+    expect([...fake.state.handlers.keys()].sort()).toEqual([...methodNames.map(ipcChannels.invoke), ipcChannels.pickCsvFile].sort());
+    const options = (window as unknown as { options: { webPreferences: Record<string, unknown> } }).options.webPreferences;
+    expect(options).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(String(options.preload)).toMatch(/preload[\\/]index\.cjs$/);
+    expect(process.env.METALYTICS_MIGRATIONS_DIR).toBe(path.join(process.cwd(), 'db', 'migrations'));
+
+    const status = await call(ipcChannels.invoke('system.status'), trusted, {});
+    expect(status).toMatchObject({ ok: true, value: { appVersion: '9.9.9-test', database: { mode: 'sqlite' } } });
+
+    const foreign = { ...trusted, senderFrame: { url: 'https://evil.example/', parent: null } };
+    expect(await call(ipcChannels.invoke('system.status'), foreign, {})).toMatchObject({ ok: false, error: { code: 'AUTH' } });
+
+    const secret = await call(ipcChannels.invoke('secrets.set'), trusted, { name: 'polygon', value: 'pk_test_abcdef' });
+    expect(secret).toMatchObject({ ok: true, value: { name: 'polygon', hasKey: true } });
+    if (process.platform !== 'win32') expect((await stat(path.join(dataDir, 'secrets.json'))).mode & 0o777).toBe(0o600);
+
+    await call(ipcChannels.invoke('settings.update'), trusted, { theme: 'dark' });
+    expect(window.webContents.send).toHaveBeenCalledWith(ipcChannels.event, expect.objectContaining({ name: 'settings.changed' }));
+  });
+
+  it('offers the embedded database when Postgres is unreachable', async () => {
+    vi.stubEnv('METALYTICS_DATABASE_URL', 'postgres://metal:hunter2@127.0.0.1:1/metalytics');
+    fake.state.messageBoxResponse = 0;
+    const { trusted, call } = await start();
+
+    expect(fake.electron.dialog.showMessageBox).toHaveBeenCalledTimes(1);
+    const shown = JSON.stringify(fake.electron.dialog.showMessageBox.mock.calls[0]);
+    expect(shown).toContain('127.0.0.1:1/metalytics');
+    expect(shown).not.toContain('hunter2');
+    expect(await call(ipcChannels.invoke('system.status'), trusted, {})).toMatchObject({ ok: true, value: { database: { mode: 'sqlite' } } });
+  });
+});
