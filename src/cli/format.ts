@@ -22,6 +22,11 @@ export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
 
+/** A price or volume as stored, without binary floating-point noise (677.2401139999997 → 677.240114). */
+export function formatNumber(value: number): string {
+  return String(Number(value.toPrecision(12)));
+}
+
 /** UTC, as the core stores it: a date for daily and coarser bars, minutes for intraday ones. */
 export function formatTime(ms: number, timeframe?: Timeframe): string {
   const iso = new Date(ms).toISOString();

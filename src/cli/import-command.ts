@@ -7,7 +7,7 @@ import type { CsvMapping, DateFormat, RowError } from '../shared/domain';
 import type { Timeframe } from '../shared/timeframes';
 import { CliError, exitCodes } from './exit-codes';
 import { invokeMethod } from './invoke-method';
-import { formatCount, formatDuration, formatFields, formatRange, formatTable, formatTime, reportFailure, type CliOutput } from './format';
+import { formatCount, formatDuration, formatNumber, formatFields, formatRange, formatTable, formatTime, reportFailure, type CliOutput } from './format';
 
 export interface ImportCommandOptions {
   symbol: string;
@@ -86,7 +86,7 @@ export function createProgressReporter(output: CliOutput, label: string, now: ()
       const parts = [total !== null ? `${formatCount(done)} / ${formatCount(total)} ${unit}` : `${formatCount(done)} ${unit}`];
       if (total) parts[0] += ` (${Math.floor((done / total) * 100)}%)`;
       if (rate !== null) parts.push(`${formatCount(Math.round(rate))} ${unit}/s`);
-      if (etaMs !== null && total !== null && done < total) parts.push(`about ${formatDuration(etaMs)} left`);
+      if (etaMs !== null && etaMs >= 1000 && total !== null && done < total) parts.push(`about ${formatDuration(etaMs)} left`);
       const line = `${label}: ${parts.join(', ')}`;
       if (output.errIsTTY) {
         output.err(`\r\x1b[K${line}`);
@@ -147,11 +147,7 @@ export function formatImportPreview(file: string, symbol: string, preview: Metho
   const timeframeText = timeframe ?? 'unknown — pass --timeframe';
   const sample = preview.sample.map((bar) => [
     formatTime(bar.time, timeframe ?? undefined),
-    String(bar.open),
-    String(bar.high),
-    String(bar.low),
-    String(bar.close),
-    String(bar.volume),
+    ...[bar.open, bar.high, bar.low, bar.close, bar.volume].map(formatNumber),
   ]);
   return (
     `Preview of ${basename(file)} for ${symbol} (nothing was written)\n` +

@@ -23,6 +23,11 @@ export interface ServeSettings {
  * the core afterwards, so no request is cut off by a closed database. Returns the exit code.
  */
 export async function runServe(core: Core, settings: ServeSettings, logger: Logger, output: CliOutput): Promise<number> {
+  // Listening before the URL is printed: a supervisor may signal as soon as it reads the line.
+  const stopSignal = new Promise<NodeJS.Signals>((resolveSignal) => {
+    process.once('SIGINT', resolveSignal);
+    process.once('SIGTERM', resolveSignal);
+  });
   const staticDir = existsSync(join(RENDERER_DIR, 'index.html')) ? RENDERER_DIR : undefined;
   if (!staticDir) output.err('The web UI is not built yet: run `npm run build` to serve it. The API, /healthz and /metrics work without it.\n');
 
@@ -39,10 +44,7 @@ export async function runServe(core: Core, settings: ServeSettings, logger: Logg
     output.err(`Listening on ${settings.host}: other machines can reach this server; keep the token secret.\n`);
   }
 
-  const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
-    process.once('SIGINT', resolveSignal);
-    process.once('SIGTERM', resolveSignal);
-  });
+  const signal = await stopSignal;
   logger.info('shutting down', { signal });
   // A second signal during a slow shutdown means "now".
   const force = () => process.exit(exitCodes.failure);

@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(repoRoot, 'bin/metalytics.js');
+const XAUUSD_CSV = path.resolve(repoRoot, '../shared/data/xauusd-1d-mt4.csv');
+
+let workDir: string;
+let dataDir: string;
+
+/** The CLI's environment: this machine's, minus any Metalytics settings a developer has exported. */
+function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('METALYTICS_') && name !== 'PORT'));
+  return { ...env, METALYTICS_DATA_DIR: dataDir, ...extra };
+}
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `metalytics` as a user would, from a folder with no .env, and waits for it to exit. */
+function runCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: workDir, env: cliEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), 'metalytics-cli-'));
+  dataDir = path.join(workDir, 'data');
+});
+
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('metalytics import and status', () => {
+  it('imports a MetaTrader export and prints a summary', async () => {
+    const run = await runCli(['import', XAUUSD_CSV, '--symbol', 'XAUUSD']);
+    expect(run.stderr).toMatch(/Importing xauusd-1d-mt4\.csv: 5,383 \/ 5,383 \w+ \(100%\)/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Imported xauusd-1d-mt4.csv into XAUUSD 1d');
+    expect(run.stdout).toMatch(/inserted\s+5,383/);
+    expect(run.stdout).toMatch(/rejected\s+0/);
+    expect(run.stdout).toContain('2004-06-11 … 2025-09-30 UTC');
+  });
+
+  it('reports nothing inserted when the same file is imported again', async () => {
+    const run = await runCli(['import', XAUUSD_CSV, '--symbol', 'xauusd', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ symbol: 'XAUUSD', timeframe: '1d', inserted: 0, updated: 0, unchanged: 5383, rejected: 0 });
+  });
+
+  it('previews without writing', async () => {
+    const run = await runCli(['import', XAUUSD_CSV, '--symbol', 'XAUUSD', '--preview', '--delimiter', ';', '--date-format', 'YYYY.MM.DD HH:mm']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('nothing was written');
+    expect(run.stdout).toMatch(/rows\s+5,383 read, 5,383 valid, 0 rejected/);
+    expect(run.stdout).toContain('time=Date');
+  });
+
+  it('shows the stored bars and coverage in status', async () => {
+    const text = await runCli(['status']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/database\s+SQLite, online/);
+    expect(text.stdout).toMatch(/bars\s+5,383/);
+    expect(text.stdout).toMatch(/XAUUSD\s+1d\s+\S+\s+2004-06-11\s+2025-09-30\s+5,383/);
+
+    const json = await runCli(['status', '--json']);
+    expect(json.code).toBe(0);
+    const status = JSON.parse(json.stdout);
+    expect(status).toMatchObject({ bars: 5383, database: { mode: 'sqlite', online: true } });
+    expect(status.coverage).toEqual([expect.objectContaining({ symbol: 'XAUUSD', timeframe: '1d', count: 5383 })]);
+  });
+
+  it('exits 3 with a sentence for an unknown symbol', async () => {
+    const importRun = await runCli(['import', XAUUSD_CSV, '--symbol', 'NOSUCH']);
+    expect(importRun.code).toBe(3);
+    expect(importRun.stderr).toMatch(/Unknown instrument "NOSUCH"/);
+    const statusRun = await runCli(['status', '--symbol', 'NOSUCH', '--json']);
+    expect(statusRun.code).toBe(3);
+    expect(JSON.parse(statusRun.stdout)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('exits non-zero with a sentence for a missing file', async () => {
+    const run = await runCli(['import', path.join(workDir, 'missing.csv'), '--symbol', 'XAUUSD']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('missing.csv');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    const noSymbol = await runCli(['import', XAUUSD_CSV]);
+    expect(noSymbol.code).toBe(2);
+    expect(noSymbol.stderr).toContain("required option '--symbol <symbol>'");
+    const badMap = await runCli(['import', XAUUSD_CSV, '--symbol', 'XAUUSD', '--map', 'price=Close']);
+    expect(badMap.code).toBe(2);
+    expect(badMap.stderr).toMatch(/not a bar field/);
+  });
+});
+
+describe('metalytics serve', () => {
+  it('prints its URL once, answers /healthz and exits cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: workDir, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const match = /^Metalytics is running at (http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{32})$/m.exec(stdout);
+          if (match?.[1]) resolve(match[1]);
+        });
+        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+      });
+      const { origin, hash } = new URL(url);
+      const health = await fetch(`${origin}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok', database: 'up' });
+
+      const status = await fetch(`${origin}/api/system.status`, { method: 'POST', headers: { Authorization: `Bearer ${hash.slice('#token='.length)}` } });
+      expect(await status.json()).toMatchObject({ ok: true, value: { bars: 5383 } });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stdout.match(/Metalytics is running at/g)).toHaveLength(1);
+    expect(stderr).not.toMatch(/#token=|Bearer /);
+  });
+
+  it('uses METALYTICS_TOKEN when it is set', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+      cwd: workDir,
+      env: cliEnv({ METALYTICS_TOKEN: 'my-stable-token' }),
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const line = await new Promise<string>((resolve) => {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('\n')) resolve(stdout);
+      });
+    });
+    child.kill('SIGINT');
+    expect(line).toMatch(/#token=my-stable-token\n$/);
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses to listen beyond loopback without --allow-remote', async () => {
+    const run = await runCli(['serve', '--host', '0.0.0.0', '--port', '0']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/Refusing to listen on 0\.0\.0\.0.*--allow-remote/);
+    expect(run.stdout).toBe('');
+  });
+});

@@ -1,0 +1,288 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startServer, type RunningServer } from '../../src/server/http-server';
+import type { EventMessage } from '../../src/shared/contract';
+import { createTestCore, silentLogger, type TestCore } from '../support/test-core';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const XAUUSD_CSV = path.resolve(repoRoot, '../shared/data/xauusd-1d-mt4.csv');
+const TOKEN = 'test-token-0123456789';
+const MAX_BODY = 64 * 1024;
+
+let testCore: TestCore;
+let server: RunningServer;
+let staticParent: string;
+
+interface RawReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** node:http rather than fetch: tests need exact paths (no `..` normalising) and a forged Host. */
+function raw(options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: server.port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- replies are checked field by field by the assertions
+type Reply = { ok: boolean; value?: any; error?: { code: string; message: string } };
+
+async function call(method: string, input?: unknown, token = TOKEN): Promise<{ status: number; body: Reply }> {
+  const response = await fetch(`${server.url}api/${method}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: input === undefined ? undefined : JSON.stringify(input),
+  });
+  return { status: response.status, body: (await response.json()) as Reply };
+}
+
+function eventsUrl(query = `?token=${TOKEN}`): string {
+  return `${server.url.replace('http:', 'ws:')}api/events${query}`;
+}
+
+/** Resolves with the socket once open, or rejects with the HTTP status of a refused upgrade. */
+function openSocket(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}, protocols?: string[]): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocols, options);
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  testCore = await createTestCore();
+  staticParent = await mkdtemp(path.join(tmpdir(), 'metalytics-static-'));
+  const staticDir = path.join(staticParent, 'renderer');
+  await mkdir(path.join(staticDir, 'assets'), { recursive: true });
+  await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>Metalytics</title>');
+  await writeFile(path.join(staticDir, 'assets', 'app-1234.js'), 'console.log("app")');
+  await writeFile(path.join(staticParent, 'outside-secret.txt'), 'TOP SECRET');
+  server = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, staticDir, logger: silentLogger, maxBodyBytes: MAX_BODY });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await testCore?.cleanup();
+  await rm(staticParent, { recursive: true, force: true });
+});
+
+describe('contract methods over HTTP', () => {
+  it('refuses calls without a token or with a wrong one', async () => {
+    const missing = await fetch(`${server.url}api/system.status`, { method: 'POST' });
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ ok: false, error: { code: 'AUTH' } });
+    const wrong = await call('system.status', {}, 'not-the-token');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toMatchObject({ ok: false, error: { code: 'AUTH' } });
+  });
+
+  it('answers with the Result envelope, an empty body meaning no input', async () => {
+    const { status, body } = await call('system.status');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ ok: true, value: { appVersion: '0.0.0-test', database: { mode: 'sqlite', online: true } } });
+  });
+
+  it('rejects unknown methods, malformed JSON, other verbs and oversized bodies', async () => {
+    const unknown = await call('bars.delete', {});
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+
+    const malformed = await raw({ method: 'POST', path: '/api/bars.query', headers: { Authorization: `Bearer ${TOKEN}` }, body: '{"symbol":' });
+    expect(malformed.status).toBe(400);
+    expect(JSON.parse(malformed.body)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+
+    const get = await raw({ path: '/api/system.status', headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+
+    const oversized = await call('import.preview', { source: { kind: 'text', fileName: 'big.csv', text: 'x'.repeat(MAX_BODY + 1) }, symbol: 'XAUUSD' });
+    expect(oversized.status).toBe(413);
+    expect(oversized.body).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+  });
+
+  it('returns VALIDATION envelopes with HTTP 200 for input the contract refuses', async () => {
+    const inputs = [
+      { symbol: 'XAUUSD', timeframe: '2d' },
+      { symbol: 'XAUUSD', timeframe: '1d', from: 2_000, to: 1_000 },
+      { symbol: 'XAUUSD', timeframe: '1d', limit: -5 },
+      { symbol: 'XAUUSD', timeframe: '1d', unexpected: true },
+    ];
+    for (const input of inputs) {
+      const { status, body } = await call('bars.query', input);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
+  });
+
+  it('returns NOT_FOUND for an unknown symbol', async () => {
+    const { status, body } = await call('bars.query', { symbol: 'NOSUCH', timeframe: '1d' });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(body.error?.message).toMatch(/NOSUCH/);
+  });
+});
+
+describe('events and a real import', () => {
+  it('streams job and bars events to a client with the token, then serves the imported bars', async () => {
+    const ws = await openSocket(eventsUrl());
+    const received: EventMessage[] = [];
+    ws.on('message', (data) => received.push(JSON.parse(String(data)) as EventMessage));
+
+    const imported = await call('import.csv', { source: { kind: 'path', path: XAUUSD_CSV }, symbol: 'XAUUSD' });
+    expect(imported.body).toMatchObject({ ok: true, value: { symbol: 'XAUUSD', timeframe: '1d', inserted: 5383, rejected: 0 } });
+
+    await expect.poll(() => received.map((m) => m.name)).toEqual(expect.arrayContaining(['job.progress', 'job.finished', 'bars.changed']));
+    const finished = received.find((m) => m.name === 'job.finished');
+    expect(finished?.payload).toMatchObject({ kind: 'import', status: 'succeeded' });
+    expect(received.find((m) => m.name === 'bars.changed')?.payload).toMatchObject({ symbol: 'XAUUSD', timeframe: '1d' });
+    ws.close();
+
+    const daily = await call('bars.query', { symbol: 'XAUUSD', timeframe: '1d', limit: 3 });
+    expect(daily.body.ok).toBe(true);
+    expect(daily.body.value.bars).toHaveLength(3);
+    expect(new Date(daily.body.value.bars[2].time).toISOString()).toBe('2025-09-30T00:00:00.000Z');
+
+    const weekly = await call('bars.query', { symbol: 'xauusd', timeframe: '1w', from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 1, 1) });
+    expect(weekly.body.value.sourceTimeframe).toBe('1d');
+    expect(weekly.body.value.bars.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses WebSocket clients without the right token, Origin or path', async () => {
+    await expect(openSocket(eventsUrl(''))).rejects.toThrow('HTTP 401');
+    await expect(openSocket(eventsUrl('?token=wrong'))).rejects.toThrow('HTTP 401');
+    await expect(openSocket(eventsUrl(), { origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
+    await expect(openSocket(`${server.url.replace('http:', 'ws:')}api/other?token=${TOKEN}`)).rejects.toThrow('HTTP 404');
+  });
+
+  it('accepts the token in an Authorization header or a bearer subprotocol', async () => {
+    const byHeader = await openSocket(eventsUrl(''), { headers: { Authorization: `Bearer ${TOKEN}` } });
+    byHeader.close();
+    const byProtocol = await openSocket(eventsUrl(''), {}, ['metalytics', `bearer.${TOKEN}`]);
+    expect(byProtocol.protocol).toBe('metalytics');
+    byProtocol.close();
+  });
+
+  it('drops a client that stops answering pings', async () => {
+    const quickServer = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger, heartbeatMs: 50 });
+    try {
+      const ws = await new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(`${quickServer.url.replace('http:', 'ws:')}api/events?token=${TOKEN}`, { autoPong: false });
+        socket.once('open', () => resolve(socket));
+        socket.once('error', reject);
+      });
+      const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+      await closed;
+      const metrics = await (await fetch(`${quickServer.url}metrics`)).text();
+      expect(metrics).toContain('metalytics_event_clients_dropped_total{reason="unresponsive"} 1');
+    } finally {
+      await quickServer.close();
+    }
+  });
+
+  it('tells connected clients it is going away when it closes', async () => {
+    const closingServer = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger });
+    const ws = await openSocket(`${closingServer.url.replace('http:', 'ws:')}api/events?token=${TOKEN}`);
+    const code = new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)));
+    await closingServer.close();
+    expect(await code).toBe(1001);
+  });
+});
+
+describe('health and metrics', () => {
+  it('reports health without a token', async () => {
+    const response = await fetch(`${server.url}healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', database: 'up' });
+  });
+
+  it('exposes Prometheus text on loopback', async () => {
+    await call('bars.coverage', {});
+    const response = await fetch(`${server.url}metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+
+    const samples = new Map<string, number>();
+    const typed = new Set<string>();
+    for (const line of text.trimEnd().split('\n')) {
+      const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
+      if (meta) {
+        if (meta[1] === 'TYPE') typed.add(meta[2]!);
+        continue;
+      }
+      const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (\S+)$/.exec(line);
+      expect(sample, `not a valid sample line: ${line}`).not.toBeNull();
+      const family = sample![1]!.replace(/_(bucket|sum|count)$/, '');
+      expect(typed.has(family) || typed.has(sample![1]!), `sample before its TYPE: ${line}`).toBe(true);
+      expect(Number.isNaN(Number(sample![3]!.replace('+Inf', 'Infinity')))).toBe(false);
+      samples.set(`${sample![1]}${sample![2] ?? ''}`, Number(sample![3]));
+    }
+    expect(samples.get('metalytics_database_up')).toBe(1);
+    expect(samples.get('metalytics_bars_stored')).toBe(5383);
+    expect(samples.get('metalytics_event_clients')).toBe(0);
+    expect(samples.get('metalytics_rpc_requests_total{method="bars.coverage",outcome="ok"}')).toBeGreaterThanOrEqual(1);
+    expect(samples.get('metalytics_rpc_requests_total{method="bars.query",outcome="VALIDATION"}')).toBeGreaterThanOrEqual(3);
+    expect(samples.get('metalytics_rpc_duration_seconds_count{method="bars.coverage"}')).toBeGreaterThanOrEqual(1);
+    expect(samples.get('metalytics_uptime_seconds')).toBeGreaterThan(0);
+  });
+});
+
+describe('static files and request hygiene', () => {
+  it('serves the renderer with its content type and the security headers', async () => {
+    const index = await fetch(server.url);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await index.text()).toContain('<title>Metalytics</title>');
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(index.headers.get('content-security-policy')).toContain("connect-src 'self' ws: wss:");
+    expect(index.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(index.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(index.headers.get('x-frame-options')).toBe('DENY');
+
+    const script = await fetch(`${server.url}assets/app-1234.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(script.headers.get('cache-control')).toContain('immutable');
+
+    const missing = await fetch(`${server.url}nope.html`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toMatch(/Not found/);
+  });
+
+  it('never serves a file outside the renderer folder', async () => {
+    for (const attempt of ['/../outside-secret.txt', '/%2e%2e/outside-secret.txt', '/assets/..%2f..%2foutside-secret.txt', '/..%5coutside-secret.txt', '/%00index.html']) {
+      const reply = await raw({ path: attempt });
+      expect([400, 404]).toContain(reply.status);
+      expect(reply.body).not.toContain('TOP SECRET');
+    }
+  });
+
+  it('refuses a Host header other than its own address (DNS rebinding)', async () => {
+    const forged = await raw({ path: '/healthz', headers: { Host: `evil.example:${server.port}` } });
+    expect(forged.status).toBe(403);
+    const byName = await raw({ path: '/healthz', headers: { Host: `localhost:${server.port}` } });
+    expect(byName.status).toBe(200);
+  });
+
+  it('refuses to listen beyond loopback unless remote access is allowed', async () => {
+    await expect(
+      startServer({ core: testCore.core, host: '0.0.0.0', port: 0, token: TOKEN, logger: silentLogger }),
+    ).rejects.toThrow(/--allow-remote/);
+  });
+});

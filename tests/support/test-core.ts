@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createCore, type Core } from '../../src/core/create-core';
+import type { CorePorts, Logger, SecretStore, SettingsStore } from '../../src/core/ports';
+import type { SecretName } from '../../src/shared/domain';
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Secrets in a Map: tests exercise the core, not where a shell keeps its keys. */
+export function memorySecretStore(): SecretStore {
+  const values = new Map<SecretName, string>();
+  return {
+    isEncryptionAvailable: () => true,
+    get: async (name) => values.get(name),
+    set: async (name, value) => {
+      values.set(name, value);
+    },
+    delete: async (name) => {
+      values.delete(name);
+    },
+  };
+}
+
+export function memorySettingsStore(): SettingsStore {
+  let stored: unknown;
+  return {
+    read: async () => structuredClone(stored),
+    write: async (settings) => {
+      stored = structuredClone(settings);
+    },
+  };
+}
+
+export interface TestCore {
+  core: Core;
+  /** A fresh temporary folder holding the SQLite database; removed by `cleanup`. */
+  dataDir: string;
+  /** Closes the core and deletes the data folder. */
+  cleanup(): Promise<void>;
+}
+
+/** A real core on SQLite in a temporary folder, with in-memory secrets and settings and no log output. */
+export async function createTestCore(overrides: Partial<Omit<CorePorts, 'dataDir'>> = {}): Promise<TestCore> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'metalytics-test-'));
+  let core: Core;
+  try {
+    core = await createCore({
+      dataDir,
+      appVersion: '0.0.0-test',
+      secrets: memorySecretStore(),
+      settings: memorySettingsStore(),
+      logger: silentLogger,
+      ...overrides,
+    });
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  let cleaned = false;
+  return {
+    core,
+    dataDir,
+    cleanup: async () => {
+      if (cleaned) return;
+      cleaned = true;
+      await core.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
