@@ -15,6 +15,10 @@ export const DECIMAL_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
  * Null for anything else, including empty, NaN and Infinity.
  */
 export function parseDecimal(raw: string): number | null {
+  if (DECIMAL_PATTERN.test(raw)) {
+    const value = Number(raw);
+    return Number.isFinite(value) ? value : null;
+  }
   let text = raw.replace(/^([+-]?)[$€£]/, '$1');
   if (THOUSANDS_PATTERN.test(text)) text = text.replaceAll(',', '');
   if (!DECIMAL_PATTERN.test(text)) return null;
@@ -139,6 +143,8 @@ export const detectableFormats: readonly DateFormat[] = [
  * prices from passing for timestamps; an explicit mapping can still ask for any epoch.
  */
 export function looksLikeDate(value: string, format: DateFormat): boolean {
+  // Day-first slash dates count too, so that detection can name and refuse them.
+  if (format === 'MM/DD/YYYY') return slashDateParts(value)?.every((part) => part >= 1 && part <= 31) ?? false;
   const ms = parseDate(value, format);
   if (ms === null) return false;
   if (format === 'epoch-ms') return /^\d{12,13}(?:\.0+)?$/.test(value) && ms >= 1e11;

@@ -260,7 +260,9 @@ class LayoutDetector {
     for (let column = 0; column < this.columnCount; column++) {
       if (bestDateFormat(columnValues(this.rows, column), allowEpoch)) return column;
     }
-    return null;
+    // A Date column in a format we cannot read: name it, so the refusal says what is wrong.
+    const named = this.headers.findIndex((header) => TIME_NAMES.includes(normaliseName(header)));
+    return named >= 0 ? named : null;
   }
 
   private findTimeOfDayColumn(dateColumn: number): number | null {
@@ -403,7 +405,7 @@ export function detectCsvLayout(text: string, mapping: CsvMapping = {}): CsvLayo
 }
 
 /** The text of a row's time: its date cell, with the time-of-day cell appended when the file splits them. */
-export function timeText(row: readonly string[], column: number, timeOfDayColumn: number | null): string {
+function timeText(row: readonly string[], column: number, timeOfDayColumn: number | null): string {
   const date = row[column] ?? '';
   return timeOfDayColumn === null ? date : `${date} ${row[timeOfDayColumn] ?? ''}`;
 }

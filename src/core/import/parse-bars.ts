@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
 import type { Bar, RowError } from '../../shared/domain';
 import { DECIMAL_PATTERN, formatUtc, parseDate, parseDecimal } from './csv-values';
-import { stripBom, timeText, type CsvLayout } from './detect-csv';
+import { stripBom, type CsvLayout } from './detect-csv';
 
 /** Rejected rows a reply lists; the rest are only counted, so a broken 10-million-line file cannot flood it. */
 export const MAX_REPORTED_ERRORS = 100;
@@ -22,76 +22,106 @@ export interface ParsedBars {
   errorCount: number;
 }
 
-type Field = 'open' | 'high' | 'low' | 'close' | 'volume';
-const FIELD_LABELS: Record<Field, string> = { open: 'Open', high: 'High', low: 'Low', close: 'Close', volume: 'Volume' };
-
-interface ReadNumber {
-  value: number | null;
-  error: string | null;
-}
-
 const NON_FINITE_PATTERN = /^[+-]?(?:nan|inf|infinity)$/i;
 
-function readNumber(field: Field, raw: string): ReadNumber {
-  const label = FIELD_LABELS[field];
-  if (raw === '') return field === 'volume' ? { value: 0, error: null } : { value: null, error: `${label} is empty` };
-  const value = parseDecimal(raw);
-  if (value !== null) return { value, error: null };
-  // "1e999" has the shape of a number but overflows to Infinity.
-  const nonFinite = NON_FINITE_PATTERN.test(raw) || DECIMAL_PATTERN.test(raw);
-  return { value: null, error: `${label} "${raw}" is not a ${nonFinite ? 'finite ' : ''}number` };
-}
-
-interface LinedBar extends Bar {
-  line: number;
-}
+type PriceField = 'Open' | 'High' | 'Low' | 'Close';
 
 /**
- * Turns one row into a bar, or says why it cannot be one. Files with only a close (monthly
- * averages) get open = high = low = close; a missing open, high or low is derived the same
- * way; a missing or blank volume is 0. Prices must be positive and consistent.
+ * Turns rows into bars, or says why a row cannot be one (`reason`, set whenever `read`
+ * returns null). Files with only a close (monthly averages) get open = high = low = close;
+ * a missing open, high or low is derived the same way; a missing or blank volume is 0.
+ * Prices must be positive and consistent. Written without per-row objects or closures,
+ * since it runs for every row of files with millions of them.
  */
-function readRow(cells: string[], layout: CsvLayout): Bar | string {
-  const { detection, columnCount, timeOfDayColumn } = layout;
-  // A trailing delimiter on data rows (but not the header) is an export habit, not a broken row.
-  while (cells.length > columnCount && cells[cells.length - 1] === '') cells.pop();
-  if (cells.length !== columnCount) return `expected ${columnCount} fields, found ${cells.length}`;
+class BarReader {
+  reason = '';
+  private readonly columnCount: number;
+  private readonly timeColumn: number;
+  private readonly timeOfDayColumn: number | null;
+  private readonly dateFormat: CsvLayout['detection']['dateFormat'];
+  private readonly columns: CsvLayout['detection']['columns'];
 
-  const { columns, dateFormat } = detection;
-  const timeValue = timeText(cells, columns.time, timeOfDayColumn);
-  const time = parseDate(timeValue, dateFormat);
-  if (time === null) return timeValue.trim() === '' ? 'Time is empty' : `Time "${timeValue}" is not a date in ${dateFormat} format`;
-
-  const raw: Partial<Record<Field, string>> = {};
-  const values: Partial<Record<Field, number>> = {};
-  for (const field of ['open', 'high', 'low', 'close', 'volume'] as const) {
-    const column = columns[field];
-    if (column === null) continue;
-    const text = cells[column] ?? '';
-    const read = readNumber(field, text);
-    if (read.error !== null) return read.error;
-    raw[field] = text;
-    values[field] = read.value ?? 0;
+  constructor(layout: CsvLayout) {
+    this.columnCount = layout.columnCount;
+    this.timeColumn = layout.detection.columns.time;
+    this.timeOfDayColumn = layout.timeOfDayColumn;
+    this.dateFormat = layout.detection.dateFormat;
+    this.columns = layout.detection.columns;
   }
 
-  const close = values.close!;
-  for (const field of ['open', 'high', 'low', 'close'] as const) {
-    const value = values[field];
-    if (value !== undefined && value <= 0) return `${FIELD_LABELS[field]} ${raw[field]} is not a positive price`;
-  }
-  const volume = values.volume ?? 0;
-  if (volume < 0) return `Volume ${raw.volume} is negative`;
+  read(cells: readonly string[]): Bar | null {
+    let length = cells.length;
+    // A trailing delimiter on data rows (but not the header) is an export habit, not a broken row.
+    while (length > this.columnCount && cells[length - 1]!.trim() === '') length--;
+    if (length !== this.columnCount) return this.fail(`expected ${this.columnCount} fields, found ${length}`);
 
-  const open = values.open ?? close;
-  const high = values.high ?? Math.max(open, close);
-  const low = values.low ?? Math.min(open, close);
-  const shown = (field: Field, value: number) => raw[field] ?? String(value);
-  if (high < low) return `High ${shown('high', high)} is below low ${shown('low', low)}`;
-  if (high < open) return `High ${shown('high', high)} is below open ${shown('open', open)}`;
-  if (high < close) return `High ${shown('high', high)} is below close ${shown('close', close)}`;
-  if (low > open) return `Low ${shown('low', low)} is above open ${shown('open', open)}`;
-  if (low > close) return `Low ${shown('low', low)} is above close ${shown('close', close)}`;
-  return { time, open, high, low, close, volume };
+    const date = cells[this.timeColumn]!.trim();
+    const timeText = this.timeOfDayColumn === null ? date : `${date} ${cells[this.timeOfDayColumn]!.trim()}`;
+    const time = parseDate(timeText, this.dateFormat);
+    if (time === null) return this.fail(date === '' ? 'Time is empty' : `Time "${timeText}" is not a date in ${this.dateFormat} format`);
+
+    const { open: openColumn, high: highColumn, low: lowColumn, close: closeColumn, volume: volumeColumn } = this.columns;
+    const closeText = cells[closeColumn]!.trim();
+    const close = this.price('Close', closeText);
+    const openText = openColumn === null ? closeText : cells[openColumn]!.trim();
+    const open = openColumn === null ? close : this.price('Open', openText);
+    if (Number.isNaN(open) || Number.isNaN(close)) return null;
+    const highText = highColumn === null ? null : cells[highColumn]!.trim();
+    const high = highText === null ? Math.max(open, close) : this.price('High', highText);
+    const lowText = lowColumn === null ? null : cells[lowColumn]!.trim();
+    const low = lowText === null ? Math.min(open, close) : this.price('Low', lowText);
+    if (Number.isNaN(high) || Number.isNaN(low)) return null;
+    const volume = volumeColumn === null ? 0 : this.volume(cells[volumeColumn]!.trim());
+    if (Number.isNaN(volume)) return null;
+
+    const highShown = highText ?? String(high);
+    const lowShown = lowText ?? String(low);
+    if (high < low) return this.fail(`High ${highShown} is below low ${lowShown}`);
+    if (high < open) return this.fail(`High ${highShown} is below open ${openText}`);
+    if (high < close) return this.fail(`High ${highShown} is below close ${closeText}`);
+    if (low > open) return this.fail(`Low ${lowShown} is above open ${openText}`);
+    if (low > close) return this.fail(`Low ${lowShown} is above close ${closeText}`);
+    return { time, open, high, low, close, volume };
+  }
+
+  private fail(reason: string): null {
+    this.reason = reason;
+    return null;
+  }
+
+  /** A positive price, or NaN with the reason set. */
+  private price(field: PriceField, text: string): number {
+    const value = this.number(field, text);
+    if (value <= 0) {
+      this.reason = `${field} ${text} is not a positive price`;
+      return Number.NaN;
+    }
+    return value;
+  }
+
+  private volume(text: string): number {
+    if (text === '') return 0;
+    const value = this.number('Volume', text);
+    if (value < 0) {
+      this.reason = `Volume ${text} is negative`;
+      return Number.NaN;
+    }
+    return value;
+  }
+
+  /** NaN stands for "rejected" because parseDecimal never returns it. */
+  private number(field: PriceField | 'Volume', text: string): number {
+    if (text === '') {
+      this.reason = `${field} is empty`;
+      return Number.NaN;
+    }
+    const value = parseDecimal(text);
+    if (value !== null) return value;
+    // "1e999" has the shape of a number but overflows to Infinity.
+    const nonFinite = NON_FINITE_PATTERN.test(text) || DECIMAL_PATTERN.test(text);
+    this.reason = `${field} "${text}" is not a ${nonFinite ? 'finite ' : ''}number`;
+    return Number.NaN;
+  }
 }
 
 const QUOTE_ERRORS: Record<string, string> = {
@@ -126,7 +156,16 @@ function blockEnd(text: string, start: number, lineBreak: string): number {
   return end;
 }
 
-const isEmptyRow = (cells: readonly string[]) => cells.every((cell) => cell.trim() === '');
+function isEmptyRow(cells: readonly string[]): boolean {
+  for (const cell of cells) if (cell.trim() !== '') return false;
+  return true;
+}
+
+function lineBreaksIn(cells: readonly string[], lineBreak: string): number {
+  let count = 0;
+  for (const cell of cells) count += countOccurrences(cell, lineBreak);
+  return count;
+}
 
 /**
  * Reads every row of `text` as laid out by detection. Rows that fail are rejected with
@@ -142,13 +181,11 @@ const isEmptyRow = (cells: readonly string[]) => cells.every((cell) => cell.trim
 export async function parseBars(input: string, layout: CsvLayout): Promise<ParsedBars> {
   const text = stripBom(input);
   const lineBreak = lineBreakOf(text);
-  const bars: LinedBar[] = [];
+  const reader = new BarReader(layout);
+  let bars: Bar[] = [];
+  let lines: number[] = [];
   const errors: RowError[] = [];
   let errorCount = 0;
-  const reject = (line: number, reason: string) => {
-    errorCount++;
-    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, reason });
-  };
 
   let rowsRead = 0;
   let headerPending = layout.detection.hasHeader;
@@ -162,45 +199,57 @@ export async function parseBars(input: string, layout: CsvLayout): Promise<Parse
     for (const error of result.errors) {
       if (error.row !== undefined) quoteErrors.set(error.row, QUOTE_ERRORS[error.code] ?? error.message);
     }
+    // Only a quoted field can hold a line break; without quotes every row is one line.
+    const mayHoldBreaks = block.includes('"');
 
     let line = blockLine;
-    result.data.forEach((row, index) => {
+    for (let index = 0; index < result.data.length; index++) {
+      const row = result.data[index]!;
       const rowLine = line;
-      // A quoted field may hold line breaks; later rows' numbers must count them.
-      line += 1 + row.reduce((sum, cell) => sum + countOccurrences(cell, lineBreak), 0);
-      if (isEmptyRow(row)) return;
+      line += mayHoldBreaks ? 1 + lineBreaksIn(row, lineBreak) : 1;
+      if (isEmptyRow(row)) continue;
       if (headerPending) {
         headerPending = false;
-        return;
+        continue;
       }
       rowsRead++;
-      const quoteError = quoteErrors.get(index);
-      if (quoteError) return reject(rowLine, quoteError);
-      const bar = readRow(row.map((cell) => cell.trim()), layout);
-      if (typeof bar === 'string') return reject(rowLine, bar);
-      const previous = bars[bars.length - 1];
-      if (previous && bar.time < previous.time) ascending = false;
-      bars.push({ ...bar, line: rowLine });
-    });
+      const bar = quoteErrors.has(index) ? null : reader.read(row);
+      if (bar === null) {
+        errorCount++;
+        if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: rowLine, reason: quoteErrors.get(index) ?? reader.reason });
+        continue;
+      }
+      if (bars.length > 0 && bar.time < bars[bars.length - 1]!.time) ascending = false;
+      bars.push(bar);
+      lines.push(rowLine);
+    }
 
     blockLine += countOccurrences(block, lineBreak);
     start = end;
     if (start < text.length) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  // Stable, so among equal times the row first in the file stays first.
-  if (!ascending) bars.sort((a, b) => a.time - b.time);
-  const unique: Bar[] = [];
+  if (!ascending) {
+    // Ties by line, so among equal times the row first in the file stays first.
+    const order = bars.map((_, i) => i).sort((a, b) => bars[a]!.time - bars[b]!.time || lines[a]! - lines[b]!);
+    bars = order.map((i) => bars[i]!);
+    lines = order.map((i) => lines[i]!);
+  }
+
   const duplicates: RowError[] = [];
-  let kept: LinedBar | undefined;
-  for (const bar of bars) {
-    if (kept && bar.time === kept.time) {
-      duplicates.push({ line: bar.line, reason: `Duplicate time ${formatUtc(bar.time)}: line ${kept.line} has the same time and was kept` });
+  let kept = 0;
+  for (let i = 0; i < bars.length; i++) {
+    const bar = bars[i]!;
+    if (i > 0 && bar.time === bars[kept - 1]!.time) {
+      duplicates.push({ line: lines[i]!, reason: `Duplicate time ${formatUtc(bar.time)}: line ${lines[kept - 1]!} has the same time and was kept` });
       continue;
     }
-    kept = bar;
-    unique.push({ time: bar.time, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume });
+    bars[kept] = bar;
+    lines[kept] = lines[i]!;
+    kept++;
   }
+  bars.length = kept;
+
   if (duplicates.length > 0) {
     duplicates.sort((a, b) => a.line - b.line);
     errorCount += duplicates.length;
@@ -208,5 +257,5 @@ export async function parseBars(input: string, layout: CsvLayout): Promise<Parse
     errors.sort((a, b) => a.line - b.line);
     errors.length = Math.min(errors.length, MAX_REPORTED_ERRORS);
   }
-  return { bars: unique, rowsRead, errors, errorCount };
+  return { bars, rowsRead, errors, errorCount };
 }
