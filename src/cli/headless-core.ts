@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createCore, type Core } from '../core/create-core';
-import type { Logger, SecretStore, SettingsStore } from '../core/ports';
+import type { Logger } from '../core/ports';
+import { resolveDatabaseUrl } from '../main/database-url';
 import { isAppError } from '../shared/errors';
 import { createHeadlessSecretStore, createHeadlessSettingsStore, redactText } from '../server/headless-ports';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes';
@@ -9,23 +10,6 @@ import { CliError, exitCodeFor, exitCodes } from './exit-codes';
 export function readAppVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
   return manifest.version ?? '0.0.0';
-}
-
-/**
- * The Postgres URL to open: an explicit one (flag or environment) wins; otherwise the one
- * chosen in Settings, which is stored without its password, completed with the `database`
- * secret — the same pairing the desktop app uses. Undefined means SQLite in the data dir.
- */
-async function resolveDatabaseUrl(explicit: string | undefined, settings: SettingsStore, secrets: SecretStore): Promise<string | undefined> {
-  if (explicit) return explicit;
-  const stored = await settings.read();
-  const fromSettings = stored && typeof stored === 'object' ? (stored as { databaseUrl?: unknown }).databaseUrl : undefined;
-  if (typeof fromSettings !== 'string' || fromSettings === '') return undefined;
-  const password = await secrets.get('database');
-  if (!password) return fromSettings;
-  const url = new URL(fromSettings);
-  if (!url.password) url.password = password;
-  return url.toString();
 }
 
 /**
@@ -47,7 +31,13 @@ export async function openHeadlessCore(options: {
   const secrets = createHeadlessSecretStore({ dataDir, env, logger });
   const settings = createHeadlessSettingsStore({ dataDir, logger });
   try {
-    const databaseUrl = await resolveDatabaseUrl(options.databaseUrl, settings, secrets);
+    // The desktop app's rule, so both shells open the same database from the same settings.
+    const stored = await settings.read();
+    const databaseUrl = resolveDatabaseUrl({
+      environmentUrl: options.databaseUrl,
+      settingsUrl: stored && typeof stored === 'object' ? (stored as { databaseUrl?: unknown }).databaseUrl : undefined,
+      password: await secrets.get('database'),
+    });
     return await createCore({ dataDir, databaseUrl, appVersion: readAppVersion(), secrets, settings, logger });
   } catch (error) {
     if (isAppError(error)) throw new CliError(error.message, exitCodeFor(error.code));

@@ -39,7 +39,9 @@ Exit codes:
 const ENVIRONMENT_HELP = `
 Environment:
   METALYTICS_DATA_DIR            data folder (default: the OS app-data folder "Metalytics")
-  METALYTICS_DATABASE_URL        postgres://user:password@host/db (default: SQLite in the data folder)
+  METALYTICS_DATABASE_URL        postgres://user:password@host/db (default: the database chosen in Settings,
+                                 else SQLite in the data folder); safer than --database-url, which other
+                                 users of this machine can see in the process list
   METALYTICS_TOKEN               access token for serve (default: random per run)
   PORT                           port for serve (default ${DEFAULT_PORT}; 0 = any free port)
   METALYTICS_POLYGON_API_KEY, METALYTICS_TWELVEDATA_API_KEY, METALYTICS_METALSAPI_API_KEY
@@ -51,7 +53,10 @@ A .env file in the current folder is read first; variables already set win.`;
 function withWorkspaceOptions(command: Command): Command {
   return command
     .option('--data-dir <dir>', 'data folder (default: $METALYTICS_DATA_DIR or the OS app-data folder)')
-    .option('--database-url <url>', 'Postgres URL (default: $METALYTICS_DATABASE_URL, else SQLite in the data folder)');
+    .option(
+      '--database-url <url>',
+      'Postgres URL (default: $METALYTICS_DATABASE_URL, else the database chosen in Settings, else SQLite in the data folder)',
+    );
 }
 
 /** Opens the one core this process uses, runs `work`, and always closes it. */
