@@ -116,7 +116,7 @@ function formatRejected(errors: readonly RowError[], total: number): string {
   return heading + shown.map(({ line, reason }) => `  line ${line}: ${reason}\n`).join('');
 }
 
-export function formatImportSummary(file: string, summary: MethodOutput<'import.csv'>): string {
+function formatImportSummary(file: string, summary: MethodOutput<'import.csv'>): string {
   const { symbol, timeframe } = summary;
   return (
     `Imported ${basename(file)} into ${symbol} ${timeframe}\n` +
@@ -136,7 +136,7 @@ function describeDelimiter(delimiter: string): string {
   return delimiter === '\t' ? 'tab' : `"${delimiter}"`;
 }
 
-export function formatImportPreview(file: string, symbol: string, preview: MethodOutput<'import.preview'>): string {
+function formatImportPreview(file: string, symbol: string, preview: MethodOutput<'import.preview'>): string {
   const { detection, timeframe } = preview;
   const columnName = (index: number | null) => (index === null ? null : (detection.headers[index] ?? `#${index}`));
   const columns = Object.entries(detection.columns)

@@ -9,7 +9,7 @@ import { CliError, exitCodeFor, exitCodes } from './exit-codes';
 import type { CliOutput } from './format';
 
 /** Where `electron-vite build` writes the renderer. */
-export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 
 export interface ServeSettings {
   host: string;

@@ -16,7 +16,7 @@ const modeNames: Record<MethodOutput<'system.status'>['database']['mode'], strin
   timescaledb: 'TimescaleDB',
 };
 
-export function formatStatus(status: MethodOutput<'system.status'>, coverage: MethodOutput<'bars.coverage'>['coverage']): string {
+function formatStatus(status: MethodOutput<'system.status'>, coverage: MethodOutput<'bars.coverage'>['coverage']): string {
   const { database } = status;
   const header =
     `Metalytics ${status.appVersion}\n` +

@@ -9,7 +9,7 @@ import type { SecretName } from '../shared/domain';
  * configured without writing a key to disk. The database password travels inside
  * METALYTICS_DATABASE_URL instead of a variable of its own.
  */
-export const secretEnvVars: Readonly<Partial<Record<SecretName, string>>> = {
+const secretEnvVars: Readonly<Partial<Record<SecretName, string>>> = {
   polygon: 'METALYTICS_POLYGON_API_KEY',
   twelvedata: 'METALYTICS_TWELVEDATA_API_KEY',
   metalsapi: 'METALYTICS_METALSAPI_API_KEY',

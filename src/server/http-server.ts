@@ -13,14 +13,15 @@ import { AppError, type ErrorCode, type Result } from '../shared/errors';
 import { METRICS_CONTENT_TYPE, ServerMetrics } from './metrics';
 
 /** CSV text uploads (the contract allows 256 MiB) arrive JSON-escaped, so leave headroom. */
-export const DEFAULT_MAX_BODY_BYTES = 300 * 1024 * 1024;
-export const EVENTS_PATH = '/api/events';
+const DEFAULT_MAX_BODY_BYTES = 300 * 1024 * 1024;
+const EVENTS_PATH = '/api/events';
 /** Subprotocol a browser client offers beside `bearer.<token>` so the server has a neutral one to select. */
-export const EVENTS_SUBPROTOCOL = 'metalytics';
+const EVENTS_SUBPROTOCOL = 'metalytics';
 
 const DEFAULT_HEARTBEAT_MS = 30_000;
+const SHUTDOWN_GRACE_MS = 5_000;
 /** A client this far behind on events is dropped; it reconnects and re-queries instead of lagging forever. */
-const MAX_CLIENT_BUFFERED_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_CLIENT_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /** Same policy as the renderer's CSP meta tag, so the browser build behaves like the desktop one. */
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -65,6 +66,8 @@ export interface ServerOptions {
   allowRemote?: boolean;
   maxBodyBytes?: number;
   heartbeatMs?: number;
+  /** Events queued for one WebSocket client beyond which it is disconnected. */
+  maxClientBufferedBytes?: number;
 }
 
 export interface RunningServer {
@@ -129,7 +132,7 @@ function sendText(res: ServerResponse, status: number, text: string, headers: Re
   res.end(text);
 }
 
-type BodyRead = { kind: 'ok'; text: string } | { kind: 'too-large' };
+type BodyRead = { kind: 'ok'; text: string } | { kind: 'too-large' } | { kind: 'aborted' };
 
 /**
  * Counts bytes as they stream in, so an oversized upload is refused without being buffered.
@@ -137,7 +140,7 @@ type BodyRead = { kind: 'ok'; text: string } | { kind: 'too-large' };
  * client still receives the 413 reply.
  */
 function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
-  return new Promise((resolveBody, rejectBody) => {
+  return new Promise((resolveBody) => {
     const declared = Number(req.headers['content-length']);
     let chunks: Buffer[] = [];
     let received = 0;
@@ -157,7 +160,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
     req.on('end', () => {
       if (!tooLarge) resolveBody({ kind: 'ok', text: Buffer.concat(chunks).toString('utf8') });
     });
-    req.on('error', rejectBody);
+    // A client that gave up mid-upload gets no answer; settling after 'end' changes nothing.
+    req.on('close', () => resolveBody({ kind: 'aborted' }));
+    req.on('error', () => resolveBody({ kind: 'aborted' }));
   });
 }
 
@@ -178,6 +183,7 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string, message: 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { core, host, token, logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxClientBufferedBytes = options.maxClientBufferedBytes ?? DEFAULT_MAX_CLIENT_BUFFERED_BYTES;
   const loopback = isLoopbackHost(host);
   if (!loopback && !options.allowRemote) {
     throw new AppError(
@@ -225,6 +231,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     const body = await readBody(req, maxBodyBytes);
+    if (body.kind === 'aborted') return;
     if (body.kind === 'too-large') {
       // The rest of the upload is not read; closing the connection is the only clean end.
       sendJson(res, 413, errorEnvelope('VALIDATION', `The request body is larger than ${maxBodyBytes} bytes.`), { Connection: 'close' });
@@ -379,7 +386,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const data = JSON.stringify(message);
     for (const ws of clients.keys()) {
       if (ws.readyState !== WebSocket.OPEN) continue;
-      if (ws.bufferedAmount > MAX_CLIENT_BUFFERED_BYTES) {
+      if (ws.bufferedAmount > maxClientBufferedBytes) {
         logger.warn('dropping an event client that is not keeping up', { bufferedBytes: ws.bufferedAmount });
         metrics.recordDroppedClient('slow');
         clients.delete(ws);
@@ -452,9 +459,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       );
       await Promise.all(closed);
       wss.close();
+      // Requests in flight (an import, a long query) get a moment to finish before the core closes.
       await new Promise<void>((done) => {
         server.close(() => done());
-        server.closeAllConnections();
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
       });
     })();
     return closing;

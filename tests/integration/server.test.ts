@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -193,6 +196,36 @@ describe('events and a real import', () => {
       expect(metrics).toContain('metalytics_event_clients_dropped_total{reason="unresponsive"} 1');
     } finally {
       await quickServer.close();
+    }
+  });
+
+  it('drops a client that stops reading instead of buffering events for it without end', async () => {
+    const slowServer = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger, maxClientBufferedBytes: 256 * 1024 });
+    // A raw socket that completes the handshake and then never reads: a frozen browser tab.
+    const socket = connect(slowServer.port, '127.0.0.1');
+    try {
+      socket.write(
+        `GET /api/events?token=${TOKEN} HTTP/1.1\r\nHost: 127.0.0.1:${slowServer.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      const [handshake] = (await once(socket, 'data')) as [Buffer];
+      expect(handshake.toString()).toMatch(/^HTTP\/1\.1 101/);
+      socket.pause();
+
+      const clientCount = async () => Number(/^metalytics_event_clients (\d+)$/m.exec(await (await fetch(`${slowServer.url}metrics`)).text())?.[1]);
+      expect(await clientCount()).toBe(1);
+      const settings = { theme: 'dark' as const, watchlist: Array.from({ length: 200 }, (_, i) => `SYMBOL${i}`), chart: { timeframe: '1d' as const } };
+      // Bounded: at most ~120 MB of events, far more than loopback socket buffers hold.
+      for (let batch = 0; batch < 600 && (await clientCount()) > 0; batch += 1) {
+        for (let i = 0; i < 100; i += 1) testCore.core.events.emit('settings.changed', settings);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await clientCount()).toBe(0);
+      const metrics = await (await fetch(`${slowServer.url}metrics`)).text();
+      expect(metrics).toContain('metalytics_event_clients_dropped_total{reason="slow"} 1');
+    } finally {
+      socket.destroy();
+      await slowServer.close();
     }
   });
 
