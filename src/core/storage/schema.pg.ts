@@ -1,0 +1,331 @@
+/**
+ * Postgres schema (any server; TimescaleDB when available). Table and column names are
+ * identical to schema.sqlite.ts; drizzle has no cross-dialect schema, so the two files are
+ * kept in step by hand and checked by the storage contract suite. Times are UTC epoch
+ * milliseconds in `bigint` read as JS numbers; JSON is `jsonb` so it is validated and
+ * can be queried (news tickers, model metrics).
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, pgView, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { Instrument, JobRun } from '../../shared/domain';
+import type { Timeframe } from '../../shared/timeframes';
+
+type Json = Record<string, unknown>;
+
+export const instruments = pgTable('instruments', {
+  symbol: text('symbol').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').$type<Instrument['kind']>().notNull(),
+  unit: text('unit').notNull(),
+  currency: text('currency').notNull(),
+  providerSymbols: jsonb('provider_symbols').$type<Instrument['providerSymbols']>().notNull().default({}),
+});
+
+/** Base bars exactly as fetched or imported; coarser timeframes are aggregated on query. */
+export const marketData = pgTable(
+  'market_data',
+  {
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    /** Bar open time. */
+    time: bigint('time', { mode: 'number' }).notNull(),
+    open: doublePrecision('open').notNull(),
+    high: doublePrecision('high').notNull(),
+    low: doublePrecision('low').notNull(),
+    close: doublePrecision('close').notNull(),
+    volume: doublePrecision('volume').notNull(),
+    source: text('source').notNull(),
+    ingestedAt: bigint('ingested_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.symbol, t.timeframe, t.time] })],
+);
+
+/**
+ * 1h and 1d aggregates of every stored base timeframe finer than them, maintained in the
+ * same transaction as the base bars, so a weekly chart over years of minute bars reads
+ * daily rows instead of millions of minutes.
+ */
+export const marketDataRollup = pgTable(
+  'market_data_rollup',
+  {
+    symbol: text('symbol').notNull(),
+    baseTimeframe: text('base_timeframe').$type<Timeframe>().notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    time: bigint('time', { mode: 'number' }).notNull(),
+    open: doublePrecision('open').notNull(),
+    high: doublePrecision('high').notNull(),
+    low: doublePrecision('low').notNull(),
+    close: doublePrecision('close').notNull(),
+    volume: doublePrecision('volume').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.symbol, t.baseTimeframe, t.timeframe, t.time] })],
+);
+
+/** Spot snapshots from polling, the short-horizon model's input. */
+export const preciousMetalsPrices = pgTable(
+  'precious_metals_prices',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    metal: text('metal').notNull(),
+    price: doublePrecision('price').notNull(),
+    timestamp: bigint('timestamp', { mode: 'number' }).notNull(),
+    source: text('source').notNull(),
+  },
+  (t) => [
+    uniqueIndex('precious_metals_prices_metal_source_timestamp_idx').on(t.metal, t.source, t.timestamp),
+    index('precious_metals_prices_timestamp_idx').on(t.timestamp),
+  ],
+);
+
+export const latest12HourPrices = pgView('latest_12_hour_prices').as((qb) =>
+  qb
+    .select()
+    .from(preciousMetalsPrices)
+    .where(sql`${preciousMetalsPrices.timestamp} >= (extract(epoch from now()) * 1000)::bigint - 43200000`),
+);
+
+export const news = pgTable(
+  'news',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    provider: text('provider').notNull(),
+    providerId: text('provider_id').notNull(),
+    publishedAt: bigint('published_at', { mode: 'number' }).notNull(),
+    title: text('title').notNull(),
+    url: text('url').notNull(),
+    tickers: jsonb('tickers').$type<string[]>().notNull().default([]),
+    publisher: text('publisher'),
+    /** -1 (bearish) … 1 (bullish) when the provider scores it. */
+    sentiment: doublePrecision('sentiment'),
+  },
+  (t) => [
+    uniqueIndex('news_provider_provider_id_idx').on(t.provider, t.providerId),
+    index('news_published_at_idx').on(t.publishedAt),
+  ],
+);
+
+/** Scheduled jobs declared as data: what runs, when, against which provider. */
+export const ingestJobs = pgTable('ingest_jobs', {
+  id: text('id').primaryKey(),
+  kind: text('kind').$type<JobRun['kind']>().notNull(),
+  provider: text('provider'),
+  symbols: jsonb('symbols').$type<string[]>().notNull().default([]),
+  timeframe: text('timeframe').$type<Timeframe>(),
+  /** Cron expression; null means run on demand only. */
+  schedule: text('schedule'),
+  enabled: boolean('enabled').notNull().default(true),
+  retryPolicy: jsonb('retry_policy').$type<Json>(),
+  timeoutMs: integer('timeout_ms'),
+  dependsOn: jsonb('depends_on').$type<string[]>().notNull().default([]),
+  createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+  updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+});
+
+export const jobRuns = pgTable(
+  'job_runs',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<JobRun['kind']>().notNull(),
+    status: text('status').$type<JobRun['status']>().notNull(),
+    description: text('description').notNull(),
+    startedAt: bigint('started_at', { mode: 'number' }).notNull(),
+    finishedAt: bigint('finished_at', { mode: 'number' }),
+    rows: integer('rows').notNull().default(0),
+    error: text('error'),
+  },
+  (t) => [
+    index('job_runs_started_at_idx').on(t.startedAt),
+    index('job_runs_kind_started_at_idx').on(t.kind, t.startedAt),
+    index('job_runs_status_idx').on(t.status),
+  ],
+);
+
+/** Resume point of every backfill, committed with each chunk it covers. */
+export const backfillCheckpoints = pgTable(
+  'backfill_checkpoints',
+  {
+    id: text('id').primaryKey(),
+    provider: text('provider').notNull(),
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    rangeFrom: bigint('range_from', { mode: 'number' }).notNull(),
+    rangeTo: bigint('range_to', { mode: 'number' }).notNull(),
+    /** Open time of the next bar to fetch. */
+    resumeFrom: bigint('resume_from', { mode: 'number' }).notNull(),
+    rowsWritten: bigint('rows_written', { mode: 'number' }).notNull().default(0),
+    status: text('status').notNull(),
+    jobRunId: text('job_run_id'),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('backfill_checkpoints_symbol_timeframe_idx').on(t.symbol, t.timeframe)],
+);
+
+export const featureStore = pgTable(
+  'feature_store',
+  {
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    featureSetVersion: text('feature_set_version').notNull(),
+    time: bigint('time', { mode: 'number' }).notNull(),
+    features: jsonb('features').$type<Record<string, number | null>>().notNull(),
+    computedAt: bigint('computed_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.symbol, t.timeframe, t.featureSetVersion, t.time] })],
+);
+
+export const trainingRuns = pgTable(
+  'training_runs',
+  {
+    id: text('id').primaryKey(),
+    modelName: text('model_name').notNull(),
+    modelType: text('model_type').notNull(),
+    symbols: jsonb('symbols').$type<string[]>().notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    target: text('target').notNull(),
+    horizon: integer('horizon').notNull(),
+    dataFrom: bigint('data_from', { mode: 'number' }).notNull(),
+    dataTo: bigint('data_to', { mode: 'number' }).notNull(),
+    hyperparameters: jsonb('hyperparameters').$type<Json>().notNull(),
+    featureSetVersion: text('feature_set_version').notNull(),
+    backend: text('backend').notNull(),
+    status: text('status').$type<JobRun['status']>().notNull(),
+    startedAt: bigint('started_at', { mode: 'number' }).notNull(),
+    finishedAt: bigint('finished_at', { mode: 'number' }),
+    epochs: integer('epochs').notNull().default(0),
+    lossHistory: jsonb('loss_history').$type<Array<{ epoch: number; loss: number; valLoss: number | null }>>().notNull().default([]),
+    metrics: jsonb('metrics').$type<Json>(),
+    error: text('error'),
+    jobRunId: text('job_run_id'),
+  },
+  (t) => [index('training_runs_started_at_idx').on(t.startedAt)],
+);
+
+export const modelRegistry = pgTable(
+  'model_registry',
+  {
+    modelId: text('model_id').primaryKey(),
+    modelName: text('model_name').notNull(),
+    modelType: text('model_type').notNull(),
+    version: integer('version').notNull(),
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    trainingDate: bigint('training_date', { mode: 'number' }).notNull(),
+    metrics: jsonb('metrics').$type<Json>().notNull(),
+    hyperparameters: jsonb('hyperparameters').$type<Json>().notNull(),
+    featureColumns: jsonb('feature_columns').$type<string[]>().notNull(),
+    featureSetVersion: text('feature_set_version').notNull(),
+    dataFrom: bigint('data_from', { mode: 'number' }).notNull(),
+    dataTo: bigint('data_to', { mode: 'number' }).notNull(),
+    artifactPath: text('artifact_path').notNull(),
+    artifactSha256: text('artifact_sha256').notNull(),
+    backend: text('backend').notNull(),
+    /** candidate | active | shadow | archived */
+    stage: text('stage').notNull().default('candidate'),
+    isActive: boolean('is_active').notNull().default(false),
+    trainingRunId: text('training_run_id').references(() => trainingRuns.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    uniqueIndex('model_registry_name_symbol_version_idx').on(t.modelName, t.symbol, t.version),
+    // One active model per name and symbol, enforced by the database rather than by hope.
+    uniqueIndex('model_registry_one_active_idx').on(t.modelName, t.symbol).where(sql`${t.isActive}`),
+  ],
+);
+
+/** Live scores of a model on windows of actual bars, beside the naive baseline. */
+export const modelPerformance = pgTable(
+  'model_performance',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    modelId: text('model_id')
+      .notNull()
+      .references(() => modelRegistry.modelId, { onDelete: 'cascade' }),
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    evaluatedAt: bigint('evaluated_at', { mode: 'number' }).notNull(),
+    windowFrom: bigint('window_from', { mode: 'number' }).notNull(),
+    windowTo: bigint('window_to', { mode: 'number' }).notNull(),
+    samples: integer('samples').notNull(),
+    mae: doublePrecision('mae'),
+    rmse: doublePrecision('rmse'),
+    mape: doublePrecision('mape'),
+    directionalAccuracy: doublePrecision('directional_accuracy'),
+    mase: doublePrecision('mase'),
+    naiveMae: doublePrecision('naive_mae'),
+  },
+  (t) => [index('model_performance_model_evaluated_idx').on(t.modelId, t.evaluatedAt)],
+);
+
+export const predictions = pgTable(
+  'predictions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    modelId: text('model_id')
+      .notNull()
+      .references(() => modelRegistry.modelId, { onDelete: 'cascade' }),
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    madeAt: bigint('made_at', { mode: 'number' }).notNull(),
+    /** Open time of the bar the prediction is about. */
+    targetTime: bigint('target_time', { mode: 'number' }).notNull(),
+    horizon: integer('horizon').notNull(),
+    predicted: doublePrecision('predicted').notNull(),
+    lower: doublePrecision('lower'),
+    upper: doublePrecision('upper'),
+    intervalLevel: doublePrecision('interval_level'),
+    actual: doublePrecision('actual'),
+    scoredAt: bigint('scored_at', { mode: 'number' }),
+  },
+  (t) => [
+    uniqueIndex('predictions_model_target_idx').on(t.modelId, t.symbol, t.timeframe, t.madeAt, t.horizon),
+    index('predictions_symbol_target_idx').on(t.symbol, t.timeframe, t.targetTime),
+  ],
+);
+
+export const backups = pgTable(
+  'backups',
+  {
+    id: text('id').primaryKey(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    finishedAt: bigint('finished_at', { mode: 'number' }),
+    /** manual | scheduled | safety */
+    kind: text('kind').notNull(),
+    status: text('status').notNull(),
+    path: text('path').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }),
+    sha256: text('sha256'),
+    schemaVersion: text('schema_version').notNull(),
+    appVersion: text('app_version').notNull(),
+    encrypted: boolean('encrypted').notNull().default(false),
+    manifest: jsonb('manifest').$type<Json>(),
+    verifiedAt: bigint('verified_at', { mode: 'number' }),
+    error: text('error'),
+  },
+  (t) => [index('backups_created_at_idx').on(t.createdAt)],
+);
+
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    /** info | warning | error */
+    severity: text('severity').notNull(),
+    source: text('source').notNull(),
+    message: text('message').notNull(),
+    details: jsonb('details').$type<Json>(),
+    acknowledgedAt: bigint('acknowledged_at', { mode: 'number' }),
+  },
+  (t) => [index('alerts_created_at_idx').on(t.createdAt)],
+);
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    details: jsonb('details').$type<Json>(),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at)],
+);

@@ -1,0 +1,329 @@
+/**
+ * SQLite schema (the embedded default). Table and column names are identical to
+ * schema.pg.ts; drizzle has no cross-dialect schema, so the two files are kept in step
+ * by hand and checked by the storage contract suite. Times are UTC epoch milliseconds.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { Instrument, JobRun } from '../../shared/domain';
+import type { Timeframe } from '../../shared/timeframes';
+
+type Json = Record<string, unknown>;
+
+export const instruments = sqliteTable('instruments', {
+  symbol: text('symbol').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').$type<Instrument['kind']>().notNull(),
+  unit: text('unit').notNull(),
+  currency: text('currency').notNull(),
+  providerSymbols: text('provider_symbols', { mode: 'json' }).$type<Instrument['providerSymbols']>().notNull().default({}),
+});
+
+/** Base bars exactly as fetched or imported; coarser timeframes are aggregated on query. */
+export const marketData = sqliteTable(
+  'market_data',
+  {
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    /** Bar open time. */
+    time: integer('time').notNull(),
+    open: real('open').notNull(),
+    high: real('high').notNull(),
+    low: real('low').notNull(),
+    close: real('close').notNull(),
+    volume: real('volume').notNull(),
+    source: text('source').notNull(),
+    ingestedAt: integer('ingested_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.symbol, t.timeframe, t.time] })],
+);
+
+/**
+ * 1h and 1d aggregates of every stored base timeframe finer than them, maintained in the
+ * same transaction as the base bars, so a weekly chart over years of minute bars reads
+ * daily rows instead of millions of minutes.
+ */
+export const marketDataRollup = sqliteTable(
+  'market_data_rollup',
+  {
+    symbol: text('symbol').notNull(),
+    baseTimeframe: text('base_timeframe').$type<Timeframe>().notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    time: integer('time').notNull(),
+    open: real('open').notNull(),
+    high: real('high').notNull(),
+    low: real('low').notNull(),
+    close: real('close').notNull(),
+    volume: real('volume').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.symbol, t.baseTimeframe, t.timeframe, t.time] })],
+);
+
+/** Spot snapshots from polling, the short-horizon model's input. */
+export const preciousMetalsPrices = sqliteTable(
+  'precious_metals_prices',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    metal: text('metal').notNull(),
+    price: real('price').notNull(),
+    timestamp: integer('timestamp').notNull(),
+    source: text('source').notNull(),
+  },
+  (t) => [
+    uniqueIndex('precious_metals_prices_metal_source_timestamp_idx').on(t.metal, t.source, t.timestamp),
+    index('precious_metals_prices_timestamp_idx').on(t.timestamp),
+  ],
+);
+
+export const latest12HourPrices = sqliteView('latest_12_hour_prices').as((qb) =>
+  qb
+    .select()
+    .from(preciousMetalsPrices)
+    .where(sql`${preciousMetalsPrices.timestamp} >= unixepoch('subsec') * 1000 - 43200000`),
+);
+
+export const news = sqliteTable(
+  'news',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    provider: text('provider').notNull(),
+    providerId: text('provider_id').notNull(),
+    publishedAt: integer('published_at').notNull(),
+    title: text('title').notNull(),
+    url: text('url').notNull(),
+    tickers: text('tickers', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    publisher: text('publisher'),
+    /** -1 (bearish) … 1 (bullish) when the provider scores it. */
+    sentiment: real('sentiment'),
+  },
+  (t) => [
+    uniqueIndex('news_provider_provider_id_idx').on(t.provider, t.providerId),
+    index('news_published_at_idx').on(t.publishedAt),
+  ],
+);
+
+/** Scheduled jobs declared as data: what runs, when, against which provider. */
+export const ingestJobs = sqliteTable('ingest_jobs', {
+  id: text('id').primaryKey(),
+  kind: text('kind').$type<JobRun['kind']>().notNull(),
+  provider: text('provider'),
+  symbols: text('symbols', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  timeframe: text('timeframe').$type<Timeframe>(),
+  /** Cron expression; null means run on demand only. */
+  schedule: text('schedule'),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  retryPolicy: text('retry_policy', { mode: 'json' }).$type<Json>(),
+  timeoutMs: integer('timeout_ms'),
+  dependsOn: text('depends_on', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const jobRuns = sqliteTable(
+  'job_runs',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<JobRun['kind']>().notNull(),
+    status: text('status').$type<JobRun['status']>().notNull(),
+    description: text('description').notNull(),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+    rows: integer('rows').notNull().default(0),
+    error: text('error'),
+  },
+  (t) => [
+    index('job_runs_started_at_idx').on(t.startedAt),
+    index('job_runs_kind_started_at_idx').on(t.kind, t.startedAt),
+    index('job_runs_status_idx').on(t.status),
+  ],
+);
+
+/** Resume point of every backfill, committed with each chunk it covers. */
+export const backfillCheckpoints = sqliteTable(
+  'backfill_checkpoints',
+  {
+    id: text('id').primaryKey(),
+    provider: text('provider').notNull(),
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    rangeFrom: integer('range_from').notNull(),
+    rangeTo: integer('range_to').notNull(),
+    /** Open time of the next bar to fetch. */
+    resumeFrom: integer('resume_from').notNull(),
+    rowsWritten: integer('rows_written').notNull().default(0),
+    status: text('status').notNull(),
+    jobRunId: text('job_run_id'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('backfill_checkpoints_symbol_timeframe_idx').on(t.symbol, t.timeframe)],
+);
+
+export const featureStore = sqliteTable(
+  'feature_store',
+  {
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    featureSetVersion: text('feature_set_version').notNull(),
+    time: integer('time').notNull(),
+    features: text('features', { mode: 'json' }).$type<Record<string, number | null>>().notNull(),
+    computedAt: integer('computed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.symbol, t.timeframe, t.featureSetVersion, t.time] })],
+);
+
+export const trainingRuns = sqliteTable(
+  'training_runs',
+  {
+    id: text('id').primaryKey(),
+    modelName: text('model_name').notNull(),
+    modelType: text('model_type').notNull(),
+    symbols: text('symbols', { mode: 'json' }).$type<string[]>().notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    target: text('target').notNull(),
+    horizon: integer('horizon').notNull(),
+    dataFrom: integer('data_from').notNull(),
+    dataTo: integer('data_to').notNull(),
+    hyperparameters: text('hyperparameters', { mode: 'json' }).$type<Json>().notNull(),
+    featureSetVersion: text('feature_set_version').notNull(),
+    backend: text('backend').notNull(),
+    status: text('status').$type<JobRun['status']>().notNull(),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+    epochs: integer('epochs').notNull().default(0),
+    lossHistory: text('loss_history', { mode: 'json' }).$type<Array<{ epoch: number; loss: number; valLoss: number | null }>>().notNull().default([]),
+    metrics: text('metrics', { mode: 'json' }).$type<Json>(),
+    error: text('error'),
+    jobRunId: text('job_run_id'),
+  },
+  (t) => [index('training_runs_started_at_idx').on(t.startedAt)],
+);
+
+export const modelRegistry = sqliteTable(
+  'model_registry',
+  {
+    modelId: text('model_id').primaryKey(),
+    modelName: text('model_name').notNull(),
+    modelType: text('model_type').notNull(),
+    version: integer('version').notNull(),
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    trainingDate: integer('training_date').notNull(),
+    metrics: text('metrics', { mode: 'json' }).$type<Json>().notNull(),
+    hyperparameters: text('hyperparameters', { mode: 'json' }).$type<Json>().notNull(),
+    featureColumns: text('feature_columns', { mode: 'json' }).$type<string[]>().notNull(),
+    featureSetVersion: text('feature_set_version').notNull(),
+    dataFrom: integer('data_from').notNull(),
+    dataTo: integer('data_to').notNull(),
+    artifactPath: text('artifact_path').notNull(),
+    artifactSha256: text('artifact_sha256').notNull(),
+    backend: text('backend').notNull(),
+    /** candidate | active | shadow | archived */
+    stage: text('stage').notNull().default('candidate'),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(false),
+    trainingRunId: text('training_run_id').references(() => trainingRuns.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    uniqueIndex('model_registry_name_symbol_version_idx').on(t.modelName, t.symbol, t.version),
+    // One active model per name and symbol, enforced by the database rather than by hope.
+    uniqueIndex('model_registry_one_active_idx').on(t.modelName, t.symbol).where(sql`${t.isActive} = 1`),
+  ],
+);
+
+/** Live scores of a model on windows of actual bars, beside the naive baseline. */
+export const modelPerformance = sqliteTable(
+  'model_performance',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    modelId: text('model_id')
+      .notNull()
+      .references(() => modelRegistry.modelId, { onDelete: 'cascade' }),
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    evaluatedAt: integer('evaluated_at').notNull(),
+    windowFrom: integer('window_from').notNull(),
+    windowTo: integer('window_to').notNull(),
+    samples: integer('samples').notNull(),
+    mae: real('mae'),
+    rmse: real('rmse'),
+    mape: real('mape'),
+    directionalAccuracy: real('directional_accuracy'),
+    mase: real('mase'),
+    naiveMae: real('naive_mae'),
+  },
+  (t) => [index('model_performance_model_evaluated_idx').on(t.modelId, t.evaluatedAt)],
+);
+
+export const predictions = sqliteTable(
+  'predictions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    modelId: text('model_id')
+      .notNull()
+      .references(() => modelRegistry.modelId, { onDelete: 'cascade' }),
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    madeAt: integer('made_at').notNull(),
+    /** Open time of the bar the prediction is about. */
+    targetTime: integer('target_time').notNull(),
+    horizon: integer('horizon').notNull(),
+    predicted: real('predicted').notNull(),
+    lower: real('lower'),
+    upper: real('upper'),
+    intervalLevel: real('interval_level'),
+    actual: real('actual'),
+    scoredAt: integer('scored_at'),
+  },
+  (t) => [
+    uniqueIndex('predictions_model_target_idx').on(t.modelId, t.symbol, t.timeframe, t.madeAt, t.horizon),
+    index('predictions_symbol_target_idx').on(t.symbol, t.timeframe, t.targetTime),
+  ],
+);
+
+export const backups = sqliteTable(
+  'backups',
+  {
+    id: text('id').primaryKey(),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+    /** manual | scheduled | safety */
+    kind: text('kind').notNull(),
+    status: text('status').notNull(),
+    path: text('path').notNull(),
+    sizeBytes: integer('size_bytes'),
+    sha256: text('sha256'),
+    schemaVersion: text('schema_version').notNull(),
+    appVersion: text('app_version').notNull(),
+    encrypted: integer('encrypted', { mode: 'boolean' }).notNull().default(false),
+    manifest: text('manifest', { mode: 'json' }).$type<Json>(),
+    verifiedAt: integer('verified_at'),
+    error: text('error'),
+  },
+  (t) => [index('backups_created_at_idx').on(t.createdAt)],
+);
+
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    createdAt: integer('created_at').notNull(),
+    /** info | warning | error */
+    severity: text('severity').notNull(),
+    source: text('source').notNull(),
+    message: text('message').notNull(),
+    details: text('details', { mode: 'json' }).$type<Json>(),
+    acknowledgedAt: integer('acknowledged_at'),
+  },
+  (t) => [index('alerts_created_at_idx').on(t.createdAt)],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    details: text('details', { mode: 'json' }).$type<Json>(),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at)],
+);
