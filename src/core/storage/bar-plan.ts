@@ -1,0 +1,194 @@
+/**
+ * Dialect-free planning for market data: which stored level answers a query, which row
+ * times a bucket range covers, which rollup buckets an upsert touched. The SQL that
+ * carries these plans out lives in bar-sql.ts.
+ */
+import type { Bar } from '../../shared/domain';
+import { AppError } from '../../shared/errors';
+import { bucketStart, canAggregate, fixedTimeframeMs, timeframes, type Timeframe } from '../../shared/timeframes';
+import type { BarsQuery, BarsQueryResult } from './types';
+
+/** Bounds of JS Date, which every stored time must respect. */
+export const MIN_TIME = -8_640_000_000_000_000;
+export const MAX_TIME = 8_640_000_000_000_000;
+
+/** Timeframes pre-aggregated into market_data_rollup for every finer base. */
+const ROLLUP_TIMEFRAMES: readonly Timeframe[] = ['1h', '1d'];
+
+/**
+ * Where bars are read from: the base bars themselves (`timeframe === base`) or the
+ * rollup of that base at `timeframe`.
+ */
+export interface BarLevel {
+  readonly base: Timeframe;
+  readonly timeframe: Timeframe;
+}
+
+/** Row open times [lo, hi). */
+export interface TimeRange {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** The rollups kept for a base timeframe, finest first. */
+export function rollupTimeframes(base: Timeframe): Timeframe[] {
+  return ROLLUP_TIMEFRAMES.filter((rollup) => rollup !== base && canAggregate(base, rollup));
+}
+
+/** The coarsest level of `base` that `target` can be built from, never `target`'s own rollup when `finerOnly`. */
+function coarsestLevel(base: Timeframe, target: Timeframe, finerOnly: boolean): BarLevel {
+  const levels = [base, ...rollupTimeframes(base)].filter((level) => !finerOnly || level !== target);
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const level = levels[i]!;
+    if (canAggregate(level, target)) return { base, timeframe: level };
+  }
+  return { base, timeframe: base };
+}
+
+/** The level a query for `target` reads. */
+export function readLevel(base: Timeframe, target: Timeframe): BarLevel {
+  return coarsestLevel(base, target, false);
+}
+
+export function nextBucketStart(time: number, timeframe: Timeframe): number {
+  const start = bucketStart(time, timeframe);
+  if (timeframe !== '1M') return start + fixedTimeframeMs[timeframe];
+  const next = new Date(start);
+  next.setUTCMonth(next.getUTCMonth() + 1);
+  const ms = next.getTime();
+  // Past the end of the Date range there is no next month; nothing can be stored there.
+  return Number.isNaN(ms) ? MAX_TIME + 1 : ms;
+}
+
+/**
+ * Row times whose buckets open within [from, to]. A bucket that opens before `from` is
+ * left out entirely and a bucket that opens at or before `to` is kept whole, so a query
+ * never returns a partial bucket whose open or volume would silently be wrong.
+ */
+export function bucketRowRange(timeframe: Timeframe, from?: number, to?: number): TimeRange {
+  let lo = MIN_TIME;
+  if (from !== undefined && from > MIN_TIME) {
+    const start = bucketStart(from, timeframe);
+    lo = start === from ? from : nextBucketStart(from, timeframe);
+  }
+  const hi = to === undefined || to >= MAX_TIME ? MAX_TIME + 1 : nextBucketStart(to, timeframe);
+  return { lo, hi };
+}
+
+/** Most rows of `level` one bucket of `target` can hold when rows sit on their own grid. */
+function rowsPerBucket(level: Timeframe, target: Timeframe): number {
+  if (level === '1M') return 1;
+  const targetMs = target === '1M' ? 31 * fixedTimeframeMs['1d'] : fixedTimeframeMs[target];
+  return Math.max(1, Math.ceil(targetMs / fixedTimeframeMs[level]));
+}
+
+/** The reads a dialect provides; `queryBarsFrom` decides what to read. */
+export interface BarReader {
+  /** Which of `candidates` have base bars stored for the symbol. */
+  storedBaseTimeframes(symbol: string, candidates: readonly Timeframe[]): Promise<Timeframe[]>;
+  /** Time of the `n`-th most recent row of the level within the range, if there are that many. */
+  nthLatestTime(symbol: string, level: BarLevel, range: TimeRange, n: number): Promise<number | undefined>;
+  /** Bars of `target` aggregated from the level's rows in the range, oldest first; the latest `limit` buckets when given. */
+  aggregate(symbol: string, level: BarLevel, target: Timeframe, range: TimeRange, limit?: number): Promise<Bar[]>;
+}
+
+export async function queryBarsFrom(reader: BarReader, query: BarsQuery): Promise<BarsQueryResult> {
+  const { symbol, timeframe: target, limit } = query;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+    throw new AppError('VALIDATION', 'The number of bars to show must be a whole number of zero or more.');
+  }
+  const candidates = timeframes.filter((tf) => canAggregate(tf, target));
+  const stored = new Set(await reader.storedBaseTimeframes(symbol, candidates));
+  const base = candidates.find((tf) => stored.has(tf));
+  if (base === undefined) return { bars: [], sourceTimeframe: null };
+
+  const level = readLevel(base, target);
+  const range = bucketRowRange(target, query.from, query.to);
+  if (range.lo >= range.hi || limit === 0) return { bars: [], sourceTimeframe: base };
+  if (limit === undefined) return { bars: await reader.aggregate(symbol, level, target, range), sourceTimeframe: base };
+
+  // Only the latest buckets are wanted: start the scan at the bucket holding the row that
+  // lies far enough back to cover `limit` full buckets, so the cost follows the limit and
+  // not the history. Rows off their own grid (a 1h series that shifted to :05) can crowd a
+  // bucket; then the scan widens until it has enough buckets or reaches the range start.
+  let rows = limit * rowsPerBucket(level.timeframe, target);
+  for (;;) {
+    const nth = await reader.nthLatestTime(symbol, level, range, rows);
+    const lo = nth === undefined ? range.lo : Math.max(range.lo, bucketStart(nth, target));
+    const bars = await reader.aggregate(symbol, level, target, { lo, hi: range.hi }, limit);
+    if (bars.length >= limit || lo === range.lo) return { bars, sourceTimeframe: base };
+    rows *= 4;
+  }
+}
+
+/**
+ * The bars to write: validated, in time order, one per open time (the last one given
+ * wins, as if the chunk had been written bar by bar).
+ */
+export function barsToWrite(input: { symbol: string; timeframe: Timeframe; source: string; bars: readonly Bar[] }): Bar[] {
+  const { symbol, timeframe, source, bars } = input;
+  if (typeof symbol !== 'string' || symbol.length === 0) throw new AppError('VALIDATION', 'Bars must name their symbol.');
+  if (!(timeframes as readonly string[]).includes(timeframe)) {
+    throw new AppError('VALIDATION', `"${String(timeframe)}" is not a timeframe bars can be stored in.`);
+  }
+  if (typeof source !== 'string' || source.length === 0) throw new AppError('VALIDATION', 'Bars must name where they came from.');
+
+  let ordered = true;
+  for (let i = 0; i < bars.length; i++) {
+    const bar = bars[i]!;
+    if (!Number.isSafeInteger(bar.time) || bar.time < MIN_TIME || bar.time > MAX_TIME) {
+      throw new AppError('VALIDATION', `Bar ${i + 1} of ${symbol} ${timeframe} has no valid time.`, { index: i });
+    }
+    if (
+      !Number.isFinite(bar.open) ||
+      !Number.isFinite(bar.high) ||
+      !Number.isFinite(bar.low) ||
+      !Number.isFinite(bar.close) ||
+      !Number.isFinite(bar.volume)
+    ) {
+      throw new AppError(
+        'VALIDATION',
+        `Bar ${i + 1} of ${symbol} ${timeframe} (${new Date(bar.time).toISOString()}) has a price or volume that is not a number.`,
+        { index: i, time: bar.time },
+      );
+    }
+    if (i > 0 && bar.time <= bars[i - 1]!.time) ordered = false;
+  }
+  if (ordered) return bars.slice();
+  const byTime = new Map<number, Bar>();
+  for (const bar of bars) byTime.set(bar.time, bar);
+  return [...byTime.values()].sort((a, b) => a.time - b.time);
+}
+
+/** One contiguous run of rollup buckets to recompute from `source`. */
+export interface RollupRefresh {
+  readonly rollup: Timeframe;
+  readonly source: BarLevel;
+  readonly range: TimeRange;
+}
+
+/**
+ * The rollup buckets holding `changedTimes` (ascending), merged into contiguous runs,
+ * finest rollup first: a 1d rollup of minute bars is built from the 1h rollup refreshed
+ * just before it, reading 24 rows per day instead of 1,440.
+ */
+export function rollupRefreshes(base: Timeframe, changedTimes: readonly number[]): RollupRefresh[] {
+  const refreshes: RollupRefresh[] = [];
+  if (changedTimes.length === 0) return refreshes;
+  for (const rollup of rollupTimeframes(base)) {
+    const source = coarsestLevel(base, rollup, true);
+    let lo = bucketStart(changedTimes[0]!, rollup);
+    let hi = nextBucketStart(lo, rollup);
+    for (const time of changedTimes) {
+      if (time < hi) continue;
+      const start = bucketStart(time, rollup);
+      if (start !== hi) {
+        refreshes.push({ rollup, source, range: { lo, hi } });
+        lo = start;
+      }
+      hi = nextBucketStart(start, rollup);
+    }
+    refreshes.push({ rollup, source, range: { lo, hi } });
+  }
+  return refreshes;
+}

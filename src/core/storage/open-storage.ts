@@ -1,0 +1,18 @@
+import path from 'node:path';
+import type { Logger } from '../ports';
+import { openPostgresStorage } from './pg-storage';
+import { openSqliteStorage } from './sqlite-storage';
+import type { Storage } from './types';
+
+const SQLITE_FILE_NAME = 'metalytics.db';
+
+/**
+ * The one entry to storage: Postgres when a URL is configured, otherwise the embedded
+ * SQLite database in the data directory. Either way the schema is migrated before this
+ * resolves; an unreachable Postgres rejects with UNAVAILABLE.
+ */
+export function openStorage(opts: { dataDir: string; databaseUrl?: string; logger: Logger }): Promise<Storage> {
+  return opts.databaseUrl
+    ? openPostgresStorage(opts.databaseUrl, opts.logger)
+    : openSqliteStorage(path.join(opts.dataDir, SQLITE_FILE_NAME), opts.logger);
+}

@@ -1,0 +1,178 @@
+import pg from 'pg';
+import { AppError, isAppError } from '../../shared/errors';
+import type { Logger } from '../ports';
+
+/** Node socket errors and Postgres SQLSTATEs that mean "the server is not there (any more)". */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, shutting down, recovering)
+  '53300', // too_many_connections
+  '08000', // connection_exception
+  '08001', // sqlclient_unable_to_establish_sqlconnection
+  '08003', // connection_does_not_exist
+  '08004', // sqlserver_rejected_establishment_of_sqlconnection
+  '08006', // connection_failure
+]);
+
+/** node-postgres reports a dropped or timed-out connection without a code. */
+const CONNECTION_ERROR_MESSAGES = [
+  'Connection terminated',
+  'connection error and is not queryable',
+  'timeout exceeded when trying to connect',
+  'Client was closed and is not queryable',
+  'Cannot use a pool after calling end',
+];
+
+const ACCESS_ERROR_CODES = new Set(['28P01', '28000', '3D000']);
+
+/** The error and what it wraps: drizzle reports a driver error as the `cause` of its own. */
+function* causes(error: unknown): Generator<Error> {
+  for (let current = error; current instanceof Error; current = current.cause) yield current;
+}
+
+function codeOf(error: unknown): string | undefined {
+  for (const e of causes(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+export function isConnectionError(error: unknown): boolean {
+  for (const e of causes(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
+    // Node reports every address it tried (::1, 127.0.0.1) in an AggregateError.
+    if (e instanceof AggregateError && e.errors.some(isConnectionError)) return true;
+    if (CONNECTION_ERROR_MESSAGES.some((text) => e.message.includes(text))) return true;
+  }
+  return false;
+}
+
+/** The error a caller of the storage sees: UNAVAILABLE for a server that is away or refuses us. */
+export function toStorageError(error: unknown): unknown {
+  if (isAppError(error)) return error;
+  if (isConnectionError(error)) {
+    return new AppError(
+      'UNAVAILABLE',
+      'The Postgres database cannot be reached, so prices cannot be read or saved right now. Check that the server is running and reachable; nothing stored has been lost.',
+      { code: codeOf(error) ?? 'CONNECTION_LOST' },
+    );
+  }
+  const code = codeOf(error);
+  if (code !== undefined && ACCESS_ERROR_CODES.has(code)) {
+    return new AppError(
+      'UNAVAILABLE',
+      'The Postgres server refused the connection: check the database name, user name and password in Settings.',
+      { code },
+    );
+  }
+  return error;
+}
+
+/**
+ * Wraps every method of a repository so its failures reach callers as contract errors:
+ * one place instead of a try/catch in each query.
+ */
+export function mappingErrors<T extends object>(repository: T): T {
+  return new Proxy(repository, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (error) {
+          throw toStorageError(error);
+        }
+      };
+    },
+  });
+}
+
+/** `location` for status and logs: the URL without its password. */
+export function redactDatabaseUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Never echo the text: it may hold the password.
+    throw new AppError('VALIDATION', 'The database address is not a valid postgres:// URL.');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new AppError('VALIDATION', 'The database address must start with postgres://.');
+  }
+  parsed.password = '';
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (/pass/i.test(key)) parsed.searchParams.delete(key);
+  }
+  return parsed.toString();
+}
+
+/** bigint (int8) columns hold epoch ms and counts, all within 2^53: read them as numbers. */
+const INT8_AS_NUMBER = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export function createPool(url: string, logger: Logger, location: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 8,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'metalytics',
+    types: INT8_AS_NUMBER,
+  });
+  // An idle connection that drops (server restart, network) must not crash the process;
+  // the pool discards it and the next query opens a new one.
+  pool.on('error', (error) => logger.warn('lost an idle Postgres connection', { location, error: error.message }));
+  return pool;
+}
+
+/**
+ * Runs `work` on one checked-out connection. A connection that drops while checked out
+ * emits 'error' with no pool listener attached; the listener here keeps that from
+ * crashing the process (the pending query rejects on its own), and the broken
+ * connection is discarded on release.
+ */
+export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  let failure: Error | undefined;
+  try {
+    return await work(client);
+  } catch (error) {
+    if (isConnectionError(error)) failure = error as Error;
+    throw error;
+  } finally {
+    client.off('error', ignore);
+    client.release(failure);
+  }
+}
+
+/** `work` inside BEGIN … COMMIT on one connection, rolled back on any failure. */
+export function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query('BEGIN');
+    try {
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,116 @@
+import type pg from 'pg';
+import type { Bar, Coverage } from '../../shared/domain';
+import type { Timeframe } from '../../shared/timeframes';
+import { barsToWrite, queryBarsFrom, rollupRefreshes, type BarReader } from './bar-plan';
+import {
+  barParams,
+  coverageSql,
+  nthLatestTimeSql,
+  refreshRollupSql,
+  selectBarsSql,
+  storedBaseTimeframesSql,
+  toPgSql,
+  type BarParams,
+} from './bar-sql';
+import { inTransaction } from './pg-connection';
+import { sortCoverage } from './rows';
+import type { BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
+
+/**
+ * One statement for the whole chunk: the bars travel as six arrays, and a bar already
+ * stored with identical values is left alone (the WHERE of DO UPDATE), so RETURNING lists
+ * exactly the inserted (xmax = 0) and updated rows.
+ */
+const UPSERT_BARS = `INSERT INTO market_data AS m (symbol, timeframe, time, open, high, low, close, volume, source, ingested_at)
+SELECT $1, $2, b.time, b.open, b.high, b.low, b.close, b.volume, $9, $10
+FROM unnest($3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS b(time, open, high, low, close, volume)
+ON CONFLICT (symbol, timeframe, time) DO UPDATE SET
+  open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, volume = excluded.volume,
+  source = excluded.source, ingested_at = excluded.ingested_at
+WHERE (m.open, m.high, m.low, m.close, m.volume, m.source)
+  IS DISTINCT FROM (excluded.open, excluded.high, excluded.low, excluded.close, excluded.volume, excluded.source)
+RETURNING m.time AS time, (m.xmax = 0) AS inserted`;
+
+type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+/** Market data on node-postgres with the shared aggregation SQL. */
+export class PgMarketData implements MarketDataRepository {
+  private readonly compiled = new Map<string, ReturnType<typeof toPgSql>>();
+  private readonly reader: BarReader;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly now: () => number,
+  ) {
+    this.reader = {
+      storedBaseTimeframes: async (symbol, candidates) =>
+        (await this.rows<{ timeframe: Timeframe }>(this.pool, storedBaseTimeframesSql(candidates), { symbol, base: candidates[0]! })).map(
+          (row) => row.timeframe,
+        ),
+      nthLatestTime: async (symbol, level, range, n) => {
+        const [row] = await this.rows<{ time: number }>(this.pool, nthLatestTimeSql(level), barParams(symbol, level, range, { offset: n - 1 }));
+        return row?.time;
+      },
+      aggregate: (symbol, level, target, range, limit) =>
+        this.rows<Bar>(this.pool, selectBarsSql('postgres', level, target, limit !== undefined), barParams(symbol, level, range, { limit })),
+    };
+  }
+
+  async upsertBars(input: { symbol: string; timeframe: Timeframe; source: string; bars: readonly Bar[] }): Promise<UpsertResult> {
+    const bars = barsToWrite(input);
+    if (bars.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+    const { symbol, timeframe, source } = input;
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ time: number; inserted: boolean }>(UPSERT_BARS, [
+        symbol,
+        timeframe,
+        bars.map((b) => b.time),
+        bars.map((b) => b.open),
+        bars.map((b) => b.high),
+        bars.map((b) => b.low),
+        bars.map((b) => b.close),
+        bars.map((b) => b.volume),
+        source,
+        this.now(),
+      ]);
+      const inserted = rows.filter((row) => row.inserted).length;
+      const changedTimes = rows.map((row) => row.time).sort((a, b) => a - b);
+      for (const { rollup, source: level, range } of rollupRefreshes(timeframe, changedTimes)) {
+        await this.rows(client, refreshRollupSql('postgres', level, rollup), barParams(symbol, level, range, { rollup }));
+      }
+      return { inserted, updated: rows.length - inserted, unchanged: bars.length - rows.length };
+    });
+  }
+
+  queryBars(query: BarsQuery): Promise<BarsQueryResult> {
+    return queryBarsFrom(this.reader, query);
+  }
+
+  async coverage(symbol?: string): Promise<Coverage[]> {
+    return sortCoverage(
+      await this.rows<{ symbol: string; timeframe: Timeframe; source: string; first: number; last: number; count: number }>(
+        this.pool,
+        coverageSql(symbol !== undefined),
+        { symbol },
+      ),
+    );
+  }
+
+  async countBars(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM market_data');
+    return rows[0]!.n;
+  }
+
+  private async rows<T extends object>(db: Queryable, text: string, values: Partial<BarParams>): Promise<T[]> {
+    let statement = this.compiled.get(text);
+    if (!statement) {
+      statement = toPgSql(text);
+      this.compiled.set(text, statement);
+    }
+    const result = await db.query<T>(
+      statement.text,
+      statement.names.map((name) => values[name]),
+    );
+    return result.rows;
+  }
+}

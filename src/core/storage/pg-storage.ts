@@ -1,0 +1,144 @@
+import { desc, eq } from 'drizzle-orm';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import type pg from 'pg';
+import type { Instrument, JobRun } from '../../shared/domain';
+import { AppError } from '../../shared/errors';
+import type { Logger } from '../ports';
+import { migrationsFolder, migrationTag } from './migrations';
+import { createPool, mappingErrors, redactDatabaseUrl, toStorageError, withClient } from './pg-connection';
+import { PgMarketData } from './pg-market-data';
+import { INTERRUPTED_JOB_ERROR, toInstrument, toJobRun } from './rows';
+import * as schema from './schema.pg';
+import { setUpTimescale } from './timescale';
+import type { AuditLogRepository, InstrumentRepository, JobRunRepository, Storage } from './types';
+
+type Db = NodePgDatabase<typeof schema>;
+
+/** Serialises start-up schema work when several desktops share one server. */
+const MIGRATION_LOCK_KEY = 7_262_017_001;
+
+class PgInstruments implements InstrumentRepository {
+  constructor(private readonly db: Db) {}
+
+  async list(): Promise<Instrument[]> {
+    return (await this.db.select().from(schema.instruments).orderBy(schema.instruments.symbol)).map(toInstrument);
+  }
+
+  async get(symbol: string): Promise<Instrument | undefined> {
+    const [row] = await this.db.select().from(schema.instruments).where(eq(schema.instruments.symbol, symbol));
+    return row && toInstrument(row);
+  }
+
+  async seed(instruments: readonly Instrument[]): Promise<void> {
+    if (instruments.length === 0) return;
+    await this.db.insert(schema.instruments).values(instruments.map(toInstrument)).onConflictDoNothing();
+  }
+}
+
+class PgJobRuns implements JobRunRepository {
+  constructor(private readonly db: Db) {}
+
+  async start(run: { id: string; kind: JobRun['kind']; description: string; startedAt: number }): Promise<void> {
+    await this.db.insert(schema.jobRuns).values({ ...run, status: 'running', rows: 0 });
+  }
+
+  async finish(
+    id: string,
+    end: { status: Exclude<JobRun['status'], 'running'>; finishedAt: number; rows: number; error: string | null },
+  ): Promise<void> {
+    const updated = await this.db
+      .update(schema.jobRuns)
+      .set(end)
+      .where(eq(schema.jobRuns.id, id))
+      .returning({ id: schema.jobRuns.id });
+    if (updated.length === 0) throw new AppError('NOT_FOUND', `No job run ${id} to finish.`);
+  }
+
+  async list(filter: { kind?: JobRun['kind']; limit: number }): Promise<JobRun[]> {
+    const rows = await this.db
+      .select()
+      .from(schema.jobRuns)
+      .where(filter.kind ? eq(schema.jobRuns.kind, filter.kind) : undefined)
+      .orderBy(desc(schema.jobRuns.startedAt), desc(schema.jobRuns.id))
+      .limit(filter.limit);
+    return rows.map(toJobRun);
+  }
+
+  async failInterrupted(now: number): Promise<number> {
+    const failed = await this.db
+      .update(schema.jobRuns)
+      .set({ status: 'failed', finishedAt: now, error: INTERRUPTED_JOB_ERROR })
+      .where(eq(schema.jobRuns.status, 'running'))
+      .returning({ id: schema.jobRuns.id });
+    return failed.length;
+  }
+}
+
+class PgAuditLog implements AuditLogRepository {
+  constructor(private readonly db: Db) {}
+
+  async record(entry: { at: number; actor: string; action: string; details?: Record<string, unknown> }): Promise<void> {
+    await this.db
+      .insert(schema.auditLog)
+      .values({ at: entry.at, actor: entry.actor, action: entry.action, details: entry.details ?? null });
+  }
+}
+
+/** Migrations, then TimescaleDB, on one connection holding the migration lock. */
+async function prepareSchema(pool: pg.Pool, logger: Logger): Promise<{ schemaVersion: string; mode: Storage['mode'] }> {
+  const folder = migrationsFolder('pg');
+  return withClient(pool, async (client) => {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await migrate(drizzle({ client }), { migrationsFolder: folder });
+      const { rows } = await client.query<{ created_at: number }>(
+        'SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1',
+      );
+      const mode = await setUpTimescale(async (text) => (await client.query(text)).rows, logger);
+      return { schemaVersion: migrationTag(folder, rows[0] === undefined ? undefined : Number(rows[0].created_at)), mode };
+    } finally {
+      // The lock also ends with the session, so a failed unlock on a dead connection is harmless.
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    }
+  });
+}
+
+/** Connects to Postgres at `url`, brings its schema up to date and reports plain Postgres or TimescaleDB. */
+export async function openPostgresStorage(url: string, logger: Logger): Promise<Storage> {
+  const location = redactDatabaseUrl(url);
+  const pool = createPool(url, logger, location);
+  let prepared: { schemaVersion: string; mode: Storage['mode'] };
+  try {
+    prepared = await prepareSchema(pool, logger);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw toStorageError(error);
+  }
+  logger.info('opened Postgres database', { location, ...prepared });
+
+  const db = drizzle({ client: pool, schema });
+  let closed = false;
+  return {
+    mode: prepared.mode,
+    location,
+    schemaVersion: prepared.schemaVersion,
+    instruments: mappingErrors(new PgInstruments(db)),
+    marketData: mappingErrors(new PgMarketData(pool, Date.now)),
+    jobRuns: mappingErrors(new PgJobRuns(db)),
+    auditLog: mappingErrors(new PgAuditLog(db)),
+    ping: async () => {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { desc, eq } from 'drizzle-orm';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { Instrument, JobRun } from '../../shared/domain';
+import { AppError } from '../../shared/errors';
+import type { Logger } from '../ports';
+import { migrationsFolder, migrationTag } from './migrations';
+import { INTERRUPTED_JOB_ERROR, toInstrument, toJobRun } from './rows';
+import * as schema from './schema.sqlite';
+import { SqliteMarketData } from './sqlite-market-data';
+import type { AuditLogRepository, InstrumentRepository, JobRunRepository, Storage } from './types';
+
+type Db = BetterSQLite3Database<typeof schema>;
+
+class SqliteInstruments implements InstrumentRepository {
+  constructor(private readonly db: Db) {}
+
+  async list(): Promise<Instrument[]> {
+    return this.db.select().from(schema.instruments).orderBy(schema.instruments.symbol).all().map(toInstrument);
+  }
+
+  async get(symbol: string): Promise<Instrument | undefined> {
+    const row = this.db.select().from(schema.instruments).where(eq(schema.instruments.symbol, symbol)).get();
+    return row && toInstrument(row);
+  }
+
+  async seed(instruments: readonly Instrument[]): Promise<void> {
+    if (instruments.length === 0) return;
+    this.db.insert(schema.instruments).values(instruments.map(toInstrument)).onConflictDoNothing().run();
+  }
+}
+
+class SqliteJobRuns implements JobRunRepository {
+  constructor(private readonly db: Db) {}
+
+  async start(run: { id: string; kind: JobRun['kind']; description: string; startedAt: number }): Promise<void> {
+    this.db.insert(schema.jobRuns).values({ ...run, status: 'running', rows: 0 }).run();
+  }
+
+  async finish(
+    id: string,
+    end: { status: Exclude<JobRun['status'], 'running'>; finishedAt: number; rows: number; error: string | null },
+  ): Promise<void> {
+    const { changes } = this.db.update(schema.jobRuns).set(end).where(eq(schema.jobRuns.id, id)).run();
+    if (changes === 0) throw new AppError('NOT_FOUND', `No job run ${id} to finish.`);
+  }
+
+  async list(filter: { kind?: JobRun['kind']; limit: number }): Promise<JobRun[]> {
+    return this.db
+      .select()
+      .from(schema.jobRuns)
+      .where(filter.kind ? eq(schema.jobRuns.kind, filter.kind) : undefined)
+      .orderBy(desc(schema.jobRuns.startedAt), desc(schema.jobRuns.id))
+      .limit(filter.limit)
+      .all()
+      .map(toJobRun);
+  }
+
+  async failInterrupted(now: number): Promise<number> {
+    return this.db
+      .update(schema.jobRuns)
+      .set({ status: 'failed', finishedAt: now, error: INTERRUPTED_JOB_ERROR })
+      .where(eq(schema.jobRuns.status, 'running'))
+      .run().changes;
+  }
+}
+
+class SqliteAuditLog implements AuditLogRepository {
+  constructor(private readonly db: Db) {}
+
+  async record(entry: { at: number; actor: string; action: string; details?: Record<string, unknown> }): Promise<void> {
+    this.db
+      .insert(schema.auditLog)
+      .values({ at: entry.at, actor: entry.actor, action: entry.action, details: entry.details ?? null })
+      .run();
+  }
+}
+
+/** Opens (creating if needed) the SQLite database at `file` and brings its schema up to date. */
+export async function openSqliteStorage(file: string, logger: Logger): Promise<Storage> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let client: Database.Database;
+  try {
+    client = new Database(file);
+  } catch (error) {
+    throw new AppError('UNAVAILABLE', `The local database at ${file} cannot be opened. Check that the folder is writable.`, {
+      cause: error instanceof Error ? error.message : String(error),
+    });
+  }
+  try {
+    client.pragma('journal_mode = WAL');
+    // NORMAL is durable across application crashes in WAL mode; only power loss can lose the last commits.
+    client.pragma('synchronous = NORMAL');
+    client.pragma('busy_timeout = 5000');
+    client.pragma('foreign_keys = ON');
+    client.pragma('cache_size = -65536');
+
+    const db = drizzle({ client, schema });
+    const folder = migrationsFolder('sqlite');
+    migrate(db, { migrationsFolder: folder });
+    const last = client.prepare('SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1').get() as
+      | { created_at: number }
+      | undefined;
+    const schemaVersion = migrationTag(folder, last === undefined ? undefined : Number(last.created_at));
+    logger.info('opened SQLite database', { file, schemaVersion });
+
+    return {
+      mode: 'sqlite',
+      location: file,
+      schemaVersion,
+      instruments: new SqliteInstruments(db),
+      marketData: new SqliteMarketData(client, Date.now),
+      jobRuns: new SqliteJobRuns(db),
+      auditLog: new SqliteAuditLog(db),
+      ping: async () => {
+        try {
+          client.prepare('SELECT 1').get();
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      close: async () => {
+        if (client.open) client.close();
+      },
+    };
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+}
