@@ -1,0 +1,629 @@
+/**
+ * The storage contract: one suite every dialect must pass (the drizzle-orm test-suite
+ * habit). storage.sqlite.test.ts and storage.pg.test.ts run it; what may legitimately
+ * differ between dialects is listed in `DialectExpectations` and nowhere else.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Storage } from '../../src/core/storage/types';
+import type { Bar, DatabaseMode, Instrument } from '../../src/shared/domain';
+import type { Timeframe } from '../../src/shared/timeframes';
+import { binanceHourlyBars, metaTraderDailyBars, monthlyGoldBars } from '../support/shared-data';
+
+/** A database the suite may fill, with raw SQL for tables no repository reads yet. */
+export interface StorageTarget {
+  /** Opens the storage on this target's database; a second call opens it again. */
+  open(): Promise<Storage>;
+  /** Raw SQL on the same database; `?` placeholders on every dialect. */
+  sql(text: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Known dialect differences:
+ * - `mode` and the form of `location` (a file path, a URL without its password);
+ * - raw JSON columns read through `sql`: text on SQLite, parsed jsonb on Postgres;
+ * - summed volume may differ in the last bits (float sums in a different order), so
+ *   volume is compared with a relative tolerance; open/high/low/close must be identical.
+ */
+export interface DialectExpectations {
+  mode: DatabaseMode;
+  migrationsDialect: 'sqlite' | 'pg';
+  location: RegExp;
+  /** A secret in the connection settings that must never show in `location`. */
+  password?: string;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const VOLUME_TOLERANCE = 1e-9;
+
+// ---------------------------------------------------------------------------------------
+// Independent reference: bucketing written from calendar rules with Date, not with the
+// product's bucketStart, and a plain reduce over the raw rows.
+
+function referenceBucket(time: number, timeframe: Timeframe): number {
+  const d = new Date(time);
+  const midnight = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  switch (timeframe) {
+    case '1M':
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    case '1w':
+      return midnight - ((d.getUTCDay() + 6) % 7) * DAY; // back to Monday
+    case '1d':
+      return midnight;
+    default: {
+      const minutes = { '1m': 1, '5m': 5, '15m': 15, '30m': 30, '1h': 60, '4h': 240 }[timeframe];
+      const width = minutes * MINUTE;
+      return Math.floor(time / width) * width;
+    }
+  }
+}
+
+function referenceBars(rows: readonly Bar[], timeframe: Timeframe): Bar[] {
+  const sorted = [...rows].sort((a, b) => a.time - b.time);
+  const out: Bar[] = [];
+  for (const row of sorted) {
+    const time = referenceBucket(row.time, timeframe);
+    const last = out[out.length - 1];
+    if (last && last.time === time) {
+      last.high = Math.max(last.high, row.high);
+      last.low = Math.min(last.low, row.low);
+      last.close = row.close;
+      last.volume += row.volume;
+    } else {
+      out.push({ time, open: row.open, high: row.high, low: row.low, close: row.close, volume: row.volume });
+    }
+  }
+  return out;
+}
+
+/** Later rows replace earlier ones at the same time, as an upsert does. */
+function merged(...chunks: readonly (readonly Bar[])[]): Bar[] {
+  const byTime = new Map<number, Bar>();
+  for (const chunk of chunks) for (const bar of chunk) byTime.set(bar.time, bar);
+  return [...byTime.values()].sort((a, b) => a.time - b.time);
+}
+
+/** OHLC identical, volume within VOLUME_TOLERANCE, plain numbers; reports the first difference. */
+function expectSameBars(actual: readonly Bar[], expected: readonly Bar[]): void {
+  const difference = (): string | undefined => {
+    if (actual.length !== expected.length) return `${actual.length} bars instead of ${expected.length}`;
+    for (let i = 0; i < actual.length; i++) {
+      const got = actual[i]!;
+      const want = expected[i]!;
+      const keys = Object.keys(got).sort().join();
+      if (keys !== 'close,high,low,open,time,volume') return `bar ${i} has fields ${keys}`;
+      if (Object.values(got).some((value) => typeof value !== 'number')) return `bar ${i} has a non-number: ${JSON.stringify(got)}`;
+      const volumeOff = Math.abs(got.volume - want.volume) > VOLUME_TOLERANCE * Math.max(1, Math.abs(want.volume));
+      if (got.time !== want.time || got.open !== want.open || got.high !== want.high || got.low !== want.low || got.close !== want.close || volumeOff) {
+        return `bar ${i} is ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`;
+      }
+    }
+    return undefined;
+  };
+  expect(difference()).toBeUndefined();
+}
+
+/** A deterministic random walk with fractional volumes, `count` bars `step` ms apart. */
+function walk(start: number, step: number, count: number, seed = 1, skip?: (time: number) => boolean): Bar[] {
+  let state = seed;
+  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  let price = 1000 + seed;
+  const bars: Bar[] = [];
+  for (let i = 0; i < count; i++) {
+    const time = start + i * step;
+    const open = price;
+    price = Math.round(price * (1 + (random() - 0.5) * 0.01) * 100) / 100;
+    const high = Math.round(Math.max(open, price) * (1 + random() * 0.002) * 100) / 100;
+    const low = Math.round(Math.min(open, price) * (1 - random() * 0.002) * 100) / 100;
+    if (skip?.(time)) continue;
+    bars.push({ time, open, high, low, close: price, volume: Math.round(random() * 1e6) / 1e3 });
+  }
+  return bars;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function migrationTags(dialect: 'sqlite' | 'pg'): string[] {
+  const journal = JSON.parse(
+    fs.readFileSync(fileURLToPath(new URL(`../../db/migrations/${dialect}/meta/_journal.json`, import.meta.url)), 'utf8'),
+  ) as { entries: { tag: string }[] };
+  return journal.entries.map((entry) => entry.tag);
+}
+
+function json(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+const isWeekend = (time: number) => {
+  const day = new Date(time).getUTCDay();
+  return day === 0 || day === 6;
+};
+
+// ---------------------------------------------------------------------------------------
+
+export function describeStorageContract(name: string, makeTarget: () => Promise<StorageTarget>, expected: DialectExpectations) {
+  /** A fresh database and an open storage on it for one describe block. */
+  function useStorage() {
+    const context = {} as { target: StorageTarget; storage: Storage };
+    beforeAll(async () => {
+      context.target = await makeTarget();
+      context.storage = await context.target.open();
+    });
+    afterAll(async () => {
+      await context.storage?.close();
+      await context.target?.dispose();
+    });
+    return context;
+  }
+
+  async function upsertAll(storage: Storage, symbol: string, timeframe: Timeframe, bars: readonly Bar[], source = 'test') {
+    const total = { inserted: 0, updated: 0, unchanged: 0 };
+    for (const chunk of chunks(bars, 5000)) {
+      const result = await storage.marketData.upsertBars({ symbol, timeframe, source, bars: chunk });
+      total.inserted += result.inserted;
+      total.updated += result.updated;
+      total.unchanged += result.unchanged;
+    }
+    return total;
+  }
+
+  describe(`storage contract: ${name}`, () => {
+    describe('opening and migrations', () => {
+      const ctx = useStorage();
+
+      it('reports its mode, the latest migration and where it lives, without the password', async () => {
+        const { storage } = ctx;
+        expect(storage.mode).toBe(expected.mode);
+        expect(storage.schemaVersion).toBe(migrationTags(expected.migrationsDialect).at(-1));
+        expect(storage.location).toMatch(expected.location);
+        if (expected.password) expect(storage.location).not.toContain(expected.password);
+        expect(await storage.ping()).toBe(true);
+      });
+
+      it('opens the same database again without re-running migrations or losing data', async () => {
+        await ctx.storage.instruments.seed([{ symbol: 'AGAIN', name: 'Again', kind: 'spot', unit: 'u', currency: 'USD', providerSymbols: {} }]);
+        const second = await ctx.target.open();
+        try {
+          expect(second.schemaVersion).toBe(ctx.storage.schemaVersion);
+          expect(await second.instruments.get('AGAIN')).toBeDefined();
+          const applied = await ctx.target.sql(
+            expected.migrationsDialect === 'pg'
+              ? 'SELECT count(*) AS n FROM drizzle.__drizzle_migrations'
+              : 'SELECT count(*) AS n FROM __drizzle_migrations',
+          );
+          expect(Number(applied[0]!.n)).toBe(migrationTags(expected.migrationsDialect).length);
+        } finally {
+          await second.close();
+        }
+      });
+
+      it('creates every table of the design and the 12-hour view', async () => {
+        const tables = [
+          'instruments', 'market_data', 'market_data_rollup', 'precious_metals_prices', 'news', 'ingest_jobs', 'job_runs',
+          'backfill_checkpoints', 'feature_store', 'training_runs', 'model_registry', 'model_performance', 'predictions',
+          'backups', 'alerts', 'audit_log', 'latest_12_hour_prices',
+        ];
+        for (const table of tables) {
+          await expect(ctx.target.sql(`SELECT count(*) AS n FROM ${table}`), table).resolves.toBeDefined();
+        }
+      });
+
+      it('closes idempotently', async () => {
+        const extra = await ctx.target.open();
+        await extra.close();
+        await expect(extra.close()).resolves.toBeUndefined();
+        expect(await extra.ping()).toBe(false);
+      });
+    });
+
+    describe('instruments', () => {
+      const ctx = useStorage();
+      const gold: Instrument = {
+        symbol: 'XAUUSD',
+        name: 'Gold spot',
+        kind: 'spot',
+        unit: 'USD per troy ounce',
+        currency: 'USD',
+        providerSymbols: { polygon: 'C:XAUUSD', twelvedata: 'XAU/USD' },
+      };
+      const futures: Instrument = { ...gold, symbol: 'GC=F', name: 'Gold futures', kind: 'future', providerSymbols: { yahoo: 'GC=F' } };
+
+      it('seeds missing instruments and lists them by symbol', async () => {
+        await ctx.storage.instruments.seed([gold, futures]);
+        expect(await ctx.storage.instruments.list()).toEqual([futures, gold]);
+        expect(await ctx.storage.instruments.get('XAUUSD')).toEqual(gold);
+        expect(await ctx.storage.instruments.get('NOPE')).toBeUndefined();
+      });
+
+      it('never overwrites an instrument that exists', async () => {
+        const silver: Instrument = { ...gold, symbol: 'XAGUSD', name: 'Silver spot', providerSymbols: {} };
+        await ctx.storage.instruments.seed([{ ...gold, name: 'Renamed by a later catalogue' }, silver]);
+        await ctx.storage.instruments.seed([]);
+        expect(await ctx.storage.instruments.get('XAUUSD')).toEqual(gold);
+        expect((await ctx.storage.instruments.list()).map((i) => i.symbol)).toEqual(['GC=F', 'XAGUSD', 'XAUUSD']);
+      });
+    });
+
+    describe('job runs and audit log', () => {
+      const ctx = useStorage();
+
+      it('records runs, lists them newest first, filters by kind and limits', async () => {
+        const runs = ctx.storage.jobRuns;
+        await runs.start({ id: 'a', kind: 'import', description: 'Import gold.csv', startedAt: 1_000 });
+        await runs.start({ id: 'b', kind: 'backfill', description: 'Backfill XAUUSD', startedAt: 2_000 });
+        await runs.start({ id: 'c', kind: 'import', description: 'Import btc.csv', startedAt: 3_000 });
+        await runs.finish('a', { status: 'succeeded', finishedAt: 1_500, rows: 42, error: null });
+
+        expect((await runs.list({ limit: 10 })).map((r) => r.id)).toEqual(['c', 'b', 'a']);
+        expect((await runs.list({ limit: 2 })).map((r) => r.id)).toEqual(['c', 'b']);
+        expect(await runs.list({ kind: 'import', limit: 10 })).toEqual([
+          { id: 'c', kind: 'import', status: 'running', description: 'Import btc.csv', startedAt: 3_000, finishedAt: null, rows: 0, error: null },
+          { id: 'a', kind: 'import', status: 'succeeded', description: 'Import gold.csv', startedAt: 1_000, finishedAt: 1_500, rows: 42, error: null },
+        ]);
+      });
+
+      it('marks runs a crash left running as failed, once', async () => {
+        const runs = ctx.storage.jobRuns;
+        expect(await runs.failInterrupted(9_000)).toBe(2);
+        expect(await runs.failInterrupted(9_500)).toBe(0);
+        const byId = new Map((await runs.list({ limit: 10 })).map((r) => [r.id, r]));
+        for (const id of ['b', 'c']) {
+          expect(byId.get(id)).toMatchObject({ status: 'failed', finishedAt: 9_000 });
+          expect(byId.get(id)!.error).toMatch(/stopped/);
+        }
+        expect(byId.get('a')).toMatchObject({ status: 'succeeded', finishedAt: 1_500, error: null });
+      });
+
+      it('refuses to finish a run it never started', async () => {
+        await expect(
+          ctx.storage.jobRuns.finish('missing', { status: 'failed', finishedAt: 1, rows: 0, error: 'x' }),
+        ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      });
+
+      it('appends audit entries with their details', async () => {
+        await ctx.storage.auditLog.record({ at: 10, actor: 'user', action: 'models.activate', details: { modelId: 'm1' } });
+        await ctx.storage.auditLog.record({ at: 11, actor: 'system', action: 'backup.restore' });
+        const rows = await ctx.target.sql('SELECT at, actor, action, details FROM audit_log ORDER BY at');
+        expect(rows.map((r) => ({ ...r, at: Number(r.at), details: json(r.details) }))).toEqual([
+          { at: 10, actor: 'user', action: 'models.activate', details: { modelId: 'm1' } },
+          { at: 11, actor: 'system', action: 'backup.restore', details: null },
+        ]);
+      });
+
+      it('shows only the last 12 hours of metal prices in latest_12_hour_prices', async () => {
+        const now = Date.now();
+        const insert = 'INSERT INTO precious_metals_prices (metal, price, timestamp, source) VALUES (?, ?, ?, ?)';
+        await ctx.target.sql(insert, ['XAU', 2400.5, now - HOUR, 'metalsapi']);
+        await ctx.target.sql(insert, ['XAG', 30.25, now - 11 * HOUR, 'metalsapi']);
+        await ctx.target.sql(insert, ['XAU', 2300, now - 13 * HOUR, 'metalsapi']);
+        await ctx.target.sql(insert, ['XPT', 990, now - 30 * DAY, 'metalsapi']);
+        const rows = await ctx.target.sql('SELECT metal, price FROM latest_12_hour_prices ORDER BY timestamp');
+        expect(rows.map((r) => ({ metal: r.metal, price: Number(r.price) }))).toEqual([
+          { metal: 'XAG', price: 30.25 },
+          { metal: 'XAU', price: 2400.5 },
+        ]);
+      });
+    });
+
+    describe('market data: upserts', () => {
+      const ctx = useStorage();
+      const start = Date.UTC(2024, 0, 2);
+      const bars = walk(start, MINUTE, 5);
+
+      it('counts inserted, updated and unchanged bars accurately', async () => {
+        const md = ctx.storage.marketData;
+        expect(await md.upsertBars({ symbol: 'UPS', timeframe: '1m', source: 'csv', bars })).toEqual({ inserted: 5, updated: 0, unchanged: 0 });
+        expect(await md.upsertBars({ symbol: 'UPS', timeframe: '1m', source: 'csv', bars })).toEqual({ inserted: 0, updated: 0, unchanged: 5 });
+
+        const changed = bars.map((b, i) => (i === 1 ? { ...b, close: b.close + 1 } : i === 3 ? { ...b, volume: b.volume + 0.5 } : b));
+        const extra = walk(start + 5 * MINUTE, MINUTE, 2, 7);
+        expect(await md.upsertBars({ symbol: 'UPS', timeframe: '1m', source: 'csv', bars: [...changed, ...extra] })).toEqual({
+          inserted: 2,
+          updated: 2,
+          unchanged: 3,
+        });
+        expect(await md.countBars()).toBe(7);
+      });
+
+      it('treats a different source as a change, and keeps symbols and timeframes apart', async () => {
+        const md = ctx.storage.marketData;
+        expect(await md.upsertBars({ symbol: 'UPS', timeframe: '1m', source: 'yahoo', bars: bars.slice(0, 1) })).toEqual({
+          inserted: 0,
+          updated: 1,
+          unchanged: 0,
+        });
+        expect(await md.upsertBars({ symbol: 'UPS2', timeframe: '1m', source: 'csv', bars })).toMatchObject({ inserted: 5 });
+        expect(await md.upsertBars({ symbol: 'UPS', timeframe: '1h', source: 'csv', bars: walk(start, HOUR, 3) })).toMatchObject({ inserted: 3 });
+      });
+
+      it('keeps the last of several bars given for one time, and accepts any order', async () => {
+        const md = ctx.storage.marketData;
+        const t = Date.UTC(2024, 5, 3);
+        const first = { time: t, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 };
+        const second = { ...first, close: 1.75 };
+        const earlier = { ...first, time: t - MINUTE };
+        expect(await md.upsertBars({ symbol: 'DUP', timeframe: '1m', source: 'csv', bars: [first, earlier, second] })).toEqual({
+          inserted: 2,
+          updated: 0,
+          unchanged: 0,
+        });
+        const { bars: stored } = await md.queryBars({ symbol: 'DUP', timeframe: '1m' });
+        expect(stored).toEqual([earlier, second]);
+      });
+
+      it('rejects prices and volumes that are not finite numbers, writing nothing', async () => {
+        const md = ctx.storage.marketData;
+        const t = Date.UTC(2024, 6, 1);
+        const good = { time: t, open: 1, high: 1, low: 1, close: 1, volume: 1 };
+        for (const bad of [{ close: Number.NaN }, { volume: Number.POSITIVE_INFINITY }, { time: t + 0.5 }]) {
+          await expect(
+            md.upsertBars({ symbol: 'BAD', timeframe: '1m', source: 'csv', bars: [good, { ...good, time: t + MINUTE, ...bad }] }),
+          ).rejects.toMatchObject({ code: 'VALIDATION' });
+        }
+        expect((await md.coverage('BAD')).length).toBe(0);
+        expect(await md.upsertBars({ symbol: 'BAD', timeframe: '1m', source: 'csv', bars: [] })).toEqual({ inserted: 0, updated: 0, unchanged: 0 });
+      });
+    });
+
+    describe('market data: aggregation to every timeframe', () => {
+      const ctx = useStorage();
+      // Minutes from Mon 2024-02-26 to Mon 2024-03-04 evening, over a leap-year month end and a week start; weekends missing like metals.
+      const minutes = walk(Date.UTC(2024, 1, 24, 21, 17), MINUTE, 9 * 1440, 3, isWeekend);
+      const hours = walk(Date.UTC(2023, 11, 20, 5), HOUR, 2000, 4);
+      const days = walk(Date.UTC(2021, 11, 28), DAY, 1100, 5, isWeekend);
+      const months = Array.from({ length: 1200 }, (_, i) => {
+        const time = Date.UTC(1900, i, 1);
+        const p = 20 + i / 10;
+        return { time, open: p, high: p + 1, low: p - 1, close: p + 0.5, volume: i };
+      });
+      const weeks = walk(Date.UTC(2024, 0, 1), 7 * DAY, 30, 6);
+
+      beforeAll(async () => {
+        await upsertAll(ctx.storage, 'M1', '1m', minutes);
+        await upsertAll(ctx.storage, 'H1', '1h', hours);
+        await upsertAll(ctx.storage, 'D1', '1d', days);
+        await upsertAll(ctx.storage, 'MN', '1M', months);
+        await upsertAll(ctx.storage, 'WK', '1w', weeks);
+      });
+
+      const cases: [string, Bar[], Timeframe, Timeframe[]][] = [
+        ['M1', minutes, '1m', ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w', '1M']],
+        ['H1', hours, '1h', ['1h', '4h', '1d', '1w', '1M']],
+        ['D1', days, '1d', ['1d', '1w', '1M']],
+        ['MN', months, '1M', ['1M']],
+        ['WK', weeks, '1w', ['1w']],
+      ];
+      for (const [symbol, rows, base, targets] of cases) {
+        for (const target of targets) {
+          it(`${base} → ${target} matches an independent aggregation`, async () => {
+            const result = await ctx.storage.marketData.queryBars({ symbol, timeframe: target });
+            expect(result.sourceTimeframe).toBe(base);
+            expectSameBars(result.bars, referenceBars(rows, target));
+          });
+        }
+      }
+
+      it('refuses timeframes that cannot be built from what is stored', async () => {
+        const md = ctx.storage.marketData;
+        for (const [symbol, target] of [['WK', '1M'], ['WK', '1d'], ['D1', '1h'], ['D1', '4h'], ['MN', '1w'], ['MN', '1d'], ['H1', '30m'], ['NONE', '1d']] as const) {
+          expect(await md.queryBars({ symbol, timeframe: target }), `${symbol} ${target}`).toEqual({ bars: [], sourceTimeframe: null });
+        }
+      });
+
+      it('builds from the finest stored timeframe that can produce the target', async () => {
+        await upsertAll(ctx.storage, 'BOTH', '1d', days.slice(0, 30));
+        await upsertAll(ctx.storage, 'BOTH', '1h', hours);
+        expect((await ctx.storage.marketData.queryBars({ symbol: 'BOTH', timeframe: '1d' })).sourceTimeframe).toBe('1h');
+        expect((await ctx.storage.marketData.queryBars({ symbol: 'BOTH', timeframe: '1h' })).sourceTimeframe).toBe('1h');
+      });
+
+      it('starts weeks on Monday 00:00 UTC and months on the 1st', async () => {
+        const md = ctx.storage.marketData;
+        const weeksOut = (await md.queryBars({ symbol: 'M1', timeframe: '1w' })).bars;
+        expect(weeksOut.map((b) => new Date(b.time).toISOString())).toEqual(['2024-02-26T00:00:00.000Z', '2024-03-04T00:00:00.000Z']);
+        const monthsOut = (await md.queryBars({ symbol: 'M1', timeframe: '1M' })).bars;
+        expect(monthsOut.map((b) => new Date(b.time).toISOString())).toEqual(['2024-02-01T00:00:00.000Z', '2024-03-01T00:00:00.000Z']);
+        // 2024-02-29 23:59 closes February; 2024-03-01 00:00 opens March.
+        const feb = minutes.filter((b) => b.time < Date.UTC(2024, 2, 1));
+        const mar = minutes.filter((b) => b.time >= Date.UTC(2024, 2, 1));
+        expect(monthsOut[0]!.close).toBe(feb[feb.length - 1]!.close);
+        expect(monthsOut[1]!.open).toBe(mar[0]!.open);
+      });
+
+      it('aggregates bars before 1970 and across the epoch', async () => {
+        const md = ctx.storage.marketData;
+        // Minutes from 1969-12-31 22:00 to 1970-01-01 02:00, some off their grid, one a millisecond before the epoch.
+        const around = walk(-2 * HOUR, MINUTE, 240, 8).map((b, i) => (i % 37 === 5 ? { ...b, time: b.time + 30_000 } : b));
+        const edge = { time: -1, open: 5, high: 6, low: 4, close: 5.5, volume: 1 };
+        const rows = merged(around, [edge]);
+        await upsertAll(ctx.storage, 'EPOCH', '1m', rows);
+        for (const target of ['1m', '5m', '15m', '1h', '4h', '1d', '1w', '1M'] as const) {
+          expectSameBars((await md.queryBars({ symbol: 'EPOCH', timeframe: target })).bars, referenceBars(rows, target));
+        }
+        const months1969 = (await md.queryBars({ symbol: 'EPOCH', timeframe: '1M' })).bars;
+        expect(months1969.map((b) => b.time)).toEqual([Date.UTC(1969, 11, 1), 0]);
+        expect(months1969[0]!.close).toBe(5.5);
+        // The week holding 1970-01-01 (a Thursday) opened on Monday 1969-12-29.
+        expect((await md.queryBars({ symbol: 'EPOCH', timeframe: '1w' })).bars.map((b) => b.time)).toEqual([Date.UTC(1969, 11, 29)]);
+
+        const old = walk(Date.UTC(1900, 0, 1), DAY, 400, 9);
+        await upsertAll(ctx.storage, 'OLD', '1d', old);
+        for (const target of ['1d', '1w', '1M'] as const) {
+          expectSameBars((await md.queryBars({ symbol: 'OLD', timeframe: target })).bars, referenceBars(old, target));
+        }
+      });
+    });
+
+    describe('market data: ranges and limits', () => {
+      const ctx = useStorage();
+      const minutes = walk(Date.UTC(2024, 3, 1), MINUTE, 6 * 1440, 11);
+
+      beforeAll(async () => {
+        await upsertAll(ctx.storage, 'RNG', '1m', minutes);
+      });
+
+      it('returns the most recent N buckets, oldest first', async () => {
+        const md = ctx.storage.marketData;
+        for (const target of ['1m', '5m', '1h', '4h', '1d', '1w', '1M'] as const) {
+          const all = referenceBars(minutes, target);
+          for (const limit of [1, 3, 50]) {
+            const { bars } = await md.queryBars({ symbol: 'RNG', timeframe: target, limit });
+            expectSameBars(bars, all.slice(-limit));
+          }
+        }
+        expect((await md.queryBars({ symbol: 'RNG', timeframe: '1d', limit: 0 })).bars).toEqual([]);
+        await expect(md.queryBars({ symbol: 'RNG', timeframe: '1d', limit: -1 })).rejects.toMatchObject({ code: 'VALIDATION' });
+      });
+
+      it('filters on bucket open time and never returns a partial bucket', async () => {
+        const md = ctx.storage.marketData;
+        const day = (d: number, h = 0) => Date.UTC(2024, 3, d, h);
+        const daily = referenceBars(minutes, '1d');
+        // `from` inside the 2nd: that day opened before `from`, so it is left out whole.
+        expectSameBars((await md.queryBars({ symbol: 'RNG', timeframe: '1d', from: day(2, 12), to: day(4) })).bars, daily.filter((b) => b.time >= day(3) && b.time <= day(4)));
+        // `from` on a bucket start includes it; `to` inside the 5th keeps the whole 5th.
+        const kept = (await md.queryBars({ symbol: 'RNG', timeframe: '1d', from: day(2), to: day(5, 6) })).bars;
+        expectSameBars(kept, daily.filter((b) => b.time >= day(2) && b.time <= day(5)));
+        expect(kept[kept.length - 1]!.close).toBe(minutes.filter((b) => b.time < day(6)).at(-1)!.close);
+        // With a limit: the latest buckets of the range.
+        expectSameBars((await md.queryBars({ symbol: 'RNG', timeframe: '4h', from: day(2), to: day(3), limit: 2 })).bars, referenceBars(minutes, '4h').filter((b) => b.time >= day(2) && b.time <= day(3)).slice(-2));
+        expect((await md.queryBars({ symbol: 'RNG', timeframe: '1h', from: day(4), to: day(3) })).bars).toEqual([]);
+        expect((await md.queryBars({ symbol: 'RNG', timeframe: '1h', from: day(20), to: day(21) }))).toEqual({ bars: [], sourceTimeframe: '1m' });
+      });
+
+      it('finds the latest buckets when rows sit off their grid', async () => {
+        // A 1h series whose bars move from :00 to :05, as in the Binance file: one hour bucket can hold two rows.
+        const shifted = [...walk(Date.UTC(2024, 5, 1), HOUR, 30, 12), ...walk(Date.UTC(2024, 5, 2, 5, 5), HOUR, 30, 13)];
+        await upsertAll(ctx.storage, 'SHIFT', '1h', shifted);
+        const all = referenceBars(shifted, '1h');
+        expect(all.length).toBeLessThan(shifted.length);
+        for (const limit of [5, 40, 100]) {
+          expectSameBars((await ctx.storage.marketData.queryBars({ symbol: 'SHIFT', timeframe: '1h', limit })).bars, all.slice(-limit));
+        }
+      });
+    });
+
+    describe('market data: rollups after overlapping re-upserts', () => {
+      const ctx = useStorage();
+      const first = walk(Date.UTC(2024, 1, 27, 13), MINUTE, 4 * 1440, 21);
+
+      it('keeps hourly and daily rollups equal to the base bars as values change', async () => {
+        const md = ctx.storage.marketData;
+        await upsertAll(ctx.storage, 'ROLL', '1m', first);
+        // Overlaps the end of day 2 and the start of day 3, moves prices and adds a spike; extends a day further.
+        const overlap = walk(Date.UTC(2024, 1, 28, 18), MINUTE, 2 * 1440, 22).map((b, i) =>
+          i === 100 ? { ...b, high: b.high * 2 } : i === 200 ? { ...b, low: b.low / 2 } : b,
+        );
+        const result = await upsertAll(ctx.storage, 'ROLL', '1m', overlap);
+        const overlapping = overlap.filter((b) => b.time <= first[first.length - 1]!.time).length;
+        expect(result.inserted).toBe(overlap.length - overlapping);
+        expect(result.updated + result.unchanged).toBe(overlapping);
+        // An older chunk written after newer ones, as a backward backfill does.
+        const before = walk(Date.UTC(2024, 1, 25, 22), MINUTE, 900, 23);
+        await upsertAll(ctx.storage, 'ROLL', '1m', before);
+        // Only a volume changes in the middle.
+        const tweak = [{ ...first[500]!, volume: first[500]!.volume + 1000 }];
+        expect(await md.upsertBars({ symbol: 'ROLL', timeframe: '1m', source: 'test', bars: tweak })).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+
+        const all = merged(before, first, overlap, tweak);
+        for (const target of ['1h', '4h', '1d', '1w', '1M'] as const) {
+          expectSameBars((await md.queryBars({ symbol: 'ROLL', timeframe: target })).bars, referenceBars(all, target));
+          expectSameBars((await md.queryBars({ symbol: 'ROLL', timeframe: target, limit: 3 })).bars, referenceBars(all, target).slice(-3));
+        }
+        const rollups = await ctx.target.sql(
+          "SELECT timeframe, count(*) AS n FROM market_data_rollup WHERE symbol = 'ROLL' GROUP BY timeframe ORDER BY timeframe",
+        );
+        expect(rollups.map((r) => [r.timeframe, Number(r.n)])).toEqual([
+          ['1d', referenceBars(all, '1d').length],
+          ['1h', referenceBars(all, '1h').length],
+        ]);
+      });
+    });
+
+    describe('market data: coverage and counts', () => {
+      const ctx = useStorage();
+
+      it('reports first, last and count per symbol, timeframe and source', async () => {
+        const md = ctx.storage.marketData;
+        expect(await md.coverage()).toEqual([]);
+        expect(await md.countBars()).toBe(0);
+        const t = Date.UTC(2024, 0, 1);
+        await md.upsertBars({ symbol: 'XAUUSD', timeframe: '1d', source: 'yahoo', bars: walk(t, DAY, 10) });
+        await md.upsertBars({ symbol: 'XAUUSD', timeframe: '1d', source: 'csv', bars: walk(t + 10 * DAY, DAY, 5) });
+        await md.upsertBars({ symbol: 'XAUUSD', timeframe: '1m', source: 'polygon', bars: walk(t, MINUTE, 30) });
+        await md.upsertBars({ symbol: 'BTCUSD', timeframe: '1h', source: 'yahoo', bars: walk(t, HOUR, 7) });
+
+        expect(await md.coverage()).toEqual([
+          { symbol: 'BTCUSD', timeframe: '1h', source: 'yahoo', first: t, last: t + 6 * HOUR, count: 7 },
+          { symbol: 'XAUUSD', timeframe: '1m', source: 'polygon', first: t, last: t + 29 * MINUTE, count: 30 },
+          { symbol: 'XAUUSD', timeframe: '1d', source: 'csv', first: t + 10 * DAY, last: t + 14 * DAY, count: 5 },
+          { symbol: 'XAUUSD', timeframe: '1d', source: 'yahoo', first: t, last: t + 9 * DAY, count: 10 },
+        ]);
+        expect((await md.coverage('BTCUSD')).map((c) => c.symbol)).toEqual(['BTCUSD']);
+        expect(await md.countBars()).toBe(52);
+      });
+    });
+
+    describe('market data: real price files against an independent computation', () => {
+      const ctx = useStorage();
+      const hourly = binanceHourlyBars();
+      const daily = metaTraderDailyBars();
+      const monthly = monthlyGoldBars();
+
+      beforeAll(async () => {
+        expect((await upsertAll(ctx.storage, 'BTCUSDT', '1h', hourly)).inserted).toBe(hourly.length);
+        expect((await upsertAll(ctx.storage, 'XAUUSD', '1d', daily)).inserted).toBe(daily.length);
+        expect((await upsertAll(ctx.storage, 'GOLD.M', '1M', monthly)).inserted).toBe(monthly.length);
+      });
+
+      it('has the quirks the checks rely on', () => {
+        expect(hourly.some((b) => b.time % HOUR !== 0)).toBe(true);
+        expect(monthly[0]!.time).toBeLessThan(0);
+      });
+
+      for (const target of ['1h', '4h', '1d', '1w', '1M'] as const) {
+        it(`btcusdt-1h.csv → ${target}`, async () => {
+          const { bars, sourceTimeframe } = await ctx.storage.marketData.queryBars({ symbol: 'BTCUSDT', timeframe: target });
+          expect(sourceTimeframe).toBe('1h');
+          expectSameBars(bars, referenceBars(hourly, target));
+        });
+      }
+
+      for (const target of ['1d', '1w', '1M'] as const) {
+        it(`xauusd-1d-mt4.csv → ${target}`, async () => {
+          const { bars, sourceTimeframe } = await ctx.storage.marketData.queryBars({ symbol: 'XAUUSD', timeframe: target });
+          expect(sourceTimeframe).toBe('1d');
+          expectSameBars(bars, referenceBars(daily, target));
+        });
+      }
+
+      it('gold-monthly.csv since 1833 → 1M, whole and by range', async () => {
+        const md = ctx.storage.marketData;
+        expectSameBars((await md.queryBars({ symbol: 'GOLD.M', timeframe: '1M' })).bars, monthly);
+        const from = Date.UTC(1850, 0, 1);
+        const to = Date.UTC(1859, 11, 15);
+        expectSameBars((await md.queryBars({ symbol: 'GOLD.M', timeframe: '1M', from, to })).bars, monthly.filter((b) => b.time >= from && b.time <= to));
+      });
+
+      it('answers the latest buckets the same as the whole history', async () => {
+        const md = ctx.storage.marketData;
+        for (const target of ['1h', '4h', '1d', '1w'] as const) {
+          expectSameBars((await md.queryBars({ symbol: 'BTCUSDT', timeframe: target, limit: 500 })).bars, referenceBars(hourly, target).slice(-500));
+        }
+        expectSameBars((await md.queryBars({ symbol: 'XAUUSD', timeframe: '1M', limit: 24 })).bars, referenceBars(daily, '1M').slice(-24));
+      });
+
+      it('re-importing a file changes nothing', async () => {
+        expect(await upsertAll(ctx.storage, 'XAUUSD', '1d', daily)).toEqual({ inserted: 0, updated: 0, unchanged: daily.length });
+      });
+    });
+  });
+}

@@ -1,0 +1,125 @@
+import net from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openStorage } from '../../src/core/storage/open-storage';
+import type { Storage } from '../../src/core/storage/types';
+import { silentLogger } from '../support/silent-logger';
+import { TEST_POSTGRES_PASSWORD, useTestPostgres } from '../support/postgres';
+import { describeStorageContract } from './storage-contract';
+
+const postgres = useTestPostgres();
+
+describeStorageContract(
+  'Postgres',
+  async () => {
+    const databaseUrl = await postgres.createDatabaseUrl();
+    const raw = new pg.Client({ connectionString: databaseUrl });
+    await raw.connect();
+    return {
+      open: () => openStorage({ dataDir: '/nonexistent', databaseUrl, logger: silentLogger() }),
+      sql: async (text, params = []) => {
+        let n = 0;
+        return (await raw.query(text.replace(/\?/g, () => `$${++n}`), [...params])).rows as Record<string, unknown>[];
+      },
+      dispose: () => raw.end(),
+    };
+  },
+  {
+    mode: 'postgres',
+    migrationsDialect: 'pg',
+    location: /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/metalytics_test_\d+$/,
+    password: TEST_POSTGRES_PASSWORD,
+  },
+);
+
+// Runs after the shared suite: the last test stops the file's server.
+describe('Postgres that is unreachable or goes away', () => {
+  const logger = silentLogger();
+  let storage: Storage;
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    databaseUrl = await postgres.createDatabaseUrl();
+    storage = await openStorage({ dataDir: '/nonexistent', databaseUrl, logger });
+  });
+  afterAll(() => storage.close());
+
+  it('refuses to open an address nobody listens on, without showing the password', async () => {
+    const port = await closedPort();
+    const opening = openStorage({ dataDir: '/nonexistent', databaseUrl: `postgres://postgres:${TEST_POSTGRES_PASSWORD}@127.0.0.1:${port}/db`, logger });
+    await expect(opening).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(opening).rejects.not.toThrow(TEST_POSTGRES_PASSWORD);
+  });
+
+  it('refuses a wrong password with a sentence about the settings', async () => {
+    const wrong = databaseUrl.replace(TEST_POSTGRES_PASSWORD, 'not-the-password');
+    await expect(openStorage({ dataDir: '/nonexistent', databaseUrl: wrong, logger })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringMatching(/password/),
+    });
+  });
+
+  it('rejects an address that is not a postgres URL', async () => {
+    await expect(openStorage({ dataDir: '/nonexistent', databaseUrl: 'mysql://u:secret@h/db', logger })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+  });
+
+  it('carries on when the server drops its idle connections', async () => {
+    await Promise.all([storage.marketData.countBars(), storage.instruments.list()]);
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query(
+        "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'metalytics' AND pid <> pg_backend_pid()",
+      );
+      expect(rows.length).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    await vi.waitFor(() => expect(logger.warnings.some((w) => /idle Postgres connection/.test(w.message))).toBe(true));
+    expect(await storage.marketData.countBars()).toBe(0);
+    expect(await storage.ping()).toBe(true);
+  });
+
+  it('answers UNAVAILABLE from every method once the server is gone, and ping is false', async () => {
+    await storage.instruments.list();
+    await postgres.stop();
+
+    expect(await storage.ping()).toBe(false);
+    const bar = { time: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 };
+    const calls: [string, () => Promise<unknown>][] = [
+      ['instruments.list', () => storage.instruments.list()],
+      ['instruments.get', () => storage.instruments.get('XAUUSD')],
+      ['instruments.seed', () => storage.instruments.seed([{ symbol: 'X', name: 'X', kind: 'spot', unit: 'u', currency: 'USD', providerSymbols: {} }])],
+      ['marketData.upsertBars', () => storage.marketData.upsertBars({ symbol: 'X', timeframe: '1m', source: 's', bars: [bar] })],
+      ['marketData.queryBars', () => storage.marketData.queryBars({ symbol: 'X', timeframe: '1d', limit: 10 })],
+      ['marketData.coverage', () => storage.marketData.coverage()],
+      ['marketData.countBars', () => storage.marketData.countBars()],
+      ['jobRuns.start', () => storage.jobRuns.start({ id: 'j', kind: 'import', description: 'd', startedAt: 1 })],
+      ['jobRuns.finish', () => storage.jobRuns.finish('j', { status: 'failed', finishedAt: 2, rows: 0, error: null })],
+      ['jobRuns.list', () => storage.jobRuns.list({ limit: 5 })],
+      ['jobRuns.failInterrupted', () => storage.jobRuns.failInterrupted(3)],
+      ['auditLog.record', () => storage.auditLog.record({ at: 1, actor: 'a', action: 'b' })],
+    ];
+    for (const [name, call] of calls) {
+      const error = await call().then(
+        () => new Error(`${name} resolved`),
+        (e: unknown) => e,
+      );
+      expect(error, name).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/cannot be reached/) });
+      expect(String((error as Error).message), name).not.toContain(TEST_POSTGRES_PASSWORD);
+    }
+  });
+});
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
