@@ -1,7 +1,8 @@
+import { rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/create-core';
-import { importCsv } from '../../src/core/import/import-service';
+import { importCsv, MAX_IMPORT_BYTES } from '../../src/core/import/import-service';
 import type { EventMessage, MethodInput, MethodName, MethodOutput } from '../../src/shared/contract';
 import type { ErrorPayload } from '../../src/shared/errors';
 import { realDataPath, type RealDataFile } from '../support/real-data';
@@ -118,6 +119,19 @@ describe('CSV import into a real SQLite store', () => {
     );
   });
 
+  it('reads a UTF-16 file with a byte-order mark and CRLF lines, as Excel saves "Unicode text"', async () => {
+    const file = path.join(test.dataDir, 'silver.csv');
+    const text = '\ufeffDate\tOpen\tHigh\tLow\tClose\r\n2024-01-02\t23.7\t23.9\t23.5\t23.8\r\n2024-01-03\t23.8\t23.8\t23.1\t23.2\r\n';
+    await writeFile(file, Buffer.from(text, 'utf16le'));
+    const summary = await ok(core, 'import.csv', { source: { kind: 'path', path: file }, symbol: 'XAGUSD' });
+    expect(summary).toMatchObject({ timeframe: '1d', inserted: 2, rejected: 0, first: Date.UTC(2024, 0, 2) });
+    const { bars } = await ok(core, 'bars.query', { symbol: 'XAGUSD', timeframe: '1d' });
+    expect(bars).toEqual([
+      { time: Date.UTC(2024, 0, 2), open: 23.7, high: 23.9, low: 23.5, close: 23.8, volume: 0 },
+      { time: Date.UTC(2024, 0, 3), open: 23.8, high: 23.8, low: 23.1, close: 23.2, volume: 0 },
+    ]);
+  });
+
   it('counts changed rows of a re-imported file as updated', async () => {
     const text = 'Date;Open;High;Low;Close;Volume\n2004.06.11 00:00;384;384.8;382.8;384.2;272\n2004.06.14 00:00;384.3;385.8;381.8;382.8;1902\n';
     const summary = await ok(core, 'import.csv', { source: { kind: 'text', fileName: 'fix.csv', text }, symbol: 'XAUUSD', timeframe: '1d' });
@@ -161,6 +175,22 @@ describe('CSV import into a real SQLite store', () => {
       const missing = path.join(test.dataDir, 'missing.csv');
       const error = await failure(core, 'import.csv', { source: { kind: 'path', path: missing }, symbol: 'XAUUSD' });
       expect(error).toMatchObject({ code: 'NOT_FOUND', message: `No file at ${missing}.` });
+      await nothingWritten();
+    });
+
+    it('refuses a folder and a file above the size limit before reading them', async () => {
+      const folder = await failure(core, 'import.csv', { source: { kind: 'path', path: test.dataDir }, symbol: 'XAUUSD' });
+      expect(folder).toMatchObject({ code: 'VALIDATION', message: `${test.dataDir} is not a file.` });
+      const huge = path.join(test.dataDir, 'huge.csv');
+      // Sparse: the size is real to stat, but no disk space is used.
+      await writeFile(huge, '');
+      await truncate(huge, MAX_IMPORT_BYTES + 10 * 1024 * 1024);
+      const tooLarge = await failure(core, 'import.csv', { source: { kind: 'path', path: huge }, symbol: 'XAUUSD' });
+      expect(tooLarge).toMatchObject({
+        code: 'VALIDATION',
+        message: 'huge.csv is 266.0 MB; files up to 256 MB can be imported. Split it and import the parts.',
+      });
+      await rm(huge);
       await nothingWritten();
     });
 

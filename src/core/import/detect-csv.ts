@@ -14,7 +14,7 @@ import {
   slashDateParts,
 } from './csv-values';
 
-export type CsvDetection = z.infer<typeof csvDetectionSchema>;
+type CsvDetection = z.infer<typeof csvDetectionSchema>;
 
 /** Everything parsing needs to know about a file: the contract's detection plus what it cannot express. */
 export interface CsvLayout {
@@ -167,13 +167,13 @@ class LayoutDetector {
     private readonly mapping: CsvMapping,
   ) {}
 
-  describe(column: number): string {
+  private describe(column: number): string {
     const name = this.headers[column];
     return name ? `column "${name}"` : `column ${column}`;
   }
 
   /** A column the mapping names, by header name or 0-based number. */
-  resolveRef(field: string, ref: string | number): number {
+  private resolveRef(field: string, ref: string | number): number {
     if (typeof ref === 'number') {
       if (ref >= this.columnCount) {
         throw new AppError(
