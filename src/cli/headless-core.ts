@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createCore, type Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
-import { resolveDatabaseUrl } from '../main/database-url';
+import { resolveDatabaseUrl } from '../core/settings/database-url';
 import { isAppError } from '../shared/errors';
 import { createHeadlessSecretStore, createHeadlessSettingsStore, redactText } from '../server/headless-ports';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes';

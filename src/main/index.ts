@@ -5,7 +5,7 @@ import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, type OpenDia
 import { createCore, type Core } from '../core/create-core';
 import type { CorePorts, SecretStore, SettingsStore } from '../core/ports';
 import { ipcChannels, type DesktopMenuCommand } from '../shared/desktop-bridge';
-import { describeDatabaseUrl, resolveDatabaseUrl } from './database-url';
+import { describeDatabaseUrl, resolveDatabaseUrl } from '../core/settings/database-url';
 import { forwardCoreEvents, registerIpcHandlers, type InvokeEventLike } from './ipc';
 import { createMainLogger, type MainLogger } from './logger';
 import { installApplicationMenu } from './menu';
