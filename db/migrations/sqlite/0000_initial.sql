@@ -99,6 +99,7 @@ CREATE TABLE `job_runs` (
 CREATE INDEX `job_runs_started_at_idx` ON `job_runs` (`started_at`);--> statement-breakpoint
 CREATE INDEX `job_runs_kind_started_at_idx` ON `job_runs` (`kind`,`started_at`);--> statement-breakpoint
 CREATE INDEX `job_runs_status_idx` ON `job_runs` (`status`);--> statement-breakpoint
+-- WITHOUT ROWID added by hand (drizzle-kit cannot express it): see schema.sqlite.ts.
 CREATE TABLE `market_data` (
 	`symbol` text NOT NULL,
 	`timeframe` text NOT NULL,
@@ -111,8 +112,9 @@ CREATE TABLE `market_data` (
 	`source` text NOT NULL,
 	`ingested_at` integer NOT NULL,
 	PRIMARY KEY(`symbol`, `timeframe`, `time`)
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
+-- WITHOUT ROWID added by hand (drizzle-kit cannot express it): see schema.sqlite.ts.
 CREATE TABLE `market_data_rollup` (
 	`symbol` text NOT NULL,
 	`base_timeframe` text NOT NULL,
@@ -124,7 +126,7 @@ CREATE TABLE `market_data_rollup` (
 	`close` real NOT NULL,
 	`volume` real NOT NULL,
 	PRIMARY KEY(`symbol`, `base_timeframe`, `timeframe`, `time`)
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `model_performance` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,

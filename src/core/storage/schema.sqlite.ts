@@ -19,7 +19,13 @@ export const instruments = sqliteTable('instruments', {
   providerSymbols: text('provider_symbols', { mode: 'json' }).$type<Instrument['providerSymbols']>().notNull().default({}),
 });
 
-/** Base bars exactly as fetched or imported; coarser timeframes are aggregated on query. */
+/**
+ * Base bars exactly as fetched or imported; coarser timeframes are aggregated on query.
+ * The migration creates this table and market_data_rollup WITHOUT ROWID, edited in by
+ * hand because drizzle has no option for it: rows are then stored in primary-key order
+ * and a range of bars is one B-tree scan, which halves chart query times. A future
+ * migration that rebuilds either table must keep WITHOUT ROWID.
+ */
 export const marketData = sqliteTable(
   'market_data',
   {

@@ -43,11 +43,11 @@ export class SqliteMarketData implements MarketDataRepository {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (symbol, timeframe, time) DO NOTHING`,
     );
     // Updates only a bar whose values differ, so `changes` tells updated from unchanged.
+    // Positional parameters (the values bound twice) bind several times faster than named ones.
     this.updateBar = db.prepare(
-      `UPDATE market_data SET open = @open, high = @high, low = @low, close = @close, volume = @volume, source = @source,
-         ingested_at = @ingestedAt
-       WHERE symbol = @symbol AND timeframe = @timeframe AND time = @time
-         AND (open <> @open OR high <> @high OR low <> @low OR close <> @close OR volume <> @volume OR source <> @source)`,
+      `UPDATE market_data SET open = ?, high = ?, low = ?, close = ?, volume = ?, source = ?, ingested_at = ?
+       WHERE symbol = ? AND timeframe = ? AND time = ?
+         AND (open <> ? OR high <> ? OR low <> ? OR close <> ? OR volume <> ? OR source <> ?)`,
     );
     this.reader = {
       storedBaseTimeframes: async (symbol, candidates) =>
@@ -77,7 +77,10 @@ export class SqliteMarketData implements MarketDataRepository {
         if (this.insertBar.run(symbol, timeframe, b.time, b.open, b.high, b.low, b.close, b.volume, source, ingestedAt).changes > 0) {
           inserted++;
         } else if (
-          this.updateBar.run({ ...b, symbol, timeframe, source, ingestedAt }).changes > 0
+          this.updateBar.run(
+            ...[b.open, b.high, b.low, b.close, b.volume, source, ingestedAt, symbol, timeframe, b.time],
+            ...[b.open, b.high, b.low, b.close, b.volume, source],
+          ).changes > 0
         ) {
           updated++;
         } else {
