@@ -1,16 +1,10 @@
-import type { MetalyticsApi } from '../../shared/api';
-
-/**
- * Native capabilities the Electron preload adds beside the contract API. Declared here until
- * the shared `DesktopBridge` type exists; absent in a plain browser.
- */
-interface DesktopBridge {
-  pickCsvFile(): Promise<{ path: string; name: string } | null>;
-}
+import type { DesktopGlobals } from '../../shared/desktop-bridge';
 
 declare global {
   interface Window {
-    metalytics?: MetalyticsApi;
-    metalyticsDesktop?: DesktopBridge;
+    /** The contract API from the Electron preload; absent in a plain browser. */
+    metalytics?: DesktopGlobals['metalytics'];
+    /** Native capabilities (file dialog, menu commands); Electron only. */
+    metalyticsDesktop?: DesktopGlobals['metalyticsDesktop'];
   }
 }

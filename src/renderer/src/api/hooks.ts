@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { EventName, EventPayload, MethodInput, MethodName, MethodOutput } from '../../../shared/contract';
 import { api, call } from './client';
 
 export interface QueryState<T> {
   /** The last value received; kept while a newer request is in flight so screens do not flicker. */
   data: T | undefined;
+  /** The input (as JSON) that `data` answers, which differs from the current one while loading. */
+  dataKey: string | null;
   error: unknown;
   loading: boolean;
   reload: () => void;
@@ -21,7 +23,7 @@ export function useApiQuery<M extends MethodName>(
   options: { refreshMs?: number } = {},
 ): QueryState<MethodOutput<M>> {
   const key = input === null ? null : JSON.stringify(input);
-  const [data, setData] = useState<MethodOutput<M>>();
+  const [answer, setAnswer] = useState<{ key: string; value: MethodOutput<M> } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(key !== null);
   const [generation, setGeneration] = useState(0);
@@ -38,7 +40,7 @@ export function useApiQuery<M extends MethodName>(
     call(name, JSON.parse(key) as MethodInput<M>).then(
       (value) => {
         if (request !== latestRequest.current) return;
-        setData(value);
+        setAnswer({ key, value });
         setError(null);
         setLoading(false);
       },
@@ -57,14 +59,11 @@ export function useApiQuery<M extends MethodName>(
     return () => clearInterval(timer);
   }, [refreshMs, key, reload]);
 
-  return { data, error, loading, reload };
+  return { data: answer?.value, dataKey: answer?.key ?? null, error, loading, reload };
 }
 
 /** Subscribes for the component's lifetime; the newest listener is used without resubscribing. */
 export function useApiEvent<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): void {
-  const latest = useRef(listener);
-  useEffect(() => {
-    latest.current = listener;
-  });
-  useEffect(() => api.on(name, (payload) => latest.current(payload)), [name]);
+  const onEvent = useEffectEvent(listener);
+  useEffect(() => api.on(name, (payload) => onEvent(payload)), [name]);
 }

@@ -1,0 +1,51 @@
+import { useEffect, useState } from 'react';
+import { MarketsScreen } from '../features/markets/markets-screen';
+import { SettingsScreen } from '../features/settings/settings-screen';
+import { UpcomingScreen } from '../features/upcoming/upcoming-screen';
+import { Navigation, type Screen } from './navigation';
+import { SettingsProvider, useSettings } from './settings-context';
+import { StatusBar } from './status-bar';
+import { useAppliedTheme } from './theme';
+
+function Shell() {
+  const { settings } = useSettings();
+  const theme = useAppliedTheme(settings?.theme ?? 'system');
+  const [screen, setScreen] = useState<Screen>('markets');
+  const [importRequested, setImportRequested] = useState(false);
+
+  // File > Import CSV… in the desktop menu works from every screen.
+  useEffect(
+    () =>
+      window.metalyticsDesktop?.onMenuCommand((command) => {
+        if (command === 'import-csv') {
+          setScreen('markets');
+          setImportRequested(true);
+        }
+      }),
+    [],
+  );
+
+  return (
+    <div className="app">
+      <Navigation current={screen} onNavigate={setScreen} />
+      <main className="app-main">
+        {screen === 'markets' ? (
+          <MarketsScreen theme={theme} importRequested={importRequested} onImportRequestHandled={() => setImportRequested(false)} />
+        ) : screen === 'settings' ? (
+          <SettingsScreen />
+        ) : (
+          <UpcomingScreen screen={screen} />
+        )}
+      </main>
+      <StatusBar />
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <SettingsProvider>
+      <Shell />
+    </SettingsProvider>
+  );
+}

@@ -1,0 +1,28 @@
+import { screenLabel, type Screen } from '../../app/navigation';
+
+export type UpcomingScreen = Exclude<Screen, 'markets' | 'settings'>;
+
+/** What each screen will do, said plainly; none of it exists yet, so nothing here pretends to. */
+const plans: Record<UpcomingScreen, string> = {
+  compare: 'Compare will overlay several instruments on one normalised chart and draw ratio charts such as gold/silver.',
+  data:
+    'Data will manage market-data providers, scheduled downloads and history backfills with progress and time left, the record of every run, and the gaps and outliers in stored prices.',
+  models:
+    'Models will train forecasting models (baselines, linear, MLP, LSTM, GRU) on your stored prices, show their loss curves while they learn, and keep a registry of versions to compare and activate.',
+  predictions:
+    'Predictions will show the active model’s forecasts with prediction intervals over the actual prices, and score them as new bars arrive.',
+  backups: 'Backups will save prices, models and settings into one archive with one click, check archives, and restore them safely.',
+};
+
+export function UpcomingScreen({ screen }: { screen: UpcomingScreen }) {
+  return (
+    <section className="screen screen--centred" data-testid={`screen-${screen}`}>
+      <div className="upcoming">
+        <h1>{screenLabel(screen)}</h1>
+        <p>{plans[screen]}</p>
+        <p className="muted">This screen is not available yet in this version of Metalytics.</p>
+        {screen === 'data' && <p className="muted">Until then, bring prices in with Import CSV on the Markets screen.</p>}
+      </div>
+    </section>
+  );
+}
