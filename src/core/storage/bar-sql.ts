@@ -1,7 +1,8 @@
 /**
  * The aggregation SQL, written once for both dialects. Statements use `{name}`
  * placeholders that each engine compiles to its own style (`@name` for better-sqlite3,
- * `$n` for pg); the only dialect difference in the text is the calendar-month bucket.
+ * `$n` for pg). The dialects differ only in the calendar-month bucket and in how the
+ * first open and last close of a bucket are picked.
  */
 import { fixedTimeframeMs, WEEK_ANCHOR_MS, type Timeframe } from '../../shared/timeframes';
 import type { BarLevel, TimeRange } from './bar-plan';
@@ -55,23 +56,35 @@ function levelSource(level: BarLevel, alias?: string): { table: string; key: str
 
 /**
  * Bars of `target` from the level's rows with open time in [{lo}, {hi}): open of the
- * first row, close of the last, highest high, lowest low, summed volume. First and last
- * are found by time in the group and read back through the primary key. Scalar
- * subqueries rather than joins, because with joins SQLite may loop over the table and
- * scan the grouped buckets inside it. With `limited`, the latest {limit} buckets.
+ * first row, close of the last, highest high, lowest low, summed volume. With `limited`,
+ * the latest {limit} buckets, over a grouped subquery `g` keyed by `bucket`.
  */
 export function aggregateSql(dialect: BarDialect, level: BarLevel, target: Timeframe, limited: boolean): string {
   const { table, key } = levelSource(level);
+  const bucket = bucketSql(dialect, target, 'time');
+  const rows = `FROM ${table}
+  WHERE ${key} AND time >= {lo} AND time < {hi}
+  GROUP BY 1${limited ? '\n  ORDER BY 1 DESC LIMIT {limit}' : ''}`;
+  if (dialect === 'postgres') {
+    // One pass: arrays compare element by element, so the smallest [time, open] holds the
+    // first open and the largest [time, close] the last close (epoch ms are exact in float8).
+    return `SELECT g.bucket AS time, g.first_bar[2] AS open, g.high, g.low, g.last_bar[2] AS close, g.volume
+FROM (
+  SELECT ${bucket} AS bucket, min(ARRAY[time::float8, open]) AS first_bar, max(ARRAY[time::float8, close]) AS last_bar,
+    max(high) AS high, min(low) AS low, sum(volume) AS volume
+  ${rows}
+) g`;
+  }
+  // SQLite has no arrays: find the first and last time per bucket, then read their open
+  // and close through the primary key. Scalar subqueries rather than joins, because with
+  // joins SQLite may loop over the table and scan the grouped buckets inside it.
   const probe = (column: 'open' | 'close', time: string) =>
     `(SELECT p.${column} FROM ${table} p WHERE ${levelSource(level, 'p').key} AND p.time = g.${time})`;
-  return `SELECT g.bucket AS time, ${probe('open', 'first_time')} AS open, g.high AS high, g.low AS low,
-  ${probe('close', 'last_time')} AS close, g.volume AS volume
+  return `SELECT g.bucket AS time, ${probe('open', 'first_time')} AS open, g.high, g.low, ${probe('close', 'last_time')} AS close, g.volume
 FROM (
-  SELECT ${bucketSql(dialect, target, 'time')} AS bucket, min(time) AS first_time, max(time) AS last_time,
+  SELECT ${bucket} AS bucket, min(time) AS first_time, max(time) AS last_time,
     max(high) AS high, min(low) AS low, sum(volume) AS volume
-  FROM ${table}
-  WHERE ${key} AND time >= {lo} AND time < {hi}
-  GROUP BY 1${limited ? '\n  ORDER BY 1 DESC LIMIT {limit}' : ''}
+  ${rows}
 ) g`;
 }
 
