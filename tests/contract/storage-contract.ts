@@ -548,6 +548,23 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
       });
     });
 
+    describe('market data: concurrent writers', () => {
+      const ctx = useStorage();
+
+      it('keeps rollups whole when chunks sharing buckets are written at the same time', async () => {
+        const minutes = walk(Date.UTC(2024, 4, 6), MINUTE, 3 * 1440, 31);
+        // Every chunk holds every fourth minute, so all of them touch every hour and day.
+        const interleaved = [0, 1, 2, 3].map((k) => minutes.filter((_, i) => i % 4 === k));
+        const results = await Promise.all(
+          interleaved.map((bars) => ctx.storage.marketData.upsertBars({ symbol: 'PAR', timeframe: '1m', source: 'test', bars })),
+        );
+        expect(results.reduce((n, r) => n + r.inserted, 0)).toBe(minutes.length);
+        for (const target of ['15m', '1h', '4h', '1d', '1w'] as const) {
+          expectSameBars((await ctx.storage.marketData.queryBars({ symbol: 'PAR', timeframe: target })).bars, referenceBars(minutes, target));
+        }
+      });
+    });
+
     describe('market data: coverage and counts', () => {
       const ctx = useStorage();
 

@@ -16,20 +16,33 @@ import { inTransaction } from './pg-connection';
 import { sortCoverage } from './rows';
 import type { BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
 
-/**
- * One statement for the whole chunk: the bars travel as six arrays, and a bar already
- * stored with identical values is left alone (the WHERE of DO UPDATE), so RETURNING lists
- * exactly the inserted (xmax = 0) and updated rows.
- */
-const UPSERT_BARS = `INSERT INTO market_data AS m (symbol, timeframe, time, open, high, low, close, volume, source, ingested_at)
+/** The whole chunk in one statement: the bars travel as six arrays. */
+const INSERT_BARS = `INSERT INTO market_data AS m (symbol, timeframe, time, open, high, low, close, volume, source, ingested_at)
 SELECT $1, $2, b.time, b.open, b.high, b.low, b.close, b.volume, $9, $10
-FROM unnest($3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS b(time, open, high, low, close, volume)
+FROM unnest($3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS b(time, open, high, low, close, volume)`;
+
+/**
+ * A bar already stored with identical values is left alone (the WHERE of DO UPDATE), so
+ * RETURNING lists exactly the inserted (xmax = 0) and updated rows.
+ */
+const UPSERT_BARS = `${INSERT_BARS}
 ON CONFLICT (symbol, timeframe, time) DO UPDATE SET
   open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, volume = excluded.volume,
   source = excluded.source, ingested_at = excluded.ingested_at
 WHERE (m.open, m.high, m.low, m.close, m.volume, m.source)
   IS DISTINCT FROM (excluded.open, excluded.high, excluded.low, excluded.close, excluded.volume, excluded.source)
 RETURNING m.time AS time, (m.xmax = 0) AS inserted`;
+
+/**
+ * Writers of one series take turns until commit. Two overlapping chunks written at once
+ * would each recompute a rollup bucket without the other's uncommitted bars; the turn
+ * also makes an empty range stay empty until the plain INSERT below lands.
+ */
+const LOCK_SERIES = `SELECT pg_advisory_xact_lock(hashtextextended('market_data/' || $1 || '/' || $2, 0))`;
+
+const RANGE_OCCUPIED = `SELECT EXISTS (
+  SELECT 1 FROM market_data WHERE symbol = $1 AND timeframe = $2 AND time >= $3 AND time <= $4
+) AS occupied`;
 
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
@@ -60,25 +73,39 @@ export class PgMarketData implements MarketDataRepository {
     const bars = barsToWrite(input);
     if (bars.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
     const { symbol, timeframe, source } = input;
+    const values = [
+      symbol,
+      timeframe,
+      bars.map((b) => b.time),
+      bars.map((b) => b.open),
+      bars.map((b) => b.high),
+      bars.map((b) => b.low),
+      bars.map((b) => b.close),
+      bars.map((b) => b.volume),
+      source,
+      this.now(),
+    ];
     return inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ time: number; inserted: boolean }>(UPSERT_BARS, [
-        symbol,
-        timeframe,
-        bars.map((b) => b.time),
-        bars.map((b) => b.open),
-        bars.map((b) => b.high),
-        bars.map((b) => b.low),
-        bars.map((b) => b.close),
-        bars.map((b) => b.volume),
-        source,
-        this.now(),
-      ]);
-      const inserted = rows.filter((row) => row.inserted).length;
-      const changedTimes = rows.map((row) => row.time).sort((a, b) => a - b);
+      await client.query(LOCK_SERIES, [symbol, timeframe]);
+      const { rows: probe } = await client.query<{ occupied: boolean }>(RANGE_OCCUPIED, [symbol, timeframe, bars[0]!.time, bars.at(-1)!.time]);
+      let result: UpsertResult;
+      let changedTimes: number[];
+      if (!probe[0]!.occupied) {
+        // New history (a backfill, a first import): nothing to conflict with, and ON
+        // CONFLICT's speculative insertion would cost almost half again as much.
+        await client.query(INSERT_BARS, values);
+        result = { inserted: bars.length, updated: 0, unchanged: 0 };
+        changedTimes = bars.map((b) => b.time);
+      } else {
+        const { rows } = await client.query<{ time: number; inserted: boolean }>(UPSERT_BARS, values);
+        const inserted = rows.filter((row) => row.inserted).length;
+        result = { inserted, updated: rows.length - inserted, unchanged: bars.length - rows.length };
+        changedTimes = rows.map((row) => row.time).sort((a, b) => a - b);
+      }
       for (const { rollup, source: level, range } of rollupRefreshes(timeframe, changedTimes)) {
         await this.rows(client, refreshRollupSql('postgres', level, rollup), barParams(symbol, level, range, { rollup }));
       }
-      return { inserted, updated: rows.length - inserted, unchanged: bars.length - rows.length };
+      return result;
     });
   }
 
