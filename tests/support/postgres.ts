@@ -3,8 +3,10 @@
  * the storage suite needs no Docker and no system Postgres. One server per file; each
  * suite asks for its own fresh database.
  *
- *   const postgres = useTestPostgres();          // at the top of a test file
+ *   const postgres = useTestPostgres();              // at the top of a test file
  *   const url = await postgres.createDatabaseUrl();  // in a beforeAll
+ *
+ * Runs as root too: the package then creates a `postgres` system user to run the server.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -21,11 +23,12 @@ const START_ATTEMPTS = 3;
 export interface TestPostgres {
   /** Creates an empty database on the server and returns its URL, password included. */
   createDatabaseUrl(): Promise<string>;
-  /** Stops the server before the file ends, to test a database that goes away. */
+  /** Stops the server and removes its files; safe to call twice. */
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A loopback TCP port nothing listens on at the moment of asking. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
@@ -61,44 +64,37 @@ function server(databaseDir: string, port: number, log: string[]): EmbeddedPostg
   });
 }
 
-/** Registers beforeAll/afterAll hooks that start one server for the file and always remove it. */
-export function useTestPostgres(): TestPostgres {
-  let root: string | undefined;
+/**
+ * Starts a server in a fresh temporary directory; `stop` removes everything. For code
+ * outside vitest hooks (benchmarks); test files use `useTestPostgres`.
+ */
+export async function startTestPostgres(): Promise<TestPostgres> {
+  // mkdtemp makes a 0700 directory; the postgres user must be able to enter it.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-pg-'));
+  const log: string[] = [];
   let running: EmbeddedPostgres | undefined;
   let port = 0;
   let databases = 0;
-  const log: string[] = [];
-
-  beforeAll(async () => {
-    // mkdtemp makes a 0700 directory; the postgres user must be able to enter it.
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-pg-'));
+  const remove = () => fs.rmSync(root, { recursive: true, force: true });
+  try {
     fs.chmodSync(root, 0o755);
     const databaseDir = path.join(root, 'data');
     await server(databaseDir, 0, log).initialise();
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; !running; attempt++) {
       // Another process may take the free port between the probe and the start; try another.
       port = await freePort();
       const candidate = server(databaseDir, port, log);
       try {
         await candidate.start();
         running = candidate;
-        return;
       } catch (error) {
-        if (attempt >= START_ATTEMPTS) {
-          throw new Error(`embedded Postgres did not start:\n${log.slice(-20).join('')}`, { cause: error });
-        }
+        if (attempt >= START_ATTEMPTS) throw new Error(`embedded Postgres did not start:\n${log.slice(-20).join('')}`, { cause: error });
       }
     }
-  });
-
-  afterAll(async () => {
-    try {
-      await running?.stop();
-    } finally {
-      running = undefined;
-      if (root) fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
+  } catch (error) {
+    remove();
+    throw error;
+  }
 
   return {
     async createDatabaseUrl() {
@@ -110,7 +106,31 @@ export function useTestPostgres(): TestPostgres {
     async stop() {
       const stopping = running;
       running = undefined;
-      await stopping?.stop();
+      try {
+        await stopping?.stop();
+      } finally {
+        remove();
+      }
+    },
+  };
+}
+
+/** One server for the test file: started in beforeAll, always stopped and removed in afterAll. */
+export function useTestPostgres(): TestPostgres {
+  let started: TestPostgres | undefined;
+  beforeAll(async () => {
+    started = await startTestPostgres();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return {
+    createDatabaseUrl: () => {
+      if (!started) throw new Error('the test Postgres is not running');
+      return started.createDatabaseUrl();
+    },
+    stop: async () => {
+      await started?.stop();
     },
   };
 }
