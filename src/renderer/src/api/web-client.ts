@@ -46,7 +46,7 @@ function isResultEnvelope(body: unknown): body is Result<unknown> {
 }
 
 export const ACCESS_DENIED_MESSAGE =
-  'This page was opened without a valid access token. Open the link that `metalytics serve` printed (it ends in #token=…).';
+  'This page was opened without a valid access token. Open the link that “metalytics serve” printed (it ends in #token=…).';
 
 /**
  * Turns one HTTP reply into a Result. The server answers contract errors with HTTP 200 and
@@ -200,7 +200,7 @@ export function createWebClient(options: WebClientOptions): MetalyticsApi {
     try {
       response = await doFetch(`${baseUrl}/api/${name}`, { method: 'POST', headers, body: JSON.stringify(input ?? {}) });
     } catch {
-      return failure('UNAVAILABLE', 'The Metalytics server cannot be reached. Is `metalytics serve` still running?');
+      return failure('UNAVAILABLE', 'The Metalytics server cannot be reached. Is “metalytics serve” still running?');
     }
     let text: string;
     try {

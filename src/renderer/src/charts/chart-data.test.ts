@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Bar } from '../../../shared/domain';
-import { chartDataProblem, indexOfBarAt, toCandleData, toVolumeData } from './chart-data';
+import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
 
 const bar = (time: number, open: number, close: number, volume = 10): Bar => ({
   time,
@@ -45,5 +45,27 @@ describe('indexOfBarAt', () => {
     expect(indexOfBarAt(monthlyGold, Date.UTC(1969, 0, 1))).toBe(2);
     expect(indexOfBarAt(monthlyGold, 0)).toBe(-1);
     expect(indexOfBarAt([], 0)).toBe(-1);
+  });
+});
+
+describe('close-only and volume-less series', () => {
+  const closeOnly = [
+    { time: Date.UTC(1950, 0, 1), open: 34.92, high: 34.92, low: 34.92, close: 34.92, volume: 0 },
+    { time: Date.UTC(1950, 1, 1), open: 35.13, high: 35.13, low: 35.13, close: 35.13, volume: 0 },
+  ];
+
+  it('recognises files that had only a close column and draws them as a line', () => {
+    expect(isCloseOnly(closeOnly)).toBe(true);
+    expect(isCloseOnly(monthlyGold)).toBe(false);
+    expect(isCloseOnly([])).toBe(false);
+    expect(toCloseLineData(closeOnly)).toEqual([
+      { time: Date.UTC(1950, 0, 1) / 1000, value: 34.92 },
+      { time: Date.UTC(1950, 1, 1) / 1000, value: 35.13 },
+    ]);
+  });
+
+  it('knows when there is no volume at all', () => {
+    expect(hasVolume(closeOnly)).toBe(false);
+    expect(hasVolume(monthlyGold)).toBe(true);
   });
 });

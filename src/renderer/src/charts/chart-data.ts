@@ -1,9 +1,26 @@
-import type { CandlestickData, HistogramData, UTCTimestamp } from 'lightweight-charts';
+import type { CandlestickData, HistogramData, LineData, UTCTimestamp } from 'lightweight-charts';
 import type { Bar } from '../../../shared/domain';
 import { toChartTime } from '../format/time';
 
 export function toCandleData(bars: readonly Bar[]): CandlestickData<UTCTimestamp>[] {
   return bars.map((bar) => ({ time: toChartTime(bar.time), open: bar.open, high: bar.high, low: bar.low, close: bar.close }));
+}
+
+export function toCloseLineData(bars: readonly Bar[]): LineData<UTCTimestamp>[] {
+  return bars.map((bar) => ({ time: toChartTime(bar.time), value: bar.close }));
+}
+
+/**
+ * Files with only a close column (long monthly histories) store open = high = low = close;
+ * as candles those are flat dashes, so they are drawn as a line instead.
+ */
+export function isCloseOnly(bars: readonly Bar[]): boolean {
+  return bars.length > 0 && bars.every((bar) => bar.open === bar.close && bar.high === bar.close && bar.low === bar.close);
+}
+
+/** Spot quotes and close-only files carry no volume; a row of zero bars would only add noise. */
+export function hasVolume(bars: readonly Bar[]): boolean {
+  return bars.some((bar) => bar.volume > 0);
 }
 
 /** Volume bars take the colour of their candle so buying and selling pressure reads at a glance. */

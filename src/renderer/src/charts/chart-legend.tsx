@@ -9,10 +9,13 @@ interface ChartLegendProps {
   previousClose: number | undefined;
   timeframe: Timeframe;
   precision: number;
+  /** Only a close is known (O = H = L = C), so only the close is shown. */
+  closeOnly: boolean;
+  showVolume: boolean;
 }
 
 /** O H L C, change and volume of the hovered bar, or of the last bar when the pointer is elsewhere. */
-export function ChartLegend({ bar, previousClose, timeframe, precision }: ChartLegendProps) {
+export function ChartLegend({ bar, previousClose, timeframe, precision, closeOnly, showVolume }: ChartLegendProps) {
   const change = previousClose === undefined ? null : formatChangePercent(previousClose, bar.close);
   const direction = bar.close >= (previousClose ?? bar.open) ? 'up' : 'down';
   const price = (value: number) => formatPrice(value, precision);
@@ -22,15 +25,19 @@ export function ChartLegend({ bar, previousClose, timeframe, precision }: ChartL
         {formatBarTime(bar.time, timeframe)}
         {timeframe === '1d' || timeframe === '1w' || timeframe === '1M' ? '' : ' UTC'}
       </span>
-      <span>
-        O <b data-testid="legend-open">{price(bar.open)}</b>
-      </span>
-      <span>
-        H <b data-testid="legend-high">{price(bar.high)}</b>
-      </span>
-      <span>
-        L <b data-testid="legend-low">{price(bar.low)}</b>
-      </span>
+      {!closeOnly && (
+        <>
+          <span>
+            O <b data-testid="legend-open">{price(bar.open)}</b>
+          </span>
+          <span>
+            H <b data-testid="legend-high">{price(bar.high)}</b>
+          </span>
+          <span>
+            L <b data-testid="legend-low">{price(bar.low)}</b>
+          </span>
+        </>
+      )}
       <span>
         C <b data-testid="legend-close">{price(bar.close)}</b>
       </span>
@@ -39,9 +46,11 @@ export function ChartLegend({ bar, previousClose, timeframe, precision }: ChartL
           {change}
         </b>
       )}
-      <span>
-        Vol <b data-testid="legend-volume">{formatVolume(bar.volume)}</b>
-      </span>
+      {showVolume && (
+        <span>
+          Vol <b data-testid="legend-volume">{formatVolume(bar.volume)}</b>
+        </span>
+      )}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import {
   ColorType,
   CrosshairMode,
   HistogramSeries,
+  LineSeries,
   createChart,
   type IChartApi,
   type ISeriesApi,
@@ -10,13 +11,13 @@ import {
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Bar } from '../../../shared/domain';
 import type { Timeframe } from '../../../shared/timeframes';
 import type { ResolvedTheme } from '../app/theme';
 import { fromChartTime } from '../format/time';
-import { pricePrecision } from '../format/numbers';
-import { chartDataProblem, indexOfBarAt, toCandleData, toVolumeData } from './chart-data';
+import { formatPrice, pricePrecision } from '../format/numbers';
+import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
 import { ChartLegend } from './chart-legend';
 
 const VOLUME_SCALE = 'volume';
@@ -27,6 +28,8 @@ const RIGHT_MARGIN_BARS = 4;
 interface ChartHandles {
   chart: IChartApi;
   candles: ISeriesApi<'Candlestick'>;
+  /** Shown instead of the candles for close-only data. */
+  closeLine: ISeriesApi<'Line'>;
   volume: ISeriesApi<'Histogram'>;
 }
 
@@ -38,6 +41,7 @@ interface ChartColors {
   crosshair: string;
   up: string;
   down: string;
+  line: string;
   volumeUp: string;
   volumeDown: string;
 }
@@ -54,6 +58,7 @@ function readChartColors(element: Element): ChartColors {
     crosshair: read('--chart-crosshair'),
     up: read('--chart-up'),
     down: read('--chart-down'),
+    line: read('--chart-line'),
     volumeUp: read('--chart-volume-up'),
     volumeDown: read('--chart-volume-down'),
   };
@@ -79,6 +84,7 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
   const handlesRef = useRef<ChartHandles | null>(null);
   const colorsRef = useRef<ChartColors | null>(null);
   const barsRef = useRef(bars);
+  const precisionRef = useRef(2);
   const shownViewKey = useRef<string | null>(null);
   const [hoveredTime, setHoveredTime] = useState<number | null>(null);
   const [drawProblem, setDrawProblem] = useState<string | null>(null);
@@ -89,10 +95,12 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
     const chart = createChart(container, {
       autoSize: true,
       crosshair: { mode: CrosshairMode.Normal },
-      rightPriceScale: { scaleMargins: { top: 0.08, bottom: 0.26 } },
+      // Axis labels group thousands like the legend does (146,945.92, not 146945.92).
+      localization: { priceFormatter: (price: number) => formatPrice(price, precisionRef.current) },
       timeScale: { rightOffset: RIGHT_MARGIN_BARS },
     });
     const candles = chart.addSeries(CandlestickSeries, { borderVisible: false });
+    const closeLine = chart.addSeries(LineSeries, { lineWidth: 2, visible: false });
     const volume = chart.addSeries(HistogramSeries, {
       priceScaleId: VOLUME_SCALE,
       priceFormat: { type: 'volume' },
@@ -105,7 +113,7 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
       setHoveredTime(param.time === undefined || param.point === undefined ? null : fromChartTime(param.time as UTCTimestamp));
     };
     chart.subscribeCrosshairMove(onCrosshairMove);
-    handlesRef.current = { chart, candles, volume };
+    handlesRef.current = { chart, candles, closeLine, volume };
     // A new chart has no view yet, so the next data must set one (also after StrictMode's remount).
     shownViewKey.current = null;
     return () => {
@@ -132,8 +140,9 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
       },
     });
     handles.candles.applyOptions({ upColor: colors.up, downColor: colors.down, wickUpColor: colors.up, wickDownColor: colors.down });
+    handles.closeLine.applyOptions({ color: colors.line });
     // Volume colours are stored per bar, so they are re-applied with the data.
-    if (chartDataProblem(barsRef.current) === null) {
+    if (chartDataProblem(barsRef.current) === null && hasVolume(barsRef.current)) {
       handles.volume.setData(toVolumeData(barsRef.current, { up: colors.volumeUp, down: colors.volumeDown }));
     }
   }, [theme]);
@@ -152,15 +161,24 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
     setDrawProblem(problem);
     if (problem !== null) {
       handles.candles.setData([]);
+      handles.closeLine.setData([]);
       handles.volume.setData([]);
       return;
     }
     const last = bars[bars.length - 1];
     const precision = pricePrecision(last?.close ?? 0);
-    handles.candles.applyOptions({ priceFormat: { type: 'price', precision, minMove: 10 ** -precision } });
+    precisionRef.current = precision;
+    const priceFormat = { type: 'price', precision, minMove: 10 ** -precision } as const;
+    const closeOnly = isCloseOnly(bars);
+    handles.candles.applyOptions({ priceFormat, visible: !closeOnly });
+    handles.closeLine.applyOptions({ priceFormat, visible: closeOnly });
+    // Prices give the bottom of the pane to volume only when there is volume to show.
+    const withVolume = hasVolume(bars);
+    handles.chart.priceScale('right').applyOptions({ scaleMargins: { top: 0.08, bottom: withVolume ? 0.26 : 0.06 } });
     try {
-      handles.candles.setData(toCandleData(bars));
-      handles.volume.setData(toVolumeData(bars, { up: colors.volumeUp, down: colors.volumeDown }));
+      handles.candles.setData(closeOnly ? [] : toCandleData(bars));
+      handles.closeLine.setData(closeOnly ? toCloseLineData(bars) : []);
+      handles.volume.setData(withVolume ? toVolumeData(bars, { up: colors.volumeUp, down: colors.volumeDown }) : []);
     } catch {
       // The library throws on data it cannot place; one bad series must not take the app down.
       setDrawProblem('the chart library rejected them');
@@ -178,6 +196,8 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
   const hoveredIndex = hoveredTime === null ? -1 : indexOfBarAt(bars, hoveredTime);
   const legendIndex = hoveredIndex >= 0 ? hoveredIndex : bars.length - 1;
   const legendBar = drawProblem === null ? bars[legendIndex] : undefined;
+  const closeOnly = useMemo(() => isCloseOnly(bars), [bars]);
+  const withVolume = useMemo(() => hasVolume(bars), [bars]);
 
   return (
     <div className="price-chart" data-testid="price-chart" data-bars={bars.length}>
@@ -188,6 +208,8 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
           previousClose={bars[legendIndex - 1]?.close}
           timeframe={timeframe}
           precision={pricePrecision(bars[bars.length - 1]?.close ?? 0)}
+          closeOnly={closeOnly}
+          showVolume={withVolume}
         />
       )}
       {drawProblem && (
