@@ -1,0 +1,179 @@
+/**
+ * `npm run bench`: measures what traders feel, each figure beside a baseline taken in the
+ * same run on the same machine. Prints a table and writes bench-results/bench-<time>.json.
+ *
+ *   METALYTICS_BENCH_BARS      stored 1m bars for the chart-query figures (default 10,000,000)
+ *   METALYTICS_BENCH_PG_BARS   the same on Postgres (default 2,000,000: this machine has 2 cores)
+ *   METALYTICS_BENCH_INSERT    bars for the insert-rate comparison (default 1,000,000)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { Timeframe } from '../../src/shared/timeframes';
+import { openStorage } from '../../src/core/storage/open-storage';
+import type { Storage } from '../../src/core/storage/types';
+import { silentLogger } from '../support/silent-logger';
+import { startTestPostgres } from '../support/postgres';
+import { formatRate, machine, percentile, syntheticMinuteBars } from './stats';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const QUERY_BARS = env('METALYTICS_BENCH_BARS', 10_000_000);
+const PG_QUERY_BARS = env('METALYTICS_BENCH_PG_BARS', 2_000_000);
+const INSERT_BARS = env('METALYTICS_BENCH_INSERT', 1_000_000);
+const CHUNK = 5_000;
+const QUERIES_PER_TIMEFRAME = 40;
+const START = Date.UTC(2005, 0, 3);
+const SYMBOL = 'XAUUSD';
+
+type Row = Record<string, string | number>;
+const rows: Row[] = [];
+const record = (row: Row) => {
+  rows.push(row);
+  console.log(Object.entries(row).map(([k, v]) => `${k}=${v}`).join('  '));
+};
+
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** The engine's own fastest path for the same rows: one prepared INSERT in one transaction. */
+function rawSqliteInsertRate(count: number): number {
+  const dir = tempDir('metalytics-bench-raw-');
+  const db = new Database(path.join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE market_data (symbol TEXT NOT NULL, timeframe TEXT NOT NULL, time INTEGER NOT NULL,
+    open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL,
+    source TEXT NOT NULL, ingested_at INTEGER NOT NULL, PRIMARY KEY (symbol, timeframe, time)) WITHOUT ROWID`);
+  const insert = db.prepare('INSERT INTO market_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insertChunk = db.transaction((bars: ReturnType<typeof syntheticMinuteBars> extends Generator<infer B> ? B : never) => {
+    const now = Date.now();
+    for (const b of bars) insert.run(SYMBOL, '1m', b.time, b.open, b.high, b.low, b.close, b.volume, 'bench', now);
+  });
+  const started = performance.now();
+  for (const bars of syntheticMinuteBars(START, count, CHUNK)) insertChunk(bars);
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return count / seconds;
+}
+
+/** Postgres's bulk path for the same rows: multi-row INSERT from arrays, one statement per chunk. */
+async function rawPostgresInsertRate(url: string, count: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`CREATE TABLE raw_market_data (symbol text NOT NULL, timeframe text NOT NULL, time bigint NOT NULL,
+    open double precision NOT NULL, high double precision NOT NULL, low double precision NOT NULL, close double precision NOT NULL,
+    volume double precision NOT NULL, source text NOT NULL, ingested_at bigint NOT NULL, PRIMARY KEY (symbol, timeframe, time))`);
+  const started = performance.now();
+  for (const bars of syntheticMinuteBars(START, count, CHUNK)) {
+    await client.query(
+      `INSERT INTO raw_market_data SELECT $1, '1m', t, o, h, l, c, v, 'bench', $2
+       FROM unnest($3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS u(t, o, h, l, c, v)`,
+      [SYMBOL, Date.now(), bars.map((b) => b.time), bars.map((b) => b.open), bars.map((b) => b.high), bars.map((b) => b.low), bars.map((b) => b.close), bars.map((b) => b.volume)],
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await client.query('DROP TABLE raw_market_data');
+  await client.end();
+  return count / seconds;
+}
+
+/** Our write path: validated upserts with rollups, chunked; also watches the event loop while it runs. */
+async function repositoryUpsert(storage: Storage, count: number) {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const started = performance.now();
+  for (const bars of syntheticMinuteBars(START, count, CHUNK)) {
+    await storage.marketData.upsertBars({ symbol: SYMBOL, timeframe: '1m', source: 'bench', bars });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  loop.disable();
+  return { rate: count / seconds, seconds, maxLoopDelayMs: loop.max / 1e6 };
+}
+
+/** p50/p95 of 2,000-candle chart queries at random points of the stored history. */
+async function queryLatency(storage: Storage, stored: number, timeframe: Timeframe) {
+  const end = START + stored * 60_000;
+  const samples: number[] = [];
+  let returned = 0;
+  let state = 7;
+  for (let i = 0; i < QUERIES_PER_TIMEFRAME + 3; i++) {
+    state = (state * 48_271) % 2_147_483_647;
+    const to = START + Math.floor((state / 2_147_483_647) * (end - START) * 0.5 + (end - START) * 0.5);
+    const started = performance.now();
+    const { bars } = await storage.marketData.queryBars({ symbol: SYMBOL, timeframe, to, limit: 2_000 });
+    const ms = performance.now() - started;
+    if (i >= 3) samples.push(ms); // the first queries warm caches and statement plans
+    returned = Math.max(returned, bars.length);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95), returned };
+}
+
+async function benchDialect(dialect: 'sqlite' | 'postgres', open: () => Promise<Storage>, rawRate: number, queryBars: number) {
+  const insertStorage = await open();
+  const upsert = await repositoryUpsert(insertStorage, INSERT_BARS);
+  await insertStorage.close();
+  record({
+    figure: 'ingest',
+    dialect,
+    bars: INSERT_BARS,
+    rawInsert: formatRate(rawRate),
+    repositoryUpsert: formatRate(upsert.rate),
+    ratio: (upsert.rate / rawRate).toFixed(2),
+  });
+
+  const storage = await open();
+  const fill = await repositoryUpsert(storage, queryBars);
+  record({ figure: 'fill', dialect, bars: queryBars, seconds: fill.seconds.toFixed(1), rate: formatRate(fill.rate), maxEventLoopDelayMs: fill.maxLoopDelayMs.toFixed(1) });
+  for (const timeframe of ['1m', '1h', '1d', '1w'] as const) {
+    const latency = await queryLatency(storage, queryBars, timeframe);
+    record({ figure: 'chart-query', dialect, storedBars: queryBars, timeframe, candles: latency.returned, p50ms: latency.p50.toFixed(1), p95ms: latency.p95.toFixed(1) });
+  }
+  await storage.close();
+}
+
+async function main() {
+  const info = machine();
+  console.log(`Metalytics bench on ${info.cpu} (${info.cores} cores, ${info.memoryGiB} GiB), ${info.platform}, Node ${info.node}\n`);
+
+  const sqliteDirs: string[] = [];
+  const openSqlite = () => {
+    const dir = tempDir('metalytics-bench-sqlite-');
+    sqliteDirs.push(dir);
+    return openStorage({ dataDir: dir, logger: silentLogger() });
+  };
+  await benchDialect('sqlite', openSqlite, rawSqliteInsertRate(INSERT_BARS), QUERY_BARS);
+  for (const dir of sqliteDirs) fs.rmSync(dir, { recursive: true, force: true });
+
+  const postgres = await startTestPostgres();
+  try {
+    const rawRate = await rawPostgresInsertRate(await postgres.createDatabaseUrl(), INSERT_BARS);
+    await benchDialect('postgres', async () => openStorage({ dataDir: os.tmpdir(), databaseUrl: await postgres.createDatabaseUrl(), logger: silentLogger() }), rawRate, PG_QUERY_BARS);
+  } finally {
+    await postgres.stop();
+  }
+
+  const outDir = path.resolve('bench-results');
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify({ machine: info, at: new Date().toISOString(), results: rows }, null, 2));
+  console.log('\n' + formatTable(rows));
+  console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
+}
+
+function formatTable(table: Row[]): string {
+  return table.map((row) => Object.entries(row).map(([k, v]) => `${k}: ${v}`).join(' | ')).join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
