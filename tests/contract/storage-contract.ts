@@ -4,8 +4,11 @@
  * differ between dialects is listed in `DialectExpectations` and nowhere else.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR_ENV } from '../../src/core/storage/migrations';
 import type { Storage } from '../../src/core/storage/types';
 import type { Bar, DatabaseMode, Instrument } from '../../src/shared/domain';
 import type { Timeframe } from '../../src/shared/timeframes';
@@ -202,6 +205,48 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
           expect(Number(applied[0]!.n)).toBe(migrationTags(expected.migrationsDialect).length);
         } finally {
           await second.close();
+        }
+      });
+
+      it('upgrades a database created by the first migration, keeping and summarising its bars', async () => {
+        const dialect = expected.migrationsDialect;
+        const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-first-migration-'));
+        const target = await makeTarget();
+        try {
+          const source = fileURLToPath(new URL(`../../db/migrations/${dialect}/`, import.meta.url));
+          const journal = JSON.parse(fs.readFileSync(path.join(source, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+          const first = journal.entries[0]!;
+          fs.mkdirSync(path.join(folder, dialect, 'meta'), { recursive: true });
+          fs.copyFileSync(path.join(source, `${first.tag}.sql`), path.join(folder, dialect, `${first.tag}.sql`));
+          fs.writeFileSync(path.join(folder, dialect, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: [first] }));
+
+          process.env[MIGRATIONS_DIR_ENV] = folder;
+          const old = await target.open();
+          expect(old.schemaVersion).toBe(first.tag);
+          await old.close();
+          delete process.env[MIGRATIONS_DIR_ENV];
+          for (const [time, src] of [[0, 'csv'], [DAY, 'csv'], [2 * DAY, 'yahoo']] as const) {
+            await target.sql(
+              'INSERT INTO market_data (symbol, timeframe, time, open, high, low, close, volume, source, ingested_at) VALUES (?, ?, ?, 1, 2, 0.5, 1.5, 10, ?, 0)',
+              ['OLD', '1d', time, src],
+            );
+          }
+
+          const upgraded = await target.open();
+          try {
+            expect(upgraded.schemaVersion).toBe(migrationTags(dialect).at(-1));
+            expect(await upgraded.marketData.coverage()).toEqual([
+              { symbol: 'OLD', timeframe: '1d', source: 'csv', first: 0, last: DAY, count: 2 },
+              { symbol: 'OLD', timeframe: '1d', source: 'yahoo', first: 2 * DAY, last: 2 * DAY, count: 1 },
+            ]);
+            expect(await upgraded.marketData.countBars()).toBe(3);
+          } finally {
+            await upgraded.close();
+          }
+        } finally {
+          delete process.env[MIGRATIONS_DIR_ENV];
+          await target.dispose();
+          fs.rmSync(folder, { recursive: true, force: true });
         }
       });
 
@@ -586,6 +631,36 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         ]);
         expect((await md.coverage('BTCUSD')).map((c) => c.symbol)).toEqual(['BTCUSD']);
         expect(await md.countBars()).toBe(52);
+      });
+
+      it('follows bars from one source to another, including the first and last bar of a source', async () => {
+        const md = ctx.storage.marketData;
+        const t = Date.UTC(2023, 0, 2);
+        const days = walk(t, DAY, 10, 41);
+        const series = async () => (await md.coverage('SRC')).map(({ source, first, last, count }) => ({ source, first, last, count }));
+        await md.upsertBars({ symbol: 'SRC', timeframe: '1d', source: 'yahoo', bars: days });
+        // A repair re-fetches the first three days and the last day from another provider.
+        await md.upsertBars({ symbol: 'SRC', timeframe: '1d', source: 'polygon', bars: days.slice(0, 3) });
+        await md.upsertBars({ symbol: 'SRC', timeframe: '1d', source: 'polygon', bars: days.slice(9) });
+        expect(await series()).toEqual([
+          { source: 'polygon', first: t, last: t + 9 * DAY, count: 4 },
+          { source: 'yahoo', first: t + 3 * DAY, last: t + 8 * DAY, count: 6 },
+        ]);
+        // One chunk mixing new bars, untouched ones and bars taken from yahoo's middle.
+        const mixed = [...days.slice(0, 2), days[5]!, ...walk(t + 10 * DAY, DAY, 2, 42)];
+        expect(await md.upsertBars({ symbol: 'SRC', timeframe: '1d', source: 'polygon', bars: mixed })).toEqual({ inserted: 2, updated: 1, unchanged: 2 });
+        expect(await series()).toEqual([
+          { source: 'polygon', first: t, last: t + 11 * DAY, count: 7 },
+          { source: 'yahoo', first: t + 3 * DAY, last: t + 8 * DAY, count: 5 },
+        ]);
+        // Everything yahoo still had moves to the CSV import: yahoo leaves the list.
+        await md.upsertBars({ symbol: 'SRC', timeframe: '1d', source: 'csv', bars: days.slice(3, 9) });
+        expect((await series()).map((c) => [c.source, c.count])).toEqual([
+          ['csv', 6],
+          ['polygon', 6],
+        ]);
+        expect((await md.queryBars({ symbol: 'SRC', timeframe: '1d' })).bars).toHaveLength(12);
+        expect(await md.countBars()).toBe(52 + 12);
       });
     });
 

@@ -5,7 +5,7 @@
  * first open and last close of a bucket are picked.
  */
 import { fixedTimeframeMs, WEEK_ANCHOR_MS, type Timeframe } from '../../shared/timeframes';
-import type { BarLevel, TimeRange } from './bar-plan';
+import { rollupRefreshes, type BarLevel, type TimeRange } from './bar-plan';
 
 export type BarDialect = 'sqlite' | 'postgres';
 
@@ -19,6 +19,10 @@ export interface BarParams {
   hi?: number;
   limit?: number;
   offset?: number;
+  source?: string;
+  count?: number;
+  first?: number;
+  last?: number;
 }
 
 /** Parameters locating a level's rows in a time range. */
@@ -93,7 +97,7 @@ export function selectBarsSql(dialect: BarDialect, level: BarLevel, target: Time
 }
 
 /** Recomputes the {rollup} buckets of a range from a finer level and stores them. */
-export function refreshRollupSql(dialect: BarDialect, source: BarLevel, rollup: Timeframe): string {
+function refreshRollupSql(dialect: BarDialect, source: BarLevel, rollup: Timeframe): string {
   // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
   return `INSERT INTO market_data_rollup (symbol, base_timeframe, timeframe, time, open, high, low, close, volume)
 SELECT {symbol}, {base}, {rollup}, a.time, a.open, a.high, a.low, a.close, a.volume
@@ -119,9 +123,70 @@ export function storedBaseTimeframesSql(candidates: readonly Timeframe[]): strin
 }
 
 export function coverageSql(bySymbol: boolean): string {
-  return `SELECT symbol, timeframe, source, min(time) AS first, max(time) AS last, count(*) AS count
-FROM market_data${bySymbol ? ' WHERE symbol = {symbol}' : ''}
-GROUP BY symbol, timeframe, source`;
+  return `SELECT symbol, timeframe, source, first_time AS first, last_time AS last, bar_count AS count
+FROM market_data_series${bySymbol ? ' WHERE symbol = {symbol}' : ''}`;
+}
+
+export const COUNT_BARS_SQL = 'SELECT coalesce(sum(bar_count), 0) AS n FROM market_data_series';
+
+/** Bars a chunk gave `source`, the whole chunk lying within [{first}, {last}]. */
+const ADD_TO_SERIES = `INSERT INTO market_data_series (symbol, timeframe, source, first_time, last_time, bar_count)
+VALUES ({symbol}, {base}, {source}, {first}, {last}, {count})
+ON CONFLICT (symbol, timeframe, source) DO UPDATE SET
+  first_time = CASE WHEN excluded.first_time < market_data_series.first_time THEN excluded.first_time ELSE market_data_series.first_time END,
+  last_time = CASE WHEN excluded.last_time > market_data_series.last_time THEN excluded.last_time ELSE market_data_series.last_time END,
+  bar_count = market_data_series.bar_count + excluded.bar_count`;
+
+/**
+ * {count} bars between {first} and {last} now belong to another source. When they
+ * included this source's first or last bar, the next one is found by walking the
+ * series in time order from there: a rare case (a repair from another provider).
+ */
+const TAKE_FROM_SERIES = `UPDATE market_data_series SET
+  bar_count = bar_count - {count},
+  first_time = CASE WHEN first_time = {first} THEN coalesce((SELECT m.time FROM market_data m
+    WHERE m.symbol = {symbol} AND m.timeframe = {base} AND m.time > {first} AND m.source = {source} ORDER BY m.time LIMIT 1), first_time)
+    ELSE first_time END,
+  last_time = CASE WHEN last_time = {last} THEN coalesce((SELECT m.time FROM market_data m
+    WHERE m.symbol = {symbol} AND m.timeframe = {base} AND m.time < {last} AND m.source = {source} ORDER BY m.time DESC LIMIT 1), last_time)
+    ELSE last_time END
+WHERE symbol = {symbol} AND timeframe = {base} AND source = {source}`;
+
+const DROP_EMPTY_SERIES = `DELETE FROM market_data_series
+WHERE symbol = {symbol} AND timeframe = {base} AND source = {source} AND bar_count <= 0`;
+
+/** What writing one chunk changed, as the engine observed it. */
+export interface ChunkChange {
+  /** Open times of inserted or updated bars, ascending. */
+  changedTimes: readonly number[];
+  /** Bars that did not carry the chunk's source before: inserted, or taken from another source. */
+  added: number;
+  /** Per previous source, the ascending times of its bars the chunk took over. */
+  taken: ReadonlyMap<string, readonly number[]>;
+}
+
+/**
+ * The statements that follow a chunk's write in its transaction: the touched rollup
+ * buckets, then the per-source summary. `first`/`last` span the whole chunk.
+ */
+export function afterWriteStatements(
+  dialect: BarDialect,
+  chunk: { symbol: string; timeframe: Timeframe; source: string; first: number; last: number },
+  change: ChunkChange,
+): { text: string; params: Partial<BarParams> }[] {
+  const { symbol, timeframe: base, source } = chunk;
+  const statements = rollupRefreshes(base, change.changedTimes).map(({ rollup, source: level, range }) => ({
+    text: refreshRollupSql(dialect, level, rollup),
+    params: barParams(symbol, level, range, { rollup }),
+  }));
+  if (change.added > 0) {
+    statements.push({ text: ADD_TO_SERIES, params: { symbol, base, source, first: chunk.first, last: chunk.last, count: change.added } });
+  }
+  for (const [previous, times] of change.taken) {
+    const params = { symbol, base, source: previous, count: times.length, first: times[0]!, last: times[times.length - 1]! };
+    statements.push({ text: TAKE_FROM_SERIES, params }, { text: DROP_EMPTY_SERIES, params });
+  }
+  return statements;
 }
 
 /** `{name}` → `@name` for better-sqlite3's named parameters. */

@@ -1,16 +1,18 @@
 import type pg from 'pg';
 import type { Bar, Coverage } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
-import { barsToWrite, queryBarsFrom, rollupRefreshes, type BarReader } from './bar-plan';
+import { barsToWrite, queryBarsFrom, type BarReader } from './bar-plan';
 import {
+  afterWriteStatements,
   barParams,
+  COUNT_BARS_SQL,
   coverageSql,
   nthLatestTimeSql,
-  refreshRollupSql,
   selectBarsSql,
   storedBaseTimeframesSql,
   toPgSql,
   type BarParams,
+  type ChunkChange,
 } from './bar-sql';
 import { inTransaction } from './pg-connection';
 import { sortCoverage } from './rows';
@@ -23,15 +25,21 @@ FROM unnest($3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::float8[]
 
 /**
  * A bar already stored with identical values is left alone (the WHERE of DO UPDATE), so
- * RETURNING lists exactly the inserted (xmax = 0) and updated rows.
+ * `written` lists exactly the inserted (xmax = 0) and updated rows. `previous` runs on the
+ * statement's starting snapshot and tells which source an updated bar had.
  */
-const UPSERT_BARS = `${INSERT_BARS}
+const UPSERT_BARS = `WITH previous AS (
+  SELECT time, source FROM market_data WHERE symbol = $1 AND timeframe = $2 AND time = ANY($3::bigint[])
+), written AS (
+${INSERT_BARS}
 ON CONFLICT (symbol, timeframe, time) DO UPDATE SET
   open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close, volume = excluded.volume,
   source = excluded.source, ingested_at = excluded.ingested_at
 WHERE (m.open, m.high, m.low, m.close, m.volume, m.source)
   IS DISTINCT FROM (excluded.open, excluded.high, excluded.low, excluded.close, excluded.volume, excluded.source)
-RETURNING m.time AS time, (m.xmax = 0) AS inserted`;
+RETURNING m.time AS time, (m.xmax = 0) AS inserted
+)
+SELECT w.time, w.inserted, p.source AS previous_source FROM written w LEFT JOIN previous p ON p.time = w.time ORDER BY w.time`;
 
 /**
  * Writers of one series take turns until commit. Two overlapping chunks written at once
@@ -57,7 +65,7 @@ export class PgMarketData implements MarketDataRepository {
   ) {
     this.reader = {
       storedBaseTimeframes: async (symbol, candidates) =>
-        (await this.rows<{ timeframe: Timeframe }>(this.pool, storedBaseTimeframesSql(candidates), { symbol, base: candidates[0]! })).map(
+        (await this.rows<{ timeframe: Timeframe }>(this.pool, storedBaseTimeframesSql(candidates), { symbol })).map(
           (row) => row.timeframe,
         ),
       nthLatestTime: async (symbol, level, range, n) => {
@@ -88,22 +96,35 @@ export class PgMarketData implements MarketDataRepository {
     return inTransaction(this.pool, async (client) => {
       await client.query(LOCK_SERIES, [symbol, timeframe]);
       const { rows: probe } = await client.query<{ occupied: boolean }>(RANGE_OCCUPIED, [symbol, timeframe, bars[0]!.time, bars.at(-1)!.time]);
+      const chunk = { symbol, timeframe, source, first: bars[0]!.time, last: bars.at(-1)!.time };
       let result: UpsertResult;
-      let changedTimes: number[];
+      let change: ChunkChange;
       if (!probe[0]!.occupied) {
         // New history (a backfill, a first import): nothing to conflict with, and ON
         // CONFLICT's speculative insertion would cost almost half again as much.
         await client.query(INSERT_BARS, values);
         result = { inserted: bars.length, updated: 0, unchanged: 0 };
-        changedTimes = bars.map((b) => b.time);
+        change = { changedTimes: bars.map((b) => b.time), added: bars.length, taken: new Map() };
       } else {
-        const { rows } = await client.query<{ time: number; inserted: boolean }>(UPSERT_BARS, values);
-        const inserted = rows.filter((row) => row.inserted).length;
+        const { rows } = await client.query<{ time: number; inserted: boolean; previous_source: string | null }>(UPSERT_BARS, values);
+        let inserted = 0;
+        let added = 0;
+        const taken = new Map<string, number[]>();
+        for (const row of rows) {
+          if (row.inserted) inserted++;
+          if (row.previous_source === source) continue;
+          added++;
+          if (row.previous_source !== null) {
+            const times = taken.get(row.previous_source);
+            if (times) times.push(row.time);
+            else taken.set(row.previous_source, [row.time]);
+          }
+        }
         result = { inserted, updated: rows.length - inserted, unchanged: bars.length - rows.length };
-        changedTimes = rows.map((row) => row.time).sort((a, b) => a - b);
+        change = { changedTimes: rows.map((row) => row.time), added, taken };
       }
-      for (const { rollup, source: level, range } of rollupRefreshes(timeframe, changedTimes)) {
-        await this.rows(client, refreshRollupSql('postgres', level, rollup), barParams(symbol, level, range, { rollup }));
+      for (const { text, params } of afterWriteStatements('postgres', chunk, change)) {
+        await this.rows(client, text, params);
       }
       return result;
     });
@@ -124,8 +145,8 @@ export class PgMarketData implements MarketDataRepository {
   }
 
   async countBars(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM market_data');
-    return rows[0]!.n;
+    const { rows } = await this.pool.query<{ n: number }>(COUNT_BARS_SQL);
+    return Number(rows[0]!.n);
   }
 
   private async rows<T extends object>(db: Queryable, text: string, values: Partial<BarParams>): Promise<T[]> {

@@ -61,6 +61,24 @@ export const marketDataRollup = pgTable(
   (t) => [primaryKey({ columns: [t.symbol, t.baseTimeframe, t.timeframe, t.time] })],
 );
 
+/**
+ * Per series and source: first and last bar and how many there are. Kept exact by every
+ * upsert, in its transaction, so coverage and bar counts (status bar, Markets list) never
+ * scan market_data. Anything else that writes market_data must keep it in step.
+ */
+export const marketDataSeries = pgTable(
+  'market_data_series',
+  {
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    source: text('source').notNull(),
+    firstTime: bigint('first_time', { mode: 'number' }).notNull(),
+    lastTime: bigint('last_time', { mode: 'number' }).notNull(),
+    barCount: bigint('bar_count', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.symbol, t.timeframe, t.source] })],
+);
+
 /** Spot snapshots from polling, the short-horizon model's input. */
 export const preciousMetalsPrices = pgTable(
   'precious_metals_prices',

@@ -65,6 +65,24 @@ export const marketDataRollup = sqliteTable(
   (t) => [primaryKey({ columns: [t.symbol, t.baseTimeframe, t.timeframe, t.time] })],
 );
 
+/**
+ * Per series and source: first and last bar and how many there are. Kept exact by every
+ * upsert, in its transaction, so coverage and bar counts (status bar, Markets list) never
+ * scan market_data. Anything else that writes market_data must keep it in step.
+ */
+export const marketDataSeries = sqliteTable(
+  'market_data_series',
+  {
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    source: text('source').notNull(),
+    firstTime: integer('first_time').notNull(),
+    lastTime: integer('last_time').notNull(),
+    barCount: integer('bar_count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.symbol, t.timeframe, t.source] })],
+);
+
 /** Spot snapshots from polling, the short-horizon model's input. */
 export const preciousMetalsPrices = sqliteTable(
   'precious_metals_prices',

@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { Bar, Coverage } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
-import { barsToWrite, queryBarsFrom, rollupRefreshes, type BarReader } from './bar-plan';
+import { barsToWrite, queryBarsFrom, type BarReader } from './bar-plan';
 import {
+  afterWriteStatements,
   barParams,
+  COUNT_BARS_SQL,
   coverageSql,
   nthLatestTimeSql,
-  refreshRollupSql,
   selectBarsSql,
   storedBaseTimeframesSql,
   toSqliteSql,
@@ -31,6 +32,7 @@ interface CoverageRow {
 export class SqliteMarketData implements MarketDataRepository {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly insertBar: Database.Statement;
+  private readonly storedBar: Database.Statement;
   private readonly updateBar: Database.Statement;
   private readonly reader: BarReader;
 
@@ -42,16 +44,16 @@ export class SqliteMarketData implements MarketDataRepository {
       `INSERT INTO market_data (symbol, timeframe, time, open, high, low, close, volume, source, ingested_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (symbol, timeframe, time) DO NOTHING`,
     );
-    // Updates only a bar whose values differ, so `changes` tells updated from unchanged.
-    // Positional parameters (the values bound twice) bind several times faster than named ones.
+    this.storedBar = db
+      .prepare('SELECT open, high, low, close, volume, source FROM market_data WHERE symbol = ? AND timeframe = ? AND time = ?')
+      .raw(true);
     this.updateBar = db.prepare(
       `UPDATE market_data SET open = ?, high = ?, low = ?, close = ?, volume = ?, source = ?, ingested_at = ?
-       WHERE symbol = ? AND timeframe = ? AND time = ?
-         AND (open <> ? OR high <> ? OR low <> ? OR close <> ? OR volume <> ? OR source <> ?)`,
+       WHERE symbol = ? AND timeframe = ? AND time = ?`,
     );
     this.reader = {
       storedBaseTimeframes: async (symbol, candidates) =>
-        (this.all(storedBaseTimeframesSql(candidates), { symbol, base: candidates[0]! }) as { timeframe: Timeframe }[]).map(
+        (this.all(storedBaseTimeframesSql(candidates), { symbol }) as { timeframe: Timeframe }[]).map(
           (row) => row.timeframe,
         ),
       nthLatestTime: async (symbol, level, range, n) => {
@@ -69,27 +71,36 @@ export class SqliteMarketData implements MarketDataRepository {
     const bars = barsToWrite(input);
     const { symbol, timeframe, source } = input;
     const ingestedAt = this.now();
-    const write = this.db.transaction(() => {
+    const write = this.db.transaction((): UpsertResult => {
       let inserted = 0;
       let updated = 0;
+      let added = 0;
       const changedTimes: number[] = [];
-      for (const b of bars) {
-        if (this.insertBar.run(symbol, timeframe, b.time, b.open, b.high, b.low, b.close, b.volume, source, ingestedAt).changes > 0) {
+      const taken = new Map<string, number[]>();
+      for (const { time, open, high, low, close, volume } of bars) {
+        if (this.insertBar.run(symbol, timeframe, time, open, high, low, close, volume, source, ingestedAt).changes > 0) {
           inserted++;
-        } else if (
-          this.updateBar.run(
-            ...[b.open, b.high, b.low, b.close, b.volume, source, ingestedAt, symbol, timeframe, b.time],
-            ...[b.open, b.high, b.low, b.close, b.volume, source],
-          ).changes > 0
-        ) {
-          updated++;
-        } else {
+          added++;
+          changedTimes.push(time);
           continue;
         }
-        changedTimes.push(b.time);
+        // Already stored: compare here rather than in an UPDATE … WHERE, since the
+        // previous source is needed for the summary when a provider's bar is replaced.
+        const [o, h, l, c, v, previous] = this.storedBar.get(symbol, timeframe, time) as [number, number, number, number, number, string];
+        if (o === open && h === high && l === low && c === close && v === volume && previous === source) continue;
+        this.updateBar.run(open, high, low, close, volume, source, ingestedAt, symbol, timeframe, time);
+        updated++;
+        changedTimes.push(time);
+        if (previous !== source) {
+          added++;
+          const times = taken.get(previous);
+          if (times) times.push(time);
+          else taken.set(previous, [time]);
+        }
       }
-      for (const { rollup, source: level, range } of rollupRefreshes(timeframe, changedTimes)) {
-        this.statement(refreshRollupSql('sqlite', level, rollup)).run(barParams(symbol, level, range, { rollup }));
+      const chunk = { symbol, timeframe, source, first: bars[0]?.time ?? 0, last: bars.at(-1)?.time ?? 0 };
+      for (const { text, params } of afterWriteStatements('sqlite', chunk, { changedTimes, added, taken })) {
+        this.statement(text).run(params);
       }
       return { inserted, updated, unchanged: bars.length - inserted - updated };
     });
@@ -105,7 +116,7 @@ export class SqliteMarketData implements MarketDataRepository {
   }
 
   async countBars(): Promise<number> {
-    return (this.statement('SELECT count(*) AS n FROM market_data').get() as { n: number }).n;
+    return (this.statement(COUNT_BARS_SQL).get() as { n: number }).n;
   }
 
   private all(text: string, params: Partial<BarParams>): unknown[] {
