@@ -210,18 +210,22 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   if (!coverage.data || !instruments.data) {
     return <section className="screen screen--centred muted">Loading instruments…</section>;
   }
+  // The dialog keeps one place in the tree for both layouts, so the first import's summary
+  // survives the switch from the empty state to the chart.
   if (coverage.data.coverage.length === 0) {
     return (
-      <section className="screen screen--centred">
-        <EmptyDatabase
-          onImport={() => setImportOpen(true)}
-          onDemoLoaded={(demoSymbol) => {
-            coverage.reload();
-            select({ symbol: demoSymbol });
-          }}
-        />
+      <>
+        <section className="screen screen--centred">
+          <EmptyDatabase
+            onImport={() => setImportOpen(true)}
+            onDemoLoaded={(demoSymbol) => {
+              coverage.reload();
+              select({ symbol: demoSymbol });
+            }}
+          />
+        </section>
         {importDialog}
-      </section>
+      </>
     );
   }
 
@@ -232,61 +236,63 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   const available = chartableTimeframes(row?.storedTimeframes ?? []);
 
   return (
-    <section className="markets">
-      <InstrumentPicker rows={rows} watchlist={watchlist} selected={symbol} onSelect={(s) => select({ symbol: s })} searchRef={searchRef} />
-      <div className="markets__main">
-        <header className="chart-header">
-          <div className="chart-header__title">
-            <h1 data-testid="chart-title">
-              {instrument?.name ?? symbol}
-              {row?.synthetic && <SyntheticBadge />}
-            </h1>
-            <p className="chart-header__meta" data-testid="chart-meta">
-              <span className="chart-header__symbol">{symbol}</span>
-              {instrument?.unit && <span>{instrument.unit}</span>}
-              {data?.sourceTimeframe && (
-                <span data-testid="chart-source">
-                  {data.sourceTimeframe === timeframe ? `stored as ${timeframe}` : `aggregated from ${data.sourceTimeframe}`}
-                </span>
-              )}
-              {firstBar && lastBar && (
-                <span>
-                  {formatCount(shownBars.length)} bars, {formatBarTime(firstBar.time, timeframe)} → {formatBarTime(lastBar.time, timeframe)}
-                  {shownBars.length >= BAR_LIMIT ? ' (most recent)' : ''}
-                </span>
-              )}
-            </p>
-          </div>
-          <div className="chart-header__tools">
-            <TimeframeBar value={timeframe} available={available} onChange={(tf) => select({ timeframe: tf })} />
-            <button type="button" className="button" onClick={() => setImportOpen(true)} data-testid="open-import">
-              Import CSV…
-            </button>
-          </div>
-        </header>
-        {saveError && <p className="notice">{saveError}</p>}
-        <PriceChart bars={shownBars} timeframe={timeframe} viewKey={bars.dataKey ?? ''} theme={theme}>
-          {bars.error !== null && !bars.loading && (
-            <div className="chart-overlay" role="alert">
-              <p>{describeError(bars.error)}</p>
-              <button type="button" className="button" onClick={bars.reload}>
-                Try again
+    <>
+      <section className="markets">
+        <InstrumentPicker rows={rows} watchlist={watchlist} selected={symbol} onSelect={(s) => select({ symbol: s })} searchRef={searchRef} />
+        <div className="markets__main">
+          <header className="chart-header">
+            <div className="chart-header__title">
+              <h1 data-testid="chart-title">
+                {instrument?.name ?? symbol}
+                {row?.synthetic && <SyntheticBadge />}
+              </h1>
+              <p className="chart-header__meta" data-testid="chart-meta">
+                <span className="chart-header__symbol">{symbol}</span>
+                {instrument?.unit && <span>{instrument.unit}</span>}
+                {data?.sourceTimeframe && (
+                  <span data-testid="chart-source">
+                    {data.sourceTimeframe === timeframe ? `stored as ${timeframe}` : `aggregated from ${data.sourceTimeframe}`}
+                  </span>
+                )}
+                {firstBar && lastBar && (
+                  <span>
+                    {formatCount(shownBars.length)} bars, {formatBarTime(firstBar.time, timeframe)} → {formatBarTime(lastBar.time, timeframe)}
+                    {shownBars.length >= BAR_LIMIT ? ' (most recent)' : ''}
+                  </span>
+                )}
+              </p>
+            </div>
+            <div className="chart-header__tools">
+              <TimeframeBar value={timeframe} available={available} onChange={(tf) => select({ timeframe: tf })} />
+              <button type="button" className="button" onClick={() => setImportOpen(true)} data-testid="open-import">
+                Import CSV…
               </button>
             </div>
-          )}
-          {bars.error === null && !bars.loading && data && shownBars.length === 0 && symbol && (
-            <ChartNotice
-              row={row}
-              symbol={symbol}
-              timeframe={timeframe}
-              onTimeframe={(tf) => select({ timeframe: tf })}
-              onImport={() => setImportOpen(true)}
-            />
-          )}
-          {bars.loading && <div className="chart-loading">Loading…</div>}
-        </PriceChart>
-      </div>
+          </header>
+          {saveError && <p className="notice">{saveError}</p>}
+          <PriceChart bars={shownBars} timeframe={timeframe} viewKey={bars.dataKey ?? ''} theme={theme}>
+            {bars.error !== null && !bars.loading && (
+              <div className="chart-overlay" role="alert">
+                <p>{describeError(bars.error)}</p>
+                <button type="button" className="button" onClick={bars.reload}>
+                  Try again
+                </button>
+              </div>
+            )}
+            {bars.error === null && !bars.loading && data && shownBars.length === 0 && symbol && (
+              <ChartNotice
+                row={row}
+                symbol={symbol}
+                timeframe={timeframe}
+                onTimeframe={(tf) => select({ timeframe: tf })}
+                onImport={() => setImportOpen(true)}
+              />
+            )}
+            {bars.loading && <div className="chart-loading">Loading…</div>}
+          </PriceChart>
+        </div>
+      </section>
       {importDialog}
-    </section>
+    </>
   );
 }
