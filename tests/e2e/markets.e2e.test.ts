@@ -40,7 +40,7 @@ async function openApp(browser: Browser, server: ServeProcess): Promise<Page> {
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(server.url);
   // The token leaves the address bar once read, so it does not end up in history or screenshots.
-  await page.waitForFunction(() => !location.href.includes('token='));
+  await page.waitForFunction('!location.href.includes("token=")');
   if (problems.length > 0) throw new Error(`The page threw: ${problems.join('; ')}`);
   return page;
 }
