@@ -1,8 +1,8 @@
 /**
- * The aggregation SQL, written once for both dialects. Statements use `{name}`
- * placeholders that each engine compiles to its own style (`@name` for better-sqlite3,
- * `$n` for pg). The dialects differ only in the calendar-month bucket and in how the
- * first open and last close of a bucket are picked.
+ * Market-data SQL, written once for both dialects: aggregation, rollup upkeep and the
+ * per-source summary. Statements use `{name}` placeholders that each engine compiles to
+ * its own style (`@name` for better-sqlite3, `$n` for pg). The dialects differ only in
+ * the calendar-month bucket and in how the first open and last close of a bucket are picked.
  */
 import { fixedTimeframeMs, WEEK_ANCHOR_MS, type Timeframe } from '../../shared/timeframes';
 import { rollupRefreshes, type BarLevel, type TimeRange } from './bar-plan';
@@ -63,7 +63,7 @@ function levelSource(level: BarLevel, alias?: string): { table: string; key: str
  * first row, close of the last, highest high, lowest low, summed volume. With `limited`,
  * the latest {limit} buckets, over a grouped subquery `g` keyed by `bucket`.
  */
-export function aggregateSql(dialect: BarDialect, level: BarLevel, target: Timeframe, limited: boolean): string {
+function aggregateSql(dialect: BarDialect, level: BarLevel, target: Timeframe, limited: boolean): string {
   const { table, key } = levelSource(level);
   const bucket = bucketSql(dialect, target, 'time');
   const rows = `FROM ${table}

@@ -14,5 +14,5 @@ const SQLITE_FILE_NAME = 'metalytics.db';
 export function openStorage(opts: { dataDir: string; databaseUrl?: string; logger: Logger }): Promise<Storage> {
   return opts.databaseUrl
     ? openPostgresStorage(opts.databaseUrl, opts.logger)
-    : openSqliteStorage(path.join(opts.dataDir, SQLITE_FILE_NAME), opts.logger);
+    : openSqliteStorage(path.resolve(opts.dataDir, SQLITE_FILE_NAME), opts.logger);
 }

@@ -93,10 +93,10 @@ export class PgMarketData implements MarketDataRepository {
       source,
       this.now(),
     ];
+    const chunk = { symbol, timeframe, source, first: bars[0]!.time, last: bars.at(-1)!.time };
     return inTransaction(this.pool, async (client) => {
       await client.query(LOCK_SERIES, [symbol, timeframe]);
-      const { rows: probe } = await client.query<{ occupied: boolean }>(RANGE_OCCUPIED, [symbol, timeframe, bars[0]!.time, bars.at(-1)!.time]);
-      const chunk = { symbol, timeframe, source, first: bars[0]!.time, last: bars.at(-1)!.time };
+      const { rows: probe } = await client.query<{ occupied: boolean }>(RANGE_OCCUPIED, [symbol, timeframe, chunk.first, chunk.last]);
       let result: UpsertResult;
       let change: ChunkChange;
       if (!probe[0]!.occupied) {
