@@ -9,8 +9,8 @@ import { bucketStart, canAggregate, fixedTimeframeMs, timeframes, type Timeframe
 import type { BarsQuery, BarsQueryResult } from './types';
 
 /** Bounds of JS Date, which every stored time must respect. */
-export const MIN_TIME = -8_640_000_000_000_000;
-export const MAX_TIME = 8_640_000_000_000_000;
+const MIN_TIME = -8_640_000_000_000_000;
+const MAX_TIME = 8_640_000_000_000_000;
 
 /** Timeframes pre-aggregated into market_data_rollup for every finer base. */
 const ROLLUP_TIMEFRAMES: readonly Timeframe[] = ['1h', '1d'];
@@ -31,7 +31,7 @@ export interface TimeRange {
 }
 
 /** The rollups kept for a base timeframe, finest first. */
-export function rollupTimeframes(base: Timeframe): Timeframe[] {
+function rollupTimeframes(base: Timeframe): Timeframe[] {
   return ROLLUP_TIMEFRAMES.filter((rollup) => rollup !== base && canAggregate(base, rollup));
 }
 
@@ -46,11 +46,11 @@ function coarsestLevel(base: Timeframe, target: Timeframe, finerOnly: boolean): 
 }
 
 /** The level a query for `target` reads. */
-export function readLevel(base: Timeframe, target: Timeframe): BarLevel {
+function readLevel(base: Timeframe, target: Timeframe): BarLevel {
   return coarsestLevel(base, target, false);
 }
 
-export function nextBucketStart(time: number, timeframe: Timeframe): number {
+function nextBucketStart(time: number, timeframe: Timeframe): number {
   const start = bucketStart(time, timeframe);
   if (timeframe !== '1M') return start + fixedTimeframeMs[timeframe];
   const next = new Date(start);
@@ -65,7 +65,7 @@ export function nextBucketStart(time: number, timeframe: Timeframe): number {
  * left out entirely and a bucket that opens at or before `to` is kept whole, so a query
  * never returns a partial bucket whose open or volume would silently be wrong.
  */
-export function bucketRowRange(timeframe: Timeframe, from?: number, to?: number): TimeRange {
+function bucketRowRange(timeframe: Timeframe, from?: number, to?: number): TimeRange {
   let lo = MIN_TIME;
   if (from !== undefined && from > MIN_TIME) {
     const start = bucketStart(from, timeframe);
