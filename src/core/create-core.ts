@@ -8,6 +8,7 @@ import type { Storage } from './storage/types';
 import { barsHandlers } from './bars/bars-handlers';
 import { demoHandlers } from './demo/demo-handlers';
 import { importHandlers } from './import/import-handlers';
+import { indicatorHandlers } from './features/indicator-handlers';
 import { settingsHandlers } from './settings/settings-handlers';
 import { systemHandlers } from './system/system-handlers';
 
@@ -44,6 +45,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
       bars: barsHandlers(ctx),
+      indicators: indicatorHandlers(ctx),
       import: importHandlers(ctx),
       demo: demoHandlers(ctx),
       settings: settingsHandlers(ctx),

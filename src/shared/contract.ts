@@ -18,6 +18,7 @@ import {
   settingsSchema,
   symbolSchema,
 } from './domain';
+import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
 import { timeframeSchema } from './timeframes';
 
 const emptyInput = z.object({}).strict().default({});
@@ -93,6 +94,25 @@ export const methods = {
       bars: z.array(barSchema),
       /** The stored timeframe the bars were aggregated from; null when none can produce this one. */
       sourceTimeframe: timeframeSchema.nullable(),
+    }),
+  },
+  'indicators.query': {
+    input: z
+      .object({
+        symbol: symbolSchema,
+        timeframe: timeframeSchema,
+        ...rangeFields,
+        /** The most recent N buckets of the range; older history is still read for warm-up. */
+        limit: z.number().int().min(1).max(100_000).optional(),
+        indicators: z.array(indicatorSpecSchema).min(1).max(MAX_INDICATORS_PER_QUERY),
+      })
+      .strict()
+      .refine(rangeIsOrdered, rangeIssue),
+    output: z.object({
+      bars: z.array(barSchema),
+      sourceTimeframe: timeframeSchema.nullable(),
+      /** In request order; every series has one value per bar, null during warm-up. */
+      indicators: z.array(indicatorResultSchema),
     }),
   },
   'bars.coverage': {

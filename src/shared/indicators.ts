@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/**
+ * Technical indicators the core computes over bars (`indicators.query`), following
+ * TA-Lib's conventions because that is what traders compare against. Every output is an
+ * array aligned to the returned bars, `null` where there is not enough history yet.
+ */
+
+const MAX_PERIOD = 1000;
+const period = (min = 1) => z.number().int().min(min).max(MAX_PERIOD);
+/** One value per returned bar; null during warm-up or where the indicator is undefined. */
+const seriesSchema = z.array(z.number().nullable());
+
+/** The most indicators one call may ask for: a chart shows a handful, not dozens. */
+export const MAX_INDICATORS_PER_QUERY = 12;
+
+const periodParams = z.object({ period: period() }).strict();
+
+const smaSpec = z.object({ kind: z.literal('sma'), params: periodParams }).strict();
+const emaSpec = z.object({ kind: z.literal('ema'), params: periodParams }).strict();
+const wmaSpec = z.object({ kind: z.literal('wma'), params: periodParams }).strict();
+const rsiSpec = z.object({ kind: z.literal('rsi'), params: periodParams }).strict();
+const atrSpec = z.object({ kind: z.literal('atr'), params: periodParams }).strict();
+const bbandsSpec = z
+  .object({
+    kind: z.literal('bbands'),
+    params: z
+      .object({
+        period: period(),
+        /** Width of each band in population standard deviations of the close. */
+        stddev: z.number().positive().max(10),
+      })
+      .strict(),
+  })
+  .strict();
+const macdSpec = z
+  .object({
+    kind: z.literal('macd'),
+    params: z
+      .object({ fast: period(), slow: period(2), signal: period() })
+      .strict()
+      .refine((p) => p.fast < p.slow, { message: 'the fast period must be shorter than the slow period', path: ['fast'] }),
+  })
+  .strict();
+const stochSpec = z
+  .object({
+    kind: z.literal('stoch'),
+    /** `k`: look-back of the raw %K; `smooth`: SMA that turns it into slow %K; `d`: SMA of slow %K. */
+    params: z.object({ k: period(), d: period(), smooth: period() }).strict(),
+  })
+  .strict();
+const vwapSpec = z.object({ kind: z.literal('vwap'), params: z.object({}).strict().default({}) }).strict();
+/** A sample standard deviation needs two returns at least. */
+const volatilitySpec = z.object({ kind: z.literal('volatility'), params: z.object({ period: period(2) }).strict() }).strict();
+
+export const indicatorSpecSchema = z.discriminatedUnion('kind', [
+  smaSpec,
+  emaSpec,
+  wmaSpec,
+  rsiSpec,
+  atrSpec,
+  bbandsSpec,
+  macdSpec,
+  stochSpec,
+  vwapSpec,
+  volatilitySpec,
+]);
+export type IndicatorSpec = z.infer<typeof indicatorSpecSchema>;
+export type IndicatorKind = IndicatorSpec['kind'];
+
+/** The names of the series each kind returns, in display order. */
+export const indicatorOutputNames = {
+  sma: ['value'],
+  ema: ['value'],
+  wma: ['value'],
+  rsi: ['value'],
+  atr: ['value'],
+  bbands: ['upper', 'middle', 'lower'],
+  macd: ['macd', 'signal', 'histogram'],
+  stoch: ['k', 'd'],
+  /** Volume-weighted average price, anchored at 00:00 UTC each day on intraday timeframes. */
+  vwap: ['value'],
+  /** Annualised volatility of log returns, as a fraction (0.2 = 20 % a year). */
+  volatility: ['value'],
+} as const satisfies Record<IndicatorKind, readonly string[]>;
+export type IndicatorOutputName<K extends IndicatorKind> = (typeof indicatorOutputNames)[K][number];
+
+const valueOutputs = z.object({ value: seriesSchema });
+
+export const indicatorResultSchema = z.discriminatedUnion('kind', [
+  smaSpec.extend({ outputs: valueOutputs }),
+  emaSpec.extend({ outputs: valueOutputs }),
+  wmaSpec.extend({ outputs: valueOutputs }),
+  rsiSpec.extend({ outputs: valueOutputs }),
+  atrSpec.extend({ outputs: valueOutputs }),
+  bbandsSpec.extend({ outputs: z.object({ upper: seriesSchema, middle: seriesSchema, lower: seriesSchema }) }),
+  macdSpec.extend({ outputs: z.object({ macd: seriesSchema, signal: seriesSchema, histogram: seriesSchema }) }),
+  stochSpec.extend({ outputs: z.object({ k: seriesSchema, d: seriesSchema }) }),
+  vwapSpec.extend({ outputs: valueOutputs }),
+  volatilitySpec.extend({ outputs: valueOutputs }),
+]);
+export type IndicatorResult = z.infer<typeof indicatorResultSchema>;
