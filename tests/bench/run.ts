@@ -3,8 +3,10 @@
  * same run on the same machine. Prints a table and writes bench-results/bench-<time>.json.
  *
  *   METALYTICS_BENCH_BARS      stored 1m bars for the chart-query figures (default 10,000,000)
- *   METALYTICS_BENCH_PG_BARS   the same on Postgres (default 2,000,000: this machine has 2 cores)
+ *   METALYTICS_BENCH_PG_BARS   the same on Postgres (default 10,000,000)
  *   METALYTICS_BENCH_INSERT    bars for the insert-rate comparison (default 1,000,000)
+ *
+ * Needs the built renderer for the cold-start figure (`npm run bench` builds it).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,11 +19,12 @@ import { openStorage } from '../../src/core/storage/open-storage';
 import type { Storage } from '../../src/core/storage/types';
 import { silentLogger } from '../support/silent-logger';
 import { startTestPostgres } from '../support/postgres';
+import { benchColdStartToChart } from './chart-paint';
 import { formatRate, machine, percentile, syntheticMinuteBars } from './stats';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const QUERY_BARS = env('METALYTICS_BENCH_BARS', 10_000_000);
-const PG_QUERY_BARS = env('METALYTICS_BENCH_PG_BARS', 2_000_000);
+const PG_QUERY_BARS = env('METALYTICS_BENCH_PG_BARS', 10_000_000);
 const INSERT_BARS = env('METALYTICS_BENCH_INSERT', 1_000_000);
 const CHUNK = 5_000;
 const QUERIES_PER_TIMEFRAME = 40;
@@ -117,8 +120,10 @@ async function queryLatency(storage: Storage, stored: number, timeframe: Timefra
   return { p50: percentile(samples, 50), p95: percentile(samples, 95), returned };
 }
 
-async function benchDialect(dialect: 'sqlite' | 'postgres', open: () => Promise<Storage>, rawRate: number, queryBars: number) {
-  const insertStorage = await open();
+type Purpose = 'insert' | 'fill';
+
+async function benchDialect(dialect: 'sqlite' | 'postgres', open: (purpose: Purpose) => Promise<Storage>, rawRate: number, queryBars: number) {
+  const insertStorage = await open('insert');
   const upsert = await repositoryUpsert(insertStorage, INSERT_BARS);
   await insertStorage.close();
   record({
@@ -130,7 +135,7 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', open: () => Promise<
     ratio: (upsert.rate / rawRate).toFixed(2),
   });
 
-  const storage = await open();
+  const storage = await open('fill');
   const fill = await repositoryUpsert(storage, queryBars);
   record({ figure: 'fill', dialect, bars: queryBars, seconds: fill.seconds.toFixed(1), rate: formatRate(fill.rate), maxEventLoopDelayMs: fill.maxLoopDelayMs.toFixed(1) });
   for (const timeframe of ['1m', '1h', '1d', '1w'] as const) {
@@ -144,14 +149,16 @@ async function main() {
   const info = machine();
   console.log(`Metalytics bench on ${info.cpu} (${info.cores} cores, ${info.memoryGiB} GiB), ${info.platform}, Node ${info.node}\n`);
 
-  const sqliteDirs: string[] = [];
-  const openSqlite = () => {
+  const sqliteDirs = new Map<Purpose, string>();
+  const openSqlite = (purpose: Purpose) => {
     const dir = tempDir('metalytics-bench-sqlite-');
-    sqliteDirs.push(dir);
+    sqliteDirs.set(purpose, dir);
     return openStorage({ dataDir: dir, logger: silentLogger() });
   };
   await benchDialect('sqlite', openSqlite, rawSqliteInsertRate(INSERT_BARS), QUERY_BARS);
-  for (const dir of sqliteDirs) fs.rmSync(dir, { recursive: true, force: true });
+  // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
+  record(await benchColdStartToChart(sqliteDirs.get('fill')!, QUERY_BARS));
+  for (const dir of sqliteDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
 
   const postgres = await startTestPostgres();
   try {
@@ -169,8 +176,19 @@ async function main() {
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
 }
 
+/** One aligned table per figure, columns in the order the rows were recorded. */
 function formatTable(table: Row[]): string {
-  return table.map((row) => Object.entries(row).map(([k, v]) => `${k}: ${v}`).join(' | ')).join('\n');
+  const figures = [...new Set(table.map((row) => String(row.figure)))];
+  return figures
+    .map((figure) => {
+      const group = table.filter((row) => row.figure === figure);
+      const columns = Object.keys(group[0]!).filter((key) => key !== 'figure');
+      const cells = [columns, ...group.map((row) => columns.map((key) => String(row[key] ?? '')))];
+      const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
+      const lines = cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+      return [`## ${figure}`, lines[0], widths.map((w) => '-'.repeat(w)).join('  '), ...lines.slice(1)].join('\n');
+    })
+    .join('\n\n');
 }
 
 main().catch((error: unknown) => {

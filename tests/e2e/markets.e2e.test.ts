@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
+import { tokenRemovedFromUrl } from '../support/page-probes';
 import { realDataPath } from '../support/real-data';
 import { repoRoot, startServeProcess, type ServeProcess } from '../support/serve-process';
 
@@ -40,7 +41,7 @@ async function openApp(browser: Browser, server: ServeProcess): Promise<Page> {
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(server.url);
   // The token leaves the address bar once read, so it does not end up in history or screenshots.
-  await page.waitForFunction('!location.href.includes("token=")');
+  await page.waitForFunction(tokenRemovedFromUrl);
   if (problems.length > 0) throw new Error(`The page threw: ${problems.join('; ')}`);
   return page;
 }
