@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
-import { contentSecurityPolicy } from './src/main/content-security-policy';
+import { contentSecurityPolicy } from './src/shared/content-security-policy';
 
 const cspMetaPattern = /<meta\s+http-equiv=["']Content-Security-Policy["'][^>]*>\s*/gi;
 

@@ -1,6 +1,6 @@
 import { BrowserWindow, shell, type Session, type WebContents } from 'electron';
 import type { Logger } from '../core/ports';
-import { contentSecurityPolicy } from './content-security-policy';
+import { contentSecurityPolicy } from '../shared/content-security-policy';
 import { isAppUrl, isSafeExternalUrl } from './url-policy';
 
 /** The one way a URL leaves the app: only http(s) pages, opened in the system browser. */

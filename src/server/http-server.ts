@@ -8,6 +8,7 @@ import { extname, resolve, sep } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
+import { contentSecurityPolicy } from '../shared/content-security-policy';
 import { isMethodName } from '../shared/contract';
 import { AppError, type ErrorCode, type Result } from '../shared/errors';
 import { METRICS_CONTENT_TYPE, ServerMetrics } from './metrics';
@@ -23,10 +24,9 @@ const SHUTDOWN_GRACE_MS = 5_000;
 /** A client this far behind on events is dropped; it reconnects and re-queries instead of lagging forever. */
 const DEFAULT_MAX_CLIENT_BUFFERED_BYTES = 16 * 1024 * 1024;
 
-/** Same policy as the renderer's CSP meta tag, so the browser build behaves like the desktop one. */
+/** The desktop renderer's own policy, so the browser build is held to the same rules. */
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'",
+  'Content-Security-Policy': contentSecurityPolicy('production'),
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../src/server/http-server';
 import type { EventMessage } from '../../src/shared/contract';
+import { contentSecurityPolicy } from '../../src/shared/content-security-policy';
 import { createTestCore, silentLogger, type TestCore } from '../support/test-core';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -283,8 +284,8 @@ describe('static files and request hygiene', () => {
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await index.text()).toContain('<title>Metalytics</title>');
-    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(index.headers.get('content-security-policy')).toContain("connect-src 'self' ws: wss:");
+    expect(index.headers.get('content-security-policy')).toBe(contentSecurityPolicy('production'));
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self';");
     expect(index.headers.get('x-content-type-options')).toBe('nosniff');
     expect(index.headers.get('referrer-policy')).toBe('no-referrer');
     expect(index.headers.get('x-frame-options')).toBe('DENY');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ESLint } from 'eslint';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../src/core/ports';
-import { contentSecurityPolicy } from '../../src/main/content-security-policy';
+import { contentSecurityPolicy } from '../../src/shared/content-security-policy';
 import { resolveDatabaseUrl } from '../../src/core/settings/database-url';
 import { registerIpcHandlers, type InvokeEventLike } from '../../src/main/ipc';
 import { Redactor } from '../../src/main/logger';
