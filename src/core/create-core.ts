@@ -5,6 +5,7 @@ import { JobRunner } from './jobs/job-runner';
 import type { CorePorts } from './ports';
 import { openStorage } from './storage/open-storage';
 import type { Storage } from './storage/types';
+import { compareHandlers } from './analysis/compare-handlers';
 import { barsHandlers } from './bars/bars-handlers';
 import { demoHandlers } from './demo/demo-handlers';
 import { importHandlers } from './import/import-handlers';
@@ -45,6 +46,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
       bars: barsHandlers(ctx),
+      compare: compareHandlers(ctx),
       indicators: indicatorHandlers(ctx),
       import: importHandlers(ctx),
       demo: demoHandlers(ctx),

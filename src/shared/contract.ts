@@ -18,6 +18,7 @@ import {
   settingsSchema,
   symbolSchema,
 } from './domain';
+import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
 import { timeframeSchema } from './timeframes';
 
@@ -118,6 +119,10 @@ export const methods = {
   'bars.coverage': {
     input: z.object({ symbol: symbolSchema.optional() }).strict().default({}),
     output: z.object({ coverage: z.array(coverageSchema) }),
+  },
+  'compare.query': {
+    input: compareQueryInputSchema.refine(rangeIsOrdered, rangeIssue),
+    output: compareQueryOutputSchema,
   },
   'import.preview': {
     input: z.object(importTargetFields).strict(),
