@@ -10,6 +10,7 @@ import { barsHandlers } from './bars/bars-handlers';
 import { demoHandlers } from './demo/demo-handlers';
 import { importHandlers } from './import/import-handlers';
 import { indicatorHandlers } from './features/indicator-handlers';
+import { overviewHandlers } from './overview/overview-handlers';
 import { settingsHandlers } from './settings/settings-handlers';
 import { systemHandlers } from './system/system-handlers';
 
@@ -48,6 +49,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
       bars: barsHandlers(ctx),
       compare: compareHandlers(ctx),
       indicators: indicatorHandlers(ctx),
+      overview: overviewHandlers(ctx),
       import: importHandlers(ctx),
       demo: demoHandlers(ctx),
       settings: settingsHandlers(ctx),

@@ -20,6 +20,7 @@ import {
 } from './domain';
 import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
+import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
 import { timeframeSchema } from './timeframes';
 
 const emptyInput = z.object({}).strict().default({});
@@ -123,6 +124,11 @@ export const methods = {
   'compare.query': {
     input: compareQueryInputSchema.refine(rangeIsOrdered, rangeIssue),
     output: compareQueryOutputSchema,
+  },
+  /** Last price, the day's change and a sparkline per watchlist symbol; see overviewItemSchema for "the day". */
+  'market.overview': {
+    input: marketOverviewInputSchema,
+    output: marketOverviewSchema,
   },
   'import.preview': {
     input: z.object(importTargetFields).strict(),
