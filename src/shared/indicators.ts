@@ -19,14 +19,15 @@ const periodParams = z.object({ period: period() }).strict();
 const smaSpec = z.object({ kind: z.literal('sma'), params: periodParams }).strict();
 const emaSpec = z.object({ kind: z.literal('ema'), params: periodParams }).strict();
 const wmaSpec = z.object({ kind: z.literal('wma'), params: periodParams }).strict();
-const rsiSpec = z.object({ kind: z.literal('rsi'), params: periodParams }).strict();
+/** TA-Lib's bounds where a period of 1 is degenerate: RSI, Bollinger and MACD need 2. */
+const rsiSpec = z.object({ kind: z.literal('rsi'), params: z.object({ period: period(2) }).strict() }).strict();
 const atrSpec = z.object({ kind: z.literal('atr'), params: periodParams }).strict();
 const bbandsSpec = z
   .object({
     kind: z.literal('bbands'),
     params: z
       .object({
-        period: period(),
+        period: period(2),
         /** Width of each band in population standard deviations of the close. */
         stddev: z.number().positive().max(10),
       })
@@ -37,7 +38,7 @@ const macdSpec = z
   .object({
     kind: z.literal('macd'),
     params: z
-      .object({ fast: period(), slow: period(2), signal: period() })
+      .object({ fast: period(2), slow: period(3), signal: period() })
       .strict()
       .refine((p) => p.fast < p.slow, { message: 'the fast period must be shorter than the slow period', path: ['fast'] }),
   })

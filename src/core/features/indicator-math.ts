@@ -131,33 +131,70 @@ export interface BollingerBands {
   lower: Float64Array;
 }
 
+/** Rounding a sliding sum of squares may carry, relative to itself, before it is recomputed. */
+const SQUARES_TOLERANCE = 1e-11;
+
+interface RollingMoments {
+  mean: Float64Array;
+  /** Sum of squared deviations from the window's mean. */
+  squares: Float64Array;
+}
+
+/**
+ * Mean and sum of squared deviations of each trailing window of `period` values of
+ * `values[first..]`, in O(1) per bar with Welford's sliding update (no large sums of
+ * squares that cancel). The update's rounding is tracked, and when it could exceed
+ * SQUARES_TOLERANCE of the window's own sum, as in a nearly flat window right after a
+ * volatile one, the window is recomputed exactly in two passes: a tiny deviation comes
+ * out as accurate as a large one, and a flat window gives exactly 0.
+ */
+function rollingMoments(values: Float64Array, period: number, first: number): RollingMoments {
+  const mean = warmUp(values.length);
+  const squares = warmUp(values.length);
+  const epsilon = 4 * Number.EPSILON;
+  let m = 0;
+  let s = 0;
+  let drift = 0;
+  for (let i = first; i < values.length; i++) {
+    const value = values[i]!;
+    const count = i - first + 1;
+    if (count <= period) {
+      const delta = value - m;
+      m += delta / count;
+      s += delta * (value - m);
+      drift += epsilon * (Math.abs(s) + Math.abs(delta) * (Math.abs(value - m) + Math.abs(m)));
+    } else {
+      const leaving = values[i - period]!;
+      const previousMean = m;
+      const delta = value - leaving;
+      m += delta / period;
+      s += delta * (value - m + leaving - previousMean);
+      drift += epsilon * (Math.abs(s) + Math.abs(delta) * (Math.abs(value - m) + Math.abs(leaving - previousMean) + Math.abs(m)));
+    }
+    if (count < period) continue;
+    if (drift > SQUARES_TOLERANCE * s) {
+      let sum = 0;
+      for (let j = i - period + 1; j <= i; j++) sum += values[j]!;
+      m = sum / period;
+      s = 0;
+      for (let j = i - period + 1; j <= i; j++) s += (values[j]! - m) ** 2;
+      drift = epsilon * period * s;
+    }
+    mean[i] = m;
+    squares[i] = Math.max(s, 0);
+  }
+  return { mean, squares };
+}
+
 /** Bollinger bands: SMA ± `width` × population standard deviation over the same window. */
 export function bollinger(close: Float64Array, period: number, width: number): BollingerBands {
   const upper = warmUp(close.length);
-  const middle = warmUp(close.length);
   const lower = warmUp(close.length);
-  // Welford's update over a sliding window: no large sums of squares to cancel, so a
-  // quiet BTC window at 100,000 keeps its small deviation exactly.
-  let mean = 0;
-  let squares = 0;
-  for (let i = 0; i < close.length; i++) {
-    const value = close[i]!;
-    if (i < period) {
-      const delta = value - mean;
-      mean += delta / (i + 1);
-      squares += delta * (value - mean);
-    } else {
-      const leaving = close[i - period]!;
-      const previousMean = mean;
-      mean += (value - leaving) / period;
-      squares += (value - leaving) * (value - mean + leaving - previousMean);
-    }
-    if (i >= period - 1) {
-      const deviation = Math.sqrt(Math.max(squares, 0) / period);
-      middle[i] = mean;
-      upper[i] = mean + width * deviation;
-      lower[i] = mean - width * deviation;
-    }
+  const { mean: middle, squares } = rollingMoments(close, period, 0);
+  for (let i = period - 1; i < close.length; i++) {
+    const deviation = Math.sqrt(squares[i]! / period);
+    upper[i] = middle[i]! + width * deviation;
+    lower[i] = middle[i]! - width * deviation;
   }
   return { upper, middle, lower };
 }
@@ -273,22 +310,8 @@ export function logReturnVolatility(close: Float64Array, period: number, periods
   const out = warmUp(close.length);
   const returns = new Float64Array(close.length);
   for (let i = 1; i < close.length; i++) returns[i] = Math.log(close[i]! / close[i - 1]!);
+  const { squares } = rollingMoments(returns, period, 1);
   const scale = periodsPerYear / (period - 1);
-  let mean = 0;
-  let squares = 0;
-  for (let i = 1; i < close.length; i++) {
-    const value = returns[i]!;
-    if (i <= period) {
-      const delta = value - mean;
-      mean += delta / i;
-      squares += delta * (value - mean);
-    } else {
-      const leaving = returns[i - period]!;
-      const previousMean = mean;
-      mean += (value - leaving) / period;
-      squares += (value - leaving) * (value - mean + leaving - previousMean);
-    }
-    if (i >= period) out[i] = Math.sqrt(Math.max(squares, 0) * scale);
-  }
+  for (let i = period; i < close.length; i++) out[i] = Math.sqrt(squares[i]! * scale);
   return out;
 }
