@@ -3,7 +3,27 @@ import { z } from 'zod';
 /**
  * Technical indicators the core computes over bars (`indicators.query`), following
  * TA-Lib's conventions because that is what traders compare against. Every output is an
- * array aligned to the returned bars, `null` where there is not enough history yet.
+ * array aligned to the returned bars, `null` where there is not enough history.
+ *
+ * - sma, wma (weights 1…n), ema (k = 2/(n+1), seeded with the SMA of its first n values).
+ * - rsi: Wilder smoothing, first value at bar n; 100 with only gains, 0 when prices did not
+ *   move at all (TA-Lib's convention).
+ * - atr: Wilder; the first ATR is the mean true range of bars 1…n (TA-Lib), at bar n.
+ * - bbands: SMA ± stddev × population standard deviation.
+ * - macd: EMA(fast) − EMA(slow) of the close, the fast EMA seeded where the slow one starts
+ *   (TA-Lib); signal = EMA(signal) of that line; histogram = macd − signal. The MACD line
+ *   is shown from bar slow − 1, signal and histogram once the signal is seeded.
+ * - stoch: TA-Lib STOCH with SMA smoothing: raw %K over `k` bars, %K = SMA(`smooth`) of it,
+ *   %D = SMA(`d`) of %K; a window with no range gives 0. Each line starts where it is defined.
+ * - vwap: typical price weighted by volume, restarted at 00:00 UTC on intraday timeframes and
+ *   cumulated from the first returned bar on 1d and coarser; null on bars without volume.
+ * - volatility: sample standard deviation of `period` log returns, annualised (crypto 365
+ *   days, other kinds 252; intraday by bars per session).
+ *
+ * Exponential indicators (ema, rsi, atr, macd) depend on where their history starts; the
+ * core reads enough older bars that their seed keeps less than 10⁻⁹ of its weight at the
+ * first returned bar (294 extra bars for RSI 14, 396 for MACD 12/26/9), so a chart of the
+ * latest bars has values from its first bar on, equal to those over all history.
  */
 
 const MAX_PERIOD = 1000;
@@ -79,9 +99,8 @@ export const indicatorOutputNames = {
   bbands: ['upper', 'middle', 'lower'],
   macd: ['macd', 'signal', 'histogram'],
   stoch: ['k', 'd'],
-  /** Volume-weighted average price, anchored at 00:00 UTC each day on intraday timeframes. */
   vwap: ['value'],
-  /** Annualised volatility of log returns, as a fraction (0.2 = 20 % a year). */
+  /** Annualised, as a fraction: 0.2 is 20 % a year. */
   volatility: ['value'],
 } as const satisfies Record<IndicatorKind, readonly string[]>;
 export type IndicatorOutputName<K extends IndicatorKind> = (typeof indicatorOutputNames)[K][number];
