@@ -1,7 +1,7 @@
 /**
  * Indicator maths over price arrays, one pass each, following TA-Lib's conventions
- * (default "classic" compatibility) because that is what traders compare against. The
- * arithmetic order copies TA-Lib's where it matters, so results agree to the last bits.
+ * (default "classic" compatibility) because that is what traders compare against: the
+ * same seeds, warm-up lengths and smoothing, so results agree with TA-Lib to rounding.
  *
  * Every function returns Float64Arrays as long as its input, NaN where the indicator is
  * not defined yet (warm-up); the contract edge turns NaN into null. Inputs are finite,
