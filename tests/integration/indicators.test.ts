@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { MAX_BARS_PER_QUERY } from '../../src/core/bars/bars-handlers';
+import { MAX_BARS_PER_QUERY } from '../../src/core/bars/bar-access';
 import type { MethodInput, MethodOutput } from '../../src/shared/contract';
 import type { IndicatorSpec } from '../../src/shared/indicators';
 import { createTestCore, type TestCore } from '../support/test-core';

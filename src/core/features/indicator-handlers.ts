@@ -1,5 +1,4 @@
-import { AppError } from '../../shared/errors';
-import { MAX_BARS_PER_QUERY } from '../bars/bars-handlers';
+import { requireBoundedRange, requireInstrument } from '../bars/bar-access';
 import type { CoreContext } from '../create-core';
 import type { HandlerMap } from '../handlers';
 import { computeIndicator, toPriceColumns, warmUpBars } from './compute-indicators';
@@ -23,19 +22,9 @@ export function indicatorHandlers(ctx: CoreContext): HandlerMap {
      * requested part: a chart of the latest 2,000 bars has values from its first bar on.
      */
     'indicators.query': async ({ indicators, ...query }) => {
-      const instrument = await storage.instruments.get(query.symbol);
-      if (!instrument) throw new AppError('NOT_FOUND', `Unknown instrument "${query.symbol}".`, { symbol: query.symbol });
-
-      // Without a limit, read one bar past the bars.query cap: enough to know the range is
-      // too long without aggregating millions of rows first.
-      const shown = await storage.marketData.queryBars({ ...query, limit: query.limit ?? MAX_BARS_PER_QUERY + 1 });
-      if (shown.bars.length > MAX_BARS_PER_QUERY) {
-        throw new AppError(
-          'VALIDATION',
-          `That range holds more than ${MAX_BARS_PER_QUERY.toLocaleString('en-US')} ${query.timeframe} bars; ask for at most that many at a time with "limit", or narrow "from" and "to".`,
-          { max: MAX_BARS_PER_QUERY },
-        );
-      }
+      const instrument = await requireInstrument(storage, query.symbol);
+      await requireBoundedRange(storage, query);
+      const shown = await storage.marketData.queryBars(query);
       const warmUp = Math.max(...indicators.map((spec) => warmUpBars(spec, query.timeframe)));
       const first = shown.bars[0];
       const history =
