@@ -20,6 +20,7 @@ import type { Storage } from '../../src/core/storage/types';
 import { silentLogger } from '../support/silent-logger';
 import { startTestPostgres } from '../support/postgres';
 import { benchColdStartToChart } from './chart-paint';
+import { benchIndicators } from './indicators-bench';
 import { formatRate, machine, percentile, syntheticMinuteBars } from './stats';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -159,6 +160,9 @@ async function main() {
   // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
   record(await benchColdStartToChart(sqliteDirs.get('fill')!, QUERY_BARS));
   for (const dir of sqliteDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
+
+  // Indicator throughput beside a plain pass over the same closes, the floor any indicator sits on.
+  for (const row of await benchIndicators()) record(row);
 
   const postgres = await startTestPostgres();
   try {
