@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { CompareScreen } from '../features/compare/compare-screen';
 import { MarketsScreen } from '../features/markets/markets-screen';
 import { SettingsScreen } from '../features/settings/settings-screen';
 import { UpcomingScreen } from '../features/upcoming/upcoming-screen';
@@ -33,6 +34,8 @@ function Shell() {
           <MarketsScreen theme={theme} importRequested={importRequested} onImportRequestHandled={() => setImportRequested(false)} />
         ) : screen === 'settings' ? (
           <SettingsScreen />
+        ) : screen === 'compare' ? (
+          <CompareScreen theme={theme} />
         ) : (
           <UpcomingScreen screen={screen} />
         )}

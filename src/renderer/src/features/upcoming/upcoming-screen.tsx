@@ -1,10 +1,9 @@
 import { screenLabel, type Screen } from '../../app/navigation';
 
-export type UpcomingScreen = Exclude<Screen, 'markets' | 'settings'>;
+export type UpcomingScreen = Exclude<Screen, 'markets' | 'settings' | 'compare'>;
 
 /** What each screen will do, said plainly; none of it exists yet, so nothing here pretends to. */
 const plans: Record<UpcomingScreen, string> = {
-  compare: 'Compare will overlay several instruments on one normalised chart and draw ratio charts such as gold/silver.',
   data:
     'Data will manage market-data providers, scheduled downloads and history backfills with progress and time left, the record of every run, and the gaps and outliers in stored prices.',
   models:

@@ -1,0 +1,379 @@
+import {
+  BaselineSeries,
+  ColorType,
+  CrosshairMode,
+  LineSeries,
+  LineStyle,
+  PriceScaleMode,
+  createChart,
+  type IChartApi,
+  type IPriceLine,
+  type ISeriesApi,
+  type MouseEventHandler,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
+import type { MethodOutput } from '../../../../shared/contract';
+import type { Timeframe } from '../../../../shared/timeframes';
+import type { ResolvedTheme } from '../../app/theme';
+import { formatChangePercent, formatPrice, pricePrecision } from '../../format/numbers';
+import { formatBarTime, fromChartTime, toChartTime } from '../../format/time';
+import { indexOfTime, toLinePoints } from './compare-model';
+
+export type CompareReply = MethodOutput<'compare.query'>;
+
+const NORMALISED_PANE = 0;
+const RATIO_PANE = 1;
+const CORRELATION_PANE = 2;
+const RIGHT_MARGIN_BARS = 4;
+
+interface ChartHandles {
+  chart: IChartApi;
+  /** A dashed line at 100 through the normalised pane: above it a symbol has gained since the base. */
+  base: ISeriesApi<'Line'>;
+  ratio: ISeriesApi<'Line'>;
+  correlation: ISeriesApi<'Baseline'>;
+  correlationZero: IPriceLine;
+  lines: Map<string, ISeriesApi<'Line'>>;
+}
+
+interface CompareColors {
+  background: string;
+  text: string;
+  grid: string;
+  border: string;
+  crosshair: string;
+  base: string;
+  ratio: string;
+  up: string;
+  down: string;
+  upFill: string;
+  downFill: string;
+  /** --compare-1 … --compare-8: a colour for each symbol a comparison can hold. */
+  palette: string[];
+}
+
+/** Colours come from CSS variables, so the chart follows the theme like the rest of the UI. */
+function readColors(element: Element): CompareColors {
+  const style = getComputedStyle(element);
+  const read = (name: string) => style.getPropertyValue(name).trim();
+  return {
+    background: read('--chart-bg'),
+    text: read('--chart-text'),
+    grid: read('--chart-grid'),
+    border: read('--chart-border'),
+    crosshair: read('--chart-crosshair'),
+    base: read('--compare-base'),
+    ratio: read('--compare-ratio'),
+    up: read('--chart-up'),
+    down: read('--chart-down'),
+    upFill: read('--compare-corr-up-fill'),
+    downFill: read('--compare-corr-down-fill'),
+    palette: Array.from({ length: MAX_COMPARE_SYMBOLS }, (_, i) => read(`--compare-${i + 1}`)),
+  };
+}
+
+function slotColor(palette: readonly string[], slot: number | undefined): string {
+  return palette[(slot ?? 0) % palette.length] ?? '';
+}
+
+/** Five significant digits read well for gold/silver (83.412) and gold/bitcoin (0.038620) alike. */
+function formatRatio(value: number): string {
+  return new Intl.NumberFormat(undefined, { minimumSignificantDigits: 5, maximumSignificantDigits: 5 }).format(value);
+}
+
+const formatNormalised = (value: number) => formatPrice(value, 1);
+const formatCorrelation = (value: number) => formatPrice(value, 2);
+
+/** Normalised values as the change since the base, e.g. +32.40%. */
+const sinceBase = (value: number) => formatChangePercent(100, value) ?? '';
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+export interface CompareChartProps {
+  reply: CompareReply | undefined;
+  /** Colour slot per symbol, stable while it stays selected. */
+  slots: Readonly<Record<string, number>>;
+  timeframe: Timeframe;
+  logScale: boolean;
+  theme: ResolvedTheme;
+  /** What the reply shows (symbols, timeframe, start); the view is refitted only when it changes. */
+  viewKey: string;
+  /** Said in the correlation pane when the window has no values yet. */
+  correlationHint: string | null;
+  /** Messages drawn over the chart (loading, nothing to compare). */
+  children?: ReactNode;
+}
+
+/**
+ * One chart, three panes: the normalised lines, the ratio, and the rolling correlation. The
+ * chart and its fixed series are created once; symbol lines are added and removed as the
+ * selection changes and everything else is `setData`, so the view never rebuilds.
+ */
+export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey, correlationHint, children }: CompareChartProps) {
+  const containerRef = useRef<HTMLDivElement>(null);
+  const handlesRef = useRef<ChartHandles | null>(null);
+  const colorsRef = useRef<CompareColors | null>(null);
+  const slotsRef = useRef(slots);
+  const shownViewKey = useRef<string | null>(null);
+  const [hoveredTime, setHoveredTime] = useState<number | null>(null);
+  const [paneTops, setPaneTops] = useState<number[]>([]);
+
+  /** Where each pane starts, so its legend sits at its top-left; panes move when resized or dragged. */
+  const measurePanes = () => {
+    const handles = handlesRef.current;
+    const container = containerRef.current;
+    if (!handles || !container) return;
+    const origin = container.getBoundingClientRect().top;
+    const tops = handles.chart.panes().map((pane) => (pane.getHTMLElement()?.getBoundingClientRect().top ?? origin) - origin);
+    setPaneTops((previous) => (sameNumbers(previous, tops) ? previous : tops));
+  };
+  const measureRef = useRef(measurePanes);
+  measureRef.current = measurePanes;
+
+  const paintLines = () => {
+    const handles = handlesRef.current;
+    const colors = colorsRef.current;
+    if (!handles || !colors) return;
+    for (const [symbol, line] of handles.lines) line.applyOptions({ color: slotColor(colors.palette, slotsRef.current[symbol]) });
+  };
+
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const chart = createChart(container, {
+      autoSize: true,
+      crosshair: { mode: CrosshairMode.Normal },
+      timeScale: { rightOffset: RIGHT_MARGIN_BARS },
+    });
+    const base = chart.addSeries(
+      LineSeries,
+      {
+        lineWidth: 1,
+        lineStyle: LineStyle.Dashed,
+        priceLineVisible: false,
+        lastValueVisible: false,
+        crosshairMarkerVisible: false,
+        priceFormat: { type: 'custom', formatter: formatNormalised, minMove: 0.1 },
+      },
+      NORMALISED_PANE,
+    );
+    // Panes are kept while empty, so the layout does not jump when a ratio or correlation has no values.
+    chart.addPane(true);
+    chart.addPane(true);
+    const ratio = chart.addSeries(LineSeries, { lineWidth: 2, priceLineVisible: false }, RATIO_PANE);
+    const correlation = chart.addSeries(
+      BaselineSeries,
+      {
+        baseValue: { type: 'price', price: 0 },
+        lineWidth: 1,
+        priceLineVisible: false,
+        priceFormat: { type: 'custom', formatter: formatCorrelation, minMove: 0.01 },
+        // −1 … +1 always, so a window of 0.3 never looks like a perfect correlation.
+        autoscaleInfoProvider: () => ({ priceRange: { minValue: -1, maxValue: 1 } }),
+      },
+      CORRELATION_PANE,
+    );
+    const correlationZero = correlation.createPriceLine({ price: 0, lineWidth: 1, lineStyle: LineStyle.Dotted, axisLabelVisible: false });
+    const [normalisedPane, ratioPane, correlationPane] = chart.panes();
+    normalisedPane?.setStretchFactor(3);
+    ratioPane?.setStretchFactor(1.1);
+    correlationPane?.setStretchFactor(1.1);
+    chart.priceScale('right', CORRELATION_PANE).applyOptions({ scaleMargins: { top: 0.18, bottom: 0.06 } });
+    chart.priceScale('right', RATIO_PANE).applyOptions({ scaleMargins: { top: 0.22, bottom: 0.08 } });
+    chart.priceScale('right', NORMALISED_PANE).applyOptions({ scaleMargins: { top: 0.12, bottom: 0.06 } });
+
+    const onCrosshairMove: MouseEventHandler<Time> = (param) => {
+      setHoveredTime(param.time === undefined || param.point === undefined ? null : fromChartTime(param.time as UTCTimestamp));
+      measureRef.current();
+    };
+    chart.subscribeCrosshairMove(onCrosshairMove);
+    handlesRef.current = { chart, base, ratio, correlation, correlationZero, lines: new Map() };
+    shownViewKey.current = null;
+
+    let frame = 0;
+    const observer = new ResizeObserver(() => {
+      cancelAnimationFrame(frame);
+      // After the chart has laid out its panes for the new size.
+      frame = requestAnimationFrame(() => measureRef.current());
+    });
+    observer.observe(container);
+    return () => {
+      observer.disconnect();
+      cancelAnimationFrame(frame);
+      chart.unsubscribeCrosshairMove(onCrosshairMove);
+      chart.remove();
+      handlesRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const handles = handlesRef.current;
+    const container = containerRef.current;
+    if (!handles || !container) return;
+    const colors = readColors(container);
+    colorsRef.current = colors;
+    handles.chart.applyOptions({
+      layout: {
+        background: { type: ColorType.Solid, color: colors.background },
+        textColor: colors.text,
+        fontSize: 11,
+        panes: { separatorColor: colors.border, separatorHoverColor: colors.grid },
+      },
+      grid: { vertLines: { color: colors.grid }, horzLines: { color: colors.grid } },
+      rightPriceScale: { borderColor: colors.border },
+      timeScale: { borderColor: colors.border },
+      crosshair: {
+        vertLine: { color: colors.crosshair, labelBackgroundColor: colors.border },
+        horzLine: { color: colors.crosshair, labelBackgroundColor: colors.border },
+      },
+    });
+    handles.base.applyOptions({ color: colors.base });
+    handles.ratio.applyOptions({ color: colors.ratio });
+    handles.correlation.applyOptions({
+      topLineColor: colors.up,
+      topFillColor1: colors.upFill,
+      topFillColor2: colors.upFill,
+      bottomLineColor: colors.down,
+      bottomFillColor1: colors.downFill,
+      bottomFillColor2: colors.downFill,
+    });
+    handles.correlationZero.applyOptions({ color: colors.crosshair });
+    paintLines();
+  }, [theme]);
+
+  useEffect(() => {
+    const intraday = timeframe === '1h' || timeframe === '4h';
+    handlesRef.current?.chart.applyOptions({ timeScale: { timeVisible: intraday, secondsVisible: false } });
+  }, [timeframe]);
+
+  useEffect(() => {
+    handlesRef.current?.chart
+      .priceScale('right', NORMALISED_PANE)
+      .applyOptions({ mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal });
+  }, [logScale]);
+
+  useEffect(() => {
+    slotsRef.current = slots;
+    const handles = handlesRef.current;
+    if (!handles || !reply) return;
+    const { chart, lines } = handles;
+    const wanted = new Set(reply.series.map((s) => s.symbol));
+    for (const [symbol, line] of lines) {
+      if (wanted.has(symbol)) continue;
+      chart.removeSeries(line);
+      lines.delete(symbol);
+    }
+    for (const series of reply.series) {
+      let line = lines.get(series.symbol);
+      if (!line) {
+        line = chart.addSeries(
+          LineSeries,
+          { lineWidth: 2, title: series.symbol, priceFormat: { type: 'custom', formatter: formatNormalised, minMove: 0.1 } },
+          NORMALISED_PANE,
+        );
+        lines.set(series.symbol, line);
+      }
+      line.setData(toLinePoints(reply.times, series.normalised));
+    }
+    paintLines();
+
+    const first = reply.times[0];
+    const last = reply.times[reply.times.length - 1];
+    handles.base.setData(
+      reply.baseTime === null || first === undefined || last === undefined
+        ? []
+        : [first, last].filter((time, i, both) => i === 0 || time !== both[0]).map((time) => ({ time: toChartTime(time), value: 100 })),
+    );
+
+    const ratioValues = reply.ratio?.values ?? [];
+    const typicalRatio = ratioValues.findLast((v) => v !== null) ?? 1;
+    const ratioPrecision = pricePrecision(typicalRatio);
+    // The axis steps in the ratio's own decimals; the legend gives five significant figures.
+    handles.ratio.applyOptions({
+      priceFormat: { type: 'custom', formatter: (value: number) => formatPrice(value, ratioPrecision), minMove: 10 ** -ratioPrecision },
+    });
+    handles.ratio.setData(reply.ratio ? toLinePoints(reply.times, reply.ratio.values) : []);
+    handles.correlation.setData(reply.correlation ? toLinePoints(reply.times, reply.correlation.values) : []);
+
+    if (shownViewKey.current !== viewKey && reply.times.length > 0) {
+      shownViewKey.current = viewKey;
+      chart.timeScale().fitContent();
+    }
+    requestAnimationFrame(() => measureRef.current());
+  }, [reply, slots, viewKey]);
+
+  const times = reply?.times ?? [];
+  const hoveredIndex = hoveredTime === null ? -1 : indexOfTime(times, hoveredTime);
+  const index = hoveredIndex >= 0 ? hoveredIndex : times.length - 1;
+  const time = times[index];
+  const ratioValue = reply?.ratio?.values[index] ?? null;
+  const correlationValue = reply?.correlation?.values[index] ?? null;
+
+  return (
+    <div className="compare-chart" data-testid="compare-chart" data-points={times.length}>
+      <div ref={containerRef} className="compare-chart__canvas" />
+      {reply && time !== undefined && (
+        <>
+          <div className="compare-legend" data-testid="compare-legend" style={{ top: (paneTops[NORMALISED_PANE] ?? 0) + 6 }}>
+            <span className="compare-legend__time" data-testid="compare-legend-time">
+              {formatBarTime(time, timeframe)}
+              {timeframe === '1h' || timeframe === '4h' ? ' UTC' : ''}
+            </span>
+            {reply.series.map((series) => {
+              const normalised = series.normalised[index] ?? null;
+              const close = series.close[index] ?? null;
+              return (
+                <span key={series.symbol} className="compare-legend__entry" data-testid={`compare-legend-${series.symbol}`}>
+                  <span className={`compare-swatch compare-swatch--slot-${(slots[series.symbol] ?? 0) + 1}`} aria-hidden="true" />
+                  <span className="compare-legend__symbol">{series.symbol}</span>
+                  {normalised !== null && (
+                    <b data-testid={`compare-legend-value-${series.symbol}`} title="Normalised: 100 at the base date">
+                      {formatNormalised(normalised)}
+                    </b>
+                  )}
+                  {normalised !== null && (
+                    <span className={`compare-legend__change compare-legend__change--${normalised >= 100 ? 'up' : 'down'}`}>
+                      {sinceBase(normalised)}
+                    </span>
+                  )}
+                  {close !== null && (
+                    <span className="compare-legend__close" data-testid={`compare-legend-close-${series.symbol}`} title="Close">
+                      {formatPrice(close, pricePrecision(close))}
+                    </span>
+                  )}
+                </span>
+              );
+            })}
+          </div>
+          {reply.ratio && paneTops[RATIO_PANE] !== undefined && (
+            <div className="compare-legend compare-legend--pane" data-testid="compare-ratio-legend" style={{ top: paneTops[RATIO_PANE] + 4 }}>
+              <span>
+                Ratio {reply.ratio.numerator} / {reply.ratio.denominator}
+              </span>
+              <b data-testid="compare-ratio-value">{ratioValue === null ? '–' : formatRatio(ratioValue)}</b>
+            </div>
+          )}
+          {reply.correlation && paneTops[CORRELATION_PANE] !== undefined && (
+            <div
+              className="compare-legend compare-legend--pane"
+              data-testid="compare-correlation-legend"
+              style={{ top: paneTops[CORRELATION_PANE] + 4 }}
+            >
+              <span>
+                Correlation of {reply.correlation.a} and {reply.correlation.b} log returns, {reply.correlation.window} bars
+              </span>
+              <b data-testid="compare-correlation-value">{correlationValue === null ? '–' : formatCorrelation(correlationValue)}</b>
+              {correlationHint && <span className="muted">{correlationHint}</span>}
+            </div>
+          )}
+        </>
+      )}
+      {children}
+    </div>
+  );
+}
