@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import type { Bar } from '../../../shared/domain';
+import {
+  MAX_TAIL_UPDATES,
+  firstIndexAtOrAfter,
+  keepIndicators,
+  mergeTail,
+  planChartUpdate,
+  prependWindow,
+  withIndicators,
+  type BarWindow,
+} from './bar-window';
+
+const DAY = 86_400_000;
+const bar = (day: number, close = 100 + day): Bar => ({ time: day * DAY, open: close, high: close + 1, low: close - 1, close, volume: 1 });
+const bars = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => bar(from + i));
+const sma = { id: 'sma-2', spec: { kind: 'sma' as const, params: { period: 2 } } };
+const rsi = { id: 'rsi-3', spec: { kind: 'rsi' as const, params: { period: 3 } } };
+const values = (list: readonly Bar[], offset = 0) => list.map((b) => b.time / DAY + offset);
+
+function window(list: Bar[], withRsi = false): BarWindow {
+  return {
+    bars: list,
+    indicators: [
+      { ...sma, outputs: { value: values(list) } },
+      ...(withRsi ? [{ ...rsi, outputs: { value: values(list, 0.5) } }] : []),
+    ],
+  };
+}
+
+describe('firstIndexAtOrAfter', () => {
+  it('finds the insertion point by open time', () => {
+    const list = bars(10, 14);
+    expect(firstIndexAtOrAfter(list, 12 * DAY)).toBe(2);
+    expect(firstIndexAtOrAfter(list, 12 * DAY + 1)).toBe(3);
+    expect(firstIndexAtOrAfter(list, 0)).toBe(0);
+    expect(firstIndexAtOrAfter(list, 99 * DAY)).toBe(5);
+  });
+});
+
+describe('prependWindow', () => {
+  it('puts older bars and their indicator values in front, keeping the shown bars as they are', () => {
+    const current = window(bars(10, 12));
+    const merged = prependWindow(current, window(bars(5, 9)));
+    expect(merged.bars.map((b) => b.time / DAY)).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(merged.bars[5]).toBe(current.bars[0]);
+    expect(merged.indicators[0]?.outputs.value).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
+  it('drops overlapping older bars and fills an indicator the older page lacks with nulls', () => {
+    const current = window(bars(10, 12), true);
+    const merged = prependWindow(current, window(bars(8, 11)));
+    expect(merged.bars.map((b) => b.time / DAY)).toEqual([8, 9, 10, 11, 12]);
+    expect(merged.indicators.map((s) => s.id)).toEqual(['sma-2', 'rsi-3']);
+    expect(merged.indicators[1]?.outputs.value).toEqual([null, null, 10.5, 11.5, 12.5]);
+  });
+
+  it('returns the window itself when nothing older came', () => {
+    const current = window(bars(10, 12));
+    expect(prependWindow(current, window([]))).toBe(current);
+  });
+});
+
+describe('mergeTail', () => {
+  it('updates the last bar, appends new ones and keeps unchanged bars by identity', () => {
+    const current = window(bars(10, 12));
+    const tail = window([bar(12), bar(13)]);
+    const merged = mergeTail(current, tail);
+    expect(merged.bars.map((b) => b.time / DAY)).toEqual([10, 11, 12, 13]);
+    expect(merged.bars[2]).toBe(current.bars[2]);
+    expect(merged.indicators[0]?.outputs.value).toEqual([10, 11, 12, 13]);
+
+    const revised = mergeTail(current, window([bar(12, 200)]));
+    expect(revised.bars[2]?.close).toBe(200);
+    expect(revised.bars[1]).toBe(current.bars[1]);
+  });
+
+  it('leaves the window alone for an empty tail', () => {
+    const current = window(bars(10, 12));
+    expect(mergeTail(current, window([]))).toBe(current);
+  });
+});
+
+describe('withIndicators and keepIndicators', () => {
+  it('attaches indicators computed over the same bars and refuses misaligned ones', () => {
+    const current = window(bars(10, 12));
+    const extra: BarWindow = { bars: bars(10, 12), indicators: [{ ...rsi, outputs: { value: [1, 2, 3] } }] };
+    const merged = withIndicators(current, extra);
+    expect(merged?.bars).toBe(current.bars);
+    expect(merged?.indicators.map((s) => s.id)).toEqual(['sma-2', 'rsi-3']);
+    expect(withIndicators(current, { ...extra, bars: bars(11, 13) })).toBeNull();
+    expect(withIndicators(current, { ...extra, bars: bars(10, 13) })).toBeNull();
+  });
+
+  it('drops removed indicators and returns the same window when nothing goes', () => {
+    const current = window(bars(10, 12), true);
+    expect(keepIndicators(current, new Set(['rsi-3'])).indicators.map((s) => s.id)).toEqual(['rsi-3']);
+    expect(keepIndicators(current, new Set(['rsi-3', 'sma-2']))).toBe(current);
+  });
+});
+
+describe('planChartUpdate', () => {
+  const shown = bars(10, 20);
+
+  it('does nothing when the bars are the same', () => {
+    expect(planChartUpdate(shown, shown)).toEqual({ kind: 'none' });
+    expect(planChartUpdate(shown, [...shown])).toEqual({ kind: 'none' });
+  });
+
+  it('shifts the view by the number of bars a prepend added', () => {
+    expect(planChartUpdate(shown, prependWindow(window(shown), window(bars(0, 9))).bars)).toEqual({ kind: 'prepend', added: 10 });
+  });
+
+  it('updates from the last shown bar on for a tail', () => {
+    const next = mergeTail(window(shown), window([bar(20, 500), bar(21)])).bars;
+    expect(planChartUpdate(shown, next)).toEqual({ kind: 'tail', from: 10 });
+    expect(planChartUpdate(shown, mergeTail(window(shown), window([bar(20), bar(21)])).bars)).toEqual({ kind: 'tail', from: 11 });
+  });
+
+  it('replaces when older bars changed, bars went missing, the tail is long or the data is another series', () => {
+    expect(planChartUpdate(shown, mergeTail(window(shown), window([bar(18, 1), bar(19), bar(20)])).bars)).toEqual({ kind: 'replace' });
+    expect(planChartUpdate(shown, shown.slice(0, 5))).toEqual({ kind: 'replace' });
+    expect(planChartUpdate(shown, [...shown, ...bars(21, 21 + MAX_TAIL_UPDATES)])).toEqual({ kind: 'replace' });
+    expect(planChartUpdate(shown, bars(10, 20))).toEqual({ kind: 'replace' });
+    expect(planChartUpdate([], shown)).toEqual({ kind: 'replace' });
+  });
+});

@@ -1,0 +1,142 @@
+import type { Bar } from '../../../shared/domain';
+import type { IndicatorSpec } from '../../../shared/indicators';
+
+/** One value per bar of the window, null during warm-up. */
+export type IndicatorValues = readonly (number | null)[];
+
+export interface IndicatorSeriesData {
+  /** Identity on the chart (see indicatorId). */
+  id: string;
+  spec: IndicatorSpec;
+  /** Output name → values aligned with the window's bars. */
+  outputs: Readonly<Record<string, IndicatorValues>>;
+}
+
+/** The contiguous run of bars a chart holds, with every indicator aligned to it. */
+export interface BarWindow {
+  bars: readonly Bar[];
+  indicators: readonly IndicatorSeriesData[];
+}
+
+/** Exactly `length` values of `values` from `start`, padded with nulls where the source is short. */
+function alignedValues(values: IndicatorValues | undefined, start: number, length: number): (number | null)[] {
+  return Array.from({ length }, (_, i) => values?.[start + i] ?? null);
+}
+
+function mapOutputs(
+  series: IndicatorSeriesData,
+  build: (name: string, values: IndicatorValues) => IndicatorValues,
+): IndicatorSeriesData {
+  const outputs: Record<string, IndicatorValues> = {};
+  for (const [name, values] of Object.entries(series.outputs)) outputs[name] = build(name, values);
+  return { ...series, outputs };
+}
+
+function sameBar(a: Bar, b: Bar): boolean {
+  return a.time === b.time && a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume;
+}
+
+/** Index of the first bar opening at or after `time` (bars.length when none does). */
+export function firstIndexAtOrAfter(bars: readonly Bar[], time: number): number {
+  let low = 0;
+  let high = bars.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (bars[middle]!.time < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * Older history in front of the window. Bars of `older` that overlap the window are dropped
+ * (the window's own are newer information); indicators keep the window's set, taking their
+ * older values from `older` by id — an indicator `older` lacks gets nulls rather than values
+ * computed over another span.
+ */
+export function prependWindow(current: BarWindow, older: BarWindow): BarWindow {
+  const first = current.bars[0];
+  const kept = first === undefined ? older.bars.length : firstIndexAtOrAfter(older.bars, first.time);
+  if (kept === 0) return current;
+  return {
+    bars: [...older.bars.slice(0, kept), ...current.bars],
+    indicators: current.indicators.map((series) => {
+      const match = older.indicators.find((o) => o.id === series.id);
+      return mapOutputs(series, (name, values) => [...alignedValues(match?.outputs[name], 0, kept), ...values]);
+    }),
+  };
+}
+
+/**
+ * Newer bars over the end of the window (a re-query from the last shown bar on, or bars pushed
+ * by the core). Bars from the tail's first time on are taken from `tail`; those that did not
+ * change keep their object, so the chart can tell exactly which bars to update.
+ */
+export function mergeTail(current: BarWindow, tail: BarWindow): BarWindow {
+  const start = tail.bars[0];
+  if (start === undefined) return current;
+  const cut = firstIndexAtOrAfter(current.bars, start.time);
+  const bars = current.bars.slice(0, cut);
+  tail.bars.forEach((bar, i) => {
+    const previous = current.bars[cut + i];
+    bars.push(previous !== undefined && sameBar(previous, bar) ? previous : bar);
+  });
+  return {
+    bars,
+    indicators: current.indicators.map((series) => {
+      const match = tail.indicators.find((t) => t.id === series.id);
+      return mapOutputs(series, (name, values) => [...values.slice(0, cut), ...alignedValues(match?.outputs[name], 0, tail.bars.length)]);
+    }),
+  };
+}
+
+/**
+ * Adds indicators computed over the same span as the window. Returns null when `extra`'s bars
+ * are not the window's (the data changed meanwhile), because values of another span would be
+ * misaligned; the caller then reloads the whole window.
+ */
+export function withIndicators(current: BarWindow, extra: BarWindow): BarWindow | null {
+  if (extra.bars.length !== current.bars.length) return null;
+  if (extra.bars.some((bar, i) => bar.time !== current.bars[i]!.time)) return null;
+  const added = new Set(extra.indicators.map((series) => series.id));
+  return { bars: current.bars, indicators: [...current.indicators.filter((series) => !added.has(series.id)), ...extra.indicators] };
+}
+
+export function keepIndicators(current: BarWindow, ids: ReadonlySet<string>): BarWindow {
+  const indicators = current.indicators.filter((series) => ids.has(series.id));
+  return indicators.length === current.indicators.length ? current : { ...current, indicators };
+}
+
+/** What a chart must do to go from the bars it shows to the next ones. */
+export type ChartUpdate =
+  | { kind: 'none' }
+  /** setData from scratch. */
+  | { kind: 'replace' }
+  /** setData, then shift the view right by `added` bars so the same bars stay in view. */
+  | { kind: 'prepend'; added: number }
+  /** series.update() for every bar from index `from` on. */
+  | { kind: 'tail'; from: number };
+
+/** Beyond this many changed bars one setData is cheaper than as many update() calls. */
+export const MAX_TAIL_UPDATES = 500;
+
+/**
+ * Compares by object identity, which prependWindow and mergeTail preserve for unchanged bars.
+ * A tail may only start at the last shown bar or after it: lightweight-charts' update() cannot
+ * rewrite older bars (or only slowly), so anything earlier is a replace.
+ */
+export function planChartUpdate(shown: readonly Bar[], next: readonly Bar[]): ChartUpdate {
+  if (shown === next) return { kind: 'none' };
+  if (shown.length === 0 || next.length === 0) return { kind: 'replace' };
+  if (next[0] === shown[0]) {
+    if (next.length < shown.length) return { kind: 'replace' };
+    let from = 0;
+    while (from < shown.length && next[from] === shown[from]) from++;
+    if (from === next.length) return { kind: 'none' };
+    if (from < shown.length - 1 || next.length - from > MAX_TAIL_UPDATES) return { kind: 'replace' };
+    return { kind: 'tail', from };
+  }
+  // Older bars in front; newer ones may have arrived in the same render, which setData covers.
+  const added = firstIndexAtOrAfter(next, shown[0]!.time);
+  return added > 0 && next[added] === shown[0] && next.length >= added + shown.length ? { kind: 'prepend', added } : { kind: 'replace' };
+}
