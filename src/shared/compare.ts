@@ -73,7 +73,10 @@ export const compareQueryOutputSchema = z.object({
   series: z.array(
     z.object({
       symbol: z.string(),
-      /** Bars this symbol has in the range on its own, before keeping only the common times. */
+      /**
+       * Bars of this symbol read before keeping only the common times: all it has in the range,
+       * or the most recent ones when that was enough. Zero means it has none there.
+       */
       bars: z.number().int(),
       /** Closes at the common times: never null, since every symbol has a bar at every common time. */
       close: valuesSchema,
