@@ -13,7 +13,7 @@ import {
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useEffectEvent, useRef, useState, type ReactNode } from 'react';
 import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
 import type { MethodOutput } from '../../../../shared/contract';
 import type { Timeframe } from '../../../../shared/timeframes';
@@ -118,29 +118,26 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
   const containerRef = useRef<HTMLDivElement>(null);
   const handlesRef = useRef<ChartHandles | null>(null);
   const colorsRef = useRef<CompareColors | null>(null);
-  const slotsRef = useRef(slots);
   const shownViewKey = useRef<string | null>(null);
   const [hoveredTime, setHoveredTime] = useState<number | null>(null);
   const [paneTops, setPaneTops] = useState<number[]>([]);
 
   /** Where each pane starts, so its legend sits at its top-left; panes move when resized or dragged. */
-  const measurePanes = () => {
+  const measurePanes = useEffectEvent(() => {
     const handles = handlesRef.current;
     const container = containerRef.current;
     if (!handles || !container) return;
     const origin = container.getBoundingClientRect().top;
     const tops = handles.chart.panes().map((pane) => (pane.getHTMLElement()?.getBoundingClientRect().top ?? origin) - origin);
     setPaneTops((previous) => (sameNumbers(previous, tops) ? previous : tops));
-  };
-  const measureRef = useRef(measurePanes);
-  measureRef.current = measurePanes;
+  });
 
-  const paintLines = () => {
+  const paintLines = useEffectEvent(() => {
     const handles = handlesRef.current;
     const colors = colorsRef.current;
     if (!handles || !colors) return;
-    for (const [symbol, line] of handles.lines) line.applyOptions({ color: slotColor(colors.palette, slotsRef.current[symbol]) });
-  };
+    for (const [symbol, line] of handles.lines) line.applyOptions({ color: slotColor(colors.palette, slots[symbol]) });
+  });
 
   useEffect(() => {
     const container = containerRef.current;
@@ -189,7 +186,7 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
 
     const onCrosshairMove: MouseEventHandler<Time> = (param) => {
       setHoveredTime(param.time === undefined || param.point === undefined ? null : fromChartTime(param.time as UTCTimestamp));
-      measureRef.current();
+      measurePanes();
     };
     chart.subscribeCrosshairMove(onCrosshairMove);
     handlesRef.current = { chart, base, ratio, correlation, correlationZero, lines: new Map() };
@@ -199,7 +196,7 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
     const observer = new ResizeObserver(() => {
       cancelAnimationFrame(frame);
       // After the chart has laid out its panes for the new size.
-      frame = requestAnimationFrame(() => measureRef.current());
+      frame = requestAnimationFrame(() => measurePanes());
     });
     observer.observe(container);
     return () => {
@@ -258,7 +255,6 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
   }, [logScale]);
 
   useEffect(() => {
-    slotsRef.current = slots;
     const handles = handlesRef.current;
     if (!handles || !reply) return;
     const { chart, lines } = handles;
@@ -304,7 +300,7 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
       shownViewKey.current = viewKey;
       chart.timeScale().fitContent();
     }
-    requestAnimationFrame(() => measureRef.current());
+    requestAnimationFrame(() => measurePanes());
   }, [reply, slots, viewKey]);
 
   const times = reply?.times ?? [];

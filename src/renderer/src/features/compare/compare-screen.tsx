@@ -98,6 +98,7 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
   const correlationWindow = parseWindow(saved.window);
   const startTime = dateInputToEpoch(start);
 
+  // Each assignment starts from the previous one, so a symbol keeps its colour while others come and go.
   const slotsRef = useRef<Record<string, number>>({});
   const slots = useMemo(() => {
     slotsRef.current = assignColourSlots(slotsRef.current, symbols);
