@@ -1,5 +1,5 @@
-import { AppError } from '../../shared/errors';
 import type { ParsedInput } from '../../shared/contract';
+import { MAX_BARS_PER_QUERY, requireInstrument } from '../bars/bar-access';
 import type { CoreContext } from '../create-core';
 import type { HandlerMap } from '../handlers';
 import type { BarsQueryResult } from '../storage/types';
@@ -10,7 +10,7 @@ import { alignOnCommonTimes, baseIndexAtOrAfter, normalise, priceRatio, rollingC
  * answer, so one comparison of eight symbols never holds more than the chart could ask for
  * eight times.
  */
-const MAX_BARS_PER_SYMBOL = 100_000;
+const MAX_BARS_PER_SYMBOL = MAX_BARS_PER_QUERY;
 
 type CompareQuery = ParsedInput<'compare.query'>;
 
@@ -41,9 +41,7 @@ export function compareHandlers(ctx: CoreContext): HandlerMap {
 
   return {
     'compare.query': async (query) => {
-      for (const symbol of query.symbols) {
-        if (!(await storage.instruments.get(symbol))) throw new AppError('NOT_FOUND', `Unknown instrument "${symbol}".`, { symbol });
-      }
+      for (const symbol of query.symbols) await requireInstrument(storage, symbol);
       const { aligned, bars, complete } = await readAligned(query);
       const keep = Math.min(query.limit, aligned.times.length);
       const skip = aligned.times.length - keep;
