@@ -3,6 +3,28 @@ import type { Timeframe } from '../../../shared/timeframes';
 import { formatChangePercent, formatPrice, formatVolume } from '../format/numbers';
 import { formatBarTime } from '../format/time';
 
+/** One indicator's values at the legend's bar, coloured like its lines. */
+export interface LegendIndicator {
+  id: string;
+  label: string;
+  color: string;
+  values: readonly { name: string; text: string; color: string }[];
+}
+
+/** "SMA 20 3,838.45", with test ids legend-<id> and legend-<id>-<output>. */
+export function IndicatorLegendRow({ indicator }: { indicator: LegendIndicator }) {
+  return (
+    <div className="chart-legend__indicator" data-testid={`legend-${indicator.id}`}>
+      <span style={{ color: indicator.color }}>{indicator.label}</span>
+      {indicator.values.map((value) => (
+        <b key={value.name} style={{ color: value.color }} title={value.name} data-testid={`legend-${indicator.id}-${value.name}`}>
+          {value.text}
+        </b>
+      ))}
+    </div>
+  );
+}
+
 interface ChartLegendProps {
   bar: Bar;
   /** Close of the bar before, for the change; absent for the first bar. */
@@ -12,45 +34,52 @@ interface ChartLegendProps {
   /** Only a close is known (O = H = L = C), so only the close is shown. */
   closeOnly: boolean;
   showVolume: boolean;
+  /** Indicators drawn over the prices, one row each under the bar's prices. */
+  overlays: readonly LegendIndicator[];
 }
 
 /** O H L C, change and volume of the hovered bar, or of the last bar when the pointer is elsewhere. */
-export function ChartLegend({ bar, previousClose, timeframe, precision, closeOnly, showVolume }: ChartLegendProps) {
+export function ChartLegend({ bar, previousClose, timeframe, precision, closeOnly, showVolume, overlays }: ChartLegendProps) {
   const change = previousClose === undefined ? null : formatChangePercent(previousClose, bar.close);
   const direction = bar.close >= (previousClose ?? bar.open) ? 'up' : 'down';
   const price = (value: number) => formatPrice(value, precision);
   return (
     <div className="chart-legend" data-testid="chart-legend">
-      <span className="chart-legend__time" data-testid="legend-time">
-        {formatBarTime(bar.time, timeframe)}
-        {timeframe === '1d' || timeframe === '1w' || timeframe === '1M' ? '' : ' UTC'}
-      </span>
-      {!closeOnly && (
-        <>
-          <span>
-            O <b data-testid="legend-open">{price(bar.open)}</b>
-          </span>
-          <span>
-            H <b data-testid="legend-high">{price(bar.high)}</b>
-          </span>
-          <span>
-            L <b data-testid="legend-low">{price(bar.low)}</b>
-          </span>
-        </>
-      )}
-      <span>
-        C <b data-testid="legend-close">{price(bar.close)}</b>
-      </span>
-      {change && (
-        <b className={`chart-legend__change chart-legend__change--${direction}`} data-testid="legend-change">
-          {change}
-        </b>
-      )}
-      {showVolume && (
-        <span>
-          Vol <b data-testid="legend-volume">{formatVolume(bar.volume)}</b>
+      <div className="chart-legend__prices">
+        <span className="chart-legend__time" data-testid="legend-time">
+          {formatBarTime(bar.time, timeframe)}
+          {timeframe === '1d' || timeframe === '1w' || timeframe === '1M' ? '' : ' UTC'}
         </span>
-      )}
+        {!closeOnly && (
+          <>
+            <span>
+              O <b data-testid="legend-open">{price(bar.open)}</b>
+            </span>
+            <span>
+              H <b data-testid="legend-high">{price(bar.high)}</b>
+            </span>
+            <span>
+              L <b data-testid="legend-low">{price(bar.low)}</b>
+            </span>
+          </>
+        )}
+        <span>
+          C <b data-testid="legend-close">{price(bar.close)}</b>
+        </span>
+        {change && (
+          <b className={`chart-legend__change chart-legend__change--${direction}`} data-testid="legend-change">
+            {change}
+          </b>
+        )}
+        {showVolume && (
+          <span>
+            Vol <b data-testid="legend-volume">{formatVolume(bar.volume)}</b>
+          </span>
+        )}
+      </div>
+      {overlays.map((indicator) => (
+        <IndicatorLegendRow key={indicator.id} indicator={indicator} />
+      ))}
     </div>
   );
 }

@@ -4,26 +4,46 @@ import {
   CrosshairMode,
   HistogramSeries,
   LineSeries,
+  PriceScaleMode,
   createChart,
   type IChartApi,
   type ISeriesApi,
+  type LogicalRange,
   type MouseEventHandler,
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useEffectEvent, useImperativeHandle, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
 import type { Bar } from '../../../shared/domain';
 import type { Timeframe } from '../../../shared/timeframes';
 import type { ResolvedTheme } from '../app/theme';
-import { fromChartTime } from '../format/time';
+import { formatIndicatorValue, indicatorLabel, indicatorPlacement, outputNames } from '../features/indicators/indicator-catalog';
 import { formatPrice, pricePrecision } from '../format/numbers';
+import { fromChartTime, toChartTime } from '../format/time';
+import { firstIndexAtOrAfter, planChartUpdate, type BarWindow, type ChartUpdate, type IndicatorValues } from './bar-window';
 import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
-import { ChartLegend } from './chart-legend';
+import { ChartLegend, IndicatorLegendRow, type LegendIndicator } from './chart-legend';
+import {
+  createIndicatorSeries,
+  indicatorOutputColor,
+  indicatorPaneIndex,
+  removeIndicatorSeries,
+  restyleIndicatorSeries,
+  setIndicatorData,
+  updateIndicatorTail,
+  type IndicatorColors,
+  type IndicatorSeriesHandle,
+} from './indicator-series';
+import './price-chart.css';
 
 const VOLUME_SCALE = 'volume';
 /** Bars in view after switching symbol or timeframe: enough history, candles still readable. */
 const BARS_IN_VIEW = 180;
 const RIGHT_MARGIN_BARS = 4;
+/** The price pane's height against each indicator pane's 1: prices stay the main thing. */
+const PRICE_PANE_STRETCH = 3;
+/** Older history is requested while fewer bars than this (or half a screen) remain to the left. */
+const NEAR_START_BARS = 50;
 
 interface ChartHandles {
   chart: IChartApi;
@@ -44,6 +64,7 @@ interface ChartColors {
   line: string;
   volumeUp: string;
   volumeDown: string;
+  indicators: IndicatorColors;
 }
 
 /** Chart colours come from the same CSS variables as the rest of the UI, so themes stay in one place. */
@@ -61,33 +82,108 @@ function readChartColors(element: Element): ChartColors {
     line: read('--chart-line'),
     volumeUp: read('--chart-volume-up'),
     volumeDown: read('--chart-volume-down'),
+    indicators: {
+      slots: [0, 1, 2, 3, 4, 5].map((slot) => read(`--indicator-${slot}`)),
+      signal: read('--indicator-signal'),
+      guide: read('--indicator-guide'),
+      histogramUp: read('--chart-up'),
+      histogramUpFading: read('--chart-volume-up'),
+      histogramDown: read('--chart-down'),
+      histogramDownFading: read('--chart-volume-down'),
+    },
   };
 }
 
+/** A window of bars and the series it belongs to; the view resets only when `key` changes. */
+export interface ChartWindow extends BarWindow {
+  key: string;
+}
+
+export interface PriceChartHandle {
+  /** The chart with all its panes as a canvas (the HTML legend is not part of it). */
+  screenshot(): HTMLCanvasElement | null;
+  visibleLogicalRange(): { from: number; to: number } | null;
+}
+
 export interface PriceChartProps {
-  bars: readonly Bar[];
+  data: ChartWindow | null;
   timeframe: Timeframe;
-  /** Identifies what `bars` show (symbol and timeframe); the view resets only when it changes. */
-  viewKey: string;
   theme: ResolvedTheme;
+  logScale: boolean;
+  /** Colour slot of each indicator by id. */
+  indicatorSlots: ReadonlyMap<string, number>;
+  /** Epoch ms the view should start at when a new series opens; null shows the latest bars. */
+  viewStart: number | null;
+  /** The view came close to the oldest bar held. */
+  onNearStart(): void;
+  ref?: Ref<PriceChartHandle>;
   /** Messages and actions drawn over the chart (loading, no data). */
   children?: ReactNode;
 }
 
+/** Top of each pane in the container, and the pane each indicator draws in. */
+interface PaneLayout {
+  tops: readonly number[];
+  paneOf: ReadonlyMap<string, number>;
+}
+
+function samePaneLayout(a: PaneLayout, b: PaneLayout): boolean {
+  if (a.tops.length !== b.tops.length || a.paneOf.size !== b.paneOf.size) return false;
+  return a.tops.every((top, i) => top === b.tops[i]) && [...a.paneOf].every(([id, pane]) => b.paneOf.get(id) === pane);
+}
+
+/** What the chart currently draws, to tell the next window's changes apart. */
+interface ShownState {
+  key: string | null;
+  bars: readonly Bar[];
+  closeOnly: boolean;
+  withVolume: boolean;
+  precision: number;
+  indicators: Map<string, { handle: IndicatorSeriesHandle; outputs: Readonly<Record<string, IndicatorValues>> | null }>;
+}
+
+const nothingShown = (): ShownState => ({ key: null, bars: [], closeOnly: false, withVolume: false, precision: 2, indicators: new Map() });
+
+function pricesFormat(precision: number) {
+  // Per series rather than chart-wide, so oscillator panes keep their own formats.
+  return { type: 'custom', minMove: 10 ** -precision, formatter: (price: number) => formatPrice(price, precision) } as const;
+}
+
 /**
- * Candlesticks with volume in an overlay scale at the bottom of the pane, and a crosshair
- * legend. The chart and its series are created once; data and options are applied to them,
- * as in lightweight-charts' advanced React example, so nothing is rebuilt on changes.
+ * Candlesticks with volume at the bottom of the price pane, indicator overlays and indicator
+ * panes, and a crosshair legend. The chart and its price series are created once; indicator
+ * series are created when an indicator arrives and removed when it goes. Each new window is
+ * compared with what is drawn (planChartUpdate): older history is set and the view shifted by
+ * the bars added, newer bars go through update(), so nothing is rebuilt on a tick.
  */
-export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceChartProps) {
+export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, viewStart, onNearStart, ref, children }: PriceChartProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const handlesRef = useRef<ChartHandles | null>(null);
   const colorsRef = useRef<ChartColors | null>(null);
-  const barsRef = useRef(bars);
-  const precisionRef = useRef(2);
-  const shownViewKey = useRef<string | null>(null);
+  const shownRef = useRef<ShownState>(nothingShown());
+  // While data is being set the view jumps about; those moves are not the user scrolling back.
+  const applyingRef = useRef(false);
   const [hoveredTime, setHoveredTime] = useState<number | null>(null);
   const [drawProblem, setDrawProblem] = useState<string | null>(null);
+  const [colors, setColors] = useState<ChartColors | null>(null);
+  const [panes, setPanes] = useState<PaneLayout>({ tops: [], paneOf: new Map() });
+
+  const nearStart = useEffectEvent(onNearStart);
+  const checkNearStart = useEffectEvent((range: LogicalRange | null) => {
+    if (range === null || applyingRef.current || shownRef.current.bars.length === 0) return;
+    if (range.from < Math.max(NEAR_START_BARS, (range.to - range.from) / 2)) nearStart();
+  });
+
+  /** Where each pane starts, for the indicator legends; panes move when added, removed or dragged. */
+  const measurePanes = useEffectEvent(() => {
+    const handles = handlesRef.current;
+    const container = containerRef.current;
+    if (!handles || !container) return;
+    const origin = container.getBoundingClientRect().top;
+    const tops = handles.chart.panes().map((pane) => (pane.getHTMLElement()?.getBoundingClientRect().top ?? origin) - origin);
+    const paneOf = new Map([...shownRef.current.indicators].map(([id, { handle }]) => [id, indicatorPaneIndex(handle)]));
+    setPanes((previous) => (samePaneLayout(previous, { tops, paneOf }) ? previous : { tops, paneOf }));
+  });
 
   useEffect(() => {
     const container = containerRef.current;
@@ -95,8 +191,6 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
     const chart = createChart(container, {
       autoSize: true,
       crosshair: { mode: CrosshairMode.Normal },
-      // Axis labels group thousands like the legend does (146,945.92, not 146945.92).
-      localization: { priceFormatter: (price: number) => formatPrice(price, precisionRef.current) },
       timeScale: { rightOffset: RIGHT_MARGIN_BARS },
     });
     const candles = chart.addSeries(CandlestickSeries, { borderVisible: false });
@@ -111,17 +205,33 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
 
     const onCrosshairMove: MouseEventHandler<Time> = (param) => {
       setHoveredTime(param.time === undefined || param.point === undefined ? null : fromChartTime(param.time as UTCTimestamp));
+      measurePanes();
     };
+    const onRangeChange = (range: LogicalRange | null) => checkNearStart(range);
     chart.subscribeCrosshairMove(onCrosshairMove);
+    chart.timeScale().subscribeVisibleLogicalRangeChange(onRangeChange);
+    const resizes = new ResizeObserver(() => requestAnimationFrame(() => measurePanes()));
+    resizes.observe(container);
     handlesRef.current = { chart, candles, closeLine, volume };
-    // A new chart has no view yet, so the next data must set one (also after StrictMode's remount).
-    shownViewKey.current = null;
+    // A new chart draws nothing yet, so the next window is applied in full (also after StrictMode's remount).
+    shownRef.current = nothingShown();
     return () => {
+      resizes.disconnect();
+      chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRangeChange);
       chart.unsubscribeCrosshairMove(onCrosshairMove);
       chart.remove();
       handlesRef.current = null;
     };
   }, []);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      screenshot: () => handlesRef.current?.chart.takeScreenshot() ?? null,
+      visibleLogicalRange: () => handlesRef.current?.chart.timeScale().getVisibleLogicalRange() ?? null,
+    }),
+    [],
+  );
 
   useEffect(() => {
     const handles = handlesRef.current;
@@ -129,8 +239,14 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
     if (!handles || !container) return;
     const colors = readChartColors(container);
     colorsRef.current = colors;
+    setColors(colors);
     handles.chart.applyOptions({
-      layout: { background: { type: ColorType.Solid, color: colors.background }, textColor: colors.text, fontSize: 11 },
+      layout: {
+        background: { type: ColorType.Solid, color: colors.background },
+        textColor: colors.text,
+        fontSize: 11,
+        panes: { separatorColor: colors.border, separatorHoverColor: colors.crosshair },
+      },
       grid: { vertLines: { color: colors.grid }, horzLines: { color: colors.grid } },
       rightPriceScale: { borderColor: colors.border },
       timeScale: { borderColor: colors.border },
@@ -141,9 +257,12 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
     });
     handles.candles.applyOptions({ upColor: colors.up, downColor: colors.down, wickUpColor: colors.up, wickDownColor: colors.down });
     handles.closeLine.applyOptions({ color: colors.line });
-    // Volume colours are stored per bar, so they are re-applied with the data.
-    if (chartDataProblem(barsRef.current) === null && hasVolume(barsRef.current)) {
-      handles.volume.setData(toVolumeData(barsRef.current, { up: colors.volumeUp, down: colors.volumeDown }));
+    // Volume and MACD histogram colours are stored per bar, so they are set again with the data.
+    const shown = shownRef.current;
+    if (shown.withVolume) handles.volume.setData(toVolumeData(shown.bars, { up: colors.volumeUp, down: colors.volumeDown }));
+    for (const { handle, outputs } of shown.indicators.values()) {
+      restyleIndicatorSeries(handle, colors.indicators);
+      if (outputs) setIndicatorData(handle, shown.bars, outputs, colors.indicators, shown.precision);
     }
   }, [theme]);
 
@@ -153,65 +272,177 @@ export function PriceChart({ bars, timeframe, viewKey, theme, children }: PriceC
   }, [timeframe]);
 
   useEffect(() => {
-    barsRef.current = bars;
+    handlesRef.current?.chart.priceScale('right').applyOptions({ mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal });
+  }, [logScale]);
+
+  const applyPrices = (handles: ChartHandles, colors: ChartColors, bars: readonly Bar[], plan: ChartUpdate): void => {
+    const shown = shownRef.current;
+    if (plan.kind === 'tail') {
+      for (let i = plan.from; i < bars.length; i++) {
+        const bar = bars[i]!;
+        const time = toChartTime(bar.time);
+        if (shown.closeOnly) handles.closeLine.update({ time, value: bar.close });
+        else handles.candles.update({ time, open: bar.open, high: bar.high, low: bar.low, close: bar.close });
+        if (shown.withVolume) handles.volume.update({ time, value: bar.volume, color: bar.close >= bar.open ? colors.volumeUp : colors.volumeDown });
+      }
+      return;
+    }
+    const precision = pricePrecision(bars[bars.length - 1]?.close ?? 0);
+    const closeOnly = isCloseOnly(bars);
+    const withVolume = hasVolume(bars);
+    handles.candles.applyOptions({ priceFormat: pricesFormat(precision), visible: !closeOnly });
+    handles.closeLine.applyOptions({ priceFormat: pricesFormat(precision), visible: closeOnly });
+    // Prices give the bottom of the pane to volume only when there is volume to show.
+    handles.chart.priceScale('right').applyOptions({ scaleMargins: { top: 0.08, bottom: withVolume ? 0.26 : 0.06 } });
+    handles.candles.setData(closeOnly ? [] : toCandleData(bars));
+    handles.closeLine.setData(closeOnly ? toCloseLineData(bars) : []);
+    handles.volume.setData(withVolume ? toVolumeData(bars, { up: colors.volumeUp, down: colors.volumeDown }) : []);
+    Object.assign(shown, { closeOnly, withVolume, precision });
+  };
+
+  /** Creates, updates and removes indicator series to match the window; true when panes came or went. */
+  const applyIndicators = (handles: ChartHandles, colors: ChartColors, next: ChartWindow, plan: ChartUpdate): boolean => {
+    const shown = shownRef.current;
+    let panesChanged = false;
+    const wanted = new Set(next.indicators.map((series) => series.id));
+    for (const [id, { handle }] of shown.indicators) {
+      if (wanted.has(id)) continue;
+      panesChanged ||= indicatorPlacement(handle.spec.kind) === 'pane';
+      removeIndicatorSeries(handles.chart, handle);
+      shown.indicators.delete(id);
+    }
+    for (const series of next.indicators) {
+      const slot = indicatorSlots.get(series.id) ?? 0;
+      let entry = shown.indicators.get(series.id);
+      if (!entry) {
+        entry = { handle: createIndicatorSeries(handles.chart, { id: series.id, spec: series.spec, slot }, colors.indicators), outputs: null };
+        shown.indicators.set(series.id, entry);
+        panesChanged ||= indicatorPlacement(series.spec.kind) === 'pane';
+      } else if (entry.handle.slot !== slot) {
+        entry.handle.slot = slot;
+        restyleIndicatorSeries(entry.handle, colors.indicators);
+      }
+      if (entry.outputs === series.outputs && (plan.kind === 'none' || plan.kind === 'tail')) continue;
+      if (plan.kind === 'tail' && entry.outputs !== null) updateIndicatorTail(entry.handle, next.bars, series.outputs, plan.from, colors.indicators);
+      else setIndicatorData(entry.handle, next.bars, series.outputs, colors.indicators, shown.precision);
+      entry.outputs = series.outputs;
+    }
+    return panesChanged;
+  };
+
+  const clearChart = (handles: ChartHandles) => {
+    handles.candles.setData([]);
+    handles.closeLine.setData([]);
+    handles.volume.setData([]);
+    for (const { handle } of shownRef.current.indicators.values()) removeIndicatorSeries(handles.chart, handle);
+    shownRef.current.indicators.clear();
+  };
+
+  const showWindow = useEffectEvent((next: ChartWindow | null) => {
     const handles = handlesRef.current;
     const colors = colorsRef.current;
-    if (!handles || !colors) return;
-    const problem = chartDataProblem(bars);
+    if (!handles || !colors || next === null) return;
+    const shown = shownRef.current;
+    const reset = shown.key !== next.key;
+    const problem = chartDataProblem(next.bars);
     setDrawProblem(problem);
-    if (problem !== null) {
-      handles.candles.setData([]);
-      handles.closeLine.setData([]);
-      handles.volume.setData([]);
-      return;
-    }
-    const last = bars[bars.length - 1];
-    const precision = pricePrecision(last?.close ?? 0);
-    precisionRef.current = precision;
-    const priceFormat = { type: 'price', precision, minMove: 10 ** -precision } as const;
-    const closeOnly = isCloseOnly(bars);
-    handles.candles.applyOptions({ priceFormat, visible: !closeOnly });
-    handles.closeLine.applyOptions({ priceFormat, visible: closeOnly });
-    // Prices give the bottom of the pane to volume only when there is volume to show.
-    const withVolume = hasVolume(bars);
-    handles.chart.priceScale('right').applyOptions({ scaleMargins: { top: 0.08, bottom: withVolume ? 0.26 : 0.06 } });
+    const timeScale = handles.chart.timeScale();
+    const before = timeScale.getVisibleLogicalRange();
+    applyingRef.current = true;
     try {
-      handles.candles.setData(closeOnly ? [] : toCandleData(bars));
-      handles.closeLine.setData(closeOnly ? toCloseLineData(bars) : []);
-      handles.volume.setData(withVolume ? toVolumeData(bars, { up: colors.volumeUp, down: colors.volumeDown }) : []);
+      if (problem !== null) {
+        clearChart(handles);
+        Object.assign(shown, { key: next.key, bars: [] });
+        return;
+      }
+      const plan: ChartUpdate = reset ? { kind: 'replace' } : planChartUpdate(shown.bars, next.bars);
+      if (plan.kind !== 'none') applyPrices(handles, colors, next.bars, plan);
+      // How the last change was drawn, for tests and for anyone inspecting a chart that misbehaves.
+      if (plan.kind !== 'none' && containerRef.current?.parentElement) containerRef.current.parentElement.dataset.lastChange = plan.kind;
+      const panesChanged = applyIndicators(handles, colors, next, plan);
+      shown.bars = next.bars;
+      shown.key = next.key;
+      if (panesChanged) {
+        handles.chart.panes().forEach((pane, index) => pane.setStretchFactor(index === 0 ? PRICE_PANE_STRETCH : 1));
+        requestAnimationFrame(() => measurePanes());
+      }
+      if (reset && next.bars.length > 0) {
+        const start = viewStart === null ? -1 : firstIndexAtOrAfter(next.bars, viewStart);
+        const from = start >= 0 && start < next.bars.length ? start : Math.max(0, next.bars.length - BARS_IN_VIEW);
+        timeScale.setVisibleLogicalRange({ from: from - 0.5, to: next.bars.length - 1 + RIGHT_MARGIN_BARS });
+      } else if (plan.kind === 'prepend' && before !== null) {
+        timeScale.setVisibleLogicalRange({ from: before.from + plan.added, to: before.to + plan.added });
+      }
     } catch {
       // The library throws on data it cannot place; one bad series must not take the app down.
+      clearChart(handles);
+      Object.assign(shown, { key: next.key, bars: [] });
       setDrawProblem('the chart library rejected them');
-      return;
+    } finally {
+      applyingRef.current = false;
     }
-    if (shownViewKey.current !== viewKey && bars.length > 0) {
-      shownViewKey.current = viewKey;
-      handles.chart.timeScale().setVisibleLogicalRange({
-        from: Math.max(0, bars.length - BARS_IN_VIEW) - 0.5,
-        to: bars.length - 1 + RIGHT_MARGIN_BARS,
-      });
-    }
-  }, [bars, viewKey]);
+    checkNearStart(timeScale.getVisibleLogicalRange());
+  });
 
+  useEffect(() => showWindow(data), [data, indicatorSlots]);
+
+  const bars = drawProblem === null ? (data?.bars ?? []) : [];
   const hoveredIndex = hoveredTime === null ? -1 : indexOfBarAt(bars, hoveredTime);
   const legendIndex = hoveredIndex >= 0 ? hoveredIndex : bars.length - 1;
-  const legendBar = drawProblem === null ? bars[legendIndex] : undefined;
+  const legendBar = bars[legendIndex];
   const closeOnly = useMemo(() => isCloseOnly(bars), [bars]);
   const withVolume = useMemo(() => hasVolume(bars), [bars]);
+  const precision = pricePrecision(bars[bars.length - 1]?.close ?? 0);
+
+  const legends: (LegendIndicator & { paneIndex: number | undefined })[] = [];
+  for (const series of drawProblem === null ? (data?.indicators ?? []) : []) {
+    if (colors === null) break;
+    const handle = { spec: series.spec, slot: indicatorSlots.get(series.id) ?? 0 };
+    const values = outputNames(series.spec).map((name) => ({
+      name,
+      text: formatIndicatorValue(series.spec.kind, series.outputs[name]?.[legendIndex], precision),
+      color: indicatorOutputColor(handle, name, series.outputs[name], legendIndex, colors.indicators),
+    }));
+    legends.push({
+      id: series.id,
+      label: indicatorLabel(series.spec),
+      color: indicatorOutputColor(handle, outputNames(series.spec)[0] ?? 'value', undefined, 0, colors.indicators),
+      values,
+      paneIndex: indicatorPlacement(series.spec.kind) === 'pane' ? panes.paneOf.get(series.id) : 0,
+    });
+  }
 
   return (
-    <div className="price-chart" data-testid="price-chart" data-bars={bars.length}>
+    <div
+      className="price-chart"
+      data-testid="price-chart"
+      data-bars={bars.length}
+      data-panes={panes.tops.length}
+      data-scale={logScale ? 'log' : 'linear'}
+    >
       <div ref={containerRef} className="price-chart__canvas" />
       {legendBar && (
         <ChartLegend
           bar={legendBar}
           previousClose={bars[legendIndex - 1]?.close}
           timeframe={timeframe}
-          precision={pricePrecision(bars[bars.length - 1]?.close ?? 0)}
+          precision={precision}
           closeOnly={closeOnly}
           showVolume={withVolume}
+          overlays={legends.filter((legend) => legend.paneIndex === 0)}
         />
       )}
+      {legendBar &&
+        legends.map((legend) => {
+          const top = legend.paneIndex ? panes.tops[legend.paneIndex] : undefined;
+          return (
+            top !== undefined && (
+              <div key={legend.id} className="chart-legend chart-legend--pane" style={{ top: top + 4 }}>
+                <IndicatorLegendRow indicator={legend} />
+              </div>
+            )
+          );
+        })}
       {drawProblem && (
         <div className="chart-overlay" role="alert">
           <p>These bars cannot be drawn: {drawProblem}.</p>

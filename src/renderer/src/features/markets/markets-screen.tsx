@@ -1,20 +1,28 @@
 import { useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
+import { MAX_INDICATORS_PER_QUERY, type IndicatorSpec } from '../../../../shared/indicators';
 import type { Timeframe } from '../../../../shared/timeframes';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { useSettings } from '../../app/settings-context';
 import type { ResolvedTheme } from '../../app/theme';
-import { PriceChart } from '../../charts/price-chart';
+import { MAX_BARS_HELD, coarserTimeframeFor } from '../../charts/history-cap';
+import { PriceChart, type PriceChartHandle } from '../../charts/price-chart';
 import { formatCount } from '../../format/numbers';
 import { formatBarTime } from '../../format/time';
 import { ImportDialog, type ImportSummary } from '../import/import-dialog';
+import { addIndicator, removeIndicator } from '../indicators/active-indicators';
+import { indicatorId, indicatorLabel } from '../indicators/indicator-catalog';
+import { IndicatorMenu } from '../indicators/indicator-menu';
+import { barIndicesInRange, captionedChartImage, chartCsv, downloadBlob, exportFileName } from './chart-export';
+import { readChartState, writeChartState, type ChartState } from './chart-state';
 import { InstrumentPicker, SyntheticBadge } from './instrument-picker';
 import { buildInstrumentRows, chartableTimeframes, defaultSymbol, type InstrumentRow } from './instrument-rows';
 import { isEditableTarget, marketsShortcut } from './shortcuts';
 import { TimeframeBar } from './timeframe-bar';
+import { useChartWindow, type LoadedWindow } from './use-chart-window';
+import './chart-toolbar.css';
 
-const BAR_LIMIT = 2000;
 const DEMO_SYMBOL = 'DEMO.XAUUSD';
 
 function EmptyDatabase({ onImport, onDemoLoaded }: { onImport(): void; onDemoLoaded(symbol: string): void }) {
@@ -104,6 +112,53 @@ function ChartNotice({ row, symbol, timeframe, onTimeframe, onImport }: ChartNot
   );
 }
 
+interface HistoryCapNoticeProps {
+  window: LoadedWindow;
+  available: readonly Timeframe[];
+  onTimeframe(timeframe: Timeframe, viewStart: number): void;
+}
+
+/** Shown when scrolling back reaches the most bars one chart holds (see MAX_BARS_HELD). */
+function HistoryCapNotice({ window, available, onTimeframe }: HistoryCapNoticeProps) {
+  const first = window.bars[0];
+  const last = window.bars.at(-1);
+  if (!first || !last) return null;
+  const coarser = coarserTimeframeFor(window.timeframe, last.time - first.time, available);
+  return (
+    <div className="chart-notice" role="status" data-testid="history-cap-notice">
+      <span>
+        The chart holds the latest {formatCount(MAX_BARS_HELD)} {window.timeframe} bars.
+        {coarser ? ` ${coarser} bars show this span and more in far fewer points.` : ''}
+      </span>
+      {coarser && (
+        <button type="button" className="button button--small" data-testid="history-cap-switch" onClick={() => onTimeframe(coarser, first.time)}>
+          Show {coarser}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function ProblemNotice({ text, failure, onRetry }: { text: string; failure: unknown; onRetry(): void }) {
+  return (
+    <div className="chart-notice chart-notice--problem" role="alert">
+      <span>
+        {text} {describeError(failure)}
+      </span>
+      <button type="button" className="button button--small" onClick={onRetry}>
+        Try again
+      </button>
+    </div>
+  );
+}
+
+/** Colours of the page, for the caption of an exported image. */
+function captionColors() {
+  const style = getComputedStyle(document.documentElement);
+  const read = (name: string) => style.getPropertyValue(name).trim();
+  return { background: read('--chart-bg'), text: read('--text-strong'), muted: read('--text-muted') };
+}
+
 interface MarketsScreenProps {
   theme: ResolvedTheme;
   /** Set when the desktop menu asked for the import dialog. */
@@ -115,36 +170,49 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   const { settings, updateSettings } = useSettings();
   const instruments = useApiQuery('instruments.list', {});
   const coverage = useApiQuery('bars.coverage', {});
-  const [chosen, setChosen] = useState<{ symbol?: string; timeframe?: Timeframe }>({});
+  const [chartState, setChartState] = useState<ChartState>(() => readChartState(window.sessionStorage));
+  /** Where the next series' view starts; set when the history cap sends the user to a coarser timeframe. */
+  const [viewStart, setViewStart] = useState<number | null>(null);
   const [importOpen, setImportOpen] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+  const chartRef = useRef<PriceChartHandle>(null);
+
+  useEffect(() => writeChartState(window.sessionStorage, chartState), [chartState]);
 
   const rows = useMemo(
     () => buildInstrumentRows(instruments.data?.instruments ?? [], coverage.data?.coverage ?? []),
     [instruments.data, coverage.data],
   );
   const watchlist = settings?.watchlist ?? [];
-  const symbol = chosen.symbol ?? settings?.chart.symbol ?? defaultSymbol(rows, watchlist);
-  const timeframe = chosen.timeframe ?? settings?.chart.timeframe ?? '1d';
+  const symbol = chartState.symbol ?? settings?.chart.symbol ?? defaultSymbol(rows, watchlist);
+  const timeframe = chartState.timeframe ?? settings?.chart.timeframe ?? '1d';
   const row = rows.find((r) => r.symbol === symbol);
   const instrument = instruments.data?.instruments.find((i) => i.symbol === symbol);
+  const activeIndicators = chartState.indicators;
+  const specs = useMemo(() => activeIndicators.map((indicator) => indicator.spec), [activeIndicators]);
+  const indicatorSlots = useMemo(() => new Map(activeIndicators.map((indicator) => [indicatorId(indicator.spec), indicator.slot])), [activeIndicators]);
 
-  const bars = useApiQuery('bars.query', symbol && settings ? { symbol, timeframe, limit: BAR_LIMIT } : null);
+  const chart = useChartWindow(symbol && settings ? symbol : undefined, timeframe, specs);
 
   useApiEvent('bars.changed', (change) => {
     coverage.reload();
-    if (change.symbol === symbol) bars.reload();
+    if (change.symbol === symbol) chart.refreshTail(change.from, change.to);
   });
 
-  const select = (next: { symbol?: string; timeframe?: Timeframe }) => {
+  const select = (next: { symbol?: string; timeframe?: Timeframe }, startAt: number | null = null) => {
     const target = { symbol: next.symbol ?? symbol, timeframe: next.timeframe ?? timeframe };
-    setChosen(target);
+    setViewStart(startAt);
+    setChartState((state) => ({ ...state, ...target }));
+    // The setting is the default for new windows; this window keeps its own choice in session storage.
     updateSettings({ chart: target }).then(
       () => setSaveError(null),
       (failure: unknown) => setSaveError(`This chart choice was not remembered. ${describeError(failure)}`),
     );
   };
+
+  const onAddIndicator = (spec: IndicatorSpec) => setChartState((state) => ({ ...state, indicators: addIndicator(state.indicators, spec) }));
+  const onRemoveIndicator = (id: string) => setChartState((state) => ({ ...state, indicators: removeIndicator(state.indicators, id) }));
 
   const onKeyDown = useEffectEvent((event: KeyboardEvent) => {
     // The import dialog is modal: keys typed there belong to it.
@@ -229,11 +297,42 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
     );
   }
 
-  const data = bars.data;
-  const shownBars = data?.bars ?? [];
+  const data = chart.window;
+  const current = data?.key === `${symbol}|${timeframe}` ? data : null;
+  const shownBars = current?.bars ?? [];
   const firstBar = shownBars[0];
-  const lastBar = shownBars[shownBars.length - 1];
+  const lastBar = shownBars.at(-1);
   const available = chartableTimeframes(row?.storedTimeframes ?? []);
+  const failedIndicators = new Map(
+    (chart.indicatorError?.ids ?? []).map((id) => [id, `Not drawn: ${describeError(chart.indicatorError?.error)}`] as const),
+  );
+  const failedLabels = activeIndicators.filter((a) => failedIndicators.has(indicatorId(a.spec))).map((a) => indicatorLabel(a.spec));
+
+  const visibleBars = () => (current ? barIndicesInRange(chartRef.current?.visibleLogicalRange() ?? null, current.bars.length) : null);
+  const exportCsv = () => {
+    const visible = visibleBars();
+    const last = visible && current?.bars[visible.last];
+    if (!current || !visible || !last) return;
+    const csv = chartCsv(current, visible.first, visible.last);
+    downloadBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), exportFileName(current.symbol, current.timeframe, last.time, 'csv'));
+  };
+  const exportPng = () => {
+    const shot = chartRef.current?.screenshot();
+    const visible = visibleBars();
+    const first = visible && current?.bars[visible.first];
+    const last = visible && current?.bars[visible.last];
+    if (!shot || !current || !first || !last) return;
+    const detail = [
+      instrument?.name ?? current.symbol,
+      `${formatBarTime(first.time, current.timeframe)} → ${formatBarTime(last.time, current.timeframe)} UTC`,
+      ...activeIndicators.map((a) => indicatorLabel(a.spec)),
+      row?.synthetic ? 'SYNTHETIC DEMO DATA' : 'Metalytics',
+    ].join('  ·  ');
+    const image = captionedChartImage(shot, { title: `${current.symbol} · ${current.timeframe}`, detail, ...captionColors() }, window.devicePixelRatio || 1);
+    image.toBlob((blob) => {
+      if (blob) downloadBlob(blob, exportFileName(current.symbol, current.timeframe, last.time, 'png'));
+    }, 'image/png');
+  };
 
   return (
     <>
@@ -249,15 +348,15 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
               <p className="chart-header__meta" data-testid="chart-meta">
                 <span className="chart-header__symbol">{symbol}</span>
                 {instrument?.unit && <span>{instrument.unit}</span>}
-                {data?.sourceTimeframe && (
+                {current?.sourceTimeframe && (
                   <span data-testid="chart-source">
-                    {data.sourceTimeframe === timeframe ? `stored as ${timeframe}` : `aggregated from ${data.sourceTimeframe}`}
+                    {current.sourceTimeframe === timeframe ? `stored as ${timeframe}` : `aggregated from ${current.sourceTimeframe}`}
                   </span>
                 )}
                 {firstBar && lastBar && (
-                  <span>
+                  <span data-testid="chart-range" data-history={current?.historyComplete ? 'complete' : 'partial'}>
                     {formatCount(shownBars.length)} bars, {formatBarTime(firstBar.time, timeframe)} → {formatBarTime(lastBar.time, timeframe)}
-                    {shownBars.length >= BAR_LIMIT ? ' (most recent)' : ''}
+                    {current?.historyComplete ? ' (all stored)' : ''}
                   </span>
                 )}
               </p>
@@ -269,17 +368,75 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
               </button>
             </div>
           </header>
+          <div className="chart-toolbar" role="toolbar" aria-label="Chart tools">
+            <IndicatorMenu
+              active={activeIndicators}
+              failed={failedIndicators}
+              canAdd={activeIndicators.length < MAX_INDICATORS_PER_QUERY}
+              onAdd={onAddIndicator}
+              onRemove={onRemoveIndicator}
+            />
+            <div className="chart-toolbar__end">
+              <button
+                type="button"
+                className="button button--tool"
+                aria-pressed={chartState.logScale}
+                title="Logarithmic price scale: equal distances are equal percentage moves"
+                data-testid="log-scale"
+                onClick={() => setChartState((state) => ({ ...state, logScale: !state.logScale }))}
+              >
+                Log
+              </button>
+              <span className="chart-toolbar__divider" aria-hidden="true" />
+              <button type="button" className="button button--tool" disabled={!lastBar} onClick={exportPng} data-testid="export-png" title="Save the chart as a PNG image">
+                Export PNG
+              </button>
+              <button
+                type="button"
+                className="button button--tool"
+                disabled={!lastBar}
+                onClick={exportCsv}
+                data-testid="export-csv"
+                title="Save the bars and indicator values in view as CSV (times in UTC)"
+              >
+                Export CSV
+              </button>
+            </div>
+          </div>
           {saveError && <p className="notice">{saveError}</p>}
-          <PriceChart bars={shownBars} timeframe={timeframe} viewKey={bars.dataKey ?? ''} theme={theme}>
-            {bars.error !== null && !bars.loading && (
+          <PriceChart
+            ref={chartRef}
+            data={data}
+            timeframe={timeframe}
+            theme={theme}
+            logScale={chartState.logScale}
+            indicatorSlots={indicatorSlots}
+            viewStart={viewStart}
+            onNearStart={chart.loadOlder}
+          >
+            <div className="chart-notices">
+              {chart.capReached && current && (
+                <HistoryCapNotice window={current} available={available} onTimeframe={(tf, start) => select({ timeframe: tf }, start)} />
+              )}
+              {chart.olderError !== null && <ProblemNotice text="Older bars could not be loaded." failure={chart.olderError} onRetry={chart.retryOlder} />}
+              {chart.tailError !== null && <ProblemNotice text="The latest bars could not be read." failure={chart.tailError} onRetry={chart.reload} />}
+              {failedLabels.length > 0 && (
+                <div className="chart-notice chart-notice--problem" role="alert" data-testid="indicator-error">
+                  <span>
+                    {failedLabels.join(', ')} could not be computed. {describeError(chart.indicatorError?.error)}
+                  </span>
+                </div>
+              )}
+            </div>
+            {chart.error !== null && !chart.loading && (
               <div className="chart-overlay" role="alert">
-                <p>{describeError(bars.error)}</p>
-                <button type="button" className="button" onClick={bars.reload}>
+                <p>{describeError(chart.error)}</p>
+                <button type="button" className="button" onClick={chart.reload}>
                   Try again
                 </button>
               </div>
             )}
-            {bars.error === null && !bars.loading && data && shownBars.length === 0 && symbol && (
+            {chart.error === null && !chart.loading && current && shownBars.length === 0 && symbol && (
               <ChartNotice
                 row={row}
                 symbol={symbol}
@@ -288,7 +445,11 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
                 onImport={() => setImportOpen(true)}
               />
             )}
-            {bars.loading && <div className="chart-loading">Loading…</div>}
+            {(chart.loading || chart.olderLoading) && (
+              <div className="chart-loading" data-testid="chart-loading">
+                {chart.loading ? 'Loading…' : 'Loading older bars…'}
+              </div>
+            )}
           </PriceChart>
         </div>
       </section>
