@@ -54,7 +54,7 @@ export interface HttpClientOptions extends HttpTuning {
   pauseFromHeaders?: (headers: Headers, now: number) => number | undefined;
 }
 
-export interface JsonRequest<T> {
+interface JsonRequest<T> {
   url: URL;
   headers?: Readonly<Record<string, string>>;
   schema: z.ZodType<T>;

@@ -3,7 +3,7 @@ const DAY_MS = 86_400_000;
 /** Either a turn was taken, or how long until one is free and what is holding it. */
 export type Turn = { taken: true } | { taken: false; waitMs: number; cause: 'spacing' | 'provider' | 'daily' };
 
-export interface RateLimiterOptions {
+interface RateLimiterOptions {
   /** Requests per minute; 0 = no limit of our own (the provider's answers still pause us). */
   requestsPerMinute: number;
   /** Requests allowed per UTC day (Twelve Data's credits); undefined or 0 = no daily cap. */

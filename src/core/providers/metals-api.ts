@@ -9,7 +9,7 @@ import { providerDefaults, type AdapterDeps, type BarPage, type BarsRequest, typ
 /** Code 505: "The specified timeframe is too long, exceeding 365 days". */
 const MAX_DAYS_PER_REQUEST = 365;
 
-export const metalsApiCapabilities: ProviderCapabilities = {
+const metalsApiCapabilities: ProviderCapabilities = {
   assetClasses: ['spot'],
   timeframes: ['1d'],
   maxBarsPerRequest: MAX_DAYS_PER_REQUEST,

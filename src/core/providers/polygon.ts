@@ -32,7 +32,7 @@ const AGGREGATES_LIMIT = 50_000;
 /** About two years on the free Basic plan (a third-party figure); paid plans reach further, and NOT_AUTHORIZED says when not. */
 const FREE_PLAN_DEPTH_DAYS = 730;
 
-export const polygonCapabilities: ProviderCapabilities = {
+const polygonCapabilities: ProviderCapabilities = {
   assetClasses: ['stock', 'etf', 'index', 'fx', 'crypto', 'spot'],
   timeframes: servedTimeframes,
   maxBarsPerRequest: AGGREGATES_LIMIT,

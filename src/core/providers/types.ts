@@ -4,7 +4,7 @@ import type { Timeframe } from '../../shared/timeframes';
 import type { HttpTuning } from '../http/http-client';
 import type { Logger } from '../ports';
 
-export type InstrumentKind = (typeof instrumentKinds)[number];
+type InstrumentKind = (typeof instrumentKinds)[number];
 
 export interface ProviderCapabilities {
   assetClasses: readonly InstrumentKind[];

@@ -24,7 +24,7 @@ const intervals = {
 type YahooTimeframe = keyof typeof intervals;
 const servedTimeframes = Object.keys(intervals) as YahooTimeframe[];
 
-export const yahooCapabilities: ProviderCapabilities = {
+const yahooCapabilities: ProviderCapabilities = {
   assetClasses: ['future', 'stock', 'etf', 'index', 'crypto', 'fx'],
   timeframes: servedTimeframes,
   maxBarsPerRequest: Math.max(...servedTimeframes.map((tf) => (intervals[tf].windowDays * DAY_MS) / fixedTimeframeMs[tf])),

@@ -303,6 +303,14 @@ describe('secrets', () => {
     expect(JSON.stringify(error.details)).not.toContain(SECRET);
   });
 
+  it('does not follow a redirect, which would carry a query-string key to another host', async () => {
+    server.script('plain', { respond: { status: 302, json: {}, headers: { location: 'http://127.0.0.1:9/elsewhere' } } });
+    const error = await failure(get(client()));
+    expect(error.code).toBe('UNAVAILABLE');
+    expect(error.details).toMatchObject({ reason: 'blocked', status: 302 });
+    expect(server.requestsTo('plain')).toHaveLength(1);
+  });
+
   it('redacts every key parameter spelling and URL credentials', () => {
     const redacted = redactUrl('https://user:pw@example.com/a?apiKey=1&apikey=2&access_key=3&token=4&api_key=5&symbol=XAU');
     expect(redacted).not.toMatch(/=[1-5](&|$)/);
