@@ -171,7 +171,7 @@ export class HttpClient {
         default:
           break;
       }
-      if (waitMs === undefined || attempt >= this.maxAttempts) throw error;
+      if (waitMs === undefined || attempt >= this.maxAttempts) throw withRetryTime(error);
       this.options.logger.info('provider request failed; retrying', {
         provider: this.provider,
         url: redactUrl(request.url),
@@ -357,6 +357,16 @@ export class HttpClient {
     if (status === 408 || status >= 500) return providerError(this.provider, 'server', `${name} is having trouble (HTTP ${status}).`, { status });
     return providerError(this.provider, 'invalid_request', `${name} rejected the request (HTTP ${status}).`, { status });
   }
+}
+
+/**
+ * RATE_LIMITED always says when to try again. Without the provider's word, a minute: every
+ * provider here counts its limit per minute.
+ */
+function withRetryTime(error: AppError): AppError {
+  const details = error.details as ProviderErrorDetails;
+  if (error.code !== 'RATE_LIMITED' || details.retryAfterMs !== undefined) return error;
+  return new AppError(error.code, error.message, { ...details, retryAfterMs: 60_000 });
 }
 
 /** Retry-After as milliseconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */

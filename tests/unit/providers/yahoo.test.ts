@@ -135,6 +135,8 @@ describe('Yahoo Finance errors', () => {
     server.script('yahoo', tooMany, tooMany, tooMany, tooMany);
     const error = await failure(yahoo().fetchBars(btcDay));
     expect(error.code).toBe('RATE_LIMITED');
+    // No Retry-After from Yahoo: the error still says when to come back.
+    expect(error.details).toMatchObject({ retryAfterMs: 60_000 });
     expect(server.requestsTo('yahoo')).toHaveLength(4);
     expect(clock.sleeps).toHaveLength(3);
   });
