@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Coverage, Instrument } from '../../../../shared/domain';
-import { buildInstrumentRows, chartableTimeframes, defaultSymbol, groupInstrumentRows } from './instrument-rows';
+import { buildInstrumentRows, chartableTimeframes, defaultSymbol, instrumentSections } from './instrument-rows';
 
-const instrument = (symbol: string, name: string, kind: Instrument['kind'] = 'spot'): Instrument => ({
+const instrument = (symbol: string, name: string, kind: Instrument['kind'] = 'spot', providerSymbols: Instrument['providerSymbols'] = {}): Instrument => ({
   symbol,
   name,
   kind,
   unit: 'USD per troy ounce',
   currency: 'USD',
-  providerSymbols: {},
+  providerSymbols,
 });
-const instruments = [instrument('XAUUSD', 'Gold spot'), instrument('XAGUSD', 'Silver spot'), instrument('DEMO.XAUUSD', 'Demo gold (synthetic prices)', 'synthetic')];
+const instruments = [
+  instrument('XAUUSD', 'Gold spot', 'spot', { polygon: 'C:XAUUSD', twelvedata: 'XAU/USD', metalsapi: 'XAU' }),
+  instrument('XAGUSD', 'Silver spot', 'spot', { twelvedata: 'XAG/USD', metalsapi: 'XAG' }),
+  instrument('DEMO.XAUUSD', 'Demo gold (synthetic prices)', 'synthetic'),
+];
 const cover = (symbol: string, timeframe: Coverage['timeframe'], count: number): Coverage => ({ symbol, timeframe, source: 'csv', first: 0, last: 1, count });
 
 describe('buildInstrumentRows', () => {
@@ -18,25 +22,29 @@ describe('buildInstrumentRows', () => {
     const rows = buildInstrumentRows(instruments, [cover('XAGUSD', '1d', 10), cover('XAGUSD', '1h', 5), cover('MYCSV', '1d', 3)]);
     expect(rows.map((r) => r.symbol)).toEqual(['XAUUSD', 'XAGUSD', 'DEMO.XAUUSD', 'MYCSV']);
     expect(rows[1]).toMatchObject({ storedTimeframes: ['1h', '1d'], barCount: 15 });
-    expect(rows[0]).toMatchObject({ storedTimeframes: [], barCount: 0, synthetic: false });
+    expect(rows[0]).toMatchObject({ storedTimeframes: [], barCount: 0, synthetic: false, listed: true, tickers: ['C:XAUUSD', 'XAU/USD', 'XAU'] });
     expect(rows[2]?.synthetic).toBe(true);
-    expect(rows[3]).toMatchObject({ name: 'MYCSV', unit: '' });
+    expect(rows[3]).toMatchObject({ name: 'MYCSV', unit: '', listed: false, tickers: [] });
   });
 });
 
-describe('groupInstrumentRows', () => {
+describe('instrumentSections', () => {
   const rows = buildInstrumentRows(instruments, [cover('DEMO.XAUUSD', '1h', 100)]);
+  const symbols = (sections: ReturnType<typeof instrumentSections>) => sections.map((s) => [s.title, s.rows.map((r) => r.symbol)]);
 
   it('keeps the watchlist order and puts other instruments with data first', () => {
-    const { watched, others } = groupInstrumentRows(rows, ['XAGUSD', 'XAUUSD', 'NOT.LISTED'], '');
-    expect(watched.map((r) => r.symbol)).toEqual(['XAGUSD', 'XAUUSD']);
-    expect(others.map((r) => r.symbol)).toEqual(['DEMO.XAUUSD']);
+    expect(symbols(instrumentSections(rows, ['XAGUSD', 'XAUUSD', 'NOT.LISTED', 'XAGUSD'], ''))).toEqual([
+      ['Watchlist', ['XAGUSD', 'XAUUSD']],
+      ['Other instruments', ['DEMO.XAUUSD']],
+    ]);
+    expect(symbols(instrumentSections(rows, [], ''))).toEqual([['Instruments', ['DEMO.XAUUSD', 'XAUUSD', 'XAGUSD']]]);
   });
 
-  it('filters by symbol or name, ignoring case', () => {
-    const { watched, others } = groupInstrumentRows(rows, ['XAGUSD'], 'gold');
-    expect(watched).toEqual([]);
-    expect(others.map((r) => r.symbol)).toEqual(['DEMO.XAUUSD', 'XAUUSD']);
+  it('lists fuzzy matches best first, watched instruments first among equals', () => {
+    expect(symbols(instrumentSections(rows, ['XAGUSD'], 'gold'))).toEqual([['Matches', ['DEMO.XAUUSD', 'XAUUSD']]]);
+    expect(symbols(instrumentSections(rows, ['XAUUSD'], 'gold'))).toEqual([['Matches', ['XAUUSD', 'DEMO.XAUUSD']]]);
+    expect(symbols(instrumentSections(rows, [], 'xag/usd'))).toEqual([['Matches', ['XAGUSD']]]);
+    expect(instrumentSections(rows, [], 'copper')).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Coverage, Instrument } from '../../../../shared/domain';
 import { canAggregate, timeframes, type Timeframe } from '../../../../shared/timeframes';
+import { fuzzySearch } from './fuzzy-match';
 
 export interface InstrumentRow {
   symbol: string;
@@ -7,6 +8,10 @@ export interface InstrumentRow {
   /** Empty for symbols that have stored bars but are not in the instrument list. */
   unit: string;
   synthetic: boolean;
+  /** In the instrument list, so the core can describe it (the overview refuses other symbols). */
+  listed: boolean;
+  /** How each provider spells it, for search. */
+  tickers: string[];
   /** Stored base timeframes, finest first. */
   storedTimeframes: Timeframe[];
   barCount: number;
@@ -30,31 +35,44 @@ export function buildInstrumentRows(instruments: readonly Instrument[], coverage
   };
   const known = new Set(instruments.map((i) => i.symbol));
   return [
-    ...instruments.map((i) => ({ symbol: i.symbol, name: i.name, unit: i.unit, synthetic: i.kind === 'synthetic', ...storedFor(i.symbol) })),
+    ...instruments.map((i) => ({
+      symbol: i.symbol,
+      name: i.name,
+      unit: i.unit,
+      synthetic: i.kind === 'synthetic',
+      listed: true,
+      tickers: [...new Set(Object.values(i.providerSymbols))],
+      ...storedFor(i.symbol),
+    })),
     ...[...stored.keys()]
       .filter((symbol) => !known.has(symbol))
       .sort()
-      .map((symbol) => ({ symbol, name: symbol, unit: '', synthetic: symbol.startsWith('DEMO.'), ...storedFor(symbol) })),
+      .map((symbol) => ({ symbol, name: symbol, unit: '', synthetic: symbol.startsWith('DEMO.'), listed: false, tickers: [], ...storedFor(symbol) })),
   ];
 }
 
-function matches(row: InstrumentRow, filter: string): boolean {
-  const needle = filter.trim().toLowerCase();
-  return needle === '' || row.symbol.toLowerCase().includes(needle) || row.name.toLowerCase().includes(needle);
+export interface InstrumentSection {
+  title: string;
+  rows: InstrumentRow[];
 }
 
-/** The watchlist in the user's order, then everything else with stored data first. */
-export function groupInstrumentRows(rows: readonly InstrumentRow[], watchlist: readonly string[], filter: string) {
+/**
+ * Without a query: the watchlist in the user's order, then everything else with stored data
+ * first. With one: the fuzzy matches, best first, watched instruments first among equals.
+ */
+export function instrumentSections(rows: readonly InstrumentRow[], watchlist: readonly string[], query: string): InstrumentSection[] {
   const bySymbol = new Map(rows.map((row) => [row.symbol, row]));
-  const watched = watchlist.flatMap((symbol) => {
-    const row = bySymbol.get(symbol);
-    return row && matches(row, filter) ? [row] : [];
-  });
+  const watched = [...new Set(watchlist)].flatMap((symbol) => bySymbol.get(symbol) ?? []);
   const watchedSymbols = new Set(watchlist);
-  const others = rows
-    .filter((row) => !watchedSymbols.has(row.symbol) && matches(row, filter))
-    .sort((a, b) => Number(b.barCount > 0) - Number(a.barCount > 0));
-  return { watched, others };
+  const others = rows.filter((row) => !watchedSymbols.has(row.symbol)).sort((a, b) => Number(b.barCount > 0) - Number(a.barCount > 0));
+  if (query.trim() !== '') {
+    const matches = fuzzySearch([...watched, ...others], query).map((ranked) => ranked.item);
+    return matches.length > 0 ? [{ title: 'Matches', rows: matches }] : [];
+  }
+  const sections: InstrumentSection[] = [];
+  if (watched.length > 0) sections.push({ title: 'Watchlist', rows: watched });
+  if (others.length > 0) sections.push({ title: watched.length > 0 ? 'Other instruments' : 'Instruments', rows: others });
+  return sections;
 }
 
 /** Timeframes that can be shown from what is stored: the stored ones and everything aggregable from them. */
