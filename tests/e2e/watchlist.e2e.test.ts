@@ -1,0 +1,133 @@
+/**
+ * The watchlist and symbol search in real Chromium against the real `metalytics serve`:
+ * last close and the day's change of an imported file, hourly sparklines of the demo
+ * series, fuzzy search driven from the keyboard. Screenshots land in docs/.
+ * Requires `npm run build` first (npm test does it).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium';
+import { readRealData, realDataPath } from '../support/real-data';
+import { repoRoot, startServeProcess, type ServeProcess } from '../support/serve-process';
+
+const docsDir = path.join(repoRoot, 'docs');
+
+/** The file's last two closes and the last date, read independently of the product's importer. */
+function xauLastDay() {
+  const rows = readRealData('xauusd-1d-mt4.csv').trim().split(/\r?\n/).slice(1);
+  const fields = (line: string) => line.split(';');
+  const last = fields(rows.at(-1)!);
+  const previous = fields(rows.at(-2)!);
+  return { date: last[0]!.slice(0, 10).replaceAll('.', '-'), close: Number(last[4]), previousClose: Number(previous[4]) };
+}
+
+const en = (options: Intl.NumberFormatOptions) => new Intl.NumberFormat('en-US', options);
+const price = (value: number) => en({ minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
+
+let browser: Browser;
+let server: ServeProcess;
+let page: Page;
+let dataDir: string;
+
+/** Sets up data the way another client would, over the same HTTP API the page uses. */
+async function api(method: string, input: unknown): Promise<unknown> {
+  const response = await fetch(`${server.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const reply = (await response.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
+  if (!reply.ok) throw new Error(`${method} failed: ${reply.error?.message}`);
+  return reply.value;
+}
+
+const activeOption = () => page.getByTestId('instrument-filter').getAttribute('aria-activedescendant');
+const testIdOf = async (elementId: string | null) => (elementId ? page.locator(`[id="${elementId}"]`).getAttribute('data-testid') : null);
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(repoRoot, 'out/renderer/index.html'))) {
+    throw new Error('The renderer is not built: run `npm run build` (npm test does it first).');
+  }
+  fs.mkdirSync(docsDir, { recursive: true });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-e2e-'));
+  browser = await launchChromium();
+  server = await startServeProcess(dataDir);
+  await api('import.csv', { source: { kind: 'path', path: realDataPath('xauusd-1d-mt4.csv') }, symbol: 'XAUUSD' });
+  await api('demo.load', {});
+  await api('settings.update', { watchlist: ['XAUUSD', 'DEMO.XAUUSD', 'DEMO.BTCUSD', 'XAGUSD', 'GC=F'], chart: { symbol: 'XAUUSD', timeframe: '1d' } });
+
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', colorScheme: 'dark' });
+  page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(server.url);
+  await page.waitForFunction('!location.href.includes("token=")');
+}, 120_000);
+
+afterAll(async () => {
+  await page?.context().close();
+  await server?.stop();
+  await browser?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('Watchlist and symbol search in the browser', () => {
+  it('shows the last close and the change over the last day of the imported file', async () => {
+    const { date, close, previousClose } = xauLastDay();
+    await expect.poll(() => page.getByTestId('watch-last-XAUUSD').textContent()).toBe(price(close));
+    expect(await page.getByTestId('watch-change-XAUUSD').textContent()).toBe(`+${price(close - previousClose)}`);
+    expect(await page.getByTestId('watch-percent-XAUUSD').textContent()).toBe(
+      en({ style: 'percent', signDisplay: 'exceptZero', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format((close - previousClose) / previousClose),
+    );
+    // The file ends in the past, so the row says which day the figures belong to.
+    expect(await page.getByTestId('watch-asof-XAUUSD').textContent()).toBe(`as of ${date}`);
+    expect(await page.locator('[data-testid="instrument-XAUUSD"] .sparkline polyline').count()).toBe(1);
+  });
+
+  it('draws today’s demo prices without an "as of" date, and says when a watched instrument has no data', async () => {
+    await expect.poll(() => page.getByTestId('watch-last-DEMO.BTCUSD').textContent()).toMatch(/^[\d,]+\.\d{2}$/);
+    expect(await page.getByTestId('watch-asof-DEMO.BTCUSD').count()).toBe(0);
+    const points = await page.locator('[data-testid="instrument-DEMO.BTCUSD"] .sparkline polyline').getAttribute('points');
+    expect(points?.split(' ')).toHaveLength(60);
+    expect(await page.getByTestId('watch-last-XAGUSD').textContent()).toBe('no data');
+    // Other instruments keep the compact row.
+    expect(await page.getByTestId('watch-last-ETHUSD').count()).toBe(0);
+    expect(await page.getByTestId('instrument-ETHUSD').isVisible()).toBe(true);
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(docsDir, 'watchlist.png') });
+  });
+
+  it('opens the best fuzzy match with Enter', async () => {
+    await page.keyboard.press('/');
+    await page.keyboard.type('gold fut');
+    await expect.poll(async () => testIdOf(await activeOption())).toBe('instrument-GC=F');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('chart-title').textContent()).toMatch(/^Gold futures/);
+    // The search is cleared and gives the keyboard back to the chart.
+    expect(await page.getByTestId('instrument-filter').inputValue()).toBe('');
+    // A string, so the page's globals are not typed as Node's.
+    expect(await page.evaluate('document.activeElement?.getAttribute("data-testid")')).not.toBe('instrument-filter');
+  });
+
+  it('moves through matches with the arrow keys and clears with Escape', async () => {
+    await page.keyboard.press('/');
+    await page.keyboard.type('gld sil');
+    const listed = await page.locator('[role="listbox"] [role="option"]').evaluateAll((options) => options.map((o) => o.getAttribute('data-testid')));
+    expect(listed[0]).toBe('instrument-GLD');
+    expect(listed).toEqual(expect.arrayContaining(['instrument-XAGUSD', 'instrument-SI=F', 'instrument-SLV']));
+    await page.keyboard.press('ArrowDown');
+    expect(await testIdOf(await activeOption())).toBe(listed[1]);
+    await page.screenshot({ path: path.join(docsDir, 'symbol-search.png') });
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId('instrument-filter').inputValue()).toBe('');
+    expect(await activeOption()).toBeNull();
+
+    await page.keyboard.type('silvr');
+    await expect.poll(async () => testIdOf(await activeOption())).toBe('instrument-XAGUSD');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('chart-title').textContent()).toMatch(/^Silver futures/);
+  });
+});
