@@ -82,7 +82,7 @@ function histogramColor(values: IndicatorValues, index: number, colors: Indicato
   return growing ? colors.histogramDown : colors.histogramDownFading;
 }
 
-/** Colour of one output at one bar, for the legend to match the line. */
+/** Colour of one output's line, or for a histogram the full-strength colour of its sign at `index`, so legend text stays readable. */
 export function indicatorOutputColor(
   handle: Pick<IndicatorSeriesHandle, 'spec' | 'slot'>,
   output: string,
@@ -91,7 +91,7 @@ export function indicatorOutputColor(
   colors: IndicatorColors,
 ): string {
   const style = outputStyle(handle.spec, output);
-  if (style.histogram) return values ? histogramColor(values, index, colors) : colors.histogramUp;
+  if (style.histogram) return (values?.[index] ?? 0) >= 0 ? colors.histogramUp : colors.histogramDown;
   return style.secondary ? colors.signal : slotColor(colors, handle.slot);
 }
 

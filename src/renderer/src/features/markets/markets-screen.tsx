@@ -116,10 +116,11 @@ interface HistoryCapNoticeProps {
   window: LoadedWindow;
   available: readonly Timeframe[];
   onTimeframe(timeframe: Timeframe, viewStart: number): void;
+  onDismiss(): void;
 }
 
 /** Shown when scrolling back reaches the most bars one chart holds (see MAX_BARS_HELD). */
-function HistoryCapNotice({ window, available, onTimeframe }: HistoryCapNoticeProps) {
+function HistoryCapNotice({ window, available, onTimeframe, onDismiss }: HistoryCapNoticeProps) {
   const first = window.bars[0];
   const last = window.bars.at(-1);
   if (!first || !last) return null;
@@ -135,6 +136,9 @@ function HistoryCapNotice({ window, available, onTimeframe }: HistoryCapNoticePr
           Show {coarser}
         </button>
       )}
+      <button type="button" className="chart-notice__close" aria-label="Dismiss" onClick={onDismiss}>
+        ×
+      </button>
     </div>
   );
 }
@@ -368,7 +372,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
               </button>
             </div>
           </header>
-          <div className="chart-toolbar" role="toolbar" aria-label="Chart tools">
+          <div className="chart-toolbar" role="group" aria-label="Chart tools">
             <IndicatorMenu
               active={activeIndicators}
               failed={failedIndicators}
@@ -416,7 +420,12 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
           >
             <div className="chart-notices">
               {chart.capReached && current && (
-                <HistoryCapNotice window={current} available={available} onTimeframe={(tf, start) => select({ timeframe: tf }, start)} />
+                <HistoryCapNotice
+                  window={current}
+                  available={available}
+                  onTimeframe={(tf, start) => select({ timeframe: tf }, start)}
+                  onDismiss={chart.dismissCap}
+                />
               )}
               {chart.olderError !== null && <ProblemNotice text="Older bars could not be loaded." failure={chart.olderError} onRetry={chart.retryOlder} />}
               {chart.tailError !== null && <ProblemNotice text="The latest bars could not be read." failure={chart.tailError} onRetry={chart.reload} />}

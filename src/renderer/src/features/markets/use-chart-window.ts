@@ -276,6 +276,8 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
   );
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  /** Hides the cap notice until the view reaches the oldest bar again. */
+  const dismissCap = useCallback(() => setStatus((s) => ({ ...s, capReached: false })), []);
 
-  return { window, ...status, loadOlder, retryOlder, refreshTail, reload };
+  return { window, ...status, loadOlder, retryOlder, refreshTail, reload, dismissCap };
 }
