@@ -4,7 +4,8 @@ import { createCore, type Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
 import { resolveDatabaseUrl } from '../core/settings/database-url';
 import { isAppError } from '../shared/errors';
-import { createHeadlessSecretStore, createHeadlessSettingsStore, redactText } from '../server/headless-ports';
+import { redactText } from '../core/logging/redact';
+import { createHeadlessSecretStore, createHeadlessSettingsStore } from '../server/headless-ports';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes';
 
 export function readAppVersion(): string {

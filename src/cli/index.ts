@@ -4,7 +4,8 @@ import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
 import { dateFormats } from '../shared/domain';
 import { timeframes } from '../shared/timeframes';
-import { createStderrLogger, redactText, type LogLevel } from '../server/headless-ports';
+import { redactText } from '../core/logging/redact';
+import { createStderrLogger, environmentSecrets, type LogLevel } from '../server/headless-ports';
 import { isLoopbackHost } from '../server/http-server';
 import {
   DEFAULT_HOST,
@@ -62,7 +63,7 @@ function withWorkspaceOptions(command: Command): Command {
 /** Opens the one core this process uses, runs `work`, and always closes it. */
 async function withCore(options: WorkspaceOptions, defaultLevel: LogLevel, work: (core: Core, logger: Logger) => Promise<number>): Promise<number> {
   const env = process.env;
-  const logger = createStderrLogger(resolveLogSettings(env, defaultLevel));
+  const logger = createStderrLogger({ ...resolveLogSettings(env, defaultLevel), secrets: environmentSecrets(env) });
   const core = await openHeadlessCore({
     dataDir: resolveDataDir(options.dataDir, env),
     databaseUrl: resolveDatabaseUrlOverride(options.databaseUrl, env),

@@ -1,42 +1,9 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
+import { Redactor } from '../core/logging/redact';
 import type { Logger } from '../core/ports';
 
-const REDACTED = '[redacted]';
-const secretKeyPattern = /pass(word)?|secret|token|api[-_]?key|authorization|cookie|credential/i;
-/** `scheme://user:password@host` in any message or field, e.g. a Postgres URL in a driver error. */
-const urlCredentialsPattern = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi;
-
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/**
- * Masks what must never reach a log: values under secret-looking keys, passwords inside URLs,
- * and every secret value the app has handled (registered with `addSecret`).
- */
-export class Redactor {
-  private readonly secrets = new Set<string>();
-
-  addSecret(value: string): void {
-    // Very short values would mask ordinary words; real keys and passwords are longer.
-    if (value.length >= 4) this.secrets.add(value);
-  }
-
-  text(value: string): string {
-    let result = value.replace(urlCredentialsPattern, `$1${REDACTED}@`);
-    for (const secret of this.secrets) result = result.split(secret).join(REDACTED);
-    return result;
-  }
-
-  value(value: unknown, depth = 0): unknown {
-    if (typeof value === 'string') return this.text(value);
-    if (value instanceof Error) return this.text(value.stack ?? value.message);
-    if (depth > 5 || value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map((item) => this.value(item, depth + 1));
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, secretKeyPattern.test(key) ? REDACTED : this.value(item, depth + 1)]),
-    );
-  }
-}
 
 export interface MainLogger extends Logger {
   readonly redactor: Redactor;

@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/pro
 import { join } from 'node:path';
 import type { Logger, SecretStore, SettingsStore } from '../core/ports';
 import type { SecretName } from '../shared/domain';
+import { Redactor } from '../core/logging/redact';
 
 /**
  * Environment variables that override the secrets file, so a server or a cron job can be
@@ -138,31 +139,11 @@ export function createHeadlessSettingsStore(options: { dataDir: string; logger: 
 export const logLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-const SECRET_FIELD = /key|token|password|passwd|secret|authorization|cookie|credential/i;
-const REDACTED = '[redacted]';
-
-/** Masks passwords in connection strings, bearer tokens and `token=` query parameters inside free text. */
-export function redactText(text: string): string {
-  return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/?#\s]*@/gi, `$1${REDACTED}@`)
-    .replace(/(\bbearer\s+)[^\s"',]+/gi, `$1${REDACTED}`)
-    .replace(/([?&#]token=)[^&#\s"']+/gi, `$1${REDACTED}`);
-}
-
-/** A copy of `value` safe to log: secret-looking fields blanked, secrets inside text masked. */
-export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
-  if (typeof value === 'string') return redactText(value);
-  if (value instanceof Error) return redactText(value.stack ?? value.message);
-  if (value === null || typeof value !== 'object') return value;
-  if (seen.has(value)) return '[circular]';
-  seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redact(item, seen));
-  const copy: Record<string, unknown> = {};
-  for (const [field, fieldValue] of Object.entries(value)) {
-    const hidesSecret = SECRET_FIELD.test(field) && fieldValue !== null && fieldValue !== undefined && typeof fieldValue !== 'boolean';
-    copy[field] = hidesSecret ? REDACTED : redact(fieldValue, seen);
-  }
-  return copy;
+/** Secret values the environment hands this process, so the logger can mask them wherever they turn up. */
+export function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
+  return [...Object.values(secretEnvVars), 'METALYTICS_TOKEN']
+    .map((variable) => env[variable])
+    .filter((value): value is string => typeof value === 'string' && value !== '');
 }
 
 /**
@@ -173,14 +154,18 @@ export function createStderrLogger(options: {
   level: LogLevel;
   format: 'text' | 'json';
   write?: (line: string) => void;
+  /** Secret values to mask wherever they appear; shapes (URL passwords, keys in query strings) are masked regardless. */
+  secrets?: Iterable<string>;
 }): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const redactor = new Redactor();
+  for (const secret of options.secrets ?? []) redactor.addSecret(secret);
   const threshold = logLevels.indexOf(options.level);
   const log = (level: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
     if (logLevels.indexOf(level) < threshold) return;
     const time = new Date().toISOString();
-    const safeMessage = redactText(message);
-    const safeFields = fields ? (redact(fields) as Record<string, unknown>) : {};
+    const safeMessage = redactor.text(message);
+    const safeFields = fields ? (redactor.value(fields) as Record<string, unknown>) : {};
     if (options.format === 'json') {
       write(`${JSON.stringify({ time, level, message: safeMessage, ...safeFields })}\n`);
       return;

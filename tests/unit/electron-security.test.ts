@@ -7,7 +7,7 @@ import type { Logger } from '../../src/core/ports';
 import { contentSecurityPolicy } from '../../src/shared/content-security-policy';
 import { resolveDatabaseUrl } from '../../src/core/settings/database-url';
 import { registerIpcHandlers, type InvokeEventLike } from '../../src/main/ipc';
-import { Redactor } from '../../src/main/logger';
+import { Redactor } from '../../src/core/logging/redact';
 import {
   SafeStorageSecretStore,
   detectEncryption,

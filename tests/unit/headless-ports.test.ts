@@ -2,13 +2,13 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile, chmod } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Redactor, redactText } from '../../src/core/logging/redact';
 import type { Logger } from '../../src/core/ports';
 import {
   createHeadlessSecretStore,
   createHeadlessSettingsStore,
   createStderrLogger,
-  redact,
-  redactText,
+  environmentSecrets,
 } from '../../src/server/headless-ports';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -87,11 +87,22 @@ describe('redaction', () => {
     expect(redactText('Authorization: Bearer abc.def')).toBe('Authorization: Bearer [redacted]');
     expect(redactText('GET /api/events?token=abc123&x=1')).toBe('GET /api/events?token=[redacted]&x=1');
     expect(redactText('postgres://db:5432/metalytics')).toBe('postgres://db:5432/metalytics');
+    expect(redactText('GET https://api.example/v2/aggs?apiKey=pk1&x=1&access_key=ak2&apikey=td3')).toBe(
+      'GET https://api.example/v2/aggs?apiKey=[redacted]&x=1&access_key=[redacted]&apikey=[redacted]',
+    );
+  });
+
+  it('masks the keys the environment provides wherever the logger meets them', () => {
+    const lines: string[] = [];
+    const env = { METALYTICS_POLYGON_API_KEY: 'poly-key-0001', METALYTICS_TOKEN: 'serve-token-0002' };
+    const logger = createStderrLogger({ level: 'debug', format: 'text', write: (line) => lines.push(line), secrets: environmentSecrets(env) });
+    logger.warn('provider said: key poly-key-0001 is invalid', { detail: 'token serve-token-0002 seen' });
+    expect(lines.join('')).not.toMatch(/poly-key-0001|serve-token-0002/);
   });
 
   it('blanks fields named like secrets and keeps the rest', () => {
     expect(
-      redact({ apiKey: 'k', token: 't', password: 'p', nested: { client_secret: 's', hasKey: true }, url: 'postgres://u:p@h/db', rows: 3 }),
+      new Redactor().value({ apiKey: 'k', token: 't', password: 'p', nested: { client_secret: 's', hasKey: true }, url: 'postgres://u:p@h/db', rows: 3 }),
     ).toEqual({ apiKey: '[redacted]', token: '[redacted]', password: '[redacted]', nested: { client_secret: '[redacted]', hasKey: true }, url: 'postgres://u:[redacted]@h/db', rows: 3 });
   });
 

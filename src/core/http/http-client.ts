@@ -10,7 +10,7 @@ import {
   type ProviderErrorDetails,
 } from './provider-errors';
 import { ProviderRateLimiter, type Turn } from './rate-limiter';
-import { maskSecrets, redactUrl } from './redact';
+import { maskSecrets, redactUrl } from '../logging/redact';
 
 /** Resolves after `ms`; rejects promptly when `signal` aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
