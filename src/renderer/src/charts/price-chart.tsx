@@ -237,32 +237,32 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
     const handles = handlesRef.current;
     const container = containerRef.current;
     if (!handles || !container) return;
-    const colors = readChartColors(container);
-    colorsRef.current = colors;
-    setColors(colors);
+    const themed = readChartColors(container);
+    colorsRef.current = themed;
+    setColors(themed);
     handles.chart.applyOptions({
       layout: {
-        background: { type: ColorType.Solid, color: colors.background },
-        textColor: colors.text,
+        background: { type: ColorType.Solid, color: themed.background },
+        textColor: themed.text,
         fontSize: 11,
-        panes: { separatorColor: colors.border, separatorHoverColor: colors.crosshair },
+        panes: { separatorColor: themed.border, separatorHoverColor: themed.crosshair },
       },
-      grid: { vertLines: { color: colors.grid }, horzLines: { color: colors.grid } },
-      rightPriceScale: { borderColor: colors.border },
-      timeScale: { borderColor: colors.border },
+      grid: { vertLines: { color: themed.grid }, horzLines: { color: themed.grid } },
+      rightPriceScale: { borderColor: themed.border },
+      timeScale: { borderColor: themed.border },
       crosshair: {
-        vertLine: { color: colors.crosshair, labelBackgroundColor: colors.border },
-        horzLine: { color: colors.crosshair, labelBackgroundColor: colors.border },
+        vertLine: { color: themed.crosshair, labelBackgroundColor: themed.border },
+        horzLine: { color: themed.crosshair, labelBackgroundColor: themed.border },
       },
     });
-    handles.candles.applyOptions({ upColor: colors.up, downColor: colors.down, wickUpColor: colors.up, wickDownColor: colors.down });
-    handles.closeLine.applyOptions({ color: colors.line });
+    handles.candles.applyOptions({ upColor: themed.up, downColor: themed.down, wickUpColor: themed.up, wickDownColor: themed.down });
+    handles.closeLine.applyOptions({ color: themed.line });
     // Volume and MACD histogram colours are stored per bar, so they are set again with the data.
     const shown = shownRef.current;
-    if (shown.withVolume) handles.volume.setData(toVolumeData(shown.bars, { up: colors.volumeUp, down: colors.volumeDown }));
+    if (shown.withVolume) handles.volume.setData(toVolumeData(shown.bars, { up: themed.volumeUp, down: themed.volumeDown }));
     for (const { handle, outputs } of shown.indicators.values()) {
-      restyleIndicatorSeries(handle, colors.indicators);
-      if (outputs) setIndicatorData(handle, shown.bars, outputs, colors.indicators, shown.precision);
+      restyleIndicatorSeries(handle, themed.indicators);
+      if (outputs) setIndicatorData(handle, shown.bars, outputs, themed.indicators, shown.precision);
     }
   }, [theme]);
 

@@ -113,22 +113,22 @@ function ChartNotice({ row, symbol, timeframe, onTimeframe, onImport }: ChartNot
 }
 
 interface HistoryCapNoticeProps {
-  window: LoadedWindow;
+  held: LoadedWindow;
   available: readonly Timeframe[];
   onTimeframe(timeframe: Timeframe, viewStart: number): void;
   onDismiss(): void;
 }
 
 /** Shown when scrolling back reaches the most bars one chart holds (see MAX_BARS_HELD). */
-function HistoryCapNotice({ window, available, onTimeframe, onDismiss }: HistoryCapNoticeProps) {
-  const first = window.bars[0];
-  const last = window.bars.at(-1);
+function HistoryCapNotice({ held, available, onTimeframe, onDismiss }: HistoryCapNoticeProps) {
+  const first = held.bars[0];
+  const last = held.bars.at(-1);
   if (!first || !last) return null;
-  const coarser = coarserTimeframeFor(window.timeframe, last.time - first.time, available);
+  const coarser = coarserTimeframeFor(held.timeframe, last.time - first.time, available);
   return (
     <div className="chart-notice" role="status" data-testid="history-cap-notice">
       <span>
-        The chart holds the latest {formatCount(MAX_BARS_HELD)} {window.timeframe} bars.
+        The chart holds the latest {formatCount(MAX_BARS_HELD)} {held.timeframe} bars.
         {coarser ? ` ${coarser} bars show this span and more in far fewer points.` : ''}
       </span>
       {coarser && (
@@ -421,7 +421,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
             <div className="chart-notices">
               {chart.capReached && current && (
                 <HistoryCapNotice
-                  window={current}
+                  held={current}
                   available={available}
                   onTimeframe={(tf, start) => select({ timeframe: tf }, start)}
                   onDismiss={chart.dismissCap}

@@ -88,7 +88,7 @@ const isIndicatorRefusal = (failure: unknown) => failure instanceof ApiError && 
  */
 export function useChartWindow(symbol: string | undefined, timeframe: Timeframe, specs: readonly IndicatorSpec[]) {
   const key = symbol === undefined ? null : `${symbol}|${timeframe}`;
-  const [window, setWindow] = useState<LoadedWindow | null>(null);
+  const [loaded, setLoaded] = useState<LoadedWindow | null>(null);
   const [status, setStatus] = useState<ChartWindowStatus>(idleStatus);
   const [generation, setGeneration] = useState(0);
   const windowRef = useRef<LoadedWindow | null>(null);
@@ -100,7 +100,7 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
 
   const commit = useCallback((next: LoadedWindow) => {
     windowRef.current = next;
-    setWindow(next);
+    setLoaded(next);
   }, []);
 
   const enqueue = useCallback((session: Session, task: () => Promise<void>) => {
@@ -173,7 +173,7 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
 
   // Removed indicators leave at once; new ones are computed over the bars already held.
   const specsKey = JSON.stringify(specs);
-  const loadedKey = window?.key;
+  const loadedKey = loaded?.key;
   useEffect(() => {
     const session = sessionRef.current;
     const current = session ? currentWindow(session) : null;
@@ -279,5 +279,5 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
   /** Hides the cap notice until the view reaches the oldest bar again. */
   const dismissCap = useCallback(() => setStatus((s) => ({ ...s, capReached: false })), []);
 
-  return { window, ...status, loadOlder, retryOlder, refreshTail, reload, dismissCap };
+  return { window: loaded, ...status, loadOlder, retryOlder, refreshTail, reload, dismissCap };
 }
