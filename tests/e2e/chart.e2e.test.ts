@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { realDataPath, type RealDataFile } from '../support/real-data';
 import { repoRoot, startServeProcess, type ServeProcess } from '../support/serve-process';
+import { openAppPage } from '../support/app-page';
 
 const docsDir = path.join(repoRoot, 'docs');
 const DAY = 86_400_000;
@@ -81,14 +82,7 @@ const price = (value: number) => new Intl.NumberFormat('en-US', { minimumFractio
 
 /** Imports through the HTTP API, which is quicker than the dialog the Markets e2e already covers. */
 async function importCsv(server: ServeProcess, file: RealDataFile, symbol: string): Promise<number> {
-  const response = await fetch(`${server.origin}/api/import.csv`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ source: { kind: 'path', path: realDataPath(file) }, symbol }),
-  });
-  const reply = (await response.json()) as { ok: boolean; value?: { inserted: number } };
-  if (!reply.ok || !reply.value) throw new Error(`Importing ${file} failed: ${JSON.stringify(reply).slice(0, 500)}`);
-  return reply.value.inserted;
+  return (await server.call('import.csv', { source: { kind: 'path', path: realDataPath(file) }, symbol })).inserted;
 }
 
 async function addIndicator(page: Page, kind: string, params: Record<string, number> = {}): Promise<void> {
@@ -130,14 +124,7 @@ beforeAll(async () => {
   // The Binance export has rows whose high is below the close; the importer rejects those and keeps the rest.
   expect(await importCsv(server, 'btcusdt-1h.csv', 'BTCUSDT')).toBeGreaterThan(30_000);
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', colorScheme: 'dark' });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(server.url);
-  await page.waitForFunction(() => !location.href.includes('token='));
-  if (problems.length > 0) throw new Error(`The page threw: ${problems.join('; ')}`);
+  page = await openAppPage(browser, server);
 });
 
 afterAll(async () => {
@@ -274,12 +261,7 @@ describe('Markets chart analysis in the browser', () => {
     const held = await barsHeld(page);
     const tick = { open: 3843.8, high: 3871.2, low: 3840.05, close: 3866.5, volume: 912 };
     const text = `Date;Open;High;Low;Close;Volume\n2025.10.01 00:00;${tick.open};${tick.high};${tick.low};${tick.close};${tick.volume}\n`;
-    const response = await fetch(`${server.origin}/api/import.csv`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ source: { kind: 'text', fileName: 'tick.csv', text }, symbol: 'XAUUSD', timeframe: '1d' }),
-    });
-    expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
+    await server.call('import.csv', { source: { kind: 'text', fileName: 'tick.csv', text }, symbol: 'XAUUSD', timeframe: '1d' });
 
     const extended = [...closes, tick.close];
     await expect.poll(() => page.getByTestId('legend-close').textContent()).toBe(price(tick.close));

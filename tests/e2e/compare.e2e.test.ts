@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { readRealData, realDataPath } from '../support/real-data';
 import { repoRoot, startServeProcess, type ServeProcess } from '../support/serve-process';
+import { openAppPage } from '../support/app-page';
 
 const docsDir = path.join(repoRoot, 'docs');
 const START = '2020-01-01';
@@ -63,17 +64,6 @@ let server: ServeProcess;
 let page: Page;
 let dataDir: string;
 
-async function api(method: string, input: unknown): Promise<unknown> {
-  const response = await fetch(`${server.origin}/api/${method}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` },
-    body: JSON.stringify(input),
-  });
-  const envelope = (await response.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-  if (!envelope.ok) throw new Error(`${method} failed: ${envelope.error?.message}`);
-  return envelope.value;
-}
-
 beforeAll(async () => {
   if (!fs.existsSync(path.join(repoRoot, 'out/renderer/index.html'))) {
     throw new Error('The renderer is not built: run `npm run build` (npm test does it first).');
@@ -81,18 +71,11 @@ beforeAll(async () => {
   fs.mkdirSync(docsDir, { recursive: true });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-e2e-compare-'));
   server = await startServeProcess(dataDir);
-  await api('import.csv', { source: { kind: 'path', path: realDataPath('xauusd-1d-mt4.csv') }, symbol: 'XAUUSD' });
-  await api('import.csv', { source: { kind: 'path', path: realDataPath('btc-usd-1d-yahoo.csv') }, symbol: 'BTCUSD' });
+  await server.call('import.csv', { source: { kind: 'path', path: realDataPath('xauusd-1d-mt4.csv') }, symbol: 'XAUUSD' });
+  await server.call('import.csv', { source: { kind: 'path', path: realDataPath('btc-usd-1d-yahoo.csv') }, symbol: 'BTCUSD' });
 
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', colorScheme: 'dark' });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(server.url);
-  await page.waitForFunction('!location.href.includes("token=")');
-  if (problems.length > 0) throw new Error(`The page threw: ${problems.join('; ')}`);
+  page = await openAppPage(browser, server);
 });
 
 afterAll(async () => {

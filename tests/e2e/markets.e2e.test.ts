@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
-import { tokenRemovedFromUrl } from '../support/page-probes';
+import { openAppPage } from '../support/app-page';
 import { realDataPath } from '../support/real-data';
 import { repoRoot, startServeProcess, type ServeProcess } from '../support/serve-process';
 
@@ -31,20 +31,6 @@ function xauRows() {
 }
 
 const price = (value: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
-
-async function openApp(browser: Browser, server: ServeProcess): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', colorScheme: 'dark' });
-  const page = await context.newPage();
-  // Shorter than the test timeout, so a step that cannot happen fails with Playwright's own reason.
-  page.setDefaultTimeout(15_000);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(server.url);
-  // The token leaves the address bar once read, so it does not end up in history or screenshots.
-  await page.waitForFunction(tokenRemovedFromUrl);
-  if (problems.length > 0) throw new Error(`The page threw: ${problems.join('; ')}`);
-  return page;
-}
 
 const dataDirs: string[] = [];
 function freshDataDir(): string {
@@ -74,7 +60,7 @@ describe('Markets in the browser against metalytics serve', () => {
 
   beforeAll(async () => {
     server = await startServeProcess(freshDataDir());
-    page = await openApp(browser, server);
+    page = await openAppPage(browser, server);
   });
 
   afterAll(async () => {
@@ -148,7 +134,7 @@ describe('Markets in the browser against metalytics serve', () => {
 describe('Demo data in the browser', () => {
   it('loads synthetic prices that are labelled as such', async () => {
     const server = await startServeProcess(freshDataDir());
-    const page = await openApp(browser, server);
+    const page = await openAppPage(browser, server);
     try {
       await page.getByTestId('load-demo').click();
       await expect.poll(() => page.getByTestId('chart-title').textContent(), { timeout: 30_000 }).toMatch(/Demo.*synthetic/i);

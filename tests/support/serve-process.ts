@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { MethodInput, MethodName, MethodOutput } from '../../src/shared/contract';
+import type { Result } from '../../src/shared/errors';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -10,6 +12,8 @@ export interface ServeProcess {
   origin: string;
   token: string;
   child: ChildProcess;
+  /** Calls a contract method over the HTTP API with the token, as scripts do; throws the error's message. */
+  call<M extends MethodName>(method: M, input?: MethodInput<M>): Promise<MethodOutput<M>>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -40,11 +44,23 @@ export async function startServeProcess(dataDir: string, extraEnv: NodeJS.Proces
     });
   });
   const parsed = new URL(url);
+  const origin = parsed.origin;
+  const token = parsed.hash.replace('#token=', '');
   return {
     url,
-    origin: parsed.origin,
-    token: parsed.hash.replace('#token=', ''),
+    origin,
+    token,
     child,
+    call: async (method, input) => {
+      const response = await fetch(`${origin}/api/${method}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(input ?? {}),
+      });
+      const reply = (await response.json()) as Result<never>;
+      if (!reply.ok) throw new Error(`${method} failed: ${reply.error.code} ${reply.error.message}`);
+      return reply.value;
+    },
     output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,20 @@
+import type { Browser, Page } from 'playwright-core';
+import { tokenRemovedFromUrl } from './page-probes';
+import type { ServeProcess } from './serve-process';
+
+/**
+ * Opens the app from the link `metalytics serve` printed, in a fresh browser context, and
+ * waits until the page has taken the token out of the address bar. Fails if the page threw.
+ */
+export async function openAppPage(browser: Browser, server: ServeProcess): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', colorScheme: 'dark' });
+  const page = await context.newPage();
+  // Shorter than the test timeout, so a step that cannot happen fails with Playwright's own reason.
+  page.setDefaultTimeout(15_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(server.url);
+  await page.waitForFunction(tokenRemovedFromUrl);
+  if (problems.length > 0) throw new Error(`The page threw: ${problems.join('; ')}`);
+  return page;
+}
