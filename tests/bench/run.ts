@@ -19,7 +19,7 @@ import { openStorage } from '../../src/core/storage/open-storage';
 import type { Storage } from '../../src/core/storage/types';
 import { silentLogger } from '../support/silent-logger';
 import { startTestPostgres } from '../support/postgres';
-import { benchColdStartToChart } from './chart-paint';
+import { benchChartPaint } from './chart-paint';
 import { benchIndicators } from './indicators-bench';
 import { formatRate, machine, percentile, syntheticMinuteBars } from './stats';
 
@@ -158,7 +158,7 @@ async function main() {
   };
   await benchDialect('sqlite', openSqlite, rawSqliteInsertRate(INSERT_BARS), QUERY_BARS);
   // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
-  record(await benchColdStartToChart(sqliteDirs.get('fill')!, QUERY_BARS));
+  for (const row of await benchChartPaint(sqliteDirs.get('fill')!, QUERY_BARS)) record(row);
   for (const dir of sqliteDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
 
   // Indicator throughput beside a plain pass over the same closes, the floor any indicator sits on.

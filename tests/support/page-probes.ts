@@ -16,6 +16,12 @@ export function chartHasBars(): boolean {
   return Number(document.querySelector('[data-testid="price-chart"]')?.getAttribute('data-bars')) > 0;
 }
 
+/** The chart has drawn the bars of `timeframe` (its `data-view` is `SYMBOL|timeframe`). */
+export function chartDrew(timeframe: string): boolean {
+  const { document } = globalThis as unknown as PageGlobals;
+  return document.querySelector('[data-testid="price-chart"]')?.getAttribute('data-view')?.endsWith(`|${timeframe}`) === true;
+}
+
 /** The access token has been read and removed from the address bar. */
 export function tokenRemovedFromUrl(): boolean {
   const { location } = globalThis as unknown as PageGlobals;

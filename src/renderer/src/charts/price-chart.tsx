@@ -357,8 +357,13 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
       }
       const plan: ChartUpdate = reset ? { kind: 'replace' } : planChartUpdate(shown.bars, next.bars);
       if (plan.kind !== 'none') applyPrices(handles, colors, next.bars, plan);
-      // How the last change was drawn, for tests and for anyone inspecting a chart that misbehaves.
-      if (plan.kind !== 'none' && containerRef.current?.parentElement) containerRef.current.parentElement.dataset.lastChange = plan.kind;
+      // How the last change was drawn and which view it holds, for tests, benchmarks and anyone
+      // inspecting a chart that misbehaves.
+      const element = containerRef.current?.parentElement;
+      if (plan.kind !== 'none' && element) {
+        element.dataset.lastChange = plan.kind;
+        element.dataset.view = next.key;
+      }
       const panesChanged = applyIndicators(handles, colors, next, plan);
       shown.bars = next.bars;
       shown.key = next.key;
