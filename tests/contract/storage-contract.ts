@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR_ENV } from '../../src/core/storage/migrations';
 import type { Storage } from '../../src/core/storage/types';
+import type { BackfillCheckpoint } from '../../src/shared/backfill';
 import type { Bar, DatabaseMode, Instrument } from '../../src/shared/domain';
 import type { Timeframe } from '../../src/shared/timeframes';
 import { binanceHourlyBars, metaTraderDailyBars, monthlyGoldBars } from '../support/shared-data';
@@ -415,6 +416,72 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         }
         expect((await md.coverage('BAD')).length).toBe(0);
         expect(await md.upsertBars({ symbol: 'BAD', timeframe: '1m', source: 'csv', bars: [] })).toEqual({ inserted: 0, updated: 0, unchanged: 0 });
+      });
+    });
+
+    describe('backfill checkpoints', () => {
+      const ctx = useStorage();
+      const start = Date.UTC(2024, 2, 4);
+      const checkpoint = (overrides: Partial<BackfillCheckpoint> = {}): BackfillCheckpoint => ({
+        id: 'polygon/BFL/1m/range',
+        provider: 'polygon',
+        symbol: 'BFL',
+        timeframe: '1m',
+        rangeFrom: start,
+        rangeTo: start + DAY,
+        resumeFrom: start,
+        rowsWritten: 0,
+        status: 'running',
+        jobRunId: 'job-1',
+        updatedAt: start,
+        ...overrides,
+      });
+      const key = { provider: 'polygon', symbol: 'BFL', timeframe: '1m', rangeFrom: start, rangeTo: start + DAY } as const;
+
+      it('commits a chunk and its checkpoint together, and finds the unfinished range again', async () => {
+        const { marketData, backfillCheckpoints } = ctx.storage;
+        await backfillCheckpoints.save(checkpoint());
+        const bars = walk(start, MINUTE, 10);
+        const saved = checkpoint({ resumeFrom: start + 10 * MINUTE, rowsWritten: 10, updatedAt: start + 1 });
+        expect(await marketData.upsertBarsWithCheckpoint({ symbol: 'BFL', timeframe: '1m', source: 'polygon', bars }, saved)).toEqual({
+          inserted: 10,
+          updated: 0,
+          unchanged: 0,
+        });
+        expect(await backfillCheckpoints.get(saved.id)).toEqual(saved);
+        expect(await backfillCheckpoints.findUnfinished(key)).toEqual(saved);
+        expect(await backfillCheckpoints.findUnfinished({ ...key, rangeTo: start + 2 * DAY })).toBeUndefined();
+        expect((await marketData.queryBars({ symbol: 'BFL', timeframe: '1m' })).bars).toEqual(bars);
+
+        // Re-running the chunk adds nothing; a chunk with no bars still moves the checkpoint.
+        const again = await marketData.upsertBarsWithCheckpoint({ symbol: 'BFL', timeframe: '1m', source: 'polygon', bars }, saved);
+        expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 10 });
+        const empty = checkpoint({ resumeFrom: start + 20 * MINUTE, rowsWritten: 10, updatedAt: start + 2 });
+        await marketData.upsertBarsWithCheckpoint({ symbol: 'BFL', timeframe: '1m', source: 'polygon', bars: [] }, empty);
+        expect(await backfillCheckpoints.get(empty.id)).toEqual(empty);
+      });
+
+      it('leaves neither the bars nor the checkpoint when the write fails', async () => {
+        const { marketData, backfillCheckpoints } = ctx.storage;
+        const before = await backfillCheckpoints.get('polygon/BFL/1m/range');
+        const later = walk(start + 30 * MINUTE, MINUTE, 5, 3);
+        // status NOT NULL fails after the bars were written in the same transaction.
+        const broken = checkpoint({ resumeFrom: start + 35 * MINUTE, status: null as unknown as BackfillCheckpoint['status'] });
+        await expect(marketData.upsertBarsWithCheckpoint({ symbol: 'BFL', timeframe: '1m', source: 'polygon', bars: later }, broken)).rejects.toThrow();
+        expect(await backfillCheckpoints.get('polygon/BFL/1m/range')).toEqual(before);
+        expect((await marketData.queryBars({ symbol: 'BFL', timeframe: '1m', from: start + 30 * MINUTE })).bars).toEqual([]);
+        expect((await marketData.coverage('BFL'))[0]).toMatchObject({ count: 10 });
+      });
+
+      it('lists checkpoints newest first and marks their status', async () => {
+        const { backfillCheckpoints } = ctx.storage;
+        const other = checkpoint({ id: 'polygon/BFL/1h/range', timeframe: '1h', updatedAt: start + 10 });
+        await backfillCheckpoints.save(other);
+        expect((await backfillCheckpoints.list()).map((c) => c.id)).toEqual(['polygon/BFL/1h/range', 'polygon/BFL/1m/range']);
+        await backfillCheckpoints.updateStatus('polygon/BFL/1m/range', 'done', start + 20);
+        expect(await backfillCheckpoints.get('polygon/BFL/1m/range')).toMatchObject({ status: 'done', updatedAt: start + 20 });
+        expect(await backfillCheckpoints.findUnfinished(key)).toBeUndefined();
+        await expect(backfillCheckpoints.updateStatus('missing', 'failed', start)).rejects.toMatchObject({ code: 'NOT_FOUND' });
       });
     });
 

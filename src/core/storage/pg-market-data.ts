@@ -1,6 +1,8 @@
 import type pg from 'pg';
+import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
+import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-sql';
 import { barsToWrite, queryBarsFrom, type BarReader } from './bar-plan';
 import {
   afterWriteStatements,
@@ -16,7 +18,7 @@ import {
 } from './bar-sql';
 import { inTransaction } from './pg-connection';
 import { sortCoverage } from './rows';
-import type { BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
+import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
 
 /** The whole chunk in one statement: the bars travel as six arrays. */
 const INSERT_BARS = `INSERT INTO market_data AS m (symbol, timeframe, time, open, high, low, close, volume, source, ingested_at)
@@ -77,9 +79,27 @@ export class PgMarketData implements MarketDataRepository {
     };
   }
 
-  async upsertBars(input: { symbol: string; timeframe: Timeframe; source: string; bars: readonly Bar[] }): Promise<UpsertResult> {
+  async upsertBars(input: BarsChunk): Promise<UpsertResult> {
     const bars = barsToWrite(input);
     if (bars.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+    return inTransaction(this.pool, (client) => this.writeChunk(client, input, bars));
+  }
+
+  async upsertBarsWithCheckpoint(input: BarsChunk, checkpoint: BackfillCheckpoint): Promise<UpsertResult> {
+    const bars = barsToWrite(input);
+    return inTransaction(this.pool, async (client) => {
+      const result = bars.length === 0 ? { inserted: 0, updated: 0, unchanged: 0 } : await this.writeChunk(client, input, bars);
+      const save = toPgSql(SAVE_CHECKPOINT_SQL);
+      await client.query(
+        save.text,
+        save.names.map((name) => (checkpoint as Record<string, unknown>)[name]),
+      );
+      return result;
+    });
+  }
+
+  /** The bars and their rollups; runs inside the caller's transaction. */
+  private async writeChunk(client: pg.PoolClient, input: BarsChunk, bars: readonly Bar[]): Promise<UpsertResult> {
     const { symbol, timeframe, source } = input;
     const values = [
       symbol,
@@ -94,40 +114,38 @@ export class PgMarketData implements MarketDataRepository {
       this.now(),
     ];
     const chunk = { symbol, timeframe, source, first: bars[0]!.time, last: bars.at(-1)!.time };
-    return inTransaction(this.pool, async (client) => {
-      await client.query(LOCK_SERIES, [symbol, timeframe]);
-      const { rows: probe } = await client.query<{ occupied: boolean }>(RANGE_OCCUPIED, [symbol, timeframe, chunk.first, chunk.last]);
-      let result: UpsertResult;
-      let change: ChunkChange;
-      if (!probe[0]!.occupied) {
-        // New history (a backfill, a first import): nothing to conflict with, and ON
-        // CONFLICT's speculative insertion would cost almost half again as much.
-        await client.query(INSERT_BARS, values);
-        result = { inserted: bars.length, updated: 0, unchanged: 0 };
-        change = { changedTimes: bars.map((b) => b.time), added: bars.length, taken: new Map() };
-      } else {
-        const { rows } = await client.query<{ time: number; inserted: boolean; previous_source: string | null }>(UPSERT_BARS, values);
-        let inserted = 0;
-        let added = 0;
-        const taken = new Map<string, number[]>();
-        for (const row of rows) {
-          if (row.inserted) inserted++;
-          if (row.previous_source === source) continue;
-          added++;
-          if (row.previous_source !== null) {
-            const times = taken.get(row.previous_source);
-            if (times) times.push(row.time);
-            else taken.set(row.previous_source, [row.time]);
-          }
+    await client.query(LOCK_SERIES, [symbol, timeframe]);
+    const { rows: probe } = await client.query<{ occupied: boolean }>(RANGE_OCCUPIED, [symbol, timeframe, chunk.first, chunk.last]);
+    let result: UpsertResult;
+    let change: ChunkChange;
+    if (!probe[0]!.occupied) {
+      // New history (a backfill, a first import): nothing to conflict with, and ON
+      // CONFLICT's speculative insertion would cost almost half again as much.
+      await client.query(INSERT_BARS, values);
+      result = { inserted: bars.length, updated: 0, unchanged: 0 };
+      change = { changedTimes: bars.map((b) => b.time), added: bars.length, taken: new Map() };
+    } else {
+      const { rows } = await client.query<{ time: number; inserted: boolean; previous_source: string | null }>(UPSERT_BARS, values);
+      let inserted = 0;
+      let added = 0;
+      const taken = new Map<string, number[]>();
+      for (const row of rows) {
+        if (row.inserted) inserted++;
+        if (row.previous_source === source) continue;
+        added++;
+        if (row.previous_source !== null) {
+          const times = taken.get(row.previous_source);
+          if (times) times.push(row.time);
+          else taken.set(row.previous_source, [row.time]);
         }
-        result = { inserted, updated: rows.length - inserted, unchanged: bars.length - rows.length };
-        change = { changedTimes: rows.map((row) => row.time), added, taken };
       }
-      for (const { text, params } of afterWriteStatements('postgres', chunk, change)) {
-        await this.rows(client, text, params);
-      }
-      return result;
-    });
+      result = { inserted, updated: rows.length - inserted, unchanged: bars.length - rows.length };
+      change = { changedTimes: rows.map((row) => row.time), added, taken };
+    }
+    for (const { text, params } of afterWriteStatements('postgres', chunk, change)) {
+      await this.rows(client, text, params);
+    }
+    return result;
   }
 
   queryBars(query: BarsQuery): Promise<BarsQueryResult> {

@@ -2,16 +2,27 @@ import { desc, eq } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
+import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
 import type { Instrument, JobRun } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { Logger } from '../ports';
+import {
+  checkpointNotFound,
+  FIND_UNFINISHED_CHECKPOINT_SQL,
+  GET_CHECKPOINT_SQL,
+  LIST_CHECKPOINTS_SQL,
+  SAVE_CHECKPOINT_SQL,
+  toCheckpoint,
+  UPDATE_CHECKPOINT_STATUS_SQL,
+} from './backfill-checkpoint-sql';
+import { toPgSql } from './bar-sql';
 import { migrationsFolder, migrationTag } from './migrations';
 import { createPool, mappingErrors, redactDatabaseUrl, toStorageError, withClient } from './pg-connection';
 import { PgMarketData } from './pg-market-data';
 import { INTERRUPTED_JOB_ERROR, toInstrument, toJobRun } from './rows';
 import * as schema from './schema.pg';
 import { setUpTimescale } from './timescale';
-import type { AuditLogRepository, InstrumentRepository, JobRunRepository, Storage } from './types';
+import type { AuditLogRepository, BackfillCheckpointRepository, InstrumentRepository, JobRunRepository, Storage } from './types';
 
 type Db = NodePgDatabase<typeof schema>;
 
@@ -33,6 +44,41 @@ class PgInstruments implements InstrumentRepository {
   async seed(instruments: readonly Instrument[]): Promise<void> {
     if (instruments.length === 0) return;
     await this.db.insert(schema.instruments).values(instruments.map(toInstrument)).onConflictDoNothing();
+  }
+}
+
+class PgBackfillCheckpoints implements BackfillCheckpointRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async get(id: string): Promise<BackfillCheckpoint | undefined> {
+    const [row] = await this.query(GET_CHECKPOINT_SQL, { id });
+    return row && toCheckpoint(row);
+  }
+
+  async list(): Promise<BackfillCheckpoint[]> {
+    return (await this.query(LIST_CHECKPOINTS_SQL, {})).map(toCheckpoint);
+  }
+
+  async findUnfinished(key: Parameters<BackfillCheckpointRepository['findUnfinished']>[0]): Promise<BackfillCheckpoint | undefined> {
+    const [row] = await this.query(FIND_UNFINISHED_CHECKPOINT_SQL, key);
+    return row && toCheckpoint(row);
+  }
+
+  async save(checkpoint: BackfillCheckpoint): Promise<void> {
+    await this.query(SAVE_CHECKPOINT_SQL, checkpoint);
+  }
+
+  async updateStatus(id: string, status: BackfillStatus, updatedAt: number): Promise<void> {
+    const compiled = toPgSql(UPDATE_CHECKPOINT_STATUS_SQL);
+    const values: Record<string, unknown> = { id, status, updatedAt };
+    const { rowCount } = await this.pool.query(compiled.text, compiled.names.map((name) => values[name]));
+    if (rowCount === 0) throw checkpointNotFound(id);
+  }
+
+  private async query(text: string, params: object): Promise<Record<string, unknown>[]> {
+    const compiled = toPgSql(text);
+    const values = params as Record<string, unknown>;
+    return (await this.pool.query<Record<string, unknown>>(compiled.text, compiled.names.map((name) => values[name]))).rows;
   }
 }
 
@@ -126,6 +172,7 @@ export async function openPostgresStorage(url: string, logger: Logger): Promise<
     instruments: mappingErrors(new PgInstruments(db)),
     marketData: mappingErrors(new PgMarketData(pool, Date.now)),
     jobRuns: mappingErrors(new PgJobRuns(db)),
+    backfillCheckpoints: mappingErrors(new PgBackfillCheckpoints(pool)),
     auditLog: mappingErrors(new PgAuditLog(db)),
     ping: async () => {
       try {

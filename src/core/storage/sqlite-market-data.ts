@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
+import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
+import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-sql';
 import { barsToWrite, queryBarsFrom, type BarReader } from './bar-plan';
 import {
   afterWriteStatements,
@@ -14,7 +16,7 @@ import {
   type BarParams,
 } from './bar-sql';
 import { sortCoverage } from './rows';
-import type { BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
+import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
 
 interface CoverageRow {
   symbol: string;
@@ -67,44 +69,57 @@ export class SqliteMarketData implements MarketDataRepository {
     };
   }
 
-  async upsertBars(input: { symbol: string; timeframe: Timeframe; source: string; bars: readonly Bar[] }): Promise<UpsertResult> {
+  async upsertBars(input: BarsChunk): Promise<UpsertResult> {
     const bars = barsToWrite(input);
+    return this.db.transaction(() => this.writeChunk(input, bars)).immediate();
+  }
+
+  async upsertBarsWithCheckpoint(input: BarsChunk, checkpoint: BackfillCheckpoint): Promise<UpsertResult> {
+    const bars = barsToWrite(input);
+    return this.db
+      .transaction((): UpsertResult => {
+        const result = this.writeChunk(input, bars);
+        this.statement(SAVE_CHECKPOINT_SQL).run(checkpoint);
+        return result;
+      })
+      .immediate();
+  }
+
+  /** The bars and their rollups; runs inside the caller's transaction. */
+  private writeChunk(input: BarsChunk, bars: readonly Bar[]): UpsertResult {
     const { symbol, timeframe, source } = input;
     const ingestedAt = this.now();
-    const write = this.db.transaction((): UpsertResult => {
-      let inserted = 0;
-      let updated = 0;
-      let added = 0;
-      const changedTimes: number[] = [];
-      const taken = new Map<string, number[]>();
-      for (const { time, open, high, low, close, volume } of bars) {
-        if (this.insertBar.run(symbol, timeframe, time, open, high, low, close, volume, source, ingestedAt).changes > 0) {
-          inserted++;
-          added++;
-          changedTimes.push(time);
-          continue;
-        }
-        // Already stored: compare here rather than in an UPDATE … WHERE, since the
-        // previous source is needed for the summary when a provider's bar is replaced.
-        const [o, h, l, c, v, previous] = this.storedBar.get(symbol, timeframe, time) as [number, number, number, number, number, string];
-        if (o === open && h === high && l === low && c === close && v === volume && previous === source) continue;
-        this.updateBar.run(open, high, low, close, volume, source, ingestedAt, symbol, timeframe, time);
-        updated++;
+    let inserted = 0;
+    let updated = 0;
+    let added = 0;
+    const changedTimes: number[] = [];
+    const taken = new Map<string, number[]>();
+    for (const { time, open, high, low, close, volume } of bars) {
+      if (this.insertBar.run(symbol, timeframe, time, open, high, low, close, volume, source, ingestedAt).changes > 0) {
+        inserted++;
+        added++;
         changedTimes.push(time);
-        if (previous !== source) {
-          added++;
-          const times = taken.get(previous);
-          if (times) times.push(time);
-          else taken.set(previous, [time]);
-        }
+        continue;
       }
-      const chunk = { symbol, timeframe, source, first: bars[0]?.time ?? 0, last: bars.at(-1)?.time ?? 0 };
-      for (const { text, params } of afterWriteStatements('sqlite', chunk, { changedTimes, added, taken })) {
-        this.statement(text).run(params);
+      // Already stored: compare here rather than in an UPDATE … WHERE, since the
+      // previous source is needed for the summary when a provider's bar is replaced.
+      const [o, h, l, c, v, previous] = this.storedBar.get(symbol, timeframe, time) as [number, number, number, number, number, string];
+      if (o === open && h === high && l === low && c === close && v === volume && previous === source) continue;
+      this.updateBar.run(open, high, low, close, volume, source, ingestedAt, symbol, timeframe, time);
+      updated++;
+      changedTimes.push(time);
+      if (previous !== source) {
+        added++;
+        const times = taken.get(previous);
+        if (times) times.push(time);
+        else taken.set(previous, [time]);
       }
-      return { inserted, updated, unchanged: bars.length - inserted - updated };
-    });
-    return write.immediate();
+    }
+    const chunk = { symbol, timeframe, source, first: bars[0]?.time ?? 0, last: bars.at(-1)?.time ?? 0 };
+    for (const { text, params } of afterWriteStatements('sqlite', chunk, { changedTimes, added, taken })) {
+      this.statement(text).run(params);
+    }
+    return { inserted, updated, unchanged: bars.length - inserted - updated };
   }
 
   queryBars(query: BarsQuery): Promise<BarsQueryResult> {

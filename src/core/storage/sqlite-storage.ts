@@ -4,14 +4,25 @@ import Database from 'better-sqlite3';
 import { desc, eq } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
 import type { Instrument, JobRun } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { Logger } from '../ports';
+import {
+  checkpointNotFound,
+  FIND_UNFINISHED_CHECKPOINT_SQL,
+  GET_CHECKPOINT_SQL,
+  LIST_CHECKPOINTS_SQL,
+  SAVE_CHECKPOINT_SQL,
+  toCheckpoint,
+  UPDATE_CHECKPOINT_STATUS_SQL,
+} from './backfill-checkpoint-sql';
+import { toSqliteSql } from './bar-sql';
 import { migrationsFolder, migrationTag } from './migrations';
 import { INTERRUPTED_JOB_ERROR, toInstrument, toJobRun } from './rows';
 import * as schema from './schema.sqlite';
 import { SqliteMarketData } from './sqlite-market-data';
-import type { AuditLogRepository, InstrumentRepository, JobRunRepository, Storage } from './types';
+import type { AuditLogRepository, BackfillCheckpointRepository, InstrumentRepository, JobRunRepository, Storage } from './types';
 
 type Db = BetterSQLite3Database<typeof schema>;
 
@@ -68,6 +79,36 @@ class SqliteJobRuns implements JobRunRepository {
   }
 }
 
+class SqliteBackfillCheckpoints implements BackfillCheckpointRepository {
+  constructor(private readonly client: Database.Database) {}
+
+  async get(id: string): Promise<BackfillCheckpoint | undefined> {
+    const row = this.prepare(GET_CHECKPOINT_SQL).get({ id }) as Record<string, unknown> | undefined;
+    return row && toCheckpoint(row);
+  }
+
+  async list(): Promise<BackfillCheckpoint[]> {
+    return (this.prepare(LIST_CHECKPOINTS_SQL).all() as Record<string, unknown>[]).map(toCheckpoint);
+  }
+
+  async findUnfinished(key: Parameters<BackfillCheckpointRepository['findUnfinished']>[0]): Promise<BackfillCheckpoint | undefined> {
+    const row = this.prepare(FIND_UNFINISHED_CHECKPOINT_SQL).get(key) as Record<string, unknown> | undefined;
+    return row && toCheckpoint(row);
+  }
+
+  async save(checkpoint: BackfillCheckpoint): Promise<void> {
+    this.prepare(SAVE_CHECKPOINT_SQL).run(checkpoint);
+  }
+
+  async updateStatus(id: string, status: BackfillStatus, updatedAt: number): Promise<void> {
+    if (this.prepare(UPDATE_CHECKPOINT_STATUS_SQL).run({ id, status, updatedAt }).changes === 0) throw checkpointNotFound(id);
+  }
+
+  private prepare(text: string): Database.Statement {
+    return this.client.prepare(toSqliteSql(text));
+  }
+}
+
 class SqliteAuditLog implements AuditLogRepository {
   constructor(private readonly db: Db) {}
 
@@ -114,6 +155,7 @@ export async function openSqliteStorage(file: string, logger: Logger): Promise<S
       instruments: new SqliteInstruments(db),
       marketData: new SqliteMarketData(client, Date.now),
       jobRuns: new SqliteJobRuns(db),
+      backfillCheckpoints: new SqliteBackfillCheckpoints(client),
       auditLog: new SqliteAuditLog(db),
       ping: async () => {
         try {

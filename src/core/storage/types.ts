@@ -1,4 +1,5 @@
-import type { Bar, Coverage, DatabaseMode, Instrument, JobRun } from '../../shared/domain';
+import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
+import type { Bar, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
 
 export interface UpsertResult {
@@ -6,6 +7,13 @@ export interface UpsertResult {
   updated: number;
   /** Rows already stored with identical values; re-importing a file only adds to this. */
   unchanged: number;
+}
+
+export interface BarsChunk {
+  symbol: string;
+  timeframe: Timeframe;
+  source: string;
+  bars: readonly Bar[];
 }
 
 export interface BarsQuery {
@@ -28,7 +36,12 @@ export interface MarketDataRepository {
    * transaction together with the rollups that make coarse queries fast. Callers chunk
    * long series so no single write blocks the event loop for long.
    */
-  upsertBars(input: { symbol: string; timeframe: Timeframe; source: string; bars: readonly Bar[] }): Promise<UpsertResult>;
+  upsertBars(input: BarsChunk): Promise<UpsertResult>;
+  /**
+   * `upsertBars` and the backfill checkpoint that covers the chunk in ONE transaction:
+   * after a crash either both are stored or neither is, so a resume never skips bars.
+   */
+  upsertBarsWithCheckpoint(input: BarsChunk, checkpoint: BackfillCheckpoint): Promise<UpsertResult>;
   /** Aggregates from the finest stored timeframe that can produce the requested one. */
   queryBars(query: BarsQuery): Promise<BarsQueryResult>;
   coverage(symbol?: string): Promise<Coverage[]>;
@@ -50,6 +63,17 @@ export interface JobRunRepository {
   failInterrupted(now: number): Promise<number>;
 }
 
+export interface BackfillCheckpointRepository {
+  get(id: string): Promise<BackfillCheckpoint | undefined>;
+  /** Most recently updated first. */
+  list(): Promise<BackfillCheckpoint[]>;
+  /** The checkpoint of exactly this range when it is not `done`: the one to resume. */
+  findUnfinished(key: { provider: ProviderId; symbol: string; timeframe: Timeframe; rangeFrom: number; rangeTo: number }): Promise<BackfillCheckpoint | undefined>;
+  /** Inserts or replaces the whole row (a new run, or a resumed one taking it over). */
+  save(checkpoint: BackfillCheckpoint): Promise<void>;
+  updateStatus(id: string, status: BackfillStatus, updatedAt: number): Promise<void>;
+}
+
 export interface AuditLogRepository {
   record(entry: { at: number; actor: string; action: string; details?: Record<string, unknown> }): Promise<void>;
 }
@@ -63,6 +87,7 @@ export interface Storage {
   readonly instruments: InstrumentRepository;
   readonly marketData: MarketDataRepository;
   readonly jobRuns: JobRunRepository;
+  readonly backfillCheckpoints: BackfillCheckpointRepository;
   readonly auditLog: AuditLogRepository;
   /** True when the database answers now. */
   ping(): Promise<boolean>;
