@@ -1,6 +1,5 @@
 import {
   CandlestickSeries,
-  ColorType,
   CrosshairMode,
   HistogramSeries,
   LineSeries,
@@ -34,6 +33,7 @@ import {
   type IndicatorColors,
   type IndicatorSeriesHandle,
 } from './indicator-series';
+import { chartFrameOptions, cssVariableReader, readFrameColors, type ChartFrameColors } from './chart-theme';
 import './price-chart.css';
 
 const VOLUME_SCALE = 'volume';
@@ -53,12 +53,7 @@ interface ChartHandles {
   volume: ISeriesApi<'Histogram'>;
 }
 
-interface ChartColors {
-  background: string;
-  text: string;
-  grid: string;
-  border: string;
-  crosshair: string;
+interface ChartColors extends ChartFrameColors {
   up: string;
   down: string;
   line: string;
@@ -69,14 +64,9 @@ interface ChartColors {
 
 /** Chart colours come from the same CSS variables as the rest of the UI, so themes stay in one place. */
 function readChartColors(element: Element): ChartColors {
-  const style = getComputedStyle(element);
-  const read = (name: string) => style.getPropertyValue(name).trim();
+  const read = cssVariableReader(element);
   return {
-    background: read('--chart-bg'),
-    text: read('--chart-text'),
-    grid: read('--chart-grid'),
-    border: read('--chart-border'),
-    crosshair: read('--chart-crosshair'),
+    ...readFrameColors(read),
     up: read('--chart-up'),
     down: read('--chart-down'),
     line: read('--chart-line'),
@@ -240,21 +230,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
     const themed = readChartColors(container);
     colorsRef.current = themed;
     setColors(themed);
-    handles.chart.applyOptions({
-      layout: {
-        background: { type: ColorType.Solid, color: themed.background },
-        textColor: themed.text,
-        fontSize: 11,
-        panes: { separatorColor: themed.border, separatorHoverColor: themed.crosshair },
-      },
-      grid: { vertLines: { color: themed.grid }, horzLines: { color: themed.grid } },
-      rightPriceScale: { borderColor: themed.border },
-      timeScale: { borderColor: themed.border },
-      crosshair: {
-        vertLine: { color: themed.crosshair, labelBackgroundColor: themed.border },
-        horzLine: { color: themed.crosshair, labelBackgroundColor: themed.border },
-      },
-    });
+    handles.chart.applyOptions(chartFrameOptions(themed));
     handles.candles.applyOptions({ upColor: themed.up, downColor: themed.down, wickUpColor: themed.up, wickDownColor: themed.down });
     handles.closeLine.applyOptions({ color: themed.line });
     // Volume and MACD histogram colours are stored per bar, so they are set again with the data.

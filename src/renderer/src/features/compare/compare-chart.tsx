@@ -1,6 +1,5 @@
 import {
   BaselineSeries,
-  ColorType,
   CrosshairMode,
   LineSeries,
   LineStyle,
@@ -20,6 +19,7 @@ import type { Timeframe } from '../../../../shared/timeframes';
 import type { ResolvedTheme } from '../../app/theme';
 import { formatChangePercent, formatPrice, pricePrecision } from '../../format/numbers';
 import { formatBarTime, fromChartTime, toChartTime } from '../../format/time';
+import { chartFrameOptions, cssVariableReader, readFrameColors, type ChartFrameColors } from '../../charts/chart-theme';
 import { indexOfTime, toLinePoints } from './compare-model';
 
 export type CompareReply = MethodOutput<'compare.query'>;
@@ -39,12 +39,7 @@ interface ChartHandles {
   lines: Map<string, ISeriesApi<'Line'>>;
 }
 
-interface CompareColors {
-  background: string;
-  text: string;
-  grid: string;
-  border: string;
-  crosshair: string;
+interface CompareColors extends ChartFrameColors {
   base: string;
   ratio: string;
   up: string;
@@ -57,14 +52,9 @@ interface CompareColors {
 
 /** Colours come from CSS variables, so the chart follows the theme like the rest of the UI. */
 function readColors(element: Element): CompareColors {
-  const style = getComputedStyle(element);
-  const read = (name: string) => style.getPropertyValue(name).trim();
+  const read = cssVariableReader(element);
   return {
-    background: read('--chart-bg'),
-    text: read('--chart-text'),
-    grid: read('--chart-grid'),
-    border: read('--chart-border'),
-    crosshair: read('--chart-crosshair'),
+    ...readFrameColors(read),
     base: read('--compare-base'),
     ratio: read('--compare-ratio'),
     up: read('--chart-up'),
@@ -214,21 +204,7 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
     if (!handles || !container) return;
     const colors = readColors(container);
     colorsRef.current = colors;
-    handles.chart.applyOptions({
-      layout: {
-        background: { type: ColorType.Solid, color: colors.background },
-        textColor: colors.text,
-        fontSize: 11,
-        panes: { separatorColor: colors.border, separatorHoverColor: colors.grid },
-      },
-      grid: { vertLines: { color: colors.grid }, horzLines: { color: colors.grid } },
-      rightPriceScale: { borderColor: colors.border },
-      timeScale: { borderColor: colors.border },
-      crosshair: {
-        vertLine: { color: colors.crosshair, labelBackgroundColor: colors.border },
-        horzLine: { color: colors.crosshair, labelBackgroundColor: colors.border },
-      },
-    });
+    handles.chart.applyOptions(chartFrameOptions(colors));
     handles.base.applyOptions({ color: colors.base });
     handles.ratio.applyOptions({ color: colors.ratio });
     handles.correlation.applyOptions({

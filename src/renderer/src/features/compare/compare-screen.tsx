@@ -7,6 +7,7 @@ import { useSettings } from '../../app/settings-context';
 import type { ResolvedTheme } from '../../app/theme';
 import { formatCount } from '../../format/numbers';
 import { formatBarTime, formatUtcDate } from '../../format/time';
+import { LoadError } from '../../app/load-error';
 import { CompareChart } from './compare-chart';
 import {
   assignColourSlots,
@@ -125,21 +126,14 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
   const loadError = instruments.error ?? coverage.error;
   if (loadError && (!instruments.data || !coverage.data)) {
     return (
-      <section className="screen screen--centred" data-testid="screen-compare">
-        <p className="error-text" role="alert">
-          {describeError(loadError)}
-        </p>
-        <button
-          type="button"
-          className="button"
-          onClick={() => {
-            instruments.reload();
-            coverage.reload();
-          }}
-        >
-          Try again
-        </button>
-      </section>
+      <LoadError
+        error={loadError}
+        testId="screen-compare"
+        onRetry={() => {
+          instruments.reload();
+          coverage.reload();
+        }}
+      />
     );
   }
   if (!instruments.data || !coverage.data || !settingsSettled) {

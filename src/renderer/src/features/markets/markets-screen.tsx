@@ -14,6 +14,7 @@ import { ImportDialog, type ImportSummary } from '../import/import-dialog';
 import { addIndicator, removeIndicator } from '../indicators/active-indicators';
 import { indicatorId, indicatorLabel } from '../indicators/indicator-catalog';
 import { IndicatorMenu } from '../indicators/indicator-menu';
+import { LoadError } from '../../app/load-error';
 import { barIndicesInRange, captionedChartImage, chartCsv, downloadBlob, exportFileName } from './chart-export';
 import { readChartState, writeChartState, type ChartState } from './chart-state';
 import { InstrumentPicker, SyntheticBadge } from './instrument-picker';
@@ -262,21 +263,13 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   const loadError = instruments.error ?? coverage.error;
   if (loadError && (!instruments.data || !coverage.data)) {
     return (
-      <section className="screen screen--centred">
-        <p className="error-text" role="alert">
-          {describeError(loadError)}
-        </p>
-        <button
-          type="button"
-          className="button"
-          onClick={() => {
-            instruments.reload();
-            coverage.reload();
-          }}
-        >
-          Try again
-        </button>
-      </section>
+      <LoadError
+        error={loadError}
+        onRetry={() => {
+          instruments.reload();
+          coverage.reload();
+        }}
+      />
     );
   }
   if (!coverage.data || !instruments.data) {
