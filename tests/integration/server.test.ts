@@ -11,7 +11,8 @@ import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../src/server/http-server';
 import type { EventMessage } from '../../src/shared/contract';
 import { contentSecurityPolicy } from '../../src/shared/content-security-policy';
-import { createTestCore, silentLogger, type TestCore } from '../support/test-core';
+import { silentLogger } from '../support/silent-logger';
+import { createTestCore, type TestCore } from '../support/test-core';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const XAUUSD_CSV = path.resolve(repoRoot, '../shared/data/xauusd-1d-mt4.csv');
@@ -78,7 +79,7 @@ beforeAll(async () => {
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>Metalytics</title>');
   await writeFile(path.join(staticDir, 'assets', 'app-1234.js'), 'console.log("app")');
   await writeFile(path.join(staticParent, 'outside-secret.txt'), 'TOP SECRET');
-  server = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, staticDir, logger: silentLogger, maxBodyBytes: MAX_BODY });
+  server = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, staticDir, logger: silentLogger(), maxBodyBytes: MAX_BODY });
 });
 
 afterAll(async () => {
@@ -184,7 +185,7 @@ describe('events and a real import', () => {
   });
 
   it('drops a client that stops answering pings', async () => {
-    const quickServer = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger, heartbeatMs: 50 });
+    const quickServer = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger(), heartbeatMs: 50 });
     try {
       const ws = await new Promise<WebSocket>((resolve, reject) => {
         const socket = new WebSocket(`${quickServer.url.replace('http:', 'ws:')}api/events?token=${TOKEN}`, { autoPong: false });
@@ -201,7 +202,7 @@ describe('events and a real import', () => {
   });
 
   it('drops a client that stops reading instead of buffering events for it without end', async () => {
-    const slowServer = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger, maxClientBufferedBytes: 256 * 1024 });
+    const slowServer = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger(), maxClientBufferedBytes: 256 * 1024 });
     // A raw socket that completes the handshake and then never reads: a frozen browser tab.
     const socket = connect(slowServer.port, '127.0.0.1');
     try {
@@ -231,7 +232,7 @@ describe('events and a real import', () => {
   });
 
   it('tells connected clients it is going away when it closes', async () => {
-    const closingServer = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger });
+    const closingServer = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger() });
     const ws = await openSocket(`${closingServer.url.replace('http:', 'ws:')}api/events?token=${TOKEN}`);
     const code = new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)));
     await closingServer.close();
@@ -316,7 +317,7 @@ describe('static files and request hygiene', () => {
 
   it('refuses to listen beyond loopback unless remote access is allowed', async () => {
     await expect(
-      startServer({ core: testCore.core, host: '0.0.0.0', port: 0, token: TOKEN, logger: silentLogger }),
+      startServer({ core: testCore.core, host: '0.0.0.0', port: 0, token: TOKEN, logger: silentLogger() }),
     ).rejects.toThrow(/--allow-remote/);
   });
 });

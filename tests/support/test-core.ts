@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCore, type Core } from '../../src/core/create-core';
-import type { CorePorts, Logger, SecretStore, SettingsStore } from '../../src/core/ports';
+import type { CorePorts, SecretStore, SettingsStore } from '../../src/core/ports';
 import type { SecretName } from '../../src/shared/domain';
+import { silentLogger } from './silent-logger';
 
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Secrets in a Map: tests exercise the core, not where a shell keeps its keys. */
 export function memorySecretStore(): SecretStore {
@@ -50,7 +50,7 @@ export async function createTestCore(overrides: Partial<Omit<CorePorts, 'dataDir
       appVersion: '0.0.0-test',
       secrets: memorySecretStore(),
       settings: memorySettingsStore(),
-      logger: silentLogger,
+      logger: silentLogger(),
       ...overrides,
     });
   } catch (error) {

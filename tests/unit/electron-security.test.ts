@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Logger } from '../../src/core/ports';
 import { contentSecurityPolicy } from '../../src/shared/content-security-policy';
 import { resolveDatabaseUrl } from '../../src/core/settings/database-url';
 import { registerIpcHandlers, type InvokeEventLike } from '../../src/main/ipc';
@@ -19,9 +18,9 @@ import { buildDesktopBridge, buildMetalyticsApi, type IpcRendererLike } from '..
 import { eventNames, methodNames } from '../../src/shared/contract';
 import { ipcChannels } from '../../src/shared/desktop-bridge';
 import { AppError } from '../../src/shared/errors';
+import { silentLogger } from '../support/silent-logger';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
-const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 describe('isSafeExternalUrl', () => {
   it.each(['https://polygon.io/dashboard', 'http://example.com/a?b=c', 'HTTPS://EXAMPLE.COM'])('opens %s', (url) => {
@@ -183,7 +182,7 @@ describe('ipc handlers', () => {
     };
     const invoke = vi.fn(async (_name: string, _input: unknown) => ({ ok: true as const, value: 'done' }));
     const showCsvOpenDialog = vi.fn(async () => path.resolve('/data/gold.csv'));
-    const dispose = registerIpcHandlers({ ipcMain, invoke, isTrusted: () => trusted, showCsvOpenDialog, logger: silentLogger });
+    const dispose = registerIpcHandlers({ ipcMain, invoke, isTrusted: () => trusted, showCsvOpenDialog, logger: silentLogger() });
     const event: InvokeEventLike = { sender: { id: 1 }, senderFrame: { url: 'file:///app/index.html', parent: null } };
     const call = (channel: string, ...args: unknown[]) => handlers.get(channel)?.(event, ...args);
     return { handlers, invoke, showCsvOpenDialog, dispose, call };
@@ -253,7 +252,7 @@ describe('secret store', () => {
       safeStorage,
       encryptionAvailable: await detectEncryption(safeStorage, 'linux'),
       dataDir,
-      logger: silentLogger,
+      logger: silentLogger(),
     });
 
     expect(store.isEncryptionAvailable()).toBe(false);
@@ -276,7 +275,7 @@ describe('secret store', () => {
       safeStorage: fakeSafeStorage(true),
       encryptionAvailable: true,
       dataDir,
-      logger: silentLogger,
+      logger: silentLogger(),
       onSecretValue: (value) => seen.push(value),
     });
     await store.set('twelvedata', 'td-secret-key-0001');
