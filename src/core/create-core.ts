@@ -11,6 +11,7 @@ import { demoHandlers } from './demo/demo-handlers';
 import { importHandlers } from './import/import-handlers';
 import { indicatorHandlers } from './features/indicator-handlers';
 import { overviewHandlers } from './overview/overview-handlers';
+import { qualityHandlers } from './quality/quality-handlers';
 import { settingsHandlers } from './settings/settings-handlers';
 import { systemHandlers } from './system/system-handlers';
 
@@ -50,6 +51,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
       compare: compareHandlers(ctx),
       indicators: indicatorHandlers(ctx),
       overview: overviewHandlers(ctx),
+      quality: qualityHandlers(ctx),
       import: importHandlers(ctx),
       demo: demoHandlers(ctx),
       settings: settingsHandlers(ctx),

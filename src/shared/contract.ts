@@ -21,6 +21,7 @@ import {
 import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
+import { qualityReportInputSchema, qualityReportSchema } from './quality';
 import { timeframeSchema } from './timeframes';
 
 const emptyInput = z.object({}).strict().default({});
@@ -120,6 +121,11 @@ export const methods = {
   'bars.coverage': {
     input: z.object({ symbol: symbolSchema.optional() }).strict().default({}),
     output: z.object({ coverage: z.array(coverageSchema) }),
+  },
+  /** Gaps (against the instrument's trading calendar), return outliers and broken OHLC in stored bars. */
+  'quality.report': {
+    input: qualityReportInputSchema.refine(rangeIsOrdered, rangeIssue),
+    output: qualityReportSchema,
   },
   'compare.query': {
     input: compareQueryInputSchema.refine(rangeIsOrdered, rangeIssue),

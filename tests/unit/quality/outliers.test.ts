@@ -42,7 +42,7 @@ describe('findOutliers', () => {
   it('scores against the median absolute deviation scaled by 1.4826', () => {
     // Returns alternate ±1 % around a +15 % spike and its −15 % return: median 0, MAD 1 %, so the
     // spike scores 0.15 / (1.4826 · 0.01) ≈ 10.1, flagged at the default 8 but not at 11.
-    const returns = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? 0.01 : -0.01));
+    const returns: number[] = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? 0.01 : -0.01));
     returns.splice(50, 0, 0.15, -0.15);
     const closes = returns.reduce((acc, r) => [...acc, acc.at(-1)! * Math.exp(r)], [100]);
     const bars = closes.map((close, time) => ({ time, open: close, high: close, low: close, close, volume: 0 }));
