@@ -162,6 +162,19 @@ describe('quality.report through the core', () => {
     });
   });
 
+  it('finds no gaps in the demo series: gold on the metals week, bitcoin around the clock', async () => {
+    const loaded = await test.core.invoke('demo.load', {});
+    if (!loaded.ok) throw new Error(loaded.error.message);
+    const gold = await report({ symbol: 'DEMO.XAUUSD', timeframe: '1h' });
+    const bitcoin = await report({ symbol: 'DEMO.BTCUSD', timeframe: '1h' });
+    expect(gold).toMatchObject({ calendar: 'cme-metals-24x5', gaps: [], outliers: [], invalid: [] });
+    expect(bitcoin).toMatchObject({ calendar: 'crypto-24x7', gaps: [], outliers: [], invalid: [] });
+    // The demo's gold closes Friday 22:00 to Sunday 22:00 UTC; weekend hours are neither stored nor expected.
+    expect(gold.expected).toBeLessThan(gold.bars);
+    expect(gold.bars).toBeLessThan(bitcoin.bars * 0.75);
+    expect(bitcoin.expected).toBe(bitcoin.bars);
+  });
+
   it('answers NOT_FOUND for an unknown symbol, VALIDATION for an inverted or too long range', async () => {
     expect(await test.core.invoke('quality.report', { symbol: 'NOPE', timeframe: '1d' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await test.core.invoke('quality.report', { symbol: 'XAUUSD', timeframe: '1d', from: 2, to: 1 })).toMatchObject({
