@@ -1,5 +1,6 @@
 import Papa from 'papaparse';
 import type { Bar, RowError } from '../../shared/domain';
+import { ohlcInconsistency } from '../bars/validate-bar';
 import { DECIMAL_PATTERN, formatUtc, parseDate, parseDecimal } from './csv-values';
 import { stripBom, type CsvLayout } from './detect-csv';
 
@@ -77,13 +78,8 @@ class BarReader {
     const volume = volumeColumn === null ? 0 : this.volume(cells[volumeColumn]!.trim());
     if (Number.isNaN(volume)) return null;
 
-    const highShown = highText ?? String(high);
-    const lowShown = lowText ?? String(low);
-    if (high < low) return this.fail(`High ${highShown} is below low ${lowShown}`);
-    if (high < open) return this.fail(`High ${highShown} is below open ${openText}`);
-    if (high < close) return this.fail(`High ${highShown} is below close ${closeText}`);
-    if (low > open) return this.fail(`Low ${lowShown} is above open ${openText}`);
-    if (low > close) return this.fail(`Low ${lowShown} is above close ${closeText}`);
+    const inconsistency = ohlcInconsistency(open, high, low, close, openText, highText ?? String(high), lowText ?? String(low), closeText);
+    if (inconsistency !== null) return this.fail(inconsistency);
     return { time, open, high, low, close, volume };
   }
 
