@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
-import { dateFormats } from '../shared/domain';
+import { dateFormats, providerIds } from '../shared/domain';
 import { timeframes } from '../shared/timeframes';
 import { redactText } from '../core/logging/redact';
 import { createStderrLogger, environmentSecrets, type LogLevel } from '../server/headless-ports';
@@ -17,6 +17,7 @@ import {
   resolvePort,
   resolveToken,
 } from './config';
+import { parseBackfillDate, runBackfill, type BackfillCommandOptions } from './backfill-command';
 import { CliError, exitCodes } from './exit-codes';
 import { processOutput } from './format';
 import { openHeadlessCore, readAppVersion } from './headless-core';
@@ -47,6 +48,8 @@ Environment:
   PORT                           port for serve (default ${DEFAULT_PORT}; 0 = any free port)
   METALYTICS_POLYGON_API_KEY, METALYTICS_TWELVEDATA_API_KEY, METALYTICS_METALSAPI_API_KEY
                                  provider keys (override <data folder>/secrets.json)
+  METALYTICS_<PROVIDER>_BASE_URL, METALYTICS_<PROVIDER>_RATE_LIMIT
+                                 provider address and requests per minute (0 = no limit of our own) for backfill
   METALYTICS_LOG_LEVEL           debug | info | warn | error | silent
   METALYTICS_LOG_FORMAT          text | json (log lines on stderr)
 A .env file in the current folder is read first; variables already set win.`;
@@ -83,7 +86,7 @@ function collect(value: string, previous: string[]): string[] {
 
 function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('metalytics')
-    .description('Metalytics headless: serve the app over HTTP, import CSV files and check the workspace.')
+    .description('Metalytics headless: serve the app over HTTP, import CSV files, backfill from providers and check the workspace.')
     .version(readAppVersion())
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
@@ -122,6 +125,20 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--json', 'print the result as JSON', false),
   ).action(async (file: string, options: WorkspaceOptions & ImportCommandOptions) => {
     setExitCode(await withCore(options, 'warn', (core) => runImport(core, file, options, processOutput)));
+  });
+
+  withWorkspaceOptions(
+    program
+      .command('backfill')
+      .description('fetch a range of bars from a provider, resumable: run the same command again after a crash or Ctrl-C')
+      .addOption(new Option('--provider <provider>', 'where the bars come from').choices(providerIds).makeOptionMandatory())
+      .requiredOption('--symbol <symbol>', 'instrument to fill, e.g. XAUUSD')
+      .addOption(new Option('--timeframe <timeframe>', 'timeframe of the bars').choices(timeframes).makeOptionMandatory())
+      .requiredOption('--from <date>', 'first day (UTC YYYY-MM-DD, or an ISO date-time with its zone)', parseBackfillDate('from'))
+      .option('--to <date>', 'last day, included (default: now, or the end of an unfinished backfill from --from)', parseBackfillDate('to'))
+      .option('--json', 'print the checkpoint and run summary as JSON', false),
+  ).action(async (options: WorkspaceOptions & BackfillCommandOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runBackfill(core, options, processOutput)));
   });
 
   withWorkspaceOptions(

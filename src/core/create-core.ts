@@ -6,6 +6,7 @@ import type { CorePorts } from './ports';
 import { openStorage } from './storage/open-storage';
 import type { Storage } from './storage/types';
 import { compareHandlers } from './analysis/compare-handlers';
+import { backfillHandlers } from './ingest/backfill-handlers';
 import { barsHandlers } from './bars/bars-handlers';
 import { demoHandlers } from './demo/demo-handlers';
 import { importHandlers } from './import/import-handlers';
@@ -53,6 +54,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
       overview: overviewHandlers(ctx),
       quality: qualityHandlers(ctx),
       import: importHandlers(ctx),
+      backfill: backfillHandlers(ctx),
       demo: demoHandlers(ctx),
       settings: settingsHandlers(ctx),
       jobs: jobs.handlers(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { epochMsSchema, providerIdSchema } from './domain';
+import { errorCodes } from './errors';
 import { timeframeSchema } from './timeframes';
 
 export const backfillStatuses = ['running', 'done', 'failed', 'cancelled'] as const;
@@ -28,3 +29,26 @@ export const backfillCheckpointSchema = z.object({
   updatedAt: epochMsSchema,
 });
 export type BackfillCheckpoint = z.infer<typeof backfillCheckpointSchema>;
+
+/** What the latest run of a checkpoint did in this process (counts are not stored). */
+export const backfillRunSummarySchema = z.object({
+  jobId: z.string(),
+  status: backfillStatusSchema,
+  /** Where this run started: the range start, or the checkpoint it resumed. */
+  startedFrom: epochMsSchema,
+  resumed: z.boolean(),
+  chunks: z.number().int(),
+  pages: z.number().int(),
+  received: z.number().int(),
+  inserted: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  /** Bars that failed validation (reported, never stored). */
+  rejected: z.number().int(),
+  /** The first rejected bars' reasons. */
+  rejections: z.array(z.string()),
+  error: z.string().nullable(),
+  /** The error's code, so the CLI can choose its exit code. */
+  errorCode: z.enum(errorCodes).nullable(),
+});
+export type BackfillRunSummary = z.infer<typeof backfillRunSummarySchema>;

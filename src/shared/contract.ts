@@ -11,6 +11,7 @@ import {
   jobKindSchema,
   jobRunSchema,
   jobStatusSchema,
+  providerIdSchema,
   rowErrorSchema,
   secretNameSchema,
   secretStatusSchema,
@@ -18,6 +19,7 @@ import {
   settingsSchema,
   symbolSchema,
 } from './domain';
+import { backfillCheckpointSchema, backfillRunSummarySchema } from './backfill';
 import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
@@ -153,6 +155,33 @@ export const methods = {
   'import.csv': {
     input: z.object(importTargetFields).strict(),
     output: importSummarySchema,
+  },
+  /** Starts a backfill job and answers at once; progress arrives as job.progress events. */
+  'backfill.start': {
+    input: z
+      .object({
+        provider: providerIdSchema,
+        symbol: symbolSchema,
+        timeframe: timeframeSchema,
+        from: epochMsSchema,
+        /** Exclusive; absent = now, or the end of an unfinished backfill from the same `from`. */
+        to: epochMsSchema.optional(),
+      })
+      .strict()
+      .refine((r) => r.to === undefined || r.from < r.to, { message: '`from` must be before `to`', path: ['from'] }),
+    output: z.object({ jobId: z.string(), checkpointId: z.string() }),
+  },
+  'backfill.list': {
+    input: emptyInput,
+    output: z.object({
+      checkpoints: z.array(
+        backfillCheckpointSchema.extend({
+          /** Share of the range covered, 0 to 1. */
+          progress: z.number(),
+          lastRun: backfillRunSummarySchema.nullable(),
+        }),
+      ),
+    }),
   },
   'demo.load': {
     input: emptyInput,

@@ -451,6 +451,7 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(await backfillCheckpoints.get(saved.id)).toEqual(saved);
         expect(await backfillCheckpoints.findUnfinished(key)).toEqual(saved);
         expect(await backfillCheckpoints.findUnfinished({ ...key, rangeTo: start + 2 * DAY })).toBeUndefined();
+        expect(await backfillCheckpoints.findUnfinished({ ...key, rangeTo: null })).toEqual(saved);
         expect((await marketData.queryBars({ symbol: 'BFL', timeframe: '1m' })).bars).toEqual(bars);
 
         // Re-running the chunk adds nothing; a chunk with no bars still moves the checkpoint.

@@ -18,8 +18,9 @@ ON CONFLICT (id) DO UPDATE SET resume_from = excluded.resume_from, rows_written 
 export const GET_CHECKPOINT_SQL = `${SELECT} WHERE id = {id}`;
 export const LIST_CHECKPOINTS_SQL = `${SELECT} ORDER BY updated_at DESC, id`;
 export const FIND_UNFINISHED_CHECKPOINT_SQL = `${SELECT}
-WHERE provider = {provider} AND symbol = {symbol} AND timeframe = {timeframe} AND range_from = {rangeFrom} AND range_to = {rangeTo}
-  AND status <> 'done'`;
+WHERE provider = {provider} AND symbol = {symbol} AND timeframe = {timeframe} AND range_from = {rangeFrom}
+  AND range_to = COALESCE({rangeTo}, range_to) AND status <> 'done'
+ORDER BY updated_at DESC, id LIMIT 1`;
 export const UPDATE_CHECKPOINT_STATUS_SQL = 'UPDATE backfill_checkpoints SET status = {status}, updated_at = {updatedAt} WHERE id = {id}';
 
 /** Postgres returns bigint columns as strings; both dialects read through this. */

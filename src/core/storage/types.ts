@@ -67,8 +67,12 @@ export interface BackfillCheckpointRepository {
   get(id: string): Promise<BackfillCheckpoint | undefined>;
   /** Most recently updated first. */
   list(): Promise<BackfillCheckpoint[]>;
-  /** The checkpoint of exactly this range when it is not `done`: the one to resume. */
-  findUnfinished(key: { provider: ProviderId; symbol: string; timeframe: Timeframe; rangeFrom: number; rangeTo: number }): Promise<BackfillCheckpoint | undefined>;
+  /**
+   * The checkpoint of this range when it is not `done`: the one to resume. Without
+   * `rangeTo` (a backfill "up to now" asked again later) the latest unfinished one from
+   * `rangeFrom` matches, whatever its end.
+   */
+  findUnfinished(key: { provider: ProviderId; symbol: string; timeframe: Timeframe; rangeFrom: number; rangeTo: number | null }): Promise<BackfillCheckpoint | undefined>;
   /** Inserts or replaces the whole row (a new run, or a resumed one taking it over). */
   save(checkpoint: BackfillCheckpoint): Promise<void>;
   updateStatus(id: string, status: BackfillStatus, updatedAt: number): Promise<void>;

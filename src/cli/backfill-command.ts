@@ -1,0 +1,126 @@
+import { InvalidArgumentError } from 'commander';
+import type { Core } from '../core/create-core';
+import type { EventPayload, MethodOutput } from '../shared/contract';
+import type { ProviderId } from '../shared/domain';
+import type { Timeframe } from '../shared/timeframes';
+import { exitCodeFor, exitCodes } from './exit-codes';
+import { formatCount, formatFields, formatTime, reportFailure, type CliOutput } from './format';
+import { createProgressReporter } from './import-command';
+import { invokeMethod } from './invoke-method';
+
+export interface BackfillCommandOptions {
+  provider: ProviderId;
+  symbol: string;
+  timeframe: Timeframe;
+  from: number;
+  to?: number;
+  json?: boolean;
+}
+
+const DAY_MS = 86_400_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Commander parsers for `--from` / `--to`: a UTC date (YYYY-MM-DD) or an ISO date-time
+ * with a zone. A bare `--to` date includes that whole day, as people read "to 2025-01-31".
+ */
+export function parseBackfillDate(edge: 'from' | 'to'): (text: string) => number {
+  return (text) => {
+    const trimmed = text.trim();
+    const dateOnly = DATE_ONLY.test(trimmed);
+    const time = Date.parse(dateOnly ? `${trimmed}T00:00:00Z` : trimmed);
+    if (Number.isNaN(time) || (!dateOnly && !/(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed))) {
+      throw new InvalidArgumentError('use a UTC date like 2025-01-31 or a date-time with its zone like 2025-01-31T12:00:00Z.');
+    }
+    return dateOnly && edge === 'to' ? time + DAY_MS : time;
+  };
+}
+
+type Checkpoint = MethodOutput<'backfill.list'>['checkpoints'][number];
+
+function formatBackfillSummary(checkpoint: Checkpoint): string {
+  const run = checkpoint.lastRun;
+  const { symbol, timeframe, provider } = checkpoint;
+  const headline =
+    checkpoint.status === 'done'
+      ? `Backfilled ${symbol} ${timeframe} from ${provider}`
+      : `Backfill of ${symbol} ${timeframe} from ${provider} ${checkpoint.status}; run the same command again to resume`;
+  const fields: [string, string][] = [
+    ['range', `${formatTime(checkpoint.rangeFrom, timeframe)} … ${formatTime(checkpoint.rangeTo, timeframe)} UTC (end exclusive)`],
+    ['covered', `${Math.floor(checkpoint.progress * 100)}%, up to ${formatTime(checkpoint.resumeFrom, timeframe)} UTC`],
+  ];
+  if (run) {
+    if (run.resumed) fields.push(['resumed at', `${formatTime(run.startedFrom, timeframe)} UTC`]);
+    fields.push(
+      ['requests', `${formatCount(run.pages)} pages in ${formatCount(run.chunks)} chunks`],
+      ['bars received', formatCount(run.received)],
+      ['inserted', formatCount(run.inserted)],
+      ['updated', formatCount(run.updated)],
+      ['unchanged', formatCount(run.unchanged)],
+      ['rejected', formatCount(run.rejected)],
+    );
+  }
+  fields.push(['checkpoint', checkpoint.id]);
+  const rejections = run && run.rejections.length > 0 ? `Rejected bars (first ${run.rejections.length}):\n${run.rejections.map((r) => `  ${r}\n`).join('')}` : '';
+  return `${headline}\n${formatFields(fields)}${rejections}`;
+}
+
+/** Runs `metalytics backfill`; returns the exit code. */
+export async function runBackfill(core: Core, options: BackfillCommandOptions, output: CliOutput): Promise<number> {
+  const progress = createProgressReporter(output, `Backfilling ${options.symbol.toUpperCase()} ${options.timeframe}`);
+  // Endings are recorded from the start: a fast failure may end the job before its id is known here.
+  const endings = new Map<string, EventPayload<'job.finished'>>();
+  let waiting: { jobId: string; resolve: (ending: EventPayload<'job.finished'>) => void } | undefined;
+  let jobId: string | undefined;
+  const unsubscribe = core.events.subscribe((message) => {
+    if (message.name === 'job.progress' && message.payload.kind === 'backfill' && (jobId === undefined || message.payload.jobId === jobId)) {
+      progress.update(message.payload);
+    }
+    if (message.name === 'job.finished' && message.payload.kind === 'backfill') {
+      endings.set(message.payload.jobId, message.payload);
+      if (waiting?.jobId === message.payload.jobId) waiting.resolve(message.payload);
+    }
+  });
+
+  // Ctrl-C cancels cleanly (the checkpoint stays resumable); a second one quits at once.
+  let interrupted = false;
+  const onInterrupt = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    progress.finish();
+    output.err('Cancelling the backfill… (press Ctrl-C again to quit at once)\n');
+    core.jobs.cancelAll();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    const started = await invokeMethod(core, 'backfill.start', {
+      provider: options.provider,
+      symbol: options.symbol,
+      timeframe: options.timeframe,
+      from: options.from,
+      ...(options.to === undefined ? {} : { to: options.to }),
+    });
+    if (!started.ok) return reportFailure(output, started.error, options.json);
+    const { checkpointId } = started.value;
+    jobId = started.value.jobId;
+    const id = jobId;
+    const ending = endings.get(id) ?? (await new Promise<EventPayload<'job.finished'>>((resolve) => (waiting = { jobId: id, resolve })));
+    progress.finish();
+
+    const listed = await invokeMethod(core, 'backfill.list', {});
+    if (!listed.ok) return reportFailure(output, listed.error, options.json);
+    const checkpoint = listed.value.checkpoints.find((c) => c.id === checkpointId);
+    if (!checkpoint) {
+      output.err(`The backfill's checkpoint ${checkpointId} is missing.\n`);
+      return exitCodes.failure;
+    }
+    output.out(options.json ? `${JSON.stringify(checkpoint, null, 2)}\n` : formatBackfillSummary(checkpoint));
+    if (ending.status === 'succeeded') return exitCodes.ok;
+    if (!options.json && ending.error) output.err(`${ending.error}\n`);
+    return exitCodeFor(checkpoint.lastRun?.errorCode ?? 'INTERNAL');
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    unsubscribe();
+    progress.finish();
+  }
+}

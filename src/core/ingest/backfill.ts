@@ -1,0 +1,230 @@
+import type { BackfillCheckpoint, BackfillRunSummary, BackfillStatus } from '../../shared/backfill';
+import type { Bar, Instrument } from '../../shared/domain';
+import { AppError } from '../../shared/errors';
+import { nominalTimeframeMs, type Timeframe } from '../../shared/timeframes';
+import type { EventBus } from '../events';
+import type { JobContext, JobRunner } from '../jobs/job-runner';
+import type { Logger } from '../ports';
+import { timeWindows } from '../providers/adapter-support';
+import type { ProviderAdapter, ProviderCapabilities } from '../providers/types';
+import type { Storage } from '../storage/types';
+import { validateBar } from '../bars/validate-bar';
+
+const DAY_MS = 86_400_000;
+/** Rejection reasons kept per run; the count covers all of them. */
+const KEPT_REJECTIONS = 10;
+
+export interface BackfillRequest {
+  adapter: ProviderAdapter;
+  instrument: Instrument;
+  timeframe: Timeframe;
+  /** Inclusive, UTC epoch ms. */
+  from: number;
+  /** Exclusive, UTC epoch ms; absent = now, or the end of an unfinished backfill from `from`. */
+  to?: number;
+}
+
+export interface StartedBackfill {
+  jobId: string;
+  checkpointId: string;
+  /** Settles when the job ends; rejects with the job's error. */
+  finished: Promise<BackfillRunSummary>;
+}
+
+export interface BackfillDeps {
+  storage: Storage;
+  jobs: JobRunner;
+  events: EventBus;
+  logger: Logger;
+  now: () => number;
+}
+
+/** Same provider, symbol, timeframe and range → same checkpoint, so a re-run resumes it. */
+export function backfillCheckpointId(provider: string, symbol: string, timeframe: Timeframe, from: number, to: number): string {
+  return `${provider}:${symbol}:${timeframe}:${from}-${to}`;
+}
+
+/**
+ * Provider-sized windows of [from, to): as many bars as one request returns, starting no
+ * earlier than the provider's history depth for the timeframe.
+ */
+export function planBackfillChunks(
+  capabilities: ProviderCapabilities,
+  timeframe: Timeframe,
+  from: number,
+  to: number,
+  now: number,
+): { start: number; end: number }[] {
+  const depthDays = capabilities.historyDepthDays[timeframe];
+  const earliest = depthDays === undefined || depthDays === null ? from : now - depthDays * DAY_MS;
+  const span = capabilities.maxBarsPerRequest * nominalTimeframeMs(timeframe);
+  return [...timeWindows(Math.max(from, earliest), to, span)];
+}
+
+/**
+ * Backfills: one job per run, a checkpoint committed with every page of bars, resume
+ * from the checkpoint after a crash, cancel through the job. One checkpoint runs at a
+ * time in this process; the adapter's own rate limiter paces the requests.
+ */
+export class Backfills {
+  private readonly active = new Set<string>();
+  private readonly lastRuns = new Map<string, BackfillRunSummary>();
+
+  constructor(private readonly deps: BackfillDeps) {}
+
+  lastRun(checkpointId: string): BackfillRunSummary | undefined {
+    return this.lastRuns.get(checkpointId);
+  }
+
+  /** Starts the job and answers once it has an id; the bars arrive in the background. */
+  async backfillRange(request: BackfillRequest): Promise<StartedBackfill> {
+    const { storage, jobs, now } = this.deps;
+    const { adapter, instrument, timeframe, from } = request;
+    const symbol = instrument.symbol;
+    if (!adapter.capabilities.timeframes.includes(timeframe)) {
+      throw new AppError('VALIDATION', `${adapter.id} has no ${timeframe} bars; it serves ${adapter.capabilities.timeframes.join(', ')}.`);
+    }
+    const unfinished = await storage.backfillCheckpoints.findUnfinished({
+      provider: adapter.id,
+      symbol,
+      timeframe,
+      rangeFrom: from,
+      rangeTo: request.to ?? null,
+    });
+    const to = request.to ?? unfinished?.rangeTo ?? now();
+    if (from >= to) throw new AppError('VALIDATION', '`from` must be before `to`.');
+    const checkpointId = backfillCheckpointId(adapter.id, symbol, timeframe, from, to);
+    if (this.active.has(checkpointId)) throw new AppError('CONFLICT', `A backfill of ${symbol} ${timeframe} from ${adapter.id} over this range is already running.`);
+    if (planBackfillChunks(adapter.capabilities, timeframe, from, to, now()).length === 0) {
+      throw new AppError('VALIDATION', `${adapter.id} keeps ${timeframe} bars for ${adapter.capabilities.historyDepthDays[timeframe]} days only; the range ends before that.`);
+    }
+
+    this.active.add(checkpointId);
+    let announce!: (jobId: string) => void;
+    const jobIdKnown = new Promise<string>((resolve) => (announce = resolve));
+    const description = `Backfill ${symbol} ${timeframe} from ${adapter.id}, ${new Date(from).toISOString()} to ${new Date(to).toISOString()}`;
+    const finished = jobs
+      .run('backfill', description, 'bars', (ctx) => {
+        announce(ctx.jobId);
+        return this.run(ctx, request, { checkpointId, to, unfinished });
+      })
+      .then(({ value }) => value)
+      .finally(() => this.active.delete(checkpointId));
+    // Callers that only want the ids may never look at `finished`; its failure is recorded with the job.
+    finished.catch(() => undefined);
+    const jobId = await Promise.race([jobIdKnown, finished.then(() => jobIdKnown)]);
+    return { jobId, checkpointId, finished };
+  }
+
+  private async run(
+    ctx: JobContext,
+    request: BackfillRequest,
+    plan: { checkpointId: string; to: number; unfinished: BackfillCheckpoint | undefined },
+  ): Promise<{ value: BackfillRunSummary; rows: number }> {
+    const { storage, events, logger, now } = this.deps;
+    const { adapter, instrument, timeframe, from } = request;
+    const symbol = instrument.symbol;
+    const resumed = plan.unfinished?.id === plan.checkpointId;
+    const startedFrom = resumed ? plan.unfinished!.resumeFrom : from;
+    let checkpoint: BackfillCheckpoint = {
+      id: plan.checkpointId,
+      provider: adapter.id,
+      symbol,
+      timeframe,
+      rangeFrom: from,
+      rangeTo: plan.to,
+      resumeFrom: startedFrom,
+      rowsWritten: resumed ? plan.unfinished!.rowsWritten : 0,
+      status: 'running',
+      jobRunId: ctx.jobId,
+      updatedAt: now(),
+    };
+    await storage.backfillCheckpoints.save(checkpoint);
+
+    const chunks = planBackfillChunks(adapter.capabilities, timeframe, startedFrom, plan.to, now());
+    const summary: BackfillRunSummary = {
+      jobId: ctx.jobId,
+      status: 'running',
+      startedFrom,
+      resumed,
+      chunks: chunks.length,
+      pages: 0,
+      received: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+      rejections: [],
+      error: null,
+      errorCode: null,
+    };
+    this.lastRuns.set(checkpoint.id, summary);
+    // Progress in bars by time covered: providers skip closed hours, so a count would never reach its total.
+    const step = nominalTimeframeMs(timeframe);
+    const planStart = chunks[0]?.start ?? plan.to;
+    const totalBars = Math.max(1, Math.ceil((plan.to - planStart) / step));
+    const reportProgress = () => ctx.progress(Math.min(totalBars, Math.floor((checkpoint.resumeFrom - planStart) / step)), totalBars);
+
+    const finish = async (status: BackfillStatus, error: unknown) => {
+      summary.status = status;
+      summary.error = error === null ? null : error instanceof Error ? error.message : String(error);
+      summary.errorCode = error === null ? null : error instanceof AppError ? error.code : 'INTERNAL';
+      try {
+        await storage.backfillCheckpoints.updateStatus(checkpoint.id, status, now());
+      } catch (statusError) {
+        // The run's own error matters more; an unfinished checkpoint is resumable either way.
+        logger.error('could not record the backfill status', { checkpointId: checkpoint.id, status, error: String(statusError) });
+      }
+    };
+
+    try {
+      for (const chunk of chunks) {
+        ctx.throwIfCancelled();
+        const pages = adapter.fetchBars({ instrument, timeframe, from: Math.max(chunk.start, checkpoint.resumeFrom), to: chunk.end, signal: ctx.signal });
+        for await (const page of pages) {
+          summary.pages++;
+          summary.received += page.bars.length;
+          const accepted: Bar[] = [];
+          let previous = checkpoint.resumeFrom - 1;
+          for (const bar of page.bars) {
+            const reason = validateBar(bar, previous);
+            if (reason === null) {
+              accepted.push(bar);
+              previous = bar.time;
+              continue;
+            }
+            summary.rejected++;
+            if (summary.rejections.length < KEPT_REJECTIONS) summary.rejections.push(`${new Date(bar.time).toISOString()}: ${reason}`);
+          }
+          const lastTime = page.bars.at(-1)?.time;
+          // After the last bar the provider sent, accepted or not: a rejected bar is reported, not fetched again.
+          const resumeFrom = lastTime === undefined ? checkpoint.resumeFrom : Math.max(checkpoint.resumeFrom, lastTime + 1);
+          checkpoint = { ...checkpoint, resumeFrom, rowsWritten: checkpoint.rowsWritten + accepted.length, updatedAt: now() };
+          const result = await storage.marketData.upsertBarsWithCheckpoint({ symbol, timeframe, source: page.source, bars: accepted }, checkpoint);
+          summary.inserted += result.inserted;
+          summary.updated += result.updated;
+          summary.unchanged += result.unchanged;
+          if (accepted.length > 0) events.emit('bars.changed', { symbol, timeframe, from: accepted[0]!.time, to: accepted.at(-1)!.time });
+          reportProgress();
+        }
+        checkpoint = { ...checkpoint, resumeFrom: Math.max(checkpoint.resumeFrom, chunk.end), updatedAt: now() };
+        await storage.backfillCheckpoints.save(checkpoint);
+        reportProgress();
+      }
+    } catch (error) {
+      if (ctx.signal.aborted) {
+        const cancelled = new AppError('CANCELLED', `The backfill of ${symbol} ${timeframe} was cancelled; run it again to resume.`);
+        await finish('cancelled', cancelled);
+        throw cancelled;
+      }
+      await finish('failed', error);
+      throw error;
+    } finally {
+      if (summary.rejected > 0) {
+        logger.warn('backfill rejected bars', { checkpointId: checkpoint.id, rejected: summary.rejected, first: summary.rejections.slice(0, 3) });
+      }
+    }
+    await finish('done', null);
+    return { value: summary, rows: summary.inserted + summary.updated };
+  }
+}
