@@ -4,6 +4,7 @@ import { fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 /** Every session edge modelled here (09:30, 13:00, 16:00, 17:00, 18:00 New York) falls on a half hour in UTC too. */
 const SESSION_STEP = 30 * MINUTE;
 
@@ -149,18 +150,31 @@ const newYorkFormat = new Intl.DateTimeFormat('en-US', {
   minute: '2-digit',
 });
 
-/** New York's UTC offset in ms at `time`; offsets change only on whole UTC hours, so one lookup per hour is cached. */
-let cachedHour = NaN;
-let cachedOffset = 0;
+/** The start of the `unit`-long period holding `time`, also before 1970. */
+const floorTo = (time: number, unit: number) => Math.floor(time / unit) * unit;
+
+function offsetAt(time: number): number {
+  const parts = Object.fromEntries(newYorkFormat.formatToParts(time).map((p) => [p.type, p.value]));
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+  return wall - floorTo(time, MINUTE);
+}
+
+/**
+ * New York's UTC offset in ms at `time`. Formatting dates is slow and scans visit buckets in
+ * order, so the offsets at the start and end of the current UTC day are kept: when they agree
+ * (every day but the two DST Sundays) the whole day has that offset; on those two days the
+ * offset is looked up at the start of the hour, as DST switches only on whole UTC hours.
+ */
+let cachedDay = NaN;
+let cachedDayOffsets: [number, number] = [0, 0];
 function newYorkOffset(time: number): number {
-  const hour = Math.floor(time / HOUR);
-  if (hour !== cachedHour) {
-    const parts = Object.fromEntries(newYorkFormat.formatToParts(hour * HOUR).map((p) => [p.type, p.value]));
-    const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
-    cachedHour = hour;
-    cachedOffset = wall - hour * HOUR;
+  const day = Math.floor(time / DAY);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayOffsets = [offsetAt(day * DAY), offsetAt((day + 1) * DAY - MINUTE)];
   }
-  return cachedOffset;
+  const [start, end] = cachedDayOffsets;
+  return start === end ? start : offsetAt(floorTo(time, HOUR));
 }
 
 /** The wall-clock date and time `shiftMs` after `time` in New York. */

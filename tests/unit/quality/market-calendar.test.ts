@@ -141,6 +141,13 @@ describe('metalsCalendar', () => {
     expect(metalsCalendar.isTradingBar(utc('2024-07-10T20:00'), '4h')).toBe(true);
   });
 
+  it('reopens at 22:00 UTC on 10 March 2024, the Sunday clocks go forward at 07:00 UTC', () => {
+    expect(metalsCalendar.isTradingBar(utc('2024-03-08T21:00'), '1h')).toBe(true);
+    expect(metalsCalendar.isTradingBar(utc('2024-03-08T22:00'), '1h')).toBe(false);
+    expect(metalsCalendar.isTradingBar(utc('2024-03-10T21:00'), '1h')).toBe(false);
+    expect(metalsCalendar.isTradingBar(utc('2024-03-10T22:00'), '1h')).toBe(true);
+  });
+
   it('follows the DST switch on the weekend of 3 November 2024', () => {
     expect(metalsCalendar.isTradingBar(utc('2024-11-01T20:00'), '1h')).toBe(true);
     expect(metalsCalendar.isTradingBar(utc('2024-11-01T21:00'), '1h')).toBe(false);
