@@ -147,6 +147,43 @@ describe('backfill through the core from the fake Polygon server', () => {
     expect(await storedBars(core, 'XPTUSD')).toEqual(serverBars('C:XPTUSD', from, to));
   });
 
+  it('rejects bars that break the OHLC rules, counts them and stores the rest', async () => {
+    const from = Date.UTC(2025, 1, 12); // after the first test's range
+    const to = Date.UTC(2025, 1, 13);
+    const broken = from + 3 * MINUTE;
+    fake.script('polygon', {
+      mutate: (body: { results: { t: number; h: number; l: number }[] }) => {
+        const bar = body.results.find((r) => r.t === broken)!;
+        bar.h = bar.l - 1;
+        return body;
+      },
+    });
+    const { ending, checkpoint } = await backfill(core, { provider: 'polygon', symbol: 'XAUUSD', timeframe: '1m', from, to });
+    expect(ending.status).toBe('succeeded');
+    expect(checkpoint.lastRun).toMatchObject({ received: 1440, rejected: 1, inserted: 1439 });
+    expect(checkpoint.lastRun!.rejections[0]).toMatch(/^2025-02-12T00:03:00.000Z: High .* is below low/);
+    const stored = (await ok(core, 'bars.query', { symbol: 'XAUUSD', timeframe: '1m', from, to: to - 1 })).bars;
+    expect(stored).toEqual(serverBars('C:XAUUSD', from, to).filter((bar) => bar.time !== broken));
+  });
+
+  it('cancels through the job, leaving the checkpoint resumable', async () => {
+    const from = Date.UTC(2024, 11, 1);
+    const to = Date.UTC(2024, 11, 8);
+    fake.script('polygon', { when: (r) => r.query.has('cursor'), fault: 'hang' });
+    const started = await ok(core, 'backfill.start', { provider: 'polygon', symbol: 'BTCUSD', timeframe: '1m', from, to });
+    const ending = waitForJobEnd(core, started.jobId);
+    while (fake.requestsTo('polygon').length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await ok(core, 'jobs.cancel', { jobId: started.jobId })).toEqual({ jobId: started.jobId, cancelled: true });
+    expect(await ending).toMatchObject({ status: 'cancelled' });
+    const [cancelled] = (await ok(core, 'backfill.list', {})).checkpoints.filter((c) => c.id === started.checkpointId);
+    expect(cancelled).toMatchObject({ status: 'cancelled', resumeFrom: from + 4999 * MINUTE + 1 });
+
+    const resumed = await backfill(core, { provider: 'polygon', symbol: 'BTCUSD', timeframe: '1m', from, to });
+    expect(resumed.checkpoint).toMatchObject({ status: 'done' });
+    expect(resumed.checkpoint.lastRun).toMatchObject({ resumed: true });
+    expect(await storedBars(core, 'BTCUSD')).toEqual(serverBars('X:BTCUSD', from, to));
+  });
+
   it('refuses an unknown symbol, a timeframe the provider does not serve, and a range before its history', async () => {
     expect(await failure(core, 'backfill.start', { provider: 'polygon', symbol: 'NOPE', timeframe: '1m', from: 0, to: DAY })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await failure(core, 'backfill.start', { provider: 'polygon', symbol: 'XAUUSD', timeframe: '4h', from: NOW - DAY, to: NOW })).toMatchObject({
@@ -192,9 +229,12 @@ describe('metalytics backfill survives SIGKILL', () => {
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
-  function startCli(): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
+  function startCli(
+    args = ['--symbol', 'XPDUSD', '--timeframe', '1m', '--from', '2025-01-01', '--to', '2025-01-12'],
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('METALYTICS_')));
-    const child = spawn(process.execPath, [BIN, 'backfill', '--provider', 'polygon', '--symbol', 'XPDUSD', '--timeframe', '1m', '--from', '2025-01-01', '--to', '2025-01-12'], {
+    const child = spawn(process.execPath, [BIN, 'backfill', '--provider', 'polygon', ...args], {
       cwd: workDir,
       env: {
         ...env,
@@ -202,6 +242,7 @@ describe('metalytics backfill survives SIGKILL', () => {
         METALYTICS_POLYGON_BASE_URL: `${proxy.url}/polygon`,
         METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
         METALYTICS_POLYGON_RATE_LIMIT: '0',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -250,4 +291,17 @@ describe('metalytics backfill survives SIGKILL', () => {
       await storage.close();
     }
   }, 60_000);
+
+  it('ends with exit code 1 and the provider\'s reason when the key is refused, and 2 for a bad date', async () => {
+    const refused = await startCli(['--symbol', 'XAGUSD', '--timeframe', '1h', '--from', '2025-01-01', '--to', '2025-01-02'], {
+      METALYTICS_POLYGON_API_KEY: 'wrong-key',
+    }).done;
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/Polygon\/Massive did not accept the API key/);
+    expect(refused.stdout).toMatch(/failed; run the same command again to resume/);
+
+    const usage = await startCli(['--symbol', 'XAGUSD', '--timeframe', '1h', '--from', 'last week']).done;
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/UTC date/);
+  }, 20_000);
 });
