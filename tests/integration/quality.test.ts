@@ -103,6 +103,14 @@ describe('quality.report through the core', () => {
       // The first close after the hole jumps 13.5 %: the return spans eleven weeks and is flagged.
       expect(reply.outliers.map((o) => isoDay(o.time))).toContain('2025-09-30');
     });
+
+    it('reports a range that lies inside the hole as one gap, though it holds no bar', async () => {
+      const reply = await report({ symbol: 'XAUUSD', timeframe: '1d', from: Date.parse('2025-08-01'), to: Date.parse('2025-08-31T12:00Z') });
+      // Friday 1 August and the four full weeks that follow.
+      expect(reply).toMatchObject({ bars: 0, expected: 21, gaps: [{ from: Date.parse('2025-08-01'), to: Date.parse('2025-08-29'), missing: 21 }] });
+      // Past the last stored bar the data does not reach yet: no gap.
+      expect(await report({ symbol: 'XAUUSD', timeframe: '1d', from: Date.parse('2025-09-30T00:00:01Z') })).toMatchObject({ bars: 0, expected: 0, gaps: [] });
+    });
   });
 
   describe('BTCUSDT hourly (Binance)', () => {
@@ -189,7 +197,12 @@ describe('quality.report through the core', () => {
       bars: [0, 200_000 * 60_000].map((time) => ({ time, open: 1, high: 1, low: 1, close: 1, volume: 0 })),
     });
     expect(await test.core.invoke('quality.report', { symbol: 'ETHUSD', timeframe: '1m' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-    expect(await report({ symbol: 'ETHUSD', timeframe: '1m', to: 60_000 })).toMatchObject({ bars: 1, expected: 1, gaps: [] });
+    // Within the stored history the end of the range counts: the second minute is missing.
+    expect(await report({ symbol: 'ETHUSD', timeframe: '1m', to: 60_000 })).toMatchObject({
+      bars: 1,
+      expected: 2,
+      gaps: [{ from: 60_000, to: 60_000, missing: 1 }],
+    });
   });
 
   it('reports an empty range of a known symbol as empty', async () => {

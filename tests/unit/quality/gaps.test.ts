@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findGaps } from '../../../src/core/quality/gaps';
+import { findGaps, scanWindow } from '../../../src/core/quality/gaps';
 import { cryptoCalendar, metalsCalendar, nyseCalendar } from '../../../src/core/quality/market-calendar';
 import type { Bar } from '../../../src/shared/domain';
 import type { Timeframe } from '../../../src/shared/timeframes';
@@ -69,5 +69,31 @@ describe('findGaps', () => {
 
   it('reports nothing for no bars', () => {
     expect(findGaps([], '1h', cryptoCalendar)).toEqual({ expected: 0, gaps: [] });
+  });
+});
+
+describe('scanWindow', () => {
+  const stored = { first: utc('2024-07-01T00:05'), last: utc('2024-07-31T10:05') };
+
+  it('spans the stored history when no range is asked for, from the buckets holding its first and last bars', () => {
+    expect(scanWindow('1h', {}, stored)).toEqual({ first: utc('2024-07-01T00:00'), last: utc('2024-07-31T10:00') });
+  });
+
+  it('reads the range as bars.query does: buckets opening within it', () => {
+    expect(scanWindow('1h', { from: utc('2024-07-10T03:30'), to: utc('2024-07-10T08:30') }, stored)).toEqual({
+      first: utc('2024-07-10T04:00'),
+      last: utc('2024-07-10T08:00'),
+    });
+    expect(scanWindow('1d', { from: utc('2024-07-10T00:00') }, stored)).toEqual({ first: utc('2024-07-10'), last: utc('2024-07-31') });
+  });
+
+  it('is undefined when the range misses the stored history', () => {
+    expect(scanWindow('1h', { from: utc('2024-08-01T00:00') }, stored)).toBeUndefined();
+    expect(scanWindow('1h', { to: utc('2024-06-30T00:00') }, stored)).toBeUndefined();
+  });
+
+  it('lets findGaps count a window that holds no bar', () => {
+    const window = scanWindow('1h', { from: utc('2024-07-10T00:00'), to: utc('2024-07-10T02:00') }, stored)!;
+    expect(findGaps([], '1h', cryptoCalendar, window)).toEqual({ expected: 3, gaps: [{ from: utc('2024-07-10T00:00'), to: utc('2024-07-10T02:00'), missing: 3 }] });
   });
 });
