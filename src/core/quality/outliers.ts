@@ -11,11 +11,14 @@ function median(sorted: readonly number[]): number {
 
 /**
  * Close-to-close log returns whose robust z-score (median and MAD instead of mean and standard
- * deviation, so the spikes being hunted do not widen the yardstick) exceeds `threshold`. The
- * default of 8 sits well beyond what a normal distribution produces (|z| > 8 has odds of about
- * 1e-15) because real returns have fat tails, while a mistyped price scores in the dozens. When more than half the returns
- * are zero the MAD is zero and no scale exists: nothing is flagged. Bars with a non-positive
- * close have no log return and are reported by `findInvalidBars` instead.
+ * deviation, so the spikes being hunted do not widen the yardstick) exceeds `threshold`, with
+ * one scale for the whole range. The default of 8 sits far beyond what normal returns produce
+ * (|z| > 8 has odds of about 1e-15) because real returns have fat tails, while a mistyped price
+ * scores in the dozens; hourly crypto is still flagged often (about 1 % of BTCUSDT's hours in
+ * 2018–2022, mostly real moves). A return spanning a gap compares the closes either side of it,
+ * so the first bar after a hole is often flagged: a hint to repair the hole. When more than half
+ * the returns are zero the MAD is zero and no scale exists: nothing is flagged. Bars with a
+ * non-positive close have no log return and are reported by `findInvalidBars` instead.
  */
 export function findOutliers(bars: readonly Bar[], threshold = DEFAULT_OUTLIER_Z): QualityOutlier[] {
   const returns: { bar: Bar; logReturn: number }[] = [];
