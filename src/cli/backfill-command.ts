@@ -50,7 +50,10 @@ function formatBackfillSummary(checkpoint: Checkpoint): string {
     ['covered', `${Math.floor(checkpoint.progress * 100)}%, up to ${formatTime(checkpoint.resumeFrom, timeframe)} UTC`],
   ];
   if (run) {
-    if (run.resumed) fields.push(['resumed at', `${formatTime(run.startedFrom, timeframe)} UTC`]);
+    if (run.startedFrom > checkpoint.rangeFrom) {
+      const why = run.resumed ? 'resumed from the checkpoint' : `${provider} keeps no older ${timeframe} bars`;
+      fields.push(['started at', `${formatTime(run.startedFrom, timeframe)} UTC (${why})`]);
+    }
     fields.push(
       ['requests', `${formatCount(run.pages)} pages in ${formatCount(run.chunks)} chunks`],
       ['bars received', formatCount(run.received)],

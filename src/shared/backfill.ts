@@ -34,7 +34,7 @@ export type BackfillCheckpoint = z.infer<typeof backfillCheckpointSchema>;
 export const backfillRunSummarySchema = z.object({
   jobId: z.string(),
   status: backfillStatusSchema,
-  /** Where this run started: the range start, or the checkpoint it resumed. */
+  /** Where this run started fetching: the range start, the checkpoint it resumed, or the start of the provider's history. */
   startedFrom: epochMsSchema,
   resumed: z.boolean(),
   chunks: z.number().int(),

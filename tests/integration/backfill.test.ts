@@ -275,7 +275,7 @@ describe('metalytics backfill survives SIGKILL', () => {
     const last = await done;
     expect(last.code, last.stderr).toBe(0);
     expect(last.stdout).toMatch(/Backfilled XPDUSD 1m from polygon/);
-    expect(last.stdout).toMatch(/resumed at/);
+    expect(last.stdout).toMatch(/started at .* \(resumed from the checkpoint\)/);
 
     const storage = await openStorage({ dataDir: path.join(workDir, 'data'), logger: silentLogger() });
     try {

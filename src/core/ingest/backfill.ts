@@ -124,8 +124,8 @@ export class Backfills {
     const { storage, events, logger, now } = this.deps;
     const { adapter, instrument, timeframe, from } = request;
     const symbol = instrument.symbol;
-    const resumed = plan.unfinished?.id === plan.checkpointId;
-    const startedFrom = resumed ? plan.unfinished!.resumeFrom : from;
+    const previous = plan.unfinished?.id === plan.checkpointId ? plan.unfinished : undefined;
+    const resumeAt = previous?.resumeFrom ?? from;
     let checkpoint: BackfillCheckpoint = {
       id: plan.checkpointId,
       provider: adapter.id,
@@ -133,20 +133,24 @@ export class Backfills {
       timeframe,
       rangeFrom: from,
       rangeTo: plan.to,
-      resumeFrom: startedFrom,
-      rowsWritten: resumed ? plan.unfinished!.rowsWritten : 0,
+      resumeFrom: resumeAt,
+      rowsWritten: previous?.rowsWritten ?? 0,
       status: 'running',
       jobRunId: ctx.jobId,
       updatedAt: now(),
     };
     await storage.backfillCheckpoints.save(checkpoint);
 
-    const chunks = planBackfillChunks(adapter.capabilities, timeframe, startedFrom, plan.to, now());
+    const chunks = planBackfillChunks(adapter.capabilities, timeframe, resumeAt, plan.to, now());
+    const startedFrom = chunks[0]?.start ?? resumeAt;
+    if (startedFrom > resumeAt) {
+      logger.warn('backfill starts where the provider history does', { checkpointId: checkpoint.id, requested: resumeAt, startedFrom });
+    }
     const summary: BackfillRunSummary = {
       jobId: ctx.jobId,
       status: 'running',
       startedFrom,
-      resumed,
+      resumed: previous !== undefined,
       chunks: chunks.length,
       pages: 0,
       received: 0,
@@ -161,9 +165,8 @@ export class Backfills {
     this.lastRuns.set(checkpoint.id, summary);
     // Progress in bars by time covered: providers skip closed hours, so a count would never reach its total.
     const step = nominalTimeframeMs(timeframe);
-    const planStart = chunks[0]?.start ?? plan.to;
-    const totalBars = Math.max(1, Math.ceil((plan.to - planStart) / step));
-    const reportProgress = () => ctx.progress(Math.min(totalBars, Math.floor((checkpoint.resumeFrom - planStart) / step)), totalBars);
+    const totalBars = Math.max(1, Math.ceil((plan.to - startedFrom) / step));
+    const reportProgress = () => ctx.progress(Math.min(totalBars, Math.floor((checkpoint.resumeFrom - startedFrom) / step)), totalBars);
 
     const finish = async (status: BackfillStatus, error: unknown) => {
       summary.status = status;
