@@ -184,6 +184,22 @@ describe('backfill through the core from the fake Polygon server', () => {
     expect(await storedBars(core, 'BTCUSD')).toEqual(serverBars('X:BTCUSD', from, to));
   });
 
+  it('runs backfills from one provider one after the other', async () => {
+    const from = Date.UTC(2025, 0, 20);
+    const to = Date.UTC(2025, 0, 21);
+    fake.state.polygonPageSize = 300;
+    try {
+      const first = await ok(core, 'backfill.start', { provider: 'polygon', symbol: 'XPDUSD', timeframe: '1m', from, to });
+      const second = await ok(core, 'backfill.start', { provider: 'polygon', symbol: 'XAGUSD', timeframe: '1m', from, to });
+      const endings = await Promise.all([waitForJobEnd(core, first.jobId), waitForJobEnd(core, second.jobId)]);
+      expect(endings.map((e) => e.status)).toEqual(['succeeded', 'succeeded']);
+      const tickers = fake.requestsTo('polygon').map((r) => r.path.split('/')[4]);
+      expect(tickers).toEqual([...Array<string>(5).fill('C:XPDUSD'), ...Array<string>(5).fill('C:XAGUSD')]);
+    } finally {
+      fake.state.polygonPageSize = 5000;
+    }
+  });
+
   it('refuses an unknown symbol, a timeframe the provider does not serve, and a range before its history', async () => {
     expect(await failure(core, 'backfill.start', { provider: 'polygon', symbol: 'NOPE', timeframe: '1m', from: 0, to: DAY })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await failure(core, 'backfill.start', { provider: 'polygon', symbol: 'XAUUSD', timeframe: '4h', from: NOW - DAY, to: NOW })).toMatchObject({

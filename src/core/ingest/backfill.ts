@@ -1,5 +1,5 @@
 import type { BackfillCheckpoint, BackfillRunSummary, BackfillStatus } from '../../shared/backfill';
-import type { Bar, Instrument } from '../../shared/domain';
+import type { Bar, Instrument, ProviderId } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { nominalTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import type { EventBus } from '../events';
@@ -63,11 +63,14 @@ export function planBackfillChunks(
 
 /**
  * Backfills: one job per run, a checkpoint committed with every page of bars, resume
- * from the checkpoint after a crash, cancel through the job. One checkpoint runs at a
- * time in this process; the adapter's own rate limiter paces the requests.
+ * from the checkpoint after a crash, cancel through the job. Backfills from one provider
+ * take turns (its rate limit is shared, so running them side by side only slows each);
+ * the adapter's own rate limiter paces the requests.
  */
 export class Backfills {
   private readonly active = new Set<string>();
+  /** Per provider, settles when the latest backfill to ask for a turn has ended. */
+  private readonly providerTurns = new Map<ProviderId, Promise<void>>();
   private readonly lastRuns = new Map<string, BackfillRunSummary>();
 
   constructor(private readonly deps: BackfillDeps) {}
@@ -180,7 +183,9 @@ export class Backfills {
       }
     };
 
+    let endTurn: (() => void) | undefined;
     try {
+      endTurn = await this.takeTurn(adapter.id, ctx.signal);
       for (const chunk of chunks) {
         ctx.throwIfCancelled();
         const pages = adapter.fetchBars({ instrument, timeframe, from: Math.max(chunk.start, checkpoint.resumeFrom), to: chunk.end, signal: ctx.signal });
@@ -188,12 +193,12 @@ export class Backfills {
           summary.pages++;
           summary.received += page.bars.length;
           const accepted: Bar[] = [];
-          let previous = checkpoint.resumeFrom - 1;
+          let lastAccepted = checkpoint.resumeFrom - 1;
           for (const bar of page.bars) {
-            const reason = validateBar(bar, previous);
+            const reason = validateBar(bar, lastAccepted);
             if (reason === null) {
               accepted.push(bar);
-              previous = bar.time;
+              lastAccepted = bar.time;
               continue;
             }
             summary.rejected++;
@@ -223,11 +228,36 @@ export class Backfills {
       await finish('failed', error);
       throw error;
     } finally {
+      endTurn?.();
       if (summary.rejected > 0) {
         logger.warn('backfill rejected bars', { checkpointId: checkpoint.id, rejected: summary.rejected, first: summary.rejections.slice(0, 3) });
       }
     }
     await finish('done', null);
     return { value: summary, rows: summary.inserted + summary.updated };
+  }
+
+  /** Waits for the backfills from `provider` that started earlier; returns the function that ends this one's turn. */
+  private async takeTurn(provider: ProviderId, signal: AbortSignal): Promise<() => void> {
+    const earlier = this.providerTurns.get(provider) ?? Promise.resolve();
+    let endTurn!: () => void;
+    const mine = new Promise<void>((resolve) => (endTurn = resolve));
+    // A later backfill waits for this one and, through it, for every earlier one.
+    this.providerTurns.set(provider, earlier.then(() => mine));
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new AppError('CANCELLED', 'cancelled while waiting for the provider'));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([earlier, aborted]);
+    } catch (error) {
+      endTurn();
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
+    return endTurn;
   }
 }
