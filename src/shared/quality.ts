@@ -7,7 +7,7 @@ import { timeframeSchema } from './timeframes';
  * follow CME Globex (Sunday 18:00 to Friday 17:00 New York, daily break 17:00–18:00);
  * stocks, ETFs and indices NYSE regular hours and holidays.
  */
-export const marketCalendarIds = ['crypto-24x7', 'cme-metals-24x5', 'nyse-regular'] as const;
+const marketCalendarIds = ['crypto-24x7', 'cme-metals-24x5', 'nyse-regular'] as const;
 export type MarketCalendarId = (typeof marketCalendarIds)[number];
 
 /** Robust z-score beyond which a log return is flagged: rare enough that real fat tails stay quiet. */
@@ -23,7 +23,7 @@ export const qualityReportInputSchema = z
   .strict();
 
 /** A run of expected bar buckets with no bar; closures of the market inside the run are not counted. */
-export const qualityGapSchema = z.object({
+const qualityGapSchema = z.object({
   /** Open time of the first missing bucket. */
   from: epochMsSchema,
   /** Open time of the last missing bucket. */
@@ -32,7 +32,7 @@ export const qualityGapSchema = z.object({
 });
 export type QualityGap = z.infer<typeof qualityGapSchema>;
 
-export const qualityOutlierSchema = z.object({
+const qualityOutlierSchema = z.object({
   time: epochMsSchema,
   close: z.number(),
   /** ln(close / previous close). */
@@ -42,7 +42,7 @@ export const qualityOutlierSchema = z.object({
 });
 export type QualityOutlier = z.infer<typeof qualityOutlierSchema>;
 
-export const invalidBarSchema = z.object({ time: epochMsSchema, reason: z.string() });
+const invalidBarSchema = z.object({ time: epochMsSchema, reason: z.string() });
 export type InvalidBar = z.infer<typeof invalidBarSchema>;
 
 export const qualityReportSchema = z.object({

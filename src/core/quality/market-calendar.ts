@@ -82,9 +82,8 @@ export type NyseHolidayName =
  * NYSE rule 7.2 keeps the last trading day of the year open (2021-12-31 traded).
  *
  * Valid for 1998–2099: MLK Day is closed since 1998 and Juneteenth since 2022 (the rules
- * below encode both start years). Not covered: one-off closures announced at short notice
- * (national days of mourning such as 2018-12-05 and 2025-01-09, Hurricane Sandy 2012-10-29/30,
- * 2001-09-11..14) and any rule NYSE may change after 2025, so those days show as gaps.
+ * below encode both start years), for rules as published up to 2025. Closures announced at
+ * short notice are not rules: see `nyseUnscheduledClosures`.
  */
 export function nyseHolidays(year: number): Map<IsoDate, NyseHolidayName> {
   const [easterMonth, easterDay] = easterSunday(year);
@@ -118,6 +117,24 @@ export function nyseEarlyClose(year: number, month: number, day: number): boolea
   return false;
 }
 
+/**
+ * Days NYSE closed outside its holiday rules since 1998 (attacks, storms, national days of
+ * mourning), from its announcements; a closure announced after this list was written shows
+ * as a gap until it is added.
+ */
+const nyseUnscheduledClosures: ReadonlySet<IsoDate> = new Set([
+  '2001-09-11',
+  '2001-09-12',
+  '2001-09-13',
+  '2001-09-14',
+  '2004-06-11',
+  '2007-01-02',
+  '2012-10-29',
+  '2012-10-30',
+  '2018-12-05',
+  '2025-01-09',
+]);
+
 const holidayCache = new Map<number, Map<IsoDate, NyseHolidayName>>();
 function holidayOn(date: IsoDate): NyseHolidayName | undefined {
   const year = Number(date.slice(0, 4));
@@ -127,6 +144,10 @@ function holidayOn(date: IsoDate): NyseHolidayName | undefined {
     holidayCache.set(year, holidays);
   }
   return holidays.get(date);
+}
+
+function isNyseClosed(date: IsoDate): boolean {
+  return holidayOn(date) !== undefined || nyseUnscheduledClosures.has(date);
 }
 
 /** CME Globex closes metals for these NYSE holidays only; on the others it trades (with an early halt). */
@@ -244,12 +265,12 @@ export const nyseCalendar: MarketCalendar = sessionCalendar(
   'nyse-regular',
   (time) => {
     const local = newYorkTime(time);
-    if (!isWeekday(local.weekday) || holidayOn(local.date) !== undefined) return false;
+    if (!isWeekday(local.weekday) || isNyseClosed(local.date)) return false;
     const [year, month, day] = local.date.split('-').map(Number) as [number, number, number];
     const close = nyseEarlyClose(year, month, day) ? 13 * 60 : 16 * 60;
     return local.minutes >= 9 * 60 + 30 && local.minutes < close;
   },
-  (date) => holidayOn(date) !== undefined,
+  isNyseClosed,
 );
 
 /** Demo instruments are named after what they imitate (DEMO.BTCUSD trades 24/7, DEMO.XAUUSD like gold). */

@@ -115,6 +115,10 @@ describe('nyseCalendar', () => {
     // Friday 29 November 2024 closes at 13:00 EST = 18:00 UTC.
     expect(nyseCalendar.isTradingBar(utc('2024-11-29T17:30'), '30m')).toBe(true);
     expect(nyseCalendar.isTradingBar(utc('2024-11-29T18:00'), '30m')).toBe(false);
+    // Unscheduled: the national day of mourning for President Carter closed NYSE, not CME metals.
+    expect(nyseCalendar.isTradingBar(utc('2025-01-09T00:00'), '1d')).toBe(false);
+    expect(nyseCalendar.isTradingBar(utc('2025-01-09T15:00'), '1h')).toBe(false);
+    expect(metalsCalendar.isTradingBar(utc('2025-01-09T00:00'), '1d')).toBe(true);
     // Weeks and months always hold trading.
     expect(nyseCalendar.isTradingBar(utc('2024-12-23T00:00'), '1w')).toBe(true);
   });
