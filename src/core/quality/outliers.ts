@@ -18,14 +18,15 @@ function median(sorted: readonly number[]): number {
  * 2018–2022, mostly real moves). A return spanning a gap compares the closes either side of it,
  * so the first bar after a hole is often flagged: a hint to repair the hole. When more than half
  * the returns are zero the MAD is zero and no scale exists: nothing is flagged. Bars with a
- * non-positive close have no log return and are reported by `findInvalidBars` instead.
+ * non-positive or non-finite close have no log return and are reported by `findInvalidBars` instead.
  */
 export function findOutliers(bars: readonly Bar[], threshold = DEFAULT_OUTLIER_Z): QualityOutlier[] {
   const returns: { bar: Bar; logReturn: number }[] = [];
   for (let i = 1; i < bars.length; i++) {
     const previous = bars[i - 1]!.close;
     const bar = bars[i]!;
-    if (previous > 0 && bar.close > 0) returns.push({ bar, logReturn: Math.log(bar.close / previous) });
+    const logReturn = Math.log(bar.close / previous);
+    if (previous > 0 && bar.close > 0 && Number.isFinite(logReturn)) returns.push({ bar, logReturn });
   }
   if (returns.length < 3) return [];
   const center = median(returns.map((r) => r.logReturn).sort((a, b) => a - b));

@@ -57,6 +57,14 @@ describe('findOutliers', () => {
     const bars = [1, 1, 1, 1, 2, 1, 1].map((close, time) => ({ time, open: close, high: close, low: close, close, volume: 0 }));
     expect(findOutliers(bars)).toEqual([]);
   });
+
+  it('leaves bars without a usable close to findInvalidBars', () => {
+    const bars = randomWalk(500);
+    bars[200] = { ...bars[200]!, close: Number.POSITIVE_INFINITY };
+    bars[300] = { ...bars[300]!, close: 0 };
+    expect(findOutliers(bars)).toEqual([]);
+    expect(findInvalidBars(bars).map((b) => b.time)).toEqual([200 * HOUR, 300 * HOUR]);
+  });
 });
 
 describe('findInvalidBars', () => {
