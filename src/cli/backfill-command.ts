@@ -36,6 +36,8 @@ export function parseBackfillDate(edge: 'from' | 'to'): (text: string) => number
   };
 }
 
+const plural = (count: number, noun: string) => `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
+
 type Checkpoint = MethodOutput<'backfill.list'>['checkpoints'][number];
 
 function formatBackfillSummary(checkpoint: Checkpoint): string {
@@ -55,7 +57,7 @@ function formatBackfillSummary(checkpoint: Checkpoint): string {
       fields.push(['started at', `${formatTime(run.startedFrom, timeframe)} UTC (${why})`]);
     }
     fields.push(
-      ['requests', `${formatCount(run.pages)} pages in ${formatCount(run.chunks)} chunks`],
+      ['requests', `${plural(run.pages, 'page')} in ${plural(run.chunks, 'chunk')}`],
       ['bars received', formatCount(run.received)],
       ['inserted', formatCount(run.inserted)],
       ['updated', formatCount(run.updated)],

@@ -56,8 +56,10 @@ export function planBackfillChunks(
   now: number,
 ): { start: number; end: number }[] {
   const depthDays = capabilities.historyDepthDays[timeframe];
-  const earliest = depthDays === undefined || depthDays === null ? from : now - depthDays * DAY_MS;
-  const span = capabilities.maxBarsPerRequest * nominalTimeframeMs(timeframe);
+  const step = nominalTimeframeMs(timeframe);
+  // On a bar boundary, so the first request starts with a whole bar.
+  const earliest = depthDays === undefined || depthDays === null ? from : Math.ceil((now - depthDays * DAY_MS) / step) * step;
+  const span = capabilities.maxBarsPerRequest * step;
   return [...timeWindows(Math.max(from, earliest), to, span)];
 }
 
@@ -147,7 +149,7 @@ export class Backfills {
     const chunks = planBackfillChunks(adapter.capabilities, timeframe, resumeAt, plan.to, now());
     const startedFrom = chunks[0]?.start ?? resumeAt;
     if (startedFrom > resumeAt) {
-      logger.warn('backfill starts where the provider history does', { checkpointId: checkpoint.id, requested: resumeAt, startedFrom });
+      logger.info('backfill starts where the provider history does', { checkpointId: checkpoint.id, requested: resumeAt, startedFrom });
     }
     const summary: BackfillRunSummary = {
       jobId: ctx.jobId,
@@ -169,7 +171,8 @@ export class Backfills {
     // Progress in bars by time covered: providers skip closed hours, so a count would never reach its total.
     const step = nominalTimeframeMs(timeframe);
     const totalBars = Math.max(1, Math.ceil((plan.to - startedFrom) / step));
-    const reportProgress = () => ctx.progress(Math.min(totalBars, Math.floor((checkpoint.resumeFrom - startedFrom) / step)), totalBars);
+    const reportProgress = () =>
+      ctx.progress(checkpoint.resumeFrom >= plan.to ? totalBars : Math.min(totalBars, Math.floor((checkpoint.resumeFrom - startedFrom) / step)), totalBars);
 
     const finish = async (status: BackfillStatus, error: unknown) => {
       summary.status = status;
