@@ -279,9 +279,12 @@ describe('metalytics backfill survives SIGKILL', () => {
     for (let kill = 0; kill < 3; kill++) {
       const before = fake.requestsTo('polygon').length;
       const { child, done } = startCli();
-      // Kill once it is fetching: after at least one more page, at a random moment.
-      while (fake.requestsTo('polygon').length < before + 2) await new Promise((resolve) => setTimeout(resolve, 10));
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 600));
+      let exited = false;
+      void done.then(() => (exited = true));
+      // Kill once it is fetching, at a random moment within the next few pages (40 pages in all,
+      // so three kills never reach the end).
+      while (fake.requestsTo('polygon').length < before + 2 && !exited) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 300));
       child.kill('SIGKILL');
       const ended = await done;
       expect(ended.signal).toBe('SIGKILL');
