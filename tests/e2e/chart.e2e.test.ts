@@ -214,7 +214,11 @@ describe('Markets chart analysis in the browser', () => {
     const stamp = (await page.getByTestId('legend-time').textContent())!;
     const index = rows.findIndex((row) => new Date(row.time).toISOString().slice(0, 10) === stamp);
     expect(index).toBeGreaterThanOrEqual(0);
-    expect(await page.getByTestId('legend-sma-20-value').textContent()).toBe(index >= 19 ? price(sma(closes, 20, index)) : '—');
+    const shown = (await page.getByTestId('legend-sma-20-value').textContent())!;
+    if (index < 19) expect(shown).toBe('—');
+    // Within display rounding: at a value ending in 5 the server's rolling sum and this loop can
+    // differ in the last bit and round to neighbouring cents.
+    else expect(Math.abs(Number(shown.replace(/,/g, '')) - sma(closes, 20, index))).toBeLessThanOrEqual(0.005 + 1e-9);
     await page.mouse.move(0, 0);
   });
 
