@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BARS_PER_QUERY } from '../../src/core/bars/bar-access';
-import type { MethodInput, MethodOutput } from '../../src/shared/contract';
+import type { MethodInput } from '../../src/shared/contract';
 import { createTestCore, type TestCore } from '../support/test-core';
 
 const START = Date.UTC(2024, 0, 1);
@@ -22,11 +22,7 @@ describe('bars.query through the core', () => {
 
   afterAll(() => test?.cleanup());
 
-  async function barCount(input: MethodInput<'bars.query'>): Promise<number> {
-    const result = await test.core.invoke('bars.query', input);
-    if (!result.ok) throw new Error(result.error.message);
-    return (result.value as MethodOutput<'bars.query'>).bars.length;
-  }
+  const barCount = async (input: MethodInput<'bars.query'>): Promise<number> => (await test.call('bars.query', input)).bars.length;
 
   it('refuses an unlimited query that would return more than the cap, and says how to page', async () => {
     expect(MINUTES).toBeGreaterThan(MAX_BARS_PER_QUERY);

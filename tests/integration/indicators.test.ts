@@ -3,13 +3,11 @@
  * user imports it: warm-up from older bars, alignment with the bars, validation and errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import { MAX_BARS_PER_QUERY } from '../../src/core/bars/bar-access';
 import type { MethodInput, MethodOutput } from '../../src/shared/contract';
 import type { IndicatorSpec } from '../../src/shared/indicators';
 import { createTestCore, type TestCore } from '../support/test-core';
 
-const DATA = (file: string) => fileURLToPath(new URL(`../../../shared/data/${file}`, import.meta.url));
 const DAY = 86_400_000;
 
 type Reply = MethodOutput<'indicators.query'>;
@@ -33,11 +31,7 @@ const outputsOf = (result: Reply['indicators'][number]) => result.outputs as Rec
 describe('indicators.query through the core', () => {
   let test: TestCore;
 
-  async function query(input: MethodInput<'indicators.query'>): Promise<Reply> {
-    const result = await test.core.invoke('indicators.query', input);
-    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-    return result.value as Reply;
-  }
+  const query = (input: MethodInput<'indicators.query'>): Promise<Reply> => test.call('indicators.query', input);
 
   beforeAll(async () => {
     test = await createTestCore();
@@ -45,8 +39,7 @@ describe('indicators.query through the core', () => {
       ['xauusd-1d-mt4.csv', 'XAUUSD'],
       ['btcusdt-1h.csv', 'BTCUSDT'],
     ] as const) {
-      const imported = await test.core.invoke('import.csv', { source: { kind: 'path', path: DATA(file) }, symbol });
-      if (!imported.ok) throw new Error(imported.error.message);
+      await test.importRealFile(file, symbol);
     }
   }, 120_000);
 

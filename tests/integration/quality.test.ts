@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodOutput } from '../../src/shared/contract';
-import { readRealData, realDataPath } from '../support/real-data';
+import { readRealData } from '../support/real-data';
 import { createTestCore, type TestCore } from '../support/test-core';
 
 const HOUR = 3_600_000;
@@ -18,11 +18,7 @@ const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 describe('quality.report through the core', () => {
   let test: TestCore;
 
-  async function report(input: MethodInput<'quality.report'>): Promise<Report> {
-    const result = await test.core.invoke('quality.report', input);
-    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-    return result.value as Report;
-  }
+  const report = (input: MethodInput<'quality.report'>): Promise<Report> => test.call('quality.report', input);
 
   beforeAll(async () => {
     test = await createTestCore();
@@ -30,8 +26,7 @@ describe('quality.report through the core', () => {
       ['xauusd-1d-mt4.csv', 'XAUUSD'],
       ['btcusdt-1h.csv', 'BTCUSDT'],
     ] as const) {
-      const imported = await test.core.invoke('import.csv', { source: { kind: 'path', path: realDataPath(file) }, symbol });
-      if (!imported.ok) throw new Error(imported.error.message);
+      await test.importRealFile(file, symbol);
     }
   }, 120_000);
 

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCore, type Core } from '../../src/core/create-core';
 import type { CorePorts, SecretStore, SettingsStore } from '../../src/core/ports';
+import type { MethodInput, MethodName, MethodOutput } from '../../src/shared/contract';
 import type { SecretName } from '../../src/shared/domain';
+import { realDataPath, type RealDataFile } from './real-data';
 import { silentLogger } from './silent-logger';
 
 
@@ -36,6 +38,10 @@ export interface TestCore {
   core: Core;
   /** A fresh temporary folder holding the SQLite database; removed by `cleanup`. */
   dataDir: string;
+  /** Calls a method through `invoke`, as a transport would; throws the contract error's code and message. */
+  call<M extends MethodName>(method: M, input?: MethodInput<M>): Promise<MethodOutput<M>>;
+  /** Imports one of the shared real price files (read in place) into `symbol`. */
+  importRealFile(file: RealDataFile, symbol: string): Promise<MethodOutput<'import.csv'>>;
   /** Closes the core and deletes the data folder. */
   cleanup(): Promise<void>;
 }
@@ -58,9 +64,16 @@ export async function createTestCore(overrides: Partial<Omit<CorePorts, 'dataDir
     throw error;
   }
   let cleaned = false;
+  const call = async <M extends MethodName>(method: M, input?: MethodInput<M>): Promise<MethodOutput<M>> => {
+    const result = await core.invoke(method, input);
+    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+    return result.value as MethodOutput<M>;
+  };
   return {
     core,
     dataDir,
+    call,
+    importRealFile: (file, symbol) => call('import.csv', { source: { kind: 'path', path: realDataPath(file) }, symbol }),
     cleanup: async () => {
       if (cleaned) return;
       cleaned = true;
