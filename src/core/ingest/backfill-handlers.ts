@@ -6,13 +6,13 @@ import { ProviderRegistry } from './provider-registry';
 
 export function backfillHandlers(ctx: CoreContext): HandlerMap {
   const { storage, events, jobs, now, ports } = ctx;
-  const providers = new ProviderRegistry(process.env, ports.logger);
+  const providers = new ProviderRegistry(process.env, ports.secrets, ports.logger);
   const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now });
   return {
     'backfill.start': async ({ provider, symbol, timeframe, from, to }) => {
       const instrument = await storage.instruments.get(symbol);
       if (!instrument) throw new AppError('NOT_FOUND', `There is no instrument ${symbol}; add it to the catalogue first.`);
-      const { jobId, checkpointId } = await backfills.backfillRange({ adapter: providers.adapter(provider), instrument, timeframe, from, to });
+      const { jobId, checkpointId } = await backfills.backfillRange({ adapter: await providers.adapter(provider), instrument, timeframe, from, to });
       return { jobId, checkpointId };
     },
     'backfill.list': async () => ({
