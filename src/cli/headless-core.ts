@@ -39,7 +39,7 @@ export async function openHeadlessCore(options: {
       settingsUrl: stored && typeof stored === 'object' ? (stored as { databaseUrl?: unknown }).databaseUrl : undefined,
       password: await secrets.get('database'),
     });
-    return await createCore({ dataDir, databaseUrl, appVersion: readAppVersion(), secrets, settings, logger });
+    return await createCore({ dataDir, databaseUrl, appVersion: readAppVersion(), secrets, settings, logger, environment: env });
   } catch (error) {
     if (isAppError(error)) throw new CliError(error.message, exitCodeFor(error.code));
     const message = redactText(error instanceof Error ? error.message : String(error));

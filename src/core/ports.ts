@@ -34,6 +34,11 @@ export interface CorePorts {
   secrets: SecretStore;
   settings: SettingsStore;
   logger: Logger;
+  /**
+   * Environment settings the core honours (METALYTICS_<PROVIDER>_API_KEY, _BASE_URL, _RATE_LIMIT);
+   * the shells pass their process environment, so the core itself never reads process.env.
+   */
+  environment?: Readonly<Record<string, string | undefined>>;
   /** Injected for tests; defaults to Date.now. */
   now?: () => number;
 }

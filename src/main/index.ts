@@ -142,7 +142,7 @@ async function startApp(): Promise<void> {
   const core =
     databaseUrl === null
       ? null
-      : await startCore({ dataDir, appVersion: app.getVersion(), secrets, settings, logger, databaseUrl }, logger);
+      : await startCore({ dataDir, appVersion: app.getVersion(), secrets, settings, logger, databaseUrl, environment: process.env }, logger);
   if (!core) {
     await logger.close();
     app.exit(1);

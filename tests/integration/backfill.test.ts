@@ -65,21 +65,23 @@ describe('backfill through the core from the fake Polygon server', () => {
   let fake: FakeProviderServer;
   let test: TestCore;
   let core: Core;
-  const savedEnv = { ...process.env };
 
   beforeAll(async () => {
     fake = await FakeProviderServer.start({ now: NOW, polygonPageSize: 5000 });
-    process.env.METALYTICS_POLYGON_BASE_URL = fake.baseUrl('polygon');
-    process.env.METALYTICS_POLYGON_API_KEY = fake.state.keys.polygon;
-    process.env.METALYTICS_POLYGON_RATE_LIMIT = '0';
-    test = await createTestCore({ now: () => NOW });
+    test = await createTestCore({
+      now: () => NOW,
+      environment: {
+        METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
+        METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
+        METALYTICS_POLYGON_RATE_LIMIT: '0',
+      },
+    });
     core = test.core;
   });
 
   afterEach(() => fake.reset());
 
   afterAll(async () => {
-    process.env = savedEnv;
     await test?.cleanup();
     await fake?.close();
   });

@@ -6,7 +6,7 @@ import { ProviderRegistry } from './provider-registry';
 
 export function backfillHandlers(ctx: CoreContext): HandlerMap {
   const { storage, events, jobs, now, ports } = ctx;
-  const providers = new ProviderRegistry(process.env, ports.secrets, ports.logger);
+  const providers = new ProviderRegistry(ports.environment ?? {}, ports.secrets, ports.logger);
   const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now });
   return {
     'backfill.start': async ({ provider, symbol, timeframe, from, to }) => {
