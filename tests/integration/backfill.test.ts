@@ -8,12 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/create-core';
 import { openStorage } from '../../src/core/storage/open-storage';
-import type { EventMessage, EventPayload, MethodInput, MethodName, MethodOutput } from '../../src/shared/contract';
+import type { EventMessage, EventPayload, MethodInput } from '../../src/shared/contract';
 import type { Bar } from '../../src/shared/domain';
-import type { ErrorPayload } from '../../src/shared/errors';
 import { FakeProviderServer, syntheticBar } from '../support/fake-provider-server';
 import { silentLogger } from '../support/silent-logger';
-import { createTestCore, type TestCore } from '../support/test-core';
+import { createTestCore, invokeFailure as failure, invokeOk as ok, type TestCore } from '../support/test-core';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -21,18 +20,6 @@ const DAY = 24 * 60 * MINUTE;
 const NOW = Date.UTC(2025, 1, 20, 12);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(repoRoot, 'bin/metalytics.js');
-
-async function ok<M extends MethodName>(core: Core, name: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
-  const result = await core.invoke(name, input);
-  if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message}`);
-  return result.value as MethodOutput<M>;
-}
-
-async function failure<M extends MethodName>(core: Core, name: M, input: MethodInput<M>): Promise<ErrorPayload> {
-  const result = await core.invoke(name, input);
-  if (result.ok) throw new Error(`${name} succeeded but was expected to fail`);
-  return result.error;
-}
 
 /** What the fake server serves for a 24/7 Polygon ticker: one bar a minute in [from, to). */
 function serverBars(ticker: string, from: number, to: number): Bar[] {

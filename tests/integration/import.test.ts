@@ -3,22 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/create-core';
 import { importCsv, MAX_IMPORT_BYTES } from '../../src/core/import/import-service';
-import type { EventMessage, MethodInput, MethodName, MethodOutput } from '../../src/shared/contract';
-import type { ErrorPayload } from '../../src/shared/errors';
+import type { EventMessage } from '../../src/shared/contract';
 import { realDataPath, type RealDataFile } from '../support/real-data';
-import { createTestCore, type TestCore } from '../support/test-core';
-
-async function ok<M extends MethodName>(core: Core, name: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
-  const result = await core.invoke(name, input);
-  if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message}`);
-  return result.value as MethodOutput<M>;
-}
-
-async function failure<M extends MethodName>(core: Core, name: M, input: MethodInput<M>): Promise<ErrorPayload> {
-  const result = await core.invoke(name, input);
-  if (result.ok) throw new Error(`${name} succeeded but was expected to fail`);
-  return result.error;
-}
+import { createTestCore, invokeFailure as failure, invokeOk as ok, type TestCore } from '../support/test-core';
 
 const fromFile = (file: RealDataFile) => ({ kind: 'path' as const, path: realDataPath(file) });
 

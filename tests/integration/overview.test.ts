@@ -5,23 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/create-core';
-import type { MethodInput, MethodName, MethodOutput } from '../../src/shared/contract';
 import type { Bar } from '../../src/shared/domain';
-import type { ErrorPayload } from '../../src/shared/errors';
 import { readRealData, realDataPath } from '../support/real-data';
-import { createTestCore, type TestCore } from '../support/test-core';
-
-async function ok<M extends MethodName>(core: Core, name: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
-  const result = await core.invoke(name, input);
-  if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message}`);
-  return result.value as MethodOutput<M>;
-}
-
-async function failure<M extends MethodName>(core: Core, name: M, input: MethodInput<M>): Promise<ErrorPayload> {
-  const result = await core.invoke(name, input);
-  if (result.ok) throw new Error(`${name} succeeded but was expected to fail`);
-  return result.error;
-}
+import { createTestCore, invokeFailure as failure, invokeOk as ok, type TestCore } from '../support/test-core';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -5,6 +5,7 @@ import { createCore, type Core } from '../../src/core/create-core';
 import type { CorePorts, SecretStore, SettingsStore } from '../../src/core/ports';
 import type { MethodInput, MethodName, MethodOutput } from '../../src/shared/contract';
 import type { SecretName } from '../../src/shared/domain';
+import type { ErrorPayload } from '../../src/shared/errors';
 import { realDataPath, type RealDataFile } from './real-data';
 import { silentLogger } from './silent-logger';
 
@@ -32,6 +33,20 @@ export function memorySettingsStore(): SettingsStore {
       stored = structuredClone(settings);
     },
   };
+}
+
+/** Calls a method through `invoke`, as a transport would, and returns its value; throws the contract error. */
+export async function invokeOk<M extends MethodName>(core: Core, method: M, input?: MethodInput<M>): Promise<MethodOutput<M>> {
+  const result = await core.invoke(method, input);
+  if (!result.ok) throw new Error(`${method} failed: ${result.error.code} ${result.error.message}`);
+  return result.value as MethodOutput<M>;
+}
+
+/** Calls a method that is expected to fail and returns its contract error. */
+export async function invokeFailure<M extends MethodName>(core: Core, method: M, input?: MethodInput<M>): Promise<ErrorPayload> {
+  const result = await core.invoke(method, input);
+  if (result.ok) throw new Error(`${method} succeeded but was expected to fail`);
+  return result.error;
 }
 
 export interface TestCore {
@@ -64,11 +79,7 @@ export async function createTestCore(overrides: Partial<Omit<CorePorts, 'dataDir
     throw error;
   }
   let cleaned = false;
-  const call = async <M extends MethodName>(method: M, input?: MethodInput<M>): Promise<MethodOutput<M>> => {
-    const result = await core.invoke(method, input);
-    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-    return result.value as MethodOutput<M>;
-  };
+  const call = <M extends MethodName>(method: M, input?: MethodInput<M>) => invokeOk(core, method, input);
   return {
     core,
     dataDir,
