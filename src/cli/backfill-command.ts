@@ -5,8 +5,8 @@ import type { ProviderId } from '../shared/domain';
 import type { Timeframe } from '../shared/timeframes';
 import { exitCodeFor, exitCodes } from './exit-codes';
 import { formatCount, formatFields, formatTime, reportFailure, type CliOutput } from './format';
-import { createProgressReporter } from './import-command';
 import { invokeMethod } from './invoke-method';
+import { watchJobProgress } from './job-watch';
 
 export interface BackfillCommandOptions {
   provider: ProviderId;
@@ -72,31 +72,20 @@ function formatBackfillSummary(checkpoint: Checkpoint): string {
 
 /** Runs `metalytics backfill`; returns the exit code. */
 export async function runBackfill(core: Core, options: BackfillCommandOptions, output: CliOutput): Promise<number> {
-  const progress = createProgressReporter(output, `Backfilling ${options.symbol.toUpperCase()} ${options.timeframe}`);
+  const progress = watchJobProgress(core, output, {
+    kind: 'backfill',
+    label: `Backfilling ${options.symbol.toUpperCase()} ${options.timeframe}`,
+    noun: 'the backfill',
+  });
   // Endings are recorded from the start: a fast failure may end the job before its id is known here.
   const endings = new Map<string, EventPayload<'job.finished'>>();
   let waiting: { jobId: string; resolve: (ending: EventPayload<'job.finished'>) => void } | undefined;
-  let jobId: string | undefined;
   const unsubscribe = core.events.subscribe((message) => {
-    if (message.name === 'job.progress' && message.payload.kind === 'backfill' && (jobId === undefined || message.payload.jobId === jobId)) {
-      progress.update(message.payload);
-    }
     if (message.name === 'job.finished' && message.payload.kind === 'backfill') {
       endings.set(message.payload.jobId, message.payload);
       if (waiting?.jobId === message.payload.jobId) waiting.resolve(message.payload);
     }
   });
-
-  // Ctrl-C cancels cleanly (the checkpoint stays resumable); a second one quits at once.
-  let interrupted = false;
-  const onInterrupt = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    progress.finish();
-    output.err('Cancelling the backfill… (press Ctrl-C again to quit at once)\n');
-    core.jobs.cancelAll();
-  };
-  process.on('SIGINT', onInterrupt);
   try {
     const started = await invokeMethod(core, 'backfill.start', {
       provider: options.provider,
@@ -106,10 +95,9 @@ export async function runBackfill(core: Core, options: BackfillCommandOptions, o
       ...(options.to === undefined ? {} : { to: options.to }),
     });
     if (!started.ok) return reportFailure(output, started.error, options.json);
-    const { checkpointId } = started.value;
-    jobId = started.value.jobId;
-    const id = jobId;
-    const ending = endings.get(id) ?? (await new Promise<EventPayload<'job.finished'>>((resolve) => (waiting = { jobId: id, resolve })));
+    const { checkpointId, jobId } = started.value;
+    progress.follow(jobId);
+    const ending = endings.get(jobId) ?? (await new Promise<EventPayload<'job.finished'>>((resolve) => (waiting = { jobId, resolve })));
     progress.finish();
 
     const listed = await invokeMethod(core, 'backfill.list', {});
@@ -124,8 +112,7 @@ export async function runBackfill(core: Core, options: BackfillCommandOptions, o
     if (!options.json && ending.error) output.err(`${ending.error}\n`);
     return exitCodeFor(checkpoint.lastRun?.errorCode ?? 'INTERNAL');
   } finally {
-    process.off('SIGINT', onInterrupt);
     unsubscribe();
-    progress.finish();
+    progress.dispose();
   }
 }

@@ -1,13 +1,14 @@
 import { basename, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { Core } from '../core/create-core';
-import type { EventPayload, MethodInput, MethodOutput } from '../shared/contract';
+import type { MethodInput, MethodOutput } from '../shared/contract';
 import type { ErrorPayload } from '../shared/errors';
 import type { CsvMapping, DateFormat, RowError } from '../shared/domain';
 import type { Timeframe } from '../shared/timeframes';
 import { CliError, exitCodes } from './exit-codes';
 import { invokeMethod } from './invoke-method';
-import { formatCount, formatDuration, formatNumber, formatFields, formatRange, formatTable, formatTime, reportFailure, type CliOutput } from './format';
+import { watchJobProgress } from './job-watch';
+import { formatCount, formatNumber, formatFields, formatRange, formatTable, formatTime, reportFailure, type CliOutput } from './format';
 
 export interface ImportCommandOptions {
   symbol: string;
@@ -71,41 +72,6 @@ export function buildImportInput(file: string, options: ImportCommandOptions): M
   };
 }
 
-const PLAIN_PROGRESS_INTERVAL_MS = 1000;
-
-/**
- * Job progress on stderr: one line redrawn in place on a terminal, otherwise a plain line
- * at most once a second so logs of cron runs stay short.
- */
-export function createProgressReporter(output: CliOutput, label: string, now: () => number = Date.now) {
-  let drawn = false;
-  let lastPlain = -Infinity;
-  return {
-    update(progress: EventPayload<'job.progress'>): void {
-      const { done, total, unit, rate, etaMs } = progress;
-      const parts = [total !== null ? `${formatCount(done)} / ${formatCount(total)} ${unit}` : `${formatCount(done)} ${unit}`];
-      if (total) parts[0] += ` (${Math.floor((done / total) * 100)}%)`;
-      if (rate !== null) parts.push(`${formatCount(Math.round(rate))} ${unit}/s`);
-      if (etaMs !== null && etaMs >= 1000 && total !== null && done < total) parts.push(`about ${formatDuration(etaMs)} left`);
-      const line = `${label}: ${parts.join(', ')}`;
-      if (output.errIsTTY) {
-        output.err(`\r\x1b[K${line}`);
-        drawn = true;
-        return;
-      }
-      const finished = total !== null && done >= total;
-      if (finished || now() - lastPlain >= PLAIN_PROGRESS_INTERVAL_MS) {
-        lastPlain = now();
-        output.err(`${line}\n`);
-      }
-    },
-    /** Ends the in-place line so what follows starts on its own. */
-    finish(): void {
-      if (drawn) output.err('\n');
-      drawn = false;
-    },
-  };
-}
 
 const SHOWN_ERRORS = 10;
 
@@ -166,21 +132,7 @@ function formatImportPreview(file: string, symbol: string, preview: MethodOutput
 /** Runs `metalytics import`; returns the exit code. */
 export async function runImport(core: Core, file: string, options: ImportCommandOptions, output: CliOutput): Promise<number> {
   const input = buildImportInput(file, options);
-  const progress = createProgressReporter(output, `Importing ${basename(file)}`);
-  const unsubscribe = core.events.subscribe((message) => {
-    if (message.name === 'job.progress' && message.payload.kind === 'import') progress.update(message.payload);
-  });
-
-  // Ctrl-C cancels the import cleanly (the run is recorded as cancelled); a second one quits at once.
-  let interrupted = false;
-  const onInterrupt = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    progress.finish();
-    output.err('Cancelling the import… (press Ctrl-C again to quit at once)\n');
-    core.jobs.cancelAll();
-  };
-  process.on('SIGINT', onInterrupt);
+  const progress = watchJobProgress(core, output, { kind: 'import', label: `Importing ${basename(file)}`, noun: 'the import' });
   const fail = (error: ErrorPayload) => reportFailure(output, error, options.json);
   const show = (value: unknown, text: () => string) => {
     output.out(options.json ? `${JSON.stringify(value, null, 2)}\n` : text());
@@ -195,8 +147,6 @@ export async function runImport(core: Core, file: string, options: ImportCommand
     progress.finish();
     return summary.ok ? show(summary.value, () => formatImportSummary(file, summary.value)) : fail(summary.error);
   } finally {
-    process.off('SIGINT', onInterrupt);
-    unsubscribe();
-    progress.finish();
+    progress.dispose();
   }
 }

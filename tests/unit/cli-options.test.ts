@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultDataDir, parsePort, resolveDataDir, resolvePort, resolveToken } from '../../src/cli/config';
 import { exitCodeFor } from '../../src/cli/exit-codes';
 import { formatTable } from '../../src/cli/format';
-import { buildImportInput, createProgressReporter, parseColumnMap, parseDelimiter } from '../../src/cli/import-command';
+import { buildImportInput, parseColumnMap, parseDelimiter } from '../../src/cli/import-command';
+import { createProgressReporter } from '../../src/cli/job-watch';
 
 describe('data folder', () => {
   it('matches what Electron names userData for "Metalytics" on each OS', () => {
