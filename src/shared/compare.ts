@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMsSchema, symbolSchema } from './domain';
+import { epochMsSchema, symbolSchema, timeRangeFields } from './domain';
 import { timeframeSchema } from './timeframes';
 
 /**
@@ -25,8 +25,7 @@ export const compareQueryInputSchema = z
   .object({
     symbols: z.array(symbolSchema).min(MIN_COMPARE_SYMBOLS).max(MAX_COMPARE_SYMBOLS),
     timeframe: timeframeSchema,
-    from: epochMsSchema.optional(),
-    to: epochMsSchema.optional(),
+    ...timeRangeFields,
     /** The most recent N common times of the range. */
     limit: z.number().int().min(1).max(MAX_COMPARE_POINTS).default(MAX_COMPARE_POINTS),
     /** Series equal 100 at the first common time at or after this; the first time of the reply when absent. */

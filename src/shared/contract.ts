@@ -11,6 +11,7 @@ import {
   jobKindSchema,
   jobRunSchema,
   jobStatusSchema,
+  MAX_BARS_PER_QUERY,
   providerIdSchema,
   rowErrorSchema,
   secretNameSchema,
@@ -18,6 +19,7 @@ import {
   settingsPatchSchema,
   settingsSchema,
   symbolSchema,
+  timeRangeFields,
 } from './domain';
 import { backfillCheckpointSchema, backfillRunSummarySchema } from './backfill';
 import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
@@ -28,9 +30,13 @@ import { timeframeSchema } from './timeframes';
 
 const emptyInput = z.object({}).strict().default({});
 
-const rangeFields = {
-  from: epochMsSchema.optional(),
-  to: epochMsSchema.optional(),
+/** The bars a chart asks for; shared by every method that answers with bars. */
+const barWindowFields = {
+  symbol: symbolSchema,
+  timeframe: timeframeSchema,
+  ...timeRangeFields,
+  /** The most recent N buckets of the range. */
+  limit: z.number().int().min(1).max(MAX_BARS_PER_QUERY).optional(),
 };
 const rangeIsOrdered = (r: { from?: number; to?: number }) =>
   r.from === undefined || r.to === undefined || r.from <= r.to;
@@ -86,13 +92,7 @@ export const methods = {
   },
   'bars.query': {
     input: z
-      .object({
-        symbol: symbolSchema,
-        timeframe: timeframeSchema,
-        ...rangeFields,
-        /** The most recent N buckets of the range. */
-        limit: z.number().int().min(1).max(100_000).optional(),
-      })
+      .object(barWindowFields)
       .strict()
       .refine(rangeIsOrdered, rangeIssue),
     output: z.object({
@@ -101,14 +101,11 @@ export const methods = {
       sourceTimeframe: timeframeSchema.nullable(),
     }),
   },
+  /** Bars with indicator series aligned to them; older history before the window is read for warm-up. */
   'indicators.query': {
     input: z
       .object({
-        symbol: symbolSchema,
-        timeframe: timeframeSchema,
-        ...rangeFields,
-        /** The most recent N buckets of the range; older history is still read for warm-up. */
-        limit: z.number().int().min(1).max(100_000).optional(),
+        ...barWindowFields,
         indicators: z.array(indicatorSpecSchema).min(1).max(MAX_INDICATORS_PER_QUERY),
       })
       .strict()

@@ -30,6 +30,18 @@ export const instrumentSchema = z.object({
 });
 export type Instrument = z.infer<typeof instrumentSchema>;
 
+/**
+ * The most bars one query answers: beyond it the aggregation would hold the database thread
+ * for seconds and the reply run to hundreds of megabytes. Callers page with `limit` and `to`.
+ */
+export const MAX_BARS_PER_QUERY = 100_000;
+
+/** An optional time range in UTC epoch ms; methods refine it so `from` is not after `to`. */
+export const timeRangeFields = {
+  from: epochMsSchema.optional(),
+  to: epochMsSchema.optional(),
+};
+
 export const barSchema = z.object({
   time: epochMsSchema,
   open: z.number(),

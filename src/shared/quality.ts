@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMsSchema, symbolSchema } from './domain';
+import { epochMsSchema, symbolSchema, timeRangeFields } from './domain';
 import { timeframeSchema } from './timeframes';
 
 /**
@@ -17,8 +17,7 @@ export const qualityReportInputSchema = z
   .object({
     symbol: symbolSchema,
     timeframe: timeframeSchema,
-    from: epochMsSchema.optional(),
-    to: epochMsSchema.optional(),
+    ...timeRangeFields,
   })
   .strict();
 

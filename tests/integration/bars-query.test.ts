@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BARS_PER_QUERY } from '../../src/core/bars/bar-access';
+import { MAX_BARS_PER_QUERY } from '../../src/shared/domain';
 import type { MethodInput } from '../../src/shared/contract';
 import { createTestCore, type TestCore } from '../support/test-core';
 

@@ -3,7 +3,7 @@
  * user imports it: warm-up from older bars, alignment with the bars, validation and errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BARS_PER_QUERY } from '../../src/core/bars/bar-access';
+import { MAX_BARS_PER_QUERY } from '../../src/shared/domain';
 import type { MethodInput, MethodOutput } from '../../src/shared/contract';
 import type { IndicatorSpec } from '../../src/shared/indicators';
 import { createTestCore, type TestCore } from '../support/test-core';

@@ -1,5 +1,6 @@
 import type { ParsedInput } from '../../shared/contract';
-import { MAX_BARS_PER_QUERY, requireInstrument } from '../bars/bar-access';
+import { MAX_BARS_PER_QUERY } from '../../shared/domain';
+import { requireInstrument } from '../bars/bar-access';
 import type { CoreContext } from '../create-core';
 import type { HandlerMap } from '../handlers';
 import type { BarsQueryResult } from '../storage/types';

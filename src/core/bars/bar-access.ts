@@ -1,14 +1,7 @@
-import type { Instrument } from '../../shared/domain';
+import { MAX_BARS_PER_QUERY, type Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { canAggregate, nominalTimeframeMs } from '../../shared/timeframes';
 import type { BarsQuery, Storage } from '../storage/types';
-
-/**
- * The most buckets one unlimited query may produce: beyond it the aggregation would block the
- * database thread for seconds and the reply would run to hundreds of megabytes. Callers page
- * with `limit` and `to`, as the chart does.
- */
-export const MAX_BARS_PER_QUERY = 100_000;
 
 /** The rules every method that reads bars shares, so bars, indicators and analysis answer alike. */
 export async function requireInstrument(storage: Storage, symbol: string): Promise<Instrument> {
