@@ -6,16 +6,14 @@
  * Requires `npm run build` first (npm test does it).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { realDataPath, type RealDataFile } from '../support/real-data';
-import { repoRoot, startServeProcess, type ServeProcess } from '../support/serve-process';
-import { openAppPage } from '../support/app-page';
+import { startServeProcess, type ServeProcess } from '../support/serve-process';
+import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 
-const docsDir = path.join(repoRoot, 'docs');
 const DAY = 86_400_000;
 
 interface Row {
@@ -111,15 +109,10 @@ async function dragTowardsOlderBars(page: Page, times: number): Promise<void> {
 let browser: Browser;
 let server: ServeProcess;
 let page: Page;
-let dataDir: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(repoRoot, 'out/renderer/index.html'))) {
-    throw new Error('The renderer is not built: run `npm run build` (npm test does it first).');
-  }
-  fs.mkdirSync(docsDir, { recursive: true });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-chart-e2e-'));
-  server = await startServeProcess(dataDir);
+  requireBuiltRenderer();
+  server = await startServeProcess();
   expect(await importCsv(server, 'xauusd-1d-mt4.csv', 'XAUUSD')).toBe(xauRows().length);
   // The Binance export has rows whose high is below the close; the importer rejects those and keeps the rest.
   expect(await importCsv(server, 'btcusdt-1h.csv', 'BTCUSDT')).toBeGreaterThan(30_000);
@@ -130,7 +123,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('Markets chart analysis in the browser', () => {

@@ -4,17 +4,14 @@
  * correlation, every figure checked against values computed here from the CSV rows.
  * Requires a built renderer (`npm run build`; npm test does it). Writes docs/compare.png.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { readRealData, realDataPath } from '../support/real-data';
-import { repoRoot, startServeProcess, type ServeProcess } from '../support/serve-process';
-import { openAppPage } from '../support/app-page';
+import { startServeProcess, type ServeProcess } from '../support/serve-process';
+import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 
-const docsDir = path.join(repoRoot, 'docs');
 const START = '2020-01-01';
 const WINDOW = 60;
 
@@ -62,15 +59,10 @@ function lastCorrelation(days: number[], window: number): number {
 let browser: Browser;
 let server: ServeProcess;
 let page: Page;
-let dataDir: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(repoRoot, 'out/renderer/index.html'))) {
-    throw new Error('The renderer is not built: run `npm run build` (npm test does it first).');
-  }
-  fs.mkdirSync(docsDir, { recursive: true });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-e2e-compare-'));
-  server = await startServeProcess(dataDir);
+  requireBuiltRenderer();
+  server = await startServeProcess();
   await server.call('import.csv', { source: { kind: 'path', path: realDataPath('xauusd-1d-mt4.csv') }, symbol: 'XAUUSD' });
   await server.call('import.csv', { source: { kind: 'path', path: realDataPath('btc-usd-1d-yahoo.csv') }, symbol: 'BTCUSD' });
 
@@ -82,7 +74,6 @@ afterAll(async () => {
   await page?.context().close();
   await browser?.close();
   await server?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('Compare in the browser against metalytics serve', () => {

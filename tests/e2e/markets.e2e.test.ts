@@ -4,16 +4,14 @@
  * Screenshots land in docs/. Requires `npm run build` first (npm test does it).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
-import { openAppPage } from '../support/app-page';
+import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { realDataPath } from '../support/real-data';
-import { repoRoot, startServeProcess, type ServeProcess } from '../support/serve-process';
+import { startServeProcess, type ServeProcess } from '../support/serve-process';
 
-const docsDir = path.join(repoRoot, 'docs');
 const XAU_FILE = realDataPath('xauusd-1d-mt4.csv');
 
 /** The file's rows read independently of the product's importer. */
@@ -32,26 +30,15 @@ function xauRows() {
 
 const price = (value: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
 
-const dataDirs: string[] = [];
-function freshDataDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-e2e-'));
-  dataDirs.push(dir);
-  return dir;
-}
-
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(repoRoot, 'out/renderer/index.html'))) {
-    throw new Error('The renderer is not built: run `npm run build` (npm test does it first).');
-  }
-  fs.mkdirSync(docsDir, { recursive: true });
+  requireBuiltRenderer();
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('Markets in the browser against metalytics serve', () => {
@@ -59,7 +46,7 @@ describe('Markets in the browser against metalytics serve', () => {
   let page: Page;
 
   beforeAll(async () => {
-    server = await startServeProcess(freshDataDir());
+    server = await startServeProcess();
     page = await openAppPage(browser, server);
   });
 
@@ -133,7 +120,7 @@ describe('Markets in the browser against metalytics serve', () => {
 
 describe('Demo data in the browser', () => {
   it('loads synthetic prices that are labelled as such', async () => {
-    const server = await startServeProcess(freshDataDir());
+    const server = await startServeProcess();
     const page = await openAppPage(browser, server);
     try {
       await page.getByTestId('load-demo').click();

@@ -4,17 +4,14 @@
  * series, fuzzy search driven from the keyboard. Screenshots land in docs/.
  * Requires `npm run build` first (npm test does it).
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAppPage } from '../support/app-page';
+import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { readRealData, realDataPath } from '../support/real-data';
-import { repoRoot, startServeProcess, type ServeProcess } from '../support/serve-process';
+import { startServeProcess, type ServeProcess } from '../support/serve-process';
 
-const docsDir = path.join(repoRoot, 'docs');
 
 /** The file's last two closes and the last date, read independently of the product's importer. */
 function xauLastDay() {
@@ -31,19 +28,14 @@ const price = (value: number) => en({ minimumFractionDigits: 2, maximumFractionD
 let browser: Browser;
 let server: ServeProcess;
 let page: Page;
-let dataDir: string;
 
 const activeOption = () => page.getByTestId('instrument-filter').getAttribute('aria-activedescendant');
 const testIdOf = async (elementId: string | null) => (elementId ? page.locator(`[id="${elementId}"]`).getAttribute('data-testid') : null);
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(repoRoot, 'out/renderer/index.html'))) {
-    throw new Error('The renderer is not built: run `npm run build` (npm test does it first).');
-  }
-  fs.mkdirSync(docsDir, { recursive: true });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-e2e-'));
+  requireBuiltRenderer();
   browser = await launchChromium();
-  server = await startServeProcess(dataDir);
+  server = await startServeProcess();
   // Data set up the way another client would, over the same HTTP API the page uses.
   await server.call('import.csv', { source: { kind: 'path', path: realDataPath('xauusd-1d-mt4.csv') }, symbol: 'XAUUSD' });
   await server.call('demo.load', {});
@@ -55,7 +47,6 @@ afterAll(async () => {
   await page?.context().close();
   await server?.stop();
   await browser?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('Watchlist and symbol search in the browser', () => {

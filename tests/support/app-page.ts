@@ -1,6 +1,19 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { tokenRemovedFromUrl } from './page-probes';
-import type { ServeProcess } from './serve-process';
+import { repoRoot, type ServeProcess } from './serve-process';
+
+/** Where browser tests save the screenshots the README shows. */
+export const docsDir = path.join(repoRoot, 'docs');
+
+/** Browser tests drive the built renderer; fail early and say how to build it. */
+export function requireBuiltRenderer(): void {
+  if (!fs.existsSync(path.join(repoRoot, 'out/renderer/index.html'))) {
+    throw new Error('The renderer is not built: run `npm run build` (npm test does it first).');
+  }
+  fs.mkdirSync(docsDir, { recursive: true });
+}
 
 /**
  * Opens the app from the link `metalytics serve` printed, in a fresh browser context, and

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MethodInput, MethodName, MethodOutput } from '../../src/shared/contract';
@@ -9,6 +11,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export interface ServeProcess {
   /** The URL the CLI printed, with the token in its hash. */
   url: string;
+  /** The data folder the server runs on. */
+  dataDir: string;
   origin: string;
   token: string;
   child: ChildProcess;
@@ -18,8 +22,15 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the real `metalytics serve` as a user would and waits for the line that gives its URL. */
-export async function startServeProcess(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+/**
+ * Starts the real `metalytics serve` as a user would and waits for the line that gives its URL.
+ * Without a data folder it runs on a fresh temporary one, removed again by `stop`.
+ */
+export async function startServeProcess(existingDataDir?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const dataDir = existingDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-serve-'));
+  const removeOwnDataDir = () => {
+    if (existingDataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/index.ts'), 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot,
     env: { ...process.env, METALYTICS_TOKEN: '', ...extraEnv },
@@ -42,12 +53,16 @@ export async function startServeProcess(dataDir: string, extraEnv: NodeJS.Proces
       clearTimeout(timer);
       reject(new Error(`metalytics serve exited with ${code}:\n${output}`));
     });
+  }).catch((error: unknown) => {
+    removeOwnDataDir();
+    throw error;
   });
   const parsed = new URL(url);
   const origin = parsed.origin;
   const token = parsed.hash.replace('#token=', '');
   return {
     url,
+    dataDir,
     origin,
     token,
     child,
@@ -62,11 +77,13 @@ export async function startServeProcess(dataDir: string, extraEnv: NodeJS.Proces
       return reply.value;
     },
     output: () => output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
-      }),
+        await exited;
+      }
+      removeOwnDataDir();
+    },
   };
 }

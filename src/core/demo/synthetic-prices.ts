@@ -3,7 +3,7 @@ import type { Bar } from '../../shared/domain';
 const HOUR = 3_600_000;
 
 /** Small fast seeded PRNG (mulberry32): the demo must look the same on every machine. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

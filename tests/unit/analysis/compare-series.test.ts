@@ -6,24 +6,14 @@ import {
   priceRatio,
   rollingCorrelation,
 } from '../../../src/core/analysis/compare-series';
+import { seededRandom } from '../../../src/core/demo/synthetic-prices';
 
 const DAY = 86_400_000;
 
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Two correlated random-walk price paths built from returns with the given volatility per step. */
 function correlatedPrices(n: number, seed: number, volatility: (i: number) => number, rho = 0.6): [number[], number[]] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const a = [1800];
   const b = [25];
@@ -97,7 +87,7 @@ describe('alignOnCommonTimes', () => {
   });
 
   it('matches a set intersection on long random calendars', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const calendar = (keep: number) =>
       Array.from({ length: 5000 }, (_, d) => d).filter(() => next() < keep).map((d) => ({ time: d * DAY - 30 * 365 * DAY, close: d + 1 }));
     const series = [calendar(0.9), calendar(0.7), calendar(0.95)];
