@@ -10,7 +10,6 @@ import { seededRandom } from '../../../src/core/demo/synthetic-prices';
 
 const DAY = 86_400_000;
 
-
 /** Two correlated random-walk price paths built from returns with the given volatility per step. */
 function correlatedPrices(n: number, seed: number, volatility: (i: number) => number, rho = 0.6): [number[], number[]] {
   const next = seededRandom(seed);
