@@ -1,4 +1,5 @@
 import { secretNames, settingsSchema, type SecretName, type Settings } from '../../shared/domain';
+import { AppError } from '../../shared/errors';
 import type { CoreContext } from '../create-core';
 import type { HandlerMap } from '../handlers';
 
@@ -11,6 +12,25 @@ export async function readSettings(ctx: CoreContext): Promise<Settings> {
   return settingsSchema.parse({});
 }
 
+/**
+ * Settings are kept in plain text and sent to the UI, so a database URL there must carry no
+ * password; the password belongs in the secret store under "database".
+ */
+function requireNoPassword(databaseUrl: string): void {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new AppError('VALIDATION', 'The database address is not a URL; it should look like postgres://user@host:5432/metalytics.');
+  }
+  if (url.password) {
+    throw new AppError(
+      'VALIDATION',
+      'Leave the password out of the database address; save it as the "database" secret, which is kept encrypted.',
+    );
+  }
+}
+
 async function secretStatus(ctx: CoreContext, name: SecretName) {
   const value = await ctx.ports.secrets.get(name);
   return value ? { name, hasKey: true, last4: value.slice(-4) } : { name, hasKey: false };
@@ -20,6 +40,7 @@ export function settingsHandlers(ctx: CoreContext): HandlerMap {
   return {
     'settings.get': () => readSettings(ctx),
     'settings.update': async (patch) => {
+      if (patch.databaseUrl !== undefined) requireNoPassword(patch.databaseUrl);
       const current = await readSettings(ctx);
       const next = settingsSchema.parse({ ...current, ...patch, chart: { ...current.chart, ...patch.chart } });
       await ctx.ports.settings.write(next);
