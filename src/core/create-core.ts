@@ -1,6 +1,8 @@
 import { EventBus } from './events';
 import { createInvoke, mergeHandlers, type Invoke } from './invoke';
 import { instrumentCatalogue } from './instruments/catalogue';
+import { Backfills } from './ingest/backfill';
+import { ProviderRegistry } from './ingest/provider-registry';
 import { JobRunner } from './jobs/job-runner';
 import type { CorePorts } from './ports';
 import { openStorage } from './storage/open-storage';
@@ -31,6 +33,10 @@ export interface CoreContext {
   readonly storage: Storage;
   readonly events: EventBus;
   readonly jobs: JobRunner;
+  /** One adapter per provider, shared so every caller of a provider spends one rate budget. */
+  readonly providers: ProviderRegistry;
+  /** One backfill engine, so concurrent callers share its per-provider turns and running set. */
+  readonly backfills: Backfills;
   readonly now: () => number;
   readonly startedAt: number;
 }
@@ -45,7 +51,9 @@ export async function createCore(ports: CorePorts): Promise<Core> {
 
     const events = new EventBus();
     const jobs = new JobRunner(storage.jobRuns, events, ports.logger, now);
-    const ctx: CoreContext = { ports, storage, events, jobs, now, startedAt: now() };
+    const providers = new ProviderRegistry(ports.environment ?? {}, ports.secrets, ports.logger);
+    const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now });
+    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, now, startedAt: now() };
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
       bars: barsHandlers(ctx),

@@ -1,13 +1,9 @@
 import { AppError } from '../../shared/errors';
 import type { CoreContext } from '../create-core';
 import type { HandlerMap } from '../handlers';
-import { Backfills } from './backfill';
-import { ProviderRegistry } from './provider-registry';
 
 export function backfillHandlers(ctx: CoreContext): HandlerMap {
-  const { storage, events, jobs, now, ports } = ctx;
-  const providers = new ProviderRegistry(ports.environment ?? {}, ports.secrets, ports.logger);
-  const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now });
+  const { storage, providers, backfills } = ctx;
   return {
     'backfill.start': async ({ provider, symbol, timeframe, from, to }) => {
       const instrument = await storage.instruments.get(symbol);
