@@ -26,7 +26,11 @@ import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
 import { qualityReportInputSchema, qualityReportSchema } from './quality';
+import { alertSchema } from './scheduler';
 import { timeframeSchema } from './timeframes';
+
+/** More new bars than this at once is a bulk load, announced with bars.changed instead. */
+export const MAX_APPENDED_BARS = 1_000;
 
 const emptyInput = z.object({}).strict().default({});
 
@@ -243,6 +247,18 @@ export const events = {
     from: epochMsSchema,
     to: epochMsSchema,
   }),
+  /**
+   * New bars at the live end of a stored series (a scheduled update, the tail of a backfill),
+   * ascending, at most MAX_APPENDED_BARS; the last may replace a still-forming bar already
+   * sent. A chart on this timeframe merges them in place; others re-query their tail.
+   */
+  'bars.appended': z.object({
+    symbol: z.string(),
+    timeframe: timeframeSchema,
+    source: z.string(),
+    bars: z.array(barSchema).min(1).max(MAX_APPENDED_BARS),
+  }),
+  'alert.raised': alertSchema,
   'settings.changed': settingsSchema,
 } as const;
 

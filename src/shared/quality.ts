@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMsSchema, symbolSchema, timeRangeFields } from './domain';
+import { epochMsSchema, providerIdSchema, providerIds, symbolSchema, timeRangeFields } from './domain';
 import { timeframeSchema } from './timeframes';
 
 /**
@@ -55,3 +55,40 @@ export const qualityReportSchema = z.object({
   outliers: z.array(qualityOutlierSchema),
   invalid: z.array(invalidBarSchema),
 });
+
+export const qualityRepairInputSchema = z
+  .object({
+    symbol: symbolSchema,
+    timeframe: timeframeSchema,
+    ...timeRangeFields,
+    /** Only these gaps (as quality.report gave them); absent = every gap in the range. */
+    gaps: z.array(z.object({ from: epochMsSchema, to: epochMsSchema })).min(1).max(1_000).optional(),
+    /** Providers to try, in order; absent = every provider that carries the instrument, best first. */
+    providers: z.array(providerIdSchema).min(1).max(providerIds.length).optional(),
+  })
+  .strict();
+
+const repairedGapSchema = z.object({
+  from: epochMsSchema,
+  to: epochMsSchema,
+  /** Buckets the calendar expected in the gap. */
+  missing: z.number().int(),
+  /** Bars written into the gap, and by whom; every bar also records its source. */
+  filled: z.number().int(),
+  filledBy: z.array(z.object({ provider: providerIdSchema, bars: z.number().int() })),
+  /** Why providers could not fill it (not carried, no data in the window, an error), one line each. */
+  notes: z.array(z.string()),
+});
+
+export const qualityRepairResultSchema = z.object({
+  jobId: z.string(),
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  gaps: z.array(repairedGapSchema),
+  filled: z.number().int(),
+  /** Bars providers sent that failed validation (never stored). */
+  rejected: z.number().int(),
+  /** Gaps still open after the repair. */
+  remaining: z.number().int(),
+});
+export type QualityRepairResult = z.infer<typeof qualityRepairResultSchema>;

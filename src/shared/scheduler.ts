@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { epochMsSchema, jobRunSchema, providerIdSchema, symbolSchema } from './domain';
+import { timeframeSchema } from './timeframes';
+
+/**
+ * What the scheduler runs today. `poll` records spot snapshots (`precious_metals_prices`),
+ * `backfill` keeps a series' bars current from its last stored bar, `news` fills `news`.
+ * Retrain, predict and backup join as the issues that build them land.
+ */
+export const scheduledJobKinds = ['poll', 'backfill', 'news'] as const;
+export const scheduledJobKindSchema = z.enum(scheduledJobKinds);
+export type ScheduledJobKind = z.infer<typeof scheduledJobKindSchema>;
+
+export const retryPolicySchema = z.object({
+  /** Attempts in all, the first included. Only transient errors are retried, never AUTH, VALIDATION or NOT_FOUND. */
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** Wait before the second attempt; doubled for each later one, with full jitter. */
+  backoffMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
+});
+export type RetryPolicy = z.infer<typeof retryPolicySchema>;
+
+/** What a user declares; the scheduler owns everything else about a job. */
+export const jobDefinitionFields = {
+  name: z.string().trim().min(1).max(100),
+  kind: scheduledJobKindSchema,
+  provider: providerIdSchema,
+  /** `news` may leave it empty for all of the provider's news. */
+  symbols: z.array(symbolSchema).max(50),
+  /** `backfill`: the stored timeframe to keep current. `poll` and `news`: null. */
+  timeframe: timeframeSchema.nullable().default(null),
+  /** Cron expression (5 fields, or 6 with seconds); null = on demand only. */
+  schedule: z.string().trim().min(1).max(120).nullable(),
+  /** IANA zone the schedule is read in, e.g. America/New_York. */
+  timezone: z.string().trim().min(1).max(64).default('UTC'),
+  /** `backfill` and `news`: how far back the first run reaches when nothing is stored yet. */
+  lookbackDays: z.number().int().min(1).max(36_500).default(30),
+  retryPolicy: retryPolicySchema.default({ maxAttempts: 3, backoffMs: 30_000 }),
+  /** A run taking longer is cancelled and recorded as failed. */
+  timeoutMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
+  /** Ingest job ids; this job runs after each of them has succeeded, and not while one's latest run failed. */
+  dependsOn: z.array(z.string().min(1)).max(20).default([]),
+};
+
+export const ingestJobSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: scheduledJobKindSchema,
+  provider: providerIdSchema,
+  symbols: z.array(z.string()),
+  timeframe: timeframeSchema.nullable(),
+  schedule: z.string().nullable(),
+  timezone: z.string(),
+  lookbackDays: z.number().int(),
+  retryPolicy: retryPolicySchema,
+  timeoutMs: z.number().int(),
+  dependsOn: z.array(z.string()),
+  /** False when paused: the schedule is kept but does not fire; run-now still works. */
+  enabled: z.boolean(),
+  createdAt: epochMsSchema,
+  updatedAt: epochMsSchema,
+  /** Next time the schedule fires; null when paused, on demand only, or the scheduler is stopped. */
+  nextRunAt: epochMsSchema.nullable(),
+  lastRun: jobRunSchema.nullable(),
+  /** The job run in progress, if any. */
+  runningJobId: z.string().nullable(),
+});
+export type IngestJob = z.infer<typeof ingestJobSchema>;
+
+export const schedulerStateSchema = z.object({
+  /** `stopped` in one-shot CLI commands, which never fire schedules. */
+  state: z.enum(['running', 'stopped']),
+  /** Jobs waiting for their provider's turn. */
+  queued: z.number().int(),
+});
+
+export const alertSeveritySchema = z.enum(['info', 'warning', 'error']);
+export const alertSchema = z.object({
+  id: z.number().int(),
+  createdAt: epochMsSchema,
+  severity: alertSeveritySchema,
+  /** What raised it, e.g. `job:<ingest job id>`. */
+  source: z.string(),
+  message: z.string(),
+  acknowledgedAt: epochMsSchema.nullable(),
+});
+export type Alert = z.infer<typeof alertSchema>;
