@@ -4,6 +4,7 @@ import {
   MAX_TAIL_UPDATES,
   firstIndexAtOrAfter,
   keepIndicators,
+  mergePushedBars,
   mergeTail,
   planChartUpdate,
   prependWindow,
@@ -123,5 +124,37 @@ describe('planChartUpdate', () => {
     expect(planChartUpdate(shown, [...shown, ...bars(21, 21 + MAX_TAIL_UPDATES)])).toEqual({ kind: 'replace' });
     expect(planChartUpdate(shown, bars(10, 20))).toEqual({ kind: 'replace' });
     expect(planChartUpdate([], shown)).toEqual({ kind: 'replace' });
+  });
+});
+
+describe('mergePushedBars', () => {
+  const shown = (list: Bar[], over: Partial<{ timeframe: '1d' | '1h'; sourceTimeframe: '1d' | '1h' | null }> = {}) => ({
+    bars: list,
+    indicators: [],
+    timeframe: '1d' as const,
+    sourceTimeframe: '1d' as const,
+    ...over,
+  });
+
+  it('appends new bars and replaces the forming last bar, keeping unchanged bars as the same objects', () => {
+    const current = shown(bars(10, 12));
+    const merged = mergePushedBars(current, { timeframe: '1d', bars: [bar(12, 200), bar(13)] });
+    expect(merged?.bars.map((b) => [b.time / DAY, b.close])).toEqual([
+      [10, 110],
+      [11, 111],
+      [12, 200],
+      [13, 113],
+    ]);
+    expect(merged?.bars[1]).toBe(current.bars[1]);
+    expect(planChartUpdate(current.bars, merged!.bars)).toEqual({ kind: 'tail', from: 2 });
+  });
+
+  it('asks for a re-read when only the core can say what the chart would show', () => {
+    const pushed = { timeframe: '1d' as const, bars: [bar(13)] };
+    expect(mergePushedBars(shown(bars(10, 12), { sourceTimeframe: '1h' }), pushed)).toBeNull();
+    expect(mergePushedBars(shown(bars(10, 12), { timeframe: '1h', sourceTimeframe: '1h' }), pushed)).toBeNull();
+    expect(mergePushedBars({ ...shown(bars(10, 12)), indicators: window(bars(10, 12)).indicators }, pushed)).toBeNull();
+    expect(mergePushedBars(shown([]), pushed)).toBeNull();
+    expect(mergePushedBars(shown(bars(10, 12)), { timeframe: '1d', bars: [bar(9), bar(13)] })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import type { Bar } from '../../../shared/domain';
 import type { IndicatorSpec } from '../../../shared/indicators';
+import type { Timeframe } from '../../../shared/timeframes';
 
 /** One value per bar of the window, null during warm-up. */
 export type IndicatorValues = readonly (number | null)[];
@@ -88,6 +89,24 @@ export function mergeTail(current: BarWindow, tail: BarWindow): BarWindow {
       return mapOutputs(series, (name, values) => [...values.slice(0, cut), ...alignedValues(match?.outputs[name], 0, tail.bars.length)]);
     }),
   };
+}
+
+/**
+ * Bars the core pushed (`bars.appended`) merged straight into the window, with no round trip,
+ * when they are exactly what a query would answer: the window shows their stored timeframe
+ * as stored (not aggregated from a finer one) and holds no indicators, whose values at the
+ * new bars only the core can compute. Returns null when the caller must re-read the tail.
+ */
+export function mergePushedBars(
+  current: BarWindow & { timeframe: Timeframe; sourceTimeframe: Timeframe | null },
+  pushed: { timeframe: Timeframe; bars: readonly Bar[] },
+): BarWindow | null {
+  const first = current.bars[0];
+  const start = pushed.bars[0];
+  if (first === undefined || start === undefined) return null;
+  if (current.timeframe !== pushed.timeframe || current.sourceTimeframe !== pushed.timeframe) return null;
+  if (current.indicators.length > 0 || start.time < first.time) return null;
+  return mergeTail(current, { bars: pushed.bars, indicators: [] });
 }
 
 /**

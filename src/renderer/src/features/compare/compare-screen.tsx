@@ -118,10 +118,12 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
         }
       : null;
   const comparison = useApiQuery('compare.query', input);
-  useApiEvent('bars.changed', () => {
+  const reloadAll = () => {
     coverage.reload();
     comparison.reload();
-  });
+  };
+  useApiEvent('bars.changed', reloadAll);
+  useApiEvent('bars.appended', reloadAll);
 
   const loadError = instruments.error ?? coverage.error;
   if (loadError && (!instruments.data || !coverage.data)) {

@@ -7,7 +7,7 @@ import { instrumentSections, type InstrumentRow } from './instrument-rows';
 import { Sparkline, type Trend } from './sparkline';
 import './watchlist.css';
 
-/** Prices move while the app sits open; imports and demo loads also announce themselves with `bars.changed`. */
+/** Prices move while the app sits open; imports and demo loads announce themselves with `bars.changed`, live updates with `bars.appended`. */
 const OVERVIEW_REFRESH_MS = 60_000;
 
 interface InstrumentPickerProps {
@@ -142,9 +142,11 @@ export function InstrumentPicker({ rows, watchlist, selected, onSelect, searchRe
   const overview = useApiQuery('market.overview', overviewSymbols.length > 0 ? { symbols: overviewSymbols } : null, {
     refreshMs: OVERVIEW_REFRESH_MS,
   });
-  useApiEvent('bars.changed', (change) => {
+  const reloadIfShown = (change: { symbol: string }) => {
     if (overviewSymbols.includes(change.symbol)) overview.reload();
-  });
+  };
+  useApiEvent('bars.changed', reloadIfShown);
+  useApiEvent('bars.appended', reloadIfShown);
   const figures = new Map(overview.data?.items.map((item) => [item.symbol, item]));
 
   // While searching, the best match is highlighted so Enter opens it; otherwise nothing is until an arrow key is pressed.

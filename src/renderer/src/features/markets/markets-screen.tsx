@@ -204,6 +204,10 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
     coverage.reload();
     if (change.symbol === symbol) chart.refreshTail(change.from, change.to);
   });
+  useApiEvent('bars.appended', (appended) => {
+    coverage.reload();
+    if (appended.symbol === symbol) chart.appendBars(appended);
+  });
 
   const select = (next: { symbol?: string; timeframe?: Timeframe }, startAt: number | null = null) => {
     const target = { symbol: next.symbol ?? symbol, timeframe: next.timeframe ?? timeframe };

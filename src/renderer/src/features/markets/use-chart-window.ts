@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Bar } from '../../../../shared/domain';
 import type { IndicatorResult, IndicatorSpec } from '../../../../shared/indicators';
 import { bucketStart, type Timeframe } from '../../../../shared/timeframes';
 import { ApiError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { keepIndicators, mergeTail, prependWindow, withIndicators, type BarWindow, type IndicatorSeriesData, type IndicatorValues } from '../../charts/bar-window';
+import { keepIndicators, mergePushedBars, mergeTail, prependWindow, withIndicators, type BarWindow, type IndicatorSeriesData, type IndicatorValues } from '../../charts/bar-window';
 import { HISTORY_PAGE_BARS, MAX_BARS_HELD, olderPageLimit } from '../../charts/history-cap';
 import type { ChartWindow } from '../../charts/price-chart';
 import { indicatorId } from '../indicators/indicator-catalog';
@@ -236,8 +237,7 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
   /**
    * Stored bars of this symbol changed between `from` and `to` (an import, a poll, a backfill).
    * Only the bars from the change on are read again — from the last shown bar for new bars —
-   * and merged, so the chart updates them one by one. Bars pushed by the core can take the
-   * same path through mergeTail.
+   * and merged, so the chart updates them one by one.
    */
   const refreshTail = useCallback(
     (from: number, to: number) => {
@@ -275,9 +275,26 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
     [enqueue, commit],
   );
 
+  /** Live bars the core pushed: merged as they are when they can be, else the tail is read again. */
+  const appendBars = useCallback(
+    (pushed: { timeframe: Timeframe; bars: readonly Bar[] }) => {
+      const session = sessionRef.current;
+      const first = pushed.bars[0];
+      const last = pushed.bars.at(-1);
+      if (!session || !first || !last) return;
+      enqueue(session, async () => {
+        const current = currentWindow(session);
+        const merged = current ? mergePushedBars(current, pushed) : null;
+        if (current && merged) commit({ ...current, ...merged });
+        else refreshTail(first.time, last.time);
+      });
+    },
+    [enqueue, commit, refreshTail],
+  );
+
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   /** Hides the cap notice until the view reaches the oldest bar again. */
   const dismissCap = useCallback(() => setStatus((s) => ({ ...s, capReached: false })), []);
 
-  return { window: loaded, ...status, loadOlder, retryOlder, refreshTail, reload, dismissCap };
+  return { window: loaded, ...status, loadOlder, retryOlder, refreshTail, appendBars, reload, dismissCap };
 }
