@@ -79,6 +79,11 @@ export function buildMetalyticsApi(ipc: IpcRendererLike): MetalyticsApi {
         if (message.name === name) listener(message.payload as EventPayload<E>);
       });
     },
+    onResume(listener: () => void): () => void {
+      if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+      // IPC delivers every event while the window lives, so the stream never resumes.
+      return () => undefined;
+    },
   };
 }
 

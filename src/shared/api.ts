@@ -9,4 +9,9 @@ import type { EventName, EventPayload, MethodInput, MethodName, MethodOutput } f
 export type MetalyticsApi = {
   readonly methods: { readonly [M in MethodName]: (input?: MethodInput<M>) => Promise<Result<MethodOutput<M>>> };
   on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /**
+   * Called when the event stream is back after an interruption: events sent meanwhile are
+   * lost, so whatever shows stored data reads it again. Electron's IPC never drops events.
+   */
+  onResume(listener: () => void): () => void;
 };

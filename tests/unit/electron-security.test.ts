@@ -90,7 +90,10 @@ describe('preload api builder', () => {
     const { ipc } = fakeIpcRenderer();
     const api = buildMetalyticsApi(ipc);
 
-    expect(Object.keys(api).sort()).toEqual(['methods', 'on']);
+    expect(Object.keys(api).sort()).toEqual(['methods', 'on', 'onResume']);
+    // IPC never drops events, so resuming needs no channel of its own.
+    api.onResume(() => undefined)();
+    expect(ipc.on).not.toHaveBeenCalled();
     expect(Object.keys(api.methods).sort()).toEqual([...methodNames].sort());
     for (const name of methodNames) expect(typeof api.methods[name]).toBe('function');
 

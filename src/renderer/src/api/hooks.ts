@@ -52,6 +52,9 @@ export function useApiQuery<M extends MethodName>(
     );
   }, [name, key, generation]);
 
+  // Changes announced while the event stream was down were missed: read again.
+  useApiResume(reload);
+
   const { refreshMs } = options;
   useEffect(() => {
     if (!refreshMs || key === null) return;
@@ -66,4 +69,10 @@ export function useApiQuery<M extends MethodName>(
 export function useApiEvent<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): void {
   const onEvent = useEffectEvent(listener);
   useEffect(() => api.on(name, (payload) => onEvent(payload)), [name]);
+}
+
+/** Runs `listener` when the event stream is back after an interruption (see MetalyticsApi.onResume). */
+export function useApiResume(listener: () => void): void {
+  const onResume = useEffectEvent(listener);
+  useEffect(() => api.onResume(() => onResume()), []);
 }

@@ -208,6 +208,32 @@ describe('createWebClient events', () => {
     expect(sockets).toHaveLength(2);
   });
 
+  it('tells resume listeners once a dropped stream is open again, never on the first open', () => {
+    const { client, sockets, timers } = eventHarness();
+    const resumed = vi.fn();
+    client.onResume(resumed);
+    client.on('bars.appended', vi.fn());
+    sockets[0]?.open();
+    expect(resumed).not.toHaveBeenCalled();
+
+    sockets[0]?.close();
+    timers[0]?.callback();
+    sockets[1]?.close();
+    timers[1]?.callback();
+    expect(resumed).not.toHaveBeenCalled();
+    sockets[2]?.open();
+    expect(resumed).toHaveBeenCalledOnce();
+
+    const off = client.onResume(() => {
+      throw new Error('broken screen');
+    });
+    sockets[2]?.close();
+    timers[2]?.callback();
+    sockets[3]?.open();
+    expect(resumed).toHaveBeenCalledTimes(2);
+    off();
+  });
+
   it('cancels a pending reconnect when everyone unsubscribes', () => {
     const { client, sockets, timers } = eventHarness();
     const off = client.on('job.progress', vi.fn());

@@ -117,7 +117,10 @@ type AnyListener = (payload: never) => void;
  */
 function createEventStream(url: string, options: Required<Pick<WebClientOptions, 'openSocket' | 'setTimer' | 'clearTimer' | 'random'>>) {
   const listeners = new Map<EventName, Set<AnyListener>>();
+  const resumeListeners = new Set<() => void>();
   let socket: { close(): void } | null = null;
+  /** A connection that was open has dropped; the next open must tell screens to re-read. */
+  let interrupted = false;
   let retryTimer: unknown = null;
   let attempt = 0;
 
@@ -148,12 +151,22 @@ function createEventStream(url: string, options: Required<Pick<WebClientOptions,
     const current = options.openSocket(url, {
       onOpen: () => {
         attempt = 0;
+        if (!interrupted) return;
+        interrupted = false;
+        for (const listener of [...resumeListeners]) {
+          try {
+            listener();
+          } catch {
+            // As with events: one broken screen must not keep the others stale.
+          }
+        }
       },
       onMessage: dispatch,
       onClose: () => {
         if (socket !== current) return;
         socket = null;
         if (listenerCount() > 0) {
+          interrupted = true;
           retryTimer = options.setTimer(connect, reconnectDelayMs(attempt, options.random));
           attempt += 1;
         }
@@ -168,10 +181,11 @@ function createEventStream(url: string, options: Required<Pick<WebClientOptions,
     const current = socket;
     socket = null;
     attempt = 0;
+    interrupted = false;
     current?.close();
   };
 
-  return <E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): (() => void) => {
+  const on = <E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): (() => void) => {
     const set = listeners.get(name) ?? new Set<AnyListener>();
     listeners.set(name, set);
     const stored = listener as AnyListener;
@@ -182,6 +196,16 @@ function createEventStream(url: string, options: Required<Pick<WebClientOptions,
       if (listenerCount() === 0) disconnect();
     };
   };
+
+  const onResume = (listener: () => void): (() => void) => {
+    const entry = () => listener();
+    resumeListeners.add(entry);
+    return () => {
+      resumeListeners.delete(entry);
+    };
+  };
+
+  return { on, onResume };
 }
 
 function defaultSocketBase(): string {
@@ -216,12 +240,12 @@ export function createWebClient(options: WebClientOptions): MetalyticsApi {
   ) as unknown as MetalyticsApi['methods'];
 
   const socketUrl = `${options.socketBaseUrl ?? defaultSocketBase()}/api/events?token=${encodeURIComponent(options.token ?? '')}`;
-  const on = createEventStream(socketUrl, {
+  const { on, onResume } = createEventStream(socketUrl, {
     openSocket: options.openSocket ?? openBrowserSocket,
     setTimer: options.setTimer ?? ((callback, ms) => setTimeout(callback, ms)),
     clearTimer: options.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>)),
     random: options.random ?? Math.random,
   });
 
-  return { methods, on };
+  return { methods, on, onResume };
 }

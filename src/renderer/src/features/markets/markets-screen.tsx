@@ -3,7 +3,7 @@ import { MAX_INDICATORS_PER_QUERY, type IndicatorSpec } from '../../../../shared
 import type { Timeframe } from '../../../../shared/timeframes';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
+import { useApiEvent, useApiQuery, useApiResume } from '../../api/hooks';
 import { useSettings } from '../../app/settings-context';
 import type { ResolvedTheme } from '../../app/theme';
 import { MAX_BARS_HELD, coarserTimeframeFor } from '../../charts/history-cap';
@@ -208,6 +208,8 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
     coverage.reload();
     if (appended.symbol === symbol) chart.appendBars(appended);
   });
+  // Bars stored while the event stream was down arrive by reading from the last bar shown.
+  useApiResume(() => chart.refreshTail(Date.now(), Date.now()));
 
   const select = (next: { symbol?: string; timeframe?: Timeframe }, startAt: number | null = null) => {
     const target = { symbol: next.symbol ?? symbol, timeframe: next.timeframe ?? timeframe };
