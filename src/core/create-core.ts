@@ -14,6 +14,7 @@ import { demoHandlers } from './demo/demo-handlers';
 import { importHandlers } from './import/import-handlers';
 import { indicatorHandlers } from './features/indicator-handlers';
 import { overviewHandlers } from './overview/overview-handlers';
+import { providerHandlers } from './provider-status/provider-handlers';
 import { qualityHandlers } from './quality/quality-handlers';
 import { settingsHandlers } from './settings/settings-handlers';
 import { systemHandlers } from './system/system-handlers';
@@ -63,6 +64,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
       quality: qualityHandlers(ctx),
       import: importHandlers(ctx),
       backfill: backfillHandlers(ctx),
+      providers: providerHandlers(ctx),
       demo: demoHandlers(ctx),
       settings: settingsHandlers(ctx),
       jobs: jobs.handlers(),

@@ -25,6 +25,7 @@ import { backfillCheckpointSchema, backfillRunSummarySchema } from './backfill';
 import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
+import { providerStatusSchema, providerTestInputSchema, providerTestResultSchema } from './providers';
 import { qualityReportInputSchema, qualityReportSchema } from './quality';
 import { alertSchema } from './scheduler';
 import { timeframeSchema } from './timeframes';
@@ -183,6 +184,16 @@ export const methods = {
         }),
       ),
     }),
+  },
+  /** Every provider with where its key comes from (never the key), limits, what it serves and any configuration error. */
+  'providers.list': {
+    input: emptyInput,
+    output: z.object({ providers: z.array(providerStatusSchema) }),
+  },
+  /** One cheap real request to the provider; a failure is answered with ok: false, not raised. */
+  'providers.test': {
+    input: providerTestInputSchema,
+    output: providerTestResultSchema,
   },
   'demo.load': {
     input: emptyInput,

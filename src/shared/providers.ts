@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMsSchema, instrumentKinds, providerIdSchema } from './domain';
+import { epochMsSchema, instrumentKinds, providerIdSchema, symbolSchema } from './domain';
 import { errorCodes } from './errors';
 import { timeframeSchema } from './timeframes';
 
@@ -25,6 +25,14 @@ export const providerStatusSchema = z.object({
 });
 export type ProviderStatus = z.infer<typeof providerStatusSchema>;
 
+export const providerTestInputSchema = z
+  .object({
+    provider: providerIdSchema,
+    /** The instrument to ask about; absent = gold (XAUUSD, or GC=F at Yahoo), else the first the provider carries. */
+    symbol: symbolSchema.optional(),
+  })
+  .strict();
+
 /** A Test button's answer: one cheap real request; a failure is an answer, not an error. */
 export const providerTestResultSchema = z.object({
   provider: providerIdSchema,
@@ -32,6 +40,8 @@ export const providerTestResultSchema = z.object({
   latencyMs: z.number(),
   message: z.string(),
   errorCode: z.enum(errorCodes).nullable(),
+  /** With RATE_LIMITED: how long until a request may go; the Test button can count down from it. */
+  retryAfterMs: z.number().nullable(),
   sample: z.object({ symbol: z.string(), price: z.number(), time: epochMsSchema }).nullable(),
 });
 export type ProviderTestResult = z.infer<typeof providerTestResultSchema>;

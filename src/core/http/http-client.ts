@@ -61,6 +61,8 @@ interface JsonRequest<T> {
   signal?: AbortSignal;
   /** Overrides the client's maxWaitMs for this request. */
   maxWaitMs?: number;
+  /** Overrides the client's maxAttempts for this request; 1 = never retry. */
+  maxAttempts?: number;
 }
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: AppError; unreadable?: boolean };
@@ -134,6 +136,7 @@ export class HttpClient {
 
   async getJson<T>(request: JsonRequest<T>): Promise<T> {
     const maxWaitMs = request.maxWaitMs ?? this.maxWaitMs;
+    const maxAttempts = Math.max(1, request.maxAttempts ?? this.maxAttempts);
     let unreadableRetried = false;
     for (let attempt = 1; ; attempt++) {
       await this.takeTurn(maxWaitMs, request.signal);
@@ -171,7 +174,7 @@ export class HttpClient {
         default:
           break;
       }
-      if (waitMs === undefined || attempt >= this.maxAttempts) throw withRetryTime(error);
+      if (waitMs === undefined || attempt >= maxAttempts) throw withRetryTime(error);
       this.options.logger.info('provider request failed; retrying', {
         provider: this.provider,
         url: redactUrl(request.url),

@@ -1,10 +1,19 @@
-import type { ProviderId } from '../../shared/domain';
+import { providerIds, type ProviderId } from '../../shared/domain';
+import type { ProviderStatus } from '../../shared/providers';
 import type { HttpTuning } from '../http/http-client';
+import { providerNames } from '../http/provider-errors';
 import type { Logger, SecretStore } from '../ports';
 import { createMetalsApiAdapter } from '../providers/metals-api';
 import { createPolygonAdapter } from '../providers/polygon';
 import { createTwelveDataAdapter } from '../providers/twelvedata';
-import { providerConfigFromEnv, type AdapterDeps, type ProviderAdapter } from '../providers/types';
+import {
+  envApiKey,
+  providerConfigFromEnv,
+  providerDefaults,
+  type AdapterDeps,
+  type ProviderAdapter,
+  type ProviderConfig,
+} from '../providers/types';
 import { createYahooAdapter } from '../providers/yahoo';
 
 const factories: Readonly<Record<ProviderId, (deps: AdapterDeps) => ProviderAdapter>> = {
@@ -13,6 +22,14 @@ const factories: Readonly<Record<ProviderId, (deps: AdapterDeps) => ProviderAdap
   twelvedata: createTwelveDataAdapter,
   metalsapi: createMetalsApiAdapter,
 };
+
+/** A key this short would be mostly shown by its last four characters; real provider keys are far longer. */
+const MIN_KEY_LENGTH_FOR_LAST4 = 12;
+
+interface ProviderKey {
+  source: NonNullable<ProviderStatus['keySource']>;
+  value: string;
+}
 
 /**
  * One adapter per provider for the whole core, built on first use: each owns its
@@ -33,16 +50,77 @@ export class ProviderRegistry {
 
   async adapter(provider: ProviderId): Promise<ProviderAdapter> {
     const config = providerConfigFromEnv(this.env, provider);
-    // Yahoo is keyless; the others' keys live under the provider's own secret name.
-    const apiKey = config.apiKey ?? (provider === 'yahoo' ? undefined : await this.secrets.get(provider));
+    const apiKey = (await this.key(provider))?.value;
     const cached = this.adapters.get(provider);
     if (cached && cached.apiKey === apiKey) return cached.adapter;
-    const adapter = factories[provider]({
-      config: { ...config, apiKey },
-      logger: this.logger,
-      ...(this.http ? { http: this.http } : {}),
-    });
+    const adapter = this.build(provider, { ...config, apiKey });
     this.adapters.set(provider, { apiKey, adapter });
     return adapter;
   }
+
+  /**
+   * What the Data screen shows of a provider: where its key comes from and the key's last
+   * four characters (never the key), address, limits and what it serves. A malformed
+   * METALYTICS_* variable or an unreadable saved key becomes `configError` rather than a
+   * failure, so one broken provider never hides the others.
+   */
+  async status(provider: ProviderId): Promise<ProviderStatus> {
+    const problems: string[] = [];
+    let config: ProviderConfig | undefined;
+    try {
+      config = providerConfigFromEnv(this.env, provider);
+    } catch (error) {
+      problems.push(messageOf(error));
+    }
+    let key: ProviderKey | undefined;
+    try {
+      key = await this.key(provider);
+    } catch (error) {
+      problems.push(`The key saved in Settings could not be read: ${messageOf(error)}`);
+    }
+    const defaults = providerDefaults[provider];
+    // Capabilities do not depend on the configuration, so a misconfigured provider still shows what it would serve.
+    const adapter = config && problems.length === 0 ? await this.adapter(provider) : this.build(provider, defaults);
+    const { capabilities } = adapter;
+    const rateLimitPerMinute = config?.rateLimitPerMinute ?? defaults.rateLimitPerMinute;
+    // A daily cap belongs to the free tier; a limit above the free one (or none) declares a paid plan, as the adapters read it.
+    const onFreeTier = rateLimitPerMinute > 0 && rateLimitPerMinute <= capabilities.defaultRateLimitPerMinute;
+    return {
+      id: provider,
+      name: providerNames[provider],
+      needsKey: capabilities.needsKey,
+      keySource: key?.source ?? null,
+      last4: key && key.value.length >= MIN_KEY_LENGTH_FOR_LAST4 ? key.value.slice(-4) : null,
+      baseUrl: config?.baseUrl ?? defaults.baseUrl,
+      rateLimitPerMinute,
+      dailyCredits: onFreeTier ? (capabilities.dailyCredits ?? null) : null,
+      assetClasses: [...capabilities.assetClasses],
+      timeframes: [...capabilities.timeframes],
+      supportsLatest: adapter.fetchLatest !== undefined,
+      supportsNews: adapter.fetchNews !== undefined,
+      configError: problems.length === 0 ? null : problems.join(' '),
+    };
+  }
+
+  /** Every provider's status, in the order of `providerIds`. */
+  statuses(): Promise<ProviderStatus[]> {
+    return Promise.all(providerIds.map((provider) => this.status(provider)));
+  }
+
+  /** The key in use: METALYTICS_<PROVIDER>_API_KEY wins over the one saved in Settings; keyless Yahoo has none. */
+  private async key(provider: ProviderId): Promise<ProviderKey | undefined> {
+    if (provider === 'yahoo') return undefined;
+    const fromEnvironment = envApiKey(this.env, provider);
+    if (fromEnvironment !== undefined) return { source: 'environment', value: fromEnvironment };
+    const saved = await this.secrets.get(provider);
+    return saved ? { source: 'secret-store', value: saved } : undefined;
+  }
+
+  private build(provider: ProviderId, config: ProviderConfig): ProviderAdapter {
+    return factories[provider]({ config, logger: this.logger, ...(this.http ? { http: this.http } : {}) });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

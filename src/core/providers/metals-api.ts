@@ -4,7 +4,7 @@ import { bucketStart } from '../../shared/timeframes';
 import { HttpClient, type ProviderResponse } from '../http/http-client';
 import { badPayload, failureReason, providerError, type ProviderFailureReason } from '../http/provider-errors';
 import { checkBarsRequest, DAY_MS, endpoint, providerSymbol, requireKey, timeWindows, utcDate } from './adapter-support';
-import { providerDefaults, type AdapterDeps, type BarPage, type BarsRequest, type LatestPrice, type ProviderAdapter, type ProviderCapabilities } from './types';
+import { providerDefaults, type AdapterDeps, type BarPage, type BarsRequest, type LatestPrice, type ProviderAdapter, type ProviderCapabilities, type RequestLimits } from './types';
 
 /** Code 505: "The specified timeframe is too long, exceeding 365 days". */
 const MAX_DAYS_PER_REQUEST = 365;
@@ -124,15 +124,16 @@ export function createMetalsApiAdapter(deps: AdapterDeps): ProviderAdapter {
     interpretFailure: interpretMetalsApiFailure(now),
   });
 
-  function get<T>(path: string, params: Record<string, string>, schema: z.ZodType<T>, signal?: AbortSignal, maxWaitMs?: number): Promise<T> {
+  function get<T>(path: string, params: Record<string, string>, schema: z.ZodType<T>, signal: AbortSignal | undefined, limits: RequestLimits): Promise<T> {
     const url = endpoint(config.baseUrl, path, { access_key: requireKey('metalsapi', config), ...params });
-    return client.getJson({ url, schema, signal, maxWaitMs });
+    return client.getJson({ url, schema, signal, ...limits });
   }
 
   async function* fetchBars(request: BarsRequest): AsyncGenerator<BarPage> {
     const metal = checkBarsRequest('metalsapi', metalsApiCapabilities, request);
     const currency = request.instrument.currency;
     const pair = { base: metal, symbols: currency };
+    const limits = { maxWaitMs: request.maxWaitMs, maxAttempts: request.maxAttempts };
     const firstDay = bucketStart(request.from + DAY_MS - 1, '1d');
     const today = bucketStart(now(), '1d');
 
@@ -146,7 +147,7 @@ export function createMetalsApiAdapter(deps: AdapterDeps): ProviderAdapter {
           { start_date: utcDate(window.start), end_date: utcDate(window.end - DAY_MS), ...pair },
           timeseriesSchema,
           request.signal,
-          request.maxWaitMs,
+          limits,
         );
         bars = Object.entries(series.rates)
           .map(([date, values]) => {
@@ -172,7 +173,7 @@ export function createMetalsApiAdapter(deps: AdapterDeps): ProviderAdapter {
     if (today >= firstDay && today < request.to) {
       let bars: Bar[] = [];
       try {
-        const ohlc = await get(`/open-high-low-close/${utcDate(today)}`, pair, ohlcSchema, request.signal, request.maxWaitMs);
+        const ohlc = await get(`/open-high-low-close/${utcDate(today)}`, pair, ohlcSchema, request.signal, limits);
         const rate = (key: keyof typeof ohlc.rates) => positiveRate(ohlc.rates[key], `rates.${key}`);
         bars = [
           quoteDirection(ohlc.base, metal, currency) === 'direct'
@@ -187,9 +188,9 @@ export function createMetalsApiAdapter(deps: AdapterDeps): ProviderAdapter {
     }
   }
 
-  async function fetchLatest(instrument: Instrument, signal?: AbortSignal): Promise<LatestPrice> {
+  async function fetchLatest(instrument: Instrument, signal?: AbortSignal, limits: RequestLimits = {}): Promise<LatestPrice> {
     const metal = providerSymbol('metalsapi', instrument);
-    const latest = await get('/latest', { base: metal, symbols: instrument.currency }, latestSchema, signal);
+    const latest = await get('/latest', { base: metal, symbols: instrument.currency }, latestSchema, signal, limits);
     return { price: priceFromRates(latest.base, latest.rates, metal, instrument.currency, 'rates'), time: latest.timestamp * 1000, source: 'metalsapi' };
   }
 

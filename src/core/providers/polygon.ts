@@ -14,6 +14,7 @@ import {
   type NewsRequest,
   type ProviderAdapter,
   type ProviderCapabilities,
+  type RequestLimits,
 } from './types';
 
 const timespans = {
@@ -129,13 +130,13 @@ export function createPolygonAdapter(deps: PolygonAdapterDeps): ProviderAdapter 
     interpretFailure: interpretPolygonFailure,
   });
 
-  function get<T>(url: URL, schema: z.ZodType<T>, signal?: AbortSignal, maxWaitMs?: number): Promise<T> {
+  function get<T>(url: URL, schema: z.ZodType<T>, signal: AbortSignal | undefined, limits: RequestLimits): Promise<T> {
     const key = requireKey('polygon', config);
     if (auth === 'query') {
       url.searchParams.set('apiKey', key);
-      return client.getJson({ url, schema, signal, maxWaitMs });
+      return client.getJson({ url, schema, signal, ...limits });
     }
-    return client.getJson({ url, schema, signal, maxWaitMs, headers: { Authorization: `Bearer ${key}` } });
+    return client.getJson({ url, schema, signal, ...limits, headers: { Authorization: `Bearer ${key}` } });
   }
 
   /**
@@ -171,16 +172,19 @@ export function createPolygonAdapter(deps: PolygonAdapterDeps): ProviderAdapter 
     );
     const seen = new Set<string>();
     while (url) {
-      const page: z.infer<typeof aggregatesSchema> = await get(url, aggregatesSchema, request.signal, request.maxWaitMs);
+      const page: z.infer<typeof aggregatesSchema> = await get(url, aggregatesSchema, request.signal, {
+        maxWaitMs: request.maxWaitMs,
+        maxAttempts: request.maxAttempts,
+      });
       yield { bars: aggregateBars(page.results ?? [], timeframe, request), source: 'polygon' };
       url = page.next_url ? nextPage(page.next_url, seen) : undefined;
     }
   }
 
   /** The previous session's close: the latest price every plan (the free one included) serves for all asset classes. */
-  async function fetchLatest(instrument: Instrument, signal?: AbortSignal): Promise<LatestPrice> {
+  async function fetchLatest(instrument: Instrument, signal?: AbortSignal, limits: RequestLimits = {}): Promise<LatestPrice> {
     const ticker = providerSymbol('polygon', instrument);
-    const body = await get(endpoint(config.baseUrl, `/v2/aggs/ticker/${tickerSegment(ticker)}/prev`, { adjusted: 'true' }), previousCloseSchema, signal);
+    const body = await get(endpoint(config.baseUrl, `/v2/aggs/ticker/${tickerSegment(ticker)}/prev`, { adjusted: 'true' }), previousCloseSchema, signal, limits);
     const last = body.results?.at(-1);
     if (!last) throw providerError('polygon', 'not_found', `Polygon/Massive has no previous close for ${instrument.name} (${instrument.symbol}).`);
     return { price: last.c, time: last.t, source: 'polygon' };
@@ -199,7 +203,7 @@ export function createPolygonAdapter(deps: PolygonAdapterDeps): ProviderAdapter 
     });
     const seen = new Set<string>();
     while (url) {
-      const page: z.infer<typeof newsSchema> = await get(url, newsSchema, request.signal, request.maxWaitMs);
+      const page: z.infer<typeof newsSchema> = await get(url, newsSchema, request.signal, { maxWaitMs: request.maxWaitMs });
       yield (page.results ?? []).map((article) => ({
         provider: 'polygon' as const,
         id: article.id,

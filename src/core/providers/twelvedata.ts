@@ -4,7 +4,7 @@ import { fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import { HttpClient, type ProviderResponse } from '../http/http-client';
 import { failureReason, providerError } from '../http/provider-errors';
 import { checkBarsRequest, DAY_MS, endpoint, providerSymbol, requireKey, timeWindows, utcDateTime } from './adapter-support';
-import { providerDefaults, type AdapterDeps, type BarPage, type BarsRequest, type LatestPrice, type ProviderAdapter, type ProviderCapabilities } from './types';
+import { providerDefaults, type AdapterDeps, type BarPage, type BarsRequest, type LatestPrice, type ProviderAdapter, type ProviderCapabilities, type RequestLimits } from './types';
 
 const intervals = {
   '1m': '1min',
@@ -175,6 +175,7 @@ export function createTwelveDataAdapter(deps: AdapterDeps): ProviderAdapter {
           schema: seriesSchema,
           signal: request.signal,
           maxWaitMs: request.maxWaitMs,
+          maxAttempts: request.maxAttempts,
         }));
       } catch (error) {
         if (failureReason(error) !== 'no_data') throw error;
@@ -185,9 +186,15 @@ export function createTwelveDataAdapter(deps: AdapterDeps): ProviderAdapter {
   }
 
   /** /price has no timestamp: the time is when the answer arrived. */
-  async function fetchLatest(instrument: Instrument, signal?: AbortSignal): Promise<LatestPrice> {
+  async function fetchLatest(instrument: Instrument, signal?: AbortSignal, limits: RequestLimits = {}): Promise<LatestPrice> {
     const symbol = providerSymbol('twelvedata', instrument);
-    const { price } = await client.getJson({ url: endpoint(config.baseUrl, '/price', { symbol, format: 'JSON' }), headers: authorization(), schema: priceSchema, signal });
+    const { price } = await client.getJson({
+      url: endpoint(config.baseUrl, '/price', { symbol, format: 'JSON' }),
+      headers: authorization(),
+      schema: priceSchema,
+      signal,
+      ...limits,
+    });
     return { price, time: now(), source: 'twelvedata' };
   }
 

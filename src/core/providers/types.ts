@@ -24,7 +24,15 @@ export interface ProviderCapabilities {
   dailyCredits?: number;
 }
 
-export interface BarsRequest {
+/** How patient one call is; both default to the HTTP client's own settings. */
+export interface RequestLimits {
+  /** Longest single rate-limit wait this call accepts before failing with RATE_LIMITED. */
+  maxWaitMs?: number;
+  /** Attempts per request, the first included: 1 = never retry (a Test button spends one request at most). */
+  maxAttempts?: number;
+}
+
+export interface BarsRequest extends RequestLimits {
   instrument: Instrument;
   timeframe: Timeframe;
   /** Inclusive, UTC epoch ms. */
@@ -32,8 +40,6 @@ export interface BarsRequest {
   /** Exclusive, UTC epoch ms. */
   to: number;
   signal?: AbortSignal;
-  /** Longest single rate-limit wait this fetch accepts before failing with RATE_LIMITED. */
-  maxWaitMs?: number;
 }
 
 /**
@@ -88,7 +94,7 @@ export interface ProviderAdapter {
    * error; an instrument the provider does not carry fails with NOT_FOUND.
    */
   fetchBars(request: BarsRequest): AsyncIterable<BarPage>;
-  fetchLatest?(instrument: Instrument, signal?: AbortSignal): Promise<LatestPrice>;
+  fetchLatest?(instrument: Instrument, signal?: AbortSignal, limits?: RequestLimits): Promise<LatestPrice>;
   fetchNews?(request: NewsRequest): AsyncIterable<NewsItem[]>;
 }
 
@@ -118,6 +124,12 @@ export const providerDefaults: Readonly<Record<ProviderId, { baseUrl: string; ra
   // Quota is monthly; responses carry x-ratelimit-limit: 60 per minute.
   metalsapi: { baseUrl: 'https://metals-api.com/api', rateLimitPerMinute: 60 },
 };
+
+/** METALYTICS_<PROVIDER>_API_KEY, trimmed; undefined when unset or blank. */
+export function envApiKey(env: Readonly<Record<string, string | undefined>>, provider: ProviderId): string | undefined {
+  const key = env[`METALYTICS_${provider.toUpperCase()}_API_KEY`]?.trim();
+  return key ? key : undefined;
+}
 
 /**
  * Configuration from METALYTICS_<PROVIDER>_API_KEY, _BASE_URL and _RATE_LIMIT
@@ -150,7 +162,7 @@ export function providerConfigFromEnv(env: Readonly<Record<string, string | unde
     throw new AppError('VALIDATION', `${prefix}_RATE_LIMIT must be a number of requests per minute (0 = unlimited), not "${rateText}".`);
   }
 
-  const apiKey = value('API_KEY');
+  const apiKey = envApiKey(env, provider);
   return {
     ...(apiKey === undefined ? {} : { apiKey }),
     baseUrl: baseUrlText.replace(/\/+$/, ''),

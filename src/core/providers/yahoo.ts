@@ -4,7 +4,7 @@ import { fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import { HttpClient, type ProviderResponse } from '../http/http-client';
 import { badPayload, providerError } from '../http/provider-errors';
 import { checkBarsRequest, DAY_MS, endpoint, providerSymbol, timeWindows, tradingDateMs } from './adapter-support';
-import { providerDefaults, type AdapterDeps, type BarPage, type BarsRequest, type LatestPrice, type ProviderAdapter, type ProviderCapabilities } from './types';
+import { providerDefaults, type AdapterDeps, type BarPage, type BarsRequest, type LatestPrice, type ProviderAdapter, type ProviderCapabilities, type RequestLimits } from './types';
 
 const HOUR_MS = 3_600_000;
 
@@ -134,15 +134,16 @@ export function createYahooAdapter(deps: AdapterDeps): ProviderAdapter {
         schema: chartSchema,
         signal: request.signal,
         maxWaitMs: request.maxWaitMs,
+        maxAttempts: request.maxAttempts,
       });
       yield { bars: chartBars(chart.chart.result[0]!, timeframe, window), source: 'yahoo' };
     }
   }
 
-  async function fetchLatest(instrument: Instrument, signal?: AbortSignal): Promise<LatestPrice> {
+  async function fetchLatest(instrument: Instrument, signal?: AbortSignal, limits: RequestLimits = {}): Promise<LatestPrice> {
     const symbol = providerSymbol('yahoo', instrument);
     // The smallest chart that carries the meta block.
-    const chart = await client.getJson({ url: chartUrl(symbol, { range: '1d', interval: '1d' }), headers, schema: latestSchema, signal });
+    const chart = await client.getJson({ url: chartUrl(symbol, { range: '1d', interval: '1d' }), headers, schema: latestSchema, signal, ...limits });
     const meta = chart.chart.result[0]!.meta;
     return { price: meta.regularMarketPrice, time: meta.regularMarketTime * 1000, source: 'yahoo' };
   }

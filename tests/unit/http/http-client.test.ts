@@ -81,6 +81,18 @@ describe('retries', () => {
     expect(server.requestsTo('plain')).toHaveLength(3);
   });
 
+  it('makes one attempt only when the request asks for one, even for a transient failure or a short Retry-After', async () => {
+    server.script('plain', { respond: { status: 503, json: {} } }, { respond: { status: 429, json: {}, headers: { 'retry-after': '2' } } });
+    const c = client();
+    const unavailable = await failure(c.getJson({ url: url(), schema: okSchema, maxAttempts: 1 }));
+    expect(unavailable.details).toMatchObject({ reason: 'server', status: 503 });
+    const limited = await failure(c.getJson({ url: url(), schema: okSchema, maxAttempts: 1 }));
+    expect(limited.code).toBe('RATE_LIMITED');
+    expect(limited.details).toMatchObject({ reason: 'rate_limit', retryAfterMs: 2000 });
+    expect(server.requestsTo('plain')).toHaveLength(2);
+    expect(clock.sleeps).toEqual([]);
+  });
+
   it('never retries 401 (AUTH) or 404 (NOT_FOUND)', async () => {
     server.script('plain', { respond: { status: 401, json: {} } });
     expect((await failure(get(client()))).code).toBe('AUTH');
