@@ -5,6 +5,7 @@
  *   METALYTICS_BENCH_BARS      stored 1m bars for the chart-query figures (default 10,000,000)
  *   METALYTICS_BENCH_PG_BARS   the same on Postgres (default 10,000,000)
  *   METALYTICS_BENCH_INSERT    bars for the insert-rate comparison (default 1,000,000)
+ *   METALYTICS_BENCH_BACKFILL_BARS  1m bars backfilled end to end per dialect (default 5,000,000)
  *
  * Needs the built renderer for the cold-start figure (`npm run bench` builds it).
  */
@@ -12,15 +13,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { Timeframe } from '../../src/shared/timeframes';
 import { openStorage } from '../../src/core/storage/open-storage';
 import type { Storage } from '../../src/core/storage/types';
 import { silentLogger } from '../support/silent-logger';
 import { startTestPostgres } from '../support/postgres';
+import { BACKFILL_BARS, backfillRow, benchBackfill, startBenchProvider } from './backfill-bench';
 import { benchChartPaint } from './chart-paint';
 import { benchIndicators } from './indicators-bench';
+import { rawPostgresInsertRate, rawSqliteInsertRate, tempDir } from './raw-insert';
 import { formatRate, machine, percentile, syntheticMinuteBars } from './stats';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -38,55 +39,6 @@ const record = (row: Row) => {
   rows.push(row);
   console.log(Object.entries(row).map(([k, v]) => `${k}=${v}`).join('  '));
 };
-
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  fs.chmodSync(dir, 0o755);
-  return dir;
-}
-
-/** The engine's own fastest path for the same rows: one prepared INSERT in one transaction. */
-function rawSqliteInsertRate(count: number): number {
-  const dir = tempDir('metalytics-bench-raw-');
-  const db = new Database(path.join(dir, 'raw.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE market_data (symbol TEXT NOT NULL, timeframe TEXT NOT NULL, time INTEGER NOT NULL,
-    open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL,
-    source TEXT NOT NULL, ingested_at INTEGER NOT NULL, PRIMARY KEY (symbol, timeframe, time)) WITHOUT ROWID`);
-  const insert = db.prepare('INSERT INTO market_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const insertChunk = db.transaction((bars: ReturnType<typeof syntheticMinuteBars> extends Generator<infer B> ? B : never) => {
-    const now = Date.now();
-    for (const b of bars) insert.run(SYMBOL, '1m', b.time, b.open, b.high, b.low, b.close, b.volume, 'bench', now);
-  });
-  const started = performance.now();
-  for (const bars of syntheticMinuteBars(START, count, CHUNK)) insertChunk(bars);
-  const seconds = (performance.now() - started) / 1000;
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  return count / seconds;
-}
-
-/** Postgres's bulk path for the same rows: multi-row INSERT from arrays, one statement per chunk. */
-async function rawPostgresInsertRate(url: string, count: number): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`CREATE TABLE raw_market_data (symbol text NOT NULL, timeframe text NOT NULL, time bigint NOT NULL,
-    open double precision NOT NULL, high double precision NOT NULL, low double precision NOT NULL, close double precision NOT NULL,
-    volume double precision NOT NULL, source text NOT NULL, ingested_at bigint NOT NULL, PRIMARY KEY (symbol, timeframe, time))`);
-  const started = performance.now();
-  for (const bars of syntheticMinuteBars(START, count, CHUNK)) {
-    await client.query(
-      `INSERT INTO raw_market_data SELECT $1, '1m', t, o, h, l, c, v, 'bench', $2
-       FROM unnest($3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS u(t, o, h, l, c, v)`,
-      [SYMBOL, Date.now(), bars.map((b) => b.time), bars.map((b) => b.open), bars.map((b) => b.high), bars.map((b) => b.low), bars.map((b) => b.close), bars.map((b) => b.volume)],
-    );
-  }
-  const seconds = (performance.now() - started) / 1000;
-  await client.query('DROP TABLE raw_market_data');
-  await client.end();
-  return count / seconds;
-}
 
 /** Our write path: validated upserts with rollups, chunked; also watches the event loop while it runs. */
 async function repositoryUpsert(storage: Storage, count: number) {
@@ -156,7 +108,8 @@ async function main() {
     sqliteDirs.set(purpose, dir);
     return openStorage({ dataDir: dir, logger: silentLogger() });
   };
-  await benchDialect('sqlite', openSqlite, rawSqliteInsertRate(INSERT_BARS), QUERY_BARS);
+  const sqliteRawRate = rawSqliteInsertRate(INSERT_BARS);
+  await benchDialect('sqlite', openSqlite, sqliteRawRate, QUERY_BARS);
   // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
   for (const row of await benchChartPaint(sqliteDirs.get('fill')!, QUERY_BARS)) record(row);
   for (const dir of sqliteDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
@@ -164,12 +117,19 @@ async function main() {
   // Indicator throughput beside a plain pass over the same closes, the floor any indicator sits on.
   for (const row of await benchIndicators()) record(row);
 
-  const postgres = await startTestPostgres();
+  const provider = await startBenchProvider();
   try {
-    const rawRate = await rawPostgresInsertRate(await postgres.createDatabaseUrl(), INSERT_BARS);
-    await benchDialect('postgres', async () => openStorage({ dataDir: os.tmpdir(), databaseUrl: await postgres.createDatabaseUrl(), logger: silentLogger() }), rawRate, PG_QUERY_BARS);
+    record(backfillRow('sqlite', await benchBackfill(provider, undefined, BACKFILL_BARS), sqliteRawRate));
+    const postgres = await startTestPostgres();
+    try {
+      const rawRate = await rawPostgresInsertRate(await postgres.createDatabaseUrl(), INSERT_BARS);
+      await benchDialect('postgres', async () => openStorage({ dataDir: os.tmpdir(), databaseUrl: await postgres.createDatabaseUrl(), logger: silentLogger() }), rawRate, PG_QUERY_BARS);
+      record(backfillRow('postgres', await benchBackfill(provider, await postgres.createDatabaseUrl(), BACKFILL_BARS), rawRate));
+    } finally {
+      await postgres.stop();
+    }
   } finally {
-    await postgres.stop();
+    await provider.stop();
   }
 
   const outDir = path.resolve('bench-results');
