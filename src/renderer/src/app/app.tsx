@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { CompareScreen } from '../features/compare/compare-screen';
+import { DataScreen } from '../features/data/data-screen';
 import { MarketsScreen } from '../features/markets/markets-screen';
 import { SettingsScreen } from '../features/settings/settings-screen';
 import { UpcomingScreen } from '../features/upcoming/upcoming-screen';
@@ -36,6 +37,8 @@ function Shell() {
           <SettingsScreen />
         ) : screen === 'compare' ? (
           <CompareScreen theme={theme} />
+        ) : screen === 'data' ? (
+          <DataScreen />
         ) : (
           <UpcomingScreen screen={screen} />
         )}

@@ -1,11 +1,9 @@
 import { screenLabel, type Screen } from '../../app/navigation';
 
-export type UpcomingScreen = Exclude<Screen, 'markets' | 'settings' | 'compare'>;
+export type UpcomingScreen = Exclude<Screen, 'markets' | 'settings' | 'compare' | 'data'>;
 
 /** What each screen will do, said plainly; none of it exists yet, so nothing here pretends to. */
 const plans: Record<UpcomingScreen, string> = {
-  data:
-    'Data will manage market-data providers, scheduled downloads and history backfills with progress and time left, the record of every run, and the gaps and outliers in stored prices.',
   models:
     'Models will train forecasting models (baselines, linear, MLP, LSTM, GRU) on your stored prices, show their loss curves while they learn, and keep a registry of versions to compare and activate.',
   predictions:
@@ -20,7 +18,6 @@ export function UpcomingScreen({ screen }: { screen: UpcomingScreen }) {
         <h1>{screenLabel(screen)}</h1>
         <p>{plans[screen]}</p>
         <p className="muted">This screen is not available yet in this version of Metalytics.</p>
-        {screen === 'data' && <p className="muted">Until then, bring prices in with Import CSV on the Markets screen.</p>}
       </div>
     </section>
   );

@@ -1,0 +1,192 @@
+import { useState } from 'react';
+import type { Instrument } from '../../../../shared/domain';
+import { describeError } from '../../api/api-error';
+import { call } from '../../api/client';
+import { useApiEvent, useApiQuery } from '../../api/hooks';
+import { formatCount } from '../../format/numbers';
+import { formatUtcDate } from '../../format/time';
+import { BackfillStartForm, type ProviderChoice } from './backfill-form';
+import { backfillFraction, canResume, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type JobProgress } from './backfill-model';
+import { formatRelative } from './data-format';
+import { ProgressBar } from './progress-bar';
+import { useNow } from './use-now';
+
+const statusLabels: Record<BackfillCheckpointRow['status'], string> = {
+  running: 'Running',
+  done: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+/** Running first, then the most recently touched. */
+function byActivity(a: BackfillCheckpointRow, b: BackfillCheckpointRow): number {
+  return Number(b.status === 'running') - Number(a.status === 'running') || b.updatedAt - a.updatedAt;
+}
+
+function BackfillRow({
+  checkpoint,
+  live,
+  providerName,
+  now,
+  onChanged,
+}: {
+  checkpoint: BackfillCheckpointRow;
+  live: JobProgress | undefined;
+  providerName: string;
+  now: number;
+  onChanged(): void;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const act = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      onChanged();
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const running = checkpoint.status === 'running';
+  const fraction = backfillFraction(checkpoint, running ? live : undefined);
+  const rate = running && live ? describeBackfillRate(live) : '';
+  const title = `${checkpoint.symbol} ${checkpoint.timeframe}`;
+  const runError = checkpoint.status === 'failed' ? checkpoint.lastRun?.error : null;
+  return (
+    <tr data-testid={`backfill-${checkpoint.id}`} data-status={checkpoint.status}>
+      <th scope="row">
+        <span className="mono">{checkpoint.symbol}</span> {checkpoint.timeframe}
+      </th>
+      <td>{providerName}</td>
+      <td>
+        {formatUtcDate(checkpoint.rangeFrom)} → {formatUtcDate(checkpoint.rangeTo)}
+      </td>
+      <td className="data-table__progress">
+        <ProgressBar
+          fraction={fraction}
+          label={`${title} backfill progress`}
+          state={running ? 'running' : checkpoint.status === 'done' ? 'done' : 'stopped'}
+          testId={`backfill-progress-${checkpoint.id}`}
+        />
+        <span className="data-table__percent">{Math.floor(fraction * 100)}%</span>
+      </td>
+      <td>{formatCount(checkpoint.rowsWritten)}</td>
+      <td className="data-table__text" data-testid={`backfill-status-${checkpoint.id}`}>
+        <span className={`run-status run-status--${checkpoint.status}`}>{statusLabels[checkpoint.status]}</span>
+        {rate && <span className="muted"> · {rate}</span>}
+        {!running && <span className="muted"> · {formatRelative(checkpoint.updatedAt, now)}</span>}
+        {runError && <div className="error-text">{runError}</div>}
+        {error && (
+          <div className="error-text" role="alert">
+            {error}
+          </div>
+        )}
+      </td>
+      <td className="data-table__actions">
+        {running && checkpoint.jobRunId && (
+          <button
+            type="button"
+            className="button button--small"
+            disabled={busy}
+            aria-label={`Cancel the ${title} backfill`}
+            data-testid={`backfill-cancel-${checkpoint.id}`}
+            onClick={() => void act(() => call('jobs.cancel', { jobId: checkpoint.jobRunId! }))}
+          >
+            Cancel
+          </button>
+        )}
+        {canResume(checkpoint) && (
+          <button
+            type="button"
+            className="button button--small"
+            disabled={busy}
+            aria-label={`Resume the ${title} backfill`}
+            data-testid={`backfill-resume-${checkpoint.id}`}
+            onClick={() => void act(() => call('backfill.start', resumeBackfillInput(checkpoint)))}
+          >
+            Resume
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export function BackfillsSection({ providers, instruments }: { providers: readonly ProviderChoice[]; instruments: readonly Instrument[] }) {
+  const list = useApiQuery('backfill.list', {});
+  const now = useNow();
+  const [live, setLive] = useState<ReadonlyMap<string, JobProgress>>(new Map());
+  const checkpoints = list.data?.checkpoints ?? [];
+
+  useApiEvent('job.progress', (progress) => {
+    if (progress.kind !== 'backfill') return;
+    setLive((current) => new Map(current).set(progress.jobId, progress));
+    // A backfill started elsewhere (the CLI, a scheduled job, another window) shows up at once.
+    if (list.data && !list.loading && !checkpoints.some((c) => c.jobRunId === progress.jobId)) list.reload();
+  });
+  useApiEvent('job.finished', (finished) => {
+    if (finished.kind !== 'backfill') return;
+    setLive((current) => {
+      const next = new Map(current);
+      next.delete(finished.jobId);
+      return next;
+    });
+    list.reload();
+  });
+
+  const providerName = (id: string) => providers.find((p) => p.id === id)?.name ?? id;
+  const sorted = [...checkpoints].sort(byActivity);
+
+  return (
+    <div className="data-section" data-testid="backfills">
+      <p className="muted">
+        Each backfill fetches a range in provider-sized pages and saves its place with every page, so a cancelled, failed or interrupted
+        backfill resumes where it stopped. Running the same range again adds no duplicate bars.
+      </p>
+      {list.error !== null && (
+        <p className="error-text" role="alert">
+          {describeError(list.error)}
+        </p>
+      )}
+      {list.data &&
+        (sorted.length === 0 ? (
+          <p className="muted" data-testid="backfills-empty">
+            No backfills yet. Start one below, or from the command line with <code>metalytics backfill</code>.
+          </p>
+        ) : (
+          <table className="data-table data-table--wide">
+            <caption className="visually-hidden">Backfills</caption>
+            <thead>
+              <tr>
+                <th scope="col">Series</th>
+                <th scope="col">Provider</th>
+                <th scope="col">Range</th>
+                <th scope="col">Progress</th>
+                <th scope="col">Bars saved</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((checkpoint) => (
+                <BackfillRow
+                  key={checkpoint.id}
+                  checkpoint={checkpoint}
+                  live={checkpoint.jobRunId ? live.get(checkpoint.jobRunId) : undefined}
+                  providerName={providerName(checkpoint.provider)}
+                  now={now}
+                  onChanged={list.reload}
+                />
+              ))}
+            </tbody>
+          </table>
+        ))}
+      <BackfillStartForm providers={providers} instruments={instruments} onStarted={list.reload} />
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { IngestJob } from '../../../../shared/scheduler';
+import { emptyJobForm, jobFormToDefinition, jobToForm, previewSchedule, type JobForm } from './job-form';
+
+const now = Date.UTC(2026, 10, 23, 12, 7); // a Monday
+const form = (patch: Partial<JobForm> = {}): JobForm => ({ ...emptyJobForm, name: 'Gold hourly', provider: 'polygon', symbols: 'xauusd, XAGUSD  btcusd', ...patch });
+
+describe('jobFormToDefinition', () => {
+  it('turns the form into the definition the core takes, in its units', () => {
+    expect(jobFormToDefinition(form({ backoffSeconds: '45', timeoutMinutes: '2' }), now)).toEqual({
+      errors: null,
+      definition: {
+        name: 'Gold hourly',
+        kind: 'backfill',
+        provider: 'polygon',
+        symbols: ['XAUUSD', 'XAGUSD', 'BTCUSD'],
+        timeframe: '1h',
+        schedule: '*/15 * * * *',
+        timezone: 'UTC',
+        lookbackDays: 30,
+        retryPolicy: { maxAttempts: 3, backoffMs: 45_000 },
+        timeoutMs: 120_000,
+        dependsOn: [],
+      },
+    });
+  });
+
+  it('drops the timeframe for polls and news, and reads an empty schedule as on demand', () => {
+    const result = jobFormToDefinition(form({ kind: 'news', symbols: '', schedule: ' ' }), now);
+    expect(result.definition).toMatchObject({ kind: 'news', symbols: [], timeframe: null, schedule: null });
+  });
+
+  it('says what is wrong next to each field, in the form’s units', () => {
+    const result = jobFormToDefinition(
+      form({ name: ' ', provider: '', symbols: '', timeframe: '', schedule: 'every hour', backoffSeconds: '0.5', timeoutMinutes: '', maxAttempts: '11' }),
+      now,
+    );
+    expect(result.errors).toEqual({
+      name: 'Give the job a name.',
+      provider: 'Choose a provider.',
+      symbols: 'Name at least one instrument.',
+      timeframe: 'Choose the timeframe to keep current.',
+      schedule: expect.stringMatching(/^Not a cron expression: /),
+      backoffSeconds: 'First retry wait must be at least 1 s.',
+      timeoutMinutes: 'Time limit must be a whole number.',
+      maxAttempts: 'Attempts must be at most 10.',
+    });
+  });
+
+  it('keeps the symbol rule’s own message and rejects unknown zones', () => {
+    const result = jobFormToDefinition(form({ symbols: 'XAU USD!', timezone: 'Mars/Olympus' }), now);
+    expect(result.errors).toEqual({
+      symbols: 'symbol may contain letters, digits and . = ^ : _ / - only',
+      timezone: '“Mars/Olympus” is not a time zone; use a name like Europe/London.',
+    });
+  });
+});
+
+describe('previewSchedule', () => {
+  it('lists the next runs in the job’s time zone', () => {
+    const { runs } = previewSchedule('30 9 * * 1-5', 'America/New_York', now, 2);
+    // 09:30 New York is 14:30 UTC in November (EST).
+    expect(runs).toEqual([Date.UTC(2026, 10, 23, 14, 30), Date.UTC(2026, 10, 24, 14, 30)]);
+  });
+});
+
+describe('jobToForm', () => {
+  it('round-trips a stored job through the form', () => {
+    const job: IngestJob = {
+      id: 'j1',
+      name: 'Spot',
+      kind: 'poll',
+      provider: 'metalsapi',
+      symbols: ['XAUUSD', 'XAGUSD'],
+      timeframe: null,
+      schedule: '0 * * * *',
+      timezone: 'Europe/London',
+      lookbackDays: 7,
+      retryPolicy: { maxAttempts: 2, backoffMs: 60_000 },
+      timeoutMs: 300_000,
+      dependsOn: ['j0'],
+      enabled: true,
+      createdAt: now,
+      updatedAt: now,
+      nextRunAt: null,
+      lastRun: null,
+      runningJobId: null,
+    };
+    const { id: _id, enabled: _e, createdAt: _c, updatedAt: _u, nextRunAt: _n, lastRun: _l, runningJobId: _r, ...definition } = job;
+    expect(jobFormToDefinition(jobToForm(job), now).definition).toEqual(definition);
+  });
+});
+
+describe('previewSchedule refusals', () => {
+  it('takes five or six fields, as the scheduler does, and spots a schedule that never fires', () => {
+    expect(previewSchedule('0 0 12 * * * 2030', 'UTC', now).error).not.toBeNull();
+    expect(previewSchedule('0 0 30 2 *', 'UTC', now).error).toBe('no date matches it, so it never fires');
+    expect(previewSchedule('0 */2 * * * *', 'UTC', now, 1).runs).toEqual([Date.UTC(2026, 10, 23, 12, 8)]);
+  });
+});

@@ -1,0 +1,166 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+import { jobDefinitionFields, type IngestJob, type ScheduledJobKind } from '../../../../shared/scheduler';
+
+const jobDefinitionSchema = z.object(jobDefinitionFields);
+export type JobDefinition = z.output<typeof jobDefinitionSchema>;
+
+/** What the job form holds: text as typed, so a half-typed number is not lost. */
+export interface JobForm {
+  name: string;
+  kind: ScheduledJobKind;
+  provider: string;
+  /** Separated by commas or spaces. */
+  symbols: string;
+  timeframe: string;
+  /** Empty = on demand only. */
+  schedule: string;
+  timezone: string;
+  lookbackDays: string;
+  maxAttempts: string;
+  backoffSeconds: string;
+  timeoutMinutes: string;
+  dependsOn: string[];
+}
+
+export type JobFormField = keyof JobForm;
+export type JobFormErrors = Partial<Record<JobFormField, string>>;
+
+export const jobKindLabels: Record<ScheduledJobKind, string> = {
+  poll: 'Latest prices',
+  backfill: 'Keep bars current',
+  news: 'News',
+};
+
+export const emptyJobForm: JobForm = {
+  name: '',
+  kind: 'backfill',
+  provider: '',
+  symbols: '',
+  timeframe: '1h',
+  schedule: '*/15 * * * *',
+  timezone: 'UTC',
+  lookbackDays: '30',
+  maxAttempts: '3',
+  backoffSeconds: '30',
+  timeoutMinutes: '10',
+  dependsOn: [],
+};
+
+export function jobToForm(job: IngestJob): JobForm {
+  return {
+    name: job.name,
+    kind: job.kind,
+    provider: job.provider,
+    symbols: job.symbols.join(', '),
+    timeframe: job.timeframe ?? '',
+    schedule: job.schedule ?? '',
+    timezone: job.timezone,
+    lookbackDays: String(job.lookbackDays),
+    maxAttempts: String(job.retryPolicy.maxAttempts),
+    backoffSeconds: String(job.retryPolicy.backoffMs / 1_000),
+    timeoutMinutes: String(job.timeoutMs / 60_000),
+    dependsOn: job.dependsOn,
+  };
+}
+
+/** Each number field: where it lands in the definition, and the unit the form shows it in. */
+const numberFields = {
+  lookbackDays: { label: 'Look-back', unit: 'days', scale: 1 },
+  maxAttempts: { label: 'Attempts', unit: '', scale: 1 },
+  backoffSeconds: { label: 'First retry wait', unit: 's', scale: 1_000 },
+  timeoutMinutes: { label: 'Time limit', unit: 'min', scale: 60_000 },
+} as const;
+
+/** The definition's path of an issue → the form field that shows it. */
+function fieldOf(path: readonly PropertyKey[]): JobFormField {
+  const [head, next] = path;
+  if (head === 'retryPolicy') return next === 'backoffMs' ? 'backoffSeconds' : 'maxAttempts';
+  if (head === 'timeoutMs') return 'timeoutMinutes';
+  return head as JobFormField;
+}
+
+function issueMessage(field: JobFormField, issue: z.core.$ZodIssue): string {
+  if (field in numberFields && (issue.code === 'too_small' || issue.code === 'too_big')) {
+    const { label, unit, scale } = numberFields[field as keyof typeof numberFields];
+    const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum) / scale;
+    return `${label} must be ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound}${unit ? ` ${unit}` : ''}.`;
+  }
+  if (field in numberFields) return `${numberFields[field as keyof typeof numberFields].label} must be a whole number.`;
+  if (field === 'name') return issue.code === 'too_big' ? 'Keep the name under 100 characters.' : 'Give the job a name.';
+  if (field === 'provider') return 'Choose a provider.';
+  if (field === 'timezone') return 'Give a time zone, such as UTC or America/New_York.';
+  if (field === 'schedule') return 'Keep the schedule under 120 characters.';
+  if (field === 'symbols') return issue.code === 'too_big' && issue.origin === 'array' ? 'At most 50 instruments per job.' : issue.message;
+  return issue.message;
+}
+
+/** Whether an IANA zone name is known to this runtime, which shares its zone data with the core's. */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The next `count` times a schedule fires after `after`, or why the expression is not one. */
+export function previewSchedule(schedule: string, timezone: string, after: number, count = 3): { runs: number[]; error: null } | { runs: null; error: string } {
+  try {
+    // Without a function to call, croner only evaluates the pattern; nothing is scheduled here.
+    // The same mode as the core's scheduler: five fields, or six with seconds first.
+    const cron = new Cron(schedule, { timezone, mode: '5-or-6-parts', paused: true });
+    const runs = cron.nextRuns(count, new Date(after)).map((date) => date.getTime());
+    return runs.length > 0 ? { runs, error: null } : { runs: null, error: 'no date matches it, so it never fires' };
+  } catch (error) {
+    return { runs: null, error: (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: /, '') };
+  }
+}
+
+/**
+ * The definition jobs.create/jobs.update receive, checked with the same schema the core
+ * uses, plus what the schema cannot know: a backfill needs a timeframe and instruments,
+ * the schedule must be a cron expression and the zone a real one. Anything else the core
+ * rejects (an instrument the provider does not carry) comes back as its own message.
+ */
+export function jobFormToDefinition(form: JobForm, now: number): { definition: JobDefinition; errors: null } | { definition: null; errors: JobFormErrors } {
+  const number = (text: string, scale: number) => (text.trim() === '' ? Number.NaN : Number(text) * scale);
+  const candidate = {
+    name: form.name,
+    kind: form.kind,
+    provider: form.provider,
+    symbols: form.symbols.split(/[\s,]+/).filter((symbol) => symbol !== ''),
+    timeframe: form.kind === 'backfill' && form.timeframe !== '' ? form.timeframe : null,
+    schedule: form.schedule.trim() === '' ? null : form.schedule.trim(),
+    timezone: form.timezone.trim(),
+    lookbackDays: number(form.lookbackDays, 1),
+    retryPolicy: { maxAttempts: number(form.maxAttempts, 1), backoffMs: number(form.backoffSeconds, 1_000) },
+    timeoutMs: number(form.timeoutMinutes, 60_000),
+    dependsOn: form.dependsOn,
+  };
+  const errors: JobFormErrors = {};
+  const parsed = jobDefinitionSchema.safeParse(candidate);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = fieldOf(issue.path);
+      errors[field] ??= issueMessage(field, issue);
+    }
+  }
+  if (form.kind === 'backfill' && form.timeframe === '') errors.timeframe ??= 'Choose the timeframe to keep current.';
+  if (form.kind !== 'news' && candidate.symbols.length === 0) errors.symbols ??= 'Name at least one instrument.';
+  if (!isKnownTimeZone(candidate.timezone)) errors.timezone ??= `“${candidate.timezone}” is not a time zone; use a name like Europe/London.`;
+  else if (candidate.schedule !== null) {
+    const preview = previewSchedule(candidate.schedule, candidate.timezone, now, 1);
+    if (preview.error !== null) errors.schedule ??= `Not a cron expression: ${preview.error}`;
+  }
+  if (!parsed.success || Object.keys(errors).length > 0) return { definition: null, errors };
+  return { definition: parsed.data, errors: null };
+}
+
+export const scheduleExamples: ReadonlyArray<{ schedule: string; label: string }> = [
+  { schedule: '*/15 * * * *', label: 'every 15 minutes' },
+  { schedule: '0 * * * *', label: 'every hour' },
+  { schedule: '30 22 * * 1-5', label: 'weekdays 22:30' },
+  { schedule: '0 6 * * *', label: 'daily 06:00' },
+];

@@ -1,0 +1,188 @@
+import { useState, type FormEvent } from 'react';
+import type { MethodInput } from '../../../../shared/contract';
+import type { Timeframe } from '../../../../shared/timeframes';
+import { describeError } from '../../api/api-error';
+import { useApiEvent, useApiQuery } from '../../api/hooks';
+import { formatCount } from '../../format/numbers';
+import { formatBarTime } from '../../format/time';
+import { dateInputToEpoch } from '../compare/compare-model';
+import { calendarLabels, completeness, qualitySeries } from './quality-model';
+import { DEFAULT_OUTLIER_Z } from '../../../../shared/quality';
+
+type ReportInput = MethodInput<'quality.report'>;
+
+/** Outliers listed at most; the count covers all of them. */
+const OUTLIERS_SHOWN = 50;
+
+export function QualitySection() {
+  const coverage = useApiQuery('bars.coverage', {});
+  const series = qualitySeries(coverage.data?.coverage ?? []);
+  const [symbol, setSymbol] = useState('');
+  const [timeframe, setTimeframe] = useState<Timeframe | ''>('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [input, setInput] = useState<ReportInput | null>(null);
+  const report = useApiQuery('quality.report', input);
+  useApiEvent('bars.changed', (change) => {
+    coverage.reload();
+    if (input && change.symbol === input.symbol) report.reload();
+  });
+
+  const stored = series.find((s) => s.symbol === symbol)?.timeframes ?? [];
+  const chosenTimeframe = timeframe !== '' && stored.includes(timeframe) ? timeframe : stored[0];
+  const fromTime = dateInputToEpoch(from);
+  const toTime = dateInputToEpoch(to);
+  const rangeError = fromTime !== undefined && toTime !== undefined && fromTime > toTime ? 'The start must not be after the end.' : null;
+
+  const check = (event: FormEvent) => {
+    event.preventDefault();
+    if (!chosenTimeframe || rangeError) return;
+    setInput({ symbol, timeframe: chosenTimeframe, ...(fromTime !== undefined && { from: fromTime }), ...(toTime !== undefined && { to: toTime }) });
+  };
+
+  const data = report.data;
+  const current = input !== null && report.dataKey === JSON.stringify(input);
+
+  return (
+    <div className="data-section" data-testid="quality">
+      <form className="data-toolbar" onSubmit={check} aria-label="Series to check">
+        <label htmlFor="quality-symbol">Instrument</label>
+        <select id="quality-symbol" value={symbol} data-testid="quality-symbol" onChange={(event) => setSymbol(event.target.value)}>
+          <option value="">{series.length === 0 ? 'No stored data' : 'Choose…'}</option>
+          {series.map((s) => (
+            <option key={s.symbol} value={s.symbol}>
+              {s.symbol}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="quality-timeframe">Timeframe</label>
+        <select
+          id="quality-timeframe"
+          value={chosenTimeframe ?? ''}
+          disabled={stored.length === 0}
+          data-testid="quality-timeframe"
+          onChange={(event) => setTimeframe(event.target.value as Timeframe)}
+        >
+          {stored.map((tf) => (
+            <option key={tf} value={tf}>
+              {tf}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="quality-from">From</label>
+        <input id="quality-from" type="date" value={from} onChange={(event) => setFrom(event.target.value)} aria-invalid={rangeError !== null} />
+        <label htmlFor="quality-to">To</label>
+        <input id="quality-to" type="date" value={to} onChange={(event) => setTo(event.target.value)} aria-invalid={rangeError !== null} />
+        <button type="submit" className="button button--primary" disabled={!chosenTimeframe || rangeError !== null} data-testid="quality-check">
+          Check
+        </button>
+        {rangeError && (
+          <span className="field-error" role="alert">
+            {rangeError}
+          </span>
+        )}
+      </form>
+      {coverage.error !== null && <p className="error-text">{describeError(coverage.error)}</p>}
+      {input === null && (
+        <p className="muted">
+          Pick a stored series to list its gaps against the market’s trading calendar, its outlying returns and any bars with broken OHLC.
+        </p>
+      )}
+      {input !== null && report.error !== null && !report.loading && (
+        <p className="error-text" role="alert" data-testid="quality-error">
+          {describeError(report.error)}
+        </p>
+      )}
+      {report.loading && <p className="muted">Checking…</p>}
+      {data && current && (
+        <div className="quality-report" data-testid="quality-report">
+          <dl className="facts">
+            <dt>Calendar</dt>
+            <dd>{calendarLabels[data.calendar]}</dd>
+            <dt>Bars</dt>
+            <dd data-testid="quality-bars">
+              {formatCount(data.bars)} of {formatCount(data.expected)} expected
+              {completeness(data.bars, data.expected) && ` (${completeness(data.bars, data.expected)})`}
+            </dd>
+            <dt>Gaps</dt>
+            <dd data-testid="quality-gap-count">
+              {formatCount(data.gaps.length)} ({formatCount(data.gaps.reduce((sum, gap) => sum + gap.missing, 0))} bars missing)
+            </dd>
+            <dt>Outliers</dt>
+            <dd>{formatCount(data.outliers.length)}</dd>
+            <dt>Broken bars</dt>
+            <dd>{formatCount(data.invalid.length)}</dd>
+          </dl>
+
+          <h3>Gaps</h3>
+          {data.gaps.length === 0 ? (
+            <p className="muted">No gaps: every bar the calendar expects is there.</p>
+          ) : (
+            <table className="data-table" data-testid="quality-gaps">
+              <caption className="visually-hidden">Gaps</caption>
+              <thead>
+                <tr>
+                  <th scope="col">First missing bar</th>
+                  <th scope="col">Last missing bar</th>
+                  <th scope="col">Missing</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.gaps.map((gap) => (
+                  <tr key={gap.from} data-testid={`quality-gap-${gap.from}`}>
+                    <td>{formatBarTime(gap.from, data.timeframe)}</td>
+                    <td>{formatBarTime(gap.to, data.timeframe)}</td>
+                    <td>{formatCount(gap.missing)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+
+          <h3>Outliers</h3>
+          {data.outliers.length === 0 ? (
+            <p className="muted">No return stands out from the series’ own spread.</p>
+          ) : (
+            <table className="data-table">
+              <caption className="muted">
+                Returns more than {DEFAULT_OUTLIER_Z} robust standard deviations from the median
+                {data.outliers.length > OUTLIERS_SHOWN && `; the first ${OUTLIERS_SHOWN} of ${formatCount(data.outliers.length)}`}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Bar</th>
+                  <th scope="col">Close</th>
+                  <th scope="col">Return</th>
+                  <th scope="col">Robust z</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.outliers.slice(0, OUTLIERS_SHOWN).map((outlier) => (
+                  <tr key={outlier.time}>
+                    <td>{formatBarTime(outlier.time, data.timeframe)}</td>
+                    <td>{outlier.close}</td>
+                    <td>{((Math.exp(outlier.logReturn) - 1) * 100).toFixed(2)}%</td>
+                    <td>{outlier.zScore.toFixed(1)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+
+          {data.invalid.length > 0 && (
+            <>
+              <h3>Broken bars</h3>
+              <ul className="quality-invalid">
+                {data.invalid.map((bar) => (
+                  <li key={bar.time}>
+                    {formatBarTime(bar.time, data.timeframe)}: {bar.reason}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

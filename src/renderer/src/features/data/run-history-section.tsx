@@ -1,0 +1,86 @@
+import { useState } from 'react';
+import { jobKinds, type JobRun } from '../../../../shared/domain';
+import { describeError } from '../../api/api-error';
+import { useApiEvent, useApiQuery } from '../../api/hooks';
+import { jobName } from '../../app/job-text';
+import { formatCount } from '../../format/numbers';
+import { formatRunDuration, formatUtcDateTime } from './data-format';
+
+const RUNS_SHOWN = 200;
+type Kind = JobRun['kind'];
+
+export const runStatusLabels: Record<JobRun['status'], string> = {
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+export function RunHistorySection() {
+  const [kind, setKind] = useState<Kind | ''>('');
+  const runs = useApiQuery('jobs.runs', { limit: RUNS_SHOWN, ...(kind !== '' && { kind }) });
+  const shown = runs.data?.runs ?? [];
+  // A new run appears when it starts and its row settles when it ends.
+  useApiEvent('job.progress', (progress) => {
+    if (!runs.loading && !shown.some((run) => run.id === progress.jobId)) runs.reload();
+  });
+  useApiEvent('job.finished', () => runs.reload());
+
+  return (
+    <div className="data-section" data-testid="run-history">
+      <div className="data-toolbar">
+        <label htmlFor="runs-kind">Kind</label>
+        <select id="runs-kind" value={kind} data-testid="runs-kind" onChange={(event) => setKind(event.target.value as Kind | '')}>
+          <option value="">All jobs</option>
+          {jobKinds.map((k) => (
+            <option key={k} value={k}>
+              {jobName(k)}
+            </option>
+          ))}
+        </select>
+        <span className="muted">the latest {formatCount(RUNS_SHOWN)} runs, newest first</span>
+      </div>
+      {runs.error !== null && (
+        <p className="error-text" role="alert">
+          {describeError(runs.error)}
+        </p>
+      )}
+      {runs.data &&
+        (shown.length === 0 ? (
+          <p className="muted" data-testid="runs-empty">
+            {kind === '' ? 'No job has run yet.' : `No “${jobName(kind)}” job has run yet.`}
+          </p>
+        ) : (
+          <table className="data-table data-table--wide" data-testid="runs-table">
+            <caption className="visually-hidden">Job runs</caption>
+            <thead>
+              <tr>
+                <th scope="col">Started</th>
+                <th scope="col">Kind</th>
+                <th scope="col">What</th>
+                <th scope="col">Status</th>
+                <th scope="col">Rows</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((run) => (
+                <tr key={run.id} data-testid={`run-${run.id}`} data-kind={run.kind} data-status={run.status}>
+                  <td>{formatUtcDateTime(run.startedAt)}</td>
+                  <td className="data-table__text">{jobName(run.kind)}</td>
+                  <td className="data-table__text data-table__description">{run.description}</td>
+                  <td className="data-table__text">
+                    <span className={`run-status run-status--${run.status}`}>{runStatusLabels[run.status]}</span>
+                  </td>
+                  <td>{formatCount(run.rows)}</td>
+                  <td>{run.finishedAt === null ? '—' : formatRunDuration(run.finishedAt - run.startedAt)}</td>
+                  <td className={`data-table__text${run.status === 'failed' ? ' error-text' : ' muted'}`}>{run.error ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ))}
+    </div>
+  );
+}
