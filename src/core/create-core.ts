@@ -16,7 +16,7 @@ import { indicatorHandlers } from './features/indicator-handlers';
 import { overviewHandlers } from './overview/overview-handlers';
 import { providerHandlers } from './provider-status/provider-handlers';
 import { qualityHandlers } from './quality/quality-handlers';
-import { settingsHandlers } from './settings/settings-handlers';
+import { readSettings, settingsHandlers } from './settings/settings-handlers';
 import { systemHandlers } from './system/system-handlers';
 
 export interface Core {
@@ -52,7 +52,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
 
     const events = new EventBus();
     const jobs = new JobRunner(storage.jobRuns, events, ports.logger, now);
-    const providers = new ProviderRegistry(ports.environment ?? {}, ports.secrets, ports.logger);
+    const providers = new ProviderRegistry(ports.environment ?? {}, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
     const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now });
     const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, now, startedAt: now() };
     const handlers = mergeHandlers({

@@ -68,6 +68,16 @@ export type DatabaseMode = z.infer<typeof databaseModeSchema>;
 
 export const themeSchema = z.enum(['system', 'dark', 'light']);
 
+export const providerSettingsSchema = z
+  .object({
+    /** e.g. a company proxy; a key is never sent to any other host than this one. */
+    baseUrl: z.url({ protocol: /^https?$/, error: 'The provider address must be an http:// or https:// URL.' }).max(500).optional(),
+    /** 0 = no limit of our own. */
+    rateLimitPerMinute: z.number().min(0).max(100_000).optional(),
+  })
+  .strict();
+export type ProviderSettings = z.infer<typeof providerSettingsSchema>;
+
 /** Everything the user can change; secrets are never here (see the secret store). */
 export const settingsSchema = z.object({
   theme: themeSchema.default('system'),
@@ -77,6 +87,11 @@ export const settingsSchema = z.object({
   chart: z
     .object({ symbol: z.string().optional(), timeframe: timeframeSchema.default('1d') })
     .default({ timeframe: '1d' }),
+  /**
+   * Per provider, the address and requests per minute the desktop app uses; the
+   * METALYTICS_<PROVIDER>_BASE_URL and _RATE_LIMIT variables win over these. Keys are secrets.
+   */
+  providers: z.partialRecord(providerIdSchema, providerSettingsSchema).default({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();

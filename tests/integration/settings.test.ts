@@ -29,4 +29,22 @@ describe('settings and secrets through the core', () => {
     expect(secrets.find((s) => s.name === 'polygon')).toEqual({ name: 'polygon', hasKey: true, last4: '7890' });
     expect(JSON.stringify(secrets)).not.toContain('pk_live');
   });
+
+  it('keeps each provider\'s saved address and rate limit, and providers.list reports what is in use', async () => {
+    await test.call('settings.update', { providers: { polygon: { baseUrl: 'https://proxy.example.com/massive', rateLimitPerMinute: 100 } } });
+    const settings = await test.call('settings.update', { providers: { twelvedata: { rateLimitPerMinute: 0 } } });
+    expect(settings.providers).toEqual({
+      polygon: { baseUrl: 'https://proxy.example.com/massive', rateLimitPerMinute: 100 },
+      twelvedata: { rateLimitPerMinute: 0 },
+    });
+    const { providers } = await test.call('providers.list', {});
+    expect(providers.find((p) => p.id === 'polygon')).toMatchObject({ baseUrl: 'https://proxy.example.com/massive', rateLimitPerMinute: 100 });
+    expect(providers.find((p) => p.id === 'twelvedata')?.rateLimitPerMinute).toBe(0);
+  });
+
+  it('refuses a provider address that is not http(s), and changes nothing', async () => {
+    const error = await invokeFailure(test.core, 'settings.update', { providers: { polygon: { baseUrl: 'file:///etc/passwd' } } });
+    expect(error.code).toBe('VALIDATION');
+    expect((await test.call('settings.get', {})).providers.polygon?.baseUrl).toBe('https://proxy.example.com/massive');
+  });
 });

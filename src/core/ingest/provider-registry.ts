@@ -1,4 +1,4 @@
-import { providerIds, type ProviderId } from '../../shared/domain';
+import { providerIds, type ProviderId, type ProviderSettings } from '../../shared/domain';
 import type { ProviderStatus } from '../../shared/providers';
 import type { HttpTuning } from '../http/http-client';
 import { providerNames } from '../http/provider-errors';
@@ -34,28 +34,46 @@ interface ProviderKey {
 /**
  * One adapter per provider for the whole core, built on first use: each owns its
  * provider's rate limiter, so every job calling that provider shares the same budget.
- * Address and rate limit come from METALYTICS_<PROVIDER>_*; the key from
- * METALYTICS_<PROVIDER>_API_KEY when set, else from the secret store (the key saved in
- * Settings). A changed key builds a new adapter, since it is another account and budget.
+ * Address and rate limit come from METALYTICS_<PROVIDER>_*, else from Settings; the key
+ * from METALYTICS_<PROVIDER>_API_KEY when set, else from the secret store (the key saved in
+ * Settings). A changed key or address builds a new adapter, since it is another account
+ * and budget.
  */
 export class ProviderRegistry {
-  private readonly adapters = new Map<ProviderId, { apiKey: string | undefined; adapter: ProviderAdapter }>();
+  private readonly adapters = new Map<ProviderId, { identity: string; adapter: ProviderAdapter }>();
 
   constructor(
     private readonly env: Readonly<Record<string, string | undefined>>,
     private readonly secrets: Pick<SecretStore, 'get'>,
     private readonly logger: Logger,
     private readonly http?: HttpTuning,
+    /** The address and rate limit saved in Settings, read on every use so a change applies at once. */
+    private readonly saved: () => Promise<Partial<Record<ProviderId, ProviderSettings>>> = async () => ({}),
   ) {}
 
   async adapter(provider: ProviderId): Promise<ProviderAdapter> {
-    const config = providerConfigFromEnv(this.env, provider);
+    const config = providerConfigFromEnv(await this.layeredEnv(provider), provider);
     const apiKey = (await this.key(provider))?.value;
+    const identity = JSON.stringify([config.baseUrl, config.rateLimitPerMinute, apiKey]);
     const cached = this.adapters.get(provider);
-    if (cached && cached.apiKey === apiKey) return cached.adapter;
+    if (cached && cached.identity === identity) return cached.adapter;
     const adapter = this.build(provider, { ...config, apiKey });
-    this.adapters.set(provider, { apiKey, adapter });
+    this.adapters.set(provider, { identity, adapter });
     return adapter;
+  }
+
+  /**
+   * The environment with Settings beneath it: a saved address or rate limit stands in for a
+   * METALYTICS_<PROVIDER>_* variable that is not set, and is validated the same way.
+   */
+  private async layeredEnv(provider: ProviderId): Promise<Readonly<Record<string, string | undefined>>> {
+    const saved = (await this.saved())[provider];
+    const prefix = `METALYTICS_${provider.toUpperCase()}`;
+    const fromSettings: Record<string, string> = {};
+    if (saved?.baseUrl !== undefined) fromSettings[`${prefix}_BASE_URL`] = saved.baseUrl;
+    if (saved?.rateLimitPerMinute !== undefined) fromSettings[`${prefix}_RATE_LIMIT`] = String(saved.rateLimitPerMinute);
+    const setInEnvironment = Object.entries(this.env).filter(([, value]) => value?.trim());
+    return { ...fromSettings, ...Object.fromEntries(setInEnvironment) };
   }
 
   /**
@@ -68,7 +86,7 @@ export class ProviderRegistry {
     const problems: string[] = [];
     let config: ProviderConfig | undefined;
     try {
-      config = providerConfigFromEnv(this.env, provider);
+      config = providerConfigFromEnv(await this.layeredEnv(provider), provider);
     } catch (error) {
       problems.push(messageOf(error));
     }

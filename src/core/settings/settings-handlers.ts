@@ -2,13 +2,14 @@ import { secretNames, settingsSchema, type SecretName, type Settings } from '../
 import { AppError } from '../../shared/errors';
 import type { CoreContext } from '../create-core';
 import type { HandlerMap } from '../handlers';
+import type { CorePorts } from '../ports';
 
-export async function readSettings(ctx: CoreContext): Promise<Settings> {
-  const raw = await ctx.ports.settings.read();
+export async function readSettings(ports: Pick<CorePorts, 'settings' | 'logger'>): Promise<Settings> {
+  const raw = await ports.settings.read();
   const parsed = settingsSchema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
   // A hand-edited or older settings file must not stop the app; the next save rewrites it.
-  ctx.ports.logger.warn('stored settings are invalid; using defaults', { issues: parsed.error.issues.length });
+  ports.logger.warn('stored settings are invalid; using defaults', { issues: parsed.error.issues.length });
   return settingsSchema.parse({});
 }
 
@@ -38,11 +39,17 @@ async function secretStatus(ctx: CoreContext, name: SecretName) {
 
 export function settingsHandlers(ctx: CoreContext): HandlerMap {
   return {
-    'settings.get': () => readSettings(ctx),
+    'settings.get': () => readSettings(ctx.ports),
     'settings.update': async (patch) => {
       if (patch.databaseUrl !== undefined) requireNoPassword(patch.databaseUrl);
-      const current = await readSettings(ctx);
-      const next = settingsSchema.parse({ ...current, ...patch, chart: { ...current.chart, ...patch.chart } });
+      const current = await readSettings(ctx.ports);
+      const next = settingsSchema.parse({
+        ...current,
+        ...patch,
+        chart: { ...current.chart, ...patch.chart },
+        // Per provider, so saving one provider's address leaves the others' as they were.
+        providers: { ...current.providers, ...patch.providers },
+      });
       await ctx.ports.settings.write(next);
       await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'settings.update', details: { fields: Object.keys(patch) } });
       ctx.events.emit('settings.changed', next);
