@@ -1,5 +1,7 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { z } from 'zod';
 import type { Instrument, ProviderId } from '../../shared/domain';
-import { providerError, providerNames } from '../http/provider-errors';
+import { badPayload, providerError, providerNames } from '../http/provider-errors';
 import type { BarsRequest, ProviderCapabilities, ProviderConfig } from './types';
 
 export const DAY_MS = 86_400_000;
@@ -42,6 +44,35 @@ export function checkBarsRequest(provider: ProviderId, capabilities: ProviderCap
     throw providerError(provider, 'invalid_request', 'The requested range must be whole UTC milliseconds.');
   }
   return symbol;
+}
+
+/** Elements checked per event-loop turn by `parseInSlices`. */
+const PARSE_SLICE = 5_000;
+
+/**
+ * Checks a long array from a response with zod a slice at a time, with an event-loop turn
+ * between slices: a 50,000-bar Polygon page checked in one go would hold the main thread
+ * (the app's UI and RPCs) for tens of milliseconds. `each` gets the parsed elements in
+ * order. A wrong element fails as a wrong response does, naming its field (`results[12345].o`).
+ */
+export async function parseInSlices<T>(
+  provider: ProviderId,
+  field: string,
+  items: readonly unknown[],
+  schema: z.ZodType<T>,
+  each: (item: T) => void,
+): Promise<void> {
+  const slice = z.array(schema);
+  for (let start = 0; start < items.length; start += PARSE_SLICE) {
+    if (start > 0) await nextTurn();
+    const parsed = slice.safeParse(items.slice(start, start + PARSE_SLICE));
+    if (!parsed.success) {
+      const [index = 0, ...inside] = parsed.error.issues[0]!.path;
+      const path = inside.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+      throw badPayload(provider, `${field}[${start + Number(index)}]${path}`, `is not as documented (${parsed.error.issues[0]!.message})`);
+    }
+    for (const item of parsed.data) each(item);
+  }
 }
 
 /** Consecutive half-open windows [start, end) of at most `widthMs` covering [from, to), oldest first. */

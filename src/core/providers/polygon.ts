@@ -3,7 +3,7 @@ import type { Bar, Instrument } from '../../shared/domain';
 import { bucketStart, type Timeframe } from '../../shared/timeframes';
 import { HttpClient, type ProviderResponse } from '../http/http-client';
 import { badPayload, providerError } from '../http/provider-errors';
-import { checkBarsRequest, endpoint, providerSymbol, requireKey } from './adapter-support';
+import { checkBarsRequest, endpoint, parseInSlices, providerSymbol, requireKey } from './adapter-support';
 import {
   providerDefaults,
   type AdapterDeps,
@@ -42,11 +42,12 @@ const polygonCapabilities: ProviderCapabilities = {
   defaultRateLimitPerMinute: providerDefaults.polygon.rateLimitPerMinute,
 };
 
+/** One aggregate (bar). A page holds up to 50,000: `aggregateBars` checks them a slice at a time. */
+const aggregateSchema = z.object({ o: z.number(), h: z.number(), l: z.number(), c: z.number(), v: z.number(), t: z.number().int() });
+
 const aggregatesSchema = z.object({
   // Omitted, not empty, when the ticker is unknown or the window holds no bars.
-  results: z
-    .array(z.object({ o: z.number(), h: z.number(), l: z.number(), c: z.number(), v: z.number(), t: z.number().int() }))
-    .optional(),
+  results: z.array(z.unknown()).optional(),
   next_url: z.string().optional(),
 });
 
@@ -176,7 +177,7 @@ export function createPolygonAdapter(deps: PolygonAdapterDeps): ProviderAdapter 
         maxWaitMs: request.maxWaitMs,
         maxAttempts: request.maxAttempts,
       });
-      yield { bars: aggregateBars(page.results ?? [], timeframe, request), source: 'polygon' };
+      yield { bars: await aggregateBars(page.results ?? [], timeframe, request), source: 'polygon' };
       url = page.next_url ? nextPage(page.next_url, seen) : undefined;
     }
   }
@@ -222,15 +223,23 @@ export function createPolygonAdapter(deps: PolygonAdapterDeps): ProviderAdapter 
   return { id: 'polygon', capabilities: polygonCapabilities, fetchBars, fetchLatest, fetchNews };
 }
 
-function aggregateBars(
-  results: NonNullable<z.infer<typeof aggregatesSchema>['results']>,
-  timeframe: PolygonTimeframe, range: { from: number; to: number }): Bar[] {
-  const byTime = new Map<number, Bar>();
-  for (const agg of results) {
+/**
+ * The page's bars inside [from, to), ascending, one per time (the last one given wins).
+ * Pages arrive sorted (`sort=asc`), so the bars keep their order and are only re-sorted
+ * when the provider broke it or stamped two daily sessions on one date.
+ */
+async function aggregateBars(results: readonly unknown[], timeframe: PolygonTimeframe, range: { from: number; to: number }): Promise<Bar[]> {
+  const bars: Bar[] = [];
+  let ordered = true;
+  await parseInSlices('polygon', 'results', results, aggregateSchema, (agg) => {
     // Stock days start at midnight New York (04:00/05:00 UTC), forex and crypto days at 00:00 UTC: both are that UTC date.
     const time = timeframe === '1d' ? bucketStart(agg.t, '1d') : agg.t;
-    if (time < range.from || time >= range.to) continue;
-    byTime.set(time, { time, open: agg.o, high: agg.h, low: agg.l, close: agg.c, volume: agg.v });
-  }
+    if (time < range.from || time >= range.to) return;
+    if (bars.length > 0 && time <= bars[bars.length - 1]!.time) ordered = false;
+    bars.push({ time, open: agg.o, high: agg.h, low: agg.l, close: agg.c, volume: agg.v });
+  });
+  if (ordered) return bars;
+  const byTime = new Map<number, Bar>();
+  for (const bar of bars) byTime.set(bar.time, bar);
   return [...byTime.values()].sort((a, b) => a.time - b.time);
 }

@@ -228,6 +228,30 @@ describe('Polygon/Massive errors', () => {
     expect(error.details).toMatchObject({ reason: 'bad_payload', field: 'results[0].o' });
   });
 
+  it('names the element deep inside a full 50,000-bar page, which is checked a slice at a time', async () => {
+    server.script('polygon', { mutate: (body) => ((body.results[43_210].t = 1.5), body) });
+    const from = Date.UTC(2025, 0, 1);
+    const error = await failure(polygon().fetchBars({ instrument: instrument('XAUUSD'), timeframe: '1m', from, to: from + 50_000 * MINUTE }));
+    expect(error.details).toMatchObject({ reason: 'bad_payload', field: 'results[43210].t' });
+  });
+
+  it('puts aggregates that arrive out of order back in order, the last of a repeated time winning', async () => {
+    const from = Date.UTC(2025, 0, 6);
+    server.script('polygon', {
+      mutate: (body) => {
+        const [a, b, c] = body.results;
+        body.results = [b, a, { ...c, t: b.t, o: 1 }, c];
+        return body;
+      },
+    });
+    const [page] = await collect(polygon().fetchBars({ instrument: instrument('XAUUSD'), timeframe: '1m', from, to: from + 3 * MINUTE }));
+    expect(page!.bars.map((bar) => [bar.time, bar.open === 1])).toEqual([
+      [from, false],
+      [from + MINUTE, true],
+      [from + 2 * MINUTE, false],
+    ]);
+  });
+
   it('maps an empty previous close to NOT_FOUND', async () => {
     expect((await failure(polygon().fetchLatest!(customInstrument({ polygon: 'C:XRHUSD' })))).code).toBe('NOT_FOUND');
   });
