@@ -56,6 +56,18 @@ const RANGE_OCCUPIED = `SELECT EXISTS (
 
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
+/**
+ * One column of a chunk as a Postgres array literal. node-postgres builds the same text
+ * element by element; one join takes about half the time, and turning the chunk's numbers
+ * into text is most of what a write costs the event loop. The numbers are finite (checked
+ * by barsToWrite), and JavaScript prints them in a form bigint and float8 read back exactly.
+ */
+function arrayLiteral(bars: readonly Bar[], field: keyof Bar): string {
+  const column = new Array<number>(bars.length);
+  for (let i = 0; i < bars.length; i++) column[i] = bars[i]![field];
+  return `{${column.join(',')}}`;
+}
+
 /** Market data on node-postgres with the shared aggregation SQL. */
 export class PgMarketData implements MarketDataRepository {
   private readonly compiled = new Map<string, ReturnType<typeof toPgSql>>();
@@ -104,12 +116,12 @@ export class PgMarketData implements MarketDataRepository {
     const values = [
       symbol,
       timeframe,
-      bars.map((b) => b.time),
-      bars.map((b) => b.open),
-      bars.map((b) => b.high),
-      bars.map((b) => b.low),
-      bars.map((b) => b.close),
-      bars.map((b) => b.volume),
+      arrayLiteral(bars, 'time'),
+      arrayLiteral(bars, 'open'),
+      arrayLiteral(bars, 'high'),
+      arrayLiteral(bars, 'low'),
+      arrayLiteral(bars, 'close'),
+      arrayLiteral(bars, 'volume'),
       source,
       this.now(),
     ];
