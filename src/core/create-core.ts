@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { EventBus } from './events';
 import { createInvoke, mergeHandlers, type Invoke } from './invoke';
 import { instrumentCatalogue } from './instruments/catalogue';
 import { Backfills } from './ingest/backfill';
 import { ProviderRegistry } from './ingest/provider-registry';
 import { JobRunner } from './jobs/job-runner';
+import { ProviderTurns } from './jobs/provider-turns';
+import { Scheduler, systemClock } from './scheduler/scheduler';
 import type { CorePorts } from './ports';
 import { openStorage } from './storage/open-storage';
 import type { Storage } from './storage/types';
@@ -16,6 +20,8 @@ import { indicatorHandlers } from './features/indicator-handlers';
 import { overviewHandlers } from './overview/overview-handlers';
 import { providerHandlers } from './provider-status/provider-handlers';
 import { qualityHandlers } from './quality/quality-handlers';
+import { alertHandlers } from './scheduler/alerts';
+import { schedulerHandlers } from './scheduler/scheduler-handlers';
 import { readSettings, settingsHandlers } from './settings/settings-handlers';
 import { systemHandlers } from './system/system-handlers';
 
@@ -25,6 +31,8 @@ export interface Core {
   readonly events: EventBus;
   readonly storage: Storage;
   readonly jobs: JobRunner;
+  /** Fires job schedules between start and stop; only long-running hosts (serve, the desktop app) start it. */
+  readonly scheduler: Pick<Scheduler, 'start' | 'stop'>;
   close(): Promise<void>;
 }
 
@@ -47,13 +55,17 @@ export async function createCore(ports: CorePorts): Promise<Core> {
   const storage = await openStorage({ dataDir: ports.dataDir, databaseUrl: ports.databaseUrl, logger: ports.logger });
   try {
     await storage.instruments.seed(instrumentCatalogue);
-    const interrupted = await storage.jobRuns.failInterrupted(now());
-    if (interrupted > 0) ports.logger.warn('marked jobs interrupted by a previous exit as failed', { count: interrupted });
-
     const events = new EventBus();
-    const jobs = new JobRunner(storage.jobRuns, events, ports.logger, now);
+    // Names this process on its job runs, so runs of another live process sharing the database are left alone.
+    const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    const jobs = new JobRunner(storage.jobRuns, events, ports.logger, now, { owner });
+    await jobs.startHeartbeat();
+    const turns = new ProviderTurns();
     const providers = new ProviderRegistry(ports.environment ?? {}, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
-    const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now });
+    const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now, turns });
+    const clock = systemClock(now);
+    const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now });
+    await scheduler.load();
     const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, now, startedAt: now() };
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
@@ -68,6 +80,8 @@ export async function createCore(ports: CorePorts): Promise<Core> {
       demo: demoHandlers(ctx),
       settings: settingsHandlers(ctx),
       jobs: jobs.handlers(),
+      scheduler: schedulerHandlers(scheduler),
+      alerts: alertHandlers({ storage, events, clock }),
     });
 
     return {
@@ -75,8 +89,12 @@ export async function createCore(ports: CorePorts): Promise<Core> {
       events,
       storage,
       jobs,
+      scheduler,
       close: async () => {
+        scheduler.stop();
+        jobs.stopHeartbeat();
         jobs.cancelAll();
+        await scheduler.settled();
         await storage.close();
       },
     };

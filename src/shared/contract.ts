@@ -27,7 +27,7 @@ import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } 
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
 import { providerStatusSchema, providerTestInputSchema, providerTestResultSchema } from './providers';
 import { qualityReportInputSchema, qualityReportSchema } from './quality';
-import { alertSchema } from './scheduler';
+import { alertSchema, ingestJobSchema, jobDefinitionFields, jobDefinitionPatchFields, schedulerStateSchema } from './scheduler';
 import { timeframeSchema } from './timeframes';
 
 /** More new bars than this at once is a bulk load, announced with bars.changed instead. */
@@ -225,6 +225,50 @@ export const methods = {
       .strict()
       .default({ limit: 50 }),
     output: z.object({ runs: z.array(jobRunSchema) }),
+  },
+  /** Scheduled ingest jobs with their next and last runs, and whether this host fires schedules. */
+  'jobs.list': {
+    input: emptyInput,
+    output: z.object({ jobs: z.array(ingestJobSchema), scheduler: schedulerStateSchema }),
+  },
+  'jobs.create': {
+    input: z.object(jobDefinitionFields).strict(),
+    output: ingestJobSchema,
+  },
+  /** Absent fields keep their value; takes effect on the running scheduler at once. */
+  'jobs.update': {
+    input: z.object({ id: z.string().min(1), ...jobDefinitionPatchFields }).strict(),
+    output: ingestJobSchema,
+  },
+  'jobs.pause': {
+    input: z.object({ id: z.string().min(1) }).strict(),
+    output: ingestJobSchema,
+  },
+  'jobs.resume': {
+    input: z.object({ id: z.string().min(1) }).strict(),
+    output: ingestJobSchema,
+  },
+  /** Refused (CONFLICT) while other jobs depend on it; cancels its run in progress. */
+  'jobs.delete': {
+    input: z.object({ id: z.string().min(1) }).strict(),
+    output: z.object({ id: z.string(), deleted: z.boolean() }),
+  },
+  /** Starts a run at once, paused or not; `jobId` is the job run, as in job.progress events. CONFLICT while one runs. */
+  'jobs.runNow': {
+    input: z.object({ id: z.string().min(1) }).strict(),
+    output: z.object({ id: z.string(), jobId: z.string() }),
+  },
+  'alerts.list': {
+    input: z
+      .object({ unacknowledgedOnly: z.boolean().default(false), limit: z.number().int().min(1).max(1000).default(100) })
+      .strict()
+      .default({ unacknowledgedOnly: false, limit: 100 }),
+    output: z.object({ alerts: z.array(alertSchema), unacknowledged: z.number().int() }),
+  },
+  /** Without `ids`, every unacknowledged alert. */
+  'alerts.acknowledge': {
+    input: z.object({ ids: z.array(z.number().int()).min(1).max(1000).optional() }).strict().default({}),
+    output: z.object({ acknowledged: z.number().int() }),
   },
   'jobs.cancel': {
     input: z.object({ jobId: z.string().min(1) }).strict(),

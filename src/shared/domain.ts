@@ -120,6 +120,8 @@ export const jobRunSchema = z.object({
   finishedAt: epochMsSchema.nullable(),
   rows: z.number().int(),
   error: z.string().nullable(),
+  /** The scheduled job (see scheduler.ts) this run belongs to; null for one-off runs. */
+  ingestJobId: z.string().nullable(),
 });
 export type JobRun = z.infer<typeof jobRunSchema>;
 

@@ -41,6 +41,21 @@ export const jobDefinitionFields = {
   dependsOn: z.array(z.string().min(1)).max(20).default([]),
 };
 
+/** `jobs.update`: any field of the definition; an absent field keeps its value, so none has a default here. */
+export const jobDefinitionPatchFields = {
+  name: jobDefinitionFields.name.optional(),
+  kind: jobDefinitionFields.kind.optional(),
+  provider: jobDefinitionFields.provider.optional(),
+  symbols: jobDefinitionFields.symbols.optional(),
+  timeframe: jobDefinitionFields.timeframe.unwrap().optional(),
+  schedule: jobDefinitionFields.schedule.optional(),
+  timezone: jobDefinitionFields.timezone.unwrap().optional(),
+  lookbackDays: jobDefinitionFields.lookbackDays.unwrap().optional(),
+  retryPolicy: retryPolicySchema.optional(),
+  timeoutMs: jobDefinitionFields.timeoutMs.unwrap().optional(),
+  dependsOn: jobDefinitionFields.dependsOn.unwrap().optional(),
+};
+
 export const ingestJobSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -72,6 +87,7 @@ export const schedulerStateSchema = z.object({
   /** Jobs waiting for their provider's turn. */
   queued: z.number().int(),
 });
+export type SchedulerState = z.infer<typeof schedulerStateSchema>;
 
 export const alertSeveritySchema = z.enum(['info', 'warning', 'error']);
 export const alertSchema = z.object({

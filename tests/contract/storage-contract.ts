@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR_ENV } from '../../src/core/storage/migrations';
-import type { Storage } from '../../src/core/storage/types';
+import type { NewsArticle, Storage, StoredIngestJob } from '../../src/core/storage/types';
 import type { BackfillCheckpoint } from '../../src/shared/backfill';
 import type { Bar, DatabaseMode, Instrument } from '../../src/shared/domain';
 import type { Timeframe } from '../../src/shared/timeframes';
@@ -301,31 +301,53 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
     describe('job runs and audit log', () => {
       const ctx = useStorage();
 
-      it('records runs, lists them newest first, filters by kind and limits', async () => {
+      it('records runs, lists them newest first, filters by kind and scheduled job, and limits', async () => {
         const runs = ctx.storage.jobRuns;
-        await runs.start({ id: 'a', kind: 'import', description: 'Import gold.csv', startedAt: 1_000 });
-        await runs.start({ id: 'b', kind: 'backfill', description: 'Backfill XAUUSD', startedAt: 2_000 });
-        await runs.start({ id: 'c', kind: 'import', description: 'Import btc.csv', startedAt: 3_000 });
+        await runs.start({ id: 'a', kind: 'import', description: 'Import gold.csv', startedAt: 1_000, owner: 'app' });
+        await runs.start({ id: 'b', kind: 'backfill', description: 'Backfill XAUUSD', startedAt: 2_000, owner: 'cli', ingestJobId: 'job-1' });
+        await runs.start({ id: 'c', kind: 'import', description: 'Import btc.csv', startedAt: 3_000, owner: 'app' });
         await runs.finish('a', { status: 'succeeded', finishedAt: 1_500, rows: 42, error: null });
 
         expect((await runs.list({ limit: 10 })).map((r) => r.id)).toEqual(['c', 'b', 'a']);
         expect((await runs.list({ limit: 2 })).map((r) => r.id)).toEqual(['c', 'b']);
         expect(await runs.list({ kind: 'import', limit: 10 })).toEqual([
-          { id: 'c', kind: 'import', status: 'running', description: 'Import btc.csv', startedAt: 3_000, finishedAt: null, rows: 0, error: null },
-          { id: 'a', kind: 'import', status: 'succeeded', description: 'Import gold.csv', startedAt: 1_000, finishedAt: 1_500, rows: 42, error: null },
+          { id: 'c', kind: 'import', status: 'running', description: 'Import btc.csv', startedAt: 3_000, finishedAt: null, rows: 0, error: null, ingestJobId: null },
+          { id: 'a', kind: 'import', status: 'succeeded', description: 'Import gold.csv', startedAt: 1_000, finishedAt: 1_500, rows: 42, error: null, ingestJobId: null },
         ]);
+        expect((await runs.list({ ingestJobId: 'job-1', limit: 10 })).map((r) => r.id)).toEqual(['b']);
+        expect(await runs.list({ ingestJobId: 'job-2', limit: 10 })).toEqual([]);
       });
 
-      it('marks runs a crash left running as failed, once', async () => {
+      it('keeps the details a run reports with its ending, and reads one run back', async () => {
         const runs = ctx.storage.jobRuns;
-        expect(await runs.failInterrupted(9_000)).toBe(2);
-        expect(await runs.failInterrupted(9_500)).toBe(0);
+        await runs.start({ id: 'd', kind: 'backfill', description: 'Backfill XAGUSD', startedAt: 4_000, owner: 'app', ingestJobId: 'job-1' });
+        expect(await runs.get('d')).toMatchObject({ id: 'd', status: 'running', ingestJobId: 'job-1', details: null });
+        await runs.finish('d', { status: 'failed', finishedAt: 4_500, rows: 0, error: 'refused', details: { backfills: { x: { inserted: 5 } } } });
+        expect(await runs.get('d')).toEqual({
+          id: 'd', kind: 'backfill', status: 'failed', description: 'Backfill XAGUSD', startedAt: 4_000, finishedAt: 4_500, rows: 0,
+          error: 'refused', ingestJobId: 'job-1', details: { backfills: { x: { inserted: 5 } } },
+        });
+        expect(await runs.get('missing')).toBeUndefined();
+      });
+
+      it('fails only the runs of stopped processes: stale heartbeats of other owners, never its own', async () => {
+        const runs = ctx.storage.jobRuns;
+        // 'b' (cli) and 'c' (app) are running since 2_000 and 3_000; the app beats at 8_000.
+        expect(await runs.heartbeat('app', 8_000)).toBe(1);
+        expect(await runs.heartbeat('nobody', 8_000)).toBe(0);
+        // A third process sweeping at 9_000 with a 5_000 ms limit: the CLI's run is stale, the app's is not.
+        expect(await runs.failInterrupted({ now: 9_000, staleBefore: 4_000, exceptOwner: 'other' })).toBe(1);
+        expect(await runs.failInterrupted({ now: 9_500, staleBefore: 4_500, exceptOwner: 'other' })).toBe(0);
+        // The app never fails its own runs, however old their heartbeat.
+        expect(await runs.failInterrupted({ now: 20_000, staleBefore: 15_000, exceptOwner: 'app' })).toBe(0);
         const byId = new Map((await runs.list({ limit: 10 })).map((r) => [r.id, r]));
-        for (const id of ['b', 'c']) {
-          expect(byId.get(id)).toMatchObject({ status: 'failed', finishedAt: 9_000 });
-          expect(byId.get(id)!.error).toMatch(/stopped/);
-        }
+        expect(byId.get('b')).toMatchObject({ status: 'failed', finishedAt: 9_000 });
+        expect(byId.get('b')!.error).toMatch(/process that ran it stopped/);
+        expect(byId.get('c')).toMatchObject({ status: 'running', finishedAt: null });
         expect(byId.get('a')).toMatchObject({ status: 'succeeded', finishedAt: 1_500, error: null });
+        // Once the app is gone too, its quiet run is swept like any other.
+        expect(await runs.failInterrupted({ now: 20_000, staleBefore: 15_000, exceptOwner: 'next-app' })).toBe(1);
+        expect(await runs.heartbeat('app', 21_000)).toBe(0);
       });
 
       it('refuses to finish a run it never started', async () => {
@@ -356,6 +378,111 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
           { metal: 'XAG', price: 30.25 },
           { metal: 'XAU', price: 2400.5 },
         ]);
+      });
+    });
+
+    describe('ingest jobs, alerts, spot prices and news', () => {
+      const ctx = useStorage();
+      const job: StoredIngestJob = {
+        id: 'job-1',
+        name: 'Gold minutes',
+        kind: 'backfill',
+        provider: 'polygon',
+        symbols: ['XAUUSD', 'XAGUSD'],
+        timeframe: '1m',
+        schedule: '*/5 * * * *',
+        timezone: 'America/New_York',
+        lookbackDays: 7,
+        retryPolicy: { maxAttempts: 4, backoffMs: 10_000 },
+        timeoutMs: 120_000,
+        dependsOn: [],
+        enabled: true,
+        createdAt: 1_000,
+        updatedAt: 1_000,
+      };
+      const news = (id: string, publishedAt: number, extra: Partial<NewsArticle> = {}): NewsArticle => ({
+        provider: 'polygon',
+        providerId: id,
+        publishedAt,
+        title: `Gold ${id}`,
+        url: `https://example.com/${id}`,
+        tickers: ['GLD'],
+        publisher: 'Example Wire',
+        sentiment: 1,
+        ...extra,
+      });
+
+      it('creates, lists oldest first, reads, updates and deletes ingest jobs', async () => {
+        const jobs = ctx.storage.ingestJobs;
+        const poll: StoredIngestJob = { ...job, id: 'job-2', name: 'Spot', kind: 'poll', timeframe: null, schedule: null, dependsOn: ['job-1'], createdAt: 2_000, updatedAt: 2_000 };
+        await jobs.create(poll);
+        await jobs.create(job);
+        expect(await jobs.list()).toEqual([job, poll]);
+        expect(await jobs.get('job-2')).toEqual(poll);
+        expect(await jobs.get('nope')).toBeUndefined();
+        await expect(jobs.create(job)).rejects.toMatchObject({ code: 'CONFLICT' });
+
+        const paused = { ...job, enabled: false, symbols: ['XPTUSD'], retryPolicy: { maxAttempts: 1, backoffMs: 1_000 }, updatedAt: 3_000 };
+        await jobs.update(paused);
+        expect(await jobs.get('job-1')).toEqual(paused);
+        await expect(jobs.update({ ...job, id: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+        expect(await jobs.delete('job-2')).toBe(true);
+        expect(await jobs.delete('job-2')).toBe(false);
+        expect(await jobs.list()).toEqual([paused]);
+      });
+
+      it('raises alerts, lists them newest first, counts and acknowledges some or all', async () => {
+        const alerts = ctx.storage.alerts;
+        const first = await alerts.raise({ createdAt: 10, severity: 'error', source: 'job:job-1', message: 'Backfill failed', details: { code: 'AUTH' } });
+        const second = await alerts.raise({ createdAt: 20, severity: 'warning', source: 'job:job-2', message: 'Slow provider' });
+        const third = await alerts.raise({ createdAt: 30, severity: 'info', source: 'system', message: 'Back online' });
+        expect(first).toEqual({ id: expect.any(Number), createdAt: 10, severity: 'error', source: 'job:job-1', message: 'Backfill failed', acknowledgedAt: null });
+        expect((await alerts.list({ unacknowledgedOnly: false, limit: 10 })).map((a) => a.id)).toEqual([third.id, second.id, first.id]);
+        expect((await alerts.list({ unacknowledgedOnly: false, limit: 2 })).map((a) => a.id)).toEqual([third.id, second.id]);
+        expect(await alerts.countUnacknowledged()).toBe(3);
+
+        expect(await alerts.acknowledge([second.id, second.id, 999_999], 40)).toBe(1);
+        expect(await alerts.acknowledge([second.id], 50)).toBe(0);
+        expect(await alerts.countUnacknowledged()).toBe(2);
+        expect((await alerts.list({ unacknowledgedOnly: true, limit: 10 })).map((a) => a.id)).toEqual([third.id, first.id]);
+        expect(await alerts.acknowledge(undefined, 60)).toBe(2);
+        expect(await alerts.countUnacknowledged()).toBe(0);
+        expect((await alerts.list({ unacknowledgedOnly: false, limit: 10 })).map((a) => a.acknowledgedAt)).toEqual([60, 40, 60]);
+      });
+
+      it('stores a spot snapshot once per metal, source and time', async () => {
+        const prices = ctx.storage.spotPrices;
+        expect(await prices.insert({ metal: 'XAUUSD', price: 2650.25, timestamp: 1_000, source: 'metalsapi' })).toBe(true);
+        expect(await prices.insert({ metal: 'XAUUSD', price: 2650.25, timestamp: 1_000, source: 'metalsapi' })).toBe(false);
+        expect(await prices.insert({ metal: 'XAUUSD', price: 2651, timestamp: 1_000, source: 'twelvedata' })).toBe(true);
+        expect(await prices.insert({ metal: 'XAGUSD', price: 30.5, timestamp: 2_000, source: 'metalsapi' })).toBe(true);
+        await expect(prices.insert({ metal: 'XAGUSD', price: Number.NaN, timestamp: 3_000, source: 'metalsapi' })).rejects.toMatchObject({ code: 'VALIDATION' });
+        expect(await prices.list({ limit: 10 })).toEqual([
+          { metal: 'XAGUSD', price: 30.5, timestamp: 2_000, source: 'metalsapi' },
+          { metal: 'XAUUSD', price: 2651, timestamp: 1_000, source: 'twelvedata' },
+          { metal: 'XAUUSD', price: 2650.25, timestamp: 1_000, source: 'metalsapi' },
+        ]);
+        expect(await prices.list({ metal: 'XAGUSD', limit: 10 })).toHaveLength(1);
+        const rows = await ctx.target.sql('SELECT count(*) AS n FROM precious_metals_prices');
+        expect(Number(rows[0]!.n)).toBe(3);
+      });
+
+      it('upserts news on provider and id, counting new and changed articles, and finds the newest per provider', async () => {
+        const store = ctx.storage.news;
+        expect(await store.latestPublishedAt('polygon')).toBeNull();
+        expect(await store.upsert([news('a', 1_000), news('b', 2_000, { sentiment: null, publisher: null, tickers: [] })])).toEqual({ inserted: 2, updated: 0 });
+        expect(await store.upsert([news('a', 1_000), news('b', 2_000, { sentiment: -1, publisher: null, tickers: [] }), news('c', 1_500)])).toEqual({
+          inserted: 1,
+          updated: 1,
+        });
+        expect(await store.upsert([])).toEqual({ inserted: 0, updated: 0 });
+        expect(await store.latestPublishedAt('polygon')).toBe(2_000);
+        expect(await store.latestPublishedAt('twelvedata')).toBeNull();
+        expect(await store.list({ limit: 10 })).toEqual([news('b', 2_000, { sentiment: -1, publisher: null, tickers: [] }), news('c', 1_500), news('a', 1_000)]);
+        expect(await store.list({ provider: 'yahoo', limit: 10 })).toEqual([]);
+        const rows = await ctx.target.sql('SELECT count(*) AS n FROM news');
+        expect(Number(rows[0]!.n)).toBe(3);
       });
     });
 

@@ -98,10 +98,16 @@ describe('Postgres that is unreachable or goes away', () => {
       ['marketData.queryBars', () => storage.marketData.queryBars({ symbol: 'X', timeframe: '1d', limit: 10 })],
       ['marketData.coverage', () => storage.marketData.coverage()],
       ['marketData.countBars', () => storage.marketData.countBars()],
-      ['jobRuns.start', () => storage.jobRuns.start({ id: 'j', kind: 'import', description: 'd', startedAt: 1 })],
+      ['jobRuns.start', () => storage.jobRuns.start({ id: 'j', kind: 'import', description: 'd', startedAt: 1, owner: 'o' })],
       ['jobRuns.finish', () => storage.jobRuns.finish('j', { status: 'failed', finishedAt: 2, rows: 0, error: null })],
       ['jobRuns.list', () => storage.jobRuns.list({ limit: 5 })],
-      ['jobRuns.failInterrupted', () => storage.jobRuns.failInterrupted(3)],
+      ['jobRuns.get', () => storage.jobRuns.get('j')],
+      ['jobRuns.heartbeat', () => storage.jobRuns.heartbeat('o', 2)],
+      ['jobRuns.failInterrupted', () => storage.jobRuns.failInterrupted({ now: 3, staleBefore: 2, exceptOwner: 'o' })],
+      ['ingestJobs.list', () => storage.ingestJobs.list()],
+      ['alerts.countUnacknowledged', () => storage.alerts.countUnacknowledged()],
+      ['spotPrices.insert', () => storage.spotPrices.insert({ metal: 'XAUUSD', price: 1, timestamp: 1, source: 's' })],
+      ['news.latestPublishedAt', () => storage.news.latestPublishedAt('polygon')],
       ['auditLog.record', () => storage.auditLog.record({ at: 1, actor: 'a', action: 'b' })],
     ];
     for (const [name, call] of calls) {

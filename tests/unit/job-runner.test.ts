@@ -5,16 +5,24 @@ import { EventBus } from '../../src/core/events';
 import { JobRunner } from '../../src/core/jobs/job-runner';
 import type { JobRunRepository } from '../../src/core/storage/types';
 
-function memoryRuns(): JobRunRepository & { rows: Map<string, JobRun> } {
-  const rows = new Map<string, JobRun>();
+type MemoryRun = JobRun & { owner: string; details: Record<string, unknown> | null };
+
+function memoryRuns(): JobRunRepository & { rows: Map<string, MemoryRun> } {
+  const rows = new Map<string, MemoryRun>();
   return {
     rows,
-    async start(run) { rows.set(run.id, { ...run, status: 'running', finishedAt: null, rows: 0, error: null }); },
-    async finish(id, end) { rows.set(id, { ...rows.get(id)!, ...end }); },
+    async start(run) {
+      rows.set(run.id, { ...run, ingestJobId: run.ingestJobId ?? null, status: 'running', finishedAt: null, rows: 0, error: null, details: null });
+    },
+    async finish(id, end) { rows.set(id, { ...rows.get(id)!, ...end, details: end.details ?? null }); },
+    async get(id) { return rows.get(id); },
     async list() { return [...rows.values()]; },
+    async heartbeat() { return 0; },
     async failInterrupted() { return 0; },
   };
 }
+
+const owner = { owner: 'test-process' };
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -25,7 +33,7 @@ describe('JobRunner', () => {
     const seen: EventMessage[] = [];
     bus.subscribe((m) => seen.push(m));
     let clock = 1_000;
-    const runner = new JobRunner(runs, bus, silent, () => clock);
+    const runner = new JobRunner(runs, bus, silent, () => clock, owner);
     const { jobId, value } = await runner.run('import', 'test import', 'bars', async (job) => {
       clock += 1_000;
       job.progress(50, 100);
@@ -42,7 +50,7 @@ describe('JobRunner', () => {
 
   it('records a cancelled run when cancelled between chunks', async () => {
     const runs = memoryRuns();
-    const runner = new JobRunner(runs, new EventBus(), silent, Date.now);
+    const runner = new JobRunner(runs, new EventBus(), silent, Date.now, owner);
     let id = '';
     const running = runner.run('import', 'slow import', 'bars', async (job) => {
       id = job.jobId;
@@ -61,7 +69,7 @@ describe('JobRunner', () => {
 
   it('records failures with the error message and rethrows', async () => {
     const runs = memoryRuns();
-    const runner = new JobRunner(runs, new EventBus(), silent, Date.now);
+    const runner = new JobRunner(runs, new EventBus(), silent, Date.now, owner);
     await expect(runner.run('import', 'broken', 'bars', async () => { throw new Error('disk full'); })).rejects.toThrow('disk full');
     expect([...runs.rows.values()][0]).toMatchObject({ status: 'failed', error: 'disk full' });
   });

@@ -12,11 +12,14 @@ export function backfillHandlers(ctx: CoreContext): HandlerMap {
       return { jobId, checkpointId };
     },
     'backfill.list': async () => ({
-      checkpoints: (await storage.backfillCheckpoints.list()).map((checkpoint) => ({
-        ...checkpoint,
-        progress: Math.min(1, (checkpoint.resumeFrom - checkpoint.rangeFrom) / (checkpoint.rangeTo - checkpoint.rangeFrom)),
-        lastRun: backfills.lastRun(checkpoint.id) ?? null,
-      })),
+      checkpoints: await Promise.all(
+        (await storage.backfillCheckpoints.list()).map(async (checkpoint) => ({
+          ...checkpoint,
+          status: await backfills.currentStatus(checkpoint),
+          progress: Math.min(1, (checkpoint.resumeFrom - checkpoint.rangeFrom) / (checkpoint.rangeTo - checkpoint.rangeFrom)),
+          lastRun: (await backfills.lastRun(checkpoint)) ?? null,
+        })),
+      ),
     }),
   };
 }

@@ -1,9 +1,11 @@
-import type { BackfillCheckpoint, BackfillRunSummary, BackfillStatus } from '../../shared/backfill';
-import type { Bar, Instrument, ProviderId } from '../../shared/domain';
+import { backfillRunSummarySchema, type BackfillCheckpoint, type BackfillRunSummary, type BackfillStatus } from '../../shared/backfill';
+import { MAX_APPENDED_BARS } from '../../shared/contract';
+import type { Bar, Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { nominalTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import type { EventBus } from '../events';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
+import type { ProviderTurns } from '../jobs/provider-turns';
 import type { Logger } from '../ports';
 import { timeWindows } from '../providers/adapter-support';
 import type { ProviderAdapter, ProviderCapabilities } from '../providers/types';
@@ -24,6 +26,21 @@ export interface BackfillRequest {
   to?: number;
 }
 
+/** A backfill inside a job that is already running (a scheduled update), under a checkpoint id of the caller's choosing. */
+export interface BackfillWithinRequest extends BackfillRequest {
+  to: number;
+  checkpointId: string;
+}
+
+/** What a job run records about the backfills it ran, by checkpoint id; read back by `lastRun` after a restart. */
+export interface BackfillRunDetails extends Record<string, unknown> {
+  backfills: Record<string, BackfillRunSummary>;
+}
+
+export function newBackfillRunDetails(): BackfillRunDetails {
+  return { backfills: {} };
+}
+
 export interface StartedBackfill {
   jobId: string;
   checkpointId: string;
@@ -37,6 +54,8 @@ export interface BackfillDeps {
   events: EventBus;
   logger: Logger;
   now: () => number;
+  /** Shared with the scheduler, so manual backfills and scheduled jobs of a provider take turns. */
+  turns: ProviderTurns;
 }
 
 /** Same provider, symbol, timeframe and range → same checkpoint, so a re-run resumes it. */
@@ -66,19 +85,39 @@ export function planBackfillChunks(
 /**
  * Backfills: one job per run, a checkpoint committed with every page of bars, resume
  * from the checkpoint after a crash, cancel through the job. Backfills from one provider
- * take turns (its rate limit is shared, so running them side by side only slows each);
- * the adapter's own rate limiter paces the requests.
+ * take turns with each other and with scheduled jobs (see ProviderTurns); the adapter's own
+ * rate limiter paces the requests.
  */
 export class Backfills {
   private readonly active = new Set<string>();
-  /** Per provider, settles when the latest backfill to ask for a turn has ended. */
-  private readonly providerTurns = new Map<ProviderId, Promise<void>>();
   private readonly lastRuns = new Map<string, BackfillRunSummary>();
 
   constructor(private readonly deps: BackfillDeps) {}
 
-  lastRun(checkpointId: string): BackfillRunSummary | undefined {
-    return this.lastRuns.get(checkpointId);
+  /**
+   * What the latest run of a checkpoint did: from memory when this process ran it, else from
+   * the job run that recorded it.
+   */
+  async lastRun(checkpoint: BackfillCheckpoint): Promise<BackfillRunSummary | undefined> {
+    const remembered = this.lastRuns.get(checkpoint.id);
+    if (remembered) return remembered;
+    if (checkpoint.jobRunId === null) return undefined;
+    const run = await this.deps.storage.jobRuns.get(checkpoint.jobRunId);
+    const recorded = (run?.details as Partial<BackfillRunDetails> | null | undefined)?.backfills?.[checkpoint.id];
+    const parsed = backfillRunSummarySchema.safeParse(recorded);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /**
+   * The checkpoint's status as it stands: a checkpoint still marked `running` whose run is
+   * no longer running (its process stopped, or it ended before it could say so) is `failed`,
+   * and stays resumable.
+   */
+  async currentStatus(checkpoint: BackfillCheckpoint): Promise<BackfillStatus> {
+    if (checkpoint.status !== 'running' || this.active.has(checkpoint.id)) return checkpoint.status;
+    const run = checkpoint.jobRunId === null ? undefined : await this.deps.storage.jobRuns.get(checkpoint.jobRunId);
+    if (run?.status === 'running') return 'running';
+    return run?.status === 'cancelled' ? 'cancelled' : 'failed';
   }
 
   /** Starts the job and answers once it has an id; the bars arrive in the background. */
@@ -86,9 +125,7 @@ export class Backfills {
     const { storage, jobs, now } = this.deps;
     const { adapter, instrument, timeframe, from } = request;
     const symbol = instrument.symbol;
-    if (!adapter.capabilities.timeframes.includes(timeframe)) {
-      throw new AppError('VALIDATION', `${adapter.id} has no ${timeframe} bars; it serves ${adapter.capabilities.timeframes.join(', ')}.`);
-    }
+    this.checkTimeframe(adapter, timeframe);
     const unfinished = await storage.backfillCheckpoints.findUnfinished({
       provider: adapter.id,
       symbol,
@@ -99,32 +136,62 @@ export class Backfills {
     const to = request.to ?? unfinished?.rangeTo ?? now();
     if (from >= to) throw new AppError('VALIDATION', '`from` must be before `to`.');
     const checkpointId = backfillCheckpointId(adapter.id, symbol, timeframe, from, to);
-    if (this.active.has(checkpointId)) throw new AppError('CONFLICT', `A backfill of ${symbol} ${timeframe} from ${adapter.id} over this range is already running.`);
-    if (planBackfillChunks(adapter.capabilities, timeframe, from, to, now()).length === 0) {
-      throw new AppError('VALIDATION', `${adapter.id} keeps ${timeframe} bars for ${adapter.capabilities.historyDepthDays[timeframe]} days only; the range ends before that.`);
-    }
+    this.checkRunnable(adapter, symbol, timeframe, checkpointId, from, to);
 
     this.active.add(checkpointId);
-    let announce!: (jobId: string) => void;
-    const jobIdKnown = new Promise<string>((resolve) => (announce = resolve));
     const description = `Backfill ${symbol} ${timeframe} from ${adapter.id}, ${new Date(from).toISOString()} to ${new Date(to).toISOString()}`;
-    const finished = jobs
-      .run('backfill', description, 'bars', (ctx) => {
-        announce(ctx.jobId);
-        return this.run(ctx, request, { checkpointId, to, unfinished });
-      })
-      .then(({ value }) => value)
-      .finally(() => this.active.delete(checkpointId));
-    // Callers that only want the ids may never look at `finished`; its failure is recorded with the job.
-    finished.catch(() => undefined);
-    const jobId = await Promise.race([jobIdKnown, finished.then(() => jobIdKnown)]);
-    return { jobId, checkpointId, finished };
+    try {
+      const started = await jobs.start('backfill', description, 'bars', (ctx) => {
+        const details = newBackfillRunDetails();
+        ctx.recordDetails(details);
+        return this.run(ctx, request, { checkpointId, to, unfinished, holdsTurn: false }, details);
+      });
+      const finished = started.finished.finally(() => this.active.delete(checkpointId));
+      // Callers that only want the ids may never look at `finished`; its failure is recorded with the job.
+      finished.catch(() => undefined);
+      return { jobId: started.jobId, checkpointId, finished };
+    } catch (error) {
+      this.active.delete(checkpointId);
+      throw error;
+    }
+  }
+
+  /**
+   * Backfills [from, to) inside the caller's job (a scheduled update of several symbols is
+   * one run), with the same chunking, checkpoints and validation as `backfillRange`. The
+   * caller holds the provider's turn. Starts afresh each time: the caller picks `from` from
+   * what is stored.
+   */
+  async backfillWithin(ctx: JobContext, request: BackfillWithinRequest, details: BackfillRunDetails): Promise<BackfillRunSummary> {
+    const { adapter, instrument, timeframe, from, to, checkpointId } = request;
+    this.checkTimeframe(adapter, timeframe);
+    this.checkRunnable(adapter, instrument.symbol, timeframe, checkpointId, from, to);
+    this.active.add(checkpointId);
+    try {
+      return (await this.run(ctx, request, { checkpointId, to, unfinished: undefined, holdsTurn: true }, details)).value;
+    } finally {
+      this.active.delete(checkpointId);
+    }
+  }
+
+  private checkTimeframe(adapter: ProviderAdapter, timeframe: Timeframe): void {
+    if (!adapter.capabilities.timeframes.includes(timeframe)) {
+      throw new AppError('VALIDATION', `${adapter.id} has no ${timeframe} bars; it serves ${adapter.capabilities.timeframes.join(', ')}.`);
+    }
+  }
+
+  private checkRunnable(adapter: ProviderAdapter, symbol: string, timeframe: Timeframe, checkpointId: string, from: number, to: number): void {
+    if (this.active.has(checkpointId)) throw new AppError('CONFLICT', `A backfill of ${symbol} ${timeframe} from ${adapter.id} over this range is already running.`);
+    if (planBackfillChunks(adapter.capabilities, timeframe, from, to, this.deps.now()).length === 0) {
+      throw new AppError('VALIDATION', `${adapter.id} keeps ${timeframe} bars for ${adapter.capabilities.historyDepthDays[timeframe]} days only; the range ends before that.`);
+    }
   }
 
   private async run(
     ctx: JobContext,
     request: BackfillRequest,
-    plan: { checkpointId: string; to: number; unfinished: BackfillCheckpoint | undefined },
+    plan: { checkpointId: string; to: number; unfinished: BackfillCheckpoint | undefined; holdsTurn: boolean },
+    details: BackfillRunDetails,
   ): Promise<{ value: BackfillRunSummary; rows: number }> {
     const { storage, events, logger, now } = this.deps;
     const { adapter, instrument, timeframe, from } = request;
@@ -168,9 +235,12 @@ export class Backfills {
       errorCode: null,
     };
     this.lastRuns.set(checkpoint.id, summary);
+    details.backfills[checkpoint.id] = summary;
     // Progress in bars by time covered: providers skip closed hours, so a count would never reach its total.
     const step = nominalTimeframeMs(timeframe);
     const totalBars = Math.max(1, Math.ceil((plan.to - startedFrom) / step));
+    // A short range ending now is the live end of the series: charts merge its bars in place.
+    const liveTail = plan.to >= now() - step && totalBars <= MAX_APPENDED_BARS;
     const reportProgress = () =>
       ctx.progress(checkpoint.resumeFrom >= plan.to ? totalBars : Math.min(totalBars, Math.floor((checkpoint.resumeFrom - startedFrom) / step)), totalBars);
 
@@ -188,7 +258,8 @@ export class Backfills {
 
     let endTurn: (() => void) | undefined;
     try {
-      endTurn = await this.takeTurn(adapter.id, ctx.signal);
+      // A scheduled update already holds the provider's turn for its whole run.
+      if (!plan.holdsTurn) endTurn = await this.deps.turns.take(adapter.id, ctx.signal);
       for (const chunk of chunks) {
         ctx.throwIfCancelled();
         const pages = adapter.fetchBars({ instrument, timeframe, from: Math.max(chunk.start, checkpoint.resumeFrom), to: chunk.end, signal: ctx.signal });
@@ -215,7 +286,11 @@ export class Backfills {
           summary.inserted += result.inserted;
           summary.updated += result.updated;
           summary.unchanged += result.unchanged;
-          if (accepted.length > 0) events.emit('bars.changed', { symbol, timeframe, from: accepted[0]!.time, to: accepted.at(-1)!.time });
+          if (liveTail && accepted.length > 0 && accepted.length <= MAX_APPENDED_BARS) {
+            events.emit('bars.appended', { symbol, timeframe, source: page.source, bars: accepted });
+          } else if (accepted.length > 0) {
+            events.emit('bars.changed', { symbol, timeframe, from: accepted[0]!.time, to: accepted.at(-1)!.time });
+          }
           reportProgress();
         }
         checkpoint = { ...checkpoint, resumeFrom: Math.max(checkpoint.resumeFrom, chunk.end), updatedAt: now() };
@@ -238,29 +313,5 @@ export class Backfills {
     }
     await finish('done', null);
     return { value: summary, rows: summary.inserted + summary.updated };
-  }
-
-  /** Waits for the backfills from `provider` that started earlier; returns the function that ends this one's turn. */
-  private async takeTurn(provider: ProviderId, signal: AbortSignal): Promise<() => void> {
-    const earlier = this.providerTurns.get(provider) ?? Promise.resolve();
-    let endTurn!: () => void;
-    const mine = new Promise<void>((resolve) => (endTurn = resolve));
-    // A later backfill waits for this one and, through it, for every earlier one.
-    this.providerTurns.set(provider, earlier.then(() => mine));
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new AppError('CANCELLED', 'cancelled while waiting for the provider'));
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      await Promise.race([earlier, aborted]);
-    } catch (error) {
-      endTurn();
-      throw error;
-    } finally {
-      signal.removeEventListener('abort', onAbort!);
-    }
-    return endTurn;
   }
 }

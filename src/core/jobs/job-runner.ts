@@ -4,7 +4,7 @@ import { AppError } from '../../shared/errors';
 import type { EventBus } from '../events';
 import type { HandlerMap } from '../handlers';
 import type { Logger } from '../ports';
-import type { JobRunRepository } from '../storage/types';
+import type { JobRunDetails, JobRunRepository } from '../storage/types';
 
 export interface JobContext {
   readonly jobId: string;
@@ -13,6 +13,11 @@ export interface JobContext {
   progress(done: number, total: number | null): void;
   /** Throws CANCELLED when the user cancelled the job; call between chunks. */
   throwIfCancelled(): void;
+  /**
+   * What the run has to say beyond rows and error (a backfill's summary), stored with its
+   * ending however it ends; the object may keep changing until then.
+   */
+  recordDetails(details: JobRunDetails): void;
 }
 
 export interface JobOutcome<T> {
@@ -21,7 +26,22 @@ export interface JobOutcome<T> {
   rows: number;
 }
 
+export interface StartedJob<T> {
+  jobId: string;
+  /** Settles when the job ends; rejects with the job's error. */
+  finished: Promise<T>;
+}
+
+export interface JobRunnerOptions {
+  /** This process, as recorded on its runs; see JobRunRepository.failInterrupted. */
+  owner: string;
+}
+
 const PROGRESS_INTERVAL_MS = 200;
+/** How often a process stamps its running runs as alive and sweeps up runs of processes that stopped. */
+export const HEARTBEAT_INTERVAL_MS = 30_000;
+/** Four missed heartbeats: a run this quiet belongs to a process that is gone. */
+export const STALE_RUN_MS = 4 * HEARTBEAT_INTERVAL_MS;
 
 /**
  * The one way long work runs: it gets an id, a row in `job_runs`, throttled progress
@@ -29,27 +49,44 @@ const PROGRESS_INTERVAL_MS = 200;
  */
 export class JobRunner {
   private readonly running = new Map<string, AbortController>();
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly runs: JobRunRepository,
     private readonly events: EventBus,
     private readonly logger: Logger,
     private readonly now: () => number,
+    private readonly options: JobRunnerOptions,
   ) {}
 
+  /** Runs `work` to its end. */
   async run<T>(
     kind: JobRun['kind'],
     description: string,
     unit: string,
     work: (ctx: JobContext) => Promise<JobOutcome<T>>,
+    options: { ingestJobId?: string | null } = {},
   ): Promise<{ jobId: string; value: T }> {
+    const { jobId, finished } = await this.start(kind, description, unit, work, options);
+    return { jobId, value: await finished };
+  }
+
+  /** Records the run and starts `work`; answers with the run's id as soon as it is recorded. */
+  async start<T>(
+    kind: JobRun['kind'],
+    description: string,
+    unit: string,
+    work: (ctx: JobContext) => Promise<JobOutcome<T>>,
+    options: { ingestJobId?: string | null } = {},
+  ): Promise<StartedJob<T>> {
     const jobId = randomUUID();
     const controller = new AbortController();
     const startedAt = this.now();
-    await this.runs.start({ id: jobId, kind, description, startedAt });
+    await this.runs.start({ id: jobId, kind, description, startedAt, owner: this.options.owner, ingestJobId: options.ingestJobId ?? null });
     this.running.set(jobId, controller);
 
     let lastEmit = 0;
+    let details: JobRunDetails | null = null;
     const ctx: JobContext = {
       jobId,
       signal: controller.signal,
@@ -66,28 +103,78 @@ export class JobRunner {
       throwIfCancelled: () => {
         if (controller.signal.aborted) throw new AppError('CANCELLED', `${description} was cancelled`);
       },
+      recordDetails: (value) => {
+        details = value;
+      },
     };
 
+    const finished = (async () => {
+      try {
+        const outcome = await work(ctx);
+        await this.end(jobId, kind, 'succeeded', outcome.rows, null, details);
+        return outcome.value;
+      } catch (thrown) {
+        // A cancel with a reason (a timeout) ends the run failed with that reason, not as a user's cancel.
+        const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+        const error = reason instanceof AppError ? reason : thrown;
+        const cancelled = error instanceof AppError && error.code === 'CANCELLED';
+        const message = error instanceof Error ? error.message : String(error);
+        if (!cancelled) this.logger.warn('job failed', { jobId, kind, error: message });
+        await this.end(jobId, kind, cancelled ? 'cancelled' : 'failed', 0, message, details);
+        throw error;
+      } finally {
+        this.running.delete(jobId);
+      }
+    })();
+    return { jobId, finished };
+  }
+
+  isRunning(jobId: string): boolean {
+    return this.running.has(jobId);
+  }
+
+  /**
+   * Aborts a running job. Without `reason` it ends `cancelled`; with one (a timeout) it ends
+   * `failed` with the reason's message.
+   */
+  cancel(jobId: string, reason?: AppError): boolean {
+    const controller = this.running.get(jobId);
+    if (!controller) return false;
+    controller.abort(reason);
+    return true;
+  }
+
+  /**
+   * Fails runs that processes which stopped left `running`, then keeps this process's runs
+   * stamped alive and sweeps again every HEARTBEAT_INTERVAL_MS until `stopHeartbeat`.
+   * The timer never keeps the process alive by itself.
+   */
+  async startHeartbeat(): Promise<void> {
+    await this.sweepInterrupted();
+    if (this.heartbeatTimer) return;
+    this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_INTERVAL_MS);
+    this.heartbeatTimer.unref?.();
+  }
+
+  stopHeartbeat(): void {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+
+  private async beat(): Promise<void> {
     try {
-      const outcome = await work(ctx);
-      await this.end(jobId, kind, 'succeeded', outcome.rows, null);
-      return { jobId, value: outcome.value };
+      if (this.running.size > 0) await this.runs.heartbeat(this.options.owner, this.now());
+      await this.sweepInterrupted();
     } catch (error) {
-      const cancelled = error instanceof AppError && error.code === 'CANCELLED';
-      const message = error instanceof Error ? error.message : String(error);
-      if (!cancelled) this.logger.warn('job failed', { jobId, kind, error: message });
-      await this.end(jobId, kind, cancelled ? 'cancelled' : 'failed', 0, message);
-      throw error;
-    } finally {
-      this.running.delete(jobId);
+      // A database that is down now may be back at the next beat; the runs stay fresh within STALE_RUN_MS.
+      this.logger.warn('could not record the job heartbeat', { error: String(error) });
     }
   }
 
-  cancel(jobId: string): boolean {
-    const controller = this.running.get(jobId);
-    if (!controller) return false;
-    controller.abort();
-    return true;
+  private async sweepInterrupted(): Promise<void> {
+    const now = this.now();
+    const failed = await this.runs.failInterrupted({ now, staleBefore: now - STALE_RUN_MS, exceptOwner: this.options.owner });
+    if (failed > 0) this.logger.warn('marked jobs of a process that stopped as failed', { count: failed });
   }
 
   /** Aborts every running job, for shutdown. */
@@ -108,9 +195,10 @@ export class JobRunner {
     status: Exclude<JobRun['status'], 'running'>,
     rows: number,
     error: string | null,
+    details: JobRunDetails | null,
   ): Promise<void> {
     try {
-      await this.runs.finish(jobId, { status, finishedAt: this.now(), rows, error });
+      await this.runs.finish(jobId, { status, finishedAt: this.now(), rows, error, details });
     } catch (recordError) {
       // The database may be what failed; the job's ending still reaches the UI.
       this.logger.error('could not record job ending', { jobId, error: String(recordError) });

@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
@@ -19,10 +19,11 @@ import { toPgSql } from './bar-sql';
 import { migrationsFolder, migrationTag } from './migrations';
 import { createPool, mappingErrors, redactDatabaseUrl, toStorageError, withClient } from './pg-connection';
 import { PgMarketData } from './pg-market-data';
-import { INTERRUPTED_JOB_ERROR, toInstrument, toJobRun } from './rows';
+import { SqlAlerts, SqlIngestJobs, SqlNews, SqlSpotPrices, type SqlExecutor } from './ingest-repositories';
+import { INTERRUPTED_JOB_ERROR, staleRun, toInstrument, toJobRun } from './rows';
 import * as schema from './schema.pg';
 import { setUpTimescale } from './timescale';
-import type { AuditLogRepository, BackfillCheckpointRepository, InstrumentRepository, JobRunRepository, Storage } from './types';
+import type { AuditLogRepository, BackfillCheckpointRepository, InstrumentRepository, JobRunDetails, JobRunRepository, Storage } from './types';
 
 type Db = NodePgDatabase<typeof schema>;
 
@@ -85,14 +86,11 @@ class PgBackfillCheckpoints implements BackfillCheckpointRepository {
 class PgJobRuns implements JobRunRepository {
   constructor(private readonly db: Db) {}
 
-  async start(run: { id: string; kind: JobRun['kind']; description: string; startedAt: number }): Promise<void> {
-    await this.db.insert(schema.jobRuns).values({ ...run, status: 'running', rows: 0 });
+  async start(run: Parameters<JobRunRepository['start']>[0]): Promise<void> {
+    await this.db.insert(schema.jobRuns).values({ ...run, status: 'running', rows: 0, heartbeatAt: run.startedAt });
   }
 
-  async finish(
-    id: string,
-    end: { status: Exclude<JobRun['status'], 'running'>; finishedAt: number; rows: number; error: string | null },
-  ): Promise<void> {
+  async finish(id: string, end: Parameters<JobRunRepository['finish']>[1]): Promise<void> {
     const updated = await this.db
       .update(schema.jobRuns)
       .set(end)
@@ -101,21 +99,35 @@ class PgJobRuns implements JobRunRepository {
     if (updated.length === 0) throw new AppError('NOT_FOUND', `No job run ${id} to finish.`);
   }
 
-  async list(filter: { kind?: JobRun['kind']; limit: number }): Promise<JobRun[]> {
+  async get(id: string): Promise<(JobRun & { details: JobRunDetails | null }) | undefined> {
+    const [row] = await this.db.select().from(schema.jobRuns).where(eq(schema.jobRuns.id, id));
+    return row && { ...toJobRun(row), details: row.details };
+  }
+
+  async list(filter: Parameters<JobRunRepository['list']>[0]): Promise<JobRun[]> {
     const rows = await this.db
       .select()
       .from(schema.jobRuns)
-      .where(filter.kind ? eq(schema.jobRuns.kind, filter.kind) : undefined)
+      .where(and(filter.kind ? eq(schema.jobRuns.kind, filter.kind) : undefined, filter.ingestJobId ? eq(schema.jobRuns.ingestJobId, filter.ingestJobId) : undefined))
       .orderBy(desc(schema.jobRuns.startedAt), desc(schema.jobRuns.id))
       .limit(filter.limit);
     return rows.map(toJobRun);
   }
 
-  async failInterrupted(now: number): Promise<number> {
+  async heartbeat(owner: string, at: number): Promise<number> {
+    const stamped = await this.db
+      .update(schema.jobRuns)
+      .set({ heartbeatAt: at })
+      .where(and(eq(schema.jobRuns.owner, owner), eq(schema.jobRuns.status, 'running')))
+      .returning({ id: schema.jobRuns.id });
+    return stamped.length;
+  }
+
+  async failInterrupted(sweep: Parameters<JobRunRepository['failInterrupted']>[0]): Promise<number> {
     const failed = await this.db
       .update(schema.jobRuns)
-      .set({ status: 'failed', finishedAt: now, error: INTERRUPTED_JOB_ERROR })
-      .where(eq(schema.jobRuns.status, 'running'))
+      .set({ status: 'failed', finishedAt: sweep.now, error: INTERRUPTED_JOB_ERROR })
+      .where(staleRun(schema.jobRuns, sweep))
       .returning({ id: schema.jobRuns.id });
     return failed.length;
   }
@@ -129,6 +141,17 @@ class PgAuditLog implements AuditLogRepository {
       .insert(schema.auditLog)
       .values({ at: entry.at, actor: entry.actor, action: entry.action, details: entry.details ?? null });
   }
+}
+
+function pgExecutor(pool: pg.Pool): SqlExecutor {
+  const run = (text: string, params: Record<string, unknown> = {}) => {
+    const compiled = toPgSql(text);
+    return pool.query<Record<string, unknown>>(compiled.text, compiled.names.map((name) => params[name]));
+  };
+  return {
+    query: async (text, params) => (await run(text, params)).rows,
+    execute: async (text, params) => (await run(text, params)).rowCount ?? 0,
+  };
 }
 
 /** Migrations, then TimescaleDB, on one connection holding the migration lock. */
@@ -164,6 +187,7 @@ export async function openPostgresStorage(url: string, logger: Logger): Promise<
   logger.info('opened Postgres database', { location, ...prepared });
 
   const db = drizzle({ client: pool, schema });
+  const executor = pgExecutor(pool);
   let closed = false;
   return {
     mode: prepared.mode,
@@ -174,6 +198,10 @@ export async function openPostgresStorage(url: string, logger: Logger): Promise<
     jobRuns: mappingErrors(new PgJobRuns(db)),
     backfillCheckpoints: mappingErrors(new PgBackfillCheckpoints(pool)),
     auditLog: mappingErrors(new PgAuditLog(db)),
+    ingestJobs: mappingErrors(new SqlIngestJobs(executor)),
+    alerts: mappingErrors(new SqlAlerts(executor)),
+    spotPrices: mappingErrors(new SqlSpotPrices(executor)),
+    news: mappingErrors(new SqlNews(executor)),
     ping: async () => {
       try {
         await pool.query('SELECT 1');

@@ -1,8 +1,9 @@
 /** Row-to-domain mapping shared by both dialects, whose drizzle row types have the same shape. */
+import { and, eq, isNull, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Coverage, Instrument, JobRun } from '../../shared/domain';
 import { timeframes, type Timeframe } from '../../shared/timeframes';
 
-export const INTERRUPTED_JOB_ERROR = 'The app stopped before this job finished.';
+export const INTERRUPTED_JOB_ERROR = 'Interrupted: the process that ran it stopped before it finished.';
 
 export function toInstrument(row: Instrument): Instrument {
   return {
@@ -15,7 +16,7 @@ export function toInstrument(row: Instrument): Instrument {
   };
 }
 
-export function toJobRun(row: JobRun): JobRun {
+export function toJobRun(row: Omit<JobRun, 'ingestJobId'> & { ingestJobId: string | null }): JobRun {
   return {
     id: row.id,
     kind: row.kind,
@@ -25,7 +26,20 @@ export function toJobRun(row: JobRun): JobRun {
     finishedAt: row.finishedAt,
     rows: row.rows,
     error: row.error,
+    ingestJobId: row.ingestJobId,
   };
+}
+
+/** Running job runs of other processes whose last sign of life is older than `staleBefore`. */
+export function staleRun(
+  runs: { status: AnyColumn; owner: AnyColumn; heartbeatAt: AnyColumn; startedAt: AnyColumn },
+  sweep: { staleBefore: number; exceptOwner: string },
+): SQL | undefined {
+  return and(
+    eq(runs.status, 'running'),
+    or(isNull(runs.owner), ne(runs.owner, sweep.exceptOwner)),
+    sql`coalesce(${runs.heartbeatAt}, ${runs.startedAt}) < ${sweep.staleBefore}`,
+  );
 }
 
 /** Symbol, then timeframe finest first, then source: the order the Data screen lists them. */

@@ -8,6 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, pgView, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Instrument, JobRun } from '../../shared/domain';
+import type { RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
 
 type Json = Record<string, unknown>;
@@ -125,14 +126,19 @@ export const news = pgTable(
 /** Scheduled jobs declared as data: what runs, when, against which provider. */
 export const ingestJobs = pgTable('ingest_jobs', {
   id: text('id').primaryKey(),
-  kind: text('kind').$type<JobRun['kind']>().notNull(),
+  name: text('name').notNull().default(''),
+  kind: text('kind').$type<ScheduledJobKind>().notNull(),
   provider: text('provider'),
   symbols: jsonb('symbols').$type<string[]>().notNull().default([]),
   timeframe: text('timeframe').$type<Timeframe>(),
   /** Cron expression; null means run on demand only. */
   schedule: text('schedule'),
+  /** IANA zone the schedule is read in. */
+  timezone: text('timezone').notNull().default('UTC'),
+  /** How far back a first run reaches when nothing is stored yet. */
+  lookbackDays: integer('lookback_days').notNull().default(30),
   enabled: boolean('enabled').notNull().default(true),
-  retryPolicy: jsonb('retry_policy').$type<Json>(),
+  retryPolicy: jsonb('retry_policy').$type<RetryPolicy>(),
   timeoutMs: integer('timeout_ms'),
   dependsOn: jsonb('depends_on').$type<string[]>().notNull().default([]),
   createdAt: bigint('created_at', { mode: 'number' }).notNull(),
@@ -150,8 +156,16 @@ export const jobRuns = pgTable(
     finishedAt: bigint('finished_at', { mode: 'number' }),
     rows: integer('rows').notNull().default(0),
     error: text('error'),
+    /** The scheduled job (ingest_jobs.id) this run belongs to; null for one-off runs. */
+    ingestJobId: text('ingest_job_id'),
+    /** The process running it; with heartbeat_at, tells a live run from one a dead process left behind. */
+    owner: text('owner'),
+    heartbeatAt: bigint('heartbeat_at', { mode: 'number' }),
+    /** What the run reports about itself beyond rows and error, e.g. a backfill's summary. */
+    details: jsonb('details').$type<Json>(),
   },
   (t) => [
+    index('job_runs_ingest_job_started_at_idx').on(t.ingestJobId, t.startedAt),
     index('job_runs_started_at_idx').on(t.startedAt),
     index('job_runs_kind_started_at_idx').on(t.kind, t.startedAt),
     index('job_runs_status_idx').on(t.status),

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Instrument, JobRun } from '../../shared/domain';
+import type { RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
 
 type Json = Record<string, unknown>;
@@ -129,14 +130,19 @@ export const news = sqliteTable(
 /** Scheduled jobs declared as data: what runs, when, against which provider. */
 export const ingestJobs = sqliteTable('ingest_jobs', {
   id: text('id').primaryKey(),
-  kind: text('kind').$type<JobRun['kind']>().notNull(),
+  name: text('name').notNull().default(''),
+  kind: text('kind').$type<ScheduledJobKind>().notNull(),
   provider: text('provider'),
   symbols: text('symbols', { mode: 'json' }).$type<string[]>().notNull().default([]),
   timeframe: text('timeframe').$type<Timeframe>(),
   /** Cron expression; null means run on demand only. */
   schedule: text('schedule'),
+  /** IANA zone the schedule is read in. */
+  timezone: text('timezone').notNull().default('UTC'),
+  /** How far back a first run reaches when nothing is stored yet. */
+  lookbackDays: integer('lookback_days').notNull().default(30),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-  retryPolicy: text('retry_policy', { mode: 'json' }).$type<Json>(),
+  retryPolicy: text('retry_policy', { mode: 'json' }).$type<RetryPolicy>(),
   timeoutMs: integer('timeout_ms'),
   dependsOn: text('depends_on', { mode: 'json' }).$type<string[]>().notNull().default([]),
   createdAt: integer('created_at').notNull(),
@@ -154,8 +160,16 @@ export const jobRuns = sqliteTable(
     finishedAt: integer('finished_at'),
     rows: integer('rows').notNull().default(0),
     error: text('error'),
+    /** The scheduled job (ingest_jobs.id) this run belongs to; null for one-off runs. */
+    ingestJobId: text('ingest_job_id'),
+    /** The process running it; with heartbeat_at, tells a live run from one a dead process left behind. */
+    owner: text('owner'),
+    heartbeatAt: integer('heartbeat_at'),
+    /** What the run reports about itself beyond rows and error, e.g. a backfill's summary. */
+    details: text('details', { mode: 'json' }).$type<Json>(),
   },
   (t) => [
+    index('job_runs_ingest_job_started_at_idx').on(t.ingestJobId, t.startedAt),
     index('job_runs_started_at_idx').on(t.startedAt),
     index('job_runs_kind_started_at_idx').on(t.kind, t.startedAt),
     index('job_runs_status_idx').on(t.status),

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
@@ -19,10 +19,11 @@ import {
 } from './backfill-checkpoint-sql';
 import { toSqliteSql } from './bar-sql';
 import { migrationsFolder, migrationTag } from './migrations';
-import { INTERRUPTED_JOB_ERROR, toInstrument, toJobRun } from './rows';
+import { SqlAlerts, SqlIngestJobs, SqlNews, SqlSpotPrices, type SqlExecutor } from './ingest-repositories';
+import { INTERRUPTED_JOB_ERROR, staleRun, toInstrument, toJobRun } from './rows';
 import * as schema from './schema.sqlite';
 import { SqliteMarketData } from './sqlite-market-data';
-import type { AuditLogRepository, BackfillCheckpointRepository, InstrumentRepository, JobRunRepository, Storage } from './types';
+import type { AuditLogRepository, BackfillCheckpointRepository, InstrumentRepository, JobRunDetails, JobRunRepository, Storage } from './types';
 
 type Db = BetterSQLite3Database<typeof schema>;
 
@@ -47,34 +48,44 @@ class SqliteInstruments implements InstrumentRepository {
 class SqliteJobRuns implements JobRunRepository {
   constructor(private readonly db: Db) {}
 
-  async start(run: { id: string; kind: JobRun['kind']; description: string; startedAt: number }): Promise<void> {
-    this.db.insert(schema.jobRuns).values({ ...run, status: 'running', rows: 0 }).run();
+  async start(run: Parameters<JobRunRepository['start']>[0]): Promise<void> {
+    this.db.insert(schema.jobRuns).values({ ...run, status: 'running', rows: 0, heartbeatAt: run.startedAt }).run();
   }
 
-  async finish(
-    id: string,
-    end: { status: Exclude<JobRun['status'], 'running'>; finishedAt: number; rows: number; error: string | null },
-  ): Promise<void> {
+  async finish(id: string, end: Parameters<JobRunRepository['finish']>[1]): Promise<void> {
     const { changes } = this.db.update(schema.jobRuns).set(end).where(eq(schema.jobRuns.id, id)).run();
     if (changes === 0) throw new AppError('NOT_FOUND', `No job run ${id} to finish.`);
   }
 
-  async list(filter: { kind?: JobRun['kind']; limit: number }): Promise<JobRun[]> {
+  async get(id: string): Promise<(JobRun & { details: JobRunDetails | null }) | undefined> {
+    const row = this.db.select().from(schema.jobRuns).where(eq(schema.jobRuns.id, id)).get();
+    return row && { ...toJobRun(row), details: row.details };
+  }
+
+  async list(filter: Parameters<JobRunRepository['list']>[0]): Promise<JobRun[]> {
     return this.db
       .select()
       .from(schema.jobRuns)
-      .where(filter.kind ? eq(schema.jobRuns.kind, filter.kind) : undefined)
+      .where(and(filter.kind ? eq(schema.jobRuns.kind, filter.kind) : undefined, filter.ingestJobId ? eq(schema.jobRuns.ingestJobId, filter.ingestJobId) : undefined))
       .orderBy(desc(schema.jobRuns.startedAt), desc(schema.jobRuns.id))
       .limit(filter.limit)
       .all()
       .map(toJobRun);
   }
 
-  async failInterrupted(now: number): Promise<number> {
+  async heartbeat(owner: string, at: number): Promise<number> {
     return this.db
       .update(schema.jobRuns)
-      .set({ status: 'failed', finishedAt: now, error: INTERRUPTED_JOB_ERROR })
-      .where(eq(schema.jobRuns.status, 'running'))
+      .set({ heartbeatAt: at })
+      .where(and(eq(schema.jobRuns.owner, owner), eq(schema.jobRuns.status, 'running')))
+      .run().changes;
+  }
+
+  async failInterrupted(sweep: Parameters<JobRunRepository['failInterrupted']>[0]): Promise<number> {
+    return this.db
+      .update(schema.jobRuns)
+      .set({ status: 'failed', finishedAt: sweep.now, error: INTERRUPTED_JOB_ERROR })
+      .where(staleRun(schema.jobRuns, sweep))
       .run().changes;
   }
 }
@@ -120,6 +131,13 @@ class SqliteAuditLog implements AuditLogRepository {
   }
 }
 
+function sqliteExecutor(client: Database.Database): SqlExecutor {
+  return {
+    query: async (text, params = {}) => client.prepare(toSqliteSql(text)).all(params) as Record<string, unknown>[],
+    execute: async (text, params = {}) => client.prepare(toSqliteSql(text)).run(params).changes,
+  };
+}
+
 /** Opens (creating if needed) the SQLite database at `file` and brings its schema up to date. */
 export async function openSqliteStorage(file: string, logger: Logger): Promise<Storage> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -140,6 +158,7 @@ export async function openSqliteStorage(file: string, logger: Logger): Promise<S
     client.pragma('cache_size = -65536');
 
     const db = drizzle({ client, schema });
+    const executor = sqliteExecutor(client);
     const folder = migrationsFolder('sqlite');
     migrate(db, { migrationsFolder: folder });
     const last = client.prepare('SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1').get() as
@@ -157,6 +176,10 @@ export async function openSqliteStorage(file: string, logger: Logger): Promise<S
       jobRuns: new SqliteJobRuns(db),
       backfillCheckpoints: new SqliteBackfillCheckpoints(client),
       auditLog: new SqliteAuditLog(db),
+      ingestJobs: new SqlIngestJobs(executor),
+      alerts: new SqlAlerts(executor),
+      spotPrices: new SqlSpotPrices(executor),
+      news: new SqlNews(executor),
       ping: async () => {
         try {
           client.prepare('SELECT 1').get();

@@ -1,5 +1,6 @@
 import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
 import type { Bar, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
+import type { Alert, RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
 
 export interface UpsertResult {
@@ -55,12 +56,107 @@ export interface InstrumentRepository {
   seed(instruments: readonly Instrument[]): Promise<void>;
 }
 
+export type JobRunDetails = Record<string, unknown>;
+
 export interface JobRunRepository {
-  start(run: { id: string; kind: JobRun['kind']; description: string; startedAt: number }): Promise<void>;
-  finish(id: string, end: { status: Exclude<JobRun['status'], 'running'>; finishedAt: number; rows: number; error: string | null }): Promise<void>;
-  list(filter: { kind?: JobRun['kind']; limit: number }): Promise<JobRun[]>;
-  /** Runs a crashed process left 'running' are marked failed at start-up, so history tells the truth. */
-  failInterrupted(now: number): Promise<number>;
+  /** `owner` names the process running it, which keeps its heartbeat fresh while it runs. */
+  start(run: { id: string; kind: JobRun['kind']; description: string; startedAt: number; owner: string; ingestJobId?: string | null }): Promise<void>;
+  finish(
+    id: string,
+    end: { status: Exclude<JobRun['status'], 'running'>; finishedAt: number; rows: number; error: string | null; details?: JobRunDetails | null },
+  ): Promise<void>;
+  get(id: string): Promise<(JobRun & { details: JobRunDetails | null }) | undefined>;
+  /** Newest first. */
+  list(filter: { kind?: JobRun['kind']; ingestJobId?: string; limit: number }): Promise<JobRun[]>;
+  /** Stamps every running run of `owner` as alive at `at`; returns how many. */
+  heartbeat(owner: string, at: number): Promise<number>;
+  /**
+   * Marks failed the running runs whose process stopped: their last heartbeat (or start,
+   * before the first one) is older than `staleBefore`. Runs of `exceptOwner`, the calling
+   * process, are never touched, and neither are live runs of another process sharing the
+   * database (a CLI backfill beside the app, another desktop on the same Postgres).
+   */
+  failInterrupted(sweep: { now: number; staleBefore: number; exceptOwner: string }): Promise<number>;
+}
+
+/** An ingest job as stored: the user's definition and when it was made and changed. */
+export interface StoredIngestJob {
+  id: string;
+  name: string;
+  kind: ScheduledJobKind;
+  provider: ProviderId;
+  symbols: string[];
+  timeframe: Timeframe | null;
+  schedule: string | null;
+  timezone: string;
+  lookbackDays: number;
+  retryPolicy: RetryPolicy;
+  timeoutMs: number;
+  dependsOn: string[];
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface IngestJobRepository {
+  /** Oldest first, so the Data screen keeps its order as jobs are added. */
+  list(): Promise<StoredIngestJob[]>;
+  get(id: string): Promise<StoredIngestJob | undefined>;
+  /** CONFLICT when the id exists. */
+  create(job: StoredIngestJob): Promise<void>;
+  /** Replaces the whole row; NOT_FOUND when there is none. */
+  update(job: StoredIngestJob): Promise<void>;
+  /** False when there was nothing to delete. */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface AlertRepository {
+  raise(alert: { createdAt: number; severity: Alert['severity']; source: string; message: string; details?: Record<string, unknown> }): Promise<Alert>;
+  /** Newest first. */
+  list(filter: { unacknowledgedOnly: boolean; limit: number }): Promise<Alert[]>;
+  /** Acknowledges these alerts, or every unacknowledged one without `ids`; returns how many changed. */
+  acknowledge(ids: readonly number[] | undefined, at: number): Promise<number>;
+  countUnacknowledged(): Promise<number>;
+}
+
+/** One polled spot price, a row of `precious_metals_prices`. */
+export interface SpotSnapshot {
+  /** The instrument's canonical symbol, e.g. XAUUSD. */
+  metal: string;
+  price: number;
+  /** When the provider says the price was current, UTC epoch ms. */
+  timestamp: number;
+  source: string;
+}
+
+export interface SpotPriceRepository {
+  /** False when this metal, source and timestamp is already stored: polling twice within a quote adds nothing. */
+  insert(snapshot: SpotSnapshot): Promise<boolean>;
+  /** Newest first. */
+  list(filter: { metal?: string; limit: number }): Promise<SpotSnapshot[]>;
+}
+
+/** One article, a row of `news`. */
+export interface NewsArticle {
+  provider: ProviderId;
+  /** The provider's id of the article; with `provider` it identifies the row. */
+  providerId: string;
+  publishedAt: number;
+  title: string;
+  url: string;
+  tickers: string[];
+  publisher: string | null;
+  /** -1 (bearish) … 1 (bullish); null when the provider gave none. */
+  sentiment: number | null;
+}
+
+export interface NewsRepository {
+  /** Inserts new articles and refreshes known ones (a provider may revise a title or sentiment). */
+  upsert(articles: readonly NewsArticle[]): Promise<{ inserted: number; updated: number }>;
+  /** Newest first. */
+  list(filter: { provider?: ProviderId; limit: number }): Promise<NewsArticle[]>;
+  /** Publication time of the newest stored article of `provider`; null when there is none. */
+  latestPublishedAt(provider: ProviderId): Promise<number | null>;
 }
 
 export interface BackfillCheckpointRepository {
@@ -93,6 +189,10 @@ export interface Storage {
   readonly jobRuns: JobRunRepository;
   readonly backfillCheckpoints: BackfillCheckpointRepository;
   readonly auditLog: AuditLogRepository;
+  readonly ingestJobs: IngestJobRepository;
+  readonly alerts: AlertRepository;
+  readonly spotPrices: SpotPriceRepository;
+  readonly news: NewsRepository;
   /** True when the database answers now. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,0 +1,411 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../shared/errors';
+import type { IngestJob, SchedulerState } from '../../shared/scheduler';
+import type { EventBus } from '../events';
+import { formatWait } from '../http/provider-errors';
+import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
+import type { ProviderTurns } from '../jobs/provider-turns';
+import type { StoredIngestJob } from '../storage/types';
+import { raiseAlert } from './alerts';
+import { CronSchedule } from './cron';
+import { checkDependencies } from './dependencies';
+import { executors as defaultExecutors, progressUnits, type Executor, type ExecutorDeps, type ExecutorResult } from './executors';
+import { retryDelayMs, shouldRetry } from './retry';
+import { checkJobDefinition, type JobDefinition } from './validate-job';
+
+/** Time and randomness, injected so tests step through schedules, retries and timeouts without sleeping. */
+export interface SchedulerClock {
+  now(): number;
+  /** Calls `callback` once after `delayMs`; the returned function cancels it. */
+  setTimer(callback: () => void, delayMs: number): () => void;
+  /** Uniform in [0, 1), for retry jitter. */
+  random(): number;
+}
+
+/** setTimeout's longest delay; a schedule further away is waited for in several steps. */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
+/** Real timers that never keep a process alive by themselves: the host (server, app) does. */
+export function systemClock(now: () => number): SchedulerClock {
+  return {
+    now,
+    setTimer: (callback, delayMs) => {
+      const timer = setTimeout(callback, Math.max(0, delayMs));
+      timer.unref();
+      return () => clearTimeout(timer);
+    },
+    random: Math.random,
+  };
+}
+
+export interface SchedulerDeps extends ExecutorDeps {
+  jobs: JobRunner;
+  events: EventBus;
+  turns: ProviderTurns;
+  clock: SchedulerClock;
+  /** Replaced in unit tests, which exercise the scheduling rather than the providers. */
+  executors?: Readonly<Record<StoredIngestJob['kind'], Executor>>;
+}
+
+interface JobState {
+  job: StoredIngestJob;
+  schedule: CronSchedule | null;
+  nextRunAt: number | null;
+  cancelTimer: (() => void) | undefined;
+  /** `running` covers waiting for the provider's turn; `retrying` is the wait between attempts. */
+  phase: 'idle' | 'running' | 'retrying';
+  runningJobId: string | null;
+  cancelRetry: (() => void) | undefined;
+}
+
+export type JobPatch = Partial<JobDefinition>;
+
+/**
+ * Runs ingest jobs declared as data: on their cron schedule (read in the job's time zone),
+ * after the jobs they depend on, or on demand. Every attempt is a JobRunner job with its own
+ * job_runs row linked to the ingest job; jobs of one provider take turns with each other and
+ * with manual backfills; transient failures are retried with backoff, and a run that still
+ * fails raises an alert. Schedules fire only between `start` and `stop` (long-running hosts);
+ * everything else works in every host.
+ */
+export class Scheduler {
+  private readonly states = new Map<string, JobState>();
+  private readonly executors: Readonly<Record<StoredIngestJob['kind'], Executor>>;
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  /** Edits apply one at a time, so two edits never validate against the same stale set of jobs. */
+  private edits: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.executors = deps.executors ?? defaultExecutors;
+  }
+
+  /** Reads the jobs from the database; call once before anything else. */
+  async load(): Promise<void> {
+    for (const job of await this.deps.storage.ingestJobs.list()) this.states.set(job.id, this.newState(job));
+  }
+
+  /** Starts firing schedules; jobs whose schedule came and went while stopped wait for the next time. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const state of this.states.values()) this.arm(state);
+    this.deps.logger.info('scheduler started', { jobs: this.states.size });
+  }
+
+  /** Stops firing schedules and drops pending retries; runs in progress go on (the core cancels them on close). */
+  stop(): void {
+    this.running = false;
+    for (const state of this.states.values()) {
+      this.disarm(state);
+      if (state.phase === 'retrying') {
+        state.cancelRetry?.();
+        state.cancelRetry = undefined;
+        state.phase = 'idle';
+      }
+    }
+  }
+
+  /** Settles once every run this scheduler started has ended and been recorded. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  state(): SchedulerState {
+    return { state: this.running ? 'running' : 'stopped', queued: this.deps.turns.queued };
+  }
+
+  async list(): Promise<IngestJob[]> {
+    return Promise.all([...this.states.values()].map((state) => this.describe(state)));
+  }
+
+  async get(id: string): Promise<IngestJob> {
+    return this.describe(this.stateOf(id));
+  }
+
+  create(definition: JobDefinition): Promise<IngestJob> {
+    return this.edit(async () => {
+      const now = this.deps.clock.now();
+      const job: StoredIngestJob = { ...definition, id: randomUUID(), enabled: true, createdAt: now, updatedAt: now };
+      await this.check(job);
+      await this.deps.storage.ingestJobs.create(job);
+      const state = this.newState(job);
+      this.states.set(job.id, state);
+      this.arm(state);
+      await this.audit('jobs.create', job);
+      return this.describe(state);
+    });
+  }
+
+  update(id: string, patch: JobPatch): Promise<IngestJob> {
+    return this.edit(async () => {
+      const state = this.stateOf(id);
+      const job: StoredIngestJob = { ...state.job, ...patch, id, updatedAt: this.deps.clock.now() };
+      await this.check(job);
+      await this.deps.storage.ingestJobs.update(job);
+      this.replace(state, job);
+      await this.audit('jobs.update', job, { changed: Object.keys(patch) });
+      return this.describe(state);
+    });
+  }
+
+  /** Pause keeps the schedule but stops it firing; run-now still works. */
+  setEnabled(id: string, enabled: boolean): Promise<IngestJob> {
+    return this.edit(async () => {
+      const state = this.stateOf(id);
+      if (state.job.enabled !== enabled) {
+        const job = { ...state.job, enabled, updatedAt: this.deps.clock.now() };
+        await this.deps.storage.ingestJobs.update(job);
+        this.replace(state, job);
+        await this.audit(enabled ? 'jobs.resume' : 'jobs.pause', job);
+      }
+      return this.describe(state);
+    });
+  }
+
+  /** Deletes the job and cancels its run or pending retry; refused while other jobs depend on it. */
+  delete(id: string): Promise<boolean> {
+    return this.edit(async () => {
+      const state = this.states.get(id);
+      if (!state) return false;
+      const dependents = [...this.states.values()].filter((other) => other.job.dependsOn.includes(id));
+      if (dependents.length > 0) {
+        throw new AppError(
+          'CONFLICT',
+          `"${state.job.name}" cannot be deleted while ${dependents.map((d) => `"${d.job.name}"`).join(', ')} ${dependents.length === 1 ? 'depends' : 'depend'} on it.`,
+        );
+      }
+      this.states.delete(id);
+      this.disarm(state);
+      state.cancelRetry?.();
+      if (state.runningJobId) this.deps.jobs.cancel(state.runningJobId);
+      const deleted = await this.deps.storage.ingestJobs.delete(id);
+      await this.audit('jobs.delete', state.job);
+      return deleted;
+    });
+  }
+
+  /** Starts a run now, whatever the schedule, pause or dependencies say; answers with the job run's id. */
+  async runNow(id: string): Promise<string> {
+    const state = this.stateOf(id);
+    if (state.phase === 'running') throw new AppError('CONFLICT', `"${state.job.name}" is already running; wait for it to finish or cancel it.`);
+    if (state.phase === 'retrying') throw new AppError('CONFLICT', `"${state.job.name}" is waiting to retry a failed run; cancel that first by pausing the job.`);
+    const [latest] = await this.deps.storage.jobRuns.list({ ingestJobId: id, limit: 1 });
+    if (latest?.status === 'running') throw new AppError('CONFLICT', `"${state.job.name}" is running in another Metalytics process.`);
+    return this.startAttempt(state, 1);
+  }
+
+  private newState(job: StoredIngestJob): JobState {
+    return {
+      job,
+      schedule: job.schedule === null ? null : new CronSchedule(job.schedule, job.timezone),
+      nextRunAt: null,
+      cancelTimer: undefined,
+      phase: 'idle',
+      runningJobId: null,
+      cancelRetry: undefined,
+    };
+  }
+
+  private replace(state: JobState, job: StoredIngestJob): void {
+    state.job = job;
+    state.schedule = job.schedule === null ? null : new CronSchedule(job.schedule, job.timezone);
+    if (!job.enabled && state.phase === 'retrying') {
+      state.cancelRetry?.();
+      state.cancelRetry = undefined;
+      state.phase = 'idle';
+    }
+    this.arm(state);
+  }
+
+  private stateOf(id: string): JobState {
+    const state = this.states.get(id);
+    if (!state) throw new AppError('NOT_FOUND', `There is no scheduled job ${id}.`);
+    return state;
+  }
+
+  private edit<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.edits.then(work);
+    this.edits = result.catch(() => undefined);
+    return result;
+  }
+
+  private async check(job: StoredIngestJob): Promise<void> {
+    const adapter = await this.deps.providers.adapter(job.provider);
+    const instruments = new Map((await this.deps.storage.instruments.list()).map((instrument) => [instrument.symbol, instrument]));
+    checkJobDefinition(job, adapter, instruments);
+    const others = [...this.states.values()].map((state) => state.job).filter((other) => other.id !== job.id);
+    checkDependencies([...others, job]);
+  }
+
+  private async audit(action: string, job: StoredIngestJob, extra: Record<string, unknown> = {}): Promise<void> {
+    await this.deps.storage.auditLog.record({
+      at: this.deps.clock.now(),
+      actor: 'user',
+      action,
+      details: { id: job.id, name: job.name, kind: job.kind, provider: job.provider, schedule: job.schedule, enabled: job.enabled, ...extra },
+    });
+  }
+
+  private async describe(state: JobState): Promise<IngestJob> {
+    const [lastRun] = await this.deps.storage.jobRuns.list({ ingestJobId: state.job.id, limit: 1 });
+    const { job } = state;
+    return {
+      ...job,
+      nextRunAt: state.nextRunAt,
+      lastRun: lastRun ?? null,
+      runningJobId: state.runningJobId,
+    };
+  }
+
+  private disarm(state: JobState): void {
+    state.cancelTimer?.();
+    state.cancelTimer = undefined;
+    state.nextRunAt = null;
+  }
+
+  /** Sets the timer for the schedule's next time, when the scheduler runs and the job is enabled. */
+  private arm(state: JobState): void {
+    this.disarm(state);
+    if (!this.running || !state.job.enabled || !state.schedule) return;
+    const { clock } = this.deps;
+    const next = state.schedule.nextAfter(clock.now());
+    if (next === null) return;
+    state.nextRunAt = next;
+    const wait = () => {
+      const remaining = next - clock.now();
+      if (remaining > 0) {
+        state.cancelTimer = clock.setTimer(wait, Math.min(remaining, MAX_TIMER_DELAY_MS));
+        return;
+      }
+      this.arm(state);
+      this.track(this.trigger(state, 'schedule'));
+    };
+    wait();
+  }
+
+  /** A run the schedule or a dependency asks for: skipped while the job is busy or a dependency has not succeeded. */
+  private async trigger(state: JobState, cause: 'schedule' | 'dependency'): Promise<void> {
+    const { logger } = this.deps;
+    if (state.phase !== 'idle') {
+      logger.info('scheduled run skipped: the previous one is still busy', { job: state.job.id, cause });
+      return;
+    }
+    const blocker = await this.blocker(state.job);
+    if (blocker !== null) {
+      logger.info('scheduled run skipped', { job: state.job.id, cause, reason: blocker });
+      return;
+    }
+    // Checked again: an edit or run-now may have come in while the database answered.
+    if (state.phase !== 'idle' || this.states.get(state.job.id) !== state) return;
+    try {
+      await this.startAttempt(state, 1);
+    } catch (error) {
+      logger.error('could not start a scheduled run', { job: state.job.id, error: String(error) });
+    }
+  }
+
+  /** Why the job may not run now, or null: its own run in another process, or a dependency not (yet) succeeded. */
+  private async blocker(job: StoredIngestJob): Promise<string | null> {
+    const { jobRuns } = this.deps.storage;
+    const [own] = await jobRuns.list({ ingestJobId: job.id, limit: 1 });
+    if (own?.status === 'running') return 'running in another process';
+    for (const id of job.dependsOn) {
+      const dependency = this.states.get(id);
+      if (!dependency) return `dependency ${id} does not exist`;
+      if (dependency.phase !== 'idle') return `"${dependency.job.name}" has not finished`;
+      const [latest] = await jobRuns.list({ ingestJobId: id, limit: 1 });
+      if (latest?.status !== 'succeeded') return `"${dependency.job.name}" has not succeeded`;
+    }
+    return null;
+  }
+
+  private async startAttempt(state: JobState, attempt: number): Promise<string> {
+    const job = state.job;
+    state.phase = 'running';
+    const attempts = job.retryPolicy.maxAttempts;
+    const description = `${job.name}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`;
+    let started;
+    try {
+      started = await this.deps.jobs.start(job.kind, description, progressUnits[job.kind], (ctx) => this.execute(job, ctx), {
+        ingestJobId: job.id,
+      });
+    } catch (error) {
+      state.phase = 'idle';
+      throw error;
+    }
+    state.runningJobId = started.jobId;
+    this.track(
+      started.finished.then(
+        () => this.succeeded(state),
+        (error: unknown) => this.failed(state, job, attempt, error),
+      ),
+    );
+    return started.jobId;
+  }
+
+  /** Inside the job run: wait for the provider's turn, then run against the job's timeout. */
+  private async execute(job: StoredIngestJob, ctx: JobContext): Promise<JobOutcome<ExecutorResult>> {
+    const { turns, clock, jobs } = this.deps;
+    const endTurn = await turns.take(job.provider, ctx.signal);
+    const cancelTimeout = clock.setTimer(() => {
+      jobs.cancel(ctx.jobId, new AppError('UNAVAILABLE', `"${job.name}" ran longer than its limit of ${formatWait(job.timeoutMs)} and was stopped.`));
+    }, job.timeoutMs);
+    try {
+      return await this.executors[job.kind](this.deps, ctx, job);
+    } finally {
+      cancelTimeout();
+      endTurn();
+    }
+  }
+
+  private succeeded(state: JobState): void {
+    state.phase = 'idle';
+    state.runningJobId = null;
+    if (!this.running || this.states.get(state.job.id) !== state) return;
+    // Jobs without a schedule of their own run when what they depend on has succeeded.
+    for (const dependent of this.states.values()) {
+      if (dependent.job.enabled && dependent.job.schedule === null && dependent.job.dependsOn.includes(state.job.id)) {
+        this.track(this.trigger(dependent, 'dependency'));
+      }
+    }
+  }
+
+  private async failed(state: JobState, job: StoredIngestJob, attempt: number, error: unknown): Promise<void> {
+    state.runningJobId = null;
+    state.phase = 'idle';
+    const cancelled = error instanceof AppError && error.code === 'CANCELLED';
+    if (cancelled || this.states.get(job.id) !== state) return;
+    if (shouldRetry(job.retryPolicy, attempt, error) && state.job.enabled) {
+      const delay = retryDelayMs(job.retryPolicy, attempt, error, this.deps.clock.random);
+      this.deps.logger.info('scheduled job failed; retrying', { job: job.id, attempt, delayMs: delay, error: String(error) });
+      state.phase = 'retrying';
+      state.cancelRetry = this.deps.clock.setTimer(() => {
+        state.cancelRetry = undefined;
+        this.startAttempt(state, attempt + 1).catch((startError: unknown) => this.track(this.alert(job, attempt + 1, startError)));
+      }, delay);
+      return;
+    }
+    await this.alert(job, attempt, error);
+  }
+
+  private async alert(job: StoredIngestJob, attempts: number, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    const after = attempts > 1 ? ` after ${attempts} attempts` : '';
+    try {
+      await raiseAlert(this.deps, {
+        severity: 'error',
+        source: `job:${job.id}`,
+        message: `Scheduled job "${job.name}" failed${after}: ${reason}`,
+        details: { ingestJobId: job.id, code: error instanceof AppError ? error.code : 'INTERNAL', attempts },
+      });
+    } catch (alertError) {
+      this.deps.logger.error('could not raise the alert for a failed job', { job: job.id, error: String(alertError) });
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+}

@@ -1,0 +1,74 @@
+import type { Instrument } from '../../shared/domain';
+import { AppError } from '../../shared/errors';
+import { providerNames } from '../http/provider-errors';
+import type { ProviderAdapter } from '../providers/types';
+import type { StoredIngestJob } from '../storage/types';
+import { checkTimezone, CronSchedule } from './cron';
+
+export type JobDefinition = Omit<StoredIngestJob, 'id' | 'enabled' | 'createdAt' | 'updatedAt'>;
+
+const preciousMetalRoots = ['XAU', 'XAG', 'XPT', 'XPD'] as const;
+const preciousMetalFutures = new Set(['GC=F', 'SI=F', 'PL=F', 'PA=F']);
+
+/** Spot or futures of gold, silver, platinum or palladium: what `precious_metals_prices` holds. */
+export function isPreciousMetal(instrument: Instrument): boolean {
+  if (instrument.kind === 'spot') return preciousMetalRoots.some((root) => instrument.symbol.startsWith(root));
+  return instrument.kind === 'future' && preciousMetalFutures.has(instrument.symbol);
+}
+
+/**
+ * Everything about a job definition that can be checked without running it, each refusal a
+ * sentence a trader can act on. Dependencies are checked by the scheduler, which knows the
+ * other jobs.
+ */
+export function checkJobDefinition(definition: JobDefinition, adapter: ProviderAdapter, instruments: ReadonlyMap<string, Instrument>): void {
+  const provider = providerNames[definition.provider];
+  checkTimezone(definition.timezone);
+  if (definition.schedule !== null) new CronSchedule(definition.schedule, definition.timezone);
+
+  if (definition.kind !== 'news' && definition.symbols.length === 0) {
+    throw new AppError('VALIDATION', `A ${definition.kind} job needs at least one symbol.`);
+  }
+  const chosen = definition.symbols.map((symbol) => {
+    const instrument = instruments.get(symbol);
+    if (!instrument) throw new AppError('VALIDATION', `There is no instrument ${symbol}; pick one from the Markets list.`);
+    if (!instrument.providerSymbols[definition.provider]) {
+      throw new AppError('VALIDATION', `${provider} does not carry ${instrument.name} (${symbol}).`);
+    }
+    return instrument;
+  });
+
+  switch (definition.kind) {
+    case 'backfill': {
+      const served = adapter.capabilities.timeframes;
+      if (definition.timeframe === null) {
+        throw new AppError('VALIDATION', `A backfill job needs a timeframe; ${provider} serves ${served.join(', ')}.`);
+      }
+      if (!served.includes(definition.timeframe)) {
+        throw new AppError('VALIDATION', `${provider} has no ${definition.timeframe} bars; choose one of ${served.join(', ')}.`);
+      }
+      return;
+    }
+    case 'poll': {
+      if (definition.timeframe !== null) throw new AppError('VALIDATION', 'A poll job records spot prices and takes no timeframe.');
+      if (!adapter.fetchLatest) {
+        throw new AppError('VALIDATION', `${provider} offers no latest price to poll; use a backfill job to keep its bars current.`);
+      }
+      const others = chosen.filter((instrument) => !isPreciousMetal(instrument));
+      if (others.length > 0) {
+        throw new AppError(
+          'VALIDATION',
+          `Polling records precious-metal spot prices only; ${others.map((i) => i.symbol).join(', ')} ${others.length === 1 ? 'is' : 'are'} not gold, silver, platinum or palladium. Use a backfill job to keep ${others.length === 1 ? 'its' : 'their'} bars current.`,
+        );
+      }
+      return;
+    }
+    case 'news': {
+      if (definition.timeframe !== null) throw new AppError('VALIDATION', 'A news job takes no timeframe.');
+      if (!adapter.fetchNews) {
+        throw new AppError('VALIDATION', `${provider} offers no news; news comes from ${providerNames.polygon}.`);
+      }
+      return;
+    }
+  }
+}
