@@ -38,6 +38,8 @@ export async function runServe(core: Core, settings: ServeSettings, logger: Logg
     if (isAppError(error)) throw new CliError(error.message, exitCodeFor(error.code));
     throw error;
   }
+  // A long-running host: scheduled jobs fire here (one-shot commands never start the scheduler). core.close stops it.
+  core.scheduler.start();
   // The fragment never reaches the server's logs; the renderer moves it out of the address bar.
   output.out(`Metalytics is running at ${server.url}#token=${encodeURIComponent(settings.token)}\n`);
   if (!isLoopbackHost(settings.host)) {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, type OpenDialogOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session, type OpenDialogOptions } from 'electron';
 import { createCore, type Core } from '../core/create-core';
 import type { CorePorts, SecretStore, SettingsStore } from '../core/ports';
 import { ipcChannels, type DesktopMenuCommand } from '../shared/desktop-bridge';
@@ -220,6 +220,19 @@ async function startApp(): Promise<void> {
   };
   installApplicationMenu({ appVersion: app.getVersion(), development, sendCommand: sendMenuCommand });
 
+  // A failed scheduled job reaches the user even when no window is in front; clicking brings one forward.
+  const stopNotifications = core.events.subscribe((message) => {
+    if (message.name !== 'alert.raised' || !Notification.isSupported()) return;
+    const notification = new Notification({ title: 'Metalytics', body: message.payload.message });
+    notification.on('click', () => {
+      const window = [...windows.values()][0] ?? openWindow();
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    });
+    notification.show();
+  });
+  core.scheduler.start();
+
   app.on('second-instance', () => {
     const window = [...windows.values()][0];
     if (!window) return void openWindow();
@@ -242,6 +255,7 @@ async function startApp(): Promise<void> {
     event.preventDefault();
     if (closing) return;
     closing = true;
+    stopNotifications();
     stopEvents();
     disposeIpc();
     core

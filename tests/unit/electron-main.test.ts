@@ -34,6 +34,8 @@ const fake = vi.hoisted(() => {
     paths: new Map<string, string>(),
     app: new Emitter(),
     messageBoxResponse: 0,
+    notificationsSupported: true,
+    notifications: [] as { options: { title: string; body: string }; shown: boolean; emit(name: string): void }[],
   };
   let nextId = 1;
   class BrowserWindow extends Emitter {
@@ -55,9 +57,24 @@ const fake = vi.hoisted(() => {
     };
     loadURL = async () => {};
     isDestroyed = () => false;
+    isMinimized = () => false;
+    restore = vi.fn();
+    focus = vi.fn();
     show = vi.fn();
   }
+  class Notification extends Emitter {
+    static isSupported = () => state.notificationsSupported;
+    shown = false;
+    constructor(readonly options: { title: string; body: string }) {
+      super();
+      state.notifications.push(this);
+    }
+    show() {
+      this.shown = true;
+    }
+  }
   const electron = {
+    Notification,
     app: Object.assign(state.app, {
       isPackaged: false,
       getPath: (name: string) => state.paths.get(name) ?? '',
@@ -128,6 +145,8 @@ describe('Electron main process wiring', () => {
     vi.stubEnv('ELECTRON_RENDERER_URL', undefined);
     fake.state.handlers.clear();
     fake.state.windows.length = 0;
+    fake.state.notifications.length = 0;
+    fake.state.notificationsSupported = true;
     fake.state.app.listeners.clear();
     // Outside a packaged app the logger echoes to the terminal; keep test output readable.
     vi.spyOn(console, 'log').mockImplementation(() => {});
@@ -179,6 +198,41 @@ describe('Electron main process wiring', () => {
 
     await call(ipcChannels.invoke('settings.update'), trusted, { theme: 'dark' });
     expect(window.webContents.send).toHaveBeenCalledWith(ipcChannels.event, expect.objectContaining({ name: 'settings.changed' }));
+  });
+
+  it('fires schedules and shows a desktop notification when a scheduled job fails', async () => {
+    const { window, trusted, call } = await start();
+    const listed = (await call(ipcChannels.invoke('jobs.list'), trusted, {})) as { value: { scheduler: { state: string } } };
+    expect(listed.value.scheduler.state).toBe('running');
+
+    // Metals-API without a key fails with AUTH before any request: no retry, one alert.
+    const created = (await call(ipcChannels.invoke('jobs.create'), trusted, {
+      name: 'Gold spot',
+      kind: 'poll',
+      provider: 'metalsapi',
+      symbols: ['XAUUSD'],
+      schedule: null,
+    })) as { ok: true; value: { id: string } };
+    expect(created.ok).toBe(true);
+    await call(ipcChannels.invoke('jobs.runNow'), trusted, { id: created.value.id });
+    const notification = await waitFor(() => fake.state.notifications[0], 'the notification');
+    expect(notification.shown).toBe(true);
+    expect(notification.options.title).toBe('Metalytics');
+    expect(notification.options.body).toMatch(/Scheduled job "Gold spot" failed: .*key/i);
+    expect(window.webContents.send).toHaveBeenCalledWith(ipcChannels.event, expect.objectContaining({ name: 'alert.raised' }));
+    notification.emit('click');
+    expect(window.focus).toHaveBeenCalled();
+
+    // Where the system has no notifications, the alert stays in the app's list only.
+    fake.state.notificationsSupported = false;
+    const sent = window.webContents.send.mock.calls.length;
+    await call(ipcChannels.invoke('jobs.runNow'), trusted, { id: created.value.id });
+    const alertEvents = () =>
+      window.webContents.send.mock.calls.slice(sent).filter(([, message]) => (message as { name: string }).name === 'alert.raised').length;
+    await waitFor(() => (alertEvents() === 1 ? true : undefined), 'the second alert');
+    expect(fake.state.notifications).toHaveLength(1);
+    const alerts = (await call(ipcChannels.invoke('alerts.list'), trusted, {})) as { value: { unacknowledged: number } };
+    expect(alerts.value.unacknowledged).toBe(2);
   });
 
   it('offers the embedded database when Postgres is unreachable', async () => {
