@@ -5,6 +5,7 @@ import { useSettings } from '../../app/settings-context';
 import { databaseModeNames } from '../../app/status-bar';
 import type { ThemePreference } from '../../app/theme';
 import { formatCount } from '../../format/numbers';
+import { ProviderKeysSection } from './provider-keys-section';
 
 const themeChoices: Array<{ value: ThemePreference; label: string }> = [
   { value: 'system', label: 'Follow the system' },
@@ -170,13 +171,7 @@ export function SettingsScreen() {
         <ThemeSection />
         <WatchlistSection />
         <DatabaseSection />
-        <section className="panel">
-          <h2>API keys</h2>
-          <p>
-            Keys for Polygon/Massive, Twelve Data and Metals-API will be entered and tested here in a later version, together with
-            fetching prices from those providers. This version does not ask for or store any key.
-          </p>
-        </section>
+        <ProviderKeysSection />
       </div>
     </section>
   );

@@ -1,0 +1,168 @@
+import { useState, type FormEvent } from 'react';
+import type { ProviderId, SecretName } from '../../../../shared/domain';
+import type { ProviderStatus } from '../../../../shared/providers';
+import { describeError } from '../../api/api-error';
+import { call } from '../../api/client';
+import { useApiQuery } from '../../api/hooks';
+import { useSettings } from '../../app/settings-context';
+import './settings.css';
+
+/** The providers whose key lives in the secret store under the provider's own name. */
+const keyedProviders = new Set<string>(['polygon', 'twelvedata', 'metalsapi'] satisfies SecretName[]);
+
+/** A blank field means "back to the default"; anything else must be a number of requests per minute. */
+export function parseRateLimit(text: string): { ok: true; value: number | undefined } | { ok: false; message: string } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: true, value: undefined };
+  const value = Number(trimmed);
+  if (!Number.isFinite(value) || value < 0) return { ok: false, message: 'Requests per minute must be a number, 0 for no limit of our own.' };
+  return { ok: true, value };
+}
+
+function KeyForm({ provider, onChanged }: { provider: ProviderStatus; onChanged(): void }) {
+  const [value, setValue] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const name = provider.id as SecretName;
+  const variable = `METALYTICS_${provider.id.toUpperCase()}_API_KEY`;
+
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await action();
+      setError(null);
+      setValue('');
+      onChanged();
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    if (value.trim() !== '') void run(() => call('secrets.set', { name, value }));
+  };
+
+  return (
+    <form className="inline-form" onSubmit={save}>
+      <input
+        type="password"
+        autoComplete="off"
+        spellCheck={false}
+        value={value}
+        onChange={(event) => setValue(event.target.value)}
+        placeholder={provider.keySource === 'secret-store' ? `Saved key ending in ${provider.last4 ?? '…'}` : 'API key'}
+        aria-label={`${provider.name} API key`}
+        disabled={busy}
+        data-testid={`settings-key-${provider.id}`}
+      />
+      <button type="submit" className="button" disabled={busy || value.trim() === ''} data-testid={`settings-key-save-${provider.id}`}>
+        Save key
+      </button>
+      {provider.keySource === 'secret-store' && (
+        <button type="button" className="button" disabled={busy} onClick={() => void run(() => call('secrets.delete', { name }))}>
+          Remove key
+        </button>
+      )}
+      {provider.keySource === 'environment' && <span className="muted">{variable} is set and is used instead.</span>}
+      {error && <span className="error-text">{error}</span>}
+    </form>
+  );
+}
+
+function AddressForm({ provider, onChanged }: { provider: ProviderStatus; onChanged(): void }) {
+  const { settings, updateSettings } = useSettings();
+  const saved = settings?.providers[provider.id as ProviderId];
+  const [baseUrl, setBaseUrl] = useState(saved?.baseUrl ?? '');
+  const [rate, setRate] = useState(saved?.rateLimitPerMinute === undefined ? '' : String(saved.rateLimitPerMinute));
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    const rateLimit = parseRateLimit(rate);
+    if (!rateLimit.ok) {
+      setMessage({ error: true, text: rateLimit.message });
+      return;
+    }
+    const entry = {
+      ...(baseUrl.trim() !== '' && { baseUrl: baseUrl.trim() }),
+      ...(rateLimit.value !== undefined && { rateLimitPerMinute: rateLimit.value }),
+    };
+    updateSettings({ providers: { [provider.id]: entry } }).then(
+      () => {
+        setMessage({ error: false, text: 'Saved; the next request uses it.' });
+        onChanged();
+      },
+      (failure: unknown) => setMessage({ error: true, text: describeError(failure) }),
+    );
+  };
+
+  return (
+    // The core's and our own messages say what is wrong; the browser's bubbles would not show in every shell.
+    <form className="inline-form" onSubmit={save} noValidate>
+      <input
+        type="url"
+        value={baseUrl}
+        onChange={(event) => setBaseUrl(event.target.value)}
+        placeholder={provider.baseUrl}
+        aria-label={`${provider.name} address`}
+        data-testid={`settings-url-${provider.id}`}
+      />
+      <input
+        type="number"
+        min={0}
+        value={rate}
+        onChange={(event) => setRate(event.target.value)}
+        placeholder={String(provider.rateLimitPerMinute)}
+        aria-label={`${provider.name} requests per minute`}
+        className="input--narrow"
+        data-testid={`settings-rate-${provider.id}`}
+      />
+      <button type="submit" className="button" disabled={!settings} data-testid={`settings-provider-save-${provider.id}`}>
+        Save
+      </button>
+      {message && <span className={message.error ? 'error-text' : 'muted'}>{message.text}</span>}
+    </form>
+  );
+}
+
+/**
+ * API keys (kept by the secret store; the UI only learns whether one is set and its last
+ * four characters) and each provider's address and rate limit. Testing a provider is on
+ * the Data screen, beside what it serves.
+ */
+export function ProviderKeysSection() {
+  const providers = useApiQuery('providers.list', {});
+  const secrets = useApiQuery('secrets.list', {});
+  const reload = () => {
+    providers.reload();
+    secrets.reload();
+  };
+
+  return (
+    <section className="panel panel--providers" data-testid="settings-providers">
+      <h2>Market data providers</h2>
+      <p className="muted">
+        Yahoo needs no key. Saved keys are never shown again, only their last four characters; a METALYTICS_&lt;PROVIDER&gt;_API_KEY, _BASE_URL or
+        _RATE_LIMIT variable wins over what is saved here. Leave the address or rate empty for the provider&apos;s own address and
+        free-tier limit.
+      </p>
+      {secrets.data?.encryptionAvailable === false && (
+        <p className="muted" data-testid="settings-keys-unencrypted">
+          This system offers no encryption for secrets: a headless server keeps saved keys in secrets.json, readable by its own user
+          only, and the desktop app refuses to store them. METALYTICS_&lt;PROVIDER&gt;_API_KEY variables work everywhere.
+        </p>
+      )}
+      {(providers.error ?? secrets.error) !== null && <p className="error-text">{describeError(providers.error ?? secrets.error)}</p>}
+      {providers.data?.providers.map((provider) => (
+        <div key={provider.id} className="provider-settings" data-testid={`settings-provider-${provider.id}`}>
+          <h3>{provider.name}</h3>
+          {provider.configError && <p className="error-text">{provider.configError}</p>}
+          {keyedProviders.has(provider.id) && <KeyForm provider={provider} onChanged={reload} />}
+          <AddressForm provider={provider} onChanged={reload} />
+        </div>
+      ))}
+    </section>
+  );
+}
