@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { AppError } from '../../src/shared/errors';
 import type { EventMessage } from '../../src/shared/contract';
 import type { JobRun } from '../../src/shared/domain';
 import { EventBus } from '../../src/core/events';
-import { JobRunner } from '../../src/core/jobs/job-runner';
+import { HEARTBEAT_INTERVAL_MS, JobRunner, STALE_RUN_MS } from '../../src/core/jobs/job-runner';
 import type { JobRunRepository } from '../../src/core/storage/types';
 
 type MemoryRun = JobRun & { owner: string; details: Record<string, unknown> | null };
@@ -72,5 +73,66 @@ describe('JobRunner', () => {
     const runner = new JobRunner(runs, new EventBus(), silent, Date.now, owner);
     await expect(runner.run('import', 'broken', 'bars', async () => { throw new Error('disk full'); })).rejects.toThrow('disk full');
     expect([...runs.rows.values()][0]).toMatchObject({ status: 'failed', error: 'disk full' });
+  });
+
+  it('ends a run cancelled with a reason as failed with that reason, keeping its details, owner and scheduled job', async () => {
+    const runs = memoryRuns();
+    const runner = new JobRunner(runs, new EventBus(), silent, Date.now, owner);
+    const started = await runner.start(
+      'poll',
+      'Gold spot',
+      'symbols',
+      async (job) => {
+        job.recordDetails({ polled: ['XAUUSD'] });
+        await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
+        job.throwIfCancelled();
+        return { value: null, rows: 0 };
+      },
+      { ingestJobId: 'job-7' },
+    );
+    expect(runner.isRunning(started.jobId)).toBe(true);
+    expect(runs.rows.get(started.jobId)).toMatchObject({ status: 'running', owner: 'test-process', ingestJobId: 'job-7' });
+    runner.cancel(started.jobId, new AppError('UNAVAILABLE', 'ran longer than its limit'));
+    await expect(started.finished).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(runs.rows.get(started.jobId)).toMatchObject({ status: 'failed', error: 'ran longer than its limit', details: { polled: ['XAUUSD'] } });
+    expect(runner.isRunning(started.jobId)).toBe(false);
+  });
+
+  it('sweeps runs of stopped processes at start, then stamps its own runs alive on every beat', async () => {
+    vi.useFakeTimers();
+    try {
+      const runs = memoryRuns();
+      const beats: number[] = [];
+      const sweeps: unknown[] = [];
+      runs.heartbeat = async (who, at) => {
+        expect(who).toBe('test-process');
+        beats.push(at);
+        return 1;
+      };
+      runs.failInterrupted = async (sweep) => {
+        sweeps.push(sweep);
+        return 0;
+      };
+      let clock = 1_000_000;
+      const runner = new JobRunner(runs, new EventBus(), silent, () => clock, owner);
+      await runner.startHeartbeat();
+      expect(sweeps).toEqual([{ now: 1_000_000, staleBefore: 1_000_000 - STALE_RUN_MS, exceptOwner: 'test-process' }]);
+
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_INTERVAL_MS);
+      expect(beats).toEqual([]); // nothing running: nothing to stamp
+      let release!: () => void;
+      const started = await runner.start('backfill', 'long', 'bars', () => new Promise((resolve) => (release = () => resolve({ value: null, rows: 0 }))));
+      clock += HEARTBEAT_INTERVAL_MS;
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_INTERVAL_MS);
+      expect(beats).toEqual([clock]);
+      expect(sweeps).toHaveLength(3);
+      release();
+      await started.finished;
+      runner.stopHeartbeat();
+      await vi.advanceTimersByTimeAsync(10 * HEARTBEAT_INTERVAL_MS);
+      expect(sweeps).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -235,7 +235,8 @@ export class Scheduler {
     const instruments = new Map((await this.deps.storage.instruments.list()).map((instrument) => [instrument.symbol, instrument]));
     checkJobDefinition(job, adapter, instruments);
     const others = [...this.states.values()].map((state) => state.job).filter((other) => other.id !== job.id);
-    checkDependencies([...others, job]);
+    // The edited job first, so a cycle is told starting from it.
+    checkDependencies([job, ...others]);
   }
 
   private async audit(action: string, job: StoredIngestJob, extra: Record<string, unknown> = {}): Promise<void> {
