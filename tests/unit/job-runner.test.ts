@@ -121,7 +121,7 @@ describe('JobRunner', () => {
       await vi.advanceTimersByTimeAsync(HEARTBEAT_INTERVAL_MS);
       expect(beats).toEqual([]); // nothing running: nothing to stamp
       let release!: () => void;
-      const started = await runner.start('backfill', 'long', 'bars', () => new Promise((resolve) => (release = () => resolve({ value: null, rows: 0 }))));
+      const started = await runner.start('backfill', 'long', 'bars', () => new Promise<{ value: null; rows: number }>((resolve) => (release = () => resolve({ value: null, rows: 0 }))));
       clock += HEARTBEAT_INTERVAL_MS;
       await vi.advanceTimersByTimeAsync(HEARTBEAT_INTERVAL_MS);
       expect(beats).toEqual([clock]);
