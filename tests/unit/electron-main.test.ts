@@ -30,7 +30,7 @@ const fake = vi.hoisted(() => {
   }
   const state = {
     handlers: new Map<string, Listener>(),
-    windows: [] as { webContents: { id: number; send: ReturnType<typeof vi.fn> }; loaded: string }[],
+    windows: [] as { webContents: { id: number; send: ReturnType<typeof vi.fn> }; loaded: string; focus: ReturnType<typeof vi.fn> }[],
     paths: new Map<string, string>(),
     app: new Emitter(),
     messageBoxResponse: 0,
