@@ -26,7 +26,7 @@ import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
 import { providerStatusSchema, providerTestInputSchema, providerTestResultSchema } from './providers';
-import { qualityReportInputSchema, qualityReportSchema } from './quality';
+import { qualityRepairInputSchema, qualityRepairResultSchema, qualityReportInputSchema, qualityReportSchema } from './quality';
 import { alertSchema, ingestJobSchema, jobDefinitionFields, jobDefinitionPatchFields, schedulerStateSchema } from './scheduler';
 import { timeframeSchema } from './timeframes';
 
@@ -130,6 +130,14 @@ export const methods = {
   'quality.report': {
     input: qualityReportInputSchema.refine(rangeIsOrdered, rangeIssue),
     output: qualityReportSchema,
+  },
+  /**
+   * Re-fetches the gaps quality.report finds, falling back to other providers that carry the
+   * instrument; runs as a 'repair' job (progress, jobs.cancel) and answers when it is done.
+   */
+  'quality.repair': {
+    input: qualityRepairInputSchema.refine(rangeIsOrdered, rangeIssue),
+    output: qualityRepairResultSchema,
   },
   'compare.query': {
     input: compareQueryInputSchema.refine(rangeIsOrdered, rangeIssue),

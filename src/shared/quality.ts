@@ -62,7 +62,11 @@ export const qualityRepairInputSchema = z
     timeframe: timeframeSchema,
     ...timeRangeFields,
     /** Only these gaps (as quality.report gave them); absent = every gap in the range. */
-    gaps: z.array(z.object({ from: epochMsSchema, to: epochMsSchema })).min(1).max(1_000).optional(),
+    gaps: z
+      .array(z.object({ from: epochMsSchema, to: epochMsSchema }).refine((gap) => gap.from <= gap.to, { message: 'a gap’s `from` must not be after its `to`' }))
+      .min(1)
+      .max(1_000)
+      .optional(),
     /** Providers to try, in order; absent = every provider that carries the instrument, best first. */
     providers: z.array(providerIdSchema).min(1).max(providerIds.length).optional(),
   })
@@ -73,7 +77,7 @@ const repairedGapSchema = z.object({
   to: epochMsSchema,
   /** Buckets the calendar expected in the gap. */
   missing: z.number().int(),
-  /** Bars written into the gap, and by whom; every bar also records its source. */
+  /** Bars (of the stored timeframe) written into the gap, and by whom; every bar also records its source. */
   filled: z.number().int(),
   filledBy: z.array(z.object({ provider: providerIdSchema, bars: z.number().int() })),
   /** Why providers could not fill it (not carried, no data in the window, an error), one line each. */
@@ -84,6 +88,12 @@ export const qualityRepairResultSchema = z.object({
   jobId: z.string(),
   symbol: z.string(),
   timeframe: timeframeSchema,
+  /**
+   * The stored timeframe bars were fetched and written in: the one quality.report reads this
+   * timeframe from (1h gaps of a minute series are filled with minute bars). Null when
+   * nothing stored can build the timeframe, so there was nothing to repair.
+   */
+  storedTimeframe: timeframeSchema.nullable(),
   gaps: z.array(repairedGapSchema),
   filled: z.number().int(),
   /** Bars providers sent that failed validation (never stored). */

@@ -10,7 +10,7 @@ export interface GapScan {
 }
 
 /** The open time of the bucket after the one opening at `time`. */
-function nextBucket(time: number, timeframe: Timeframe): number {
+export function nextBucket(time: number, timeframe: Timeframe): number {
   if (timeframe !== '1M') return time + fixedTimeframeMs[timeframe];
   const d = new Date(time);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);

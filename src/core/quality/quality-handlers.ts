@@ -1,27 +1,22 @@
+import { AppError } from '../../shared/errors';
 import { requireBoundedRange, requireInstrument } from '../bars/bar-access';
 import type { CoreContext } from '../create-core';
 import type { HandlerMap } from '../handlers';
-import { findGaps, scanWindow } from './gaps';
-import { calendarFor } from './market-calendar';
 import { findInvalidBars, findOutliers } from './outliers';
+import { repairGaps } from './repair';
+import { findStoredGaps } from './stored-gaps';
 
 export function qualityHandlers(ctx: CoreContext): HandlerMap {
   const { storage } = ctx;
+  const repairDeps = { storage, providers: ctx.providers, jobs: ctx.jobs, events: ctx.events, logger: ctx.ports.logger, now: ctx.now };
+  /** Symbols being repaired: two repairs of one series would fetch the same gaps twice. */
+  const repairing = new Set<string>();
   return {
     'quality.report': async (query) => {
       const instrument = await requireInstrument(storage, query.symbol);
       // Same cap as bars.query: a report over years of 1m bars must be asked for in slices.
       await requireBoundedRange(storage, query);
-      const { bars, sourceTimeframe } = await storage.marketData.queryBars(query);
-      // A range that starts or ends inside a hole must show it, so the window comes from the
-      // stored extent of the timeframe the bars were built from, not from the bars returned.
-      const source = (await storage.marketData.coverage(query.symbol)).filter((c) => c.timeframe === sourceTimeframe);
-      const window =
-        source.length === 0
-          ? undefined
-          : scanWindow(query.timeframe, query, { first: Math.min(...source.map((c) => c.first)), last: Math.max(...source.map((c) => c.last)) });
-      const calendar = calendarFor(instrument);
-      const { expected, gaps } = window ? findGaps(bars, query.timeframe, calendar, window) : { expected: 0, gaps: [] };
+      const { bars, calendar, expected, gaps } = await findStoredGaps(storage, instrument, query);
       return {
         symbol: query.symbol,
         timeframe: query.timeframe,
@@ -32,6 +27,20 @@ export function qualityHandlers(ctx: CoreContext): HandlerMap {
         outliers: findOutliers(bars),
         invalid: findInvalidBars(bars),
       };
+    },
+    'quality.repair': async (input) => {
+      const instrument = await requireInstrument(storage, input.symbol);
+      // Named gaps bound the scan when no range is given, so a repair of a few minutes never reads years.
+      const from = input.from ?? (input.gaps ? Math.min(...input.gaps.map((gap) => gap.from)) : undefined);
+      const to = input.to ?? (input.gaps ? Math.max(...input.gaps.map((gap) => gap.to)) : undefined);
+      await requireBoundedRange(storage, { symbol: input.symbol, timeframe: input.timeframe, from, to });
+      if (repairing.has(instrument.symbol)) throw new AppError('CONFLICT', `A repair of ${instrument.symbol} is already running.`);
+      repairing.add(instrument.symbol);
+      try {
+        return await repairGaps(repairDeps, { ...input, instrument, from, to });
+      } finally {
+        repairing.delete(instrument.symbol);
+      }
     },
   };
 }

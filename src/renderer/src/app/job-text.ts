@@ -8,6 +8,7 @@ const jobNames: Record<JobKind, string> = {
   import: 'Importing CSV',
   demo: 'Loading demo data',
   backfill: 'Backfilling history',
+  repair: 'Repairing gaps',
   poll: 'Fetching latest prices',
   news: 'Fetching news',
   train: 'Training a model',
