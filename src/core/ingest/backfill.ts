@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { backfillRunSummarySchema, type BackfillCheckpoint, type BackfillRunSummary, type BackfillStatus } from '../../shared/backfill';
 import { MAX_APPENDED_BARS } from '../../shared/contract';
 import type { Bar, Instrument } from '../../shared/domain';
@@ -15,6 +16,13 @@ import { validateBar } from '../bars/validate-bar';
 const DAY_MS = 86_400_000;
 /** Rejection reasons kept per run; the count covers all of them. */
 const KEPT_REJECTIONS = 10;
+/**
+ * Bars per write. A page holds up to 50,000 (Polygon), and writing them at once would hold
+ * the event loop for over 100 ms (SQLite writes synchronously; Postgres spends long turning
+ * the numbers into text), so a page is written in batches with an event-loop turn before
+ * each, every batch committed together with a checkpoint just after its last bar.
+ */
+const WRITE_BATCH_BARS = 5_000;
 
 export interface BackfillRequest {
   adapter: ProviderAdapter;
@@ -280,12 +288,20 @@ export class Backfills {
           }
           const lastTime = page.bars.at(-1)?.time;
           // After the last bar the provider sent, accepted or not: a rejected bar is reported, not fetched again.
-          const resumeFrom = lastTime === undefined ? checkpoint.resumeFrom : Math.max(checkpoint.resumeFrom, lastTime + 1);
-          checkpoint = { ...checkpoint, resumeFrom, rowsWritten: checkpoint.rowsWritten + accepted.length, updatedAt: now() };
-          const result = await storage.marketData.upsertBarsWithCheckpoint({ symbol, timeframe, source: page.source, bars: accepted }, checkpoint);
-          summary.inserted += result.inserted;
-          summary.updated += result.updated;
-          summary.unchanged += result.unchanged;
+          const pageEnd = lastTime === undefined ? checkpoint.resumeFrom : Math.max(checkpoint.resumeFrom, lastTime + 1);
+          for (let start = 0; ; start += WRITE_BATCH_BARS) {
+            const batch = accepted.slice(start, start + WRITE_BATCH_BARS);
+            const more = start + WRITE_BATCH_BARS < accepted.length;
+            // A crash between batches resumes just after the last one committed.
+            const resumeFrom = more ? batch.at(-1)!.time + 1 : pageEnd;
+            checkpoint = { ...checkpoint, resumeFrom, rowsWritten: checkpoint.rowsWritten + batch.length, updatedAt: now() };
+            await nextTurn();
+            const result = await storage.marketData.upsertBarsWithCheckpoint({ symbol, timeframe, source: page.source, bars: batch }, checkpoint);
+            summary.inserted += result.inserted;
+            summary.updated += result.updated;
+            summary.unchanged += result.unchanged;
+            if (!more) break;
+          }
           if (liveTail && accepted.length > 0 && accepted.length <= MAX_APPENDED_BARS) {
             events.emit('bars.appended', { symbol, timeframe, source: page.source, bars: accepted });
           } else if (accepted.length > 0) {
