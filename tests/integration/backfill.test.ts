@@ -189,6 +189,23 @@ describe('backfill through the core from the fake Polygon server', () => {
     }
   });
 
+  it('shows a checkpoint whose run died as failed, with the summary its run recorded', async () => {
+    const { storage } = core;
+    const summary = {
+      jobId: 'dead-run', status: 'running', startedFrom: 0, resumed: false, chunks: 3, pages: 2, received: 10, inserted: 10,
+      updated: 0, unchanged: 0, rejected: 0, rejections: [], error: null, errorCode: null,
+    } as const;
+    const id = 'polygon:GLD:1m:0-86400000';
+    await storage.jobRuns.start({ id: 'dead-run', kind: 'backfill', description: 'Backfill GLD', startedAt: 1, owner: 'a process that was killed' });
+    await storage.jobRuns.finish('dead-run', { status: 'failed', finishedAt: 2, rows: 0, error: 'Interrupted', details: { backfills: { [id]: summary } } });
+    await storage.backfillCheckpoints.save({
+      id, provider: 'polygon', symbol: 'GLD', timeframe: '1m', rangeFrom: 0, rangeTo: DAY, resumeFrom: 600_000, rowsWritten: 10,
+      status: 'running', jobRunId: 'dead-run', updatedAt: 2,
+    });
+    const listed = (await ok(core, 'backfill.list', {})).checkpoints.find((c) => c.id === id);
+    expect(listed).toMatchObject({ status: 'failed', resumeFrom: 600_000, lastRun: summary });
+  });
+
   it('refuses an unknown symbol, a timeframe the provider does not serve, and a range before its history', async () => {
     expect(await failure(core, 'backfill.start', { provider: 'polygon', symbol: 'NOPE', timeframe: '1m', from: 0, to: DAY })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await failure(core, 'backfill.start', { provider: 'polygon', symbol: 'XAUUSD', timeframe: '4h', from: NOW - DAY, to: NOW })).toMatchObject({

@@ -12,7 +12,8 @@ const SELECT = `SELECT id, provider, symbol, timeframe, range_from AS "rangeFrom
 
 export const SAVE_CHECKPOINT_SQL = `INSERT INTO backfill_checkpoints (${COLUMNS})
 VALUES ({id}, {provider}, {symbol}, {timeframe}, {rangeFrom}, {rangeTo}, {resumeFrom}, {rowsWritten}, {status}, {jobRunId}, {updatedAt})
-ON CONFLICT (id) DO UPDATE SET resume_from = excluded.resume_from, rows_written = excluded.rows_written,
+ON CONFLICT (id) DO UPDATE SET range_from = excluded.range_from, range_to = excluded.range_to,
+  resume_from = excluded.resume_from, rows_written = excluded.rows_written,
   status = excluded.status, job_run_id = excluded.job_run_id, updated_at = excluded.updated_at`;
 
 export const GET_CHECKPOINT_SQL = `${SELECT} WHERE id = {id}`;
