@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { CompareScreen } from '../features/compare/compare-screen';
-import { DataScreen } from '../features/data/data-screen';
+import { DataScreen, type DataSection } from '../features/data/data-screen';
 import { MarketsScreen } from '../features/markets/markets-screen';
 import { SettingsScreen } from '../features/settings/settings-screen';
 import { UpcomingScreen } from '../features/upcoming/upcoming-screen';
@@ -14,6 +14,7 @@ function Shell() {
   const theme = useAppliedTheme(settings?.theme ?? 'system');
   const [screen, setScreen] = useState<Screen>('markets');
   const [importRequested, setImportRequested] = useState(false);
+  const [dataSection, setDataSection] = useState<DataSection>('providers');
 
   // File > Import CSV… in the desktop menu works from every screen.
   useEffect(
@@ -38,12 +39,17 @@ function Shell() {
         ) : screen === 'compare' ? (
           <CompareScreen theme={theme} />
         ) : screen === 'data' ? (
-          <DataScreen />
+          <DataScreen section={dataSection} onSection={setDataSection} />
         ) : (
           <UpcomingScreen screen={screen} />
         )}
       </main>
-      <StatusBar />
+      <StatusBar
+        onOpenAlerts={() => {
+          setDataSection('alerts');
+          setScreen('data');
+        }}
+      />
     </div>
   );
 }

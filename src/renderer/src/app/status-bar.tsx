@@ -3,6 +3,10 @@ import type { EventPayload } from '../../../shared/contract';
 import type { DatabaseMode } from '../../../shared/domain';
 import { describeError } from '../api/api-error';
 import { useApiEvent, useApiQuery } from '../api/hooks';
+import { formatUtcDateTime } from '../features/data/data-format';
+import { nextScheduledRun } from '../features/data/job-form';
+import { useAlerts } from '../features/data/use-alerts';
+import { useScheduledJobs } from '../features/data/use-scheduled-jobs';
 import { formatCount } from '../format/numbers';
 import { describeJobFinished, describeJobProgress } from './job-text';
 
@@ -19,7 +23,34 @@ export const databaseModeNames: Record<DatabaseMode, string> = {
 type Progress = EventPayload<'job.progress'>;
 type Finished = EventPayload<'job.finished'>;
 
-export function StatusBar() {
+/** "Scheduler on · next 14:30" from jobs.list: whether this host fires schedules, and when next. */
+function SchedulerState() {
+  const jobs = useScheduledJobs();
+  if (!jobs.data) return null;
+  const { scheduler } = jobs.data;
+  const next = nextScheduledRun(jobs.data.jobs);
+  const active = jobs.data.jobs.filter((job) => job.enabled && job.schedule !== null).length;
+  return (
+    <span className="status-bar__item" data-testid="status-scheduler" title={`${active} scheduled ${active === 1 ? 'job' : 'jobs'} active`}>
+      <span className={`status-dot status-dot--${scheduler.state === 'running' ? 'online' : 'offline'}`} aria-hidden="true" />
+      Scheduler {scheduler.state === 'running' ? 'on' : 'off'}
+      {scheduler.state === 'running' && next !== null && ` · next ${formatUtcDateTime(next)}`}
+      {scheduler.queued > 0 && ` · ${formatCount(scheduler.queued)} waiting`}
+    </span>
+  );
+}
+
+function AlertCount({ onOpen }: { onOpen(): void }) {
+  const { unacknowledged } = useAlerts();
+  if (unacknowledged === 0) return null;
+  return (
+    <button type="button" className="status-bar__item status-bar__alerts" data-testid="status-alerts" onClick={onOpen}>
+      {formatCount(unacknowledged)} {unacknowledged === 1 ? 'alert' : 'alerts'}
+    </button>
+  );
+}
+
+export function StatusBar({ onOpenAlerts }: { onOpenAlerts(): void }) {
   const status = useApiQuery('system.status', {}, { refreshMs: STATUS_REFRESH_MS });
   const [running, setRunning] = useState<ReadonlyMap<string, Progress>>(new Map());
   const [finished, setFinished] = useState<Finished | null>(null);
@@ -63,6 +94,8 @@ export function StatusBar() {
           {describeError(status.error)}
         </span>
       )}
+      <SchedulerState />
+      <AlertCount onOpen={onOpenAlerts} />
       <span className="status-bar__spacer" />
       {current ? (
         <span className="status-bar__item status-bar__item--job" data-testid="status-job" role="status">

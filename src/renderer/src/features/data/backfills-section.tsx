@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Instrument } from '../../../../shared/domain';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
@@ -7,9 +7,10 @@ import { formatCount } from '../../format/numbers';
 import { formatUtcDate } from '../../format/time';
 import { BackfillStartForm, type ProviderChoice } from './backfill-form';
 import { backfillFraction, canResume, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type JobProgress } from './backfill-model';
-import { formatRelative } from './data-format';
+import { formatSince } from './data-format';
 import { ProgressBar } from './progress-bar';
-import { useNow } from './use-now';
+
+const RUNNING_REFRESH_MS = 2_000;
 
 const statusLabels: Record<BackfillCheckpointRow['status'], string> = {
   running: 'Running',
@@ -60,8 +61,8 @@ function BackfillRow({
       <th scope="row">
         <span className="mono">{checkpoint.symbol}</span> {checkpoint.timeframe}
       </th>
-      <td>{providerName}</td>
-      <td>
+      <td className="data-table__text">{providerName}</td>
+      <td className="data-table__text">
         {formatUtcDate(checkpoint.rangeFrom)} → {formatUtcDate(checkpoint.rangeTo)}
       </td>
       <td className="data-table__progress">
@@ -77,7 +78,7 @@ function BackfillRow({
       <td className="data-table__text" data-testid={`backfill-status-${checkpoint.id}`}>
         <span className={`run-status run-status--${checkpoint.status}`}>{statusLabels[checkpoint.status]}</span>
         {rate && <span className="muted"> · {rate}</span>}
-        {!running && <span className="muted"> · {formatRelative(checkpoint.updatedAt, now)}</span>}
+        {!running && <span className="muted"> · {formatSince(checkpoint.updatedAt, now)}</span>}
         {runError && <div className="error-text">{runError}</div>}
         {error && (
           <div className="error-text" role="alert">
@@ -115,11 +116,18 @@ function BackfillRow({
   );
 }
 
-export function BackfillsSection({ providers, instruments }: { providers: readonly ProviderChoice[]; instruments: readonly Instrument[] }) {
+export function BackfillsSection({ providers, instruments, now }: { providers: readonly ProviderChoice[]; instruments: readonly Instrument[]; now: number }) {
   const list = useApiQuery('backfill.list', {});
-  const now = useNow();
   const [live, setLive] = useState<ReadonlyMap<string, JobProgress>>(new Map());
   const checkpoints = list.data?.checkpoints ?? [];
+  const running = checkpoints.some((checkpoint) => checkpoint.status === 'running');
+  // Progress events carry counts only; the bars saved come from the checkpoints, re-read while one runs.
+  const { reload } = list;
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(reload, RUNNING_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [running, reload]);
 
   useApiEvent('job.progress', (progress) => {
     if (progress.kind !== 'backfill') return;
@@ -161,12 +169,12 @@ export function BackfillsSection({ providers, instruments }: { providers: readon
             <caption className="visually-hidden">Backfills</caption>
             <thead>
               <tr>
-                <th scope="col">Series</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Range</th>
+                <th scope="col" className="data-table__text">Series</th>
+                <th scope="col" className="data-table__text">Provider</th>
+                <th scope="col" className="data-table__text">Range</th>
                 <th scope="col">Progress</th>
                 <th scope="col">Bars saved</th>
-                <th scope="col">Status</th>
+                <th scope="col" className="data-table__text">Status</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRateLimit, formatRelative, formatRunDuration, formatUtcDateTime } from './data-format';
+import { formatRateLimit, formatRunDuration, formatSince, formatUntil, formatUtcDateTime } from './data-format';
 
 describe('formatUtcDateTime', () => {
   it('shows date and minute in UTC', () => {
@@ -19,14 +19,18 @@ describe('formatRunDuration', () => {
   });
 });
 
-describe('formatRelative', () => {
+describe('formatSince and formatUntil', () => {
   const now = Date.UTC(2026, 10, 23, 12);
-  it('says how far ahead or back a time is', () => {
-    expect(formatRelative(now + 10_000, now)).toBe('in a moment');
-    expect(formatRelative(now - 10_000, now)).toBe('just now');
-    expect(formatRelative(now + 4 * 60_000, now)).toBe('in 4 min');
-    expect(formatRelative(now - 3 * 3_600_000, now)).toBe('3 h ago');
-    expect(formatRelative(now + 3 * 86_400_000, now)).toBe('in 3 days');
+  it('say how far back or ahead a time is, in the largest whole unit', () => {
+    expect(formatSince(now - 10_000, now)).toBe('just now');
+    expect(formatSince(now - 3 * 3_600_000, now)).toBe('3 h ago');
+    expect(formatUntil(now + 4 * 60_000, now)).toBe('in 4 min');
+    expect(formatUntil(now + 3 * 86_400_000, now)).toBe('in 3 days');
+  });
+
+  it('keep past events in the past and due ones ahead, whatever the lag of the clock on screen', () => {
+    expect(formatSince(now + 5_000, now)).toBe('just now');
+    expect(formatUntil(now - 5_000, now)).toBe('in a moment');
   });
 });
 

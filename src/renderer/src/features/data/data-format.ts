@@ -20,16 +20,30 @@ export function formatRunDuration(ms: number): string {
   return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
 }
 
-/** "in 4 min", "3 h ago": how far a time is from now, in the largest unit that is at least one. */
-export function formatRelative(epochMs: number, now: number): string {
-  const delta = epochMs - now;
-  const seconds = Math.round(Math.abs(delta) / 1_000);
-  if (seconds < 45) return delta >= 0 ? 'in a moment' : 'just now';
-  const minutes = Math.round(seconds / 60);
+/** A span in the largest unit that is at least one: "4 min", "3 h", "2 days". */
+function spanText(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
   const hours = Math.round(minutes / 60);
-  const days = Math.round(hours / 24);
-  const amount = minutes < 60 ? `${minutes} min` : hours < 48 ? `${hours} h` : `${days} days`;
-  return delta >= 0 ? `in ${amount}` : `${amount} ago`;
+  if (minutes < 60) return `${minutes} min`;
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
+}
+
+/** Under this, "just now" and "in a moment" are closer to the truth than a count. */
+const MOMENT_MS = 45_000;
+
+/**
+ * How long ago something happened. The clock on screen ticks every half minute, so an
+ * event it has not caught up with yet is "just now", never in the future.
+ */
+export function formatSince(epochMs: number, now: number): string {
+  const ago = now - epochMs;
+  return ago < MOMENT_MS ? 'just now' : `${spanText(ago)} ago`;
+}
+
+/** How long until something is due; one already due is "in a moment" until it happens. */
+export function formatUntil(epochMs: number, now: number): string {
+  const ahead = epochMs - now;
+  return ahead < MOMENT_MS ? 'in a moment' : `in ${spanText(ahead)}`;
 }
 
 /** Requests per minute as a person reads a limit; 0 means we impose none. */

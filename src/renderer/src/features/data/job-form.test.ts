@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IngestJob } from '../../../../shared/scheduler';
-import { emptyJobForm, jobFormToDefinition, jobToForm, previewSchedule, type JobForm } from './job-form';
+import { emptyJobForm, jobFormToDefinition, jobToForm, nextScheduledRun, previewSchedule, type JobForm } from './job-form';
 
 const now = Date.UTC(2026, 10, 23, 12, 7); // a Monday
 const form = (patch: Partial<JobForm> = {}): JobForm => ({ ...emptyJobForm, name: 'Gold hourly', provider: 'polygon', symbols: 'xauusd, XAGUSD  btcusd', ...patch });
@@ -96,5 +96,12 @@ describe('previewSchedule refusals', () => {
     expect(previewSchedule('0 0 12 * * * 2030', 'UTC', now).error).not.toBeNull();
     expect(previewSchedule('0 0 30 2 *', 'UTC', now).error).toBe('no date matches it, so it never fires');
     expect(previewSchedule('0 */2 * * * *', 'UTC', now, 1).runs).toEqual([Date.UTC(2026, 10, 23, 12, 8)]);
+  });
+});
+
+describe('nextScheduledRun', () => {
+  it('is the soonest next run of any job', () => {
+    expect(nextScheduledRun([{ nextRunAt: null }, { nextRunAt: now + 5 }, { nextRunAt: now + 2 }])).toBe(now + 2);
+    expect(nextScheduledRun([{ nextRunAt: null }])).toBeNull();
   });
 });

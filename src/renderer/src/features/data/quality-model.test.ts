@@ -44,7 +44,8 @@ describe('repair text', () => {
   it('sums the repair up', () => {
     expect(describeRepair(result)).toBe('Filled 12 bars in 2 gaps; 1 stays open.');
     expect(describeRepair({ ...result, filled: 1, remaining: 0, rejected: 3 })).toBe(
-      'Filled 1 bar in 2 gaps; every gap is closed. 3 bars from providers failed validation and were not stored.',
+      'Filled 1 bar in 2 gaps; all are closed. 3 bars from providers failed validation and were not stored.',
     );
+    expect(describeRepair({ ...result, gaps: result.gaps.slice(1), filled: 0, remaining: 1 })).toBe('Filled 0 bars in 1 gap; it stays open.');
   });
 });

@@ -46,8 +46,17 @@ export function describeFilledBy(gap: RepairedGap, providerName: (id: string) =>
 export function describeRepair(result: QualityRepairResult): string {
   const bars = `${formatCount(result.filled)} ${result.filled === 1 ? 'bar' : 'bars'}`;
   const gaps = `${formatCount(result.gaps.length)} ${result.gaps.length === 1 ? 'gap' : 'gaps'}`;
+  const one = result.gaps.length === 1;
   const open =
-    result.remaining === 0 ? 'every gap is closed' : `${formatCount(result.remaining)} ${result.remaining === 1 ? 'stays' : 'stay'} open`;
+    result.remaining === 0
+      ? one
+        ? 'it is closed'
+        : 'all are closed'
+      : result.remaining === result.gaps.length
+        ? one
+          ? 'it stays open'
+          : 'all stay open'
+        : `${formatCount(result.remaining)} ${result.remaining === 1 ? 'stays' : 'stay'} open`;
   const rejected = result.rejected > 0 ? ` ${formatCount(result.rejected)} bars from providers failed validation and were not stored.` : '';
   return `Filled ${bars} in ${gaps}; ${open}.${rejected}`;
 }

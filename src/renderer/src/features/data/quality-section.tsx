@@ -2,19 +2,72 @@ import { useState, type FormEvent } from 'react';
 import type { MethodInput } from '../../../../shared/contract';
 import type { Timeframe } from '../../../../shared/timeframes';
 import { describeError } from '../../api/api-error';
+import { call } from '../../api/client';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { formatCount } from '../../format/numbers';
 import { formatBarTime } from '../../format/time';
 import { dateInputToEpoch } from '../compare/compare-model';
-import { calendarLabels, completeness, qualitySeries } from './quality-model';
-import { DEFAULT_OUTLIER_Z } from '../../../../shared/quality';
+import { calendarLabels, completeness, describeFilledBy, describeRepair, qualitySeries } from './quality-model';
+import { DEFAULT_OUTLIER_Z, type QualityGap, type QualityRepairResult } from '../../../../shared/quality';
 
 type ReportInput = MethodInput<'quality.report'>;
 
 /** Outliers listed at most; the count covers all of them. */
 const OUTLIERS_SHOWN = 50;
 
-export function QualitySection() {
+function RepairResult({ result, providerName }: { result: QualityRepairResult; providerName(id: string): string }) {
+  return (
+    <section className="repair-result" aria-labelledby="repair-result-title" data-testid="repair-result">
+      <h3 id="repair-result-title">Repair</h3>
+      <p role="status" data-testid="repair-summary">
+        {describeRepair(result)}
+      </p>
+      {result.gaps.length > 0 && (
+        <table className="data-table">
+          <caption className="visually-hidden">What each gap got</caption>
+          <thead>
+            <tr>
+              <th scope="col">Gap</th>
+              <th scope="col">Missing</th>
+              <th scope="col">Filled</th>
+              <th scope="col" className="data-table__text">
+                By
+              </th>
+              <th scope="col" className="data-table__text">
+                Notes
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.gaps.map((gap) => (
+              <tr key={gap.from} data-testid={`repair-gap-${gap.from}`}>
+                <td>
+                  {formatBarTime(gap.from, result.timeframe)} → {formatBarTime(gap.to, result.timeframe)}
+                </td>
+                <td>{formatCount(gap.missing)}</td>
+                <td>{formatCount(gap.filled)}</td>
+                <td className="data-table__text" data-testid={`repair-by-${gap.from}`}>
+                  {describeFilledBy(gap, providerName) || <span className="muted">nobody</span>}
+                </td>
+                <td className="data-table__text">
+                  {gap.notes.length > 0 && (
+                    <ul className="repair-result__notes">
+                      {gap.notes.map((note) => (
+                        <li key={note}>{note}</li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function QualitySection({ providerName }: { providerName(id: string): string }) {
   const coverage = useApiQuery('bars.coverage', {});
   const series = qualitySeries(coverage.data?.coverage ?? []);
   const [symbol, setSymbol] = useState('');
@@ -37,11 +90,29 @@ export function QualitySection() {
   const check = (event: FormEvent) => {
     event.preventDefault();
     if (!chosenTimeframe || rangeError) return;
+    setRepair({ result: null, busy: null, error: null });
     setInput({ symbol, timeframe: chosenTimeframe, ...(fromTime !== undefined && { from: fromTime }), ...(toTime !== undefined && { to: toTime }) });
   };
 
   const data = report.data;
   const current = input !== null && report.dataKey === JSON.stringify(input);
+  const [repair, setRepair] = useState<{ result: QualityRepairResult | null; busy: 'all' | number | null; error: string | null }>({
+    result: null,
+    busy: null,
+    error: null,
+  });
+  /** Re-fetches one gap, or every gap in the checked range when `gap` is absent. */
+  const runRepair = async (gap?: QualityGap) => {
+    if (!input) return;
+    setRepair({ result: null, busy: gap ? gap.from : 'all', error: null });
+    try {
+      const result = await call('quality.repair', { ...input, ...(gap && { gaps: [{ from: gap.from, to: gap.to }] }) });
+      setRepair({ result, busy: null, error: null });
+      report.reload();
+    } catch (failure) {
+      setRepair({ result: null, busy: null, error: describeError(failure) });
+    }
+  };
 
   return (
     <div className="data-section" data-testid="quality">
@@ -114,7 +185,27 @@ export function QualitySection() {
             <dd>{formatCount(data.invalid.length)}</dd>
           </dl>
 
-          <h3>Gaps</h3>
+          {repair.error && (
+            <p className="error-text" role="alert" data-testid="repair-error">
+              {repair.error}
+            </p>
+          )}
+          {repair.result && <RepairResult result={repair.result} providerName={providerName} />}
+
+          <div className="data-toolbar">
+            <h3>Gaps</h3>
+            {data.gaps.length > 0 && (
+              <button
+                type="button"
+                className="button button--small button--primary"
+                disabled={repair.busy !== null}
+                data-testid="quality-repair-all"
+                onClick={() => void runRepair()}
+              >
+                {repair.busy === 'all' ? 'Repairing…' : data.gaps.length === 1 ? 'Repair the gap' : 'Repair all gaps'}
+              </button>
+            )}
+          </div>
           {data.gaps.length === 0 ? (
             <p className="muted">No gaps: every bar the calendar expects is there.</p>
           ) : (
@@ -125,6 +216,9 @@ export function QualitySection() {
                   <th scope="col">First missing bar</th>
                   <th scope="col">Last missing bar</th>
                   <th scope="col">Missing</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Repair</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -133,6 +227,18 @@ export function QualitySection() {
                     <td>{formatBarTime(gap.from, data.timeframe)}</td>
                     <td>{formatBarTime(gap.to, data.timeframe)}</td>
                     <td>{formatCount(gap.missing)}</td>
+                    <td className="data-table__actions">
+                      <button
+                        type="button"
+                        className="button button--small"
+                        disabled={repair.busy !== null}
+                        aria-label={`Repair the gap from ${formatBarTime(gap.from, data.timeframe)}`}
+                        data-testid={`quality-repair-${gap.from}`}
+                        onClick={() => void runRepair(gap)}
+                      >
+                        {repair.busy === gap.from ? 'Repairing…' : 'Repair'}
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -56,12 +56,12 @@ export function RunHistorySection() {
             <thead>
               <tr>
                 <th scope="col">Started</th>
-                <th scope="col">Kind</th>
-                <th scope="col">What</th>
-                <th scope="col">Status</th>
+                <th scope="col" className="data-table__text">Kind</th>
+                <th scope="col" className="data-table__text">What</th>
+                <th scope="col" className="data-table__text">Status</th>
                 <th scope="col">Rows</th>
                 <th scope="col">Duration</th>
-                <th scope="col">Error</th>
+                <th scope="col" className="data-table__text">Error</th>
               </tr>
             </thead>
             <tbody>

@@ -1,0 +1,87 @@
+import { useState } from 'react';
+import type { Alert } from '../../../../shared/scheduler';
+import { describeError } from '../../api/api-error';
+import { call } from '../../api/client';
+import { formatCount } from '../../format/numbers';
+import { formatSince, formatUtcDateTime } from './data-format';
+import type { AlertsState } from './use-alerts';
+
+function AlertRow({ alert, now, onAcknowledge }: { alert: Alert; now: number; onAcknowledge(): void }) {
+  const acknowledged = alert.acknowledgedAt !== null;
+  return (
+    <tr className={acknowledged ? 'alert-row--acknowledged' : undefined} data-testid={`alert-${alert.id}`} data-acknowledged={acknowledged}>
+      <td className="data-table__text">
+        <span className={`severity severity--${alert.severity}`}>{alert.severity}</span>
+      </td>
+      <td title={formatUtcDateTime(alert.createdAt)}>{formatSince(alert.createdAt, now)}</td>
+      <td className="data-table__text data-table__description">{alert.message}</td>
+      <td className="data-table__text muted">{alert.source}</td>
+      <td className="data-table__actions">
+        {acknowledged ? (
+          <span className="muted">seen {formatSince(alert.acknowledgedAt!, now)}</span>
+        ) : (
+          <button type="button" className="button button--small" aria-label={`Acknowledge: ${alert.message}`} data-testid={`alert-ack-${alert.id}`} onClick={onAcknowledge}>
+            Acknowledge
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export function AlertsSection({ alerts, now }: { alerts: AlertsState; now: number }) {
+  const [error, setError] = useState<string | null>(null);
+  /** Without ids: every unacknowledged alert, listed or not. */
+  const acknowledge = async (ids?: number[]) => {
+    setError(null);
+    try {
+      await call('alerts.acknowledge', ids ? { ids } : {});
+      alerts.reload();
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  };
+  const { list, unacknowledged } = alerts;
+  const shownError = error ?? (alerts.error !== null ? describeError(alerts.error) : null);
+  return (
+    <div className="data-section" data-testid="alerts">
+      <div className="data-toolbar">
+        <span data-testid="alerts-open">{unacknowledged === 0 ? 'Nothing needs attention.' : `${formatCount(unacknowledged)} not yet acknowledged.`}</span>
+        <span className="status-bar__spacer" />
+        <button type="button" className="button" disabled={unacknowledged === 0} data-testid="alerts-ack-all" onClick={() => void acknowledge()}>
+          Acknowledge all
+        </button>
+      </div>
+      {shownError && (
+        <p className="error-text" role="alert">
+          {shownError}
+        </p>
+      )}
+      {list.length === 0 ? (
+        <p className="muted" data-testid="alerts-empty">
+          No alerts. A scheduled job that fails raises one here and in the status bar.
+        </p>
+      ) : (
+        <table className="data-table data-table--wide" data-testid="alerts-table">
+          <caption className="visually-hidden">Alerts</caption>
+          <thead>
+            <tr>
+              <th scope="col" className="data-table__text">Severity</th>
+              <th scope="col">When</th>
+              <th scope="col" className="data-table__text">Message</th>
+              <th scope="col" className="data-table__text">Source</th>
+              <th scope="col">
+                <span className="visually-hidden">Acknowledged</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((alert) => (
+              <AlertRow key={alert.id} alert={alert} now={now} onAcknowledge={() => void acknowledge([alert.id])} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,258 @@
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import type { Instrument } from '../../../../shared/domain';
+import type { ProviderStatus } from '../../../../shared/providers';
+import { scheduledJobKinds, type IngestJob, type ScheduledJobKind } from '../../../../shared/scheduler';
+import { describeError } from '../../api/api-error';
+import { call } from '../../api/client';
+import { formatUtcDateTime } from './data-format';
+import { FieldError } from './field-error';
+import { emptyJobForm, jobFormToDefinition, jobKindLabels, jobToForm, previewSchedule, scheduleExamples, type JobForm, type JobFormErrors, type JobFormField } from './job-form';
+
+/** Zones offered while typing; any IANA name the runtime knows is accepted. */
+const timeZones: readonly string[] = Intl.supportedValuesOf('timeZone');
+
+/** What each kind needs from a provider. */
+function offers(provider: ProviderStatus, kind: ScheduledJobKind): boolean {
+  return kind === 'poll' ? provider.supportsLatest : kind === 'news' ? provider.supportsNews : provider.timeframes.length > 0;
+}
+
+function Field({ id, label, error, children, hint }: { id: string; label: string; error?: string; children: ReactNode; hint?: ReactNode }) {
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <div>
+        {children}
+        {hint}
+        <FieldError id={`${id}-error`} message={error} />
+      </div>
+    </>
+  );
+}
+
+/**
+ * Creates a job, or edits `job`. The form checks what it can with the contract's schema;
+ * the core's refusal (an instrument the provider does not carry, a poll of a non-metal)
+ * is shown beside the form as the core words it.
+ */
+export function JobEditor({
+  job,
+  jobs,
+  providers,
+  instruments,
+  now,
+  onSaved,
+  onCancel,
+}: {
+  job: IngestJob | null;
+  jobs: readonly IngestJob[];
+  providers: readonly ProviderStatus[];
+  instruments: readonly Instrument[];
+  now: number;
+  onSaved(job: IngestJob): void;
+  onCancel(): void;
+}) {
+  const [form, setForm] = useState<JobForm>(() => (job ? jobToForm(job) : emptyJobForm));
+  const [errors, setErrors] = useState<JobFormErrors>({});
+  const [coreError, setCoreError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const prefix = useId();
+  const id = (field: JobFormField) => `${prefix}-${field}`;
+  const describedBy = (field: JobFormField) => ({ 'aria-invalid': errors[field] !== undefined, 'aria-describedby': `${id(field)}-error` });
+  const change = (patch: Partial<JobForm>) => setForm((current) => ({ ...current, ...patch }));
+
+  const usable = providers.filter((p) => offers(p, form.kind));
+  const provider = usable.find((p) => p.id === form.provider);
+  const carried = provider ? instruments.filter((i) => provider.id in i.providerSymbols).map((i) => i.symbol) : [];
+  const preview = form.schedule.trim() === '' ? null : previewSchedule(form.schedule.trim(), form.timezone.trim(), now);
+  const others = jobs.filter((other) => other.id !== job?.id);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const { definition, errors: found } = jobFormToDefinition(form, Date.now());
+    setErrors(found ?? {});
+    setCoreError(null);
+    if (!definition) return;
+    setBusy(true);
+    try {
+      onSaved(job ? await call('jobs.update', { id: job.id, ...definition }) : await call('jobs.create', definition));
+    } catch (failure) {
+      setCoreError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="data-form" onSubmit={(event) => void submit(event)} aria-labelledby={`${prefix}-title`} data-testid="job-form" noValidate>
+      <h3 id={`${prefix}-title`}>{job ? `Edit “${job.name}”` : 'New scheduled job'}</h3>
+      <div className="data-form__fields">
+        <Field id={id('name')} label="Name" error={errors.name}>
+          <input id={id('name')} type="text" value={form.name} data-testid="job-name" {...describedBy('name')} onChange={(e) => change({ name: e.target.value })} />
+        </Field>
+
+        <Field id={id('kind')} label="What it does" error={errors.kind}>
+          <select
+            id={id('kind')}
+            value={form.kind}
+            data-testid="job-kind"
+            {...describedBy('kind')}
+            onChange={(e) => change({ kind: e.target.value as ScheduledJobKind, provider: '' })}
+          >
+            {scheduledJobKinds.map((kind) => (
+              <option key={kind} value={kind}>
+                {jobKindLabels[kind]}
+              </option>
+            ))}
+          </select>
+        </Field>
+
+        <Field id={id('provider')} label="Provider" error={errors.provider}>
+          <select id={id('provider')} value={form.provider} data-testid="job-provider" {...describedBy('provider')} onChange={(e) => change({ provider: e.target.value })}>
+            <option value="">Choose…</option>
+            {usable.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+
+        <Field
+          id={id('symbols')}
+          label="Instruments"
+          error={errors.symbols}
+          hint={
+            provider && (
+              <span className="data-form__hint muted" id={`${id('symbols')}-hint`}>
+                {form.kind === 'news' ? 'empty = all news; ' : ''}
+                {provider.name} carries {carried.join(', ')}
+              </span>
+            )
+          }
+        >
+          <input
+            id={id('symbols')}
+            type="text"
+            value={form.symbols}
+            placeholder="XAUUSD, XAGUSD"
+            data-testid="job-symbols"
+            aria-invalid={errors.symbols !== undefined}
+            aria-describedby={`${id('symbols')}-hint ${id('symbols')}-error`}
+            onChange={(e) => change({ symbols: e.target.value })}
+          />
+        </Field>
+
+        {form.kind === 'backfill' && (
+          <Field id={id('timeframe')} label="Timeframe" error={errors.timeframe}>
+            <select id={id('timeframe')} value={form.timeframe} data-testid="job-timeframe" {...describedBy('timeframe')} onChange={(e) => change({ timeframe: e.target.value })}>
+              <option value="">Choose…</option>
+              {(provider?.timeframes ?? []).map((tf) => (
+                <option key={tf} value={tf}>
+                  {tf}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
+
+        <Field
+          id={id('schedule')}
+          label="Schedule (cron)"
+          error={errors.schedule}
+          hint={
+            <span className="data-form__hint muted" id={`${id('schedule')}-hint`} data-testid="job-schedule-preview">
+              {preview === null
+                ? 'empty = only when run by hand'
+                : preview.error === null
+                  ? `next ${preview.runs.map(formatUtcDateTime).join(', ')}`
+                  : `not a cron expression yet: ${preview.error}`}
+            </span>
+          }
+        >
+          <input
+            id={id('schedule')}
+            type="text"
+            className="mono"
+            value={form.schedule}
+            data-testid="job-schedule"
+            aria-invalid={errors.schedule !== undefined}
+            aria-describedby={`${id('schedule')}-hint ${id('schedule')}-error`}
+            onChange={(e) => change({ schedule: e.target.value })}
+          />
+          <div className="schedule-examples" role="group" aria-label="Schedule examples">
+            {scheduleExamples.map((example) => (
+              <button key={example.schedule} type="button" className="button button--small button--ghost" onClick={() => change({ schedule: example.schedule })}>
+                {example.label}
+              </button>
+            ))}
+          </div>
+        </Field>
+
+        <Field id={id('timezone')} label="Time zone" error={errors.timezone}>
+          <input
+            id={id('timezone')}
+            type="text"
+            list={`${prefix}-zones`}
+            value={form.timezone}
+            data-testid="job-timezone"
+            {...describedBy('timezone')}
+            onChange={(e) => change({ timezone: e.target.value })}
+          />
+          <datalist id={`${prefix}-zones`}>
+            {timeZones.map((zone) => (
+              <option key={zone} value={zone} />
+            ))}
+          </datalist>
+        </Field>
+
+        {form.kind !== 'poll' && (
+          <Field id={id('lookbackDays')} label="First run reaches back" error={errors.lookbackDays} hint={<span className="data-form__hint muted">days</span>}>
+            <input id={id('lookbackDays')} type="number" min={1} value={form.lookbackDays} {...describedBy('lookbackDays')} onChange={(e) => change({ lookbackDays: e.target.value })} />
+          </Field>
+        )}
+
+        <Field id={id('maxAttempts')} label="Attempts" error={errors.maxAttempts} hint={<span className="data-form__hint muted">transient errors only are retried</span>}>
+          <input id={id('maxAttempts')} type="number" min={1} max={10} value={form.maxAttempts} {...describedBy('maxAttempts')} onChange={(e) => change({ maxAttempts: e.target.value })} />
+        </Field>
+
+        <Field id={id('backoffSeconds')} label="First retry after" error={errors.backoffSeconds} hint={<span className="data-form__hint muted">seconds, doubling</span>}>
+          <input id={id('backoffSeconds')} type="number" min={1} value={form.backoffSeconds} {...describedBy('backoffSeconds')} onChange={(e) => change({ backoffSeconds: e.target.value })} />
+        </Field>
+
+        <Field id={id('timeoutMinutes')} label="Time limit" error={errors.timeoutMinutes} hint={<span className="data-form__hint muted">minutes per run</span>}>
+          <input id={id('timeoutMinutes')} type="number" min={1} value={form.timeoutMinutes} {...describedBy('timeoutMinutes')} onChange={(e) => change({ timeoutMinutes: e.target.value })} />
+        </Field>
+
+        {others.length > 0 && (
+          <Field id={id('dependsOn')} label="Runs after" error={errors.dependsOn}>
+            <div className="choice-list" id={id('dependsOn')} role="group" aria-label="Runs after these jobs succeed">
+              {others.map((other) => (
+                <label key={other.id} className="choice">
+                  <input
+                    type="checkbox"
+                    checked={form.dependsOn.includes(other.id)}
+                    onChange={(e) => change({ dependsOn: e.target.checked ? [...form.dependsOn, other.id] : form.dependsOn.filter((d) => d !== other.id) })}
+                  />
+                  {other.name}
+                </label>
+              ))}
+            </div>
+          </Field>
+        )}
+      </div>
+      {coreError && (
+        <p className="error-text form-alert" role="alert" data-testid="job-form-error">
+          {coreError}
+        </p>
+      )}
+      <div className="data-form__actions">
+        <button type="submit" className="button button--primary" disabled={busy} data-testid="job-save">
+          {busy ? 'Saving…' : job ? 'Save changes' : 'Create job'}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
