@@ -46,6 +46,8 @@ export interface CoreContext {
   readonly providers: ProviderRegistry;
   /** One backfill engine, so concurrent callers share its per-provider turns and running set. */
   readonly backfills: Backfills;
+  /** The line per provider that backfills, scheduled jobs and repairs wait in, one at a time. */
+  readonly turns: ProviderTurns;
   readonly now: () => number;
   readonly startedAt: number;
 }
@@ -66,7 +68,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
     const clock = systemClock(now);
     const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now });
     await scheduler.load();
-    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, now, startedAt: now() };
+    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, now, startedAt: now() };
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
       bars: barsHandlers(ctx),

@@ -345,6 +345,46 @@ describe('quality.repair cancelled mid-way', () => {
   });
 });
 
+describe('quality.repair and other work on the same provider', () => {
+  let fake: FakeProviderServer;
+  let test: TestCore;
+
+  beforeAll(async () => {
+    fake = await FakeProviderServer.start({ now: NOW });
+    test = await createTestCore({ now: () => NOW, environment: providerEnvironment(fake) });
+  });
+  afterAll(async () => {
+    await test?.cleanup();
+    await fake?.close();
+  });
+
+  it('waits for a running Polygon backfill to end before asking Polygon, as backfills wait for each other', async () => {
+    await storeSeriesWithGaps(test.core, 'XAUUSD', 'C:XAUUSD');
+    // The backfill's first request never answers, so it holds Polygon's turn until it is cancelled.
+    fake.script('polygon', { when: (request) => request.path.includes('C:XAGUSD'), fault: 'hang' });
+    const backfill = await test.call('backfill.start', { provider: 'polygon', symbol: 'XAGUSD', timeframe: '1m', from: SERIES_FROM, to: SERIES_TO });
+    await expect.poll(() => fake.requestsTo('polygon').length).toBe(1);
+
+    let repairJobId: string | undefined;
+    const stop = test.core.events.subscribe((message) => {
+      if (message.name === 'job.progress' && message.payload.kind === 'repair') repairJobId = message.payload.jobId;
+    });
+    const repair = test.call('quality.repair', { symbol: 'XAUUSD', timeframe: '1m' });
+    await expect.poll(() => repairJobId).toBeDefined();
+    // Give a repair that does not wait every chance to reach the server.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.requestsTo('polygon')).toHaveLength(1);
+    expect(fake.requestsTo('twelvedata')).toHaveLength(0);
+
+    await test.call('jobs.cancel', { jobId: backfill.jobId });
+    const result = await repair;
+    stop();
+    expect(result).toMatchObject({ filled: MISSING, remaining: 0 });
+    expect(result.gaps.map((gap) => gap.filledBy)).toEqual(reportedGaps().map((gap) => [{ provider: 'polygon', bars: gap.missing }]));
+    expect(fake.requestsTo('polygon').map((r) => r.path.split('/')[4])).toEqual(['C:XAGUSD', 'C:XAUUSD']);
+  });
+});
+
 describe('quality.repair on Postgres', () => {
   const postgres = useTestPostgres();
   let fake: FakeProviderServer;

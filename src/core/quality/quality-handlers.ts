@@ -8,7 +8,7 @@ import { findStoredGaps } from './stored-gaps';
 
 export function qualityHandlers(ctx: CoreContext): HandlerMap {
   const { storage } = ctx;
-  const repairDeps = { storage, providers: ctx.providers, jobs: ctx.jobs, events: ctx.events, logger: ctx.ports.logger, now: ctx.now };
+  const repairDeps = { storage, providers: ctx.providers, jobs: ctx.jobs, events: ctx.events, turns: ctx.turns, logger: ctx.ports.logger, now: ctx.now };
   /** Symbols being repaired: two repairs of one series would fetch the same gaps twice. */
   const repairing = new Set<string>();
   return {

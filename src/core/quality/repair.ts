@@ -7,6 +7,7 @@ import type { EventBus } from '../events';
 import { failureReason, providerNames } from '../http/provider-errors';
 import type { ProviderRegistry } from '../ingest/provider-registry';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
+import type { ProviderTurns } from '../jobs/provider-turns';
 import type { Logger } from '../ports';
 import type { ProviderAdapter } from '../providers/types';
 import type { Storage } from '../storage/types';
@@ -23,6 +24,8 @@ export interface RepairDeps {
   providers: ProviderRegistry;
   jobs: JobRunner;
   events: EventBus;
+  /** A repair's requests to a provider wait for that provider's backfills and scheduled jobs, as theirs wait for it. */
+  turns: ProviderTurns;
   logger: Logger;
   now: () => number;
 }
@@ -170,8 +173,29 @@ class Repair {
       return;
     }
 
+    if (this.askableSpans(adapter, base).length === 0) return;
+    let endTurn: () => void;
+    try {
+      endTurn = await this.deps.turns.take(provider, this.ctx.signal);
+    } catch (error) {
+      if (this.ctx.signal.aborted) throw this.cancelled();
+      throw error;
+    }
+    try {
+      // Whatever ran before this turn may have filled some of the gaps meanwhile.
+      for (const target of this.openTargets()) await this.rescan(target, calendar);
+      const spans = this.askableSpans(adapter, base);
+      if (spans.length > 0) await this.fetchSpans(adapter, base, spans, calendar);
+    } finally {
+      endTurn();
+    }
+  }
+
+  /** The open spans within the provider's history depth; what lies beyond it is noted on its gap. */
+  private askableSpans(adapter: ProviderAdapter, base: Timeframe): OpenSpan[] {
+    const { capabilities } = adapter;
     const earliest = historyStart(capabilities, base, this.deps.now());
-    const depth = `${name} keeps ${base} bars for the last ${capabilities.historyDepthDays[base]} days only`;
+    const depth = `${providerNames[adapter.id]} keeps ${base} bars for the last ${capabilities.historyDepthDays[base]} days only`;
     const spans: OpenSpan[] = [];
     for (const span of this.openTargets().flatMap((t) => t.open)) {
       if (span.end <= earliest) {
@@ -181,8 +205,13 @@ class Repair {
         spans.push({ ...span, start: Math.max(span.start, earliest) });
       }
     }
-    if (spans.length === 0) return;
+    return spans;
+  }
 
+  /** Fills `spans` from one provider, then notes for each gap what it had and had not. */
+  private async fetchSpans(adapter: ProviderAdapter, base: Timeframe, spans: OpenSpan[], calendar: MarketCalendar): Promise<void> {
+    const { capabilities } = adapter;
+    const name = providerNames[adapter.id];
     const touched = new Set(spans.map((s) => s.target));
     const before = new Map([...touched].map((t) => [t, { missing: t.openMissing, rejections: t.rejections }]));
     const failed = new Set<Target>();
@@ -196,7 +225,7 @@ class Repair {
         // Only the provider's failures are a note; a database failure ends the job.
         if (failureReason(error) === undefined) throw error;
         const message = (error as AppError).message;
-        this.deps.logger.info('repair: provider failed; trying the next one for what is left', { provider, error: message });
+        this.deps.logger.info('repair: provider failed; trying the next one for what is left', { provider: adapter.id, error: message });
         for (const later of windows.slice(index)) {
           for (const target of new Set(later.spans.map((s) => s.target))) {
             failed.add(target);
