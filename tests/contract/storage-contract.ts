@@ -611,6 +611,15 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(await backfillCheckpoints.findUnfinished(key)).toBeUndefined();
         await expect(backfillCheckpoints.updateStatus('missing', 'failed', start)).rejects.toMatchObject({ code: 'NOT_FOUND' });
       });
+
+      it('replaces the whole row on save, range included (a scheduled job reuses one checkpoint per series)', async () => {
+        const { backfillCheckpoints } = ctx.storage;
+        const first = checkpoint({ id: 'scheduled:job:BFL:1m', status: 'done', resumeFrom: start + DAY });
+        await backfillCheckpoints.save(first);
+        const next = checkpoint({ id: first.id, rangeFrom: start + DAY, rangeTo: start + DAY + HOUR, resumeFrom: start + DAY, jobRunId: 'job-2', updatedAt: start + 30 });
+        await backfillCheckpoints.save(next);
+        expect(await backfillCheckpoints.get(first.id)).toEqual(next);
+      });
     });
 
     describe('market data: aggregation to every timeframe', () => {
