@@ -375,6 +375,11 @@ describe('quality.repair and other work on the same provider', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(fake.requestsTo('polygon')).toHaveLength(1);
     expect(fake.requestsTo('twelvedata')).toHaveLength(0);
+    // One repair per symbol at a time: a second would fetch the same gaps.
+    expect(await test.core.invoke('quality.repair', { symbol: 'XAUUSD', timeframe: '1h' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', message: 'A repair of XAUUSD is already running.' },
+    });
 
     await test.call('jobs.cancel', { jobId: backfill.jobId });
     const result = await repair;
@@ -382,6 +387,32 @@ describe('quality.repair and other work on the same provider', () => {
     expect(result).toMatchObject({ filled: MISSING, remaining: 0 });
     expect(result.gaps.map((gap) => gap.filledBy)).toEqual(reportedGaps().map((gap) => [{ provider: 'polygon', bars: gap.missing }]));
     expect(fake.requestsTo('polygon').map((r) => r.path.split('/')[4])).toEqual(['C:XAGUSD', 'C:XAUUSD']);
+  });
+});
+
+describe('quality.repair of a coarser timeframe', () => {
+  let fake: FakeProviderServer;
+  let test: TestCore;
+
+  beforeAll(async () => {
+    fake = await FakeProviderServer.start({ now: NOW });
+    test = await createTestCore({ now: () => NOW, environment: providerEnvironment(fake) });
+  });
+  afterAll(async () => {
+    await test?.cleanup();
+    await fake?.close();
+  });
+
+  it('fills an hour missing from a minute series with minute bars, the timeframe the report reads', async () => {
+    await storeSeriesWithGaps(test.core, 'BTCUSD', 'X:BTCUSD');
+    const [hour] = GAPS[2]!;
+    // Only the whole missing hour is an hourly gap; the half hour and the five minutes are not.
+    expect((await test.call('quality.report', { symbol: 'BTCUSD', timeframe: '1h' })).gaps).toEqual([{ from: hour, to: hour, missing: 1 }]);
+    const result = await test.call('quality.repair', { symbol: 'BTCUSD', timeframe: '1h' });
+    expect(result).toMatchObject({ timeframe: '1h', storedTimeframe: '1m', filled: 60, remaining: 0 });
+    expect(result.gaps).toEqual([{ from: hour, to: hour, missing: 1, filled: 60, filledBy: [{ provider: 'polygon', bars: 60 }], notes: [] }]);
+    expect((await test.call('bars.coverage', { symbol: 'BTCUSD' })).coverage).toMatchObject([{ timeframe: '1m', source: 'polygon', count: SERIES_BARS - MISSING + 60 }]);
+    expect((await test.call('quality.report', { symbol: 'BTCUSD', timeframe: '1m' })).gaps).toEqual(reportedGaps(GAPS.slice(0, 2)));
   });
 });
 
