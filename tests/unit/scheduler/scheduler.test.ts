@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src/core/events';
 import { Backfills } from '../../../src/core/ingest/backfill';
@@ -344,6 +345,20 @@ describe('Scheduler', () => {
     });
     await clock.advance(30 * MINUTE);
     expect(running()).toHaveLength(1);
+
+    const audit = new Database(path.join(dataDir, 'metalytics.db'), { readonly: true });
+    try {
+      const rows = audit.prepare('SELECT actor, action, details FROM audit_log ORDER BY id').all() as { actor: string; action: string; details: string }[];
+      expect(rows.map((row) => [row.actor, row.action])).toEqual([
+        ['user', 'jobs.create'],
+        ['user', 'jobs.pause'],
+        ['user', 'jobs.resume'],
+        ['user', 'jobs.update'],
+      ]);
+      expect(JSON.parse(rows[3]!.details)).toMatchObject({ id: job.id, name: 'Hourly gold', schedule: '0 * * * *', changed: ['schedule', 'name'] });
+    } finally {
+      audit.close();
+    }
 
     scheduler.stop();
     const restarted = make();
