@@ -140,11 +140,12 @@ export class Scheduler {
   update(id: string, patch: JobPatch): Promise<IngestJob> {
     return this.edit(async () => {
       const state = this.stateOf(id);
-      const job: StoredIngestJob = { ...state.job, ...patch, id, updatedAt: this.deps.clock.now() };
+      const changed = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as JobPatch;
+      const job: StoredIngestJob = { ...state.job, ...changed, id, updatedAt: this.deps.clock.now() };
       await this.check(job);
       await this.deps.storage.ingestJobs.update(job);
       this.replace(state, job);
-      await this.audit('jobs.update', job, { changed: Object.keys(patch) });
+      await this.audit('jobs.update', job, { changed: Object.keys(changed) });
       return this.describe(state);
     });
   }
@@ -198,7 +199,7 @@ export class Scheduler {
   private newState(job: StoredIngestJob): JobState {
     return {
       job,
-      schedule: job.schedule === null ? null : new CronSchedule(job.schedule, job.timezone),
+      schedule: this.scheduleOf(job),
       nextRunAt: null,
       cancelTimer: undefined,
       phase: 'idle',
@@ -209,13 +210,30 @@ export class Scheduler {
 
   private replace(state: JobState, job: StoredIngestJob): void {
     state.job = job;
-    state.schedule = job.schedule === null ? null : new CronSchedule(job.schedule, job.timezone);
+    state.schedule = this.scheduleOf(job);
     if (!job.enabled && state.phase === 'retrying') {
       state.cancelRetry?.();
       state.cancelRetry = undefined;
       state.phase = 'idle';
     }
     this.arm(state);
+  }
+
+  /**
+   * The job's parsed schedule. One stored by an older version that this one cannot read (a
+   * time zone gone from the runtime) does not fire, rather than keep the app from starting.
+   */
+  private scheduleOf(job: StoredIngestJob): CronSchedule | null {
+    if (job.schedule === null) return null;
+    try {
+      return new CronSchedule(job.schedule, job.timezone);
+    } catch (error) {
+      this.deps.logger.warn('a scheduled job has a schedule that cannot be read; it runs on demand only until edited', {
+        job: job.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return null;
+    }
   }
 
   private stateOf(id: string): JobState {

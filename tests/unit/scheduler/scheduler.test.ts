@@ -368,6 +368,26 @@ describe('Scheduler', () => {
     restarted.stop();
   });
 
+  it('starts with a stored job whose schedule it cannot read, which then runs on demand only', async () => {
+    await storage.ingestJobs.create({
+      ...definition({ schedule: '* * * * *', timezone: 'Mars/Olympus_Mons' }),
+      id: 'from-elsewhere',
+      enabled: true,
+      createdAt: START,
+      updatedAt: START,
+    });
+    const restarted = make();
+    await restarted.load();
+    restarted.start();
+    expect(await restarted.list()).toEqual([expect.objectContaining({ id: 'from-elsewhere', nextRunAt: null })]);
+    await clock.advance(10 * MINUTE);
+    expect(running()).toHaveLength(0);
+    await restarted.runNow('from-elsewhere');
+    await settle();
+    expect(running()).toHaveLength(1);
+    restarted.stop();
+  });
+
   it('refuses a schedule, zone, symbol or timeframe that cannot work, in a sentence', async () => {
     const refusal = (fields: Partial<JobDefinition>) => scheduler.create(definition(fields)).catch((error: AppError) => error);
     expect(await refusal({ schedule: 'every day' })).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/not a cron expression.*five fields/) });
