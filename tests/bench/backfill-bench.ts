@@ -17,13 +17,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Core } from '../../src/core/create-core';
 import type { EventPayload } from '../../src/shared/contract';
 import { startTestPostgres } from '../support/postgres';
 import { createTestCore, invokeOk } from '../support/test-core';
+import { loopColumns, watchEventLoop, type LoopFigures } from './loop-watch';
 import { rawPostgresInsertRate, rawSqliteInsertRate } from './raw-insert';
 import { formatRate, machine } from './stats';
 
@@ -69,8 +69,7 @@ export interface BackfillFigures {
   bars: number;
   seconds: number;
   rate: number;
-  maxLoopDelayMs: number;
-  p99LoopDelayMs: number;
+  loop: LoopFigures;
 }
 
 function jobEnding(core: Core, jobId: string): Promise<EventPayload<'job.finished'>> {
@@ -100,8 +99,7 @@ export async function benchBackfill(provider: BenchProvider, databaseUrl: string
     now: () => NOW + (Date.now() - startedAt),
   });
   try {
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
+    const watch = watchEventLoop();
     const started = performance.now();
     let stored = 0;
     for (let offset = 0, i = 0; offset < bars; offset += BARS_PER_SYMBOL, i++) {
@@ -114,10 +112,10 @@ export async function benchBackfill(provider: BenchProvider, databaseUrl: string
       stored += ending.rows;
     }
     const seconds = (performance.now() - started) / 1000;
-    loop.disable();
+    const loop = watch.stop();
     // A bench that stored less than it says would report a rate for work it did not do.
     if (stored !== bars) throw new Error(`the backfills stored ${stored} bars, not ${bars}`);
-    return { bars, seconds, rate: bars / seconds, maxLoopDelayMs: loop.max / 1e6, p99LoopDelayMs: loop.percentile(99) / 1e6 };
+    return { bars, seconds, rate: bars / seconds, loop };
   } finally {
     await test.cleanup();
   }
@@ -133,8 +131,7 @@ export function backfillRow(dialect: 'sqlite' | 'postgres', figures: BackfillFig
     endToEnd: formatRate(figures.rate),
     rawInsert: formatRate(rawRate),
     ratio: (figures.rate / rawRate).toFixed(2),
-    maxEventLoopDelayMs: figures.maxLoopDelayMs.toFixed(1),
-    p99EventLoopDelayMs: figures.p99LoopDelayMs.toFixed(1),
+    ...loopColumns(figures.loop),
   };
 }
 

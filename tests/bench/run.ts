@@ -12,7 +12,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Timeframe } from '../../src/shared/timeframes';
 import { openStorage } from '../../src/core/storage/open-storage';
 import type { Storage } from '../../src/core/storage/types';
@@ -21,6 +20,7 @@ import { startTestPostgres } from '../support/postgres';
 import { BACKFILL_BARS, backfillRow, benchBackfill, startBenchProvider } from './backfill-bench';
 import { benchChartPaint } from './chart-paint';
 import { benchIndicators } from './indicators-bench';
+import { loopColumns, watchEventLoop } from './loop-watch';
 import { rawPostgresInsertRate, rawSqliteInsertRate, tempDir } from './raw-insert';
 import { formatRate, machine, percentile, syntheticMinuteBars } from './stats';
 
@@ -42,16 +42,14 @@ const record = (row: Row) => {
 
 /** Our write path: validated upserts with rollups, chunked; also watches the event loop while it runs. */
 async function repositoryUpsert(storage: Storage, count: number) {
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
+  const watch = watchEventLoop();
   const started = performance.now();
   for (const bars of syntheticMinuteBars(START, count, CHUNK)) {
     await storage.marketData.upsertBars({ symbol: SYMBOL, timeframe: '1m', source: 'bench', bars });
     await new Promise((resolve) => setImmediate(resolve));
   }
   const seconds = (performance.now() - started) / 1000;
-  loop.disable();
-  return { rate: count / seconds, seconds, maxLoopDelayMs: loop.max / 1e6 };
+  return { rate: count / seconds, seconds, loop: watch.stop() };
 }
 
 /** p50/p95 of 2,000-candle chart queries at random points of the stored history. */
@@ -90,7 +88,7 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', open: (purpose: Purp
 
   const storage = await open('fill');
   const fill = await repositoryUpsert(storage, queryBars);
-  record({ figure: 'fill', dialect, bars: queryBars, seconds: fill.seconds.toFixed(1), rate: formatRate(fill.rate), maxEventLoopDelayMs: fill.maxLoopDelayMs.toFixed(1) });
+  record({ figure: 'fill', dialect, bars: queryBars, seconds: fill.seconds.toFixed(1), rate: formatRate(fill.rate), ...loopColumns(fill.loop) });
   for (const timeframe of ['1m', '1h', '1d', '1w'] as const) {
     const latency = await queryLatency(storage, queryBars, timeframe);
     record({ figure: 'chart-query', dialect, storedBars: queryBars, timeframe, candles: latency.returned, p50ms: latency.p50.toFixed(1), p95ms: latency.p95.toFixed(1) });
