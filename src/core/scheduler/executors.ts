@@ -27,7 +27,7 @@ export interface ExecutorResult {
 export type Executor = (deps: ExecutorDeps, ctx: JobContext, job: StoredIngestJob) => Promise<JobOutcome<ExecutorResult>>;
 
 /** Checkpoint of a scheduled job's updates of one series; one row per job and series, overwritten by every run. */
-export function scheduledCheckpointId(jobId: string, symbol: string, timeframe: Timeframe): string {
+function scheduledCheckpointId(jobId: string, symbol: string, timeframe: Timeframe): string {
   return `scheduled:${jobId}:${symbol}:${timeframe}`;
 }
 

@@ -11,7 +11,7 @@ const preciousMetalRoots = ['XAU', 'XAG', 'XPT', 'XPD'] as const;
 const preciousMetalFutures = new Set(['GC=F', 'SI=F', 'PL=F', 'PA=F']);
 
 /** Spot or futures of gold, silver, platinum or palladium: what `precious_metals_prices` holds. */
-export function isPreciousMetal(instrument: Instrument): boolean {
+function isPreciousMetal(instrument: Instrument): boolean {
   if (instrument.kind === 'spot') return preciousMetalRoots.some((root) => instrument.symbol.startsWith(root));
   return instrument.kind === 'future' && preciousMetalFutures.has(instrument.symbol);
 }
