@@ -243,4 +243,34 @@ describe('Data screen in the browser against metalytics serve', () => {
     await page.getByTestId('status-alerts').waitFor({ state: 'detached' });
     expect(await alert.getAttribute('data-acknowledged')).toBe('true');
   });
+
+  it('moves between sections from the keyboard', async () => {
+    await page.getByTestId('data-tab-alerts').focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByTestId('data-tab-quality').getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByTestId('data-tab-providers').getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('End');
+    expect(await page.getByTestId('data-tab-quality').getAttribute('aria-selected')).toBe('true');
+    expect(await page.locator('[data-testid="data-tab-quality"]:focus').count()).toBe(1);
+  });
+
+  it('edits a job, and deletes one only once the deletion is confirmed', async () => {
+    await page.getByTestId('data-tab-jobs').click();
+    const row = page.getByTestId('job-Gold and silver spot');
+    await page.getByRole('button', { name: 'Edit Gold and silver spot' }).click();
+    await page.getByTestId('job-schedule').fill('30 22 * * 1-5');
+    await page.getByTestId('job-save').click();
+    await page.getByTestId('job-form').waitFor({ state: 'detached' });
+    await expect.poll(() => row.textContent()).toContain('30 22 * * 1-5');
+
+    await page.getByTestId('job-delete-Gold and silver spot').click();
+    // The confirmation takes the focus; Keep leaves the job alone.
+    await page.keyboard.press('Enter');
+    expect(await row.isVisible()).toBe(true);
+    await page.getByTestId('job-delete-Gold and silver spot').click();
+    await page.getByTestId('job-delete-confirm-Gold and silver spot').click();
+    await row.waitFor({ state: 'detached' });
+    expect((await server.call('jobs.list', {})).jobs.map((job) => job.name)).toEqual(['Ether hourly']);
+  });
 });

@@ -96,7 +96,7 @@ export function JobEditor({
             value={form.kind}
             data-testid="job-kind"
             {...describedBy('kind')}
-            onChange={(e) => change({ kind: e.target.value as ScheduledJobKind, provider: '' })}
+            onChange={(e) => change({ kind: e.target.value as ScheduledJobKind, provider: '', timeframe: '' })}
           >
             {scheduledJobKinds.map((kind) => (
               <option key={kind} value={kind}>
@@ -107,7 +107,7 @@ export function JobEditor({
         </Field>
 
         <Field id={id('provider')} label="Provider" error={errors.provider}>
-          <select id={id('provider')} value={form.provider} data-testid="job-provider" {...describedBy('provider')} onChange={(e) => change({ provider: e.target.value })}>
+          <select id={id('provider')} value={form.provider} data-testid="job-provider" {...describedBy('provider')} onChange={(e) => change({ provider: e.target.value, timeframe: '' })}>
             <option value="">Choose…</option>
             {usable.map((p) => (
               <option key={p.id} value={p.id}>

@@ -3,7 +3,14 @@ import type { IngestJob } from '../../../../shared/scheduler';
 import { emptyJobForm, jobFormToDefinition, jobToForm, nextScheduledRun, previewSchedule, type JobForm } from './job-form';
 
 const now = Date.UTC(2026, 10, 23, 12, 7); // a Monday
-const form = (patch: Partial<JobForm> = {}): JobForm => ({ ...emptyJobForm, name: 'Gold hourly', provider: 'polygon', symbols: 'xauusd, XAGUSD  btcusd', ...patch });
+const form = (patch: Partial<JobForm> = {}): JobForm => ({
+  ...emptyJobForm,
+  name: 'Gold hourly',
+  provider: 'polygon',
+  symbols: 'xauusd, XAGUSD  btcusd',
+  timeframe: '1h',
+  ...patch,
+});
 
 describe('jobFormToDefinition', () => {
   it('turns the form into the definition the core takes, in its units', () => {

@@ -37,7 +37,7 @@ export const emptyJobForm: JobForm = {
   kind: 'backfill',
   provider: '',
   symbols: '',
-  timeframe: '1h',
+  timeframe: '',
   schedule: '*/15 * * * *',
   timezone: 'UTC',
   lookbackDays: '30',
