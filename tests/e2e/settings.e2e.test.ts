@@ -58,7 +58,10 @@ describe('Provider settings in the browser', () => {
     await expect.poll(() => page.getByTestId('settings-provider-twelvedata').textContent()).toMatch(/0 for no limit/);
 
     await page.getByTestId('settings-rate-twelvedata').fill('');
-    await page.getByTestId('settings-url-twelvedata').evaluate((input: HTMLInputElement) => (input.type = 'text'));
+    await page.getByTestId('settings-url-twelvedata').evaluate((input: { type: string }) => {
+      // The field is type=url; a user could still paste any text into it, so the core is what refuses.
+      input.type = 'text';
+    });
     await page.getByTestId('settings-url-twelvedata').fill('ftp://files.example.com');
     await page.getByTestId('settings-provider-save-twelvedata').click();
     await expect.poll(() => page.getByTestId('settings-provider-twelvedata').textContent()).toMatch(/http:\/\/ or https:\/\//);
