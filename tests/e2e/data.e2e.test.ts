@@ -1,12 +1,15 @@
 /**
  * The Data screen in real Chromium against the real `metalytics serve`, whose providers
  * all point at the fake provider server running in this test process: provider status and
- * Test, a backfill started from the form and followed to the end, cancel and resume,
- * the run history, and a quality report with a gap. Polygon is paced to a request every
- * half second and pages hold a day of hourly bars, so a month-long backfill takes long
- * enough to be seen part-way. Screenshots land in docs/.
+ * Test, a backfill started from the form and followed to the end, cancel and resume, resume
+ * after the server was killed, the run history, a quality report with gaps and their repair,
+ * scheduled jobs created, edited, paused, run and deleted, and the alert a failed run raises.
+ * Polygon is paced to a request every half second and pages hold a day of hourly bars, so a
+ * month-long backfill takes long enough to be seen part-way. Screenshots land in docs/.
  * Requires `npm run build` first (npm test does it).
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +39,8 @@ const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 let browser: Browser;
 let fake: FakeProviderServer;
 let server: ServeProcess;
+let serverEnv: NodeJS.ProcessEnv;
+let dataDir: string;
 let page: Page;
 
 const progressOf = async (checkpointId: string) => Number(await page.getByTestId(`backfill-progress-${checkpointId}`).getAttribute('aria-valuenow'));
@@ -45,7 +50,7 @@ beforeAll(async () => {
   requireBuiltRenderer();
   // The fake's "now" is the real one, so ranges and "keep current" jobs end today.
   fake = await FakeProviderServer.start({ now: Date.now(), polygonPageSize: 24 });
-  server = await startServeProcess(undefined, {
+  serverEnv = {
     METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
     METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
     METALYTICS_POLYGON_RATE_LIMIT: '120',
@@ -55,7 +60,10 @@ beforeAll(async () => {
     METALYTICS_TWELVEDATA_API_KEY: fake.state.keys.twelvedata,
     METALYTICS_METALSAPI_BASE_URL: fake.baseUrl('metalsapi'),
     METALYTICS_METALSAPI_API_KEY: fake.state.keys.metalsapi,
-  });
+  };
+  // One data folder for the server and the one restarted after a kill, removed at the end.
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-data-e2e-'));
+  server = await startServeProcess(dataDir, serverEnv);
   browser = await launchChromium();
   page = await openAppPage(browser, server);
   await page.getByTestId('nav-data').click();
@@ -67,6 +75,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await fake?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('Data screen in the browser against metalytics serve', () => {
@@ -273,4 +282,25 @@ describe('Data screen in the browser against metalytics serve', () => {
     await row.waitFor({ state: 'detached' });
     expect((await server.call('jobs.list', {})).jobs.map((job) => job.name)).toEqual(['Ether hourly']);
   });
+
+  it('offers to resume a backfill whose server was killed part-way, and finishes it', async () => {
+    const checkpointId = backfillCheckpointId('polygon', 'XAUUSD', '1h', rangeFrom, rangeTo);
+    await server.call('backfill.start', { provider: 'polygon', symbol: 'XAUUSD', timeframe: '1h', from: rangeFrom, to: rangeTo });
+    await page.getByTestId('data-tab-backfills').click();
+    await expect.poll(() => progressOf(checkpointId)).toBeGreaterThan(0);
+    const exited = new Promise((resolve) => server.child.once('exit', resolve));
+    server.child.kill('SIGKILL');
+    await exited;
+
+    server = await startServeProcess(dataDir, serverEnv);
+    await page.context().close();
+    page = await openAppPage(browser, server);
+    await page.getByTestId('nav-data').click();
+    await page.getByTestId('data-tab-backfills').click();
+    await expect.poll(() => statusOf(checkpointId)).toBe('interrupted');
+    await page.getByTestId(`backfill-resume-${checkpointId}`).click();
+    await expect.poll(() => statusOf(checkpointId), { timeout: 40_000 }).toBe('done');
+    const stored = (await server.call('bars.coverage', { symbol: 'XAUUSD' })).coverage;
+    expect(stored).toEqual([expect.objectContaining({ timeframe: '1h', count: BACKFILL_DAYS * 24 })]);
+  }, 90_000);
 });

@@ -6,14 +6,15 @@ import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { formatCount } from '../../format/numbers';
 import { formatUtcDate } from '../../format/time';
 import { BackfillStartForm, type ProviderChoice } from './backfill-form';
-import { backfillFraction, canResume, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type JobProgress } from './backfill-model';
+import { backfillFraction, backfillState, canResume, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type BackfillState, type JobProgress } from './backfill-model';
 import { formatSince } from './data-format';
 import { ProgressBar } from './progress-bar';
 
 const RUNNING_REFRESH_MS = 2_000;
 
-const statusLabels: Record<BackfillCheckpointRow['status'], string> = {
+const stateLabels: Record<BackfillState, string> = {
   running: 'Running',
+  interrupted: 'Interrupted',
   done: 'Done',
   failed: 'Failed',
   cancelled: 'Cancelled',
@@ -21,7 +22,7 @@ const statusLabels: Record<BackfillCheckpointRow['status'], string> = {
 
 /** Running first, then the most recently touched. */
 function byActivity(a: BackfillCheckpointRow, b: BackfillCheckpointRow): number {
-  return Number(b.status === 'running') - Number(a.status === 'running') || b.updatedAt - a.updatedAt;
+  return Number(backfillState(b) === 'running') - Number(backfillState(a) === 'running') || b.updatedAt - a.updatedAt;
 }
 
 function BackfillRow({
@@ -51,13 +52,15 @@ function BackfillRow({
       setBusy(false);
     }
   };
-  const running = checkpoint.status === 'running';
+  const state = backfillState(checkpoint);
+  const running = state === 'running';
   const fraction = backfillFraction(checkpoint, running ? live : undefined);
   const rate = running && live ? describeBackfillRate(live) : '';
   const title = `${checkpoint.symbol} ${checkpoint.timeframe}`;
-  const runError = checkpoint.status === 'failed' ? checkpoint.lastRun?.error : null;
+  const runError =
+    state === 'interrupted' ? 'Metalytics stopped while this ran; resume to continue from the last saved page.' : state === 'failed' ? checkpoint.lastRun?.error : null;
   return (
-    <tr data-testid={`backfill-${checkpoint.id}`} data-status={checkpoint.status}>
+    <tr data-testid={`backfill-${checkpoint.id}`} data-status={state}>
       <th scope="row">
         <span className="mono">{checkpoint.symbol}</span> {checkpoint.timeframe}
       </th>
@@ -69,14 +72,14 @@ function BackfillRow({
         <ProgressBar
           fraction={fraction}
           label={`${title} backfill progress`}
-          state={running ? 'running' : checkpoint.status === 'done' ? 'done' : 'stopped'}
+          state={running ? 'running' : state === 'done' ? 'done' : 'stopped'}
           testId={`backfill-progress-${checkpoint.id}`}
         />
         <span className="data-table__percent">{Math.floor(fraction * 100)}%</span>
       </td>
       <td>{formatCount(checkpoint.rowsWritten)}</td>
       <td className="data-table__text" data-testid={`backfill-status-${checkpoint.id}`}>
-        <span className={`run-status run-status--${checkpoint.status}`}>{statusLabels[checkpoint.status]}</span>
+        <span className={`run-status run-status--${state}`}>{stateLabels[state]}</span>
         {rate && <span className="muted"> · {rate}</span>}
         {!running && <span className="muted"> · {formatSince(checkpoint.updatedAt, now)}</span>}
         {runError && <div className="error-text">{runError}</div>}
@@ -120,7 +123,7 @@ export function BackfillsSection({ providers, instruments, now }: { providers: r
   const list = useApiQuery('backfill.list', {});
   const [live, setLive] = useState<ReadonlyMap<string, JobProgress>>(new Map());
   const checkpoints = list.data?.checkpoints ?? [];
-  const running = checkpoints.some((checkpoint) => checkpoint.status === 'running');
+  const running = checkpoints.some((checkpoint) => backfillState(checkpoint) === 'running');
   // Progress events carry counts only; the bars saved come from the checkpoints, re-read while one runs.
   const { reload } = list;
   useEffect(() => {
