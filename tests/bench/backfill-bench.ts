@@ -12,7 +12,8 @@
  *   METALYTICS_BENCH_BACKFILL_BARS   1m bars backfilled per dialect (default 5,000,000)
  *
  * Run alone (`npx tsx tests/bench/backfill-bench.ts`) it measures both dialects beside
- * their raw insert rates, e.g. under `node --cpu-prof --import tsx`.
+ * their raw insert rates (METALYTICS_BENCH_INSERT bars, default 1,000,000), or those listed
+ * in METALYTICS_BENCH_DIALECTS (`sqlite`, `postgres`); e.g. under `node --cpu-prof --import tsx`.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
