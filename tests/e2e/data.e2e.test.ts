@@ -247,7 +247,7 @@ describe('Data screen in the browser against metalytics serve', () => {
 
     await page.getByTestId('status-alerts').click();
     const alert = page.locator('[data-testid="alerts-table"] tbody tr').first();
-    expect(await alert.textContent()).toContain('Ether hourly');
+    expect(await alert.textContent()).toContain('job “Ether hourly”');
     await alert.getByRole('button', { name: /^Acknowledge/ }).click();
     await page.getByTestId('status-alerts').waitFor({ state: 'detached' });
     expect(await alert.getAttribute('data-acknowledged')).toBe('true');

@@ -1,12 +1,19 @@
 import { useState } from 'react';
-import type { Alert } from '../../../../shared/scheduler';
+import type { Alert, IngestJob } from '../../../../shared/scheduler';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { formatCount } from '../../format/numbers';
 import { formatSince, formatUtcDateTime } from './data-format';
 import type { AlertsState } from './use-alerts';
+import { useScheduledJobs } from './use-scheduled-jobs';
 
-function AlertRow({ alert, now, onAcknowledge }: { alert: Alert; now: number; onAcknowledge(): void }) {
+/** `job:<id>` names the scheduled job that raised the alert; shown by its name while the job exists. */
+function describeSource(source: string, jobs: readonly IngestJob[]): string {
+  const job = source.startsWith('job:') ? jobs.find((j) => j.id === source.slice('job:'.length)) : undefined;
+  return job ? `job “${job.name}”` : source;
+}
+
+function AlertRow({ alert, source, now, onAcknowledge }: { alert: Alert; source: string; now: number; onAcknowledge(): void }) {
   const acknowledged = alert.acknowledgedAt !== null;
   return (
     <tr className={acknowledged ? 'alert-row--acknowledged' : undefined} data-testid={`alert-${alert.id}`} data-acknowledged={acknowledged}>
@@ -15,7 +22,7 @@ function AlertRow({ alert, now, onAcknowledge }: { alert: Alert; now: number; on
       </td>
       <td title={formatUtcDateTime(alert.createdAt)}>{formatSince(alert.createdAt, now)}</td>
       <td className="data-table__text data-table__description">{alert.message}</td>
-      <td className="data-table__text muted">{alert.source}</td>
+      <td className="data-table__text muted">{source}</td>
       <td className="data-table__actions">
         {acknowledged ? (
           <span className="muted">seen {formatSince(alert.acknowledgedAt!, now)}</span>
@@ -42,6 +49,7 @@ export function AlertsSection({ alerts, now }: { alerts: AlertsState; now: numbe
     }
   };
   const { list, unacknowledged } = alerts;
+  const jobs = useScheduledJobs().data?.jobs ?? [];
   const shownError = error ?? (alerts.error !== null ? describeError(alerts.error) : null);
   return (
     <div className="data-section" data-testid="alerts">
@@ -77,7 +85,7 @@ export function AlertsSection({ alerts, now }: { alerts: AlertsState; now: numbe
           </thead>
           <tbody>
             {list.map((alert) => (
-              <AlertRow key={alert.id} alert={alert} now={now} onAcknowledge={() => void acknowledge([alert.id])} />
+              <AlertRow key={alert.id} alert={alert} source={describeSource(alert.source, jobs)} now={now} onAcknowledge={() => void acknowledge([alert.id])} />
             ))}
           </tbody>
         </table>
