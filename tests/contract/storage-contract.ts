@@ -432,6 +432,17 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(await jobs.list()).toEqual([paused]);
       });
 
+      it('lets exactly one caller claim each scheduled firing, and none an earlier time', async () => {
+        const jobs = ctx.storage.ingestJobs;
+        await jobs.create({ ...job, id: 'job-claim' });
+        const claims = await Promise.all([jobs.claimFiring('job-claim', 60_000), jobs.claimFiring('job-claim', 60_000)]);
+        expect(claims.sort()).toEqual([false, true]);
+        expect(await jobs.claimFiring('job-claim', 30_000)).toBe(false);
+        expect(await jobs.claimFiring('job-claim', 120_000)).toBe(true);
+        expect(await jobs.claimFiring('no-such-job', 180_000)).toBe(false);
+        await jobs.delete('job-claim');
+      });
+
       it('raises alerts, lists them newest first, counts and acknowledges some or all', async () => {
         const alerts = ctx.storage.alerts;
         const first = await alerts.raise({ createdAt: 10, severity: 'error', source: 'job:job-1', message: 'Backfill failed', details: { code: 'AUTH' } });

@@ -115,8 +115,10 @@ export class Scheduler {
     return { state: this.running ? 'running' : 'stopped', queued: this.deps.turns.queued };
   }
 
+  /** In the storage's order (oldest first, then by id), so the list reads the same before and after a restart. */
   async list(): Promise<IngestJob[]> {
-    return Promise.all([...this.states.values()].map((state) => this.describe(state)));
+    const states = [...this.states.values()].sort((a, b) => a.job.createdAt - b.job.createdAt || (a.job.id < b.job.id ? -1 : a.job.id > b.job.id ? 1 : 0));
+    return Promise.all(states.map((state) => this.describe(state)));
   }
 
   async get(id: string): Promise<IngestJob> {
@@ -298,14 +300,18 @@ export class Scheduler {
         return;
       }
       this.arm(state);
-      this.track(this.trigger(state, 'schedule'));
+      this.track(this.trigger(state, { cause: 'schedule', scheduledAt: next }));
     };
     wait();
   }
 
-  /** A run the schedule or a dependency asks for: skipped while the job is busy or a dependency has not succeeded. */
-  private async trigger(state: JobState, cause: 'schedule' | 'dependency'): Promise<void> {
+  /**
+   * A run the schedule or a dependency asks for: skipped while the job is busy or a dependency
+   * has not succeeded, and a schedule time another process sharing the database fired already.
+   */
+  private async trigger(state: JobState, firing: { cause: 'schedule'; scheduledAt: number } | { cause: 'dependency' }): Promise<void> {
     const { logger } = this.deps;
+    const { cause } = firing;
     if (state.phase !== 'idle') {
       logger.info('scheduled run skipped: the previous one is still busy', { job: state.job.id, cause });
       return;
@@ -317,6 +323,11 @@ export class Scheduler {
     }
     // Checked again: an edit or run-now may have come in while the database answered.
     if (state.phase !== 'idle' || this.states.get(state.job.id) !== state) return;
+    if (firing.cause === 'schedule' && !(await this.deps.storage.ingestJobs.claimFiring(state.job.id, firing.scheduledAt))) {
+      logger.info('scheduled run left to the process that claimed it first', { job: state.job.id, scheduledAt: firing.scheduledAt });
+      return;
+    }
+    if (state.phase !== 'idle') return;
     try {
       await this.startAttempt(state, 1);
     } catch (error) {
@@ -385,7 +396,7 @@ export class Scheduler {
     // Jobs without a schedule of their own run when what they depend on has succeeded.
     for (const dependent of this.states.values()) {
       if (dependent.job.enabled && dependent.job.schedule === null && dependent.job.dependsOn.includes(state.job.id)) {
-        this.track(this.trigger(dependent, 'dependency'));
+        this.track(this.trigger(dependent, { cause: 'dependency' }));
       }
     }
   }

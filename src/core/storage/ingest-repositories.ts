@@ -104,6 +104,16 @@ export class SqlIngestJobs implements IngestJobRepository {
   async delete(id: string): Promise<boolean> {
     return (await this.sql.execute('DELETE FROM ingest_jobs WHERE id = {id}', { id })) > 0;
   }
+
+  async claimFiring(id: string, scheduledAt: number): Promise<boolean> {
+    // One conditional UPDATE: the database serialises it, so of two processes waking for the same time one changes the row.
+    const claimed = await this.sql.execute(
+      `UPDATE ingest_jobs SET last_fired_at = {scheduledAt}
+       WHERE id = {id} AND (last_fired_at IS NULL OR last_fired_at < {scheduledAt})`,
+      { id, scheduledAt },
+    );
+    return claimed > 0;
+  }
 }
 
 const ALERT_COLUMNS = 'id, created_at AS "createdAt", severity, source, message, acknowledged_at AS "acknowledgedAt"';

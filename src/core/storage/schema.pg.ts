@@ -143,6 +143,8 @@ export const ingestJobs = pgTable('ingest_jobs', {
   dependsOn: jsonb('depends_on').$type<string[]>().notNull().default([]),
   createdAt: bigint('created_at', { mode: 'number' }).notNull(),
   updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  /** The schedule time last fired, by any process: claimed atomically so processes sharing the database fire it once. */
+  lastFiredAt: bigint('last_fired_at', { mode: 'number' }),
 });
 
 export const jobRuns = pgTable(

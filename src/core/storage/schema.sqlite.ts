@@ -147,6 +147,8 @@ export const ingestJobs = sqliteTable('ingest_jobs', {
   dependsOn: text('depends_on', { mode: 'json' }).$type<string[]>().notNull().default([]),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
+  /** The schedule time last fired, by any process: claimed atomically so processes sharing the database fire it once. */
+  lastFiredAt: integer('last_fired_at'),
 });
 
 export const jobRuns = sqliteTable(

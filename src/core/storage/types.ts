@@ -108,6 +108,12 @@ export interface IngestJobRepository {
   update(job: StoredIngestJob): Promise<void>;
   /** False when there was nothing to delete. */
   delete(id: string): Promise<boolean>;
+  /**
+   * Claims the schedule's firing at `scheduledAt` for the caller: true for exactly one of the
+   * processes sharing the database that ask, false for the others and for a time not after
+   * the last one fired.
+   */
+  claimFiring(id: string, scheduledAt: number): Promise<boolean>;
 }
 
 export interface AlertRepository {

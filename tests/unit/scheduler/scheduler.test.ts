@@ -15,7 +15,7 @@ import { instrumentCatalogue } from '../../../src/core/instruments/catalogue';
 import { JobRunner, type JobContext } from '../../../src/core/jobs/job-runner';
 import { ProviderTurns } from '../../../src/core/jobs/provider-turns';
 import type { Executor } from '../../../src/core/scheduler/executors';
-import { Scheduler, type SchedulerClock } from '../../../src/core/scheduler/scheduler';
+import { Scheduler, type SchedulerClock, type SchedulerDeps } from '../../../src/core/scheduler/scheduler';
 import type { JobDefinition } from '../../../src/core/scheduler/validate-job';
 import { openStorage } from '../../../src/core/storage/open-storage';
 import type { Storage } from '../../../src/core/storage/types';
@@ -80,6 +80,7 @@ describe('Scheduler', () => {
   let scheduler: Scheduler;
   let jobs: JobRunner;
   let make: () => Scheduler;
+  let schedulerDeps: () => SchedulerDeps;
 
   const definition = (fields: Partial<JobDefinition> = {}): JobDefinition => ({
     name: 'Gold spot',
@@ -118,19 +119,19 @@ describe('Scheduler', () => {
         runs.push({ name: job.name, ctx, succeed: () => resolve({ value: { symbols: job.symbols.length, rows: 1 }, rows: 1 }), fail: reject });
         ctx.signal.addEventListener('abort', () => reject(new AppError('CANCELLED', 'stopped')));
       });
-    make = () =>
-      new Scheduler({
-        storage,
-        jobs,
-        events: bus,
-        turns,
-        providers,
-        backfills,
-        logger,
-        now: clock.now,
-        clock,
-        executors: { poll: scripted, backfill: scripted, news: scripted },
-      });
+    schedulerDeps = () => ({
+      storage,
+      jobs,
+      events: bus,
+      turns,
+      providers,
+      backfills,
+      logger,
+      now: clock.now,
+      clock,
+      executors: { poll: scripted, backfill: scripted, news: scripted },
+    });
+    make = () => new Scheduler(schedulerDeps());
     scheduler = make();
     await scheduler.load();
   });
@@ -166,6 +167,30 @@ describe('Scheduler', () => {
     expect((await scheduler.get(job.id)).nextRunAt).toBeNull();
     await clock.advance(24 * 60 * MINUTE);
     expect(running()).toHaveLength(1);
+  });
+
+  it('fires a scheduled time once when two processes share the database, even after the first run ended', async () => {
+    const job = await scheduler.create(definition({ schedule: '*/5 * * * *' }));
+    // Another desktop on the same database, whose clock is a little behind ours.
+    const other = new Scheduler({ ...schedulerDeps(), clock: { now: () => clock.now() - 2_000, random: () => 0.5, setTimer: clock.setTimer } });
+    await other.load();
+    scheduler.start();
+    await clock.advance(3_000);
+    other.start();
+
+    await clock.advance(5 * MINUTE - 3_000);
+    expect(running()).toHaveLength(1);
+    running()[0]!.succeed();
+    await settle();
+    await clock.advance(2_000);
+    expect(running()).toHaveLength(1);
+    expect((await runsOf(job.id)).map((run) => run.status)).toEqual(['succeeded']);
+
+    // The next time is fired again, by whichever process wakes first.
+    await clock.advance(5 * MINUTE);
+    expect(running()).toHaveLength(2);
+    other.stop();
+    await other.settled();
   });
 
   it('skips a scheduled time while the previous run is still busy', async () => {

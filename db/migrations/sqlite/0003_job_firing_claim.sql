@@ -1,0 +1,1 @@
+ALTER TABLE `ingest_jobs` ADD `last_fired_at` integer;
