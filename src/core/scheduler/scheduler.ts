@@ -22,8 +22,16 @@ export interface SchedulerClock {
   random(): number;
 }
 
+/** How often a running scheduler takes in jobs other processes sharing the database changed. */
+const SYNC_INTERVAL_MS = 60_000;
+
 /** setTimeout's longest delay; a schedule further away is waited for in several steps. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
+/** A job's fields in a fixed order, so a job read back from the database compares equal to the one held. */
+function canonicalJob(job: StoredIngestJob): string {
+  return JSON.stringify(Object.entries(job).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
 
 /** Real timers that never keep a process alive by themselves: the host (server, app) does. */
 export function systemClock(now: () => number): SchedulerClock {
@@ -73,6 +81,7 @@ export class Scheduler {
   private readonly executors: Readonly<Record<StoredIngestJob['kind'], Executor>>;
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
+  private cancelSync: (() => void) | undefined;
   /** Edits apply one at a time, so two edits never validate against the same stale set of jobs. */
   private edits: Promise<unknown> = Promise.resolve();
 
@@ -85,17 +94,57 @@ export class Scheduler {
     for (const job of await this.deps.storage.ingestJobs.list()) this.states.set(job.id, this.newState(job));
   }
 
+  /**
+   * Takes in what other processes sharing the database changed: jobs they created, edited,
+   * paused or deleted. Each firing is claimed in the database, so two processes knowing a job
+   * still run each scheduled time once.
+   */
+  sync(): Promise<void> {
+    return this.edit(async () => {
+      const stored = new Map((await this.deps.storage.ingestJobs.list()).map((job) => [job.id, job]));
+      for (const [id, state] of this.states) {
+        if (stored.has(id)) continue;
+        this.states.delete(id);
+        this.disarm(state);
+        state.cancelRetry?.();
+        if (state.runningJobId) this.deps.jobs.cancel(state.runningJobId);
+      }
+      for (const job of stored.values()) {
+        const state = this.states.get(job.id);
+        if (!state) {
+          const added = this.newState(job);
+          this.states.set(job.id, added);
+          this.arm(added);
+        } else if (canonicalJob(state.job) !== canonicalJob(job)) {
+          this.replace(state, job);
+        }
+      }
+    });
+  }
+
   /** Starts firing schedules; jobs whose schedule came and went while stopped wait for the next time. */
   start(): void {
     if (this.running) return;
     this.running = true;
     for (const state of this.states.values()) this.arm(state);
+    this.armSync();
     this.deps.logger.info('scheduler started', { jobs: this.states.size });
+  }
+
+  private armSync(): void {
+    this.cancelSync = this.deps.clock.setTimer(() => {
+      this.track(
+        this.sync().catch((error: unknown) => this.deps.logger.warn('could not read the scheduled jobs', { error: String(error) })),
+      );
+      if (this.running) this.armSync();
+    }, SYNC_INTERVAL_MS);
   }
 
   /** Stops firing schedules and drops pending retries; runs in progress go on (the core cancels them on close). */
   stop(): void {
     this.running = false;
+    this.cancelSync?.();
+    this.cancelSync = undefined;
     for (const state of this.states.values()) {
       this.disarm(state);
       if (state.phase === 'retrying') {
@@ -117,6 +166,7 @@ export class Scheduler {
 
   /** In the storage's order (oldest first, then by id), so the list reads the same before and after a restart. */
   async list(): Promise<IngestJob[]> {
+    await this.sync();
     const states = [...this.states.values()].sort((a, b) => a.job.createdAt - b.job.createdAt || (a.job.id < b.job.id ? -1 : a.job.id > b.job.id ? 1 : 0));
     return Promise.all(states.map((state) => this.describe(state)));
   }

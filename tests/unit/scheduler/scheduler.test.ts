@@ -193,6 +193,28 @@ describe('Scheduler', () => {
     await other.settled();
   });
 
+  it('takes in jobs another process sharing the database created, edited and deleted', async () => {
+    const other = make();
+    await other.load();
+    scheduler.start();
+    const job = await other.create(definition({ name: 'Made elsewhere', schedule: '*/5 * * * *' }));
+    expect((await scheduler.list()).map((j) => j.name)).toEqual(['Made elsewhere']);
+
+    await other.update(job.id, { name: 'Renamed elsewhere', schedule: '0 * * * *' });
+    // Without anyone asking for the list, the running scheduler reads the change within a minute.
+    await clock.advance(MINUTE);
+    expect(running()).toHaveLength(0);
+    await clock.advance(59 * MINUTE);
+    expect(running().map((run) => run.name)).toEqual(['Renamed elsewhere']);
+    running()[0]!.succeed();
+    await settle();
+
+    await other.delete(job.id);
+    expect(await scheduler.list()).toEqual([]);
+    await clock.advance(60 * MINUTE);
+    expect(running()).toHaveLength(1);
+  });
+
   it('skips a scheduled time while the previous run is still busy', async () => {
     const job = await scheduler.create(definition({ schedule: '* * * * *' }));
     scheduler.start();
