@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { z } from 'zod';
 import type { ProviderId } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
@@ -11,6 +12,9 @@ import {
 } from './provider-errors';
 import { ProviderRateLimiter, type Turn } from './rate-limiter';
 import { maskSecrets, redactUrl } from '../logging/redact';
+
+/** Bodies longer than this are parsed in a later event-loop turn than the one that read them. */
+const LARGE_BODY_CHARS = 1_000_000;
 
 /** Resolves after `ms`; rejects promptly when `signal` aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -284,6 +288,8 @@ export class HttpClient {
     let body: unknown;
     let readable = text.trim().length > 0;
     if (readable) {
+      // A 50,000-bar page is ~5 MB: reading it and parsing it are each tens of milliseconds, so not in one turn.
+      if (text.length > LARGE_BODY_CHARS) await nextTurn();
       try {
         body = JSON.parse(text);
       } catch {
