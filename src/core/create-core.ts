@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { EventBus } from './events';
 import { createInvoke, mergeHandlers, type Invoke } from './invoke';
 import { instrumentCatalogue } from './instruments/catalogue';
 import { Backfills } from './ingest/backfill';
 import { ProviderRegistry } from './ingest/provider-registry';
 import { JobRunner } from './jobs/job-runner';
+import { processOwner } from './jobs/process-owner';
 import { ProviderTurns } from './jobs/provider-turns';
 import { Scheduler, systemClock } from './scheduler/scheduler';
 import type { CorePorts } from './ports';
@@ -59,7 +58,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
     await storage.instruments.seed(instrumentCatalogue);
     const events = new EventBus();
     // Names this process on its job runs, so runs of another live process sharing the database are left alone.
-    const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    const owner = processOwner();
     const jobs = new JobRunner(storage.jobRuns, events, ports.logger, now, { owner });
     await jobs.startHeartbeat();
     const turns = new ProviderTurns();

@@ -6,6 +6,12 @@ import { timeframeSchema } from './timeframes';
 export const backfillStatuses = ['running', 'done', 'failed', 'cancelled'] as const;
 export const backfillStatusSchema = z.enum(backfillStatuses);
 export type BackfillStatus = z.infer<typeof backfillStatusSchema>;
+/**
+ * What the Data screen shows: a stored status, or `interrupted` for a checkpoint left
+ * `running` by a process that stopped (a crash, a killed CLI) — resumable like a failed one.
+ */
+export const backfillListStatusSchema = z.enum([...backfillStatuses, 'interrupted']);
+export type BackfillListStatus = z.infer<typeof backfillListStatusSchema>;
 
 /**
  * Where one backfill of one provider/symbol/timeframe/range stands, committed with each

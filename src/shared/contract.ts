@@ -21,7 +21,7 @@ import {
   symbolSchema,
   timeRangeFields,
 } from './domain';
-import { backfillCheckpointSchema, backfillRunSummarySchema } from './backfill';
+import { backfillCheckpointSchema, backfillListStatusSchema, backfillRunSummarySchema } from './backfill';
 import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
@@ -186,6 +186,7 @@ export const methods = {
     output: z.object({
       checkpoints: z.array(
         backfillCheckpointSchema.extend({
+          status: backfillListStatusSchema,
           /** Share of the range covered, 0 to 1. */
           progress: z.number(),
           lastRun: backfillRunSummarySchema.nullable(),

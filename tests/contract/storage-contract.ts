@@ -350,6 +350,21 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(await runs.heartbeat('app', 21_000)).toBe(0);
       });
 
+      it('fails at once the runs of processes known to be gone, and lists the owners of running runs', async () => {
+        const runs = ctx.storage.jobRuns;
+        await runs.start({ id: 'gone-1', kind: 'backfill', description: 'killed CLI backfill', startedAt: 50_000, owner: 'host:41:dead' });
+        await runs.start({ id: 'live-1', kind: 'backfill', description: 'live CLI backfill', startedAt: 50_000, owner: 'host:42:live' });
+        await runs.heartbeat('host:41:dead', 59_000);
+        expect((await runs.runningOwners()).filter((o) => o.startsWith('host:')).sort()).toEqual(['host:41:dead', 'host:42:live']);
+        // Fresh heartbeats both, but one process is known to have exited; the caller itself is never failed.
+        const sweep = { now: 60_000, staleBefore: 10_000, exceptOwner: 'host:42:live', goneOwners: ['host:41:dead', 'host:42:live'] };
+        expect(await runs.failInterrupted(sweep)).toBe(1);
+        expect((await runs.get('gone-1'))?.status).toBe('failed');
+        expect((await runs.get('live-1'))?.status).toBe('running');
+        expect(await runs.runningOwners()).not.toContain('host:41:dead');
+        await runs.finish('live-1', { status: 'succeeded', finishedAt: 61_000, rows: 0, error: null });
+      });
+
       it('refuses to finish a run it never started', async () => {
         await expect(
           ctx.storage.jobRuns.finish('missing', { status: 'failed', finishedAt: 1, rows: 0, error: 'x' }),

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/create-core';
+import { INTERRUPTED_JOB_ERROR } from '../../src/core/storage/rows';
 import { openStorage } from '../../src/core/storage/open-storage';
 import type { EventMessage, EventPayload, MethodInput } from '../../src/shared/contract';
 import type { Bar } from '../../src/shared/domain';
@@ -189,7 +190,7 @@ describe('backfill through the core from the fake Polygon server', () => {
     }
   });
 
-  it('shows a checkpoint whose run died as failed, with the summary its run recorded', async () => {
+  it('shows a checkpoint whose process died as interrupted, with the summary its run recorded', async () => {
     const { storage } = core;
     const summary = {
       jobId: 'dead-run', status: 'running', startedFrom: 0, resumed: false, chunks: 3, pages: 2, received: 10, inserted: 10,
@@ -197,13 +198,22 @@ describe('backfill through the core from the fake Polygon server', () => {
     } as const;
     const id = 'polygon:GLD:1m:0-86400000';
     await storage.jobRuns.start({ id: 'dead-run', kind: 'backfill', description: 'Backfill GLD', startedAt: 1, owner: 'a process that was killed' });
-    await storage.jobRuns.finish('dead-run', { status: 'failed', finishedAt: 2, rows: 0, error: 'Interrupted', details: { backfills: { [id]: summary } } });
+    await storage.jobRuns.finish('dead-run', { status: 'failed', finishedAt: 2, rows: 0, error: INTERRUPTED_JOB_ERROR, details: { backfills: { [id]: summary } } });
     await storage.backfillCheckpoints.save({
       id, provider: 'polygon', symbol: 'GLD', timeframe: '1m', rangeFrom: 0, rangeTo: DAY, resumeFrom: 600_000, rowsWritten: 10,
       status: 'running', jobRunId: 'dead-run', updatedAt: 2,
     });
     const listed = (await ok(core, 'backfill.list', {})).checkpoints.find((c) => c.id === id);
-    expect(listed).toMatchObject({ status: 'failed', resumeFrom: 600_000, lastRun: summary });
+    expect(listed).toMatchObject({ status: 'interrupted', resumeFrom: 600_000, lastRun: summary });
+
+    // A run that failed on its own (a refused key, say) shows as failed.
+    await storage.jobRuns.start({ id: 'failed-run', kind: 'backfill', description: 'Backfill GLD', startedAt: 3, owner: 'a process' });
+    await storage.jobRuns.finish('failed-run', { status: 'failed', finishedAt: 4, rows: 0, error: 'Polygon refused the key.' });
+    await storage.backfillCheckpoints.save({
+      id, provider: 'polygon', symbol: 'GLD', timeframe: '1m', rangeFrom: 0, rangeTo: DAY, resumeFrom: 600_000, rowsWritten: 10,
+      status: 'running', jobRunId: 'failed-run', updatedAt: 4,
+    });
+    expect((await ok(core, 'backfill.list', {})).checkpoints.find((c) => c.id === id)?.status).toBe('failed');
   });
 
   it('refuses an unknown symbol, a timeframe the provider does not serve, and a range before its history', async () => {

@@ -20,6 +20,7 @@ function memoryRuns(): JobRunRepository & { rows: Map<string, MemoryRun> } {
     async list() { return [...rows.values()]; },
     async heartbeat() { return 0; },
     async failInterrupted() { return 0; },
+    async runningOwners() { return [...new Set([...rows.values()].filter((r) => r.status === 'running').map((r) => r.owner))]; },
   };
 }
 
@@ -116,7 +117,7 @@ describe('JobRunner', () => {
       let clock = 1_000_000;
       const runner = new JobRunner(runs, new EventBus(), silent, () => clock, owner);
       await runner.startHeartbeat();
-      expect(sweeps).toEqual([{ now: 1_000_000, staleBefore: 1_000_000 - STALE_RUN_MS, exceptOwner: 'test-process' }]);
+      expect(sweeps).toEqual([{ now: 1_000_000, staleBefore: 1_000_000 - STALE_RUN_MS, exceptOwner: 'test-process', goneOwners: [] }]);
 
       await vi.advanceTimersByTimeAsync(HEARTBEAT_INTERVAL_MS);
       expect(beats).toEqual([]); // nothing running: nothing to stamp

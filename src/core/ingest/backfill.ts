@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { backfillRunSummarySchema, type BackfillCheckpoint, type BackfillRunSummary, type BackfillStatus } from '../../shared/backfill';
+import { backfillRunSummarySchema, type BackfillCheckpoint, type BackfillListStatus, type BackfillRunSummary, type BackfillStatus } from '../../shared/backfill';
 import { MAX_APPENDED_BARS } from '../../shared/contract';
 import type { Bar, Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
@@ -10,6 +10,7 @@ import type { ProviderTurns } from '../jobs/provider-turns';
 import type { Logger } from '../ports';
 import { timeWindows } from '../providers/adapter-support';
 import type { ProviderAdapter, ProviderCapabilities } from '../providers/types';
+import { INTERRUPTED_JOB_ERROR } from '../storage/rows';
 import type { Storage } from '../storage/types';
 import { validateBar } from '../bars/validate-bar';
 
@@ -117,15 +118,16 @@ export class Backfills {
   }
 
   /**
-   * The checkpoint's status as it stands: a checkpoint still marked `running` whose run is
-   * no longer running (its process stopped, or it ended before it could say so) is `failed`,
-   * and stays resumable.
+   * The checkpoint's status as it stands. One still marked `running` whose run is not: the
+   * run's ending when it recorded one, `interrupted` when its process stopped first (the
+   * job-run sweep says so at start-up for a process of this host, within minutes for others).
    */
-  async currentStatus(checkpoint: BackfillCheckpoint): Promise<BackfillStatus> {
+  async currentStatus(checkpoint: BackfillCheckpoint): Promise<BackfillListStatus> {
     if (checkpoint.status !== 'running' || this.active.has(checkpoint.id)) return checkpoint.status;
     const run = checkpoint.jobRunId === null ? undefined : await this.deps.storage.jobRuns.get(checkpoint.jobRunId);
     if (run?.status === 'running') return 'running';
-    return run?.status === 'cancelled' ? 'cancelled' : 'failed';
+    if (run === undefined || run.error === INTERRUPTED_JOB_ERROR) return 'interrupted';
+    return run.status === 'cancelled' ? 'cancelled' : 'failed';
   }
 
   /** Starts the job and answers once it has an id; the bars arrive in the background. */

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors';
 import type { EventBus } from '../events';
 import type { HandlerMap } from '../handlers';
 import type { Logger } from '../ports';
+import { ownerIsGone } from './process-owner';
 import type { JobRunDetails, JobRunRepository } from '../storage/types';
 
 export interface JobContext {
@@ -173,7 +174,9 @@ export class JobRunner {
 
   private async sweepInterrupted(): Promise<void> {
     const now = this.now();
-    const failed = await this.runs.failInterrupted({ now, staleBefore: now - STALE_RUN_MS, exceptOwner: this.options.owner });
+    const { owner } = this.options;
+    const goneOwners = (await this.runs.runningOwners()).filter((other) => other !== owner && ownerIsGone(other));
+    const failed = await this.runs.failInterrupted({ now, staleBefore: now - STALE_RUN_MS, exceptOwner: owner, goneOwners });
     if (failed > 0) this.logger.warn('marked jobs of a process that stopped as failed', { count: failed });
   }
 

@@ -131,6 +131,11 @@ class PgJobRuns implements JobRunRepository {
       .returning({ id: schema.jobRuns.id });
     return failed.length;
   }
+
+  async runningOwners(): Promise<string[]> {
+    const rows = await this.db.selectDistinct({ owner: schema.jobRuns.owner }).from(schema.jobRuns).where(eq(schema.jobRuns.status, 'running'));
+    return rows.flatMap((row) => (row.owner === null ? [] : [row.owner]));
+  }
 }
 
 class PgAuditLog implements AuditLogRepository {

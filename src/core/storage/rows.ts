@@ -1,5 +1,5 @@
 /** Row-to-domain mapping shared by both dialects, whose drizzle row types have the same shape. */
-import { and, eq, isNull, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Coverage, Instrument, JobRun } from '../../shared/domain';
 import { timeframes, type Timeframe } from '../../shared/timeframes';
 
@@ -30,15 +30,16 @@ export function toJobRun(row: Omit<JobRun, 'ingestJobId'> & { ingestJobId: strin
   };
 }
 
-/** Running job runs of other processes whose last sign of life is older than `staleBefore`. */
+/** Running job runs of other processes that are known gone or whose last sign of life is older than `staleBefore`. */
 export function staleRun(
   runs: { status: AnyColumn; owner: AnyColumn; heartbeatAt: AnyColumn; startedAt: AnyColumn },
-  sweep: { staleBefore: number; exceptOwner: string },
+  sweep: { staleBefore: number; exceptOwner: string; goneOwners?: readonly string[] },
 ): SQL | undefined {
+  const gone = sweep.goneOwners?.filter((owner) => owner !== sweep.exceptOwner) ?? [];
   return and(
     eq(runs.status, 'running'),
     or(isNull(runs.owner), ne(runs.owner, sweep.exceptOwner)),
-    sql`coalesce(${runs.heartbeatAt}, ${runs.startedAt}) < ${sweep.staleBefore}`,
+    or(sql`coalesce(${runs.heartbeatAt}, ${runs.startedAt}) < ${sweep.staleBefore}`, gone.length > 0 ? inArray(runs.owner, gone) : undefined),
   );
 }
 

@@ -88,6 +88,11 @@ class SqliteJobRuns implements JobRunRepository {
       .where(staleRun(schema.jobRuns, sweep))
       .run().changes;
   }
+
+  async runningOwners(): Promise<string[]> {
+    const rows = this.db.selectDistinct({ owner: schema.jobRuns.owner }).from(schema.jobRuns).where(eq(schema.jobRuns.status, 'running')).all();
+    return rows.flatMap((row) => (row.owner === null ? [] : [row.owner]));
+  }
 }
 
 class SqliteBackfillCheckpoints implements BackfillCheckpointRepository {

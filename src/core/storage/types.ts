@@ -74,9 +74,12 @@ export interface JobRunRepository {
    * Marks failed the running runs whose process stopped: their last heartbeat (or start,
    * before the first one) is older than `staleBefore`. Runs of `exceptOwner`, the calling
    * process, are never touched, and neither are live runs of another process sharing the
-   * database (a CLI backfill beside the app, another desktop on the same Postgres).
+   * database (a CLI backfill beside the app, another desktop on the same Postgres). Runs of
+   * `goneOwners`, processes known to have exited, are failed however fresh their heartbeat.
    */
-  failInterrupted(sweep: { now: number; staleBefore: number; exceptOwner: string }): Promise<number>;
+  failInterrupted(sweep: { now: number; staleBefore: number; exceptOwner: string; goneOwners?: readonly string[] }): Promise<number>;
+  /** The processes with runs marked running, so the caller can check which of them still exist. */
+  runningOwners(): Promise<string[]>;
 }
 
 /** An ingest job as stored: the user's definition and when it was made and changed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backfillFormToInput, backfillFraction, backfillState, canResume, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type JobProgress } from './backfill-model';
+import { backfillFormToInput, backfillFraction, canResume, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type JobProgress } from './backfill-model';
 
 const day = 86_400_000;
 const from = Date.UTC(2024, 0, 1);
@@ -80,19 +80,11 @@ describe('resume', () => {
   });
 
   it('is offered for stopped backfills only', () => {
-    expect(canResume(checkpoint({ status: 'running', lastRun: null }))).toBe(true);
+    expect(canResume(checkpoint({ status: 'interrupted', lastRun: null }))).toBe(true);
     expect(canResume(checkpoint({ status: 'cancelled' }))).toBe(true);
     expect(canResume(checkpoint({ status: 'failed' }))).toBe(true);
     expect(canResume(checkpoint({ status: 'running' }))).toBe(false);
     expect(canResume(checkpoint({ status: 'done' }))).toBe(false);
-  });
-});
-
-describe('backfillState', () => {
-  it('calls a running checkpoint without a run in this process interrupted', () => {
-    expect(backfillState(checkpoint())).toBe('running');
-    expect(backfillState(checkpoint({ lastRun: null }))).toBe('interrupted');
-    expect(backfillState(checkpoint({ status: 'done', lastRun: null }))).toBe('done');
   });
 });
 

@@ -43,19 +43,11 @@ export function resumeBackfillInput(checkpoint: BackfillCheckpointRow): Backfill
   };
 }
 
-export type BackfillState = BackfillCheckpointRow['status'] | 'interrupted';
-
-/**
- * The checkpoint's status, except that one left `running` by a process that stopped (a crash,
- * a closed app) is `interrupted`: the core keeps a run summary only for runs of its own
- * process, so a running checkpoint without one has nobody working on it here.
- */
-export function backfillState(checkpoint: BackfillCheckpointRow): BackfillState {
-  return checkpoint.status === 'running' && checkpoint.lastRun === null ? 'interrupted' : checkpoint.status;
-}
+export type BackfillState = BackfillCheckpointRow['status'];
 
 export function canResume(checkpoint: BackfillCheckpointRow): boolean {
-  const state = backfillState(checkpoint);
+  // `interrupted`: the process that ran it stopped; its checkpoint resumes like a failure's.
+  const state = checkpoint.status;
   return state === 'failed' || state === 'cancelled' || state === 'interrupted';
 }
 

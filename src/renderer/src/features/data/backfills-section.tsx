@@ -6,7 +6,7 @@ import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { formatCount } from '../../format/numbers';
 import { formatUtcDate } from '../../format/time';
 import { BackfillStartForm, type ProviderChoice } from './backfill-form';
-import { backfillFraction, backfillState, canResume, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type BackfillState, type JobProgress } from './backfill-model';
+import { backfillFraction, canResume, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type BackfillState, type JobProgress } from './backfill-model';
 import { formatSince } from './data-format';
 import { ProgressBar } from './progress-bar';
 
@@ -22,7 +22,7 @@ const stateLabels: Record<BackfillState, string> = {
 
 /** Running first, then the most recently touched. */
 function byActivity(a: BackfillCheckpointRow, b: BackfillCheckpointRow): number {
-  return Number(backfillState(b) === 'running') - Number(backfillState(a) === 'running') || b.updatedAt - a.updatedAt;
+  return Number(b.status === 'running') - Number(a.status === 'running') || b.updatedAt - a.updatedAt;
 }
 
 function BackfillRow({
@@ -52,7 +52,7 @@ function BackfillRow({
       setBusy(false);
     }
   };
-  const state = backfillState(checkpoint);
+  const state = checkpoint.status;
   const running = state === 'running';
   const fraction = backfillFraction(checkpoint, running ? live : undefined);
   const rate = running && live ? describeBackfillRate(live) : '';
@@ -123,7 +123,7 @@ export function BackfillsSection({ providers, instruments, now }: { providers: r
   const list = useApiQuery('backfill.list', {});
   const [live, setLive] = useState<ReadonlyMap<string, JobProgress>>(new Map());
   const checkpoints = list.data?.checkpoints ?? [];
-  const running = checkpoints.some((checkpoint) => backfillState(checkpoint) === 'running');
+  const running = checkpoints.some((checkpoint) => checkpoint.status === 'running');
   // Progress events carry counts only; the bars saved come from the checkpoints, re-read while one runs.
   const { reload } = list;
   useEffect(() => {
