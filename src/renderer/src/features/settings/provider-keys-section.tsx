@@ -5,19 +5,11 @@ import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiQuery } from '../../api/hooks';
 import { useSettings } from '../../app/settings-context';
+import { parseRateLimit } from './rate-limit-field';
 import './settings.css';
 
 /** The providers whose key lives in the secret store under the provider's own name. */
 const keyedProviders = new Set<string>(['polygon', 'twelvedata', 'metalsapi'] satisfies SecretName[]);
-
-/** A blank field means "back to the default"; anything else must be a number of requests per minute. */
-export function parseRateLimit(text: string): { ok: true; value: number | undefined } | { ok: false; message: string } {
-  const trimmed = text.trim();
-  if (trimmed === '') return { ok: true, value: undefined };
-  const value = Number(trimmed);
-  if (!Number.isFinite(value) || value < 0) return { ok: false, message: 'Requests per minute must be a number, 0 for no limit of our own.' };
-  return { ok: true, value };
-}
 
 function KeyForm({ provider, onChanged }: { provider: ProviderStatus; onChanged(): void }) {
   const [value, setValue] = useState('');

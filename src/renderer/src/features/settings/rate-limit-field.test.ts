@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRateLimit } from './provider-keys-section';
+import { parseRateLimit } from './rate-limit-field';
 
 describe('parseRateLimit', () => {
   it('reads a blank field as the provider default and numbers as requests per minute', () => {
