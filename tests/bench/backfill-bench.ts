@@ -7,7 +7,8 @@
  *
  * The provider rate limit is off (METALYTICS_POLYGON_RATE_LIMIT=0 through the core's
  * environment port), so the figure is our pipeline's, not Polygon's free-tier 5 requests
- * a minute. Pages hold 50,000 bars, the real API's largest.
+ * a minute. With requests that cheap the adapter asks for 10,000-bar pages, as it does on a
+ * paid plan (on the free plan it asks for the API's largest, 50,000).
  *
  *   METALYTICS_BENCH_BACKFILL_BARS   1m bars backfilled per dialect (default 5,000,000)
  *

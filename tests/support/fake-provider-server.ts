@@ -361,7 +361,11 @@ export class FakeProviderServer {
     // Stock days start at midnight New York; forex and crypto days at 00:00 UTC.
     const offset = timespan === 'day' && weekdaysOnly(instrument) ? 5 * HOUR : 0;
     const times = barTimes(instrument, step, from, Math.min(to + 1, this.state.now), offset);
-    const limit = Math.min(Number(request.query.get('limit') ?? 5000), this.state.polygonPageSize);
+    // A followed next_url carries the first request's limit in its cursor, as the spec's example does (`limit=2&sort=asc`).
+    const cursorText = request.query.get('cursor');
+    const cursorLimit = cursorText ? new URLSearchParams(Buffer.from(cursorText, 'base64url').toString()).get('limit') : null;
+    const requestedLimit = Number(request.query.get('limit') ?? cursorLimit ?? 5000);
+    const limit = Math.min(requestedLimit, this.state.polygonPageSize);
     const page = times.slice(0, limit);
     if (page.length === 0) return json(200, empty);
     const results = page.map((t) => {
@@ -372,7 +376,7 @@ export class FakeProviderServer {
     const next = times[limit];
     if (next !== undefined) {
       // As in the spec's example: the vendor's absolute URL, the window moved on, a cursor, no key.
-      const cursor = Buffer.from(`limit=${limit}&sort=asc`).toString('base64url');
+      const cursor = Buffer.from(`limit=${requestedLimit}&sort=asc`).toString('base64url');
       body.next_url = `https://api.massive.com/v2/aggs/ticker/${ticker}/range/${multiplier}/${timespan}/${next}/${toText}?cursor=${cursor}`;
     }
     return json(200, body);

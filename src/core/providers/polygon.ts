@@ -30,6 +30,15 @@ const servedTimeframes = Object.keys(timespans) as PolygonTimeframe[];
 
 /** Most base aggregates one request may return (the spec's `limit` maximum). */
 const AGGREGATES_LIMIT = 50_000;
+/**
+ * Page size when requests are not scarce (paid plans, our limit off): a 50,000-bar page is
+ * 5 MB of JSON whose parse alone holds the event loop for tens of milliseconds, while 10,000
+ * bars parse in a few and, without a rate limit, cost no throughput. On the free plan's
+ * 5 requests a minute every request counts, so pages stay as large as the API allows.
+ */
+const UNHURRIED_PAGE_BARS = 10_000;
+/** From one request a second on, a request is cheap enough to spend on smaller pages. */
+const CHEAP_REQUESTS_PER_MINUTE = 60;
 /** About two years on the free Basic plan (a third-party figure); paid plans reach further, and NOT_AUTHORIZED says when not. */
 const FREE_PLAN_DEPTH_DAYS = 730;
 
@@ -122,6 +131,8 @@ export interface PolygonAdapterDeps extends AdapterDeps {
 export function createPolygonAdapter(deps: PolygonAdapterDeps): ProviderAdapter {
   const { config, logger } = deps;
   const auth = deps.auth ?? 'header';
+  const requestsAreCheap = config.rateLimitPerMinute === 0 || config.rateLimitPerMinute >= CHEAP_REQUESTS_PER_MINUTE;
+  const pageBars = requestsAreCheap ? UNHURRIED_PAGE_BARS : AGGREGATES_LIMIT;
   const client = new HttpClient({
     ...deps.http,
     provider: 'polygon',
@@ -169,7 +180,7 @@ export function createPolygonAdapter(deps: PolygonAdapterDeps): ProviderAdapter 
     let url: URL | undefined = endpoint(
       config.baseUrl,
       `/v2/aggs/ticker/${tickerSegment(ticker)}/range/${multiplier}/${timespan}/${request.from}/${request.to - 1}`,
-      { adjusted: 'true', sort: 'asc', limit: String(AGGREGATES_LIMIT) },
+      { adjusted: 'true', sort: 'asc', limit: String(pageBars) },
     );
     const seen = new Set<string>();
     while (url) {

@@ -23,9 +23,15 @@ beforeEach(() => {
 });
 
 const KEY = () => server.state.keys.polygon;
-const polygon = (options: { auth?: 'header' | 'query'; apiKey?: string | null } = {}) =>
+/** The free plan's 5 requests a minute; waits take no real time on the fake clock. */
+const FREE_PLAN_RATE = 5;
+const polygon = (options: { auth?: 'header' | 'query'; apiKey?: string | null; rateLimitPerMinute?: number } = {}) =>
   createPolygonAdapter({
-    config: { apiKey: options.apiKey === null ? undefined : (options.apiKey ?? KEY()), baseUrl: server.baseUrl('polygon'), rateLimitPerMinute: 0 },
+    config: {
+      apiKey: options.apiKey === null ? undefined : (options.apiKey ?? KEY()),
+      baseUrl: server.baseUrl('polygon'),
+      rateLimitPerMinute: options.rateLimitPerMinute ?? 0,
+    },
     logger,
     auth: options.auth,
     http: { now: clock.now, sleep: clock.sleep, random: () => 0.5 },
@@ -36,7 +42,7 @@ describe('Polygon/Massive documented samples', () => {
     server.script('polygon', { respond: { status: 200, json: fixture('polygon-aggs-aapl-1d-2005-04-01.json') } });
     const from = Date.UTC(2005, 3, 1);
     const to = Date.UTC(2005, 3, 5);
-    const pages = await collect(polygon().fetchBars({ instrument: instrument('AAPL'), timeframe: '1d', from, to }));
+    const pages = await collect(polygon({ rateLimitPerMinute: FREE_PLAN_RATE }).fetchBars({ instrument: instrument('AAPL'), timeframe: '1d', from, to }));
     expect(pages).toEqual([
       {
         source: 'polygon',
@@ -231,8 +237,23 @@ describe('Polygon/Massive errors', () => {
   it('names the element deep inside a full 50,000-bar page, which is checked a slice at a time', async () => {
     server.script('polygon', { mutate: (body) => ((body.results[43_210].t = 1.5), body) });
     const from = Date.UTC(2025, 0, 1);
-    const error = await failure(polygon().fetchBars({ instrument: instrument('XAUUSD'), timeframe: '1m', from, to: from + 50_000 * MINUTE }));
+    const adapter = polygon({ rateLimitPerMinute: FREE_PLAN_RATE });
+    const error = await failure(adapter.fetchBars({ instrument: instrument('XAUUSD'), timeframe: '1m', from, to: from + 50_000 * MINUTE }));
     expect(error.details).toMatchObject({ reason: 'bad_payload', field: 'results[43210].t' });
+  });
+
+  it('asks for the largest pages while requests are scarce, and for 10,000 bars when they are not', async () => {
+    const from = Date.UTC(2025, 0, 1);
+    const to = from + 30_000 * MINUTE;
+    const pagesAt = async (rateLimitPerMinute: number) => {
+      server.reset();
+      const pages = await collect(polygon({ rateLimitPerMinute }).fetchBars({ instrument: instrument('XAUUSD'), timeframe: '1m', from, to }));
+      // Later pages follow next_url, whose cursor carries the limit.
+      return { sizes: pages.map((page) => page.bars.length), limit: server.requestsTo('polygon')[0]!.query.get('limit') };
+    };
+    expect(await pagesAt(FREE_PLAN_RATE)).toEqual({ sizes: [30_000], limit: '50000' });
+    expect(await pagesAt(0)).toEqual({ sizes: [10_000, 10_000, 10_000], limit: '10000' });
+    expect(await pagesAt(120)).toEqual({ sizes: [10_000, 10_000, 10_000], limit: '10000' });
   });
 
   it('puts aggregates that arrive out of order back in order, the last of a repeated time winning', async () => {
