@@ -6,6 +6,7 @@ import { createCore, type Core } from '../core/create-core';
 import type { CorePorts, SecretStore, SettingsStore } from '../core/ports';
 import { ipcChannels, type DesktopMenuCommand } from '../shared/desktop-bridge';
 import { describeDatabaseUrl, resolveDatabaseUrl } from '../core/settings/database-url';
+import { SQLITE_NATIVE_BINDING_ENV } from '../core/storage/sqlite-storage';
 import { forwardCoreEvents, registerIpcHandlers, type InvokeEventLike } from './ipc';
 import { createMainLogger, type MainLogger } from './logger';
 import { installApplicationMenu } from './menu';
@@ -43,13 +44,13 @@ function configureRuntimeEnvironment(logger: MainLogger): void {
   });
   // Packaged apps get better-sqlite3 rebuilt in place by electron-builder; only a source
   // checkout needs the separate build, because its in-place build serves the Node tests.
-  if (app.isPackaged || process.env.METALYTICS_SQLITE_NATIVE_BINDING) return;
+  if (app.isPackaged || process.env[SQLITE_NATIVE_BINDING_ENV]) return;
   const binding = electronSqliteBindingPath(app.getAppPath(), {
     electron: process.versions.electron,
     platform: process.platform,
     arch: process.arch,
   });
-  if (existsSync(binding)) process.env.METALYTICS_SQLITE_NATIVE_BINDING = binding;
+  if (existsSync(binding)) process.env[SQLITE_NATIVE_BINDING_ENV] = binding;
   else logger.warn('no Electron build of better-sqlite3 found; run `npm start` with network access once to build it', { expected: binding });
 }
 

@@ -19,6 +19,7 @@ import {
 } from './backfill-checkpoint-sql';
 import { toSqliteSql } from './bar-sql';
 import { migrationsFolder, migrationTag } from './migrations';
+import { startCheckpointer } from './sqlite-checkpointer';
 import { SqlAlerts, SqlIngestJobs, SqlNews, SqlSpotPrices, type SqlExecutor } from './ingest-repositories';
 import { INTERRUPTED_JOB_ERROR, staleRun, toInstrument, toJobRun } from './rows';
 import * as schema from './schema.sqlite';
@@ -143,12 +144,26 @@ function sqliteExecutor(client: Database.Database): SqlExecutor {
   };
 }
 
+/** Where an Electron-ABI build of better-sqlite3 is, for a desktop app run from a source checkout. */
+export const SQLITE_NATIVE_BINDING_ENV = 'METALYTICS_SQLITE_NATIVE_BINDING';
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The driver's native module: the one named by METALYTICS_SQLITE_NATIVE_BINDING (the
+ * Electron main process sets it when run from a checkout, whose in-place build serves the
+ * Node tests), else the package's own.
+ */
+export function sqliteNativeBinding(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[SQLITE_NATIVE_BINDING_ENV]?.trim() || undefined;
+}
+
 /** Opens (creating if needed) the SQLite database at `file` and brings its schema up to date. */
 export async function openSqliteStorage(file: string, logger: Logger): Promise<Storage> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let client: Database.Database;
+  const nativeBinding = sqliteNativeBinding();
   try {
-    client = new Database(file);
+    client = new Database(file, nativeBinding === undefined ? {} : { nativeBinding });
   } catch (error) {
     throw new AppError('UNAVAILABLE', `The local database at ${file} cannot be opened. Check that the folder is writable.`, {
       cause: error instanceof Error ? error.message : String(error),
@@ -161,6 +176,8 @@ export async function openSqliteStorage(file: string, logger: Logger): Promise<S
     client.pragma('busy_timeout = 5000');
     client.pragma('foreign_keys = ON');
     client.pragma('cache_size = -65536');
+    // After a checkpoint lets the WAL start over, its file is cut back to this size rather than kept at its peak.
+    client.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
 
     const db = drizzle({ client, schema });
     const executor = sqliteExecutor(client);
@@ -171,6 +188,7 @@ export async function openSqliteStorage(file: string, logger: Logger): Promise<S
       | undefined;
     const schemaVersion = migrationTag(folder, last === undefined ? undefined : Number(last.created_at));
     logger.info('opened SQLite database', { file, schemaVersion });
+    const checkpointer = startCheckpointer(client, file, nativeBinding, logger);
 
     return {
       mode: 'sqlite',
@@ -194,7 +212,11 @@ export async function openSqliteStorage(file: string, logger: Logger): Promise<S
         }
       },
       close: async () => {
-        if (client.open) client.close();
+        await checkpointer.stop();
+        if (!client.open) return;
+        // Leaves the data in the database file and an empty WAL, so a copy of the file alone is complete.
+        client.pragma('wal_checkpoint(TRUNCATE)');
+        client.close();
       },
     };
   } catch (error) {
