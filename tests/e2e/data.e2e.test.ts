@@ -201,6 +201,14 @@ describe('Data screen in the browser against metalytics serve', () => {
     // Checked by the core: polling records precious metals only.
     await expect.poll(() => page.getByTestId('job-form-error').textContent()).toContain('Polling records precious-metal spot prices only');
 
+    // Metals-API's free plan counts requests by the month: an hourly poll of two metals would spend it in a day.
+    await page.getByTestId('job-provider').selectOption('metalsapi');
+    await page.getByTestId('job-symbols').fill('XAUUSD XAGUSD');
+    await page.getByTestId('job-schedule').fill('0 * * * *');
+    await expect.poll(() => page.getByTestId('job-quota-warning').textContent()).toMatch(/about 50 requests a month; this schedule makes about 1,4\d\d a month/);
+    await page.getByTestId('job-schedule').fill('0 6 * * 1');
+    await page.getByTestId('job-quota-warning').waitFor({ state: 'detached' });
+
     await page.getByTestId('job-name').fill('Ether hourly');
     await page.getByTestId('job-kind').selectOption('backfill');
     await page.getByTestId('job-provider').selectOption('polygon');

@@ -6,7 +6,7 @@ import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { formatUtcDateTime } from './data-format';
 import { FieldError } from './field-error';
-import { emptyJobForm, jobFormToDefinition, jobKindLabels, jobToForm, previewSchedule, scheduleExamples, type JobForm, type JobFormErrors, type JobFormField } from './job-form';
+import { emptyJobForm, jobFormToDefinition, jobKindLabels, jobToForm, previewSchedule, quotaWarning, scheduleExamples, type JobForm, type JobFormErrors, type JobFormField } from './job-form';
 
 /** Zones offered while typing; any IANA name the runtime knows is accepted. */
 const timeZones: readonly string[] = Intl.supportedValuesOf('timeZone');
@@ -64,6 +64,8 @@ export function JobEditor({
   const provider = usable.find((p) => p.id === form.provider);
   const carried = provider ? instruments.filter((i) => provider.id in i.providerSymbols).map((i) => i.symbol) : [];
   const preview = form.schedule.trim() === '' ? null : previewSchedule(form.schedule.trim(), form.timezone.trim(), now);
+  const instrumentCount = form.symbols.split(/[\s,]+/).filter((symbol) => symbol !== '').length;
+  const quota = provider && preview?.error === null ? quotaWarning(provider.id, form.schedule.trim(), form.timezone.trim(), instrumentCount, now) : null;
   const others = jobs.filter((other) => other.id !== job?.id);
 
   const submit = async (event: FormEvent) => {
@@ -186,6 +188,11 @@ export function JobEditor({
               </button>
             ))}
           </div>
+          {quota && (
+            <p className="data-form__warning" role="status" data-testid="job-quota-warning">
+              {quota}
+            </p>
+          )}
         </Field>
 
         <Field id={id('timezone')} label="Time zone" error={errors.timezone}>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IngestJob } from '../../../../shared/scheduler';
-import { emptyJobForm, jobFormToDefinition, jobToForm, nextScheduledRun, previewSchedule, type JobForm } from './job-form';
+import { emptyJobForm, jobFormToDefinition, jobToForm, nextScheduledRun, previewSchedule, quotaWarning, type JobForm } from './job-form';
 
 const now = Date.UTC(2026, 10, 23, 12, 7); // a Monday
 const form = (patch: Partial<JobForm> = {}): JobForm => ({
@@ -110,5 +110,27 @@ describe('nextScheduledRun', () => {
   it('is the soonest next run of any job', () => {
     expect(nextScheduledRun([{ nextRunAt: null }, { nextRunAt: now + 5 }, { nextRunAt: now + 2 }])).toBe(now + 2);
     expect(nextScheduledRun([{ nextRunAt: null }])).toBeNull();
+  });
+});
+
+describe('quotaWarning', () => {
+  // A Monday, 00:00 UTC.
+  const monday = Date.UTC(2026, 10, 23);
+
+  it('warns when a Metals-API schedule would spend more than the free plan’s monthly requests', () => {
+    expect(quotaWarning('metalsapi', '0 * * * *', 'UTC', 1, monday)).toMatch(/about 50 requests a month; this schedule makes about 720 a month/);
+    expect(quotaWarning('metalsapi', '*/5 * * * *', 'UTC', 2, monday)).toMatch(/about 17,280 a month/);
+  });
+
+  it('stays quiet when the schedule fits, counting each instrument as a request', () => {
+    expect(quotaWarning('metalsapi', '0 6 * * 1-5', 'America/New_York', 2, monday)).toBeNull();
+    expect(quotaWarning('metalsapi', '0 6 * * 1-5', 'America/New_York', 3, monday)).toMatch(/about 66 a month/);
+  });
+
+  it('counts Twelve Data’s credits per day and ignores providers without a quota of that kind', () => {
+    expect(quotaWarning('twelvedata', '* * * * *', 'UTC', 1, monday)).toMatch(/800 credits a day; this schedule makes about 1,440 a day/);
+    expect(quotaWarning('twelvedata', '*/5 * * * *', 'UTC', 2, monday)).toBeNull();
+    expect(quotaWarning('polygon', '* * * * *', 'UTC', 10, monday)).toBeNull();
+    expect(quotaWarning('metalsapi', 'not cron', 'UTC', 1, monday)).toBeNull();
   });
 });

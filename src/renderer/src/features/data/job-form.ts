@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import type { ProviderId } from '../../../../shared/domain';
 import { jobDefinitionFields, type IngestJob, type ScheduledJobKind } from '../../../../shared/scheduler';
 
 const jobDefinitionSchema = z.object(jobDefinitionFields);
@@ -116,6 +117,44 @@ export function previewSchedule(schedule: string, timezone: string, after: numbe
   } catch (error) {
     return { runs: null, error: (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: /, '') };
   }
+}
+
+const DAY_MS = 86_400_000;
+/** Runs looked at; a schedule firing more often in the quota's window is extrapolated from them. */
+const SAMPLED_RUNS = 60;
+
+/**
+ * Plans whose quota a schedule can exhaust although our per-minute limiter paces every
+ * request: Metals-API counts a month (the free plan about 50), Twelve Data a day (800 on Basic).
+ */
+const quotas: Partial<Record<ProviderId, { requests: number; windowDays: number; plan: string }>> = {
+  metalsapi: { requests: 50, windowDays: 30, plan: 'Metals-API’s free plan allows about 50 requests a month' },
+  twelvedata: { requests: 800, windowDays: 1, plan: 'Twelve Data’s Basic plan allows 800 credits a day' },
+};
+
+/** How often the schedule fires in the `windowDays` after `now`: counted, or extrapolated from the next SAMPLED_RUNS. */
+function runsWithin(schedule: string, timezone: string, now: number, windowDays: number): number | null {
+  const preview = previewSchedule(schedule, timezone, now, SAMPLED_RUNS);
+  if (preview.error !== null) return null;
+  const windowMs = windowDays * DAY_MS;
+  const last = preview.runs.at(-1)!;
+  if (preview.runs.length < SAMPLED_RUNS || last >= now + windowMs) return preview.runs.filter((time) => time < now + windowMs).length;
+  return Math.round((preview.runs.length * windowMs) / (last - now));
+}
+
+/**
+ * A sentence when the schedule alone, one request per instrument and run, would use more
+ * of the provider's quota than its free plan has; null when it fits or the provider has none.
+ */
+export function quotaWarning(provider: ProviderId, schedule: string, timezone: string, instruments: number, now: number): string | null {
+  const quota = quotas[provider];
+  if (!quota) return null;
+  const runs = runsWithin(schedule, timezone, now, quota.windowDays);
+  if (runs === null) return null;
+  const requests = runs * Math.max(1, instruments);
+  if (requests <= quota.requests) return null;
+  const per = quota.windowDays === 1 ? 'a day' : 'a month';
+  return `${quota.plan}; this schedule makes about ${requests.toLocaleString('en-US')} ${per}. Runs fail once it is spent, unless your plan has more.`;
 }
 
 /**
