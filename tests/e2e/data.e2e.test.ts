@@ -169,6 +169,16 @@ describe('Data screen in the browser against metalytics serve', () => {
     await page.getByTestId(`quality-gap-${first}`).waitFor();
     expect(await page.getByTestId('quality-gap-count').textContent()).toBe(`2 (${droppedCount} bars missing)`);
 
+    // A provider that does not answer: the repair can be cancelled, and nothing is lost.
+    fake.script('polygon', { fault: 'hang' });
+    await page.getByTestId('quality-repair-all').click();
+    const cancel = page.getByTestId('quality-repair-cancel');
+    await expect.poll(() => cancel.isEnabled()).toBe(true);
+    await cancel.click();
+    await expect.poll(() => page.getByTestId('quality').textContent()).toContain('Cancelled.');
+    await cancel.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('quality-gap-count').textContent()).toBe(`2 (${droppedCount} bars missing)`);
+
     await page.getByTestId(`quality-repair-${first}`).click();
     await expect.poll(() => page.getByTestId('repair-summary').textContent()).toBe(`Filled ${DROPPED[0]!.count} bars in 1 gap; it is closed.`);
     expect(await page.getByTestId(`repair-by-${first}`).textContent()).toBe(`Polygon/Massive ${DROPPED[0]!.count}`);

@@ -101,17 +101,29 @@ export function QualitySection({ providerName }: { providerName(id: string): str
     busy: null,
     error: null,
   });
+  // The repair answers only when done; its job id, which Cancel needs, comes with its first progress event.
+  const [repairJobId, setRepairJobId] = useState<string | null>(null);
+  useApiEvent('job.progress', (progress) => {
+    if (progress.kind === 'repair' && repair.busy !== null && repairJobId === null) setRepairJobId(progress.jobId);
+  });
   /** Re-fetches one gap, or every gap in the checked range when `gap` is absent. */
   const runRepair = async (gap?: QualityGap) => {
     if (!input) return;
     setRepair({ result: null, busy: gap ? gap.from : 'all', error: null });
+    setRepairJobId(null);
     try {
       const result = await call('quality.repair', { ...input, ...(gap && { gaps: [{ from: gap.from, to: gap.to }] }) });
       setRepair({ result, busy: null, error: null });
-      report.reload();
     } catch (failure) {
       setRepair({ result: null, busy: null, error: describeError(failure) });
+    } finally {
+      setRepairJobId(null);
+      // A cancelled repair keeps the bars it wrote, so the report is read again either way.
+      report.reload();
     }
+  };
+  const cancelRepair = () => {
+    if (repairJobId) void call('jobs.cancel', { jobId: repairJobId });
   };
 
   return (
@@ -203,6 +215,11 @@ export function QualitySection({ providerName }: { providerName(id: string): str
                 onClick={() => void runRepair()}
               >
                 {repair.busy === 'all' ? 'Repairing…' : data.gaps.length === 1 ? 'Repair the gap' : 'Repair all gaps'}
+              </button>
+            )}
+            {repair.busy !== null && (
+              <button type="button" className="button button--small" disabled={repairJobId === null} data-testid="quality-repair-cancel" onClick={cancelRepair}>
+                Cancel repair
               </button>
             )}
           </div>
