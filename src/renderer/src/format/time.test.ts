@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBarTime, formatDuration, formatUtcDate, fromChartTime, toChartTime } from './time';
+import { dateInputToEpoch, formatBarTime, formatDuration, formatUtcDate, fromChartTime, toChartTime } from './time';
 
 describe('toChartTime', () => {
   it('converts milliseconds to whole seconds, including pre-1970 history', () => {
@@ -38,5 +38,13 @@ describe('formatDuration', () => {
     expect(formatDuration(3 * 60_000 + 20_000)).toBe('3 min');
     expect(formatDuration(2 * 3_600_000)).toBe('2 h');
     expect(formatDuration(65 * 60_000)).toBe('1 h 5 min');
+  });
+});
+
+describe('dateInputToEpoch', () => {
+  it('reads the date input as UTC midnight, and nothing else', () => {
+    expect(dateInputToEpoch('2020-01-02')).toBe(Date.UTC(2020, 0, 2));
+    expect(dateInputToEpoch('')).toBeUndefined();
+    expect(dateInputToEpoch('2020-1-2')).toBeUndefined();
   });
 });

@@ -137,14 +137,6 @@ export function parseWindow(text: string): number | null {
   return value >= 2 && value <= MAX_WINDOW ? value : null;
 }
 
-/** `<input type="date">` speaks YYYY-MM-DD; the core speaks UTC epoch ms at midnight. */
-export function dateInputToEpoch(value: string): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return undefined;
-  const time = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  return Number.isNaN(time) ? undefined : time;
-}
-
 /** The start date `years` before `last`, as the date input wants it. */
 export function yearsBefore(last: number, years: number): string {
   const d = new Date(last);

@@ -6,7 +6,7 @@ import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { useSettings } from '../../app/settings-context';
 import type { ResolvedTheme } from '../../app/theme';
 import { formatCount } from '../../format/numbers';
-import { formatBarTime, formatUtcDate } from '../../format/time';
+import { dateInputToEpoch, formatBarTime, formatUtcDate } from '../../format/time';
 import { LoadError } from '../../app/load-error';
 import { CompareChart } from './compare-chart';
 import {
@@ -15,7 +15,6 @@ import {
   compareChoices,
   compareTimeframes,
   compareViewKey,
-  dateInputToEpoch,
   defaultSelection,
   hasData,
   MAX_WINDOW,

@@ -2,8 +2,7 @@ import type { EventPayload, MethodInput, MethodOutput } from '../../../../shared
 import { providerIds, type ProviderId } from '../../../../shared/domain';
 import { timeframes, type Timeframe } from '../../../../shared/timeframes';
 import { formatCount } from '../../format/numbers';
-import { formatDuration } from '../../format/time';
-import { dateInputToEpoch } from '../compare/compare-model';
+import { dateInputToEpoch, formatDuration } from '../../format/time';
 
 export type BackfillCheckpointRow = MethodOutput<'backfill.list'>['checkpoints'][number];
 export type JobProgress = EventPayload<'job.progress'>;

@@ -5,8 +5,7 @@ import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { formatCount } from '../../format/numbers';
-import { formatBarTime } from '../../format/time';
-import { dateInputToEpoch } from '../compare/compare-model';
+import { dateInputToEpoch, formatBarTime } from '../../format/time';
 import { calendarLabels, completeness, describeFilledBy, describeRepair, qualitySeries } from './quality-model';
 import { DEFAULT_OUTLIER_Z, type QualityGap, type QualityRepairResult } from '../../../../shared/quality';
 
