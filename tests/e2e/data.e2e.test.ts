@@ -171,8 +171,11 @@ describe('Data screen in the browser against metalytics serve', () => {
 
     // A provider that does not answer: the repair can be cancelled, and nothing is lost.
     fake.script('polygon', { fault: 'hang' });
+    const asked = fake.requestsTo('polygon').length;
     await page.getByTestId('quality-repair-all').click();
     const cancel = page.getByTestId('quality-repair-cancel');
+    // Cancelled only once the provider holds the request, so the scripted hang is spent on this repair.
+    await expect.poll(() => fake.requestsTo('polygon').length).toBe(asked + 1);
     await expect.poll(() => cancel.isEnabled()).toBe(true);
     await cancel.click();
     await expect.poll(() => page.getByTestId('quality').textContent()).toContain('Cancelled.');
