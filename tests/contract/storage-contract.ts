@@ -477,6 +477,20 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect((await alerts.list({ unacknowledgedOnly: false, limit: 10 })).map((a) => a.acknowledgedAt)).toEqual([60, 40, 60]);
       });
 
+      it('finds the newest unacknowledged alert of a source, with its details', async () => {
+        const alerts = ctx.storage.alerts;
+        await alerts.acknowledge(undefined, 1);
+        expect(await alerts.latestUnacknowledged('job:dedupe')).toBeUndefined();
+        await alerts.raise({ createdAt: 100, severity: 'error', source: 'job:dedupe', message: 'first', details: { code: 'UNAVAILABLE' } });
+        const second = await alerts.raise({ createdAt: 200, severity: 'error', source: 'job:dedupe', message: 'second', details: { code: 'AUTH' } });
+        await alerts.raise({ createdAt: 300, severity: 'error', source: 'job:other', message: 'elsewhere' });
+        expect(await alerts.latestUnacknowledged('job:dedupe')).toEqual({ ...second, details: { code: 'AUTH' } });
+        await alerts.acknowledge([second.id], 400);
+        expect((await alerts.latestUnacknowledged('job:dedupe'))?.message).toBe('first');
+        expect((await alerts.latestUnacknowledged('job:other'))?.details).toBeNull();
+        await alerts.acknowledge(undefined, 500);
+      });
+
       it('stores a spot snapshot once per metal, source and time', async () => {
         const prices = ctx.storage.spotPrices;
         expect(await prices.insert({ metal: 'XAUUSD', price: 2650.25, timestamp: 1_000, source: 'metalsapi' })).toBe(true);

@@ -6,7 +6,7 @@ import { formatWait } from '../http/provider-errors';
 import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
 import type { ProviderTurns } from '../jobs/provider-turns';
 import type { StoredIngestJob } from '../storage/types';
-import { raiseAlert } from './alerts';
+import { raiseAlertUnlessOpen } from './alerts';
 import { CronSchedule } from './cron';
 import { checkDependencies } from './dependencies';
 import { executors as defaultExecutors, progressUnits, type Executor, type ExecutorDeps, type ExecutorResult } from './executors';
@@ -473,12 +473,13 @@ export class Scheduler {
     const reason = error instanceof Error ? error.message : String(error);
     const after = attempts > 1 ? ` after ${attempts} attempts` : '';
     try {
-      await raiseAlert(this.deps, {
+      const raised = await raiseAlertUnlessOpen(this.deps, {
         severity: 'error',
         source: `job:${job.id}`,
         message: `Scheduled job "${job.name}" failed${after}: ${reason}`,
         details: { ingestJobId: job.id, code: error instanceof AppError ? error.code : 'INTERNAL', attempts },
       });
+      if (!raised) this.deps.logger.info('a scheduled job failed again for the reason its open alert gives', { job: job.id });
     } catch (alertError) {
       this.deps.logger.error('could not raise the alert for a failed job', { job: job.id, error: String(alertError) });
     }

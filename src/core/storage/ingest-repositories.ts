@@ -163,6 +163,15 @@ export class SqlAlerts implements AlertRepository {
     const [row] = await this.sql.query('SELECT count(*) AS n FROM alerts WHERE acknowledged_at IS NULL');
     return Number(row!.n);
   }
+
+  async latestUnacknowledged(source: string): Promise<(Alert & { details: Record<string, unknown> | null }) | undefined> {
+    const [row] = await this.sql.query(
+      `SELECT ${ALERT_COLUMNS}, details FROM alerts WHERE source = {source} AND acknowledged_at IS NULL
+       ORDER BY created_at DESC, id DESC LIMIT 1`,
+      { source },
+    );
+    return row && { ...toAlert(row), details: row.details === null ? null : parseJson<Record<string, unknown>>(row.details) };
+  }
 }
 
 export class SqlSpotPrices implements SpotPriceRepository {

@@ -126,6 +126,8 @@ export interface AlertRepository {
   /** Acknowledges these alerts, or every unacknowledged one without `ids`; returns how many changed. */
   acknowledge(ids: readonly number[] | undefined, at: number): Promise<number>;
   countUnacknowledged(): Promise<number>;
+  /** The newest alert of `source` nobody has acknowledged yet, with its details. */
+  latestUnacknowledged(source: string): Promise<(Alert & { details: Record<string, unknown> | null }) | undefined>;
 }
 
 /** One polled spot price, a row of `precious_metals_prices`. */

@@ -296,6 +296,25 @@ describe('Scheduler', () => {
     expect(await storage.alerts.countUnacknowledged()).toBe(2);
   });
 
+  it('alerts once for a job failing again and again for one reason, and again once that alert is acknowledged', async () => {
+    const job = await scheduler.create(definition({ retryPolicy: { maxAttempts: 1, backoffMs: 1_000 } }));
+    for (let run = 0; run < 3; run++) {
+      await scheduler.runNow(job.id);
+      await settle();
+      running().at(-1)!.fail(new AppError('UNAVAILABLE', `down ${run}`));
+      await settle();
+    }
+    expect(alerts().map((alert) => alert.message)).toEqual(['Scheduled job "Gold spot" failed: down 0']);
+    expect((await runsOf(job.id)).map((run) => run.status)).toEqual(['failed', 'failed', 'failed']);
+
+    await storage.alerts.acknowledge(undefined, clock.now());
+    await scheduler.runNow(job.id);
+    await settle();
+    running().at(-1)!.fail(new AppError('UNAVAILABLE', 'down again'));
+    await settle();
+    expect(alerts().map((alert) => alert.message)).toEqual(['Scheduled job "Gold spot" failed: down 0', 'Scheduled job "Gold spot" failed: down again']);
+  });
+
   it('does not retry or alert when the user cancels a run', async () => {
     const job = await scheduler.create(definition());
     const jobId = await scheduler.runNow(job.id);
