@@ -53,7 +53,7 @@ export interface CoreContext {
 
 export async function createCore(ports: CorePorts): Promise<Core> {
   const now = ports.now ?? Date.now;
-  const storage = await openStorage({ dataDir: ports.dataDir, databaseUrl: ports.databaseUrl, logger: ports.logger });
+  const storage = await openStorage({ dataDir: ports.dataDir, databaseUrl: ports.databaseUrl, logger: ports.logger, environment: ports.environment });
   try {
     await storage.instruments.seed(instrumentCatalogue);
     const events = new EventBus();

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStorage } from '../../src/core/storage/open-storage';
 import { openSqliteStorage, SQLITE_NATIVE_BINDING_ENV, sqliteNativeBinding } from '../../src/core/storage/sqlite-storage';
 import type { Storage } from '../../src/core/storage/types';
 import type { Bar } from '../../src/shared/domain';
@@ -31,7 +32,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await storage?.close();
   storage = undefined;
-  delete process.env[SQLITE_NATIVE_BINDING_ENV];
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -61,14 +61,14 @@ describe('SQLite checkpoints off the main thread', () => {
 describe('the SQLite driver build', () => {
   it('loads the build METALYTICS_SQLITE_NATIVE_BINDING names', async () => {
     const driver = path.dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
-    process.env[SQLITE_NATIVE_BINDING_ENV] = path.join(driver, 'build', 'Release', 'better_sqlite3.node');
-    storage = await openSqliteStorage(file, silentLogger());
+    const environment = { [SQLITE_NATIVE_BINDING_ENV]: path.join(driver, 'build', 'Release', 'better_sqlite3.node') };
+    storage = await openStorage({ dataDir: dir, logger: silentLogger(), environment });
     expect(await storage.ping()).toBe(true);
 
     await storage.close();
     storage = undefined;
-    process.env[SQLITE_NATIVE_BINDING_ENV] = path.join(dir, 'no-such-build', 'better_sqlite3.node');
-    await expect(openSqliteStorage(file, silentLogger())).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    const missing = { [SQLITE_NATIVE_BINDING_ENV]: path.join(dir, 'no-such-build', 'better_sqlite3.node') };
+    await expect(openStorage({ dataDir: dir, logger: silentLogger(), environment: missing })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
   it('reads the variable, ignoring a blank one', () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../ports';
 import { openPostgresStorage } from './pg-storage';
-import { openSqliteStorage } from './sqlite-storage';
+import { openSqliteStorage, sqliteNativeBinding } from './sqlite-storage';
 import type { Storage } from './types';
 
 const SQLITE_FILE_NAME = 'metalytics.db';
@@ -11,8 +11,14 @@ const SQLITE_FILE_NAME = 'metalytics.db';
  * SQLite database in the data directory. Either way the schema is migrated before this
  * resolves; an unreachable Postgres rejects with UNAVAILABLE.
  */
-export function openStorage(opts: { dataDir: string; databaseUrl?: string; logger: Logger }): Promise<Storage> {
+export function openStorage(opts: {
+  dataDir: string;
+  databaseUrl?: string;
+  logger: Logger;
+  /** The shell's environment, which may name the SQLite driver build to load (see sqliteNativeBinding). */
+  environment?: Readonly<Record<string, string | undefined>>;
+}): Promise<Storage> {
   return opts.databaseUrl
     ? openPostgresStorage(opts.databaseUrl, opts.logger)
-    : openSqliteStorage(path.resolve(opts.dataDir, SQLITE_FILE_NAME), opts.logger);
+    : openSqliteStorage(path.resolve(opts.dataDir, SQLITE_FILE_NAME), opts.logger, sqliteNativeBinding(opts.environment ?? {}));
 }

@@ -153,15 +153,17 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
  * Electron main process sets it when run from a checkout, whose in-place build serves the
  * Node tests), else the package's own.
  */
-export function sqliteNativeBinding(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function sqliteNativeBinding(env: Readonly<Record<string, string | undefined>>): string | undefined {
   return env[SQLITE_NATIVE_BINDING_ENV]?.trim() || undefined;
 }
 
-/** Opens (creating if needed) the SQLite database at `file` and brings its schema up to date. */
-export async function openSqliteStorage(file: string, logger: Logger): Promise<Storage> {
+/**
+ * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date,
+ * with the driver's native module at `nativeBinding` when given.
+ */
+export async function openSqliteStorage(file: string, logger: Logger, nativeBinding?: string): Promise<Storage> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let client: Database.Database;
-  const nativeBinding = sqliteNativeBinding();
   try {
     client = new Database(file, nativeBinding === undefined ? {} : { nativeBinding });
   } catch (error) {
