@@ -11,6 +11,22 @@ export const scheduledJobKinds = ['poll', 'backfill', 'news'] as const;
 export const scheduledJobKindSchema = z.enum(scheduledJobKinds);
 export type ScheduledJobKind = z.infer<typeof scheduledJobKindSchema>;
 
+/** True when `timezone` is an IANA zone this runtime knows (UTC, Europe/London, America/New_York). */
+export function isKnownTimezone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * How schedules are read, by the scheduler and by the form that previews them: five fields
+ * (minute hour day month weekday), or six with seconds first (croner's option).
+ */
+export const CRON_MODE = '5-or-6-parts';
+
 export const retryPolicySchema = z.object({
   /** Attempts in all, the first included. Only transient errors are retried, never AUTH, VALIDATION or NOT_FOUND. */
   maxAttempts: z.number().int().min(1).max(10).default(3),

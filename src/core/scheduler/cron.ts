@@ -1,15 +1,6 @@
 import { Cron } from 'croner';
 import { AppError } from '../../shared/errors';
-
-/** True when `timezone` is an IANA zone this runtime knows (Europe/London, America/New_York, UTC). */
-export function isKnownTimezone(timezone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { CRON_MODE, isKnownTimezone } from '../../shared/scheduler';
 
 export function checkTimezone(timezone: string): void {
   if (!isKnownTimezone(timezone)) {
@@ -33,7 +24,7 @@ export class CronSchedule {
     checkTimezone(timezone);
     try {
       // No callback: croner only computes times here; the scheduler owns the timers.
-      this.cron = new Cron(expression, { timezone, mode: '5-or-6-parts', paused: true });
+      this.cron = new Cron(expression, { timezone, mode: CRON_MODE, paused: true });
     } catch (error) {
       const reason = error instanceof Error ? error.message.replace(/^CronPattern: /, '') : String(error);
       throw new AppError(

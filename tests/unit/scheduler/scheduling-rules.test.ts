@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CronSchedule, isKnownTimezone } from '../../../src/core/scheduler/cron';
+import { CronSchedule } from '../../../src/core/scheduler/cron';
+import { isKnownTimezone } from '../../../src/shared/scheduler';
 import { checkDependencies, findCycle } from '../../../src/core/scheduler/dependencies';
 import { sentimentScore } from '../../../src/core/scheduler/executors';
 import { isTransient, MAX_RETRY_DELAY_MS, retryDelayMs, shouldRetry } from '../../../src/core/scheduler/retry';

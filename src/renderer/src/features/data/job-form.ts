@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import type { ProviderId } from '../../../../shared/domain';
-import { jobDefinitionFields, type IngestJob, type ScheduledJobKind } from '../../../../shared/scheduler';
+import { CRON_MODE, isKnownTimezone, jobDefinitionFields, type IngestJob, type ScheduledJobKind } from '../../../../shared/scheduler';
 
 const jobDefinitionSchema = z.object(jobDefinitionFields);
 export type JobDefinition = z.output<typeof jobDefinitionSchema>;
@@ -96,22 +96,11 @@ function issueMessage(field: JobFormField, issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** Whether an IANA zone name is known to this runtime, which shares its zone data with the core's. */
-export function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The next `count` times a schedule fires after `after`, or why the expression is not one. */
 export function previewSchedule(schedule: string, timezone: string, after: number, count = 3): { runs: number[]; error: null } | { runs: null; error: string } {
   try {
     // Without a function to call, croner only evaluates the pattern; nothing is scheduled here.
-    // The same mode as the core's scheduler: five fields, or six with seconds first.
-    const cron = new Cron(schedule, { timezone, mode: '5-or-6-parts', paused: true });
+    const cron = new Cron(schedule, { timezone, mode: CRON_MODE, paused: true });
     const runs = cron.nextRuns(count, new Date(after)).map((date) => date.getTime());
     return runs.length > 0 ? { runs, error: null } : { runs: null, error: 'no date matches it, so it never fires' };
   } catch (error) {
@@ -188,7 +177,7 @@ export function jobFormToDefinition(form: JobForm, now: number): { definition: J
   }
   if (form.kind === 'backfill' && form.timeframe === '') errors.timeframe ??= 'Choose the timeframe to keep current.';
   if (form.kind !== 'news' && candidate.symbols.length === 0) errors.symbols ??= 'Name at least one instrument.';
-  if (!isKnownTimeZone(candidate.timezone)) errors.timezone ??= `“${candidate.timezone}” is not a time zone; use a name like Europe/London.`;
+  if (!isKnownTimezone(candidate.timezone)) errors.timezone ??= `“${candidate.timezone}” is not a time zone; use a name like Europe/London.`;
   else if (candidate.schedule !== null) {
     const preview = previewSchedule(candidate.schedule, candidate.timezone, now, 1);
     if (preview.error !== null) errors.schedule ??= `Not a cron expression: ${preview.error}`;
