@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   barSchema,
+  barSpanSchema,
   coverageSchema,
   csvDetectionSchema,
   csvMappingSchema,
@@ -102,8 +103,12 @@ export const methods = {
       .refine(rangeIsOrdered, rangeIssue),
     output: z.object({
       bars: z.array(barSchema),
-      /** The stored timeframe the bars were aggregated from; null when none can produce this one. */
+      /**
+       * The stored timeframe the newest bar was aggregated from (the one live bars extend);
+       * null when none can produce this one. `spans` says which base built each stretch.
+       */
       sourceTimeframe: timeframeSchema.nullable(),
+      spans: z.array(barSpanSchema),
     }),
   },
   /** Bars with indicator series aligned to them; older history before the window is read for warm-up. */
@@ -118,6 +123,7 @@ export const methods = {
     output: z.object({
       bars: z.array(barSchema),
       sourceTimeframe: timeframeSchema.nullable(),
+      spans: z.array(barSpanSchema),
       /** In request order; every series has one value per bar, null during warm-up. */
       indicators: z.array(indicatorResultSchema),
     }),

@@ -52,6 +52,18 @@ export const barSchema = z.object({
 });
 export type Bar = z.infer<typeof barSchema>;
 
+/**
+ * A run of consecutive bars of one reply built from the same stored base timeframe: a
+ * symbol stored daily since 2014 and hourly since 2017 answers a daily query with a 1d
+ * span and then a 1h span. `from` and `to` are the open times of its first and last bar.
+ */
+export const barSpanSchema = z.object({
+  from: epochMsSchema,
+  to: epochMsSchema,
+  timeframe: timeframeSchema,
+});
+export type BarSpan = z.infer<typeof barSpanSchema>;
+
 export const coverageSchema = z.object({
   symbol: z.string(),
   timeframe: timeframeSchema,

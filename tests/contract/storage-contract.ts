@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR_ENV } from '../../src/core/storage/migrations';
 import type { NewsArticle, Storage, StoredIngestJob } from '../../src/core/storage/types';
 import type { BackfillCheckpoint } from '../../src/shared/backfill';
-import type { Bar, DatabaseMode, Instrument } from '../../src/shared/domain';
+import type { Bar, BarSpan, DatabaseMode, Instrument } from '../../src/shared/domain';
 import type { Timeframe } from '../../src/shared/timeframes';
-import { binanceHourlyBars, metaTraderDailyBars, monthlyGoldBars } from '../support/shared-data';
+import { binanceHourlyBars, metaTraderDailyBars, monthlyGoldBars, yahooDailyBars } from '../support/shared-data';
 
 /** A database the suite may fill, with raw SQL for tables no repository reads yet. */
 export interface StorageTarget {
@@ -703,7 +703,7 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
       it('refuses timeframes that cannot be built from what is stored', async () => {
         const md = ctx.storage.marketData;
         for (const [symbol, target] of [['WK', '1M'], ['WK', '1d'], ['D1', '1h'], ['D1', '4h'], ['MN', '1w'], ['MN', '1d'], ['H1', '30m'], ['NONE', '1d']] as const) {
-          expect(await md.queryBars({ symbol, timeframe: target }), `${symbol} ${target}`).toEqual({ bars: [], sourceTimeframe: null });
+          expect(await md.queryBars({ symbol, timeframe: target }), `${symbol} ${target}`).toEqual({ bars: [], sourceTimeframe: null, spans: [] });
         }
       });
 
@@ -785,7 +785,7 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         // With a limit: the latest buckets of the range.
         expectSameBars((await md.queryBars({ symbol: 'RNG', timeframe: '4h', from: day(2), to: day(3), limit: 2 })).bars, referenceBars(minutes, '4h').filter((b) => b.time >= day(2) && b.time <= day(3)).slice(-2));
         expect((await md.queryBars({ symbol: 'RNG', timeframe: '1h', from: day(4), to: day(3) })).bars).toEqual([]);
-        expect((await md.queryBars({ symbol: 'RNG', timeframe: '1h', from: day(20), to: day(21) }))).toEqual({ bars: [], sourceTimeframe: '1m' });
+        expect((await md.queryBars({ symbol: 'RNG', timeframe: '1h', from: day(20), to: day(21) }))).toEqual({ bars: [], sourceTimeframe: '1m', spans: [] });
       });
 
       it('finds the latest buckets when rows sit off their grid', async () => {
@@ -905,6 +905,148 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         ]);
         expect((await md.queryBars({ symbol: 'SRC', timeframe: '1d' })).bars).toHaveLength(12);
         expect(await md.countBars()).toBe(52 + 12);
+      });
+    });
+
+    describe('market data: several stored bases of one symbol', () => {
+      const ctx = useStorage();
+      const hourly = binanceHourlyBars();
+      const yahoo = yahooDailyBars();
+      const gold = metaTraderDailyBars();
+      const monthly = monthlyGoldBars();
+      const hourlyStart = hourly[0]!.time;
+
+      /**
+       * The expected reply, written from the rule rather than the product's planner: a
+       * bucket is built from the finer series when that series has rows in it and reaches
+       * back to the bucket's open (it is the newer series, so its end is open); otherwise
+       * from the coarser one.
+       */
+      function expectedMix(fine: readonly Bar[], coarse: readonly Bar[], target: Timeframe, fineTf: Timeframe, coarseTf: Timeframe) {
+        const fineByTime = new Map(referenceBars(fine, target).map((bar) => [bar.time, bar]));
+        const coarseByTime = new Map(referenceBars(coarse, target).map((bar) => [bar.time, bar]));
+        const times = [...new Set([...fineByTime.keys(), ...coarseByTime.keys()])].sort((a, b) => a - b);
+        const bars: Bar[] = [];
+        const bases: Timeframe[] = [];
+        for (const time of times) {
+          const useFine = fineByTime.has(time) && (fine[0]!.time <= time || !coarseByTime.has(time));
+          bars.push(useFine ? fineByTime.get(time)! : coarseByTime.get(time)!);
+          bases.push(useFine ? fineTf : coarseTf);
+        }
+        return { bars, bases };
+      }
+
+      function spansOf(bars: readonly Bar[], bases: readonly Timeframe[]): BarSpan[] {
+        const spans: BarSpan[] = [];
+        bars.forEach((bar, i) => {
+          const last = spans.at(-1);
+          if (last?.timeframe === bases[i]) last.to = bar.time;
+          else spans.push({ from: bar.time, to: bar.time, timeframe: bases[i]! });
+        });
+        return spans;
+      }
+
+      beforeAll(async () => {
+        await upsertAll(ctx.storage, 'BTCUSD', '1d', yahoo);
+        await upsertAll(ctx.storage, 'BTCUSD', '1h', hourly);
+        await upsertAll(ctx.storage, 'XAUUSD', '1d', gold);
+        await upsertAll(ctx.storage, 'XAUUSD', '1M', monthly);
+      });
+
+      it('shows the daily history stored before the hourly one began (the BTCUSD reproduction)', async () => {
+        const { bars, sourceTimeframe, spans } = await ctx.storage.marketData.queryBars({ symbol: 'BTCUSD', timeframe: '1d', limit: 100_000 });
+        const before = yahoo.filter((bar) => bar.time < hourlyStart);
+        expect(before).toHaveLength(1201);
+        expect(bars[0]!.time).toBe(yahoo[0]!.time);
+        const expected = expectedMix(hourly, yahoo, '1d', '1h', '1d');
+        expectSameBars(bars, expected.bars);
+        expect(spans).toEqual(spansOf(expected.bars, expected.bases));
+        expect(spans[0]).toEqual({ from: yahoo[0]!.time, to: hourlyStart - DAY, timeframe: '1d' });
+        expect(sourceTimeframe).toBe('1h');
+      });
+
+      for (const target of ['1w', '1M'] as const) {
+        it(`builds a ${target} bucket the hourly series covers only partly from the daily bars`, async () => {
+          const { bars, spans } = await ctx.storage.marketData.queryBars({ symbol: 'BTCUSD', timeframe: target });
+          const expected = expectedMix(hourly, yahoo, target, '1h', '1d');
+          expectSameBars(bars, expected.bars);
+          expect(spans).toEqual(spansOf(expected.bars, expected.bases));
+          // 2017-12-31 is a Sunday: its week and month open before the first hourly bar.
+          const partly = referenceBucket(hourlyStart, target);
+          expect(expected.bases[expected.bars.findIndex((bar) => bar.time === partly)]).toBe('1d');
+        });
+      }
+
+      it('pages back through the seam with limit and to, the same as the whole reply', async () => {
+        const md = ctx.storage.marketData;
+        const whole = (await md.queryBars({ symbol: 'BTCUSD', timeframe: '1d' })).bars;
+        const pages: Bar[] = [];
+        let to: number | undefined;
+        for (;;) {
+          const { bars } = await md.queryBars({ symbol: 'BTCUSD', timeframe: '1d', limit: 700, ...(to === undefined ? {} : { to }) });
+          pages.unshift(...bars);
+          if (bars.length < 700) break;
+          to = bars[0]!.time - 1;
+        }
+        expectSameBars(pages, whole);
+        const window = await md.queryBars({ symbol: 'BTCUSD', timeframe: '1d', from: hourlyStart - 10 * DAY, to: hourlyStart + 9 * DAY });
+        expect(window.spans.map((span) => span.timeframe)).toEqual(['1d', '1h']);
+        expectSameBars(window.bars, whole.filter((bar) => bar.time >= hourlyStart - 10 * DAY && bar.time <= hourlyStart + 9 * DAY));
+      });
+
+      it('fills a hole in the finer series from the coarser bars stored for it', async () => {
+        const days = walk(Date.UTC(2024, 0, 1), DAY, 60, 21);
+        const hours = walk(Date.UTC(2024, 0, 1), HOUR, 60 * 24, 22, (time) => time >= Date.UTC(2024, 0, 20) && time < Date.UTC(2024, 0, 25));
+        await upsertAll(ctx.storage, 'HOLE', '1d', days);
+        await upsertAll(ctx.storage, 'HOLE', '1h', hours);
+        const { bars, spans } = await ctx.storage.marketData.queryBars({ symbol: 'HOLE', timeframe: '1d' });
+        expect(bars).toHaveLength(60);
+        expect(spans).toEqual([
+          { from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 0, 19), timeframe: '1h' },
+          { from: Date.UTC(2024, 0, 20), to: Date.UTC(2024, 0, 24), timeframe: '1d' },
+          { from: Date.UTC(2024, 0, 25), to: Date.UTC(2024, 1, 29), timeframe: '1h' },
+        ]);
+        expectSameBars(bars.slice(19, 24), days.slice(19, 24));
+      });
+
+      it('leaves a bucket to the coarser bar where the finer series stopped before the bucket closed', async () => {
+        // Hourly bars end at 10:00 on the 10th while daily bars carry on: that day is the daily bar.
+        const days = walk(Date.UTC(2024, 2, 1), DAY, 20, 23);
+        const hours = walk(Date.UTC(2024, 2, 1), HOUR, 9 * 24 + 11, 24);
+        await upsertAll(ctx.storage, 'STOP', '1d', days);
+        await upsertAll(ctx.storage, 'STOP', '1h', hours);
+        const { bars, spans, sourceTimeframe } = await ctx.storage.marketData.queryBars({ symbol: 'STOP', timeframe: '1d' });
+        expect(spans).toEqual([
+          { from: Date.UTC(2024, 2, 1), to: Date.UTC(2024, 2, 9), timeframe: '1h' },
+          { from: Date.UTC(2024, 2, 10), to: Date.UTC(2024, 2, 20), timeframe: '1d' },
+        ]);
+        expect(bars[9]).toEqual(days[9]);
+        expect(sourceTimeframe).toBe('1d');
+      });
+
+      it('shows 193 years of monthly gold beside the daily series (1M chart of XAUUSD)', async () => {
+        const md = ctx.storage.marketData;
+        const { bars, spans } = await md.queryBars({ symbol: 'XAUUSD', timeframe: '1M' });
+        const dailyMonths = referenceBars(gold, '1M');
+        // June 2004 opens before the first daily bar (the 11th): it stays monthly. The daily
+        // file has no bar in August 2025, so that month is the monthly one too.
+        const firstWhole = dailyMonths[1]!.time;
+        const august = Date.UTC(2025, 7, 1);
+        const lastDaily = dailyMonths.at(-1)!.time;
+        expect(dailyMonths.some((bar) => bar.time === august)).toBe(false);
+        expect(spans).toEqual([
+          { from: monthly[0]!.time, to: dailyMonths[0]!.time, timeframe: '1M' },
+          { from: firstWhole, to: Date.UTC(2025, 6, 1), timeframe: '1d' },
+          { from: august, to: august, timeframe: '1M' },
+          { from: lastDaily, to: lastDaily, timeframe: '1d' },
+          { from: Date.UTC(2025, 9, 1), to: monthly.at(-1)!.time, timeframe: '1M' },
+        ]);
+        expect(bars).toHaveLength(monthly.length);
+        const fromDaily = new Set(dailyMonths.slice(1).map((bar) => bar.time));
+        expectSameBars(bars.filter((bar) => fromDaily.has(bar.time)), dailyMonths.slice(1));
+        expectSameBars((await md.queryBars({ symbol: 'XAUUSD', timeframe: '1M', limit: 24 })).bars, bars.slice(-24));
+        // The daily chart itself is unchanged: months cannot build days.
+        expectSameBars((await md.queryBars({ symbol: 'XAUUSD', timeframe: '1d' })).bars, gold);
       });
     });
 

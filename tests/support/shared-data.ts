@@ -47,3 +47,11 @@ export function monthlyGoldBars(): Bar[] {
     return { time: Date.UTC(Number(y), Number(mo) - 1, 1), open: p, high: p, low: p, close: p, volume: 0 };
   });
 }
+
+/** btc-usd-1d-yahoo.csv: Yahoo Finance download, `Date,Open,High,Low,Close,Adj Close,Volume`, dates in UTC. */
+export function yahooDailyBars(): Bar[] {
+  return dataLines('btc-usd-1d-yahoo.csv').map((line) => {
+    const [date, open, high, low, close, , volume] = line.split(',');
+    return { time: Date.parse(`${date}T00:00:00Z`), open: Number(open), high: Number(high), low: Number(low), close: Number(close), volume: Number(volume) };
+  });
+}

@@ -21,7 +21,7 @@ describe('mergeHandlers', () => {
   });
 
   it('refuses a duplicate handler and names both owners', () => {
-    expect(() => mergeHandlers({ a: allHandlers(), b: { 'bars.query': async () => ({ bars: [], sourceTimeframe: null }) } })).toThrow(
+    expect(() => mergeHandlers({ a: allHandlers(), b: { 'bars.query': async () => ({ bars: [], sourceTimeframe: null, spans: [] }) } })).toThrow(
       /"bars\.query" is registered by both a and b/,
     );
   });
@@ -35,7 +35,7 @@ describe('invoke', () => {
   const invoke = createInvoke(
     mergeHandlers({
       all: allHandlers({
-        'bars.query': async (input) => ({ bars: [{ time: input.from ?? 0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }], sourceTimeframe: '1m' }),
+        'bars.query': async (input) => ({ bars: [{ time: input.from ?? 0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }], sourceTimeframe: '1m', spans: [] }),
         'instruments.list': async () => ({ instruments: [{ bogus: true }] }) as never,
         'settings.get': async () => { throw new Error('disk on fire at /secret/path'); },
       }),

@@ -37,6 +37,7 @@ export function indicatorHandlers(ctx: CoreContext): HandlerMap {
       return {
         bars: shown.bars,
         sourceTimeframe: shown.sourceTimeframe,
+        spans: shown.spans,
         indicators: indicators.map((spec) =>
           computeIndicator(spec, columns, context, (values) => shownSeries(values, history.length)),
         ),

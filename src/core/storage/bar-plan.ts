@@ -3,7 +3,7 @@
  * times a bucket range covers, which rollup buckets an upsert touched. The SQL that
  * carries these plans out lives in bar-sql.ts.
  */
-import type { Bar } from '../../shared/domain';
+import type { Bar, BarSpan } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { bucketStart, canAggregate, fixedTimeframeMs, timeframes, type Timeframe } from '../../shared/timeframes';
 import type { BarsQuery, BarsQueryResult } from './types';
@@ -82,31 +82,28 @@ function rowsPerBucket(level: Timeframe, target: Timeframe): number {
   return Math.max(1, Math.ceil(targetMs / fixedTimeframeMs[level]));
 }
 
+/** Where the stored bars of one base timeframe begin and end, over every source. */
+export interface BaseExtent {
+  readonly timeframe: Timeframe;
+  /** Open time of the first and of the last stored bar. */
+  readonly first: number;
+  readonly last: number;
+}
+
 /** The reads a dialect provides; `queryBarsFrom` decides what to read. */
 export interface BarReader {
-  /** Which of `candidates` have base bars stored for the symbol. */
-  storedBaseTimeframes(symbol: string, candidates: readonly Timeframe[]): Promise<Timeframe[]>;
+  /** The extents of those of `candidates` that have base bars stored for the symbol. */
+  baseExtents(symbol: string, candidates: readonly Timeframe[]): Promise<BaseExtent[]>;
   /** Time of the `n`-th most recent row of the level within the range, if there are that many. */
   nthLatestTime(symbol: string, level: BarLevel, range: TimeRange, n: number): Promise<number | undefined>;
   /** Bars of `target` aggregated from the level's rows in the range, oldest first; the latest `limit` buckets when given. */
   aggregate(symbol: string, level: BarLevel, target: Timeframe, range: TimeRange, limit?: number): Promise<Bar[]>;
 }
 
-export async function queryBarsFrom(reader: BarReader, query: BarsQuery): Promise<BarsQueryResult> {
-  const { symbol, timeframe: target, limit } = query;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-    throw new AppError('VALIDATION', 'The number of bars to show must be a whole number of zero or more.');
-  }
-  const candidates = timeframes.filter((tf) => canAggregate(tf, target));
-  const stored = new Set(await reader.storedBaseTimeframes(symbol, candidates));
-  const base = candidates.find((tf) => stored.has(tf));
-  if (base === undefined) return { bars: [], sourceTimeframe: null };
-
+/** Bars of `target` built from one base alone. */
+async function readBase(reader: BarReader, symbol: string, base: Timeframe, target: Timeframe, range: TimeRange, limit?: number): Promise<Bar[]> {
   const level = readLevel(base, target);
-  const range = bucketRowRange(target, query.from, query.to);
-  if (range.lo >= range.hi || limit === 0) return { bars: [], sourceTimeframe: base };
-  if (limit === undefined) return { bars: await reader.aggregate(symbol, level, target, range), sourceTimeframe: base };
-
+  if (limit === undefined) return reader.aggregate(symbol, level, target, range);
   // Only the latest buckets are wanted: start the scan at the bucket holding the row that
   // lies far enough back to cover `limit` full buckets, so the cost follows the limit and
   // not the history. Rows off their own grid (a 1h series that shifted to :05) can crowd a
@@ -116,9 +113,118 @@ export async function queryBarsFrom(reader: BarReader, query: BarsQuery): Promis
     const nth = await reader.nthLatestTime(symbol, level, range, rows);
     const lo = nth === undefined ? range.lo : Math.max(range.lo, bucketStart(nth, target));
     const bars = await reader.aggregate(symbol, level, target, { lo, hi: range.hi }, limit);
-    if (bars.length >= limit || lo === range.lo) return { bars, sourceTimeframe: base };
+    if (bars.length >= limit || lo === range.lo) return bars;
     rows *= 4;
   }
+}
+
+/**
+ * How a base covers target buckets: from its first bar's open to its last bar's end. The
+ * base reaching furthest is open-ended, since its last bucket is the live one and a
+ * coarser bar stored earlier is no more complete than it.
+ */
+interface Cover {
+  readonly timeframe: Timeframe;
+  readonly from: number;
+  readonly to: number;
+}
+
+function coversOf(extents: readonly BaseExtent[]): Cover[] {
+  const latest = Math.max(...extents.map((extent) => extent.last));
+  return extents.map(({ timeframe, first, last }) => ({
+    timeframe,
+    from: first,
+    to: last === latest ? Infinity : nextBucketStart(last, timeframe),
+  }));
+}
+
+/**
+ * Which base builds the bucket opening at `time`, among those with rows in it (`present`,
+ * finest first): the finest that covers the bucket whole, else the one covering most of
+ * it, the finer on a tie. So an hourly series that starts at 05:00 leaves that day to the
+ * stored daily bar, and daily bars before the hourly history fill the days it lacks.
+ */
+function chooseBase(time: number, target: Timeframe, present: readonly Cover[]): number {
+  const end = nextBucketStart(time, target);
+  let best = 0;
+  let bestCovered = -Infinity;
+  for (let i = 0; i < present.length; i++) {
+    const cover = present[i]!;
+    if (cover.from <= time && cover.to >= end) return i;
+    const covered = Math.min(cover.to, end) - Math.max(cover.from, time);
+    if (covered > bestCovered) {
+      best = i;
+      bestCovered = covered;
+    }
+  }
+  return best;
+}
+
+/** Contiguous runs of bars from one base. */
+function spansOf(bars: readonly Bar[], bases: readonly Timeframe[]): BarSpan[] {
+  const spans: BarSpan[] = [];
+  for (let i = 0; i < bars.length; i++) {
+    const last = spans.at(-1);
+    if (last && last.timeframe === bases[i]) last.to = bars[i]!.time;
+    else spans.push({ from: bars[i]!.time, to: bars[i]!.time, timeframe: bases[i]! });
+  }
+  return spans;
+}
+
+/**
+ * Bars of the query's timeframe from every stored base that can build it, bucket by bucket
+ * (see `chooseBase`), so no stored bar that can build the timeframe is hidden by a finer
+ * series covering less history. One stored base (the common case) is read directly.
+ */
+export async function queryBarsFrom(reader: BarReader, query: BarsQuery): Promise<BarsQueryResult> {
+  const { symbol, timeframe: target, limit } = query;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+    throw new AppError('VALIDATION', 'The number of bars to show must be a whole number of zero or more.');
+  }
+  const candidates = timeframes.filter((tf) => canAggregate(tf, target));
+  const extents = (await reader.baseExtents(symbol, candidates)).sort(
+    (a, b) => candidates.indexOf(a.timeframe) - candidates.indexOf(b.timeframe),
+  );
+  if (extents.length === 0) return { bars: [], sourceTimeframe: null, spans: [] };
+
+  const range = bucketRowRange(target, query.from, query.to);
+  if (range.lo >= range.hi || limit === 0) return { bars: [], sourceTimeframe: extents[0]!.timeframe, spans: [] };
+  if (extents.length === 1) {
+    const base = extents[0]!.timeframe;
+    const bars = await readBase(reader, symbol, base, target, range, limit);
+    return { bars, sourceTimeframe: base, spans: spansOf(bars, bars.map(() => base)) };
+  }
+
+  // Each base is read only over the buckets its own extent touches. With a limit, the
+  // latest `limit` buckets of the union are among the latest `limit` of each base, so every
+  // read stays O(limit).
+  const covers = coversOf(extents);
+  const reads = await Promise.all(
+    extents.map((extent) => {
+      const lo = Math.max(range.lo, bucketStart(extent.first, target));
+      const hi = Math.min(range.hi, nextBucketStart(extent.last, target));
+      return lo < hi ? readBase(reader, symbol, extent.timeframe, target, { lo, hi }, limit) : Promise.resolve([]);
+    }),
+  );
+  const byTime = new Map<number, { bar: Bar; base: number }[]>();
+  reads.forEach((bars, base) => {
+    for (const bar of bars) {
+      const entries = byTime.get(bar.time);
+      if (entries) entries.push({ bar, base });
+      else byTime.set(bar.time, [{ bar, base }]);
+    }
+  });
+  let times = [...byTime.keys()].sort((a, b) => a - b);
+  if (limit !== undefined) times = times.slice(-limit);
+  const bars: Bar[] = [];
+  const bases: Timeframe[] = [];
+  for (const time of times) {
+    const entries = byTime.get(time)!;
+    const chosen = entries[chooseBase(time, target, entries.map((entry) => covers[entry.base]!))]!;
+    bars.push(chosen.bar);
+    bases.push(extents[chosen.base]!.timeframe);
+  }
+  return { bars, sourceTimeframe: bases.at(-1) ?? extents[0]!.timeframe, spans: spansOf(bars, bases) };
 }
 
 /**

@@ -112,14 +112,14 @@ export function nthLatestTimeSql(level: BarLevel): string {
   return `SELECT time FROM ${table} WHERE ${key} AND time >= {lo} AND time < {hi} ORDER BY time DESC LIMIT 1 OFFSET {offset}`;
 }
 
-/** One index probe per candidate rather than a DISTINCT over millions of rows. */
-export function storedBaseTimeframesSql(candidates: readonly Timeframe[]): string {
-  return candidates
-    .map(
-      (tf) =>
-        `SELECT '${tf}' AS timeframe WHERE EXISTS (SELECT 1 FROM market_data WHERE symbol = {symbol} AND timeframe = '${tf}')`,
-    )
-    .join('\nUNION ALL\n');
+/**
+ * Extent of each candidate base from the per-source series summary: a few rows per symbol,
+ * kept in the same transaction as every write, so the plan costs no scan of the bars.
+ */
+export function baseExtentsSql(candidates: readonly Timeframe[]): string {
+  return `SELECT timeframe, min(first_time) AS first, max(last_time) AS last FROM market_data_series
+WHERE symbol = {symbol} AND timeframe IN (${candidates.map((tf) => `'${tf}'`).join(', ')})
+GROUP BY timeframe`;
 }
 
 export function coverageSql(bySymbol: boolean): string {

@@ -3,15 +3,15 @@ import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
 import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-sql';
-import { barsToWrite, queryBarsFrom, type BarReader } from './bar-plan';
+import { barsToWrite, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
 import {
   afterWriteStatements,
   barParams,
+  baseExtentsSql,
   COUNT_BARS_SQL,
   coverageSql,
   nthLatestTimeSql,
   selectBarsSql,
-  storedBaseTimeframesSql,
   toPgSql,
   type BarParams,
   type ChunkChange,
@@ -78,10 +78,7 @@ export class PgMarketData implements MarketDataRepository {
     private readonly now: () => number,
   ) {
     this.reader = {
-      storedBaseTimeframes: async (symbol, candidates) =>
-        (await this.rows<{ timeframe: Timeframe }>(this.pool, storedBaseTimeframesSql(candidates), { symbol })).map(
-          (row) => row.timeframe,
-        ),
+      baseExtents: (symbol, candidates) => this.rows<BaseExtent>(this.pool, baseExtentsSql(candidates), { symbol }),
       nthLatestTime: async (symbol, level, range, n) => {
         const [row] = await this.rows<{ time: number }>(this.pool, nthLatestTimeSql(level), barParams(symbol, level, range, { offset: n - 1 }));
         return row?.time;

@@ -3,15 +3,15 @@ import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
 import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-sql';
-import { barsToWrite, queryBarsFrom, type BarReader } from './bar-plan';
+import { barsToWrite, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
 import {
   afterWriteStatements,
   barParams,
+  baseExtentsSql,
   COUNT_BARS_SQL,
   coverageSql,
   nthLatestTimeSql,
   selectBarsSql,
-  storedBaseTimeframesSql,
   toSqliteSql,
   type BarParams,
 } from './bar-sql';
@@ -54,10 +54,7 @@ export class SqliteMarketData implements MarketDataRepository {
        WHERE symbol = ? AND timeframe = ? AND time = ?`,
     );
     this.reader = {
-      storedBaseTimeframes: async (symbol, candidates) =>
-        (this.all(storedBaseTimeframesSql(candidates), { symbol }) as { timeframe: Timeframe }[]).map(
-          (row) => row.timeframe,
-        ),
+      baseExtents: async (symbol, candidates) => this.all(baseExtentsSql(candidates), { symbol }) as BaseExtent[],
       nthLatestTime: async (symbol, level, range, n) => {
         const row = this.statement(nthLatestTimeSql(level)).get(barParams(symbol, level, range, { offset: n - 1 })) as
           | { time: number }

@@ -1,5 +1,5 @@
 import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
-import type { Bar, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
+import type { Bar, BarSpan, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
 import type { Alert, RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
 
@@ -28,7 +28,10 @@ export interface BarsQuery {
 
 export interface BarsQueryResult {
   bars: Bar[];
+  /** The base the newest bar was built from; with no bars, the finest base that could build one. */
   sourceTimeframe: Timeframe | null;
+  /** Which base built which consecutive bars, oldest first. */
+  spans: BarSpan[];
 }
 
 export interface MarketDataRepository {
@@ -43,7 +46,10 @@ export interface MarketDataRepository {
    * after a crash either both are stored or neither is, so a resume never skips bars.
    */
   upsertBarsWithCheckpoint(input: BarsChunk, checkpoint: BackfillCheckpoint): Promise<UpsertResult>;
-  /** Aggregates from the finest stored timeframe that can produce the requested one. */
+  /**
+   * Aggregates every stored base timeframe that can produce the requested one: per bucket
+   * the finest base covering it whole, so no stored bar is hidden (see bar-plan.ts).
+   */
   queryBars(query: BarsQuery): Promise<BarsQueryResult>;
   coverage(symbol?: string): Promise<Coverage[]>;
   countBars(): Promise<number>;
