@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMsSchema, providerIdSchema, providerIds, symbolSchema, timeRangeFields } from './domain';
+import { barSpanSchema, epochMsSchema, providerIdSchema, providerIds, symbolSchema, timeRangeFields } from './domain';
 import { timeframeSchema } from './timeframes';
 
 /**
@@ -49,6 +49,8 @@ export const qualityReportSchema = z.object({
   timeframe: timeframeSchema,
   calendar: z.enum(marketCalendarIds),
   bars: z.number().int(),
+  /** Which stored timeframe built which of the bars checked, as bars.query says. */
+  spans: z.array(barSpanSchema),
   /** Buckets the calendar expects between the first and the last bar of the range. */
   expected: z.number().int(),
   gaps: z.array(qualityGapSchema),

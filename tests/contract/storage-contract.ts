@@ -940,7 +940,7 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         const spans: BarSpan[] = [];
         bars.forEach((bar, i) => {
           const last = spans.at(-1);
-          if (last?.timeframe === bases[i]) last.to = bar.time;
+          if (last && last.timeframe === bases[i]) last.to = bar.time;
           else spans.push({ from: bar.time, to: bar.time, timeframe: bases[i]! });
         });
         return spans;

@@ -48,7 +48,7 @@ describe('indicators.query through the core', () => {
   it('returns the same bars as bars.query, every series as long as the bars', async () => {
     const reply = await query({ symbol: 'XAUUSD', timeframe: '1d', limit: 200, indicators: everyKind });
     const bars = await test.core.invoke('bars.query', { symbol: 'XAUUSD', timeframe: '1d', limit: 200 });
-    expect(bars.ok && bars.value).toEqual({ bars: reply.bars, sourceTimeframe: reply.sourceTimeframe });
+    expect(bars.ok && bars.value).toEqual({ bars: reply.bars, sourceTimeframe: reply.sourceTimeframe, spans: reply.spans });
     expect(reply.bars).toHaveLength(200);
     expect(reply.indicators.map((r) => r.kind)).toEqual(everyKind.map((s) => s.kind));
     for (const result of reply.indicators) {

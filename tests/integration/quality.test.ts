@@ -206,6 +206,7 @@ describe('quality.report through the core', () => {
       timeframe: '1h',
       calendar: 'nyse-regular',
       bars: 0,
+      spans: [],
       expected: 0,
       gaps: [],
       outliers: [],

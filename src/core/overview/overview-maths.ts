@@ -10,16 +10,20 @@ import { bucketStart, timeframes, type Timeframe } from '../../shared/timeframes
 export const SPARKLINE_POINTS = 60;
 
 /**
- * The finest stored base timeframe of each symbol: the same series a chart query reads
- * first (`queryBars` aggregates from the finest base that can produce a timeframe).
+ * The stored base timeframe whose bars reach furthest, per symbol, the finer on a tie: the
+ * last price is the latest stored bar, even when a finer series stopped earlier (hourly
+ * bars imported up to 2022 beside daily ones kept current). A chart query then builds the
+ * sparkline from every base, as it builds any chart.
  */
-export function finestStoredTimeframes(coverage: readonly Coverage[]): Map<string, Timeframe> {
-  const finest = new Map<string, Timeframe>();
-  for (const { symbol, timeframe } of coverage) {
-    const current = finest.get(symbol);
-    if (current === undefined || timeframes.indexOf(timeframe) < timeframes.indexOf(current)) finest.set(symbol, timeframe);
+export function latestStoredTimeframes(coverage: readonly Coverage[]): Map<string, Timeframe> {
+  const latest = new Map<string, { timeframe: Timeframe; last: number }>();
+  for (const { symbol, timeframe, last } of coverage) {
+    const current = latest.get(symbol);
+    const later = current === undefined || last > current.last;
+    const finerTie = current !== undefined && last === current.last && timeframes.indexOf(timeframe) < timeframes.indexOf(current.timeframe);
+    if (later || finerTie) latest.set(symbol, { timeframe, last });
   }
-  return finest;
+  return new Map([...latest].map(([symbol, { timeframe }]) => [symbol, timeframe]));
 }
 
 /**

@@ -16,12 +16,13 @@ export function qualityHandlers(ctx: CoreContext): HandlerMap {
       const instrument = await requireInstrument(storage, query.symbol);
       // Same cap as bars.query: a report over years of 1m bars must be asked for in slices.
       await requireBoundedRange(storage, query);
-      const { bars, calendar, expected, gaps } = await findStoredGaps(storage, instrument, query);
+      const { bars, spans, calendar, expected, gaps } = await findStoredGaps(storage, instrument, query);
       return {
         symbol: query.symbol,
         timeframe: query.timeframe,
         calendar: calendar.id,
         bars: bars.length,
+        spans,
         expected,
         gaps,
         outliers: findOutliers(bars),

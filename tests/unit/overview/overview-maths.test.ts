@@ -2,25 +2,34 @@ import { describe, expect, it } from 'vitest';
 import {
   dayStartOf,
   emptyOverviewItem,
-  finestStoredTimeframes,
+  latestStoredTimeframes,
   overviewItem,
   sparklineTimeframe,
 } from '../../../src/core/overview/overview-maths';
 import type { Bar, Coverage } from '../../../src/shared/domain';
 
 const bar = (time: number, close: number): Bar => ({ time, open: close, high: close, low: close, close, volume: 0 });
-const cover = (symbol: string, timeframe: Coverage['timeframe'], source = 'csv'): Coverage => ({ symbol, timeframe, source, first: 0, last: 1, count: 1 });
+const cover = (symbol: string, timeframe: Coverage['timeframe'], source = 'csv', last = 1): Coverage => ({ symbol, timeframe, source, first: 0, last, count: 1 });
 
-describe('finestStoredTimeframes', () => {
-  it('keeps the finest base timeframe per symbol, whatever the source or order', () => {
-    const finest = finestStoredTimeframes([
+describe('latestStoredTimeframes', () => {
+  it('keeps the finest base timeframe per symbol when every base reaches as far, whatever the source or order', () => {
+    const latest = latestStoredTimeframes([
       cover('XAUUSD', '1d'),
       cover('XAUUSD', '1h', 'polygon'),
       cover('XAUUSD', '1m', 'twelvedata'),
       cover('GC=F', '1M'),
       cover('GC=F', '1w'),
     ]);
-    expect(Object.fromEntries(finest)).toEqual({ XAUUSD: '1m', 'GC=F': '1w' });
+    expect(Object.fromEntries(latest)).toEqual({ XAUUSD: '1m', 'GC=F': '1w' });
+  });
+
+  it('takes the base whose bars reach furthest, so a finer series that stopped earlier does not hide the last price', () => {
+    const latest = latestStoredTimeframes([
+      cover('BTCUSD', '1h', 'csv', Date.UTC(2022, 3, 12)),
+      cover('BTCUSD', '1d', 'yahoo', Date.UTC(2024, 0, 5)),
+      cover('BTCUSD', '1d', 'csv', Date.UTC(2022, 2, 1)),
+    ]);
+    expect(Object.fromEntries(latest)).toEqual({ BTCUSD: '1d' });
   });
 });
 

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { Bar } from '../../../shared/domain';
+import type { Bar, BarSpan } from '../../../shared/domain';
 import {
   MAX_TAIL_UPDATES,
   firstIndexAtOrAfter,
+  joinSpans,
   keepIndicators,
   mergePushedBars,
   mergeTail,
   planChartUpdate,
   prependWindow,
+  spanTimeframeAt,
   withIndicators,
   type BarWindow,
 } from './bar-window';
@@ -19,9 +21,14 @@ const sma = { id: 'sma-2', spec: { kind: 'sma' as const, params: { period: 2 } }
 const rsi = { id: 'rsi-3', spec: { kind: 'rsi' as const, params: { period: 3 } } };
 const values = (list: readonly Bar[], offset = 0) => list.map((b) => b.time / DAY + offset);
 
-function window(list: Bar[], withRsi = false): BarWindow {
+/** One span over the whole list, as a symbol with one stored timeframe answers. */
+const spanOver = (list: readonly Bar[], timeframe: BarSpan['timeframe'] = '1d'): BarSpan[] =>
+  list.length === 0 ? [] : [{ from: list[0]!.time, to: list.at(-1)!.time, timeframe }];
+
+function window(list: Bar[], withRsi = false, timeframe: BarSpan['timeframe'] = '1d'): BarWindow {
   return {
     bars: list,
+    spans: spanOver(list, timeframe),
     indicators: [
       { ...sma, outputs: { value: values(list) } },
       ...(withRsi ? [{ ...rsi, outputs: { value: values(list, 0.5) } }] : []),
@@ -85,7 +92,7 @@ describe('mergeTail', () => {
 describe('withIndicators and keepIndicators', () => {
   it('attaches indicators computed over the same bars and refuses misaligned ones', () => {
     const current = window(bars(10, 12));
-    const extra: BarWindow = { bars: bars(10, 12), indicators: [{ ...rsi, outputs: { value: [1, 2, 3] } }] };
+    const extra: BarWindow = { bars: bars(10, 12), spans: spanOver(bars(10, 12)), indicators: [{ ...rsi, outputs: { value: [1, 2, 3] } }] };
     const merged = withIndicators(current, extra);
     expect(merged?.bars).toBe(current.bars);
     expect(merged?.indicators.map((s) => s.id)).toEqual(['sma-2', 'rsi-3']);
@@ -130,6 +137,7 @@ describe('planChartUpdate', () => {
 describe('mergePushedBars', () => {
   const shown = (list: Bar[], over: Partial<{ timeframe: '1d' | '1h'; sourceTimeframe: '1d' | '1h' | null }> = {}) => ({
     bars: list,
+    spans: spanOver(list),
     indicators: [],
     timeframe: '1d' as const,
     sourceTimeframe: '1d' as const,
@@ -156,5 +164,31 @@ describe('mergePushedBars', () => {
     expect(mergePushedBars({ ...shown(bars(10, 12)), indicators: window(bars(10, 12)).indicators }, pushed)).toBeNull();
     expect(mergePushedBars(shown([]), pushed)).toBeNull();
     expect(mergePushedBars(shown(bars(10, 12)), { timeframe: '1d', bars: [bar(9), bar(13)] })).toBeNull();
+  });
+});
+
+describe('spans of stored timeframes', () => {
+  const span = (from: number, to: number, timeframe: BarSpan['timeframe']): BarSpan => ({ from: from * DAY, to: to * DAY, timeframe });
+
+  it('joins older daily bars in front of hourly-built days, cutting what the window replaces', () => {
+    const current = window(bars(10, 14), false, '1h');
+    const older = window(bars(5, 11), false, '1d');
+    const merged = prependWindow(current, { ...older, spans: [span(5, 9, '1d'), span(10, 11, '1h')] });
+    expect(merged.spans).toEqual([span(5, 9, '1d'), span(10, 14, '1h')]);
+    expect(spanTimeframeAt(merged.spans, 7 * DAY)).toBe('1d');
+    expect(spanTimeframeAt(merged.spans, 12 * DAY)).toBe('1h');
+  });
+
+  it('takes the tail’s spans from its first bar on, and extends the last span with pushed bars', () => {
+    const current = { ...window(bars(10, 14)), spans: [span(10, 11, '1d'), span(12, 14, '1h')] };
+    const tail = { ...window(bars(13, 16)), spans: [span(13, 13, '1h'), span(14, 16, '1d')] };
+    expect(mergeTail(current, tail).spans).toEqual([span(10, 11, '1d'), span(12, 13, '1h'), span(14, 16, '1d')]);
+    const pushed = mergePushedBars({ ...window(bars(10, 12)), indicators: [], timeframe: '1d', sourceTimeframe: '1d' }, { timeframe: '1d', bars: [bar(12, 150), bar(13)] });
+    expect(pushed?.spans).toEqual([span(10, 13, '1d')]);
+  });
+
+  it('merges neighbours of one timeframe and keeps nothing of a page that adds no bar', () => {
+    expect(joinSpans([span(1, 3, '1d')], 4 * DAY, 3 * DAY, [span(4, 6, '1d')])).toEqual([span(1, 6, '1d')]);
+    expect(joinSpans([span(1, 3, '1d')], 1 * DAY, undefined, [span(1, 6, '1h')])).toEqual([span(1, 6, '1h')]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Bar } from '../../../shared/domain';
+import type { Bar, BarSpan } from '../../../shared/domain';
 import type { IndicatorSpec } from '../../../shared/indicators';
 import type { Timeframe } from '../../../shared/timeframes';
 
@@ -17,6 +17,32 @@ export interface IndicatorSeriesData {
 export interface BarWindow {
   bars: readonly Bar[];
   indicators: readonly IndicatorSeriesData[];
+  /** Which stored timeframe built which bars, oldest first, as the core answered. */
+  spans: readonly BarSpan[];
+}
+
+/**
+ * The spans of `before` that end before `time`, cut there, followed by `after`; neighbours
+ * from the same stored timeframe become one span.
+ */
+export function joinSpans(before: readonly BarSpan[], time: number, lastBefore: number | undefined, after: readonly BarSpan[]): BarSpan[] {
+  const joined: BarSpan[] = [];
+  const push = (span: BarSpan) => {
+    const last = joined.at(-1);
+    if (last && last.timeframe === span.timeframe) joined[joined.length - 1] = { ...last, to: span.to };
+    else joined.push(span);
+  };
+  for (const span of before) {
+    if (span.from >= time || lastBefore === undefined) break;
+    push(span.to < time ? span : { ...span, to: lastBefore });
+  }
+  for (const span of after) push(span);
+  return joined;
+}
+
+/** The stored timeframe bar `time` was built from, per the spans. */
+export function spanTimeframeAt(spans: readonly BarSpan[], time: number): BarSpan['timeframe'] | undefined {
+  return spans.find((span) => span.from <= time && time <= span.to)?.timeframe;
 }
 
 /** Exactly `length` values of `values` from `start`, padded with nulls where the source is short. */
@@ -59,8 +85,10 @@ export function prependWindow(current: BarWindow, older: BarWindow): BarWindow {
   const first = current.bars[0];
   const kept = first === undefined ? older.bars.length : firstIndexAtOrAfter(older.bars, first.time);
   if (kept === 0) return current;
+  const firstShown = current.bars[0]?.time ?? Infinity;
   return {
     bars: [...older.bars.slice(0, kept), ...current.bars],
+    spans: joinSpans(older.spans, firstShown, older.bars[kept - 1]?.time, current.spans),
     indicators: current.indicators.map((series) => {
       const match = older.indicators.find((o) => o.id === series.id);
       return mapOutputs(series, (name, values) => [...alignedValues(match?.outputs[name], 0, kept), ...values]);
@@ -84,6 +112,7 @@ export function mergeTail(current: BarWindow, tail: BarWindow): BarWindow {
   });
   return {
     bars,
+    spans: joinSpans(current.spans, start.time, current.bars[cut - 1]?.time, tail.spans),
     indicators: current.indicators.map((series) => {
       const match = tail.indicators.find((t) => t.id === series.id);
       return mapOutputs(series, (name, values) => [...values.slice(0, cut), ...alignedValues(match?.outputs[name], 0, tail.bars.length)]);
@@ -106,7 +135,8 @@ export function mergePushedBars(
   if (first === undefined || start === undefined) return null;
   if (current.timeframe !== pushed.timeframe || current.sourceTimeframe !== pushed.timeframe) return null;
   if (current.indicators.length > 0 || start.time < first.time) return null;
-  return mergeTail(current, { bars: pushed.bars, indicators: [] });
+  const end = pushed.bars.at(-1)!.time;
+  return mergeTail(current, { bars: pushed.bars, indicators: [], spans: [{ from: start.time, to: end, timeframe: pushed.timeframe }] });
 }
 
 /**
@@ -118,7 +148,7 @@ export function withIndicators(current: BarWindow, extra: BarWindow): BarWindow 
   if (extra.bars.length !== current.bars.length) return null;
   if (extra.bars.some((bar, i) => bar.time !== current.bars[i]!.time)) return null;
   const added = new Set(extra.indicators.map((series) => series.id));
-  return { bars: current.bars, indicators: [...current.indicators.filter((series) => !added.has(series.id)), ...extra.indicators] };
+  return { bars: current.bars, spans: current.spans, indicators: [...current.indicators.filter((series) => !added.has(series.id)), ...extra.indicators] };
 }
 
 export function keepIndicators(current: BarWindow, ids: ReadonlySet<string>): BarWindow {

@@ -34,12 +34,14 @@ interface ChartLegendProps {
   /** Only a close is known (O = H = L = C), so only the close is shown. */
   closeOnly: boolean;
   showVolume: boolean;
+  /** The stored timeframe this bar was built from, where the chart mixes several. */
+  storedAs?: Timeframe | undefined;
   /** Indicators drawn over the prices, one row each under the bar's prices. */
   overlays: readonly LegendIndicator[];
 }
 
 /** O H L C, change and volume of the hovered bar, or of the last bar when the pointer is elsewhere. */
-export function ChartLegend({ bar, previousClose, timeframe, precision, closeOnly, showVolume, overlays }: ChartLegendProps) {
+export function ChartLegend({ bar, previousClose, timeframe, precision, closeOnly, showVolume, storedAs, overlays }: ChartLegendProps) {
   const change = previousClose === undefined ? null : formatChangePercent(previousClose, bar.close);
   const direction = bar.close >= (previousClose ?? bar.open) ? 'up' : 'down';
   const price = (value: number) => formatPrice(value, precision);
@@ -74,6 +76,11 @@ export function ChartLegend({ bar, previousClose, timeframe, precision, closeOnl
         {showVolume && (
           <span>
             Vol <b data-testid="legend-volume">{formatVolume(bar.volume)}</b>
+          </span>
+        )}
+        {storedAs && (
+          <span className="chart-legend__stored" data-testid="legend-stored" title={`Built from the stored ${storedAs} bars`}>
+            {storedAs === timeframe ? `stored ${storedAs}` : `from ${storedAs}`}
           </span>
         )}
       </div>

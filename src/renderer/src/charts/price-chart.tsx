@@ -22,6 +22,8 @@ import { fromChartTime, toChartTime } from '../format/time';
 import { firstIndexAtOrAfter, planChartUpdate, type BarWindow, type ChartUpdate, type IndicatorValues } from './bar-window';
 import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
 import { ChartLegend, IndicatorLegendRow, type LegendIndicator } from './chart-legend';
+import { barTimeframes } from './bar-spans';
+import { seamsOf, SpanSeams } from './span-seams';
 import {
   createIndicatorSeries,
   indicatorOutputColor,
@@ -51,6 +53,7 @@ interface ChartHandles {
   /** Shown instead of the candles for close-only data. */
   closeLine: ISeriesApi<'Line'>;
   volume: ISeriesApi<'Histogram'>;
+  seams: SpanSeams;
 }
 
 interface ChartColors extends ChartFrameColors {
@@ -192,6 +195,8 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
       priceLineVisible: false,
     });
     chart.priceScale(VOLUME_SCALE).applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    const seams = new SpanSeams();
+    chart.panes()[0]!.attachPrimitive(seams);
 
     const onCrosshairMove: MouseEventHandler<Time> = (param) => {
       setHoveredTime(param.time === undefined || param.point === undefined ? null : fromChartTime(param.time as UTCTimestamp));
@@ -202,7 +207,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
     chart.timeScale().subscribeVisibleLogicalRangeChange(onRangeChange);
     const resizes = new ResizeObserver(() => requestAnimationFrame(() => measurePanes()));
     resizes.observe(container);
-    handlesRef.current = { chart, candles, closeLine, volume };
+    handlesRef.current = { chart, candles, closeLine, volume, seams };
     // A new chart draws nothing yet, so the next window is applied in full (also after StrictMode's remount).
     shownRef.current = nothingShown();
     return () => {
@@ -233,6 +238,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
     handles.chart.applyOptions(chartFrameOptions(themed));
     handles.candles.applyOptions({ upColor: themed.up, downColor: themed.down, wickUpColor: themed.up, wickDownColor: themed.down });
     handles.closeLine.applyOptions({ color: themed.line });
+    handles.seams.restyle(themed.indicators.guide);
     // Volume and MACD histogram colours are stored per bar, so they are set again with the data.
     const shown = shownRef.current;
     if (shown.withVolume) handles.volume.setData(toVolumeData(shown.bars, { up: themed.volumeUp, down: themed.volumeDown }));
@@ -307,6 +313,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
   };
 
   const clearChart = (handles: ChartHandles) => {
+    handles.seams.set([], colorsRef.current?.indicators.guide ?? '');
     handles.candles.setData([]);
     handles.closeLine.setData([]);
     handles.volume.setData([]);
@@ -341,6 +348,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
         element.dataset.view = next.key;
       }
       const panesChanged = applyIndicators(handles, colors, next, plan);
+      handles.seams.set(seamsOf(next.spans), colors.indicators.guide);
       shown.bars = next.bars;
       shown.key = next.key;
       if (panesChanged) {
@@ -373,6 +381,9 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
   const legendBar = bars[legendIndex];
   const closeOnly = useMemo(() => isCloseOnly(bars), [bars]);
   const withVolume = useMemo(() => hasVolume(bars), [bars]);
+  const spans = data?.spans;
+  // Only a chart that mixes stored timeframes says per bar which one built it.
+  const storedAs = useMemo(() => (spans && spans.length > 1 ? barTimeframes(bars, spans) : null), [bars, spans]);
   const precision = pricePrecision(bars[bars.length - 1]?.close ?? 0);
 
   const legends: (LegendIndicator & { paneIndex: number | undefined })[] = [];
@@ -398,6 +409,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
       className="price-chart"
       data-testid="price-chart"
       data-bars={bars.length}
+      data-seams={Math.max(0, (spans?.length ?? 0) - 1)}
       data-panes={panes.tops.length}
       data-scale={logScale ? 'log' : 'linear'}
     >
@@ -410,6 +422,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
           precision={precision}
           closeOnly={closeOnly}
           showVolume={withVolume}
+          storedAs={storedAs?.[legendIndex]}
           overlays={legends.filter((legend) => legend.paneIndex === 0)}
         />
       )}

@@ -8,6 +8,7 @@ const window: BarWindow = {
     { time: Date.UTC(2025, 8, 29), open: 3800, high: 3850.5, low: 3790.25, close: 3833.1, volume: 1200 },
     { time: Date.UTC(2025, 8, 30), open: 3833.1, high: 3844.91, low: 3820, close: 3843.8, volume: 1521 },
   ],
+  spans: [{ from: Date.UTC(2025, 8, 29), to: Date.UTC(2025, 8, 30), timeframe: '1d' }],
   indicators: [
     { id: 'sma-2', spec: { kind: 'sma', params: { period: 2 } }, outputs: { value: [null, 3838.45] } },
     {
@@ -35,7 +36,7 @@ describe('chartCsv', () => {
   });
 
   it('writes just the bar columns without indicators', () => {
-    expect(chartCsv({ bars: window.bars, indicators: [] }, 0, 0).split('\r\n')[0]).toBe('time,open,high,low,close,volume');
+    expect(chartCsv({ bars: window.bars, spans: window.spans, indicators: [] }, 0, 0).split('\r\n')[0]).toBe('time,open,high,low,close,volume');
   });
 });
 

@@ -6,6 +6,7 @@ import { call } from '../../api/client';
 import { useApiEvent, useApiQuery, useApiResume } from '../../api/hooks';
 import { useSettings } from '../../app/settings-context';
 import type { ResolvedTheme } from '../../app/theme';
+import { sourceLine } from '../../charts/bar-spans';
 import { MAX_BARS_HELD, coarserTimeframeFor } from '../../charts/history-cap';
 import { PriceChart, type PriceChartHandle } from '../../charts/price-chart';
 import { formatCount } from '../../format/numbers';
@@ -352,9 +353,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
                 <span className="chart-header__symbol">{symbol}</span>
                 {instrument?.unit && <span>{instrument.unit}</span>}
                 {current?.sourceTimeframe && (
-                  <span data-testid="chart-source">
-                    {current.sourceTimeframe === timeframe ? `stored as ${timeframe}` : `aggregated from ${current.sourceTimeframe}`}
-                  </span>
+                  <span data-testid="chart-source">{sourceLine(current.spans, current.sourceTimeframe, timeframe)}</span>
                 )}
                 {firstBar && lastBar && (
                   <span data-testid="chart-range" data-history={current?.historyComplete ? 'complete' : 'partial'}>

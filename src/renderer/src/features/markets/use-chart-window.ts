@@ -12,7 +12,7 @@ import { indicatorId } from '../indicators/indicator-catalog';
 export interface LoadedWindow extends ChartWindow {
   symbol: string;
   timeframe: Timeframe;
-  /** The stored timeframe the bars were aggregated from; null when none can produce this one. */
+  /** The stored timeframe the newest bar was aggregated from; null when none can produce this one. */
   sourceTimeframe: Timeframe | null;
   /** The server had nothing older than the first bar. */
   historyComplete: boolean;
@@ -71,11 +71,11 @@ function toSeriesData(result: IndicatorResult): IndicatorSeriesData {
 async function fetchWindow(session: Session, range: Range, specs: readonly IndicatorSpec[]): Promise<FetchedWindow> {
   const query = { symbol: session.symbol, timeframe: session.timeframe, ...range };
   if (specs.length === 0) {
-    const { bars, sourceTimeframe } = await call('bars.query', query);
-    return { bars, sourceTimeframe, indicators: [] };
+    const { bars, sourceTimeframe, spans } = await call('bars.query', query);
+    return { bars, sourceTimeframe, spans, indicators: [] };
   }
-  const { bars, sourceTimeframe, indicators } = await call('indicators.query', { ...query, indicators: [...specs] });
-  return { bars, sourceTimeframe, indicators: indicators.map(toSeriesData) };
+  const { bars, sourceTimeframe, spans, indicators } = await call('indicators.query', { ...query, indicators: [...specs] });
+  return { bars, sourceTimeframe, spans, indicators: indicators.map(toSeriesData) };
 }
 
 /** A refused indicator is the user's to fix; anything else (server down) is the chart's problem. */
