@@ -15,8 +15,10 @@ import { z } from 'zod';
  *   is shown from bar slow − 1, signal and histogram once the signal is seeded.
  * - stoch: TA-Lib STOCH with SMA smoothing: raw %K over `k` bars, %K = SMA(`smooth`) of it,
  *   %D = SMA(`d`) of %K; a window with no range gives 0. Each line starts where it is defined.
- * - vwap: typical price weighted by volume, restarted at 00:00 UTC on intraday timeframes and
- *   cumulated from the first returned bar on 1d and coarser; null on bars without volume.
+ * - vwap: typical price weighted by volume, restarted at the start of each anchor period (UTC):
+ *   `anchor` day, week, month, quarter or year; by default the day on intraday timeframes,
+ *   the month on 1d, the year on 1w and 1M. Values therefore never depend on how much older
+ *   history a chart has loaded. Null on bars without volume.
  * - volatility: sample standard deviation of `period` log returns, annualised (crypto 365
  *   days, other kinds 252; intraday by bars per session).
  *
@@ -70,7 +72,11 @@ const stochSpec = z
     params: z.object({ k: period(), d: period(), smooth: period() }).strict(),
   })
   .strict();
-const vwapSpec = z.object({ kind: z.literal('vwap'), params: z.object({}).strict().default({}) }).strict();
+export const vwapAnchors = ['day', 'week', 'month', 'quarter', 'year'] as const;
+export type VwapAnchor = (typeof vwapAnchors)[number];
+const vwapSpec = z
+  .object({ kind: z.literal('vwap'), params: z.object({ anchor: z.enum(vwapAnchors).optional() }).strict().default({}) })
+  .strict();
 /** A sample standard deviation needs two returns at least. */
 const volatilitySpec = z.object({ kind: z.literal('volatility'), params: z.object({ period: period(2) }).strict() }).strict();
 

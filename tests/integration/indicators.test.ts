@@ -23,6 +23,8 @@ const everyKind: IndicatorSpec[] = [
   { kind: 'stoch', params: { k: 14, d: 3, smooth: 3 } },
   { kind: 'volatility', params: { period: 20 } },
   { kind: 'ema', params: { period: 200 } },
+  // Restarts each month on daily bars, so it no longer depends on how much history is loaded.
+  { kind: 'vwap', params: {} },
 ];
 
 /** Output series of one result by name; the contract types them per kind. */

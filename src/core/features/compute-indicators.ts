@@ -5,8 +5,8 @@
  * trader sees are the same numbers.
  */
 import type { Bar, Instrument } from '../../shared/domain';
-import type { IndicatorKind, IndicatorOutputName, IndicatorSpec } from '../../shared/indicators';
-import { fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
+import type { IndicatorKind, IndicatorOutputName, IndicatorSpec, VwapAnchor } from '../../shared/indicators';
+import { bucketStart, fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import { atr, bollinger, ema, logReturnVolatility, macd, rsi, sma, stochastic, vwap, wma } from './indicator-math';
 
 /** Bars as columns, the form the maths reads. */
@@ -43,10 +43,7 @@ export function toPriceColumns(bars: readonly Bar[]): PriceColumns {
 export interface IndicatorContext {
   readonly timeframe: Timeframe;
   readonly instrumentKind: Instrument['kind'];
-  /**
-   * Index of the first bar the caller shows; the bars before it are warm-up history.
-   * VWAP on daily and coarser bars is anchored there.
-   */
+  /** Index of the first bar the caller shows; the bars before it are warm-up history. */
   readonly firstShown: number;
 }
 
@@ -57,11 +54,32 @@ export type IndicatorValues<T> = {
 
 const DAY_MS = fixedTimeframeMs['1d'];
 
-/** Bars per UTC day on intraday timeframes, where VWAP restarts at 00:00 UTC; null on daily and coarser. */
-function intradayBarsPerDay(timeframe: Timeframe): number | null {
-  if (timeframe === '1M') return null;
-  const width = fixedTimeframeMs[timeframe];
-  return width < DAY_MS ? DAY_MS / width : null;
+/** The period VWAP restarts at when the request names none: the UTC day intraday, else the month or year. */
+function defaultVwapAnchor(timeframe: Timeframe): VwapAnchor {
+  if (timeframe === '1d') return 'month';
+  if (timeframe === '1w' || timeframe === '1M') return 'year';
+  return 'day';
+}
+
+/** The longest each anchor period can be, for the warm-up bound. */
+const ANCHOR_MAX_DAYS: Record<VwapAnchor, number> = { day: 1, week: 7, month: 31, quarter: 92, year: 366 };
+
+/** Most bars of `timeframe` one anchor period can hold, each counted in the period its bar opens in. */
+function barsPerAnchor(anchor: VwapAnchor, timeframe: Timeframe): number {
+  if (timeframe === '1M') return { day: 1, week: 1, month: 1, quarter: 3, year: 12 }[anchor];
+  return Math.max(1, Math.ceil((ANCHOR_MAX_DAYS[anchor] * DAY_MS) / fixedTimeframeMs[timeframe]));
+}
+
+/** A number that changes exactly when the UTC anchor period of `time` does. */
+function anchorPeriod(time: number, anchor: VwapAnchor): number {
+  if (anchor === 'day') return Math.floor(time / DAY_MS);
+  if (anchor === 'week') return bucketStart(time, '1w');
+  const date = new Date(time);
+  const year = date.getUTCFullYear();
+  const month = date.getUTCMonth();
+  if (anchor === 'month') return year * 12 + month;
+  if (anchor === 'quarter') return year * 4 + Math.floor(month / 3);
+  return year;
 }
 
 /**
@@ -93,7 +111,7 @@ const wilderAlpha = (period: number) => 1 / period;
 /**
  * Bars of older history to read before the first bar shown, so the indicator has its
  * value there: exactly the window for SMA-like ones, the seed plus convergence for the
- * exponential ones (EMA, RSI, ATR, MACD), the rest of the UTC day for intraday VWAP.
+ * exponential ones (EMA, RSI, ATR, MACD), the rest of the anchor period for VWAP.
  */
 export function warmUpBars(spec: IndicatorSpec, timeframe: Timeframe): number {
   switch (spec.kind) {
@@ -113,7 +131,7 @@ export function warmUpBars(spec: IndicatorSpec, timeframe: Timeframe): number {
     case 'stoch':
       return spec.params.k + spec.params.smooth + spec.params.d - 3;
     case 'vwap':
-      return (intradayBarsPerDay(timeframe) ?? 1) - 1;
+      return barsPerAnchor(spec.params.anchor ?? defaultVwapAnchor(timeframe), timeframe) - 1;
     case 'volatility':
       return spec.params.period;
   }
@@ -152,9 +170,8 @@ export function computeIndicator<T>(
     }
     case 'vwap': {
       const { time } = columns;
-      const session = intradayBarsPerDay(context.timeframe) !== null
-        ? (i: number) => Math.floor(time[i]! / DAY_MS)
-        : (i: number) => (i < context.firstShown ? 0 : 1);
+      const anchor = spec.params.anchor ?? defaultVwapAnchor(context.timeframe);
+      const session = (i: number) => anchorPeriod(time[i]!, anchor);
       return { ...spec, outputs: { value: emit(vwap(high, low, close, columns.volume, session)) } };
     }
     case 'volatility': {

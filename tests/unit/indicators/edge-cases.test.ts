@@ -137,10 +137,27 @@ describe('VWAP', () => {
     expect((out.outputs as Record<string, number[]>).value).toEqual([100, 105, 200, 205]);
   });
 
-  it('on daily bars it cumulates from the first bar shown, not from the warm-up history', () => {
-    const bars = [bar(0, 50, 100), bar(DAY, 100, 1), bar(2 * DAY, 200, 1)];
-    const out = computeIndicator({ kind: 'vwap', params: {} }, toPriceColumns(bars), { timeframe: '1d', instrumentKind: 'spot', firstShown: 1 }, (v) => Array.from(v));
-    expect((out.outputs as Record<string, number[]>).value!.slice(1)).toEqual([100, 150]);
+  it('on daily bars it restarts each UTC month, whatever older history was read with them', () => {
+    const jan31 = Date.UTC(2024, 0, 31);
+    const bars = [bar(jan31 - DAY, 50, 100), bar(jan31, 100, 1), bar(jan31 + DAY, 200, 1), bar(jan31 + 2 * DAY, 300, 1)];
+    const context = { timeframe: '1d' as const, instrumentKind: 'spot' as const };
+    const values = (firstShown: number) =>
+      (computeIndicator({ kind: 'vwap', params: {} }, toPriceColumns(bars), { ...context, firstShown }, (v) => Array.from(v)).outputs as Record<string, number[]>).value!;
+    // January's two bars weigh together; February starts again on the 1st.
+    expect(values(0)).toEqual([50, (50 * 100 + 100) / 101, 200, 250]);
+    expect(values(2)).toEqual(values(0));
+  });
+
+  it('restarts at the anchor the request names: the week, quarter or year', () => {
+    const monday = Date.UTC(2024, 2, 25);
+    const bars = [bar(monday - DAY, 10, 1), bar(monday, 20, 1), bar(monday + 7 * DAY, 40, 1), bar(Date.UTC(2025, 0, 2), 80, 1)];
+    const anchored = (anchor: 'week' | 'quarter' | 'year') =>
+      (computeIndicator({ kind: 'vwap', params: { anchor } }, toPriceColumns(bars), { timeframe: '1d', instrumentKind: 'spot', firstShown: 0 }, (v) => Array.from(v))
+        .outputs as Record<string, number[]>).value;
+    expect(anchored('week')).toEqual([10, 20, 40, 80]);
+    // 2024-04-01 opens the second quarter.
+    expect(anchored('quarter')).toEqual([10, 15, 40, 80]);
+    expect(anchored('year')).toEqual([10, 15, 70 / 3, 80]);
   });
 
   it('a bar without volume (close-only data) has no VWAP; later bars keep the session total', () => {
@@ -173,12 +190,15 @@ describe('warm-up history read before the first bar shown', () => {
     expect(warmUpBars(spec({ kind: 'macd', params: { fast: 12, slow: 26, signal: 9 } }), '1d')).toBeGreaterThan(33 + 200);
   });
 
-  it('covers the rest of the UTC day for intraday VWAP and nothing on daily bars', () => {
+  it('covers the rest of the anchor period for VWAP', () => {
     const anchored = spec({ kind: 'vwap', params: {} });
     expect(warmUpBars(anchored, '1m')).toBe(1439);
     expect(warmUpBars(anchored, '4h')).toBe(5);
-    expect(warmUpBars(anchored, '1d')).toBe(0);
-    expect(warmUpBars(anchored, '1M')).toBe(0);
+    expect(warmUpBars(anchored, '1d')).toBe(30);
+    expect(warmUpBars(anchored, '1w')).toBe(52);
+    expect(warmUpBars(anchored, '1M')).toBe(11);
+    expect(warmUpBars(spec({ kind: 'vwap', params: { anchor: 'quarter' } }), '1M')).toBe(2);
+    expect(warmUpBars(spec({ kind: 'vwap', params: { anchor: 'week' } }), '1h')).toBe(167);
   });
 });
 

@@ -62,7 +62,7 @@ export const indicatorCatalog: Readonly<Record<IndicatorKind, IndicatorKindInfo>
   },
   vwap: {
     short: 'VWAP',
-    title: 'Volume-weighted average price (daily anchor)',
+    title: 'Volume-weighted average price (restarts each day intraday, each month on daily bars, each year on weekly and monthly)',
     placement: 'overlay',
     fields: [],
     defaults: { kind: 'vwap', params: {} },
