@@ -4,6 +4,7 @@ import type { Timeframe } from '../../../../shared/timeframes';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
+import { sourceLine } from '../../charts/bar-spans';
 import { formatCount } from '../../format/numbers';
 import { dateInputToEpoch, formatBarTime } from '../../format/time';
 import { calendarLabels, completeness, describeFilledBy, describeRepair, qualitySeries } from './quality-model';
@@ -186,6 +187,12 @@ export function QualitySection({ providerName }: { providerName(id: string): str
               {formatCount(data.bars)} of {formatCount(data.expected)} expected
               {completeness(data.bars, data.expected) && ` (${completeness(data.bars, data.expected)})`}
             </dd>
+            {data.spans.length > 0 && (
+              <>
+                <dt>Built</dt>
+                <dd data-testid="quality-source">{sourceLine(data.spans, data.spans.at(-1)!.timeframe, data.timeframe)}</dd>
+              </>
+            )}
             <dt>Gaps</dt>
             <dd data-testid="quality-gap-count">
               {formatCount(data.gaps.length)} ({formatCount(data.gaps.reduce((sum, gap) => sum + gap.missing, 0))} bars missing)
