@@ -45,10 +45,44 @@ describe('quality.report through the core', () => {
     const goodFridays = new Set(
       '2004-04-09 2005-03-25 2006-04-14 2007-04-06 2008-03-21 2009-04-10 2010-04-02 2011-04-22 2012-04-06 2013-03-29 2014-04-18 2015-04-03 2016-03-25 2017-04-14 2018-03-30 2019-04-19 2020-04-10 2021-04-02 2022-04-15 2023-04-07 2024-03-29 2025-04-18'.split(' '),
     );
+    /**
+     * US holidays on which Globex metals halt early and spot feeds may print nothing, by
+     * walking each month's days: MLK (since 1998), Presidents, Memorial, Juneteenth (since
+     * 2022, observed), Independence (observed), Labor Day, Thanksgiving.
+     */
+    const haltedHolidays = (() => {
+      const days = new Set<string>();
+      const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+      const mondays = (year: number, month: number) => {
+        const found: number[] = [];
+        for (let d = 1; d <= 31; d++) {
+          const t = Date.UTC(year, month, d);
+          if (new Date(t).getUTCMonth() === month && new Date(t).getUTCDay() === 1) found.push(t);
+        }
+        return found;
+      };
+      const observedDay = (year: number, month: number, day: number) => {
+        const t = Date.UTC(year, month, day);
+        const weekday = new Date(t).getUTCDay();
+        return iso(weekday === 6 ? t - DAY : weekday === 0 ? t + DAY : t);
+      };
+      for (let year = 2004; year <= 2025; year++) {
+        days.add(iso(mondays(year, 0)[2]!));
+        days.add(iso(mondays(year, 1)[2]!));
+        days.add(iso(mondays(year, 4).at(-1)!));
+        days.add(iso(mondays(year, 8)[0]!));
+        days.add(observedDay(year, 6, 4));
+        if (year >= 2022) days.add(observedDay(year, 5, 19));
+        const thursdays = [...Array(30).keys()].map((d) => Date.UTC(year, 10, d + 1)).filter((t) => new Date(t).getUTCDay() === 4);
+        days.add(iso(thursdays[3]!));
+      }
+      return days;
+    })();
     const isMetalsClosure = (day: string) => {
       const weekday = new Date(day).getUTCDay();
       const monthDay = day.slice(5);
       return (
+        haltedHolidays.has(day) ||
         goodFridays.has(day) ||
         monthDay === '01-01' ||
         monthDay === '12-25' ||
@@ -57,7 +91,7 @@ describe('quality.report through the core', () => {
       );
     };
 
-    it('uses the metals calendar: weekends and closures are never gaps, every other absent weekday is', async () => {
+    it('uses the metals calendar: weekends, closures and US holidays are never gaps, every other absent weekday is', async () => {
       const reply = await report({ symbol: 'XAUUSD', timeframe: '1d' });
       const days = fileDays();
       const present = new Set(days);
@@ -85,13 +119,15 @@ describe('quality.report through the core', () => {
       expect(reply.expected).toBe(days.filter((day) => !isMetalsClosure(day)).length + absent.length);
     });
 
-    it('reports the hole from 2025-07-11 to 2025-09-30 as one gap of its weekdays', async () => {
+    it('reports the hole from 2025-07-11 to 2025-09-30 as one gap of its trading weekdays', async () => {
       const days = fileDays();
       const before = days.indexOf('2025-07-11');
       expect(days[before + 1]).toBe('2025-09-30');
       let weekdays = 0;
       for (let t = Date.parse('2025-07-12') ; t < Date.parse('2025-09-30'); t += DAY) if (!isWeekend(t)) weekdays++;
       expect(weekdays).toBe(56);
+      // Labor Day (2025-09-01) inside it is no missing bar: Globex halted early and spot feeds may skip it.
+      weekdays -= 1;
 
       const reply = await report({ symbol: 'XAUUSD', timeframe: '1d', from: Date.parse('2025-01-01') });
       expect(reply.gaps).toContainEqual({ from: Date.parse('2025-07-14'), to: Date.parse('2025-09-29'), missing: weekdays });

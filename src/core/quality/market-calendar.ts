@@ -5,7 +5,11 @@ import { fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-/** Every session edge modelled here (09:30, 13:00, 16:00, 17:00, 18:00 New York) falls on a half hour in UTC too. */
+/**
+ * Every session opening modelled here (09:30 and 18:00 New York) falls on a half hour in UTC
+ * too, so checking each bucket at its start and every half hour after finds any trading in it.
+ * Closings may fall between (13:45): a bucket that starts before one is checked at its start.
+ */
 const SESSION_STEP = 30 * MINUTE;
 
 /**
@@ -150,8 +154,28 @@ function isNyseClosed(date: IsoDate): boolean {
   return holidayOn(date) !== undefined || nyseUnscheduledClosures.has(date);
 }
 
-/** CME Globex closes metals for these NYSE holidays only; on the others it trades (with an early halt). */
+/** CME Globex closes metals for these NYSE holidays only. */
 const metalsHolidays: ReadonlySet<NyseHolidayName> = new Set(['New Year', 'Good Friday', 'Christmas']);
+
+/**
+ * How CME Globex metals trade on a trading day (18:00 New York the evening before to 17:00):
+ * - `closed`: New Year, Good Friday, Christmas;
+ * - `optional`: the other US holidays (MLK, Presidents, Memorial, Juneteenth, Independence,
+ *   Labor Day, Thanksgiving), when Globex halts at 12:00 Chicago (13:00 New York) and spot
+ *   feeds often print no bar at all: a bar is welcome, a missing one is no gap;
+ * - `early`: the day after Thanksgiving, 24 and 31 December, which close at 12:45 Chicago
+ *   (13:45 New York);
+ * - `regular`.
+ */
+type MetalsDay = 'closed' | 'optional' | 'early' | 'regular';
+
+function metalsDay(date: IsoDate): MetalsDay {
+  const holiday = holidayOn(date);
+  if (holiday !== undefined) return metalsHolidays.has(holiday) ? 'closed' : 'optional';
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const dayAfterThanksgiving = month === 11 && day === nthWeekday(year, 11, 4, 4) + 1;
+  return dayAfterThanksgiving || (month === 12 && (day === 24 || day === 31)) ? 'early' : 'regular';
+}
 
 /** Wall-clock time in New York: the exchange day of both NYSE and CME Globex follows its DST rules. */
 interface LocalTime {
@@ -243,21 +267,27 @@ export const cryptoCalendar: MarketCalendar = { id: 'crypto-24x7', isTradingBar:
  * CME Globex metals: the trading day of date D runs 18:00 New York on D-1 to 17:00 on D, so
  * Sunday 18:00 opens Monday's and Friday 17:00 closes the week (22:00 UTC in summer, 23:00 in
  * winter); 17:00–18:00 is the daily break. Shifting local time by six hours maps each trading
- * day onto its own date. Closed on New Year, Good Friday and Christmas (as NYSE observes them).
- * Spot metals and FX follow the same week; their brokers' daily pause is modelled as CME's.
+ * day onto its own date, and its local hours onto 0:00–23:00. Holidays and early closes follow
+ * `metalsDay`. Spot metals and FX follow the same week; their brokers' daily pause is modelled
+ * as CME's.
  */
 export const metalsCalendar: MarketCalendar = sessionCalendar(
   'cme-metals-24x5',
   (time) => {
     const tradingDay = newYorkTime(time, 6 * HOUR);
     if (!isWeekday(tradingDay.weekday) || tradingDay.minutes >= 23 * 60) return false;
-    const holiday = holidayOn(tradingDay.date);
-    return holiday === undefined || !metalsHolidays.has(holiday);
+    switch (metalsDay(tradingDay.date)) {
+      case 'closed':
+      case 'optional':
+        return false;
+      case 'early':
+        // 13:45 New York is 19:45 on the shifted clock.
+        return tradingDay.minutes < 19 * 60 + 45;
+      case 'regular':
+        return true;
+    }
   },
-  (date) => {
-    const holiday = holidayOn(date);
-    return holiday !== undefined && metalsHolidays.has(holiday);
-  },
+  (date) => metalsDay(date) === 'closed' || metalsDay(date) === 'optional',
 );
 
 /** NYSE regular session 09:30–16:00 New York (13:00 on early-close days), weekdays minus holidays. */

@@ -159,16 +159,32 @@ describe('metalsCalendar', () => {
     expect(metalsCalendar.isTradingBar(utc('2024-11-03T23:00'), '1h')).toBe(true);
   });
 
-  it('trades weekdays on daily bars, except New Year, Good Friday and Christmas', () => {
+  it('expects weekday daily bars, except on New Year, Good Friday and Christmas and the US holidays Globex halts early', () => {
     expect(metalsCalendar.isTradingBar(utc('2024-07-12T00:00'), '1d')).toBe(true);
     expect(metalsCalendar.isTradingBar(utc('2024-07-13T00:00'), '1d')).toBe(false);
     expect(metalsCalendar.isTradingBar(utc('2024-07-14T00:00'), '1d')).toBe(false);
     expect(metalsCalendar.isTradingBar(utc('2024-12-25T00:00'), '1d')).toBe(false);
     expect(metalsCalendar.isTradingBar(utc('2024-03-29T00:00'), '1d')).toBe(false);
-    // NYSE holidays on which Globex metals trade.
-    expect(metalsCalendar.isTradingBar(utc('2024-07-04T00:00'), '1d')).toBe(true);
-    expect(metalsCalendar.isTradingBar(utc('2024-11-28T00:00'), '1d')).toBe(true);
-    // Intraday: Christmas Day's trading session (from 24 December 18:00 New York) is closed.
+    // US holidays on which Globex metals trade until 12:00 Chicago: a bar is welcome, none is no gap.
+    for (const holiday of ['2024-01-15', '2024-02-19', '2024-05-27', '2024-06-19', '2024-07-04', '2024-09-02', '2024-11-28', '2004-07-05']) {
+      expect(metalsCalendar.isTradingBar(utc(`${holiday}T00:00`), '1d'), holiday).toBe(false);
+    }
+    // Juneteenth became a holiday in 2022.
+    expect(metalsCalendar.isTradingBar(utc('2021-06-18T00:00'), '1d')).toBe(true);
+    // Early closes are trading days.
+    expect(metalsCalendar.isTradingBar(utc('2024-11-29T00:00'), '1d')).toBe(true);
+    expect(metalsCalendar.isTradingBar(utc('2024-12-24T00:00'), '1d')).toBe(true);
+    // Intraday: the holiday session is optional from its evening open on; the day after opens as usual.
+    expect(metalsCalendar.isTradingBar(utc('2024-07-04T14:00'), '1h')).toBe(false);
+    expect(metalsCalendar.isTradingBar(utc('2024-07-04T22:00'), '1h')).toBe(true);
+    // Early closes at 13:45 New York (18:45 UTC in winter): the bucket that starts before it is expected.
+    expect(metalsCalendar.isTradingBar(utc('2024-11-29T18:30'), '15m')).toBe(true);
+    expect(metalsCalendar.isTradingBar(utc('2024-11-29T18:45'), '15m')).toBe(false);
+    expect(metalsCalendar.isTradingBar(utc('2024-11-29T18:00'), '1h')).toBe(true);
+    expect(metalsCalendar.isTradingBar(utc('2024-12-24T19:00'), '1h')).toBe(false);
+    expect(metalsCalendar.isTradingBar(utc('2024-12-31T18:30'), '30m')).toBe(true);
+    expect(metalsCalendar.isTradingBar(utc('2024-12-31T19:00'), '30m')).toBe(false);
+    // Christmas Day's trading session (from 24 December 18:00 New York) is closed.
     expect(metalsCalendar.isTradingBar(utc('2024-12-25T15:00'), '1h')).toBe(false);
     expect(metalsCalendar.isTradingBar(utc('2024-12-25T23:00'), '1h')).toBe(true);
   });
