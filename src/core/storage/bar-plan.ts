@@ -189,23 +189,23 @@ export async function queryBarsFrom(reader: BarReader, query: BarsQuery): Promis
 
   const range = bucketRowRange(target, query.from, query.to);
   if (range.lo >= range.hi || limit === 0) return { bars: [], sourceTimeframe: extents[0]!.timeframe, spans: [] };
+  // Each base is read only over the buckets its own extent touches: every read has two
+  // finite bounds, which lets TimescaleDB exclude the chunks outside them when planning.
+  const read = (extent: BaseExtent): Promise<Bar[]> => {
+    const lo = Math.max(range.lo, bucketStart(extent.first, target));
+    const hi = Math.min(range.hi, nextBucketStart(extent.last, target));
+    return lo < hi ? readBase(reader, symbol, extent.timeframe, target, { lo, hi }, limit) : Promise.resolve([]);
+  };
   if (extents.length === 1) {
     const base = extents[0]!.timeframe;
-    const bars = await readBase(reader, symbol, base, target, range, limit);
+    const bars = await read(extents[0]!);
     return { bars, sourceTimeframe: base, spans: spansOf(bars, bars.map(() => base)) };
   }
 
-  // Each base is read only over the buckets its own extent touches. With a limit, the
-  // latest `limit` buckets of the union are among the latest `limit` of each base, so every
-  // read stays O(limit).
+  // With a limit, the latest `limit` buckets of the union are among the latest `limit` of
+  // each base, so every read stays O(limit).
   const covers = coversOf(extents);
-  const reads = await Promise.all(
-    extents.map((extent) => {
-      const lo = Math.max(range.lo, bucketStart(extent.first, target));
-      const hi = Math.min(range.hi, nextBucketStart(extent.last, target));
-      return lo < hi ? readBase(reader, symbol, extent.timeframe, target, { lo, hi }, limit) : Promise.resolve([]);
-    }),
-  );
+  const reads = await Promise.all(extents.map(read));
   const byTime = new Map<number, { bar: Bar; base: number }[]>();
   reads.forEach((bars, base) => {
     for (const bar of bars) {
