@@ -6,6 +6,7 @@
  *   METALYTICS_BENCH_PG_BARS   the same on Postgres (default 10,000,000)
  *   METALYTICS_BENCH_INSERT    bars for the insert-rate comparison (default 1,000,000)
  *   METALYTICS_BENCH_BACKFILL_BARS  1m bars backfilled end to end per dialect (default 5,000,000)
+ *   METALYTICS_BENCH_MIXED_MINUTES  1m bars stored beside 21 years of daily bars (default 1,000,000)
  *
  * Needs the built renderer for the cold-start figure (`npm run bench` builds it).
  */
@@ -20,6 +21,7 @@ import { startTestPostgres } from '../support/postgres';
 import { BACKFILL_BARS, backfillRow, benchBackfill, startBenchProvider } from './backfill-bench';
 import { benchChartPaint } from './chart-paint';
 import { benchIndicators } from './indicators-bench';
+import { benchMixedBases } from './mixed-bases-bench';
 import { loopColumns, watchEventLoop } from './loop-watch';
 import { rawPostgresInsertRate, rawSqliteInsertRate, tempDir } from './raw-insert';
 import { formatRate, machine, percentile, syntheticMinuteBars } from './stats';
@@ -28,6 +30,7 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const QUERY_BARS = env('METALYTICS_BENCH_BARS', 10_000_000);
 const PG_QUERY_BARS = env('METALYTICS_BENCH_PG_BARS', 10_000_000);
 const INSERT_BARS = env('METALYTICS_BENCH_INSERT', 1_000_000);
+const MIXED_MINUTES = env('METALYTICS_BENCH_MIXED_MINUTES', 1_000_000);
 const CHUNK = 5_000;
 const QUERIES_PER_TIMEFRAME = 40;
 const START = Date.UTC(2005, 0, 3);
@@ -93,6 +96,7 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', open: (purpose: Purp
     const latency = await queryLatency(storage, queryBars, timeframe);
     record({ figure: 'chart-query', dialect, storedBars: queryBars, timeframe, candles: latency.returned, p50ms: latency.p50.toFixed(1), p95ms: latency.p95.toFixed(1) });
   }
+  for (const row of await benchMixedBases(storage, dialect, MIXED_MINUTES)) record(row);
   await storage.close();
 }
 
