@@ -286,5 +286,6 @@ describe('History cap on fine timeframes', () => {
     await expect.poll(() => page.getByTestId('tf-1d').getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => page.getByTestId('history-cap-notice').count()).toBe(0);
     await expect.poll(() => barsHeld(page)).toBeGreaterThan(1000);
-  });
+    // Ten pages of dragging: on a busy machine that takes longer than the default 30 s.
+  }, 90_000);
 });

@@ -35,7 +35,7 @@ describe('invoke', () => {
   const invoke = createInvoke(
     mergeHandlers({
       all: allHandlers({
-        'bars.query': async (input) => ({ bars: [{ time: input.from ?? 0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }], sourceTimeframe: '1m', spans: [] }),
+        'bars.query': async (input) => ({ bars: [{ time: input.from ?? 0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }], sourceTimeframe: '1m', spans: [{ from: input.from ?? 0, to: input.from ?? 0, timeframe: '1m' }] }),
         'instruments.list': async () => ({ instruments: [{ bogus: true }] }) as never,
         'settings.get': async () => { throw new Error('disk on fire at /secret/path'); },
       }),
@@ -45,7 +45,10 @@ describe('invoke', () => {
 
   it('passes parsed input (symbols upper-cased) and wraps the value', async () => {
     const result = await invoke('bars.query', { symbol: 'xauusd', timeframe: '1h', from: 5 });
-    expect(result).toEqual({ ok: true, value: { bars: [{ time: 5, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }], sourceTimeframe: '1m' } });
+    expect(result).toEqual({
+      ok: true,
+      value: { bars: [{ time: 5, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }], sourceTimeframe: '1m', spans: [{ from: 5, to: 5, timeframe: '1m' }] },
+    });
   });
 
   it.each([
