@@ -56,5 +56,19 @@ export const backfillRunSummarySchema = z.object({
   error: z.string().nullable(),
   /** The error's code, so the CLI can choose its exit code. */
   errorCode: z.enum(errorCodes).nullable(),
+  /**
+   * Where the key's plan starts this timeframe's history, when the run started there instead
+   * of at the range asked for: learned from the provider's refusals (`probed`, with the
+   * requests it took), remembered from an earlier run, or stated in Settings. Null when the
+   * plan set no limit; absent from summaries recorded before plans were learned.
+   */
+  plan: z
+    .object({
+      historyStart: epochMsSchema,
+      source: z.enum(['probed', 'remembered', 'settings']),
+      probes: z.number().int(),
+    })
+    .nullable()
+    .default(null),
 });
 export type BackfillRunSummary = z.infer<typeof backfillRunSummarySchema>;
