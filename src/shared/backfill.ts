@@ -72,3 +72,18 @@ export const backfillRunSummarySchema = z.object({
     .default(null),
 });
 export type BackfillRunSummary = z.infer<typeof backfillRunSummarySchema>;
+
+/**
+ * "your plan starts at 2023-02-21 (learned from the provider's answers in 14 requests)":
+ * where the key's plan starts a backfill's history, as the CLI and the Data screen say it.
+ */
+export function describePlanStart(plan: NonNullable<BackfillRunSummary['plan']>): string {
+  const date = new Date(plan.historyStart).toISOString().slice(0, 10);
+  const how =
+    plan.source === 'settings'
+      ? 'as stated in Settings'
+      : plan.source === 'remembered'
+        ? 'learned from the provider earlier'
+        : `learned from the provider's answers in ${plan.probes} request${plan.probes === 1 ? '' : 's'}`;
+  return `your plan starts at ${date} (${how})`;
+}
