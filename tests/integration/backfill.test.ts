@@ -320,6 +320,17 @@ describe('backfill as deep as the key\'s plan, from the fake Polygon server', ()
     }
   });
 
+  it('starts where Settings say the plan does, without asking for older bars', async () => {
+    const core = await polygonCore();
+    fake.state.polygonHistoryStart = PLAN_START;
+    await ok(core, 'settings.update', { providers: { polygon: { planHistoryStart: '2023-02-21' } } });
+    const { ending, checkpoint } = await backfill(core, { provider: 'polygon', symbol: 'XAUUSD', timeframe: '1d', from: FROM, to: TO });
+    expect(ending.status).toBe('succeeded');
+    expect(checkpoint.lastRun).toMatchObject({ startedFrom: PLAN_START, plan: { historyStart: PLAN_START, source: 'settings', probes: 0 } });
+    expect(fake.requestsTo('polygon').map(aggregatesFrom)).toEqual([PLAN_START]);
+    expect(await dailyBars(core, 'XAUUSD')).toHaveLength((TO - PLAN_START) / DAY);
+  });
+
   it('says the plan starts after the range when it does, and fails on a refusal that is not about age', async () => {
     const core = await polygonCore();
     fake.state.polygonHistoryStart = PLAN_START;
