@@ -99,8 +99,16 @@ describe('PlanDepths.learn', () => {
       now: () => NOW,
       plan: async () => ({ keyFingerprint: keyFingerprint('pk_free') }),
     });
-    const learn = () =>
-      plans.learn({ adapter, instrument, timeframe: '1d', refusedAt: FROM_2005, rangeEnd: END_2024, previous: undefined, signal: new AbortController().signal });
+    const learn = (previous?: { historyStart: number; learnedAt: number }) =>
+      plans.learn({
+        adapter,
+        instrument,
+        timeframe: '1d',
+        refusedAt: previous?.historyStart ?? FROM_2005,
+        rangeEnd: END_2024,
+        previous: previous && { ...previous, source: 'remembered' },
+        signal: new AbortController().signal,
+      });
     return { saved, requests, learn };
   }
 
@@ -115,6 +123,18 @@ describe('PlanDepths.learn', () => {
     expect(requests.every((r) => r.to - r.from === DAY)).toBe(true);
     expect(saved).toEqual([{ provider: 'polygon', keyFingerprint: keyFingerprint('pk_free'), timeframe: '1d', historyStart: PLAN_START, learnedAt: NOW }]);
     expect(JSON.stringify(saved)).not.toContain('pk_free');
+  });
+
+  it('finds a two-year window that rolled on since it was learned in a few probes, starting from the date remembered', async () => {
+    const { requests, learn } = setup((request) => {
+      if (request.from < PLAN_START) throw refusal();
+    });
+    // Learned 30 days ago, when the window started 30 days earlier.
+    const found = await learn({ historyStart: PLAN_START - 30 * DAY, learnedAt: NOW - 30 * DAY });
+    expect(found).toMatchObject({ historyStart: PLAN_START, source: 'probed' });
+    // Where the window would be now (a day to spare) is served; then halving those 31 days: five more.
+    expect(found!.probes).toBeLessThanOrEqual(6);
+    expect(requests.every((r) => r.from > PLAN_START - 30 * DAY)).toBe(true);
   });
 
   it('stores nothing and fails with the provider\'s own error when it answers something other than a plan refusal', async () => {
