@@ -3,14 +3,14 @@ import { backfillRunSummarySchema, type BackfillCheckpoint, type BackfillListSta
 import { MAX_APPENDED_BARS } from '../../shared/contract';
 import type { Bar, Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
-import { failureReason, providerError, providerNames } from '../http/provider-errors';
 import { nominalTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import type { EventBus } from '../events';
+import { failureReason, providerError, providerNames } from '../http/provider-errors';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
 import type { ProviderTurns } from '../jobs/provider-turns';
 import type { Logger } from '../ports';
 import { timeWindows, utcDate } from '../providers/adapter-support';
-import type { BarPage, ProviderAdapter, ProviderCapabilities } from '../providers/types';
+import type { ProviderAdapter, ProviderCapabilities } from '../providers/types';
 import { INTERRUPTED_JOB_ERROR } from '../storage/rows';
 import type { Storage } from '../storage/types';
 import { validateBar } from '../bars/validate-bar';
@@ -301,77 +301,74 @@ export class Backfills {
         const chunk = chunks[index]!;
         ctx.throwIfCancelled();
         const chunkFrom = Math.max(chunk.start, checkpoint.resumeFrom);
-        const pages: AsyncIterator<BarPage> = adapter.fetchBars({ instrument, timeframe, from: chunkFrom, to: chunk.end, signal: ctx.signal })[Symbol.asyncIterator]();
-        for (let pageIndex = 0; ; pageIndex++) {
-          let next: IteratorResult<BarPage>;
-          try {
-            next = await pages.next();
-          } catch (error) {
-            // A plan refuses a request by where it starts, so only a chunk's first page can be refused for its age.
-            if (pageIndex > 0 || failureReason(error) !== 'plan' || planSearches >= MAX_PLAN_SEARCHES) throw error;
-            planSearches++;
-            const learned = await this.plans.learn({ adapter, instrument, timeframe, refusedAt: chunkFrom, rangeEnd: plan.to, previous: knownPlan, signal: ctx.signal });
-            if (learned === undefined) throw error;
-            knownPlan = learned;
-            summary.plan = { historyStart: learned.historyStart, source: 'probed', probes: (summary.plan?.source === 'probed' ? summary.plan.probes : 0) + learned.probes };
-            if (learned.historyStart >= plan.to) {
-              throw providerError(
-                adapter.id,
-                'plan',
-                `Your ${providerNames[adapter.id]} plan starts ${timeframe} history at ${utcDate(learned.historyStart)}; the range asked for ends before that.`,
-              );
+        let chunkPages = 0;
+        try {
+          for await (const page of adapter.fetchBars({ instrument, timeframe, from: chunkFrom, to: chunk.end, signal: ctx.signal })) {
+            chunkPages++;
+            summary.pages++;
+            summary.received += page.bars.length;
+            const accepted: Bar[] = [];
+            let lastAccepted = checkpoint.resumeFrom - 1;
+            for (const bar of page.bars) {
+              const reason = validateBar(bar, lastAccepted);
+              if (reason === null) {
+                accepted.push(bar);
+                lastAccepted = bar.time;
+                continue;
+              }
+              summary.rejected++;
+              if (summary.rejections.length < KEPT_REJECTIONS) summary.rejections.push(`${new Date(bar.time).toISOString()}: ${reason}`);
             }
-            checkpoint = { ...checkpoint, resumeFrom: learned.historyStart, updatedAt: now() };
-            await storage.backfillCheckpoints.save(checkpoint);
-            // The chunks already done stay counted; the rest are planned again from the plan's start.
-            chunks = [...chunks.slice(0, index), ...planBackfillChunks(adapter.capabilities, timeframe, learned.historyStart, plan.to, now())];
-            summary.chunks = chunks.length;
-            if (index === 0) {
-              startedFrom = learned.historyStart;
-              summary.startedFrom = startedFrom;
-              totalBars = Math.max(1, Math.ceil((plan.to - startedFrom) / step));
+            const lastTime = page.bars.at(-1)?.time;
+            // After the last bar the provider sent, accepted or not: a rejected bar is reported, not fetched again.
+            const pageEnd = lastTime === undefined ? checkpoint.resumeFrom : Math.max(checkpoint.resumeFrom, lastTime + 1);
+            for (let start = 0; ; start += WRITE_BATCH_BARS) {
+              const batch = accepted.slice(start, start + WRITE_BATCH_BARS);
+              const more = start + WRITE_BATCH_BARS < accepted.length;
+              // A crash between batches resumes just after the last one committed.
+              const resumeFrom = more ? batch.at(-1)!.time + 1 : pageEnd;
+              checkpoint = { ...checkpoint, resumeFrom, rowsWritten: checkpoint.rowsWritten + batch.length, updatedAt: now() };
+              await nextTurn();
+              const result = await storage.marketData.upsertBarsWithCheckpoint({ symbol, timeframe, source: page.source, bars: batch }, checkpoint);
+              summary.inserted += result.inserted;
+              summary.updated += result.updated;
+              summary.unchanged += result.unchanged;
+              if (!more) break;
             }
-            index--;
-            continue chunkLoop;
-          }
-          if (next.done) break;
-          const page = next.value;
-          summary.pages++;
-          summary.received += page.bars.length;
-          const accepted: Bar[] = [];
-          let lastAccepted = checkpoint.resumeFrom - 1;
-          for (const bar of page.bars) {
-            const reason = validateBar(bar, lastAccepted);
-            if (reason === null) {
-              accepted.push(bar);
-              lastAccepted = bar.time;
-              continue;
+            if (liveTail && accepted.length > 0 && accepted.length <= MAX_APPENDED_BARS) {
+              events.emit('bars.appended', { symbol, timeframe, source: page.source, bars: accepted });
+            } else if (accepted.length > 0) {
+              events.emit('bars.changed', { symbol, timeframe, from: accepted[0]!.time, to: accepted.at(-1)!.time });
             }
-            summary.rejected++;
-            if (summary.rejections.length < KEPT_REJECTIONS) summary.rejections.push(`${new Date(bar.time).toISOString()}: ${reason}`);
+            reportProgress();
           }
-          const lastTime = page.bars.at(-1)?.time;
-          // After the last bar the provider sent, accepted or not: a rejected bar is reported, not fetched again.
-          const pageEnd = lastTime === undefined ? checkpoint.resumeFrom : Math.max(checkpoint.resumeFrom, lastTime + 1);
-          for (let start = 0; ; start += WRITE_BATCH_BARS) {
-            const batch = accepted.slice(start, start + WRITE_BATCH_BARS);
-            const more = start + WRITE_BATCH_BARS < accepted.length;
-            // A crash between batches resumes just after the last one committed.
-            const resumeFrom = more ? batch.at(-1)!.time + 1 : pageEnd;
-            checkpoint = { ...checkpoint, resumeFrom, rowsWritten: checkpoint.rowsWritten + batch.length, updatedAt: now() };
-            await nextTurn();
-            const result = await storage.marketData.upsertBarsWithCheckpoint({ symbol, timeframe, source: page.source, bars: batch }, checkpoint);
-            summary.inserted += result.inserted;
-            summary.updated += result.updated;
-            summary.unchanged += result.unchanged;
-            if (!more) break;
+        } catch (error) {
+          // A plan refuses a request by where it starts, so only a chunk's first page can be refused for its age.
+          if (chunkPages > 0 || failureReason(error) !== 'plan' || planSearches >= MAX_PLAN_SEARCHES) throw error;
+          planSearches++;
+          const learned = await this.plans.learn({ adapter, instrument, timeframe, refusedAt: chunkFrom, rangeEnd: plan.to, previous: knownPlan, signal: ctx.signal });
+          if (learned === undefined) throw error;
+          knownPlan = learned;
+          summary.plan = { historyStart: learned.historyStart, source: 'probed', probes: (summary.plan?.source === 'probed' ? summary.plan.probes : 0) + learned.probes };
+          if (learned.historyStart >= plan.to) {
+            throw providerError(
+              adapter.id,
+              'plan',
+              `Your ${providerNames[adapter.id]} plan starts ${timeframe} history at ${utcDate(learned.historyStart)}; the range asked for ends before that.`,
+            );
           }
-          if (liveTail && accepted.length > 0 && accepted.length <= MAX_APPENDED_BARS) {
-            events.emit('bars.appended', { symbol, timeframe, source: page.source, bars: accepted });
-          } else if (accepted.length > 0) {
-            events.emit('bars.changed', { symbol, timeframe, from: accepted[0]!.time, to: accepted.at(-1)!.time });
+          checkpoint = { ...checkpoint, resumeFrom: learned.historyStart, updatedAt: now() };
+          await storage.backfillCheckpoints.save(checkpoint);
+          // The chunks already done stay counted; the rest are planned again from the plan's start.
+          chunks = [...chunks.slice(0, index), ...planBackfillChunks(adapter.capabilities, timeframe, learned.historyStart, plan.to, now())];
+          summary.chunks = chunks.length;
+          if (index === 0) {
+            startedFrom = learned.historyStart;
+            summary.startedFrom = startedFrom;
+            totalBars = Math.max(1, Math.ceil((plan.to - startedFrom) / step));
           }
-          reportProgress();
+          index--;
+          continue chunkLoop;
         }
         checkpoint = { ...checkpoint, resumeFrom: Math.max(checkpoint.resumeFrom, chunk.end), updatedAt: now() };
         await storage.backfillCheckpoints.save(checkpoint);
