@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { Core } from '../core/create-core';
+import { describePlanStart } from '../shared/backfill';
 import type { EventPayload, MethodOutput } from '../shared/contract';
 import type { ProviderId } from '../shared/domain';
 import type { Timeframe } from '../shared/timeframes';
@@ -53,9 +54,11 @@ function formatBackfillSummary(checkpoint: Checkpoint): string {
   ];
   if (run) {
     if (run.startedFrom > checkpoint.rangeFrom) {
-      const why = run.resumed ? 'resumed from the checkpoint' : `${provider} keeps no older ${timeframe} bars`;
+      // A plan limit is the key's, learned or stated; only a limit the provider documents for every plan is "keeps no older".
+      const why = run.resumed ? 'resumed from the checkpoint' : run.plan ? `your plan starts at ${formatTime(run.plan.historyStart, '1d')}` : `${provider} keeps no older ${timeframe} bars`;
       fields.push(['started at', `${formatTime(run.startedFrom, timeframe)} UTC (${why})`]);
     }
+    if (run.plan) fields.push(['plan', describePlanStart(run.plan)]);
     fields.push(
       ['requests', `${plural(run.pages, 'page')} in ${plural(run.chunks, 'chunk')}`],
       ['bars received', formatCount(run.received)],

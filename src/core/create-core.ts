@@ -63,7 +63,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
     await jobs.startHeartbeat();
     const turns = new ProviderTurns();
     const providers = new ProviderRegistry(ports.environment ?? {}, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
-    const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now, turns });
+    const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now, turns, providerPlan: (provider) => providers.plan(provider) });
     const clock = systemClock(now);
     const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now });
     await scheduler.load();

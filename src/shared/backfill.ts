@@ -56,5 +56,34 @@ export const backfillRunSummarySchema = z.object({
   error: z.string().nullable(),
   /** The error's code, so the CLI can choose its exit code. */
   errorCode: z.enum(errorCodes).nullable(),
+  /**
+   * Where the key's plan starts this timeframe's history, when the run started there instead
+   * of at the range asked for: learned from the provider's refusals (`probed`, with the
+   * requests it took), remembered from an earlier run, or stated in Settings. Null when the
+   * plan set no limit; absent from summaries recorded before plans were learned.
+   */
+  plan: z
+    .object({
+      historyStart: epochMsSchema,
+      source: z.enum(['probed', 'remembered', 'settings']),
+      probes: z.number().int(),
+    })
+    .nullable()
+    .default(null),
 });
 export type BackfillRunSummary = z.infer<typeof backfillRunSummarySchema>;
+
+/**
+ * "your plan starts at 2023-02-21 (learned from the provider's answers in 14 requests)":
+ * where the key's plan starts a backfill's history, as the CLI and the Data screen say it.
+ */
+export function describePlanStart(plan: NonNullable<BackfillRunSummary['plan']>): string {
+  const date = new Date(plan.historyStart).toISOString().slice(0, 10);
+  const how =
+    plan.source === 'settings'
+      ? 'as stated in Settings'
+      : plan.source === 'remembered'
+        ? 'learned from the provider earlier'
+        : `learned from the provider's answers in ${plan.probes} request${plan.probes === 1 ? '' : 's'}`;
+  return `your plan starts at ${date} (${how})`;
+}

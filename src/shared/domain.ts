@@ -86,6 +86,14 @@ export const providerSettingsSchema = z
     baseUrl: z.url({ protocol: /^https?$/, error: 'The provider address must be an http:// or https:// URL.' }).max(500).optional(),
     /** 0 = no limit of our own. */
     rateLimitPerMinute: z.number().min(0).max(100_000).optional(),
+    /**
+     * Where the history of the user's plan starts: 'full' for a plan with the provider's whole
+     * history, or the first date (YYYY-MM-DD, UTC) it includes. Absent = learned from the
+     * provider's answers. Either way backfills need not probe for it.
+     */
+    planHistoryStart: z
+      .union([z.literal('full'), z.iso.date({ error: 'The date your plan\'s history starts must look like 2023-02-21.' })])
+      .optional(),
   })
   .strict();
 export type ProviderSettings = z.infer<typeof providerSettingsSchema>;

@@ -255,7 +255,7 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         const tables = [
           'instruments', 'market_data', 'market_data_rollup', 'precious_metals_prices', 'news', 'ingest_jobs', 'job_runs',
           'backfill_checkpoints', 'feature_store', 'training_runs', 'model_registry', 'model_performance', 'predictions',
-          'backups', 'alerts', 'audit_log', 'latest_12_hour_prices',
+          'backups', 'alerts', 'audit_log', 'provider_plan_depth', 'latest_12_hour_prices',
         ];
         for (const table of tables) {
           await expect(ctx.target.sql(`SELECT count(*) AS n FROM ${table}`), table).resolves.toBeDefined();
@@ -396,7 +396,7 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
       });
     });
 
-    describe('ingest jobs, alerts, spot prices and news', () => {
+    describe('ingest jobs, alerts, spot prices, news and plan depths', () => {
       const ctx = useStorage();
       const job: StoredIngestJob = {
         id: 'job-1',
@@ -522,6 +522,23 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(await store.list({ limit: 10 })).toEqual([news('b', 2_000, { sentiment: -1, publisher: null, tickers: [] }), news('c', 1_500), news('a', 1_000)]);
         expect(await store.list({ provider: 'yahoo', limit: 10 })).toEqual([]);
         const rows = await ctx.target.sql('SELECT count(*) AS n FROM news');
+        expect(Number(rows[0]!.n)).toBe(3);
+      });
+
+      it('remembers where a plan\'s history starts per provider, key fingerprint and timeframe, replacing what it learns again', async () => {
+        const store = ctx.storage.planDepths;
+        const key = { provider: 'polygon' as const, keyFingerprint: 'a1b2c3d4e5f60718', timeframe: '1d' as const };
+        expect(await store.get(key)).toBeUndefined();
+        // 2005-01-03, beyond 32-bit integers as every epoch-ms time is.
+        await store.save({ ...key, historyStart: 1_104_710_400_000, learnedAt: 1_733_300_000_000 });
+        await store.save({ ...key, timeframe: '1m', historyStart: 1_600_000_000_000, learnedAt: 1_733_300_000_000 });
+        await store.save({ ...key, keyFingerprint: 'ffffffffffffffff', historyStart: 1_670_000_000_000, learnedAt: 1_733_300_000_000 });
+        expect(await store.get(key)).toEqual({ ...key, historyStart: 1_104_710_400_000, learnedAt: 1_733_300_000_000 });
+        await store.save({ ...key, historyStart: 1_110_000_000_000, learnedAt: 1_733_400_000_000 });
+        expect(await store.get(key)).toEqual({ ...key, historyStart: 1_110_000_000_000, learnedAt: 1_733_400_000_000 });
+        expect(await store.get({ ...key, timeframe: '1m' })).toMatchObject({ historyStart: 1_600_000_000_000 });
+        expect(await store.get({ ...key, provider: 'twelvedata' })).toBeUndefined();
+        const rows = await ctx.target.sql('SELECT count(*) AS n FROM provider_plan_depth');
         expect(Number(rows[0]!.n)).toBe(3);
       });
     });

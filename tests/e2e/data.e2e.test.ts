@@ -326,4 +326,22 @@ describe('Data screen in the browser against metalytics serve', () => {
     const stored = (await server.call('bars.coverage', { symbol: 'XAUUSD' })).coverage;
     expect(stored).toEqual([expect.objectContaining({ timeframe: '1h', count: BACKFILL_DAYS * 24 })]);
   }, 90_000);
+
+  it('says where the key\'s plan starts when the provider refuses older bars', async () => {
+    const planStart = rangeFrom + 10 * DAY;
+    fake.state.polygonHistoryStart = planStart;
+    try {
+      const checkpointId = backfillCheckpointId('polygon', 'XAGUSD', '1d', rangeFrom, rangeTo);
+      await server.call('backfill.start', { provider: 'polygon', symbol: 'XAGUSD', timeframe: '1d', from: rangeFrom, to: rangeTo });
+      await page.getByTestId('data-tab-backfills').click();
+      await expect.poll(() => statusOf(checkpointId), { timeout: 40_000 }).toBe('done');
+      expect(await page.getByTestId(`backfill-plan-${checkpointId}`).textContent()).toMatch(
+        new RegExp(`^Your plan starts at ${isoDay(planStart)} \\(learned from the provider's answers in \\d+ requests\\)\\.$`),
+      );
+      await page.mouse.move(0, 0);
+      await page.getByTestId(`backfill-${checkpointId}`).screenshot({ path: path.join(docsDir, 'data-backfill-plan.png') });
+    } finally {
+      fake.state.polygonHistoryStart = null;
+    }
+  }, 60_000);
 });

@@ -43,6 +43,21 @@ describe('Provider settings in the browser', () => {
     expect(polygon).toMatchObject({ keySource: 'secret-store', last4: '4e1b' });
   });
 
+  it('saves where the plan\'s history starts, so backfills need not learn it, and back to learning it', async () => {
+    await page.getByTestId('settings-plan-polygon').selectOption('date');
+    await page.getByTestId('settings-provider-save-polygon').click();
+    await expect.poll(() => page.getByTestId('settings-provider-polygon').textContent()).toMatch(/first day your plan includes/);
+    await page.getByTestId('settings-plan-date-polygon').fill('2023-02-21');
+    await page.getByTestId('settings-provider-save-polygon').click();
+    await expect.poll(async () => (await server.call('settings.get', {})).providers.polygon).toEqual({ planHistoryStart: '2023-02-21' });
+    expect(await page.getByTestId('settings-plan-twelvedata').inputValue()).toBe('learn');
+    expect(await page.getByTestId('settings-provider-yahoo').getByRole('combobox').count()).toBe(0);
+
+    await page.getByTestId('settings-plan-polygon').selectOption('learn');
+    await page.getByTestId('settings-provider-save-polygon').click();
+    await expect.poll(async () => (await server.call('settings.get', {})).providers.polygon).toEqual({});
+  });
+
   it('saves an address and a rate limit that the core then reports as in use', async () => {
     await page.getByTestId('settings-url-twelvedata').fill('http://127.0.0.1:9/twelvedata');
     await page.getByTestId('settings-rate-twelvedata').fill('55');

@@ -62,6 +62,7 @@ describe('backfill through the core from the fake Polygon server', () => {
         METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
         METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
         METALYTICS_POLYGON_RATE_LIMIT: '0',
+        METALYTICS_YAHOO_BASE_URL: fake.baseUrl('yahoo'),
       },
     });
     core = test.core;
@@ -221,9 +222,136 @@ describe('backfill through the core from the fake Polygon server', () => {
     expect(await failure(core, 'backfill.start', { provider: 'polygon', symbol: 'XAUUSD', timeframe: '4h', from: NOW - DAY, to: NOW })).toMatchObject({
       code: 'VALIDATION',
     });
-    expect(await failure(core, 'backfill.start', { provider: 'polygon', symbol: 'XAUUSD', timeframe: '1m', from: Date.UTC(2010, 0, 1), to: Date.UTC(2010, 0, 2) })).toMatchObject({
+    // Yahoo documents 30 days of 1m bars for everyone; that limit stays.
+    expect(await failure(core, 'backfill.start', { provider: 'yahoo', symbol: 'GC=F', timeframe: '1m', from: Date.UTC(2010, 0, 1), to: Date.UTC(2010, 0, 2) })).toMatchObject({
       code: 'VALIDATION',
     });
+  });
+});
+
+describe('backfill as deep as the key\'s plan, from the fake Polygon server', () => {
+  const FROM = Date.UTC(2005, 0, 1);
+  const TO = Date.UTC(2025, 0, 1);
+  /** Where the free key's plan starts: about two years before the server's "now". */
+  const PLAN_START = Date.UTC(2023, 1, 21);
+  let fake: FakeProviderServer;
+  const cores: TestCore[] = [];
+
+  beforeAll(async () => {
+    fake = await FakeProviderServer.start({ now: NOW });
+  });
+
+  afterEach(() => fake.reset());
+
+  afterAll(async () => {
+    for (const test of cores) await test.cleanup();
+    await fake?.close();
+  });
+
+  /** A core of its own for each key, as each test's database starts knowing no plan. */
+  async function polygonCore(): Promise<Core> {
+    const test = await createTestCore({
+      now: () => NOW,
+      environment: {
+        METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
+        METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
+        METALYTICS_POLYGON_RATE_LIMIT: '0',
+      },
+    });
+    cores.push(test);
+    return test.core;
+  }
+
+  const dailyBars = async (core: Core, symbol: string) => (await ok(core, 'bars.query', { symbol, timeframe: '1d', limit: 100_000 })).bars;
+  const aggregatesFrom = (request: { path: string }) => Number(request.path.split('/')[8]);
+  const refused = () => fake.requestsTo('polygon').filter((request) => aggregatesFrom(request) < PLAN_START);
+
+  it('gives a paid key all twenty years of daily bars, asking for them as the user did', async () => {
+    const core = await polygonCore();
+    fake.state.polygonHistoryStart = null;
+    const { ending, checkpoint } = await backfill(core, { provider: 'polygon', symbol: 'XAUUSD', timeframe: '1d', from: FROM, to: TO });
+    expect(ending.status).toBe('succeeded');
+    const bars = await dailyBars(core, 'XAUUSD');
+    // XAUUSD trades every day at the fake server: 2005-01-01 … 2024-12-31.
+    expect(bars).toHaveLength((TO - FROM) / DAY);
+    expect(bars[0]!.time).toBe(FROM);
+    expect(bars.at(-1)!.time).toBe(TO - DAY);
+    expect(checkpoint.lastRun).toMatchObject({ startedFrom: FROM, plan: null, inserted: (TO - FROM) / DAY });
+    expect(fake.requestsTo('polygon').map(aggregatesFrom)).toEqual([FROM]);
+  });
+
+  it('learns where a free key\'s plan starts by bisection, stores from there, and resumes and runs again without probing', async () => {
+    const core = await polygonCore();
+    fake.state.polygonHistoryStart = PLAN_START;
+    fake.state.polygonPageSize = 200;
+    try {
+      // The first page after the plan's start fails for another reason, so the run stops part-way.
+      fake.script('polygon', { when: (r) => r.query.has('cursor'), respond: { status: 401, json: { status: 'ERROR', request_id: 'x', error: 'Unknown API Key' } } });
+      const first = await backfill(core, { provider: 'polygon', symbol: 'XAUUSD', timeframe: '1d', from: FROM, to: TO });
+      expect(first.ending.status).toBe('failed');
+      const probes = first.checkpoint.lastRun!.plan!.probes;
+      expect(first.checkpoint.lastRun).toMatchObject({ startedFrom: PLAN_START, plan: { historyStart: PLAN_START, source: 'probed' }, inserted: 200 });
+      // The refused request, the probes (one upper bound, then halving 7,300 days), a page of bars and the failed one.
+      expect(probes).toBeLessThanOrEqual(1 + Math.ceil(Math.log2((TO - FROM) / DAY)));
+      expect(fake.requestsTo('polygon')).toHaveLength(1 + probes + 2);
+      expect(first.checkpoint).toMatchObject({ status: 'failed', resumeFrom: PLAN_START + 199 * DAY + 1, rowsWritten: 200 });
+
+      fake.reset();
+      const resumed = await backfill(core, { provider: 'polygon', symbol: 'XAUUSD', timeframe: '1d', from: FROM, to: TO });
+      expect(resumed.started.checkpointId).toBe(first.started.checkpointId);
+      expect(resumed.ending.status).toBe('succeeded');
+      expect(resumed.checkpoint.lastRun).toMatchObject({ resumed: true, plan: { historyStart: PLAN_START, source: 'remembered', probes: 0 } });
+      // 480 bars left: three pages, and not one request from before the plan's start.
+      expect(fake.requestsTo('polygon')).toHaveLength(3);
+      expect(refused()).toEqual([]);
+      const bars = await dailyBars(core, 'XAUUSD');
+      expect(bars).toHaveLength((TO - PLAN_START) / DAY);
+      expect(bars[0]!.time).toBe(PLAN_START);
+
+      // Another backfill with the same key and timeframe starts at the remembered date straight away.
+      fake.reset();
+      const other = await backfill(core, { provider: 'polygon', symbol: 'XAGUSD', timeframe: '1d', from: FROM, to: TO });
+      expect(other.ending.status).toBe('succeeded');
+      expect(other.checkpoint.lastRun).toMatchObject({ resumed: false, startedFrom: PLAN_START, plan: { historyStart: PLAN_START, source: 'remembered', probes: 0 } });
+      expect(fake.requestsTo('polygon')).toHaveLength(Math.ceil((TO - PLAN_START) / DAY / 200));
+      expect(refused()).toEqual([]);
+    } finally {
+      fake.state.polygonPageSize = 50_000;
+    }
+  });
+
+  it('starts where Settings say the plan does, without asking for older bars', async () => {
+    const core = await polygonCore();
+    fake.state.polygonHistoryStart = PLAN_START;
+    await ok(core, 'settings.update', { providers: { polygon: { planHistoryStart: '2023-02-21' } } });
+    const { ending, checkpoint } = await backfill(core, { provider: 'polygon', symbol: 'XAUUSD', timeframe: '1d', from: FROM, to: TO });
+    expect(ending.status).toBe('succeeded');
+    expect(checkpoint.lastRun).toMatchObject({ startedFrom: PLAN_START, plan: { historyStart: PLAN_START, source: 'settings', probes: 0 } });
+    expect(fake.requestsTo('polygon').map(aggregatesFrom)).toEqual([PLAN_START]);
+    expect(await dailyBars(core, 'XAUUSD')).toHaveLength((TO - PLAN_START) / DAY);
+  });
+
+  it('says the plan starts after the range when it does, and fails on a refusal that is not about age', async () => {
+    const core = await polygonCore();
+    fake.state.polygonHistoryStart = PLAN_START;
+    const before = await backfill(core, { provider: 'polygon', symbol: 'XAUUSD', timeframe: '1d', from: FROM, to: Date.UTC(2010, 0, 1) });
+    expect(before.ending).toMatchObject({ status: 'failed' });
+    expect(before.ending.error).toMatch(/plan starts 1d history at 2023-02-21/);
+    expect(before.checkpoint.lastRun).toMatchObject({ errorCode: 'AUTH', plan: { historyStart: PLAN_START, source: 'probed' }, inserted: 0 });
+
+    fake.reset();
+    fake.state.polygonHistoryStart = null;
+    const notEntitled = {
+      status: 403,
+      json: { status: 'NOT_AUTHORIZED', request_id: 'y', message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' },
+    };
+    fake.script('polygon', ...Array.from({ length: 3 }, () => ({ respond: notEntitled })));
+    const entitled = await backfill(core, { provider: 'polygon', symbol: 'XAUUSD', timeframe: '1h', from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 1, 1) });
+    expect(entitled.ending.status).toBe('failed');
+    expect(entitled.ending.error).toMatch(/not entitled to this data/);
+    // The request, then the range's last bar and a recent one: both refused, so no start is learned.
+    expect(fake.requestsTo('polygon')).toHaveLength(3);
+    expect(entitled.checkpoint.lastRun).toMatchObject({ plan: null, inserted: 0 });
   });
 });
 

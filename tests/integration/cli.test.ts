@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeProviderServer } from '../support/fake-provider-server';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(repoRoot, 'bin/metalytics.js');
@@ -166,5 +167,57 @@ describe('metalytics serve', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Refusing to listen on 0\.0\.0\.0.*--allow-remote/);
     expect(run.stdout).toBe('');
+  });
+});
+
+describe('metalytics backfill as deep as the plan', () => {
+  let fake: FakeProviderServer;
+
+  beforeAll(async () => {
+    // The server has every bar up to today, as Polygon/Massive does.
+    fake = await FakeProviderServer.start({ now: Date.now() });
+  });
+
+  afterAll(async () => {
+    await fake?.close();
+  });
+
+  const backfill2005To2024 = (dataFolder: string) =>
+    runCli(['backfill', '--provider', 'polygon', '--symbol', 'XAUUSD', '--timeframe', '1d', '--from', '2005-01-01', '--to', '2024-12-31', '--json'], {
+      METALYTICS_DATA_DIR: path.join(workDir, dataFolder),
+      METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
+      METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
+      METALYTICS_POLYGON_RATE_LIMIT: '0',
+    });
+
+  it('stores all twenty years a paid key may read (it stored 19 bars behind an assumed two-year cap)', async () => {
+    fake.state.polygonHistoryStart = null;
+    const run = await backfill2005To2024('paid');
+    expect(run.code).toBe(0);
+    const checkpoint = JSON.parse(run.stdout);
+    // 2005-01-01 … 2024-12-31 inclusive: 7,305 days, XAUUSD trading on each at the fake server.
+    expect(checkpoint).toMatchObject({ status: 'done', rowsWritten: 7305, progress: 1 });
+    expect(checkpoint.lastRun).toMatchObject({ startedFrom: Date.UTC(2005, 0, 1), plan: null, inserted: 7305 });
+  });
+
+  it('says where a free key\'s plan starts instead of that the provider keeps no older bars', async () => {
+    const planStart = Date.UTC(2023, 1, 21);
+    fake.state.polygonHistoryStart = planStart;
+    const text = await runCli(['backfill', '--provider', 'polygon', '--symbol', 'XAUUSD', '--timeframe', '1d', '--from', '2005-01-01', '--to', '2024-12-31'], {
+      METALYTICS_DATA_DIR: path.join(workDir, 'free'),
+      METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
+      METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
+      METALYTICS_POLYGON_RATE_LIMIT: '0',
+    });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/started at +2023-02-21 UTC \(your plan starts at 2023-02-21\)/);
+    expect(text.stdout).toMatch(/plan +your plan starts at 2023-02-21 \(learned from the provider's answers in \d+ requests\)/);
+    expect(text.stdout).not.toMatch(/keeps no older/);
+
+    // The next run starts at the date learned, without a request for older bars.
+    fake.reset();
+    const again = await backfill2005To2024('free');
+    expect(JSON.parse(again.stdout).lastRun).toMatchObject({ plan: { historyStart: planStart, source: 'remembered', probes: 0 }, unchanged: 680 });
+    expect(fake.requestsTo('polygon')).toHaveLength(1);
   });
 });

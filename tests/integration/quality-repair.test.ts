@@ -7,6 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/create-core';
+import { keyFingerprint } from '../../src/core/ingest/plan-depth';
 import type { EventMessage, EventPayload } from '../../src/shared/contract';
 import type { Bar } from '../../src/shared/domain';
 import { FakeProviderServer, syntheticBar } from '../support/fake-provider-server';
@@ -266,8 +267,15 @@ describe('quality.repair on SQLite', () => {
     ]);
   });
 
-  it('does not ask a provider for bars older than it keeps', async () => {
-    // Polygon keeps two years of minutes: 2022 is out of its reach from 2025-02-20.
+  it('does not ask a provider for bars older than the key\'s plan starts, as a backfill learned it', async () => {
+    // A backfill learned that this key's plan starts its minutes on 2023-02-21: 2022 is out of its reach.
+    await test.core.storage.planDepths.save({
+      provider: 'polygon',
+      keyFingerprint: keyFingerprint(fake.state.keys.polygon),
+      timeframe: '1m',
+      historyStart: Date.UTC(2023, 1, 21),
+      learnedAt: NOW,
+    });
     const from = Date.UTC(2022, 5, 7);
     const gap = [from + 10 * HOUR, from + 10 * HOUR + 30 * MINUTE] as const;
     await storeSeriesWithGaps(test.core, 'BTCUSD', 'X:BTCUSD', [gap], from, from + DAY);
@@ -277,7 +285,7 @@ describe('quality.repair on SQLite', () => {
         ...reportedGaps([gap])[0]!,
         filled: 0,
         filledBy: [],
-        notes: ['Polygon/Massive keeps 1m bars for the last 730 days only; 2022-06-07 10:00 UTC to 2022-06-07 10:29 UTC is older.'],
+        notes: ['Your Polygon/Massive plan starts 1m history at 2023-02-21 00:00 UTC; 2022-06-07 10:00 UTC to 2022-06-07 10:29 UTC is older.'],
       },
     ]);
     expect(fake.requests).toHaveLength(0);

@@ -56,6 +56,12 @@ export interface FakeProviderState {
   polygonNews: unknown[];
   /** Twelve Data and Metals-API errors arrive both with HTTP 200 and with a real status; pick one. */
   errorsWithHttp200: boolean;
+  /**
+   * The first day the Polygon key's plan includes: aggregates asked from before it are refused
+   * with NOT_AUTHORIZED, as Polygon/Massive answers a plan without that history. Null = a plan
+   * with every bar (the default).
+   */
+  polygonHistoryStart: number | null;
 }
 
 const MINUTE = 60_000;
@@ -157,6 +163,7 @@ export class FakeProviderServer {
       polygonNewsPageSize: 1000,
       polygonNews: [fixture('polygon-news-nflx.json').results[0], fixture('polygon-news-insights.json').results[0]],
       errorsWithHttp200: true,
+      polygonHistoryStart: null,
       ...overrides,
     });
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
@@ -353,6 +360,13 @@ export class FakeProviderServer {
       /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) + (endOfDay ? DAY - 1 : 0) : Number(text);
     const from = parseEdge(fromText, false);
     const to = parseEdge(toText, true);
+    if (this.state.polygonHistoryStart !== null && from < this.state.polygonHistoryStart) {
+      return json(403, {
+        status: 'NOT_AUTHORIZED',
+        request_id: id,
+        message: "Your plan doesn't include this data timeframe. Please upgrade your plan at https://polygon.io/pricing",
+      });
+    }
     const instrument = instrumentFor('polygon', ticker);
     const empty = { ticker, queryCount: 0, resultsCount: 0, adjusted: true, status: 'OK', request_id: id };
     if (!instrument) return json(200, empty); // unknown ticker: `results` omitted, not an error

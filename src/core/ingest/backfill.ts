@@ -5,14 +5,16 @@ import type { Bar, Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { nominalTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import type { EventBus } from '../events';
+import { failureReason, providerError, providerNames } from '../http/provider-errors';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
 import type { ProviderTurns } from '../jobs/provider-turns';
 import type { Logger } from '../ports';
-import { timeWindows } from '../providers/adapter-support';
+import { timeWindows, utcDate } from '../providers/adapter-support';
 import type { ProviderAdapter, ProviderCapabilities } from '../providers/types';
 import { INTERRUPTED_JOB_ERROR } from '../storage/rows';
 import type { Storage } from '../storage/types';
 import { validateBar } from '../bars/validate-bar';
+import { PlanDepths, type ProviderPlan } from './plan-depth';
 
 const DAY_MS = 86_400_000;
 /** Rejection reasons kept per run; the count covers all of them. */
@@ -24,6 +26,11 @@ const KEPT_REJECTIONS = 10;
  * each, every batch committed together with a checkpoint just after its last bar.
  */
 const WRITE_BATCH_BARS = 5_000;
+/**
+ * Plan searches per run. The first finds the plan's start; a second is only needed when a
+ * plan's window moved on during the run. Past that the refusal is the run's error.
+ */
+const MAX_PLAN_SEARCHES = 2;
 
 export interface BackfillRequest {
   adapter: ProviderAdapter;
@@ -65,6 +72,8 @@ export interface BackfillDeps {
   now: () => number;
   /** Shared with the scheduler, so manual backfills and scheduled jobs of a provider take turns. */
   turns: ProviderTurns;
+  /** The key in use and what Settings say of the provider's plan; without it every key is one account with nothing stated. */
+  providerPlan?: (provider: ProviderAdapter['id']) => Promise<ProviderPlan>;
 }
 
 /** Same provider, symbol, timeframe and range → same checkpoint, so a re-run resumes it. */
@@ -74,7 +83,8 @@ export function backfillCheckpointId(provider: string, symbol: string, timeframe
 
 /**
  * Provider-sized windows of [from, to): as many bars as one request returns, starting no
- * earlier than the provider's history depth for the timeframe.
+ * earlier than the history depth the provider documents for every plan (Yahoo's 30 days of
+ * 1m bars); a plan's own limit is learned from the provider instead (see plan-depth.ts).
  */
 export function planBackfillChunks(
   capabilities: ProviderCapabilities,
@@ -100,8 +110,16 @@ export function planBackfillChunks(
 export class Backfills {
   private readonly active = new Set<string>();
   private readonly lastRuns = new Map<string, BackfillRunSummary>();
+  private readonly plans: PlanDepths;
 
-  constructor(private readonly deps: BackfillDeps) {}
+  constructor(private readonly deps: BackfillDeps) {
+    this.plans = new PlanDepths({
+      storage: deps.storage,
+      logger: deps.logger,
+      now: deps.now,
+      plan: deps.providerPlan ?? (async () => ({ keyFingerprint: 'unknown' })),
+    });
+  }
 
   /**
    * What the latest run of a checkpoint did: from memory when this process ran it, else from
@@ -221,11 +239,18 @@ export class Backfills {
       jobRunId: ctx.jobId,
       updatedAt: now(),
     };
+    let knownPlan = await this.plans.known(adapter.id, timeframe);
+    // A known plan start after the whole range is asked about anyway: the plan may have changed, and a refusal says so.
+    const planCutsRange = knownPlan !== undefined && knownPlan.historyStart > from && knownPlan.historyStart < plan.to ? knownPlan : undefined;
+    if (planCutsRange && planCutsRange.historyStart > resumeAt) {
+      checkpoint = { ...checkpoint, resumeFrom: planCutsRange.historyStart };
+      logger.info('backfill starts where the plan history does', { checkpointId: checkpoint.id, requested: resumeAt, planStart: planCutsRange });
+    }
     await storage.backfillCheckpoints.save(checkpoint);
 
-    const chunks = planBackfillChunks(adapter.capabilities, timeframe, resumeAt, plan.to, now());
-    const startedFrom = chunks[0]?.start ?? resumeAt;
-    if (startedFrom > resumeAt) {
+    let chunks = planBackfillChunks(adapter.capabilities, timeframe, checkpoint.resumeFrom, plan.to, now());
+    let startedFrom = chunks[0]?.start ?? checkpoint.resumeFrom;
+    if (startedFrom > checkpoint.resumeFrom) {
       logger.info('backfill starts where the provider history does', { checkpointId: checkpoint.id, requested: resumeAt, startedFrom });
     }
     const summary: BackfillRunSummary = {
@@ -243,12 +268,13 @@ export class Backfills {
       rejections: [],
       error: null,
       errorCode: null,
+      plan: planCutsRange ? { historyStart: planCutsRange.historyStart, source: planCutsRange.source === 'settings' ? 'settings' : 'remembered', probes: 0 } : null,
     };
     this.lastRuns.set(checkpoint.id, summary);
     details.backfills[checkpoint.id] = summary;
     // Progress in bars by time covered: providers skip closed hours, so a count would never reach its total.
     const step = nominalTimeframeMs(timeframe);
-    const totalBars = Math.max(1, Math.ceil((plan.to - startedFrom) / step));
+    let totalBars = Math.max(1, Math.ceil((plan.to - startedFrom) / step));
     // A short range ending now is the live end of the series: charts merge its bars in place.
     const liveTail = plan.to >= now() - step && totalBars <= MAX_APPENDED_BARS;
     const reportProgress = () =>
@@ -270,46 +296,79 @@ export class Backfills {
     try {
       // A scheduled update already holds the provider's turn for its whole run.
       if (!plan.holdsTurn) endTurn = await this.deps.turns.take(adapter.id, ctx.signal);
-      for (const chunk of chunks) {
+      let planSearches = 0;
+      chunkLoop: for (let index = 0; index < chunks.length; index++) {
+        const chunk = chunks[index]!;
         ctx.throwIfCancelled();
-        const pages = adapter.fetchBars({ instrument, timeframe, from: Math.max(chunk.start, checkpoint.resumeFrom), to: chunk.end, signal: ctx.signal });
-        for await (const page of pages) {
-          summary.pages++;
-          summary.received += page.bars.length;
-          const accepted: Bar[] = [];
-          let lastAccepted = checkpoint.resumeFrom - 1;
-          for (const bar of page.bars) {
-            const reason = validateBar(bar, lastAccepted);
-            if (reason === null) {
-              accepted.push(bar);
-              lastAccepted = bar.time;
-              continue;
+        const chunkFrom = Math.max(chunk.start, checkpoint.resumeFrom);
+        let chunkPages = 0;
+        try {
+          for await (const page of adapter.fetchBars({ instrument, timeframe, from: chunkFrom, to: chunk.end, signal: ctx.signal })) {
+            chunkPages++;
+            summary.pages++;
+            summary.received += page.bars.length;
+            const accepted: Bar[] = [];
+            let lastAccepted = checkpoint.resumeFrom - 1;
+            for (const bar of page.bars) {
+              const reason = validateBar(bar, lastAccepted);
+              if (reason === null) {
+                accepted.push(bar);
+                lastAccepted = bar.time;
+                continue;
+              }
+              summary.rejected++;
+              if (summary.rejections.length < KEPT_REJECTIONS) summary.rejections.push(`${new Date(bar.time).toISOString()}: ${reason}`);
             }
-            summary.rejected++;
-            if (summary.rejections.length < KEPT_REJECTIONS) summary.rejections.push(`${new Date(bar.time).toISOString()}: ${reason}`);
+            const lastTime = page.bars.at(-1)?.time;
+            // After the last bar the provider sent, accepted or not: a rejected bar is reported, not fetched again.
+            const pageEnd = lastTime === undefined ? checkpoint.resumeFrom : Math.max(checkpoint.resumeFrom, lastTime + 1);
+            for (let start = 0; ; start += WRITE_BATCH_BARS) {
+              const batch = accepted.slice(start, start + WRITE_BATCH_BARS);
+              const more = start + WRITE_BATCH_BARS < accepted.length;
+              // A crash between batches resumes just after the last one committed.
+              const resumeFrom = more ? batch.at(-1)!.time + 1 : pageEnd;
+              checkpoint = { ...checkpoint, resumeFrom, rowsWritten: checkpoint.rowsWritten + batch.length, updatedAt: now() };
+              await nextTurn();
+              const result = await storage.marketData.upsertBarsWithCheckpoint({ symbol, timeframe, source: page.source, bars: batch }, checkpoint);
+              summary.inserted += result.inserted;
+              summary.updated += result.updated;
+              summary.unchanged += result.unchanged;
+              if (!more) break;
+            }
+            if (liveTail && accepted.length > 0 && accepted.length <= MAX_APPENDED_BARS) {
+              events.emit('bars.appended', { symbol, timeframe, source: page.source, bars: accepted });
+            } else if (accepted.length > 0) {
+              events.emit('bars.changed', { symbol, timeframe, from: accepted[0]!.time, to: accepted.at(-1)!.time });
+            }
+            reportProgress();
           }
-          const lastTime = page.bars.at(-1)?.time;
-          // After the last bar the provider sent, accepted or not: a rejected bar is reported, not fetched again.
-          const pageEnd = lastTime === undefined ? checkpoint.resumeFrom : Math.max(checkpoint.resumeFrom, lastTime + 1);
-          for (let start = 0; ; start += WRITE_BATCH_BARS) {
-            const batch = accepted.slice(start, start + WRITE_BATCH_BARS);
-            const more = start + WRITE_BATCH_BARS < accepted.length;
-            // A crash between batches resumes just after the last one committed.
-            const resumeFrom = more ? batch.at(-1)!.time + 1 : pageEnd;
-            checkpoint = { ...checkpoint, resumeFrom, rowsWritten: checkpoint.rowsWritten + batch.length, updatedAt: now() };
-            await nextTurn();
-            const result = await storage.marketData.upsertBarsWithCheckpoint({ symbol, timeframe, source: page.source, bars: batch }, checkpoint);
-            summary.inserted += result.inserted;
-            summary.updated += result.updated;
-            summary.unchanged += result.unchanged;
-            if (!more) break;
+        } catch (error) {
+          // A plan refuses a request by where it starts, so only a chunk's first page can be refused for its age.
+          if (chunkPages > 0 || failureReason(error) !== 'plan' || planSearches >= MAX_PLAN_SEARCHES) throw error;
+          planSearches++;
+          const learned = await this.plans.learn({ adapter, instrument, timeframe, refusedAt: chunkFrom, rangeEnd: plan.to, previous: knownPlan, signal: ctx.signal });
+          if (learned === undefined) throw error;
+          knownPlan = learned;
+          summary.plan = { historyStart: learned.historyStart, source: 'probed', probes: (summary.plan?.source === 'probed' ? summary.plan.probes : 0) + learned.probes };
+          if (learned.historyStart >= plan.to) {
+            throw providerError(
+              adapter.id,
+              'plan',
+              `Your ${providerNames[adapter.id]} plan starts ${timeframe} history at ${utcDate(learned.historyStart)}; the range asked for ends before that.`,
+            );
           }
-          if (liveTail && accepted.length > 0 && accepted.length <= MAX_APPENDED_BARS) {
-            events.emit('bars.appended', { symbol, timeframe, source: page.source, bars: accepted });
-          } else if (accepted.length > 0) {
-            events.emit('bars.changed', { symbol, timeframe, from: accepted[0]!.time, to: accepted.at(-1)!.time });
+          checkpoint = { ...checkpoint, resumeFrom: learned.historyStart, updatedAt: now() };
+          await storage.backfillCheckpoints.save(checkpoint);
+          // The chunks already done stay counted; the rest are planned again from the plan's start.
+          chunks = [...chunks.slice(0, index), ...planBackfillChunks(adapter.capabilities, timeframe, learned.historyStart, plan.to, now())];
+          summary.chunks = chunks.length;
+          if (index === 0) {
+            startedFrom = learned.historyStart;
+            summary.startedFrom = startedFrom;
+            totalBars = Math.max(1, Math.ceil((plan.to - startedFrom) / step));
           }
-          reportProgress();
+          index--;
+          continue chunkLoop;
         }
         checkpoint = { ...checkpoint, resumeFrom: Math.max(checkpoint.resumeFrom, chunk.end), updatedAt: now() };
         await storage.backfillCheckpoints.save(checkpoint);

@@ -3,6 +3,7 @@ import type { ProviderStatus } from '../../shared/providers';
 import type { HttpTuning } from '../http/http-client';
 import { providerNames } from '../http/provider-errors';
 import type { Logger, SecretStore } from '../ports';
+import { keyFingerprint, type ProviderPlan } from './plan-depth';
 import { createMetalsApiAdapter } from '../providers/metals-api';
 import { createPolygonAdapter } from '../providers/polygon';
 import { createTwelveDataAdapter } from '../providers/twelvedata';
@@ -117,6 +118,15 @@ export class ProviderRegistry {
       supportsLatest: adapter.fetchLatest !== undefined,
       supportsNews: adapter.fetchNews !== undefined,
       configError: problems.length === 0 ? null : problems.join(' '),
+    };
+  }
+
+  /** The key in use, by fingerprint, and the plan history Settings state, for backfills to know how far back the key reads. */
+  async plan(provider: ProviderId): Promise<ProviderPlan> {
+    const stated = (await this.saved())[provider]?.planHistoryStart;
+    return {
+      keyFingerprint: keyFingerprint((await this.key(provider))?.value),
+      ...(stated !== undefined && { statedHistoryStart: stated === 'full' ? 'full' : Date.parse(`${stated}T00:00:00Z`) }),
     };
   }
 

@@ -39,14 +39,13 @@ const AGGREGATES_LIMIT = 50_000;
 const UNHURRIED_PAGE_BARS = 10_000;
 /** From one request a second on, a request is cheap enough to spend on smaller pages. */
 const CHEAP_REQUESTS_PER_MINUTE = 60;
-/** About two years on the free Basic plan (a third-party figure); paid plans reach further, and NOT_AUTHORIZED says when not. */
-const FREE_PLAN_DEPTH_DAYS = 730;
 
 const polygonCapabilities: ProviderCapabilities = {
   assetClasses: ['stock', 'etf', 'index', 'fx', 'crypto', 'spot'],
   timeframes: servedTimeframes,
   maxBarsPerRequest: AGGREGATES_LIMIT,
-  historyDepthDays: Object.fromEntries(servedTimeframes.map((tf) => [tf, FREE_PLAN_DEPTH_DAYS])),
+  // No depth is documented for every plan: each plan has its own, which a NOT_AUTHORIZED refusal reveals (see plan-depth.ts).
+  historyDepthDays: Object.fromEntries(servedTimeframes.map((tf) => [tf, null])),
   needsKey: true,
   defaultRateLimitPerMinute: providerDefaults.polygon.rateLimitPerMinute,
 };

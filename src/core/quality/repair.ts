@@ -13,6 +13,7 @@ import type { ProviderAdapter } from '../providers/types';
 import type { Storage } from '../storage/types';
 import { findGaps, nextBucket } from './gaps';
 import type { MarketCalendar } from './market-calendar';
+import { PlanDepths } from '../ingest/plan-depth';
 import { historyStart, mergeGapWindows, orderRepairProviders, selectRepairTargets, type RepairWindow, type Span } from './repair-plan';
 import { findStoredGaps } from './stored-gaps';
 
@@ -78,12 +79,15 @@ class Repair {
   private rejected = 0;
   private filled = 0;
   private targets: Target[] = [];
+  private readonly plans: PlanDepths;
 
   constructor(
     private readonly deps: RepairDeps,
     private readonly request: RepairRequest,
     private readonly ctx: JobContext,
-  ) {}
+  ) {
+    this.plans = new PlanDepths({ ...deps, plan: (provider) => deps.providers.plan(provider) });
+  }
 
   async run(): Promise<{ value: QualityRepairResult; rows: number }> {
     const { storage } = this.deps;
@@ -173,7 +177,9 @@ class Repair {
       return;
     }
 
-    if (this.askableSpans(adapter, base).length === 0) return;
+    // Where the key's plan starts, as Settings state it or a backfill learned it; a repair does not probe for it.
+    const planStart = (await this.plans.known(provider, base))?.historyStart;
+    if (this.askableSpans(adapter, base, planStart).length === 0) return;
     let endTurn: () => void;
     try {
       endTurn = await this.deps.turns.take(provider, this.ctx.signal);
@@ -184,18 +190,22 @@ class Repair {
     try {
       // Whatever ran before this turn may have filled some of the gaps meanwhile.
       for (const target of this.openTargets()) await this.rescan(target, calendar);
-      const spans = this.askableSpans(adapter, base);
+      const spans = this.askableSpans(adapter, base, planStart);
       if (spans.length > 0) await this.fetchSpans(adapter, base, spans, calendar);
     } finally {
       endTurn();
     }
   }
 
-  /** The open spans within the provider's history depth; what lies beyond it is noted on its gap. */
-  private askableSpans(adapter: ProviderAdapter, base: Timeframe): OpenSpan[] {
+  /** The open spans within the provider's history depth and the key's plan; what lies beyond is noted on its gap. */
+  private askableSpans(adapter: ProviderAdapter, base: Timeframe, planStart: number | undefined): OpenSpan[] {
     const { capabilities } = adapter;
-    const earliest = historyStart(capabilities, base, this.deps.now());
-    const depth = `${providerNames[adapter.id]} keeps ${base} bars for the last ${capabilities.historyDepthDays[base]} days only`;
+    const documented = historyStart(capabilities, base, this.deps.now());
+    const earliest = Math.max(documented, planStart ?? Number.NEGATIVE_INFINITY);
+    const depth =
+      earliest === documented
+        ? `${providerNames[adapter.id]} keeps ${base} bars for the last ${capabilities.historyDepthDays[base]} days only`
+        : `Your ${providerNames[adapter.id]} plan starts ${base} history at ${isoMinute(earliest)}`;
     const spans: OpenSpan[] = [];
     for (const span of this.openTargets().flatMap((t) => t.open)) {
       if (span.end <= earliest) {

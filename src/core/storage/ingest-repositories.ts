@@ -1,5 +1,5 @@
 /**
- * Ingest jobs, alerts, spot snapshots and news for both dialects: each statement exists
+ * Ingest jobs, alerts, spot snapshots, news and plan depths for both dialects: each statement exists
  * once with `{name}` parameters, compiled per driver the way the bar and checkpoint SQL
  * are. Values cross as portable types only: booleans as 1/0 (Postgres reads '1' as true),
  * JSON as text (Postgres casts it to jsonb); rows are read back through the `to*` mappers,
@@ -13,6 +13,8 @@ import type {
   IngestJobRepository,
   NewsArticle,
   NewsRepository,
+  PlanDepth,
+  PlanDepthRepository,
   SpotPriceRepository,
   SpotSnapshot,
   StoredIngestJob,
@@ -254,5 +256,27 @@ export class SqlNews implements NewsRepository {
   async latestPublishedAt(provider: ProviderId): Promise<number | null> {
     const [row] = await this.sql.query('SELECT max(published_at) AS latest FROM news WHERE provider = {provider}', { provider });
     return nullableNumber(row?.latest);
+  }
+}
+
+export class SqlPlanDepths implements PlanDepthRepository {
+  constructor(private readonly sql: SqlExecutor) {}
+
+  async get(key: { provider: ProviderId; keyFingerprint: string; timeframe: PlanDepth['timeframe'] }): Promise<PlanDepth | undefined> {
+    const [row] = await this.sql.query(
+      `SELECT history_start AS "historyStart", learned_at AS "learnedAt" FROM provider_plan_depth
+       WHERE provider = {provider} AND key_fingerprint = {keyFingerprint} AND timeframe = {timeframe}`,
+      { ...key },
+    );
+    return row && { ...key, historyStart: Number(row.historyStart), learnedAt: Number(row.learnedAt) };
+  }
+
+  async save(depth: PlanDepth): Promise<void> {
+    await this.sql.execute(
+      `INSERT INTO provider_plan_depth (provider, key_fingerprint, timeframe, history_start, learned_at)
+       VALUES ({provider}, {keyFingerprint}, {timeframe}, {historyStart}, {learnedAt})
+       ON CONFLICT (provider, key_fingerprint, timeframe) DO UPDATE SET history_start = excluded.history_start, learned_at = excluded.learned_at`,
+      { ...depth },
+    );
   }
 }

@@ -19,7 +19,7 @@ import { toPgSql } from './bar-sql';
 import { migrationsFolder, migrationTag } from './migrations';
 import { createPool, mappingErrors, redactDatabaseUrl, toStorageError, withClient } from './pg-connection';
 import { PgMarketData } from './pg-market-data';
-import { SqlAlerts, SqlIngestJobs, SqlNews, SqlSpotPrices, type SqlExecutor } from './ingest-repositories';
+import { SqlAlerts, SqlIngestJobs, SqlNews, SqlPlanDepths, SqlSpotPrices, type SqlExecutor } from './ingest-repositories';
 import { INTERRUPTED_JOB_ERROR, staleRun, toInstrument, toJobRun } from './rows';
 import * as schema from './schema.pg';
 import { setUpTimescale } from './timescale';
@@ -207,6 +207,7 @@ export async function openPostgresStorage(url: string, logger: Logger): Promise<
     alerts: mappingErrors(new SqlAlerts(executor)),
     spotPrices: mappingErrors(new SqlSpotPrices(executor)),
     news: mappingErrors(new SqlNews(executor)),
+    planDepths: mappingErrors(new SqlPlanDepths(executor)),
     ping: async () => {
       try {
         await pool.query('SELECT 1');

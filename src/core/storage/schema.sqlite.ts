@@ -198,6 +198,25 @@ export const backfillCheckpoints = sqliteTable(
   (t) => [index('backfill_checkpoints_symbol_timeframe_idx').on(t.symbol, t.timeframe)],
 );
 
+/**
+ * The earliest bar a provider serves to one key for one timeframe, learned from the
+ * provider's refusals (plans differ in history depth). Keyed by a fingerprint of the key,
+ * never the key itself, so another key (another plan) learns its own.
+ */
+export const providerPlanDepth = sqliteTable(
+  'provider_plan_depth',
+  {
+    provider: text('provider').notNull(),
+    /** sha256 prefix of the API key; 'keyless' for a provider without one. */
+    keyFingerprint: text('key_fingerprint').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    /** Open time of the earliest bar the key may read. */
+    historyStart: integer('history_start').notNull(),
+    learnedAt: integer('learned_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.keyFingerprint, t.timeframe] })],
+);
+
 export const featureStore = sqliteTable(
   'feature_store',
   {

@@ -20,7 +20,7 @@ import {
 import { toSqliteSql } from './bar-sql';
 import { migrationsFolder, migrationTag } from './migrations';
 import { startCheckpointer } from './sqlite-checkpointer';
-import { SqlAlerts, SqlIngestJobs, SqlNews, SqlSpotPrices, type SqlExecutor } from './ingest-repositories';
+import { SqlAlerts, SqlIngestJobs, SqlNews, SqlPlanDepths, SqlSpotPrices, type SqlExecutor } from './ingest-repositories';
 import { INTERRUPTED_JOB_ERROR, staleRun, toInstrument, toJobRun } from './rows';
 import * as schema from './schema.sqlite';
 import { SqliteMarketData } from './sqlite-market-data';
@@ -205,6 +205,7 @@ export async function openSqliteStorage(file: string, logger: Logger, nativeBind
       alerts: new SqlAlerts(executor),
       spotPrices: new SqlSpotPrices(executor),
       news: new SqlNews(executor),
+      planDepths: new SqlPlanDepths(executor),
       ping: async () => {
         try {
           client.prepare('SELECT 1').get();

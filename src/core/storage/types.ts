@@ -191,6 +191,23 @@ export interface BackfillCheckpointRepository {
   updateStatus(id: string, status: BackfillStatus, updatedAt: number): Promise<void>;
 }
 
+/** The earliest bar one key may read of one provider's timeframe, as its plan allows. */
+export interface PlanDepth {
+  provider: ProviderId;
+  /** A sha256 prefix of the API key (see keyFingerprint), never the key. */
+  keyFingerprint: string;
+  timeframe: Timeframe;
+  /** Open time of the earliest bar the key may read, UTC epoch ms. */
+  historyStart: number;
+  learnedAt: number;
+}
+
+export interface PlanDepthRepository {
+  get(key: { provider: ProviderId; keyFingerprint: string; timeframe: Timeframe }): Promise<PlanDepth | undefined>;
+  /** Inserts or replaces what is known for the provider, key and timeframe. */
+  save(depth: PlanDepth): Promise<void>;
+}
+
 export interface AuditLogRepository {
   record(entry: { at: number; actor: string; action: string; details?: Record<string, unknown> }): Promise<void>;
 }
@@ -210,6 +227,7 @@ export interface Storage {
   readonly alerts: AlertRepository;
   readonly spotPrices: SpotPriceRepository;
   readonly news: NewsRepository;
+  readonly planDepths: PlanDepthRepository;
   /** True when the database answers now. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

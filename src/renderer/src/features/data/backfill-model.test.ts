@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backfillFormToInput, backfillFraction, canResume, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type JobProgress } from './backfill-model';
+import { backfillFormToInput, backfillFraction, canResume, describeBackfillPlan, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type JobProgress } from './backfill-model';
 
 const day = 86_400_000;
 const from = Date.UTC(2024, 0, 1);
@@ -34,6 +34,7 @@ function checkpoint(patch: Partial<BackfillCheckpointRow> = {}): BackfillCheckpo
       rejections: [],
       error: null,
       errorCode: null,
+      plan: null,
     },
     ...patch,
   };
@@ -108,5 +109,26 @@ describe('backfillFormToInput', () => {
       to: 'Enter a date, or leave it empty for up to now.',
     });
     expect(backfillFormToInput({ ...form, to: '2024-01-01' }).errors).toEqual({ to: 'The end must be after the start.' });
+  });
+});
+
+describe('describeBackfillPlan', () => {
+  const withPlan = (plan: NonNullable<BackfillCheckpointRow['lastRun']>['plan']) => checkpoint({ lastRun: { ...checkpoint().lastRun!, plan } });
+
+  it('says where the key\'s plan starts and how Metalytics knows, never that the provider has no older data', () => {
+    expect(describeBackfillPlan(withPlan({ historyStart: Date.UTC(2023, 1, 21), source: 'probed', probes: 14 }))).toBe(
+      "Your plan starts at 2023-02-21 (learned from the provider's answers in 14 requests).",
+    );
+    expect(describeBackfillPlan(withPlan({ historyStart: Date.UTC(2023, 1, 21), source: 'remembered', probes: 0 }))).toBe(
+      'Your plan starts at 2023-02-21 (learned from the provider earlier).',
+    );
+    expect(describeBackfillPlan(withPlan({ historyStart: Date.UTC(2015, 0, 1), source: 'settings', probes: 0 }))).toBe(
+      'Your plan starts at 2015-01-01 (as stated in Settings).',
+    );
+  });
+
+  it('says nothing when the plan did not cut the range or no run is known', () => {
+    expect(describeBackfillPlan(checkpoint())).toBeNull();
+    expect(describeBackfillPlan(checkpoint({ lastRun: null }))).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import { describePlanStart } from '../../../../shared/backfill';
 import type { EventPayload, MethodInput, MethodOutput } from '../../../../shared/contract';
 import { providerIds, type ProviderId } from '../../../../shared/domain';
 import { timeframes, type Timeframe } from '../../../../shared/timeframes';
@@ -29,6 +30,14 @@ export function describeBackfillRate(live: JobProgress, locale?: string): string
   if (live.rate !== null) parts.push(`${formatCount(live.rate, locale)} ${live.unit}/s`);
   if (live.etaMs !== null) parts.push(`${formatDuration(live.etaMs)} left`);
   return parts.join(' · ');
+}
+
+/** "Your plan starts at 2023-02-21 (…)" when the key's plan cut the range short; null when it did not. */
+export function describeBackfillPlan(checkpoint: BackfillCheckpointRow): string | null {
+  const plan = checkpoint.lastRun?.plan;
+  if (!plan) return null;
+  const sentence = describePlanStart(plan);
+  return `${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`;
 }
 
 /** The same request again: the core finds the checkpoint by provider, symbol, timeframe and range, and resumes it. */

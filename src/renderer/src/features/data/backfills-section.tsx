@@ -6,7 +6,7 @@ import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { formatCount } from '../../format/numbers';
 import { formatUtcDate } from '../../format/time';
 import { BackfillStartForm, type ProviderChoice } from './backfill-form';
-import { backfillFraction, canResume, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type BackfillState, type JobProgress } from './backfill-model';
+import { backfillFraction, canResume, describeBackfillPlan, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type BackfillState, type JobProgress } from './backfill-model';
 import { formatSince } from './data-format';
 import { ProgressBar } from './progress-bar';
 
@@ -59,6 +59,7 @@ function BackfillRow({
   const title = `${checkpoint.symbol} ${checkpoint.timeframe}`;
   const runError =
     state === 'interrupted' ? 'Metalytics stopped while this ran; resume to continue from the last saved page.' : state === 'failed' ? checkpoint.lastRun?.error : null;
+  const plan = describeBackfillPlan(checkpoint);
   return (
     <tr data-testid={`backfill-${checkpoint.id}`} data-status={state}>
       <th scope="row">
@@ -82,6 +83,11 @@ function BackfillRow({
         <span className={`run-status run-status--${state}`}>{stateLabels[state]}</span>
         {rate && <span className="muted"> · {rate}</span>}
         {!running && <span className="muted"> · {formatSince(checkpoint.updatedAt, now)}</span>}
+        {plan && (
+          <div className="muted" data-testid={`backfill-plan-${checkpoint.id}`}>
+            {plan}
+          </div>
+        )}
         {runError && <div className="error-text">{runError}</div>}
         {error && (
           <div className="error-text" role="alert">

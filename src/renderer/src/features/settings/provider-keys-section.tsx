@@ -5,6 +5,7 @@ import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiQuery } from '../../api/hooks';
 import { useSettings } from '../../app/settings-context';
+import { parsePlanHistory, planHistoryFields, type PlanHistoryChoice } from './plan-history-field';
 import { parseRateLimit } from './rate-limit-field';
 import './settings.css';
 
@@ -68,18 +69,25 @@ function AddressForm({ provider, onChanged }: { provider: ProviderStatus; onChan
   const saved = settings?.providers[provider.id as ProviderId];
   const [baseUrl, setBaseUrl] = useState(saved?.baseUrl ?? '');
   const [rate, setRate] = useState(saved?.rateLimitPerMinute === undefined ? '' : String(saved.rateLimitPerMinute));
+  const [planHistory, setPlanHistory] = useState(() => planHistoryFields(saved?.planHistoryStart));
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
 
   const save = (event: FormEvent) => {
     event.preventDefault();
     const rateLimit = parseRateLimit(rate);
+    const plan = parsePlanHistory(planHistory.choice, planHistory.date);
     if (!rateLimit.ok) {
       setMessage({ error: true, text: rateLimit.message });
+      return;
+    }
+    if (!plan.ok) {
+      setMessage({ error: true, text: plan.message });
       return;
     }
     const entry = {
       ...(baseUrl.trim() !== '' && { baseUrl: baseUrl.trim() }),
       ...(rateLimit.value !== undefined && { rateLimitPerMinute: rateLimit.value }),
+      ...(plan.value !== undefined && { planHistoryStart: plan.value }),
     };
     updateSettings({ providers: { [provider.id]: entry } }).then(
       () => {
@@ -111,6 +119,30 @@ function AddressForm({ provider, onChanged }: { provider: ProviderStatus; onChan
         className="input--narrow"
         data-testid={`settings-rate-${provider.id}`}
       />
+      {provider.needsKey && (
+        <>
+          <select
+            value={planHistory.choice}
+            onChange={(event) => setPlanHistory({ ...planHistory, choice: event.target.value as PlanHistoryChoice })}
+            aria-label={`History in your ${provider.name} plan`}
+            title="How far back your plan reads. Backfills learn it from the provider's answers unless you say."
+            data-testid={`settings-plan-${provider.id}`}
+          >
+            <option value="learn">History: learn from the provider</option>
+            <option value="full">History: all of it (paid plan)</option>
+            <option value="date">History starts on…</option>
+          </select>
+          {planHistory.choice === 'date' && (
+            <input
+              type="date"
+              value={planHistory.date}
+              onChange={(event) => setPlanHistory({ ...planHistory, date: event.target.value })}
+              aria-label={`First day your ${provider.name} plan includes`}
+              data-testid={`settings-plan-date-${provider.id}`}
+            />
+          )}
+        </>
+      )}
       <button type="submit" className="button" disabled={!settings} data-testid={`settings-provider-save-${provider.id}`}>
         Save
       </button>
@@ -138,7 +170,8 @@ export function ProviderKeysSection() {
       <p className="muted">
         Yahoo needs no key. Saved keys are never shown again, only their last four characters; a METALYTICS_&lt;PROVIDER&gt;_API_KEY, _BASE_URL or
         _RATE_LIMIT variable wins over what is saved here. Leave the address or rate empty for the provider&apos;s own address and
-        free-tier limit.
+        free-tier limit. History says how far back your plan reads: backfills learn it from the provider&apos;s answers for each key
+        unless you say.
       </p>
       {secrets.data?.encryptionAvailable === false && (
         <p className="muted" data-testid="settings-keys-unencrypted">
