@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SafeStorageSecretStore, detectSecretBackend, type SafeStorageLike } from '../../src/main/secret-store';
 import { describeUnreadableSecret } from '../../src/shared/secret-health';
 import type { Logger } from '../../src/core/ports';
+import { silentLogger } from '../support/silent-logger';
 
 type LinuxBackend = ReturnType<SafeStorageLike['getSelectedStorageBackend']>;
 
@@ -29,17 +30,6 @@ function fakeKeyring(backend: LinuxBackend, keyByte: number, options: { availabl
   } satisfies SafeStorageLike;
 }
 
-function recordingLogger() {
-  const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
-  const logger: Logger = {
-    debug: () => {},
-    info: () => {},
-    warn: (message, fields) => warnings.push({ message, fields }),
-    error: () => {},
-  };
-  return { logger, warnings };
-}
-
 describe('secret store across keyring backends', () => {
   let dataDir: string;
   const file = () => path.join(dataDir, 'secrets.json');
@@ -51,7 +41,7 @@ describe('secret store across keyring backends', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function openStore(safeStorage: SafeStorageLike, logger: Logger = recordingLogger().logger) {
+  async function openStore(safeStorage: SafeStorageLike, logger: Logger = silentLogger()) {
     return new SafeStorageSecretStore({ safeStorage, backend: await detectSecretBackend(safeStorage, 'linux'), dataDir, logger });
   }
 
@@ -70,7 +60,7 @@ describe('secret store across keyring backends', () => {
     await kwallet.set('database', 'db-password-0002');
     const before = await readFile(file(), 'utf8');
 
-    const { logger, warnings } = recordingLogger();
+    const logger = silentLogger();
     const libsecret = await openStore(fakeKeyring('gnome_libsecret', 0x42), logger);
     expect(await libsecret.get('polygon')).toBeUndefined();
     const health = await libsecret.health();
@@ -89,8 +79,8 @@ describe('secret store across keyring backends', () => {
     expect(await readFile(file(), 'utf8')).toBe(before);
     // One warning per secret, however often the key is asked for.
     await libsecret.get('polygon');
-    expect(warnings.filter((warning) => warning.fields?.name === 'polygon')).toHaveLength(1);
-    expect(JSON.stringify(warnings)).not.toContain('pk_live_polygon_0001');
+    expect(logger.warnings.filter((warning) => warning.fields?.name === 'polygon')).toHaveLength(1);
+    expect(JSON.stringify(logger.warnings)).not.toContain('pk_live_polygon_0001');
 
     await libsecret.set('polygon', 'pk_live_polygon_0003');
     expect(await libsecret.get('polygon')).toBe('pk_live_polygon_0003');
