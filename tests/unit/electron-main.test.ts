@@ -189,7 +189,7 @@ describe('Electron main process wiring', () => {
     expect(fake.state.paths.get('userData')).toBe(dataDir);
     expect([...fake.state.handlers.keys()].sort()).toEqual([...methodNames.map(ipcChannels.invoke), ipcChannels.pickCsvFile].sort());
     const options = (window as unknown as { options: { webPreferences: Record<string, unknown> } }).options.webPreferences;
-    expect(options).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(options).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, disableBlinkFeatures: 'Auxclick' });
     expect(String(options.preload)).toMatch(/preload[\\/]index\.cjs$/);
     expect(process.env.METALYTICS_MIGRATIONS_DIR).toBe(path.join(process.cwd(), 'db', 'migrations'));
 
