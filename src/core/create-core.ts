@@ -21,6 +21,7 @@ import { providerHandlers } from './provider-status/provider-handlers';
 import { qualityHandlers } from './quality/quality-handlers';
 import { alertHandlers } from './scheduler/alerts';
 import { schedulerHandlers } from './scheduler/scheduler-handlers';
+import { secretHealthHandlers } from './secrets/secret-health-handlers';
 import { readSettings, settingsHandlers } from './settings/settings-handlers';
 import { systemHandlers } from './system/system-handlers';
 
@@ -80,6 +81,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
       providers: providerHandlers(ctx),
       demo: demoHandlers(ctx),
       settings: settingsHandlers(ctx),
+      secretHealth: secretHealthHandlers(ctx),
       jobs: jobs.handlers(),
       scheduler: schedulerHandlers(scheduler),
       alerts: alertHandlers({ storage, events, clock }),

@@ -1,4 +1,5 @@
 import type { SecretName } from '../shared/domain';
+import type { SecretHealth } from '../shared/secret-health';
 
 /**
  * Capabilities the shells lend the core. Electron passes safeStorage and electron-store;
@@ -10,6 +11,8 @@ export interface SecretStore {
   get(name: SecretName): Promise<string | undefined>;
   set(name: SecretName, value: string): Promise<void>;
   delete(name: SecretName): Promise<void>;
+  /** Which saved secrets this session cannot open, and why; only stores sealed by an OS keyring have this. */
+  health?(): Promise<SecretHealth>;
 }
 
 /** Raw settings persistence; the core validates and fills defaults. */

@@ -5,13 +5,14 @@ import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session
 import { createCore, type Core } from '../core/create-core';
 import type { CorePorts, SecretStore, SettingsStore } from '../core/ports';
 import { ipcChannels, type DesktopMenuCommand } from '../shared/desktop-bridge';
+import { describeUnreadableSecret } from '../shared/secret-health';
 import { describeDatabaseUrl, resolveDatabaseUrl } from '../core/settings/database-url';
 import { SQLITE_NATIVE_BINDING_ENV } from '../core/storage/sqlite-storage';
 import { forwardCoreEvents, registerIpcHandlers, type InvokeEventLike } from './ipc';
 import { createMainLogger, type MainLogger } from './logger';
 import { installApplicationMenu } from './menu';
 import { electronSqliteBindingPath, migrationsDir } from './runtime-paths';
-import { SafeStorageSecretStore, detectEncryption } from './secret-store';
+import { SafeStorageSecretStore, detectSecretBackend } from './secret-store';
 import { createMainWindow, hardenSession, hardenWebContents } from './security';
 import { createSettingsStore } from './settings-store';
 import { isAppUrl, isTrustedSender } from './url-policy';
@@ -81,7 +82,7 @@ async function offerEmbeddedDatabase(message: string, detail: string): Promise<b
  * Starts the core on the configured database. When Postgres cannot be reached the user may
  * continue on the embedded SQLite database instead of being locked out of their cache.
  */
-async function startCore(ports: CorePorts, logger: MainLogger): Promise<Core | null> {
+async function startCore(ports: CorePorts, logger: MainLogger, passwordProblem?: string): Promise<Core | null> {
   try {
     return await createCore(ports);
   } catch (error) {
@@ -95,7 +96,7 @@ async function startCore(ports: CorePorts, logger: MainLogger): Promise<Core | n
     }
     const useEmbedded = await offerEmbeddedDatabase(
       `Metalytics could not connect to the Postgres database at ${describeDatabaseUrl(ports.databaseUrl)}.`,
-      errorText(error, logger),
+      passwordProblem ? `${errorText(error, logger)}\n\n${passwordProblem}` : errorText(error, logger),
     );
     return useEmbedded ? startCore({ ...ports, databaseUrl: undefined }, logger) : null;
   }
@@ -132,7 +133,7 @@ async function startApp(): Promise<void> {
   const settings = createSettingsStore(dataDir, logger);
   const secrets = new SafeStorageSecretStore({
     safeStorage,
-    encryptionAvailable: await detectEncryption(safeStorage, process.platform),
+    backend: await detectSecretBackend(safeStorage, process.platform),
     dataDir,
     logger,
     onSecretValue: (value) => logger.redactor.addSecret(value),
@@ -140,10 +141,19 @@ async function startApp(): Promise<void> {
   if (!secrets.isEncryptionAvailable()) logger.warn('secret encryption is unavailable; API keys cannot be saved on this system');
 
   const databaseUrl = await chooseDatabaseUrl(settings, secrets, logger);
+  // A changed keyring must not stop the app: the unreadable secrets are named (in the log
+  // now, in the status bar and Settings through secrets.health) and entered again there.
+  const { backend, unreadable } = await secrets.health();
+  for (const secret of unreadable) logger.warn(describeUnreadableSecret(secret, backend), { name: secret.name });
+  const databasePassword = unreadable.find((secret) => secret.name === 'database');
   const core =
     databaseUrl === null
       ? null
-      : await startCore({ dataDir, appVersion: app.getVersion(), secrets, settings, logger, databaseUrl, environment: process.env }, logger);
+      : await startCore(
+          { dataDir, appVersion: app.getVersion(), secrets, settings, logger, databaseUrl, environment: process.env },
+          logger,
+          databasePassword && describeUnreadableSecret(databasePassword, backend),
+        );
   if (!core) {
     await logger.close();
     app.exit(1);

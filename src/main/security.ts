@@ -69,6 +69,9 @@ export function createMainWindow(options: { preloadPath: string; devTools: boole
       webviewTag: false,
       devTools: options.devTools,
       spellcheck: false,
+      // A middle click would otherwise open a link in a new window; the open handler denies
+      // that too, but without the event there is nothing to deny.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   window.once('ready-to-show', () => window.show());

@@ -29,6 +29,7 @@ import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
 import { providerStatusSchema, providerTestInputSchema, providerTestResultSchema } from './providers';
 import { qualityRepairInputSchema, qualityRepairResultSchema, qualityReportInputSchema, qualityReportSchema } from './quality';
 import { alertSchema, ingestJobSchema, jobDefinitionFields, jobDefinitionPatchFields, schedulerStateSchema } from './scheduler';
+import { secretHealthSchema } from './secret-health';
 import { timeframeSchema } from './timeframes';
 
 /** More new bars than this at once is a bulk load, announced with bars.changed instead. */
@@ -233,6 +234,11 @@ export const methods = {
   'secrets.delete': {
     input: z.object({ name: secretNameSchema }).strict(),
     output: secretStatusSchema,
+  },
+  /** Saved secrets the keyring of this session cannot open (it changed, or there is none), so the user can enter them again. */
+  'secrets.health': {
+    input: emptyInput,
+    output: secretHealthSchema,
   },
   'jobs.runs': {
     input: z

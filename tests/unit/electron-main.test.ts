@@ -4,7 +4,7 @@
  * IPC behind the sender check, forwards events, stores secrets encrypted, falls back from an
  * unreachable Postgres after asking, and closes the core on quit.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +36,7 @@ const fake = vi.hoisted(() => {
     messageBoxResponse: 0,
     notificationsSupported: true,
     notifications: [] as { options: { title: string; body: string }; shown: boolean; emit(name: string): void }[],
+    storageBackend: 'gnome_libsecret',
   };
   let nextId = 1;
   class BrowserWindow extends Emitter {
@@ -97,11 +98,16 @@ const fake = vi.hoisted(() => {
       showMessageBox: vi.fn(async () => ({ response: state.messageBoxResponse })),
       showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] })),
     },
+    // Each backend seals with its own key (its name up front here), so one cannot open what another sealed.
     safeStorage: {
       isAsyncEncryptionAvailable: async () => true,
-      getSelectedStorageBackend: () => 'gnome_libsecret',
-      encryptStringAsync: async (text: string) => Buffer.from(text).reverse(),
-      decryptStringAsync: async (data: Buffer) => ({ result: Buffer.from(data).reverse().toString(), shouldReEncrypt: false }),
+      getSelectedStorageBackend: () => state.storageBackend,
+      encryptStringAsync: async (text: string) => Buffer.concat([Buffer.from(`${state.storageBackend}:`), Buffer.from(text).reverse()]),
+      decryptStringAsync: async (data: Buffer) => {
+        const tag = Buffer.from(`${state.storageBackend}:`);
+        if (!data.subarray(0, tag.length).equals(tag)) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+        return { result: Buffer.from(data.subarray(tag.length)).reverse().toString(), shouldReEncrypt: false };
+      },
     },
     session: {
       defaultSession: {
@@ -147,6 +153,7 @@ describe('Electron main process wiring', () => {
     fake.state.windows.length = 0;
     fake.state.notifications.length = 0;
     fake.state.notificationsSupported = true;
+    fake.state.storageBackend = 'gnome_libsecret';
     fake.state.app.listeners.clear();
     // Outside a packaged app the logger echoes to the terminal; keep test output readable.
     vi.spyOn(console, 'log').mockImplementation(() => {});
@@ -182,7 +189,7 @@ describe('Electron main process wiring', () => {
     expect(fake.state.paths.get('userData')).toBe(dataDir);
     expect([...fake.state.handlers.keys()].sort()).toEqual([...methodNames.map(ipcChannels.invoke), ipcChannels.pickCsvFile].sort());
     const options = (window as unknown as { options: { webPreferences: Record<string, unknown> } }).options.webPreferences;
-    expect(options).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(options).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, disableBlinkFeatures: 'Auxclick' });
     expect(String(options.preload)).toMatch(/preload[\\/]index\.cjs$/);
     expect(process.env.METALYTICS_MIGRATIONS_DIR).toBe(path.join(process.cwd(), 'db', 'migrations'));
 
@@ -247,5 +254,29 @@ describe('Electron main process wiring', () => {
     expect(shown).toContain('127.0.0.1:1/metalytics');
     expect(shown).not.toContain('hunter2');
     expect(await call(ipcChannels.invoke('system.status'), trusted, {})).toMatchObject({ ok: true, value: { database: { mode: 'sqlite' } } });
+  });
+
+  it('starts after the keyring changed, names the keys to enter again, and takes them anew', async () => {
+    // Saved on a KWallet desktop; this session runs GNOME Keyring.
+    fake.state.storageBackend = 'kwallet5';
+    const sealed = await fake.electron.safeStorage.encryptStringAsync('metalytics-secret:1:pk_kwallet_polygon_0001');
+    await writeFile(path.join(dataDir, 'secrets.json'), JSON.stringify({ polygon: { sealed: sealed.toString('base64'), backend: 'kwallet5' } }), { mode: 0o600 });
+    fake.state.storageBackend = 'gnome_libsecret';
+
+    const { trusted, call } = await start();
+    expect(fake.electron.dialog.showErrorBox).not.toHaveBeenCalled();
+    expect(await call(ipcChannels.invoke('secrets.health'), trusted, {})).toEqual({
+      ok: true,
+      value: { backend: 'gnome_libsecret', encryptionAvailable: true, unreadable: [{ name: 'polygon', sealedWith: 'kwallet5', reason: 'backend-changed' }] },
+    });
+    const providers = (await call(ipcChannels.invoke('providers.list'), trusted, {})) as { value: { providers: { id: string; keySource: unknown }[] } };
+    expect(providers.value.providers.find((provider) => provider.id === 'polygon')?.keySource).toBeNull();
+    const log = await readFile(path.join(dataDir, 'logs', 'main.log'), 'utf8');
+    expect(log).toMatch(/Polygon key was saved with KWallet 5/);
+
+    await call(ipcChannels.invoke('secrets.set'), trusted, { name: 'polygon', value: 'pk_libsecret_polygon_0002' });
+    expect(await call(ipcChannels.invoke('secrets.health'), trusted, {})).toMatchObject({ ok: true, value: { unreadable: [] } });
+    const saved = JSON.parse(await readFile(path.join(dataDir, 'secrets.json'), 'utf8')) as Record<string, { backend: string }>;
+    expect(saved.polygon?.backend).toBe('gnome_libsecret');
   });
 });

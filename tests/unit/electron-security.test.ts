@@ -9,7 +9,7 @@ import { registerIpcHandlers, type InvokeEventLike } from '../../src/main/ipc';
 import { Redactor } from '../../src/core/logging/redact';
 import {
   SafeStorageSecretStore,
-  detectEncryption,
+  detectSecretBackend,
   encryptionUnavailableMessage,
   type SafeStorageLike,
 } from '../../src/main/secret-store';
@@ -253,7 +253,7 @@ describe('secret store', () => {
     const safeStorage = fakeSafeStorage(false);
     const store = new SafeStorageSecretStore({
       safeStorage,
-      encryptionAvailable: await detectEncryption(safeStorage, 'linux'),
+      backend: await detectSecretBackend(safeStorage, 'linux'),
       dataDir,
       logger: silentLogger(),
     });
@@ -266,17 +266,20 @@ describe('secret store', () => {
     await expect(stat(path.join(dataDir, 'secrets.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it("treats Linux's hard-coded basic_text key as no encryption", async () => {
-    expect(await detectEncryption(fakeSafeStorage(true, 'basic_text'), 'linux')).toBe(false);
-    expect(await detectEncryption(fakeSafeStorage(true, 'kwallet6'), 'linux')).toBe(true);
-    expect(await detectEncryption(fakeSafeStorage(true, 'unknown'), 'darwin')).toBe(true);
+  it("names each OS's backend and treats Linux's hard-coded basic_text key as no encryption", async () => {
+    expect(await detectSecretBackend(fakeSafeStorage(true, 'basic_text'), 'linux')).toBeNull();
+    expect(await detectSecretBackend(fakeSafeStorage(false, 'kwallet6'), 'linux')).toBeNull();
+    expect(await detectSecretBackend(fakeSafeStorage(true, 'kwallet6'), 'linux')).toBe('kwallet6');
+    expect(await detectSecretBackend(fakeSafeStorage(true, 'gnome_libsecret'), 'linux')).toBe('gnome_libsecret');
+    expect(await detectSecretBackend(fakeSafeStorage(true, 'unknown'), 'darwin')).toBe('keychain');
+    expect(await detectSecretBackend(fakeSafeStorage(true, 'unknown'), 'win32')).toBe('dpapi');
   });
 
   it('keeps only ciphertext, in a file readable by the user alone', async () => {
     const seen: string[] = [];
     const store = new SafeStorageSecretStore({
       safeStorage: fakeSafeStorage(true),
-      encryptionAvailable: true,
+      backend: 'gnome_libsecret',
       dataDir,
       logger: silentLogger(),
       onSecretValue: (value) => seen.push(value),

@@ -40,6 +40,18 @@ function SchedulerState() {
   );
 }
 
+/** After the keyring changed, saved keys it cannot open are named in Settings; this says there are some. */
+function UnreadableSecrets() {
+  const health = useApiQuery('secrets.health', {}, { refreshMs: STATUS_REFRESH_MS });
+  const count = health.data?.unreadable.length ?? 0;
+  if (count === 0) return null;
+  return (
+    <span className="status-bar__item status-bar__item--error" role="alert" data-testid="status-secrets-unreadable">
+      {count === 1 ? '1 saved key' : `${formatCount(count)} saved keys`} must be entered again in Settings
+    </span>
+  );
+}
+
 function AlertCount({ onOpen }: { onOpen(): void }) {
   const { unacknowledged } = useAlerts();
   if (unacknowledged === 0) return null;
@@ -95,6 +107,7 @@ export function StatusBar({ onOpenAlerts }: { onOpenAlerts(): void }) {
         </span>
       )}
       <SchedulerState />
+      <UnreadableSecrets />
       <AlertCount onOpen={onOpenAlerts} />
       <span className="status-bar__spacer" />
       {current ? (

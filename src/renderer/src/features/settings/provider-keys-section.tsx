@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { ProviderId, SecretName } from '../../../../shared/domain';
 import type { ProviderStatus } from '../../../../shared/providers';
+import { describeUnreadableSecret } from '../../../../shared/secret-health';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiQuery } from '../../api/hooks';
@@ -159,9 +160,11 @@ function AddressForm({ provider, onChanged }: { provider: ProviderStatus; onChan
 export function ProviderKeysSection() {
   const providers = useApiQuery('providers.list', {});
   const secrets = useApiQuery('secrets.list', {});
+  const health = useApiQuery('secrets.health', {});
   const reload = () => {
     providers.reload();
     secrets.reload();
+    health.reload();
   };
 
   return (
@@ -178,6 +181,13 @@ export function ProviderKeysSection() {
           This system offers no encryption for secrets: a headless server keeps saved keys in secrets.json, readable by its own user
           only, and the desktop app refuses to store them. METALYTICS_&lt;PROVIDER&gt;_API_KEY variables work everywhere.
         </p>
+      )}
+      {health.data && health.data.unreadable.length > 0 && (
+        <div className="error-text" role="alert" data-testid="settings-keys-unreadable">
+          {health.data.unreadable.map((secret) => (
+            <p key={secret.name}>{describeUnreadableSecret(secret, health.data?.backend ?? null)}</p>
+          ))}
+        </div>
       )}
       {(providers.error ?? secrets.error) !== null && <p className="error-text">{describeError(providers.error ?? secrets.error)}</p>}
       {providers.data?.providers.map((provider) => (
