@@ -16,6 +16,8 @@ export interface ServeSettings {
   port: number;
   allowRemote: boolean;
   token: string;
+  /** METALYTICS_IMPORT_DIR; see ServerOptions.importDir. */
+  importDir?: string;
 }
 
 /**

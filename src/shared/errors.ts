@@ -6,6 +6,8 @@ export const errorCodes = [
   'NOT_FOUND',
   'CONFLICT',
   'AUTH',
+  /** Allowed to call, not allowed to do this: a path outside the import folder over HTTP. */
+  'FORBIDDEN',
   'RATE_LIMITED',
   'UNAVAILABLE',
   'CANCELLED',

@@ -38,6 +38,8 @@ export function describeError(error: unknown): string {
       return `That clashes with something already there: ${detail}`;
     case 'AUTH':
       return `Access refused: ${detail}`;
+    case 'FORBIDDEN':
+      return `Not allowed: ${detail}`;
     case 'RATE_LIMITED':
       return `The data provider asked us to slow down: ${detail} Try again in a moment.`;
     case 'UNAVAILABLE':
