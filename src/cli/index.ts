@@ -6,7 +6,7 @@ import { dateFormats, providerIds } from '../shared/domain';
 import { timeframes } from '../shared/timeframes';
 import { redactText } from '../core/logging/redact';
 import { createStderrLogger, environmentSecrets, type LogLevel } from '../server/headless-ports';
-import { isLoopbackHost } from '../server/http-server';
+import { isLoopbackHost } from '../shared/hosts';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,

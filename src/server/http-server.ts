@@ -10,6 +10,7 @@ import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
 import { contentSecurityPolicy } from '../shared/content-security-policy';
 import { isMethodName } from '../shared/contract';
+import { isLoopbackHost } from '../shared/hosts';
 import { AppError, type ErrorCode, type Result } from '../shared/errors';
 import { resolveImportPath, spoolImportRequest, UploadAborted, UploadRefused, type SpooledRequest } from './import-upload';
 import { METRICS_CONTENT_TYPE, ServerMetrics } from './metrics';
@@ -102,10 +103,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || (isIP(bare) === 4 && bare.startsWith('127.'));
-}
 
 function isWildcardHost(host: string): boolean {
   const bare = host.replace(/^\[(.*)\]$/, '$1');
@@ -307,12 +304,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
    */
   const handleImport = async (req: IncomingMessage, res: ServerResponse, name: 'import.preview' | 'import.csv') => {
     if (runningImports >= maxConcurrentImports) {
-      // The upload is not read: closing is the only clean end, as for an oversized body.
+      // The upload is read and dropped, not cut off: closing a socket with unread data resets
+      // it, and the client would lose this answer along with it.
+      req.resume();
       sendJson(
         res,
         503,
         errorEnvelope('UNAVAILABLE', `Metalytics is already running ${maxConcurrentImports} imports or previews; try again in a few seconds.`),
-        { 'Retry-After': String(IMPORT_RETRY_AFTER_SECONDS), Connection: 'close' },
+        { 'Retry-After': String(IMPORT_RETRY_AFTER_SECONDS) },
       );
       return;
     }
@@ -324,7 +323,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       } catch (error) {
         if (error instanceof UploadAborted) return;
         if (!(error instanceof UploadRefused)) throw error;
-        sendJson(res, error.status, errorEnvelope('VALIDATION', error.message), error.status === 413 ? { Connection: 'close' } : {});
+        // The rest of the body is being read and dropped (see spoolBody), so the connection can stay.
+        sendJson(res, error.status, errorEnvelope('VALIDATION', error.message));
         return;
       }
       let input = spooled.input;

@@ -287,51 +287,77 @@ export async function walkBarRows(
   return { rowsRead, errors, errorCount };
 }
 
+/** One open-addressing table of FirstLineByTime. */
+interface TimeTable {
+  times: Float64Array;
+  lines: Uint32Array;
+  /** 32 minus log2 of the capacity: the slot is taken from the top bits of the hash. */
+  shift: number;
+  size: number;
+}
+
+/** log2 of the number of tables; each grows on its own, so no single rehash stalls the event loop. */
+const TABLE_BITS = 8;
+const INITIAL_TABLE_SLOTS = 64;
+
+function newTable(slots: number): TimeTable {
+  return { times: new Float64Array(slots), lines: new Uint32Array(slots), shift: 32 - Math.log2(slots), size: 0 };
+}
+
 /**
- * Which line holds each distinct time, as an open-addressing hash over typed arrays: about
+ * Which line holds each distinct time, as open-addressing hash tables over typed arrays: about
  * 24 bytes per row instead of a Map's 80 or more, so a file of millions of rows stays small.
+ * The rows are spread over 256 tables, so growing one rehashes a 256th of them: a few
+ * milliseconds rather than a second-long stall at eight million rows.
  */
 export class FirstLineByTime {
-  private times = new Float64Array(1024);
-  private lines = new Uint32Array(1024);
-  /** 32 minus log2 of the capacity: Fibonacci hashing takes the product's top bits. */
-  private shift = 22;
-  private size = 0;
+  private readonly tables = Array.from({ length: 1 << TABLE_BITS }, () => newTable(INITIAL_TABLE_SLOTS));
 
   /** The line a time was first seen on, recording `line` for it when it is new. */
   claim(time: number, line: number): number {
-    if ((this.size + 1) * 2 > this.lines.length) this.grow();
-    const slot = this.slotOf(time);
-    if (this.lines[slot] !== 0) return this.lines[slot]!;
-    this.times[slot] = time;
-    this.lines[slot] = line;
-    this.size++;
+    const hash = timeHash(time);
+    let table = this.tables[hash >>> (32 - TABLE_BITS)]!;
+    if ((table.size + 1) * 2 > table.lines.length) {
+      table = this.grow(table);
+      this.tables[hash >>> (32 - TABLE_BITS)] = table;
+    }
+    const slot = slotOf(table, time, hash << TABLE_BITS);
+    if (table.lines[slot] !== 0) return table.lines[slot]!;
+    table.times[slot] = time;
+    table.lines[slot] = line;
+    table.size++;
     return line;
   }
 
-  /** Line 0 never holds a row (lines start at 1), so it marks an empty slot. */
-  private slotOf(time: number): number {
-    const mask = this.lines.length - 1;
-    // Epoch milliseconds are whole numbers below 2^53: fold the high half into the low one, then
-    // take the top bits, since round-minute times share their low bits.
-    let slot = Math.imul(((time % 0x100000000) | 0) ^ Math.floor(time / 0x100000000), 0x9e3779b1) >>> this.shift;
-    while (this.lines[slot] !== 0 && this.times[slot] !== time) slot = (slot + 1) & mask;
-    return slot;
-  }
-
-  private grow(): void {
-    const { times, lines } = this;
-    this.times = new Float64Array(lines.length * 2);
-    this.lines = new Uint32Array(lines.length * 2);
-    this.shift--;
-    for (let i = 0; i < lines.length; i++) {
-      if (lines[i] !== 0) {
-        const slot = this.slotOf(times[i]!);
-        this.times[slot] = times[i]!;
-        this.lines[slot] = lines[i]!;
-      }
+  private grow(table: TimeTable): TimeTable {
+    const grown = newTable(table.lines.length * 2);
+    for (let i = 0; i < table.lines.length; i++) {
+      const line = table.lines[i]!;
+      if (line === 0) continue;
+      const time = table.times[i]!;
+      const slot = slotOf(grown, time, timeHash(time) << TABLE_BITS);
+      grown.times[slot] = time;
+      grown.lines[slot] = line;
     }
+    grown.size = table.size;
+    return grown;
   }
+}
+
+/**
+ * Epoch milliseconds are whole numbers below 2^53: the high half is folded into the low one
+ * and mixed (Fibonacci hashing). The top bits pick the table, the next ones the slot.
+ */
+function timeHash(time: number): number {
+  return Math.imul(((time % 0x100000000) | 0) ^ Math.floor(time / 0x100000000), 0x9e3779b1);
+}
+
+/** The slot holding `time`, or the empty one where it goes; line 0 marks empty (lines start at 1). */
+function slotOf(table: TimeTable, time: number, slotHash: number): number {
+  const mask = table.lines.length - 1;
+  let slot = slotHash >>> table.shift;
+  while (table.lines[slot] !== 0 && table.times[slot] !== time) slot = (slot + 1) & mask;
+  return slot;
 }
 
 /** What a file holds, found without keeping its bars: enough to preview it and to plan its import. */
