@@ -157,12 +157,45 @@ export function sqliteNativeBinding(env: Readonly<Record<string, string | undefi
   return env[SQLITE_NATIVE_BINDING_ENV]?.trim() || undefined;
 }
 
+/** The database holds the user's data and audit log: readable by its owner only, like the secrets. */
+const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Creates the database file private to its owner (SQLite gives its -wal and -shm files the same
+ * mode), or narrows an existing one. An existing file of zero bytes is refused: SQLite would
+ * silently start an empty workspace in it, hiding that the data was lost (a failed copy, a full disk).
+ */
+function claimDatabaseFile(file: string): void {
+  let info: fs.Stats;
+  try {
+    info = fs.statSync(file);
+  } catch {
+    try {
+      fs.closeSync(fs.openSync(file, 'wx', PRIVATE_FILE_MODE));
+    } catch (error) {
+      // Another process may have created it in between; SQLite opens it either way.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    return;
+  }
+  if (info.isFile() && info.size === 0) {
+    throw new AppError(
+      'UNAVAILABLE',
+      `The database file ${file} is empty (0 bytes), so the data it held is gone. Restore metalytics.db from your last backup; ` +
+        'to start an empty workspace instead, delete the empty file first.',
+      { file },
+    );
+  }
+  if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) fs.chmodSync(file, PRIVATE_FILE_MODE);
+}
+
 /**
  * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date,
  * with the driver's native module at `nativeBinding` when given.
  */
 export async function openSqliteStorage(file: string, logger: Logger, nativeBinding?: string): Promise<Storage> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  claimDatabaseFile(file);
   let client: Database.Database;
   try {
     client = new Database(file, nativeBinding === undefined ? {} : { nativeBinding });
