@@ -3,7 +3,7 @@ import type { ErrorCode } from '../shared/errors';
 /** What the `metalytics` command returns, so cron jobs and scripts can react without parsing text. */
 export const exitCodes = {
   ok: 0,
-  /** Anything else: an internal error, a conflict, a cancelled job. */
+  /** Anything else: an internal error, a conflict, a cancelled job, a damaged database. */
   failure: 1,
   /** Wrong arguments, or input the core refused as invalid or not allowed. */
   usage: 2,

@@ -10,6 +10,8 @@ export const errorCodes = [
   'FORBIDDEN',
   'RATE_LIMITED',
   'UNAVAILABLE',
+  /** The database file is damaged; restoring the last backup is the way out. */
+  'CORRUPT',
   'CANCELLED',
   'INTERNAL',
 ] as const;

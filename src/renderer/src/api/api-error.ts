@@ -44,6 +44,8 @@ export function describeError(error: unknown): string {
       return `The data provider asked us to slow down: ${detail} Try again in a moment.`;
     case 'UNAVAILABLE':
       return `Not available right now: ${detail} Data already stored on this computer still works.`;
+    case 'CORRUPT':
+      return `The database is damaged: ${detail}`;
     case 'CANCELLED':
       return 'Cancelled.';
     case 'INTERNAL':
