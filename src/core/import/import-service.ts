@@ -197,6 +197,7 @@ export async function importCsv(
       totals.inserted += result.inserted;
       totals.updated += result.updated;
       totals.unchanged += result.unchanged;
+      job.addCommittedRows(result.inserted + result.updated);
       for (const bar of chunk) {
         if (bar.time < writtenFrom) writtenFrom = bar.time;
         if (bar.time > writtenTo) writtenTo = bar.time;
