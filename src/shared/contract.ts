@@ -86,8 +86,9 @@ export const methods = {
         location: z.string(),
         schemaVersion: z.string(),
       }),
-      instruments: z.number().int(),
-      bars: z.number().int(),
+      /** Null while the database is offline: unknown, not zero. */
+      instruments: z.number().int().nullable(),
+      bars: z.number().int().nullable(),
       startedAt: epochMsSchema,
     }),
   },

@@ -423,6 +423,18 @@ describe('security regressions (issue 16)', () => {
     ws.close();
   });
 
+  it('says bars and instruments are unknown (null), not 0, while the database is down', async () => {
+    const { storage } = testCore.core;
+    const ping = storage.ping;
+    storage.ping = async () => false;
+    try {
+      const { body } = await call('system.status');
+      expect(body).toMatchObject({ ok: true, value: { database: { online: false }, bars: null, instruments: null } });
+    } finally {
+      storage.ping = ping;
+    }
+  });
+
   it('requires a token of at least 32 characters beyond loopback', async () => {
     await expect(
       startServer({ core: testCore.core, host: '0.0.0.0', port: 0, token: 'short-but-not-empty', allowRemote: true, logger: silentLogger() }),
