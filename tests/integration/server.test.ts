@@ -367,6 +367,8 @@ describe('security regressions (issue 16)', () => {
       path.join(importDir, 'environ.csv'),
       'parent/outside-secret.txt',
       'parent/imports/../outside-secret.txt',
+      'parent/no-such-file.csv',
+      'no-such-file.csv',
       importDir,
     ];
     for (const requested of outside) {
@@ -376,6 +378,10 @@ describe('security regressions (issue 16)', () => {
       }
     }
     expect(await importRunCount()).toBe(runsBefore);
+
+    // Inside the folder, a relative path works as an absolute one does.
+    const inside = await call('import.preview', { source: { kind: 'path', path: path.basename(XAUUSD_CSV) }, symbol: 'XAUUSD' });
+    expect(inside.body).toMatchObject({ ok: true, value: { validRows: 5383 } });
   });
 
   it('without METALYTICS_IMPORT_DIR refuses every path import but still takes uploads', async () => {
