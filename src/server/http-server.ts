@@ -347,8 +347,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   const handleHealth = async (res: ServerResponse) => {
-    const up = await core.storage.ping().catch(() => false);
-    sendJson(res, up ? 200 : 503, { status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down' });
+    const damaged = core.storage.problem() !== null;
+    const up = !damaged && (await core.storage.ping().catch(() => false));
+    sendJson(res, up ? 200 : 503, { status: up ? 'ok' : 'degraded', database: up ? 'up' : damaged ? 'damaged' : 'down' });
   };
 
   const handleMetrics = async (req: IncomingMessage, res: ServerResponse) => {

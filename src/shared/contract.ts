@@ -85,6 +85,8 @@ export const methods = {
         /** Where the data lives, without any password. */
         location: z.string(),
         schemaVersion: z.string(),
+        /** Why the database is refused for writing (a damaged file), with the way out; null when healthy. */
+        problem: z.string().nullable(),
       }),
       /** Null while the database is offline: unknown, not zero. */
       instruments: z.number().int().nullable(),

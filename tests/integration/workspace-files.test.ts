@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/cli/exit-codes';
 import { instrumentCatalogue } from '../../src/core/instruments/catalogue';
@@ -87,6 +88,31 @@ describe('a damaged or full database (issue 16, defects 4 and 5)', () => {
 
     await expect(openSqliteStorage(file, silentLogger())).rejects.toMatchObject({ code: 'CORRUPT', message: expect.stringMatching(/damaged.*last backup/) });
     expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('refuses every write once damage shows up while running, and says so in ping and problem', async () => {
+    const file = await workspaceWithBars();
+    const storage = await openSqliteStorage(file, silentLogger());
+    try {
+      // Another connection's commit makes this one re-read pages from the file, garbage included.
+      const other = new Database(file);
+      other.prepare("INSERT INTO audit_log (at, actor, action, details) VALUES (1, 'test', 'touch', '{}')").run();
+      other.close();
+      const size = fs.statSync(file).size;
+      const handle = fs.openSync(file, 'r+');
+      fs.writeSync(handle, randomBytes(16 * 1024), 0, 16 * 1024, Math.floor(size / 2 / 4096) * 4096);
+      fs.closeSync(handle);
+
+      expect(storage.problem()).toBeNull();
+      await expect(storage.marketData.queryBars({ symbol: 'XAUUSD', timeframe: '1h', limit: 100_000 })).rejects.toMatchObject({ code: 'CORRUPT' });
+      expect(storage.problem()).toMatch(/damaged.*last backup/);
+      expect(await storage.ping()).toBe(false);
+      const bar = { time: Date.UTC(2030, 0, 1), open: 1, high: 2, low: 0.5, close: 1.5, volume: 1 };
+      await expect(storage.marketData.upsertBars({ symbol: 'XAUUSD', timeframe: '1h', source: 'test', bars: [bar] })).rejects.toMatchObject({ code: 'CORRUPT' });
+      await expect(storage.auditLog.record({ at: 2, actor: 'user', action: 'settings.update', details: {} })).rejects.toMatchObject({ code: 'CORRUPT' });
+    } finally {
+      await storage.close();
+    }
   });
 
   it('calls a file that is not a database CORRUPT, not INTERNAL', async () => {

@@ -207,6 +207,8 @@ export async function openPostgresStorage(url: string, logger: Logger): Promise<
     alerts: mappingErrors(new SqlAlerts(executor)),
     spotPrices: mappingErrors(new SqlSpotPrices(executor)),
     news: mappingErrors(new SqlNews(executor)),
+    // The server guards its own files; a damaged table reaches callers as a query error.
+    problem: () => null,
     ping: async () => {
       try {
         await pool.query('SELECT 1');

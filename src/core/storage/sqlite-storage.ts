@@ -268,7 +268,20 @@ export async function openSqliteStorage(file: string, logger: Logger, nativeBind
     const schemaVersion = migrationTag(folder, last === undefined ? undefined : Number(last.created_at));
     logger.info('opened SQLite database', { file, schemaVersion });
     const checkpointer = startCheckpointer(client, file, nativeBinding, logger);
-    const mapped = <T extends object>(repository: T): T => mapErrors(repository, (error) => toSqliteStorageError(error, file));
+    // Damage found while running (a page read back as garbage) switches the connection to
+    // query_only: every later write fails, so nothing more is written into a damaged file.
+    let damage: AppError | null = null;
+    const translate = (error: unknown): unknown => {
+      if (damage && sqliteCode(error) === 'SQLITE_READONLY') return damage;
+      const mapped = toSqliteStorageError(error, file);
+      if (!damage && mapped instanceof AppError && mapped.code === 'CORRUPT') {
+        damage = mapped;
+        logger.error('the SQLite database is damaged; refusing writes until it is restored from a backup', { file, code: sqliteCode(error) });
+        client.pragma('query_only = ON');
+      }
+      return mapped;
+    };
+    const mapped = <T extends object>(repository: T): T => mapErrors(repository, translate);
 
     return {
       mode: 'sqlite',
@@ -283,7 +296,9 @@ export async function openSqliteStorage(file: string, logger: Logger, nativeBind
       alerts: mapped(new SqlAlerts(executor)),
       spotPrices: mapped(new SqlSpotPrices(executor)),
       news: mapped(new SqlNews(executor)),
+      problem: () => damage?.message ?? null,
       ping: async () => {
+        if (damage) return false;
         try {
           client.prepare('SELECT 1').get();
           return true;

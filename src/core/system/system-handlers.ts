@@ -13,7 +13,7 @@ export function systemHandlers(ctx: CoreContext): HandlerMap {
         : [null, null];
       return {
         appVersion: ctx.ports.appVersion,
-        database: { mode: storage.mode, online, location: storage.location, schemaVersion: storage.schemaVersion },
+        database: { mode: storage.mode, online, location: storage.location, schemaVersion: storage.schemaVersion, problem: storage.problem() },
         instruments,
         bars,
         startedAt: ctx.startedAt,

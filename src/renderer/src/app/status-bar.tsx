@@ -91,6 +91,11 @@ export function StatusBar({ onOpenAlerts }: { onOpenAlerts(): void }) {
             : `${formatCount(status.data.bars)} bars · ${formatCount(status.data.instruments ?? 0)} instruments`}
         </span>
       )}
+      {database?.problem && (
+        <span className="status-bar__item status-bar__item--error" role="alert" data-testid="status-db-problem">
+          {database.problem}
+        </span>
+      )}
       {unreachable && (
         <span className="status-bar__item status-bar__item--error" role="alert" data-testid="status-error">
           {describeError(status.error)}
