@@ -61,6 +61,12 @@ export function resolveToken(env: Env): string {
   return envValue(env, 'METALYTICS_TOKEN') ?? randomBytes(24).toString('base64url');
 }
 
+/** METALYTICS_IMPORT_DIR: the folder whose files `serve` may import by path; unset, none. */
+export function resolveImportDir(env: Env): string | undefined {
+  const dir = envValue(env, 'METALYTICS_IMPORT_DIR');
+  return dir === undefined ? undefined : resolve(dir);
+}
+
 /** METALYTICS_LOG_LEVEL and METALYTICS_LOG_FORMAT (`text` or `json`). */
 export function resolveLogSettings(env: Env, defaultLevel: LogLevel): { level: LogLevel; format: 'text' | 'json' } {
   const level = envValue(env, 'METALYTICS_LOG_LEVEL')?.toLowerCase();

@@ -3,9 +3,9 @@ import type { ErrorCode } from '../shared/errors';
 /** What the `metalytics` command returns, so cron jobs and scripts can react without parsing text. */
 export const exitCodes = {
   ok: 0,
-  /** Anything else: an internal error, a conflict, a cancelled job. */
+  /** Anything else: an internal error, a conflict, a cancelled job, a damaged database. */
   failure: 1,
-  /** Wrong arguments, or input the core refused as invalid. */
+  /** Wrong arguments, or input the core refused as invalid or not allowed. */
   usage: 2,
   /** An unknown symbol, a missing file. */
   notFound: 3,
@@ -16,6 +16,7 @@ export const exitCodes = {
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'VALIDATION':
+    case 'FORBIDDEN':
       return exitCodes.usage;
     case 'NOT_FOUND':
       return exitCodes.notFound;

@@ -33,11 +33,12 @@ export async function openHeadlessCore(options: {
   const settings = createHeadlessSettingsStore({ dataDir, logger });
   try {
     // The desktop app's rule, so both shells open the same database from the same settings.
-    const stored = await settings.read();
+    const stored = (await settings.read()) as { databaseUrl?: unknown; databasePasswordHost?: unknown } | null | undefined;
     const databaseUrl = resolveDatabaseUrl({
       environmentUrl: options.databaseUrl,
-      settingsUrl: stored && typeof stored === 'object' ? (stored as { databaseUrl?: unknown }).databaseUrl : undefined,
+      settingsUrl: stored && typeof stored === 'object' ? stored.databaseUrl : undefined,
       password: await secrets.get('database'),
+      passwordHost: stored && typeof stored === 'object' ? stored.databasePasswordHost : undefined,
     });
     return await createCore({ dataDir, databaseUrl, appVersion: readAppVersion(), secrets, settings, logger, environment: env });
   } catch (error) {

@@ -6,13 +6,14 @@ import { dateFormats, providerIds } from '../shared/domain';
 import { timeframes } from '../shared/timeframes';
 import { redactText } from '../core/logging/redact';
 import { createStderrLogger, environmentSecrets, type LogLevel } from '../server/headless-ports';
-import { isLoopbackHost } from '../server/http-server';
+import { isLoopbackHost } from '../shared/hosts';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   parsePort,
   resolveDataDir,
   resolveDatabaseUrlOverride,
+  resolveImportDir,
   resolveLogSettings,
   resolvePort,
   resolveToken,
@@ -44,7 +45,10 @@ Environment:
   METALYTICS_DATABASE_URL        postgres://user:password@host/db (default: the database chosen in Settings,
                                  else SQLite in the data folder); safer than --database-url, which other
                                  users of this machine can see in the process list
-  METALYTICS_TOKEN               access token for serve (default: random per run)
+  METALYTICS_TOKEN               access token for serve (default: random per run; at least 32 characters
+                                 with --allow-remote)
+  METALYTICS_IMPORT_DIR          the only folder serve imports files from by path (default: none; uploads
+                                 always work)
   PORT                           port for serve (default ${DEFAULT_PORT}; 0 = any free port)
   METALYTICS_POLYGON_API_KEY, METALYTICS_TWELVEDATA_API_KEY, METALYTICS_METALSAPI_API_KEY
                                  provider keys (override <data folder>/secrets.json)
@@ -107,7 +111,13 @@ function buildProgram(setExitCode: (code: number) => void): Command {
         exitCodes.usage,
       );
     }
-    const settings = { host, port: resolvePort(options.port, process.env), allowRemote: options.allowRemote, token: resolveToken(process.env) };
+    const settings = {
+      host,
+      port: resolvePort(options.port, process.env),
+      allowRemote: options.allowRemote,
+      token: resolveToken(process.env),
+      importDir: resolveImportDir(process.env),
+    };
     setExitCode(await withCore(options, 'info', (core, logger) => runServe(core, settings, logger, processOutput)));
   });
 

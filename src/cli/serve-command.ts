@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
 import { isAppError } from '../shared/errors';
-import { isLoopbackHost, startServer } from '../server/http-server';
+import { startServer } from '../server/http-server';
+import { isLoopbackHost } from '../shared/hosts';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes';
 import type { CliOutput } from './format';
 
@@ -16,6 +17,8 @@ export interface ServeSettings {
   port: number;
   allowRemote: boolean;
   token: string;
+  /** METALYTICS_IMPORT_DIR; see ServerOptions.importDir. */
+  importDir?: string;
 }
 
 /**

@@ -24,8 +24,8 @@ function formatStatus(status: MethodOutput<'system.status'>, coverage: MethodOut
       ['database', `${modeNames[database.mode]}, ${database.online ? 'online' : 'OFFLINE'}`],
       ['location', database.location],
       ['schema', database.schemaVersion],
-      ['instruments', formatCount(status.instruments)],
-      ['bars', formatCount(status.bars)],
+      ['instruments', status.instruments === null ? 'unknown' : formatCount(status.instruments)],
+      ['bars', status.bars === null ? 'unknown (database offline)' : formatCount(status.bars)],
     ]);
   if (coverage.length === 0) {
     return `${header}\nNo bars stored yet: import a CSV with \`metalytics import FILE --symbol SYMBOL\`.\n`;

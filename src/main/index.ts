@@ -104,7 +104,7 @@ async function startCore(ports: CorePorts, logger: MainLogger, passwordProblem?:
 
 /** The configured Postgres URL with its password; undefined for SQLite, null when the user chose to quit. */
 async function chooseDatabaseUrl(settings: SettingsStore, secrets: SecretStore, logger: MainLogger): Promise<string | undefined | null> {
-  const stored = (await settings.read()) as { databaseUrl?: unknown } | undefined;
+  const stored = (await settings.read()) as { databaseUrl?: unknown; databasePasswordHost?: unknown } | undefined;
   const environmentUrl = process.env.METALYTICS_DATABASE_URL;
   const settingsUrl = stored?.databaseUrl;
   try {
@@ -113,6 +113,7 @@ async function chooseDatabaseUrl(settings: SettingsStore, secrets: SecretStore, 
       settingsUrl,
       // Only read when needed: on macOS reading a secret may prompt for the keychain.
       password: !environmentUrl && typeof settingsUrl === 'string' && settingsUrl !== '' ? await secrets.get('database') : undefined,
+      passwordHost: stored?.databasePasswordHost,
     });
   } catch (error) {
     logger.error('the database URL in Settings is not valid', { error });

@@ -6,7 +6,8 @@ import type { Logger, SettingsStore } from '../core/ports';
 type RawSettings = Record<string, unknown>;
 
 function openStore(dataDir: string): Store<RawSettings> {
-  return new Store<RawSettings>({ name: 'settings', cwd: dataDir });
+  // Private to the user like metalytics.db and the secrets; electron-store's default is 0666 less the umask.
+  return new Store<RawSettings>({ name: 'settings', cwd: dataDir, configFileMode: 0o600 });
 }
 
 /**

@@ -131,7 +131,8 @@ export function createHeadlessSettingsStore(options: { dataDir: string; logger: 
     write: (settings) =>
       exclusive(async () => {
         await mkdir(dataDir, { recursive: true });
-        await writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`);
+        // Not secret, but it names the database host and the user's setup: private like the rest.
+        await writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`, PRIVATE_FILE_MODE);
       }),
   };
 }

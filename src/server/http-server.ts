@@ -10,14 +10,31 @@ import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
 import { contentSecurityPolicy } from '../shared/content-security-policy';
 import { isMethodName } from '../shared/contract';
+import { isLoopbackHost } from '../shared/hosts';
 import { AppError, type ErrorCode, type Result } from '../shared/errors';
+import { resolveImportPath, spoolImportRequest, UploadAborted, UploadRefused, type SpooledRequest } from './import-upload';
 import { METRICS_CONTENT_TYPE, ServerMetrics } from './metrics';
 
-/** CSV text uploads (the contract allows 256 MiB) arrive JSON-escaped, so leave headroom. */
-const DEFAULT_MAX_BODY_BYTES = 300 * 1024 * 1024;
+/**
+ * Every method but the imports takes small JSON (the largest, bars.append, about 100 KB);
+ * imports stream their uploaded text to a file instead (see import-upload.ts).
+ */
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** The contract's limit on uploaded text. */
+const DEFAULT_MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+/**
+ * Imports and previews that may run at once; each holds a parsing block and an index of
+ * ~24 bytes a row, and they share the CPU with every other request. Further ones are
+ * answered 503 with Retry-After rather than queued with their uploads in memory.
+ */
+const DEFAULT_MAX_CONCURRENT_IMPORTS = 2;
+const IMPORT_RETRY_AFTER_SECONDS = 5;
 const EVENTS_PATH = '/api/events';
 /** Subprotocol a browser client offers beside `bearer.<token>` so the server has a neutral one to select. */
 const EVENTS_SUBPROTOCOL = 'metalytics';
+
+/** The random default has 32; a shorter chosen token is refused once other machines can connect. */
+const MIN_REMOTE_TOKEN_CHARS = 32;
 
 const DEFAULT_HEARTBEAT_MS = 30_000;
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -64,7 +81,16 @@ export interface ServerOptions {
   staticDir?: string;
   logger: Logger;
   allowRemote?: boolean;
+  /**
+   * METALYTICS_IMPORT_DIR: the only folder `import.*` may read by path over HTTP. Unset, path
+   * imports are refused and only uploads work, so a token holder cannot read the host's files.
+   */
+  importDir?: string;
+  /** Largest JSON body of a method other than the imports. */
   maxBodyBytes?: number;
+  /** Largest text an import may upload. */
+  maxUploadBytes?: number;
+  maxConcurrentImports?: number;
   heartbeatMs?: number;
   /** Events queued for one WebSocket client beyond which it is disconnected. */
   maxClientBufferedBytes?: number;
@@ -77,10 +103,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || (isIP(bare) === 4 && bare.startsWith('127.'));
-}
 
 function isWildcardHost(host: string): boolean {
   const bare = host.replace(/^\[(.*)\]$/, '$1');
@@ -166,6 +188,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   });
 }
 
+/** The local path a request asks the core to read (a `{ kind: 'path' }` CSV source), if any. */
+function requestedPath(input: unknown): string | null {
+  if (typeof input !== 'object' || input === null) return null;
+  const source = (input as { source?: unknown }).source;
+  if (typeof source !== 'object' || source === null) return null;
+  const { kind, path } = source as { kind?: unknown; path?: unknown };
+  return kind === 'path' && typeof path === 'string' ? path : null;
+}
+
 /** Answers on an upgrade socket that will not become a WebSocket. */
 function rejectUpgrade(socket: Duplex, status: number, reason: string, message: string): void {
   const body = `${message}\n`;
@@ -183,6 +214,9 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string, message: 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { core, host, token, logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const maxConcurrentImports = options.maxConcurrentImports ?? DEFAULT_MAX_CONCURRENT_IMPORTS;
+  let runningImports = 0;
   const maxClientBufferedBytes = options.maxClientBufferedBytes ?? DEFAULT_MAX_CLIENT_BUFFERED_BYTES;
   const loopback = isLoopbackHost(host);
   if (!loopback && !options.allowRemote) {
@@ -193,6 +227,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
   }
   if (!token) throw new AppError('VALIDATION', 'The access token must not be empty.');
+  if (!loopback && token.length < MIN_REMOTE_TOKEN_CHARS) {
+    throw new AppError(
+      'VALIDATION',
+      `METALYTICS_TOKEN has ${token.length} characters; a server other machines can reach needs at least ${MIN_REMOTE_TOKEN_CHARS}, ` +
+        'so it cannot be guessed. Leave it unset for a random one, or use e.g. `openssl rand -base64 32`.',
+    );
+  }
 
   const staticRoot = options.staticDir ? await realpath(resolve(options.staticDir)).catch(() => undefined) : undefined;
   const metrics = new ServerMetrics();
@@ -210,6 +251,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     } catch {
       return false;
     }
+  };
+
+  const invokeAndReply = async (res: ServerResponse, name: string, input: unknown) => {
+    const started = performance.now();
+    const result = await core.invoke(name, input);
+    metrics.recordRpc(name, result.ok ? 'ok' : result.error.code, (performance.now() - started) / 1000);
+    sendJson(res, 200, result);
   };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
@@ -230,6 +278,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       sendJson(res, 400, errorEnvelope('NOT_FOUND', `Unknown method "${name}".`));
       return;
     }
+    if (name === 'import.preview' || name === 'import.csv') return handleImport(req, res, name);
     const body = await readBody(req, maxBodyBytes);
     if (body.kind === 'aborted') return;
     if (body.kind === 'too-large') {
@@ -246,15 +295,61 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
     }
-    const started = performance.now();
-    const result = await core.invoke(name, input);
-    metrics.recordRpc(name, result.ok ? 'ok' : result.error.code, (performance.now() - started) / 1000);
-    sendJson(res, 200, result);
+    await invokeAndReply(res, name, input);
+  };
+
+  /**
+   * Imports stream: an uploaded text goes to a temporary file as it arrives and the core reads
+   * it from there; a path must lie inside the import folder. Only a few run at once.
+   */
+  const handleImport = async (req: IncomingMessage, res: ServerResponse, name: 'import.preview' | 'import.csv') => {
+    if (runningImports >= maxConcurrentImports) {
+      // The upload is read and dropped, not cut off: closing a socket with unread data resets
+      // it, and the client would lose this answer along with it.
+      req.resume();
+      sendJson(
+        res,
+        503,
+        errorEnvelope('UNAVAILABLE', `Metalytics is already running ${maxConcurrentImports} imports or previews; try again in a few seconds.`),
+        { 'Retry-After': String(IMPORT_RETRY_AFTER_SECONDS) },
+      );
+      return;
+    }
+    runningImports++;
+    let spooled: SpooledRequest | undefined;
+    try {
+      try {
+        spooled = await spoolImportRequest(req, name, maxUploadBytes);
+      } catch (error) {
+        if (error instanceof UploadAborted) return;
+        if (!(error instanceof UploadRefused)) throw error;
+        // The rest of the body is being read and dropped (see spoolBody), so the connection can stay.
+        sendJson(res, error.status, errorEnvelope('VALIDATION', error.message));
+        return;
+      }
+      let input = spooled.input;
+      const path = spooled.uploaded ? null : requestedPath(input);
+      if (path !== null) {
+        try {
+          input = { ...(input as object), source: { kind: 'path', path: await resolveImportPath(options.importDir, path) } };
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          metrics.recordRpc(name, error.code, 0);
+          sendJson(res, 200, { ok: false, error: error.toPayload() });
+          return;
+        }
+      }
+      await invokeAndReply(res, name, input);
+    } finally {
+      runningImports--;
+      await spooled?.discard();
+    }
   };
 
   const handleHealth = async (res: ServerResponse) => {
-    const up = await core.storage.ping().catch(() => false);
-    sendJson(res, up ? 200 : 503, { status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down' });
+    const damaged = core.storage.problem() !== null;
+    const up = !damaged && (await core.storage.ping().catch(() => false));
+    sendJson(res, up ? 200 : 503, { status: up ? 'ok' : 'degraded', database: up ? 'up' : damaged ? 'damaged' : 'down' });
   };
 
   const handleMetrics = async (req: IncomingMessage, res: ServerResponse) => {
@@ -343,7 +438,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Clients only listen; a small cap stops anyone from pushing large frames at us.
     maxPayload: 4096,
     perMessageDeflate: false,
-    handleProtocols: (protocols) => (protocols.has(EVENTS_SUBPROTOCOL) ? EVENTS_SUBPROTOCOL : (protocols.values().next().value ?? false)),
+    // Never select `bearer.<token>`: the reply header would echo the token to logs and proxies.
+    handleProtocols: (protocols) =>
+      protocols.has(EVENTS_SUBPROTOCOL) ? EVENTS_SUBPROTOCOL : ([...protocols].find((protocol) => !protocol.startsWith('bearer.')) ?? false),
   });
 
   const upgradeToken = (req: IncomingMessage, url: URL): string | undefined => {

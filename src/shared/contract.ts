@@ -87,9 +87,12 @@ export const methods = {
         /** Where the data lives, without any password. */
         location: z.string(),
         schemaVersion: z.string(),
+        /** Why the database is refused for writing (a damaged file), with the way out; null when healthy. */
+        problem: z.string().nullable(),
       }),
-      instruments: z.number().int(),
-      bars: z.number().int(),
+      /** Null while the database is offline: unknown, not zero. */
+      instruments: z.number().int().nullable(),
+      bars: z.number().int().nullable(),
       startedAt: epochMsSchema,
     }),
   },

@@ -94,6 +94,12 @@ export const providerSettingsSchema = z
     planHistoryStart: z
       .union([z.literal('full'), z.iso.date({ error: 'The date your plan\'s history starts must look like 2023-02-21.' })])
       .optional(),
+    /**
+     * The address (scheme, host and port) the saved key was confirmed for, by saving it; set by
+     * the core, never taken from an update. While the provider's address points elsewhere the
+     * key is not sent, so changing the address cannot hand the key to another host.
+     */
+    keyOrigin: z.string().max(500).optional(),
   })
   .strict();
 export type ProviderSettings = z.infer<typeof providerSettingsSchema>;
@@ -104,6 +110,11 @@ export const settingsSchema = z.object({
   watchlist: z.array(z.string()).max(200).default(['XAUUSD', 'XAGUSD', 'GC=F', 'BTCUSD', 'AAPL']),
   /** Postgres connection without its password; absent means the embedded SQLite database. */
   databaseUrl: z.string().max(500).optional(),
+  /**
+   * host:port the "database" secret was saved for (empty: saved with no address); set by the
+   * core, never taken from an update. The password is sent to no other host.
+   */
+  databasePasswordHost: z.string().max(300).optional(),
   chart: z
     .object({ symbol: z.string().optional(), timeframe: timeframeSchema.default('1d') })
     .default({ timeframe: '1d' }),

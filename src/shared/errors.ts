@@ -6,8 +6,12 @@ export const errorCodes = [
   'NOT_FOUND',
   'CONFLICT',
   'AUTH',
+  /** Allowed to call, not allowed to do this: a path outside the import folder over HTTP. */
+  'FORBIDDEN',
   'RATE_LIMITED',
   'UNAVAILABLE',
+  /** The database file is damaged; restoring the last backup is the way out. */
+  'CORRUPT',
   'CANCELLED',
   'INTERNAL',
 ] as const;

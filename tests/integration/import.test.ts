@@ -219,7 +219,8 @@ describe('cancelling an import', () => {
     expect(error.code).toBe('CANCELLED');
     expect(await core.storage.marketData.countBars()).toBe(5_000);
     const [run] = (await ok(core, 'jobs.runs', { kind: 'import', limit: 10 })).runs;
-    expect(run).toMatchObject({ status: 'cancelled', description: 'Import btcusdt-1h.csv into BTCUSDT 1h' });
+    // The committed chunk is recorded with the run, not 0 (issue 16).
+    expect(run).toMatchObject({ status: 'cancelled', rows: 5_000, description: 'Import btcusdt-1h.csv into BTCUSDT 1h' });
     const [stored] = await core.storage.marketData.coverage('BTCUSDT');
     expect(stored).toMatchObject({ timeframe: '1h', first: Date.UTC(2017, 11, 31), count: 5_000 });
     const changed = events.filter((e) => e.name === 'bars.changed').map((e) => e.payload);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,8 @@ const MAX_BODY = 64 * 1024;
 let testCore: TestCore;
 let server: RunningServer;
 let staticParent: string;
+/** METALYTICS_IMPORT_DIR of the server under test: a copy of the MetaTrader file and symlinks pointing out. */
+let importDir: string;
 
 interface RawReply {
   status: number;
@@ -79,7 +81,22 @@ beforeAll(async () => {
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>Metalytics</title>');
   await writeFile(path.join(staticDir, 'assets', 'app-1234.js'), 'console.log("app")');
   await writeFile(path.join(staticParent, 'outside-secret.txt'), 'TOP SECRET');
-  server = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, staticDir, logger: silentLogger(), maxBodyBytes: MAX_BODY });
+  importDir = path.join(staticParent, 'imports');
+  await mkdir(importDir);
+  await copyFile(XAUUSD_CSV, path.join(importDir, path.basename(XAUUSD_CSV)));
+  await symlink('/proc/self/environ', path.join(importDir, 'environ.csv'));
+  await symlink(staticParent, path.join(importDir, 'parent'));
+  server = await startServer({
+    core: testCore.core,
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    staticDir,
+    logger: silentLogger(),
+    maxBodyBytes: MAX_BODY,
+    maxUploadBytes: MAX_BODY,
+    importDir,
+  });
 });
 
 afterAll(async () => {
@@ -150,7 +167,7 @@ describe('events and a real import', () => {
     const received: EventMessage[] = [];
     ws.on('message', (data) => received.push(JSON.parse(String(data)) as EventMessage));
 
-    const imported = await call('import.csv', { source: { kind: 'path', path: XAUUSD_CSV }, symbol: 'XAUUSD' });
+    const imported = await call('import.csv', { source: { kind: 'path', path: path.join(importDir, path.basename(XAUUSD_CSV)) }, symbol: 'XAUUSD' });
     expect(imported.body).toMatchObject({ ok: true, value: { symbol: 'XAUUSD', timeframe: '1d', inserted: 5383, rejected: 0 } });
 
     await expect.poll(() => received.map((m) => m.name)).toEqual(expect.arrayContaining(['job.progress', 'job.finished', 'bars.changed']));
@@ -319,5 +336,174 @@ describe('static files and request hygiene', () => {
     await expect(
       startServer({ core: testCore.core, host: '0.0.0.0', port: 0, token: TOKEN, logger: silentLogger() }),
     ).rejects.toThrow(/--allow-remote/);
+  });
+});
+
+describe('security regressions (issue 16)', () => {
+  const environAttack = {
+    source: { kind: 'path', path: '/proc/self/environ' },
+    symbol: 'XAUUSD',
+    mapping: { delimiter: '|', hasHeader: false, time: 0, close: 0 },
+  };
+
+  async function importRunCount(): Promise<number> {
+    return (await call('jobs.runs', { kind: 'import', limit: 1000 })).body.value.runs.length;
+  }
+
+  it('refuses the /proc/self/environ read, and any path outside the import folder, the same way whether or not it exists', async () => {
+    const runsBefore = await importRunCount();
+    const attack = await call('import.preview', environAttack);
+    expect(attack.status).toBe(200);
+    expect(attack.body).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const text = JSON.stringify(attack.body);
+    for (const secret of [TOKEN, process.env.PATH ?? 'PATH=', 'PATH=', 'HOME=']) expect(text).not.toContain(secret);
+
+    const outside = [
+      '/etc/shadow',
+      '/etc/passwd',
+      '/no/such/file.csv',
+      '../outside-secret.txt',
+      `${importDir}/../outside-secret.txt`,
+      path.join(importDir, 'environ.csv'),
+      'parent/outside-secret.txt',
+      'parent/imports/../outside-secret.txt',
+      'parent/no-such-file.csv',
+      'no-such-file.csv',
+      importDir,
+    ];
+    for (const requested of outside) {
+      for (const method of ['import.preview', 'import.csv']) {
+        const reply = await call(method, { ...environAttack, source: { kind: 'path', path: requested } });
+        expect(reply.body, `${method} ${requested}`).toEqual(attack.body);
+      }
+    }
+    expect(await importRunCount()).toBe(runsBefore);
+
+    // Inside the folder, a relative path works as an absolute one does.
+    const inside = await call('import.preview', { source: { kind: 'path', path: path.basename(XAUUSD_CSV) }, symbol: 'XAUUSD' });
+    expect(inside.body).toMatchObject({ ok: true, value: { validRows: 5383 } });
+  });
+
+  it('without METALYTICS_IMPORT_DIR refuses every path import but still takes uploads', async () => {
+    const uploadsOnly = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger() });
+    try {
+      const post = (input: unknown) =>
+        fetch(`${uploadsOnly.url}api/import.preview`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(input) }).then(
+          (r) => r.json() as Promise<Reply>,
+        );
+      const byPath = await post({ source: { kind: 'path', path: XAUUSD_CSV }, symbol: 'XAUUSD' });
+      expect(byPath).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/METALYTICS_IMPORT_DIR/) } });
+      const upload = await post({ source: { kind: 'text', fileName: 'two.csv', text: 'Date,Close\n2024-01-01,10\n2024-01-02,11\n' }, symbol: 'XAUUSD' });
+      expect(upload).toMatchObject({ ok: true, value: { rowsRead: 2, validRows: 2 } });
+    } finally {
+      await uploadsOnly.close();
+    }
+  });
+
+  it('reads an upload streamed to disk exactly as the core reads the same text', async () => {
+    const texts = [
+      'Date,Open,High,Low,Close\r\n2024-01-01,1,2,0.5,1.5\r\n2024-01-02,1,2,0.5,"1.6"\r\n2024-01-02,1,2,0.5,1.7\r\n',
+      '\ufeffTime;Price;Note\n2024-01-01;10;caf\u00e9 \ud83d\ude00 \\ "q" /\n2024-01-02;x;\u0001\n2024-01-03;12;\ud800 lone\n',
+    ];
+    for (const text of texts) {
+      const input = { source: { kind: 'text' as const, fileName: 'sample.csv', text }, symbol: 'XAUUSD', timeframe: '1d' as const };
+      const overHttp = await call('import.preview', input);
+      expect(overHttp.body).toEqual(await testCore.core.invoke('import.preview', input));
+    }
+    const imported = await call('import.csv', {
+      source: { kind: 'text', fileName: '../../odd name.csv', text: 'Date,Close\n1990-01-01,10\n1990-01-02,11\n' },
+      symbol: 'XAUUSD',
+    });
+    expect(imported.body).toMatchObject({ ok: true, value: { inserted: 2 } });
+    const [run] = (await call('jobs.runs', { kind: 'import', limit: 1 })).body.value.runs;
+    expect(run.description).toBe('Import .._.._odd name.csv into XAUUSD 1d');
+  });
+
+  it('never echoes the token in Sec-WebSocket-Protocol', async () => {
+    const ws = new WebSocket(eventsUrl(''), [`bearer.${TOKEN}`]);
+    const selected = await new Promise<string | undefined>((resolve, reject) => {
+      ws.once('upgrade', (res) => resolve(res.headers['sec-websocket-protocol'] as string | undefined));
+      ws.once('error', reject);
+    });
+    expect(selected).toBeUndefined();
+    ws.close();
+  });
+
+  it('says bars and instruments are unknown (null), not 0, while the database is down', async () => {
+    const { storage } = testCore.core;
+    const ping = storage.ping;
+    storage.ping = async () => false;
+    try {
+      const { body } = await call('system.status');
+      expect(body).toMatchObject({ ok: true, value: { database: { online: false }, bars: null, instruments: null } });
+    } finally {
+      storage.ping = ping;
+    }
+  });
+
+  it('requires a token of at least 32 characters beyond loopback', async () => {
+    await expect(
+      startServer({ core: testCore.core, host: '0.0.0.0', port: 0, token: 'short-but-not-empty', allowRemote: true, logger: silentLogger() }),
+    ).rejects.toThrow(/at least 32/);
+    const remote = await startServer({ core: testCore.core, host: '0.0.0.0', port: 0, token: 'x'.repeat(32), allowRemote: true, logger: silentLogger() });
+    await remote.close();
+  });
+});
+
+describe('every HTTP refusal gives the right status, and nothing runs', () => {
+  const upload = { source: { kind: 'text', fileName: 'refused.csv', text: 'Date,Close\n1980-01-01,10\n1980-01-02,11\n' }, symbol: 'XAUUSD' };
+  const body = JSON.stringify(upload);
+
+  /** Starts an import upload and leaves it unfinished, holding one import slot until destroyed. */
+  function holdUpload(): { destroy(): void } {
+    const req = request({
+      host: '127.0.0.1',
+      port: server.port,
+      method: 'POST',
+      path: '/api/import.preview',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Length': String(body.length + 100) },
+    });
+    req.on('error', () => {});
+    req.write(body.slice(0, 40));
+    return { destroy: () => req.destroy() };
+  }
+
+  it('answers 401, 403, 413, 400, 405 and 503 as it should, with no job and no bar written', async () => {
+    const barsBefore = await testCore.core.storage.marketData.countBars();
+    const runsBefore = (await call('jobs.runs', { limit: 1000 })).body.value.runs.length;
+    const post = (headers: Record<string, string>, pathName = '/api/import.csv', payload: string = body) =>
+      raw({ method: 'POST', path: pathName, headers, body: payload });
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+
+    expect((await post({})).status).toBe(401);
+    expect((await post({ Authorization: 'Bearer wrong-token' })).status).toBe(401);
+    expect((await post({}, `/api/import.csv?token=${TOKEN}`)).status).toBe(401);
+    expect((await post({ ...auth, Host: `evil.example:${server.port}` })).status).toBe(403);
+    const oversizedUpload = await post(auth, '/api/import.csv', JSON.stringify({ ...upload, source: { ...upload.source, text: 'x'.repeat(MAX_BODY + 1) } }));
+    expect(oversizedUpload.status).toBe(413);
+    const oversizedJson = await post(auth, '/api/settings.update', JSON.stringify({ padding: 'x'.repeat(MAX_BODY + 1) }));
+    expect(oversizedJson.status).toBe(413);
+    expect((await post(auth, '/api/import.everything')).status).toBe(400);
+    expect((await raw({ path: '/api/import.csv', headers: auth })).status).toBe(405);
+
+    const holders = [holdUpload(), holdUpload()];
+    try {
+      let busy: RawReply | undefined;
+      await expect
+        .poll(async () => {
+          busy = await post(auth);
+          return busy.status;
+        })
+        .toBe(503);
+      expect(busy!.headers['retry-after']).toBe('5');
+      expect(JSON.parse(busy!.body)).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    } finally {
+      for (const holder of holders) holder.destroy();
+    }
+
+    expect(await testCore.core.storage.marketData.countBars()).toBe(barsBefore);
+    expect((await call('jobs.runs', { limit: 1000 })).body.value.runs.length).toBe(runsBefore);
+    // Aborted uploads give their slots back.
+    await expect.poll(async () => (await call('import.preview', upload)).body.ok).toBe(true);
   });
 });

@@ -1,4 +1,8 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveDatabaseUrl } from '../../src/core/settings/database-url';
 import { createTestCore, invokeFailure, type TestCore } from '../support/test-core';
 
 describe('settings and secrets through the core', () => {
@@ -34,7 +38,8 @@ describe('settings and secrets through the core', () => {
     await test.call('settings.update', { providers: { polygon: { baseUrl: 'https://proxy.example.com/massive', rateLimitPerMinute: 100 } } });
     const settings = await test.call('settings.update', { providers: { twelvedata: { rateLimitPerMinute: 0 } } });
     expect(settings.providers).toEqual({
-      polygon: { baseUrl: 'https://proxy.example.com/massive', rateLimitPerMinute: 100 },
+      // The key saved above stays with the address it was saved for.
+      polygon: { baseUrl: 'https://proxy.example.com/massive', rateLimitPerMinute: 100, keyOrigin: 'https://api.massive.com' },
       twelvedata: { rateLimitPerMinute: 0 },
     });
     const { providers } = await test.call('providers.list', {});
@@ -46,5 +51,78 @@ describe('settings and secrets through the core', () => {
     const error = await invokeFailure(test.core, 'settings.update', { providers: { polygon: { baseUrl: 'file:///etc/passwd' } } });
     expect(error.code).toBe('VALIDATION');
     expect((await test.call('settings.get', {})).providers.polygon?.baseUrl).toBe('https://proxy.example.com/massive');
+  });
+});
+
+describe('keys and the database password go only to the host they were saved for (issue 16, defect 3)', () => {
+  let test: TestCore;
+  const KEY = 'pk_live_do_not_send_me_0123456789';
+
+  beforeAll(async () => {
+    test = await createTestCore();
+  });
+
+  afterAll(() => test?.cleanup());
+
+  /** A host that records what it is sent; it stands in for the attacker's. */
+  async function recordingHost() {
+    const seen: string[] = [];
+    const server = createServer((req: IncomingMessage, res) => {
+      seen.push(`${req.url} ${JSON.stringify(req.headers)}`);
+      res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"status":"ERROR"}');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise((done) => server.close(done)) };
+  }
+
+  it('refuses a clear-text provider address that is not this computer: the http://attacker attack', async () => {
+    await test.call('secrets.set', { name: 'polygon', value: KEY });
+    const error = await invokeFailure(test.core, 'settings.update', { providers: { polygon: { baseUrl: 'http://attacker' } } });
+    expect(error).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/https:\/\//) });
+    expect((await test.call('settings.get', {})).providers.polygon?.baseUrl).toBeUndefined();
+  });
+
+  it('does not send the key to a new provider address until the key is saved again', async () => {
+    const attacker = await recordingHost();
+    try {
+      await test.call('settings.update', { providers: { polygon: { baseUrl: attacker.url, keyOrigin: attacker.url } } });
+      await test.core.invoke('providers.test', { provider: 'polygon' });
+      expect(attacker.seen.join('\n')).not.toContain(KEY);
+      const { providers } = await test.call('providers.list', {});
+      expect(providers.find((p) => p.id === 'polygon')?.configError).toMatch(/Save the key again/);
+
+      // Saving the key again is the user confirming it for this address.
+      await test.call('secrets.set', { name: 'polygon', value: KEY });
+      attacker.seen.length = 0;
+      await test.core.invoke('providers.test', { provider: 'polygon' });
+      expect(attacker.seen.join('\n')).toContain(KEY);
+    } finally {
+      await attacker.close();
+    }
+  });
+
+  it('refuses password-like query parameters in the database address', async () => {
+    for (const url of ['postgres://metal@db.example/m?password=hunter22', 'postgres://metal@db.example/m?sslmode=require&sslpassword=hunter22', 'postgres://db.example/m?PWD=hunter22']) {
+      const error = await invokeFailure(test.core, 'settings.update', { databaseUrl: url });
+      expect(error.code).toBe('VALIDATION');
+      expect(JSON.stringify(error)).not.toContain('hunter22');
+    }
+  });
+
+  it('binds the stored database password to the host it was saved for', async () => {
+    await test.call('settings.update', { databaseUrl: 'postgres://metal@db.example:5432/metalytics' });
+    await test.call('secrets.set', { name: 'database', value: 'hunter22' });
+    const resolve = async () => {
+      const settings = await test.call('settings.get', {});
+      return resolveDatabaseUrl({ environmentUrl: undefined, settingsUrl: settings.databaseUrl, password: 'hunter22', passwordHost: settings.databasePasswordHost });
+    };
+    expect(await resolve()).toBe('postgres://metal:hunter22@db.example:5432/metalytics');
+
+    await test.call('settings.update', { databaseUrl: 'postgres://metal@attacker.example:5432/metalytics', databasePasswordHost: 'attacker.example:5432' });
+    expect(await resolve()).toBe('postgres://metal@attacker.example:5432/metalytics');
+
+    await test.call('secrets.set', { name: 'database', value: 'hunter22' });
+    expect(await resolve()).toBe('postgres://metal:hunter22@attacker.example:5432/metalytics');
   });
 });

@@ -136,4 +136,44 @@ describe('JobRunner', () => {
       vi.useRealTimers();
     }
   });
+
+  it('records the rows committed before a failure instead of 0', async () => {
+    const runs = memoryRuns();
+    const runner = new JobRunner(runs, new EventBus(), silent, Date.now, owner);
+    await expect(
+      runner.run('backfill', 'interrupted', 'bars', async (job) => {
+        job.addCommittedRows(5_000);
+        job.addCommittedRows(2_500);
+        throw new AppError('UNAVAILABLE', 'The Postgres database cannot be reached');
+      }),
+    ).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect([...runs.rows.values()][0]).toMatchObject({ status: 'failed', rows: 7_500 });
+  });
+
+  it('records an ending the database missed during an outage at the next heartbeat, so the run does not stay running', async () => {
+    vi.useFakeTimers();
+    try {
+      const runs = memoryRuns();
+      const finish = runs.finish.bind(runs);
+      let databaseDown = true;
+      runs.finish = async (id, end) => {
+        if (databaseDown) throw new Error('Connection terminated unexpectedly');
+        await finish(id, end);
+      };
+      const runner = new JobRunner(runs, new EventBus(), silent, Date.now, owner);
+      await runner.startHeartbeat();
+      const { jobId } = await runner.run('backfill', 'during an outage', 'bars', async (job) => {
+        job.addCommittedRows(10);
+        return { value: null, rows: 10 };
+      });
+      expect(runs.rows.get(jobId)).toMatchObject({ status: 'running' });
+
+      databaseDown = false;
+      await vi.advanceTimersByTimeAsync(HEARTBEAT_INTERVAL_MS);
+      expect(runs.rows.get(jobId)).toMatchObject({ status: 'succeeded', rows: 10 });
+      runner.stopHeartbeat();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -188,3 +188,20 @@ export function dateOnlyFormatOf(format: DateFormat): DateFormat | null {
 export function formatUtc(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** Characters of a cell a message quotes: enough to spot a typo, too few to carry a file's contents out. */
+const EXCERPT_CHARS = 20;
+
+/**
+ * A cell as messages quote it: at most EXCERPT_CHARS characters, JSON-escaped and in double
+ * quotes, so a file that is not a CSV (a key file, /proc/self/environ) cannot be read back
+ * through row errors, and control characters cannot forge log lines or terminal output.
+ */
+export function quoteCell(text: string): string {
+  return JSON.stringify(text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text);
+}
+
+/** The same excerpt without the quotes, for values already read as numbers ("High 2 is below low 3"). */
+export function cellExcerpt(text: string): string {
+  return quoteCell(text).slice(1, -1);
+}

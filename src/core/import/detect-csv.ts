@@ -4,6 +4,7 @@ import type { CsvMapping, DateFormat, csvDetectionSchema } from '../../shared/do
 import { AppError } from '../../shared/errors';
 import { fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import {
+  cellExcerpt,
   dateOnlyFormatOf,
   detectableFormats,
   formatWithTimeOfDay,
@@ -11,6 +12,7 @@ import {
   looksLikeDate,
   parseDate,
   parseDecimal,
+  quoteCell,
   slashDateParts,
 } from './csv-values';
 
@@ -139,13 +141,13 @@ function checkSlashDates(values: readonly string[], columnName: string): void {
   if (firstOver12 && !secondOver12) {
     throw new AppError(
       'VALIDATION',
-      `The dates in ${columnName} (such as "${example}") are day-first (DD/MM/YYYY), which Metalytics cannot read yet. ` +
+      `The dates in ${columnName} (such as ${quoteCell(example)}) are day-first (DD/MM/YYYY), which Metalytics cannot read yet. ` +
         'Save the file with ISO dates (YYYY-MM-DD) and import it again.',
     );
   }
   throw new AppError(
     'VALIDATION',
-    `The dates in ${columnName} (such as "${example}") could be month-first or day-first, and no day above 12 in the first ` +
+    `The dates in ${columnName} (such as ${quoteCell(example)}) could be month-first or day-first, and no day above 12 in the first ` +
       `${values.length} rows decides it. If they are month-first, give a column mapping with dateFormat "MM/DD/YYYY".`,
   );
 }
@@ -169,7 +171,7 @@ class LayoutDetector {
 
   private describe(column: number): string {
     const name = this.headers[column];
-    return name ? `column "${name}"` : `column ${column}`;
+    return name ? `column ${quoteCell(name)}` : `column ${column}`;
   }
 
   /** A column the mapping names, by header name or 0-based number. */
@@ -191,7 +193,7 @@ class LayoutDetector {
     if (index < 0) {
       throw new AppError(
         'VALIDATION',
-        `The column mapping names "${ref}" for ${field}, but the file's columns are: ${this.headers.map((h) => h || '(unnamed)').join(', ')}.`,
+        `The column mapping names ${quoteCell(ref)} for ${field}, but the file's columns are: ${this.headers.map((h) => (h ? cellExcerpt(h) : '(unnamed)')).join(', ')}.`,
       );
     }
     return index;
@@ -225,7 +227,7 @@ class LayoutDetector {
     if (!detected) {
       throw new AppError(
         'VALIDATION',
-        `The values in ${this.describe(column)} (such as "${values[0] ?? ''}") are not dates in a format Metalytics knows. ${MAPPING_HINT}`,
+        `The values in ${this.describe(column)} (such as ${quoteCell(values[0] ?? '')}) are not dates in a format Metalytics knows. ${MAPPING_HINT}`,
       );
     }
     if (detected === 'MM/DD/YYYY') checkSlashDates(values, this.describe(column));

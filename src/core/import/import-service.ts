@@ -1,12 +1,14 @@
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { methods, type MethodInput, type MethodOutput } from '../../shared/contract';
-import type { CsvMapping, CsvSource } from '../../shared/domain';
+import type { Bar, CsvMapping, CsvSource } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { Timeframe } from '../../shared/timeframes';
 import type { CoreContext } from '../create-core';
 import { detectCsvLayout, type CsvLayout } from './detect-csv';
-import { parseBars, type ParsedBars } from './parse-bars';
+import { scanBars, textChunks, walkBarRows, type BarScan } from './parse-bars';
 
 const MEGABYTE = 1024 * 1024;
 
@@ -41,10 +43,17 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
 }
 
-interface LoadedFile {
+/** A file that can be read from the start as often as needed, in decoded text chunks. */
+interface OpenedSource {
+  fileName: string;
+  chunks(): AsyncIterable<string>;
+}
+
+interface ScannedFile {
   fileName: string;
   layout: CsvLayout;
-  parsed: ParsedBars;
+  scan: BarScan;
+  chunks(): AsyncIterable<string>;
 }
 
 const megabytes = (bytes: number) => (bytes / MEGABYTE).toFixed(1);
@@ -53,13 +62,25 @@ function errorCode(error: unknown): string | undefined {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 
+/** Bytes read at a time: the only part of a file held in memory besides one parsing block. */
+const READ_CHUNK_BYTES = MEGABYTE;
+/** Lines detection looks at (it reads the first 1,000), with room for a header. */
+const DETECTION_LINES = 1_001;
+/** Detection never waits for more than this, however long the lines are. */
+const MAX_DETECTION_CHARS = 4 * MEGABYTE;
+
 /** Text as written by the common exporters: UTF-8, or UTF-16 LE with a BOM (Excel's "Unicode text"). */
-function decode(buffer: Buffer): string {
-  return buffer[0] === 0xff && buffer[1] === 0xfe ? buffer.toString('utf16le') : buffer.toString('utf8');
+async function* fileChunks(path: string): AsyncIterable<string> {
+  let decoder: StringDecoder | undefined;
+  for await (const buffer of createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+    decoder ??= new StringDecoder(buffer[0] === 0xff && buffer[1] === 0xfe ? 'utf16le' : 'utf8');
+    yield decoder.write(buffer);
+  }
+  if (decoder) yield decoder.end();
 }
 
-async function readSource(source: CsvSource): Promise<{ fileName: string; text: string }> {
-  if (source.kind === 'text') return { fileName: source.fileName, text: source.text };
+async function openSource(source: CsvSource): Promise<OpenedSource> {
+  if (source.kind === 'text') return { fileName: source.fileName, chunks: () => textChunks(source.text) };
   const { path } = source;
   const fileName = basename(path);
   try {
@@ -71,7 +92,7 @@ async function readSource(source: CsvSource): Promise<{ fileName: string; text: 
         `${fileName} is ${megabytes(info.size)} MB; files up to ${MAX_IMPORT_BYTES / MEGABYTE} MB can be imported. Split it and import the parts.`,
       );
     }
-    return { fileName, text: decode(await readFile(path)) };
+    return { fileName, chunks: () => fileChunks(path) };
   } catch (error) {
     const code = errorCode(error);
     if (code === 'ENOENT') throw new AppError('NOT_FOUND', `No file at ${path}.`, { path });
@@ -80,38 +101,50 @@ async function readSource(source: CsvSource): Promise<{ fileName: string; text: 
   }
 }
 
+/** The first lines of a file, as much as detection reads. */
+async function detectionHead(chunks: AsyncIterable<string>): Promise<string> {
+  let head = '';
+  let lineBreaks = 0;
+  for await (const chunk of chunks) {
+    head += chunk;
+    for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) lineBreaks++;
+    if (lineBreaks >= DETECTION_LINES || head.length >= MAX_DETECTION_CHARS) break;
+  }
+  return head;
+}
+
 async function requireInstrument(deps: ImportDeps, symbol: string): Promise<void> {
   if (!(await deps.storage.instruments.get(symbol))) {
     throw new AppError('NOT_FOUND', `Unknown instrument "${symbol}". Add it to the instruments first, or pick one that exists.`, { symbol });
   }
 }
 
-async function loadFile(source: CsvSource, mapping: CsvMapping | undefined): Promise<LoadedFile> {
-  const { fileName, text } = await readSource(source);
-  const layout = detectCsvLayout(text, mapping);
-  return { fileName, layout, parsed: await parseBars(text, layout) };
+/** Detects the layout from the first lines, then walks the whole file once, keeping no bars. */
+async function scanFile(source: CsvSource, mapping: CsvMapping | undefined): Promise<ScannedFile> {
+  const { fileName, chunks } = await openSource(source);
+  const layout = detectCsvLayout(await detectionHead(chunks()), mapping);
+  return { fileName, layout, scan: await scanBars(chunks(), layout, SAMPLE_BARS), chunks };
 }
 
 /** Detects and validates a file without writing anything, so the user sees what an import would do. */
 export async function previewImport(deps: ImportDeps, input: MethodInput<'import.preview'>): Promise<MethodOutput<'import.preview'>> {
   const { source, symbol, timeframe, mapping } = methods['import.preview'].input.parse(input);
   await requireInstrument(deps, symbol);
-  const { layout, parsed } = await loadFile(source, mapping);
-  const { bars } = parsed;
+  const { layout, scan } = await scanFile(source, mapping);
   return {
     detection: layout.detection,
     timeframe: timeframe ?? layout.detection.timeframe,
-    rowsRead: parsed.rowsRead,
-    validRows: bars.length,
-    sample: bars.slice(0, SAMPLE_BARS),
-    errors: parsed.errors,
-    errorCount: parsed.errorCount,
-    first: bars[0]?.time ?? null,
-    last: bars[bars.length - 1]?.time ?? null,
+    rowsRead: scan.rowsRead,
+    validRows: scan.validRows,
+    sample: scan.sample,
+    errors: scan.errors,
+    errorCount: scan.errorCount,
+    first: scan.first,
+    last: scan.last,
   };
 }
 
-function refuseEmptyImport(fileName: string, parsed: ParsedBars): never {
+function refuseEmptyImport(fileName: string, parsed: BarScan): never {
   const reasons = parsed.errors
     .slice(0, REASONS_IN_MESSAGE)
     .map((error) => `line ${error.line}: ${error.reason}`)
@@ -139,7 +172,7 @@ export async function importCsv(
 ): Promise<MethodOutput<'import.csv'>> {
   const { source, symbol, timeframe: requested, mapping } = methods['import.csv'].input.parse(input);
   await requireInstrument(deps, symbol);
-  const { fileName, layout, parsed } = await loadFile(source, mapping);
+  const { fileName, layout, scan, chunks } = await scanFile(source, mapping);
   const timeframe: Timeframe | null = requested ?? layout.detection.timeframe;
   if (!timeframe) {
     throw new AppError(
@@ -147,41 +180,62 @@ export async function importCsv(
       `Could not tell the timeframe of ${fileName} from the spacing of its rows. Choose the timeframe (1m … 1M) and import again.`,
     );
   }
-  const { bars } = parsed;
-  if (bars.length === 0) refuseEmptyImport(fileName, parsed);
+  const { first, last } = scan;
+  if (scan.validRows === 0 || first === null || last === null) refuseEmptyImport(fileName, scan);
+  const total = scan.validRows;
 
   const description = `Import ${fileName} into ${symbol} ${timeframe}`;
   const { value } = await deps.jobs.run('import', description, 'bars', async (job) => {
     const totals = { inserted: 0, updated: 0, unchanged: 0 };
     let written = 0;
-    try {
-      for (let start = 0; start < bars.length; start += UPSERT_CHUNK) {
-        job.throwIfCancelled();
-        const chunk = bars.slice(start, start + UPSERT_CHUNK);
-        const result = await deps.storage.marketData.upsertBars({ symbol, timeframe, source: `csv:${fileName}`, bars: chunk });
-        totals.inserted += result.inserted;
-        totals.updated += result.updated;
-        totals.unchanged += result.unchanged;
-        written += chunk.length;
-        job.progress(written, bars.length);
-        options.onProgress?.({ jobId: job.jobId, done: written, total: bars.length });
-        await new Promise((resolve) => setImmediate(resolve));
+    let writtenFrom = Number.POSITIVE_INFINITY;
+    let writtenTo = Number.NEGATIVE_INFINITY;
+    let pending: Bar[] = [];
+    const writeChunk = async (chunk: Bar[]) => {
+      job.throwIfCancelled();
+      const result = await deps.storage.marketData.upsertBars({ symbol, timeframe, source: `csv:${fileName}`, bars: chunk });
+      totals.inserted += result.inserted;
+      totals.updated += result.updated;
+      totals.unchanged += result.unchanged;
+      job.addCommittedRows(result.inserted + result.updated);
+      for (const bar of chunk) {
+        if (bar.time < writtenFrom) writtenFrom = bar.time;
+        if (bar.time > writtenTo) writtenTo = bar.time;
       }
+      written += chunk.length;
+      job.progress(written, total);
+      options.onProgress?.({ jobId: job.jobId, done: written, total });
+    };
+    try {
+      // The second walk writes what the scan counted: the first row of each time, in file order.
+      await walkBarRows(
+        chunks(),
+        layout,
+        (bar, line) => {
+          if (scan.kept.claim(bar.time, line) === line) pending.push(bar);
+          return null;
+        },
+        async () => {
+          while (pending.length >= UPSERT_CHUNK) await writeChunk(pending.splice(0, UPSERT_CHUNK));
+        },
+      );
+      if (pending.length > 0) await writeChunk(pending);
+      pending = [];
     } finally {
       // Charts re-query whatever was committed, also when the import stopped part-way.
-      if (written > 0) deps.events.emit('bars.changed', { symbol, timeframe, from: bars[0]!.time, to: bars[written - 1]!.time });
+      if (written > 0) deps.events.emit('bars.changed', { symbol, timeframe, from: writtenFrom, to: writtenTo });
     }
     return {
       value: {
         jobId: job.jobId,
         symbol,
         timeframe,
-        rowsRead: parsed.rowsRead,
+        rowsRead: scan.rowsRead,
         ...totals,
-        rejected: parsed.errorCount,
-        errors: parsed.errors,
-        first: bars[0]!.time,
-        last: bars[bars.length - 1]!.time,
+        rejected: scan.errorCount,
+        errors: scan.errors,
+        first,
+        last,
       },
       rows: totals.inserted + totals.updated,
     };

@@ -1,7 +1,8 @@
 import Papa from 'papaparse';
 import type { Bar, RowError } from '../../shared/domain';
 import { ohlcInconsistency } from '../bars/validate-bar';
-import { DECIMAL_PATTERN, formatUtc, parseDate, parseDecimal } from './csv-values';
+import { cellExcerpt, DECIMAL_PATTERN, formatUtc, parseDate, parseDecimal, quoteCell } from './csv-values';
+import { AppError } from '../../shared/errors';
 import { stripBom, type CsvLayout } from './detect-csv';
 
 /** Rejected rows a reply lists; the rest are only counted, so a broken 10-million-line file cannot flood it. */
@@ -15,6 +16,8 @@ export const MAX_REPORTED_ERRORS = 100;
  * 18–70 ms. A worker thread is the design's answer for files far larger than that.
  */
 const BLOCK_CHARS = 128 * 1024;
+/** Past this, a block with no line break (or an unclosed quote) is refused rather than held in memory. */
+const MAX_BLOCK_CHARS = 16 * 1024 * 1024;
 
 export interface ParsedBars {
   /** Valid bars, oldest first, one per time. */
@@ -62,7 +65,7 @@ class BarReader {
     const date = cells[this.timeColumn]!.trim();
     const timeText = this.timeOfDayColumn === null ? date : `${date} ${cells[this.timeOfDayColumn]!.trim()}`;
     const time = parseDate(timeText, this.dateFormat);
-    if (time === null) return this.fail(date === '' ? 'Time is empty' : `Time "${timeText}" is not a date in ${this.dateFormat} format`);
+    if (time === null) return this.fail(date === '' ? 'Time is empty' : `Time ${quoteCell(timeText)} is not a date in ${this.dateFormat} format`);
 
     const { open: openColumn, high: highColumn, low: lowColumn, close: closeColumn, volume: volumeColumn } = this.columns;
     const closeText = cells[closeColumn]!.trim();
@@ -78,7 +81,16 @@ class BarReader {
     const volume = volumeColumn === null ? 0 : this.volume(cells[volumeColumn]!.trim());
     if (Number.isNaN(volume)) return null;
 
-    const inconsistency = ohlcInconsistency(open, high, low, close, openText, highText ?? String(high), lowText ?? String(low), closeText);
+    const inconsistency = ohlcInconsistency(
+      open,
+      high,
+      low,
+      close,
+      cellExcerpt(openText),
+      cellExcerpt(highText ?? String(high)),
+      cellExcerpt(lowText ?? String(low)),
+      cellExcerpt(closeText),
+    );
     if (inconsistency !== null) return this.fail(inconsistency);
     return { time, open, high, low, close, volume };
   }
@@ -92,7 +104,7 @@ class BarReader {
   private price(field: PriceField, text: string): number {
     const value = this.number(field, text);
     if (value <= 0) {
-      this.reason = `${field} ${text} is not a positive price`;
+      this.reason = `${field} ${cellExcerpt(text)} is not a positive price`;
       return Number.NaN;
     }
     return value;
@@ -102,7 +114,7 @@ class BarReader {
     if (text === '') return 0;
     const value = this.number('Volume', text);
     if (value < 0) {
-      this.reason = `Volume ${text} is negative`;
+      this.reason = `Volume ${cellExcerpt(text)} is negative`;
       return Number.NaN;
     }
     return value;
@@ -118,7 +130,7 @@ class BarReader {
     if (value !== null) return value;
     // "1e999" has the shape of a number but overflows to Infinity.
     const nonFinite = NON_FINITE_PATTERN.test(text) || DECIMAL_PATTERN.test(text);
-    this.reason = `${field} "${text}" is not a ${nonFinite ? 'finite ' : ''}number`;
+    this.reason = `${field} ${quoteCell(text)} is not a ${nonFinite ? 'finite ' : ''}number`;
     return Number.NaN;
   }
 }
@@ -141,17 +153,20 @@ function countOccurrences(text: string, part: string, from = 0, to = text.length
   return count;
 }
 
-/** End of the block starting at `start`: at a line break, and never inside a quoted field. */
-function blockEnd(text: string, start: number, lineBreak: string): number {
-  let end = start;
+/**
+ * End of the block at the start of `text`: at a line break at least BLOCK_CHARS in, and never
+ * inside a quoted field. -1 while more text must arrive first; at the end of the file, the rest.
+ */
+function blockEnd(text: string, lineBreak: string, final: boolean): number {
+  let end = 0;
   let quotes = 0;
   do {
-    const from = end === start ? start + BLOCK_CHARS : end;
-    const next = text.indexOf(lineBreak, from);
-    const nextEnd = next < 0 ? text.length : next + lineBreak.length;
+    const next = text.indexOf(lineBreak, end === 0 ? BLOCK_CHARS : end);
+    if (next < 0) return final ? text.length : -1;
+    const nextEnd = next + lineBreak.length;
     quotes += countOccurrences(text, '"', end, nextEnd);
     end = nextEnd;
-  } while (quotes % 2 === 1 && end < text.length);
+  } while (quotes % 2 === 1);
   return end;
 }
 
@@ -166,46 +181,59 @@ function lineBreaksIn(cells: readonly string[], lineBreak: string): number {
   return count;
 }
 
+/** What a row walk found besides the bars it handed on. */
+export interface RowWalk {
+  /** Data rows in the file: valid plus rejected; the header and empty lines are not rows. */
+  rowsRead: number;
+  /** The first rejected rows, in line order. */
+  errors: RowError[];
+  errorCount: number;
+}
+
+/** Takes a valid bar and its line; returns why it is rejected after all (a duplicate time), or null. */
+export type BarVisitor = (bar: Bar, line: number) => string | null;
+
 /**
- * Reads every row of `text` as laid out by detection. Rows that fail are rejected with
- * their 1-based line number (the header is line 1) and a reason; valid rows continue.
- * Rows are sorted by time, since files come newest-first as often as oldest-first and the
- * store is keyed by time, so order is not reported. Of rows with the same time the first
- * in the file is kept and the later ones are rejected: they point at a broken export, and
- * the first is what the user sees when they open the file.
- *
- * The text is parsed in blocks of lines with a yield to the event loop between them (see
- * BLOCK_CHARS), so a large file does not stall the process.
+ * Reads every row of a file arriving as text chunks, as laid out by detection, in blocks of
+ * lines (see BLOCK_CHARS) with a turn of the event loop between them, and hands each valid
+ * bar to `visit` in file order. Only one block is held at a time, so memory does not grow
+ * with the file. Rows that fail are recorded with their 1-based line number (the header is
+ * line 1) and a reason. `betweenBlocks` runs at every yield, where a caller may write.
  */
-export async function parseBars(input: string, layout: CsvLayout): Promise<ParsedBars> {
-  const text = stripBom(input);
-  const lineBreak = lineBreakOf(text);
+export async function walkBarRows(
+  chunks: AsyncIterable<string>,
+  layout: CsvLayout,
+  visit: BarVisitor,
+  betweenBlocks?: () => Promise<void>,
+): Promise<RowWalk> {
   const reader = new BarReader(layout);
-  let bars: Bar[] = [];
-  let lines: number[] = [];
   const errors: RowError[] = [];
   let errorCount = 0;
-
   let rowsRead = 0;
   let headerPending = layout.detection.hasHeader;
-  let ascending = true;
   let blockLine = 1;
-  for (let start = 0; start < text.length; ) {
-    const end = blockEnd(text, start, lineBreak);
-    const block = text.slice(start, end);
-    const result = Papa.parse<string[]>(block, { delimiter: layout.detection.delimiter, newline: lineBreak as Papa.ParseConfig['newline'] });
+  let lineBreak: string | null = null;
+  let pending = '';
+  let first = true;
+
+  const reject = (line: number, reason: string) => {
+    errorCount++;
+    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, reason });
+  };
+
+  const parseBlock = (block: string, lineBreakOfFile: string) => {
+    const result = Papa.parse<string[]>(block, { delimiter: layout.detection.delimiter, newline: lineBreakOfFile as Papa.ParseConfig['newline'] });
     const quoteErrors = new Map<number, string>();
     for (const error of result.errors) {
       if (error.row !== undefined) quoteErrors.set(error.row, QUOTE_ERRORS[error.code] ?? error.message);
     }
     // Only a quoted field can hold a line break; without quotes every row is one line.
     const mayHoldBreaks = block.includes('"');
-
     let line = blockLine;
     for (let index = 0; index < result.data.length; index++) {
       const row = result.data[index]!;
       const rowLine = line;
-      line += mayHoldBreaks ? 1 + lineBreaksIn(row, lineBreak) : 1;
+      line += mayHoldBreaks ? 1 + lineBreaksIn(row, lineBreakOfFile) : 1;
       if (isEmptyRow(row)) continue;
       if (headerPending) {
         headerPending = false;
@@ -214,47 +242,186 @@ export async function parseBars(input: string, layout: CsvLayout): Promise<Parse
       rowsRead++;
       const bar = quoteErrors.has(index) ? null : reader.read(row);
       if (bar === null) {
-        errorCount++;
-        if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: rowLine, reason: quoteErrors.get(index) ?? reader.reason });
+        reject(rowLine, quoteErrors.get(index) ?? reader.reason);
         continue;
       }
-      if (bars.length > 0 && bar.time < bars[bars.length - 1]!.time) ascending = false;
-      bars.push(bar);
-      lines.push(rowLine);
+      const refused = visit(bar, rowLine);
+      if (refused !== null) reject(rowLine, refused);
     }
+    blockLine += countOccurrences(block, lineBreakOfFile);
+  };
 
-    blockLine += countOccurrences(block, lineBreak);
-    start = end;
-    if (start < text.length) await new Promise((resolve) => setImmediate(resolve));
-  }
-
-  if (!ascending) {
-    // Ties by line, so among equal times the row first in the file stays first.
-    const order = bars.map((_, i) => i).sort((a, b) => bars[a]!.time - bars[b]!.time || lines[a]! - lines[b]!);
-    bars = order.map((i) => bars[i]!);
-    lines = order.map((i) => lines[i]!);
-  }
-
-  const duplicates: RowError[] = [];
-  let kept = 0;
-  for (let i = 0; i < bars.length; i++) {
-    const bar = bars[i]!;
-    if (i > 0 && bar.time === bars[kept - 1]!.time) {
-      duplicates.push({ line: lines[i]!, reason: `Duplicate time ${formatUtc(bar.time)}: line ${lines[kept - 1]!} has the same time and was kept` });
-      continue;
+  const drain = async (final: boolean) => {
+    // The line break is decided once enough text shows it (a CRLF may be split across chunks).
+    if (lineBreak === null) {
+      if (!final && pending.length < BLOCK_CHARS && !/\r?\n|\r(?=[^\n])/.test(pending)) return;
+      lineBreak = lineBreakOf(pending);
     }
-    bars[kept] = bar;
-    lines[kept] = lines[i]!;
-    kept++;
-  }
-  bars.length = kept;
+    for (;;) {
+      const end = blockEnd(pending, lineBreak, final);
+      if (end < 0) {
+        if (pending.length > MAX_BLOCK_CHARS) {
+          throw new AppError(
+            'VALIDATION',
+            `A row starting near line ${blockLine} runs on for more than ${MAX_BLOCK_CHARS / (1024 * 1024)} MB without a line break (an unclosed quote?). This does not look like a CSV of bars.`,
+          );
+        }
+        return;
+      }
+      if (end === 0) return;
+      parseBlock(pending.slice(0, end), lineBreak);
+      pending = pending.slice(end);
+      if (betweenBlocks) await betweenBlocks();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
 
-  if (duplicates.length > 0) {
-    duplicates.sort((a, b) => a.line - b.line);
-    errorCount += duplicates.length;
-    errors.push(...duplicates.slice(0, MAX_REPORTED_ERRORS));
-    errors.sort((a, b) => a.line - b.line);
-    errors.length = Math.min(errors.length, MAX_REPORTED_ERRORS);
+  for await (const chunk of chunks) {
+    if (chunk === '') continue;
+    pending += first ? stripBom(chunk) : chunk;
+    first = false;
+    await drain(false);
   }
-  return { bars, rowsRead, errors, errorCount };
+  await drain(true);
+  if (betweenBlocks) await betweenBlocks();
+  return { rowsRead, errors, errorCount };
+}
+
+/** One open-addressing table of FirstLineByTime. */
+interface TimeTable {
+  times: Float64Array;
+  lines: Uint32Array;
+  /** 32 minus log2 of the capacity: the slot is taken from the top bits of the hash. */
+  shift: number;
+  size: number;
+}
+
+/** log2 of the number of tables; each grows on its own, so no single rehash stalls the event loop. */
+const TABLE_BITS = 8;
+const INITIAL_TABLE_SLOTS = 64;
+
+function newTable(slots: number): TimeTable {
+  return { times: new Float64Array(slots), lines: new Uint32Array(slots), shift: 32 - Math.log2(slots), size: 0 };
+}
+
+/**
+ * Which line holds each distinct time, as open-addressing hash tables over typed arrays: about
+ * 24 bytes per row instead of a Map's 80 or more, so a file of millions of rows stays small.
+ * The rows are spread over 256 tables, so growing one rehashes a 256th of them: a few
+ * milliseconds rather than a second-long stall at eight million rows.
+ */
+export class FirstLineByTime {
+  private readonly tables = Array.from({ length: 1 << TABLE_BITS }, () => newTable(INITIAL_TABLE_SLOTS));
+
+  /** The line a time was first seen on, recording `line` for it when it is new. */
+  claim(time: number, line: number): number {
+    const hash = timeHash(time);
+    let table = this.tables[hash >>> (32 - TABLE_BITS)]!;
+    if ((table.size + 1) * 2 > table.lines.length) {
+      table = this.grow(table);
+      this.tables[hash >>> (32 - TABLE_BITS)] = table;
+    }
+    const slot = slotOf(table, time, hash << TABLE_BITS);
+    if (table.lines[slot] !== 0) return table.lines[slot]!;
+    table.times[slot] = time;
+    table.lines[slot] = line;
+    table.size++;
+    return line;
+  }
+
+  private grow(table: TimeTable): TimeTable {
+    const grown = newTable(table.lines.length * 2);
+    for (let i = 0; i < table.lines.length; i++) {
+      const line = table.lines[i]!;
+      if (line === 0) continue;
+      const time = table.times[i]!;
+      const slot = slotOf(grown, time, timeHash(time) << TABLE_BITS);
+      grown.times[slot] = time;
+      grown.lines[slot] = line;
+    }
+    grown.size = table.size;
+    return grown;
+  }
+}
+
+/**
+ * Epoch milliseconds are whole numbers below 2^53: the high half is folded into the low one
+ * and mixed (Fibonacci hashing). The top bits pick the table, the next ones the slot.
+ */
+function timeHash(time: number): number {
+  return Math.imul(((time % 0x100000000) | 0) ^ Math.floor(time / 0x100000000), 0x9e3779b1);
+}
+
+/** The slot holding `time`, or the empty one where it goes; line 0 marks empty (lines start at 1). */
+function slotOf(table: TimeTable, time: number, slotHash: number): number {
+  const mask = table.lines.length - 1;
+  let slot = slotHash >>> table.shift;
+  while (table.lines[slot] !== 0 && table.times[slot] !== time) slot = (slot + 1) & mask;
+  return slot;
+}
+
+/** What a file holds, found without keeping its bars: enough to preview it and to plan its import. */
+export interface BarScan extends RowWalk {
+  /** Valid bars once duplicates are rejected. */
+  validRows: number;
+  /** The earliest valid bars, oldest first. */
+  sample: Bar[];
+  first: number | null;
+  last: number | null;
+  /** The line kept for each time, so a second walk writes exactly the bars this one counted. */
+  kept: FirstLineByTime;
+}
+
+const duplicateReason = (time: number, keptLine: number) => `Duplicate time ${formatUtc(time)}: line ${keptLine} has the same time and was kept`;
+
+/**
+ * Walks a file once, counting and checking every row without keeping the bars. Files come
+ * newest-first as often as oldest-first and the store is keyed by time, so order is not
+ * reported; of rows with the same time the first in the file is kept and the later ones are
+ * rejected: they point at a broken export, and the first is what the user sees when they
+ * open the file.
+ */
+export async function scanBars(chunks: AsyncIterable<string>, layout: CsvLayout, sampleSize: number): Promise<BarScan> {
+  const kept = new FirstLineByTime();
+  const sample: Bar[] = [];
+  let validRows = 0;
+  let first: number | null = null;
+  let last: number | null = null;
+  const walk = await walkBarRows(chunks, layout, (bar, line) => {
+    const keptLine = kept.claim(bar.time, line);
+    if (keptLine !== line) return duplicateReason(bar.time, keptLine);
+    validRows++;
+    if (first === null || bar.time < first) first = bar.time;
+    if (last === null || bar.time > last) last = bar.time;
+    if (sample.length < sampleSize || bar.time < sample[sample.length - 1]!.time) {
+      let at = sample.length;
+      while (at > 0 && sample[at - 1]!.time > bar.time) at--;
+      sample.splice(at, 0, bar);
+      sample.length = Math.min(sample.length, sampleSize);
+    }
+    return null;
+  });
+  return { ...walk, validRows, sample, first, last, kept };
+}
+
+/** Text already in memory, as one chunk. */
+export async function* textChunks(text: string): AsyncIterable<string> {
+  yield text;
+}
+
+/**
+ * Every valid bar of `text`, oldest first, one per time, with the rows rejected on the way:
+ * the whole-file form of scanBars for text already in memory.
+ */
+export async function parseBars(text: string, layout: CsvLayout): Promise<ParsedBars> {
+  const kept = new FirstLineByTime();
+  const bars: Bar[] = [];
+  const walk = await walkBarRows(textChunks(text), layout, (bar, line) => {
+    const keptLine = kept.claim(bar.time, line);
+    if (keptLine !== line) return duplicateReason(bar.time, keptLine);
+    bars.push(bar);
+    return null;
+  });
+  bars.sort((a, b) => a.time - b.time);
+  return { bars, ...walk };
 }

@@ -333,6 +333,7 @@ export class Backfills {
               summary.inserted += result.inserted;
               summary.updated += result.updated;
               summary.unchanged += result.unchanged;
+              ctx.addCommittedRows(result.inserted + result.updated);
               if (!more) break;
             }
             if (liveTail && accepted.length > 0 && accepted.length <= MAX_APPENDED_BARS) {

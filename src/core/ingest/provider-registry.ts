@@ -54,13 +54,29 @@ export class ProviderRegistry {
 
   async adapter(provider: ProviderId): Promise<ProviderAdapter> {
     const config = providerConfigFromEnv(await this.layeredEnv(provider), provider);
-    const apiKey = (await this.key(provider))?.value;
+    const key = await this.key(provider);
+    const apiKey = key && (await this.keyBoundTo(provider)) === new URL(config.baseUrl).origin ? key.value : undefined;
     const identity = JSON.stringify([config.baseUrl, config.rateLimitPerMinute, apiKey]);
     const cached = this.adapters.get(provider);
     if (cached && cached.identity === identity) return cached.adapter;
     const adapter = this.build(provider, { ...config, apiKey });
     this.adapters.set(provider, { identity, adapter });
     return adapter;
+  }
+
+  /** Scheme, host and port of the address a provider is called at now. */
+  async origin(provider: ProviderId): Promise<string> {
+    return new URL(providerConfigFromEnv(await this.layeredEnv(provider), provider).baseUrl).origin;
+  }
+
+  /**
+   * Where the provider's key may be sent: the address it was confirmed for in Settings, else
+   * the one set up outside the app (METALYTICS_<PROVIDER>_BASE_URL, or the provider's own).
+   */
+  private async keyBoundTo(provider: ProviderId): Promise<string> {
+    const confirmed = (await this.saved())[provider]?.keyOrigin;
+    if (confirmed !== undefined) return confirmed;
+    return new URL(providerConfigFromEnv(this.env, provider).baseUrl).origin;
   }
 
   /**
@@ -96,6 +112,13 @@ export class ProviderRegistry {
       key = await this.key(provider);
     } catch (error) {
       problems.push(`The key saved in Settings could not be read: ${messageOf(error)}`);
+    }
+    if (key && config) {
+      const boundTo = await this.keyBoundTo(provider);
+      const now = new URL(config.baseUrl).origin;
+      if (boundTo !== now) {
+        problems.push(`The key was confirmed for ${boundTo} and is not sent to ${now}. Save the key again to use it with this address.`);
+      }
     }
     const defaults = providerDefaults[provider];
     // Capabilities do not depend on the configuration, so a misconfigured provider still shows what it would serve.

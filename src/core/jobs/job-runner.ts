@@ -19,6 +19,11 @@ export interface JobContext {
    * ending however it ends; the object may keep changing until then.
    */
   recordDetails(details: JobRunDetails): void;
+  /**
+   * Adds rows just committed for good (a chunk's transaction), so a run that stops later,
+   * failed or cancelled, still records what it wrote rather than 0.
+   */
+  addCommittedRows(rows: number): void;
 }
 
 export interface JobOutcome<T> {
@@ -51,6 +56,8 @@ export const STALE_RUN_MS = 4 * HEARTBEAT_INTERVAL_MS;
 export class JobRunner {
   private readonly running = new Map<string, AbortController>();
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  /** Endings not yet recorded because the database was unreachable when the job ended. */
+  private readonly pendingEndings = new Map<string, Parameters<JobRunRepository['finish']>[1]>();
 
   constructor(
     private readonly runs: JobRunRepository,
@@ -88,6 +95,7 @@ export class JobRunner {
 
     let lastEmit = 0;
     let details: JobRunDetails | null = null;
+    let committedRows = 0;
     const ctx: JobContext = {
       jobId,
       signal: controller.signal,
@@ -107,6 +115,9 @@ export class JobRunner {
       recordDetails: (value) => {
         details = value;
       },
+      addCommittedRows: (rows) => {
+        committedRows += rows;
+      },
     };
 
     const finished = (async () => {
@@ -121,7 +132,7 @@ export class JobRunner {
         const cancelled = error instanceof AppError && error.code === 'CANCELLED';
         const message = error instanceof Error ? error.message : String(error);
         if (!cancelled) this.logger.warn('job failed', { jobId, kind, error: message });
-        await this.end(jobId, kind, cancelled ? 'cancelled' : 'failed', 0, message, details);
+        await this.end(jobId, kind, cancelled ? 'cancelled' : 'failed', committedRows, message, details);
         throw error;
       } finally {
         this.running.delete(jobId);
@@ -164,6 +175,7 @@ export class JobRunner {
 
   private async beat(): Promise<void> {
     try {
+      await this.recordPendingEndings();
       if (this.running.size > 0) await this.runs.heartbeat(this.options.owner, this.now());
       await this.sweepInterrupted();
     } catch (error) {
@@ -178,6 +190,18 @@ export class JobRunner {
     const goneOwners = (await this.runs.runningOwners()).filter((other) => other !== owner && ownerIsGone(other));
     const failed = await this.runs.failInterrupted({ now, staleBefore: now - STALE_RUN_MS, exceptOwner: owner, goneOwners });
     if (failed > 0) this.logger.warn('marked jobs of a process that stopped as failed', { count: failed });
+  }
+
+  /**
+   * Records endings the database missed while it was down. Other processes' sweeps skip runs
+   * of a live owner, so without this a run that ended during an outage stayed "running".
+   */
+  private async recordPendingEndings(): Promise<void> {
+    for (const [jobId, ending] of this.pendingEndings) {
+      await this.runs.finish(jobId, ending);
+      this.pendingEndings.delete(jobId);
+      this.logger.info('recorded the ending of a job once the database was back', { jobId, status: ending.status });
+    }
   }
 
   /** Aborts every running job, for shutdown. */
@@ -200,11 +224,13 @@ export class JobRunner {
     error: string | null,
     details: JobRunDetails | null,
   ): Promise<void> {
+    const ending = { status, finishedAt: this.now(), rows, error, details };
     try {
-      await this.runs.finish(jobId, { status, finishedAt: this.now(), rows, error, details });
+      await this.runs.finish(jobId, ending);
     } catch (recordError) {
-      // The database may be what failed; the job's ending still reaches the UI.
-      this.logger.error('could not record job ending', { jobId, error: String(recordError) });
+      // The database may be what failed; the job's ending still reaches the UI, and the next heartbeat records it.
+      this.logger.error('could not record job ending; trying again at the next heartbeat', { jobId, error: String(recordError) });
+      this.pendingEndings.set(jobId, ending);
     }
     this.events.emit('job.finished', { jobId, kind, status, rows, error });
   }

@@ -8,14 +8,27 @@ export function resolveDatabaseUrl(options: {
   environmentUrl: string | undefined;
   settingsUrl: unknown;
   password: string | undefined;
+  /** Settings' databasePasswordHost: the password goes only to that host; unset (older settings), to the saved address. */
+  passwordHost?: unknown;
 }): string | undefined {
   // Passed through untouched: libpq-style strings may hold options a URL round-trip would alter.
   if (options.environmentUrl) return options.environmentUrl;
   if (typeof options.settingsUrl !== 'string' || options.settingsUrl.trim() === '') return undefined;
   const url = new URL(options.settingsUrl.trim());
+  const boundHere = options.passwordHost === undefined || options.passwordHost === url.host;
   // The URL setter percent-encodes, so passwords with '@', ':' or '/' survive.
-  if (options.password) url.password = options.password;
+  if (options.password && boundHere) url.password = options.password;
   return url.toString();
+}
+
+/** The host:port of a database address, '' for none or an unreadable one. */
+export function databaseHost(value: string | undefined): string {
+  if (!value) return '';
+  try {
+    return new URL(value).host;
+  } catch {
+    return '';
+  }
 }
 
 /** Where a database URL points, for messages: host, port and database name, never credentials. */

@@ -1,8 +1,10 @@
-import { secretNames, settingsSchema, type SecretName, type Settings } from '../../shared/domain';
+import { providerIds, secretNames, settingsSchema, type SecretName, type Settings } from '../../shared/domain';
+import { isLoopbackHost } from '../../shared/hosts';
 import { AppError } from '../../shared/errors';
 import type { CoreContext } from '../create-core';
 import type { HandlerMap } from '../handlers';
 import type { CorePorts } from '../ports';
+import { databaseHost } from './database-url';
 
 export async function readSettings(ports: Pick<CorePorts, 'settings' | 'logger'>): Promise<Settings> {
   const raw = await ports.settings.read();
@@ -24,10 +26,25 @@ function requireNoPassword(databaseUrl: string): void {
   } catch {
     throw new AppError('VALIDATION', 'The database address is not a URL; it should look like postgres://user@host:5432/metalytics.');
   }
-  if (url.password) {
+  // libpq also reads ?password= and ?sslpassword=, which would slip past a check of the user part.
+  const passwordParameter = [...url.searchParams.keys()].some((name) => PASSWORD_PARAMETER.test(name));
+  if (url.password || passwordParameter) {
     throw new AppError(
       'VALIDATION',
       'Leave the password out of the database address; save it as the "database" secret, which is kept encrypted.',
+    );
+  }
+}
+
+const PASSWORD_PARAMETER = /pass|pwd|secret|token/i;
+
+/** A key must not travel in clear text: https, or http to this computer (a local proxy, a test server). */
+function requireSecureProviderUrl(provider: string, baseUrl: string): void {
+  const url = new URL(baseUrl);
+  if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) {
+    throw new AppError(
+      'VALIDATION',
+      `The ${provider} address must start with https:// (http:// only for this computer), so its key never travels in clear text.`,
     );
   }
 }
@@ -37,18 +54,50 @@ async function secretStatus(ctx: CoreContext, name: SecretName) {
   return value ? { name, hasKey: true, last4: value.slice(-4) } : { name, hasKey: false };
 }
 
+/** Saving a key or password is what confirms it for the address in use now. */
+async function bindSecretToCurrentAddress(ctx: CoreContext, name: SecretName): Promise<void> {
+  const current = await readSettings(ctx.ports);
+  let next: Settings;
+  if (name === 'database') {
+    next = { ...current, databasePasswordHost: databaseHost(current.databaseUrl) };
+  } else {
+    const keyOrigin = await ctx.providers.origin(name);
+    next = { ...current, providers: { ...current.providers, [name]: { ...current.providers[name], keyOrigin } } };
+  }
+  await ctx.ports.settings.write(next);
+  ctx.events.emit('settings.changed', next);
+}
+
 export function settingsHandlers(ctx: CoreContext): HandlerMap {
   return {
     'settings.get': () => readSettings(ctx.ports),
     'settings.update': async (patch) => {
       if (patch.databaseUrl !== undefined) requireNoPassword(patch.databaseUrl);
+      for (const [provider, saved] of Object.entries(patch.providers ?? {})) {
+        if (saved?.baseUrl !== undefined) requireSecureProviderUrl(provider, saved.baseUrl);
+      }
       const current = await readSettings(ctx.ports);
+      // Per provider, so saving one provider's address leaves the others' as they were. A key
+      // stays bound to where it was confirmed: older settings without a binding are pinned to
+      // the address in use before this change, so a new address gets no key until it is saved again.
+      const providers = { ...current.providers };
+      for (const provider of providerIds) {
+        const saved = patch.providers?.[provider];
+        if (saved === undefined) continue;
+        const before = current.providers[provider];
+        const moved = saved.baseUrl !== before?.baseUrl;
+        const keyOrigin = before?.keyOrigin ?? (moved ? await ctx.providers.origin(provider) : undefined);
+        // An update never sets the binding itself (that would re-open the hole): it is the core's.
+        providers[provider] = { ...saved, keyOrigin };
+      }
+      const addressChanged = patch.databaseUrl !== undefined && databaseHost(patch.databaseUrl) !== databaseHost(current.databaseUrl);
+      const databasePasswordHost = current.databasePasswordHost ?? (addressChanged ? databaseHost(current.databaseUrl) : undefined);
       const next = settingsSchema.parse({
         ...current,
         ...patch,
         chart: { ...current.chart, ...patch.chart },
-        // Per provider, so saving one provider's address leaves the others' as they were.
-        providers: { ...current.providers, ...patch.providers },
+        providers,
+        databasePasswordHost,
       });
       await ctx.ports.settings.write(next);
       await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'settings.update', details: { fields: Object.keys(patch) } });
@@ -61,6 +110,7 @@ export function settingsHandlers(ctx: CoreContext): HandlerMap {
     }),
     'secrets.set': async ({ name, value }) => {
       await ctx.ports.secrets.set(name, value);
+      await bindSecretToCurrentAddress(ctx, name);
       await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'secrets.set', details: { name } });
       return secretStatus(ctx, name);
     },

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { AppError, isAppError } from '../../shared/errors';
 import type { Logger } from '../ports';
+import { mapErrors } from './map-errors';
 
 /** Node socket errors and Postgres SQLSTATEs that mean "the server is not there (any more)". */
 const CONNECTION_ERROR_CODES = new Set([
@@ -80,24 +81,9 @@ export function toStorageError(error: unknown): unknown {
   return error;
 }
 
-/**
- * Wraps every method of a repository so its failures reach callers as contract errors:
- * one place instead of a try/catch in each query.
- */
+/** Wraps every method of a repository so Postgres failures reach callers as contract errors (see mapErrors). */
 export function mappingErrors<T extends object>(repository: T): T {
-  return new Proxy(repository, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        try {
-          return await (value as (...a: unknown[]) => unknown).apply(target, args);
-        } catch (error) {
-          throw toStorageError(error);
-        }
-      };
-    },
-  });
+  return mapErrors(repository, toStorageError);
 }
 
 /** `location` for status and logs: the URL without its password. */

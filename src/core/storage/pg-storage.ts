@@ -208,6 +208,8 @@ export async function openPostgresStorage(url: string, logger: Logger): Promise<
     spotPrices: mappingErrors(new SqlSpotPrices(executor)),
     news: mappingErrors(new SqlNews(executor)),
     planDepths: mappingErrors(new SqlPlanDepths(executor)),
+    // The server guards its own files; a damaged table reaches callers as a query error.
+    problem: () => null,
     ping: async () => {
       try {
         await pool.query('SELECT 1');

@@ -38,6 +38,9 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
+/** Repeated checkpoint failures are logged at most this often. */
+const CHECKPOINT_WARNING_INTERVAL_MS = 5 * 60_000;
+
 /**
  * SQLite in WAL mode copies the log back into the database file when a commit pushes the
  * WAL past 1,000 pages, inside that commit: with better-sqlite3 that is the app's main
@@ -64,8 +67,16 @@ export function startCheckpointer(client: Database.Database, file: string, nativ
   client.pragma('wal_autocheckpoint = 0');
   let stopping = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  // A full disk fails every checkpoint, once a second: warn once per burst, with the count since.
+  let lastWarningAt = Number.NEGATIVE_INFINITY;
+  let failedSince = 0;
   worker.on('message', (message: { error?: string }) => {
-    if (message.error) logger.warn('a background SQLite checkpoint failed; the next one tries again', { error: message.error });
+    if (!message.error) return;
+    failedSince++;
+    if (Date.now() - lastWarningAt < CHECKPOINT_WARNING_INTERVAL_MS) return;
+    logger.warn('a background SQLite checkpoint failed; the next one tries again', { error: message.error, failures: failedSince });
+    lastWarningAt = Date.now();
+    failedSince = 0;
   });
   worker.on('error', (error) => restoreAutocheckpoint(error.message));
   worker.on('exit', (code) => {

@@ -8,6 +8,7 @@ import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
 import type { Instrument, JobRun } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { Logger } from '../ports';
+import { mapErrors } from './map-errors';
 import {
   checkpointNotFound,
   FIND_UNFINISHED_CHECKPOINT_SQL,
@@ -157,12 +158,87 @@ export function sqliteNativeBinding(env: Readonly<Record<string, string | undefi
   return env[SQLITE_NATIVE_BINDING_ENV]?.trim() || undefined;
 }
 
+/** SQLite's result codes (better-sqlite3 puts them in `code`); extended ones start with the primary one. */
+function sqliteCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
+const RESTORE_HINT = 'Restore metalytics.db from your last backup (quit Metalytics, replace the file, start again).';
+
+/**
+ * The contract error for a SQLite failure a user can act on: a damaged file is CORRUPT, a full
+ * disk or a failing one UNAVAILABLE (CLI exit 4), as a lost Postgres connection is.
+ */
+export function toSqliteStorageError(error: unknown, file: string): unknown {
+  const code = sqliteCode(error);
+  if (code === undefined) return error;
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new AppError('CORRUPT', `The database file ${file} is damaged, so Metalytics cannot use it. ${RESTORE_HINT}`, { code });
+  }
+  if (code === 'SQLITE_FULL') {
+    return new AppError('UNAVAILABLE', `The disk holding ${file} is full, so nothing more can be saved. Free some space and try again; what was saved before is kept.`, { code });
+  }
+  if (code.startsWith('SQLITE_IOERR')) {
+    return new AppError('UNAVAILABLE', `The disk holding ${file} failed to read or write (${code}). Check the disk and free space, then try again.`, { code });
+  }
+  return error;
+}
+
+/**
+ * Refuses a file SQLite reports damaged before anything is written to it, so the damage does
+ * not spread and the app does not look healthy on top of it. quick_check reads every page
+ * once (about a second per GB) without the slow index-to-table cross-check of integrity_check.
+ */
+function requireIntactDatabase(client: Database.Database, file: string): void {
+  const result = client.pragma('quick_check(5)', { simple: false }) as Array<{ quick_check: string }>;
+  const problems = result.map((row) => row.quick_check).filter((line) => line !== 'ok');
+  if (problems.length > 0) {
+    throw new AppError('CORRUPT', `The database file ${file} is damaged (SQLite quick_check: ${problems[0]!.slice(0, 120)}). ${RESTORE_HINT}`, {
+      code: 'SQLITE_CORRUPT',
+    });
+  }
+}
+
+/** The database holds the user's data and audit log: readable by its owner only, like the secrets. */
+const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Creates the database file private to its owner (SQLite gives its -wal and -shm files the same
+ * mode), or narrows an existing one. An existing file of zero bytes is refused: SQLite would
+ * silently start an empty workspace in it, hiding that the data was lost (a failed copy, a full disk).
+ */
+function claimDatabaseFile(file: string): void {
+  let info: fs.Stats;
+  try {
+    info = fs.statSync(file);
+  } catch {
+    try {
+      fs.closeSync(fs.openSync(file, 'wx', PRIVATE_FILE_MODE));
+    } catch (error) {
+      // Another process may have created it in between; SQLite opens it either way.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    return;
+  }
+  if (info.isFile() && info.size === 0) {
+    throw new AppError(
+      'UNAVAILABLE',
+      `The database file ${file} is empty (0 bytes), so the data it held is gone. Restore metalytics.db from your last backup; ` +
+        'to start an empty workspace instead, delete the empty file first.',
+      { file },
+    );
+  }
+  if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) fs.chmodSync(file, PRIVATE_FILE_MODE);
+}
+
 /**
  * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date,
  * with the driver's native module at `nativeBinding` when given.
  */
 export async function openSqliteStorage(file: string, logger: Logger, nativeBinding?: string): Promise<Storage> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  claimDatabaseFile(file);
   let client: Database.Database;
   try {
     client = new Database(file, nativeBinding === undefined ? {} : { nativeBinding });
@@ -172,6 +248,7 @@ export async function openSqliteStorage(file: string, logger: Logger, nativeBind
     });
   }
   try {
+    requireIntactDatabase(client, file);
     client.pragma('journal_mode = WAL');
     // NORMAL is durable across application crashes in WAL mode; only power loss can lose the last commits.
     client.pragma('synchronous = NORMAL');
@@ -191,22 +268,38 @@ export async function openSqliteStorage(file: string, logger: Logger, nativeBind
     const schemaVersion = migrationTag(folder, last === undefined ? undefined : Number(last.created_at));
     logger.info('opened SQLite database', { file, schemaVersion });
     const checkpointer = startCheckpointer(client, file, nativeBinding, logger);
+    // Damage found while running (a page read back as garbage) switches the connection to
+    // query_only: every later write fails, so nothing more is written into a damaged file.
+    let damage: AppError | null = null;
+    const translate = (error: unknown): unknown => {
+      if (damage && sqliteCode(error) === 'SQLITE_READONLY') return damage;
+      const mapped = toSqliteStorageError(error, file);
+      if (!damage && mapped instanceof AppError && mapped.code === 'CORRUPT') {
+        damage = mapped;
+        logger.error('the SQLite database is damaged; refusing writes until it is restored from a backup', { file, code: sqliteCode(error) });
+        client.pragma('query_only = ON');
+      }
+      return mapped;
+    };
+    const mapped = <T extends object>(repository: T): T => mapErrors(repository, translate);
 
     return {
       mode: 'sqlite',
       location: file,
       schemaVersion,
-      instruments: new SqliteInstruments(db),
-      marketData: new SqliteMarketData(client, Date.now),
-      jobRuns: new SqliteJobRuns(db),
-      backfillCheckpoints: new SqliteBackfillCheckpoints(client),
-      auditLog: new SqliteAuditLog(db),
-      ingestJobs: new SqlIngestJobs(executor),
-      alerts: new SqlAlerts(executor),
-      spotPrices: new SqlSpotPrices(executor),
-      news: new SqlNews(executor),
-      planDepths: new SqlPlanDepths(executor),
+      instruments: mapped(new SqliteInstruments(db)),
+      marketData: mapped(new SqliteMarketData(client, Date.now)),
+      jobRuns: mapped(new SqliteJobRuns(db)),
+      backfillCheckpoints: mapped(new SqliteBackfillCheckpoints(client)),
+      auditLog: mapped(new SqliteAuditLog(db)),
+      ingestJobs: mapped(new SqlIngestJobs(executor)),
+      alerts: mapped(new SqlAlerts(executor)),
+      spotPrices: mapped(new SqlSpotPrices(executor)),
+      news: mapped(new SqlNews(executor)),
+      planDepths: mapped(new SqlPlanDepths(executor)),
+      problem: () => damage?.message ?? null,
       ping: async () => {
+        if (damage) return false;
         try {
           client.prepare('SELECT 1').get();
           return true;
@@ -217,13 +310,21 @@ export async function openSqliteStorage(file: string, logger: Logger, nativeBind
       close: async () => {
         await checkpointer.stop();
         if (!client.open) return;
-        // Leaves the data in the database file and an empty WAL, so a copy of the file alone is complete.
-        client.pragma('wal_checkpoint(TRUNCATE)');
-        client.close();
+        try {
+          // Leaves the data in the database file and an empty WAL, so a copy of the file alone is complete.
+          client.pragma('wal_checkpoint(TRUNCATE)');
+        } catch (error) {
+          // A full or failing disk: the committed data stays in the WAL, which SQLite replays on the next open.
+          logger.warn('could not fold the SQLite log into the database file on close; it is kept for the next start', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        } finally {
+          client.close();
+        }
       },
     };
   } catch (error) {
     client.close();
-    throw error;
+    throw toSqliteStorageError(error, file);
   }
 }

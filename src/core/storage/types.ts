@@ -228,7 +228,9 @@ export interface Storage {
   readonly spotPrices: SpotPriceRepository;
   readonly news: NewsRepository;
   readonly planDepths: PlanDepthRepository;
-  /** True when the database answers now. */
+  /** True when the database answers now (and is not known to be damaged). */
   ping(): Promise<boolean>;
+  /** Why the database must not be written to now, with the way out (a damaged file), or null. */
+  problem(): string | null;
   close(): Promise<void>;
 }

@@ -199,3 +199,16 @@ describe('parseBars on files larger than one parsing block', () => {
     expect(errors[1]).toEqual({ line: 4, reason: 'Duplicate time 2024-01-01T00:00:00.000Z: line 2 has the same time and was kept' });
   });
 });
+
+describe('parseBars quotes cells, never whole lines', () => {
+  it('quotes a short, escaped excerpt of a cell in row errors (a key file read as CSV)', async () => {
+    const secret = `METALYTICS_TOKEN=${'s'.repeat(64)}\u0000POLYGON_API_KEY=${'k'.repeat(40)}\u001b[2J`;
+    const { errors } = await parseText(`${secret}\n`, { delimiter: '|', hasHeader: false, time: 0, close: 0, dateFormat: 'iso' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.reason).toBe('Time "METALYTICS_TOKEN=sss…" is not a date in iso format');
+    expect(errors[0]!.reason).not.toMatch(/POLYGON|k{10}/);
+    expect(errors[0]!.reason).not.toContain('\u0000');
+    // Without a date format, detection refuses the file quoting the same excerpt.
+    await expect(parseText(`${secret}\n`, { delimiter: '|', hasHeader: false, time: 0, close: 0 })).rejects.toThrow('(such as "METALYTICS_TOKEN=sss…")');
+  });
+});

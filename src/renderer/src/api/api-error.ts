@@ -38,10 +38,14 @@ export function describeError(error: unknown): string {
       return `That clashes with something already there: ${detail}`;
     case 'AUTH':
       return `Access refused: ${detail}`;
+    case 'FORBIDDEN':
+      return `Not allowed: ${detail}`;
     case 'RATE_LIMITED':
       return `The data provider asked us to slow down: ${detail} Try again in a moment.`;
     case 'UNAVAILABLE':
       return `Not available right now: ${detail} Data already stored on this computer still works.`;
+    case 'CORRUPT':
+      return `The database is damaged: ${detail}`;
     case 'CANCELLED':
       return 'Cancelled.';
     case 'INTERNAL':

@@ -98,7 +98,14 @@ export function StatusBar({ onOpenAlerts }: { onOpenAlerts(): void }) {
       )}
       {status.data && (
         <span className="status-bar__item" data-testid="status-bars">
-          {formatCount(status.data.bars)} bars · {formatCount(status.data.instruments)} instruments
+          {status.data.bars === null
+            ? 'bars unknown while the database is offline'
+            : `${formatCount(status.data.bars)} bars · ${formatCount(status.data.instruments ?? 0)} instruments`}
+        </span>
+      )}
+      {database?.problem && (
+        <span className="status-bar__item status-bar__item--error" role="alert" data-testid="status-db-problem">
+          {database.problem}
         </span>
       )}
       {unreachable && (

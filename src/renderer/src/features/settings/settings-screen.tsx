@@ -150,7 +150,9 @@ function DatabaseSection() {
           <dd>{database.schemaVersion}</dd>
           <dt>Stored</dt>
           <dd>
-            {formatCount(status.data.bars)} bars, {formatCount(status.data.instruments)} instruments
+            {status.data.bars === null
+              ? 'unknown while the database is offline'
+              : `${formatCount(status.data.bars)} bars, ${formatCount(status.data.instruments ?? 0)} instruments`}
           </dd>
           <dt>App version</dt>
           <dd>{status.data.appVersion}</dd>
