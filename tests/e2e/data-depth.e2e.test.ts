@@ -31,7 +31,7 @@ async function hoverAt(fraction: number): Promise<{ time: string | null; stored:
 
 beforeAll(async () => {
   requireBuiltRenderer();
-  server = await startServeProcess(undefined, { METALYTICS_IMPORT_DIR: path.dirname(realDataPath('btcusdt-1h.csv')) });
+  server = await startServeProcess();
   expect(await importAs('btc-usd-1d-yahoo.csv', '1d')).toBeGreaterThan(2_700);
   expect(await importAs('btcusdt-1h.csv', '1h')).toBeGreaterThan(30_000);
   browser = await launchChromium();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MethodInput, MethodName, MethodOutput } from '../../src/shared/contract';
 import type { Result } from '../../src/shared/errors';
+import { realDataPath } from './real-data';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,7 +25,9 @@ export interface ServeProcess {
 
 /**
  * Starts the real `metalytics serve` as a user would and waits for the line that gives its URL.
- * Without a data folder it runs on a fresh temporary one, removed again by `stop`.
+ * Without a data folder it runs on a fresh temporary one, removed again by `stop`. Its import
+ * folder (METALYTICS_IMPORT_DIR) is the shared real-data folder, so tests import those files by
+ * path as a script would; `extraEnv` may name another folder, or '' for none.
  */
 export async function startServeProcess(existingDataDir?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
   const dataDir = existingDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-serve-'));
@@ -33,7 +36,7 @@ export async function startServeProcess(existingDataDir?: string, extraEnv: Node
   };
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/index.ts'), 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot,
-    env: { ...process.env, METALYTICS_TOKEN: '', ...extraEnv },
+    env: { ...process.env, METALYTICS_TOKEN: '', METALYTICS_IMPORT_DIR: path.dirname(realDataPath('btcusdt-1h.csv')), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
