@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
-import type { Timeframe } from '../../shared/timeframes';
+import { bucketStart, type Timeframe } from '../../shared/timeframes';
 import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-sql';
-import { barsToWrite, queryBarsFrom, type BarReader } from './bar-plan';
+import { barsToWrite, queryBarsFrom, type BarLevel, type BarReader, type TimeRange } from './bar-plan';
 import {
   afterWriteStatements,
   barParams,
@@ -11,7 +11,6 @@ import {
   coverageSql,
   nthLatestTimeSql,
   selectBarsSql,
-  storedBaseTimeframesSql,
   toPgSql,
   type BarParams,
   type ChunkChange,
@@ -28,10 +27,11 @@ FROM unnest($3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::float8[]
 /**
  * A bar already stored with identical values is left alone (the WHERE of DO UPDATE), so
  * `written` lists exactly the inserted (xmax = 0) and updated rows. `previous` runs on the
- * statement's starting snapshot and tells which source an updated bar had.
+ * statement's starting snapshot and tells which source an updated bar had. The chunk's
+ * first and last time ($11, $12) let TimescaleDB plan only the chunks they span.
  */
 const UPSERT_BARS = `WITH previous AS (
-  SELECT time, source FROM market_data WHERE symbol = $1 AND timeframe = $2 AND time = ANY($3::bigint[])
+  SELECT time, source FROM market_data WHERE symbol = $1 AND timeframe = $2 AND time = ANY($3::bigint[]) AND time BETWEEN $11 AND $12
 ), written AS (
 ${INSERT_BARS}
 ON CONFLICT (symbol, timeframe, time) DO UPDATE SET
@@ -54,6 +54,12 @@ const RANGE_OCCUPIED = `SELECT EXISTS (
   SELECT 1 FROM market_data WHERE symbol = $1 AND timeframe = $2 AND time >= $3 AND time <= $4
 ) AS occupied`;
 
+/** Every source's bars of one stored series together, from the summary rather than the bars. */
+const SERIES_SPAN = `SELECT min(first_time) AS first, max(last_time) AS last FROM market_data_series WHERE symbol = $1 AND timeframe = $2`;
+
+/** One probe of the small summary table instead of one per candidate over every chunk of market_data. */
+const STORED_BASES = `SELECT DISTINCT timeframe FROM market_data_series WHERE symbol = $1 AND timeframe = ANY($2::text[])`;
+
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
 /**
@@ -73,22 +79,46 @@ export class PgMarketData implements MarketDataRepository {
   private readonly compiled = new Map<string, ReturnType<typeof toPgSql>>();
   private readonly reader: BarReader;
 
+  /**
+   * `hypertable`: market_data is split into TimescaleDB chunks. Planning a query costs
+   * time for every chunk its time range reaches, so open-ended ranges (the latest N bars,
+   * the whole history) are first narrowed to the span the series actually has.
+   */
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => number,
+    private readonly hypertable: boolean,
   ) {
     this.reader = {
-      storedBaseTimeframes: async (symbol, candidates) =>
-        (await this.rows<{ timeframe: Timeframe }>(this.pool, storedBaseTimeframesSql(candidates), { symbol })).map(
-          (row) => row.timeframe,
-        ),
+      storedBaseTimeframes: async (symbol, candidates) => {
+        const stored = new Set((await this.pool.query<{ timeframe: Timeframe }>(STORED_BASES, [symbol, candidates])).rows.map((row) => row.timeframe));
+        return candidates.filter((tf) => stored.has(tf));
+      },
       nthLatestTime: async (symbol, level, range, n) => {
-        const [row] = await this.rows<{ time: number }>(this.pool, nthLatestTimeSql(level), barParams(symbol, level, range, { offset: n - 1 }));
+        const within = await this.seriesRange(symbol, level, range);
+        if (!within) return undefined;
+        const [row] = await this.rows<{ time: number }>(this.pool, nthLatestTimeSql(level), barParams(symbol, level, within, { offset: n - 1 }));
         return row?.time;
       },
-      aggregate: (symbol, level, target, range, limit) =>
-        this.rows<Bar>(this.pool, selectBarsSql('postgres', level, target, limit !== undefined), barParams(symbol, level, range, { limit })),
+      aggregate: async (symbol, level, target, range, limit) => {
+        const within = await this.seriesRange(symbol, level, range);
+        if (!within) return [];
+        return this.rows<Bar>(this.pool, selectBarsSql('postgres', level, target, limit !== undefined), barParams(symbol, level, within, { limit }));
+      },
     };
+  }
+
+  /**
+   * `range` narrowed to the rows the level can have, undefined when it has none there. A
+   * rollup row opens at the start of its bucket, up to one bucket before the first base bar.
+   */
+  private async seriesRange(symbol: string, level: BarLevel, range: TimeRange): Promise<TimeRange | undefined> {
+    if (!this.hypertable) return range;
+    const [span] = (await this.pool.query<{ first: string | null; last: string | null }>(SERIES_SPAN, [symbol, level.base])).rows;
+    if (!span || span.first === null || span.last === null) return undefined;
+    const lo = Math.max(range.lo, bucketStart(Number(span.first), level.timeframe));
+    const hi = Math.min(range.hi, Number(span.last) + 1);
+    return lo < hi ? { lo, hi } : undefined;
   }
 
   async upsertBars(input: BarsChunk): Promise<UpsertResult> {
@@ -137,7 +167,11 @@ export class PgMarketData implements MarketDataRepository {
       result = { inserted: bars.length, updated: 0, unchanged: 0 };
       change = { changedTimes: bars.map((b) => b.time), added: bars.length, taken: new Map() };
     } else {
-      const { rows } = await client.query<{ time: number; inserted: boolean; previous_source: string | null }>(UPSERT_BARS, values);
+      const { rows } = await client.query<{ time: number; inserted: boolean; previous_source: string | null }>(UPSERT_BARS, [
+        ...values,
+        chunk.first,
+        chunk.last,
+      ]);
       let inserted = 0;
       let added = 0;
       const taken = new Map<string, number[]>();
