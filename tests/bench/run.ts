@@ -6,17 +6,26 @@
  *   METALYTICS_BENCH_PG_BARS   the same on Postgres (default 10,000,000)
  *   METALYTICS_BENCH_INSERT    bars for the insert-rate comparison (default 1,000,000)
  *   METALYTICS_BENCH_BACKFILL_BARS  1m bars backfilled end to end per dialect (default 5,000,000)
+ *   METALYTICS_BENCH_STORAGE_ONLY=1 only the storage figures (ingest, chart queries, compression), for quick runs
+ *
+ * The same figures run on SQLite, embedded Postgres and, when ../shared/tools/timescaledb
+ * is installed, a real TimescaleDB (skipped with a note otherwise). Besides the 1m history
+ * the chart queries read the 21-year daily series (xauusd-1d-mt4.csv), and on TimescaleDB
+ * they run again after every chunk is compressed.
  *
  * Needs the built renderer for the cold-start figure (`npm run bench` builds it).
  */
 import fs from 'node:fs';
+import pg from 'pg';
 import os from 'node:os';
 import path from 'node:path';
 import type { Timeframe } from '../../src/shared/timeframes';
 import { openStorage } from '../../src/core/storage/open-storage';
 import type { Storage } from '../../src/core/storage/types';
 import { silentLogger } from '../support/silent-logger';
-import { startTestPostgres } from '../support/postgres';
+import { startTestPostgres, type TestPostgres } from '../support/postgres';
+import { metaTraderDailyBars } from '../support/shared-data';
+import { startTestTimescale, timescaleInstalled } from '../support/timescale';
 import { BACKFILL_BARS, backfillRow, benchBackfill, startBenchProvider } from './backfill-bench';
 import { benchChartPaint } from './chart-paint';
 import { benchIndicators } from './indicators-bench';
@@ -28,6 +37,8 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const QUERY_BARS = env('METALYTICS_BENCH_BARS', 10_000_000);
 const PG_QUERY_BARS = env('METALYTICS_BENCH_PG_BARS', 10_000_000);
 const INSERT_BARS = env('METALYTICS_BENCH_INSERT', 1_000_000);
+const STORAGE_ONLY = process.env.METALYTICS_BENCH_STORAGE_ONLY === '1';
+const DAILY_SYMBOL = 'XAUUSD.D';
 const CHUNK = 5_000;
 const QUERIES_PER_TIMEFRAME = 40;
 const START = Date.UTC(2005, 0, 3);
@@ -52,17 +63,17 @@ async function repositoryUpsert(storage: Storage, count: number) {
   return { rate: count / seconds, seconds, loop: watch.stop() };
 }
 
-/** p50/p95 of 2,000-candle chart queries at random points of the stored history. */
-async function queryLatency(storage: Storage, stored: number, timeframe: Timeframe) {
-  const end = START + stored * 60_000;
+/** p50/p95 of 2,000-candle chart queries at random points of the later half of a stored history. */
+async function queryLatency(storage: Storage, symbol: string, span: { start: number; end: number }, timeframe: Timeframe) {
+  const { start, end } = span;
   const samples: number[] = [];
   let returned = 0;
   let state = 7;
   for (let i = 0; i < QUERIES_PER_TIMEFRAME + 3; i++) {
     state = (state * 48_271) % 2_147_483_647;
-    const to = START + Math.floor((state / 2_147_483_647) * (end - START) * 0.5 + (end - START) * 0.5);
+    const to = start + Math.floor((state / 2_147_483_647) * (end - start) * 0.5 + (end - start) * 0.5);
     const started = performance.now();
-    const { bars } = await storage.marketData.queryBars({ symbol: SYMBOL, timeframe, to, limit: 2_000 });
+    const { bars } = await storage.marketData.queryBars({ symbol, timeframe, to, limit: 2_000 });
     const ms = performance.now() - started;
     if (i >= 3) samples.push(ms); // the first queries warm caches and statement plans
     returned = Math.max(returned, bars.length);
@@ -72,9 +83,45 @@ async function queryLatency(storage: Storage, stored: number, timeframe: Timefra
 }
 
 type Purpose = 'insert' | 'fill';
+type Dialect = 'sqlite' | 'postgres' | 'timescaledb';
 
-async function benchDialect(dialect: 'sqlite' | 'postgres', open: (purpose: Purpose) => Promise<Storage>, rawRate: number, queryBars: number) {
-  const insertStorage = await open('insert');
+/** Chart queries over the 1m history and the 21-year daily series stored beside it. */
+async function chartQueries(dialect: string, storage: Storage, queryBars: number) {
+  for (const timeframe of ['1m', '1h', '1d', '1w'] as const) {
+    const latency = await queryLatency(storage, SYMBOL, { start: START, end: START + queryBars * 60_000 }, timeframe);
+    record({ figure: 'chart-query', dialect, series: `${queryBars} 1m`, timeframe, candles: latency.returned, p50ms: latency.p50.toFixed(1), p95ms: latency.p95.toFixed(1) });
+  }
+  const daily = metaTraderDailyBars();
+  for (const timeframe of ['1d', '1w', '1M'] as const) {
+    const latency = await queryLatency(storage, DAILY_SYMBOL, { start: daily[0]!.time, end: daily.at(-1)!.time }, timeframe);
+    record({ figure: 'chart-query', dialect, series: '21y 1d', timeframe, candles: latency.returned, p50ms: latency.p50.toFixed(1), p95ms: latency.p95.toFixed(1) });
+  }
+}
+
+/** Compresses every chunk of market_data, as the policy does to chunks a month past their year, and reports the sizes. */
+async function compressAll(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const started = performance.now();
+    await client.query("SELECT compress_chunk(c, if_not_compressed => true) FROM show_chunks('market_data') c");
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await client.query<{ before: string; after: string }>(
+      "SELECT before_compression_total_bytes AS before, after_compression_total_bytes AS after FROM hypertable_compression_stats('market_data')",
+    );
+    const chunks = await client.query("SELECT 1 FROM show_chunks('market_data')");
+    const before = Number(rows[0]!.before);
+    const after = Number(rows[0]!.after);
+    return { seconds, before, after, chunks: chunks.rowCount ?? 0 };
+  } finally {
+    await client.end();
+  }
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+async function benchDialect(dialect: Dialect, open: (purpose: Purpose) => Promise<{ storage: Storage; url?: string }>, rawRate: number, queryBars: number) {
+  const { storage: insertStorage } = await open('insert');
   const upsert = await repositoryUpsert(insertStorage, INSERT_BARS);
   await insertStorage.close();
   record({
@@ -86,14 +133,41 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', open: (purpose: Purp
     ratio: (upsert.rate / rawRate).toFixed(2),
   });
 
-  const storage = await open('fill');
+  const { storage, url } = await open('fill');
   const fill = await repositoryUpsert(storage, queryBars);
   record({ figure: 'fill', dialect, bars: queryBars, seconds: fill.seconds.toFixed(1), rate: formatRate(fill.rate), ...loopColumns(fill.loop) });
-  for (const timeframe of ['1m', '1h', '1d', '1w'] as const) {
-    const latency = await queryLatency(storage, queryBars, timeframe);
-    record({ figure: 'chart-query', dialect, storedBars: queryBars, timeframe, candles: latency.returned, p50ms: latency.p50.toFixed(1), p95ms: latency.p95.toFixed(1) });
+  await storage.marketData.upsertBars({ symbol: DAILY_SYMBOL, timeframe: '1d', source: 'bench', bars: metaTraderDailyBars() });
+  await chartQueries(dialect, storage, queryBars);
+  if (dialect === 'timescaledb' && url) {
+    const compression = await compressAll(url);
+    record({
+      figure: 'compression',
+      dialect,
+      bars: queryBars + metaTraderDailyBars().length,
+      chunks: compression.chunks,
+      seconds: compression.seconds.toFixed(1),
+      before: mib(compression.before),
+      after: mib(compression.after),
+      ratio: (compression.before / compression.after).toFixed(1),
+    });
+    await chartQueries(`${dialect} compressed`, storage, queryBars);
   }
   await storage.close();
+  return upsert.rate;
+}
+
+/** Ingest and chart queries on a Postgres server (embedded, or TimescaleDB), beside its own raw insert rate. */
+async function benchServer(dialect: Exclude<Dialect, 'sqlite'>, server: TestPostgres): Promise<number> {
+  const rawRate = await rawPostgresInsertRate(await server.createDatabaseUrl(), INSERT_BARS);
+  return benchDialect(
+    dialect,
+    async () => {
+      const url = await server.createDatabaseUrl();
+      return { storage: await openStorage({ dataDir: os.tmpdir(), databaseUrl: url, logger: silentLogger() }), url };
+    },
+    rawRate,
+    PG_QUERY_BARS,
+  );
 }
 
 async function main() {
@@ -101,33 +175,49 @@ async function main() {
   console.log(`Metalytics bench on ${info.cpu} (${info.cores} cores, ${info.memoryGiB} GiB), ${info.platform}, Node ${info.node}\n`);
 
   const sqliteDirs = new Map<Purpose, string>();
-  const openSqlite = (purpose: Purpose) => {
+  const openSqlite = async (purpose: Purpose) => {
     const dir = tempDir('metalytics-bench-sqlite-');
     sqliteDirs.set(purpose, dir);
-    return openStorage({ dataDir: dir, logger: silentLogger() });
+    return { storage: await openStorage({ dataDir: dir, logger: silentLogger() }) };
   };
   const sqliteRawRate = rawSqliteInsertRate(INSERT_BARS);
   await benchDialect('sqlite', openSqlite, sqliteRawRate, QUERY_BARS);
-  // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
-  for (const row of await benchChartPaint(sqliteDirs.get('fill')!, QUERY_BARS)) record(row);
+  if (!STORAGE_ONLY) {
+    // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
+    for (const row of await benchChartPaint(sqliteDirs.get('fill')!, QUERY_BARS)) record(row);
+  }
   for (const dir of sqliteDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
 
   // Indicator throughput beside a plain pass over the same closes, the floor any indicator sits on.
-  for (const row of await benchIndicators()) record(row);
+  if (!STORAGE_ONLY) for (const row of await benchIndicators()) record(row);
 
-  const provider = await startBenchProvider();
+  const provider = STORAGE_ONLY ? undefined : await startBenchProvider();
   try {
-    record(backfillRow('sqlite', await benchBackfill(provider, undefined, BACKFILL_BARS), sqliteRawRate));
+    if (provider) record(backfillRow('sqlite', await benchBackfill(provider, undefined, BACKFILL_BARS), sqliteRawRate));
     const postgres = await startTestPostgres();
+    let postgresIngest: number;
     try {
-      const rawRate = await rawPostgresInsertRate(await postgres.createDatabaseUrl(), INSERT_BARS);
-      await benchDialect('postgres', async () => openStorage({ dataDir: os.tmpdir(), databaseUrl: await postgres.createDatabaseUrl(), logger: silentLogger() }), rawRate, PG_QUERY_BARS);
-      record(backfillRow('postgres', await benchBackfill(provider, await postgres.createDatabaseUrl(), BACKFILL_BARS), rawRate));
+      postgresIngest = await benchServer('postgres', postgres);
+      if (provider) {
+        const rawRate = await rawPostgresInsertRate(await postgres.createDatabaseUrl(), INSERT_BARS);
+        record(backfillRow('postgres', await benchBackfill(provider, await postgres.createDatabaseUrl(), BACKFILL_BARS), rawRate));
+      }
     } finally {
       await postgres.stop();
     }
+    if (timescaleInstalled()) {
+      const timescale = await startTestTimescale();
+      try {
+        const timescaleIngest = await benchServer('timescaledb', timescale);
+        record({ figure: 'timescaledb-vs-postgres', ingestRatio: (timescaleIngest / postgresIngest).toFixed(2), ...p95Ratios() });
+      } finally {
+        await timescale.stop();
+      }
+    } else {
+      console.log('TimescaleDB column skipped: run `bash ../shared/tools/timescaledb/install.sh` as root to add it.');
+    }
   } finally {
-    await provider.stop();
+    await provider?.stop();
   }
 
   const outDir = path.resolve('bench-results');
@@ -136,6 +226,17 @@ async function main() {
   fs.writeFileSync(file, JSON.stringify({ machine: info, at: new Date().toISOString(), results: rows }, null, 2));
   console.log('\n' + formatTable(rows));
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
+}
+
+/** TimescaleDB's chart-query p95 over plain Postgres's, per series and timeframe. */
+function p95Ratios(): Row {
+  const p95 = (dialect: string, series: unknown, timeframe: unknown) =>
+    Number(rows.find((row) => row.figure === 'chart-query' && row.dialect === dialect && row.series === series && row.timeframe === timeframe)?.p95ms);
+  const ratios: Row = {};
+  for (const row of rows.filter((r) => r.figure === 'chart-query' && r.dialect === 'timescaledb')) {
+    ratios[`p95 ${row.series} ${row.timeframe}`] = (p95('timescaledb', row.series, row.timeframe) / p95('postgres', row.series, row.timeframe)).toFixed(2);
+  }
+  return ratios;
 }
 
 /** One aligned table per figure, columns in the order the rows were recorded. */

@@ -54,11 +54,12 @@ const RANGE_OCCUPIED = `SELECT EXISTS (
   SELECT 1 FROM market_data WHERE symbol = $1 AND timeframe = $2 AND time >= $3 AND time <= $4
 ) AS occupied`;
 
-/** Every source's bars of one stored series together, from the summary rather than the bars. */
-const SERIES_SPAN = `SELECT min(first_time) AS first, max(last_time) AS last FROM market_data_series WHERE symbol = $1 AND timeframe = $2`;
-
-/** One probe of the small summary table instead of one per candidate over every chunk of market_data. */
-const STORED_BASES = `SELECT DISTINCT timeframe FROM market_data_series WHERE symbol = $1 AND timeframe = ANY($2::text[])`;
+/**
+ * The stored bases among the candidates, with each one's first and last bar over every
+ * source: one probe of the small summary table instead of one per candidate over market_data.
+ */
+const STORED_BASES = `SELECT timeframe, min(first_time) AS first, max(last_time) AS last FROM market_data_series
+WHERE symbol = $1 AND timeframe = ANY($2::text[]) GROUP BY timeframe`;
 
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
@@ -74,51 +75,52 @@ function arrayLiteral(bars: readonly Bar[], field: keyof Bar): string {
   return `{${column.join(',')}}`;
 }
 
+/**
+ * `range` narrowed to the rows a level of a stored base can have, undefined when it has
+ * none there. A rollup row opens at the start of its bucket, before the first base bar.
+ */
+function narrowed(spans: ReadonlyMap<Timeframe, { first: number; last: number }>, level: BarLevel, range: TimeRange): TimeRange | undefined {
+  const span = spans.get(level.base);
+  if (!span) return undefined;
+  const lo = Math.max(range.lo, bucketStart(span.first, level.timeframe));
+  const hi = Math.min(range.hi, span.last + 1);
+  return lo < hi ? { lo, hi } : undefined;
+}
+
 /** Market data on node-postgres with the shared aggregation SQL. */
 export class PgMarketData implements MarketDataRepository {
   private readonly compiled = new Map<string, ReturnType<typeof toPgSql>>();
-  private readonly reader: BarReader;
 
-  /**
-   * `hypertable`: market_data is split into TimescaleDB chunks. Planning a query costs
-   * time for every chunk its time range reaches, so open-ended ranges (the latest N bars,
-   * the whole history) are first narrowed to the span the series actually has.
-   */
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => number,
-    private readonly hypertable: boolean,
-  ) {
-    this.reader = {
+  ) {}
+
+  /**
+   * A reader for one query. The spans of the stored bases, read with them, narrow every
+   * range it reads: open-ended ranges (the latest N bars, the whole history) would
+   * otherwise make TimescaleDB plan every chunk back to the oldest bar of any series.
+   */
+  private queryReader(): BarReader {
+    const spans = new Map<Timeframe, { first: number; last: number }>();
+    return {
       storedBaseTimeframes: async (symbol, candidates) => {
-        const stored = new Set((await this.pool.query<{ timeframe: Timeframe }>(STORED_BASES, [symbol, candidates])).rows.map((row) => row.timeframe));
-        return candidates.filter((tf) => stored.has(tf));
+        const { rows } = await this.pool.query<{ timeframe: Timeframe; first: string; last: string }>(STORED_BASES, [symbol, candidates]);
+        for (const row of rows) spans.set(row.timeframe, { first: Number(row.first), last: Number(row.last) });
+        return candidates.filter((tf) => spans.has(tf));
       },
       nthLatestTime: async (symbol, level, range, n) => {
-        const within = await this.seriesRange(symbol, level, range);
+        const within = narrowed(spans, level, range);
         if (!within) return undefined;
         const [row] = await this.rows<{ time: number }>(this.pool, nthLatestTimeSql(level), barParams(symbol, level, within, { offset: n - 1 }));
         return row?.time;
       },
       aggregate: async (symbol, level, target, range, limit) => {
-        const within = await this.seriesRange(symbol, level, range);
+        const within = narrowed(spans, level, range);
         if (!within) return [];
         return this.rows<Bar>(this.pool, selectBarsSql('postgres', level, target, limit !== undefined), barParams(symbol, level, within, { limit }));
       },
     };
-  }
-
-  /**
-   * `range` narrowed to the rows the level can have, undefined when it has none there. A
-   * rollup row opens at the start of its bucket, up to one bucket before the first base bar.
-   */
-  private async seriesRange(symbol: string, level: BarLevel, range: TimeRange): Promise<TimeRange | undefined> {
-    if (!this.hypertable) return range;
-    const [span] = (await this.pool.query<{ first: string | null; last: string | null }>(SERIES_SPAN, [symbol, level.base])).rows;
-    if (!span || span.first === null || span.last === null) return undefined;
-    const lo = Math.max(range.lo, bucketStart(Number(span.first), level.timeframe));
-    const hi = Math.min(range.hi, Number(span.last) + 1);
-    return lo < hi ? { lo, hi } : undefined;
   }
 
   async upsertBars(input: BarsChunk): Promise<UpsertResult> {
@@ -195,7 +197,7 @@ export class PgMarketData implements MarketDataRepository {
   }
 
   queryBars(query: BarsQuery): Promise<BarsQueryResult> {
-    return queryBarsFrom(this.reader, query);
+    return queryBarsFrom(this.queryReader(), query);
   }
 
   async coverage(symbol?: string): Promise<Coverage[]> {

@@ -199,7 +199,7 @@ export async function openPostgresStorage(url: string, logger: Logger): Promise<
     location,
     schemaVersion: prepared.schemaVersion,
     instruments: mappingErrors(new PgInstruments(db)),
-    marketData: mappingErrors(new PgMarketData(pool, Date.now, prepared.mode === 'timescaledb')),
+    marketData: mappingErrors(new PgMarketData(pool, Date.now)),
     jobRuns: mappingErrors(new PgJobRuns(db)),
     backfillCheckpoints: mappingErrors(new PgBackfillCheckpoints(pool)),
     auditLog: mappingErrors(new PgAuditLog(db)),
