@@ -28,10 +28,13 @@ FROM unnest($3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::float8[]
  * A bar already stored with identical values is left alone (the WHERE of DO UPDATE), so
  * `written` lists exactly the inserted (xmax = 0) and updated rows. `previous` runs on the
  * statement's starting snapshot and tells which source an updated bar had. The chunk's
- * first and last time ($11, $12) let TimescaleDB plan only the chunks they span.
+ * first and last time ($11, $12) let TimescaleDB plan only the chunks they span; a join
+ * rather than `time = ANY($3)`, which TimescaleDB's planner checks against every compressed
+ * batch, element by element (19 s to plan 5,383 daily bars over compressed chunks).
  */
 const UPSERT_BARS = `WITH previous AS (
-  SELECT time, source FROM market_data WHERE symbol = $1 AND timeframe = $2 AND time = ANY($3::bigint[]) AND time BETWEEN $11 AND $12
+  SELECT m.time, m.source FROM market_data m JOIN unnest($3::bigint[]) AS b(time) ON b.time = m.time
+  WHERE m.symbol = $1 AND m.timeframe = $2 AND m.time BETWEEN $11 AND $12
 ), written AS (
 ${INSERT_BARS}
 ON CONFLICT (symbol, timeframe, time) DO UPDATE SET
