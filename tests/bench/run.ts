@@ -7,6 +7,7 @@
  *   METALYTICS_BENCH_INSERT    bars for the insert-rate comparison (default 1,000,000)
  *   METALYTICS_BENCH_BACKFILL_BARS  1m bars backfilled end to end per dialect (default 5,000,000)
  *   METALYTICS_BENCH_STORAGE_ONLY=1 only the storage figures (ingest, chart queries, compression), for quick runs
+ *   METALYTICS_BENCH_DIALECTS  engines to measure (default sqlite,postgres,timescaledb)
  *
  * The same figures run on SQLite, embedded Postgres and, when ../shared/tools/timescaledb
  * is installed, a real TimescaleDB (skipped with a note otherwise). Besides the 1m history
@@ -39,6 +40,7 @@ const PG_QUERY_BARS = env('METALYTICS_BENCH_PG_BARS', 10_000_000);
 const INSERT_BARS = env('METALYTICS_BENCH_INSERT', 1_000_000);
 const STORAGE_ONLY = process.env.METALYTICS_BENCH_STORAGE_ONLY === '1';
 const DAILY_SYMBOL = 'XAUUSD.D';
+const DIALECTS = (process.env.METALYTICS_BENCH_DIALECTS ?? 'sqlite,postgres,timescaledb').split(',');
 const CHUNK = 5_000;
 const QUERIES_PER_TIMEFRAME = 40;
 const START = Date.UTC(2005, 0, 3);
@@ -180,40 +182,46 @@ async function main() {
     sqliteDirs.set(purpose, dir);
     return { storage: await openStorage({ dataDir: dir, logger: silentLogger() }) };
   };
-  const sqliteRawRate = rawSqliteInsertRate(INSERT_BARS);
-  await benchDialect('sqlite', openSqlite, sqliteRawRate, QUERY_BARS);
-  if (!STORAGE_ONLY) {
-    // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
-    for (const row of await benchChartPaint(sqliteDirs.get('fill')!, QUERY_BARS)) record(row);
+  const sqliteRawRate = DIALECTS.includes('sqlite') ? rawSqliteInsertRate(INSERT_BARS) : 0;
+  if (DIALECTS.includes('sqlite')) {
+    await benchDialect('sqlite', openSqlite, sqliteRawRate, QUERY_BARS);
+    if (!STORAGE_ONLY) {
+      // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
+      for (const row of await benchChartPaint(sqliteDirs.get('fill')!, QUERY_BARS)) record(row);
+    }
+    for (const dir of sqliteDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
   }
-  for (const dir of sqliteDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
 
   // Indicator throughput beside a plain pass over the same closes, the floor any indicator sits on.
   if (!STORAGE_ONLY) for (const row of await benchIndicators()) record(row);
 
   const provider = STORAGE_ONLY ? undefined : await startBenchProvider();
   try {
-    if (provider) record(backfillRow('sqlite', await benchBackfill(provider, undefined, BACKFILL_BARS), sqliteRawRate));
-    const postgres = await startTestPostgres();
-    let postgresIngest: number;
-    try {
-      postgresIngest = await benchServer('postgres', postgres);
-      if (provider) {
-        const rawRate = await rawPostgresInsertRate(await postgres.createDatabaseUrl(), INSERT_BARS);
-        record(backfillRow('postgres', await benchBackfill(provider, await postgres.createDatabaseUrl(), BACKFILL_BARS), rawRate));
+    if (provider && DIALECTS.includes('sqlite')) record(backfillRow('sqlite', await benchBackfill(provider, undefined, BACKFILL_BARS), sqliteRawRate));
+    let postgresIngest: number | undefined;
+    if (DIALECTS.includes('postgres')) {
+      const postgres = await startTestPostgres();
+      try {
+        postgresIngest = await benchServer('postgres', postgres);
+        if (provider) {
+          const rawRate = await rawPostgresInsertRate(await postgres.createDatabaseUrl(), INSERT_BARS);
+          record(backfillRow('postgres', await benchBackfill(provider, await postgres.createDatabaseUrl(), BACKFILL_BARS), rawRate));
+        }
+      } finally {
+        await postgres.stop();
       }
-    } finally {
-      await postgres.stop();
     }
-    if (timescaleInstalled()) {
+    if (DIALECTS.includes('timescaledb') && timescaleInstalled()) {
       const timescale = await startTestTimescale();
       try {
         const timescaleIngest = await benchServer('timescaledb', timescale);
-        record({ figure: 'timescaledb-vs-postgres', ingestRatio: (timescaleIngest / postgresIngest).toFixed(2), ...p95Ratios() });
+        if (postgresIngest !== undefined) {
+          record({ figure: 'timescaledb-vs-postgres', ingestRatio: (timescaleIngest / postgresIngest).toFixed(2), ...p95Ratios() });
+        }
       } finally {
         await timescale.stop();
       }
-    } else {
+    } else if (DIALECTS.includes('timescaledb')) {
       console.log('TimescaleDB column skipped: run `bash ../shared/tools/timescaledb/install.sh` as root to add it.');
     }
   } finally {

@@ -100,7 +100,7 @@ export function useTestTimescale(): TestPostgres {
   let started: TestPostgres | undefined;
   beforeAll(async () => {
     started = await startTestTimescale();
-  }, 60_000);
+  });
   afterAll(async () => {
     await started?.stop();
   });
