@@ -39,6 +39,16 @@ describe('setUpTimescale', () => {
     expect(r.statements.at(-1)).toBe('COMMIT');
   });
 
+  it('keeps an uncompressed hypertable where the server cannot compress (Apache-only TimescaleDB)', async () => {
+    const r = recorder((text) =>
+      text.includes('timescaledb.compress') ? Object.assign(new Error('functionality not supported under the current "apache" license'), { code: '0A000' }) : undefined,
+    );
+    expect(await setUpTimescale(r.run, r.logger)).toBe('timescaledb');
+    expect(r.statements).toContain('ROLLBACK TO SAVEPOINT compression');
+    expect(r.statements.at(-1)).toBe('COMMIT');
+    expect(r.warnings).toEqual([expect.stringMatching(/cannot compress/)]);
+  });
+
   it('leaves a hypertable in the current layout as it is', async () => {
     const r = recorder(undefined, true, CHUNK_INTERVAL_MS);
     expect(await setUpTimescale(r.run, r.logger)).toBe('timescaledb');

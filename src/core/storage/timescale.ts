@@ -43,7 +43,7 @@ export async function setUpTimescale(run: RunSql, logger: Logger): Promise<'time
        AS $$ SELECT (extract(epoch FROM now()) * 1000)::bigint $$`,
     );
     interval = await chunkInterval(run);
-    if (interval === undefined) await makeHypertable(run, 'market_data', true);
+    if (interval === undefined) await makeHypertable(run, logger, 'market_data', true);
     await run('COMMIT');
   } catch (error) {
     await run('ROLLBACK').catch(() => undefined);
@@ -70,15 +70,27 @@ async function chunkInterval(run: RunSql): Promise<number | undefined> {
  * with symbol and timeframe, so the primary key serves them and a second index only
  * slows writes), compressed per series in time order.
  */
-async function makeHypertable(run: RunSql, table: string, migrateData: boolean): Promise<void> {
+async function makeHypertable(run: RunSql, logger: Logger, table: string, migrateData: boolean): Promise<void> {
   await run(
     `SELECT create_hypertable('${table}', by_range('time', ${CHUNK_INTERVAL_MS}::bigint), create_default_indexes => FALSE, migrate_data => ${migrateData ? 'TRUE' : 'FALSE'})`,
   );
   await run(`SELECT set_integer_now_func('${table}', 'metalytics_now_ms')`);
-  await run(
-    `ALTER TABLE ${table} SET (timescaledb.compress, timescaledb.compress_segmentby = 'symbol, timeframe', timescaledb.compress_orderby = 'time')`,
-  );
-  await run(`SELECT add_compression_policy('${table}', compress_after => ${COMPRESS_AFTER_MS}::bigint)`);
+  // Compression is in TimescaleDB's community edition; an Apache-only build (some managed
+  // services) still gets the hypertable, uncompressed.
+  await run('SAVEPOINT compression');
+  try {
+    await run(
+      `ALTER TABLE ${table} SET (timescaledb.compress, timescaledb.compress_segmentby = 'symbol, timeframe', timescaledb.compress_orderby = 'time')`,
+    );
+    await run(`SELECT add_compression_policy('${table}', compress_after => ${COMPRESS_AFTER_MS}::bigint)`);
+    await run('RELEASE SAVEPOINT compression');
+  } catch (error) {
+    if (isConnectionError(error)) throw error;
+    await run('ROLLBACK TO SAVEPOINT compression');
+    logger.warn('TimescaleDB on this server cannot compress; market_data stays uncompressed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 /**
@@ -95,7 +107,7 @@ async function relayout(run: RunSql, logger: Logger, oldInterval: number): Promi
     await run('ALTER TABLE market_data_relayout RENAME CONSTRAINT market_data_symbol_timeframe_time_pk TO market_data_relayout_pk');
     await run('CREATE TABLE market_data (LIKE market_data_relayout INCLUDING DEFAULTS INCLUDING CONSTRAINTS)');
     await run('ALTER TABLE market_data ADD CONSTRAINT market_data_symbol_timeframe_time_pk PRIMARY KEY (symbol, timeframe, time)');
-    await makeHypertable(run, 'market_data', false);
+    await makeHypertable(run, logger, 'market_data', false);
     await run('INSERT INTO market_data SELECT * FROM market_data_relayout');
     await run('DROP TABLE market_data_relayout');
     await run('COMMIT');
