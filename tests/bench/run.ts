@@ -122,6 +122,7 @@ async function compressAll(url: string) {
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
+/** Ingest and fill figures, then chart queries; the filled storage stays open for the caller. */
 async function benchDialect(dialect: Dialect, open: (purpose: Purpose) => Promise<{ storage: Storage; url?: string }>, rawRate: number, queryBars: number) {
   const { storage: insertStorage } = await open('insert');
   const upsert = await repositoryUpsert(insertStorage, INSERT_BARS);
@@ -140,26 +141,11 @@ async function benchDialect(dialect: Dialect, open: (purpose: Purpose) => Promis
   record({ figure: 'fill', dialect, bars: queryBars, seconds: fill.seconds.toFixed(1), rate: formatRate(fill.rate), ...loopColumns(fill.loop) });
   await storage.marketData.upsertBars({ symbol: DAILY_SYMBOL, timeframe: '1d', source: 'bench', bars: metaTraderDailyBars() });
   await chartQueries(dialect, storage, queryBars);
-  if (dialect === 'timescaledb' && url) {
-    const compression = await compressAll(url);
-    record({
-      figure: 'compression',
-      dialect,
-      bars: queryBars + metaTraderDailyBars().length,
-      chunks: compression.chunks,
-      seconds: compression.seconds.toFixed(1),
-      before: mib(compression.before),
-      after: mib(compression.after),
-      ratio: (compression.before / compression.after).toFixed(1),
-    });
-    await chartQueries(`${dialect} compressed`, storage, queryBars);
-  }
-  await storage.close();
-  return upsert.rate;
+  return { storage, url };
 }
 
 /** Ingest and chart queries on a Postgres server (embedded, or TimescaleDB), beside its own raw insert rate. */
-async function benchServer(dialect: Exclude<Dialect, 'sqlite'>, server: TestPostgres): Promise<number> {
+async function benchServer(dialect: Exclude<Dialect, 'sqlite'>, server: TestPostgres) {
   const rawRate = await rawPostgresInsertRate(await server.createDatabaseUrl(), INSERT_BARS);
   return benchDialect(
     dialect,
@@ -170,6 +156,110 @@ async function benchServer(dialect: Exclude<Dialect, 'sqlite'>, server: TestPost
     rawRate,
     PG_QUERY_BARS,
   );
+}
+
+type Engine = { dialect: string; storage: Storage };
+
+/**
+ * TimescaleDB against plain Postgres with the two taking turns, chunk by chunk and query by
+ * query, so a machine whose load changes during the run (shared CI runners, other
+ * processes) weighs on both alike. The ratios come from here.
+ */
+async function interleavedIngest(engines: readonly Engine[]) {
+  const seconds = engines.map(() => 0);
+  for (const bars of syntheticMinuteBars(START, INSERT_BARS, CHUNK)) {
+    for (const [i, { storage }] of engines.entries()) {
+      const started = performance.now();
+      await storage.marketData.upsertBars({ symbol: SYMBOL, timeframe: '1m', source: 'bench', bars });
+      seconds[i]! += (performance.now() - started) / 1000;
+    }
+  }
+  return seconds.map((s) => INSERT_BARS / s);
+}
+
+async function interleavedQueries(engines: readonly Engine[], label: string) {
+  const daily = metaTraderDailyBars();
+  const cases: { series: string; symbol: string; span: { start: number; end: number }; timeframe: Timeframe }[] = [
+    ...(['1m', '1h', '1d', '1w'] as const).map((timeframe) => ({
+      series: `${PG_QUERY_BARS} 1m`,
+      symbol: SYMBOL,
+      span: { start: START, end: START + PG_QUERY_BARS * 60_000 },
+      timeframe,
+    })),
+    ...(['1d', '1w', '1M'] as const).map((timeframe) => ({ series: '21y 1d', symbol: DAILY_SYMBOL, span: { start: daily[0]!.time, end: daily.at(-1)!.time }, timeframe })),
+  ];
+  for (const { series, symbol, span, timeframe } of cases) {
+    const samples = engines.map(() => [] as number[]);
+    let state = 11;
+    for (let i = 0; i < QUERIES_PER_TIMEFRAME + 3; i++) {
+      state = (state * 48_271) % 2_147_483_647;
+      const to = span.start + Math.floor((state / 2_147_483_647) * (span.end - span.start) * 0.5 + (span.end - span.start) * 0.5);
+      for (const [e, { storage }] of engines.entries()) {
+        const started = performance.now();
+        await storage.marketData.queryBars({ symbol, timeframe, to, limit: 2_000 });
+        if (i >= 3) samples[e]!.push(performance.now() - started);
+      }
+    }
+    const stats = samples.map((list) => list.sort((a, b) => a - b)).map((list) => ({ p50: percentile(list, 50), p95: percentile(list, 95) }));
+    const row: Row = { figure: 'interleaved-chart-query', timescaledb: label, series, timeframe };
+    for (const [e, { dialect }] of engines.entries()) {
+      row[`${dialect} p50/p95 ms`] = `${stats[e]!.p50.toFixed(1)}/${stats[e]!.p95.toFixed(1)}`;
+    }
+    row.p95ratio = (stats[1]!.p95 / stats[0]!.p95).toFixed(2);
+    record(row);
+  }
+}
+
+/** Postgres then TimescaleDB figures, then the two side by side, then TimescaleDB compressed. */
+async function benchPostgresAndTimescale(provider: Awaited<ReturnType<typeof startBenchProvider>> | undefined) {
+  const postgres = DIALECTS.includes('postgres') ? await startTestPostgres() : undefined;
+  const timescale = DIALECTS.includes('timescaledb') && timescaleInstalled() ? await startTestTimescale() : undefined;
+  if (DIALECTS.includes('timescaledb') && !timescale) console.log('TimescaleDB column skipped: run `bash ../shared/tools/timescaledb/install.sh` as root to add it.');
+  const opened: Storage[] = [];
+  try {
+    const filled: Engine[] = [];
+    if (postgres) {
+      const { storage } = await benchServer('postgres', postgres);
+      opened.push(storage);
+      filled.push({ dialect: 'postgres', storage });
+      if (provider) {
+        const rawRate = await rawPostgresInsertRate(await postgres.createDatabaseUrl(), INSERT_BARS);
+        record(backfillRow('postgres', await benchBackfill(provider, await postgres.createDatabaseUrl(), BACKFILL_BARS), rawRate));
+      }
+    }
+    if (!timescale) return;
+    const { storage, url } = await benchServer('timescaledb', timescale);
+    opened.push(storage);
+    filled.push({ dialect: 'timescaledb', storage });
+    if (postgres) {
+      const fresh: Engine[] = [];
+      for (const [dialect, server] of [['postgres', postgres], ['timescaledb', timescale]] as const) {
+        const freshStorage = await openStorage({ dataDir: os.tmpdir(), databaseUrl: await server.createDatabaseUrl(), logger: silentLogger() });
+        opened.push(freshStorage);
+        fresh.push({ dialect, storage: freshStorage });
+      }
+      const [pgRate, tsRate] = await interleavedIngest(fresh);
+      record({ figure: 'interleaved-ingest', bars: INSERT_BARS, postgres: formatRate(pgRate!), timescaledb: formatRate(tsRate!), ratio: (tsRate! / pgRate!).toFixed(2) });
+      await interleavedQueries(filled, 'uncompressed');
+    }
+    const compression = await compressAll(url!);
+    record({
+      figure: 'compression',
+      dialect: 'timescaledb',
+      bars: PG_QUERY_BARS + metaTraderDailyBars().length,
+      chunks: compression.chunks,
+      seconds: compression.seconds.toFixed(1),
+      before: mib(compression.before),
+      after: mib(compression.after),
+      ratio: (compression.before / compression.after).toFixed(1),
+    });
+    await chartQueries('timescaledb compressed', storage, PG_QUERY_BARS);
+    if (postgres) await interleavedQueries(filled, 'compressed');
+  } finally {
+    for (const storage of opened) await storage.close();
+    await postgres?.stop();
+    await timescale?.stop();
+  }
 }
 
 async function main() {
@@ -184,7 +274,7 @@ async function main() {
   };
   const sqliteRawRate = DIALECTS.includes('sqlite') ? rawSqliteInsertRate(INSERT_BARS) : 0;
   if (DIALECTS.includes('sqlite')) {
-    await benchDialect('sqlite', openSqlite, sqliteRawRate, QUERY_BARS);
+    await (await benchDialect('sqlite', openSqlite, sqliteRawRate, QUERY_BARS)).storage.close();
     if (!STORAGE_ONLY) {
       // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
       for (const row of await benchChartPaint(sqliteDirs.get('fill')!, QUERY_BARS)) record(row);
@@ -198,32 +288,7 @@ async function main() {
   const provider = STORAGE_ONLY ? undefined : await startBenchProvider();
   try {
     if (provider && DIALECTS.includes('sqlite')) record(backfillRow('sqlite', await benchBackfill(provider, undefined, BACKFILL_BARS), sqliteRawRate));
-    let postgresIngest: number | undefined;
-    if (DIALECTS.includes('postgres')) {
-      const postgres = await startTestPostgres();
-      try {
-        postgresIngest = await benchServer('postgres', postgres);
-        if (provider) {
-          const rawRate = await rawPostgresInsertRate(await postgres.createDatabaseUrl(), INSERT_BARS);
-          record(backfillRow('postgres', await benchBackfill(provider, await postgres.createDatabaseUrl(), BACKFILL_BARS), rawRate));
-        }
-      } finally {
-        await postgres.stop();
-      }
-    }
-    if (DIALECTS.includes('timescaledb') && timescaleInstalled()) {
-      const timescale = await startTestTimescale();
-      try {
-        const timescaleIngest = await benchServer('timescaledb', timescale);
-        if (postgresIngest !== undefined) {
-          record({ figure: 'timescaledb-vs-postgres', ingestRatio: (timescaleIngest / postgresIngest).toFixed(2), ...p95Ratios() });
-        }
-      } finally {
-        await timescale.stop();
-      }
-    } else if (DIALECTS.includes('timescaledb')) {
-      console.log('TimescaleDB column skipped: run `bash ../shared/tools/timescaledb/install.sh` as root to add it.');
-    }
+    await benchPostgresAndTimescale(provider);
   } finally {
     await provider?.stop();
   }
@@ -234,17 +299,6 @@ async function main() {
   fs.writeFileSync(file, JSON.stringify({ machine: info, at: new Date().toISOString(), results: rows }, null, 2));
   console.log('\n' + formatTable(rows));
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
-}
-
-/** TimescaleDB's chart-query p95 over plain Postgres's, per series and timeframe. */
-function p95Ratios(): Row {
-  const p95 = (dialect: string, series: unknown, timeframe: unknown) =>
-    Number(rows.find((row) => row.figure === 'chart-query' && row.dialect === dialect && row.series === series && row.timeframe === timeframe)?.p95ms);
-  const ratios: Row = {};
-  for (const row of rows.filter((r) => r.figure === 'chart-query' && r.dialect === 'timescaledb')) {
-    ratios[`p95 ${row.series} ${row.timeframe}`] = (p95('timescaledb', row.series, row.timeframe) / p95('postgres', row.series, row.timeframe)).toFixed(2);
-  }
-  return ratios;
 }
 
 /** One aligned table per figure, columns in the order the rows were recorded. */
