@@ -108,8 +108,8 @@ export class PgMarketData implements MarketDataRepository {
     const spans = new Map<Timeframe, { first: number; last: number }>();
     return {
       storedBaseTimeframes: async (symbol, candidates) => {
-        const { rows } = await this.pool.query<{ timeframe: Timeframe; first: string; last: string }>(STORED_BASES, [symbol, candidates]);
-        for (const row of rows) spans.set(row.timeframe, { first: Number(row.first), last: Number(row.last) });
+        const { rows } = await this.pool.query<{ timeframe: Timeframe; first: number; last: number }>(STORED_BASES, [symbol, candidates]);
+        for (const { timeframe, first, last } of rows) spans.set(timeframe, { first, last });
         return candidates.filter((tf) => spans.has(tf));
       },
       nthLatestTime: async (symbol, level, range, n) => {
