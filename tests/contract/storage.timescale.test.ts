@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/core/storage/open-storage';
-import { CHUNK_INTERVAL_MS } from '../../src/core/storage/timescale';
+import { CHUNK_INTERVAL_MS, COMPRESSED_CHUNK_INTERVAL_MS } from '../../src/core/storage/timescale';
 import type { Storage } from '../../src/core/storage/types';
 import type { Bar } from '../../src/shared/domain';
 import { metaTraderDailyBars, monthlyGoldBars } from '../support/shared-data';
@@ -84,7 +84,7 @@ describe.skipIf(!timescaleRunnable())('TimescaleDB', () => {
       expect(indexes.map((r) => r.indexname)).toEqual(['market_data_symbol_timeframe_time_pk']);
     });
 
-    it('compresses per series in time order, with a policy for chunks older than a month', async () => {
+    it('compresses per series in time order into chunks of up to ten years, with a policy for chunks older than a month', async () => {
       const [settings] = await t.sql(
         "SELECT segmentby, orderby FROM timescaledb_information.hypertable_compression_settings WHERE hypertable = 'market_data'::regclass",
       );
@@ -95,8 +95,15 @@ describe.skipIf(!timescaleRunnable())('TimescaleDB', () => {
       // The ratio is the bench's figure (minute bars); sparse daily chunks barely shrink.
       const before = await Promise.all((['1d', '1w', '1M'] as const).map((timeframe) => storage.marketData.queryBars({ symbol: 'XAUUSD', timeframe })));
       const monthly = await storage.marketData.queryBars({ symbol: 'GOLD.M', timeframe: '1M', limit: 100 });
+      const yearly = await chunkCount();
       await compressAll();
       expect(Number((await t.sql("SELECT count(*) AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'market_data' AND NOT is_compressed"))[0]!.n)).toBe(0);
+      // Compression merges adjacent years into chunks of up to ten.
+      const spans = await t.sql("SELECT range_end_integer - range_start_integer AS span FROM timescaledb_information.chunks WHERE hypertable_name = 'market_data'");
+      expect(spans.length).toBeLessThan(yearly / 5);
+      expect(Math.max(...spans.map((r) => Number(r.span)))).toBeLessThanOrEqual(COMPRESSED_CHUNK_INTERVAL_MS);
+      const [interval] = await t.sql("SELECT compress_interval_length AS n FROM timescaledb_information.hypertable_compression_settings WHERE hypertable = 'market_data'::regclass");
+      expect(Number(interval!.n)).toBe(COMPRESSED_CHUNK_INTERVAL_MS);
       expect(await Promise.all((['1d', '1w', '1M'] as const).map((timeframe) => storage.marketData.queryBars({ symbol: 'XAUUSD', timeframe })))).toEqual(before);
       expect(await storage.marketData.queryBars({ symbol: 'GOLD.M', timeframe: '1M', limit: 100 })).toEqual(monthly);
     });

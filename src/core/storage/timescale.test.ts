@@ -34,7 +34,9 @@ describe('setUpTimescale', () => {
       `SELECT create_hypertable('market_data', by_range('time', ${CHUNK_INTERVAL_MS}::bigint), create_default_indexes => FALSE, migrate_data => TRUE)`,
     );
     expect(r.statements.find((s) => s.includes('set_integer_now_func'))).toContain("'metalytics_now_ms'");
-    expect(r.statements.find((s) => s.includes('compress_segmentby'))).toContain("compress_segmentby = 'symbol, timeframe', timescaledb.compress_orderby = 'time'");
+    expect(r.statements.find((s) => s.includes('compress_segmentby'))).toContain(
+      `compress_segmentby = 'symbol, timeframe', timescaledb.compress_orderby = 'time', timescaledb.compress_chunk_time_interval = '315360 seconds'`,
+    );
     expect(r.statements.find((s) => s.includes('add_compression_policy'))).toContain(`compress_after => ${COMPRESS_AFTER_MS}::bigint`);
     expect(r.statements.at(-1)).toBe('COMMIT');
   });

@@ -20,6 +20,14 @@ export const CHUNK_INTERVAL_MS = 365 * DAY_MS;
 export const COMPRESS_AFTER_MS = 30 * DAY_MS;
 
 /**
+ * Compression merges yearly chunks into chunks of up to ten years. Compressed history is
+ * read, rarely written, and each compressed chunk costs planning and a scan start of its
+ * own: a daily series' whole history read 2x slower than plain Postgres over 22 compressed
+ * yearly chunks.
+ */
+export const COMPRESSED_CHUNK_INTERVAL_MS = 10 * CHUNK_INTERVAL_MS;
+
+/**
  * Turns `market_data` into a TimescaleDB hypertable with compression when the server
  * offers the extension, and reports the mode the database is in. Any failure (the
  * extension is listed but not preloaded, the role may not create extensions, an old
@@ -75,12 +83,14 @@ async function makeHypertable(run: RunSql, logger: Logger, table: string, migrat
     `SELECT create_hypertable('${table}', by_range('time', ${CHUNK_INTERVAL_MS}::bigint), create_default_indexes => FALSE, migrate_data => ${migrateData ? 'TRUE' : 'FALSE'})`,
   );
   await run(`SELECT set_integer_now_func('${table}', 'metalytics_now_ms')`);
+  // TimescaleDB reads compress_chunk_time_interval as an interval and keeps microseconds,
+  // for an integer time column too: N ms of `time` are written as N / 10^6 seconds.
   // Compression is in TimescaleDB's community edition; an Apache-only build (some managed
   // services) still gets the hypertable, uncompressed.
   await run('SAVEPOINT compression');
   try {
     await run(
-      `ALTER TABLE ${table} SET (timescaledb.compress, timescaledb.compress_segmentby = 'symbol, timeframe', timescaledb.compress_orderby = 'time')`,
+      `ALTER TABLE ${table} SET (timescaledb.compress, timescaledb.compress_segmentby = 'symbol, timeframe', timescaledb.compress_orderby = 'time', timescaledb.compress_chunk_time_interval = '${COMPRESSED_CHUNK_INTERVAL_MS / 1_000_000} seconds')`,
     );
     await run(`SELECT add_compression_policy('${table}', compress_after => ${COMPRESS_AFTER_MS}::bigint)`);
     await run('RELEASE SAVEPOINT compression');
