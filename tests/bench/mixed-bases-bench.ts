@@ -7,12 +7,12 @@
 import type { Bar } from '../../src/shared/domain';
 import type { Timeframe } from '../../src/shared/timeframes';
 import type { Storage } from '../../src/core/storage/types';
-import { percentile, syntheticMinuteBars } from './stats';
+import { queryLatency } from './query-latency';
+import { syntheticMinuteBars } from './stats';
 
 const DAY = 86_400_000;
 const DAILY_FROM = Date.UTC(2005, 0, 3);
 const DAILY_DAYS = 21 * 365;
-const QUERIES = 40;
 
 /** One daily bar per calendar day from `from`, a seeded random walk. */
 function dailyBars(from: number, days: number): Bar[] {
@@ -32,24 +32,6 @@ async function store(storage: Storage, symbol: string, timeframe: Timeframe, bar
   }
 }
 
-/** p50/p95 of 2,000-candle pages ending at random points of the later half of the daily history. */
-async function pageLatency(storage: Storage, symbol: string, timeframe: Timeframe) {
-  const end = DAILY_FROM + DAILY_DAYS * DAY;
-  const samples: number[] = [];
-  let returned = 0;
-  let state = 5;
-  for (let i = 0; i < QUERIES + 3; i++) {
-    state = (state * 48_271) % 2_147_483_647;
-    const to = DAILY_FROM + Math.floor((state / 2_147_483_647) * (end - DAILY_FROM) * 0.5 + (end - DAILY_FROM) * 0.5);
-    const started = performance.now();
-    const { bars } = await storage.marketData.queryBars({ symbol, timeframe, to, limit: 2_000 });
-    if (i >= 3) samples.push(performance.now() - started);
-    returned = Math.max(returned, bars.length);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95), returned };
-}
-
 export async function benchMixedBases(storage: Storage, dialect: string, minuteBars: number): Promise<Record<string, string | number>[]> {
   const daily = dailyBars(DAILY_FROM, DAILY_DAYS);
   await store(storage, 'BENCH.DAILY', '1d', daily);
@@ -60,8 +42,9 @@ export async function benchMixedBases(storage: Storage, dialect: string, minuteB
   }
   const rows: Record<string, string | number>[] = [];
   for (const timeframe of ['1d', '1w'] as const) {
-    const single = await pageLatency(storage, 'BENCH.DAILY', timeframe);
-    const mixed = await pageLatency(storage, 'BENCH.MIXED', timeframe);
+    const span = { start: DAILY_FROM, end: DAILY_FROM + DAILY_DAYS * DAY };
+    const single = await queryLatency(storage, 'BENCH.DAILY', span, timeframe);
+    const mixed = await queryLatency(storage, 'BENCH.MIXED', span, timeframe);
     rows.push({
       figure: 'chart-query-mixed-bases',
       dialect,

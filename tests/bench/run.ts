@@ -7,21 +7,32 @@
  *   METALYTICS_BENCH_INSERT    bars for the insert-rate comparison (default 1,000,000)
  *   METALYTICS_BENCH_BACKFILL_BARS  1m bars backfilled end to end per dialect (default 5,000,000)
  *   METALYTICS_BENCH_MIXED_MINUTES  1m bars stored beside 21 years of daily bars (default 1,000,000)
+ *   METALYTICS_BENCH_STORAGE_ONLY=1 only the storage figures (ingest, chart queries, compression), for quick runs
+ *   METALYTICS_BENCH_DIALECTS  engines to measure (default sqlite,postgres,timescaledb)
+ *
+ * The same figures run on SQLite, embedded Postgres and, when ../shared/tools/timescaledb
+ * is installed, a real TimescaleDB (skipped with a note otherwise). Besides the 1m history
+ * the chart queries read the 21-year daily series (xauusd-1d-mt4.csv), and on TimescaleDB
+ * they run again after every chunk is compressed.
  *
  * Needs the built renderer for the cold-start figure (`npm run bench` builds it).
  */
 import fs from 'node:fs';
+import pg from 'pg';
 import os from 'node:os';
 import path from 'node:path';
 import type { Timeframe } from '../../src/shared/timeframes';
 import { openStorage } from '../../src/core/storage/open-storage';
 import type { Storage } from '../../src/core/storage/types';
 import { silentLogger } from '../support/silent-logger';
-import { startTestPostgres } from '../support/postgres';
+import { startTestPostgres, type TestPostgres } from '../support/postgres';
+import { metaTraderDailyBars } from '../support/shared-data';
+import { startTestTimescale, timescaleInstalled } from '../support/timescale';
 import { BACKFILL_BARS, backfillRow, benchBackfill, startBenchProvider } from './backfill-bench';
 import { benchChartPaint } from './chart-paint';
 import { benchIndicators } from './indicators-bench';
 import { benchMixedBases } from './mixed-bases-bench';
+import { queryLatency } from './query-latency';
 import { loopColumns, watchEventLoop } from './loop-watch';
 import { rawPostgresInsertRate, rawSqliteInsertRate, tempDir } from './raw-insert';
 import { formatRate, machine, percentile, syntheticMinuteBars } from './stats';
@@ -31,6 +42,9 @@ const QUERY_BARS = env('METALYTICS_BENCH_BARS', 10_000_000);
 const PG_QUERY_BARS = env('METALYTICS_BENCH_PG_BARS', 10_000_000);
 const INSERT_BARS = env('METALYTICS_BENCH_INSERT', 1_000_000);
 const MIXED_MINUTES = env('METALYTICS_BENCH_MIXED_MINUTES', 1_000_000);
+const STORAGE_ONLY = process.env.METALYTICS_BENCH_STORAGE_ONLY === '1';
+const DAILY_SYMBOL = 'XAUUSD.D';
+const DIALECTS = (process.env.METALYTICS_BENCH_DIALECTS ?? 'sqlite,postgres,timescaledb').split(',');
 const CHUNK = 5_000;
 const QUERIES_PER_TIMEFRAME = 40;
 const START = Date.UTC(2005, 0, 3);
@@ -55,29 +69,47 @@ async function repositoryUpsert(storage: Storage, count: number) {
   return { rate: count / seconds, seconds, loop: watch.stop() };
 }
 
-/** p50/p95 of 2,000-candle chart queries at random points of the stored history. */
-async function queryLatency(storage: Storage, stored: number, timeframe: Timeframe) {
-  const end = START + stored * 60_000;
-  const samples: number[] = [];
-  let returned = 0;
-  let state = 7;
-  for (let i = 0; i < QUERIES_PER_TIMEFRAME + 3; i++) {
-    state = (state * 48_271) % 2_147_483_647;
-    const to = START + Math.floor((state / 2_147_483_647) * (end - START) * 0.5 + (end - START) * 0.5);
-    const started = performance.now();
-    const { bars } = await storage.marketData.queryBars({ symbol: SYMBOL, timeframe, to, limit: 2_000 });
-    const ms = performance.now() - started;
-    if (i >= 3) samples.push(ms); // the first queries warm caches and statement plans
-    returned = Math.max(returned, bars.length);
+type Purpose = 'insert' | 'fill';
+type Dialect = 'sqlite' | 'postgres' | 'timescaledb';
+
+/** Chart queries over the 1m history and the 21-year daily series stored beside it. */
+async function chartQueries(dialect: string, storage: Storage, queryBars: number) {
+  for (const timeframe of ['1m', '1h', '1d', '1w'] as const) {
+    const latency = await queryLatency(storage, SYMBOL, { start: START, end: START + queryBars * 60_000 }, timeframe);
+    record({ figure: 'chart-query', dialect, series: `${queryBars} 1m`, timeframe, candles: latency.returned, p50ms: latency.p50.toFixed(1), p95ms: latency.p95.toFixed(1) });
   }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95), returned };
+  const daily = metaTraderDailyBars();
+  for (const timeframe of ['1d', '1w', '1M'] as const) {
+    const latency = await queryLatency(storage, DAILY_SYMBOL, { start: daily[0]!.time, end: daily.at(-1)!.time }, timeframe);
+    record({ figure: 'chart-query', dialect, series: '21y 1d', timeframe, candles: latency.returned, p50ms: latency.p50.toFixed(1), p95ms: latency.p95.toFixed(1) });
+  }
 }
 
-type Purpose = 'insert' | 'fill';
+/** Compresses every chunk of market_data, as the policy does to chunks a month past their year, and reports the sizes. */
+async function compressAll(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const started = performance.now();
+    await client.query("SELECT compress_chunk(c, if_not_compressed => true) FROM show_chunks('market_data') c");
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await client.query<{ before: string; after: string }>(
+      "SELECT before_compression_total_bytes AS before, after_compression_total_bytes AS after FROM hypertable_compression_stats('market_data')",
+    );
+    const chunks = await client.query("SELECT 1 FROM show_chunks('market_data')");
+    const before = Number(rows[0]!.before);
+    const after = Number(rows[0]!.after);
+    return { seconds, before, after, chunks: chunks.rowCount ?? 0 };
+  } finally {
+    await client.end();
+  }
+}
 
-async function benchDialect(dialect: 'sqlite' | 'postgres', open: (purpose: Purpose) => Promise<Storage>, rawRate: number, queryBars: number) {
-  const insertStorage = await open('insert');
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/** Ingest and fill figures, then chart queries; the filled storage stays open for the caller. */
+async function benchDialect(dialect: Dialect, open: (purpose: Purpose) => Promise<{ storage: Storage; url?: string }>, rawRate: number, queryBars: number) {
+  const { storage: insertStorage } = await open('insert');
   const upsert = await repositoryUpsert(insertStorage, INSERT_BARS);
   await insertStorage.close();
   record({
@@ -89,15 +121,131 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', open: (purpose: Purp
     ratio: (upsert.rate / rawRate).toFixed(2),
   });
 
-  const storage = await open('fill');
+  const { storage, url } = await open('fill');
   const fill = await repositoryUpsert(storage, queryBars);
   record({ figure: 'fill', dialect, bars: queryBars, seconds: fill.seconds.toFixed(1), rate: formatRate(fill.rate), ...loopColumns(fill.loop) });
-  for (const timeframe of ['1m', '1h', '1d', '1w'] as const) {
-    const latency = await queryLatency(storage, queryBars, timeframe);
-    record({ figure: 'chart-query', dialect, storedBars: queryBars, timeframe, candles: latency.returned, p50ms: latency.p50.toFixed(1), p95ms: latency.p95.toFixed(1) });
-  }
+  await storage.marketData.upsertBars({ symbol: DAILY_SYMBOL, timeframe: '1d', source: 'bench', bars: metaTraderDailyBars() });
+  await chartQueries(dialect, storage, queryBars);
   for (const row of await benchMixedBases(storage, dialect, MIXED_MINUTES)) record(row);
-  await storage.close();
+  return { storage, url };
+}
+
+/** Ingest and chart queries on a Postgres server (embedded, or TimescaleDB), beside its own raw insert rate. */
+async function benchServer(dialect: Exclude<Dialect, 'sqlite'>, server: TestPostgres) {
+  const rawRate = await rawPostgresInsertRate(await server.createDatabaseUrl(), INSERT_BARS);
+  return benchDialect(
+    dialect,
+    async () => {
+      const url = await server.createDatabaseUrl();
+      return { storage: await openStorage({ dataDir: os.tmpdir(), databaseUrl: url, logger: silentLogger() }), url };
+    },
+    rawRate,
+    PG_QUERY_BARS,
+  );
+}
+
+type Engine = { dialect: string; storage: Storage };
+
+/**
+ * TimescaleDB against plain Postgres with the two taking turns, chunk by chunk and query by
+ * query, so a machine whose load changes during the run (shared CI runners, other
+ * processes) weighs on both alike. The ratios come from here.
+ */
+async function interleavedIngest(engines: readonly Engine[]) {
+  const seconds = engines.map(() => 0);
+  for (const bars of syntheticMinuteBars(START, INSERT_BARS, CHUNK)) {
+    for (const [i, { storage }] of engines.entries()) {
+      const started = performance.now();
+      await storage.marketData.upsertBars({ symbol: SYMBOL, timeframe: '1m', source: 'bench', bars });
+      seconds[i]! += (performance.now() - started) / 1000;
+    }
+  }
+  return seconds.map((s) => INSERT_BARS / s);
+}
+
+async function interleavedQueries(engines: readonly Engine[], label: string) {
+  const daily = metaTraderDailyBars();
+  const cases: { series: string; symbol: string; span: { start: number; end: number }; timeframe: Timeframe }[] = [
+    ...(['1m', '1h', '1d', '1w'] as const).map((timeframe) => ({
+      series: `${PG_QUERY_BARS} 1m`,
+      symbol: SYMBOL,
+      span: { start: START, end: START + PG_QUERY_BARS * 60_000 },
+      timeframe,
+    })),
+    ...(['1d', '1w', '1M'] as const).map((timeframe) => ({ series: '21y 1d', symbol: DAILY_SYMBOL, span: { start: daily[0]!.time, end: daily.at(-1)!.time }, timeframe })),
+  ];
+  for (const { series, symbol, span, timeframe } of cases) {
+    const samples = engines.map(() => [] as number[]);
+    let state = 11;
+    for (let i = 0; i < QUERIES_PER_TIMEFRAME + 3; i++) {
+      state = (state * 48_271) % 2_147_483_647;
+      const to = span.start + Math.floor((state / 2_147_483_647) * (span.end - span.start) * 0.5 + (span.end - span.start) * 0.5);
+      for (const [e, { storage }] of engines.entries()) {
+        const started = performance.now();
+        await storage.marketData.queryBars({ symbol, timeframe, to, limit: 2_000 });
+        if (i >= 3) samples[e]!.push(performance.now() - started);
+      }
+    }
+    const stats = samples.map((list) => list.sort((a, b) => a - b)).map((list) => ({ p50: percentile(list, 50), p95: percentile(list, 95) }));
+    const row: Row = { figure: 'interleaved-chart-query', timescaledb: label, series, timeframe };
+    for (const [e, { dialect }] of engines.entries()) {
+      row[`${dialect} p50/p95 ms`] = `${stats[e]!.p50.toFixed(1)}/${stats[e]!.p95.toFixed(1)}`;
+    }
+    row.p95ratio = (stats[1]!.p95 / stats[0]!.p95).toFixed(2);
+    record(row);
+  }
+}
+
+/** Postgres then TimescaleDB figures, then the two side by side, then TimescaleDB compressed. */
+async function benchPostgresAndTimescale(provider: Awaited<ReturnType<typeof startBenchProvider>> | undefined) {
+  const postgres = DIALECTS.includes('postgres') ? await startTestPostgres() : undefined;
+  const timescale = DIALECTS.includes('timescaledb') && timescaleInstalled() ? await startTestTimescale() : undefined;
+  if (DIALECTS.includes('timescaledb') && !timescale) console.log('TimescaleDB column skipped: run `bash ../shared/tools/timescaledb/install.sh` as root to add it.');
+  const opened: Storage[] = [];
+  try {
+    const filled: Engine[] = [];
+    if (postgres) {
+      const { storage } = await benchServer('postgres', postgres);
+      opened.push(storage);
+      filled.push({ dialect: 'postgres', storage });
+      if (provider) {
+        const rawRate = await rawPostgresInsertRate(await postgres.createDatabaseUrl(), INSERT_BARS);
+        record(backfillRow('postgres', await benchBackfill(provider, await postgres.createDatabaseUrl(), BACKFILL_BARS), rawRate));
+      }
+    }
+    if (!timescale) return;
+    const { storage, url } = await benchServer('timescaledb', timescale);
+    opened.push(storage);
+    filled.push({ dialect: 'timescaledb', storage });
+    if (postgres) {
+      const fresh: Engine[] = [];
+      for (const [dialect, server] of [['postgres', postgres], ['timescaledb', timescale]] as const) {
+        const freshStorage = await openStorage({ dataDir: os.tmpdir(), databaseUrl: await server.createDatabaseUrl(), logger: silentLogger() });
+        opened.push(freshStorage);
+        fresh.push({ dialect, storage: freshStorage });
+      }
+      const [pgRate, tsRate] = await interleavedIngest(fresh);
+      record({ figure: 'interleaved-ingest', bars: INSERT_BARS, postgres: formatRate(pgRate!), timescaledb: formatRate(tsRate!), ratio: (tsRate! / pgRate!).toFixed(2) });
+      await interleavedQueries(filled, 'uncompressed');
+    }
+    const compression = await compressAll(url!);
+    record({
+      figure: 'compression',
+      dialect: 'timescaledb',
+      bars: PG_QUERY_BARS + metaTraderDailyBars().length,
+      chunks: compression.chunks,
+      seconds: compression.seconds.toFixed(1),
+      before: mib(compression.before),
+      after: mib(compression.after),
+      ratio: (compression.before / compression.after).toFixed(1),
+    });
+    await chartQueries('timescaledb compressed', storage, PG_QUERY_BARS);
+    if (postgres) await interleavedQueries(filled, 'compressed');
+  } finally {
+    for (const storage of opened) await storage.close();
+    await postgres?.stop();
+    await timescale?.stop();
+  }
 }
 
 async function main() {
@@ -105,33 +253,30 @@ async function main() {
   console.log(`Metalytics bench on ${info.cpu} (${info.cores} cores, ${info.memoryGiB} GiB), ${info.platform}, Node ${info.node}\n`);
 
   const sqliteDirs = new Map<Purpose, string>();
-  const openSqlite = (purpose: Purpose) => {
+  const openSqlite = async (purpose: Purpose) => {
     const dir = tempDir('metalytics-bench-sqlite-');
     sqliteDirs.set(purpose, dir);
-    return openStorage({ dataDir: dir, logger: silentLogger() });
+    return { storage: await openStorage({ dataDir: dir, logger: silentLogger() }) };
   };
-  const sqliteRawRate = rawSqliteInsertRate(INSERT_BARS);
-  await benchDialect('sqlite', openSqlite, sqliteRawRate, QUERY_BARS);
-  // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
-  for (const row of await benchChartPaint(sqliteDirs.get('fill')!, QUERY_BARS)) record(row);
-  for (const dir of sqliteDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
+  const sqliteRawRate = DIALECTS.includes('sqlite') ? rawSqliteInsertRate(INSERT_BARS) : 0;
+  if (DIALECTS.includes('sqlite')) {
+    await (await benchDialect('sqlite', openSqlite, sqliteRawRate, QUERY_BARS)).storage.close();
+    if (!STORAGE_ONLY) {
+      // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
+      for (const row of await benchChartPaint(sqliteDirs.get('fill')!, QUERY_BARS)) record(row);
+    }
+    for (const dir of sqliteDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
+  }
 
   // Indicator throughput beside a plain pass over the same closes, the floor any indicator sits on.
-  for (const row of await benchIndicators()) record(row);
+  if (!STORAGE_ONLY) for (const row of await benchIndicators()) record(row);
 
-  const provider = await startBenchProvider();
+  const provider = STORAGE_ONLY ? undefined : await startBenchProvider();
   try {
-    record(backfillRow('sqlite', await benchBackfill(provider, undefined, BACKFILL_BARS), sqliteRawRate));
-    const postgres = await startTestPostgres();
-    try {
-      const rawRate = await rawPostgresInsertRate(await postgres.createDatabaseUrl(), INSERT_BARS);
-      await benchDialect('postgres', async () => openStorage({ dataDir: os.tmpdir(), databaseUrl: await postgres.createDatabaseUrl(), logger: silentLogger() }), rawRate, PG_QUERY_BARS);
-      record(backfillRow('postgres', await benchBackfill(provider, await postgres.createDatabaseUrl(), BACKFILL_BARS), rawRate));
-    } finally {
-      await postgres.stop();
-    }
+    if (provider && DIALECTS.includes('sqlite')) record(backfillRow('sqlite', await benchBackfill(provider, undefined, BACKFILL_BARS), sqliteRawRate));
+    await benchPostgresAndTimescale(provider);
   } finally {
-    await provider.stop();
+    await provider?.stop();
   }
 
   const outDir = path.resolve('bench-results');

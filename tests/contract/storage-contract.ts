@@ -66,7 +66,7 @@ function referenceBucket(time: number, timeframe: Timeframe): number {
   }
 }
 
-function referenceBars(rows: readonly Bar[], timeframe: Timeframe): Bar[] {
+export function referenceBars(rows: readonly Bar[], timeframe: Timeframe): Bar[] {
   const sorted = [...rows].sort((a, b) => a.time - b.time);
   const out: Bar[] = [];
   for (const row of sorted) {
@@ -92,7 +92,7 @@ function merged(...chunks: readonly (readonly Bar[])[]): Bar[] {
 }
 
 /** OHLC identical, volume within VOLUME_TOLERANCE, plain numbers; reports the first difference. */
-function expectSameBars(actual: readonly Bar[], expected: readonly Bar[]): void {
+export function expectSameBars(actual: readonly Bar[], expected: readonly Bar[]): void {
   const difference = (): string | undefined => {
     if (actual.length !== expected.length) return `${actual.length} bars instead of ${expected.length}`;
     for (let i = 0; i < actual.length; i++) {

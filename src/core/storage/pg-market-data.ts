@@ -28,10 +28,14 @@ FROM unnest($3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::float8[]
 /**
  * A bar already stored with identical values is left alone (the WHERE of DO UPDATE), so
  * `written` lists exactly the inserted (xmax = 0) and updated rows. `previous` runs on the
- * statement's starting snapshot and tells which source an updated bar had.
+ * statement's starting snapshot and tells which source an updated bar had. The chunk's
+ * first and last time ($11, $12) let TimescaleDB plan only the chunks they span; a join
+ * rather than `time = ANY($3)`, which TimescaleDB's planner checks against every compressed
+ * batch, element by element (19 s to plan 5,383 daily bars over compressed chunks).
  */
 const UPSERT_BARS = `WITH previous AS (
-  SELECT time, source FROM market_data WHERE symbol = $1 AND timeframe = $2 AND time = ANY($3::bigint[])
+  SELECT m.time, m.source FROM market_data m JOIN unnest($3::bigint[]) AS b(time) ON b.time = m.time
+  WHERE m.symbol = $1 AND m.timeframe = $2 AND m.time BETWEEN $11 AND $12
 ), written AS (
 ${INSERT_BARS}
 ON CONFLICT (symbol, timeframe, time) DO UPDATE SET
@@ -77,6 +81,8 @@ export class PgMarketData implements MarketDataRepository {
     private readonly pool: pg.Pool,
     private readonly now: () => number,
   ) {
+    // Every read is bounded by its base's stored extent (see queryBarsFrom), which is what lets
+    // TimescaleDB exclude the chunks outside it when planning.
     this.reader = {
       baseExtents: (symbol, candidates) => this.rows<BaseExtent>(this.pool, baseExtentsSql(candidates), { symbol }),
       nthLatestTime: async (symbol, level, range, n) => {
@@ -134,7 +140,11 @@ export class PgMarketData implements MarketDataRepository {
       result = { inserted: bars.length, updated: 0, unchanged: 0 };
       change = { changedTimes: bars.map((b) => b.time), added: bars.length, taken: new Map() };
     } else {
-      const { rows } = await client.query<{ time: number; inserted: boolean; previous_source: string | null }>(UPSERT_BARS, values);
+      const { rows } = await client.query<{ time: number; inserted: boolean; previous_source: string | null }>(UPSERT_BARS, [
+        ...values,
+        chunk.first,
+        chunk.last,
+      ]);
       let inserted = 0;
       let added = 0;
       const taken = new Map<string, number[]>();
