@@ -61,6 +61,11 @@ export function resolveToken(env: Env): string {
   return envValue(env, 'METALYTICS_TOKEN') ?? randomBytes(24).toString('base64url');
 }
 
+/** METALYTICS_METRICS_TOKEN: a token that opens only /metrics of a remote `serve`; unset, the API token alone. */
+export function resolveMetricsToken(env: Env): string | undefined {
+  return envValue(env, 'METALYTICS_METRICS_TOKEN');
+}
+
 /** METALYTICS_IMPORT_DIR: the folder whose files `serve` may import by path; unset, none. */
 export function resolveImportDir(env: Env): string | undefined {
   const dir = envValue(env, 'METALYTICS_IMPORT_DIR');

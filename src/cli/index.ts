@@ -14,6 +14,7 @@ import {
   resolveDataDir,
   resolveDatabaseUrlOverride,
   resolveImportDir,
+  resolveMetricsToken,
   resolveLogSettings,
   resolvePort,
   resolveToken,
@@ -47,6 +48,7 @@ Environment:
                                  users of this machine can see in the process list
   METALYTICS_TOKEN               access token for serve (default: random per run; at least 32 characters
                                  with --allow-remote)
+  METALYTICS_METRICS_TOKEN       a second token that opens only /metrics of a serve other machines can reach
   METALYTICS_IMPORT_DIR          the only folder serve imports files from by path (default: none; uploads
                                  always work)
   PORT                           port for serve (default ${DEFAULT_PORT}; 0 = any free port)
@@ -102,8 +104,13 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .description('run the core and serve the web UI, the API, /healthz and /metrics on 127.0.0.1')
       .option('--port <port>', `port to listen on (default: $PORT or ${DEFAULT_PORT}; 0 = any free port)`, parsePort)
       .option('--host <host>', `interface to bind (default: ${DEFAULT_HOST}); others need --allow-remote`)
-      .option('--allow-remote', 'allow binding an interface other machines can reach', false),
-  ).action(async (options: WorkspaceOptions & { port?: number; host?: string; allowRemote: boolean }) => {
+      .option('--allow-remote', 'allow binding an interface other machines can reach', false)
+      .option(
+        '--behind-proxy',
+        'a reverse proxy on this host forwards other machines to this loopback port: apply the remote rules and read client addresses from X-Forwarded-For',
+        false,
+      ),
+  ).action(async (options: WorkspaceOptions & { port?: number; host?: string; allowRemote: boolean; behindProxy: boolean }) => {
     const host = options.host ?? DEFAULT_HOST;
     if (!isLoopbackHost(host) && !options.allowRemote) {
       throw new CliError(
@@ -115,8 +122,10 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       host,
       port: resolvePort(options.port, process.env),
       allowRemote: options.allowRemote,
+      behindProxy: options.behindProxy,
       token: resolveToken(process.env),
       importDir: resolveImportDir(process.env),
+      metricsToken: resolveMetricsToken(process.env),
     };
     setExitCode(await withCore(options, 'info', (core, logger) => runServe(core, settings, logger, processOutput)));
   });

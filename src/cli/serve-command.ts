@@ -16,9 +16,28 @@ export interface ServeSettings {
   host: string;
   port: number;
   allowRemote: boolean;
+  /** See ServerOptions.behindProxy. */
+  behindProxy: boolean;
   token: string;
   /** METALYTICS_IMPORT_DIR; see ServerOptions.importDir. */
   importDir?: string;
+  /** METALYTICS_METRICS_TOKEN; see ServerOptions.metricsToken. */
+  metricsToken?: string;
+}
+
+/** What `serve` says at start-up about who can reach it: nothing on plain loopback. */
+export function exposureWarnings(settings: Pick<ServeSettings, 'host' | 'behindProxy'>): string[] {
+  if (!isLoopbackHost(settings.host)) {
+    return [
+      `Listening on ${settings.host}: other machines can reach this server; keep the token secret.`,
+      'It speaks plain HTTP, so the token and your data would cross the network unencrypted: put it behind a reverse proxy ' +
+        'that terminates TLS (Caddy, nginx, Traefik) and let only the proxy reach this port.',
+    ];
+  }
+  if (settings.behindProxy) {
+    return ['Behind a reverse proxy: the proxy must terminate TLS and append the client address to X-Forwarded-For.'];
+  }
+  return [];
 }
 
 /**
@@ -45,9 +64,7 @@ export async function runServe(core: Core, settings: ServeSettings, logger: Logg
   core.scheduler.start();
   // The fragment never reaches the server's logs; the renderer moves it out of the address bar.
   output.out(`Metalytics is running at ${server.url}#token=${encodeURIComponent(settings.token)}\n`);
-  if (!isLoopbackHost(settings.host)) {
-    output.err(`Listening on ${settings.host}: other machines can reach this server; keep the token secret.\n`);
-  }
+  for (const warning of exposureWarnings(settings)) output.err(`${warning}\n`);
 
   const signal = await stopSignal;
   logger.info('shutting down', { signal });

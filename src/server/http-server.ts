@@ -13,6 +13,7 @@ import { isMethodName } from '../shared/contract';
 import { isLoopbackHost } from '../shared/hosts';
 import { AppError, type ErrorCode, type Result } from '../shared/errors';
 import { resolveImportPath, spoolImportRequest, UploadAborted, UploadRefused, type SpooledRequest } from './import-upload';
+import { FailedAuthLimiter } from './failed-auth';
 import { METRICS_CONTENT_TYPE, ServerMetrics } from './metrics';
 
 /**
@@ -94,6 +95,20 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** Events queued for one WebSocket client beyond which it is disconnected. */
   maxClientBufferedBytes?: number;
+  /**
+   * METALYTICS_METRICS_TOKEN: a second token that opens /metrics only, for a scraper that
+   * should not hold the API token. Loopback servers need none for /metrics.
+   */
+  metricsToken?: string;
+  /**
+   * A reverse proxy on this host forwards other machines' requests to a loopback address: the
+   * rules for a server other machines reach apply (token of 32+ characters, token for
+   * /metrics, backoff after repeated wrong tokens), and a client's address is the one the
+   * proxy appended to X-Forwarded-For.
+   */
+  behindProxy?: boolean;
+  /** For the failed-authentication backoff; tests move it. */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -219,6 +234,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let runningImports = 0;
   const maxClientBufferedBytes = options.maxClientBufferedBytes ?? DEFAULT_MAX_CLIENT_BUFFERED_BYTES;
   const loopback = isLoopbackHost(host);
+  // Reachable from other machines, directly or through a proxy on this host.
+  const remote = !loopback || options.behindProxy === true;
   if (!loopback && !options.allowRemote) {
     throw new AppError(
       'VALIDATION',
@@ -227,7 +244,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
   }
   if (!token) throw new AppError('VALIDATION', 'The access token must not be empty.');
-  if (!loopback && token.length < MIN_REMOTE_TOKEN_CHARS) {
+  if (remote && token.length < MIN_REMOTE_TOKEN_CHARS) {
     throw new AppError(
       'VALIDATION',
       `METALYTICS_TOKEN has ${token.length} characters; a server other machines can reach needs at least ${MIN_REMOTE_TOKEN_CHARS}, ` +
@@ -237,11 +254,38 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const staticRoot = options.staticDir ? await realpath(resolve(options.staticDir)).catch(() => undefined) : undefined;
   const metrics = new ServerMetrics();
+  const limiter = remote ? new FailedAuthLimiter(logger, options.now) : undefined;
+  const clientAddress = (req: IncomingMessage): string => {
+    const forwarded = options.behindProxy ? req.headers['x-forwarded-for'] : undefined;
+    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)?.split(',').at(-1)?.trim();
+    return last || req.socket.remoteAddress || 'unknown';
+  };
+  /**
+   * Whether the request may go on: false after answering it, when its address must still wait
+   * after repeated failures or when `presented` is not an accepted token.
+   */
+  const authenticate = (req: IncomingMessage, presented: string | undefined, accepted: readonly string[], where: string, refuse: (status: 401 | 429, retryAfterS?: number) => void): boolean => {
+    const address = clientAddress(req);
+    const wait = limiter?.waitFor(address) ?? 0;
+    if (wait > 0) {
+      refuse(429, Math.ceil(wait / 1000));
+      return false;
+    }
+    if (!accepted.some((candidate) => tokenMatches(presented, candidate))) {
+      limiter?.fail(address, where);
+      refuse(401);
+      return false;
+    }
+    limiter?.succeed(address);
+    return true;
+  };
+  const tooManyFailures = 'Too many failed attempts from this address: try again later.';
   const clients = new Map<WebSocket, { alive: boolean }>();
   // Filled in once the port is known; requests cannot arrive before listen() resolves.
   let allowedHosts = new Set<string>();
-  // Bound to a wildcard with --allow-remote, clients use names we cannot know: the token is the guard.
-  const checkHost = loopback || !isWildcardHost(host);
+  // Bound to a wildcard with --allow-remote, or behind a proxy that passes on the public name,
+  // clients use names we cannot know: the token is the guard.
+  const checkHost = !options.behindProxy && (loopback || !isWildcardHost(host));
 
   const hostAllowed = (hostHeader: string | undefined) => !checkHost || (hostHeader !== undefined && allowedHosts.has(hostHeader.toLowerCase()));
   const originAllowed = (origin: string | undefined) => {
@@ -269,10 +313,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       sendJson(res, 405, errorEnvelope('VALIDATION', 'Call contract methods with POST /api/<method>.'), { Allow: 'POST' });
       return;
     }
-    if (!tokenMatches(bearerToken(req.headers.authorization), token)) {
-      sendJson(res, 401, errorEnvelope('AUTH', 'A valid access token is required: send "Authorization: Bearer <token>".'));
-      return;
-    }
+    const authorised = authenticate(req, bearerToken(req.headers.authorization), [token], 'api', (status, retryAfter) =>
+      status === 429
+        ? sendJson(res, 429, errorEnvelope('UNAVAILABLE', tooManyFailures), { 'Retry-After': String(retryAfter) })
+        : sendJson(res, 401, errorEnvelope('AUTH', 'A valid access token is required: send "Authorization: Bearer <token>".')),
+    );
+    if (!authorised) return;
     const name = pathname.slice('/api/'.length);
     if (!isMethodName(name)) {
       sendJson(res, 400, errorEnvelope('NOT_FOUND', `Unknown method "${name}".`));
@@ -353,11 +399,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   const handleMetrics = async (req: IncomingMessage, res: ServerResponse) => {
-    // On loopback only local processes can scrape; exposed further, the numbers stay private.
-    if (!loopback && !tokenMatches(bearerToken(req.headers.authorization), token)) {
-      sendText(res, 401, 'A valid access token is required for /metrics when the server is reachable from other machines.\n');
-      return;
-    }
+    // Reachable only from this computer, only local processes can scrape; exposed further, the numbers stay private.
+    const accepted = options.metricsToken ? [token, options.metricsToken] : [token];
+    const authorised =
+      !remote ||
+      authenticate(req, bearerToken(req.headers.authorization), accepted, 'metrics', (status, retryAfter) =>
+        status === 429
+          ? sendText(res, 429, `${tooManyFailures}\n`, { 'Retry-After': String(retryAfter) })
+          : sendText(res, 401, 'A valid access token (or METALYTICS_METRICS_TOKEN) is required for /metrics when the server is reachable from other machines.\n'),
+      );
+    if (!authorised) return;
     const databaseUp = await core.storage.ping().catch(() => false);
     const barsStored = databaseUp ? await core.storage.marketData.countBars().catch(() => null) : null;
     const text = metrics.render({ databaseUp, barsStored, eventClients: clients.size });
@@ -463,10 +514,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       rejectUpgrade(socket, 404, 'Not Found', `WebSocket connections are accepted at ${EVENTS_PATH} only.`);
       return;
     }
-    if (!tokenMatches(upgradeToken(req, url), token)) {
-      rejectUpgrade(socket, 401, 'Unauthorized', 'A valid access token is required (?token=, Authorization or a bearer.<token> subprotocol).');
-      return;
-    }
+    const authorised = authenticate(req, upgradeToken(req, url), [token], 'events', (status) =>
+      status === 429
+        ? rejectUpgrade(socket, 429, 'Too Many Requests', tooManyFailures)
+        : rejectUpgrade(socket, 401, 'Unauthorized', 'A valid access token is required (?token=, Authorization or a bearer.<token> subprotocol).'),
+    );
+    if (!authorised) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const state = { alive: true };
       clients.set(ws, state);
@@ -536,7 +589,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const withPort = (name: string) => (port === 80 ? [name, `${name}:${port}`] : [`${name}:${port}`]);
   allowedHosts = new Set([...withPort('127.0.0.1'), ...withPort('localhost'), ...withPort('[::1]'), ...withPort(hostForUrl(host).toLowerCase())]);
   const url = `http://${hostForUrl(host)}:${port}/`;
-  logger.info('headless server listening', { url, remote: !loopback });
+  logger.info('headless server listening', { url, remote });
 
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -441,12 +441,86 @@ describe('security regressions (issue 16)', () => {
     }
   });
 
-  it('requires a token of at least 32 characters beyond loopback', async () => {
+  it('requires a token of at least 32 characters when other machines can reach it', async () => {
+    // Through a proxy on this host: tests bind to loopback only, and the rule is the same.
     await expect(
-      startServer({ core: testCore.core, host: '0.0.0.0', port: 0, token: 'short-but-not-empty', allowRemote: true, logger: silentLogger() }),
+      startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: 'short-but-not-empty', behindProxy: true, logger: silentLogger() }),
     ).rejects.toThrow(/at least 32/);
-    const remote = await startServer({ core: testCore.core, host: '0.0.0.0', port: 0, token: 'x'.repeat(32), allowRemote: true, logger: silentLogger() });
+    const remote = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: 'x'.repeat(32), behindProxy: true, logger: silentLogger() });
     await remote.close();
+  });
+});
+
+describe('remote rules, behind a reverse proxy on this host', () => {
+  const REMOTE_TOKEN = 'r'.repeat(40);
+  const METRICS_TOKEN = 'm'.repeat(40);
+  const logger = silentLogger();
+  let clock = Date.UTC(2026, 0, 5);
+  let remote: RunningServer;
+
+  beforeAll(async () => {
+    remote = await startServer({
+      core: testCore.core,
+      host: '127.0.0.1',
+      port: 0,
+      token: REMOTE_TOKEN,
+      metricsToken: METRICS_TOKEN,
+      behindProxy: true,
+      logger,
+      now: () => clock,
+    });
+  });
+  afterAll(() => remote?.close());
+
+  const fromClient = (client: string, token: string | undefined, route = 'api/system.status') =>
+    fetch(`${remote.url}${route}`, {
+      method: route.startsWith('api/') ? 'POST' : 'GET',
+      headers: { 'X-Forwarded-For': `198.51.100.1, ${client}`, Host: 'metalytics.example.com', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    });
+
+  it('keeps /metrics behind the API token or its own metrics token, which opens nothing else', async () => {
+    expect((await fromClient('192.0.2.10', undefined, 'metrics')).status).toBe(401);
+    expect((await fromClient('192.0.2.10', METRICS_TOKEN, 'metrics')).status).toBe(200);
+    expect((await fromClient('192.0.2.10', REMOTE_TOKEN, 'metrics')).status).toBe(200);
+    expect((await fromClient('192.0.2.10', METRICS_TOKEN)).status).toBe(401);
+    expect((await fromClient('192.0.2.10', REMOTE_TOKEN)).status).toBe(200);
+  });
+
+  it('refuses an address for a doubling while after repeated wrong tokens, logging once per burst, and not its neighbours', async () => {
+    const before = logger.warnings.length;
+    for (let i = 0; i < 5; i++) expect((await fromClient('203.0.113.7', `guess-${i}`)).status).toBe(401);
+    // The sixth failure starts a one-second wait, during which even the right token is refused.
+    expect((await fromClient('203.0.113.7', 'guess-5')).status).toBe(401);
+    const refused = await fromClient('203.0.113.7', REMOTE_TOKEN);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect((await refused.json()) as unknown).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    expect((await fromClient('203.0.113.7', REMOTE_TOKEN, 'metrics')).status).toBe(429);
+    const ws = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${remote.url.replace('http', 'ws')}api/events`, {
+        headers: { 'X-Forwarded-For': '203.0.113.7', Authorization: `Bearer ${REMOTE_TOKEN}` },
+      });
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => {
+        socket.close();
+        resolve(101);
+      });
+    });
+    expect(ws).toBe(429);
+    // Another client behind the same proxy is not held up.
+    expect((await fromClient('192.0.2.99', REMOTE_TOKEN)).status).toBe(200);
+
+    clock += 1_001;
+    expect((await fromClient('203.0.113.7', 'guess-6')).status).toBe(401);
+    clock += 1_001;
+    expect((await fromClient('203.0.113.7', REMOTE_TOKEN)).status).toBe(429);
+    expect((await fromClient('203.0.113.7', REMOTE_TOKEN)).headers.get('retry-after')).toBe('1');
+    clock += 1_000;
+    expect((await fromClient('203.0.113.7', REMOTE_TOKEN)).status).toBe(200);
+
+    const warnings = logger.warnings.slice(before).map((warning) => warning.message);
+    expect(warnings.filter((message) => message === 'failed authentication')).toHaveLength(1);
+    expect(warnings.filter((message) => /repeated failed authentication/.test(message))).toHaveLength(1);
   });
 });
 

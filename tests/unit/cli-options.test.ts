@@ -4,6 +4,7 @@ import { exitCodeFor } from '../../src/cli/exit-codes';
 import { formatTable } from '../../src/cli/format';
 import { buildImportInput, parseColumnMap, parseDelimiter } from '../../src/cli/import-command';
 import { createProgressReporter } from '../../src/cli/job-watch';
+import { exposureWarnings } from '../../src/cli/serve-command';
 
 describe('data folder', () => {
   it('matches what Electron names userData for "Metalytics" on each OS', () => {
@@ -107,5 +108,15 @@ describe('tables', () => {
     expect(formatTable(['SYMBOL', 'BARS'], [['XAUUSD', '5,383'], ['GC=F', '12']], new Set([1]))).toBe(
       '  SYMBOL   BARS\n  XAUUSD  5,383\n  GC=F       12\n',
     );
+  });
+});
+
+describe('serve start-up warnings', () => {
+  it('names a TLS-terminating reverse proxy when other machines can reach the server, and says nothing on loopback', () => {
+    expect(exposureWarnings({ host: '127.0.0.1', behindProxy: false })).toEqual([]);
+    const remote = exposureWarnings({ host: '0.0.0.0', behindProxy: false });
+    expect(remote.join(' ')).toMatch(/plain HTTP/);
+    expect(remote.join(' ')).toMatch(/reverse proxy that terminates TLS/);
+    expect(exposureWarnings({ host: '127.0.0.1', behindProxy: true }).join(' ')).toMatch(/X-Forwarded-For/);
   });
 });
