@@ -30,6 +30,7 @@ import { metaTraderDailyBars } from '../support/shared-data';
 import { startTestTimescale, timescaleInstalled } from '../support/timescale';
 import { BACKFILL_BARS, backfillRow, benchBackfill, startBenchProvider } from './backfill-bench';
 import { benchChartPaint } from './chart-paint';
+import { benchConcurrentClients } from './concurrent-clients';
 import { benchIndicators } from './indicators-bench';
 import { benchMixedBases } from './mixed-bases-bench';
 import { queryLatency } from './query-latency';
@@ -264,6 +265,7 @@ async function main() {
     if (!STORAGE_ONLY) {
       // The filled history doubles as the data folder of a real `metalytics serve` for the UI figure.
       for (const row of await benchChartPaint(sqliteDirs.get('fill')!, QUERY_BARS)) record(row);
+      record(await benchConcurrentClients(sqliteDirs.get('fill')!, SYMBOL, QUERY_BARS));
     }
     for (const dir of sqliteDirs.values()) fs.rmSync(dir, { recursive: true, force: true });
   }
