@@ -115,22 +115,29 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   };
 }
 
-/** One server for the test file: started in beforeAll, always stopped and removed in afterAll. */
-export function useTestPostgres(): TestPostgres {
+/**
+ * One server for the test file: started by `start` in beforeAll, always stopped and removed
+ * in afterAll. `name` says which server a test asked for before it was up.
+ */
+export function useTestServer(name: string, start: () => Promise<TestPostgres>): TestPostgres {
   let started: TestPostgres | undefined;
   beforeAll(async () => {
-    started = await startTestPostgres();
+    started = await start();
   });
   afterAll(async () => {
     await started?.stop();
   });
   return {
     createDatabaseUrl: () => {
-      if (!started) throw new Error('the test Postgres is not running');
+      if (!started) throw new Error(`the test ${name} is not running`);
       return started.createDatabaseUrl();
     },
     stop: async () => {
       await started?.stop();
     },
   };
+}
+
+export function useTestPostgres(): TestPostgres {
+  return useTestServer('Postgres', startTestPostgres);
 }

@@ -18,8 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
-import { freePort, type TestPostgres } from './postgres';
+import { freePort, useTestServer, type TestPostgres } from './postgres';
 
 const run = promisify(execFile);
 const TOOLS_DIR = fileURLToPath(new URL('../../../shared/tools/timescaledb/', import.meta.url));
@@ -95,22 +94,7 @@ export async function startTestTimescale(): Promise<TestPostgres> {
   };
 }
 
-/** One server for the test file: started in beforeAll, always stopped and removed in afterAll. */
+/** One TimescaleDB cluster for the test file, as `useTestPostgres` gives a Postgres. */
 export function useTestTimescale(): TestPostgres {
-  let started: TestPostgres | undefined;
-  beforeAll(async () => {
-    started = await startTestTimescale();
-  });
-  afterAll(async () => {
-    await started?.stop();
-  });
-  return {
-    createDatabaseUrl: () => {
-      if (!started) throw new Error('the test TimescaleDB is not running');
-      return started.createDatabaseUrl();
-    },
-    stop: async () => {
-      await started?.stop();
-    },
-  };
+  return useTestServer('TimescaleDB', startTestTimescale);
 }
