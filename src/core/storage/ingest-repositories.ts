@@ -280,3 +280,15 @@ export class SqlPlanDepths implements PlanDepthRepository {
     );
   }
 }
+
+/** The repositories written once over an executor, each wrapped by the dialect's error mapping. */
+export function sqlRepositories(executor: SqlExecutor, wrap: <T extends object>(repository: T) => T) {
+  return {
+    ingestJobs: wrap(new SqlIngestJobs(executor)),
+    alerts: wrap(new SqlAlerts(executor)),
+    spotPrices: wrap(new SqlSpotPrices(executor)),
+    news: wrap(new SqlNews(executor)),
+    planDepths: wrap(new SqlPlanDepths(executor)),
+  };
+}
+

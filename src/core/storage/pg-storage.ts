@@ -19,7 +19,7 @@ import { toPgSql } from './bar-sql';
 import { migrationsFolder, migrationTag } from './migrations';
 import { createPool, mappingErrors, redactDatabaseUrl, toStorageError, withClient } from './pg-connection';
 import { PgMarketData } from './pg-market-data';
-import { SqlAlerts, SqlIngestJobs, SqlNews, SqlPlanDepths, SqlSpotPrices, type SqlExecutor } from './ingest-repositories';
+import { sqlRepositories, type SqlExecutor } from './ingest-repositories';
 import { INTERRUPTED_JOB_ERROR, staleRun, toInstrument, toJobRun } from './rows';
 import * as schema from './schema.pg';
 import { setUpTimescale } from './timescale';
@@ -203,11 +203,7 @@ export async function openPostgresStorage(url: string, logger: Logger): Promise<
     jobRuns: mappingErrors(new PgJobRuns(db)),
     backfillCheckpoints: mappingErrors(new PgBackfillCheckpoints(pool)),
     auditLog: mappingErrors(new PgAuditLog(db)),
-    ingestJobs: mappingErrors(new SqlIngestJobs(executor)),
-    alerts: mappingErrors(new SqlAlerts(executor)),
-    spotPrices: mappingErrors(new SqlSpotPrices(executor)),
-    news: mappingErrors(new SqlNews(executor)),
-    planDepths: mappingErrors(new SqlPlanDepths(executor)),
+    ...sqlRepositories(executor, mappingErrors),
     // The server guards its own files; a damaged table reaches callers as a query error.
     problem: () => null,
     ping: async () => {

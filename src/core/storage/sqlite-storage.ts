@@ -21,7 +21,7 @@ import {
 import { toSqliteSql } from './bar-sql';
 import { migrationsFolder, migrationTag } from './migrations';
 import { startCheckpointer } from './sqlite-checkpointer';
-import { SqlAlerts, SqlIngestJobs, SqlNews, SqlPlanDepths, SqlSpotPrices, type SqlExecutor } from './ingest-repositories';
+import { sqlRepositories, type SqlExecutor } from './ingest-repositories';
 import { INTERRUPTED_JOB_ERROR, staleRun, toInstrument, toJobRun } from './rows';
 import * as schema from './schema.sqlite';
 import { SqliteMarketData } from './sqlite-market-data';
@@ -292,11 +292,7 @@ export async function openSqliteStorage(file: string, logger: Logger, nativeBind
       jobRuns: mapped(new SqliteJobRuns(db)),
       backfillCheckpoints: mapped(new SqliteBackfillCheckpoints(client)),
       auditLog: mapped(new SqliteAuditLog(db)),
-      ingestJobs: mapped(new SqlIngestJobs(executor)),
-      alerts: mapped(new SqlAlerts(executor)),
-      spotPrices: mapped(new SqlSpotPrices(executor)),
-      news: mapped(new SqlNews(executor)),
-      planDepths: mapped(new SqlPlanDepths(executor)),
+      ...sqlRepositories(executor, mapped),
       problem: () => damage?.message ?? null,
       ping: async () => {
         if (damage) return false;
