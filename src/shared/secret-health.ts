@@ -47,7 +47,7 @@ const backendNames: Record<string, string> = {
   gnome_libsecret: 'GNOME Keyring (libsecret)',
 };
 
-export function describeSecretBackend(backend: string | null): string {
+function describeSecretBackend(backend: string | null): string {
   if (backend === null) return 'an earlier keyring';
   return backendNames[backend] ?? `the "${backend}" keyring`;
 }

@@ -287,7 +287,10 @@ export const metalsCalendar: MarketCalendar = sessionCalendar(
         return true;
     }
   },
-  (date) => metalsDay(date) === 'closed' || metalsDay(date) === 'optional',
+  (date) => {
+    const day = metalsDay(date);
+    return day === 'closed' || day === 'optional';
+  },
 );
 
 /** NYSE regular session 09:30–16:00 New York (13:00 on early-close days), weekdays minus holidays. */

@@ -199,7 +199,7 @@ export async function queryBarsFrom(reader: BarReader, query: BarsQuery): Promis
   if (extents.length === 1) {
     const base = extents[0]!.timeframe;
     const bars = await read(extents[0]!);
-    return { bars, sourceTimeframe: base, spans: spansOf(bars, bars.map(() => base)) };
+    return { bars, sourceTimeframe: base, spans: bars.length === 0 ? [] : [{ from: bars[0]!.time, to: bars.at(-1)!.time, timeframe: base }] };
   }
 
   // With a limit, the latest `limit` buckets of the union are among the latest `limit` of

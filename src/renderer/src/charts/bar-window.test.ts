@@ -9,10 +9,10 @@ import {
   mergeTail,
   planChartUpdate,
   prependWindow,
-  spanTimeframeAt,
   withIndicators,
   type BarWindow,
 } from './bar-window';
+import { barTimeframes } from './bar-spans';
 
 const DAY = 86_400_000;
 const bar = (day: number, close = 100 + day): Bar => ({ time: day * DAY, open: close, high: close + 1, low: close - 1, close, volume: 1 });
@@ -175,8 +175,9 @@ describe('spans of stored timeframes', () => {
     const older = window(bars(5, 11), false, '1d');
     const merged = prependWindow(current, { ...older, spans: [span(5, 9, '1d'), span(10, 11, '1h')] });
     expect(merged.spans).toEqual([span(5, 9, '1d'), span(10, 14, '1h')]);
-    expect(spanTimeframeAt(merged.spans, 7 * DAY)).toBe('1d');
-    expect(spanTimeframeAt(merged.spans, 12 * DAY)).toBe('1h');
+    const storedAs = barTimeframes(merged.bars, merged.spans);
+    expect(storedAs[firstIndexAtOrAfter(merged.bars, 7 * DAY)]).toBe('1d');
+    expect(storedAs[firstIndexAtOrAfter(merged.bars, 12 * DAY)]).toBe('1h');
   });
 
   it('takes the tail’s spans from its first bar on, and extends the last span with pushed bars', () => {

@@ -40,11 +40,6 @@ export function joinSpans(before: readonly BarSpan[], time: number, lastBefore: 
   return joined;
 }
 
-/** The stored timeframe bar `time` was built from, per the spans. */
-export function spanTimeframeAt(spans: readonly BarSpan[], time: number): BarSpan['timeframe'] | undefined {
-  return spans.find((span) => span.from <= time && time <= span.to)?.timeframe;
-}
-
 /** Exactly `length` values of `values` from `start`, padded with nulls where the source is short. */
 function alignedValues(values: IndicatorValues | undefined, start: number, length: number): (number | null)[] {
   return Array.from({ length }, (_, i) => values?.[start + i] ?? null);
