@@ -11,7 +11,6 @@ const MAX_TRACKED = 10_000;
 
 interface Failures {
   count: number;
-  firstAt: number;
   lastAt: number;
   blockedUntil: number;
 }
@@ -41,7 +40,7 @@ export class FailedAuthLimiter {
     const now = this.now();
     let entry = this.byAddress.get(address);
     if (!entry || now - entry.lastAt > WINDOW_MS) {
-      entry = { count: 0, firstAt: now, lastAt: now, blockedUntil: 0 };
+      entry = { count: 0, lastAt: now, blockedUntil: 0 };
       this.logger.warn('failed authentication', { address, where });
     }
     entry.count++;

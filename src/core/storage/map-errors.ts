@@ -1,3 +1,17 @@
+/** The error and what it wraps: drizzle reports a driver error as the `cause` of its own. */
+export function* causes(error: unknown): Generator<Error> {
+  for (let current = error; current instanceof Error; current = current.cause) yield current;
+}
+
+/** The first string `code` along the cause chain that `accept` takes, e.g. a SQLSTATE or SQLITE_ code. */
+export function codeOf(error: unknown, accept: (code: string) => boolean = () => true): string | undefined {
+  for (const e of causes(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && accept(code)) return code;
+  }
+  return undefined;
+}
+
 /**
  * Wraps every method of a repository so its failures reach callers as contract errors:
  * one place instead of a try/catch in each query. `translate` is the dialect's mapping.

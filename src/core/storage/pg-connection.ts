@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { AppError, isAppError } from '../../shared/errors';
 import type { Logger } from '../ports';
-import { mapErrors } from './map-errors';
+import { causes, codeOf, mapErrors } from './map-errors';
 
 /** Node socket errors and Postgres SQLSTATEs that mean "the server is not there (any more)". */
 const CONNECTION_ERROR_CODES = new Set([
@@ -36,18 +36,6 @@ const CONNECTION_ERROR_MESSAGES = [
 
 const ACCESS_ERROR_CODES = new Set(['28P01', '28000', '3D000']);
 
-/** The error and what it wraps: drizzle reports a driver error as the `cause` of its own. */
-function* causes(error: unknown): Generator<Error> {
-  for (let current = error; current instanceof Error; current = current.cause) yield current;
-}
-
-function codeOf(error: unknown): string | undefined {
-  for (const e of causes(error)) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
 
 export function isConnectionError(error: unknown): boolean {
   for (const e of causes(error)) {

@@ -8,7 +8,7 @@ import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
 import type { Instrument, JobRun } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { Logger } from '../ports';
-import { mapErrors } from './map-errors';
+import { codeOf, mapErrors } from './map-errors';
 import {
   checkpointNotFound,
   FIND_UNFINISHED_CHECKPOINT_SQL,
@@ -159,9 +159,9 @@ export function sqliteNativeBinding(env: Readonly<Record<string, string | undefi
 }
 
 /** SQLite's result codes (better-sqlite3 puts them in `code`); extended ones start with the primary one. */
+/** The SQLite result code of a failure, also when drizzle wraps the driver's error. */
 function sqliteCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+  return codeOf(error, (code) => code.startsWith('SQLITE_'));
 }
 
 const RESTORE_HINT = 'Restore metalytics.db from your last backup (quit Metalytics, replace the file, start again).';
