@@ -4,6 +4,7 @@ import type { Invoke } from '../core/invoke';
 import type { Logger } from '../core/ports';
 import { methodNames, type EventMessage } from '../shared/contract';
 import { ipcChannels, type PickedFile } from '../shared/desktop-bridge';
+import { requestedCsvPath } from '../shared/domain';
 import type { Result } from '../shared/errors';
 
 /** What the handlers read from Electron's IpcMainInvokeEvent. */
@@ -38,15 +39,6 @@ const unchosenFileReply: Result<never> = {
   error: { code: 'VALIDATION', message: 'Choose the file with File › Import CSV… so Metalytics may read it.' },
 };
 
-/** The local path a request asks the core to read (a `{ kind: 'path' }` CSV source), if any. */
-function requestedPath(input: unknown): string | null {
-  if (typeof input !== 'object' || input === null) return null;
-  const source = (input as { source?: unknown }).source;
-  if (typeof source !== 'object' || source === null) return null;
-  const { kind, path: filePath } = source as { kind?: unknown; path?: unknown };
-  return kind === 'path' && typeof filePath === 'string' ? filePath : null;
-}
-
 /**
  * One handler per contract method on its own channel, each checking the sender and answering
  * with the core's Result envelope; nothing is thrown across IPC, because Electron would keep
@@ -66,7 +58,7 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
         logger.warn('refused an IPC call from an untrusted sender', { method: name, url: event.senderFrame?.url ?? null });
         return untrustedReply;
       }
-      const filePath = requestedPath(input);
+      const filePath = requestedCsvPath(input);
       if (filePath !== null && !chosenPaths.has(path.resolve(filePath))) return unchosenFileReply;
       try {
         return await invoke(name, input);

@@ -10,6 +10,7 @@ import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
 import { contentSecurityPolicy } from '../shared/content-security-policy';
 import { isMethodName } from '../shared/contract';
+import { requestedCsvPath } from '../shared/domain';
 import { isLoopbackHost } from '../shared/hosts';
 import { AppError, type ErrorCode, type Result } from '../shared/errors';
 import { resolveImportPath, spoolImportRequest, UploadAborted, UploadRefused, type SpooledRequest } from './import-upload';
@@ -203,14 +204,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   });
 }
 
-/** The local path a request asks the core to read (a `{ kind: 'path' }` CSV source), if any. */
-function requestedPath(input: unknown): string | null {
-  if (typeof input !== 'object' || input === null) return null;
-  const source = (input as { source?: unknown }).source;
-  if (typeof source !== 'object' || source === null) return null;
-  const { kind, path } = source as { kind?: unknown; path?: unknown };
-  return kind === 'path' && typeof path === 'string' ? path : null;
-}
 
 /** Answers on an upgrade socket that will not become a WebSocket. */
 function rejectUpgrade(socket: Duplex, status: number, reason: string, message: string): void {
@@ -374,7 +367,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       let input = spooled.input;
-      const path = spooled.uploaded ? null : requestedPath(input);
+      const path = spooled.uploaded ? null : requestedCsvPath(input);
       if (path !== null) {
         try {
           input = { ...(input as object), source: { kind: 'path', path: await resolveImportPath(options.importDir, path) } };

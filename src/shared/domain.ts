@@ -167,6 +167,18 @@ export const csvSourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type CsvSource = z.infer<typeof csvSourceSchema>;
 
+/**
+ * The local path an import request asks the core to read (a `{ kind: 'path' }` source), if
+ * any, before the input is validated: each transport checks it against what it allows.
+ */
+export function requestedCsvPath(input: unknown): string | null {
+  if (typeof input !== 'object' || input === null) return null;
+  const source = (input as { source?: unknown }).source;
+  if (typeof source !== 'object' || source === null) return null;
+  const { kind, path: filePath } = source as { kind?: unknown; path?: unknown };
+  return kind === 'path' && typeof filePath === 'string' ? filePath : null;
+}
+
 export const dateFormats = [
   'epoch-ms',
   'epoch-s',
