@@ -1,5 +1,6 @@
 import type { Bar, Instrument, instrumentKinds, ProviderId } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import { isLoopbackHost } from '../../shared/hosts';
 import type { Timeframe } from '../../shared/timeframes';
 import type { HttpTuning } from '../http/http-client';
 import type { Logger } from '../ports';
@@ -137,6 +138,11 @@ export function envApiKey(env: Readonly<Record<string, string | undefined>>, pro
  * METALSAPI. Unset or blank variables take the defaults; malformed ones fail with
  * VALIDATION naming the variable rather than silently falling back.
  */
+/** https, or plain http only to this computer (a local proxy, a test server): a key must never cross a network in clear text. */
+export function isSecureProviderUrl(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}
+
 export function providerConfigFromEnv(env: Readonly<Record<string, string | undefined>>, provider: ProviderId): ProviderConfig {
   const prefix = `METALYTICS_${provider.toUpperCase()}`;
   const value = (suffix: string) => {
@@ -154,6 +160,9 @@ export function providerConfigFromEnv(env: Readonly<Record<string, string | unde
   }
   if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') {
     throw new AppError('VALIDATION', `${prefix}_BASE_URL must start with https:// or http://.`);
+  }
+  if (!isSecureProviderUrl(baseUrl)) {
+    throw new AppError('VALIDATION', `${prefix}_BASE_URL must use https:// (http:// only for this computer), so the key never travels in clear text.`);
   }
 
   const rateText = value('RATE_LIMIT');

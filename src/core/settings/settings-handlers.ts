@@ -1,8 +1,8 @@
 import { providerIds, secretNames, settingsSchema, type SecretName, type Settings } from '../../shared/domain';
-import { isLoopbackHost } from '../../shared/hosts';
 import { AppError } from '../../shared/errors';
 import type { CoreContext } from '../create-core';
 import type { HandlerMap } from '../handlers';
+import { isSecureProviderUrl } from '../providers/types';
 import type { CorePorts } from '../ports';
 import { databaseHost } from './database-url';
 
@@ -40,8 +40,7 @@ const PASSWORD_PARAMETER = /pass|pwd|secret|token/i;
 
 /** A key must not travel in clear text: https, or http to this computer (a local proxy, a test server). */
 function requireSecureProviderUrl(provider: string, baseUrl: string): void {
-  const url = new URL(baseUrl);
-  if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) {
+  if (!isSecureProviderUrl(new URL(baseUrl))) {
     throw new AppError(
       'VALIDATION',
       `The ${provider} address must start with https:// (http:// only for this computer), so its key never travels in clear text.`,

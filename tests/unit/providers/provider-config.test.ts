@@ -43,3 +43,11 @@ describe('providerConfigFromEnv', () => {
     expect(() => providerConfigFromEnv({ METALYTICS_POLYGON_BASE_URL: 'ftp://x' }, 'polygon')).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
   });
 });
+
+describe('provider addresses from the environment', () => {
+  it('refuse plain http to another host, so a key never crosses a network in clear text, and allow it to this computer', () => {
+    expect(() => providerConfigFromEnv({ METALYTICS_POLYGON_BASE_URL: 'http://proxy.example.com' }, 'polygon')).toThrow(/https:\/\/ \(http:\/\/ only for this computer\)/);
+    expect(providerConfigFromEnv({ METALYTICS_POLYGON_BASE_URL: 'http://127.0.0.1:8080/' }, 'polygon').baseUrl).toBe('http://127.0.0.1:8080');
+    expect(providerConfigFromEnv({ METALYTICS_POLYGON_BASE_URL: 'https://proxy.example.com' }, 'polygon').baseUrl).toBe('https://proxy.example.com');
+  });
+});
