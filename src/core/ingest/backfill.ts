@@ -14,7 +14,7 @@ import type { ProviderAdapter, ProviderCapabilities } from '../providers/types';
 import { INTERRUPTED_JOB_ERROR } from '../storage/rows';
 import type { Storage } from '../storage/types';
 import { validateBar } from '../bars/validate-bar';
-import { PlanDepths, type ProviderPlan } from './plan-depth';
+import { keyFingerprint, PlanDepths, type ProviderPlan } from './plan-depth';
 
 const DAY_MS = 86_400_000;
 /** Rejection reasons kept per run; the count covers all of them. */
@@ -117,7 +117,7 @@ export class Backfills {
       storage: deps.storage,
       logger: deps.logger,
       now: deps.now,
-      plan: deps.providerPlan ?? (async () => ({ keyFingerprint: 'unknown' })),
+      plan: deps.providerPlan ?? (async () => ({ keyFingerprint: keyFingerprint(undefined) })),
     });
   }
 
