@@ -53,9 +53,19 @@ export class ProviderRegistry {
   ) {}
 
   async adapter(provider: ProviderId): Promise<ProviderAdapter> {
-    const config = providerConfigFromEnv(await this.layeredEnv(provider), provider);
-    const key = await this.key(provider);
-    const apiKey = key && (await this.keyBoundTo(provider)) === new URL(config.baseUrl).origin ? key.value : undefined;
+    const saved = (await this.saved())[provider];
+    const config = providerConfigFromEnv(this.layeredEnv(provider, saved), provider);
+    return this.adapterFor(provider, config, await this.key(provider), this.keyBoundTo(provider, saved));
+  }
+
+  /** Scheme, host and port of the address a provider is called at now. */
+  async origin(provider: ProviderId): Promise<string> {
+    return originOf(providerConfigFromEnv(this.layeredEnv(provider, (await this.saved())[provider]), provider));
+  }
+
+  /** The cached adapter while its address, limit and key stay the same; the key only goes to the origin it is bound to. */
+  private adapterFor(provider: ProviderId, config: ProviderConfig, key: ProviderKey | undefined, boundTo: string): ProviderAdapter {
+    const apiKey = key && boundTo === originOf(config) ? key.value : undefined;
     const identity = JSON.stringify([config.baseUrl, config.rateLimitPerMinute, apiKey]);
     const cached = this.adapters.get(provider);
     if (cached && cached.identity === identity) return cached.adapter;
@@ -64,27 +74,19 @@ export class ProviderRegistry {
     return adapter;
   }
 
-  /** Scheme, host and port of the address a provider is called at now. */
-  async origin(provider: ProviderId): Promise<string> {
-    return new URL(providerConfigFromEnv(await this.layeredEnv(provider), provider).baseUrl).origin;
-  }
-
   /**
    * Where the provider's key may be sent: the address it was confirmed for in Settings, else
    * the one set up outside the app (METALYTICS_<PROVIDER>_BASE_URL, or the provider's own).
    */
-  private async keyBoundTo(provider: ProviderId): Promise<string> {
-    const confirmed = (await this.saved())[provider]?.keyOrigin;
-    if (confirmed !== undefined) return confirmed;
-    return new URL(providerConfigFromEnv(this.env, provider).baseUrl).origin;
+  private keyBoundTo(provider: ProviderId, saved: ProviderSettings | undefined): string {
+    return saved?.keyOrigin ?? originOf(providerConfigFromEnv(this.env, provider));
   }
 
   /**
    * The environment with Settings beneath it: a saved address or rate limit stands in for a
    * METALYTICS_<PROVIDER>_* variable that is not set, and is validated the same way.
    */
-  private async layeredEnv(provider: ProviderId): Promise<Readonly<Record<string, string | undefined>>> {
-    const saved = (await this.saved())[provider];
+  private layeredEnv(provider: ProviderId, saved: ProviderSettings | undefined): Readonly<Record<string, string | undefined>> {
     const prefix = `METALYTICS_${provider.toUpperCase()}`;
     const fromSettings: Record<string, string> = {};
     if (saved?.baseUrl !== undefined) fromSettings[`${prefix}_BASE_URL`] = saved.baseUrl;
@@ -101,9 +103,10 @@ export class ProviderRegistry {
    */
   async status(provider: ProviderId): Promise<ProviderStatus> {
     const problems: string[] = [];
+    const saved = (await this.saved())[provider];
     let config: ProviderConfig | undefined;
     try {
-      config = providerConfigFromEnv(await this.layeredEnv(provider), provider);
+      config = providerConfigFromEnv(this.layeredEnv(provider, saved), provider);
     } catch (error) {
       problems.push(messageOf(error));
     }
@@ -113,16 +116,14 @@ export class ProviderRegistry {
     } catch (error) {
       problems.push(`The key saved in Settings could not be read: ${messageOf(error)}`);
     }
-    if (key && config) {
-      const boundTo = await this.keyBoundTo(provider);
-      const now = new URL(config.baseUrl).origin;
-      if (boundTo !== now) {
-        problems.push(`The key was confirmed for ${boundTo} and is not sent to ${now}. Save the key again to use it with this address.`);
-      }
+    // The environment is valid once `config` is, so the binding can be read without another failure.
+    const boundTo = config ? this.keyBoundTo(provider, saved) : undefined;
+    if (key && config && boundTo !== originOf(config)) {
+      problems.push(`The key was confirmed for ${boundTo} and is not sent to ${originOf(config)}. Save the key again to use it with this address.`);
     }
     const defaults = providerDefaults[provider];
     // Capabilities do not depend on the configuration, so a misconfigured provider still shows what it would serve.
-    const adapter = config && problems.length === 0 ? await this.adapter(provider) : this.build(provider, defaults);
+    const adapter = config && boundTo !== undefined && problems.length === 0 ? this.adapterFor(provider, config, key, boundTo) : this.build(provider, defaults);
     const { capabilities } = adapter;
     const rateLimitPerMinute = config?.rateLimitPerMinute ?? defaults.rateLimitPerMinute;
     // A daily cap belongs to the free tier; a limit above the free one (or none) declares a paid plan, as the adapters read it.
@@ -170,6 +171,10 @@ export class ProviderRegistry {
   private build(provider: ProviderId, config: ProviderConfig): ProviderAdapter {
     return factories[provider]({ config, logger: this.logger, ...(this.http ? { http: this.http } : {}) });
   }
+}
+
+function originOf(config: ProviderConfig): string {
+  return new URL(config.baseUrl).origin;
 }
 
 function messageOf(error: unknown): string {
