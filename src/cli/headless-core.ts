@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createCore, type Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
-import { resolveDatabaseUrl } from '../core/settings/database-url';
+import { databaseUrlFromSettings } from '../core/settings/database-url';
 import { isAppError } from '../shared/errors';
 import { redactText } from '../core/logging/redact';
 import { createHeadlessSecretStore, createHeadlessSettingsStore } from '../server/headless-ports';
@@ -33,13 +33,7 @@ export async function openHeadlessCore(options: {
   const settings = createHeadlessSettingsStore({ dataDir, logger });
   try {
     // The desktop app's rule, so both shells open the same database from the same settings.
-    const stored = (await settings.read()) as { databaseUrl?: unknown; databasePasswordHost?: unknown } | null | undefined;
-    const databaseUrl = resolveDatabaseUrl({
-      environmentUrl: options.databaseUrl,
-      settingsUrl: stored && typeof stored === 'object' ? stored.databaseUrl : undefined,
-      password: await secrets.get('database'),
-      passwordHost: stored && typeof stored === 'object' ? stored.databasePasswordHost : undefined,
-    });
+    const databaseUrl = await databaseUrlFromSettings(await settings.read(), options.databaseUrl, () => secrets.get('database'));
     return await createCore({ dataDir, databaseUrl, appVersion: readAppVersion(), secrets, settings, logger, environment: env });
   } catch (error) {
     if (isAppError(error)) throw new CliError(error.message, exitCodeFor(error.code));

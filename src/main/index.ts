@@ -6,7 +6,7 @@ import { createCore, type Core } from '../core/create-core';
 import type { CorePorts, SecretStore, SettingsStore } from '../core/ports';
 import { ipcChannels, type DesktopMenuCommand } from '../shared/desktop-bridge';
 import { describeUnreadableSecret } from '../shared/secret-health';
-import { describeDatabaseUrl, resolveDatabaseUrl } from '../core/settings/database-url';
+import { databaseUrlFromSettings, describeDatabaseUrl } from '../core/settings/database-url';
 import { SQLITE_NATIVE_BINDING_ENV } from '../core/storage/sqlite-storage';
 import { forwardCoreEvents, registerIpcHandlers, type InvokeEventLike } from './ipc';
 import { createMainLogger, type MainLogger } from './logger';
@@ -104,17 +104,9 @@ async function startCore(ports: CorePorts, logger: MainLogger, passwordProblem?:
 
 /** The configured Postgres URL with its password; undefined for SQLite, null when the user chose to quit. */
 async function chooseDatabaseUrl(settings: SettingsStore, secrets: SecretStore, logger: MainLogger): Promise<string | undefined | null> {
-  const stored = (await settings.read()) as { databaseUrl?: unknown; databasePasswordHost?: unknown } | undefined;
-  const environmentUrl = process.env.METALYTICS_DATABASE_URL;
-  const settingsUrl = stored?.databaseUrl;
+  const stored = await settings.read();
   try {
-    return resolveDatabaseUrl({
-      environmentUrl,
-      settingsUrl,
-      // Only read when needed: on macOS reading a secret may prompt for the keychain.
-      password: !environmentUrl && typeof settingsUrl === 'string' && settingsUrl !== '' ? await secrets.get('database') : undefined,
-      passwordHost: stored?.databasePasswordHost,
-    });
+    return await databaseUrlFromSettings(stored, process.env.METALYTICS_DATABASE_URL, () => secrets.get('database'));
   } catch (error) {
     logger.error('the database URL in Settings is not valid', { error });
     const useEmbedded = await offerEmbeddedDatabase(

@@ -21,6 +21,22 @@ export function resolveDatabaseUrl(options: {
   return url.toString();
 }
 
+/**
+ * `resolveDatabaseUrl` over what a shell has: the raw settings file and a way to read the
+ * 'database' secret, asked for only when a Settings URL will use it (on macOS reading a
+ * secret may prompt for the keychain). Both shells open the same database this way.
+ */
+export async function databaseUrlFromSettings(
+  stored: unknown,
+  environmentUrl: string | undefined,
+  readPassword: () => Promise<string | undefined>,
+): Promise<string | undefined> {
+  const { databaseUrl: settingsUrl, databasePasswordHost: passwordHost } =
+    stored !== null && typeof stored === 'object' ? (stored as { databaseUrl?: unknown; databasePasswordHost?: unknown }) : {};
+  const usesPassword = !environmentUrl && typeof settingsUrl === 'string' && settingsUrl.trim() !== '';
+  return resolveDatabaseUrl({ environmentUrl, settingsUrl, password: usesPassword ? await readPassword() : undefined, passwordHost });
+}
+
 /** The host:port of a database address, '' for none or an unreadable one. */
 export function databaseHost(value: string | undefined): string {
   if (!value) return '';
