@@ -4,7 +4,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { extname, resolve, sep } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
@@ -13,7 +13,7 @@ import { isMethodName } from '../shared/contract';
 import { requestedCsvPath } from '../shared/domain';
 import { isLoopbackHost } from '../shared/hosts';
 import { AppError, type ErrorCode, type Result } from '../shared/errors';
-import { resolveImportPath, spoolImportRequest, UploadAborted, UploadRefused, type SpooledRequest } from './import-upload';
+import { isInside, resolveImportPath, spoolImportRequest, UploadAborted, UploadRefused, type SpooledRequest } from './import-upload';
 import { FailedAuthLimiter } from './failed-auth';
 import { METRICS_CONTENT_TYPE, ServerMetrics } from './metrics';
 
@@ -428,7 +428,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const notFound = () => sendText(res, 404, `Not found: ${pathname}\n`);
     if (decoded.includes('\0')) return notFound();
     const requested = resolve(staticRoot, `.${decoded === '/' ? '/index.html' : decoded}`);
-    const inside = (file: string) => file === staticRoot || file.startsWith(staticRoot + sep);
+    // The folder itself resolves to index.html above, so only files below it are served.
+    const inside = (file: string) => isInside(staticRoot, file);
     if (!inside(requested)) return notFound();
     // A symlink inside the folder could still point outside it.
     const file = await realpath(requested).catch(() => undefined);

@@ -300,7 +300,8 @@ export async function spoolImportRequest(req: IncomingMessage, method: 'import.p
   }
 }
 
-function isInside(root: string, file: string): boolean {
+/** Whether `file` lies below the folder `root` (the folder itself is not below it). */
+export function isInside(root: string, file: string): boolean {
   const rel = relative(root, file);
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
