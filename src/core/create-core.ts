@@ -1,28 +1,30 @@
+import { alertsHandlers } from './alerts/alerts-handlers';
+import { Backfills } from './backfill/backfill';
+import { backfillHandlers } from './backfill/backfill-handlers';
+import { barsHandlers } from './bars/bars-handlers';
+import { compareHandlers } from './compare/compare-handlers';
+import type { CoreContext } from './context';
+import { demoHandlers } from './demo/demo-handlers';
 import { EventBus } from './events';
-import { createInvoke, mergeHandlers, type Invoke } from './invoke';
-import { instrumentCatalogue } from './instruments/catalogue';
-import { Backfills } from './ingest/backfill';
+import { importHandlers } from './import/import-handlers';
+import { indicatorsHandlers } from './indicators/indicators-handlers';
 import { ProviderRegistry } from './ingest/provider-registry';
+import { instrumentCatalogue } from './instruments/catalogue';
+import { instrumentsHandlers } from './instruments/instruments-handlers';
+import { createInvoke, mergeHandlers, type Invoke } from './invoke';
 import { JobRunner } from './jobs/job-runner';
+import { jobsHandlers } from './jobs/jobs-handlers';
 import { processOwner } from './jobs/process-owner';
 import { ProviderTurns } from './jobs/provider-turns';
-import { Scheduler, systemClock } from './scheduler/scheduler';
+import { marketHandlers } from './market/market-handlers';
 import type { CorePorts } from './ports';
-import { openStorage } from './storage/open-storage';
-import type { Storage } from './storage/types';
-import { compareHandlers } from './analysis/compare-handlers';
-import { backfillHandlers } from './ingest/backfill-handlers';
-import { barsHandlers } from './bars/bars-handlers';
-import { demoHandlers } from './demo/demo-handlers';
-import { importHandlers } from './import/import-handlers';
-import { indicatorHandlers } from './features/indicator-handlers';
-import { overviewHandlers } from './overview/overview-handlers';
 import { providerHandlers } from './provider-status/provider-handlers';
 import { qualityHandlers } from './quality/quality-handlers';
-import { alertHandlers } from './scheduler/alerts';
-import { schedulerHandlers } from './scheduler/scheduler-handlers';
-import { secretHealthHandlers } from './secrets/secret-health-handlers';
+import { Scheduler, systemClock } from './scheduler/scheduler';
+import { secretsHandlers } from './secrets/secrets-handlers';
 import { readSettings, settingsHandlers } from './settings/settings-handlers';
+import { openStorage } from './storage/open-storage';
+import type { Storage } from './storage/types';
 import { systemHandlers } from './system/system-handlers';
 
 export interface Core {
@@ -34,22 +36,6 @@ export interface Core {
   /** Fires job schedules between start and stop; only long-running hosts (serve, the desktop app) start it. */
   readonly scheduler: Pick<Scheduler, 'start' | 'stop'>;
   close(): Promise<void>;
-}
-
-/** Everything a handler module may use; built once per core. */
-export interface CoreContext {
-  readonly ports: CorePorts;
-  readonly storage: Storage;
-  readonly events: EventBus;
-  readonly jobs: JobRunner;
-  /** One adapter per provider, shared so every caller of a provider spends one rate budget. */
-  readonly providers: ProviderRegistry;
-  /** One backfill engine, so concurrent callers share its per-provider turns and running set. */
-  readonly backfills: Backfills;
-  /** The line per provider that backfills, scheduled jobs and repairs wait in, one at a time. */
-  readonly turns: ProviderTurns;
-  readonly now: () => number;
-  readonly startedAt: number;
 }
 
 export async function createCore(ports: CorePorts): Promise<Core> {
@@ -68,23 +54,24 @@ export async function createCore(ports: CorePorts): Promise<Core> {
     const clock = systemClock(now);
     const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now });
     await scheduler.load();
-    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, now, startedAt: now() };
+    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, now, startedAt: now() };
+    // One module per contract namespace, each in the folder of that name.
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
+      instruments: instrumentsHandlers(ctx),
       bars: barsHandlers(ctx),
-      compare: compareHandlers(ctx),
-      indicators: indicatorHandlers(ctx),
-      overview: overviewHandlers(ctx),
+      indicators: indicatorsHandlers(ctx),
       quality: qualityHandlers(ctx),
+      compare: compareHandlers(ctx),
+      market: marketHandlers(ctx),
       import: importHandlers(ctx),
       backfill: backfillHandlers(ctx),
       providers: providerHandlers(ctx),
       demo: demoHandlers(ctx),
       settings: settingsHandlers(ctx),
-      secretHealth: secretHealthHandlers(ctx),
-      jobs: jobs.handlers(),
-      scheduler: schedulerHandlers(scheduler),
-      alerts: alertHandlers({ storage, events, clock }),
+      secrets: secretsHandlers(ctx),
+      jobs: jobsHandlers(ctx),
+      alerts: alertsHandlers(ctx),
     });
 
     return {

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfillCheckpointId } from '../../src/core/ingest/backfill';
+import { backfillCheckpointId } from '../../src/core/backfill/backfill';
 import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { FakeProviderServer } from '../support/fake-provider-server';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EventBus } from '../../src/core/events';
-import { Backfills } from '../../src/core/ingest/backfill';
+import { Backfills } from '../../src/core/backfill/backfill';
 import { instrumentCatalogue } from '../../src/core/instruments/catalogue';
 import { JobRunner } from '../../src/core/jobs/job-runner';
 import { ProviderTurns } from '../../src/core/jobs/provider-turns';

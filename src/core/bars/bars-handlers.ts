@@ -1,4 +1,4 @@
-import type { CoreContext } from '../create-core';
+import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 import { requireBoundedRange, requireInstrument } from './bar-access';
 

@@ -6,7 +6,7 @@ import { methods, type MethodInput, type MethodOutput } from '../../shared/contr
 import type { Bar, CsvMapping, CsvSource } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { Timeframe } from '../../shared/timeframes';
-import type { CoreContext } from '../create-core';
+import type { CoreContext } from '../context';
 import { detectCsvLayout, type CsvLayout } from './detect-csv';
 import { scanBars, textChunks, walkBarRows, type BarScan } from './parse-bars';
 

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { JobRun } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { EventBus } from '../events';
-import type { HandlerMap } from '../handlers';
 import type { Logger } from '../ports';
 import { ownerIsGone } from './process-owner';
 import type { JobRunDetails, JobRunRepository } from '../storage/types';
@@ -207,13 +206,6 @@ export class JobRunner {
   /** Aborts every running job, for shutdown. */
   cancelAll(): void {
     for (const controller of this.running.values()) controller.abort();
-  }
-
-  handlers(): HandlerMap {
-    return {
-      'jobs.runs': async ({ kind, limit }) => ({ runs: await this.runs.list({ kind, limit }) }),
-      'jobs.cancel': ({ jobId }) => ({ jobId, cancelled: this.cancel(jobId) }),
-    };
   }
 
   private async end(

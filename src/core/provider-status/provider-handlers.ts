@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/errors';
 import { requireInstrument } from '../bars/bar-access';
-import type { CoreContext } from '../create-core';
+import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 import { providerNames } from '../http/provider-errors';
 import { defaultTestInstrument, testProvider } from './provider-test';

@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/errors';
 import { requireBoundedRange, requireInstrument } from '../bars/bar-access';
-import type { CoreContext } from '../create-core';
+import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 import { findInvalidBars, findOutliers } from './outliers';
 import { repairGaps } from './repair';

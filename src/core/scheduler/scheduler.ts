@@ -6,7 +6,7 @@ import { formatWait } from '../http/provider-errors';
 import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
 import type { ProviderTurns } from '../jobs/provider-turns';
 import type { StoredIngestJob } from '../storage/types';
-import { raiseAlertUnlessOpen } from './alerts';
+import { raiseAlertUnlessOpen } from '../alerts/alerts';
 import { CronSchedule } from './cron';
 import { checkDependencies } from './dependencies';
 import { executors as defaultExecutors, progressUnits, type Executor, type ExecutorDeps, type ExecutorResult } from './executors';

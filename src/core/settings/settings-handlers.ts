@@ -1,6 +1,6 @@
-import { providerIds, secretNames, settingsSchema, type SecretName, type Settings } from '../../shared/domain';
+import { providerIds, settingsSchema, type Settings } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
-import type { CoreContext } from '../create-core';
+import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 import { isSecureProviderUrl } from '../providers/types';
 import type { CorePorts } from '../ports';
@@ -48,25 +48,6 @@ function requireSecureProviderUrl(provider: string, baseUrl: string): void {
   }
 }
 
-async function secretStatus(ctx: CoreContext, name: SecretName) {
-  const value = await ctx.ports.secrets.get(name);
-  return value ? { name, hasKey: true, last4: value.slice(-4) } : { name, hasKey: false };
-}
-
-/** Saving a key or password is what confirms it for the address in use now. */
-async function bindSecretToCurrentAddress(ctx: CoreContext, name: SecretName): Promise<void> {
-  const current = await readSettings(ctx.ports);
-  let next: Settings;
-  if (name === 'database') {
-    next = { ...current, databasePasswordHost: databaseHost(current.databaseUrl) };
-  } else {
-    const keyOrigin = await ctx.providers.origin(name);
-    next = { ...current, providers: { ...current.providers, [name]: { ...current.providers[name], keyOrigin } } };
-  }
-  await ctx.ports.settings.write(next);
-  ctx.events.emit('settings.changed', next);
-}
-
 export function settingsHandlers(ctx: CoreContext): HandlerMap {
   return {
     'settings.get': () => readSettings(ctx.ports),
@@ -102,21 +83,6 @@ export function settingsHandlers(ctx: CoreContext): HandlerMap {
       await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'settings.update', details: { fields: Object.keys(patch) } });
       ctx.events.emit('settings.changed', next);
       return next;
-    },
-    'secrets.list': async () => ({
-      secrets: await Promise.all(secretNames.map((name) => secretStatus(ctx, name))),
-      encryptionAvailable: ctx.ports.secrets.isEncryptionAvailable(),
-    }),
-    'secrets.set': async ({ name, value }) => {
-      await ctx.ports.secrets.set(name, value);
-      await bindSecretToCurrentAddress(ctx, name);
-      await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'secrets.set', details: { name } });
-      return secretStatus(ctx, name);
-    },
-    'secrets.delete': async ({ name }) => {
-      await ctx.ports.secrets.delete(name);
-      await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'secrets.delete', details: { name } });
-      return secretStatus(ctx, name);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { CoreContext } from '../create-core';
+import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 
 export function systemHandlers(ctx: CoreContext): HandlerMap {
@@ -19,6 +19,5 @@ export function systemHandlers(ctx: CoreContext): HandlerMap {
         startedAt: ctx.startedAt,
       };
     },
-    'instruments.list': async () => ({ instruments: await storage.instruments.list() }),
   };
 }

@@ -14,13 +14,13 @@ import {
   stochastic,
   vwap,
   wma,
-} from '../../../src/core/features/indicator-math';
+} from '../../../src/core/indicators/indicator-math';
 import {
   computeIndicator,
   periodsPerYear,
   toPriceColumns,
   warmUpBars,
-} from '../../../src/core/features/compute-indicators';
+} from '../../../src/core/indicators/compute-indicators';
 import { indicatorOutputNames, indicatorSpecSchema, type IndicatorSpec } from '../../../src/shared/indicators';
 import type { Bar } from '../../../src/shared/domain';
 

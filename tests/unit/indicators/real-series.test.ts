@@ -17,7 +17,7 @@ import {
   stochastic,
   vwap,
   wma,
-} from '../../../src/core/features/indicator-math';
+} from '../../../src/core/indicators/indicator-math';
 import { binanceHourlyBars, metaTraderDailyBars } from '../../support/shared-data';
 
 const RELATIVE = 1e-8;

@@ -5,7 +5,7 @@ import {
   normalise,
   priceRatio,
   rollingCorrelation,
-} from '../../../src/core/analysis/compare-series';
+} from '../../../src/core/compare/compare-series';
 import { seededRandom } from '../../../src/core/demo/synthetic-prices';
 
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 import type { ParsedInput } from '../../shared/contract';
 import { MAX_BARS_PER_QUERY } from '../../shared/domain';
 import { requireInstrument } from '../bars/bar-access';
-import type { CoreContext } from '../create-core';
+import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 import type { BarsQueryResult } from '../storage/types';
 import { alignOnCommonTimes, baseIndexAtOrAfter, normalise, priceRatio, rollingCorrelation } from './compare-series';

@@ -1,5 +1,5 @@
 import { AppError } from '../../shared/errors';
-import type { CoreContext } from '../create-core';
+import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 
 export function backfillHandlers(ctx: CoreContext): HandlerMap {

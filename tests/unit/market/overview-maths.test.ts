@@ -5,7 +5,7 @@ import {
   latestStoredTimeframes,
   overviewItem,
   sparklineTimeframe,
-} from '../../../src/core/overview/overview-maths';
+} from '../../../src/core/market/overview-maths';
 import type { Bar, Coverage } from '../../../src/shared/domain';
 
 const bar = (time: number, close: number): Bar => ({ time, open: close, high: close, low: close, close, volume: 0 });

@@ -1,9 +1,8 @@
 import type { Alert } from '../../shared/scheduler';
 import type { EventBus } from '../events';
-import type { HandlerMap } from '../handlers';
 import type { Storage } from '../storage/types';
 
-interface AlertDeps {
+export interface AlertDeps {
   storage: Storage;
   events: EventBus;
   clock: { now(): number };
@@ -31,15 +30,4 @@ export async function raiseAlertUnlessOpen(
   const open = await deps.storage.alerts.latestUnacknowledged(alert.source);
   if (open?.details?.code === alert.details.code) return null;
   return raiseAlert(deps, alert);
-}
-
-export function alertHandlers(deps: AlertDeps): HandlerMap {
-  const { alerts } = deps.storage;
-  return {
-    'alerts.list': async ({ unacknowledgedOnly, limit }) => ({
-      alerts: await alerts.list({ unacknowledgedOnly, limit }),
-      unacknowledged: await alerts.countUnacknowledged(),
-    }),
-    'alerts.acknowledge': async ({ ids }) => ({ acknowledged: await alerts.acknowledge(ids, deps.clock.now()) }),
-  };
 }

@@ -1,7 +1,9 @@
+import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
-import type { Scheduler } from './scheduler';
 
-export function schedulerHandlers(scheduler: Scheduler): HandlerMap {
+/** Scheduled jobs (definitions, timers) and job runs (of any kind: backfill, import, repair, scheduled). */
+export function jobsHandlers(ctx: Pick<CoreContext, 'scheduler' | 'jobs' | 'storage'>): HandlerMap {
+  const { scheduler, jobs } = ctx;
   return {
     'jobs.list': async () => ({ jobs: await scheduler.list(), scheduler: scheduler.state() }),
     'jobs.create': (definition) => scheduler.create(definition),
@@ -10,5 +12,7 @@ export function schedulerHandlers(scheduler: Scheduler): HandlerMap {
     'jobs.resume': ({ id }) => scheduler.setEnabled(id, true),
     'jobs.delete': async ({ id }) => ({ id, deleted: await scheduler.delete(id) }),
     'jobs.runNow': async ({ id }) => ({ id, jobId: await scheduler.runNow(id) }),
+    'jobs.runs': async ({ kind, limit }) => ({ runs: await ctx.storage.jobRuns.list({ kind, limit }) }),
+    'jobs.cancel': ({ jobId }) => ({ jobId, cancelled: jobs.cancel(jobId) }),
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBackfillDate } from '../../../src/cli/backfill-command';
 import { validateBar } from '../../../src/core/bars/validate-bar';
-import { backfillCheckpointId, planBackfillChunks } from '../../../src/core/ingest/backfill';
+import { backfillCheckpointId, planBackfillChunks } from '../../../src/core/backfill/backfill';
 import type { ProviderCapabilities } from '../../../src/core/providers/types';
 
 const MINUTE = 60_000;

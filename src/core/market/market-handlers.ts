@@ -1,7 +1,7 @@
 import { AppError } from '../../shared/errors';
 import type { OverviewItem } from '../../shared/overview';
 import type { Timeframe } from '../../shared/timeframes';
-import type { CoreContext } from '../create-core';
+import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 import type { MarketDataRepository } from '../storage/types';
 import { dayStartOf, emptyOverviewItem, latestStoredTimeframes, overviewItem, SPARKLINE_POINTS, sparklineTimeframe } from './overview-maths';
@@ -23,7 +23,7 @@ async function overviewOf(marketData: MarketDataRepository, symbol: string, late
   return overviewItem(symbol, last, previous.bars[0], { timeframe: sparkTimeframe, bars: sparkline.bars });
 }
 
-export function overviewHandlers(ctx: CoreContext): HandlerMap {
+export function marketHandlers(ctx: CoreContext): HandlerMap {
   const { storage } = ctx;
   return {
     'market.overview': async ({ symbols }) => {

@@ -1,5 +1,5 @@
 import { requireBoundedRange, requireInstrument } from '../bars/bar-access';
-import type { CoreContext } from '../create-core';
+import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 import { computeIndicator, toPriceColumns, warmUpBars } from './compute-indicators';
 
@@ -13,7 +13,7 @@ function shownSeries(values: Float64Array, firstShown: number): (number | null)[
   return series;
 }
 
-export function indicatorHandlers(ctx: CoreContext): HandlerMap {
+export function indicatorsHandlers(ctx: CoreContext): HandlerMap {
   const { storage } = ctx;
   return {
     /**

@@ -14,7 +14,7 @@ import type { ProviderAdapter, ProviderCapabilities } from '../providers/types';
 import { INTERRUPTED_JOB_ERROR } from '../storage/rows';
 import type { Storage } from '../storage/types';
 import { validateBar } from '../bars/validate-bar';
-import { keyFingerprint, PlanDepths, type ProviderPlan } from './plan-depth';
+import { keyFingerprint, PlanDepths, type ProviderPlan } from '../ingest/plan-depth';
 
 const DAY_MS = 86_400_000;
 /** Rejection reasons kept per run; the count covers all of them. */
