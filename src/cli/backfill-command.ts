@@ -82,11 +82,11 @@ export async function runBackfill(core: Core, options: BackfillCommandOptions, o
   });
   // Endings are recorded from the start: a fast failure may end the job before its id is known here.
   const endings = new Map<string, EventPayload<'job.finished'>>();
-  let waiting: { jobId: string; resolve: (ending: EventPayload<'job.finished'>) => void } | undefined;
+  let waiting: { runId: string; resolve: (ending: EventPayload<'job.finished'>) => void } | undefined;
   const unsubscribe = core.events.subscribe((message) => {
     if (message.name === 'job.finished' && message.payload.kind === 'backfill') {
-      endings.set(message.payload.jobId, message.payload);
-      if (waiting?.jobId === message.payload.jobId) waiting.resolve(message.payload);
+      endings.set(message.payload.runId, message.payload);
+      if (waiting?.runId === message.payload.runId) waiting.resolve(message.payload);
     }
   });
   try {
@@ -98,9 +98,9 @@ export async function runBackfill(core: Core, options: BackfillCommandOptions, o
       ...(options.to === undefined ? {} : { to: options.to }),
     });
     if (!started.ok) return reportFailure(output, started.error, options.json);
-    const { checkpointId, jobId } = started.value;
-    progress.follow(jobId);
-    const ending = endings.get(jobId) ?? (await new Promise<EventPayload<'job.finished'>>((resolve) => (waiting = { jobId, resolve })));
+    const { checkpointId, runId } = started.value;
+    progress.follow(runId);
+    const ending = endings.get(runId) ?? (await new Promise<EventPayload<'job.finished'>>((resolve) => (waiting = { runId, resolve })));
     progress.finish();
 
     const listed = await invokeMethod(core, 'backfill.list', {});

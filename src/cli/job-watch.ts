@@ -49,7 +49,7 @@ export function watchJobProgress(core: Core, output: CliOutput, job: { kind: Job
   let followed: string | undefined;
   const unsubscribe = core.events.subscribe((message) => {
     if (message.name !== 'job.progress' || message.payload.kind !== job.kind) return;
-    if (followed === undefined || message.payload.jobId === followed) reporter.update(message.payload);
+    if (followed === undefined || message.payload.runId === followed) reporter.update(message.payload);
   });
 
   let interrupted = false;
@@ -65,8 +65,8 @@ export function watchJobProgress(core: Core, output: CliOutput, job: { kind: Job
   return {
     finish: reporter.finish,
     /** Shows only this job's progress from now on, once its id is known. */
-    follow(jobId: string): void {
-      followed = jobId;
+    follow(runId: string): void {
+      followed = runId;
     },
     dispose(): void {
       process.off('SIGINT', onInterrupt);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMsSchema, providerIdSchema } from './domain';
+import { epochMsSchema, providerIdSchema, runIdFields } from './domain';
 import { errorCodes } from './errors';
 import { timeframeSchema } from './timeframes';
 
@@ -38,7 +38,7 @@ export type BackfillCheckpoint = z.infer<typeof backfillCheckpointSchema>;
 
 /** What the latest run of a checkpoint did in this process (counts are not stored). */
 export const backfillRunSummarySchema = z.object({
-  jobId: z.string(),
+  ...runIdFields,
   status: backfillStatusSchema,
   /** Where this run started fetching: the range start, the checkpoint it resumed, or the start of the provider's history. */
   startedFrom: epochMsSchema,

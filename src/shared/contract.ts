@@ -20,6 +20,7 @@ import {
   settingsPatchSchema,
   settingsSchema,
   symbolSchema,
+  runIdFields,
   timeRangeFields,
 } from './domain';
 import { backfillCheckpointSchema, backfillListStatusSchema, backfillRunSummarySchema } from './backfill';
@@ -58,7 +59,7 @@ const importTargetFields = {
 };
 
 const importSummarySchema = z.object({
-  jobId: z.string(),
+  ...runIdFields,
   symbol: z.string(),
   timeframe: timeframeSchema,
   rowsRead: z.number().int(),
@@ -189,7 +190,7 @@ export const methods = {
       })
       .strict()
       .refine((r) => r.to === undefined || r.from < r.to, { message: '`from` must be before `to`', path: ['from'] }),
-    output: z.object({ jobId: z.string(), checkpointId: z.string() }),
+    output: z.object({ ...runIdFields, checkpointId: z.string() }),
   },
   'backfill.list': {
     input: emptyInput,
@@ -277,10 +278,10 @@ export const methods = {
     input: z.object({ id: z.string().min(1) }).strict(),
     output: z.object({ id: z.string(), deleted: z.boolean() }),
   },
-  /** Starts a run at once, paused or not; `jobId` is the job run, as in job.progress events. CONFLICT while one runs. */
+  /** Starts a run at once, paused or not; `runId` is that run, as in job.progress events. CONFLICT while one runs. */
   'jobs.runNow': {
     input: z.object({ id: z.string().min(1) }).strict(),
-    output: z.object({ id: z.string(), jobId: z.string() }),
+    output: z.object({ id: z.string(), ...runIdFields }),
   },
   'alerts.list': {
     input: z
@@ -294,16 +295,21 @@ export const methods = {
     input: z.object({ ids: z.array(z.number().int()).min(1).max(1000).optional() }).strict().default({}),
     output: z.object({ acknowledged: z.number().int() }),
   },
+  /** Cancels a run of any kind; `jobId` is the name `runId` had before 0.2, accepted until 0.3. */
   'jobs.cancel': {
-    input: z.object({ jobId: z.string().min(1) }).strict(),
-    output: z.object({ jobId: z.string(), cancelled: z.boolean() }),
+    input: z
+      .object({ runId: z.string().min(1).optional(), jobId: z.string().min(1).optional() })
+      .strict()
+      .refine((r) => (r.runId === undefined) !== (r.jobId === undefined), { message: 'Give `runId` (or its old name `jobId`), once' })
+      .transform((r) => ({ runId: (r.runId ?? r.jobId) as string })),
+    output: z.object({ ...runIdFields, cancelled: z.boolean() }),
   },
 } as const;
 
 /** Everything the core pushes to listeners (renderer windows, WebSocket clients). */
 export const events = {
   'job.progress': z.object({
-    jobId: z.string(),
+    ...runIdFields,
     kind: jobKindSchema,
     done: z.number(),
     total: z.number().nullable(),
@@ -313,7 +319,7 @@ export const events = {
     etaMs: z.number().nullable(),
   }),
   'job.finished': z.object({
-    jobId: z.string(),
+    ...runIdFields,
     kind: jobKindSchema,
     status: jobStatusSchema,
     rows: z.number().int(),

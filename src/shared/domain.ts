@@ -156,6 +156,19 @@ export const jobRunSchema = z.object({
 });
 export type JobRun = z.infer<typeof jobRunSchema>;
 
+/**
+ * The run a reply or event speaks of. Until 0.2 "job" named both a scheduled job and a run,
+ * and replies called the run `jobId`; that field stays, with the same value, for one release.
+ */
+export const runIdFields = {
+  runId: z.string(),
+  /** @deprecated since 0.2, removed in 0.3: the same as `runId`. */
+  jobId: z.string(),
+};
+export function runIds(runId: string): { runId: string; jobId: string } {
+  return { runId, jobId: runId };
+}
+
 /** Where CSV text comes from: a path on the core's machine (CLI, Electron dialog) or uploaded text (browser). */
 export const csvSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096) }),

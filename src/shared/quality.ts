@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { barSpanSchema, epochMsSchema, providerIdSchema, providerIds, symbolSchema, timeRangeFields } from './domain';
+import { barSpanSchema, epochMsSchema, providerIdSchema, providerIds, runIdFields, symbolSchema, timeRangeFields } from './domain';
 import { timeframeSchema } from './timeframes';
 
 /**
@@ -87,7 +87,7 @@ const repairedGapSchema = z.object({
 });
 
 export const qualityRepairResultSchema = z.object({
-  jobId: z.string(),
+  ...runIdFields,
   symbol: z.string(),
   timeframe: timeframeSchema,
   /**

@@ -92,7 +92,9 @@ export const ingestJobSchema = z.object({
   /** Next time the schedule fires; null when paused, on demand only, or the scheduler is stopped. */
   nextRunAt: epochMsSchema.nullable(),
   lastRun: jobRunSchema.nullable(),
-  /** The job run in progress, if any. */
+  /** The run in progress, if any. */
+  runningRunId: z.string().nullable(),
+  /** @deprecated since 0.2, removed in 0.3: the same as `runningRunId`. */
   runningJobId: z.string().nullable(),
 });
 export type IngestJob = z.infer<typeof ingestJobSchema>;

@@ -164,7 +164,8 @@ describe('backfill through the core from the fake Polygon server', () => {
     const started = await ok(core, 'backfill.start', { provider: 'polygon', symbol: 'BTCUSD', timeframe: '1m', from, to });
     const ending = waitForJobEnd(core, started.jobId);
     while (fake.requestsTo('polygon').length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(await ok(core, 'jobs.cancel', { jobId: started.jobId })).toEqual({ jobId: started.jobId, cancelled: true });
+    // `jobId` is the name `runId` had before 0.2; it is still accepted and answered for one release.
+    expect(await ok(core, 'jobs.cancel', { jobId: started.jobId })).toEqual({ runId: started.jobId, jobId: started.jobId, cancelled: true });
     expect(await ending).toMatchObject({ status: 'cancelled' });
     const [cancelled] = (await ok(core, 'backfill.list', {})).checkpoints.filter((c) => c.id === started.checkpointId);
     expect(cancelled).toMatchObject({ status: 'cancelled', resumeFrom: from + 4999 * MINUTE + 1 });

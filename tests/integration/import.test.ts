@@ -51,6 +51,7 @@ describe('CSV import into a real SQLite store', () => {
     const events = recordEvents(core);
     const summary = await ok(core, 'import.csv', { source: fromFile('xauusd-1d-mt4.csv'), symbol: 'XAUUSD' });
     expect(summary).toEqual({
+      runId: expect.any(String),
       jobId: expect.any(String),
       symbol: 'XAUUSD',
       timeframe: '1d',
@@ -236,7 +237,7 @@ describe('cancelling an import', () => {
     let jobId = '';
     const summary = await importCsv(core, { source: fromFile('xauusd-1d-mt4.csv'), symbol: 'xauusd' }, {
       onProgress: (progress) => {
-        jobId = progress.jobId;
+        jobId = progress.runId;
         seen.push({ done: progress.done, total: progress.total });
       },
     });

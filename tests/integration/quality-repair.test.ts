@@ -332,7 +332,7 @@ describe('quality.repair cancelled mid-way', () => {
     const repair = test.core.invoke('quality.repair', { symbol: 'XAUUSD', timeframe: '1m' });
     // The first page holds the first two gaps; the second page hangs until the cancel.
     expect(await firstWrite).toEqual({ symbol: 'XAUUSD', timeframe: '1m', from: GAPS[0]![0], to: GAPS[1]![1] - MINUTE });
-    expect(await test.call('jobs.cancel', { jobId: jobId! })).toEqual({ jobId, cancelled: true });
+    expect(await test.call('jobs.cancel', { runId: jobId! })).toEqual({ runId: jobId, jobId, cancelled: true });
     const outcome = await repair;
     stopWatching();
     expect(outcome).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });

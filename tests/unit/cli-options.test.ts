@@ -77,7 +77,7 @@ describe('import options', () => {
 });
 
 describe('progress output', () => {
-  const event = (done: number) => ({ jobId: 'j', kind: 'import' as const, done, total: 200, unit: 'rows', rate: 100, etaMs: (200 - done) * 10 });
+  const event = (done: number) => ({ runId: 'j', jobId: 'j', kind: 'import' as const, done, total: 200, unit: 'rows', rate: 100, etaMs: (200 - done) * 10 });
 
   it('redraws one line on a terminal', () => {
     let text = '';

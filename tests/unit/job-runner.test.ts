@@ -36,7 +36,7 @@ describe('JobRunner', () => {
     bus.subscribe((m) => seen.push(m));
     let clock = 1_000;
     const runner = new JobRunner(runs, bus, silent, () => clock, owner);
-    const { jobId, value } = await runner.run('import', 'test import', 'bars', async (job) => {
+    const { runId, value } = await runner.run('import', 'test import', 'bars', async (job) => {
       clock += 1_000;
       job.progress(50, 100);
       clock += 1_000;
@@ -44,10 +44,10 @@ describe('JobRunner', () => {
       return { value: 'done', rows: 100 };
     });
     expect(value).toBe('done');
-    expect(runs.rows.get(jobId)).toMatchObject({ status: 'succeeded', rows: 100, error: null, finishedAt: 3_000 });
+    expect(runs.rows.get(runId)).toMatchObject({ status: 'succeeded', rows: 100, error: null, finishedAt: 3_000 });
     const progress = seen.filter((m) => m.name === 'job.progress').map((m) => m.payload);
     expect(progress[0]).toMatchObject({ done: 50, total: 100, rate: 50, etaMs: 1_000 });
-    expect(seen.at(-1)).toEqual({ name: 'job.finished', payload: { jobId, kind: 'import', status: 'succeeded', rows: 100, error: null } });
+    expect(seen.at(-1)).toEqual({ name: 'job.finished', payload: { runId, jobId: runId, kind: 'import', status: 'succeeded', rows: 100, error: null } });
   });
 
   it('records a cancelled run when cancelled between chunks', async () => {
@@ -55,7 +55,7 @@ describe('JobRunner', () => {
     const runner = new JobRunner(runs, new EventBus(), silent, Date.now, owner);
     let id = '';
     const running = runner.run('import', 'slow import', 'bars', async (job) => {
-      id = job.jobId;
+      id = job.runId;
       for (let i = 0; i < 100; i++) {
         job.throwIfCancelled();
         await new Promise((r) => setTimeout(r, 5));
@@ -91,12 +91,12 @@ describe('JobRunner', () => {
       },
       { ingestJobId: 'job-7' },
     );
-    expect(runner.isRunning(started.jobId)).toBe(true);
-    expect(runs.rows.get(started.jobId)).toMatchObject({ status: 'running', owner: 'test-process', ingestJobId: 'job-7' });
-    runner.cancel(started.jobId, new AppError('UNAVAILABLE', 'ran longer than its limit'));
+    expect(runner.isRunning(started.runId)).toBe(true);
+    expect(runs.rows.get(started.runId)).toMatchObject({ status: 'running', owner: 'test-process', ingestJobId: 'job-7' });
+    runner.cancel(started.runId, new AppError('UNAVAILABLE', 'ran longer than its limit'));
     await expect(started.finished).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    expect(runs.rows.get(started.jobId)).toMatchObject({ status: 'failed', error: 'ran longer than its limit', details: { polled: ['XAUUSD'] } });
-    expect(runner.isRunning(started.jobId)).toBe(false);
+    expect(runs.rows.get(started.runId)).toMatchObject({ status: 'failed', error: 'ran longer than its limit', details: { polled: ['XAUUSD'] } });
+    expect(runner.isRunning(started.runId)).toBe(false);
   });
 
   it('sweeps runs of stopped processes at start, then stamps its own runs alive on every beat', async () => {
@@ -162,15 +162,15 @@ describe('JobRunner', () => {
       };
       const runner = new JobRunner(runs, new EventBus(), silent, Date.now, owner);
       await runner.startHeartbeat();
-      const { jobId } = await runner.run('backfill', 'during an outage', 'bars', async (job) => {
+      const { runId } = await runner.run('backfill', 'during an outage', 'bars', async (job) => {
         job.addCommittedRows(10);
         return { value: null, rows: 10 };
       });
-      expect(runs.rows.get(jobId)).toMatchObject({ status: 'running' });
+      expect(runs.rows.get(runId)).toMatchObject({ status: 'running' });
 
       databaseDown = false;
       await vi.advanceTimersByTimeAsync(HEARTBEAT_INTERVAL_MS);
-      expect(runs.rows.get(jobId)).toMatchObject({ status: 'succeeded', rows: 10 });
+      expect(runs.rows.get(runId)).toMatchObject({ status: 'succeeded', rows: 10 });
       runner.stopHeartbeat();
     } finally {
       vi.useRealTimers();

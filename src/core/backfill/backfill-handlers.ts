@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors';
+import { runIds } from '../../shared/domain';
 import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 
@@ -8,8 +9,8 @@ export function backfillHandlers(ctx: CoreContext): HandlerMap {
     'backfill.start': async ({ provider, symbol, timeframe, from, to }) => {
       const instrument = await storage.instruments.get(symbol);
       if (!instrument) throw new AppError('NOT_FOUND', `There is no instrument ${symbol}; add it to the catalogue first.`);
-      const { jobId, checkpointId } = await backfills.backfillRange({ adapter: await providers.adapter(provider), instrument, timeframe, from, to });
-      return { jobId, checkpointId };
+      const { runId, checkpointId } = await backfills.backfillRange({ adapter: await providers.adapter(provider), instrument, timeframe, from, to });
+      return { ...runIds(runId), checkpointId };
     },
     'backfill.list': async () => ({
       checkpoints: await Promise.all(

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { backfillRunSummarySchema, type BackfillCheckpoint, type BackfillListStatus, type BackfillRunSummary, type BackfillStatus } from '../../shared/backfill';
 import { MAX_APPENDED_BARS } from '../../shared/contract';
-import type { Bar, Instrument } from '../../shared/domain';
+import { runIds, type Bar, type Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { nominalTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import type { EventBus } from '../events';
@@ -58,7 +58,7 @@ export function newBackfillRunDetails(): BackfillRunDetails {
 }
 
 export interface StartedBackfill {
-  jobId: string;
+  runId: string;
   checkpointId: string;
   /** Settles when the job ends; rejects with the job's error. */
   finished: Promise<BackfillRunSummary>;
@@ -130,8 +130,9 @@ export class Backfills {
     if (remembered) return remembered;
     if (checkpoint.jobRunId === null) return undefined;
     const run = await this.deps.storage.jobRuns.get(checkpoint.jobRunId);
-    const recorded = (run?.details as Partial<BackfillRunDetails> | null | undefined)?.backfills?.[checkpoint.id];
-    const parsed = backfillRunSummarySchema.safeParse(recorded);
+    const recorded: Partial<BackfillRunSummary> | undefined = (run?.details as Partial<BackfillRunDetails> | null | undefined)?.backfills?.[checkpoint.id];
+    // A run recorded before 0.2 names itself only by `jobId`.
+    const parsed = backfillRunSummarySchema.safeParse(recorded && { ...recorded, runId: recorded.runId ?? recorded.jobId });
     return parsed.success ? parsed.data : undefined;
   }
 
@@ -177,7 +178,7 @@ export class Backfills {
       const finished = started.finished.finally(() => this.active.delete(checkpointId));
       // Callers that only want the ids may never look at `finished`; its failure is recorded with the job.
       finished.catch(() => undefined);
-      return { jobId: started.jobId, checkpointId, finished };
+      return { runId: started.runId, checkpointId, finished };
     } catch (error) {
       this.active.delete(checkpointId);
       throw error;
@@ -236,7 +237,7 @@ export class Backfills {
       resumeFrom: resumeAt,
       rowsWritten: previous?.rowsWritten ?? 0,
       status: 'running',
-      jobRunId: ctx.jobId,
+      jobRunId: ctx.runId,
       updatedAt: now(),
     };
     let knownPlan = await this.plans.known(adapter.id, timeframe);
@@ -254,7 +255,7 @@ export class Backfills {
       logger.info('backfill starts where the provider history does', { checkpointId: checkpoint.id, requested: resumeAt, startedFrom });
     }
     const summary: BackfillRunSummary = {
-      jobId: ctx.jobId,
+      ...runIds(ctx.runId),
       status: 'running',
       startedFrom,
       resumed: previous !== undefined,

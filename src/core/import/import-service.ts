@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { methods, type MethodInput, type MethodOutput } from '../../shared/contract';
-import type { Bar, CsvMapping, CsvSource } from '../../shared/domain';
+import { runIds, type Bar, type CsvMapping, type CsvSource } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { Timeframe } from '../../shared/timeframes';
 import type { CoreContext } from '../context';
@@ -31,8 +31,8 @@ const REASONS_IN_MESSAGE = 5;
 export type ImportDeps = Pick<CoreContext, 'storage' | 'jobs' | 'events'>;
 
 export interface ImportProgress {
-  /** The import job's id, for `jobs.cancel`. */
-  jobId: string;
+  /** The import run's id, for `jobs.cancel`. */
+  runId: string;
   /** Bars written so far, of `total` valid bars. */
   done: number;
   total: number;
@@ -204,7 +204,7 @@ export async function importCsv(
       }
       written += chunk.length;
       job.progress(written, total);
-      options.onProgress?.({ jobId: job.jobId, done: written, total });
+      options.onProgress?.({ runId: job.runId, done: written, total });
     };
     try {
       // The second walk writes what the scan counted: the first row of each time, in file order.
@@ -227,7 +227,7 @@ export async function importCsv(
     }
     return {
       value: {
-        jobId: job.jobId,
+        ...runIds(job.runId),
         symbol,
         timeframe,
         rowsRead: scan.rowsRead,

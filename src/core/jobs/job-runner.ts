@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JobRun } from '../../shared/domain';
+import { runIds, type JobRun } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { EventBus } from '../events';
 import type { Logger } from '../ports';
@@ -7,7 +7,7 @@ import { ownerIsGone } from './process-owner';
 import type { JobRunDetails, JobRunRepository } from '../storage/types';
 
 export interface JobContext {
-  readonly jobId: string;
+  readonly runId: string;
   readonly signal: AbortSignal;
   /** Reports progress; throttled so a tight loop cannot flood the event stream. */
   progress(done: number, total: number | null): void;
@@ -32,7 +32,7 @@ export interface JobOutcome<T> {
 }
 
 export interface StartedJob<T> {
-  jobId: string;
+  runId: string;
   /** Settles when the job ends; rejects with the job's error. */
   finished: Promise<T>;
 }
@@ -73,9 +73,9 @@ export class JobRunner {
     unit: string,
     work: (ctx: JobContext) => Promise<JobOutcome<T>>,
     options: { ingestJobId?: string | null } = {},
-  ): Promise<{ jobId: string; value: T }> {
-    const { jobId, finished } = await this.start(kind, description, unit, work, options);
-    return { jobId, value: await finished };
+  ): Promise<{ runId: string; value: T }> {
+    const { runId, finished } = await this.start(kind, description, unit, work, options);
+    return { runId, value: await finished };
   }
 
   /** Records the run and starts `work`; answers with the run's id as soon as it is recorded. */
@@ -86,17 +86,17 @@ export class JobRunner {
     work: (ctx: JobContext) => Promise<JobOutcome<T>>,
     options: { ingestJobId?: string | null } = {},
   ): Promise<StartedJob<T>> {
-    const jobId = randomUUID();
+    const runId = randomUUID();
     const controller = new AbortController();
     const startedAt = this.now();
-    await this.runs.start({ id: jobId, kind, description, startedAt, owner: this.options.owner, ingestJobId: options.ingestJobId ?? null });
-    this.running.set(jobId, controller);
+    await this.runs.start({ id: runId, kind, description, startedAt, owner: this.options.owner, ingestJobId: options.ingestJobId ?? null });
+    this.running.set(runId, controller);
 
     let lastEmit = 0;
     let details: JobRunDetails | null = null;
     let committedRows = 0;
     const ctx: JobContext = {
-      jobId,
+      runId,
       signal: controller.signal,
       progress: (done, total) => {
         const now = this.now();
@@ -106,7 +106,7 @@ export class JobRunner {
         const elapsedS = Math.max((now - startedAt) / 1000, 1e-3);
         const rate = done > 0 ? done / elapsedS : null;
         const etaMs = rate && total !== null ? Math.max(0, ((total - done) / rate) * 1000) : null;
-        this.events.emit('job.progress', { jobId, kind, done, total, unit, rate, etaMs });
+        this.events.emit('job.progress', { ...runIds(runId), kind, done, total, unit, rate, etaMs });
       },
       throwIfCancelled: () => {
         if (controller.signal.aborted) throw new AppError('CANCELLED', `${description} was cancelled`);
@@ -122,7 +122,7 @@ export class JobRunner {
     const finished = (async () => {
       try {
         const outcome = await work(ctx);
-        await this.end(jobId, kind, 'succeeded', outcome.rows, null, details);
+        await this.end(runId, kind, 'succeeded', outcome.rows, null, details);
         return outcome.value;
       } catch (thrown) {
         // A cancel with a reason (a timeout) ends the run failed with that reason, not as a user's cancel.
@@ -130,26 +130,26 @@ export class JobRunner {
         const error = reason instanceof AppError ? reason : thrown;
         const cancelled = error instanceof AppError && error.code === 'CANCELLED';
         const message = error instanceof Error ? error.message : String(error);
-        if (!cancelled) this.logger.warn('job failed', { jobId, kind, error: message });
-        await this.end(jobId, kind, cancelled ? 'cancelled' : 'failed', committedRows, message, details);
+        if (!cancelled) this.logger.warn('job failed', { runId, kind, error: message });
+        await this.end(runId, kind, cancelled ? 'cancelled' : 'failed', committedRows, message, details);
         throw error;
       } finally {
-        this.running.delete(jobId);
+        this.running.delete(runId);
       }
     })();
-    return { jobId, finished };
+    return { runId, finished };
   }
 
-  isRunning(jobId: string): boolean {
-    return this.running.has(jobId);
+  isRunning(runId: string): boolean {
+    return this.running.has(runId);
   }
 
   /**
    * Aborts a running job. Without `reason` it ends `cancelled`; with one (a timeout) it ends
    * `failed` with the reason's message.
    */
-  cancel(jobId: string, reason?: AppError): boolean {
-    const controller = this.running.get(jobId);
+  cancel(runId: string, reason?: AppError): boolean {
+    const controller = this.running.get(runId);
     if (!controller) return false;
     controller.abort(reason);
     return true;
@@ -196,10 +196,10 @@ export class JobRunner {
    * of a live owner, so without this a run that ended during an outage stayed "running".
    */
   private async recordPendingEndings(): Promise<void> {
-    for (const [jobId, ending] of this.pendingEndings) {
-      await this.runs.finish(jobId, ending);
-      this.pendingEndings.delete(jobId);
-      this.logger.info('recorded the ending of a job once the database was back', { jobId, status: ending.status });
+    for (const [runId, ending] of this.pendingEndings) {
+      await this.runs.finish(runId, ending);
+      this.pendingEndings.delete(runId);
+      this.logger.info('recorded the ending of a job once the database was back', { runId, status: ending.status });
     }
   }
 
@@ -209,7 +209,7 @@ export class JobRunner {
   }
 
   private async end(
-    jobId: string,
+    runId: string,
     kind: JobRun['kind'],
     status: Exclude<JobRun['status'], 'running'>,
     rows: number,
@@ -218,12 +218,12 @@ export class JobRunner {
   ): Promise<void> {
     const ending = { status, finishedAt: this.now(), rows, error, details };
     try {
-      await this.runs.finish(jobId, ending);
+      await this.runs.finish(runId, ending);
     } catch (recordError) {
       // The database may be what failed; the job's ending still reaches the UI, and the next heartbeat records it.
-      this.logger.error('could not record job ending; trying again at the next heartbeat', { jobId, error: String(recordError) });
-      this.pendingEndings.set(jobId, ending);
+      this.logger.error('could not record job ending; trying again at the next heartbeat', { runId, error: String(recordError) });
+      this.pendingEndings.set(runId, ending);
     }
-    this.events.emit('job.finished', { jobId, kind, status, rows, error });
+    this.events.emit('job.finished', { ...runIds(runId), kind, status, rows, error });
   }
 }

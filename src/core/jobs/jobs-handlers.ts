@@ -1,3 +1,4 @@
+import { runIds } from '../../shared/domain';
 import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 
@@ -11,8 +12,8 @@ export function jobsHandlers(ctx: Pick<CoreContext, 'scheduler' | 'jobs' | 'stor
     'jobs.pause': ({ id }) => scheduler.setEnabled(id, false),
     'jobs.resume': ({ id }) => scheduler.setEnabled(id, true),
     'jobs.delete': async ({ id }) => ({ id, deleted: await scheduler.delete(id) }),
-    'jobs.runNow': async ({ id }) => ({ id, jobId: await scheduler.runNow(id) }),
+    'jobs.runNow': async ({ id }) => ({ id, ...runIds(await scheduler.runNow(id)) }),
     'jobs.runs': async ({ kind, limit }) => ({ runs: await ctx.storage.jobRuns.list({ kind, limit }) }),
-    'jobs.cancel': ({ jobId }) => ({ jobId, cancelled: jobs.cancel(jobId) }),
+    'jobs.cancel': ({ runId }) => ({ ...runIds(runId), cancelled: jobs.cancel(runId) }),
   };
 }

@@ -1,4 +1,4 @@
-import type { Bar, Instrument, ProviderId } from '../../shared/domain';
+import { runIds, type Bar, type Instrument, type ProviderId } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { QualityGap, QualityRepairResult } from '../../shared/quality';
 import { bucketStart, nominalTimeframeMs, type Timeframe } from '../../shared/timeframes';
@@ -112,7 +112,7 @@ class Repair {
     this.ctx.progress(this.targets.length, this.targets.length);
     return {
       value: {
-        jobId: this.ctx.jobId,
+        ...runIds(this.ctx.runId),
         symbol: instrument.symbol,
         timeframe,
         storedTimeframe: base,

@@ -62,7 +62,7 @@ interface JobState {
   cancelTimer: (() => void) | undefined;
   /** `running` covers waiting for the provider's turn; `retrying` is the wait between attempts. */
   phase: 'idle' | 'running' | 'retrying';
-  runningJobId: string | null;
+  runningRunId: string | null;
   cancelRetry: (() => void) | undefined;
 }
 
@@ -107,7 +107,7 @@ export class Scheduler {
         this.states.delete(id);
         this.disarm(state);
         state.cancelRetry?.();
-        if (state.runningJobId) this.deps.jobs.cancel(state.runningJobId);
+        if (state.runningRunId) this.deps.jobs.cancel(state.runningRunId);
       }
       for (const job of stored.values()) {
         const state = this.states.get(job.id);
@@ -231,7 +231,7 @@ export class Scheduler {
       this.states.delete(id);
       this.disarm(state);
       state.cancelRetry?.();
-      if (state.runningJobId) this.deps.jobs.cancel(state.runningJobId);
+      if (state.runningRunId) this.deps.jobs.cancel(state.runningRunId);
       const deleted = await this.deps.storage.ingestJobs.delete(id);
       await this.audit('jobs.delete', state.job);
       return deleted;
@@ -255,7 +255,7 @@ export class Scheduler {
       nextRunAt: null,
       cancelTimer: undefined,
       phase: 'idle',
-      runningJobId: null,
+      runningRunId: null,
       cancelRetry: undefined,
     };
   }
@@ -325,7 +325,8 @@ export class Scheduler {
       ...job,
       nextRunAt: state.nextRunAt,
       lastRun: lastRun ?? null,
-      runningJobId: state.runningJobId,
+      runningRunId: state.runningRunId,
+      runningJobId: state.runningRunId,
     };
   }
 
@@ -414,14 +415,14 @@ export class Scheduler {
       state.phase = 'idle';
       throw error;
     }
-    state.runningJobId = started.jobId;
+    state.runningRunId = started.runId;
     this.track(
       started.finished.then(
         () => this.succeeded(state),
         (error: unknown) => this.failed(state, job, attempt, error),
       ),
     );
-    return started.jobId;
+    return started.runId;
   }
 
   /** Inside the job run: wait for the provider's turn, then run against the job's timeout. */
@@ -429,7 +430,7 @@ export class Scheduler {
     const { turns, clock, jobs } = this.deps;
     const endTurn = await turns.take(job.provider, ctx.signal);
     const cancelTimeout = clock.setTimer(() => {
-      jobs.cancel(ctx.jobId, new AppError('UNAVAILABLE', `"${job.name}" ran longer than its limit of ${formatWait(job.timeoutMs)} and was stopped.`));
+      jobs.cancel(ctx.runId, new AppError('UNAVAILABLE', `"${job.name}" ran longer than its limit of ${formatWait(job.timeoutMs)} and was stopped.`));
     }, job.timeoutMs);
     try {
       return await this.executors[job.kind](this.deps, ctx, job);
@@ -441,7 +442,7 @@ export class Scheduler {
 
   private succeeded(state: JobState): void {
     state.phase = 'idle';
-    state.runningJobId = null;
+    state.runningRunId = null;
     if (!this.running || this.states.get(state.job.id) !== state) return;
     // Jobs without a schedule of their own run when what they depend on has succeeded.
     for (const dependent of this.states.values()) {
@@ -452,7 +453,7 @@ export class Scheduler {
   }
 
   private async failed(state: JobState, job: StoredIngestJob, attempt: number, error: unknown): Promise<void> {
-    state.runningJobId = null;
+    state.runningRunId = null;
     state.phase = 'idle';
     const cancelled = error instanceof AppError && error.code === 'CANCELLED';
     if (cancelled || this.states.get(job.id) !== state) return;

@@ -157,7 +157,7 @@ describe('Scheduler', () => {
     await clock.advance(1);
     expect(running()).toHaveLength(1);
     const described = await scheduler.get(job.id);
-    expect(described.runningJobId).toBe(running()[0]!.ctx.jobId);
+    expect(described.runningRunId).toBe(running()[0]!.ctx.runId);
     expect(described.nextRunAt).toBe(Date.UTC(2025, 0, 7, 14));
     running()[0]!.succeed();
     await settle();
@@ -262,7 +262,7 @@ describe('Scheduler', () => {
     expect(running()).toHaveLength(2);
     await clock.advance(1);
     expect(running()).toHaveLength(3);
-    expect(running()[2]!.ctx.jobId).not.toBe(running()[1]!.ctx.jobId);
+    expect(running()[2]!.ctx.runId).not.toBe(running()[1]!.ctx.runId);
     running()[2]!.succeed();
     await settle();
 
@@ -319,7 +319,7 @@ describe('Scheduler', () => {
     const job = await scheduler.create(definition());
     const jobId = await scheduler.runNow(job.id);
     await settle();
-    expect(running()[0]!.ctx.jobId).toBe(jobId);
+    expect(running()[0]!.ctx.runId).toBe(jobId);
     expect(jobs.cancel(jobId)).toBe(true); // what jobs.cancel does
     await clock.advance(60 * MINUTE);
     expect((await runsOf(job.id)).map((run) => run.status)).toEqual(['cancelled']);

@@ -67,11 +67,11 @@ export function StatusBar({ onOpenAlerts }: { onOpenAlerts(): void }) {
   const [running, setRunning] = useState<ReadonlyMap<string, Progress>>(new Map());
   const [finished, setFinished] = useState<Finished | null>(null);
 
-  useApiEvent('job.progress', (progress) => setRunning((jobs) => new Map(jobs).set(progress.jobId, progress)));
+  useApiEvent('job.progress', (progress) => setRunning((jobs) => new Map(jobs).set(progress.runId, progress)));
   useApiEvent('job.finished', (outcome) => {
     setRunning((jobs) => {
       const next = new Map(jobs);
-      next.delete(outcome.jobId);
+      next.delete(outcome.runId);
       return next;
     });
     setFinished(outcome);

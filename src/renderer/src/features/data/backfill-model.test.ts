@@ -20,7 +20,7 @@ function checkpoint(patch: Partial<BackfillCheckpointRow> = {}): BackfillCheckpo
     updatedAt: from,
     progress: 0.4,
     lastRun: {
-      jobId: 'job-2',
+      runId: 'job-2', jobId: 'job-2',
       status: 'running',
       startedFrom: from + 4 * day,
       resumed: true,
@@ -41,7 +41,7 @@ function checkpoint(patch: Partial<BackfillCheckpointRow> = {}): BackfillCheckpo
 }
 
 const progress = (patch: Partial<JobProgress> = {}): JobProgress => ({
-  jobId: 'job-2',
+  runId: 'job-2', jobId: 'job-2',
   kind: 'backfill',
   done: 72,
   total: 144,
@@ -58,7 +58,7 @@ describe('backfillFraction', () => {
   });
 
   it('uses the stored progress when the event belongs to another run or has no total', () => {
-    expect(backfillFraction(checkpoint(), progress({ jobId: 'job-1' }))).toBe(0.4);
+    expect(backfillFraction(checkpoint(), progress({ runId: 'job-1', jobId: 'job-1' }))).toBe(0.4);
     expect(backfillFraction(checkpoint(), progress({ total: null }))).toBe(0.4);
     expect(backfillFraction(checkpoint(), undefined)).toBe(0.4);
   });

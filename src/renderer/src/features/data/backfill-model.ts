@@ -17,7 +17,7 @@ type BackfillStartInput = MethodInput<'backfill.start'>;
 export function backfillFraction(checkpoint: BackfillCheckpointRow, live: JobProgress | undefined): number {
   const span = checkpoint.rangeTo - checkpoint.rangeFrom;
   const run = checkpoint.lastRun;
-  if (!live || live.total === null || live.total <= 0 || !run || run.jobId !== live.jobId || span <= 0) return checkpoint.progress;
+  if (!live || live.total === null || live.total <= 0 || !run || run.runId !== live.runId || span <= 0) return checkpoint.progress;
   const before = Math.min(1, Math.max(0, (run.startedFrom - checkpoint.rangeFrom) / span));
   const fraction = before + (1 - before) * Math.min(1, live.done / live.total);
   // Progress events are throttled; a fresher checkpoint from a reload never moves the bar back.

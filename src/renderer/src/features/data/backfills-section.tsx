@@ -103,7 +103,7 @@ function BackfillRow({
             disabled={busy}
             aria-label={`Cancel the ${title} backfill`}
             data-testid={`backfill-cancel-${checkpoint.id}`}
-            onClick={() => void act(() => call('jobs.cancel', { jobId: checkpoint.jobRunId! }))}
+            onClick={() => void act(() => call('jobs.cancel', { runId: checkpoint.jobRunId! }))}
           >
             Cancel
           </button>
@@ -140,15 +140,15 @@ export function BackfillsSection({ providers, instruments, now }: { providers: r
 
   useApiEvent('job.progress', (progress) => {
     if (progress.kind !== 'backfill') return;
-    setLive((current) => new Map(current).set(progress.jobId, progress));
+    setLive((current) => new Map(current).set(progress.runId, progress));
     // A backfill started elsewhere (the CLI, a scheduled job, another window) shows up at once.
-    if (list.data && !list.loading && !checkpoints.some((c) => c.jobRunId === progress.jobId)) list.reload();
+    if (list.data && !list.loading && !checkpoints.some((c) => c.jobRunId === progress.runId)) list.reload();
   });
   useApiEvent('job.finished', (finished) => {
     if (finished.kind !== 'backfill') return;
     setLive((current) => {
       const next = new Map(current);
-      next.delete(finished.jobId);
+      next.delete(finished.runId);
       return next;
     });
     list.reload();

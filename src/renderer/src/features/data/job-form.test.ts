@@ -91,9 +91,10 @@ describe('jobToForm', () => {
       updatedAt: now,
       nextRunAt: null,
       lastRun: null,
+      runningRunId: null,
       runningJobId: null,
     };
-    const { id: _id, enabled: _e, createdAt: _c, updatedAt: _u, nextRunAt: _n, lastRun: _l, runningJobId: _r, ...definition } = job;
+    const { id: _id, enabled: _e, createdAt: _c, updatedAt: _u, nextRunAt: _n, lastRun: _l, runningRunId: _rr, runningJobId: _r, ...definition } = job;
     expect(jobFormToDefinition(jobToForm(job), now).definition).toEqual(definition);
   });
 });

@@ -44,7 +44,7 @@ function JobRow({ job, providerName, now, onEdit, onChanged }: { job: IngestJob;
       setBusy(false);
     }
   };
-  const running = job.runningJobId !== null;
+  const running = job.runningRunId !== null;
   return (
     <tr data-testid={`job-${job.name}`} data-enabled={job.enabled} data-last-status={job.lastRun?.status ?? 'none'}>
       <th scope="row">{job.name}</th>

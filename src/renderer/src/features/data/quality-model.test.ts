@@ -22,7 +22,7 @@ describe('completeness', () => {
 
 describe('repair text', () => {
   const result: QualityRepairResult = {
-    jobId: 'j',
+    runId: 'j', jobId: 'j',
     symbol: 'BTCUSD',
     timeframe: '1h',
     storedTimeframe: '1h',

@@ -102,28 +102,28 @@ export function QualitySection({ providerName }: { providerName(id: string): str
     error: null,
   });
   // The repair answers only when done; its job id, which Cancel needs, comes with its first progress event.
-  const [repairJobId, setRepairJobId] = useState<string | null>(null);
+  const [repairRunId, setRepairRunId] = useState<string | null>(null);
   useApiEvent('job.progress', (progress) => {
-    if (progress.kind === 'repair' && repair.busy !== null && repairJobId === null) setRepairJobId(progress.jobId);
+    if (progress.kind === 'repair' && repair.busy !== null && repairRunId === null) setRepairRunId(progress.runId);
   });
   /** Re-fetches one gap, or every gap in the checked range when `gap` is absent. */
   const runRepair = async (gap?: QualityGap) => {
     if (!input) return;
     setRepair({ result: null, busy: gap ? gap.from : 'all', error: null });
-    setRepairJobId(null);
+    setRepairRunId(null);
     try {
       const result = await call('quality.repair', { ...input, ...(gap && { gaps: [{ from: gap.from, to: gap.to }] }) });
       setRepair({ result, busy: null, error: null });
     } catch (failure) {
       setRepair({ result: null, busy: null, error: describeError(failure) });
     } finally {
-      setRepairJobId(null);
+      setRepairRunId(null);
       // A cancelled repair keeps the bars it wrote, so the report is read again either way.
       report.reload();
     }
   };
   const cancelRepair = () => {
-    if (repairJobId) void call('jobs.cancel', { jobId: repairJobId });
+    if (repairRunId) void call('jobs.cancel', { runId: repairRunId });
   };
 
   return (
@@ -224,7 +224,7 @@ export function QualitySection({ providerName }: { providerName(id: string): str
               </button>
             )}
             {repair.busy !== null && (
-              <button type="button" className="button button--small" disabled={repairJobId === null} data-testid="quality-repair-cancel" onClick={cancelRepair}>
+              <button type="button" className="button button--small" disabled={repairRunId === null} data-testid="quality-repair-cancel" onClick={cancelRepair}>
                 Cancel repair
               </button>
             )}

@@ -22,7 +22,7 @@ export function RunHistorySection() {
   const shown = runs.data?.runs ?? [];
   // A new run appears when it starts and its row settles when it ends.
   useApiEvent('job.progress', (progress) => {
-    if (!runs.loading && !shown.some((run) => run.id === progress.jobId)) runs.reload();
+    if (!runs.loading && !shown.some((run) => run.id === progress.runId)) runs.reload();
   });
   useApiEvent('job.finished', () => runs.reload());
 
