@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
-import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-sql';
+import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-repository';
 import { barsToWrite, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
 import {
   afterWriteStatements,
@@ -17,7 +17,7 @@ import {
   type ChunkChange,
 } from './bar-sql';
 import { inTransaction } from './pg-connection';
-import { sortCoverage } from './rows';
+import { sortCoverage } from './coverage';
 import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
 
 /** The whole chunk in one statement: the bars travel as six arrays. */

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
-import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-sql';
+import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-repository';
 import { barsToWrite, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
 import {
   afterWriteStatements,
@@ -15,7 +15,7 @@ import {
   toSqliteSql,
   type BarParams,
 } from './bar-sql';
-import { sortCoverage } from './rows';
+import { sortCoverage } from './coverage';
 import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
 
 interface CoverageRow {
