@@ -1,6 +1,6 @@
 import type { ProviderId } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
-import { json, parseJson, type Row, type SqlExecutor } from './sql-executor';
+import { json, nullableString, parseBoolean, parseJson, sqlBoolean, type Row, type SqlExecutor } from './sql-executor';
 import type { IngestJobRepository, StoredIngestJob } from './types';
 
 const INGEST_JOB_COLUMNS = `id, name, kind, provider, symbols, timeframe, schedule, timezone, lookback_days AS "lookbackDays",
@@ -15,13 +15,13 @@ function toIngestJob(row: Row): StoredIngestJob {
     provider: row.provider as ProviderId,
     symbols: parseJson<string[]>(row.symbols),
     timeframe: (row.timeframe ?? null) as StoredIngestJob['timeframe'],
-    schedule: (row.schedule ?? null) as string | null,
+    schedule: nullableString(row.schedule),
     timezone: String(row.timezone),
     lookbackDays: Number(row.lookbackDays),
     retryPolicy: parseJson<StoredIngestJob['retryPolicy']>(row.retryPolicy),
     timeoutMs: Number(row.timeoutMs),
     dependsOn: parseJson<string[]>(row.dependsOn),
-    enabled: row.enabled === true || Number(row.enabled) === 1,
+    enabled: parseBoolean(row.enabled),
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
   };
@@ -33,7 +33,7 @@ function ingestJobParams(job: StoredIngestJob): Row {
     symbols: json(job.symbols),
     retryPolicy: json(job.retryPolicy),
     dependsOn: json(job.dependsOn),
-    enabled: job.enabled ? 1 : 0,
+    enabled: sqlBoolean(job.enabled),
   };
 }
 

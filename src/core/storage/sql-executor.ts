@@ -44,5 +44,9 @@ export const json = (value: unknown) => JSON.stringify(value);
 export const parseJson = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T));
 /** A nullable JSON column as read, keeping null. */
 export const parseNullableJson = <T>(value: unknown): T | null => (value === null || value === undefined ? null : parseJson<T>(value));
+/** A value for a boolean column, which both dialects accept. */
+export const sqlBoolean = (value: boolean) => (value ? 1 : 0);
+/** A boolean column as read: 0/1 from SQLite, true/false from Postgres. */
+export const parseBoolean = (value: unknown) => value === true || Number(value) === 1;
 export const nullableNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 export const nullableString = (value: unknown) => (value === null || value === undefined ? null : String(value));

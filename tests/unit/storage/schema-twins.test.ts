@@ -100,31 +100,32 @@ function describeTable(table: TableLike, tableName: (t: unknown) => string): Map
   return facts;
 }
 
-function pgFacts(): Map<string, string> {
+/** Every table and view one schema file exports, through its dialect's drizzle readers. */
+function schemaFacts(
+  schema: Record<string, unknown>,
+  dialect: { tableConfig(value: unknown): TableLike | undefined; viewName(value: unknown): string | undefined },
+): Map<string, string> {
   const facts = new Map<string, string>();
-  for (const value of Object.values(pgSchema)) {
-    if (is(value, PgTable)) {
-      const describe = describeTable(pgTableConfig(value) as TableLike, (t) => pgTableConfig(t as PgTable).name);
-      for (const [path, fact] of describe) facts.set(path, fact);
-    } else if (is(value, PgView)) {
-      facts.set(`view ${pgViewConfig(value).name}`, 'exists');
+  for (const value of Object.values(schema)) {
+    const table = dialect.tableConfig(value);
+    if (table) {
+      for (const [path, fact] of describeTable(table, (t) => dialect.tableConfig(t)!.name)) facts.set(path, fact);
     }
+    const view = dialect.viewName(value);
+    if (view !== undefined) facts.set(`view ${view}`, 'exists');
   }
   return facts;
 }
 
-function sqliteFacts(): Map<string, string> {
-  const facts = new Map<string, string>();
-  for (const value of Object.values(sqliteSchema)) {
-    if (is(value, SQLiteTable)) {
-      const describe = describeTable(sqliteTableConfig(value) as TableLike, (t) => sqliteTableConfig(t as SQLiteTable).name);
-      for (const [path, fact] of describe) facts.set(path, fact);
-    } else if (is(value, SQLiteView)) {
-      facts.set(`view ${sqliteViewConfig(value).name}`, 'exists');
-    }
-  }
-  return facts;
-}
+const pgDialect = {
+  tableConfig: (value: unknown) => (is(value, PgTable) ? (pgTableConfig(value) as TableLike) : undefined),
+  viewName: (value: unknown) => (is(value, PgView) ? pgViewConfig(value).name : undefined),
+};
+
+const sqliteDialect = {
+  tableConfig: (value: unknown) => (is(value, SQLiteTable) ? (sqliteTableConfig(value) as TableLike) : undefined),
+  viewName: (value: unknown) => (is(value, SQLiteView) ? sqliteViewConfig(value).name : undefined),
+};
 
 /** Every path where the twins disagree, with what each side has. */
 function differences(pg: Map<string, string>, sqlite: Map<string, string>): Record<string, string> {
@@ -138,8 +139,8 @@ function differences(pg: Map<string, string>, sqlite: Map<string, string>): Reco
 }
 
 describe('the Postgres and SQLite schemas', () => {
-  const pg = pgFacts();
-  const sqlite = sqliteFacts();
+  const pg = schemaFacts(pgSchema, pgDialect);
+  const sqlite = schemaFacts(sqliteSchema, sqliteDialect);
   const found = differences(pg, sqlite);
 
   it('declare the same tables, views, columns, keys and indexes', () => {
