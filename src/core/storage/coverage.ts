@@ -1,10 +1,11 @@
 import type { Coverage } from '../../shared/domain';
 import { timeframes, type Timeframe } from '../../shared/timeframes';
 
-/** Symbol, then timeframe finest first, then source: the order the Data screen lists them. */
-export function sortCoverage(
-  rows: readonly { symbol: string; timeframe: Timeframe; source: string; first: number; last: number; count: number }[],
-): Coverage[] {
+/**
+ * Symbol, then timeframe finest first, then source: the order the Data screen lists them.
+ * Numbers are read with Number() since a driver may return a count as a string.
+ */
+export function sortCoverage(rows: readonly Coverage[]): Coverage[] {
   const rank = (tf: Timeframe) => timeframes.indexOf(tf);
   return rows
     .map((row) => ({

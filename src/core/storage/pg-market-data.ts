@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
-import type { Timeframe } from '../../shared/timeframes';
 import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-repository';
 import { barsToWrite, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
 import {
@@ -173,7 +172,7 @@ export class PgMarketData implements MarketDataRepository {
 
   async coverage(symbol?: string): Promise<Coverage[]> {
     return sortCoverage(
-      await this.rows<{ symbol: string; timeframe: Timeframe; source: string; first: number; last: number; count: number }>(
+      await this.rows<Coverage>(
         this.pool,
         coverageSql(symbol !== undefined),
         { symbol },
