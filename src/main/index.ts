@@ -7,7 +7,7 @@ import type { CorePorts, SecretStore, SettingsStore } from '../core/ports';
 import { ipcChannels, type DesktopMenuCommand } from '../shared/desktop-bridge';
 import { describeUnreadableSecret } from '../shared/secret-health';
 import { databaseUrlFromSettings, describeDatabaseUrl } from '../core/settings/database-url';
-import { SQLITE_NATIVE_BINDING_ENV } from '../core/storage/sqlite-storage';
+import { SQLITE_NATIVE_BINDING_ENV } from '../core/storage/sqlite-connection';
 import { forwardCoreEvents, registerIpcHandlers, type InvokeEventLike } from './ipc';
 import { createMainLogger, type MainLogger } from './logger';
 import { installApplicationMenu } from './menu';

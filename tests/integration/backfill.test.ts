@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/create-core';
-import { INTERRUPTED_JOB_ERROR } from '../../src/core/storage/rows';
+import { INTERRUPTED_JOB_ERROR } from '../../src/core/storage/job-run-repository';
 import { openStorage } from '../../src/core/storage/open-storage';
 import type { EventMessage, EventPayload, MethodInput } from '../../src/shared/contract';
 import type { Bar } from '../../src/shared/domain';

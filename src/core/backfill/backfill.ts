@@ -11,7 +11,7 @@ import type { ProviderTurns } from '../jobs/provider-turns';
 import type { Logger } from '../ports';
 import { timeWindows, utcDate } from '../providers/adapter-support';
 import type { ProviderAdapter, ProviderCapabilities } from '../providers/types';
-import { INTERRUPTED_JOB_ERROR } from '../storage/rows';
+import { INTERRUPTED_JOB_ERROR } from '../storage/job-run-repository';
 import type { Storage } from '../storage/types';
 import { validateBar } from '../bars/validate-bar';
 import { keyFingerprint, PlanDepths, type ProviderPlan } from '../ingest/plan-depth';

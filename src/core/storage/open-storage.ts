@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Logger } from '../ports';
 import { openPostgresStorage } from './pg-storage';
-import { openSqliteStorage, sqliteNativeBinding } from './sqlite-storage';
+import { sqliteNativeBinding } from './sqlite-connection';
+import { openSqliteStorage } from './sqlite-storage';
 import type { Storage } from './types';
 
 const SQLITE_FILE_NAME = 'metalytics.db';

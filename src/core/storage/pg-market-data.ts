@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
-import type { Timeframe } from '../../shared/timeframes';
-import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-sql';
+import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-repository';
 import { barsToWrite, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
 import {
   afterWriteStatements,
@@ -17,7 +16,7 @@ import {
   type ChunkChange,
 } from './bar-sql';
 import { inTransaction } from './pg-connection';
-import { sortCoverage } from './rows';
+import { sortCoverage } from './coverage';
 import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
 
 /** The whole chunk in one statement: the bars travel as six arrays. */
@@ -173,7 +172,7 @@ export class PgMarketData implements MarketDataRepository {
 
   async coverage(symbol?: string): Promise<Coverage[]> {
     return sortCoverage(
-      await this.rows<{ symbol: string; timeframe: Timeframe; source: string; first: number; last: number; count: number }>(
+      await this.rows<Coverage>(
         this.pool,
         coverageSql(symbol !== undefined),
         { symbol },

@@ -1,7 +1,7 @@
 /**
  * Postgres schema (any server; TimescaleDB when available). Table and column names are
  * identical to schema.sqlite.ts; drizzle has no cross-dialect schema, so the two files are
- * kept in step by hand and checked by the storage contract suite. Times are UTC epoch
+ * kept in step by hand and checked by tests/unit/storage/schema-twins.test.ts. Times are UTC epoch
  * milliseconds in `bigint` read as JS numbers; JSON is `jsonb` so it is validated and
  * can be queried (news tickers, model metrics).
  */

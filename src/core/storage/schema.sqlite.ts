@@ -1,7 +1,7 @@
 /**
  * SQLite schema (the embedded default). Table and column names are identical to
  * schema.pg.ts; drizzle has no cross-dialect schema, so the two files are kept in step
- * by hand and checked by the storage contract suite. Times are UTC epoch milliseconds.
+ * by hand and checked by tests/unit/storage/schema-twins.test.ts. Times are UTC epoch milliseconds.
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';

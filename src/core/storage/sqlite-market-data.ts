@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
-import type { Timeframe } from '../../shared/timeframes';
-import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-sql';
+import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-repository';
 import { barsToWrite, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
 import {
   afterWriteStatements,
@@ -15,17 +14,8 @@ import {
   toSqliteSql,
   type BarParams,
 } from './bar-sql';
-import { sortCoverage } from './rows';
+import { sortCoverage } from './coverage';
 import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
-
-interface CoverageRow {
-  symbol: string;
-  timeframe: Timeframe;
-  source: string;
-  first: number;
-  last: number;
-  count: number;
-}
 
 /**
  * Market data on better-sqlite3: prepared statements in one immediate transaction for
@@ -124,7 +114,7 @@ export class SqliteMarketData implements MarketDataRepository {
   }
 
   async coverage(symbol?: string): Promise<Coverage[]> {
-    return sortCoverage(this.all(coverageSql(symbol !== undefined), { symbol }) as CoverageRow[]);
+    return sortCoverage(this.all(coverageSql(symbol !== undefined), { symbol }) as Coverage[]);
   }
 
   async countBars(): Promise<number> {

@@ -1,6 +1,12 @@
+/**
+ * The storage ports. Shapes that also cross the contract are derived from its zod schemas
+ * (src/shared), so a field is declared once; only what exists in storage alone is declared here.
+ */
+import type { z } from 'zod';
 import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
-import type { Bar, BarSpan, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
-import type { Alert, RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
+import type { methods } from '../../shared/contract';
+import type { Bar, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
+import type { Alert, IngestJob } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
 
 export interface UpsertResult {
@@ -17,22 +23,14 @@ export interface BarsChunk {
   bars: readonly Bar[];
 }
 
-export interface BarsQuery {
-  symbol: string;
-  timeframe: Timeframe;
-  from?: number;
-  to?: number;
-  /** The most recent N buckets of the range. */
-  limit?: number;
-}
+/** A `bars.query` request: symbol, timeframe, an optional range and the most recent `limit` buckets of it. */
+export type BarsQuery = z.infer<(typeof methods)['bars.query']['input']>;
 
-export interface BarsQueryResult {
-  bars: Bar[];
-  /** The base the newest bar was built from; with no bars, the finest base that could build one. */
-  sourceTimeframe: Timeframe | null;
-  /** Which base built which consecutive bars, oldest first. */
-  spans: BarSpan[];
-}
+/**
+ * A `bars.query` reply. `sourceTimeframe` is the base the newest bar was built from (with no
+ * bars, the finest base that could build one); `spans` say which base built which bars, oldest first.
+ */
+export type BarsQueryResult = z.infer<(typeof methods)['bars.query']['output']>;
 
 export interface MarketDataRepository {
   /**
@@ -64,13 +62,19 @@ export interface InstrumentRepository {
 
 export type JobRunDetails = Record<string, unknown>;
 
+/** A run as it starts; `owner` names the process running it, which keeps its heartbeat fresh while it runs. */
+export type JobRunStart = Pick<JobRun, 'id' | 'kind' | 'description' | 'startedAt'> & { owner: string; ingestJobId?: JobRun['ingestJobId'] };
+
+/** How a run ended; without `details` the stored ones are kept. */
+export type JobRunEnd = Pick<JobRun, 'rows' | 'error'> & {
+  status: Exclude<JobRun['status'], 'running'>;
+  finishedAt: NonNullable<JobRun['finishedAt']>;
+  details?: JobRunDetails | null;
+};
+
 export interface JobRunRepository {
-  /** `owner` names the process running it, which keeps its heartbeat fresh while it runs. */
-  start(run: { id: string; kind: JobRun['kind']; description: string; startedAt: number; owner: string; ingestJobId?: string | null }): Promise<void>;
-  finish(
-    id: string,
-    end: { status: Exclude<JobRun['status'], 'running'>; finishedAt: number; rows: number; error: string | null; details?: JobRunDetails | null },
-  ): Promise<void>;
+  start(run: JobRunStart): Promise<void>;
+  finish(id: string, end: JobRunEnd): Promise<void>;
   get(id: string): Promise<(JobRun & { details: JobRunDetails | null }) | undefined>;
   /** Newest first. */
   list(filter: { kind?: JobRun['kind']; ingestJobId?: string; limit: number }): Promise<JobRun[]>;
@@ -88,24 +92,8 @@ export interface JobRunRepository {
   runningOwners(): Promise<string[]>;
 }
 
-/** An ingest job as stored: the user's definition and when it was made and changed. */
-export interface StoredIngestJob {
-  id: string;
-  name: string;
-  kind: ScheduledJobKind;
-  provider: ProviderId;
-  symbols: string[];
-  timeframe: Timeframe | null;
-  schedule: string | null;
-  timezone: string;
-  lookbackDays: number;
-  retryPolicy: RetryPolicy;
-  timeoutMs: number;
-  dependsOn: string[];
-  enabled: boolean;
-  createdAt: number;
-  updatedAt: number;
-}
+/** An ingest job as stored: the user's definition and when it was made and changed, without what the scheduler knows of it now. */
+export type StoredIngestJob = Omit<IngestJob, 'nextRunAt' | 'lastRun' | 'runningRunId' | 'runningJobId'>;
 
 export interface IngestJobRepository {
   /** Oldest first, so the Data screen keeps its order as jobs are added. */
@@ -125,15 +113,17 @@ export interface IngestJobRepository {
   claimFiring(id: string, scheduledAt: number): Promise<boolean>;
 }
 
+export type AlertDetails = Record<string, unknown>;
+
 export interface AlertRepository {
-  raise(alert: { createdAt: number; severity: Alert['severity']; source: string; message: string; details?: Record<string, unknown> }): Promise<Alert>;
+  raise(alert: Omit<Alert, 'id' | 'acknowledgedAt'> & { details?: AlertDetails }): Promise<Alert>;
   /** Newest first. */
   list(filter: { unacknowledgedOnly: boolean; limit: number }): Promise<Alert[]>;
   /** Acknowledges these alerts, or every unacknowledged one without `ids`; returns how many changed. */
   acknowledge(ids: readonly number[] | undefined, at: number): Promise<number>;
   countUnacknowledged(): Promise<number>;
   /** The newest alert of `source` nobody has acknowledged yet, with its details. */
-  latestUnacknowledged(source: string): Promise<(Alert & { details: Record<string, unknown> | null }) | undefined>;
+  latestUnacknowledged(source: string): Promise<(Alert & { details: AlertDetails | null }) | undefined>;
 }
 
 /** One polled spot price, a row of `precious_metals_prices`. */
@@ -185,7 +175,9 @@ export interface BackfillCheckpointRepository {
    * `rangeTo` (a backfill "up to now" asked again later) the latest unfinished one from
    * `rangeFrom` matches, whatever its end.
    */
-  findUnfinished(key: { provider: ProviderId; symbol: string; timeframe: Timeframe; rangeFrom: number; rangeTo: number | null }): Promise<BackfillCheckpoint | undefined>;
+  findUnfinished(
+    key: Pick<BackfillCheckpoint, 'provider' | 'symbol' | 'timeframe' | 'rangeFrom'> & { rangeTo: BackfillCheckpoint['rangeTo'] | null },
+  ): Promise<BackfillCheckpoint | undefined>;
   /** Inserts or replaces the whole row (a new run, or a resumed one taking it over). */
   save(checkpoint: BackfillCheckpoint): Promise<void>;
   updateStatus(id: string, status: BackfillStatus, updatedAt: number): Promise<void>;
@@ -203,7 +195,7 @@ export interface PlanDepth {
 }
 
 export interface PlanDepthRepository {
-  get(key: { provider: ProviderId; keyFingerprint: string; timeframe: Timeframe }): Promise<PlanDepth | undefined>;
+  get(key: Pick<PlanDepth, 'provider' | 'keyFingerprint' | 'timeframe'>): Promise<PlanDepth | undefined>;
   /** Inserts or replaces what is known for the provider, key and timeframe. */
   save(depth: PlanDepth): Promise<void>;
 }

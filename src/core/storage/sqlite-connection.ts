@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import type Database from 'better-sqlite3';
+import { AppError } from '../../shared/errors';
+import { codeOf } from './map-errors';
+
+/** Where an Electron-ABI build of better-sqlite3 is, for a desktop app run from a source checkout. */
+export const SQLITE_NATIVE_BINDING_ENV = 'METALYTICS_SQLITE_NATIVE_BINDING';
+
+/**
+ * The driver's native module: the one named by METALYTICS_SQLITE_NATIVE_BINDING (the
+ * Electron main process sets it when run from a checkout, whose in-place build serves the
+ * Node tests), else the package's own.
+ */
+export function sqliteNativeBinding(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return env[SQLITE_NATIVE_BINDING_ENV]?.trim() || undefined;
+}
+
+/** The SQLite result code of a failure (better-sqlite3 puts it in `code`; extended ones start with the primary one). */
+export function sqliteCode(error: unknown): string | undefined {
+  return codeOf(error, (code) => code.startsWith('SQLITE_'));
+}
+
+const RESTORE_HINT = 'Restore metalytics.db from your last backup (quit Metalytics, replace the file, start again).';
+
+/**
+ * The contract error for a SQLite failure a user can act on: a damaged file is CORRUPT, a full
+ * disk or a failing one UNAVAILABLE (CLI exit 4), as a lost Postgres connection is.
+ */
+export function toSqliteStorageError(error: unknown, file: string): unknown {
+  const code = sqliteCode(error);
+  if (code === undefined) return error;
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new AppError('CORRUPT', `The database file ${file} is damaged, so Metalytics cannot use it. ${RESTORE_HINT}`, { code });
+  }
+  if (code === 'SQLITE_FULL') {
+    return new AppError('UNAVAILABLE', `The disk holding ${file} is full, so nothing more can be saved. Free some space and try again; what was saved before is kept.`, { code });
+  }
+  if (code.startsWith('SQLITE_IOERR')) {
+    return new AppError('UNAVAILABLE', `The disk holding ${file} failed to read or write (${code}). Check the disk and free space, then try again.`, { code });
+  }
+  return error;
+}
+
+/**
+ * Refuses a file SQLite reports damaged before anything is written to it, so the damage does
+ * not spread and the app does not look healthy on top of it. quick_check reads every page
+ * once (about a second per GB) without the slow index-to-table cross-check of integrity_check.
+ */
+export function requireIntactDatabase(client: Database.Database, file: string): void {
+  const result = client.pragma('quick_check(5)', { simple: false }) as Array<{ quick_check: string }>;
+  const problems = result.map((row) => row.quick_check).filter((line) => line !== 'ok');
+  if (problems.length > 0) {
+    throw new AppError('CORRUPT', `The database file ${file} is damaged (SQLite quick_check: ${problems[0]!.slice(0, 120)}). ${RESTORE_HINT}`, {
+      code: 'SQLITE_CORRUPT',
+    });
+  }
+}
+
+/** The database holds the user's data and audit log: readable by its owner only, like the secrets. */
+const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Creates the database file private to its owner (SQLite gives its -wal and -shm files the same
+ * mode), or narrows an existing one. An existing file of zero bytes is refused: SQLite would
+ * silently start an empty workspace in it, hiding that the data was lost (a failed copy, a full disk).
+ */
+export function claimDatabaseFile(file: string): void {
+  let info: fs.Stats;
+  try {
+    info = fs.statSync(file);
+  } catch {
+    try {
+      fs.closeSync(fs.openSync(file, 'wx', PRIVATE_FILE_MODE));
+    } catch (error) {
+      // Another process may have created it in between; SQLite opens it either way.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    return;
+  }
+  if (info.isFile() && info.size === 0) {
+    throw new AppError(
+      'UNAVAILABLE',
+      `The database file ${file} is empty (0 bytes), so the data it held is gone. Restore metalytics.db from your last backup; ` +
+        'to start an empty workspace instead, delete the empty file first.',
+      { file },
+    );
+  }
+  if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) fs.chmodSync(file, PRIVATE_FILE_MODE);
+}
