@@ -15,10 +15,10 @@ import {
 import { useEffect, useEffectEvent, useImperativeHandle, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
 import type { Bar } from '../../../shared/domain';
 import type { Timeframe } from '../../../shared/timeframes';
-import type { ResolvedTheme } from '../app/theme';
-import { formatIndicatorValue, indicatorLabel, indicatorPlacement, outputNames } from '../features/indicators/indicator-catalog';
-import { formatPrice, pricePrecision } from '../format/numbers';
-import { fromChartTime, toChartTime } from '../format/time';
+import type { ResolvedTheme } from '../ui/theme';
+import { formatIndicatorValue, indicatorLabel, indicatorPlacement, outputNames } from './indicator-catalog';
+import { formatPrice, pricePrecision } from '../ui/format/numbers';
+import { fromChartTime, toChartTime } from '../ui/format/time';
 import { firstIndexAtOrAfter, planChartUpdate, type BarWindow, type ChartUpdate, type IndicatorValues } from './bar-window';
 import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
 import { ChartLegend, IndicatorLegendRow, type LegendIndicator } from './chart-legend';

@@ -16,9 +16,9 @@ import { useEffect, useEffectEvent, useRef, useState, type ReactNode } from 'rea
 import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
 import type { MethodOutput } from '../../../../shared/contract';
 import type { Timeframe } from '../../../../shared/timeframes';
-import type { ResolvedTheme } from '../../app/theme';
-import { formatChangePercent, formatPrice, pricePrecision } from '../../format/numbers';
-import { formatBarTime, fromChartTime, toChartTime } from '../../format/time';
+import type { ResolvedTheme } from '../../ui/theme';
+import { formatChangePercent, formatPrice, pricePrecision } from '../../ui/format/numbers';
+import { formatBarTime, fromChartTime, toChartTime } from '../../ui/format/time';
 import { chartFrameOptions, cssVariableReader, readFrameColors, type ChartFrameColors } from '../../charts/chart-theme';
 import { indexOfTime, toLinePoints } from './compare-model';
 

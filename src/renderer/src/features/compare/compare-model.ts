@@ -7,7 +7,7 @@ import type { LineData, UTCTimestamp, WhitespaceData } from 'lightweight-charts'
 import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
 import type { Coverage, Instrument } from '../../../../shared/domain';
 import { canAggregate, timeframes, type Timeframe } from '../../../../shared/timeframes';
-import { toChartTime } from '../../format/time';
+import { toChartTime } from '../../ui/format/time';
 
 /** Compare works on bars of an hour and longer: finer bars of different instruments rarely share times. */
 export const compareTimeframes = ['1h', '4h', '1d', '1w', '1M'] as const satisfies readonly Timeframe[];

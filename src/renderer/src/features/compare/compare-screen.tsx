@@ -3,11 +3,11 @@ import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
 import type { MethodInput } from '../../../../shared/contract';
 import { describeError } from '../../api/api-error';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { useSettings } from '../../app/settings-context';
-import type { ResolvedTheme } from '../../app/theme';
-import { formatCount } from '../../format/numbers';
-import { dateInputToEpoch, formatBarTime, formatUtcDate } from '../../format/time';
-import { LoadError } from '../../app/load-error';
+import { useSettings } from '../../ui/settings-context';
+import type { ResolvedTheme } from '../../ui/theme';
+import { formatCount } from '../../ui/format/numbers';
+import { dateInputToEpoch, formatBarTime, formatUtcDate } from '../../ui/format/time';
+import { LoadError } from '../../ui/load-error';
 import { CompareChart } from './compare-chart';
 import {
   assignColourSlots,

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Alert, IngestJob } from '../../../../shared/scheduler';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { formatCount } from '../../format/numbers';
+import { formatCount } from '../../ui/format/numbers';
 import { formatSince, formatUtcDateTime } from './data-format';
 import type { AlertsState } from './use-alerts';
 import { useScheduledJobs } from './use-scheduled-jobs';

@@ -4,7 +4,7 @@ import type { ProviderStatus } from '../../../../shared/providers';
 import type { IngestJob } from '../../../../shared/scheduler';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { formatCount } from '../../format/numbers';
+import { formatCount } from '../../ui/format/numbers';
 import { formatSince, formatUntil, formatUtcDateTime } from './data-format';
 import { JobEditor } from './job-editor';
 import { jobKindLabels } from './job-form';

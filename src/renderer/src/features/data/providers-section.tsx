@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ProviderStatus, ProviderTestResult } from '../../../../shared/providers';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { formatCount } from '../../format/numbers';
+import { formatCount } from '../../ui/format/numbers';
 import { formatRateLimit } from './data-format';
 
 function keyStatus(provider: ProviderStatus): { text: string; missing: boolean } {

@@ -5,8 +5,8 @@ import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { sourceLine } from '../../charts/bar-spans';
-import { formatCount } from '../../format/numbers';
-import { dateInputToEpoch, formatBarTime } from '../../format/time';
+import { formatCount } from '../../ui/format/numbers';
+import { dateInputToEpoch, formatBarTime } from '../../ui/format/time';
 import { calendarLabels, completeness, describeFilledBy, describeRepair, qualitySeries } from './quality-model';
 import { DEFAULT_OUTLIER_Z, type QualityGap, type QualityRepairResult } from '../../../../shared/quality';
 

@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { jobKinds, type JobRun } from '../../../../shared/domain';
 import { describeError } from '../../api/api-error';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { jobName } from '../../app/job-text';
-import { formatCount } from '../../format/numbers';
+import { jobName } from '../../ui/job-text';
+import { formatCount } from '../../ui/format/numbers';
 import { formatRunDuration, formatUtcDateTime } from './data-format';
 
 const RUNS_SHOWN = 200;

@@ -5,7 +5,7 @@ import { describeUnreadableSecret } from '../../../../shared/secret-health';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiQuery } from '../../api/hooks';
-import { useSettings } from '../../app/settings-context';
+import { useSettings } from '../../ui/settings-context';
 import { parsePlanHistory, planHistoryFields, type PlanHistoryChoice } from './plan-history-field';
 import { parseRateLimit } from './rate-limit-field';
 import './settings.css';

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { useApiQuery } from '../../api/hooks';
-import { useSettings } from '../../app/settings-context';
-import { databaseModeNames } from '../../app/status-bar';
-import type { ThemePreference } from '../../app/theme';
-import { formatCount } from '../../format/numbers';
+import { useSettings } from '../../ui/settings-context';
+import { databaseModeNames } from '../../ui/database-modes';
+import type { ThemePreference } from '../../ui/theme';
+import { formatCount } from '../../ui/format/numbers';
 import { ProviderKeysSection } from './provider-keys-section';
 
 const themeChoices: Array<{ value: ThemePreference; label: string }> = [
