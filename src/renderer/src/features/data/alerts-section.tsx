@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import type { Alert, IngestJob } from '../../../../shared/scheduler';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
+import { useApiAction } from '../../api/use-api-action';
 import { formatCount } from '../../ui/format/numbers';
 import { formatSince, formatUtcDateTime } from './data-format';
 import type { AlertsState } from './use-alerts';
@@ -37,17 +37,13 @@ function AlertRow({ alert, source, now, onAcknowledge }: { alert: Alert; source:
 }
 
 export function AlertsSection({ alerts, now }: { alerts: AlertsState; now: number }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useApiAction();
   /** Without ids: every unacknowledged alert, listed or not. */
-  const acknowledge = async (ids?: number[]) => {
-    setError(null);
-    try {
+  const acknowledge = (ids?: number[]) =>
+    run(async () => {
       await call('alerts.acknowledge', ids ? { ids } : {});
       alerts.reload();
-    } catch (failure) {
-      setError(describeError(failure));
-    }
-  };
+    });
   const { list, unacknowledged } = alerts;
   const jobs = useScheduledJobs().data?.jobs ?? [];
   const shownError = error ?? (alerts.error !== null ? describeError(alerts.error) : null);

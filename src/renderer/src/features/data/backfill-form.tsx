@@ -2,8 +2,8 @@ import { useState, type FormEvent } from 'react';
 import type { Instrument } from '../../../../shared/domain';
 import type { ProviderStatus } from '../../../../shared/providers';
 import type { Timeframe } from '../../../../shared/timeframes';
-import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
+import { useApiAction } from '../../api/use-api-action';
 import { backfillFormToInput, type BackfillForm, type BackfillFormErrors } from './backfill-model';
 import { FieldError } from './field-error';
 
@@ -23,8 +23,7 @@ export function BackfillStartForm({
 }) {
   const [form, setForm] = useState<BackfillForm>(emptyForm);
   const [errors, setErrors] = useState<BackfillFormErrors>({});
-  const [coreError, setCoreError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: coreError, run, clearError } = useApiAction();
   const change = (patch: Partial<BackfillForm>) => setForm((current) => ({ ...current, ...patch }));
 
   const provider = providers.find((p) => p.id === form.provider);
@@ -40,17 +39,14 @@ export function BackfillStartForm({
     event.preventDefault();
     const { input, errors: found } = backfillFormToInput(form);
     setErrors(found ?? {});
-    setCoreError(null);
-    if (!input) return;
-    setBusy(true);
-    try {
+    if (!input) {
+      clearError();
+      return;
+    }
+    await run(async () => {
       await call('backfill.start', input);
       onStarted();
-    } catch (failure) {
-      setCoreError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

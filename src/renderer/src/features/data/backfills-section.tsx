@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Instrument } from '../../../../shared/domain';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
+import { useApiAction } from '../../api/use-api-action';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { formatCount } from '../../ui/format/numbers';
 import { formatUtcDate } from '../../ui/format/time';
@@ -38,20 +39,12 @@ function BackfillRow({
   now: number;
   onChanged(): void;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const act = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useApiAction();
+  const act = (action: () => Promise<unknown>) =>
+    run(async () => {
       await action();
       onChanged();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const state = checkpoint.status;
   const running = state === 'running';
   const fraction = backfillFraction(checkpoint, running ? live : undefined);

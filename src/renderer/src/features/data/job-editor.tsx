@@ -2,8 +2,8 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { Instrument } from '../../../../shared/domain';
 import type { ProviderStatus } from '../../../../shared/providers';
 import { scheduledJobKinds, type IngestJob, type ScheduledJobKind } from '../../../../shared/scheduler';
-import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
+import { useApiAction } from '../../api/use-api-action';
 import { formatUtcDateTime } from './data-format';
 import { FieldError } from './field-error';
 import { emptyJobForm, jobFormToDefinition, jobKindLabels, jobToForm, previewSchedule, quotaWarning, scheduleExamples, type JobForm, type JobFormErrors, type JobFormField } from './job-form';
@@ -53,8 +53,7 @@ export function JobEditor({
 }) {
   const [form, setForm] = useState<JobForm>(() => (job ? jobToForm(job) : emptyJobForm));
   const [errors, setErrors] = useState<JobFormErrors>({});
-  const [coreError, setCoreError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: coreError, run, clearError } = useApiAction();
   const prefix = useId();
   const id = (field: JobFormField) => `${prefix}-${field}`;
   const describedBy = (field: JobFormField) => ({ 'aria-invalid': errors[field] !== undefined, 'aria-describedby': `${id(field)}-error` });
@@ -72,16 +71,11 @@ export function JobEditor({
     event.preventDefault();
     const { definition, errors: found } = jobFormToDefinition(form, Date.now());
     setErrors(found ?? {});
-    setCoreError(null);
-    if (!definition) return;
-    setBusy(true);
-    try {
-      onSaved(job ? await call('jobs.update', { id: job.id, ...definition }) : await call('jobs.create', definition));
-    } catch (failure) {
-      setCoreError(describeError(failure));
-    } finally {
-      setBusy(false);
+    if (!definition) {
+      clearError();
+      return;
     }
+    await run(async () => onSaved(job ? await call('jobs.update', { id: job.id, ...definition }) : await call('jobs.create', definition)));
   };
 
   return (

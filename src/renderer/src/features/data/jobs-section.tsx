@@ -4,6 +4,7 @@ import type { ProviderStatus } from '../../../../shared/providers';
 import type { IngestJob } from '../../../../shared/scheduler';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
+import { useApiAction } from '../../api/use-api-action';
 import { formatCount } from '../../ui/format/numbers';
 import { formatSince, formatUntil, formatUtcDateTime } from './data-format';
 import { JobEditor } from './job-editor';
@@ -28,22 +29,14 @@ function LastRun({ job, now }: { job: IngestJob; now: number }) {
 }
 
 function JobRow({ job, providerName, now, onEdit, onChanged }: { job: IngestJob; providerName: string; now: number; onEdit(): void; onChanged(): void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useApiAction();
   const [confirming, setConfirming] = useState(false);
   const deleteButton = useRef<HTMLButtonElement>(null);
-  const act = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const act = (action: () => Promise<unknown>) =>
+    run(async () => {
       await action();
       onChanged();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const running = job.runningJobId !== null;
   return (
     <tr data-testid={`job-${job.name}`} data-enabled={job.enabled} data-last-status={job.lastRun?.status ?? 'none'}>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { ProviderStatus, ProviderTestResult } from '../../../../shared/providers';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
+import { useApiAction } from '../../api/use-api-action';
 import { formatCount } from '../../ui/format/numbers';
 import { formatRateLimit } from './data-format';
 
@@ -25,20 +26,14 @@ function TestOutcome({ outcome }: { outcome: ProviderTestResult | { error: strin
 }
 
 function ProviderCard({ provider }: { provider: ProviderStatus }) {
-  const [testing, setTesting] = useState(false);
-  const [outcome, setOutcome] = useState<ProviderTestResult | { error: string } | null>(null);
+  const { busy: testing, error, run } = useApiAction();
+  const [result, setResult] = useState<ProviderTestResult | null>(null);
   const key = keyStatus(provider);
-  const test = async () => {
-    setTesting(true);
-    setOutcome(null);
-    try {
-      setOutcome(await call('providers.test', { provider: provider.id }));
-    } catch (failure) {
-      setOutcome({ error: describeError(failure) });
-    } finally {
-      setTesting(false);
-    }
+  const test = () => {
+    setResult(null);
+    return run(async () => setResult(await call('providers.test', { provider: provider.id })));
   };
+  const outcome = error !== null ? { error } : result;
   const serves = [
     provider.assetClasses.join(', '),
     provider.timeframes.length > 0 ? `bars ${provider.timeframes.join(' ')}` : null,

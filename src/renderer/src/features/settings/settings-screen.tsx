@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { useApiQuery } from '../../api/hooks';
+import { useApiAction } from '../../api/use-api-action';
 import { useSettings } from '../../ui/settings-context';
 import { databaseModeNames } from '../../ui/database-modes';
 import type { ThemePreference } from '../../ui/theme';
@@ -15,12 +16,8 @@ const themeChoices: Array<{ value: ThemePreference; label: string }> = [
 
 function useSave() {
   const { updateSettings } = useSettings();
-  const [error, setError] = useState<string | null>(null);
-  const save = (patch: Parameters<typeof updateSettings>[0]) =>
-    updateSettings(patch).then(
-      () => setError(null),
-      (failure: unknown) => setError(describeError(failure)),
-    );
+  const { error, run } = useApiAction();
+  const save = (patch: Parameters<typeof updateSettings>[0]) => run(() => updateSettings(patch));
   return { save, error };
 }
 
