@@ -3,6 +3,7 @@ import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
 import type { MethodInput } from '../../../../shared/contract';
 import { describeError } from '../../api/api-error';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
+import { useInstrumentCatalogue } from '../../api/use-instrument-catalogue';
 import { useSettings } from '../../ui/settings-context';
 import type { ResolvedTheme } from '../../ui/theme';
 import { formatCount } from '../../ui/format/numbers';
@@ -76,8 +77,7 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
   const { settings, loadError: settingsError } = useSettings();
   // The default choice follows the watchlist, so it waits for the settings (or their failure: then no watchlist).
   const settingsSettled = settings !== undefined || settingsError !== null;
-  const instruments = useApiQuery('instruments.list', {});
-  const coverage = useApiQuery('bars.coverage', {});
+  const catalogue = useInstrumentCatalogue();
   const [saved, setSaved] = useState<SavedComparison>(() => readSavedComparison(window.localStorage.getItem(STORAGE_KEY)));
   const update = (patch: Partial<SavedComparison>) => setSaved((current) => ({ ...current, ...patch }));
   useEffect(() => {
@@ -85,8 +85,8 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
   }, [saved]);
 
   const choices = useMemo(
-    () => compareChoices(instruments.data?.instruments ?? [], coverage.data?.coverage ?? []),
-    [instruments.data, coverage.data],
+    () => compareChoices(catalogue.instruments ?? [], catalogue.coverage ?? []),
+    [catalogue.instruments, catalogue.coverage],
   );
   const choiceOf = (symbol: string) => choices.find((c) => c.symbol === symbol);
   const { timeframe, start, logScale } = saved;
@@ -106,7 +106,7 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
   }, [symbols]);
 
   const input: MethodInput<'compare.query'> | null =
-    usable.length >= 2 && coverage.data && settingsSettled
+    usable.length >= 2 && catalogue.coverage && settingsSettled
       ? {
           symbols: usable,
           timeframe,
@@ -117,34 +117,18 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
         }
       : null;
   const comparison = useApiQuery('compare.query', input);
-  const reloadAll = () => {
-    coverage.reload();
-    comparison.reload();
-  };
-  useApiEvent('bars.changed', reloadAll);
-  useApiEvent('bars.appended', reloadAll);
+  useApiEvent('bars.changed', comparison.reload);
+  useApiEvent('bars.appended', comparison.reload);
 
-  const loadError = instruments.error ?? coverage.error;
-  if (loadError && (!instruments.data || !coverage.data)) {
-    return (
-      <LoadError
-        error={loadError}
-        testId="screen-compare"
-        onRetry={() => {
-          instruments.reload();
-          coverage.reload();
-        }}
-      />
-    );
-  }
-  if (!instruments.data || !coverage.data || !settingsSettled) {
+  if (catalogue.loadError) return <LoadError error={catalogue.loadError} testId="screen-compare" onRetry={catalogue.retry} />;
+  if (!catalogue.instruments || !catalogue.coverage || !settingsSettled) {
     return (
       <section className="screen screen--centred muted" data-testid="screen-compare">
         Loading instruments…
       </section>
     );
   }
-  if (coverage.data.coverage.length === 0) {
+  if (catalogue.coverage.length === 0) {
     return (
       <section className="screen screen--centred" data-testid="screen-compare">
         <div className="upcoming" data-testid="compare-empty">
