@@ -5,7 +5,7 @@ import type { Timeframe } from '../../../../shared/timeframes';
 import { call } from '../../api/client';
 import { useApiAction } from '../../api/use-api-action';
 import { backfillFormToInput, type BackfillForm, type BackfillFormErrors } from './backfill-model';
-import { FieldError } from './field-error';
+import { FormField } from './form-field';
 
 export type ProviderChoice = Pick<ProviderStatus, 'id' | 'name' | 'timeframes'>;
 
@@ -53,8 +53,7 @@ export function BackfillStartForm({
     <form className="data-form" onSubmit={(event) => void submit(event)} aria-labelledby="backfill-form-title" data-testid="backfill-form" noValidate>
       <h3 id="backfill-form-title">New backfill</h3>
       <div className="data-form__fields">
-        <label htmlFor="backfill-provider">Provider</label>
-        <div>
+        <FormField id="backfill-provider" label="Provider" error={errors.provider}>
           <select
             id="backfill-provider"
             value={form.provider}
@@ -70,11 +69,9 @@ export function BackfillStartForm({
               </option>
             ))}
           </select>
-          <FieldError id="backfill-provider-error" message={errors.provider} />
-        </div>
+        </FormField>
 
-        <label htmlFor="backfill-symbol">Instrument</label>
-        <div>
+        <FormField id="backfill-symbol" label="Instrument" error={errors.symbol}>
           <select
             id="backfill-symbol"
             value={form.symbol}
@@ -91,11 +88,9 @@ export function BackfillStartForm({
               </option>
             ))}
           </select>
-          <FieldError id="backfill-symbol-error" message={errors.symbol} />
-        </div>
+        </FormField>
 
-        <label htmlFor="backfill-timeframe">Timeframe</label>
-        <div>
+        <FormField id="backfill-timeframe" label="Timeframe" error={errors.timeframe}>
           <select
             id="backfill-timeframe"
             value={form.timeframe}
@@ -111,11 +106,9 @@ export function BackfillStartForm({
               </option>
             ))}
           </select>
-          <FieldError id="backfill-timeframe-error" message={errors.timeframe} />
-        </div>
+        </FormField>
 
-        <label htmlFor="backfill-from">From (UTC)</label>
-        <div>
+        <FormField id="backfill-from" label="From (UTC)" error={errors.from}>
           <input
             id="backfill-from"
             type="date"
@@ -125,11 +118,18 @@ export function BackfillStartForm({
             data-testid="backfill-from"
             onChange={(event) => change({ from: event.target.value })}
           />
-          <FieldError id="backfill-from-error" message={errors.from} />
-        </div>
+        </FormField>
 
-        <label htmlFor="backfill-to">Until (UTC, not included)</label>
-        <div>
+        <FormField
+          id="backfill-to"
+          label="Until (UTC, not included)"
+          error={errors.to}
+          hint={
+            <span id="backfill-to-hint" className="data-form__hint muted">
+              empty = up to now
+            </span>
+          }
+        >
           <input
             id="backfill-to"
             type="date"
@@ -139,11 +139,7 @@ export function BackfillStartForm({
             data-testid="backfill-to"
             onChange={(event) => change({ to: event.target.value })}
           />
-          <span id="backfill-to-hint" className="data-form__hint muted">
-            empty = up to now
-          </span>
-          <FieldError id="backfill-to-error" message={errors.to} />
-        </div>
+        </FormField>
       </div>
       {coreError && (
         <p className="error-text" role="alert" data-testid="backfill-form-error">
