@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import type { ProviderStatus, ProviderTestResult } from '../../../../shared/providers';
-import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiAction } from '../../api/use-api-action';
 import { formatCount } from '../../ui/format/numbers';
+import { QueryError } from '../../ui/load-error';
 import { formatRateLimit } from './data-format';
 
 function keyStatus(provider: ProviderStatus): { text: string; missing: boolean } {
@@ -92,11 +92,7 @@ export function ProvidersSection({ providers, error }: { providers: readonly Pro
         Keys, addresses and rate limits come from Settings, or for a headless server from METALYTICS_&lt;PROVIDER&gt;_API_KEY, _BASE_URL and
         _RATE_LIMIT. Test sends one cheap real request.
       </p>
-      {error !== null && (
-        <p className="error-text" role="alert">
-          {describeError(error)}
-        </p>
-      )}
+      <QueryError error={error} />
       <div className="provider-cards">
         {providers?.map((provider) => (
           <ProviderCard key={provider.id} provider={provider} />
