@@ -130,6 +130,13 @@ export function resolvePair(chosen: Pair | null, usable: readonly string[]): Pai
   return first !== undefined && second !== undefined ? { first, second } : null;
 }
 
+/** `pair` with one side set to `symbol`; choosing the other side's symbol swaps the two, so they never match. */
+export function choosePairSide(pair: Pair, side: keyof Pair, symbol: string): Pair {
+  const other = side === 'first' ? pair.second : pair.first;
+  const kept = symbol === other ? pair[side] : other;
+  return side === 'first' ? { first: symbol, second: kept } : { first: kept, second: symbol };
+}
+
 /** The correlation window typed by the user, or null when it is not a whole number from 2 to MAX_WINDOW. */
 export function parseWindow(text: string): number | null {
   if (!/^\s*\d+\s*$/.test(text)) return null;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
 import type { MethodInput } from '../../../../shared/contract';
 import { describeError } from '../../api/api-error';
@@ -13,6 +13,7 @@ import { CompareChart } from './compare-chart';
 import {
   assignColourSlots,
   canShow,
+  choosePairSide,
   compareChoices,
   compareTimeframes,
   compareViewKey,
@@ -49,27 +50,38 @@ function exclusionNotice(symbol: string, choice: CompareChoice | undefined, time
   }.`;
 }
 
-function PairSelect({
-  label,
-  value,
+/** Two different symbols from `options`, as two selects with `separator` between them. */
+function PairPicker({
+  pair,
   options,
-  testId,
+  labels,
+  testIds,
+  separator,
   onChange,
 }: {
-  label: string;
-  value: string;
+  pair: Pair | null;
   options: readonly string[];
-  testId: string;
-  onChange(symbol: string): void;
+  labels: Pair;
+  testIds: Pair;
+  separator: ReactNode;
+  onChange(pair: Pair): void;
 }) {
-  return (
-    <select aria-label={label} value={value} data-testid={testId} onChange={(event) => onChange(event.target.value)}>
+  if (!pair) return <span className="muted">needs two instruments</span>;
+  const select = (side: keyof Pair) => (
+    <select aria-label={labels[side]} value={pair[side]} data-testid={testIds[side]} onChange={(event) => onChange(choosePairSide(pair, side, event.target.value))}>
       {options.map((symbol) => (
         <option key={symbol} value={symbol}>
           {symbol}
         </option>
       ))}
     </select>
+  );
+  return (
+    <>
+      {select('first')}
+      {separator}
+      {select('second')}
+    </>
   );
 }
 
@@ -281,27 +293,14 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
 
         <div className="compare-field" role="group" aria-label="Ratio">
           <span className="compare-field__label">Ratio</span>
-          {ratioPair ? (
-            <>
-              <PairSelect
-                label="Ratio numerator"
-                value={ratioPair.first}
-                options={usable}
-                testId="compare-ratio-numerator"
-                onChange={(symbol) => update({ ratio: { first: symbol, second: symbol === ratioPair.second ? ratioPair.first : ratioPair.second } })}
-              />
-              <span aria-hidden="true">/</span>
-              <PairSelect
-                label="Ratio denominator"
-                value={ratioPair.second}
-                options={usable}
-                testId="compare-ratio-denominator"
-                onChange={(symbol) => update({ ratio: { first: symbol === ratioPair.first ? ratioPair.second : ratioPair.first, second: symbol } })}
-              />
-            </>
-          ) : (
-            <span className="muted">needs two instruments</span>
-          )}
+          <PairPicker
+            pair={ratioPair}
+            options={usable}
+            labels={{ first: 'Ratio numerator', second: 'Ratio denominator' }}
+            testIds={{ first: 'compare-ratio-numerator', second: 'compare-ratio-denominator' }}
+            separator={<span aria-hidden="true">/</span>}
+            onChange={(ratio) => update({ ratio })}
+          />
           {ratioPresets.map((preset) => (
             <button
               key={preset.id}
@@ -319,31 +318,14 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
 
         <div className="compare-field" role="group" aria-label="Rolling correlation">
           <span className="compare-field__label">Correlation</span>
-          {correlationPair ? (
-            <>
-              <PairSelect
-                label="Correlate"
-                value={correlationPair.first}
-                options={usable}
-                testId="compare-corr-a"
-                onChange={(symbol) =>
-                  update({ correlation: { first: symbol, second: symbol === correlationPair.second ? correlationPair.first : correlationPair.second } })
-                }
-              />
-              <span>with</span>
-              <PairSelect
-                label="with"
-                value={correlationPair.second}
-                options={usable}
-                testId="compare-corr-b"
-                onChange={(symbol) =>
-                  update({ correlation: { first: symbol === correlationPair.first ? correlationPair.second : correlationPair.first, second: symbol } })
-                }
-              />
-            </>
-          ) : (
-            <span className="muted">needs two instruments</span>
-          )}
+          <PairPicker
+            pair={correlationPair}
+            options={usable}
+            labels={{ first: 'Correlate', second: 'with' }}
+            testIds={{ first: 'compare-corr-a', second: 'compare-corr-b' }}
+            separator={<span>with</span>}
+            onChange={(correlation) => update({ correlation })}
+          />
           <label htmlFor="compare-window">over</label>
           <input
             id="compare-window"
