@@ -30,7 +30,7 @@ import {
   type IndicatorSeriesHandle,
 } from './indicator-series';
 import { cssVariableReader, readFrameColors, type ChartFrameColors } from './chart-theme';
-import { RIGHT_MARGIN_BARS, useLightweightChart } from './use-lightweight-chart';
+import { RIGHT_MARGIN_BARS, measurePaneTops, useLightweightChart } from './use-lightweight-chart';
 import './price-chart.css';
 
 const VOLUME_SCALE = 'volume';
@@ -200,8 +200,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
     const handles = handlesRef.current;
     const container = containerRef.current;
     if (!handles || !container) return;
-    const origin = container.getBoundingClientRect().top;
-    const tops = handles.chart.panes().map((pane) => (pane.getHTMLElement()?.getBoundingClientRect().top ?? origin) - origin);
+    const tops = measurePaneTops(handles.chart, container);
     const paneOf = new Map([...shownRef.current.indicators].map(([id, { handle }]) => [id, indicatorPaneIndex(handle)]));
     setPanes((previous) => (samePaneLayout(previous, { tops, paneOf }) ? previous : { tops, paneOf }));
   };

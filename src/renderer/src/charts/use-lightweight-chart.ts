@@ -17,6 +17,12 @@ import { chartFrameOptions, type ChartFrameColors } from './chart-theme';
 /** Empty bars kept right of the newest one, so the last candle is not glued to the price axis. */
 export const RIGHT_MARGIN_BARS = 4;
 
+/** The top of each pane in the container, in pixels, for legends placed over the panes. */
+export function measurePaneTops(chart: IChartApi, container: Element): number[] {
+  const origin = container.getBoundingClientRect().top;
+  return chart.panes().map((pane) => (pane.getHTMLElement()?.getBoundingClientRect().top ?? origin) - origin);
+}
+
 export interface LightweightChartOptions<Handles extends { chart: IChartApi }, Colors extends ChartFrameColors> {
   theme: ResolvedTheme;
   timeframe: Timeframe;

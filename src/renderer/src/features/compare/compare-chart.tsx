@@ -14,7 +14,7 @@ import type { ResolvedTheme } from '../../ui/theme';
 import { formatChangePercent, formatPrice, pricePrecision } from '../../ui/format/numbers';
 import { formatBarTime, toChartTime } from '../../ui/format/time';
 import { cssVariableReader, readFrameColors, type ChartFrameColors } from '../../charts/chart-theme';
-import { useLightweightChart } from '../../charts/use-lightweight-chart';
+import { measurePaneTops, useLightweightChart } from '../../charts/use-lightweight-chart';
 import { indexOfTime, toLinePoints } from './compare-model';
 
 export type CompareReply = MethodOutput<'compare.query'>;
@@ -169,8 +169,7 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
     const handles = handlesRef.current;
     const container = containerRef.current;
     if (!handles || !container) return;
-    const origin = container.getBoundingClientRect().top;
-    const tops = handles.chart.panes().map((pane) => (pane.getHTMLElement()?.getBoundingClientRect().top ?? origin) - origin);
+    const tops = measurePaneTops(handles.chart, container);
     setPaneTops((previous) => (sameNumbers(previous, tops) ? previous : tops));
   };
 
