@@ -18,6 +18,26 @@ const nodeBuiltins = builtinModules
 const layers = (names, message) => ({ regex: `^(\\.\\./)+(${names.join('|')})(/|$)`, message });
 
 const source = (folder) => [`src/${folder}/**/*.{ts,tsx,js,mjs}`];
+
+/**
+ * Inside the renderer the shell (app/) places the screens (features/), which use charts/, ui/
+ * and api/; each of those uses only the folders after it in that list. A later config replaces
+ * an earlier one's options for the same rule, so each folder repeats the renderer's own limits.
+ */
+const rendererImports = (...folderPatterns) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: nodeBuiltins,
+      patterns: [
+        electron,
+        nodeScheme,
+        layers(['core', 'main', 'preload', 'server', 'cli'], 'The renderer talks only to window.metalytics; types come from src/shared.'),
+        ...folderPatterns,
+      ],
+    },
+  ],
+});
 const tests = ['**/*.test.ts', '**/*.test.tsx'];
 
 export default defineConfig(
@@ -66,22 +86,26 @@ export default defineConfig(
       ],
     },
   },
+  { files: source('renderer'), ignores: tests, rules: rendererImports() },
   {
-    files: source('renderer'),
+    files: source('renderer/src/features'),
     ignores: tests,
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: nodeBuiltins,
-          patterns: [
-            electron,
-            nodeScheme,
-            layers(['core', 'main', 'preload', 'server', 'cli'], 'The renderer talks only to window.metalytics; types come from src/shared.'),
-          ],
-        },
-      ],
-    },
+    rules: rendererImports(layers(['app'], 'The shell in app/ places the screens, not the other way round; what screens share lives in ui/.')),
+  },
+  {
+    files: source('renderer/src/charts'),
+    ignores: tests,
+    rules: rendererImports(layers(['app', 'features'], 'Charts draw what they are given; what they need from a screen belongs in charts/ or ui/.')),
+  },
+  {
+    files: source('renderer/src/ui'),
+    ignores: tests,
+    rules: rendererImports(layers(['app', 'features', 'charts'], 'Shared UI serves the shell, the screens and the charts, and uses none of them.')),
+  },
+  {
+    files: source('renderer/src/api'),
+    ignores: tests,
+    rules: rendererImports(layers(['app', 'features', 'charts', 'ui'], 'The API client knows the contract, not the screens that call it.')),
   },
   {
     files: source('preload'),

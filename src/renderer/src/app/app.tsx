@@ -4,10 +4,11 @@ import { DataScreen, type DataSection } from '../features/data/data-screen';
 import { MarketsScreen } from '../features/markets/markets-screen';
 import { SettingsScreen } from '../features/settings/settings-screen';
 import { UpcomingScreen } from '../features/upcoming/upcoming-screen';
-import { Navigation, type Screen } from './navigation';
-import { SettingsProvider, useSettings } from './settings-context';
+import type { Screen } from '../ui/screens';
+import { Navigation } from './navigation';
+import { SettingsProvider, useSettings } from '../ui/settings-context';
 import { StatusBar } from './status-bar';
-import { useAppliedTheme } from './theme';
+import { useAppliedTheme } from '../ui/theme';
 
 function Shell() {
   const { settings } = useSettings();

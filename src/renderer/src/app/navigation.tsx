@@ -1,19 +1,4 @@
-export const screens = ['markets', 'compare', 'data', 'models', 'predictions', 'backups', 'settings'] as const;
-export type Screen = (typeof screens)[number];
-
-const screenLabels: Record<Screen, string> = {
-  markets: 'Markets',
-  compare: 'Compare',
-  data: 'Data',
-  models: 'Models',
-  predictions: 'Predictions',
-  backups: 'Backups',
-  settings: 'Settings',
-};
-
-export function screenLabel(screen: Screen): string {
-  return screenLabels[screen];
-}
+import { screenLabel, screens, type Screen } from '../ui/screens';
 
 export function Navigation({ current, onNavigate }: { current: Screen; onNavigate(screen: Screen): void }) {
   return (
@@ -29,7 +14,7 @@ export function Navigation({ current, onNavigate }: { current: Screen; onNavigat
               data-testid={`nav-${screen}`}
               onClick={() => onNavigate(screen)}
             >
-              {screenLabels[screen]}
+              {screenLabel(screen)}
             </button>
           </li>
         ))}

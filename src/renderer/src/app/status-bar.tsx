@@ -1,24 +1,18 @@
 import { useEffect, useState } from 'react';
 import type { EventPayload } from '../../../shared/contract';
-import type { DatabaseMode } from '../../../shared/domain';
 import { describeError } from '../api/api-error';
 import { useApiEvent, useApiQuery } from '../api/hooks';
 import { formatUtcDateTime } from '../features/data/data-format';
 import { nextScheduledRun } from '../features/data/job-form';
 import { useAlerts } from '../features/data/use-alerts';
 import { useScheduledJobs } from '../features/data/use-scheduled-jobs';
-import { formatCount } from '../format/numbers';
-import { describeJobFinished, describeJobProgress } from './job-text';
+import { formatCount } from '../ui/format/numbers';
+import { databaseModeNames } from '../ui/database-modes';
+import { describeJobFinished, describeJobProgress } from '../ui/job-text';
 
 const STATUS_REFRESH_MS = 10_000;
 /** How long the outcome of a finished job stays in the status bar. */
 const FINISHED_NOTICE_MS = 8_000;
-
-export const databaseModeNames: Record<DatabaseMode, string> = {
-  sqlite: 'SQLite',
-  postgres: 'Postgres',
-  timescaledb: 'TimescaleDB',
-};
 
 type Progress = EventPayload<'job.progress'>;
 type Finished = EventPayload<'job.finished'>;

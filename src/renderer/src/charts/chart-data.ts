@@ -1,6 +1,6 @@
 import type { CandlestickData, HistogramData, LineData, UTCTimestamp } from 'lightweight-charts';
 import type { Bar } from '../../../shared/domain';
-import { toChartTime } from '../format/time';
+import { toChartTime } from '../ui/format/time';
 
 export function toCandleData(bars: readonly Bar[]): CandlestickData<UTCTimestamp>[] {
   return bars.map((bar) => ({ time: toChartTime(bar.time), open: bar.open, high: bar.high, low: bar.low, close: bar.close }));

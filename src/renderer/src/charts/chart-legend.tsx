@@ -1,7 +1,7 @@
 import type { Bar } from '../../../shared/domain';
 import type { Timeframe } from '../../../shared/timeframes';
-import { formatChangePercent, formatPrice, formatVolume } from '../format/numbers';
-import { formatBarTime } from '../format/time';
+import { formatChangePercent, formatPrice, formatVolume } from '../ui/format/numbers';
+import { formatBarTime } from '../ui/format/time';
 
 /** One indicator's values at the legend's bar, coloured like its lines. */
 export interface LegendIndicator {

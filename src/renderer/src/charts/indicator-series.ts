@@ -14,9 +14,9 @@ import {
 } from 'lightweight-charts';
 import type { Bar } from '../../../shared/domain';
 import type { IndicatorKind, IndicatorSpec } from '../../../shared/indicators';
-import { formatPrice } from '../format/numbers';
-import { toChartTime } from '../format/time';
-import { indicatorPlacement, outputNames } from '../features/indicators/indicator-catalog';
+import { formatPrice } from '../ui/format/numbers';
+import { toChartTime } from '../ui/format/time';
+import { indicatorPlacement, outputNames } from './indicator-catalog';
 import type { IndicatorValues } from './bar-window';
 
 /** Colours of indicator lines, read from the theme like the rest of the chart. */

@@ -1,24 +1,18 @@
 import {
   CandlestickSeries,
-  CrosshairMode,
   HistogramSeries,
   LineSeries,
-  PriceScaleMode,
-  createChart,
   type IChartApi,
   type ISeriesApi,
   type LogicalRange,
-  type MouseEventHandler,
-  type Time,
-  type UTCTimestamp,
 } from 'lightweight-charts';
 import { useEffect, useEffectEvent, useImperativeHandle, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
 import type { Bar } from '../../../shared/domain';
 import type { Timeframe } from '../../../shared/timeframes';
-import type { ResolvedTheme } from '../app/theme';
-import { formatIndicatorValue, indicatorLabel, indicatorPlacement, outputNames } from '../features/indicators/indicator-catalog';
-import { formatPrice, pricePrecision } from '../format/numbers';
-import { fromChartTime, toChartTime } from '../format/time';
+import type { ResolvedTheme } from '../ui/theme';
+import { formatIndicatorValue, indicatorLabel, indicatorPlacement, outputNames } from './indicator-catalog';
+import { formatPrice, pricePrecision } from '../ui/format/numbers';
+import { toChartTime } from '../ui/format/time';
 import { firstIndexAtOrAfter, planChartUpdate, type BarWindow, type ChartUpdate, type IndicatorValues } from './bar-window';
 import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
 import { ChartLegend, IndicatorLegendRow, type LegendIndicator } from './chart-legend';
@@ -35,13 +29,13 @@ import {
   type IndicatorColors,
   type IndicatorSeriesHandle,
 } from './indicator-series';
-import { chartFrameOptions, cssVariableReader, readFrameColors, type ChartFrameColors } from './chart-theme';
+import { cssVariableReader, readFrameColors, type ChartFrameColors } from './chart-theme';
+import { RIGHT_MARGIN_BARS, measurePaneTops, useLightweightChart } from './use-lightweight-chart';
 import './price-chart.css';
 
 const VOLUME_SCALE = 'volume';
 /** Bars in view after switching symbol or timeframe: enough history, candles still readable. */
 const BARS_IN_VIEW = 180;
-const RIGHT_MARGIN_BARS = 4;
 /** The price pane's height against each indicator pane's 1: prices stay the main thing. */
 const PRICE_PANE_STRETCH = 3;
 /** Older history is requested while fewer bars than this (or half a screen) remain to the left. */
@@ -150,13 +144,9 @@ function pricesFormat(precision: number) {
  * the bars added, newer bars go through update(), so nothing is rebuilt on a tick.
  */
 export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, viewStart, onNearStart, ref, children }: PriceChartProps) {
-  const containerRef = useRef<HTMLDivElement>(null);
-  const handlesRef = useRef<ChartHandles | null>(null);
-  const colorsRef = useRef<ChartColors | null>(null);
   const shownRef = useRef<ShownState>(nothingShown());
   // While data is being set the view jumps about; those moves are not the user scrolling back.
   const applyingRef = useRef(false);
-  const [hoveredTime, setHoveredTime] = useState<number | null>(null);
   const [drawProblem, setDrawProblem] = useState<string | null>(null);
   const [colors, setColors] = useState<ChartColors | null>(null);
   const [panes, setPanes] = useState<PaneLayout>({ tops: [], paneOf: new Map() });
@@ -167,57 +157,53 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
     if (range.from < Math.max(NEAR_START_BARS, (range.to - range.from) / 2)) nearStart();
   });
 
+  const { containerRef, handlesRef, colorsRef, hoveredTime } = useLightweightChart<ChartHandles, ChartColors>({
+    theme,
+    timeframe,
+    logScale,
+    createSeries: (chart) => {
+      const candles = chart.addSeries(CandlestickSeries, { borderVisible: false });
+      const closeLine = chart.addSeries(LineSeries, { lineWidth: 2, visible: false });
+      const volume = chart.addSeries(HistogramSeries, {
+        priceScaleId: VOLUME_SCALE,
+        priceFormat: { type: 'volume' },
+        lastValueVisible: false,
+        priceLineVisible: false,
+      });
+      chart.priceScale(VOLUME_SCALE).applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+      const seams = new SpanSeams();
+      chart.panes()[0]!.attachPrimitive(seams);
+      // A new chart draws nothing yet, so the next window is applied in full (also after StrictMode's remount).
+      shownRef.current = nothingShown();
+      return { chart, candles, closeLine, volume, seams };
+    },
+    readColors: readChartColors,
+    applyColors: (handles, themed) => {
+      setColors(themed);
+      handles.candles.applyOptions({ upColor: themed.up, downColor: themed.down, wickUpColor: themed.up, wickDownColor: themed.down });
+      handles.closeLine.applyOptions({ color: themed.line });
+      handles.seams.restyle(themed.indicators.guide);
+      // Volume and MACD histogram colours are stored per bar, so they are set again with the data.
+      const shown = shownRef.current;
+      if (shown.withVolume) handles.volume.setData(toVolumeData(shown.bars, { up: themed.volumeUp, down: themed.volumeDown }));
+      for (const { handle, outputs } of shown.indicators.values()) {
+        restyleIndicatorSeries(handle, themed.indicators);
+        if (outputs) setIndicatorData(handle, shown.bars, outputs, themed.indicators, shown.precision);
+      }
+    },
+    onLayout: () => measurePanes(),
+    onVisibleRangeChange: checkNearStart,
+  });
+
   /** Where each pane starts, for the indicator legends; panes move when added, removed or dragged. */
-  const measurePanes = useEffectEvent(() => {
+  const measurePanes = () => {
     const handles = handlesRef.current;
     const container = containerRef.current;
     if (!handles || !container) return;
-    const origin = container.getBoundingClientRect().top;
-    const tops = handles.chart.panes().map((pane) => (pane.getHTMLElement()?.getBoundingClientRect().top ?? origin) - origin);
+    const tops = measurePaneTops(handles.chart, container);
     const paneOf = new Map([...shownRef.current.indicators].map(([id, { handle }]) => [id, indicatorPaneIndex(handle)]));
     setPanes((previous) => (samePaneLayout(previous, { tops, paneOf }) ? previous : { tops, paneOf }));
-  });
-
-  useEffect(() => {
-    const container = containerRef.current;
-    if (!container) return;
-    const chart = createChart(container, {
-      autoSize: true,
-      crosshair: { mode: CrosshairMode.Normal },
-      timeScale: { rightOffset: RIGHT_MARGIN_BARS },
-    });
-    const candles = chart.addSeries(CandlestickSeries, { borderVisible: false });
-    const closeLine = chart.addSeries(LineSeries, { lineWidth: 2, visible: false });
-    const volume = chart.addSeries(HistogramSeries, {
-      priceScaleId: VOLUME_SCALE,
-      priceFormat: { type: 'volume' },
-      lastValueVisible: false,
-      priceLineVisible: false,
-    });
-    chart.priceScale(VOLUME_SCALE).applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
-    const seams = new SpanSeams();
-    chart.panes()[0]!.attachPrimitive(seams);
-
-    const onCrosshairMove: MouseEventHandler<Time> = (param) => {
-      setHoveredTime(param.time === undefined || param.point === undefined ? null : fromChartTime(param.time as UTCTimestamp));
-      measurePanes();
-    };
-    const onRangeChange = (range: LogicalRange | null) => checkNearStart(range);
-    chart.subscribeCrosshairMove(onCrosshairMove);
-    chart.timeScale().subscribeVisibleLogicalRangeChange(onRangeChange);
-    const resizes = new ResizeObserver(() => requestAnimationFrame(() => measurePanes()));
-    resizes.observe(container);
-    handlesRef.current = { chart, candles, closeLine, volume, seams };
-    // A new chart draws nothing yet, so the next window is applied in full (also after StrictMode's remount).
-    shownRef.current = nothingShown();
-    return () => {
-      resizes.disconnect();
-      chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRangeChange);
-      chart.unsubscribeCrosshairMove(onCrosshairMove);
-      chart.remove();
-      handlesRef.current = null;
-    };
-  }, []);
+  };
 
   useImperativeHandle(
     ref,
@@ -225,37 +211,8 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
       screenshot: () => handlesRef.current?.chart.takeScreenshot() ?? null,
       visibleLogicalRange: () => handlesRef.current?.chart.timeScale().getVisibleLogicalRange() ?? null,
     }),
-    [],
+    [handlesRef],
   );
-
-  useEffect(() => {
-    const handles = handlesRef.current;
-    const container = containerRef.current;
-    if (!handles || !container) return;
-    const themed = readChartColors(container);
-    colorsRef.current = themed;
-    setColors(themed);
-    handles.chart.applyOptions(chartFrameOptions(themed));
-    handles.candles.applyOptions({ upColor: themed.up, downColor: themed.down, wickUpColor: themed.up, wickDownColor: themed.down });
-    handles.closeLine.applyOptions({ color: themed.line });
-    handles.seams.restyle(themed.indicators.guide);
-    // Volume and MACD histogram colours are stored per bar, so they are set again with the data.
-    const shown = shownRef.current;
-    if (shown.withVolume) handles.volume.setData(toVolumeData(shown.bars, { up: themed.volumeUp, down: themed.volumeDown }));
-    for (const { handle, outputs } of shown.indicators.values()) {
-      restyleIndicatorSeries(handle, themed.indicators);
-      if (outputs) setIndicatorData(handle, shown.bars, outputs, themed.indicators, shown.precision);
-    }
-  }, [theme]);
-
-  useEffect(() => {
-    const intraday = timeframe !== '1d' && timeframe !== '1w' && timeframe !== '1M';
-    handlesRef.current?.chart.applyOptions({ timeScale: { timeVisible: intraday, secondsVisible: false } });
-  }, [timeframe]);
-
-  useEffect(() => {
-    handlesRef.current?.chart.priceScale('right').applyOptions({ mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal });
-  }, [logScale]);
 
   const applyPrices = (handles: ChartHandles, colors: ChartColors, bars: readonly Bar[], plan: ChartUpdate): void => {
     const shown = shownRef.current;

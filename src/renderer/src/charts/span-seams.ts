@@ -1,6 +1,6 @@
 import type { IPanePrimitive, IPrimitivePaneRenderer, IPrimitivePaneView, PaneAttachedParameter, Time, UTCTimestamp } from 'lightweight-charts';
 import type { BarSpan } from '../../../shared/domain';
-import { toChartTime } from '../format/time';
+import { toChartTime } from '../ui/format/time';
 
 /** Where one stored timeframe gives way to another: between two neighbouring bars. */
 export interface Seam {

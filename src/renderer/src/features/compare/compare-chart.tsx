@@ -1,25 +1,20 @@
 import {
   BaselineSeries,
-  CrosshairMode,
   LineSeries,
   LineStyle,
-  PriceScaleMode,
-  createChart,
   type IChartApi,
   type IPriceLine,
   type ISeriesApi,
-  type MouseEventHandler,
-  type Time,
-  type UTCTimestamp,
 } from 'lightweight-charts';
-import { useEffect, useEffectEvent, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
 import type { MethodOutput } from '../../../../shared/contract';
 import type { Timeframe } from '../../../../shared/timeframes';
-import type { ResolvedTheme } from '../../app/theme';
-import { formatChangePercent, formatPrice, pricePrecision } from '../../format/numbers';
-import { formatBarTime, fromChartTime, toChartTime } from '../../format/time';
-import { chartFrameOptions, cssVariableReader, readFrameColors, type ChartFrameColors } from '../../charts/chart-theme';
+import type { ResolvedTheme } from '../../ui/theme';
+import { formatChangePercent, formatPrice, pricePrecision } from '../../ui/format/numbers';
+import { formatBarTime, toChartTime } from '../../ui/format/time';
+import { cssVariableReader, readFrameColors, type ChartFrameColors } from '../../charts/chart-theme';
+import { measurePaneTops, useLightweightChart } from '../../charts/use-lightweight-chart';
 import { indexOfTime, toLinePoints } from './compare-model';
 
 export type CompareReply = MethodOutput<'compare.query'>;
@@ -27,7 +22,6 @@ export type CompareReply = MethodOutput<'compare.query'>;
 const NORMALISED_PANE = 0;
 const RATIO_PANE = 1;
 const CORRELATION_PANE = 2;
-const RIGHT_MARGIN_BARS = 4;
 
 interface ChartHandles {
   chart: IChartApi;
@@ -105,130 +99,86 @@ export interface CompareChartProps {
  * selection changes and everything else is `setData`, so the view never rebuilds.
  */
 export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey, correlationHint, children }: CompareChartProps) {
-  const containerRef = useRef<HTMLDivElement>(null);
-  const handlesRef = useRef<ChartHandles | null>(null);
-  const colorsRef = useRef<CompareColors | null>(null);
   const shownViewKey = useRef<string | null>(null);
-  const [hoveredTime, setHoveredTime] = useState<number | null>(null);
   const [paneTops, setPaneTops] = useState<number[]>([]);
 
+  const { containerRef, handlesRef, colorsRef, hoveredTime } = useLightweightChart<ChartHandles, CompareColors>({
+    theme,
+    timeframe,
+    logScale,
+    createSeries: (chart) => {
+      const base = chart.addSeries(
+        LineSeries,
+        {
+          lineWidth: 1,
+          lineStyle: LineStyle.Dashed,
+          priceLineVisible: false,
+          lastValueVisible: false,
+          crosshairMarkerVisible: false,
+          priceFormat: { type: 'custom', formatter: formatNormalised, minMove: 0.1 },
+        },
+        NORMALISED_PANE,
+      );
+      // Panes are kept while empty, so the layout does not jump when a ratio or correlation has no values.
+      chart.addPane(true);
+      chart.addPane(true);
+      const ratio = chart.addSeries(LineSeries, { lineWidth: 2, priceLineVisible: false }, RATIO_PANE);
+      const correlation = chart.addSeries(
+        BaselineSeries,
+        {
+          baseValue: { type: 'price', price: 0 },
+          lineWidth: 1,
+          priceLineVisible: false,
+          priceFormat: { type: 'custom', formatter: formatCorrelation, minMove: 0.01 },
+          // −1 … +1 always, so a window of 0.3 never looks like a perfect correlation.
+          autoscaleInfoProvider: () => ({ priceRange: { minValue: -1, maxValue: 1 } }),
+        },
+        CORRELATION_PANE,
+      );
+      const correlationZero = correlation.createPriceLine({ price: 0, lineWidth: 1, lineStyle: LineStyle.Dotted, axisLabelVisible: false });
+      const [normalisedPane, ratioPane, correlationPane] = chart.panes();
+      normalisedPane?.setStretchFactor(3);
+      ratioPane?.setStretchFactor(1.1);
+      correlationPane?.setStretchFactor(1.1);
+      chart.priceScale('right', CORRELATION_PANE).applyOptions({ scaleMargins: { top: 0.18, bottom: 0.06 } });
+      chart.priceScale('right', RATIO_PANE).applyOptions({ scaleMargins: { top: 0.22, bottom: 0.08 } });
+      chart.priceScale('right', NORMALISED_PANE).applyOptions({ scaleMargins: { top: 0.12, bottom: 0.06 } });
+      shownViewKey.current = null;
+      return { chart, base, ratio, correlation, correlationZero, lines: new Map() };
+    },
+    readColors,
+    applyColors: (handles, colors) => {
+      handles.base.applyOptions({ color: colors.base });
+      handles.ratio.applyOptions({ color: colors.ratio });
+      handles.correlation.applyOptions({
+        topLineColor: colors.up,
+        topFillColor1: colors.upFill,
+        topFillColor2: colors.upFill,
+        bottomLineColor: colors.down,
+        bottomFillColor1: colors.downFill,
+        bottomFillColor2: colors.downFill,
+      });
+      handles.correlationZero.applyOptions({ color: colors.crosshair });
+      paintLines();
+    },
+    onLayout: () => measurePanes(),
+  });
+
   /** Where each pane starts, so its legend sits at its top-left; panes move when resized or dragged. */
-  const measurePanes = useEffectEvent(() => {
+  const measurePanes = () => {
     const handles = handlesRef.current;
     const container = containerRef.current;
     if (!handles || !container) return;
-    const origin = container.getBoundingClientRect().top;
-    const tops = handles.chart.panes().map((pane) => (pane.getHTMLElement()?.getBoundingClientRect().top ?? origin) - origin);
+    const tops = measurePaneTops(handles.chart, container);
     setPaneTops((previous) => (sameNumbers(previous, tops) ? previous : tops));
-  });
+  };
 
-  const paintLines = useEffectEvent(() => {
+  const paintLines = () => {
     const handles = handlesRef.current;
     const colors = colorsRef.current;
     if (!handles || !colors) return;
     for (const [symbol, line] of handles.lines) line.applyOptions({ color: slotColor(colors.palette, slots[symbol]) });
-  });
-
-  useEffect(() => {
-    const container = containerRef.current;
-    if (!container) return;
-    const chart = createChart(container, {
-      autoSize: true,
-      crosshair: { mode: CrosshairMode.Normal },
-      timeScale: { rightOffset: RIGHT_MARGIN_BARS },
-    });
-    const base = chart.addSeries(
-      LineSeries,
-      {
-        lineWidth: 1,
-        lineStyle: LineStyle.Dashed,
-        priceLineVisible: false,
-        lastValueVisible: false,
-        crosshairMarkerVisible: false,
-        priceFormat: { type: 'custom', formatter: formatNormalised, minMove: 0.1 },
-      },
-      NORMALISED_PANE,
-    );
-    // Panes are kept while empty, so the layout does not jump when a ratio or correlation has no values.
-    chart.addPane(true);
-    chart.addPane(true);
-    const ratio = chart.addSeries(LineSeries, { lineWidth: 2, priceLineVisible: false }, RATIO_PANE);
-    const correlation = chart.addSeries(
-      BaselineSeries,
-      {
-        baseValue: { type: 'price', price: 0 },
-        lineWidth: 1,
-        priceLineVisible: false,
-        priceFormat: { type: 'custom', formatter: formatCorrelation, minMove: 0.01 },
-        // −1 … +1 always, so a window of 0.3 never looks like a perfect correlation.
-        autoscaleInfoProvider: () => ({ priceRange: { minValue: -1, maxValue: 1 } }),
-      },
-      CORRELATION_PANE,
-    );
-    const correlationZero = correlation.createPriceLine({ price: 0, lineWidth: 1, lineStyle: LineStyle.Dotted, axisLabelVisible: false });
-    const [normalisedPane, ratioPane, correlationPane] = chart.panes();
-    normalisedPane?.setStretchFactor(3);
-    ratioPane?.setStretchFactor(1.1);
-    correlationPane?.setStretchFactor(1.1);
-    chart.priceScale('right', CORRELATION_PANE).applyOptions({ scaleMargins: { top: 0.18, bottom: 0.06 } });
-    chart.priceScale('right', RATIO_PANE).applyOptions({ scaleMargins: { top: 0.22, bottom: 0.08 } });
-    chart.priceScale('right', NORMALISED_PANE).applyOptions({ scaleMargins: { top: 0.12, bottom: 0.06 } });
-
-    const onCrosshairMove: MouseEventHandler<Time> = (param) => {
-      setHoveredTime(param.time === undefined || param.point === undefined ? null : fromChartTime(param.time as UTCTimestamp));
-      measurePanes();
-    };
-    chart.subscribeCrosshairMove(onCrosshairMove);
-    handlesRef.current = { chart, base, ratio, correlation, correlationZero, lines: new Map() };
-    shownViewKey.current = null;
-
-    let frame = 0;
-    const observer = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      // After the chart has laid out its panes for the new size.
-      frame = requestAnimationFrame(() => measurePanes());
-    });
-    observer.observe(container);
-    return () => {
-      observer.disconnect();
-      cancelAnimationFrame(frame);
-      chart.unsubscribeCrosshairMove(onCrosshairMove);
-      chart.remove();
-      handlesRef.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    const handles = handlesRef.current;
-    const container = containerRef.current;
-    if (!handles || !container) return;
-    const colors = readColors(container);
-    colorsRef.current = colors;
-    handles.chart.applyOptions(chartFrameOptions(colors));
-    handles.base.applyOptions({ color: colors.base });
-    handles.ratio.applyOptions({ color: colors.ratio });
-    handles.correlation.applyOptions({
-      topLineColor: colors.up,
-      topFillColor1: colors.upFill,
-      topFillColor2: colors.upFill,
-      bottomLineColor: colors.down,
-      bottomFillColor1: colors.downFill,
-      bottomFillColor2: colors.downFill,
-    });
-    handles.correlationZero.applyOptions({ color: colors.crosshair });
-    paintLines();
-  }, [theme]);
-
-  useEffect(() => {
-    const intraday = timeframe === '1h' || timeframe === '4h';
-    handlesRef.current?.chart.applyOptions({ timeScale: { timeVisible: intraday, secondsVisible: false } });
-  }, [timeframe]);
-
-  useEffect(() => {
-    handlesRef.current?.chart
-      .priceScale('right', NORMALISED_PANE)
-      .applyOptions({ mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal });
-  }, [logScale]);
+  };
 
   useEffect(() => {
     const handles = handlesRef.current;

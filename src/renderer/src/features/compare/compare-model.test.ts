@@ -3,6 +3,7 @@ import type { Coverage, Instrument } from '../../../../shared/domain';
 import {
   assignColourSlots,
   canShow,
+  choosePairSide,
   compareChoices,
   compareViewKey,
   defaultSelection,
@@ -95,6 +96,16 @@ describe('resolvePair', () => {
     expect(resolvePair({ first: 'B', second: 'Z' }, ['A', 'B', 'C'])).toEqual({ first: 'A', second: 'B' });
     expect(resolvePair({ first: 'A', second: 'A' }, ['A', 'B'])).toEqual({ first: 'A', second: 'B' });
     expect(resolvePair(null, ['A'])).toBeNull();
+  });
+});
+
+describe('choosePairSide', () => {
+  it('sets one side, and swaps the two when it takes the other side’s symbol', () => {
+    const pair = { first: 'XAUUSD', second: 'XAGUSD' };
+    expect(choosePairSide(pair, 'first', 'BTCUSD')).toEqual({ first: 'BTCUSD', second: 'XAGUSD' });
+    expect(choosePairSide(pair, 'second', 'BTCUSD')).toEqual({ first: 'XAUUSD', second: 'BTCUSD' });
+    expect(choosePairSide(pair, 'first', 'XAGUSD')).toEqual({ first: 'XAGUSD', second: 'XAUUSD' });
+    expect(choosePairSide(pair, 'second', 'XAUUSD')).toEqual({ first: 'XAGUSD', second: 'XAUUSD' });
   });
 });
 

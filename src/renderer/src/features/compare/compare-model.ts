@@ -7,7 +7,7 @@ import type { LineData, UTCTimestamp, WhitespaceData } from 'lightweight-charts'
 import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
 import type { Coverage, Instrument } from '../../../../shared/domain';
 import { canAggregate, timeframes, type Timeframe } from '../../../../shared/timeframes';
-import { toChartTime } from '../../format/time';
+import { toChartTime } from '../../ui/format/time';
 
 /** Compare works on bars of an hour and longer: finer bars of different instruments rarely share times. */
 export const compareTimeframes = ['1h', '4h', '1d', '1w', '1M'] as const satisfies readonly Timeframe[];
@@ -128,6 +128,13 @@ export function resolvePair(chosen: Pair | null, usable: readonly string[]): Pai
   if (chosen && chosen.first !== chosen.second && usable.includes(chosen.first) && usable.includes(chosen.second)) return chosen;
   const [first, second] = usable;
   return first !== undefined && second !== undefined ? { first, second } : null;
+}
+
+/** `pair` with one side set to `symbol`; choosing the other side's symbol swaps the two, so they never match. */
+export function choosePairSide(pair: Pair, side: keyof Pair, symbol: string): Pair {
+  const other = side === 'first' ? pair.second : pair.first;
+  const kept = symbol === other ? pair[side] : other;
+  return side === 'first' ? { first: symbol, second: kept } : { first: kept, second: symbol };
 }
 
 /** The correlation window typed by the user, or null when it is not a whole number from 2 to MAX_WINDOW. */

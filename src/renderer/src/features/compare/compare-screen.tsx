@@ -1,17 +1,19 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
 import type { MethodInput } from '../../../../shared/contract';
 import { describeError } from '../../api/api-error';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { useSettings } from '../../app/settings-context';
-import type { ResolvedTheme } from '../../app/theme';
-import { formatCount } from '../../format/numbers';
-import { dateInputToEpoch, formatBarTime, formatUtcDate } from '../../format/time';
-import { LoadError } from '../../app/load-error';
+import { useInstrumentCatalogue } from '../../api/use-instrument-catalogue';
+import { useSettings } from '../../ui/settings-context';
+import type { ResolvedTheme } from '../../ui/theme';
+import { formatCount } from '../../ui/format/numbers';
+import { dateInputToEpoch, formatBarTime, formatUtcDate } from '../../ui/format/time';
+import { LoadError } from '../../ui/load-error';
 import { CompareChart } from './compare-chart';
 import {
   assignColourSlots,
   canShow,
+  choosePairSide,
   compareChoices,
   compareTimeframes,
   compareViewKey,
@@ -48,21 +50,25 @@ function exclusionNotice(symbol: string, choice: CompareChoice | undefined, time
   }.`;
 }
 
-function PairSelect({
-  label,
-  value,
+/** Two different symbols from `options`, as two selects with `separator` between them. */
+function PairPicker({
+  pair,
   options,
-  testId,
+  labels,
+  testIds,
+  separator,
   onChange,
 }: {
-  label: string;
-  value: string;
+  pair: Pair | null;
   options: readonly string[];
-  testId: string;
-  onChange(symbol: string): void;
+  labels: Pair;
+  testIds: Pair;
+  separator: ReactNode;
+  onChange(pair: Pair): void;
 }) {
-  return (
-    <select aria-label={label} value={value} data-testid={testId} onChange={(event) => onChange(event.target.value)}>
+  if (!pair) return <span className="muted">needs two instruments</span>;
+  const select = (side: keyof Pair) => (
+    <select aria-label={labels[side]} value={pair[side]} data-testid={testIds[side]} onChange={(event) => onChange(choosePairSide(pair, side, event.target.value))}>
       {options.map((symbol) => (
         <option key={symbol} value={symbol}>
           {symbol}
@@ -70,14 +76,20 @@ function PairSelect({
       ))}
     </select>
   );
+  return (
+    <>
+      {select('first')}
+      {separator}
+      {select('second')}
+    </>
+  );
 }
 
 export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
   const { settings, loadError: settingsError } = useSettings();
   // The default choice follows the watchlist, so it waits for the settings (or their failure: then no watchlist).
   const settingsSettled = settings !== undefined || settingsError !== null;
-  const instruments = useApiQuery('instruments.list', {});
-  const coverage = useApiQuery('bars.coverage', {});
+  const catalogue = useInstrumentCatalogue();
   const [saved, setSaved] = useState<SavedComparison>(() => readSavedComparison(window.localStorage.getItem(STORAGE_KEY)));
   const update = (patch: Partial<SavedComparison>) => setSaved((current) => ({ ...current, ...patch }));
   useEffect(() => {
@@ -85,8 +97,8 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
   }, [saved]);
 
   const choices = useMemo(
-    () => compareChoices(instruments.data?.instruments ?? [], coverage.data?.coverage ?? []),
-    [instruments.data, coverage.data],
+    () => compareChoices(catalogue.instruments ?? [], catalogue.coverage ?? []),
+    [catalogue.instruments, catalogue.coverage],
   );
   const choiceOf = (symbol: string) => choices.find((c) => c.symbol === symbol);
   const { timeframe, start, logScale } = saved;
@@ -106,7 +118,7 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
   }, [symbols]);
 
   const input: MethodInput<'compare.query'> | null =
-    usable.length >= 2 && coverage.data && settingsSettled
+    usable.length >= 2 && catalogue.coverage && settingsSettled
       ? {
           symbols: usable,
           timeframe,
@@ -117,34 +129,18 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
         }
       : null;
   const comparison = useApiQuery('compare.query', input);
-  const reloadAll = () => {
-    coverage.reload();
-    comparison.reload();
-  };
-  useApiEvent('bars.changed', reloadAll);
-  useApiEvent('bars.appended', reloadAll);
+  useApiEvent('bars.changed', comparison.reload);
+  useApiEvent('bars.appended', comparison.reload);
 
-  const loadError = instruments.error ?? coverage.error;
-  if (loadError && (!instruments.data || !coverage.data)) {
-    return (
-      <LoadError
-        error={loadError}
-        testId="screen-compare"
-        onRetry={() => {
-          instruments.reload();
-          coverage.reload();
-        }}
-      />
-    );
-  }
-  if (!instruments.data || !coverage.data || !settingsSettled) {
+  if (catalogue.loadError) return <LoadError error={catalogue.loadError} testId="screen-compare" onRetry={catalogue.retry} />;
+  if (!catalogue.instruments || !catalogue.coverage || !settingsSettled) {
     return (
       <section className="screen screen--centred muted" data-testid="screen-compare">
         Loading instruments…
       </section>
     );
   }
-  if (coverage.data.coverage.length === 0) {
+  if (catalogue.coverage.length === 0) {
     return (
       <section className="screen screen--centred" data-testid="screen-compare">
         <div className="upcoming" data-testid="compare-empty">
@@ -297,27 +293,14 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
 
         <div className="compare-field" role="group" aria-label="Ratio">
           <span className="compare-field__label">Ratio</span>
-          {ratioPair ? (
-            <>
-              <PairSelect
-                label="Ratio numerator"
-                value={ratioPair.first}
-                options={usable}
-                testId="compare-ratio-numerator"
-                onChange={(symbol) => update({ ratio: { first: symbol, second: symbol === ratioPair.second ? ratioPair.first : ratioPair.second } })}
-              />
-              <span aria-hidden="true">/</span>
-              <PairSelect
-                label="Ratio denominator"
-                value={ratioPair.second}
-                options={usable}
-                testId="compare-ratio-denominator"
-                onChange={(symbol) => update({ ratio: { first: symbol === ratioPair.first ? ratioPair.second : ratioPair.first, second: symbol } })}
-              />
-            </>
-          ) : (
-            <span className="muted">needs two instruments</span>
-          )}
+          <PairPicker
+            pair={ratioPair}
+            options={usable}
+            labels={{ first: 'Ratio numerator', second: 'Ratio denominator' }}
+            testIds={{ first: 'compare-ratio-numerator', second: 'compare-ratio-denominator' }}
+            separator={<span aria-hidden="true">/</span>}
+            onChange={(ratio) => update({ ratio })}
+          />
           {ratioPresets.map((preset) => (
             <button
               key={preset.id}
@@ -335,31 +318,14 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
 
         <div className="compare-field" role="group" aria-label="Rolling correlation">
           <span className="compare-field__label">Correlation</span>
-          {correlationPair ? (
-            <>
-              <PairSelect
-                label="Correlate"
-                value={correlationPair.first}
-                options={usable}
-                testId="compare-corr-a"
-                onChange={(symbol) =>
-                  update({ correlation: { first: symbol, second: symbol === correlationPair.second ? correlationPair.first : correlationPair.second } })
-                }
-              />
-              <span>with</span>
-              <PairSelect
-                label="with"
-                value={correlationPair.second}
-                options={usable}
-                testId="compare-corr-b"
-                onChange={(symbol) =>
-                  update({ correlation: { first: symbol === correlationPair.first ? correlationPair.second : correlationPair.first, second: symbol } })
-                }
-              />
-            </>
-          ) : (
-            <span className="muted">needs two instruments</span>
-          )}
+          <PairPicker
+            pair={correlationPair}
+            options={usable}
+            labels={{ first: 'Correlate', second: 'with' }}
+            testIds={{ first: 'compare-corr-a', second: 'compare-corr-b' }}
+            separator={<span>with</span>}
+            onChange={(correlation) => update({ correlation })}
+          />
           <label htmlFor="compare-window">over</label>
           <input
             id="compare-window"

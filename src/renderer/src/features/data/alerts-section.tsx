@@ -1,11 +1,12 @@
-import { useState } from 'react';
 import type { Alert, IngestJob } from '../../../../shared/scheduler';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { formatCount } from '../../format/numbers';
+import { useApiAction } from '../../api/use-api-action';
+import { formatCount } from '../../ui/format/numbers';
 import { formatSince, formatUtcDateTime } from './data-format';
 import type { AlertsState } from './use-alerts';
 import { useScheduledJobs } from './use-scheduled-jobs';
+import { DataTable } from './data-table';
 
 /** `job:<id>` names the scheduled job that raised the alert; shown by its name while the job exists. */
 function describeSource(source: string, jobs: readonly IngestJob[]): string {
@@ -37,17 +38,13 @@ function AlertRow({ alert, source, now, onAcknowledge }: { alert: Alert; source:
 }
 
 export function AlertsSection({ alerts, now }: { alerts: AlertsState; now: number }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useApiAction();
   /** Without ids: every unacknowledged alert, listed or not. */
-  const acknowledge = async (ids?: number[]) => {
-    setError(null);
-    try {
+  const acknowledge = (ids?: number[]) =>
+    run(async () => {
       await call('alerts.acknowledge', ids ? { ids } : {});
       alerts.reload();
-    } catch (failure) {
-      setError(describeError(failure));
-    }
-  };
+    });
   const { list, unacknowledged } = alerts;
   const jobs = useScheduledJobs().data?.jobs ?? [];
   const shownError = error ?? (alerts.error !== null ? describeError(alerts.error) : null);
@@ -70,25 +67,22 @@ export function AlertsSection({ alerts, now }: { alerts: AlertsState; now: numbe
           No alerts. A scheduled job that fails raises one here and in the status bar.
         </p>
       ) : (
-        <table className="data-table data-table--wide" data-testid="alerts-table">
-          <caption className="visually-hidden">Alerts</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="data-table__text">Severity</th>
-              <th scope="col">When</th>
-              <th scope="col" className="data-table__text">Message</th>
-              <th scope="col" className="data-table__text">Source</th>
-              <th scope="col">
-                <span className="visually-hidden">Acknowledged</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((alert) => (
-              <AlertRow key={alert.id} alert={alert} source={describeSource(alert.source, jobs)} now={now} onAcknowledge={() => void acknowledge([alert.id])} />
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Alerts"
+          wide
+          testId="alerts-table"
+          columns={[
+            { label: 'Severity', text: true },
+            { label: 'When' },
+            { label: 'Message', text: true },
+            { label: 'Source', text: true },
+            { label: 'Acknowledged', unlabelled: true },
+          ]}
+        >
+          {list.map((alert) => (
+            <AlertRow key={alert.id} alert={alert} source={describeSource(alert.source, jobs)} now={now} onAcknowledge={() => void acknowledge([alert.id])} />
+          ))}
+        </DataTable>
       )}
     </div>
   );

@@ -2,10 +2,10 @@ import { useState, type FormEvent } from 'react';
 import type { Instrument } from '../../../../shared/domain';
 import type { ProviderStatus } from '../../../../shared/providers';
 import type { Timeframe } from '../../../../shared/timeframes';
-import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
+import { useApiAction } from '../../api/use-api-action';
 import { backfillFormToInput, type BackfillForm, type BackfillFormErrors } from './backfill-model';
-import { FieldError } from './field-error';
+import { FormField } from './form-field';
 
 export type ProviderChoice = Pick<ProviderStatus, 'id' | 'name' | 'timeframes'>;
 
@@ -23,8 +23,7 @@ export function BackfillStartForm({
 }) {
   const [form, setForm] = useState<BackfillForm>(emptyForm);
   const [errors, setErrors] = useState<BackfillFormErrors>({});
-  const [coreError, setCoreError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: coreError, run, clearError } = useApiAction();
   const change = (patch: Partial<BackfillForm>) => setForm((current) => ({ ...current, ...patch }));
 
   const provider = providers.find((p) => p.id === form.provider);
@@ -40,25 +39,21 @@ export function BackfillStartForm({
     event.preventDefault();
     const { input, errors: found } = backfillFormToInput(form);
     setErrors(found ?? {});
-    setCoreError(null);
-    if (!input) return;
-    setBusy(true);
-    try {
+    if (!input) {
+      clearError();
+      return;
+    }
+    await run(async () => {
       await call('backfill.start', input);
       onStarted();
-    } catch (failure) {
-      setCoreError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <form className="data-form" onSubmit={(event) => void submit(event)} aria-labelledby="backfill-form-title" data-testid="backfill-form" noValidate>
       <h3 id="backfill-form-title">New backfill</h3>
       <div className="data-form__fields">
-        <label htmlFor="backfill-provider">Provider</label>
-        <div>
+        <FormField id="backfill-provider" label="Provider" error={errors.provider}>
           <select
             id="backfill-provider"
             value={form.provider}
@@ -74,11 +69,9 @@ export function BackfillStartForm({
               </option>
             ))}
           </select>
-          <FieldError id="backfill-provider-error" message={errors.provider} />
-        </div>
+        </FormField>
 
-        <label htmlFor="backfill-symbol">Instrument</label>
-        <div>
+        <FormField id="backfill-symbol" label="Instrument" error={errors.symbol}>
           <select
             id="backfill-symbol"
             value={form.symbol}
@@ -95,11 +88,9 @@ export function BackfillStartForm({
               </option>
             ))}
           </select>
-          <FieldError id="backfill-symbol-error" message={errors.symbol} />
-        </div>
+        </FormField>
 
-        <label htmlFor="backfill-timeframe">Timeframe</label>
-        <div>
+        <FormField id="backfill-timeframe" label="Timeframe" error={errors.timeframe}>
           <select
             id="backfill-timeframe"
             value={form.timeframe}
@@ -115,11 +106,9 @@ export function BackfillStartForm({
               </option>
             ))}
           </select>
-          <FieldError id="backfill-timeframe-error" message={errors.timeframe} />
-        </div>
+        </FormField>
 
-        <label htmlFor="backfill-from">From (UTC)</label>
-        <div>
+        <FormField id="backfill-from" label="From (UTC)" error={errors.from}>
           <input
             id="backfill-from"
             type="date"
@@ -129,11 +118,18 @@ export function BackfillStartForm({
             data-testid="backfill-from"
             onChange={(event) => change({ from: event.target.value })}
           />
-          <FieldError id="backfill-from-error" message={errors.from} />
-        </div>
+        </FormField>
 
-        <label htmlFor="backfill-to">Until (UTC, not included)</label>
-        <div>
+        <FormField
+          id="backfill-to"
+          label="Until (UTC, not included)"
+          error={errors.to}
+          hint={
+            <span id="backfill-to-hint" className="data-form__hint muted">
+              empty = up to now
+            </span>
+          }
+        >
           <input
             id="backfill-to"
             type="date"
@@ -143,11 +139,7 @@ export function BackfillStartForm({
             data-testid="backfill-to"
             onChange={(event) => change({ to: event.target.value })}
           />
-          <span id="backfill-to-hint" className="data-form__hint muted">
-            empty = up to now
-          </span>
-          <FieldError id="backfill-to-error" message={errors.to} />
-        </div>
+        </FormField>
       </div>
       {coreError && (
         <p className="error-text" role="alert" data-testid="backfill-form-error">

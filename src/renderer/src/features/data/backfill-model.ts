@@ -2,8 +2,8 @@ import { describePlanStart } from '../../../../shared/backfill';
 import type { EventPayload, MethodInput, MethodOutput } from '../../../../shared/contract';
 import { providerIds, type ProviderId } from '../../../../shared/domain';
 import { timeframes, type Timeframe } from '../../../../shared/timeframes';
-import { formatCount } from '../../format/numbers';
-import { dateInputToEpoch, formatDuration } from '../../format/time';
+import { formatCount } from '../../ui/format/numbers';
+import { dateInputToEpoch, formatDuration } from '../../ui/format/time';
 
 export type BackfillCheckpointRow = MethodOutput<'backfill.list'>['checkpoints'][number];
 export type JobProgress = EventPayload<'job.progress'>;

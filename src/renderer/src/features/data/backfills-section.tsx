@@ -1,14 +1,16 @@
 import { useEffect, useState } from 'react';
 import type { Instrument } from '../../../../shared/domain';
-import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
+import { useApiAction } from '../../api/use-api-action';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { formatCount } from '../../format/numbers';
-import { formatUtcDate } from '../../format/time';
+import { formatCount } from '../../ui/format/numbers';
+import { formatUtcDate } from '../../ui/format/time';
+import { QueryError } from '../../ui/load-error';
 import { BackfillStartForm, type ProviderChoice } from './backfill-form';
 import { backfillFraction, canResume, describeBackfillPlan, describeBackfillRate, resumeBackfillInput, type BackfillCheckpointRow, type BackfillState, type JobProgress } from './backfill-model';
 import { formatSince } from './data-format';
 import { ProgressBar } from './progress-bar';
+import { DataTable } from './data-table';
 
 const RUNNING_REFRESH_MS = 2_000;
 
@@ -38,20 +40,12 @@ function BackfillRow({
   now: number;
   onChanged(): void;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const act = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useApiAction();
+  const act = (action: () => Promise<unknown>) =>
+    run(async () => {
       await action();
       onChanged();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const state = checkpoint.status;
   const running = state === 'running';
   const fraction = backfillFraction(checkpoint, running ? live : undefined);
@@ -163,45 +157,37 @@ export function BackfillsSection({ providers, instruments, now }: { providers: r
         Each backfill fetches a range in provider-sized pages and saves its place with every page, so a cancelled, failed or interrupted
         backfill resumes where it stopped. Running the same range again adds no duplicate bars.
       </p>
-      {list.error !== null && (
-        <p className="error-text" role="alert">
-          {describeError(list.error)}
-        </p>
-      )}
+      <QueryError error={list.error} />
       {list.data &&
         (sorted.length === 0 ? (
           <p className="muted" data-testid="backfills-empty">
             No backfills yet. Start one below, or from the command line with <code>metalytics backfill</code>.
           </p>
         ) : (
-          <table className="data-table data-table--wide">
-            <caption className="visually-hidden">Backfills</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="data-table__text">Series</th>
-                <th scope="col" className="data-table__text">Provider</th>
-                <th scope="col" className="data-table__text">Range</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Bars saved</th>
-                <th scope="col" className="data-table__text">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.map((checkpoint) => (
-                <BackfillRow
-                  key={checkpoint.id}
-                  checkpoint={checkpoint}
-                  live={checkpoint.jobRunId ? live.get(checkpoint.jobRunId) : undefined}
-                  providerName={providerName(checkpoint.provider)}
-                  now={now}
-                  onChanged={list.reload}
-                />
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Backfills"
+            wide
+            columns={[
+              { label: 'Series', text: true },
+              { label: 'Provider', text: true },
+              { label: 'Range', text: true },
+              { label: 'Progress' },
+              { label: 'Bars saved' },
+              { label: 'Status', text: true },
+              { label: 'Actions', unlabelled: true },
+            ]}
+          >
+            {sorted.map((checkpoint) => (
+              <BackfillRow
+                key={checkpoint.id}
+                checkpoint={checkpoint}
+                live={checkpoint.jobRunId ? live.get(checkpoint.jobRunId) : undefined}
+                providerName={providerName(checkpoint.provider)}
+                now={now}
+                onChanged={list.reload}
+              />
+            ))}
+          </DataTable>
         ))}
       <BackfillStartForm providers={providers} instruments={instruments} onStarted={list.reload} />
     </div>

@@ -1,4 +1,4 @@
-import { formatUtcDate } from '../../format/time';
+import { formatUtcDate } from '../../ui/format/time';
 
 const pad = (value: number) => String(value).padStart(2, '0');
 

@@ -1,11 +1,11 @@
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { Instrument } from '../../../../shared/domain';
 import type { ProviderStatus } from '../../../../shared/providers';
 import { scheduledJobKinds, type IngestJob, type ScheduledJobKind } from '../../../../shared/scheduler';
-import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
+import { useApiAction } from '../../api/use-api-action';
 import { formatUtcDateTime } from './data-format';
-import { FieldError } from './field-error';
+import { FormField } from './form-field';
 import { emptyJobForm, jobFormToDefinition, jobKindLabels, jobToForm, previewSchedule, quotaWarning, scheduleExamples, type JobForm, type JobFormErrors, type JobFormField } from './job-form';
 
 /** Zones offered while typing; any IANA name the runtime knows is accepted. */
@@ -14,19 +14,6 @@ const timeZones: readonly string[] = Intl.supportedValuesOf('timeZone');
 /** What each kind needs from a provider. */
 function offers(provider: ProviderStatus, kind: ScheduledJobKind): boolean {
   return kind === 'poll' ? provider.supportsLatest : kind === 'news' ? provider.supportsNews : provider.timeframes.length > 0;
-}
-
-function Field({ id, label, error, children, hint }: { id: string; label: string; error?: string; children: ReactNode; hint?: ReactNode }) {
-  return (
-    <>
-      <label htmlFor={id}>{label}</label>
-      <div>
-        {children}
-        {hint}
-        <FieldError id={`${id}-error`} message={error} />
-      </div>
-    </>
-  );
 }
 
 /**
@@ -53,8 +40,7 @@ export function JobEditor({
 }) {
   const [form, setForm] = useState<JobForm>(() => (job ? jobToForm(job) : emptyJobForm));
   const [errors, setErrors] = useState<JobFormErrors>({});
-  const [coreError, setCoreError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: coreError, run, clearError } = useApiAction();
   const prefix = useId();
   const id = (field: JobFormField) => `${prefix}-${field}`;
   const describedBy = (field: JobFormField) => ({ 'aria-invalid': errors[field] !== undefined, 'aria-describedby': `${id(field)}-error` });
@@ -72,27 +58,22 @@ export function JobEditor({
     event.preventDefault();
     const { definition, errors: found } = jobFormToDefinition(form, Date.now());
     setErrors(found ?? {});
-    setCoreError(null);
-    if (!definition) return;
-    setBusy(true);
-    try {
-      onSaved(job ? await call('jobs.update', { id: job.id, ...definition }) : await call('jobs.create', definition));
-    } catch (failure) {
-      setCoreError(describeError(failure));
-    } finally {
-      setBusy(false);
+    if (!definition) {
+      clearError();
+      return;
     }
+    await run(async () => onSaved(job ? await call('jobs.update', { id: job.id, ...definition }) : await call('jobs.create', definition)));
   };
 
   return (
     <form className="data-form" onSubmit={(event) => void submit(event)} aria-labelledby={`${prefix}-title`} data-testid="job-form" noValidate>
       <h3 id={`${prefix}-title`}>{job ? `Edit “${job.name}”` : 'New scheduled job'}</h3>
       <div className="data-form__fields">
-        <Field id={id('name')} label="Name" error={errors.name}>
+        <FormField id={id('name')} label="Name" error={errors.name}>
           <input id={id('name')} type="text" value={form.name} data-testid="job-name" {...describedBy('name')} onChange={(e) => change({ name: e.target.value })} />
-        </Field>
+        </FormField>
 
-        <Field id={id('kind')} label="What it does" error={errors.kind}>
+        <FormField id={id('kind')} label="What it does" error={errors.kind}>
           <select
             id={id('kind')}
             value={form.kind}
@@ -106,9 +87,9 @@ export function JobEditor({
               </option>
             ))}
           </select>
-        </Field>
+        </FormField>
 
-        <Field id={id('provider')} label="Provider" error={errors.provider}>
+        <FormField id={id('provider')} label="Provider" error={errors.provider}>
           <select id={id('provider')} value={form.provider} data-testid="job-provider" {...describedBy('provider')} onChange={(e) => change({ provider: e.target.value, timeframe: '' })}>
             <option value="">Choose…</option>
             {usable.map((p) => (
@@ -117,9 +98,9 @@ export function JobEditor({
               </option>
             ))}
           </select>
-        </Field>
+        </FormField>
 
-        <Field
+        <FormField
           id={id('symbols')}
           label="Instruments"
           error={errors.symbols}
@@ -142,10 +123,10 @@ export function JobEditor({
             aria-describedby={`${id('symbols')}-hint ${id('symbols')}-error`}
             onChange={(e) => change({ symbols: e.target.value })}
           />
-        </Field>
+        </FormField>
 
         {form.kind === 'backfill' && (
-          <Field id={id('timeframe')} label="Timeframe" error={errors.timeframe}>
+          <FormField id={id('timeframe')} label="Timeframe" error={errors.timeframe}>
             <select id={id('timeframe')} value={form.timeframe} data-testid="job-timeframe" {...describedBy('timeframe')} onChange={(e) => change({ timeframe: e.target.value })}>
               <option value="">Choose…</option>
               {(provider?.timeframes ?? []).map((tf) => (
@@ -154,10 +135,10 @@ export function JobEditor({
                 </option>
               ))}
             </select>
-          </Field>
+          </FormField>
         )}
 
-        <Field
+        <FormField
           id={id('schedule')}
           label="Schedule (cron)"
           error={errors.schedule}
@@ -193,9 +174,9 @@ export function JobEditor({
               {quota}
             </p>
           )}
-        </Field>
+        </FormField>
 
-        <Field id={id('timezone')} label="Time zone" error={errors.timezone}>
+        <FormField id={id('timezone')} label="Time zone" error={errors.timezone}>
           <input
             id={id('timezone')}
             type="text"
@@ -210,28 +191,28 @@ export function JobEditor({
               <option key={zone} value={zone} />
             ))}
           </datalist>
-        </Field>
+        </FormField>
 
         {form.kind !== 'poll' && (
-          <Field id={id('lookbackDays')} label="First run reaches back" error={errors.lookbackDays} hint={<span className="data-form__hint muted">days</span>}>
+          <FormField id={id('lookbackDays')} label="First run reaches back" error={errors.lookbackDays} hint={<span className="data-form__hint muted">days</span>}>
             <input id={id('lookbackDays')} type="number" min={1} value={form.lookbackDays} {...describedBy('lookbackDays')} onChange={(e) => change({ lookbackDays: e.target.value })} />
-          </Field>
+          </FormField>
         )}
 
-        <Field id={id('maxAttempts')} label="Attempts" error={errors.maxAttempts} hint={<span className="data-form__hint muted">transient errors only are retried</span>}>
+        <FormField id={id('maxAttempts')} label="Attempts" error={errors.maxAttempts} hint={<span className="data-form__hint muted">transient errors only are retried</span>}>
           <input id={id('maxAttempts')} type="number" min={1} max={10} value={form.maxAttempts} {...describedBy('maxAttempts')} onChange={(e) => change({ maxAttempts: e.target.value })} />
-        </Field>
+        </FormField>
 
-        <Field id={id('backoffSeconds')} label="First retry after" error={errors.backoffSeconds} hint={<span className="data-form__hint muted">seconds, doubling</span>}>
+        <FormField id={id('backoffSeconds')} label="First retry after" error={errors.backoffSeconds} hint={<span className="data-form__hint muted">seconds, doubling</span>}>
           <input id={id('backoffSeconds')} type="number" min={1} value={form.backoffSeconds} {...describedBy('backoffSeconds')} onChange={(e) => change({ backoffSeconds: e.target.value })} />
-        </Field>
+        </FormField>
 
-        <Field id={id('timeoutMinutes')} label="Time limit" error={errors.timeoutMinutes} hint={<span className="data-form__hint muted">minutes per run</span>}>
+        <FormField id={id('timeoutMinutes')} label="Time limit" error={errors.timeoutMinutes} hint={<span className="data-form__hint muted">minutes per run</span>}>
           <input id={id('timeoutMinutes')} type="number" min={1} value={form.timeoutMinutes} {...describedBy('timeoutMinutes')} onChange={(e) => change({ timeoutMinutes: e.target.value })} />
-        </Field>
+        </FormField>
 
         {others.length > 0 && (
-          <Field id={id('dependsOn')} label="Runs after" error={errors.dependsOn}>
+          <FormField id={id('dependsOn')} label="Runs after" error={errors.dependsOn}>
             <div className="choice-list" id={id('dependsOn')} role="group" aria-label="Runs after these jobs succeed">
               {others.map((other) => (
                 <label key={other.id} className="choice">
@@ -244,7 +225,7 @@ export function JobEditor({
                 </label>
               ))}
             </div>
-          </Field>
+          </FormField>
         )}
       </div>
       {coreError && (

@@ -2,14 +2,16 @@ import { useRef, useState } from 'react';
 import type { Instrument } from '../../../../shared/domain';
 import type { ProviderStatus } from '../../../../shared/providers';
 import type { IngestJob } from '../../../../shared/scheduler';
-import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { formatCount } from '../../format/numbers';
+import { useApiAction } from '../../api/use-api-action';
+import { formatCount } from '../../ui/format/numbers';
+import { QueryError } from '../../ui/load-error';
 import { formatSince, formatUntil, formatUtcDateTime } from './data-format';
 import { JobEditor } from './job-editor';
 import { jobKindLabels } from './job-form';
 import { runStatusLabels } from './run-history-section';
 import { useScheduledJobs } from './use-scheduled-jobs';
+import { DataTable } from './data-table';
 
 function LastRun({ job, now }: { job: IngestJob; now: number }) {
   const run = job.lastRun;
@@ -28,22 +30,14 @@ function LastRun({ job, now }: { job: IngestJob; now: number }) {
 }
 
 function JobRow({ job, providerName, now, onEdit, onChanged }: { job: IngestJob; providerName: string; now: number; onEdit(): void; onChanged(): void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useApiAction();
   const [confirming, setConfirming] = useState(false);
   const deleteButton = useRef<HTMLButtonElement>(null);
-  const act = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const act = (action: () => Promise<unknown>) =>
+    run(async () => {
       await action();
       onChanged();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const running = job.runningRunId !== null;
   return (
     <tr data-testid={`job-${job.name}`} data-enabled={job.enabled} data-last-status={job.lastRun?.status ?? 'none'}>
@@ -169,11 +163,7 @@ export function JobsSection({ providers, instruments, now }: { providers: readon
           New job
         </button>
       </div>
-      {list.error !== null && (
-        <p className="error-text" role="alert">
-          {describeError(list.error)}
-        </p>
-      )}
+      <QueryError error={list.error} />
       {list.data &&
         (jobs.length === 0 ? (
           <p className="muted" data-testid="jobs-empty">
@@ -181,36 +171,33 @@ export function JobsSection({ providers, instruments, now }: { providers: readon
             recorded, and a failed run raises an alert.
           </p>
         ) : (
-          <table className="data-table data-table--wide" data-testid="jobs-table">
-            <caption className="visually-hidden">Scheduled jobs</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="data-table__text">Kind</th>
-                <th scope="col" className="data-table__text">Provider</th>
-                <th scope="col" className="data-table__text">Instruments</th>
-                <th scope="col" className="data-table__text">Schedule</th>
-                <th scope="col" className="data-table__text">Next run</th>
-                <th scope="col" className="data-table__text">Last run</th>
-                <th scope="col" className="data-table__text">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.map((job) => (
-                <JobRow
-                  key={job.id}
-                  job={job}
-                  providerName={providerName(job.provider)}
-                  now={now}
-                  onEdit={() => setEditing({ job })}
-                  onChanged={list.changed}
-                />
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Scheduled jobs"
+            wide
+            testId="jobs-table"
+            columns={[
+              { label: 'Name' },
+              { label: 'Kind', text: true },
+              { label: 'Provider', text: true },
+              { label: 'Instruments', text: true },
+              { label: 'Schedule', text: true },
+              { label: 'Next run', text: true },
+              { label: 'Last run', text: true },
+              { label: 'State', text: true },
+              { label: 'Actions', unlabelled: true },
+            ]}
+          >
+            {jobs.map((job) => (
+              <JobRow
+                key={job.id}
+                job={job}
+                providerName={providerName(job.provider)}
+                now={now}
+                onEdit={() => setEditing({ job })}
+                onChanged={list.changed}
+              />
+            ))}
+          </DataTable>
         ))}
       {editing && (
         <JobEditor

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import type { ProviderStatus, ProviderTestResult } from '../../../../shared/providers';
-import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { formatCount } from '../../format/numbers';
+import { useApiAction } from '../../api/use-api-action';
+import { formatCount } from '../../ui/format/numbers';
+import { QueryError } from '../../ui/load-error';
 import { formatRateLimit } from './data-format';
 
 function keyStatus(provider: ProviderStatus): { text: string; missing: boolean } {
@@ -25,20 +26,14 @@ function TestOutcome({ outcome }: { outcome: ProviderTestResult | { error: strin
 }
 
 function ProviderCard({ provider }: { provider: ProviderStatus }) {
-  const [testing, setTesting] = useState(false);
-  const [outcome, setOutcome] = useState<ProviderTestResult | { error: string } | null>(null);
+  const { busy: testing, error, run } = useApiAction();
+  const [result, setResult] = useState<ProviderTestResult | null>(null);
   const key = keyStatus(provider);
-  const test = async () => {
-    setTesting(true);
-    setOutcome(null);
-    try {
-      setOutcome(await call('providers.test', { provider: provider.id }));
-    } catch (failure) {
-      setOutcome({ error: describeError(failure) });
-    } finally {
-      setTesting(false);
-    }
+  const test = () => {
+    setResult(null);
+    return run(async () => setResult(await call('providers.test', { provider: provider.id })));
   };
+  const outcome = error !== null ? { error } : result;
   const serves = [
     provider.assetClasses.join(', '),
     provider.timeframes.length > 0 ? `bars ${provider.timeframes.join(' ')}` : null,
@@ -97,11 +92,7 @@ export function ProvidersSection({ providers, error }: { providers: readonly Pro
         Keys, addresses and rate limits come from Settings, or for a headless server from METALYTICS_&lt;PROVIDER&gt;_API_KEY, _BASE_URL and
         _RATE_LIMIT. Test sends one cheap real request.
       </p>
-      {error !== null && (
-        <p className="error-text" role="alert">
-          {describeError(error)}
-        </p>
-      )}
+      <QueryError error={error} />
       <div className="provider-cards">
         {providers?.map((provider) => (
           <ProviderCard key={provider.id} provider={provider} />

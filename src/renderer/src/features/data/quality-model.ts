@@ -1,7 +1,7 @@
 import type { Coverage } from '../../../../shared/domain';
 import type { MarketCalendarId, QualityRepairResult } from '../../../../shared/quality';
 import { timeframes, type Timeframe } from '../../../../shared/timeframes';
-import { formatCount } from '../../format/numbers';
+import { formatCount } from '../../ui/format/numbers';
 
 export interface QualitySeries {
   symbol: string;

@@ -5,9 +5,10 @@ import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { sourceLine } from '../../charts/bar-spans';
-import { formatCount } from '../../format/numbers';
-import { dateInputToEpoch, formatBarTime } from '../../format/time';
+import { formatCount } from '../../ui/format/numbers';
+import { dateInputToEpoch, formatBarTime } from '../../ui/format/time';
 import { calendarLabels, completeness, describeFilledBy, describeRepair, qualitySeries } from './quality-model';
+import { DataTable } from './data-table';
 import { DEFAULT_OUTLIER_Z, type QualityGap, type QualityRepairResult } from '../../../../shared/quality';
 
 type ReportInput = MethodInput<'quality.report'>;
@@ -23,45 +24,38 @@ function RepairResult({ result, providerName }: { result: QualityRepairResult; p
         {describeRepair(result)}
       </p>
       {result.gaps.length > 0 && (
-        <table className="data-table">
-          <caption className="visually-hidden">What each gap got</caption>
-          <thead>
-            <tr>
-              <th scope="col">Gap</th>
-              <th scope="col">Missing</th>
-              <th scope="col">Filled</th>
-              <th scope="col" className="data-table__text">
-                By
-              </th>
-              <th scope="col" className="data-table__text">
-                Notes
-              </th>
+        <DataTable
+          caption="What each gap got"
+          columns={[
+            { label: 'Gap' },
+            { label: 'Missing' },
+            { label: 'Filled' },
+            { label: 'By', text: true },
+            { label: 'Notes', text: true },
+          ]}
+        >
+          {result.gaps.map((gap) => (
+            <tr key={gap.from} data-testid={`repair-gap-${gap.from}`}>
+              <td>
+                {formatBarTime(gap.from, result.timeframe)} → {formatBarTime(gap.to, result.timeframe)}
+              </td>
+              <td>{formatCount(gap.missing)}</td>
+              <td>{formatCount(gap.filled)}</td>
+              <td className="data-table__text" data-testid={`repair-by-${gap.from}`}>
+                {describeFilledBy(gap, providerName) || <span className="muted">nobody</span>}
+              </td>
+              <td className="data-table__text">
+                {gap.notes.length > 0 && (
+                  <ul className="repair-result__notes">
+                    {gap.notes.map((note) => (
+                      <li key={note}>{note}</li>
+                    ))}
+                  </ul>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {result.gaps.map((gap) => (
-              <tr key={gap.from} data-testid={`repair-gap-${gap.from}`}>
-                <td>
-                  {formatBarTime(gap.from, result.timeframe)} → {formatBarTime(gap.to, result.timeframe)}
-                </td>
-                <td>{formatCount(gap.missing)}</td>
-                <td>{formatCount(gap.filled)}</td>
-                <td className="data-table__text" data-testid={`repair-by-${gap.from}`}>
-                  {describeFilledBy(gap, providerName) || <span className="muted">nobody</span>}
-                </td>
-                <td className="data-table__text">
-                  {gap.notes.length > 0 && (
-                    <ul className="repair-result__notes">
-                      {gap.notes.map((note) => (
-                        <li key={note}>{note}</li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </section>
   );
@@ -232,40 +226,36 @@ export function QualitySection({ providerName }: { providerName(id: string): str
           {data.gaps.length === 0 ? (
             <p className="muted">No gaps: every bar the calendar expects is there.</p>
           ) : (
-            <table className="data-table" data-testid="quality-gaps">
-              <caption className="visually-hidden">Gaps</caption>
-              <thead>
-                <tr>
-                  <th scope="col">First missing bar</th>
-                  <th scope="col">Last missing bar</th>
-                  <th scope="col">Missing</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Repair</span>
-                  </th>
+            <DataTable
+              caption="Gaps"
+              testId="quality-gaps"
+              columns={[
+                { label: 'First missing bar' },
+                { label: 'Last missing bar' },
+                { label: 'Missing' },
+                { label: 'Repair', unlabelled: true },
+              ]}
+            >
+              {data.gaps.map((gap) => (
+                <tr key={gap.from} data-testid={`quality-gap-${gap.from}`}>
+                  <td>{formatBarTime(gap.from, data.timeframe)}</td>
+                  <td>{formatBarTime(gap.to, data.timeframe)}</td>
+                  <td>{formatCount(gap.missing)}</td>
+                  <td className="data-table__actions">
+                    <button
+                      type="button"
+                      className="button button--small"
+                      disabled={repair.busy !== null}
+                      aria-label={`Repair the gap from ${formatBarTime(gap.from, data.timeframe)}`}
+                      data-testid={`quality-repair-${gap.from}`}
+                      onClick={() => void runRepair(gap)}
+                    >
+                      {repair.busy === gap.from ? 'Repairing…' : 'Repair'}
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.gaps.map((gap) => (
-                  <tr key={gap.from} data-testid={`quality-gap-${gap.from}`}>
-                    <td>{formatBarTime(gap.from, data.timeframe)}</td>
-                    <td>{formatBarTime(gap.to, data.timeframe)}</td>
-                    <td>{formatCount(gap.missing)}</td>
-                    <td className="data-table__actions">
-                      <button
-                        type="button"
-                        className="button button--small"
-                        disabled={repair.busy !== null}
-                        aria-label={`Repair the gap from ${formatBarTime(gap.from, data.timeframe)}`}
-                        data-testid={`quality-repair-${gap.from}`}
-                        onClick={() => void runRepair(gap)}
-                      >
-                        {repair.busy === gap.from ? 'Repairing…' : 'Repair'}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )}
 
           <h3>Outliers</h3>

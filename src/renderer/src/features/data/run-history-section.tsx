@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { jobKinds, type JobRun } from '../../../../shared/domain';
-import { describeError } from '../../api/api-error';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { jobName } from '../../app/job-text';
-import { formatCount } from '../../format/numbers';
+import { jobName } from '../../ui/job-text';
+import { formatCount } from '../../ui/format/numbers';
+import { QueryError } from '../../ui/load-error';
 import { formatRunDuration, formatUtcDateTime } from './data-format';
+import { DataTable } from './data-table';
 
 const RUNS_SHOWN = 200;
 type Kind = JobRun['kind'];
@@ -40,46 +41,41 @@ export function RunHistorySection() {
         </select>
         <span className="muted">the latest {formatCount(RUNS_SHOWN)} runs, newest first</span>
       </div>
-      {runs.error !== null && (
-        <p className="error-text" role="alert">
-          {describeError(runs.error)}
-        </p>
-      )}
+      <QueryError error={runs.error} />
       {runs.data &&
         (shown.length === 0 ? (
           <p className="muted" data-testid="runs-empty">
             {kind === '' ? 'No job has run yet.' : `No “${jobName(kind)}” job has run yet.`}
           </p>
         ) : (
-          <table className="data-table data-table--wide" data-testid="runs-table">
-            <caption className="visually-hidden">Job runs</caption>
-            <thead>
-              <tr>
-                <th scope="col">Started</th>
-                <th scope="col" className="data-table__text">Kind</th>
-                <th scope="col" className="data-table__text">What</th>
-                <th scope="col" className="data-table__text">Status</th>
-                <th scope="col">Rows</th>
-                <th scope="col">Duration</th>
-                <th scope="col" className="data-table__text">Error</th>
+          <DataTable
+            caption="Job runs"
+            wide
+            testId="runs-table"
+            columns={[
+              { label: 'Started' },
+              { label: 'Kind', text: true },
+              { label: 'What', text: true },
+              { label: 'Status', text: true },
+              { label: 'Rows' },
+              { label: 'Duration' },
+              { label: 'Error', text: true },
+            ]}
+          >
+            {shown.map((run) => (
+              <tr key={run.id} data-testid={`run-${run.id}`} data-kind={run.kind} data-status={run.status}>
+                <td>{formatUtcDateTime(run.startedAt)}</td>
+                <td className="data-table__text">{jobName(run.kind)}</td>
+                <td className="data-table__text data-table__description">{run.description}</td>
+                <td className="data-table__text">
+                  <span className={`run-status run-status--${run.status}`}>{runStatusLabels[run.status]}</span>
+                </td>
+                <td>{formatCount(run.rows)}</td>
+                <td>{run.finishedAt === null ? '—' : formatRunDuration(run.finishedAt - run.startedAt)}</td>
+                <td className={`data-table__text${run.status === 'failed' ? ' error-text' : ' muted'}`}>{run.error ?? ''}</td>
               </tr>
-            </thead>
-            <tbody>
-              {shown.map((run) => (
-                <tr key={run.id} data-testid={`run-${run.id}`} data-kind={run.kind} data-status={run.status}>
-                  <td>{formatUtcDateTime(run.startedAt)}</td>
-                  <td className="data-table__text">{jobName(run.kind)}</td>
-                  <td className="data-table__text data-table__description">{run.description}</td>
-                  <td className="data-table__text">
-                    <span className={`run-status run-status--${run.status}`}>{runStatusLabels[run.status]}</span>
-                  </td>
-                  <td>{formatCount(run.rows)}</td>
-                  <td>{run.finishedAt === null ? '—' : formatRunDuration(run.finishedAt - run.startedAt)}</td>
-                  <td className={`data-table__text${run.status === 'failed' ? ' error-text' : ' muted'}`}>{run.error ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         ))}
     </div>
   );

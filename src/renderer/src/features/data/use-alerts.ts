@@ -1,6 +1,6 @@
 import type { Alert } from '../../../../shared/scheduler';
-import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { createRevision } from './revision';
+import { api } from '../../api/client';
+import { createSharedQuery, useSharedQuery } from '../../api/shared-query';
 
 /** Alerts are also re-read on this interval, in case an event was missed while the page slept. */
 const ALERTS_REFRESH_MS = 30_000;
@@ -15,17 +15,9 @@ export interface AlertsState {
   reload(): void;
 }
 
-const alertsRevision = createRevision();
+const alerts = createSharedQuery(api, 'alerts.list', {}, { refreshMs: ALERTS_REFRESH_MS, reloadOn: ['alert.raised'] });
 
 export function useAlerts(): AlertsState {
-  const query = useApiQuery('alerts.list', {}, { refreshMs: ALERTS_REFRESH_MS });
-  const { reload } = query;
-  alertsRevision.useReloadOnBump(reload);
-  useApiEvent('alert.raised', reload);
-  return {
-    list: query.data?.alerts ?? [],
-    unacknowledged: query.data?.unacknowledged ?? 0,
-    error: query.error,
-    reload: alertsRevision.bump,
-  };
+  const { data, error } = useSharedQuery(alerts);
+  return { list: data?.alerts ?? [], unacknowledged: data?.unacknowledged ?? 0, error, reload: alerts.reload };
 }

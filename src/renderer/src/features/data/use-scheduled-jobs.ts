@@ -1,19 +1,17 @@
-import { useApiEvent, useApiQuery, type QueryState } from '../../api/hooks';
 import type { MethodOutput } from '../../../../shared/contract';
-import { createRevision } from './revision';
+import { api } from '../../api/client';
+import { createSharedQuery, useSharedQuery, type SharedQuerySnapshot } from '../../api/shared-query';
 
 /** Next-run times move as schedules fire, so the list is re-read this often besides on every change. */
 const JOBS_REFRESH_MS = 15_000;
 
-const jobsRevision = createRevision();
-
-/** Scheduled jobs and the scheduler's state, shared by the status bar and the Data screen. */
-export function useScheduledJobs(): QueryState<MethodOutput<'jobs.list'>> & { changed(): void } {
-  const query = useApiQuery('jobs.list', {}, { refreshMs: JOBS_REFRESH_MS });
-  const { reload } = query;
-  jobsRevision.useReloadOnBump(reload);
+const scheduledJobs = createSharedQuery(api, 'jobs.list', {}, {
+  refreshMs: JOBS_REFRESH_MS,
   // Runs start and end in the background (schedules, run now); last-run and running columns follow them.
-  useApiEvent('job.finished', reload);
-  useApiEvent('alert.raised', reload);
-  return { ...query, changed: jobsRevision.bump };
+  reloadOn: ['job.finished', 'alert.raised'],
+});
+
+/** Scheduled jobs and the scheduler's state, one copy for the status bar and the Data screen's tabs. */
+export function useScheduledJobs(): SharedQuerySnapshot<MethodOutput<'jobs.list'>> & { changed(): void } {
+  return { ...useSharedQuery(scheduledJobs), changed: scheduledJobs.reload };
 }

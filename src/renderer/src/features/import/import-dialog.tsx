@@ -4,8 +4,8 @@ import type { CsvSource, Instrument } from '../../../../shared/domain';
 import { timeframes, type Timeframe } from '../../../../shared/timeframes';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { formatCount, formatPrice, formatVolume, pricePrecision } from '../../format/numbers';
-import { formatBarTime } from '../../format/time';
+import { formatCount, formatPrice, formatVolume, pricePrecision } from '../../ui/format/numbers';
+import { formatBarTime } from '../../ui/format/time';
 
 type Preview = MethodOutput<'import.preview'>;
 export type ImportSummary = MethodOutput<'import.csv'>;

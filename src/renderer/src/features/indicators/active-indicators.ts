@@ -1,5 +1,5 @@
 import { MAX_INDICATORS_PER_QUERY, type IndicatorSpec } from '../../../../shared/indicators';
-import { indicatorId } from './indicator-catalog';
+import { indicatorId } from '../../charts/indicator-catalog';
 
 /** Distinct line colours per theme (`--indicator-0` … in the chart stylesheet). */
 export const INDICATOR_COLOR_SLOTS = 6;

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { IndicatorKind, IndicatorSpec } from '../../../../shared/indicators';
 import type { ActiveIndicator } from './active-indicators';
-import { checkIndicatorParams, indicatorCatalog, indicatorId, indicatorKindsInMenuOrder, indicatorLabel } from './indicator-catalog';
+import { checkIndicatorParams, indicatorCatalog, indicatorId, indicatorKindsInMenuOrder, indicatorLabel } from '../../charts/indicator-catalog';
 import './indicators.css';
 
 /** The colour an indicator's lines are drawn in, for its chip. */

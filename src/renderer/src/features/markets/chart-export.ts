@@ -1,8 +1,8 @@
 import Papa from 'papaparse';
 import type { Timeframe } from '../../../../shared/timeframes';
 import type { BarWindow } from '../../charts/bar-window';
-import { formatBarTime } from '../../format/time';
-import { outputLabel, outputNames } from '../indicators/indicator-catalog';
+import { formatBarTime } from '../../ui/format/time';
+import { outputLabel, outputNames } from '../../charts/indicator-catalog';
 
 /** Indices of the bars whose centre lies in a logical range (bar i spans i ± 0.5), or null when none do. */
 export function barIndicesInRange(range: { from: number; to: number } | null, barCount: number): { first: number; last: number } | null {

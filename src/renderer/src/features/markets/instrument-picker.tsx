@@ -1,8 +1,8 @@
 import { useEffect, useId, useState, type KeyboardEvent, type Ref } from 'react';
 import type { OverviewItem } from '../../../../shared/overview';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
-import { formatChangePercent, formatPrice, pricePrecision } from '../../format/numbers';
-import { formatBarTime, formatUtcDate } from '../../format/time';
+import { formatChangePercent, formatPrice, pricePrecision } from '../../ui/format/numbers';
+import { formatBarTime, formatUtcDate } from '../../ui/format/time';
 import { instrumentSections, type InstrumentRow } from './instrument-rows';
 import { Sparkline, type Trend } from './sparkline';
 import './watchlist.css';

@@ -3,19 +3,20 @@ import { MAX_INDICATORS_PER_QUERY, type IndicatorSpec } from '../../../../shared
 import type { Timeframe } from '../../../../shared/timeframes';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { useApiEvent, useApiQuery, useApiResume } from '../../api/hooks';
-import { useSettings } from '../../app/settings-context';
-import type { ResolvedTheme } from '../../app/theme';
+import { useApiEvent, useApiResume } from '../../api/hooks';
+import { useInstrumentCatalogue } from '../../api/use-instrument-catalogue';
+import { useSettings } from '../../ui/settings-context';
+import type { ResolvedTheme } from '../../ui/theme';
 import { sourceLine } from '../../charts/bar-spans';
 import { MAX_BARS_HELD, coarserTimeframeFor } from '../../charts/history-cap';
 import { PriceChart, type PriceChartHandle } from '../../charts/price-chart';
-import { formatCount } from '../../format/numbers';
-import { formatBarTime } from '../../format/time';
+import { formatCount } from '../../ui/format/numbers';
+import { formatBarTime } from '../../ui/format/time';
 import { ImportDialog, type ImportSummary } from '../import/import-dialog';
 import { addIndicator, removeIndicator } from '../indicators/active-indicators';
-import { indicatorId, indicatorLabel } from '../indicators/indicator-catalog';
+import { indicatorId, indicatorLabel } from '../../charts/indicator-catalog';
 import { IndicatorMenu } from '../indicators/indicator-menu';
-import { LoadError } from '../../app/load-error';
+import { LoadError } from '../../ui/load-error';
 import { barIndicesInRange, captionedChartImage, chartCsv, downloadBlob, exportFileName } from './chart-export';
 import { readChartState, writeChartState, type ChartState } from './chart-state';
 import { InstrumentPicker, SyntheticBadge } from './instrument-picker';
@@ -174,8 +175,7 @@ interface MarketsScreenProps {
 
 export function MarketsScreen({ theme, importRequested, onImportRequestHandled }: MarketsScreenProps) {
   const { settings, updateSettings } = useSettings();
-  const instruments = useApiQuery('instruments.list', {});
-  const coverage = useApiQuery('bars.coverage', {});
+  const catalogue = useInstrumentCatalogue();
   const [chartState, setChartState] = useState<ChartState>(() => readChartState(window.sessionStorage));
   /** Where the next series' view starts; set when the history cap sends the user to a coarser timeframe. */
   const [viewStart, setViewStart] = useState<number | null>(null);
@@ -187,14 +187,14 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   useEffect(() => writeChartState(window.sessionStorage, chartState), [chartState]);
 
   const rows = useMemo(
-    () => buildInstrumentRows(instruments.data?.instruments ?? [], coverage.data?.coverage ?? []),
-    [instruments.data, coverage.data],
+    () => buildInstrumentRows(catalogue.instruments ?? [], catalogue.coverage ?? []),
+    [catalogue.instruments, catalogue.coverage],
   );
   const watchlist = settings?.watchlist ?? [];
   const symbol = chartState.symbol ?? settings?.chart.symbol ?? defaultSymbol(rows, watchlist);
   const timeframe = chartState.timeframe ?? settings?.chart.timeframe ?? '1d';
   const row = rows.find((r) => r.symbol === symbol);
-  const instrument = instruments.data?.instruments.find((i) => i.symbol === symbol);
+  const instrument = catalogue.instruments?.find((i) => i.symbol === symbol);
   const activeIndicators = chartState.indicators;
   const specs = useMemo(() => activeIndicators.map((indicator) => indicator.spec), [activeIndicators]);
   const indicatorSlots = useMemo(() => new Map(activeIndicators.map((indicator) => [indicatorId(indicator.spec), indicator.slot])), [activeIndicators]);
@@ -202,11 +202,9 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   const chart = useChartWindow(symbol && settings ? symbol : undefined, timeframe, specs);
 
   useApiEvent('bars.changed', (change) => {
-    coverage.reload();
     if (change.symbol === symbol) chart.refreshTail(change.from, change.to);
   });
   useApiEvent('bars.appended', (appended) => {
-    coverage.reload();
     if (appended.symbol === symbol) chart.appendBars(appended);
   });
   // Bars stored while the event stream was down arrive by reading from the last bar shown.
@@ -254,44 +252,33 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   }, [importRequested, onImportRequestHandled]);
 
   const onImported = (summary: ImportSummary) => {
-    coverage.reload();
+    catalogue.reloadCoverage();
     select({ symbol: summary.symbol, timeframe: summary.timeframe });
   };
 
   const importDialog = importOpen && (
     <ImportDialog
-      instruments={instruments.data?.instruments ?? []}
+      instruments={catalogue.instruments ?? []}
       initialSymbol={symbol}
       onClose={() => setImportOpen(false)}
       onImported={onImported}
     />
   );
 
-  const loadError = instruments.error ?? coverage.error;
-  if (loadError && (!instruments.data || !coverage.data)) {
-    return (
-      <LoadError
-        error={loadError}
-        onRetry={() => {
-          instruments.reload();
-          coverage.reload();
-        }}
-      />
-    );
-  }
-  if (!coverage.data || !instruments.data) {
+  if (catalogue.loadError) return <LoadError error={catalogue.loadError} onRetry={catalogue.retry} />;
+  if (!catalogue.coverage || !catalogue.instruments) {
     return <section className="screen screen--centred muted">Loading instruments…</section>;
   }
   // The dialog keeps one place in the tree for both layouts, so the first import's summary
   // survives the switch from the empty state to the chart.
-  if (coverage.data.coverage.length === 0) {
+  if (catalogue.coverage.length === 0) {
     return (
       <>
         <section className="screen screen--centred">
           <EmptyDatabase
             onImport={() => setImportOpen(true)}
             onDemoLoaded={(demoSymbol) => {
-              coverage.reload();
+              catalogue.reloadCoverage();
               select({ symbol: demoSymbol });
             }}
           />

@@ -7,7 +7,7 @@ import { call } from '../../api/client';
 import { keepIndicators, mergePushedBars, mergeTail, prependWindow, withIndicators, type BarWindow, type IndicatorSeriesData, type IndicatorValues } from '../../charts/bar-window';
 import { HISTORY_PAGE_BARS, MAX_BARS_HELD, olderPageLimit } from '../../charts/history-cap';
 import type { ChartWindow } from '../../charts/price-chart';
-import { indicatorId } from '../indicators/indicator-catalog';
+import { indicatorId } from '../../charts/indicator-catalog';
 
 export interface LoadedWindow extends ChartWindow {
   symbol: string;

@@ -4,8 +4,9 @@ import type { ProviderStatus } from '../../../../shared/providers';
 import { describeUnreadableSecret } from '../../../../shared/secret-health';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
+import { useApiAction } from '../../api/use-api-action';
 import { useApiQuery } from '../../api/hooks';
-import { useSettings } from '../../app/settings-context';
+import { useSettings } from '../../ui/settings-context';
 import { parsePlanHistory, planHistoryFields, type PlanHistoryChoice } from './plan-history-field';
 import { parseRateLimit } from './rate-limit-field';
 import './settings.css';
@@ -15,24 +16,16 @@ const keyedProviders = new Set<string>(['polygon', 'twelvedata', 'metalsapi'] sa
 
 function KeyForm({ provider, onChanged }: { provider: ProviderStatus; onChanged(): void }) {
   const [value, setValue] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run: runAction } = useApiAction();
   const name = provider.id as SecretName;
   const variable = `METALYTICS_${provider.id.toUpperCase()}_API_KEY`;
 
-  const run = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    try {
+  const run = (action: () => Promise<unknown>) =>
+    runAction(async () => {
       await action();
-      setError(null);
       setValue('');
       onChanged();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const save = (event: FormEvent) => {
     event.preventDefault();
     if (value.trim() !== '') void run(() => call('secrets.set', { name, value }));

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { useApiQuery } from '../../api/hooks';
-import { useSettings } from '../../app/settings-context';
-import { databaseModeNames } from '../../app/status-bar';
-import type { ThemePreference } from '../../app/theme';
-import { formatCount } from '../../format/numbers';
+import { useApiAction } from '../../api/use-api-action';
+import { useSettings } from '../../ui/settings-context';
+import { databaseModeNames } from '../../ui/database-modes';
+import type { ThemePreference } from '../../ui/theme';
+import { formatCount } from '../../ui/format/numbers';
 import { ProviderKeysSection } from './provider-keys-section';
 
 const themeChoices: Array<{ value: ThemePreference; label: string }> = [
@@ -15,12 +16,8 @@ const themeChoices: Array<{ value: ThemePreference; label: string }> = [
 
 function useSave() {
   const { updateSettings } = useSettings();
-  const [error, setError] = useState<string | null>(null);
-  const save = (patch: Parameters<typeof updateSettings>[0]) =>
-    updateSettings(patch).then(
-      () => setError(null),
-      (failure: unknown) => setError(describeError(failure)),
-    );
+  const { error, run } = useApiAction();
+  const save = (patch: Parameters<typeof updateSettings>[0]) => run(() => updateSettings(patch));
   return { save, error };
 }
 

@@ -1,4 +1,4 @@
-import { screenLabel, type Screen } from '../../app/navigation';
+import { screenLabel, type Screen } from '../../ui/screens';
 
 export type UpcomingScreen = Exclude<Screen, 'markets' | 'settings' | 'compare' | 'data'>;
 

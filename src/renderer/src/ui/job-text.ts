@@ -1,6 +1,6 @@
 import type { EventPayload } from '../../../shared/contract';
-import { formatCount } from '../format/numbers';
-import { formatDuration } from '../format/time';
+import { formatCount } from './format/numbers';
+import { formatDuration } from './format/time';
 
 type JobKind = EventPayload<'job.progress'>['kind'];
 

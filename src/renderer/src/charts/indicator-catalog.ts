@@ -3,8 +3,8 @@ import {
   indicatorSpecSchema,
   type IndicatorKind,
   type IndicatorSpec,
-} from '../../../../shared/indicators';
-import { formatPrice } from '../../format/numbers';
+} from '../../../shared/indicators';
+import { formatPrice } from '../ui/format/numbers';
 
 /** Overlays share the price scale; oscillators get a pane of their own below the prices. */
 export type IndicatorPlacement = 'overlay' | 'pane';

@@ -13,3 +13,12 @@ export function LoadError({ error, onRetry, testId }: { error: unknown; onRetry(
     </section>
   );
 }
+
+/** Why a list could not be read, above whatever of it is still shown; nothing while it reads fine. */
+export function QueryError({ error }: { error: unknown }) {
+  return error === null ? null : (
+    <p className="error-text" role="alert">
+      {describeError(error)}
+    </p>
+  );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indicatorSpecSchema } from '../../../../shared/indicators';
+import { indicatorSpecSchema } from '../../../shared/indicators';
 import {
   checkIndicatorParams,
   formatIndicatorValue,

@@ -1,5 +1,5 @@
 import type { UTCTimestamp } from 'lightweight-charts';
-import type { Timeframe } from '../../../shared/timeframes';
+import type { Timeframe } from '../../../../shared/timeframes';
 
 /** The core speaks UTC epoch milliseconds; lightweight-charts wants UTC epoch seconds. */
 export function toChartTime(epochMs: number): UTCTimestamp {
