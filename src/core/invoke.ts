@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isMethodName, methods, methodNames, type MethodName } from '../shared/contract';
-import { AppError, type ErrorPayload, type Result } from '../shared/errors';
+import { AppError, fail, INTERNAL_ERROR_MESSAGE, ok, type ErrorPayload, type Result } from '../shared/errors';
 import type { CompleteHandlerMap, HandlerMap } from './handlers';
 import type { Logger } from './ports';
 
@@ -38,7 +38,7 @@ export function toErrorPayload(error: unknown, logger?: Logger, method?: string)
     return { code: 'VALIDATION', message: describeIssues(error), details: { issues: error.issues } };
   }
   logger?.error('unexpected error', { method, error: error instanceof Error ? error.stack ?? error.message : String(error) });
-  return { code: 'INTERNAL', message: 'Something went wrong inside Metalytics; the details are in the log.' };
+  return { code: 'INTERNAL', message: INTERNAL_ERROR_MESSAGE };
 }
 
 export type Invoke = (name: string, input: unknown) => Promise<Result<unknown>>;
@@ -50,15 +50,12 @@ export type Invoke = (name: string, input: unknown) => Promise<Result<unknown>>;
 export function createInvoke(handlers: CompleteHandlerMap, logger: Logger): Invoke {
   return async (name, rawInput) => {
     if (!isMethodName(name)) {
-      return { ok: false, error: { code: 'NOT_FOUND', message: `Unknown method "${name}"` } };
+      return fail({ code: 'NOT_FOUND', message: `Unknown method "${name}"` });
     }
     const method = methods[name as MethodName];
     const parsed = method.input.safeParse(rawInput ?? undefined);
     if (!parsed.success) {
-      return {
-        ok: false,
-        error: { code: 'VALIDATION', message: `Invalid input for ${name}: ${describeIssues(parsed.error)}` },
-      };
+      return fail({ code: 'VALIDATION', message: `Invalid input for ${name}: ${describeIssues(parsed.error)}` });
     }
     try {
       const handler = handlers[name as MethodName] as (input: unknown) => unknown;
@@ -66,11 +63,11 @@ export function createInvoke(handlers: CompleteHandlerMap, logger: Logger): Invo
       const checked = method.output.safeParse(value);
       if (!checked.success) {
         logger.error('handler returned output outside the contract', { method: name, issues: describeIssues(checked.error) });
-        return { ok: false, error: { code: 'INTERNAL', message: `${name} produced an invalid reply` } };
+        return fail({ code: 'INTERNAL', message: `${name} produced an invalid reply` });
       }
-      return { ok: true, value: checked.data };
+      return ok(checked.data);
     } catch (error) {
-      return { ok: false, error: toErrorPayload(error, logger, name) };
+      return fail(toErrorPayload(error, logger, name));
     }
   };
 }
