@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createCore, type Core } from '../core/create-core';
+import { shouldValidateOutput } from '../core/invoke';
 import type { Logger } from '../core/ports';
 import { databaseUrlFromSettings } from '../core/settings/database-url';
 import { isAppError } from '../shared/errors';
@@ -34,7 +35,10 @@ export async function openHeadlessCore(options: {
   try {
     // The desktop app's rule, so both shells open the same database from the same settings.
     const databaseUrl = await databaseUrlFromSettings(await settings.read(), options.databaseUrl, () => secrets.get('database'));
-    return await createCore({ dataDir, databaseUrl, appVersion: readAppVersion(), secrets, settings, logger, environment: env });
+    return await createCore(
+      { dataDir, databaseUrl, appVersion: readAppVersion(), secrets, settings, logger, environment: env },
+      { validateOutput: shouldValidateOutput(env) },
+    );
   } catch (error) {
     if (isAppError(error)) throw new CliError(error.message, exitCodeFor(error.code));
     const message = redactText(error instanceof Error ? error.message : String(error));

@@ -11,7 +11,7 @@ import { indicatorsHandlers } from './indicators/indicators-handlers';
 import { ProviderRegistry } from './ingest/provider-registry';
 import { instrumentCatalogue } from './instruments/catalogue';
 import { instrumentsHandlers } from './instruments/instruments-handlers';
-import { createInvoke, mergeHandlers, type Invoke } from './invoke';
+import { createInvoke, mergeHandlers, type Invoke, type InvokeOptions } from './invoke';
 import { JobRunner } from './jobs/job-runner';
 import { jobsHandlers } from './jobs/jobs-handlers';
 import { processOwner } from './jobs/process-owner';
@@ -38,7 +38,7 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export async function createCore(ports: CorePorts): Promise<Core> {
+export async function createCore(ports: CorePorts, options: InvokeOptions): Promise<Core> {
   const now = ports.now ?? Date.now;
   const storage = await openStorage({ dataDir: ports.dataDir, databaseUrl: ports.databaseUrl, logger: ports.logger, environment: ports.environment });
   try {
@@ -75,7 +75,7 @@ export async function createCore(ports: CorePorts): Promise<Core> {
     });
 
     return {
-      invoke: createInvoke(handlers, ports.logger),
+      invoke: createInvoke(handlers, ports.logger, options),
       events,
       storage,
       jobs,

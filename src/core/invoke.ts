@@ -1,6 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { isMethodName, methods, methodNames, type MethodName } from '../shared/contract';
-import { AppError, type ErrorPayload, type Result } from '../shared/errors';
+import { AppError, fail, INTERNAL_ERROR_MESSAGE, ok, type ErrorPayload, type Result } from '../shared/errors';
 import type { CompleteHandlerMap, HandlerMap } from './handlers';
 import type { Logger } from './ports';
 
@@ -38,39 +39,65 @@ export function toErrorPayload(error: unknown, logger?: Logger, method?: string)
     return { code: 'VALIDATION', message: describeIssues(error), details: { issues: error.issues } };
   }
   logger?.error('unexpected error', { method, error: error instanceof Error ? error.stack ?? error.message : String(error) });
-  return { code: 'INTERNAL', message: 'Something went wrong inside Metalytics; the details are in the log.' };
+  return { code: 'INTERNAL', message: INTERNAL_ERROR_MESSAGE };
 }
 
 export type Invoke = (name: string, input: unknown) => Promise<Result<unknown>>;
 
+export interface InvokeOptions {
+  /**
+   * Checks every reply against the contract. That costs as much as the work itself on large
+   * replies (bars.query sends up to 100,000 bars), so only development and tests pay for it;
+   * the handlers produce the contract's shape themselves.
+   */
+  validateOutput: boolean;
+}
+
 /**
- * Validates input against the contract, runs the handler and checks its output, so every
- * transport (IPC, HTTP, CLI) gets the same guarantees from one loop.
+ * Whether a shell checks replies: under vitest and `npm run dev` (electron-vite sets NODE_ENV),
+ * not in `npm start`, the packaged app or `metalytics serve`. Shells pass their process environment.
  */
-export function createInvoke(handlers: CompleteHandlerMap, logger: Logger): Invoke {
+export function shouldValidateOutput(environment: Readonly<Record<string, string | undefined>>): boolean {
+  return environment.NODE_ENV === 'development' || environment.VITEST !== undefined;
+}
+
+/**
+ * Why `value` is not a reply the contract allows, or null. Production sends the value as the
+ * handler made it, so a reply the schema would change (strip a key, fill a default, transform)
+ * is refused too: it would reach clients unchanged once the check is off.
+ */
+function replyProblem(output: z.ZodType, value: unknown): string | null {
+  const checked = output.safeParse(value);
+  if (!checked.success) return describeIssues(checked.error);
+  if (!isDeepStrictEqual(checked.data, value)) return 'the contract schema would change the reply (an unknown key, a default or a transform)';
+  return null;
+}
+
+/**
+ * Validates input against the contract and runs the handler, so every transport (IPC, HTTP,
+ * CLI) gets the same guarantees from one loop; with `validateOutput` it checks the reply too.
+ */
+export function createInvoke(handlers: CompleteHandlerMap, logger: Logger, options: InvokeOptions): Invoke {
   return async (name, rawInput) => {
     if (!isMethodName(name)) {
-      return { ok: false, error: { code: 'NOT_FOUND', message: `Unknown method "${name}"` } };
+      return fail({ code: 'NOT_FOUND', message: `Unknown method "${name}"` });
     }
     const method = methods[name as MethodName];
     const parsed = method.input.safeParse(rawInput ?? undefined);
     if (!parsed.success) {
-      return {
-        ok: false,
-        error: { code: 'VALIDATION', message: `Invalid input for ${name}: ${describeIssues(parsed.error)}` },
-      };
+      return fail({ code: 'VALIDATION', message: `Invalid input for ${name}: ${describeIssues(parsed.error)}` });
     }
     try {
       const handler = handlers[name as MethodName] as (input: unknown) => unknown;
       const value = await handler(parsed.data);
-      const checked = method.output.safeParse(value);
-      if (!checked.success) {
-        logger.error('handler returned output outside the contract', { method: name, issues: describeIssues(checked.error) });
-        return { ok: false, error: { code: 'INTERNAL', message: `${name} produced an invalid reply` } };
+      const problem = options.validateOutput ? replyProblem(method.output, value) : null;
+      if (problem !== null) {
+        logger.error('handler returned output outside the contract', { method: name, issues: problem });
+        return fail({ code: 'INTERNAL', message: `${name} produced an invalid reply` });
       }
-      return { ok: true, value: checked.data };
+      return ok(value);
     } catch (error) {
-      return { ok: false, error: toErrorPayload(error, logger, name) };
+      return fail(toErrorPayload(error, logger, name));
     }
   };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session, type OpenDialogOptions } from 'electron';
 import { createCore, type Core } from '../core/create-core';
+import { shouldValidateOutput } from '../core/invoke';
 import type { CorePorts, SecretStore, SettingsStore } from '../core/ports';
 import { ipcChannels, type DesktopMenuCommand } from '../shared/desktop-bridge';
 import { describeUnreadableSecret } from '../shared/secret-health';
@@ -84,7 +85,7 @@ async function offerEmbeddedDatabase(message: string, detail: string): Promise<b
  */
 async function startCore(ports: CorePorts, logger: MainLogger, passwordProblem?: string): Promise<Core | null> {
   try {
-    return await createCore(ports);
+    return await createCore(ports, { validateOutput: shouldValidateOutput(process.env) });
   } catch (error) {
     logger.error('the core failed to start', { error, database: ports.databaseUrl ? describeDatabaseUrl(ports.databaseUrl) : 'sqlite' });
     if (!ports.databaseUrl) {

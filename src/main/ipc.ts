@@ -5,7 +5,7 @@ import type { Logger } from '../core/ports';
 import { methodNames, type EventMessage } from '../shared/contract';
 import { ipcChannels, type PickedFile } from '../shared/desktop-bridge';
 import { requestedCsvPath } from '../shared/domain';
-import type { Result } from '../shared/errors';
+import { fail, INTERNAL_ERROR_MESSAGE, type Result } from '../shared/errors';
 
 /** What the handlers read from Electron's IpcMainInvokeEvent. */
 export interface InvokeEventLike {
@@ -29,15 +29,9 @@ export interface IpcDependencies {
   logger: Logger;
 }
 
-const untrustedReply: Result<never> = {
-  ok: false,
-  error: { code: 'AUTH', message: 'This request did not come from the Metalytics window.' },
-};
+const untrustedReply = fail({ code: 'AUTH', message: 'This request did not come from the Metalytics window.' });
 
-const unchosenFileReply: Result<never> = {
-  ok: false,
-  error: { code: 'VALIDATION', message: 'Choose the file with File › Import CSV… so Metalytics may read it.' },
-};
+const unchosenFileReply = fail({ code: 'VALIDATION', message: 'Choose the file with File › Import CSV… so Metalytics may read it.' });
 
 /**
  * One handler per contract method on its own channel, each checking the sender and answering
@@ -65,7 +59,7 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       } catch (error) {
         // core.invoke already maps errors; this only guards against a bug in that mapping.
         logger.error('invoke threw instead of answering with a Result', { method: name, error });
-        return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong inside Metalytics; the details are in the log.' } };
+        return fail({ code: 'INTERNAL', message: INTERNAL_ERROR_MESSAGE });
       }
     });
   }

@@ -30,6 +30,17 @@ export type ErrorPayload = z.infer<typeof errorPayloadSchema>;
  */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorPayload };
 
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail(error: ErrorPayload): Result<never> {
+  return { ok: false, error };
+}
+
+/** What every shell answers for an unexpected failure: the cause goes to the log, never to the caller. */
+export const INTERNAL_ERROR_MESSAGE = 'Something went wrong inside Metalytics; the details are in the log.';
+
 /** An error the core means to show to the user; anything else is reported as INTERNAL. */
 export class AppError extends Error {
   readonly code: ErrorCode;

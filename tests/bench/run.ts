@@ -33,6 +33,7 @@ import { benchChartPaint } from './chart-paint';
 import { benchConcurrentClients } from './concurrent-clients';
 import { benchIndicators } from './indicators-bench';
 import { benchMixedBases } from './mixed-bases-bench';
+import { benchOutputValidation } from './output-validation-bench';
 import { queryLatency } from './query-latency';
 import { loopColumns, watchEventLoop } from './loop-watch';
 import { rawPostgresInsertRate, rawSqliteInsertRate, tempDir } from './raw-insert';
@@ -272,6 +273,8 @@ async function main() {
 
   // Indicator throughput beside a plain pass over the same closes, the floor any indicator sits on.
   if (!STORAGE_ONLY) for (const row of await benchIndicators()) record(row);
+  // Chart replies through invoke with the development-only output check beside the same without it.
+  if (!STORAGE_ONLY) for (const row of await benchOutputValidation()) record(row);
 
   const provider = STORAGE_ONLY ? undefined : await startBenchProvider();
   try {

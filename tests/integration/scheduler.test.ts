@@ -54,7 +54,7 @@ function describeScheduledJobs(dialect: 'SQLite' | 'Postgres') {
           METALYTICS_METALSAPI_API_KEY: fake.state.keys.metalsapi,
           METALYTICS_METALSAPI_RATE_LIMIT: '0',
         },
-      });
+      }, { validateOutput: true });
       opened.events.subscribe((message) => seen.push(message));
       return opened;
     };

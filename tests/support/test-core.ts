@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCore, type Core } from '../../src/core/create-core';
+import type { InvokeOptions } from '../../src/core/invoke';
 import type { CorePorts, SecretStore, SettingsStore } from '../../src/core/ports';
 import type { MethodInput, MethodName, MethodOutput } from '../../src/shared/contract';
 import type { SecretName } from '../../src/shared/domain';
@@ -62,7 +63,10 @@ export interface TestCore {
 }
 
 /** A real core on SQLite in a temporary folder, with in-memory secrets and settings and no log output. */
-export async function createTestCore(overrides: Partial<Omit<CorePorts, 'dataDir'>> = {}): Promise<TestCore> {
+export async function createTestCore(
+  overrides: Partial<Omit<CorePorts, 'dataDir'>> = {},
+  invokeOptions: InvokeOptions = { validateOutput: true },
+): Promise<TestCore> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'metalytics-test-'));
   let core: Core;
   try {
@@ -73,7 +77,7 @@ export async function createTestCore(overrides: Partial<Omit<CorePorts, 'dataDir
       settings: memorySettingsStore(),
       logger: silentLogger(),
       ...overrides,
-    });
+    }, invokeOptions);
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { methodNames } from '../../src/shared/contract';
 import { AppError } from '../../src/shared/errors';
 import type { HandlerMap } from '../../src/core/handlers';
-import { createInvoke, mergeHandlers, toErrorPayload } from '../../src/core/invoke';
+import { createInvoke, mergeHandlers, shouldValidateOutput, toErrorPayload } from '../../src/core/invoke';
 import type { Logger } from '../../src/core/ports';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -41,6 +41,7 @@ describe('invoke', () => {
       }),
     }),
     silent,
+    { validateOutput: true },
   );
 
   it('passes parsed input (symbols upper-cased) and wraps the value', async () => {
@@ -85,5 +86,40 @@ describe('invoke', () => {
       message: 'slow down',
       details: { retryAfterMs: 1000 },
     });
+  });
+});
+
+describe('output validation', () => {
+  const bar = { time: 5, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 };
+  const handlers = mergeHandlers({
+    all: allHandlers({
+      'bars.query': async () => ({ bars: [{ ...bar, rowid: 7 }], sourceTimeframe: '1m', spans: [] }) as never,
+      'instruments.list': async () => ({ instruments: [{ bogus: true }] }) as never,
+    }),
+  });
+
+  it('refuses a reply the contract would strip, since production sends replies as the handler made them', async () => {
+    const invoke = createInvoke(handlers, silent, { validateOutput: true });
+    expect(await invoke('bars.query', { symbol: 'XAUUSD', timeframe: '1m' })).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+  });
+
+  it('sends replies unchecked when switched off', async () => {
+    const invoke = createInvoke(handlers, silent, { validateOutput: false });
+    expect(await invoke('bars.query', { symbol: 'XAUUSD', timeframe: '1m' })).toEqual({ ok: true, value: { bars: [{ ...bar, rowid: 7 }], sourceTimeframe: '1m', spans: [] } });
+    expect(await invoke('instruments.list', {})).toEqual({ ok: true, value: { instruments: [{ bogus: true }] } });
+  });
+
+  it('still validates input when output validation is off', async () => {
+    const invoke = createInvoke(handlers, silent, { validateOutput: false });
+    expect(await invoke('bars.query', { symbol: 'XAUUSD', timeframe: '2h' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+  });
+
+  it.each([
+    ['vitest', { VITEST: 'true' }, true],
+    ['npm run dev', { NODE_ENV: 'development' }, true],
+    ['npm start', { NODE_ENV: 'production' }, false],
+    ['the packaged app and metalytics serve', {}, false],
+  ])('is on or off for %s', (_label, environment, expected) => {
+    expect(shouldValidateOutput(environment)).toBe(expected);
   });
 });

@@ -1,6 +1,6 @@
 import type { MetalyticsApi } from '../../../shared/api';
 import { eventNames, methodNames, type EventName, type EventPayload, type MethodName } from '../../../shared/contract';
-import { errorCodes, type ErrorCode, type ErrorPayload, type Result } from '../../../shared/errors';
+import { errorCodes, fail, type ErrorPayload, type Result } from '../../../shared/errors';
 
 /** Key under which the access token survives reloads of this tab, and only this tab. */
 export const TOKEN_STORAGE_KEY = 'metalytics.token';
@@ -27,10 +27,6 @@ export function takeAccessToken(location: TokenLocation, history: TokenHistory, 
   return storage.getItem(TOKEN_STORAGE_KEY);
 }
 
-function failure(code: ErrorCode, message: string): Result<never> {
-  return { ok: false, error: { code, message } };
-}
-
 function isErrorPayload(value: unknown): value is ErrorPayload {
   if (typeof value !== 'object' || value === null) return false;
   const { code, message } = value as Record<string, unknown>;
@@ -53,15 +49,15 @@ export const ACCESS_DENIED_MESSAGE =
  * the envelope, so only transport trouble (no envelope, wrong token) needs translating.
  */
 export function resultFromResponse(status: number, bodyText: string): Result<unknown> {
-  if (status === 401) return failure('AUTH', ACCESS_DENIED_MESSAGE);
+  if (status === 401) return fail({ code: 'AUTH', message: ACCESS_DENIED_MESSAGE });
   let body: unknown;
   try {
     body = JSON.parse(bodyText);
   } catch {
-    return failure('UNAVAILABLE', `The Metalytics server sent an unreadable reply (HTTP ${status}).`);
+    return fail({ code: 'UNAVAILABLE', message: `The Metalytics server sent an unreadable reply (HTTP ${status}).` });
   }
   if (isResultEnvelope(body)) return body;
-  return failure('UNAVAILABLE', `The Metalytics server sent an unexpected reply (HTTP ${status}).`);
+  return fail({ code: 'UNAVAILABLE', message: `The Metalytics server sent an unexpected reply (HTTP ${status}).` });
 }
 
 type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{
@@ -224,13 +220,13 @@ export function createWebClient(options: WebClientOptions): MetalyticsApi {
     try {
       response = await doFetch(`${baseUrl}/api/${name}`, { method: 'POST', headers, body: JSON.stringify(input ?? {}) });
     } catch {
-      return failure('UNAVAILABLE', 'The Metalytics server cannot be reached. Is “metalytics serve” still running?');
+      return fail({ code: 'UNAVAILABLE', message: 'The Metalytics server cannot be reached. Is “metalytics serve” still running?' });
     }
     let text: string;
     try {
       text = await response.text();
     } catch {
-      return failure('UNAVAILABLE', 'The connection to the Metalytics server broke off during the reply.');
+      return fail({ code: 'UNAVAILABLE', message: 'The connection to the Metalytics server broke off during the reply.' });
     }
     return resultFromResponse(response.status, text);
   };
