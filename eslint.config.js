@@ -17,6 +17,9 @@ const nodeBuiltins = builtinModules
   .map((name) => ({ name, message: 'Node built-ins do not exist in this process.' }));
 const layers = (names, message) => ({ regex: `^(\\.\\./)+(${names.join('|')})(/|$)`, message });
 
+/** Features get what they use from the CoreContext they are given; only the shells import the module that assembles the core. */
+const compositionRoot = { regex: '^(\\.\\./)+create-core$', message: 'Take CoreContext from core/context.ts; create-core.ts is for the shells.' };
+
 const source = (folder) => [`src/${folder}/**/*.{ts,tsx,js,mjs}`];
 
 /**
@@ -64,6 +67,7 @@ export default defineConfig(
           patterns: [
             electron,
             layers(['main', 'preload', 'renderer', 'server', 'cli'], 'The core knows nothing of the shells around it; shells pass ports to createCore.'),
+            compositionRoot,
           ],
         },
       ],

@@ -353,6 +353,11 @@ describe('import boundaries (eslint.config.js)', () => {
     ["import { z } from 'zod';\nexport const x = z;\n", 'src/preload/boundary-probe.ts'],
     ["import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'src/preload/boundary-probe.ts'],
     ["import { createCore } from '../core/create-core';\nexport const x = createCore;\n", 'src/preload/boundary-probe.ts'],
+    ["import type { Core } from '../create-core';\nexport type X = Core;\n", 'src/core/system/boundary-probe.ts'],
+    ["import { App } from '../../app/app';\nexport const x = App;\n", 'src/renderer/src/features/markets/boundary-probe.ts'],
+    ["import { MarketsScreen } from '../features/markets/markets-screen';\nexport const x = MarketsScreen;\n", 'src/renderer/src/charts/boundary-probe.ts'],
+    ["import { PriceChart } from '../charts/price-chart';\nexport const x = PriceChart;\n", 'src/renderer/src/ui/boundary-probe.ts'],
+    ["import { useSettings } from '../ui/settings-context';\nexport const x = useSettings;\n", 'src/renderer/src/api/boundary-probe.ts'],
   ])('reports %j in %s', async (code, filePath) => {
     expect(await restrictedImports(code, filePath)).toHaveLength(1);
   });
@@ -362,6 +367,9 @@ describe('import boundaries (eslint.config.js)', () => {
     ["import { contextBridge } from 'electron';\nimport { methodNames } from '../shared/contract';\nimport { x } from './build-api';\nexport const y = [contextBridge, methodNames, x];\n", 'src/preload/boundary-probe.ts'],
     ["import { methods } from '../../../shared/contract';\nexport const x = methods;\n", 'src/renderer/src/api/boundary-probe.ts'],
     ["import { z } from 'zod';\nimport { AppError } from '../../shared/errors';\nexport const x = [z, AppError];\n", 'src/core/storage/boundary-probe.ts'],
+    ["import type { CoreContext } from '../context';\nexport type X = CoreContext;\n", 'src/core/system/boundary-probe.ts'],
+    ["import { createCore } from '../core/create-core';\nexport const x = createCore;\n", 'src/cli/boundary-probe.ts'],
+    ["import { PriceChart } from '../../charts/price-chart';\nimport { useSettings } from '../../ui/settings-context';\nexport const x = [PriceChart, useSettings];\n", 'src/renderer/src/features/markets/boundary-probe.ts'],
   ])('allows %j in %s', async (code, filePath) => {
     expect(await restrictedImports(code, filePath)).toEqual([]);
   });
