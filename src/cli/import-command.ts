@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import type { Core } from '../core/create-core';
 import type { MethodInput, MethodOutput } from '../shared/contract';
 import type { ErrorPayload } from '../shared/errors';
-import type { CsvMapping, DateFormat, RowError } from '../shared/domain';
+import { badOhlcPolicies, type BadOhlcPolicy, type CsvMapping, type DateFormat, type RowError } from '../shared/domain';
 import type { Timeframe } from '../shared/timeframes';
 import { CliError, exitCodes } from './exit-codes';
 import { invokeMethod } from './invoke-method';
@@ -16,12 +16,16 @@ export interface ImportCommandOptions {
   preview?: boolean;
   delimiter?: NonNullable<CsvMapping['delimiter']>;
   dateFormat?: DateFormat;
+  decimalSeparator?: NonNullable<CsvMapping['decimalSeparator']>;
+  /** Minutes east of UTC, from `--utc-offset`. */
+  utcOffset?: number;
   /** `field=column` pairs, each argument possibly comma-separated. */
   map: string[];
+  badOhlc?: BadOhlcPolicy;
   json?: boolean;
 }
 
-const mappedFields = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
+const mappedFields = ['time', 'timeOfDay', 'open', 'high', 'low', 'close', 'volume'] as const;
 type MappedField = (typeof mappedFields)[number];
 
 const delimiterNames: Readonly<Record<string, NonNullable<CsvMapping['delimiter']>>> = {
@@ -40,6 +44,14 @@ export function parseDelimiter(text: string): NonNullable<CsvMapping['delimiter'
   return delimiter;
 }
 
+/** Commander argument parser for `--utc-offset`: "+02:00", "-0530", "+2" or "0" → minutes east of UTC. */
+export function parseUtcOffset(text: string): number {
+  const m = /^([+-]?)(\d{1,2})(?::?(\d{2}))?$/.exec(text.trim());
+  const minutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : Number.NaN;
+  if (!(minutes >= -720 && minutes <= 840)) throw new InvalidArgumentError('use an offset from UTC such as +02:00, -05:00 or 0.');
+  return minutes;
+}
+
 /**
  * `time=Date,close=Price` → `{ time: 'Date', close: 'Price' }`. A purely numeric column is a
  * 0-based index, anything else a header name.
@@ -48,7 +60,8 @@ export function parseColumnMap(args: readonly string[]): Partial<Pick<CsvMapping
   const mapping: Partial<Record<MappedField, string | number>> = {};
   for (const pair of args.flatMap((arg) => arg.split(',')).map((p) => p.trim()).filter(Boolean)) {
     const equals = pair.indexOf('=');
-    const field = pair.slice(0, equals).trim().toLowerCase();
+    const name = pair.slice(0, equals).trim().toLowerCase();
+    const field = mappedFields.find((candidate) => candidate.toLowerCase() === name) ?? name;
     const column = pair.slice(equals + 1).trim();
     if (equals < 0 || column === '') throw new CliError(`--map expects field=column pairs, e.g. time=Date,close=Price; got "${pair}".`, exitCodes.usage);
     if (!(mappedFields as readonly string[]).includes(field)) {
@@ -64,23 +77,29 @@ export function buildImportInput(file: string, options: ImportCommandOptions): M
   const mapping: CsvMapping = { ...parseColumnMap(options.map) };
   if (options.delimiter) mapping.delimiter = options.delimiter;
   if (options.dateFormat) mapping.dateFormat = options.dateFormat;
+  if (options.decimalSeparator) mapping.decimalSeparator = options.decimalSeparator;
+  if (options.utcOffset !== undefined) mapping.utcOffsetMinutes = options.utcOffset;
   return {
     source: { kind: 'path', path: resolve(file) },
     symbol: options.symbol,
     ...(options.timeframe ? { timeframe: options.timeframe } : {}),
     ...(Object.keys(mapping).length > 0 ? { mapping } : {}),
+    ...(options.badOhlc && options.badOhlc !== 'reject' ? { badOhlc: options.badOhlc } : {}),
   };
 }
 
 
 const SHOWN_ERRORS = 10;
 
-function formatRejected(errors: readonly RowError[], total: number): string {
+function formatRows(title: string, errors: readonly RowError[], total: number): string {
   if (total === 0 || errors.length === 0) return '';
   const shown = errors.slice(0, SHOWN_ERRORS);
-  const heading = total > shown.length ? `Rejected rows (first ${shown.length} of ${formatCount(total)}):\n` : 'Rejected rows:\n';
+  const heading = total > shown.length ? `${title} (first ${shown.length} of ${formatCount(total)}):\n` : `${title}:\n`;
   return heading + shown.map(({ line, reason }) => `  line ${line}: ${reason}\n`).join('');
 }
+
+const formatRejected = (errors: readonly RowError[], total: number) => formatRows('Rejected rows', errors, total);
+const formatRepaired = (repairs: readonly RowError[], total: number) => formatRows('Repaired or kept rows', repairs, total);
 
 function formatImportSummary(file: string, summary: MethodOutput<'import.csv'>): string {
   const { symbol, timeframe } = summary;
@@ -92,9 +111,11 @@ function formatImportSummary(file: string, summary: MethodOutput<'import.csv'>):
       ['updated', formatCount(summary.updated)],
       ['unchanged', formatCount(summary.unchanged)],
       ['rejected', formatCount(summary.rejected)],
+      ...(summary.repaired > 0 ? [[summary.badOhlc === 'widen' ? 'widened' : 'kept as written', formatCount(summary.repaired)] as const] : []),
       ['range', formatRange(summary.first, summary.last, timeframe)],
     ]) +
-    formatRejected(summary.errors, summary.rejected)
+    formatRejected(summary.errors, summary.rejected) +
+    formatRepaired(summary.repairs, summary.repaired)
   );
 }
 
@@ -102,8 +123,22 @@ function describeDelimiter(delimiter: string): string {
   return delimiter === '\t' ? 'tab' : `"${delimiter}"`;
 }
 
+/** The bad-OHLC line of a preview: how many, and what the chosen policy does with them. */
+function describeBadOhlcPolicy({ badOhlc }: MethodOutput<'import.preview'>): string | null {
+  if (badOhlc.rows === 0) return null;
+  return `${badOhlc.message}. With --bad-ohlc ${badOhlc.policy}: ${badOhlc.outcomes[badOhlc.policy]} (the others: ${badOhlcPolicies.filter((p) => p !== badOhlc.policy).join(', ')})`;
+}
+
+function formatQuestions(questions: MethodOutput<'import.preview'>['questions']): string {
+  return questions.map(({ message }) => `To decide before importing: ${message}\n`).join('');
+}
+
+const describeOffset = (minutes: number) =>
+  minutes === 0 ? 'UTC' : `UTC${minutes < 0 ? '-' : '+'}${String(Math.floor(Math.abs(minutes) / 60)).padStart(2, '0')}:${String(Math.abs(minutes) % 60).padStart(2, '0')}`;
+
 function formatImportPreview(file: string, symbol: string, preview: MethodOutput<'import.preview'>): string {
   const { detection, timeframe } = preview;
+  const badOhlc = describeBadOhlcPolicy(preview);
   const columnName = (index: number | null) => (index === null ? null : (detection.headers[index] ?? `#${index}`));
   const columns = Object.entries(detection.columns)
     .map(([field, index]) => [field, columnName(index)] as const)
@@ -118,14 +153,21 @@ function formatImportPreview(file: string, symbol: string, preview: MethodOutput
   return (
     `Preview of ${basename(file)} for ${symbol} (nothing was written)\n` +
     formatFields([
-      ['format', `delimiter ${describeDelimiter(detection.delimiter)}, ${detection.hasHeader ? 'header row' : 'no header row'}, dates ${detection.dateFormat}`],
+      [
+        'format',
+        `delimiter ${describeDelimiter(detection.delimiter)}, ${detection.hasHeader ? 'header row' : 'no header row'}, dates ${detection.dateFormatChoices.join(' or ')}, ` +
+          `decimal "${detection.decimalSeparator}", times in ${describeOffset(detection.utcOffsetMinutes)}`,
+      ],
       ['columns', columns],
       ['timeframe', timeframeText],
       ['rows', `${formatCount(preview.rowsRead)} read, ${formatCount(preview.validRows)} valid, ${formatCount(preview.errorCount)} rejected`],
       ['range', formatRange(preview.first, preview.last, timeframe ?? undefined)],
+      ...(badOhlc ? [['bad OHLC', badOhlc] as const] : []),
     ]) +
+    formatQuestions(preview.questions) +
     (sample.length > 0 ? `Sample:\n${formatTable(['TIME', 'OPEN', 'HIGH', 'LOW', 'CLOSE', 'VOLUME'], sample, new Set([1, 2, 3, 4, 5]))}` : '') +
-    formatRejected(preview.errors, preview.errorCount)
+    formatRejected(preview.errors, preview.errorCount) +
+    formatRepaired(preview.repairs, preview.repaired)
   );
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
-import { dateFormats, providerIds } from '../shared/domain';
+import { badOhlcPolicies, dateFormats, providerIds } from '../shared/domain';
 import { timeframes } from '../shared/timeframes';
 import { redactText } from '../core/logging/redact';
 import { createStderrLogger, environmentSecrets, type LogLevel } from '../server/headless-ports';
@@ -23,7 +23,7 @@ import { parseBackfillDate, runBackfill, type BackfillCommandOptions } from './b
 import { CliError, exitCodes } from './exit-codes';
 import { processOutput } from './format';
 import { openHeadlessCore, readAppVersion } from './headless-core';
-import { parseDelimiter, runImport, type ImportCommandOptions } from './import-command';
+import { parseDelimiter, parseUtcOffset, runImport, type ImportCommandOptions } from './import-command';
 import { runServe } from './serve-command';
 import { runStatus, type StatusCommandOptions } from './status-command';
 
@@ -133,14 +133,21 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   withWorkspaceOptions(
     program
       .command('import')
-      .description('import a CSV file of bars (Yahoo, MetaTrader, Binance or any mapped columns)')
+      .description('import a CSV file of bars (Yahoo, MetaTrader, Binance, TradingView, Stooq, Investing.com or any mapped columns)')
       .argument('<file>', 'CSV file to import')
       .requiredOption('--symbol <symbol>', 'instrument the rows belong to, e.g. XAUUSD')
       .addOption(new Option('--timeframe <timeframe>', 'timeframe of the rows (default: detected from their spacing)').choices(timeframes))
       .option('--preview', 'parse and report without writing anything', false)
       .option('--delimiter <char>', 'column separator: "," ";" "|" or tab (default: detected)', parseDelimiter)
       .addOption(new Option('--date-format <format>', 'how the time column is written (default: detected)').choices(dateFormats))
+      .addOption(new Option('--decimal-separator <char>', 'what separates a number\'s fraction (default: detected)').choices(['.', ',']))
+      .option('--utc-offset <±HH:MM>', 'the zone times without one are written in, e.g. +02:00 (default: UTC)', parseUtcOffset)
       .option('--map <field=column,...>', 'which column holds each field, e.g. time=Date,close=Price (repeatable; numbers are 0-based indexes)', collect, [])
+      .addOption(
+        new Option('--bad-ohlc <policy>', 'rows whose high and low do not enclose open and close: reject them, widen high and low, or keep them as written')
+          .choices(badOhlcPolicies)
+          .default('reject'),
+      )
       .option('--json', 'print the result as JSON', false),
   ).action(async (file: string, options: WorkspaceOptions & ImportCommandOptions) => {
     setExitCode(await withCore(options, 'warn', (core) => runImport(core, file, options, processOutput)));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  badOhlcPolicySchema,
   barSchema,
   barSpanSchema,
   coverageSchema,
@@ -56,7 +57,28 @@ const importTargetFields = {
   /** The timeframe the file's rows are; detected from row spacing when absent. */
   timeframe: timeframeSchema.optional(),
   mapping: csvMappingSchema.optional(),
+  /** What to do with rows whose high and low do not enclose open and close; `reject` when absent. */
+  badOhlc: badOhlcPolicySchema.optional(),
 };
+
+/** Something detection could not decide and an import refuses until the named input option gives it. */
+const importQuestionSchema = z.object({
+  option: z.enum(['dateFormat', 'timeframe']),
+  message: z.string(),
+  /** The values that fit the file, the likelier first; empty when none does. */
+  choices: z.array(z.string()),
+});
+
+/** What a file's rows with inconsistent OHLC amount to, and what each policy does with them. */
+const badOhlcSummarySchema = z.object({
+  policy: badOhlcPolicySchema,
+  rows: z.number().int(),
+  /** Of the rows read, 0–1. */
+  share: z.number(),
+  /** E.g. "1,972 rows (5.3%) have a close outside high–low"; empty when there are none. */
+  message: z.string(),
+  outcomes: z.object({ reject: z.string(), widen: z.string(), keep: z.string() }),
+});
 
 const importSummarySchema = z.object({
   ...runIdFields,
@@ -71,6 +93,11 @@ const importSummarySchema = z.object({
   errors: z.array(rowErrorSchema),
   first: epochMsSchema.nullable(),
   last: epochMsSchema.nullable(),
+  badOhlc: badOhlcPolicySchema,
+  /** Rows stored widened or as written by the bad-OHLC policy; the import run records each, and quality.report lists them. */
+  repaired: z.number().int(),
+  /** The first of them, with their lines and what was done. */
+  repairs: z.array(rowErrorSchema),
 });
 
 /**
@@ -171,6 +198,14 @@ export const methods = {
       errorCount: z.number().int(),
       first: epochMsSchema.nullable(),
       last: epochMsSchema.nullable(),
+      /** The detection as a complete mapping: sent back as `mapping` (edited or not), it reads the file the same way. */
+      mapping: csvMappingSchema,
+      /** What the import needs decided first; it refuses while any is open. */
+      questions: z.array(importQuestionSchema),
+      badOhlc: badOhlcSummarySchema,
+      /** Rows the policy would widen or keep, first ones with what it would do. */
+      repaired: z.number().int(),
+      repairs: z.array(rowErrorSchema),
     }),
   },
   'import.csv': {

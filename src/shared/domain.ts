@@ -205,17 +205,36 @@ export const dateFormats = [
   'YYYY-MM',
   'MM/DD/YYYY',
   'DD.MM.YYYY',
+  'DD/MM/YYYY',
+  'MM/DD/YYYY HH:mm',
+  'DD/MM/YYYY HH:mm',
+  'DD.MM.YYYY HH:mm',
+  'YYYYMMDD',
+  'YYYYMMDD HHmmss',
+  'MMM DD, YYYY',
 ] as const;
 export const dateFormatSchema = z.enum(dateFormats);
 export type DateFormat = z.infer<typeof dateFormatSchema>;
 
 /** Which column (by header name or 0-based index) holds each field; close-only files map just time and close. */
 const columnRefSchema = z.union([z.string().min(1), z.number().int().min(0)]);
+/** The character between a number's whole part and its fraction. */
+export const decimalSeparatorSchema = z.enum(['.', ',']);
+/** The furthest time zones from UTC: −12:00 and +14:00. */
+const utcOffsetMinutesSchema = z.number().int().min(-720).max(840);
 export const csvMappingSchema = z.object({
   delimiter: z.enum([',', ';', '\t', '|']).optional(),
   hasHeader: z.boolean().optional(),
   dateFormat: dateFormatSchema.optional(),
+  decimalSeparator: decimalSeparatorSchema.optional(),
+  /**
+   * The offset from UTC of times written without a zone (local-time exports): +120 reads
+   * "2024-01-02 10:00" as 08:00 UTC. Epochs and ISO times with a zone are not shifted.
+   */
+  utcOffsetMinutes: utcOffsetMinutesSchema.optional(),
   time: columnRefSchema.optional(),
+  /** A separate time-of-day column (MetaTrader's and Stooq's <TIME>), read with the date; needs a date-time dateFormat. */
+  timeOfDay: columnRefSchema.optional(),
   open: columnRefSchema.optional(),
   high: columnRefSchema.optional(),
   low: columnRefSchema.optional(),
@@ -223,6 +242,16 @@ export const csvMappingSchema = z.object({
   volume: columnRefSchema.optional(),
 });
 export type CsvMapping = z.infer<typeof csvMappingSchema>;
+
+/**
+ * What an import does with rows whose high and low do not enclose their open and close:
+ * leave them out (`reject`), widen high and low to take them in (`widen`), or store them
+ * as written (`keep`). Repaired and kept rows are recorded with the import run, and
+ * quality.report lists them.
+ */
+export const badOhlcPolicies = ['reject', 'widen', 'keep'] as const;
+export const badOhlcPolicySchema = z.enum(badOhlcPolicies);
+export type BadOhlcPolicy = z.infer<typeof badOhlcPolicySchema>;
 
 export const rowErrorSchema = z.object({ line: z.number().int(), reason: z.string() });
 export type RowError = z.infer<typeof rowErrorSchema>;
@@ -232,8 +261,18 @@ export const csvDetectionSchema = z.object({
   hasHeader: z.boolean(),
   headers: z.array(z.string()),
   dateFormat: dateFormatSchema,
+  /**
+   * The formats the dates could be in: `[dateFormat]`, or more when the data cannot decide
+   * (slash dates with no day above 12: month-first or day-first). Then `dateFormat` is only
+   * the first guess, and an import refuses until the mapping gives one.
+   */
+  dateFormatChoices: z.array(dateFormatSchema),
+  decimalSeparator: decimalSeparatorSchema,
+  /** The offset times without a zone are read in (the mapping's, else 0); for ISO times with a zone, the first one's. */
+  utcOffsetMinutes: utcOffsetMinutesSchema,
   columns: z.object({
     time: z.number().int(),
+    timeOfDay: z.number().int().nullable(),
     open: z.number().int().nullable(),
     high: z.number().int().nullable(),
     low: z.number().int().nullable(),
@@ -242,4 +281,6 @@ export const csvDetectionSchema = z.object({
   }),
   /** Timeframe guessed from the spacing of the rows, when it matches one. */
   timeframe: timeframeSchema.nullable(),
+  /** The typical (median) time between neighbouring rows of the first thousand; null with fewer than two times. */
+  spacingMs: z.number().nullable(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { barSpanSchema, epochMsSchema, providerIdSchema, providerIds, runIdFields, symbolSchema, timeRangeFields } from './domain';
+import { badOhlcPolicySchema, barSpanSchema, epochMsSchema, providerIdSchema, providerIds, runIdFields, symbolSchema, timeRangeFields } from './domain';
 import { timeframeSchema } from './timeframes';
 
 /**
@@ -44,6 +44,19 @@ export type QualityOutlier = z.infer<typeof qualityOutlierSchema>;
 const invalidBarSchema = z.object({ time: epochMsSchema, reason: z.string() });
 export type InvalidBar = z.infer<typeof invalidBarSchema>;
 
+/** A stored bar an import widened or kept as written by its bad-OHLC policy (see import.csv's `badOhlc`). */
+const repairedBarSchema = z.object({
+  time: epochMsSchema,
+  /** The timeframe it is stored in, the import's. */
+  timeframe: timeframeSchema,
+  policy: badOhlcPolicySchema.exclude(['reject']),
+  /** What was wrong and what was done, e.g. "High 12831.31 is below close 12882.17; widened to high 12882.17, low 12790". */
+  change: z.string(),
+  /** The import run that stored it. */
+  runId: z.string(),
+});
+export type RepairedBar = z.infer<typeof repairedBarSchema>;
+
 export const qualityReportSchema = z.object({
   symbol: z.string(),
   timeframe: timeframeSchema,
@@ -56,6 +69,8 @@ export const qualityReportSchema = z.object({
   gaps: z.array(qualityGapSchema),
   outliers: z.array(qualityOutlierSchema),
   invalid: z.array(invalidBarSchema),
+  /** Bars of the range built from imported bars that were widened or kept: their count is the length. */
+  repaired: z.array(repairedBarSchema),
 });
 
 export const qualityRepairInputSchema = z

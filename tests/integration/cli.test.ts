@@ -102,6 +102,24 @@ describe('metalytics import and status', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('previews the bad-OHLC rows with the chosen policy and imports them widened', async () => {
+    const btcusdt = path.resolve(repoRoot, '../shared/data/btcusdt-1h.csv');
+    const preview = await runCli(['import', btcusdt, '--symbol', 'BTCUSDT', '--preview', '--bad-ohlc', 'widen']);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toMatch(/bad OHLC\s+1,972 rows \(5\.3%\) have a close outside high–low\. With --bad-ohlc widen: Their high and low are widened/);
+    expect(preview.stdout).toMatch(/rows\s+37,394 read, 37,394 valid, 0 rejected/);
+    // A workspace of its own, so the bars of the other tests stay as they are.
+    const run = await runCli(['import', btcusdt, '--symbol', 'BTCUSDT', '--bad-ohlc', 'widen', '--json', '--data-dir', path.join(workDir, 'btc')]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ badOhlc: 'widen', inserted: 37_394, rejected: 0, repaired: 1_972 });
+  });
+
+  it('exits 2 when the timeframe contradicts the row spacing', async () => {
+    const run = await runCli(['import', XAUUSD_CSV, '--symbol', 'XAUUSD', '--timeframe', '1h']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('rows of xauusd-1d-mt4.csv are 1 day apart, so they are not 1h bars');
+  });
+
   it('exits 2 on usage errors', async () => {
     const noSymbol = await runCli(['import', XAUUSD_CSV]);
     expect(noSymbol.code).toBe(2);

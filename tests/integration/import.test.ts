@@ -63,6 +63,9 @@ describe('CSV import into a real SQLite store', () => {
       errors: [],
       first: Date.UTC(2004, 5, 11),
       last: Date.UTC(2025, 8, 30),
+      badOhlc: 'reject',
+      repaired: 0,
+      repairs: [],
     });
     expect(await core.storage.marketData.countBars()).toBe(5_383);
 

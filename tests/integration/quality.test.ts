@@ -247,6 +247,7 @@ describe('quality.report through the core', () => {
       gaps: [],
       outliers: [],
       invalid: [],
+      repaired: [],
     });
   });
 });

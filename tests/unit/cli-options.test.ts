@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultDataDir, parsePort, resolveDataDir, resolvePort, resolveToken } from '../../src/cli/config';
 import { exitCodeFor } from '../../src/cli/exit-codes';
 import { formatTable } from '../../src/cli/format';
-import { buildImportInput, parseColumnMap, parseDelimiter } from '../../src/cli/import-command';
+import { buildImportInput, parseColumnMap, parseDelimiter, parseUtcOffset } from '../../src/cli/import-command';
 import { createProgressReporter } from '../../src/cli/job-watch';
 import { exposureWarnings } from '../../src/cli/serve-command';
 
@@ -66,6 +66,26 @@ describe('import options', () => {
       timeframe: '1M',
       mapping: { delimiter: ';', dateFormat: 'YYYY-MM', time: 'Date' },
     });
+  });
+
+  it('reads --utc-offset as minutes east of UTC', () => {
+    expect(parseUtcOffset('+02:00')).toBe(120);
+    expect(parseUtcOffset('-0530')).toBe(-330);
+    expect(parseUtcOffset('0')).toBe(0);
+    expect(() => parseUtcOffset('+15:00')).toThrow();
+    expect(() => parseUtcOffset('CET')).toThrow();
+  });
+
+  it('passes the decimal separator, offset, time-of-day column and bad-OHLC policy into the input', () => {
+    expect(
+      buildImportInput('/d/mt5.csv', { symbol: 'XAUUSD', decimalSeparator: ',', utcOffset: 120, map: ['time=0,timeofday=1'], badOhlc: 'widen' }),
+    ).toEqual({
+      source: { kind: 'path', path: '/d/mt5.csv' },
+      symbol: 'XAUUSD',
+      mapping: { decimalSeparator: ',', utcOffsetMinutes: 120, time: 0, timeOfDay: 1 },
+      badOhlc: 'widen',
+    });
+    expect(buildImportInput('/d/a.csv', { symbol: 'XAUUSD', map: [], badOhlc: 'reject' })).toEqual({ source: { kind: 'path', path: '/d/a.csv' }, symbol: 'XAUUSD' });
   });
 
   it('maps contract errors to the documented exit codes', () => {

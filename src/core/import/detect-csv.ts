@@ -7,13 +7,18 @@ import {
   cellExcerpt,
   dateOnlyFormatOf,
   detectableFormats,
+  detectDecimalSeparator,
+  digitFormats,
   formatWithTimeOfDay,
+  isCompactTimeOfDay,
+  isNumberCell,
+  isoZoneMinutes,
   isTimeOfDay,
   looksLikeDate,
   parseDate,
-  parseDecimal,
   quoteCell,
   slashDateParts,
+  slashTwins,
 } from './csv-values';
 
 type CsvDetection = z.infer<typeof csvDetectionSchema>;
@@ -23,15 +28,17 @@ export interface CsvLayout {
   readonly detection: CsvDetection;
   /** Fields every data row has, not counting empty fields a trailing delimiter adds. */
   readonly columnCount: number;
-  /** The time-of-day column of files that split date and time in two (MetaTrader), else null. */
-  readonly timeOfDayColumn: number | null;
 }
 
 /** Lines detection looks at: enough to judge dates (a day above 12 appears within two weeks) and spacing. */
 const SAMPLE_LINES = 1000;
 const DELIMITERS = [',', ';', '\t', '|'];
-/** Share of sample values a column needs to be taken as numbers or dates; a few broken rows do not hide it. */
-const MAJORITY = 0.9;
+/**
+ * Share of sample values a column needs to be taken as numbers or dates, and a date format
+ * to be chosen: more than half, so broken rows, however many, never hide what most rows
+ * are; they are then rejected one by one with their line and reason.
+ */
+const MAJORITY = 0.5;
 
 const MAPPING_HINT = 'Give a column mapping (time, close, dateFormat …) to import it.';
 
@@ -44,11 +51,21 @@ const FIELD_NAMES = {
   low: ['low', 'l', 'lowprice', 'min', 'lowest'],
   // Adjusted close rewrites history after dividends and splits; it is taken only when no close exists.
   close: ['close', 'c', 'closeprice', 'closing', 'closelast', 'last', 'price', 'value', 'adjclose', 'adjustedclose'],
+  // MetaTrader 5 writes <TICKVOL> and <VOL> (exchange volume, all zero for FX and CFDs).
   volume: ['volume', 'vol', 'v', 'tickvolume', 'tickvol', 'realvolume'],
 } as const;
 type PriceField = keyof typeof FIELD_NAMES;
 
-const DATE_ONLY_FORMATS: ReadonlySet<DateFormat> = new Set(['YYYY-MM-DD', 'YYYY.MM.DD', 'YYYY-MM', 'MM/DD/YYYY', 'DD.MM.YYYY']);
+const DATE_ONLY_FORMATS: ReadonlySet<DateFormat> = new Set([
+  'YYYY-MM-DD',
+  'YYYY.MM.DD',
+  'YYYY-MM',
+  'MM/DD/YYYY',
+  'DD/MM/YYYY',
+  'DD.MM.YYYY',
+  'YYYYMMDD',
+  'MMM DD, YYYY',
+]);
 
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -76,7 +93,7 @@ function dropTrailingEmpty(row: readonly string[], keep = 0): string[] {
 function isValueLike(cell: string): boolean {
   return (
     cell === '' ||
-    parseDecimal(cell) !== null ||
+    isNumberCell(cell) ||
     isTimeOfDay(cell) ||
     detectableFormats.some((format) => parseDate(cell, format) !== null)
   );
@@ -103,15 +120,15 @@ function holdsMostly(values: readonly string[], test: (value: string) => boolean
   if (values.length === 0) return false;
   let hits = 0;
   for (const value of values) if (test(value)) hits++;
-  return hits >= values.length * MAJORITY;
+  return hits > values.length * MAJORITY;
 }
 
-/** The date format most sample values are in, when it covers nearly all of them. */
-function bestDateFormat(values: readonly string[], allowEpoch: boolean): DateFormat | null {
+/** The date format most sample values are in, when more than half of them are. */
+function bestDateFormat(values: readonly string[], allowDigits: boolean): DateFormat | null {
   let best: DateFormat | null = null;
   let bestHits = 0;
   for (const format of detectableFormats) {
-    if (!allowEpoch && (format === 'epoch-ms' || format === 'epoch-s')) continue;
+    if (!allowDigits && digitFormats.has(format)) continue;
     let hits = 0;
     for (const value of values) if (looksLikeDate(value, format)) hits++;
     if (hits > bestHits) {
@@ -119,42 +136,40 @@ function bestDateFormat(values: readonly string[], allowEpoch: boolean): DateFor
       bestHits = hits;
     }
   }
-  return best && bestHits >= values.length * MAJORITY ? best : null;
+  return best && bestHits > values.length * MAJORITY ? best : null;
+}
+
+/** A value no known format reads, so a refusal quotes what is wrong rather than a good row. */
+function unreadableDate(values: readonly string[]): string {
+  return values.find((value) => !detectableFormats.some((format) => looksLikeDate(value, format))) ?? values[0] ?? '';
 }
 
 /**
  * Slash dates are month-first in US exports and day-first nearly everywhere else; only a
  * part above 12 tells them apart. Reading the wrong way would silently swap months and
- * days, so an undecided or day-first column is refused.
+ * days, so a column no value decides keeps both formats for the user to choose from.
+ * Returns the candidates, the more likely first.
  */
-function checkSlashDates(values: readonly string[], columnName: string): void {
-  let firstOver12 = false;
-  let secondOver12 = false;
+function slashDateOrder(values: readonly string[], monthFirst: DateFormat): DateFormat[] {
+  const dayFirst = slashTwins[monthFirst]!;
+  let firstOver12 = 0;
+  let secondOver12 = 0;
   for (const value of values) {
     const parts = slashDateParts(value);
     if (!parts) continue;
-    firstOver12 ||= parts[0] > 12;
-    secondOver12 ||= parts[1] > 12;
+    if (parts[0] > 12) firstOver12++;
+    if (parts[1] > 12) secondOver12++;
   }
-  if (secondOver12 && !firstOver12) return;
-  const example = values[0] ?? '';
-  if (firstOver12 && !secondOver12) {
-    throw new AppError(
-      'VALIDATION',
-      `The dates in ${columnName} (such as ${quoteCell(example)}) are day-first (DD/MM/YYYY), which Metalytics cannot read yet. ` +
-        'Save the file with ISO dates (YYYY-MM-DD) and import it again.',
-    );
-  }
-  throw new AppError(
-    'VALIDATION',
-    `The dates in ${columnName} (such as ${quoteCell(example)}) could be month-first or day-first, and no day above 12 in the first ` +
-      `${values.length} rows decides it. If they are month-first, give a column mapping with dateFormat "MM/DD/YYYY".`,
-  );
+  if (firstOver12 === 0 && secondOver12 === 0) return [monthFirst, dayFirst];
+  // Both at once means broken rows: the order most rows show wins, and the rest are rejected.
+  return secondOver12 >= firstOver12 ? [monthFirst] : [dayFirst];
 }
 
 interface TimeColumn {
   column: number;
   dateFormat: DateFormat;
+  /** More than one when the data cannot decide; see slashDateOrder. */
+  dateFormatChoices: DateFormat[];
   timeOfDayColumn: number | null;
 }
 
@@ -213,30 +228,34 @@ class LayoutDetector {
     this.timeColumnIndex = column;
     const values = columnValues(this.rows, column);
     const given = this.mapping.dateFormat;
+    const mappedTimeOfDay = this.mapping.timeOfDay === undefined ? null : this.resolveRef('timeOfDay', this.mapping.timeOfDay);
+    if (mappedTimeOfDay !== null) this.used.add(mappedTimeOfDay);
 
     if (given) {
       // A date-time format given for a date-only column means its time of day sits in a column of its own.
       const dateOnly = dateOnlyFormatOf(given);
-      if (dateOnly && !holdsMostly(values, (v) => parseDate(v, given) !== null) && holdsMostly(values, (v) => parseDate(v, dateOnly) !== null)) {
-        return { column, dateFormat: given, timeOfDayColumn: this.findTimeOfDayColumn(column) };
-      }
-      return { column, dateFormat: given, timeOfDayColumn: null };
+      const split =
+        mappedTimeOfDay !== null ||
+        (dateOnly !== null && !holdsMostly(values, (v) => parseDate(v, given) !== null) && holdsMostly(values, (v) => parseDate(v, dateOnly) !== null));
+      const timeOfDayColumn = split ? (mappedTimeOfDay ?? this.findTimeOfDayColumn(column, dateOnly ?? given)) : null;
+      return { column, dateFormat: given, dateFormatChoices: [given], timeOfDayColumn };
     }
 
     const detected = bestDateFormat(values, true);
     if (!detected) {
       throw new AppError(
         'VALIDATION',
-        `The values in ${this.describe(column)} (such as ${quoteCell(values[0] ?? '')}) are not dates in a format Metalytics knows. ${MAPPING_HINT}`,
+        `The values in ${this.describe(column)} (such as ${quoteCell(unreadableDate(values))}) are not dates in a format Metalytics knows. ${MAPPING_HINT}`,
       );
     }
-    if (detected === 'MM/DD/YYYY') checkSlashDates(values, this.describe(column));
-    const timeOfDayColumn = DATE_ONLY_FORMATS.has(detected) ? this.findTimeOfDayColumn(column) : null;
+    const choices = slashTwins[detected] ? slashDateOrder(values, detected) : [detected];
+    const timeOfDayColumn = DATE_ONLY_FORMATS.has(detected) ? (mappedTimeOfDay ?? this.findTimeOfDayColumn(column, detected)) : null;
     if (timeOfDayColumn !== null) {
-      const combined = formatWithTimeOfDay(detected, columnValues(this.rows, timeOfDayColumn)[0] ?? '');
-      if (combined) return { column, dateFormat: combined, timeOfDayColumn };
+      const sample = columnValues(this.rows, timeOfDayColumn)[0] ?? '';
+      const combined = choices.map((format) => formatWithTimeOfDay(format, sample));
+      if (combined.every((format) => format !== null)) return { column, dateFormat: combined[0]!, dateFormatChoices: combined, timeOfDayColumn };
     }
-    return { column, dateFormat: detected, timeOfDayColumn: null };
+    return { column, dateFormat: choices[0]!, dateFormatChoices: choices, timeOfDayColumn: null };
   }
 
   /**
@@ -258,18 +277,20 @@ class LayoutDetector {
     if (candidates[0]) return candidates[0].column;
 
     // Unnamed epochs are not guessed in files with headers: a volume column can look like one.
-    const allowEpoch = this.headers.length === 0;
+    const allowDigits = this.headers.length === 0;
     for (let column = 0; column < this.columnCount; column++) {
-      if (bestDateFormat(columnValues(this.rows, column), allowEpoch)) return column;
+      if (bestDateFormat(columnValues(this.rows, column), allowDigits)) return column;
     }
     // A Date column in a format we cannot read: name it, so the refusal says what is wrong.
     const named = this.headers.findIndex((header) => TIME_NAMES.includes(normaliseName(header)));
     return named >= 0 ? named : null;
   }
 
-  private findTimeOfDayColumn(dateColumn: number): number | null {
+  private findTimeOfDayColumn(dateColumn: number, dateOnly: DateFormat): number | null {
+    // Bare digits pass for a time of day only beside a date of bare digits (Stooq's <DATE>,<TIME>).
+    const isTime = dateOnly === 'YYYYMMDD' ? isCompactTimeOfDay : isTimeOfDay;
     const isTimeOfDayColumn = (column: number) =>
-      column < this.columnCount && !this.used.has(column) && holdsMostly(columnValues(this.rows, column), isTimeOfDay);
+      column < this.columnCount && !this.used.has(column) && holdsMostly(columnValues(this.rows, column), isTime);
     const named = this.headers.findIndex((header, column) => TIME_OF_DAY_NAMES.includes(normaliseName(header)) && isTimeOfDayColumn(column));
     const column = named >= 0 ? named : isTimeOfDayColumn(dateColumn + 1) ? dateColumn + 1 : null;
     if (column !== null) this.used.add(column);
@@ -295,13 +316,16 @@ class LayoutDetector {
     for (const field of fields) {
       if (mapped[field] !== undefined) continue;
       const free = (column: number) => column >= 0 && !this.used.has(column);
-      let found = -1;
+      const matches: number[] = [];
       for (const alias of FIELD_NAMES[field]) {
-        found = names.findIndex((name, column) => name === alias && free(column));
-        if (found >= 0) break;
+        names.forEach((name, column) => {
+          if (name === alias && free(column)) matches.push(column);
+        });
       }
       // "Volume BTC", "Volume USDT" …; "Quote asset volume" does not start with it and is left alone.
-      if (found < 0 && field === 'volume') found = names.findIndex((name, column) => name.startsWith('volume') && free(column));
+      if (matches.length === 0 && field === 'volume') matches.push(names.findIndex((name, column) => name.startsWith('volume') && free(column)));
+      // An all-zero volume (MetaTrader's <VOL> for FX) gives way to another that has values (<TICKVOL>).
+      const found = field === 'volume' ? (matches.find((column) => column >= 0 && this.hasNonZero(column)) ?? matches[0] ?? -1) : (matches[0] ?? -1);
       if (found >= 0) {
         result[field] = found;
         this.used.add(found);
@@ -310,12 +334,16 @@ class LayoutDetector {
     return result;
   }
 
+  private hasNonZero(column: number): boolean {
+    return columnValues(this.rows, column).some((value) => Number(value) !== 0);
+  }
+
   /** Headerless files list prices after the time: O,H,L,C[,V] (MetaTrader), or C[,V]. */
   private priceColumnsByPosition(mapped: Partial<Record<PriceField, number>>): Record<PriceField, number | null> {
     const numeric: number[] = [];
     for (let column = this.timeColumnIndex + 1; column < this.columnCount; column++) {
       if (this.used.has(column)) continue;
-      if (holdsMostly(columnValues(this.rows, column), (v) => parseDecimal(v) !== null)) numeric.push(column);
+      if (holdsMostly(columnValues(this.rows, column), isNumberCell)) numeric.push(column);
     }
     const fieldCount = numeric.length + Object.keys(mapped).length;
     const order: PriceField[] =
@@ -330,8 +358,8 @@ class LayoutDetector {
   }
 }
 
-/** The spacing of the rows, when it is one of the chart timeframes; monthly files vary from 28 to 31 days. */
-export function timeframeFromSpacing(times: readonly number[]): Timeframe | null {
+/** The typical time between neighbouring rows, in any order: the median gap, or null with fewer than two distinct times. */
+export function rowSpacing(times: readonly number[]): number | null {
   const sorted = [...times].sort((a, b) => a - b);
   const gaps: number[] = [];
   for (let i = 1; i < sorted.length; i++) {
@@ -341,13 +369,23 @@ export function timeframeFromSpacing(times: readonly number[]): Timeframe | null
   if (gaps.length === 0) return null;
   gaps.sort((a, b) => a - b);
   // Weekend and holiday gaps are the minority in daily files, so the median is still a day.
-  const median = gaps[Math.floor(gaps.length / 2)]!;
+  return gaps[Math.floor(gaps.length / 2)]!;
+}
+
+/** The timeframe a row spacing is, when it is one of the chart timeframes; monthly files vary from 28 to 31 days. */
+export function timeframeOfSpacing(spacing: number | null): Timeframe | null {
+  if (spacing === null) return null;
   const day = fixedTimeframeMs['1d'];
-  if (median >= 28 * day && median <= 31 * day) return '1M';
+  if (spacing >= 28 * day && spacing <= 31 * day) return '1M';
   for (const [timeframe, width] of Object.entries(fixedTimeframeMs) as Array<[Timeframe, number]>) {
-    if (Math.abs(median - width) <= width * 0.02) return timeframe;
+    if (Math.abs(spacing - width) <= width * 0.02) return timeframe;
   }
   return null;
+}
+
+/** The spacing of the rows, when it is one of the chart timeframes. */
+export function timeframeFromSpacing(times: readonly number[]): Timeframe | null {
+  return timeframeOfSpacing(rowSpacing(times));
 }
 
 function guessDelimiter(head: string): string | null {
@@ -385,12 +423,19 @@ export function detectCsvLayout(text: string, mapping: CsvMapping = {}): CsvLayo
   if (prices.close === null) {
     throw new AppError('VALIDATION', `Could not find a close or price column (looked for headers such as Close, Price, Last or C). ${MAPPING_HINT}`);
   }
+  const priceValues = [prices.open, prices.high, prices.low, prices.close, prices.volume].flatMap((column) =>
+    column === null ? [] : columnValues(dataRows, column),
+  );
 
   const times: number[] = [];
+  let firstZone: number | null = null;
   for (const row of dataRows) {
-    const ms = parseDate(timeText(row, time.column, time.timeOfDayColumn), time.dateFormat);
+    const text = timeText(row, time.column, time.timeOfDayColumn);
+    const ms = parseDate(text, time.dateFormat);
     if (ms !== null) times.push(ms);
+    if (firstZone === null && time.dateFormat === 'iso') firstZone = isoZoneMinutes(text);
   }
+  const spacingMs = rowSpacing(times);
 
   return {
     detection: {
@@ -398,11 +443,22 @@ export function detectCsvLayout(text: string, mapping: CsvMapping = {}): CsvLayo
       hasHeader,
       headers,
       dateFormat: time.dateFormat,
-      columns: { time: time.column, open: prices.open, high: prices.high, low: prices.low, close: prices.close, volume: prices.volume },
-      timeframe: timeframeFromSpacing(times),
+      dateFormatChoices: time.dateFormatChoices,
+      decimalSeparator: mapping.decimalSeparator ?? detectDecimalSeparator(priceValues),
+      utcOffsetMinutes: mapping.utcOffsetMinutes ?? firstZone ?? 0,
+      columns: {
+        time: time.column,
+        timeOfDay: time.timeOfDayColumn,
+        open: prices.open,
+        high: prices.high,
+        low: prices.low,
+        close: prices.close,
+        volume: prices.volume,
+      },
+      timeframe: timeframeOfSpacing(spacingMs),
+      spacingMs,
     },
     columnCount,
-    timeOfDayColumn: time.timeOfDayColumn,
   };
 }
 

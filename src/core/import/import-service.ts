@@ -3,11 +3,13 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { methods, type MethodInput, type MethodOutput } from '../../shared/contract';
-import { runIds, type Bar, type CsvMapping, type CsvSource } from '../../shared/domain';
+import { runIds, type BadOhlcPolicy, type Bar, type CsvMapping, type CsvSource } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { Timeframe } from '../../shared/timeframes';
 import type { CoreContext } from '../context';
 import { detectCsvLayout, type CsvLayout } from './detect-csv';
+import { describeBadOhlc, layoutQuestions, mappingOf } from './import-questions';
+import { MAX_RECORDED_REPAIRS, type ImportRunDetails, type RecordedRepair } from './recorded-repairs';
 import { scanBars, textChunks, walkBarRows, type BarScan } from './parse-bars';
 
 const MEGABYTE = 1024 * 1024;
@@ -120,17 +122,17 @@ async function requireInstrument(deps: ImportDeps, symbol: string): Promise<void
 }
 
 /** Detects the layout from the first lines, then walks the whole file once, keeping no bars. */
-async function scanFile(source: CsvSource, mapping: CsvMapping | undefined): Promise<ScannedFile> {
+async function scanFile(source: CsvSource, mapping: CsvMapping | undefined, policy: BadOhlcPolicy): Promise<ScannedFile> {
   const { fileName, chunks } = await openSource(source);
   const layout = detectCsvLayout(await detectionHead(chunks()), mapping);
-  return { fileName, layout, scan: await scanBars(chunks(), layout, SAMPLE_BARS), chunks };
+  return { fileName, layout, scan: await scanBars(chunks(), layout, policy, SAMPLE_BARS), chunks };
 }
 
 /** Detects and validates a file without writing anything, so the user sees what an import would do. */
 export async function previewImport(deps: ImportDeps, input: MethodInput<'import.preview'>): Promise<MethodOutput<'import.preview'>> {
-  const { source, symbol, timeframe, mapping } = methods['import.preview'].input.parse(input);
+  const { source, symbol, timeframe, mapping, badOhlc: policy = 'reject' } = methods['import.preview'].input.parse(input);
   await requireInstrument(deps, symbol);
-  const { layout, scan } = await scanFile(source, mapping);
+  const { fileName, layout, scan } = await scanFile(source, mapping, policy);
   return {
     detection: layout.detection,
     timeframe: timeframe ?? layout.detection.timeframe,
@@ -141,6 +143,11 @@ export async function previewImport(deps: ImportDeps, input: MethodInput<'import
     errorCount: scan.errorCount,
     first: scan.first,
     last: scan.last,
+    mapping: mappingOf(layout.detection),
+    questions: layoutQuestions(fileName, layout.detection, timeframe),
+    badOhlc: describeBadOhlc(scan, policy),
+    repaired: scan.repairCount,
+    repairs: scan.repairs,
   };
 }
 
@@ -170,16 +177,13 @@ export async function importCsv(
   input: MethodInput<'import.csv'>,
   options: ImportOptions = {},
 ): Promise<MethodOutput<'import.csv'>> {
-  const { source, symbol, timeframe: requested, mapping } = methods['import.csv'].input.parse(input);
+  const { source, symbol, timeframe: requested, mapping, badOhlc: policy = 'reject' } = methods['import.csv'].input.parse(input);
   await requireInstrument(deps, symbol);
-  const { fileName, layout, scan, chunks } = await scanFile(source, mapping);
-  const timeframe: Timeframe | null = requested ?? layout.detection.timeframe;
-  if (!timeframe) {
-    throw new AppError(
-      'VALIDATION',
-      `Could not tell the timeframe of ${fileName} from the spacing of its rows. Choose the timeframe (1m … 1M) and import again.`,
-    );
-  }
+  const { fileName, layout, scan, chunks } = await scanFile(source, mapping, policy);
+  const [question] = layoutQuestions(fileName, layout.detection, requested);
+  if (question) throw new AppError('VALIDATION', question.message, { option: question.option, choices: question.choices });
+  // Without a question open, a timeframe is known: one is asked for whenever neither exists.
+  const timeframe: Timeframe = requested ?? layout.detection.timeframe!;
   const { first, last } = scan;
   if (scan.validRows === 0 || first === null || last === null) refuseEmptyImport(fileName, scan);
   const total = scan.validRows;
@@ -191,6 +195,10 @@ export async function importCsv(
     let writtenFrom = Number.POSITIVE_INFINITY;
     let writtenTo = Number.NEGATIVE_INFINITY;
     let pending: Bar[] = [];
+    const repairs: RecordedRepair[] = [];
+    const details: ImportRunDetails = { file: fileName, symbol, timeframe, badOhlc: policy, repaired: scan.repairCount, repairs };
+    // Recorded however the run ends: the repaired bars of a cancelled import's committed chunks are stored too.
+    if (scan.repairCount > 0) job.recordDetails(details);
     const writeChunk = async (chunk: Bar[]) => {
       job.throwIfCancelled();
       const result = await deps.storage.marketData.upsertBars({ symbol, timeframe, source: `csv:${fileName}`, bars: chunk });
@@ -211,8 +219,11 @@ export async function importCsv(
       await walkBarRows(
         chunks(),
         layout,
-        (bar, line) => {
-          if (scan.kept.claim(bar.time, line) === line) pending.push(bar);
+        policy,
+        (bar, line, repair) => {
+          if (scan.kept.claim(bar.time, line) !== line) return null;
+          pending.push(bar);
+          if (repair !== null && repairs.length < MAX_RECORDED_REPAIRS) repairs.push({ time: bar.time, line, change: repair });
           return null;
         },
         async () => {
@@ -236,6 +247,9 @@ export async function importCsv(
         errors: scan.errors,
         first,
         last,
+        badOhlc: policy,
+        repaired: scan.repairCount,
+        repairs: scan.repairs,
       },
       rows: totals.inserted + totals.updated,
     };

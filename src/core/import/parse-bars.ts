@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
-import type { Bar, RowError } from '../../shared/domain';
+import type { BadOhlcPolicy, Bar, RowError } from '../../shared/domain';
 import { ohlcInconsistency } from '../bars/validate-bar';
-import { cellExcerpt, DECIMAL_PATTERN, formatUtc, parseDate, parseDecimal, quoteCell } from './csv-values';
+import { cellExcerpt, DECIMAL_PATTERN, formatUtc, isoZoneMinutes, parseDate, parseDecimal, parseVolume, quoteCell, type DecimalSeparator } from './csv-values';
 import { AppError } from '../../shared/errors';
 import { stripBom, type CsvLayout } from './detect-csv';
 
@@ -19,44 +19,62 @@ const BLOCK_CHARS = 128 * 1024;
 /** Past this, a block with no line break (or an unclosed quote) is refused rather than held in memory. */
 const MAX_BLOCK_CHARS = 16 * 1024 * 1024;
 
-export interface ParsedBars {
+export interface ParsedBars extends RowWalk {
   /** Valid bars, oldest first, one per time. */
   bars: Bar[];
-  /** Data rows in the file: valid plus rejected; the header and empty lines are not rows. */
-  rowsRead: number;
-  /** The first rejected rows by line number. */
-  errors: RowError[];
-  errorCount: number;
 }
 
 const NON_FINITE_PATTERN = /^[+-]?(?:nan|inf|infinity)$/i;
 
 type PriceField = 'Open' | 'High' | 'Low' | 'Close';
 
+/** Rows whose high and low do not enclose open and close, by what is wrong, whatever the policy did with them. */
+export interface BadOhlcCounts {
+  closeOutside: number;
+  openOutside: number;
+  highBelowLow: number;
+}
+
 /**
  * Turns rows into bars, or says why a row cannot be one (`reason`, set whenever `read`
  * returns null). Files with only a close (monthly averages) get open = high = low = close;
- * a missing open, high or low is derived the same way; a missing or blank volume is 0.
- * Prices must be positive and consistent. Written without per-row objects or closures,
- * since it runs for every row of files with millions of them.
+ * a missing open, high or low is derived the same way; a missing, blank or "-" volume is 0.
+ * Prices must be positive; a bar whose high and low do not enclose open and close is
+ * rejected, widened or kept by the policy, and `repair` then says what was done (else null).
+ * Written without per-row objects or closures, since it runs for every row of files with
+ * millions of them.
  */
 class BarReader {
   reason = '';
+  repair: string | null = null;
+  readonly badOhlc: BadOhlcCounts = { closeOutside: 0, openOutside: 0, highBelowLow: 0 };
   private readonly columnCount: number;
   private readonly timeColumn: number;
   private readonly timeOfDayColumn: number | null;
   private readonly dateFormat: CsvLayout['detection']['dateFormat'];
   private readonly columns: CsvLayout['detection']['columns'];
+  private readonly decimalSeparator: DecimalSeparator;
+  /** Shift of times written without a zone; 0 when the file is UTC. */
+  private readonly offsetMs: number;
+  private readonly zonedFormat: boolean;
 
-  constructor(layout: CsvLayout) {
+  constructor(
+    layout: CsvLayout,
+    private readonly policy: BadOhlcPolicy,
+  ) {
+    const { detection } = layout;
     this.columnCount = layout.columnCount;
-    this.timeColumn = layout.detection.columns.time;
-    this.timeOfDayColumn = layout.timeOfDayColumn;
-    this.dateFormat = layout.detection.dateFormat;
-    this.columns = layout.detection.columns;
+    this.timeColumn = detection.columns.time;
+    this.timeOfDayColumn = detection.columns.timeOfDay;
+    this.dateFormat = detection.dateFormat;
+    this.columns = detection.columns;
+    this.decimalSeparator = detection.decimalSeparator;
+    this.offsetMs = detection.utcOffsetMinutes * 60_000;
+    this.zonedFormat = detection.dateFormat === 'epoch-ms' || detection.dateFormat === 'epoch-s';
   }
 
   read(cells: readonly string[]): Bar | null {
+    this.repair = null;
     let length = cells.length;
     // A trailing delimiter on data rows (but not the header) is an export habit, not a broken row.
     while (length > this.columnCount && cells[length - 1]!.trim() === '') length--;
@@ -64,8 +82,9 @@ class BarReader {
 
     const date = cells[this.timeColumn]!.trim();
     const timeText = this.timeOfDayColumn === null ? date : `${date} ${cells[this.timeOfDayColumn]!.trim()}`;
-    const time = parseDate(timeText, this.dateFormat);
-    if (time === null) return this.fail(date === '' ? 'Time is empty' : `Time ${quoteCell(timeText)} is not a date in ${this.dateFormat} format`);
+    const parsedTime = parseDate(timeText, this.dateFormat);
+    if (parsedTime === null) return this.fail(date === '' ? 'Time is empty' : `Time ${quoteCell(timeText)} is not a date in ${this.dateFormat} format`);
+    const time = this.offsetMs === 0 || this.zonedFormat || (this.dateFormat === 'iso' && isoZoneMinutes(timeText) !== null) ? parsedTime : parsedTime - this.offsetMs;
 
     const { open: openColumn, high: highColumn, low: lowColumn, close: closeColumn, volume: volumeColumn } = this.columns;
     const closeText = cells[closeColumn]!.trim();
@@ -91,8 +110,23 @@ class BarReader {
       cellExcerpt(lowText ?? String(low)),
       cellExcerpt(closeText),
     );
-    if (inconsistency !== null) return this.fail(inconsistency);
-    return { time, open, high, low, close, volume };
+    if (inconsistency === null) return { time, open, high, low, close, volume };
+    this.countBadOhlc(open, high, low, close);
+    if (this.policy === 'reject') return this.fail(inconsistency);
+    if (this.policy === 'keep') {
+      this.repair = `${inconsistency}; kept as written`;
+      return { time, open, high, low, close, volume };
+    }
+    const widenedHigh = Math.max(high, open, close);
+    const widenedLow = Math.min(low, open, close);
+    this.repair = `${inconsistency}; widened to high ${widenedHigh}, low ${widenedLow}`;
+    return { time, open, high: widenedHigh, low: widenedLow, close, volume };
+  }
+
+  private countBadOhlc(open: number, high: number, low: number, close: number): void {
+    if (high < low) this.badOhlc.highBelowLow++;
+    else if (open > high || open < low) this.badOhlc.openOutside++;
+    else if (close > high || close < low) this.badOhlc.closeOutside++;
   }
 
   private fail(reason: string): null {
@@ -111,8 +145,9 @@ class BarReader {
   }
 
   private volume(text: string): number {
-    if (text === '') return 0;
-    const value = this.number('Volume', text);
+    // Investing.com writes "-" for a day without reported volume.
+    if (text === '' || text === '-') return 0;
+    const value = parseVolume(text, this.decimalSeparator) ?? this.number('Volume', text);
     if (value < 0) {
       this.reason = `Volume ${cellExcerpt(text)} is negative`;
       return Number.NaN;
@@ -126,7 +161,7 @@ class BarReader {
       this.reason = `${field} is empty`;
       return Number.NaN;
     }
-    const value = parseDecimal(text);
+    const value = parseDecimal(text, this.decimalSeparator);
     if (value !== null) return value;
     // "1e999" has the shape of a number but overflows to Infinity.
     const nonFinite = NON_FINITE_PATTERN.test(text) || DECIMAL_PATTERN.test(text);
@@ -188,10 +223,15 @@ export interface RowWalk {
   /** The first rejected rows, in line order. */
   errors: RowError[];
   errorCount: number;
+  /** Rows whose high and low do not enclose open and close, rejected or not. */
+  badOhlc: BadOhlcCounts;
 }
 
-/** Takes a valid bar and its line; returns why it is rejected after all (a duplicate time), or null. */
-export type BarVisitor = (bar: Bar, line: number) => string | null;
+/**
+ * Takes a valid bar, its line and what the bad-OHLC policy changed in it (null when the row
+ * was consistent); returns why it is rejected after all (a duplicate time), or null.
+ */
+export type BarVisitor = (bar: Bar, line: number, repair: string | null) => string | null;
 
 /**
  * Reads every row of a file arriving as text chunks, as laid out by detection, in blocks of
@@ -203,10 +243,11 @@ export type BarVisitor = (bar: Bar, line: number) => string | null;
 export async function walkBarRows(
   chunks: AsyncIterable<string>,
   layout: CsvLayout,
+  policy: BadOhlcPolicy,
   visit: BarVisitor,
   betweenBlocks?: () => Promise<void>,
 ): Promise<RowWalk> {
-  const reader = new BarReader(layout);
+  const reader = new BarReader(layout, policy);
   const errors: RowError[] = [];
   let errorCount = 0;
   let rowsRead = 0;
@@ -245,7 +286,7 @@ export async function walkBarRows(
         reject(rowLine, quoteErrors.get(index) ?? reader.reason);
         continue;
       }
-      const refused = visit(bar, rowLine);
+      const refused = visit(bar, rowLine, reader.repair);
       if (refused !== null) reject(rowLine, refused);
     }
     blockLine += countOccurrences(block, lineBreakOfFile);
@@ -284,7 +325,7 @@ export async function walkBarRows(
   }
   await drain(true);
   if (betweenBlocks) await betweenBlocks();
-  return { rowsRead, errors, errorCount };
+  return { rowsRead, errors, errorCount, badOhlc: reader.badOhlc };
 }
 
 /** One open-addressing table of FirstLineByTime. */
@@ -370,6 +411,9 @@ export interface BarScan extends RowWalk {
   last: number | null;
   /** The line kept for each time, so a second walk writes exactly the bars this one counted. */
   kept: FirstLineByTime;
+  /** The first bars the bad-OHLC policy widened or kept, with what it did. */
+  repairs: RowError[];
+  repairCount: number;
 }
 
 const duplicateReason = (time: number, keptLine: number) => `Duplicate time ${formatUtc(time)}: line ${keptLine} has the same time and was kept`;
@@ -381,16 +425,22 @@ const duplicateReason = (time: number, keptLine: number) => `Duplicate time ${fo
  * rejected: they point at a broken export, and the first is what the user sees when they
  * open the file.
  */
-export async function scanBars(chunks: AsyncIterable<string>, layout: CsvLayout, sampleSize: number): Promise<BarScan> {
+export async function scanBars(chunks: AsyncIterable<string>, layout: CsvLayout, policy: BadOhlcPolicy, sampleSize: number): Promise<BarScan> {
   const kept = new FirstLineByTime();
   const sample: Bar[] = [];
+  const repairs: RowError[] = [];
+  let repairCount = 0;
   let validRows = 0;
   let first: number | null = null;
   let last: number | null = null;
-  const walk = await walkBarRows(chunks, layout, (bar, line) => {
+  const walk = await walkBarRows(chunks, layout, policy, (bar, line, repair) => {
     const keptLine = kept.claim(bar.time, line);
     if (keptLine !== line) return duplicateReason(bar.time, keptLine);
     validRows++;
+    if (repair !== null) {
+      repairCount++;
+      if (repairs.length < MAX_REPORTED_ERRORS) repairs.push({ line, reason: repair });
+    }
     if (first === null || bar.time < first) first = bar.time;
     if (last === null || bar.time > last) last = bar.time;
     if (sample.length < sampleSize || bar.time < sample[sample.length - 1]!.time) {
@@ -401,7 +451,7 @@ export async function scanBars(chunks: AsyncIterable<string>, layout: CsvLayout,
     }
     return null;
   });
-  return { ...walk, validRows, sample, first, last, kept };
+  return { ...walk, validRows, sample, first, last, kept, repairs, repairCount };
 }
 
 /** Text already in memory, as one chunk. */
@@ -413,10 +463,10 @@ export async function* textChunks(text: string): AsyncIterable<string> {
  * Every valid bar of `text`, oldest first, one per time, with the rows rejected on the way:
  * the whole-file form of scanBars for text already in memory.
  */
-export async function parseBars(text: string, layout: CsvLayout): Promise<ParsedBars> {
+export async function parseBars(text: string, layout: CsvLayout, policy: BadOhlcPolicy = 'reject'): Promise<ParsedBars> {
   const kept = new FirstLineByTime();
   const bars: Bar[] = [];
-  const walk = await walkBarRows(textChunks(text), layout, (bar, line) => {
+  const walk = await walkBarRows(textChunks(text), layout, policy, (bar, line) => {
     const keptLine = kept.claim(bar.time, line);
     if (keptLine !== line) return duplicateReason(bar.time, keptLine);
     bars.push(bar);

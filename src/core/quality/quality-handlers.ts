@@ -2,6 +2,7 @@ import { AppError } from '../../shared/errors';
 import { requireBoundedRange, requireInstrument } from '../bars/bar-access';
 import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
+import { findRepairedBars } from '../import/recorded-repairs';
 import { findInvalidBars, findOutliers } from './outliers';
 import { repairGaps } from './repair';
 import { findStoredGaps } from './stored-gaps';
@@ -27,6 +28,7 @@ export function qualityHandlers(ctx: CoreContext): HandlerMap {
         gaps,
         outliers: findOutliers(bars),
         invalid: findInvalidBars(bars),
+        repaired: await findRepairedBars(storage, instrument.symbol, query.timeframe, spans),
       };
     },
     'quality.repair': async (input) => {

@@ -30,11 +30,14 @@ describe('detectCsvLayout on the real files', () => {
         hasHeader: true,
         headers: ['Date', 'Open', 'High', 'Low', 'Close', 'Volume'],
         dateFormat: 'YYYY.MM.DD HH:mm',
-        columns: { time: 0, open: 1, high: 2, low: 3, close: 4, volume: 5 },
+        dateFormatChoices: ['YYYY.MM.DD HH:mm'],
+        decimalSeparator: '.',
+        utcOffsetMinutes: 0,
+        columns: { time: 0, timeOfDay: null, open: 1, high: 2, low: 3, close: 4, volume: 5 },
         timeframe: '1d',
+        spacingMs: DAY,
       },
       columnCount: 6,
-      timeOfDayColumn: null,
     });
   });
 
@@ -45,11 +48,14 @@ describe('detectCsvLayout on the real files', () => {
         hasHeader: true,
         headers: ['Date', 'Open', 'High', 'Low', 'Close', 'Adj Close', 'Volume'],
         dateFormat: 'YYYY-MM-DD',
-        columns: { time: 0, open: 1, high: 2, low: 3, close: 4, volume: 6 },
+        dateFormatChoices: ['YYYY-MM-DD'],
+        decimalSeparator: '.',
+        utcOffsetMinutes: 0,
+        columns: { time: 0, timeOfDay: null, open: 1, high: 2, low: 3, close: 4, volume: 6 },
         timeframe: '1d',
+        spacingMs: DAY,
       },
       columnCount: 7,
-      timeOfDayColumn: null,
     });
   });
 
@@ -60,11 +66,14 @@ describe('detectCsvLayout on the real files', () => {
         hasHeader: true,
         headers: ['', 'Open time', 'Date', 'Open', 'High', 'Low', 'Close', 'Volume'],
         dateFormat: 'epoch-ms',
-        columns: { time: 1, open: 3, high: 4, low: 5, close: 6, volume: 7 },
+        dateFormatChoices: ['epoch-ms'],
+        decimalSeparator: '.',
+        utcOffsetMinutes: 0,
+        columns: { time: 1, timeOfDay: null, open: 3, high: 4, low: 5, close: 6, volume: 7 },
         timeframe: '1h',
+        spacingMs: HOUR,
       },
       columnCount: 8,
-      timeOfDayColumn: null,
     });
   });
 
@@ -75,11 +84,14 @@ describe('detectCsvLayout on the real files', () => {
         hasHeader: true,
         headers: ['Date', 'Price'],
         dateFormat: 'YYYY-MM',
-        columns: { time: 0, open: null, high: null, low: null, close: 1, volume: null },
+        dateFormatChoices: ['YYYY-MM'],
+        decimalSeparator: '.',
+        utcOffsetMinutes: 0,
+        columns: { time: 0, timeOfDay: null, open: null, high: null, low: null, close: 1, volume: null },
         timeframe: '1M',
+        spacingMs: 31 * DAY,
       },
       columnCount: 2,
-      timeOfDayColumn: null,
     });
   });
 });
@@ -93,19 +105,22 @@ describe('detectCsvLayout on other vendor shapes', () => {
         hasHeader: false,
         headers: [],
         dateFormat: 'YYYY.MM.DD HH:mm',
-        columns: { time: 0, open: 2, high: 3, low: 4, close: 5, volume: 6 },
+        dateFormatChoices: ['YYYY.MM.DD HH:mm'],
+        decimalSeparator: '.',
+        utcOffsetMinutes: 0,
+        columns: { time: 0, timeOfDay: 1, open: 2, high: 3, low: 4, close: 5, volume: 6 },
         timeframe: '1h',
+        spacingMs: HOUR,
       },
       columnCount: 7,
-      timeOfDayColumn: 1,
     });
   });
 
   it('joins Date and Time header columns, with seconds', () => {
     const text = 'Date,Time,Open,High,Low,Close,Volume\n2024-01-02,00:00:00,1,2,0.5,1.5,10\n2024-01-02,00:05:00,1,2,0.5,1.5,10\n2024-01-02,00:10:00,1,2,0.5,1.5,10\n';
-    const { detection, timeOfDayColumn } = detectCsvLayout(text);
+    const { detection } = detectCsvLayout(text);
     expect(detection).toMatchObject({ dateFormat: 'YYYY-MM-DD HH:mm:ss', columns: { time: 0 }, timeframe: '5m' });
-    expect(timeOfDayColumn).toBe(1);
+    expect(detection.columns.timeOfDay).toBe(1);
   });
 
   it('reads an investing.com export: Price first, quoted thousands, month-first dates, newest first', () => {
@@ -126,7 +141,7 @@ describe('detectCsvLayout on other vendor shapes', () => {
 
   it('uses Adj Close when it is the only close', () => {
     const text = 'Date,Adj Close\n2024-01-02,10\n2024-01-03,11\n';
-    expect(detectCsvLayout(text).detection.columns).toEqual({ time: 0, open: null, high: null, low: null, close: 1, volume: null });
+    expect(detectCsvLayout(text).detection.columns).toEqual({ time: 0, timeOfDay: null, open: null, high: null, low: null, close: 1, volume: null });
   });
 
   it.each([
@@ -164,12 +179,9 @@ describe('month-first and day-first slash dates', () => {
     expect(detectCsvLayout(dailyRows(20, monthFirst)).detection.dateFormat).toBe('MM/DD/YYYY');
   });
 
-  it('refuses dates no row can decide, and says how to import them', () => {
+  it('keeps both orders of dates no row can decide, month-first as the first guess', () => {
     const text = 'Date,Close\n01/02/2024,1\n02/02/2024,2\n03/02/2024,3\n';
-    const error = refusal(() => detectCsvLayout(text));
-    expect(error.code).toBe('VALIDATION');
-    expect(error.message).toMatch(/could be month-first or day-first/);
-    expect(error.message).toMatch(/dateFormat "MM\/DD\/YYYY"/);
+    expect(detectCsvLayout(text).detection).toMatchObject({ dateFormat: 'MM/DD/YYYY', dateFormatChoices: ['MM/DD/YYYY', 'DD/MM/YYYY'] });
   });
 
   it('reads undecidable dates month-first when the mapping says so', () => {
@@ -177,10 +189,8 @@ describe('month-first and day-first slash dates', () => {
     expect(detectCsvLayout(text, { dateFormat: 'MM/DD/YYYY' }).detection).toMatchObject({ dateFormat: 'MM/DD/YYYY', timeframe: '1M' });
   });
 
-  it('refuses day-first dates rather than swapping months and days', () => {
-    const error = refusal(() => detectCsvLayout(dailyRows(20, dayFirst)));
-    expect(error.code).toBe('VALIDATION');
-    expect(error.message).toMatch(/day-first \(DD\/MM\/YYYY\)/);
+  it('reads day-first dates once a day above 12 shows it', () => {
+    expect(detectCsvLayout(dailyRows(20, dayFirst)).detection).toMatchObject({ dateFormat: 'DD/MM/YYYY', dateFormatChoices: ['DD/MM/YYYY'], timeframe: '1d' });
   });
 });
 
@@ -206,8 +216,12 @@ describe('explicit mapping', () => {
       hasHeader: false,
       headers: [],
       dateFormat: 'YYYY-MM-DD',
-      columns: { time: 0, open: null, high: null, low: null, close: 2, volume: 1 },
+      dateFormatChoices: ['YYYY-MM-DD'],
+      decimalSeparator: '.',
+      utcOffsetMinutes: 0,
+      columns: { time: 0, timeOfDay: null, open: null, high: null, low: null, close: 2, volume: 1 },
       timeframe: '1d',
+      spacingMs: DAY,
     });
   });
 
@@ -219,7 +233,7 @@ describe('explicit mapping', () => {
   it('joins a separate time-of-day column when the mapping gives a date-time format', () => {
     const split = '2024.01.02,00:00,1,2,0.5,1.5,10\n2024.01.02,04:00,1,2,0.5,1.5,10\n';
     const layout = detectCsvLayout(split, { dateFormat: 'YYYY.MM.DD HH:mm', time: 0 });
-    expect(layout.timeOfDayColumn).toBe(1);
+    expect(layout.detection.columns.timeOfDay).toBe(1);
     expect(layout.detection.timeframe).toBe('4h');
   });
 
