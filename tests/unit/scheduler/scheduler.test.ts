@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src/core/events';
 import { Backfills } from '../../../src/core/backfill/backfill';
-import { ProviderRegistry } from '../../../src/core/ingest/provider-registry';
+import { ProviderRegistry } from '../../../src/core/providers/registry';
 import { instrumentCatalogue } from '../../../src/core/instruments/catalogue';
 import { JobRunner, type JobContext } from '../../../src/core/jobs/job-runner';
 import { ProviderTurns } from '../../../src/core/jobs/provider-turns';

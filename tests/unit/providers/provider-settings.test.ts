@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderRegistry } from '../../../src/core/ingest/provider-registry';
+import { ProviderRegistry } from '../../../src/core/providers/registry';
 import type { ProviderId, ProviderSettings } from '../../../src/shared/domain';
 import { silentLogger } from '../../support/silent-logger';
 

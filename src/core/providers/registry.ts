@@ -1,12 +1,12 @@
 import { providerIds, type ProviderId, type ProviderSettings } from '../../shared/domain';
 import type { ProviderStatus } from '../../shared/providers';
 import type { HttpTuning } from '../http/http-client';
-import { providerNames } from '../http/provider-errors';
+import { providerNames } from './provider-errors';
 import type { Logger, SecretStore } from '../ports';
 import { keyFingerprint, type ProviderPlan } from './plan-depth';
-import { createMetalsApiAdapter } from '../providers/metals-api';
-import { createPolygonAdapter } from '../providers/polygon';
-import { createTwelveDataAdapter } from '../providers/twelvedata';
+import { createMetalsApiAdapter } from './metals-api';
+import { createPolygonAdapter } from './polygon';
+import { createTwelveDataAdapter } from './twelvedata';
 import {
   envApiKey,
   providerConfigFromEnv,
@@ -14,8 +14,8 @@ import {
   type AdapterDeps,
   type ProviderAdapter,
   type ProviderConfig,
-} from '../providers/types';
-import { createYahooAdapter } from '../providers/yahoo';
+} from './types';
+import { createYahooAdapter } from './yahoo';
 
 const factories: Readonly<Record<ProviderId, (deps: AdapterDeps) => ProviderAdapter>> = {
   yahoo: createYahooAdapter,
