@@ -40,7 +40,7 @@ export interface Core {
 
 export async function createCore(ports: CorePorts, options: InvokeOptions): Promise<Core> {
   const now = ports.now ?? Date.now;
-  const storage = await openStorage({ dataDir: ports.dataDir, databaseUrl: ports.databaseUrl, logger: ports.logger, environment: ports.environment });
+  const storage = await openStorage({ ...ports.config, logger: ports.logger });
   try {
     await storage.instruments.seed(instrumentCatalogue);
     const events = new EventBus();
@@ -49,7 +49,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     const jobs = new JobRunner(storage.jobRuns, events, ports.logger, now, { owner });
     await jobs.startHeartbeat();
     const turns = new ProviderTurns();
-    const providers = new ProviderRegistry(ports.environment ?? {}, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
+    const providers = new ProviderRegistry(ports.config.providers, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
     const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now, turns, providerPlan: (provider) => providers.plan(provider) });
     const clock = systemClock(now);
     const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now });

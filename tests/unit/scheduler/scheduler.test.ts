@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { providersFromEnvironment } from '../../../src/core/config/runtime-config';
 import { EventBus } from '../../../src/core/events';
 import { Backfills } from '../../../src/core/backfill/backfill';
 import { ProviderRegistry } from '../../../src/core/providers/registry';
@@ -112,7 +113,7 @@ describe('Scheduler', () => {
     bus.subscribe((message) => events.push(message));
     jobs = new JobRunner(storage.jobRuns, bus, logger, clock.now, { owner: 'test' });
     const turns = new ProviderTurns();
-    const providers = new ProviderRegistry({}, memorySecretStore(), logger);
+    const providers = new ProviderRegistry(providersFromEnvironment({}), memorySecretStore(), logger);
     const backfills = new Backfills({ storage, jobs, events: bus, logger, now: clock.now, turns });
     const scripted: Executor = (_deps, ctx, job) =>
       new Promise((resolve, reject) => {
