@@ -7,7 +7,7 @@
  * folder, built there for Electron (a prebuilt binary via prebuild-install, else a source
  * build with node-gyp against Electron's headers) and the result is cached in
  *   node_modules/.cache/metalytics-native/electron-<version>-<platform>-<arch>/better_sqlite3.node
- * The main process hands that path to the storage code as METALYTICS_SQLITE_NATIVE_BINDING
+ * The main process hands that path to the storage code in its configuration (sqliteNativeBinding)
  * (see src/main/runtime-paths.ts, which must use the same folder name).
  *
  * Exit codes: 0 when the binding is ready or the step was skipped (no Electron binary, no

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { readVariable, type Environment } from '../core/config/environment';
+import { configFromEnvironment, type RuntimeConfig } from '../core/config/runtime-config';
 import { logLevels, type LogLevel } from '../server/headless-ports';
 import { CliError, exitCodes } from './exit-codes';
 
@@ -9,32 +11,29 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
 const APP_FOLDER = 'Metalytics';
 
-type Env = NodeJS.ProcessEnv;
-
-/** An unset and an empty variable mean the same: not configured. */
-function envValue(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
 /**
  * The folder Electron's `app.getPath('userData')` names for "Metalytics" on each OS, so
  * the desktop app and the headless server share one workspace by default.
  */
-export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: Env = process.env, home: string = homedir()): string {
+export function defaultDataDir(platform: NodeJS.Platform, env: Environment, home: string = homedir()): string {
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_FOLDER);
-  if (platform === 'win32') return join(envValue(env, 'APPDATA') ?? join(home, 'AppData', 'Roaming'), APP_FOLDER);
-  return join(envValue(env, 'XDG_CONFIG_HOME') ?? join(home, '.config'), APP_FOLDER);
+  if (platform === 'win32') return join(readVariable(env, 'APPDATA') ?? join(home, 'AppData', 'Roaming'), APP_FOLDER);
+  return join(readVariable(env, 'XDG_CONFIG_HOME') ?? join(home, '.config'), APP_FOLDER);
 }
 
 /** `--data-dir`, else METALYTICS_DATA_DIR, else the OS app-data folder. */
-export function resolveDataDir(flag: string | undefined, env: Env): string {
-  return resolve(flag ?? envValue(env, 'METALYTICS_DATA_DIR') ?? defaultDataDir(process.platform, env));
+export function resolveDataDir(flag: string | undefined, env: Environment): string {
+  return resolve(flag ?? readVariable(env, 'METALYTICS_DATA_DIR') ?? defaultDataDir(process.platform, env));
 }
 
-/** `--database-url`, else METALYTICS_DATABASE_URL; undefined leaves the choice to settings (SQLite by default). */
-export function resolveDatabaseUrlOverride(flag: string | undefined, env: Env): string | undefined {
-  return flag ?? envValue(env, 'METALYTICS_DATABASE_URL');
+/**
+ * A command's configuration from its flags and the environment. `databaseUrl` is
+ * `--database-url`, else METALYTICS_DATABASE_URL; undefined leaves the choice to Settings
+ * (SQLite by default), made when the workspace opens.
+ */
+export function resolveHeadlessConfig(flags: { dataDir?: string; databaseUrl?: string }, env: Environment): RuntimeConfig {
+  const fromEnvironment = configFromEnvironment(env);
+  return { ...fromEnvironment, dataDir: resolveDataDir(flags.dataDir, env), databaseUrl: flags.databaseUrl ?? fromEnvironment.databaseUrl };
 }
 
 /** Commander argument parser for `--port`: 0 asks the OS for a free port. */
@@ -45,9 +44,9 @@ export function parsePort(text: string): number {
 }
 
 /** `--port`, else PORT, else 8787. */
-export function resolvePort(flag: number | undefined, env: Env): number {
+export function resolvePort(flag: number | undefined, env: Environment): number {
   if (flag !== undefined) return flag;
-  const fromEnv = envValue(env, 'PORT');
+  const fromEnv = readVariable(env, 'PORT');
   if (fromEnv === undefined) return DEFAULT_PORT;
   try {
     return parsePort(fromEnv);
@@ -57,25 +56,25 @@ export function resolvePort(flag: number | undefined, env: Env): number {
 }
 
 /** METALYTICS_TOKEN when set (stable links across restarts), else a fresh random one per run. */
-export function resolveToken(env: Env): string {
-  return envValue(env, 'METALYTICS_TOKEN') ?? randomBytes(24).toString('base64url');
+export function resolveToken(env: Environment): string {
+  return readVariable(env, 'METALYTICS_TOKEN') ?? randomBytes(24).toString('base64url');
 }
 
 /** METALYTICS_METRICS_TOKEN: a token that opens only /metrics of a remote `serve`; unset, the API token alone. */
-export function resolveMetricsToken(env: Env): string | undefined {
-  return envValue(env, 'METALYTICS_METRICS_TOKEN');
+export function resolveMetricsToken(env: Environment): string | undefined {
+  return readVariable(env, 'METALYTICS_METRICS_TOKEN');
 }
 
 /** METALYTICS_IMPORT_DIR: the folder whose files `serve` may import by path; unset, none. */
-export function resolveImportDir(env: Env): string | undefined {
-  const dir = envValue(env, 'METALYTICS_IMPORT_DIR');
+export function resolveImportDir(env: Environment): string | undefined {
+  const dir = readVariable(env, 'METALYTICS_IMPORT_DIR');
   return dir === undefined ? undefined : resolve(dir);
 }
 
 /** METALYTICS_LOG_LEVEL and METALYTICS_LOG_FORMAT (`text` or `json`). */
-export function resolveLogSettings(env: Env, defaultLevel: LogLevel): { level: LogLevel; format: 'text' | 'json' } {
-  const level = envValue(env, 'METALYTICS_LOG_LEVEL')?.toLowerCase();
-  const format = envValue(env, 'METALYTICS_LOG_FORMAT')?.toLowerCase();
+export function resolveLogSettings(env: Environment, defaultLevel: LogLevel): { level: LogLevel; format: 'text' | 'json' } {
+  const level = readVariable(env, 'METALYTICS_LOG_LEVEL')?.toLowerCase();
+  const format = readVariable(env, 'METALYTICS_LOG_FORMAT')?.toLowerCase();
   if (level !== undefined && !(logLevels as readonly string[]).includes(level)) {
     throw new CliError(`METALYTICS_LOG_LEVEL="${level}" is not one of ${logLevels.join(', ')}.`, exitCodes.usage);
   }

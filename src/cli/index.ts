@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Core } from '../core/create-core';
+import { shouldValidateOutput } from '../core/invoke';
 import type { Logger } from '../core/ports';
 import { badOhlcPolicies, dateFormats, providerIds } from '../shared/domain';
 import { timeframes } from '../shared/timeframes';
@@ -11,8 +12,7 @@ import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   parsePort,
-  resolveDataDir,
-  resolveDatabaseUrlOverride,
+  resolveHeadlessConfig,
   resolveImportDir,
   resolveMetricsToken,
   resolveLogSettings,
@@ -73,12 +73,7 @@ function withWorkspaceOptions(command: Command): Command {
 async function withCore(options: WorkspaceOptions, defaultLevel: LogLevel, work: (core: Core, logger: Logger) => Promise<number>): Promise<number> {
   const env = process.env;
   const logger = createStderrLogger({ ...resolveLogSettings(env, defaultLevel), secrets: environmentSecrets(env) });
-  const core = await openHeadlessCore({
-    dataDir: resolveDataDir(options.dataDir, env),
-    databaseUrl: resolveDatabaseUrlOverride(options.databaseUrl, env),
-    env,
-    logger,
-  });
+  const core = await openHeadlessCore({ config: resolveHeadlessConfig(options, env), validateOutput: shouldValidateOutput(env), logger });
   try {
     return await work(core, logger);
   } finally {
@@ -118,14 +113,15 @@ function buildProgram(setExitCode: (code: number) => void): Command {
         exitCodes.usage,
       );
     }
+    const env = process.env;
     const settings = {
       host,
-      port: resolvePort(options.port, process.env),
+      port: resolvePort(options.port, env),
       allowRemote: options.allowRemote,
       behindProxy: options.behindProxy,
-      token: resolveToken(process.env),
-      importDir: resolveImportDir(process.env),
-      metricsToken: resolveMetricsToken(process.env),
+      token: resolveToken(env),
+      importDir: resolveImportDir(env),
+      metricsToken: resolveMetricsToken(env),
     };
     setExitCode(await withCore(options, 'info', (core, logger) => runServe(core, settings, logger, processOutput)));
   });

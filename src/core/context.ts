@@ -1,6 +1,6 @@
 import type { Backfills } from './backfill/backfill';
 import type { EventBus } from './events';
-import type { ProviderRegistry } from './ingest/provider-registry';
+import type { ProviderRegistry } from './providers/registry';
 import type { JobRunner } from './jobs/job-runner';
 import type { ProviderTurns } from './jobs/provider-turns';
 import type { CorePorts } from './ports';

@@ -8,7 +8,7 @@ import { demoHandlers } from './demo/demo-handlers';
 import { EventBus } from './events';
 import { importHandlers } from './import/import-handlers';
 import { indicatorsHandlers } from './indicators/indicators-handlers';
-import { ProviderRegistry } from './ingest/provider-registry';
+import { ProviderRegistry } from './providers/registry';
 import { instrumentCatalogue } from './instruments/catalogue';
 import { instrumentsHandlers } from './instruments/instruments-handlers';
 import { createInvoke, mergeHandlers, type Invoke, type InvokeOptions } from './invoke';
@@ -18,7 +18,7 @@ import { processOwner } from './jobs/process-owner';
 import { ProviderTurns } from './jobs/provider-turns';
 import { marketHandlers } from './market/market-handlers';
 import type { CorePorts } from './ports';
-import { providerHandlers } from './provider-status/provider-handlers';
+import { providerHandlers } from './providers/providers-handlers';
 import { qualityHandlers } from './quality/quality-handlers';
 import { Scheduler, systemClock } from './scheduler/scheduler';
 import { secretsHandlers } from './secrets/secrets-handlers';
@@ -40,7 +40,7 @@ export interface Core {
 
 export async function createCore(ports: CorePorts, options: InvokeOptions): Promise<Core> {
   const now = ports.now ?? Date.now;
-  const storage = await openStorage({ dataDir: ports.dataDir, databaseUrl: ports.databaseUrl, logger: ports.logger, environment: ports.environment });
+  const storage = await openStorage({ ...ports.config, logger: ports.logger });
   try {
     await storage.instruments.seed(instrumentCatalogue);
     const events = new EventBus();
@@ -49,7 +49,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     const jobs = new JobRunner(storage.jobRuns, events, ports.logger, now, { owner });
     await jobs.startHeartbeat();
     const turns = new ProviderTurns();
-    const providers = new ProviderRegistry(ports.environment ?? {}, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
+    const providers = new ProviderRegistry(ports.config.providers, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
     const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now, turns, providerPlan: (provider) => providers.plan(provider) });
     const clock = systemClock(now);
     const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now });

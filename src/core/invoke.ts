@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { isMethodName, methods, methodNames, type MethodName } from '../shared/contract';
 import { AppError, fail, INTERNAL_ERROR_MESSAGE, ok, type ErrorPayload, type Result } from '../shared/errors';
+import { readVariable, type Environment } from './config/environment';
 import type { CompleteHandlerMap, HandlerMap } from './handlers';
 import type { Logger } from './ports';
 
@@ -57,8 +58,8 @@ export interface InvokeOptions {
  * Whether a shell checks replies: under vitest and `npm run dev` (electron-vite sets NODE_ENV),
  * not in `npm start`, the packaged app or `metalytics serve`. Shells pass their process environment.
  */
-export function shouldValidateOutput(environment: Readonly<Record<string, string | undefined>>): boolean {
-  return environment.NODE_ENV === 'development' || environment.VITEST !== undefined;
+export function shouldValidateOutput(environment: Environment): boolean {
+  return readVariable(environment, 'NODE_ENV') === 'development' || readVariable(environment, 'VITEST') !== undefined;
 }
 
 /**

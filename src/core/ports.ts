@@ -1,5 +1,6 @@
 import type { SecretName } from '../shared/domain';
 import type { SecretHealth } from '../shared/secret-health';
+import type { RuntimeConfig } from './config/runtime-config';
 
 /**
  * Capabilities the shells lend the core. Electron passes safeStorage and electron-store;
@@ -29,19 +30,12 @@ export interface Logger {
 }
 
 export interface CorePorts {
-  /** Where the SQLite database, model artifacts and backups live. */
-  dataDir: string;
-  /** Postgres URL (password included, from a secret); absent = SQLite in dataDir. */
-  databaseUrl?: string;
+  /** Resolved by the shell from its environment, flags and settings file; the core never reads process.env. */
+  config: RuntimeConfig;
   appVersion: string;
   secrets: SecretStore;
   settings: SettingsStore;
   logger: Logger;
-  /**
-   * Environment settings the core honours (METALYTICS_<PROVIDER>_API_KEY, _BASE_URL, _RATE_LIMIT);
-   * the shells pass their process environment, so the core itself never reads process.env.
-   */
-  environment?: Readonly<Record<string, string | undefined>>;
   /** Injected for tests; defaults to Date.now. */
   now?: () => number;
 }

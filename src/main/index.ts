@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session, type OpenDialogOptions } from 'electron';
+import { readVariable } from '../core/config/environment';
+import { configFromEnvironment, type RuntimeConfig } from '../core/config/runtime-config';
 import { createCore, type Core } from '../core/create-core';
 import { shouldValidateOutput } from '../core/invoke';
 import type { CorePorts, SecretStore, SettingsStore } from '../core/ports';
 import { ipcChannels, type DesktopMenuCommand } from '../shared/desktop-bridge';
 import { describeUnreadableSecret } from '../shared/secret-health';
 import { databaseUrlFromSettings, describeDatabaseUrl } from '../core/settings/database-url';
-import { SQLITE_NATIVE_BINDING_ENV } from '../core/storage/sqlite-connection';
 import { forwardCoreEvents, registerIpcHandlers, type InvokeEventLike } from './ipc';
 import { createMainLogger, type MainLogger } from './logger';
 import { installApplicationMenu } from './menu';
@@ -19,14 +20,15 @@ import { createSettingsStore } from './settings-store';
 import { isAppUrl, isTrustedSender } from './url-policy';
 
 /** Set by `electron-vite dev`; absent for `npm start` (preview) and packaged builds. */
-const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+const devServerUrl = readVariable(process.env, 'ELECTRON_RENDERER_URL');
 const outDir = path.join(import.meta.dirname, '..');
 const rendererIndex = path.join(outDir, 'renderer', 'index.html');
 const appUrl = devServerUrl ?? pathToFileURL(rendererIndex).href;
 
 // A separate data directory (tests, a second profile) also gets its own Chromium profile and
 // single-instance lock, so it must be chosen before anything reads userData.
-if (process.env.METALYTICS_DATA_DIR) app.setPath('userData', path.resolve(process.env.METALYTICS_DATA_DIR));
+const dataDirOverride = readVariable(process.env, 'METALYTICS_DATA_DIR');
+if (dataDirOverride) app.setPath('userData', path.resolve(dataDirOverride));
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -37,23 +39,36 @@ if (!app.requestSingleInstanceLock()) {
   });
 }
 
-/** Tells the storage code where migrations and the Electron build of better-sqlite3 are. */
-function configureRuntimeEnvironment(logger: MainLogger): void {
-  process.env.METALYTICS_MIGRATIONS_DIR ??= migrationsDir({
-    isPackaged: app.isPackaged,
-    appPath: app.getAppPath(),
-    resourcesPath: process.resourcesPath,
-  });
-  // Packaged apps get better-sqlite3 rebuilt in place by electron-builder; only a source
-  // checkout needs the separate build, because its in-place build serves the Node tests.
-  if (app.isPackaged || process.env[SQLITE_NATIVE_BINDING_ENV]) return;
+/**
+ * The environment's configuration, with what only this shell knows filled in where the
+ * environment is silent: where the migrations and the Electron build of better-sqlite3 are.
+ * The database chosen in Settings is added once the settings and secrets can be read.
+ */
+function resolveDesktopConfig(dataDir: string, logger: MainLogger): RuntimeConfig {
+  const fromEnvironment = configFromEnvironment(process.env);
+  return {
+    ...fromEnvironment,
+    dataDir,
+    migrationsDir:
+      fromEnvironment.migrationsDir ?? migrationsDir({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath }),
+    sqliteNativeBinding: fromEnvironment.sqliteNativeBinding ?? electronSqliteBinding(logger),
+  };
+}
+
+/**
+ * Packaged apps get better-sqlite3 rebuilt in place by electron-builder; only a source
+ * checkout needs the separate build, because its in-place build serves the Node tests.
+ */
+function electronSqliteBinding(logger: MainLogger): string | undefined {
+  if (app.isPackaged) return undefined;
   const binding = electronSqliteBindingPath(app.getAppPath(), {
     electron: process.versions.electron,
     platform: process.platform,
     arch: process.arch,
   });
-  if (existsSync(binding)) process.env[SQLITE_NATIVE_BINDING_ENV] = binding;
-  else logger.warn('no Electron build of better-sqlite3 found; run `npm start` with network access once to build it', { expected: binding });
+  if (existsSync(binding)) return binding;
+  logger.warn('no Electron build of better-sqlite3 found; run `npm start` with network access once to build it', { expected: binding });
+  return undefined;
 }
 
 function errorText(error: unknown, logger: MainLogger): string {
@@ -87,27 +102,33 @@ async function startCore(ports: CorePorts, logger: MainLogger, passwordProblem?:
   try {
     return await createCore(ports, { validateOutput: shouldValidateOutput(process.env) });
   } catch (error) {
-    logger.error('the core failed to start', { error, database: ports.databaseUrl ? describeDatabaseUrl(ports.databaseUrl) : 'sqlite' });
-    if (!ports.databaseUrl) {
+    const { dataDir, databaseUrl } = ports.config;
+    logger.error('the core failed to start', { error, database: databaseUrl ? describeDatabaseUrl(databaseUrl) : 'sqlite' });
+    if (!databaseUrl) {
       dialog.showErrorBox(
         'Metalytics cannot open its database',
-        `Metalytics could not open its database in ${ports.dataDir}. ${errorText(error, logger)}\n\nThe details are in ${path.join(ports.dataDir, 'logs', 'main.log')}.`,
+        `Metalytics could not open its database in ${dataDir}. ${errorText(error, logger)}\n\nThe details are in ${path.join(dataDir, 'logs', 'main.log')}.`,
       );
       return null;
     }
     const useEmbedded = await offerEmbeddedDatabase(
-      `Metalytics could not connect to the Postgres database at ${describeDatabaseUrl(ports.databaseUrl)}.`,
+      `Metalytics could not connect to the Postgres database at ${describeDatabaseUrl(databaseUrl)}.`,
       passwordProblem ? `${errorText(error, logger)}\n\n${passwordProblem}` : errorText(error, logger),
     );
-    return useEmbedded ? startCore({ ...ports, databaseUrl: undefined }, logger) : null;
+    return useEmbedded ? startCore({ ...ports, config: { ...ports.config, databaseUrl: undefined } }, logger) : null;
   }
 }
 
 /** The configured Postgres URL with its password; undefined for SQLite, null when the user chose to quit. */
-async function chooseDatabaseUrl(settings: SettingsStore, secrets: SecretStore, logger: MainLogger): Promise<string | undefined | null> {
+async function chooseDatabaseUrl(
+  environmentUrl: string | undefined,
+  settings: SettingsStore,
+  secrets: SecretStore,
+  logger: MainLogger,
+): Promise<string | undefined | null> {
   const stored = await settings.read();
   try {
-    return await databaseUrlFromSettings(stored, process.env.METALYTICS_DATABASE_URL, () => secrets.get('database'));
+    return await databaseUrlFromSettings(stored, environmentUrl, () => secrets.get('database'));
   } catch (error) {
     logger.error('the database URL in Settings is not valid', { error });
     const useEmbedded = await offerEmbeddedDatabase(
@@ -122,7 +143,7 @@ async function startApp(): Promise<void> {
   const dataDir = app.getPath('userData');
   const development = devServerUrl !== undefined;
   const logger = createMainLogger({ dataDir, echo: !app.isPackaged });
-  configureRuntimeEnvironment(logger);
+  const config = resolveDesktopConfig(dataDir, logger);
 
   const settings = createSettingsStore(dataDir, logger);
   const secrets = new SafeStorageSecretStore({
@@ -134,7 +155,7 @@ async function startApp(): Promise<void> {
   });
   if (!secrets.isEncryptionAvailable()) logger.warn('secret encryption is unavailable; API keys cannot be saved on this system');
 
-  const databaseUrl = await chooseDatabaseUrl(settings, secrets, logger);
+  const databaseUrl = await chooseDatabaseUrl(config.databaseUrl, settings, secrets, logger);
   // A changed keyring must not stop the app: the unreadable secrets are named (in the log
   // now, in the status bar and Settings through secrets.health) and entered again there.
   const { backend, unreadable } = await secrets.health();
@@ -144,7 +165,7 @@ async function startApp(): Promise<void> {
     databaseUrl === null
       ? null
       : await startCore(
-          { dataDir, appVersion: app.getVersion(), secrets, settings, logger, databaseUrl, environment: process.env },
+          { config: { ...config, databaseUrl }, appVersion: app.getVersion(), secrets, settings, logger },
           logger,
           databasePassword && describeUnreadableSecret(databasePassword, backend),
         );

@@ -1,20 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { providerVariable, readVariable, secretVariables, type Environment } from '../core/config/environment';
+import type { RuntimeConfig } from '../core/config/runtime-config';
 import type { Logger, SecretStore, SettingsStore } from '../core/ports';
+import { keyInUse } from '../core/providers/provider-config';
 import type { SecretName } from '../shared/domain';
 import { Redactor } from '../core/logging/redact';
-
-/**
- * Environment variables that override the secrets file, so a server or a cron job can be
- * configured without writing a key to disk. The database password travels inside
- * METALYTICS_DATABASE_URL instead of a variable of its own.
- */
-const secretEnvVars: Readonly<Partial<Record<SecretName, string>>> = {
-  polygon: 'METALYTICS_POLYGON_API_KEY',
-  twelvedata: 'METALYTICS_TWELVEDATA_API_KEY',
-  metalsapi: 'METALYTICS_METALSAPI_API_KEY',
-};
 
 const PRIVATE_FILE_MODE = 0o600;
 
@@ -46,14 +38,16 @@ function serialised(): <T>(task: () => Promise<T>) => Promise<T> {
 }
 
 /**
- * Headless secrets: environment variables first, else `<dataDir>/secrets.json` readable by
+ * Headless secrets: the keys the environment sets first (so a server or a cron job can be
+ * configured without writing a key to disk; the database password travels inside
+ * METALYTICS_DATABASE_URL instead), else `<dataDir>/secrets.json` readable by
  * the owner only (0600). That file is not encrypted — there is no OS keychain to borrow
  * from on a server — so `isEncryptionAvailable()` answers false and the UI can say where
  * keys live; storing them is still allowed because a 0600 file is the design's headless
  * answer (Electron's store, by contrast, refuses without safeStorage).
  */
-export function createHeadlessSecretStore(options: { dataDir: string; env: NodeJS.ProcessEnv; logger: Logger }): SecretStore {
-  const { dataDir, env, logger } = options;
+export function createHeadlessSecretStore(options: { dataDir: string; providers: RuntimeConfig['providers']; logger: Logger }): SecretStore {
+  const { dataDir, providers, logger } = options;
   const file = join(dataDir, 'secrets.json');
   const exclusive = serialised();
 
@@ -81,17 +75,15 @@ export function createHeadlessSecretStore(options: { dataDir: string; env: NodeJ
       await writeFileAtomic(file, `${JSON.stringify(secrets, null, 2)}\n`, PRIVATE_FILE_MODE);
     });
 
-  const envValue = (name: SecretName): string | undefined => {
-    const variable = secretEnvVars[name];
-    const value = variable ? env[variable]?.trim() : undefined;
-    return value ? value : undefined;
-  };
+  const environmentKey = (name: SecretName): string | undefined => (name === 'database' ? undefined : providers[name].apiKey);
 
   return {
     isEncryptionAvailable: () => false,
-    get: async (name) => envValue(name) ?? (await readFileSecrets())[name],
+    get: async (name) => (await keyInUse(environmentKey(name), async () => (await readFileSecrets())[name]))?.value,
     set: async (name, value) => {
-      if (envValue(name)) logger.warn('stored a secret that an environment variable overrides', { name, variable: secretEnvVars[name] });
+      if (name !== 'database' && environmentKey(name)) {
+        logger.warn('stored a secret that an environment variable overrides', { name, variable: providerVariable(name, 'API_KEY') });
+      }
       await update((secrets) => {
         secrets[name] = value;
       });
@@ -141,10 +133,8 @@ export const logLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
 /** Secret values the environment hands this process, so the logger can mask them wherever they turn up. */
-export function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
-  return [...Object.values(secretEnvVars), 'METALYTICS_TOKEN']
-    .map((variable) => env[variable])
-    .filter((value): value is string => typeof value === 'string' && value !== '');
+export function environmentSecrets(env: Environment): string[] {
+  return secretVariables.map((name) => readVariable(env, name)).filter((value): value is string => value !== undefined);
 }
 
 /**

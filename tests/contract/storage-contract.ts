@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR_ENV } from '../../src/core/storage/migrations';
 import type { NewsArticle, Storage, StoredIngestJob } from '../../src/core/storage/types';
 import type { BackfillCheckpoint } from '../../src/shared/backfill';
 import type { Bar, BarSpan, DatabaseMode, Instrument } from '../../src/shared/domain';
@@ -17,8 +16,8 @@ import { binanceHourlyBars, metaTraderDailyBars, monthlyGoldBars, yahooDailyBars
 
 /** A database the suite may fill, with raw SQL for tables no repository reads yet. */
 export interface StorageTarget {
-  /** Opens the storage on this target's database; a second call opens it again. */
-  open(): Promise<Storage>;
+  /** Opens the storage on this target's database, migrated from `migrationsDir` when given; a second call opens it again. */
+  open(options?: { migrationsDir?: string }): Promise<Storage>;
   /** Raw SQL on the same database; `?` placeholders on every dialect. */
   sql(text: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
   dispose(): Promise<void>;
@@ -221,11 +220,9 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
           fs.copyFileSync(path.join(source, `${first.tag}.sql`), path.join(folder, dialect, `${first.tag}.sql`));
           fs.writeFileSync(path.join(folder, dialect, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: [first] }));
 
-          process.env[MIGRATIONS_DIR_ENV] = folder;
-          const old = await target.open();
+          const old = await target.open({ migrationsDir: folder });
           expect(old.schemaVersion).toBe(first.tag);
           await old.close();
-          delete process.env[MIGRATIONS_DIR_ENV];
           for (const [time, src] of [[0, 'csv'], [DAY, 'csv'], [2 * DAY, 'yahoo']] as const) {
             await target.sql(
               'INSERT INTO market_data (symbol, timeframe, time, open, high, low, close, volume, source, ingested_at) VALUES (?, ?, ?, 1, 2, 0.5, 1.5, 10, ?, 0)',
@@ -245,7 +242,6 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
             await upgraded.close();
           }
         } finally {
-          delete process.env[MIGRATIONS_DIR_ENV];
           await target.dispose();
           fs.rmSync(folder, { recursive: true, force: true });
         }

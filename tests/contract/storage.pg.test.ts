@@ -15,7 +15,7 @@ describeStorageContract(
     const raw = new pg.Client({ connectionString: databaseUrl });
     await raw.connect();
     return {
-      open: () => openStorage({ dataDir: '/nonexistent', databaseUrl, logger: silentLogger() }),
+      open: (options) => openStorage({ dataDir: '/nonexistent', databaseUrl, logger: silentLogger(), ...options }),
       sql: async (text, params = []) => {
         let n = 0;
         return (await raw.query(text.replace(/\?/g, () => `$${++n}`), [...params])).rows as Record<string, unknown>[];

@@ -20,7 +20,7 @@ describeStorageContract(
     dirs.push(path.dirname(dataDir));
     let raw: Database.Database | undefined;
     return {
-      open: () => openStorage({ dataDir, logger: silentLogger() }),
+      open: (options) => openStorage({ dataDir, logger: silentLogger(), ...options }),
       sql: async (text, params = []) => {
         raw ??= new Database(path.join(dataDir, 'metalytics.db'));
         const statement = raw.prepare(text);

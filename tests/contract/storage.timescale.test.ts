@@ -21,7 +21,7 @@ describe.skipIf(!timescaleRunnable())('TimescaleDB', () => {
     await raw.connect();
     return {
       databaseUrl,
-      open: () => openStorage({ dataDir: '/nonexistent', databaseUrl, logger: silentLogger() }),
+      open: (options?: { migrationsDir?: string }) => openStorage({ dataDir: '/nonexistent', databaseUrl, logger: silentLogger(), ...options }),
       sql: async (text: string, params: readonly unknown[] = []) => {
         let n = 0;
         return (await raw.query(text.replace(/\?/g, () => `$${++n}`), [...params])).rows as Record<string, unknown>[];

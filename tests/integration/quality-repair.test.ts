@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/create-core';
-import { keyFingerprint } from '../../src/core/ingest/plan-depth';
+import { keyFingerprint } from '../../src/core/providers/plan-depth';
 import type { EventMessage, EventPayload } from '../../src/shared/contract';
 import type { Bar } from '../../src/shared/domain';
 import { FakeProviderServer, syntheticBar } from '../support/fake-provider-server';

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { configFromEnvironment } from '../../src/core/config/runtime-config';
 import { createCore, type Core } from '../../src/core/create-core';
 import type { EventMessage, EventPayload, MethodInput } from '../../src/shared/contract';
 import type { Bar } from '../../src/shared/domain';
@@ -38,22 +39,21 @@ function describeScheduledJobs(dialect: 'SQLite' | 'Postgres') {
 
     const openCore = async () => {
       seen = [];
+      const environment = configFromEnvironment({
+        METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
+        METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
+        METALYTICS_POLYGON_RATE_LIMIT: '0',
+        METALYTICS_METALSAPI_BASE_URL: fake.baseUrl('metalsapi'),
+        METALYTICS_METALSAPI_API_KEY: fake.state.keys.metalsapi,
+        METALYTICS_METALSAPI_RATE_LIMIT: '0',
+      });
       const opened = await createCore({
-        dataDir,
-        databaseUrl,
+        config: { ...environment, dataDir, databaseUrl },
         appVersion: '0.0.0-test',
         secrets: memorySecretStore(),
         settings: memorySettingsStore(),
         logger: silentLogger(),
         now: () => clock,
-        environment: {
-          METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
-          METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
-          METALYTICS_POLYGON_RATE_LIMIT: '0',
-          METALYTICS_METALSAPI_BASE_URL: fake.baseUrl('metalsapi'),
-          METALYTICS_METALSAPI_API_KEY: fake.state.keys.metalsapi,
-          METALYTICS_METALSAPI_RATE_LIMIT: '0',
-        },
       }, { validateOutput: true });
       opened.events.subscribe((message) => seen.push(message));
       return opened;

@@ -10,8 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/core/storage/open-storage';
-import { SQLITE_NATIVE_BINDING_ENV, sqliteNativeBinding } from '../../src/core/storage/sqlite-connection';
+import { configFromEnvironment } from '../../src/core/config/runtime-config';
 import { openSqliteStorage } from '../../src/core/storage/sqlite-storage';
+
+const SQLITE_NATIVE_BINDING_ENV = 'METALYTICS_SQLITE_NATIVE_BINDING';
+const sqliteNativeBinding = (env: Record<string, string>) => configFromEnvironment(env).sqliteNativeBinding;
 import type { Storage } from '../../src/core/storage/types';
 import type { Bar } from '../../src/shared/domain';
 import { silentLogger } from '../support/silent-logger';
@@ -63,13 +66,13 @@ describe('the SQLite driver build', () => {
   it('loads the build METALYTICS_SQLITE_NATIVE_BINDING names', async () => {
     const driver = path.dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
     const environment = { [SQLITE_NATIVE_BINDING_ENV]: path.join(driver, 'build', 'Release', 'better_sqlite3.node') };
-    storage = await openStorage({ dataDir: dir, logger: silentLogger(), environment });
+    storage = await openStorage({ dataDir: dir, logger: silentLogger(), sqliteNativeBinding: sqliteNativeBinding(environment) });
     expect(await storage.ping()).toBe(true);
 
     await storage.close();
     storage = undefined;
     const missing = { [SQLITE_NATIVE_BINDING_ENV]: path.join(dir, 'no-such-build', 'better_sqlite3.node') };
-    await expect(openStorage({ dataDir: dir, logger: silentLogger(), environment: missing })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(openStorage({ dataDir: dir, logger: silentLogger(), sqliteNativeBinding: sqliteNativeBinding(missing) })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
   it('reads the variable, ignoring a blank one', () => {

@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Environment } from '../../src/core/config/environment';
+import { configFromEnvironment } from '../../src/core/config/runtime-config';
 import { createCore, type Core } from '../../src/core/create-core';
 import type { InvokeOptions } from '../../src/core/invoke';
 import type { CorePorts, SecretStore, SettingsStore } from '../../src/core/ports';
@@ -62,16 +64,23 @@ export interface TestCore {
   cleanup(): Promise<void>;
 }
 
+export interface TestCoreOptions extends Partial<Omit<CorePorts, 'config'>> {
+  /** Postgres instead of SQLite in the temporary folder. */
+  databaseUrl?: string;
+  /** Variables a shell would read, resolved into the configuration as a shell resolves them. */
+  environment?: Environment;
+}
+
 /** A real core on SQLite in a temporary folder, with in-memory secrets and settings and no log output. */
 export async function createTestCore(
-  overrides: Partial<Omit<CorePorts, 'dataDir'>> = {},
+  { databaseUrl, environment = {}, ...overrides }: TestCoreOptions = {},
   invokeOptions: InvokeOptions = { validateOutput: true },
 ): Promise<TestCore> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'metalytics-test-'));
   let core: Core;
   try {
     core = await createCore({
-      dataDir,
+      config: { ...configFromEnvironment(environment), dataDir, databaseUrl },
       appVersion: '0.0.0-test',
       secrets: memorySecretStore(),
       settings: memorySettingsStore(),

@@ -132,6 +132,12 @@ vi.mock('electron-store', () => ({
   },
 }));
 
+// Spied on to see the configuration the shell hands the core.
+vi.mock('../../src/core/create-core', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/core/create-core')>();
+  return { ...actual, createCore: vi.fn(actual.createCore) };
+});
+
 async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const value = probe();
@@ -191,7 +197,8 @@ describe('Electron main process wiring', () => {
     const options = (window as unknown as { options: { webPreferences: Record<string, unknown> } }).options.webPreferences;
     expect(options).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, disableBlinkFeatures: 'Auxclick' });
     expect(String(options.preload)).toMatch(/preload[\\/]index\.cjs$/);
-    expect(process.env.METALYTICS_MIGRATIONS_DIR).toBe(path.join(process.cwd(), 'db', 'migrations'));
+    const { createCore } = await import('../../src/core/create-core');
+    expect(vi.mocked(createCore).mock.calls[0]?.[0].config.migrationsDir).toBe(path.join(process.cwd(), 'db', 'migrations'));
 
     const status = await call(ipcChannels.invoke('system.status'), trusted, {});
     expect(status).toMatchObject({ ok: true, value: { appVersion: '9.9.9-test', database: { mode: 'sqlite' } } });

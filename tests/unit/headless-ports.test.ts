@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile, chmod } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configFromEnvironment } from '../../src/core/config/runtime-config';
 import { Redactor, redactText } from '../../src/core/logging/redact';
 import type { Logger } from '../../src/core/ports';
 import {
@@ -24,7 +25,7 @@ afterEach(async () => {
 
 describe('headless secret store', () => {
   it('keeps secrets in a 0600 file and says it is not encrypted', async () => {
-    const secrets = createHeadlessSecretStore({ dataDir, env: {}, logger: silent });
+    const secrets = createHeadlessSecretStore({ dataDir, providers: configFromEnvironment({}).providers, logger: silent });
     expect(secrets.isEncryptionAvailable()).toBe(false);
     expect(await secrets.get('polygon')).toBeUndefined();
 
@@ -42,13 +43,13 @@ describe('headless secret store', () => {
   });
 
   it('prefers environment variables over the file', async () => {
-    const secrets = createHeadlessSecretStore({ dataDir, env: { METALYTICS_TWELVEDATA_API_KEY: ' from-env ' }, logger: silent });
+    const secrets = createHeadlessSecretStore({ dataDir, providers: configFromEnvironment({ METALYTICS_TWELVEDATA_API_KEY: ' from-env ' }).providers, logger: silent });
     await secrets.set('twelvedata', 'from-file');
     expect(await secrets.get('twelvedata')).toBe('from-env');
   });
 
   it('loses no update when several are written at once', async () => {
-    const secrets = createHeadlessSecretStore({ dataDir, env: {}, logger: silent });
+    const secrets = createHeadlessSecretStore({ dataDir, providers: configFromEnvironment({}).providers, logger: silent });
     await Promise.all([secrets.set('polygon', 'a'), secrets.set('twelvedata', 'b'), secrets.set('metalsapi', 'c')]);
     expect(JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8'))).toEqual({ polygon: 'a', twelvedata: 'b', metalsapi: 'c' });
   });
@@ -57,7 +58,7 @@ describe('headless secret store', () => {
     const file = join(dataDir, 'secrets.json');
     await writeFile(file, JSON.stringify({ polygon: 'k' }));
     await chmod(file, 0o644);
-    const secrets = createHeadlessSecretStore({ dataDir, env: {}, logger: silent });
+    const secrets = createHeadlessSecretStore({ dataDir, providers: configFromEnvironment({}).providers, logger: silent });
     expect(await secrets.get('polygon')).toBe('k');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });

@@ -5,7 +5,7 @@ import { runIds, type Bar, type Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { nominalTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import type { EventBus } from '../events';
-import { failureReason, providerError, providerNames } from '../http/provider-errors';
+import { failureReason, providerError, providerNames } from '../providers/provider-errors';
 import type { JobContext, JobRunner } from '../jobs/job-runner';
 import type { ProviderTurns } from '../jobs/provider-turns';
 import type { Logger } from '../ports';
@@ -14,7 +14,7 @@ import type { ProviderAdapter, ProviderCapabilities } from '../providers/types';
 import { INTERRUPTED_JOB_ERROR } from '../storage/job-run-repository';
 import type { Storage } from '../storage/types';
 import { validateBar } from '../bars/validate-bar';
-import { keyFingerprint, PlanDepths, type ProviderPlan } from '../ingest/plan-depth';
+import { keyFingerprint, PlanDepths, type ProviderPlan } from '../providers/plan-depth';
 
 const DAY_MS = 86_400_000;
 /** Rejection reasons kept per run; the count covers all of them. */

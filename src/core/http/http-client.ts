@@ -9,7 +9,7 @@ import {
   providerError,
   providerNames,
   type ProviderErrorDetails,
-} from './provider-errors';
+} from '../providers/provider-errors';
 import { ProviderRateLimiter, type Turn } from './rate-limiter';
 import { maskSecrets, redactUrl } from '../logging/redact';
 

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Instrument, ProviderId } from '../../shared/domain';
-import { badPayload, providerError, providerNames } from '../http/provider-errors';
+import { badPayload, providerError, providerNames } from './provider-errors';
 import type { BarsRequest, ProviderCapabilities, ProviderConfig } from './types';
 
 export const DAY_MS = 86_400_000;

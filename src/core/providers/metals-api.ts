@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Bar, Instrument } from '../../shared/domain';
 import { bucketStart } from '../../shared/timeframes';
 import { HttpClient, type ProviderResponse } from '../http/http-client';
-import { badPayload, failureReason, providerError, type ProviderFailureReason } from '../http/provider-errors';
+import { badPayload, failureReason, providerError, type ProviderFailureReason } from './provider-errors';
 import { checkBarsRequest, DAY_MS, endpoint, providerSymbol, requireKey, timeWindows, utcDate } from './adapter-support';
 import { providerDefaults, type AdapterDeps, type BarPage, type BarsRequest, type LatestPrice, type ProviderAdapter, type ProviderCapabilities, type RequestLimits } from './types';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Bar, Instrument } from '../../shared/domain';
 import { bucketStart, type Timeframe } from '../../shared/timeframes';
 import { HttpClient, type ProviderResponse } from '../http/http-client';
-import { badPayload, providerError } from '../http/provider-errors';
+import { badPayload, providerError } from './provider-errors';
 import { checkBarsRequest, endpoint, parseInSlices, providerSymbol, requireKey } from './adapter-support';
 import {
   providerDefaults,

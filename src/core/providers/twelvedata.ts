@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Bar, Instrument } from '../../shared/domain';
 import { fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import { HttpClient, type ProviderResponse } from '../http/http-client';
-import { failureReason, providerError } from '../http/provider-errors';
+import { failureReason, providerError } from './provider-errors';
 import { checkBarsRequest, DAY_MS, endpoint, providerSymbol, requireKey, timeWindows, utcDateTime } from './adapter-support';
 import { providerDefaults, type AdapterDeps, type BarPage, type BarsRequest, type LatestPrice, type ProviderAdapter, type ProviderCapabilities, type RequestLimits } from './types';
 

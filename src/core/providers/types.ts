@@ -1,5 +1,4 @@
 import type { Bar, Instrument, instrumentKinds, ProviderId } from '../../shared/domain';
-import { AppError } from '../../shared/errors';
 import { isLoopbackHost } from '../../shared/hosts';
 import type { Timeframe } from '../../shared/timeframes';
 import type { HttpTuning } from '../http/http-client';
@@ -19,7 +18,7 @@ export interface ProviderCapabilities {
    */
   historyDepthDays: Readonly<Partial<Record<Timeframe, number | null>>>;
   needsKey: boolean;
-  /** The free tier's limit, used when METALYTICS_<PROVIDER>_RATE_LIMIT is not set. */
+  /** The free tier's limit, used when neither METALYTICS_<PROVIDER>_RATE_LIMIT nor Settings set one. */
   defaultRateLimitPerMinute: number;
   /** Requests per UTC day on the free tier, when the provider has such a cap. */
   dailyCredits?: number;
@@ -126,55 +125,7 @@ export const providerDefaults: Readonly<Record<ProviderId, { baseUrl: string; ra
   metalsapi: { baseUrl: 'https://metals-api.com/api', rateLimitPerMinute: 60 },
 };
 
-/** METALYTICS_<PROVIDER>_API_KEY, trimmed; undefined when unset or blank. */
-export function envApiKey(env: Readonly<Record<string, string | undefined>>, provider: ProviderId): string | undefined {
-  const key = env[`METALYTICS_${provider.toUpperCase()}_API_KEY`]?.trim();
-  return key ? key : undefined;
-}
-
-/**
- * Configuration from METALYTICS_<PROVIDER>_API_KEY, _BASE_URL and _RATE_LIMIT
- * (requests per minute; 0 = unlimited), PROVIDER being YAHOO, POLYGON, TWELVEDATA or
- * METALSAPI. Unset or blank variables take the defaults; malformed ones fail with
- * VALIDATION naming the variable rather than silently falling back.
- */
 /** https, or plain http only to this computer (a local proxy, a test server): a key must never cross a network in clear text. */
 export function isSecureProviderUrl(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-}
-
-export function providerConfigFromEnv(env: Readonly<Record<string, string | undefined>>, provider: ProviderId): ProviderConfig {
-  const prefix = `METALYTICS_${provider.toUpperCase()}`;
-  const value = (suffix: string) => {
-    const raw = env[`${prefix}_${suffix}`]?.trim();
-    return raw ? raw : undefined;
-  };
-  const defaults = providerDefaults[provider];
-
-  const baseUrlText = value('BASE_URL') ?? defaults.baseUrl;
-  let baseUrl: URL;
-  try {
-    baseUrl = new URL(baseUrlText);
-  } catch {
-    throw new AppError('VALIDATION', `${prefix}_BASE_URL is not a URL: "${baseUrlText}".`);
-  }
-  if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') {
-    throw new AppError('VALIDATION', `${prefix}_BASE_URL must start with https:// or http://.`);
-  }
-  if (!isSecureProviderUrl(baseUrl)) {
-    throw new AppError('VALIDATION', `${prefix}_BASE_URL must use https:// (http:// only for this computer), so the key never travels in clear text.`);
-  }
-
-  const rateText = value('RATE_LIMIT');
-  const rateLimitPerMinute = rateText === undefined ? defaults.rateLimitPerMinute : Number(rateText);
-  if (!Number.isFinite(rateLimitPerMinute) || rateLimitPerMinute < 0) {
-    throw new AppError('VALIDATION', `${prefix}_RATE_LIMIT must be a number of requests per minute (0 = unlimited), not "${rateText}".`);
-  }
-
-  const apiKey = envApiKey(env, provider);
-  return {
-    ...(apiKey === undefined ? {} : { apiKey }),
-    baseUrl: baseUrlText.replace(/\/+$/, ''),
-    rateLimitPerMinute,
-  };
 }

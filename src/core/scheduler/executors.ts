@@ -2,7 +2,7 @@ import type { Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { bucketStart, type Timeframe } from '../../shared/timeframes';
 import { newBackfillRunDetails, type Backfills } from '../backfill/backfill';
-import type { ProviderRegistry } from '../ingest/provider-registry';
+import type { ProviderRegistry } from '../providers/registry';
 import type { JobContext, JobOutcome } from '../jobs/job-runner';
 import type { Logger } from '../ports';
 import type { NewsItem } from '../providers/types';

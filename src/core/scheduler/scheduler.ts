@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../shared/errors';
 import type { IngestJob, SchedulerState } from '../../shared/scheduler';
 import type { EventBus } from '../events';
-import { formatWait } from '../http/provider-errors';
+import { formatWait } from '../providers/provider-errors';
 import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
 import type { ProviderTurns } from '../jobs/provider-turns';
 import type { StoredIngestJob } from '../storage/types';

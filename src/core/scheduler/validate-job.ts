@@ -1,6 +1,6 @@
 import type { Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
-import { providerNames } from '../http/provider-errors';
+import { providerNames } from '../providers/provider-errors';
 import type { ProviderAdapter } from '../providers/types';
 import type { StoredIngestJob } from '../storage/types';
 import { checkTimezone, CronSchedule } from './cron';

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR_ENV, migrationsFolder, migrationTag } from './migrations';
+import { migrationsFolder, migrationTag } from './migrations';
+
+const MIGRATIONS_DIR_ENV = 'METALYTICS_MIGRATIONS_DIR';
 
 const temp: string[] = [];
 afterEach(() => {
@@ -20,7 +22,7 @@ function fakeMigrations(entries: { tag: string; when: number }[]): string {
 describe('migrationsFolder', () => {
   it('finds db/migrations of the repository from the source tree', () => {
     for (const dialect of ['sqlite', 'pg'] as const) {
-      const folder = migrationsFolder(dialect, {});
+      const folder = migrationsFolder(dialect);
       expect(folder.endsWith(path.join('db', 'migrations', dialect))).toBe(true);
       expect(fs.existsSync(path.join(folder, 'meta', '_journal.json'))).toBe(true);
     }
@@ -28,8 +30,8 @@ describe('migrationsFolder', () => {
 
   it(`prefers ${MIGRATIONS_DIR_ENV} and says so when it points nowhere useful`, () => {
     const root = fakeMigrations([]);
-    expect(migrationsFolder('sqlite', { [MIGRATIONS_DIR_ENV]: root })).toBe(path.join(root, 'sqlite'));
-    expect(() => migrationsFolder('pg', { [MIGRATIONS_DIR_ENV]: root })).toThrow(MIGRATIONS_DIR_ENV);
+    expect(migrationsFolder('sqlite', root)).toBe(path.join(root, 'sqlite'));
+    expect(() => migrationsFolder('pg', root)).toThrow(MIGRATIONS_DIR_ENV);
   });
 });
 

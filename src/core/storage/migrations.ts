@@ -5,9 +5,6 @@ import { AppError } from '../../shared/errors';
 
 export type MigrationDialect = 'sqlite' | 'pg';
 
-/** Overrides where `db/migrations` is, for packaged apps and unusual layouts. */
-export const MIGRATIONS_DIR_ENV = 'METALYTICS_MIGRATIONS_DIR';
-
 const JOURNAL = path.join('meta', '_journal.json');
 
 /** The directory holding `<dir>/db/migrations`, searched from `start` up to the filesystem root. */
@@ -23,28 +20,24 @@ function findUpwards(start: string, dialect: MigrationDialect): string | undefin
 }
 
 /**
- * The generated migrations of a dialect. This module runs from source (tsx, vitest) and
- * bundled into out/main/index.js, so the folder is found by walking up from this file,
- * then from the working directory, then from Electron's resources directory.
+ * The generated migrations of a dialect, in `<migrationsDir>/<dialect>` when the shell names
+ * the folder (METALYTICS_MIGRATIONS_DIR; the desktop app always names where it keeps them).
+ * Otherwise this module runs from source (the CLI through tsx, vitest), so the folder is found
+ * by walking up from this file, then from the working directory.
  */
-export function migrationsFolder(dialect: MigrationDialect, env: NodeJS.ProcessEnv = process.env): string {
-  const override = env[MIGRATIONS_DIR_ENV];
-  if (override) {
-    const folder = path.resolve(override, dialect);
+export function migrationsFolder(dialect: MigrationDialect, migrationsDir?: string): string {
+  if (migrationsDir) {
+    const folder = path.resolve(migrationsDir, dialect);
     if (!fs.existsSync(path.join(folder, JOURNAL))) {
-      throw new AppError('INTERNAL', `${MIGRATIONS_DIR_ENV}=${override} has no ${dialect} migrations (expected ${folder}).`);
+      throw new AppError('INTERNAL', `METALYTICS_MIGRATIONS_DIR=${migrationsDir} has no ${dialect} migrations (expected ${folder}).`);
     }
     return folder;
   }
-  const resourcesPath = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
-  const starts = [path.dirname(fileURLToPath(import.meta.url)), process.cwd(), resourcesPath].filter(
-    (start): start is string => typeof start === 'string',
-  );
-  for (const start of starts) {
+  for (const start of [path.dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
     const found = findUpwards(start, dialect);
     if (found) return found;
   }
-  throw new AppError('INTERNAL', `The database migrations were not found; set ${MIGRATIONS_DIR_ENV} to the db/migrations folder.`);
+  throw new AppError('INTERNAL', `The database migrations were not found; set METALYTICS_MIGRATIONS_DIR to the db/migrations folder.`);
 }
 
 /**

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Logger } from '../ports';
 import { openPostgresStorage } from './pg-storage';
-import { sqliteNativeBinding } from './sqlite-connection';
 import { openSqliteStorage } from './sqlite-storage';
 import type { Storage } from './types';
 
@@ -16,10 +15,13 @@ export function openStorage(opts: {
   dataDir: string;
   databaseUrl?: string;
   logger: Logger;
-  /** The shell's environment, which may name the SQLite driver build to load (see sqliteNativeBinding). */
-  environment?: Readonly<Record<string, string | undefined>>;
+  /** See RuntimeConfig.migrationsDir. */
+  migrationsDir?: string;
+  /** The SQLite driver build to load; see RuntimeConfig.sqliteNativeBinding. */
+  sqliteNativeBinding?: string;
 }): Promise<Storage> {
+  const { migrationsDir } = opts;
   return opts.databaseUrl
-    ? openPostgresStorage(opts.databaseUrl, opts.logger)
-    : openSqliteStorage(path.resolve(opts.dataDir, SQLITE_FILE_NAME), opts.logger, sqliteNativeBinding(opts.environment ?? {}));
+    ? openPostgresStorage(opts.databaseUrl, opts.logger, { migrationsDir })
+    : openSqliteStorage(path.resolve(opts.dataDir, SQLITE_FILE_NAME), opts.logger, { nativeBinding: opts.sqliteNativeBinding, migrationsDir });
 }

@@ -14,8 +14,8 @@ import type { Storage } from './types';
 const MIGRATION_LOCK_KEY = 7_262_017_001;
 
 /** Migrations, then TimescaleDB, on one connection holding the migration lock. */
-async function prepareSchema(pool: pg.Pool, logger: Logger): Promise<{ schemaVersion: string; mode: Storage['mode'] }> {
-  const folder = migrationsFolder('pg');
+async function prepareSchema(pool: pg.Pool, logger: Logger, migrationsDir: string | undefined): Promise<{ schemaVersion: string; mode: Storage['mode'] }> {
+  const folder = migrationsFolder('pg', migrationsDir);
   return withClient(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
@@ -32,13 +32,16 @@ async function prepareSchema(pool: pg.Pool, logger: Logger): Promise<{ schemaVer
   });
 }
 
-/** Connects to Postgres at `url`, brings its schema up to date and reports plain Postgres or TimescaleDB. */
-export async function openPostgresStorage(url: string, logger: Logger): Promise<Storage> {
+/**
+ * Connects to Postgres at `url`, brings its schema up to date (with the migrations in
+ * `migrationsDir` when given) and reports plain Postgres or TimescaleDB.
+ */
+export async function openPostgresStorage(url: string, logger: Logger, { migrationsDir }: { migrationsDir?: string } = {}): Promise<Storage> {
   const location = redactDatabaseUrl(url);
   const pool = createPool(url, logger, location);
   let prepared: { schemaVersion: string; mode: Storage['mode'] };
   try {
-    prepared = await prepareSchema(pool, logger);
+    prepared = await prepareSchema(pool, logger, migrationsDir);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw toStorageError(error);

@@ -3,18 +3,6 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import { codeOf } from './map-errors';
 
-/** Where an Electron-ABI build of better-sqlite3 is, for a desktop app run from a source checkout. */
-export const SQLITE_NATIVE_BINDING_ENV = 'METALYTICS_SQLITE_NATIVE_BINDING';
-
-/**
- * The driver's native module: the one named by METALYTICS_SQLITE_NATIVE_BINDING (the
- * Electron main process sets it when run from a checkout, whose in-place build serves the
- * Node tests), else the package's own.
- */
-export function sqliteNativeBinding(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  return env[SQLITE_NATIVE_BINDING_ENV]?.trim() || undefined;
-}
-
 /** The SQLite result code of a failure (better-sqlite3 puts it in `code`; extended ones start with the primary one). */
 export function sqliteCode(error: unknown): string | undefined {
   return codeOf(error, (code) => code.startsWith('SQLITE_'));

@@ -18,9 +18,15 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date,
- * with the driver's native module at `nativeBinding` when given.
+ * with the driver's native module at `nativeBinding` (an Electron-ABI build, for a desktop app
+ * run from a checkout whose in-place build serves the Node tests) and the migrations in
+ * `migrationsDir` when given.
  */
-export async function openSqliteStorage(file: string, logger: Logger, nativeBinding?: string): Promise<Storage> {
+export async function openSqliteStorage(
+  file: string,
+  logger: Logger,
+  { nativeBinding, migrationsDir }: { nativeBinding?: string; migrationsDir?: string } = {},
+): Promise<Storage> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   claimDatabaseFile(file);
   let client: Database.Database;
@@ -42,7 +48,7 @@ export async function openSqliteStorage(file: string, logger: Logger, nativeBind
     // After a checkpoint lets the WAL start over, its file is cut back to this size rather than kept at its peak.
     client.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
 
-    const folder = migrationsFolder('sqlite');
+    const folder = migrationsFolder('sqlite', migrationsDir);
     migrate(drizzle({ client }), { migrationsFolder: folder });
     const last = client.prepare('SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1').get() as
       | { created_at: number }

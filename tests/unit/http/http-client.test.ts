@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { HttpClient, type HttpClientOptions } from '../../../src/core/http/http-client';
-import { providerError } from '../../../src/core/http/provider-errors';
+import { providerError } from '../../../src/core/providers/provider-errors';
 import { redactUrl } from '../../../src/core/logging/redact';
 import type { Logger } from '../../../src/core/ports';
 import { AppError } from '../../../src/shared/errors';

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { providerConfigFromEnv } from '../../../src/core/providers/types';
+import { providersFromEnvironment } from '../../../src/core/config/runtime-config';
+import { providerEndpoint } from '../../../src/core/providers/provider-config';
+import type { ProviderConfig } from '../../../src/core/providers/types';
+import type { ProviderId } from '../../../src/shared/domain';
+
+/** What the environment alone gives a provider: its key from the environment layer, its address and limit through providerEndpoint. */
+function providerConfigFromEnv(env: Record<string, string>, provider: ProviderId): ProviderConfig {
+  const environment = providersFromEnvironment(env)[provider];
+  return { ...(environment.apiKey !== undefined && { apiKey: environment.apiKey }), ...providerEndpoint(provider, environment, undefined) };
+}
 
 describe('providerConfigFromEnv', () => {
   it('defaults to the production address and the free-tier limit, without a key', () => {

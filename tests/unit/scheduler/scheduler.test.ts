@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { providersFromEnvironment } from '../../../src/core/config/runtime-config';
 import { EventBus } from '../../../src/core/events';
 import { Backfills } from '../../../src/core/backfill/backfill';
-import { ProviderRegistry } from '../../../src/core/ingest/provider-registry';
+import { ProviderRegistry } from '../../../src/core/providers/registry';
 import { instrumentCatalogue } from '../../../src/core/instruments/catalogue';
 import { JobRunner, type JobContext } from '../../../src/core/jobs/job-runner';
 import { ProviderTurns } from '../../../src/core/jobs/provider-turns';
@@ -112,7 +113,7 @@ describe('Scheduler', () => {
     bus.subscribe((message) => events.push(message));
     jobs = new JobRunner(storage.jobRuns, bus, logger, clock.now, { owner: 'test' });
     const turns = new ProviderTurns();
-    const providers = new ProviderRegistry({}, memorySecretStore(), logger);
+    const providers = new ProviderRegistry(providersFromEnvironment({}), memorySecretStore(), logger);
     const backfills = new Backfills({ storage, jobs, events: bus, logger, now: clock.now, turns });
     const scripted: Executor = (_deps, ctx, job) =>
       new Promise((resolve, reject) => {

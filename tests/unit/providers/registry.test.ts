@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderRegistry } from '../../../src/core/ingest/provider-registry';
+import { providersFromEnvironment } from '../../../src/core/config/runtime-config';
+import { ProviderRegistry } from '../../../src/core/providers/registry';
 import type { SecretName } from '../../../src/shared/domain';
 import { silentLogger } from '../../support/silent-logger';
 
@@ -17,7 +18,7 @@ function secretsFrom(values: Partial<Record<SecretName, string>>) {
 describe('ProviderRegistry', () => {
   it('takes the key from the environment first and does not read the secret store then', async () => {
     const secrets = secretsFrom({ polygon: 'stored-key-0001' });
-    const registry = new ProviderRegistry({ METALYTICS_POLYGON_API_KEY: 'env-key-0001' }, secrets, silentLogger());
+    const registry = new ProviderRegistry(providersFromEnvironment({ METALYTICS_POLYGON_API_KEY: 'env-key-0001' }), secrets, silentLogger());
     await registry.adapter('polygon');
     expect(secrets.asked).toEqual([]);
   });
@@ -25,7 +26,7 @@ describe('ProviderRegistry', () => {
   it('falls back to the key saved in Settings, and shares one adapter while the key stays the same', async () => {
     const values: Partial<Record<SecretName, string>> = { twelvedata: 'stored-key-0001' };
     const secrets = secretsFrom(values);
-    const registry = new ProviderRegistry({}, secrets, silentLogger());
+    const registry = new ProviderRegistry(providersFromEnvironment({}), secrets, silentLogger());
     const first = await registry.adapter('twelvedata');
     expect(secrets.asked).toEqual(['twelvedata']);
     expect(await registry.adapter('twelvedata')).toBe(first);
@@ -38,7 +39,7 @@ describe('ProviderRegistry', () => {
 
   it('never asks for a key for keyless Yahoo', async () => {
     const secrets = secretsFrom({});
-    const registry = new ProviderRegistry({}, secrets, silentLogger());
+    const registry = new ProviderRegistry(providersFromEnvironment({}), secrets, silentLogger());
     expect((await registry.adapter('yahoo')).id).toBe('yahoo');
     expect(secrets.asked).toEqual([]);
   });
@@ -46,7 +47,7 @@ describe('ProviderRegistry', () => {
   describe('status', () => {
     it('names where the key comes from and shows only its last four characters', async () => {
       const registry = new ProviderRegistry(
-        { METALYTICS_POLYGON_API_KEY: '  env-key-polygon-0001  ' },
+        providersFromEnvironment({ METALYTICS_POLYGON_API_KEY: '  env-key-polygon-0001  ' }),
         secretsFrom({ polygon: 'stored-key-polygon-0002', twelvedata: 'stored-key-twelve-0003' }),
         silentLogger(),
       );
@@ -58,7 +59,7 @@ describe('ProviderRegistry', () => {
     });
 
     it('keeps the last four characters of a short key to itself', async () => {
-      const registry = new ProviderRegistry({ METALYTICS_POLYGON_API_KEY: 'abcd1234' }, secretsFrom({}), silentLogger());
+      const registry = new ProviderRegistry(providersFromEnvironment({ METALYTICS_POLYGON_API_KEY: 'abcd1234' }), secretsFrom({}), silentLogger());
       expect(await registry.status('polygon')).toMatchObject({ keySource: 'environment', last4: null });
     });
 
@@ -68,7 +69,7 @@ describe('ProviderRegistry', () => {
           throw new Error('the keychain is locked');
         },
       };
-      const registry = new ProviderRegistry({ METALYTICS_TWELVEDATA_BASE_URL: 'ftp://example.com' }, secrets, silentLogger());
+      const registry = new ProviderRegistry(providersFromEnvironment({ METALYTICS_TWELVEDATA_BASE_URL: 'ftp://example.com' }), secrets, silentLogger());
       expect(await registry.status('twelvedata')).toMatchObject({
         configError: 'METALYTICS_TWELVEDATA_BASE_URL must start with https:// or http://. The key saved in Settings could not be read: the keychain is locked',
         keySource: null,
@@ -78,7 +79,7 @@ describe('ProviderRegistry', () => {
     });
 
     it('drops the free-tier daily cap when the rate limit declares a paid plan', async () => {
-      const registry = new ProviderRegistry({ METALYTICS_TWELVEDATA_RATE_LIMIT: '55' }, secretsFrom({}), silentLogger());
+      const registry = new ProviderRegistry(providersFromEnvironment({ METALYTICS_TWELVEDATA_RATE_LIMIT: '55' }), secretsFrom({}), silentLogger());
       expect(await registry.status('twelvedata')).toMatchObject({ rateLimitPerMinute: 55, dailyCredits: null });
     });
   });

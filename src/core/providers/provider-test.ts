@@ -2,9 +2,9 @@ import type { Instrument, ProviderId } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { ProviderTestResult } from '../../shared/providers';
 import { nominalTimeframeMs, timeframes } from '../../shared/timeframes';
-import { formatWait, providerNames, type ProviderErrorDetails } from '../http/provider-errors';
+import { formatWait, providerNames, type ProviderErrorDetails } from './provider-errors';
 import type { Logger } from '../ports';
-import type { ProviderAdapter, RequestLimits } from '../providers/types';
+import type { ProviderAdapter, RequestLimits } from './types';
 
 /**
  * A Test click spends at most one request of the provider's budget: no retry, and no long

@@ -1,21 +1,16 @@
 import { providerIds, type ProviderId, type ProviderSettings } from '../../shared/domain';
 import type { ProviderStatus } from '../../shared/providers';
+import type { ProviderEnvironment } from '../config/runtime-config';
 import type { HttpTuning } from '../http/http-client';
-import { providerNames } from '../http/provider-errors';
 import type { Logger, SecretStore } from '../ports';
+import { createMetalsApiAdapter } from './metals-api';
 import { keyFingerprint, type ProviderPlan } from './plan-depth';
-import { createMetalsApiAdapter } from '../providers/metals-api';
-import { createPolygonAdapter } from '../providers/polygon';
-import { createTwelveDataAdapter } from '../providers/twelvedata';
-import {
-  envApiKey,
-  providerConfigFromEnv,
-  providerDefaults,
-  type AdapterDeps,
-  type ProviderAdapter,
-  type ProviderConfig,
-} from '../providers/types';
-import { createYahooAdapter } from '../providers/yahoo';
+import { createPolygonAdapter } from './polygon';
+import { keyInUse, originOf, providerEndpoint, type ProviderEndpoint, type ProviderKey } from './provider-config';
+import { providerNames } from './provider-errors';
+import { createTwelveDataAdapter } from './twelvedata';
+import { providerDefaults, type AdapterDeps, type ProviderAdapter, type ProviderConfig } from './types';
+import { createYahooAdapter } from './yahoo';
 
 const factories: Readonly<Record<ProviderId, (deps: AdapterDeps) => ProviderAdapter>> = {
   yahoo: createYahooAdapter,
@@ -27,24 +22,19 @@ const factories: Readonly<Record<ProviderId, (deps: AdapterDeps) => ProviderAdap
 /** A key this short would be mostly shown by its last four characters; real provider keys are far longer. */
 const MIN_KEY_LENGTH_FOR_LAST4 = 12;
 
-interface ProviderKey {
-  source: NonNullable<ProviderStatus['keySource']>;
-  value: string;
-}
-
 /**
  * One adapter per provider for the whole core, built on first use: each owns its
  * provider's rate limiter, so every job calling that provider shares the same budget.
- * Address and rate limit come from METALYTICS_<PROVIDER>_*, else from Settings; the key
- * from METALYTICS_<PROVIDER>_API_KEY when set, else from the secret store (the key saved in
- * Settings). A changed key or address builds a new adapter, since it is another account
+ * Address and rate limit come from the environment the shell resolved, else from Settings
+ * (see providerEndpoint); the key from the environment when set, else from the secret store
+ * (see keyInUse). A changed key or address builds a new adapter, since it is another account
  * and budget.
  */
 export class ProviderRegistry {
   private readonly adapters = new Map<ProviderId, { identity: string; adapter: ProviderAdapter }>();
 
   constructor(
-    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly environment: Readonly<Record<ProviderId, ProviderEnvironment>>,
     private readonly secrets: Pick<SecretStore, 'get'>,
     private readonly logger: Logger,
     private readonly http?: HttpTuning,
@@ -54,22 +44,22 @@ export class ProviderRegistry {
 
   async adapter(provider: ProviderId): Promise<ProviderAdapter> {
     const saved = (await this.saved())[provider];
-    const config = providerConfigFromEnv(this.layeredEnv(provider, saved), provider);
-    return this.adapterFor(provider, config, await this.key(provider), this.keyBoundTo(provider, saved));
+    const endpoint = providerEndpoint(provider, this.environment[provider], saved);
+    return this.adapterFor(provider, endpoint, await this.key(provider), this.keyBoundTo(provider, saved));
   }
 
   /** Scheme, host and port of the address a provider is called at now. */
   async origin(provider: ProviderId): Promise<string> {
-    return originOf(providerConfigFromEnv(this.layeredEnv(provider, (await this.saved())[provider]), provider));
+    return originOf(providerEndpoint(provider, this.environment[provider], (await this.saved())[provider]));
   }
 
   /** The cached adapter while its address, limit and key stay the same; the key only goes to the origin it is bound to. */
-  private adapterFor(provider: ProviderId, config: ProviderConfig, key: ProviderKey | undefined, boundTo: string): ProviderAdapter {
-    const apiKey = key && boundTo === originOf(config) ? key.value : undefined;
-    const identity = JSON.stringify([config.baseUrl, config.rateLimitPerMinute, apiKey]);
+  private adapterFor(provider: ProviderId, endpoint: ProviderEndpoint, key: ProviderKey | undefined, boundTo: string): ProviderAdapter {
+    const apiKey = key && boundTo === originOf(endpoint) ? key.value : undefined;
+    const identity = JSON.stringify([endpoint.baseUrl, endpoint.rateLimitPerMinute, apiKey]);
     const cached = this.adapters.get(provider);
     if (cached && cached.identity === identity) return cached.adapter;
-    const adapter = this.build(provider, { ...config, apiKey });
+    const adapter = this.build(provider, { ...endpoint, apiKey });
     this.adapters.set(provider, { identity, adapter });
     return adapter;
   }
@@ -79,20 +69,7 @@ export class ProviderRegistry {
    * the one set up outside the app (METALYTICS_<PROVIDER>_BASE_URL, or the provider's own).
    */
   private keyBoundTo(provider: ProviderId, saved: ProviderSettings | undefined): string {
-    return saved?.keyOrigin ?? originOf(providerConfigFromEnv(this.env, provider));
-  }
-
-  /**
-   * The environment with Settings beneath it: a saved address or rate limit stands in for a
-   * METALYTICS_<PROVIDER>_* variable that is not set, and is validated the same way.
-   */
-  private layeredEnv(provider: ProviderId, saved: ProviderSettings | undefined): Readonly<Record<string, string | undefined>> {
-    const prefix = `METALYTICS_${provider.toUpperCase()}`;
-    const fromSettings: Record<string, string> = {};
-    if (saved?.baseUrl !== undefined) fromSettings[`${prefix}_BASE_URL`] = saved.baseUrl;
-    if (saved?.rateLimitPerMinute !== undefined) fromSettings[`${prefix}_RATE_LIMIT`] = String(saved.rateLimitPerMinute);
-    const setInEnvironment = Object.entries(this.env).filter(([, value]) => value?.trim());
-    return { ...fromSettings, ...Object.fromEntries(setInEnvironment) };
+    return saved?.keyOrigin ?? originOf(providerEndpoint(provider, this.environment[provider], undefined));
   }
 
   /**
@@ -104,9 +81,9 @@ export class ProviderRegistry {
   async status(provider: ProviderId): Promise<ProviderStatus> {
     const problems: string[] = [];
     const saved = (await this.saved())[provider];
-    let config: ProviderConfig | undefined;
+    let endpoint: ProviderEndpoint | undefined;
     try {
-      config = providerConfigFromEnv(this.layeredEnv(provider, saved), provider);
+      endpoint = providerEndpoint(provider, this.environment[provider], saved);
     } catch (error) {
       problems.push(messageOf(error));
     }
@@ -116,16 +93,16 @@ export class ProviderRegistry {
     } catch (error) {
       problems.push(`The key saved in Settings could not be read: ${messageOf(error)}`);
     }
-    // The environment is valid once `config` is, so the binding can be read without another failure.
-    const boundTo = config ? this.keyBoundTo(provider, saved) : undefined;
-    if (key && config && boundTo !== originOf(config)) {
-      problems.push(`The key was confirmed for ${boundTo} and is not sent to ${originOf(config)}. Save the key again to use it with this address.`);
+    // The environment is valid once `endpoint` is, so the binding can be read without another failure.
+    const boundTo = endpoint ? this.keyBoundTo(provider, saved) : undefined;
+    if (key && endpoint && boundTo !== originOf(endpoint)) {
+      problems.push(`The key was confirmed for ${boundTo} and is not sent to ${originOf(endpoint)}. Save the key again to use it with this address.`);
     }
     const defaults = providerDefaults[provider];
     // Capabilities do not depend on the configuration, so a misconfigured provider still shows what it would serve.
-    const adapter = config && boundTo !== undefined && problems.length === 0 ? this.adapterFor(provider, config, key, boundTo) : this.build(provider, defaults);
+    const adapter = endpoint && boundTo !== undefined && problems.length === 0 ? this.adapterFor(provider, endpoint, key, boundTo) : this.build(provider, defaults);
     const { capabilities } = adapter;
-    const rateLimitPerMinute = config?.rateLimitPerMinute ?? defaults.rateLimitPerMinute;
+    const rateLimitPerMinute = endpoint?.rateLimitPerMinute ?? defaults.rateLimitPerMinute;
     // A daily cap belongs to the free tier; a limit above the free one (or none) declares a paid plan, as the adapters read it.
     const onFreeTier = rateLimitPerMinute > 0 && rateLimitPerMinute <= capabilities.defaultRateLimitPerMinute;
     return {
@@ -134,7 +111,7 @@ export class ProviderRegistry {
       needsKey: capabilities.needsKey,
       keySource: key?.source ?? null,
       last4: key && key.value.length >= MIN_KEY_LENGTH_FOR_LAST4 ? key.value.slice(-4) : null,
-      baseUrl: config?.baseUrl ?? defaults.baseUrl,
+      baseUrl: endpoint?.baseUrl ?? defaults.baseUrl,
       rateLimitPerMinute,
       dailyCredits: onFreeTier ? (capabilities.dailyCredits ?? null) : null,
       assetClasses: [...capabilities.assetClasses],
@@ -159,22 +136,15 @@ export class ProviderRegistry {
     return Promise.all(providerIds.map((provider) => this.status(provider)));
   }
 
-  /** The key in use: METALYTICS_<PROVIDER>_API_KEY wins over the one saved in Settings; keyless Yahoo has none. */
+  /** The key in use (see keyInUse); keyless Yahoo has none. */
   private async key(provider: ProviderId): Promise<ProviderKey | undefined> {
     if (provider === 'yahoo') return undefined;
-    const fromEnvironment = envApiKey(this.env, provider);
-    if (fromEnvironment !== undefined) return { source: 'environment', value: fromEnvironment };
-    const saved = await this.secrets.get(provider);
-    return saved ? { source: 'secret-store', value: saved } : undefined;
+    return keyInUse(this.environment[provider].apiKey, () => this.secrets.get(provider));
   }
 
   private build(provider: ProviderId, config: ProviderConfig): ProviderAdapter {
     return factories[provider]({ config, logger: this.logger, ...(this.http ? { http: this.http } : {}) });
   }
-}
-
-function originOf(config: ProviderConfig): string {
-  return new URL(config.baseUrl).origin;
 }
 
 function messageOf(error: unknown): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { providerError } from '../../../src/core/http/provider-errors';
-import { findPlanStart, keyFingerprint, MAX_PLAN_PROBES, PlanDepths } from '../../../src/core/ingest/plan-depth';
+import { providerError } from '../../../src/core/providers/provider-errors';
+import { findPlanStart, keyFingerprint, MAX_PLAN_PROBES, PlanDepths } from '../../../src/core/providers/plan-depth';
 import type { BarsRequest, ProviderAdapter } from '../../../src/core/providers/types';
 import type { PlanDepth } from '../../../src/core/storage/types';
 import { instrumentCatalogue } from '../../../src/core/instruments/catalogue';

@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import type { Instrument, ProviderId } from '../../shared/domain';
 import { nominalTimeframeMs, type Timeframe } from '../../shared/timeframes';
-import { failureReason } from '../http/provider-errors';
+import { failureReason } from './provider-errors';
 import type { Logger } from '../ports';
-import type { ProviderAdapter } from '../providers/types';
+import type { ProviderAdapter } from './types';
 import type { Storage } from '../storage/types';
 
 const DAY_MS = 86_400_000;

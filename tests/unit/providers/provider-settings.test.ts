@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderRegistry } from '../../../src/core/ingest/provider-registry';
+import { providersFromEnvironment } from '../../../src/core/config/runtime-config';
+import { ProviderRegistry } from '../../../src/core/providers/registry';
 import type { ProviderId, ProviderSettings } from '../../../src/shared/domain';
 import { silentLogger } from '../../support/silent-logger';
 
 const noSecrets = { get: async () => undefined };
 
 function registryWith(env: Record<string, string>, saved: Partial<Record<ProviderId, ProviderSettings>>) {
-  return new ProviderRegistry(env, noSecrets, silentLogger(), undefined, async () => saved);
+  return new ProviderRegistry(providersFromEnvironment(env), noSecrets, silentLogger(), undefined, async () => saved);
 }
 
 describe('provider address and rate limit from Settings', () => {
@@ -35,7 +36,7 @@ describe('provider address and rate limit from Settings', () => {
 
   it('builds a new adapter when the saved address changes, since that is another service and budget', async () => {
     const saved: Partial<Record<ProviderId, ProviderSettings>> = { yahoo: { baseUrl: 'http://127.0.0.1:1' } };
-    const registry = new ProviderRegistry({}, noSecrets, silentLogger(), undefined, async () => saved);
+    const registry = new ProviderRegistry(providersFromEnvironment({}), noSecrets, silentLogger(), undefined, async () => saved);
     const first = await registry.adapter('yahoo');
     expect(await registry.adapter('yahoo')).toBe(first);
     saved.yahoo = { baseUrl: 'http://127.0.0.1:2' };

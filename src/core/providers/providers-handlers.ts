@@ -2,7 +2,7 @@ import { AppError } from '../../shared/errors';
 import { requireInstrument } from '../bars/bar-access';
 import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
-import { providerNames } from '../http/provider-errors';
+import { providerNames } from './provider-errors';
 import { defaultTestInstrument, testProvider } from './provider-test';
 
 export function providerHandlers(ctx: CoreContext): HandlerMap {

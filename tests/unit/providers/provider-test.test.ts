@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { instrumentCatalogue } from '../../../src/core/instruments/catalogue';
-import { defaultTestInstrument, testProvider, TEST_LIMITS } from '../../../src/core/provider-status/provider-test';
+import { defaultTestInstrument, testProvider, TEST_LIMITS } from '../../../src/core/providers/provider-test';
 import type { BarsRequest, ProviderAdapter } from '../../../src/core/providers/types';
 import { silentLogger } from '../../support/silent-logger';
 
