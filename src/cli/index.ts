@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Core } from '../core/create-core';
 import { shouldValidateOutput } from '../core/invoke';
 import type { Logger } from '../core/ports';
-import { badOhlcPolicies, dateFormats, providerIds } from '../shared/domain';
+import { badOhlcPolicies, dateFormats, instrumentKinds, providerIds } from '../shared/domain';
 import { timeframes } from '../shared/timeframes';
 import { redactText } from '../core/logging/redact';
 import { createStderrLogger, environmentSecrets, type LogLevel } from '../server/headless-ports';
@@ -24,6 +24,15 @@ import { CliError, exitCodes } from './exit-codes';
 import { processOutput } from './format';
 import { openHeadlessCore, readAppVersion } from './headless-core';
 import { parseDelimiter, parseUtcOffset, runImport, type ImportCommandOptions } from './import-command';
+import {
+  parseProviderTicker,
+  runInstrumentsAdd,
+  runInstrumentsList,
+  runInstrumentsRemove,
+  type InstrumentsAddOptions,
+  type InstrumentsListOptions,
+  type InstrumentsRemoveOptions,
+} from './instruments-command';
 import { runServe } from './serve-command';
 import { runStatus, type StatusCommandOptions } from './status-command';
 
@@ -87,7 +96,7 @@ function collect(value: string, previous: string[]): string[] {
 
 function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('metalytics')
-    .description('Metalytics headless: serve the app over HTTP, import CSV files, backfill from providers and check the workspace.')
+    .description('Metalytics headless: serve the app over HTTP, import CSV files, backfill from providers, manage instruments and check the workspace.')
     .version(readAppVersion())
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
@@ -171,6 +180,35 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--json', 'print the status as JSON', false),
   ).action(async (options: WorkspaceOptions & StatusCommandOptions) => {
     setExitCode(await withCore(options, 'warn', (core) => runStatus(core, options, processOutput)));
+  });
+
+  const instruments = program.command('instruments').description('list, add and remove the instruments of the workspace');
+  withWorkspaceOptions(
+    instruments
+      .command('add')
+      .description('add an instrument of your own')
+      .argument('<symbol>', 'its canonical symbol, e.g. XAUEUR or GC=F')
+      .addOption(new Option('--kind <kind>', 'what it is').choices(instrumentKinds).makeOptionMandatory())
+      .option('--name <name>', 'its name (default: the symbol)')
+      .option('--unit <unit>', 'what one unit of price means, e.g. "EUR per troy ounce" (default: "<currency> per unit")')
+      .option('--currency <code>', 'the currency of its prices (default: USD)')
+      .option('--provider <provider:ticker>', 'its ticker at a provider, e.g. polygon:C:XAUEUR (repeatable)', parseProviderTicker),
+  ).action(async (symbol: string, options: WorkspaceOptions & InstrumentsAddOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runInstrumentsAdd(core, symbol, options, processOutput)));
+  });
+  withWorkspaceOptions(
+    instruments.command('list').description('list the instruments with their tickers per provider').option('--json', 'print the list as JSON', false),
+  ).action(async (options: WorkspaceOptions & InstrumentsListOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runInstrumentsList(core, options, processOutput)));
+  });
+  withWorkspaceOptions(
+    instruments
+      .command('remove')
+      .description('delete an instrument; one holding bars needs --delete-bars')
+      .argument('<symbol>', 'the instrument to delete')
+      .option('--delete-bars', 'also delete its stored bars, coverage and backfill checkpoints', false),
+  ).action(async (symbol: string, options: WorkspaceOptions & InstrumentsRemoveOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runInstrumentsRemove(core, symbol, options, processOutput)));
   });
 
   return program;

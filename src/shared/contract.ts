@@ -51,6 +51,21 @@ const rangeIsOrdered = (r: { from?: number; to?: number }) =>
   r.from === undefined || r.to === undefined || r.from <= r.to;
 const rangeIssue = { message: '`from` must not be after `to`', path: ['from'] };
 
+/** An instrument's fields as a user enters them: text trimmed and never empty, tickers per provider. */
+const instrumentFields = {
+  name: z.string().trim().min(1).max(100),
+  kind: instrumentSchema.shape.kind,
+  /** What one unit of price means, e.g. "USD per troy ounce". */
+  unit: z.string().trim().min(1).max(100),
+  /** A currency code: USD, EUR, USDT … */
+  currency: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2,10}$/, 'currency is a code of 2 to 10 letters, e.g. USD')
+    .transform((s) => s.toUpperCase()),
+  providerSymbols: z.partialRecord(providerIdSchema, z.string().trim().min(1).max(64)),
+};
+
 const importTargetFields = {
   source: csvSourceSchema,
   symbol: symbolSchema,
@@ -127,6 +142,38 @@ export const methods = {
   'instruments.list': {
     input: emptyInput,
     output: z.object({ instruments: z.array(instrumentSchema) }),
+  },
+  /**
+   * CONFLICT when the symbol exists. Without a name the symbol is the name; without a unit it
+   * is "<currency> per unit"; the currency is USD unless given.
+   */
+  'instruments.create': {
+    input: z
+      .object({
+        symbol: symbolSchema,
+        ...instrumentFields,
+        name: instrumentFields.name.optional(),
+        unit: instrumentFields.unit.optional(),
+        currency: instrumentFields.currency.default('USD'),
+        providerSymbols: instrumentFields.providerSymbols.default({}),
+      })
+      .strict()
+      .transform(({ name, unit, ...given }) => ({ ...given, name: name ?? given.symbol, unit: unit ?? `${given.currency} per unit` })),
+    output: instrumentSchema,
+  },
+  /** Absent fields keep their value; `providerSymbols`, when given, replaces the whole mapping. NOT_FOUND for an unknown symbol. */
+  'instruments.update': {
+    input: z.object(instrumentFields).partial().extend({ symbol: symbolSchema }).strict(),
+    output: instrumentSchema,
+  },
+  /**
+   * Refused (CONFLICT, with `details.bars`) while the instrument holds bars, unless
+   * `deleteBars`: then its bars, rollups, coverage and backfill checkpoints go with it.
+   * A built-in instrument deleted stays deleted. NOT_FOUND for an unknown symbol.
+   */
+  'instruments.delete': {
+    input: z.object({ symbol: symbolSchema, deleteBars: z.boolean().default(false) }).strict(),
+    output: z.object({ symbol: z.string(), deletedBars: z.number().int() }),
   },
   'bars.query': {
     input: z
@@ -380,6 +427,8 @@ export const events = {
   }),
   'alert.raised': alertSchema,
   'settings.changed': settingsSchema,
+  /** An instrument was created, edited or deleted (from this window or another client of the same core); instrument lists re-read. */
+  'instruments.changed': z.object({ symbol: z.string(), change: z.enum(['created', 'updated', 'deleted']) }),
 } as const;
 
 export type Methods = typeof methods;

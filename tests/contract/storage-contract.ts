@@ -292,6 +292,137 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(await ctx.storage.instruments.get('XAUUSD')).toEqual(gold);
         expect((await ctx.storage.instruments.list()).map((i) => i.symbol)).toEqual(['GC=F', 'XAGUSD', 'XAUUSD']);
       });
+
+      it('creates and updates instruments, refusing a duplicate and an unknown symbol', async () => {
+        const { instruments } = ctx.storage;
+        const platinum: Instrument = { ...gold, symbol: 'XPTUSD', name: 'Platinum spot', providerSymbols: { twelvedata: 'XPT/USD' } };
+        await instruments.create(platinum);
+        expect(await instruments.get('XPTUSD')).toEqual(platinum);
+        await expect(instruments.create({ ...platinum, name: 'Again' })).rejects.toMatchObject({ code: 'CONFLICT' });
+        expect(await instruments.get('XPTUSD')).toEqual(platinum);
+
+        const edited = { ...platinum, name: 'Platinum', unit: 'USD per gram', providerSymbols: { polygon: 'C:XPTUSD' } };
+        await instruments.update(edited);
+        expect(await instruments.get('XPTUSD')).toEqual(edited);
+        await expect(instruments.update({ ...edited, symbol: 'NOPE' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      });
+
+      it('deletes an instrument for good: seeding does not bring it back, creating it again does', async () => {
+        const deleted = await ctx.storage.transaction((tx) => tx.instruments.delete('GC=F', { deletedAt: 5, keepIfBars: true }));
+        expect(deleted).toEqual({ deleted: true, bars: 0 });
+        expect(await ctx.storage.instruments.get('GC=F')).toBeUndefined();
+        expect((await ctx.storage.instruments.list()).map((i) => i.symbol)).not.toContain('GC=F');
+        expect(await ctx.storage.transaction((tx) => tx.instruments.delete('GC=F', { deletedAt: 6, keepIfBars: false }))).toBeUndefined();
+        await expect(ctx.storage.instruments.update(futures)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+        await ctx.storage.instruments.seed([futures]);
+        expect(await ctx.storage.instruments.get('GC=F')).toBeUndefined();
+
+        const again = { ...futures, name: 'Gold futures, again' };
+        await ctx.storage.instruments.create(again);
+        expect(await ctx.storage.instruments.get('GC=F')).toEqual(again);
+      });
+
+      it('keeps an instrument holding bars unless told, then deletes its bars, rollups, coverage and checkpoints with it', async () => {
+        const { storage } = ctx;
+        await storage.instruments.create({ ...gold, symbol: 'DEL' });
+        await storage.marketData.upsertBars({ symbol: 'DEL', timeframe: '1m', source: 'csv', bars: walk(Date.UTC(2024, 0, 2), MINUTE, 90) });
+        await storage.marketData.upsertBars({ symbol: 'DEL', timeframe: '1d', source: 'yahoo', bars: walk(Date.UTC(2023, 0, 2), DAY, 10) });
+        await storage.marketData.upsertBars({ symbol: 'KEEP', timeframe: '1m', source: 'csv', bars: walk(Date.UTC(2024, 0, 2), MINUTE, 5) });
+        await storage.backfillCheckpoints.save({
+          id: 'polygon/DEL/1m/r', provider: 'polygon', symbol: 'DEL', timeframe: '1m', rangeFrom: 0, rangeTo: DAY, resumeFrom: 0,
+          rowsWritten: 0, status: 'running', jobRunId: 'job-del', updatedAt: 1,
+        });
+
+        const kept = await storage.transaction((tx) => tx.instruments.delete('DEL', { deletedAt: 7, keepIfBars: true }));
+        expect(kept).toEqual({ deleted: false, bars: 100 });
+        expect(await storage.instruments.get('DEL')).toBeDefined();
+        expect(await storage.marketData.countBars()).toBe(105);
+
+        expect(await storage.transaction((tx) => tx.instruments.delete('DEL', { deletedAt: 8, keepIfBars: false }))).toEqual({ deleted: true, bars: 100 });
+        expect(await storage.instruments.get('DEL')).toBeUndefined();
+        expect(await storage.marketData.coverage('DEL')).toEqual([]);
+        expect(await storage.marketData.countBars()).toBe(5);
+        expect((await storage.marketData.queryBars({ symbol: 'DEL', timeframe: '1d' })).bars).toEqual([]);
+        for (const table of ['market_data', 'market_data_rollup', 'market_data_series', 'backfill_checkpoints']) {
+          const [row] = await ctx.target.sql(`SELECT count(*) AS n FROM ${table} WHERE symbol = ?`, ['DEL']);
+          expect(Number(row!.n), table).toBe(0);
+        }
+        expect(await storage.backfillCheckpoints.get('polygon/DEL/1m/r')).toBeUndefined();
+        expect(await storage.marketData.coverage('KEEP')).toMatchObject([{ count: 5 }]);
+      });
+    });
+
+    describe('transactions', () => {
+      const ctx = useStorage();
+      const entry = (action: string) => ({ at: 1, actor: 'test', action });
+      const actions = async () => (await ctx.target.sql('SELECT action FROM audit_log ORDER BY id')).map((row) => row.action);
+      const silver: Instrument = { symbol: 'TXAG', name: 'Silver', kind: 'spot', unit: 'USD per troy ounce', currency: 'USD', providerSymbols: {} };
+
+      it('stores every write of the work when it resolves, and answers its result', async () => {
+        const result = await ctx.storage.transaction(async (tx) => {
+          await tx.instruments.create(silver);
+          await tx.auditLog.record(entry('committed'));
+          return 'done';
+        });
+        expect(result).toBe('done');
+        expect(await ctx.storage.instruments.get('TXAG')).toEqual(silver);
+        expect(await actions()).toEqual(['committed']);
+      });
+
+      it('rolls every statement back when the work throws, and rethrows its error', async () => {
+        const failure = new Error('changed my mind');
+        const work = ctx.storage.transaction(async (tx) => {
+          await tx.instruments.create({ ...silver, symbol: 'TXPT' });
+          await tx.instruments.update({ ...silver, name: 'Renamed' });
+          await tx.auditLog.record(entry('rolled back'));
+          throw failure;
+        });
+        await expect(work).rejects.toBe(failure);
+        expect(await ctx.storage.instruments.get('TXPT')).toBeUndefined();
+        expect(await ctx.storage.instruments.get('TXAG')).toEqual(silver);
+        expect(await actions()).toEqual(['committed']);
+      });
+
+      it('neither loses nor rolls back writes made from outside while it is open', async () => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let opened!: () => void;
+        const open = new Promise<void>((resolve) => (opened = resolve));
+        const work = ctx.storage.transaction(async (tx) => {
+          await tx.auditLog.record(entry('inside'));
+          opened();
+          await gate;
+          throw new Error('rolled back');
+        });
+        await open;
+        // SQLite runs these after the transaction, Postgres beside it: either way they stay.
+        const outside = Promise.all([
+          ctx.storage.auditLog.record(entry('outside')),
+          ctx.storage.instruments.seed([{ ...silver, symbol: 'TXOUT' }]),
+          ctx.storage.marketData.upsertBars({ symbol: 'TXOUT', timeframe: '1h', source: 'test', bars: walk(Date.UTC(2024, 0, 1), HOUR, 3) }),
+        ]);
+        release();
+        await expect(work).rejects.toThrow('rolled back');
+        await outside;
+        expect(await actions()).toEqual(['committed', 'outside']);
+        expect(await ctx.storage.instruments.get('TXOUT')).toBeDefined();
+        expect(await ctx.storage.marketData.coverage('TXOUT')).toMatchObject([{ count: 3 }]);
+      });
+
+      it('answers failures inside with the same contract errors as outside', async () => {
+        await expect(ctx.storage.transaction((tx) => tx.instruments.create(silver))).rejects.toMatchObject({ code: 'CONFLICT' });
+        await expect(ctx.storage.transaction((tx) => tx.instruments.update({ ...silver, symbol: 'NOPE' }))).rejects.toMatchObject({
+          code: 'NOT_FOUND',
+        });
+        // A failing statement leaves nothing of the work before it.
+        const work = ctx.storage.transaction(async (tx) => {
+          await tx.auditLog.record(entry('before the conflict'));
+          await tx.instruments.create(silver);
+        });
+        await expect(work).rejects.toMatchObject({ code: 'CONFLICT' });
+        expect(await actions()).toEqual(['committed', 'outside']);
+      });
     });
 
     describe('job runs and audit log', () => {

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStorage } from '../../src/core/storage/open-storage';
+import { createPool } from '../../src/core/storage/pg-connection';
+import { pgExecutor, type SqlExecutor } from '../../src/core/storage/sql-executor';
 import type { Storage } from '../../src/core/storage/types';
 import { silentLogger } from '../support/silent-logger';
 import { freePort, TEST_POSTGRES_PASSWORD, useTestPostgres } from '../support/postgres';
@@ -30,6 +32,43 @@ describeStorageContract(
     password: TEST_POSTGRES_PASSWORD,
   },
 );
+
+describe('Postgres executor transactions', () => {
+  let pool: pg.Pool;
+  let sql: SqlExecutor;
+
+  beforeAll(async () => {
+    const databaseUrl = await postgres.createDatabaseUrl();
+    pool = createPool(databaseUrl, silentLogger(), 'test');
+    sql = pgExecutor(pool);
+    await sql.execute('CREATE TABLE t (name text NOT NULL)');
+  });
+  afterAll(() => pool.end());
+
+  it('refuses a transaction inside a transaction, rolling the outer one back', async () => {
+    const work = sql.transaction(async (tx) => {
+      await tx.execute("INSERT INTO t (name) VALUES ('outer')");
+      await tx.transaction(async () => undefined);
+    });
+    await expect(work).rejects.toThrow(/already open/);
+    expect(await sql.query('SELECT name FROM t')).toEqual([]);
+  });
+
+  it('runs the work on one connection of its own and gives it back', async () => {
+    const [inside] = await sql.transaction(async (tx) => {
+      await tx.execute("INSERT INTO t (name) VALUES ('mine')");
+      return tx.query("SELECT count(*) AS n FROM t");
+    });
+    expect(Number(inside!.n)).toBe(1);
+    expect(pool.idleCount).toBe(pool.totalCount);
+  });
+
+  it('discards a connection that died inside the transaction, and keeps working', async () => {
+    const work = sql.transaction((tx) => tx.query('SELECT pg_terminate_backend(pg_backend_pid())'));
+    await expect(work).rejects.toThrow();
+    expect(await sql.query("SELECT count(*) AS n FROM t WHERE name = 'mine'")).toEqual([{ n: 1 }]);
+  });
+});
 
 // Runs after the shared suite: the last test stops the file's server.
 describe('Postgres that is unreachable or goes away', () => {
@@ -109,6 +148,8 @@ describe('Postgres that is unreachable or goes away', () => {
       ['spotPrices.insert', () => storage.spotPrices.insert({ metal: 'XAUUSD', price: 1, timestamp: 1, source: 's' })],
       ['news.latestPublishedAt', () => storage.news.latestPublishedAt('polygon')],
       ['auditLog.record', () => storage.auditLog.record({ at: 1, actor: 'a', action: 'b' })],
+      ['instruments.create', () => storage.instruments.create({ symbol: 'X', name: 'X', kind: 'spot', unit: 'u', currency: 'USD', providerSymbols: {} })],
+      ['transaction', () => storage.transaction((tx) => tx.auditLog.record({ at: 1, actor: 'a', action: 'b' }))],
     ];
     for (const [name, call] of calls) {
       const error = await call().then(

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,6 +127,79 @@ describe('metalytics import and status', () => {
     const badMap = await runCli(['import', XAUUSD_CSV, '--symbol', 'XAUUSD', '--map', 'price=Close']);
     expect(badMap.code).toBe(2);
     expect(badMap.stderr).toMatch(/not a bar field/);
+  });
+});
+
+// Each run starts a process that compiles the CLI, a few seconds apiece on a busy machine.
+describe('metalytics instruments', { timeout: 120_000 }, () => {
+  const env = () => ({ METALYTICS_DATA_DIR: path.join(workDir, 'instruments') });
+
+  it('adds an instrument with its tickers, refuses it twice and lists it', async () => {
+    const added = await runCli(
+      ['instruments', 'add', 'xaueur', '--kind', 'spot', '--name', 'Gold in euro', '--currency', 'EUR', '--unit', 'EUR per troy ounce',
+        '--provider', 'polygon:C:XAUEUR', '--provider', 'twelvedata:XAU/EUR'],
+      env(),
+    );
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain('Added XAUEUR');
+    expect(added.stdout).toMatch(/providers\s+polygon:C:XAUEUR twelvedata:XAU\/EUR/);
+
+    const again = await runCli(['instruments', 'add', 'XAUEUR', '--kind', 'spot'], env());
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('There is already an instrument XAUEUR.');
+
+    const list = await runCli(['instruments', 'list'], env());
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^\s+SYMBOL\s+KIND\s+NAME\s+UNIT\s+PROVIDERS$/m);
+    expect(list.stdout).toMatch(/XAUEUR\s+spot\s+Gold in euro\s+EUR per troy ounce\s+polygon:C:XAUEUR twelvedata:XAU\/EUR/);
+    expect(list.stdout).toMatch(/XAUUSD\s+spot\s+Gold spot/);
+
+    const json = await runCli(['instruments', 'list', '--json'], env());
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).instruments).toContainEqual({
+      symbol: 'XAUEUR',
+      name: 'Gold in euro',
+      kind: 'spot',
+      unit: 'EUR per troy ounce',
+      currency: 'EUR',
+      providerSymbols: { polygon: 'C:XAUEUR', twelvedata: 'XAU/EUR' },
+    });
+  });
+
+  it('exits 2 for a kind or provider it does not know, and for a missing --kind', async () => {
+    for (const args of [
+      ['instruments', 'add', 'X', '--kind', 'bond'],
+      ['instruments', 'add', 'X', '--kind', 'spot', '--provider', 'nasdaq:X'],
+      ['instruments', 'add', 'X', '--kind', 'spot', '--provider', 'polygon'],
+      ['instruments', 'add', 'X'],
+    ]) {
+      expect((await runCli(args, env())).code, args.join(' ')).toBe(2);
+    }
+  });
+
+  it('removes an instrument holding bars only with --delete-bars, saying how many', async () => {
+    const file = path.join(workDir, 'xaueur.csv');
+    await writeFile(file, 'time,open,high,low,close\n2025-02-03,2700,2710,2690,2705\n2025-02-04,2705,2720,2700,2715\n');
+    expect((await runCli(['import', file, '--symbol', 'XAUEUR'], env())).code).toBe(0);
+
+    const refused = await runCli(['instruments', 'remove', 'XAUEUR'], env());
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('XAUEUR holds 2 stored bars');
+    expect(refused.stderr).toContain('--delete-bars');
+
+    const removed = await runCli(['instruments', 'remove', 'xaueur', '--delete-bars'], env());
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toBe('Removed XAUEUR and its 2 stored bars.\n');
+    expect((await runCli(['instruments', 'list'], env())).stdout).not.toContain('XAUEUR');
+    expect((await runCli(['status'], env())).stdout).toMatch(/bars\s+0/);
+
+    const unknown = await runCli(['instruments', 'remove', 'XAUEUR'], env());
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('There is no instrument XAUEUR.');
+
+    // A built-in without bars goes at once, and stays gone.
+    expect((await runCli(['instruments', 'remove', 'GLD'], env())).stdout).toBe('Removed GLD.\n');
+    expect((await runCli(['instruments', 'list'], env())).stdout).not.toMatch(/^\s+GLD\s/m);
   });
 });
 

@@ -50,6 +50,9 @@ const csv = 'time,open,high,low,close\n2025-02-03,2800,2810,2790,2805\n2025-02-0
 const examples: Record<MethodName, Record<string, unknown>> = {
   'system.status': {},
   'instruments.list': {},
+  'instruments.create': { symbol: 'FUZZ', name: 'Fuzz Inc.', kind: 'stock', unit: 'USD per share', currency: 'USD', providerSymbols: { yahoo: 'FUZZ' } },
+  'instruments.update': { symbol: 'XAUUSD', name: 'Gold spot (edited)' },
+  'instruments.delete': { symbol: 'NO.SUCH.INSTRUMENT' },
   'bars.query': { symbol: 'DEMO.XAUUSD', timeframe: '1d', from: T0 - 30 * DAY, to: T0, limit: 100 },
   'indicators.query': { symbol: 'DEMO.XAUUSD', timeframe: '1d', indicators: [{ kind: 'sma', params: { period: 5 } }] },
   'bars.coverage': { symbol: 'DEMO.XAUUSD' },
@@ -170,10 +173,10 @@ async function snapshot(invoke: (method: MethodName, input?: unknown) => Promise
       settings: await value('settings.get'),
       secrets: await value('secrets.list'),
       jobs: ((await value('jobs.list')) as { jobs: unknown[] }).jobs,
+      instruments: await value('instruments.list'),
     },
     data: {
       bars: status.bars,
-      instruments: await value('instruments.list'),
       coverage: await value('bars.coverage'),
       alerts: await value('alerts.list', { limit: 1000 }),
       runs: await value('jobs.runs', { limit: 1000 }),

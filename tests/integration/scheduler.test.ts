@@ -7,14 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { configFromEnvironment } from '../../src/core/config/runtime-config';
 import { createCore, type Core } from '../../src/core/create-core';
 import type { EventMessage, EventPayload, MethodInput } from '../../src/shared/contract';
 import type { Bar } from '../../src/shared/domain';
 import { FakeProviderServer, syntheticBar } from '../support/fake-provider-server';
 import { useTestPostgres } from '../support/postgres';
-import { silentLogger } from '../support/silent-logger';
-import { invokeFailure as failure, invokeOk as ok, memorySecretStore, memorySettingsStore } from '../support/test-core';
+import { invokeFailure as failure, invokeOk as ok, testPorts } from '../support/test-core';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -39,22 +37,15 @@ function describeScheduledJobs(dialect: 'SQLite' | 'Postgres') {
 
     const openCore = async () => {
       seen = [];
-      const environment = configFromEnvironment({
+      const environment = {
         METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
         METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
         METALYTICS_POLYGON_RATE_LIMIT: '0',
         METALYTICS_METALSAPI_BASE_URL: fake.baseUrl('metalsapi'),
         METALYTICS_METALSAPI_API_KEY: fake.state.keys.metalsapi,
         METALYTICS_METALSAPI_RATE_LIMIT: '0',
-      });
-      const opened = await createCore({
-        config: { ...environment, dataDir, databaseUrl },
-        appVersion: '0.0.0-test',
-        secrets: memorySecretStore(),
-        settings: memorySettingsStore(),
-        logger: silentLogger(),
-        now: () => clock,
-      }, { validateOutput: true });
+      };
+      const opened = await createCore(testPorts(dataDir, { databaseUrl, environment, now: () => clock }), { validateOutput: true });
       opened.events.subscribe((message) => seen.push(message));
       return opened;
     };

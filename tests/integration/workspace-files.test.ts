@@ -111,6 +111,9 @@ describe('a damaged or full database (issue 16, defects 4 and 5)', () => {
       const bar = { time: Date.UTC(2030, 0, 1), open: 1, high: 2, low: 0.5, close: 1.5, volume: 1 };
       await expect(storage.marketData.upsertBars({ symbol: 'XAUUSD', timeframe: '1h', source: 'test', bars: [bar] })).rejects.toMatchObject({ code: 'CORRUPT' });
       await expect(storage.auditLog.record({ at: 2, actor: 'user', action: 'settings.update', details: {} })).rejects.toMatchObject({ code: 'CORRUPT' });
+      await expect(storage.transaction((tx) => tx.auditLog.record({ at: 2, actor: 'user', action: 'settings.update' }))).rejects.toMatchObject({
+        code: 'CORRUPT',
+      });
     } finally {
       await storage.close();
     }

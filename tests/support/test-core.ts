@@ -71,22 +71,27 @@ export interface TestCoreOptions extends Partial<Omit<CorePorts, 'config'>> {
   environment?: Environment;
 }
 
+/** The ports a test core gets: the data folder (Postgres instead when `databaseUrl` is given), in-memory secrets and settings, no log output. */
+export function testPorts(dataDir: string, { databaseUrl, environment = {}, ...overrides }: TestCoreOptions = {}): CorePorts {
+  return {
+    config: { ...configFromEnvironment(environment), dataDir, databaseUrl },
+    appVersion: '0.0.0-test',
+    secrets: memorySecretStore(),
+    settings: memorySettingsStore(),
+    logger: silentLogger(),
+    ...overrides,
+  };
+}
+
 /** A real core on SQLite in a temporary folder, with in-memory secrets and settings and no log output. */
 export async function createTestCore(
-  { databaseUrl, environment = {}, ...overrides }: TestCoreOptions = {},
+  options: TestCoreOptions = {},
   invokeOptions: InvokeOptions = { validateOutput: true },
 ): Promise<TestCore> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'metalytics-test-'));
   let core: Core;
   try {
-    core = await createCore({
-      config: { ...configFromEnvironment(environment), dataDir, databaseUrl },
-      appVersion: '0.0.0-test',
-      secrets: memorySecretStore(),
-      settings: memorySettingsStore(),
-      logger: silentLogger(),
-      ...overrides,
-    }, invokeOptions);
+    core = await createCore(testPorts(dataDir, options), invokeOptions);
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;

@@ -137,6 +137,14 @@ export function coverageSql(bySymbol: boolean): string {
 FROM market_data_series${bySymbol ? ' WHERE symbol = {symbol}' : ''}`;
 }
 
+/**
+ * Postgres only: writers of one series take turns until commit. Two overlapping chunks
+ * written at once would each recompute a rollup bucket without the other's uncommitted
+ * bars; the turn also makes an empty range stay empty until a plain INSERT lands, and
+ * keeps a writer from adding bars to a series while its instrument is being deleted.
+ */
+export const LOCK_SERIES_SQL = `SELECT pg_advisory_xact_lock(hashtextextended('market_data/' || {symbol} || '/' || {base}, 0))`;
+
 export const COUNT_BARS_SQL = 'SELECT coalesce(sum(bar_count), 0) AS n FROM market_data_series';
 
 /** Bars a chunk gave `source`, the whole chunk lying within [{first}, {last}]. */

@@ -117,18 +117,24 @@ export function createPool(url: string, logger: Logger, location: string): pg.Po
 /**
  * Runs `work` on one checked-out connection. A connection that drops while checked out
  * emits 'error' with no pool listener attached; the listener here keeps that from
- * crashing the process (the pending query rejects on its own), and the broken
- * connection is discarded on release.
+ * crashing the process (the pending query rejects on its own). A broken connection, or one
+ * `work` hands to `discard`, is released with the error so the pool closes it.
  */
-export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient, discard: (error: Error) => void) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   const ignore = () => undefined;
   client.on('error', ignore);
   let failure: Error | undefined;
+  const discard = (error: Error) => {
+    failure ??= error;
+  };
   try {
-    return await work(client);
+    return await work(client, discard);
   } catch (error) {
-    if (isConnectionError(error)) failure = error as Error;
+    if (isConnectionError(error)) discard(error as Error);
     throw error;
   } finally {
     client.off('error', ignore);
@@ -138,14 +144,15 @@ export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient)
 
 /** `work` inside BEGIN … COMMIT on one connection, rolled back on any failure. */
 export function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return withClient(pool, async (client) => {
+  return withClient(pool, async (client, discard) => {
     await client.query('BEGIN');
     try {
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A connection whose ROLLBACK failed may still be inside the transaction: never lend it out again.
+      await client.query('ROLLBACK').catch(discard);
       throw error;
     }
   });

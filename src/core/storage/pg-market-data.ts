@@ -9,6 +9,7 @@ import {
   baseExtentsSql,
   COUNT_BARS_SQL,
   coverageSql,
+  LOCK_SERIES_SQL,
   nthLatestTimeSql,
   selectBarsSql,
   toPgSql,
@@ -45,13 +46,6 @@ WHERE (m.open, m.high, m.low, m.close, m.volume, m.source)
 RETURNING m.time AS time, (m.xmax = 0) AS inserted
 )
 SELECT w.time, w.inserted, p.source AS previous_source FROM written w LEFT JOIN previous p ON p.time = w.time ORDER BY w.time`;
-
-/**
- * Writers of one series take turns until commit. Two overlapping chunks written at once
- * would each recompute a rollup bucket without the other's uncommitted bars; the turn
- * also makes an empty range stay empty until the plain INSERT below lands.
- */
-const LOCK_SERIES = `SELECT pg_advisory_xact_lock(hashtextextended('market_data/' || $1 || '/' || $2, 0))`;
 
 const RANGE_OCCUPIED = `SELECT EXISTS (
   SELECT 1 FROM market_data WHERE symbol = $1 AND timeframe = $2 AND time >= $3 AND time <= $4
@@ -128,7 +122,7 @@ export class PgMarketData implements MarketDataRepository {
       this.now(),
     ];
     const chunk = { symbol, timeframe, source, first: bars[0]!.time, last: bars.at(-1)!.time };
-    await client.query(LOCK_SERIES, [symbol, timeframe]);
+    await this.rows(client, LOCK_SERIES_SQL, { symbol, base: timeframe });
     const { rows: probe } = await client.query<{ occupied: boolean }>(RANGE_OCCUPIED, [symbol, timeframe, chunk.first, chunk.last]);
     let result: UpsertResult;
     let change: ChunkChange;

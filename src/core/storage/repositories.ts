@@ -8,22 +8,30 @@ import { SqlNews } from './news-repository';
 import { SqlPlanDepths } from './plan-depth-repository';
 import type { SqlExecutor } from './sql-executor';
 import { SqlSpotPrices } from './spot-price-repository';
-import type { Storage } from './types';
+import type { Storage, StorageTransaction } from './types';
 
-/** Every repository but market data, written once over `executor`, each wrapped by the dialect's error mapping. */
+/**
+ * Every repository but market data, written once over `executor`, and transactions whose work
+ * gets the same repositories over the transaction's executor; all wrapped by the dialect's
+ * error mapping, so a failure inside a transaction reads as it does outside.
+ */
 export function sqlRepositories(
   executor: SqlExecutor,
   wrap: <T extends object>(repository: T) => T,
-): Omit<Storage, 'mode' | 'location' | 'schemaVersion' | 'marketData' | 'ping' | 'problem' | 'close'> {
-  return {
-    instruments: wrap(new SqlInstruments(executor)),
-    jobRuns: wrap(new SqlJobRuns(executor)),
-    backfillCheckpoints: wrap(new SqlBackfillCheckpoints(executor)),
-    auditLog: wrap(new SqlAuditLog(executor)),
-    ingestJobs: wrap(new SqlIngestJobs(executor)),
-    alerts: wrap(new SqlAlerts(executor)),
-    spotPrices: wrap(new SqlSpotPrices(executor)),
-    news: wrap(new SqlNews(executor)),
-    planDepths: wrap(new SqlPlanDepths(executor)),
-  };
+): StorageTransaction & Pick<Storage, 'transaction'> {
+  const over = (sql: SqlExecutor): StorageTransaction => ({
+    instruments: wrap(new SqlInstruments(sql)),
+    jobRuns: wrap(new SqlJobRuns(sql)),
+    backfillCheckpoints: wrap(new SqlBackfillCheckpoints(sql)),
+    auditLog: wrap(new SqlAuditLog(sql)),
+    ingestJobs: wrap(new SqlIngestJobs(sql)),
+    alerts: wrap(new SqlAlerts(sql)),
+    spotPrices: wrap(new SqlSpotPrices(sql)),
+    news: wrap(new SqlNews(sql)),
+    planDepths: wrap(new SqlPlanDepths(sql)),
+  });
+  const { transaction } = wrap<Pick<Storage, 'transaction'>>({
+    transaction: (work) => executor.transaction((tx) => work(over(tx))),
+  });
+  return { ...over(executor), transaction };
 }

@@ -20,6 +20,8 @@ export const instruments = pgTable('instruments', {
   unit: text('unit').notNull(),
   currency: text('currency').notNull(),
   providerSymbols: jsonb('provider_symbols').$type<Instrument['providerSymbols']>().notNull().default({}),
+  /** When the user deleted it; the row stays so the built-in catalogue does not bring it back. */
+  deletedAt: bigint('deleted_at', { mode: 'number' }),
 });
 
 /** Base bars exactly as fetched or imported; coarser timeframes are aggregated on query. */

@@ -18,6 +18,8 @@ export const instruments = sqliteTable('instruments', {
   unit: text('unit').notNull(),
   currency: text('currency').notNull(),
   providerSymbols: text('provider_symbols', { mode: 'json' }).$type<Instrument['providerSymbols']>().notNull().default({}),
+  /** When the user deleted it; the row stays so the built-in catalogue does not bring it back. */
+  deletedAt: integer('deleted_at'),
 });
 
 /**

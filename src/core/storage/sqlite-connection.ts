@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
@@ -74,4 +75,26 @@ export function claimDatabaseFile(file: string): void {
     );
   }
   if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) fs.chmodSync(file, PRIVATE_FILE_MODE);
+}
+
+/**
+ * Turns on the one better-sqlite3 connection. Its statements are synchronous, but a
+ * transaction spans awaits; anything else that used the connection in between would land
+ * inside that transaction and vanish with its rollback. Every user of the connection (the
+ * executor, market data, close) runs its work here, one after another in call order.
+ */
+export class SqliteConnectionLock {
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Set inside the work holding the lock, to refuse what would wait for itself. */
+  private readonly holder = new AsyncLocalStorage<true>();
+
+  run<T>(work: () => T | Promise<T>): Promise<T> {
+    if (this.holder.getStore()) {
+      // Waiting here would wait for the work that is waiting: a silent hang instead of an error.
+      return Promise.reject(new Error('The database connection is held by this transaction: use the executor or repositories it was given.'));
+    }
+    const turn = this.tail.then(() => this.holder.run(true, work));
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
 }

@@ -15,11 +15,14 @@ import {
   type BarParams,
 } from './bar-sql';
 import { sortCoverage } from './coverage';
+import type { SqliteConnectionLock } from './sqlite-connection';
 import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
 
 /**
  * Market data on better-sqlite3: prepared statements in one immediate transaction for
  * writes, and the shared aggregation SQL for reads. Statements are cached by their text.
+ * Every call takes its turn on the connection's lock: a write made while an executor
+ * transaction is open between its awaits would otherwise join it, and go with its rollback.
  */
 export class SqliteMarketData implements MarketDataRepository {
   private readonly statements = new Map<string, Database.Statement>();
@@ -31,6 +34,7 @@ export class SqliteMarketData implements MarketDataRepository {
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number,
+    private readonly lock: SqliteConnectionLock,
   ) {
     this.insertBar = db.prepare(
       `INSERT INTO market_data (symbol, timeframe, time, open, high, low, close, volume, source, ingested_at)
@@ -56,20 +60,24 @@ export class SqliteMarketData implements MarketDataRepository {
     };
   }
 
-  async upsertBars(input: BarsChunk): Promise<UpsertResult> {
-    const bars = barsToWrite(input);
-    return this.db.transaction(() => this.writeChunk(input, bars)).immediate();
+  upsertBars(input: BarsChunk): Promise<UpsertResult> {
+    return this.lock.run(() => {
+      const bars = barsToWrite(input);
+      return this.db.transaction(() => this.writeChunk(input, bars)).immediate();
+    });
   }
 
-  async upsertBarsWithCheckpoint(input: BarsChunk, checkpoint: BackfillCheckpoint): Promise<UpsertResult> {
-    const bars = barsToWrite(input);
-    return this.db
-      .transaction((): UpsertResult => {
-        const result = this.writeChunk(input, bars);
-        this.statement(SAVE_CHECKPOINT_SQL).run(checkpoint);
-        return result;
-      })
-      .immediate();
+  upsertBarsWithCheckpoint(input: BarsChunk, checkpoint: BackfillCheckpoint): Promise<UpsertResult> {
+    return this.lock.run(() => {
+      const bars = barsToWrite(input);
+      return this.db
+        .transaction((): UpsertResult => {
+          const result = this.writeChunk(input, bars);
+          this.statement(SAVE_CHECKPOINT_SQL).run(checkpoint);
+          return result;
+        })
+        .immediate();
+    });
   }
 
   /** The bars and their rollups; runs inside the caller's transaction. */
@@ -110,15 +118,15 @@ export class SqliteMarketData implements MarketDataRepository {
   }
 
   queryBars(query: BarsQuery): Promise<BarsQueryResult> {
-    return queryBarsFrom(this.reader, query);
+    return this.lock.run(() => queryBarsFrom(this.reader, query));
   }
 
-  async coverage(symbol?: string): Promise<Coverage[]> {
-    return sortCoverage(this.all(coverageSql(symbol !== undefined), { symbol }) as Coverage[]);
+  coverage(symbol?: string): Promise<Coverage[]> {
+    return this.lock.run(() => sortCoverage(this.all(coverageSql(symbol !== undefined), { symbol }) as Coverage[]));
   }
 
-  async countBars(): Promise<number> {
-    return (this.statement(COUNT_BARS_SQL).get() as { n: number }).n;
+  countBars(): Promise<number> {
+    return this.lock.run(() => (this.statement(COUNT_BARS_SQL).get() as { n: number }).n);
   }
 
   private all(text: string, params: Partial<BarParams>): unknown[] {

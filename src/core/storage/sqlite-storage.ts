@@ -9,7 +9,7 @@ import { mapErrors } from './map-errors';
 import { migrationsFolder, migrationTag } from './migrations';
 import { sqlRepositories } from './repositories';
 import { startCheckpointer } from './sqlite-checkpointer';
-import { claimDatabaseFile, requireIntactDatabase, sqliteCode, toSqliteStorageError } from './sqlite-connection';
+import { claimDatabaseFile, requireIntactDatabase, SqliteConnectionLock, sqliteCode, toSqliteStorageError } from './sqlite-connection';
 import { SqliteMarketData } from './sqlite-market-data';
 import { sqliteExecutor } from './sql-executor';
 import type { Storage } from './types';
@@ -70,13 +70,14 @@ export async function openSqliteStorage(
       return mapped;
     };
     const mapped = <T extends object>(repository: T): T => mapErrors(repository, translate);
+    const lock = new SqliteConnectionLock();
 
     return {
       mode: 'sqlite',
       location: file,
       schemaVersion,
-      marketData: mapped(new SqliteMarketData(client, Date.now)),
-      ...sqlRepositories(sqliteExecutor(client), mapped),
+      marketData: mapped(new SqliteMarketData(client, Date.now, lock)),
+      ...sqlRepositories(sqliteExecutor(client, lock), mapped),
       problem: () => damage?.message ?? null,
       ping: async () => {
         if (damage) return false;
@@ -87,21 +88,23 @@ export async function openSqliteStorage(
           return false;
         }
       },
-      close: async () => {
-        await checkpointer.stop();
-        if (!client.open) return;
-        try {
-          // Leaves the data in the database file and an empty WAL, so a copy of the file alone is complete.
-          client.pragma('wal_checkpoint(TRUNCATE)');
-        } catch (error) {
-          // A full or failing disk: the committed data stays in the WAL, which SQLite replays on the next open.
-          logger.warn('could not fold the SQLite log into the database file on close; it is kept for the next start', {
-            error: error instanceof Error ? error.message : String(error),
-          });
-        } finally {
-          client.close();
-        }
-      },
+      // In its turn, so an open transaction ends before the connection does.
+      close: () =>
+        lock.run(async () => {
+          await checkpointer.stop();
+          if (!client.open) return;
+          try {
+            // Leaves the data in the database file and an empty WAL, so a copy of the file alone is complete.
+            client.pragma('wal_checkpoint(TRUNCATE)');
+          } catch (error) {
+            // A full or failing disk: the committed data stays in the WAL, which SQLite replays on the next open.
+            logger.warn('could not fold the SQLite log into the database file on close; it is kept for the next start', {
+              error: error instanceof Error ? error.message : String(error),
+            });
+          } finally {
+            client.close();
+          }
+        }),
     };
   } catch (error) {
     client.close();

@@ -53,11 +53,34 @@ export interface MarketDataRepository {
   countBars(): Promise<number>;
 }
 
+/** What deleting an instrument did: with `keepIfBars`, an instrument holding bars is kept and `deleted` is false. */
+export interface InstrumentDeletion {
+  deleted: boolean;
+  /** Its stored bars across timeframes and sources: the ones deleted, or the ones that kept it. */
+  bars: number;
+}
+
+/**
+ * The instruments a user has, the built-in ones included. A deleted instrument leaves a
+ * marker row (deleted_at) that lists and gets skip and seeding cannot replace, so a
+ * built-in the user deleted stays deleted on every desktop sharing the database.
+ */
 export interface InstrumentRepository {
   list(): Promise<Instrument[]>;
   get(symbol: string): Promise<Instrument | undefined>;
-  /** Adds instruments that are missing; never overwrites what a user changed. */
+  /** Adds instruments that were never there; never overwrites what a user changed nor brings back what they deleted. */
   seed(instruments: readonly Instrument[]): Promise<void>;
+  /** CONFLICT when the symbol exists; a symbol deleted before is created anew. */
+  create(instrument: Instrument): Promise<void>;
+  /** Replaces every field but the symbol; NOT_FOUND when there is none. */
+  update(instrument: Instrument): Promise<void>;
+  /**
+   * Deletes the instrument with its bars, rollups, series summaries and backfill checkpoints,
+   * keeping out writers of its series until the transaction ends: call it on the repository a
+   * `Storage.transaction` gives, so its statements are one change. Undefined when there is no
+   * such instrument.
+   */
+  delete(symbol: string, options: { deletedAt: number; keepIfBars: boolean }): Promise<InstrumentDeletion | undefined>;
 }
 
 export type JobRunDetails = Record<string, unknown>;
@@ -204,6 +227,12 @@ export interface AuditLogRepository {
   record(entry: { at: number; actor: string; action: string; details?: Record<string, unknown> }): Promise<void>;
 }
 
+/** The repositories a transaction's work uses: every statement of theirs runs inside it. */
+export type StorageTransaction = Pick<
+  Storage,
+  'instruments' | 'jobRuns' | 'backfillCheckpoints' | 'auditLog' | 'ingestJobs' | 'alerts' | 'spotPrices' | 'news' | 'planDepths'
+>;
+
 export interface Storage {
   readonly mode: DatabaseMode;
   /** Where the data lives, without any password. */
@@ -220,6 +249,12 @@ export interface Storage {
   readonly spotPrices: SpotPriceRepository;
   readonly news: NewsRepository;
   readonly planDepths: PlanDepthRepository;
+  /**
+   * `work` in one transaction: all its writes are stored, or none when it throws (the error
+   * is rethrown). `work` must use only `tx`; market data and the repositories of the storage
+   * itself stay outside it (on SQLite they wait for it to end, so calling them from `work` is refused).
+   */
+  transaction<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T>;
   /** True when the database answers now (and is not known to be damaged). */
   ping(): Promise<boolean>;
   /** Why the database must not be written to now, with the way out (a damaged file), or null. */
