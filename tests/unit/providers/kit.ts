@@ -1,8 +1,9 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { instrumentCatalogue } from '../../../src/core/instruments/catalogue';
 import type { Logger } from '../../../src/core/ports';
 import type { Instrument } from '../../../src/shared/domain';
 import { AppError } from '../../../src/shared/errors';
+import { fakeClock, FakeProviderServer, type FakeClock } from '../../support/fake-provider-server';
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
@@ -46,4 +47,31 @@ export function recordingLogger(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push({ level, message, fields });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export interface ProviderTestbed {
+  server: FakeProviderServer;
+  clock: FakeClock;
+  logger: ReturnType<typeof recordingLogger>;
+}
+
+/**
+ * One fake provider server for a test file, reset before each test with a fresh fake clock
+ * and logger; `prepare` sets the file's defaults on the reset state.
+ */
+export function useFakeProviders(now: number, prepare: (state: FakeProviderServer['state']) => void = () => {}): ProviderTestbed {
+  const bed = {} as ProviderTestbed;
+  beforeAll(async () => {
+    bed.server = await FakeProviderServer.start({ now });
+  });
+  afterAll(async () => {
+    await bed.server.close();
+  });
+  beforeEach(() => {
+    bed.server.reset();
+    prepare(bed.server.state);
+    bed.clock = fakeClock(now);
+    bed.logger = recordingLogger();
+  });
+  return bed;
 }

@@ -1,45 +1,32 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPolygonAdapter } from '../../../src/core/providers/polygon';
-import { fakeClock, fixture, FakeProviderServer, type FakeClock } from '../../support/fake-provider-server';
-import { collect, customInstrument, DAY, failure, HOUR, instrument, MINUTE, recordingLogger } from './kit';
+import { fixture } from '../../support/fake-provider-server';
+import { collect, customInstrument, DAY, failure, HOUR, instrument, MINUTE, useFakeProviders } from './kit';
 
 const NOW = Date.UTC(2025, 1, 20, 12, 0, 0);
-let server: FakeProviderServer;
-let clock: FakeClock;
-let logger: ReturnType<typeof recordingLogger>;
-
-beforeAll(async () => {
-  server = await FakeProviderServer.start({ now: NOW });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.reset();
-  server.state.polygonPageSize = 50_000;
-  server.state.polygonNewsPageSize = 1000;
-  clock = fakeClock(NOW);
-  logger = recordingLogger();
+const bed = useFakeProviders(NOW, (state) => {
+  state.polygonPageSize = 50_000;
+  state.polygonNewsPageSize = 1000;
 });
 
-const KEY = () => server.state.keys.polygon;
+const KEY = () => bed.server.state.keys.polygon;
 /** The free plan's 5 requests a minute; waits take no real time on the fake clock. */
 const FREE_PLAN_RATE = 5;
 const polygon = (options: { auth?: 'header' | 'query'; apiKey?: string | null; rateLimitPerMinute?: number } = {}) =>
   createPolygonAdapter({
     config: {
       apiKey: options.apiKey === null ? undefined : (options.apiKey ?? KEY()),
-      baseUrl: server.baseUrl('polygon'),
+      baseUrl: bed.server.baseUrl('polygon'),
       rateLimitPerMinute: options.rateLimitPerMinute ?? 0,
     },
-    logger,
+    logger: bed.logger,
     auth: options.auth,
-    http: { now: clock.now, sleep: clock.sleep, random: () => 0.5 },
+    http: { now: bed.clock.now, sleep: bed.clock.sleep, random: () => 0.5 },
   });
 
 describe('Polygon/Massive documented samples', () => {
   it('reads the AAPL daily aggregates, stamping each day 00:00 UTC of its date', async () => {
-    server.script('polygon', { respond: { status: 200, json: fixture('polygon-aggs-aapl-1d-2005-04-01.json') } });
+    bed.server.script('polygon', { respond: { status: 200, json: fixture('polygon-aggs-aapl-1d-2005-04-01.json') } });
     const from = Date.UTC(2005, 3, 1);
     const to = Date.UTC(2005, 3, 5);
     const pages = await collect(polygon({ rateLimitPerMinute: FREE_PLAN_RATE }).fetchBars({ instrument: instrument('AAPL'), timeframe: '1d', from, to }));
@@ -52,14 +39,14 @@ describe('Polygon/Massive documented samples', () => {
         ],
       },
     ]);
-    const [request] = server.requestsTo('polygon');
+    const [request] = bed.server.requestsTo('polygon');
     expect(request!.path).toBe(`/v2/aggs/ticker/AAPL/range/1/day/${from}/${to - 1}`);
     expect(Object.fromEntries(request!.query)).toEqual({ adjusted: 'true', sort: 'asc', limit: '50000' });
     expect(request!.headers.authorization).toBe(`Bearer ${KEY()}`);
   });
 
   it('follows the documented next_url onto the configured base, not the vendor host', async () => {
-    server.script('polygon', { respond: { status: 200, json: fixture('polygon-aggs-aapl-next-url.json') } });
+    bed.server.script('polygon', { respond: { status: 200, json: fixture('polygon-aggs-aapl-next-url.json') } });
     const pages = await collect(
       polygon().fetchBars({ instrument: instrument('AAPL'), timeframe: '1d', from: Date.UTC(2020, 0, 1), to: Date.UTC(2020, 0, 11) }),
     );
@@ -67,7 +54,7 @@ describe('Polygon/Massive documented samples', () => {
       { time: Date.UTC(2020, 0, 2), open: 74.06, high: 75.15, low: 73.7975, close: 75.0875, volume: 135647456 },
       { time: Date.UTC(2020, 0, 3), open: 74.2875, high: 75.145, low: 74.125, close: 74.3575, volume: 146535512 },
     ]);
-    const second = server.requestsTo('polygon')[1]!;
+    const second = bed.server.requestsTo('polygon')[1]!;
     expect(second.path).toBe('/v2/aggs/ticker/AAPL/range/1/day/1578114000000/2020-01-10');
     expect(second.query.get('cursor')).toBe('bGltaXQ9MiZzb3J0PWFzYw');
     // The fake serves the rest: weekdays 6–10 January, after the two sample days.
@@ -75,19 +62,19 @@ describe('Polygon/Massive documented samples', () => {
   });
 
   it('reads the documented forex aggregates', async () => {
-    server.script('polygon', { respond: { status: 200, json: fixture('polygon-aggs-eurusd.json') } });
+    bed.server.script('polygon', { respond: { status: 200, json: fixture('polygon-aggs-eurusd.json') } });
     const eurusd = customInstrument({ polygon: 'C:EURUSD' });
     const [page] = await collect(polygon().fetchBars({ instrument: eurusd, timeframe: '1d', from: Date.UTC(2021, 6, 22), to: Date.UTC(2021, 6, 23) }));
     expect(page!.bars).toEqual([{ time: 1626912000000, open: 1.17921, high: 1.18305, low: 1.1756, close: 1.17721, volume: 125329 }]);
-    expect(server.requestsTo('polygon')[0]!.path).toMatch(/^\/v2\/aggs\/ticker\/C:EURUSD\//);
+    expect(bed.server.requestsTo('polygon')[0]!.path).toMatch(/^\/v2\/aggs\/ticker\/C:EURUSD\//);
   });
 
   it('takes the latest price from the previous close', async () => {
-    server.script('polygon', { respond: { status: 200, json: fixture('polygon-prev-xauusd.json') } });
+    bed.server.script('polygon', { respond: { status: 200, json: fixture('polygon-prev-xauusd.json') } });
     expect(await polygon().fetchLatest!(instrument('XAUUSD'))).toEqual({ price: 2559.15, time: 1726703999999, source: 'polygon' });
-    expect(server.requestsTo('polygon')[0]!.path).toBe('/v2/aggs/ticker/C:XAUUSD/prev');
+    expect(bed.server.requestsTo('polygon')[0]!.path).toBe('/v2/aggs/ticker/C:XAUUSD/prev');
 
-    server.script('polygon', { respond: { status: 200, json: fixture('polygon-prev-aapl.json') } });
+    bed.server.script('polygon', { respond: { status: 200, json: fixture('polygon-prev-aapl.json') } });
     expect(await polygon().fetchLatest!(instrument('AAPL'))).toEqual({ price: 156.8, time: 1651003200000, source: 'polygon' });
   });
 });
@@ -96,13 +83,13 @@ describe('Polygon/Massive paging', () => {
   const tenHours = { instrument: instrument('BTCUSD'), timeframe: '1h' as const, from: NOW - 2 * DAY, to: NOW - 2 * DAY + 10 * HOUR };
 
   it.each(['query', 'header'] as const)('follows next_url across pages with the key in the %s', async (auth) => {
-    server.state.polygonPageSize = 3;
+    bed.server.state.polygonPageSize = 3;
     const pages = await collect(polygon({ auth }).fetchBars(tenHours));
     expect(pages.map((p) => p.bars.length)).toEqual([3, 3, 3, 1]);
     const times = pages.flatMap((p) => p.bars.map((b) => b.time));
     expect(times).toEqual(Array.from({ length: 10 }, (_, i) => tenHours.from + i * HOUR));
 
-    const requests = server.requestsTo('polygon');
+    const requests = bed.server.requestsTo('polygon');
     expect(requests).toHaveLength(4);
     for (const request of requests) {
       if (auth === 'query') {
@@ -114,7 +101,7 @@ describe('Polygon/Massive paging', () => {
       }
     }
     expect(requests.slice(1).every((r) => r.query.has('cursor'))).toBe(true);
-    expect(JSON.stringify(logger.lines)).not.toContain(KEY());
+    expect(JSON.stringify(bed.logger.lines)).not.toContain(KEY());
   });
 
   it('yields an empty page for an unknown ticker (results omitted) and for an empty window', async () => {
@@ -128,16 +115,16 @@ describe('Polygon/Massive paging', () => {
 
   it('refuses a next_url that leads back to a page already fetched', async () => {
     const loop = { ...fixture('polygon-aggs-aapl-next-url.json'), next_url: 'https://api.massive.com/v2/aggs/ticker/AAPL/range/1/day/1/2?cursor=same' };
-    server.script('polygon', { respond: { status: 200, json: loop } }, { respond: { status: 200, json: loop } });
+    bed.server.script('polygon', { respond: { status: 200, json: loop } }, { respond: { status: 200, json: loop } });
     const error = await failure(polygon().fetchBars(tenHours));
     expect(error.details).toMatchObject({ reason: 'bad_payload', field: 'next_url' });
-    expect(server.requestsTo('polygon')).toHaveLength(2);
+    expect(bed.server.requestsTo('polygon')).toHaveLength(2);
   });
 });
 
 describe('Polygon/Massive news', () => {
   it('pages through news and keeps the sentiment of the ticker asked about', async () => {
-    server.state.polygonNewsPageSize = 1;
+    bed.server.state.polygonNewsPageSize = 1;
     const pages = await collect(polygon().fetchNews!({ from: Date.UTC(2022, 0, 1), to: Date.UTC(2025, 0, 1) }));
     expect(pages).toHaveLength(2);
     expect(pages.flat()).toEqual([
@@ -153,7 +140,7 @@ describe('Polygon/Massive news', () => {
       },
       expect.objectContaining({ id: '8ec638777ca03b553ae516761c2a22ba2fdd2f37befae3ab6fdab74e9e5193eb', publisher: 'Investing.com', tickers: ['UBS'], sentiment: 'positive' }),
     ]);
-    const [first, second] = server.requestsTo('polygon');
+    const [first, second] = bed.server.requestsTo('polygon');
     expect(Object.fromEntries(first!.query)).toMatchObject({ 'published_utc.gte': '2022-01-01T00:00:00.000Z', 'published_utc.lt': '2025-01-01T00:00:00.000Z', order: 'asc', sort: 'published_utc' });
     expect(second!.query.has('cursor')).toBe(true);
   });
@@ -161,7 +148,7 @@ describe('Polygon/Massive news', () => {
   it('asks for one ticker when given an instrument', async () => {
     const pages = await collect(polygon().fetchNews!({ instrument: customInstrument({ polygon: 'NFLX' }), from: Date.UTC(2022, 0, 1), to: Date.UTC(2025, 0, 1) }));
     expect(pages.flat().map((n) => n.tickers)).toEqual([['MSFT', 'TSN', 'NFLX', 'AMZN']]);
-    expect(server.requestsTo('polygon')[0]!.query.get('ticker')).toBe('NFLX');
+    expect(bed.server.requestsTo('polygon')[0]!.query.get('ticker')).toBe('NFLX');
   });
 });
 
@@ -172,11 +159,11 @@ describe('Polygon/Massive errors', () => {
     const error = await failure(polygon({ apiKey: 'wrong-key-123' }).fetchBars(day));
     expect(error.code).toBe('AUTH');
     expect(error.message).toContain('Unknown API Key');
-    expect(server.requestsTo('polygon')).toHaveLength(1);
+    expect(bed.server.requestsTo('polygon')).toHaveLength(1);
   });
 
   it('maps "API Key was not provided" to AUTH whatever the status (it was seen as 400)', async () => {
-    server.script('polygon', { respond: { status: 400, json: { status: 'ERROR', request_id: 'x', error: 'API Key was not provided' } } });
+    bed.server.script('polygon', { respond: { status: 400, json: { status: 'ERROR', request_id: 'x', error: 'API Key was not provided' } } });
     expect((await failure(polygon().fetchBars(day))).code).toBe('AUTH');
   });
 
@@ -184,11 +171,11 @@ describe('Polygon/Massive errors', () => {
     const error = await failure(polygon({ apiKey: null }).fetchBars(day));
     expect(error.code).toBe('AUTH');
     expect(error.message).toMatch(/needs an API key/);
-    expect(server.requestsTo('polygon')).toHaveLength(0);
+    expect(bed.server.requestsTo('polygon')).toHaveLength(0);
   });
 
   it('maps NOT_AUTHORIZED (plan) to AUTH with reason plan', async () => {
-    server.script('polygon', {
+    bed.server.script('polygon', {
       respond: {
         status: 403,
         json: { status: 'NOT_AUTHORIZED', request_id: '1e2a4e1c68224da666232d16699b7fd7', message: "Your plan doesn't include this data timeframe. Please upgrade your plan at https://polygon.io/pricing" },
@@ -211,31 +198,31 @@ describe('Polygon/Massive errors', () => {
         },
       },
     };
-    server.script('polygon', tooMany, tooMany);
+    bed.server.script('polygon', tooMany, tooMany);
     expect((await collect(polygon().fetchBars(day))).flatMap((p) => p.bars)).toHaveLength(5);
 
-    server.script('polygon', tooMany, tooMany, tooMany, tooMany);
+    bed.server.script('polygon', tooMany, tooMany, tooMany, tooMany);
     const error = await failure(polygon().fetchBars(day));
     expect(error.code).toBe('RATE_LIMITED');
   });
 
   it('maps an ERROR body with a 5xx to UNAVAILABLE after retries', async () => {
     const broken = { respond: { status: 500, json: { status: 'ERROR', request_id: 'x', error: 'Internal error' } } };
-    server.script('polygon', broken, broken, broken, broken);
+    bed.server.script('polygon', broken, broken, broken, broken);
     const error = await failure(polygon().fetchBars(day));
     expect(error.code).toBe('UNAVAILABLE');
     expect(error.details).toMatchObject({ reason: 'server' });
-    expect(server.requestsTo('polygon')).toHaveLength(4);
+    expect(bed.server.requestsTo('polygon')).toHaveLength(4);
   });
 
   it('names the field when a number turns into a string', async () => {
-    server.script('polygon', { mutate: (body) => ((body.results[0].o = String(body.results[0].o)), body) });
+    bed.server.script('polygon', { mutate: (body) => ((body.results[0].o = String(body.results[0].o)), body) });
     const error = await failure(polygon().fetchBars(day));
     expect(error.details).toMatchObject({ reason: 'bad_payload', field: 'results[0].o' });
   });
 
   it('names the element deep inside a full 50,000-bar page, which is checked a slice at a time', async () => {
-    server.script('polygon', { mutate: (body) => ((body.results[43_210].t = 1.5), body) });
+    bed.server.script('polygon', { mutate: (body) => ((body.results[43_210].t = 1.5), body) });
     const from = Date.UTC(2025, 0, 1);
     const adapter = polygon({ rateLimitPerMinute: FREE_PLAN_RATE });
     const error = await failure(adapter.fetchBars({ instrument: instrument('XAUUSD'), timeframe: '1m', from, to: from + 50_000 * MINUTE }));
@@ -246,10 +233,10 @@ describe('Polygon/Massive errors', () => {
     const from = Date.UTC(2025, 0, 1);
     const to = from + 30_000 * MINUTE;
     const pagesAt = async (rateLimitPerMinute: number) => {
-      server.reset();
+      bed.server.reset();
       const pages = await collect(polygon({ rateLimitPerMinute }).fetchBars({ instrument: instrument('XAUUSD'), timeframe: '1m', from, to }));
       // Later pages follow next_url, whose cursor carries the limit.
-      return { sizes: pages.map((page) => page.bars.length), limit: server.requestsTo('polygon')[0]!.query.get('limit') };
+      return { sizes: pages.map((page) => page.bars.length), limit: bed.server.requestsTo('polygon')[0]!.query.get('limit') };
     };
     expect(await pagesAt(FREE_PLAN_RATE)).toEqual({ sizes: [30_000], limit: '50000' });
     expect(await pagesAt(0)).toEqual({ sizes: [10_000, 10_000, 10_000], limit: '10000' });
@@ -258,7 +245,7 @@ describe('Polygon/Massive errors', () => {
 
   it('puts aggregates that arrive out of order back in order, the last of a repeated time winning', async () => {
     const from = Date.UTC(2025, 0, 6);
-    server.script('polygon', {
+    bed.server.script('polygon', {
       mutate: (body) => {
         const [a, b, c] = body.results;
         body.results = [b, a, { ...c, t: b.t, o: 1 }, c];

@@ -1,32 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createTwelveDataAdapter } from '../../../src/core/providers/twelvedata';
-import { fakeClock, fixture, FakeProviderServer, type FakeClock } from '../../support/fake-provider-server';
-import { collect, customInstrument, DAY, failure, HOUR, instrument, MINUTE, recordingLogger } from './kit';
+import { fixture } from '../../support/fake-provider-server';
+import { collect, customInstrument, DAY, failure, HOUR, instrument, MINUTE, useFakeProviders } from './kit';
 
 const NOW = Date.UTC(2025, 1, 20, 12, 0, 30);
-let server: FakeProviderServer;
-let clock: FakeClock;
-let logger: ReturnType<typeof recordingLogger>;
-
-beforeAll(async () => {
-  server = await FakeProviderServer.start({ now: NOW });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.reset();
-  server.state.errorsWithHttp200 = true;
-  clock = fakeClock(NOW);
-  logger = recordingLogger();
+const bed = useFakeProviders(NOW, (state) => {
+  state.errorsWithHttp200 = true;
 });
 
-const KEY = () => server.state.keys.twelvedata;
+const KEY = () => bed.server.state.keys.twelvedata;
 const twelveData = (config: { apiKey?: string; rateLimitPerMinute?: number } = {}) =>
   createTwelveDataAdapter({
-    config: { apiKey: KEY(), baseUrl: server.baseUrl('twelvedata'), rateLimitPerMinute: 0, ...config },
-    logger,
-    http: { now: clock.now, sleep: clock.sleep, random: () => 0.5 },
+    config: { apiKey: KEY(), baseUrl: bed.server.baseUrl('twelvedata'), rateLimitPerMinute: 0, ...config },
+    logger: bed.logger,
+    http: { now: bed.clock.now, sleep: bed.clock.sleep, random: () => 0.5 },
   });
 
 const gold = instrument('XAUUSD');
@@ -34,7 +21,7 @@ const hourRange = { instrument: gold, timeframe: '1h' as const, from: NOW - DAY 
 
 describe('Twelve Data documented samples', () => {
   it('reverses the newest-first AAPL minutes and turns the strings into numbers', async () => {
-    server.script('twelvedata', { respond: { status: 200, json: fixture('twelvedata-time-series-aapl-1min.json') } });
+    bed.server.script('twelvedata', { respond: { status: 200, json: fixture('twelvedata-time-series-aapl-1min.json') } });
     const from = Date.UTC(2022, 1, 7, 15, 57);
     const pages = await collect(twelveData().fetchBars({ instrument: instrument('AAPL'), timeframe: '1m', from, to: from + 3 * MINUTE }));
     expect(pages).toEqual([
@@ -47,7 +34,7 @@ describe('Twelve Data documented samples', () => {
         ],
       },
     ]);
-    const [request] = server.requestsTo('twelvedata');
+    const [request] = bed.server.requestsTo('twelvedata');
     expect(request!.path).toBe('/time_series');
     expect(Object.fromEntries(request!.query)).toEqual({
       symbol: 'AAPL',
@@ -63,19 +50,19 @@ describe('Twelve Data documented samples', () => {
   });
 
   it('reads metal bars without volume as volume 0, also without a status field', async () => {
-    server.script('twelvedata', { respond: { status: 200, json: fixture('twelvedata-time-series-xauusd-5min.json') } });
+    bed.server.script('twelvedata', { respond: { status: 200, json: fixture('twelvedata-time-series-xauusd-5min.json') } });
     const at = Date.UTC(2022, 10, 3, 2, 25);
     const [five] = await collect(twelveData().fetchBars({ instrument: gold, timeframe: '5m', from: at, to: at + 5 * MINUTE }));
     expect(five!.bars).toEqual([{ time: at, open: 1647.10999, high: 1647.48999, low: 1646.97998, close: 1647.41003, volume: 0 }]);
 
-    server.script('twelvedata', { respond: { status: 200, json: fixture('twelvedata-time-series-xauusd-1h.json') } });
+    bed.server.script('twelvedata', { respond: { status: 200, json: fixture('twelvedata-time-series-xauusd-1h.json') } });
     const hour = Date.UTC(2026, 0, 3, 23);
     const [one] = await collect(twelveData().fetchBars({ instrument: gold, timeframe: '1h', from: hour, to: hour + HOUR }));
     expect(one!.bars).toEqual([{ time: hour, open: 4330.48907, high: 4330.68336, low: 4330.43095, close: 4330.47347, volume: 0 }]);
   });
 
   it('reads date-only daily bars as 00:00 UTC', async () => {
-    server.script('twelvedata', { respond: { status: 200, json: fixture('twelvedata-time-series-eurusd-1day.json') } });
+    bed.server.script('twelvedata', { respond: { status: 200, json: fixture('twelvedata-time-series-eurusd-1day.json') } });
     const eurusd = customInstrument({ twelvedata: 'EUR/USD' });
     const [page] = await collect(twelveData().fetchBars({ instrument: eurusd, timeframe: '1d', from: Date.UTC(2024, 3, 11), to: Date.UTC(2024, 3, 16) }));
     expect(page!.bars.map((b) => [b.time, b.close])).toEqual([
@@ -90,7 +77,7 @@ describe('Twelve Data documented samples', () => {
     expect(latest.source).toBe('twelvedata');
     expect(latest.time).toBe(NOW);
     expect(latest.price).toBeGreaterThan(1000);
-    expect(Object.fromEntries(server.requestsTo('twelvedata')[0]!.query)).toEqual({ symbol: 'XAU/USD', format: 'JSON' });
+    expect(Object.fromEntries(bed.server.requestsTo('twelvedata')[0]!.query)).toEqual({ symbol: 'XAU/USD', format: 'JSON' });
   });
 });
 
@@ -99,7 +86,7 @@ describe('Twelve Data paging', () => {
     const from = NOW - 30_000 - 12 * DAY;
     const to = NOW - 30_000 - 2 * DAY;
     const pages = await collect(twelveData().fetchBars({ instrument: gold, timeframe: '1m', from, to }));
-    const requests = server.requestsTo('twelvedata');
+    const requests = bed.server.requestsTo('twelvedata');
     expect(requests).toHaveLength(3); // 14 400 minutes / 5000
     for (const request of requests) {
       const span = Date.parse(`${request.query.get('end_date')}Z`) - Date.parse(`${request.query.get('start_date')}Z`);
@@ -118,11 +105,11 @@ describe('Twelve Data paging', () => {
   });
 
   it('waits for the next minute when Api-Credits-Left reaches 0', async () => {
-    server.script('twelvedata', { addHeaders: { 'api-credits-used': '8', 'api-credits-left': '0' } });
+    bed.server.script('twelvedata', { addHeaders: { 'api-credits-used': '8', 'api-credits-left': '0' } });
     const adapter = twelveData();
     await adapter.fetchLatest!(gold);
     await adapter.fetchLatest!(gold);
-    expect(clock.sleeps).toEqual([30_000]);
+    expect(bed.clock.sleeps).toEqual([30_000]);
   });
 
   it('stops at the free plan’s 800 credits a day with RATE_LIMITED until UTC midnight', async () => {
@@ -130,16 +117,16 @@ describe('Twelve Data paging', () => {
     for (let i = 0; i < 800; i++) await adapter.fetchLatest!(gold);
     const error = await failure(adapter.fetchLatest!(gold));
     expect(error.code).toBe('RATE_LIMITED');
-    expect(error.details).toMatchObject({ reason: 'quota', retryAfterMs: Date.UTC(2025, 1, 21) - clock.now() });
-    expect(server.requestsTo('twelvedata')).toHaveLength(800);
+    expect(error.details).toMatchObject({ reason: 'quota', retryAfterMs: Date.UTC(2025, 1, 21) - bed.clock.now() });
+    expect(bed.server.requestsTo('twelvedata')).toHaveLength(800);
     // Spaced 7.5 s apart by the 8-per-minute bucket.
-    expect(clock.sleeps.every((ms) => ms === 7500)).toBe(true);
+    expect(bed.clock.sleeps.every((ms) => ms === 7500)).toBe(true);
   });
 });
 
 describe.each([true, false])('Twelve Data errors (HTTP 200 bodies: %s)', (errorsWithHttp200) => {
   beforeEach(() => {
-    server.state.errorsWithHttp200 = errorsWithHttp200;
+    bed.server.state.errorsWithHttp200 = errorsWithHttp200;
   });
 
   it('maps the invalid-key body to AUTH without retrying', async () => {
@@ -147,7 +134,7 @@ describe.each([true, false])('Twelve Data errors (HTTP 200 bodies: %s)', (errors
     expect(error.code).toBe('AUTH');
     expect(error.message).toContain('apikey parameter is incorrect');
     expect(error.message).not.toContain('**');
-    expect(server.requestsTo('twelvedata')).toHaveLength(1);
+    expect(bed.server.requestsTo('twelvedata')).toHaveLength(1);
   });
 
   it('maps "symbol not found" to NOT_FOUND', async () => {
@@ -158,7 +145,7 @@ describe.each([true, false])('Twelve Data errors (HTTP 200 bodies: %s)', (errors
 
   it('maps an invalid parameter to VALIDATION and a plan refusal to AUTH (plan)', async () => {
     const status = errorsWithHttp200 ? 200 : 400;
-    server.script(
+    bed.server.script(
       'twelvedata',
       { respond: { status, json: { code: 400, message: 'Invalid **interval** provided: 0.99min. Supported intervals: 1min, 5min', status: 'error' } } },
       {
@@ -175,7 +162,7 @@ describe.each([true, false])('Twelve Data errors (HTTP 200 bodies: %s)', (errors
   });
 
   it('waits out "credits for the current minute" until the next minute, then succeeds', async () => {
-    server.script('twelvedata', {
+    bed.server.script('twelvedata', {
       respond: {
         status: errorsWithHttp200 ? 200 : 429,
         json: {
@@ -187,11 +174,11 @@ describe.each([true, false])('Twelve Data errors (HTTP 200 bodies: %s)', (errors
     });
     const pages = await collect(twelveData().fetchBars(hourRange));
     expect(pages.flatMap((p) => p.bars)).toHaveLength(24);
-    expect(clock.sleeps).toEqual([30_000]);
+    expect(bed.clock.sleeps).toEqual([30_000]);
   });
 
   it('stops at "credits for the day" with RATE_LIMITED until UTC midnight, and asks no more that day', async () => {
-    server.script('twelvedata', {
+    bed.server.script('twelvedata', {
       respond: {
         status: errorsWithHttp200 ? 200 : 429,
         json: {
@@ -208,26 +195,26 @@ describe.each([true, false])('Twelve Data errors (HTTP 200 bodies: %s)', (errors
     expect(error.details).toMatchObject({ reason: 'quota', retryAfterMs: untilMidnight });
     const again = await failure(adapter.fetchLatest!(gold));
     expect(again.details).toMatchObject({ retryAfterMs: untilMidnight });
-    expect(server.requestsTo('twelvedata')).toHaveLength(1);
+    expect(bed.server.requestsTo('twelvedata')).toHaveLength(1);
   });
 });
 
 describe('Twelve Data payload checks', () => {
   it('names the field when a string number becomes a JSON number', async () => {
-    server.script('twelvedata', { mutate: (body) => ((body.values[0].open = Number(body.values[0].open)), body) });
+    bed.server.script('twelvedata', { mutate: (body) => ((body.values[0].open = Number(body.values[0].open)), body) });
     const error = await failure(twelveData().fetchBars(hourRange));
     expect(error.details).toMatchObject({ reason: 'bad_payload', field: 'values[0].open' });
   });
 
   it('refuses a price that is not a number in a string', async () => {
-    server.script('twelvedata', { respond: { status: 200, json: { price: 'n/a' } } });
+    bed.server.script('twelvedata', { respond: { status: 200, json: { price: 'n/a' } } });
     const error = await failure(twelveData().fetchLatest!(gold));
     expect(error.details).toMatchObject({ reason: 'bad_payload', field: 'price' });
   });
 
   it('fails with AUTH before any request when no key is configured', async () => {
-    const adapter = createTwelveDataAdapter({ config: { baseUrl: server.baseUrl('twelvedata'), rateLimitPerMinute: 0 }, logger });
+    const adapter = createTwelveDataAdapter({ config: { baseUrl: bed.server.baseUrl('twelvedata'), rateLimitPerMinute: 0 }, logger: bed.logger });
     expect((await failure(adapter.fetchBars(hourRange))).code).toBe('AUTH');
-    expect(server.requestsTo('twelvedata')).toHaveLength(0);
+    expect(bed.server.requestsTo('twelvedata')).toHaveLength(0);
   });
 });
