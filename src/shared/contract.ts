@@ -47,6 +47,16 @@ const barWindowFields = {
   /** The most recent N buckets of the range. */
   limit: z.number().int().min(1).max(MAX_BARS_PER_QUERY).optional(),
 };
+/** What every method answering with bars says of them. */
+const barWindowReplyFields = {
+  bars: z.array(barSchema),
+  /**
+   * The stored timeframe the newest bar was aggregated from (the one live bars extend);
+   * null when none can produce this one. `spans` says which base built each stretch.
+   */
+  sourceTimeframe: timeframeSchema.nullable(),
+  spans: z.array(barSpanSchema),
+};
 const rangeIsOrdered = (r: { from?: number; to?: number }) =>
   r.from === undefined || r.to === undefined || r.from <= r.to;
 const rangeIssue = { message: '`from` must not be after `to`', path: ['from'] };
@@ -180,15 +190,7 @@ export const methods = {
       .object(barWindowFields)
       .strict()
       .refine(rangeIsOrdered, rangeIssue),
-    output: z.object({
-      bars: z.array(barSchema),
-      /**
-       * The stored timeframe the newest bar was aggregated from (the one live bars extend);
-       * null when none can produce this one. `spans` says which base built each stretch.
-       */
-      sourceTimeframe: timeframeSchema.nullable(),
-      spans: z.array(barSpanSchema),
-    }),
+    output: z.object(barWindowReplyFields),
   },
   /** Bars with indicator series aligned to them; older history before the window is read for warm-up. */
   'indicators.query': {
@@ -200,9 +202,7 @@ export const methods = {
       .strict()
       .refine(rangeIsOrdered, rangeIssue),
     output: z.object({
-      bars: z.array(barSchema),
-      sourceTimeframe: timeframeSchema.nullable(),
-      spans: z.array(barSpanSchema),
+      ...barWindowReplyFields,
       /** In request order; every series has one value per bar, null during warm-up. */
       indicators: z.array(indicatorResultSchema),
     }),

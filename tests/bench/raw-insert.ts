@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { syntheticMinuteBars, type SyntheticBar } from './stats';
+import type { Bar } from '../../src/shared/domain';
+import { syntheticMinuteBars } from './stats';
 
 const CHUNK = 5_000;
 const START = Date.UTC(2005, 0, 3);
@@ -30,7 +31,7 @@ export function rawSqliteInsertRate(count: number): number {
     open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL,
     source TEXT NOT NULL, ingested_at INTEGER NOT NULL, PRIMARY KEY (symbol, timeframe, time)) WITHOUT ROWID`);
   const insert = db.prepare('INSERT INTO market_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const insertChunk = db.transaction((bars: SyntheticBar[]) => {
+  const insertChunk = db.transaction((bars: Bar[]) => {
     const now = Date.now();
     for (const b of bars) insert.run(SYMBOL, '1m', b.time, b.open, b.high, b.low, b.close, b.volume, 'bench', now);
   });

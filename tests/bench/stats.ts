@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { Bar } from '../../src/shared/domain';
 
 export function percentile(sortedMs: readonly number[], p: number): number {
   if (sortedMs.length === 0) return Number.NaN;
@@ -17,15 +18,6 @@ export function machine() {
   };
 }
 
-export interface SyntheticBar {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
 /** Generates `count` consecutive 1m bars from a seeded random walk, cheaply and deterministically. */
 export function* syntheticMinuteBars(start: number, count: number, chunk: number) {
   let state = 42;
@@ -41,7 +33,7 @@ export function* syntheticMinuteBars(start: number, count: number, chunk: number
       const low = Math.min(open, price) * (1 - random() * 0.0005);
       bars[i] = { time: start + (offset + i) * 60_000, open, high, low, close: price, volume: Math.floor(random() * 1000) };
     }
-    yield bars as SyntheticBar[];
+    yield bars as Bar[];
   }
 }
 

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bar } from '../../src/shared/domain';
 import { launchChromium } from '../support/chromium';
 import { realDataPath, type RealDataFile } from '../support/real-data';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
@@ -16,17 +17,8 @@ import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page'
 
 const DAY = 86_400_000;
 
-interface Row {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
 /** The MetaTrader export read here, independently of the product's importer. */
-function xauRows(): Row[] {
+function xauRows(): Bar[] {
   return fs
     .readFileSync(realDataPath('xauusd-1d-mt4.csv'), 'utf8')
     .trim()
@@ -67,7 +59,7 @@ function wilderRsi(closes: readonly number[], period: number): number[] {
 }
 
 /** Weekly closes, weeks starting Monday 00:00 UTC. */
-function weeklyCloses(rows: readonly Row[]): number[] {
+function weeklyCloses(rows: readonly Bar[]): number[] {
   const weeks = new Map<number, number>();
   for (const row of rows) {
     const monday = row.time - ((new Date(row.time).getUTCDay() + 6) % 7) * DAY;
