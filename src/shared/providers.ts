@@ -18,6 +18,8 @@ export const providerStatusSchema = z.object({
   dailyCredits: z.number().int().nullable(),
   assetClasses: z.array(z.enum(instrumentKinds)),
   timeframes: z.array(timeframeSchema),
+  /** How far back each served timeframe reaches, in days; null = the provider's whole history (a plan may still start later). */
+  historyDepthDays: z.partialRecord(timeframeSchema, z.number().nullable()),
   supportsLatest: z.boolean(),
   supportsNews: z.boolean(),
   /** Why the provider cannot be used as configured (a malformed METALYTICS_* variable); null when it can. */
