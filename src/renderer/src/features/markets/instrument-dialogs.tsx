@@ -106,7 +106,9 @@ function Labelled({ id, label, error, children }: { id: string; label: string; e
 function outcomeLine(outcome: InstrumentSearchOutcome, names: ReadonlyMap<ProviderId, string>): string {
   const name = names.get(outcome.provider) ?? outcome.provider;
   if (outcome.ok) return `${name}: ${outcome.found === 0 ? 'nothing found' : `${outcome.found} found`}`;
-  return `${name}: ${outcome.message ?? 'no answer'}`;
+  const reason = outcome.message ?? 'no answer';
+  // The core's sentences usually name the provider already.
+  return reason.startsWith(name) ? reason : `${name}: ${reason}`;
 }
 
 interface LookupProps {
