@@ -28,7 +28,14 @@ import { backfillCheckpointSchema, backfillListStatusSchema, backfillRunSummaryS
 import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
-import { providerStatusSchema, providerTestInputSchema, providerTestResultSchema } from './providers';
+import {
+  instrumentCandidateSchema,
+  instrumentSearchInputSchema,
+  instrumentSearchOutcomeSchema,
+  providerStatusSchema,
+  providerTestInputSchema,
+  providerTestResultSchema,
+} from './providers';
 import { qualityRepairInputSchema, qualityRepairResultSchema, qualityReportInputSchema, qualityReportSchema } from './quality';
 import { alertSchema, ingestJobSchema, jobDefinitionFields, jobDefinitionPatchFields, schedulerStateSchema } from './scheduler';
 import { secretHealthSchema } from './secret-health';
@@ -184,6 +191,15 @@ export const methods = {
   'instruments.delete': {
     input: z.object({ symbol: symbolSchema, deleteBars: z.boolean().default(false) }).strict(),
     output: z.object({ symbol: z.string(), deletedBars: z.number().int() }),
+  },
+  /**
+   * Symbol lookup at the providers that offer one (Yahoo, Polygon/Massive, Twelve Data), each
+   * within its own rate budget. A provider that fails (no key, rate limited, unreachable, an
+   * unreadable reply) is reported in `providers` and the others still answer.
+   */
+  'instruments.search': {
+    input: instrumentSearchInputSchema,
+    output: z.object({ candidates: z.array(instrumentCandidateSchema), providers: z.array(instrumentSearchOutcomeSchema) }),
   },
   'bars.query': {
     input: z

@@ -18,6 +18,8 @@ export const providerStatusSchema = z.object({
   dailyCredits: z.number().int().nullable(),
   assetClasses: z.array(z.enum(instrumentKinds)),
   timeframes: z.array(timeframeSchema),
+  /** How far back each served timeframe reaches, in days; null = the provider's whole history (a plan may still start later). */
+  historyDepthDays: z.partialRecord(timeframeSchema, z.number().nullable()),
   supportsLatest: z.boolean(),
   supportsNews: z.boolean(),
   /** Why the provider cannot be used as configured (a malformed METALYTICS_* variable); null when it can. */
@@ -45,3 +47,38 @@ export const providerTestResultSchema = z.object({
   sample: z.object({ symbol: z.string(), price: z.number(), time: epochMsSchema }).nullable(),
 });
 export type ProviderTestResult = z.infer<typeof providerTestResultSchema>;
+
+export const instrumentSearchInputSchema = z
+  .object({
+    /** A ticker or a name, as the user types it. */
+    query: z.string().trim().min(1).max(64),
+    /** Ask only this provider; absent = every provider that has a symbol lookup. */
+    provider: providerIdSchema.optional(),
+  })
+  .strict();
+
+/** One listing a provider's lookup found, already in our terms, ready to fill an instruments.create form. */
+export const instrumentCandidateSchema = z.object({
+  provider: providerIdSchema,
+  /** The provider's ticker, as its bars endpoint wants it (GC=F, X:BTCUSD, XAU/USD). */
+  ticker: z.string(),
+  name: z.string(),
+  /** The provider's own type read as one of ours; null when it names something we do not chart (an option, a mutual fund). */
+  kind: z.enum(instrumentKinds).nullable(),
+  exchange: z.string().nullable(),
+  currency: z.string().nullable(),
+});
+export type InstrumentCandidate = z.infer<typeof instrumentCandidateSchema>;
+
+/** How one provider's part of a lookup went: a failure of one never fails the others. */
+export const instrumentSearchOutcomeSchema = z.object({
+  provider: providerIdSchema,
+  ok: z.boolean(),
+  /** How many candidates it gave. */
+  found: z.number().int(),
+  errorCode: z.enum(errorCodes).nullable(),
+  /** Why it failed, in a sentence a trader reads; null when it answered. */
+  message: z.string().nullable(),
+  retryAfterMs: z.number().nullable(),
+});
+export type InstrumentSearchOutcome = z.infer<typeof instrumentSearchOutcomeSchema>;

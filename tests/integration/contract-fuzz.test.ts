@@ -53,6 +53,7 @@ const examples: Record<MethodName, Record<string, unknown>> = {
   'instruments.create': { symbol: 'FUZZ', name: 'Fuzz Inc.', kind: 'stock', unit: 'USD per share', currency: 'USD', providerSymbols: { yahoo: 'FUZZ' } },
   'instruments.update': { symbol: 'XAUUSD', name: 'Gold spot (edited)' },
   'instruments.delete': { symbol: 'NO.SUCH.INSTRUMENT' },
+  'instruments.search': { query: 'apple', provider: 'polygon' },
   'bars.query': { symbol: 'DEMO.XAUUSD', timeframe: '1d', from: T0 - 30 * DAY, to: T0, limit: 100 },
   'indicators.query': { symbol: 'DEMO.XAUUSD', timeframe: '1d', indicators: [{ kind: 'sma', params: { period: 5 } }] },
   'bars.coverage': { symbol: 'DEMO.XAUUSD' },

@@ -102,8 +102,63 @@ export function fakeClock(start: number): FakeClock {
   };
 }
 
+/**
+ * Listings the lookups (Yahoo search, Polygon tickers, Twelve Data symbol_search) find beyond
+ * the built-in catalogue, each with the vendor's own ticker, exchange code and type; the
+ * server also serves bars for them, so an instrument added from a lookup can be backfilled.
+ */
+export interface FakeListing {
+  name: string;
+  kind: 'stock' | 'etf';
+  currency: string;
+  tickers: { yahoo: string; polygon: string; twelvedata: string };
+  yahoo: { exchange: string; exchDisp: string; quoteType: string; typeDisp: string };
+  polygon: { primary_exchange: string; type: string };
+  twelvedata: { exchange: string; mic_code: string; instrument_type: string };
+}
+
+export const fakeListings: readonly FakeListing[] = [
+  {
+    name: 'Microsoft Corporation',
+    kind: 'stock',
+    currency: 'USD',
+    tickers: { yahoo: 'MSFT', polygon: 'MSFT', twelvedata: 'MSFT' },
+    yahoo: { exchange: 'NMS', exchDisp: 'NASDAQ', quoteType: 'EQUITY', typeDisp: 'Equity' },
+    polygon: { primary_exchange: 'XNAS', type: 'CS' },
+    twelvedata: { exchange: 'NASDAQ', mic_code: 'XNAS', instrument_type: 'Common Stock' },
+  },
+  {
+    name: 'SPDR Gold Shares',
+    kind: 'etf',
+    currency: 'USD',
+    tickers: { yahoo: 'GLD', polygon: 'GLD', twelvedata: 'GLD' },
+    yahoo: { exchange: 'PCX', exchDisp: 'NYSEArca', quoteType: 'ETF', typeDisp: 'ETF' },
+    polygon: { primary_exchange: 'ARCX', type: 'ETF' },
+    twelvedata: { exchange: 'NYSE', mic_code: 'ARCX', instrument_type: 'ETF' },
+  },
+  {
+    name: 'Apple Inc.',
+    kind: 'stock',
+    currency: 'USD',
+    tickers: { yahoo: 'AAPL', polygon: 'AAPL', twelvedata: 'AAPL' },
+    yahoo: { exchange: 'NMS', exchDisp: 'NASDAQ', quoteType: 'EQUITY', typeDisp: 'Equity' },
+    polygon: { primary_exchange: 'XNAS', type: 'CS' },
+    twelvedata: { exchange: 'NASDAQ', mic_code: 'XNAS', instrument_type: 'Common Stock' },
+  },
+];
+
+/** Listings whose ticker or name contains the query, as the vendors match a typed prefix or word. */
+function matchingListings(query: string, provider: 'yahoo' | 'polygon' | 'twelvedata'): FakeListing[] {
+  const wanted = query.trim().toLowerCase();
+  if (!wanted) return [];
+  return fakeListings.filter((listing) => listing.tickers[provider].toLowerCase().includes(wanted) || listing.name.toLowerCase().includes(wanted));
+}
+
 function instrumentFor(provider: ProviderId, ticker: string): Instrument | undefined {
-  return instrumentCatalogue.find((instrument) => instrument.providerSymbols[provider] === ticker);
+  const known = instrumentCatalogue.find((instrument) => instrument.providerSymbols[provider] === ticker);
+  if (known || provider === 'metalsapi') return known;
+  const listing = fakeListings.find((candidate) => candidate.tickers[provider] === ticker);
+  return listing && { symbol: ticker, name: listing.name, kind: listing.kind, unit: `${listing.currency} per share`, currency: listing.currency, providerSymbols: listing.tickers };
 }
 
 const weekdaysOnly = (instrument: Instrument) => instrument.kind === 'stock' || instrument.kind === 'etf';
@@ -256,6 +311,7 @@ export class FakeProviderServer {
   // ---- Yahoo: /v8/finance/chart/{symbol} -------------------------------------------
 
   private yahoo(request: RecordedRequest): FakeResponse {
+    if (request.path === '/v1/finance/search') return this.yahooSearch(request);
     const match = /^\/v8\/finance\/chart\/([^/]+)$/.exec(request.path);
     const symbol = match?.[1] ?? '';
     const instrument = instrumentFor('yahoo', symbol);
@@ -329,6 +385,45 @@ export class FakeProviderServer {
     return json(200, { chart: { result: [result], error: null } }, { 'cache-control': 'public, max-age=10, stale-while-revalidate=20', server: 'ATS' });
   }
 
+  /** /v1/finance/search as Yahoo answers it: listings in `quotes`, with news and other modules beside them. */
+  private yahooSearch(request: RecordedRequest): FakeResponse {
+    const quotes = matchingListings(request.query.get('q') ?? '', 'yahoo')
+      .slice(0, Number(request.query.get('quotesCount') ?? 7))
+      .map((listing, index) => ({
+        exchange: listing.yahoo.exchange,
+        shortname: listing.name,
+        quoteType: listing.yahoo.quoteType,
+        symbol: listing.tickers.yahoo,
+        index: 'quotes',
+        score: 20_000 - index,
+        typeDisp: listing.yahoo.typeDisp,
+        longname: listing.name,
+        exchDisp: listing.yahoo.exchDisp,
+        isYahooFinance: true,
+      }));
+    return json(200, {
+      explains: [],
+      count: quotes.length,
+      quotes,
+      news: [],
+      nav: [],
+      lists: [],
+      researchReports: [],
+      screenerFieldResults: [],
+      totalTime: 21,
+      timeTakenForQuotes: 410,
+      timeTakenForNews: 0,
+      timeTakenForAlgowatchlist: 400,
+      timeTakenForPredefinedScreener: 400,
+      timeTakenForCrunchbase: 0,
+      timeTakenForNav: 400,
+      timeTakenForResearchReports: 0,
+      timeTakenForScreenerField: 0,
+      timeTakenForCulturalAssets: 0,
+      timeTakenForSearchLists: 0,
+    });
+  }
+
   // ---- Polygon/Massive -----------------------------------------------------------------
 
   private polygon(request: RecordedRequest): FakeResponse {
@@ -351,6 +446,7 @@ export class FakeProviderServer {
       return json(200, { ticker, queryCount: 1, resultsCount: 1, adjusted: true, results: [result], status: 'OK', request_id: id, count: 1 });
     }
     if (request.path === '/v2/reference/news') return this.polygonNews(request, id);
+    if (request.path === '/v3/reference/tickers') return this.polygonTickers(request, id);
     return json(404, { status: 'ERROR', request_id: id, error: 'Not found' });
   }
 
@@ -396,6 +492,26 @@ export class FakeProviderServer {
     return json(200, body);
   }
 
+  /** /v3/reference/tickers?search=…: stocks say `currency_name: "usd"`. */
+  private polygonTickers(request: RecordedRequest, id: string): FakeResponse {
+    const results = matchingListings(request.query.get('search') ?? '', 'polygon')
+      .slice(0, Number(request.query.get('limit') ?? 100))
+      .map((listing) => ({
+        ticker: listing.tickers.polygon,
+        name: listing.name,
+        market: 'stocks',
+        locale: 'us',
+        primary_exchange: listing.polygon.primary_exchange,
+        type: listing.polygon.type,
+        active: true,
+        currency_name: listing.currency.toLowerCase(),
+        composite_figi: 'BBG000BPH459',
+        share_class_figi: 'BBG001S5TD05',
+        last_updated_utc: new Date(this.state.now).toISOString(),
+      }));
+    return json(200, { results, status: 'OK', request_id: id, count: results.length });
+  }
+
   private polygonNews(request: RecordedRequest, id: string): FakeResponse {
     const cursorText = request.query.get('cursor');
     const cursor = cursorText
@@ -434,6 +550,7 @@ export class FakeProviderServer {
       );
     }
     const symbol = q.get('symbol') ?? '';
+    if (request.path === '/symbol_search') return this.twelveDataSymbolSearch(symbol, Number(q.get('outputsize') ?? 30));
     const instrument = instrumentFor('twelvedata', symbol);
     const interval = q.get('interval') ?? '';
     if (!instrument) {
@@ -484,6 +601,22 @@ export class FakeProviderServer {
         ? { symbol, interval, currency_base: 'Bitcoin', currency_quote: 'US Dollar', exchange: 'Coinbase Pro', type: 'Digital Currency' }
         : { symbol, interval, currency_base: 'Gold Spot', currency_quote: 'US Dollar', type: 'Precious Metal' };
     return json(200, { meta, values, status: 'ok' }, credits);
+  }
+
+  private twelveDataSymbolSearch(query: string, outputsize: number): FakeResponse {
+    const data = matchingListings(query, 'twelvedata')
+      .slice(0, outputsize)
+      .map((listing) => ({
+        symbol: listing.tickers.twelvedata,
+        instrument_name: listing.name,
+        exchange: listing.twelvedata.exchange,
+        mic_code: listing.twelvedata.mic_code,
+        exchange_timezone: 'America/New_York',
+        instrument_type: listing.twelvedata.instrument_type,
+        country: 'United States',
+        currency: listing.currency,
+      }));
+    return json(200, { data, status: 'ok' }, { 'api-credits-used': '1', 'api-credits-left': '7' });
   }
 
   // ---- Metals-API ----------------------------------------------------------------------

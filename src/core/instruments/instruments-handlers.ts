@@ -1,6 +1,7 @@
 import { AppError } from '../../shared/errors';
 import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
+import { searchProviders } from '../providers/instrument-search';
 
 const notFound = (symbol: string) => new AppError('NOT_FOUND', `There is no instrument ${symbol}.`, { symbol });
 
@@ -8,11 +9,12 @@ const notFound = (symbol: string) => new AppError('NOT_FOUND', `There is no inst
  * Instruments are the user's: the built-in catalogue only seeds them. Each change is stored
  * with its audit record in one transaction, then announced so open lists refresh.
  */
-export function instrumentsHandlers(ctx: Pick<CoreContext, 'storage' | 'events' | 'now'>): HandlerMap {
-  const { storage, events } = ctx;
+export function instrumentsHandlers(ctx: Pick<CoreContext, 'storage' | 'events' | 'now' | 'providers'>): HandlerMap {
+  const { storage, events, providers } = ctx;
   const audit = (action: string, details: Record<string, unknown>) => ({ at: ctx.now(), actor: 'user', action, details });
   return {
     'instruments.list': async () => ({ instruments: await storage.instruments.list() }),
+    'instruments.search': (input) => searchProviders(providers, input),
     'instruments.create': async (instrument) => {
       await storage.transaction(async (tx) => {
         await tx.instruments.create(instrument);

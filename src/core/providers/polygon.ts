@@ -14,7 +14,9 @@ import {
   type NewsRequest,
   type ProviderAdapter,
   type ProviderCapabilities,
+  type ProviderListing,
   type RequestLimits,
+  type SearchLimits,
 } from './types';
 
 const timespans = {
@@ -83,6 +85,41 @@ const newsSchema = z.object({
     .optional(),
   next_url: z.string().optional(),
 });
+
+/** /v3/reference/tickers; `results` may be left out when nothing matches, as the aggregates do. */
+const tickersSchema = z.object({
+  results: z
+    .array(
+      z.object({
+        ticker: z.string(),
+        name: z.string(),
+        market: z.string(),
+        type: z.string().optional(),
+        primary_exchange: z.string().optional(),
+        currency_name: z.string().optional(),
+        currency_symbol: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+type TickerListing = NonNullable<z.infer<typeof tickersSchema>['results']>[number];
+
+const SEARCH_RESULTS = 10;
+
+/** `market` decides crypto, forex and indices; among stocks the ticker `type` tells funds (ETF, ETN, ETV) from shares. */
+function listingKind({ market, type }: TickerListing): ProviderListing['kind'] {
+  if (market === 'crypto') return 'crypto';
+  if (market === 'fx') return 'fx';
+  if (market === 'indices') return 'index';
+  if (market !== 'stocks' && market !== 'otc') return null;
+  return type !== undefined && /^ET[FNV]$/.test(type) ? 'etf' : 'stock';
+}
+
+/** Stocks say `currency_name: "usd"`; forex and crypto spell the name out and give `currency_symbol`. */
+function listingCurrency({ currency_symbol, currency_name }: TickerListing): string | null {
+  const code = currency_symbol ?? currency_name;
+  return code !== undefined && /^[A-Za-z]{2,10}$/.test(code) ? code.toUpperCase() : null;
+}
 
 /** `{"status":"ERROR","error":…}` and `{"status":"NOT_AUTHORIZED","message":…}`: Polygon's two error envelopes. */
 const errorBody = z.object({ status: z.string(), error: z.string().optional(), message: z.string().optional() });
@@ -201,6 +238,19 @@ export function createPolygonAdapter(deps: PolygonAdapterDeps): ProviderAdapter 
     return { price: last.c, time: last.t, source: 'polygon' };
   }
 
+  async function searchInstruments(query: string, limits: SearchLimits = {}): Promise<ProviderListing[]> {
+    const { signal, ...patience } = limits;
+    const url = endpoint(config.baseUrl, '/v3/reference/tickers', { search: query, active: 'true', limit: String(SEARCH_RESULTS) });
+    const { results = [] } = await get(url, tickersSchema, signal, patience);
+    return results.map((listing) => ({
+      ticker: listing.ticker,
+      name: listing.name,
+      kind: listingKind(listing),
+      exchange: listing.primary_exchange ?? null,
+      currency: listingCurrency(listing),
+    }));
+  }
+
   async function* fetchNews(request: NewsRequest): AsyncGenerator<NewsItem[]> {
     const ticker = request.instrument ? providerSymbol('polygon', request.instrument) : undefined;
     if (request.from >= request.to) return;
@@ -230,7 +280,7 @@ export function createPolygonAdapter(deps: PolygonAdapterDeps): ProviderAdapter 
     }
   }
 
-  return { id: 'polygon', capabilities: polygonCapabilities, fetchBars, fetchLatest, fetchNews };
+  return { id: 'polygon', capabilities: polygonCapabilities, fetchBars, fetchLatest, fetchNews, searchInstruments };
 }
 
 /**

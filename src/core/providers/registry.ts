@@ -116,6 +116,7 @@ export class ProviderRegistry {
       dailyCredits: onFreeTier ? (capabilities.dailyCredits ?? null) : null,
       assetClasses: [...capabilities.assetClasses],
       timeframes: [...capabilities.timeframes],
+      historyDepthDays: { ...capabilities.historyDepthDays },
       supportsLatest: adapter.fetchLatest !== undefined,
       supportsNews: adapter.fetchNews !== undefined,
       configError: problems.length === 0 ? null : problems.join(' '),

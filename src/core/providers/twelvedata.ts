@@ -4,7 +4,18 @@ import { fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import { HttpClient, type ProviderResponse } from '../http/http-client';
 import { failureReason, providerError } from './provider-errors';
 import { checkBarsRequest, DAY_MS, endpoint, providerSymbol, requireKey, timeWindows, utcDateTime } from './adapter-support';
-import { providerDefaults, type AdapterDeps, type BarPage, type BarsRequest, type LatestPrice, type ProviderAdapter, type ProviderCapabilities, type RequestLimits } from './types';
+import {
+  providerDefaults,
+  type AdapterDeps,
+  type BarPage,
+  type BarsRequest,
+  type LatestPrice,
+  type ProviderAdapter,
+  type ProviderCapabilities,
+  type ProviderListing,
+  type RequestLimits,
+  type SearchLimits,
+} from './types';
 
 const intervals = {
   '1m': '1min',
@@ -58,6 +69,30 @@ const seriesSchema = z.object({
   ),
 });
 const priceSchema = z.object({ price: decimal });
+
+const symbolSearchSchema = z.object({
+  data: z.array(
+    z.object({
+      symbol: z.string(),
+      instrument_name: z.string(),
+      exchange: z.string().optional(),
+      instrument_type: z.string(),
+      currency: z.string().optional(),
+    }),
+  ),
+});
+
+const SEARCH_RESULTS = 10;
+
+/** Twelve Data's instrument types in our kinds: metals and forex pairs are both "Physical Currency". */
+function instrumentKind(type: string): ProviderListing['kind'] {
+  if (/^etf$/i.test(type)) return 'etf';
+  if (/^index$/i.test(type)) return 'index';
+  if (/digital currency/i.test(type)) return 'crypto';
+  if (/physical currency/i.test(type)) return 'fx';
+  if (/stock|reit|depositary/i.test(type)) return 'stock';
+  return null;
+}
 
 const errorBody = z.object({ status: z.literal('error'), code: z.number().int(), message: z.string() });
 
@@ -198,7 +233,25 @@ export function createTwelveDataAdapter(deps: AdapterDeps): ProviderAdapter {
     return { price, time: now(), source: 'twelvedata' };
   }
 
-  return { id: 'twelvedata', capabilities, fetchBars, fetchLatest };
+  async function searchInstruments(query: string, limits: SearchLimits = {}): Promise<ProviderListing[]> {
+    const { signal, ...patience } = limits;
+    const { data } = await client.getJson({
+      url: endpoint(config.baseUrl, '/symbol_search', { symbol: query, outputsize: String(SEARCH_RESULTS) }),
+      headers: authorization(),
+      schema: symbolSearchSchema,
+      signal,
+      ...patience,
+    });
+    return data.map((listing) => ({
+      ticker: listing.symbol,
+      name: listing.instrument_name,
+      kind: instrumentKind(listing.instrument_type),
+      exchange: listing.exchange || null,
+      currency: listing.currency || null,
+    }));
+  }
+
+  return { id: 'twelvedata', capabilities, fetchBars, fetchLatest, searchInstruments };
 }
 
 /** Newest-first strings → ascending numeric bars inside the window; no volume (metals, forex) → 0. */

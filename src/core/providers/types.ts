@@ -1,4 +1,5 @@
 import type { Bar, Instrument, instrumentKinds, ProviderId } from '../../shared/domain';
+import type { InstrumentCandidate } from '../../shared/providers';
 import { isLoopbackHost } from '../../shared/hosts';
 import type { Timeframe } from '../../shared/timeframes';
 import type { HttpTuning } from '../http/http-client';
@@ -96,7 +97,16 @@ export interface ProviderAdapter {
   fetchBars(request: BarsRequest): AsyncIterable<BarPage>;
   fetchLatest?(instrument: Instrument, signal?: AbortSignal, limits?: RequestLimits): Promise<LatestPrice>;
   fetchNews?(request: NewsRequest): AsyncIterable<NewsItem[]>;
+  /** The provider's symbol lookup: listings matching a ticker or a name, best first as the provider ranks them. */
+  searchInstruments?(query: string, limits?: SearchLimits): Promise<ProviderListing[]>;
 }
+
+export interface SearchLimits extends RequestLimits {
+  signal?: AbortSignal;
+}
+
+/** One listing from a provider's lookup; the provider is the adapter's own. */
+export type ProviderListing = Omit<InstrumentCandidate, 'provider'>;
 
 export interface ProviderConfig {
   apiKey?: string;

@@ -4,7 +4,18 @@ import { fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import { HttpClient, type ProviderResponse } from '../http/http-client';
 import { badPayload, providerError } from './provider-errors';
 import { checkBarsRequest, DAY_MS, endpoint, providerSymbol, timeWindows, tradingDateMs } from './adapter-support';
-import { providerDefaults, type AdapterDeps, type BarPage, type BarsRequest, type LatestPrice, type ProviderAdapter, type ProviderCapabilities, type RequestLimits } from './types';
+import {
+  providerDefaults,
+  type AdapterDeps,
+  type BarPage,
+  type BarsRequest,
+  type LatestPrice,
+  type ProviderAdapter,
+  type ProviderCapabilities,
+  type ProviderListing,
+  type RequestLimits,
+  type SearchLimits,
+} from './types';
 
 const HOUR_MS = 3_600_000;
 
@@ -66,6 +77,37 @@ const latestSchema = z.object({
     result: z.array(z.object({ meta: z.object({ regularMarketPrice: z.number(), regularMarketTime: z.number().int() }) })).min(1),
   }),
 });
+
+/**
+ * /v1/finance/search: `quotes[]` mixes Yahoo listings with entries from elsewhere
+ * (`isYahooFinance: false`, no symbol), which are skipped. Listings carry no currency.
+ */
+const searchSchema = z.object({
+  quotes: z.array(
+    z.object({
+      symbol: z.string().optional(),
+      shortname: z.string().optional(),
+      longname: z.string().optional(),
+      quoteType: z.string().optional(),
+      exchange: z.string().optional(),
+      exchDisp: z.string().optional(),
+      isYahooFinance: z.boolean().optional(),
+    }),
+  ),
+});
+
+/** Yahoo's quoteType in our kinds; MUTUALFUND, OPTION and the like are not charted as such. */
+const quoteTypeKinds: Readonly<Record<string, ProviderListing['kind']>> = {
+  EQUITY: 'stock',
+  ETF: 'etf',
+  INDEX: 'index',
+  FUTURE: 'future',
+  CURRENCY: 'fx',
+  CRYPTOCURRENCY: 'crypto',
+};
+
+/** How many listings one lookup asks for: enough to choose from, small enough to read. */
+const SEARCH_RESULTS = 10;
 
 /** `{ <module>: { result: null, error: { code, description } } }`, the envelope of every Yahoo error. */
 const errorEnvelope = z.record(z.string(), z.object({ error: z.object({ code: z.string(), description: z.string() }) }));
@@ -148,7 +190,23 @@ export function createYahooAdapter(deps: AdapterDeps): ProviderAdapter {
     return { price: meta.regularMarketPrice, time: meta.regularMarketTime * 1000, source: 'yahoo' };
   }
 
-  return { id: 'yahoo', capabilities: yahooCapabilities, fetchBars, fetchLatest };
+  async function searchInstruments(query: string, limits: SearchLimits = {}): Promise<ProviderListing[]> {
+    const { signal, ...patience } = limits;
+    const { quotes } = await client.getJson({
+      url: endpoint(config.baseUrl, '/v1/finance/search', { q: query, quotesCount: String(SEARCH_RESULTS), newsCount: '0' }),
+      headers,
+      schema: searchSchema,
+      signal,
+      ...patience,
+    });
+    return quotes.flatMap(({ symbol, shortname, longname, quoteType, exchange, exchDisp, isYahooFinance }) =>
+      symbol === undefined || isYahooFinance === false
+        ? []
+        : [{ ticker: symbol, name: longname ?? shortname ?? symbol, kind: quoteTypeKinds[quoteType ?? ''] ?? null, exchange: exchDisp ?? exchange ?? null, currency: null }],
+    );
+  }
+
+  return { id: 'yahoo', capabilities: yahooCapabilities, fetchBars, fetchLatest, searchInstruments };
 }
 
 function chartBars(result: ChartResult, timeframe: YahooTimeframe, window: { start: number; end: number }): Bar[] {

@@ -3,11 +3,14 @@ import type { ErrorCode, ErrorPayload, Result } from '../../../shared/errors';
 /** A contract error surfaced as an exception, so screens can use try/catch and error boundaries. */
 export class ApiError extends Error {
   readonly code: ErrorCode;
+  /** What the core attached, e.g. how many bars a refused instruments.delete would take with it. */
+  readonly details: unknown;
 
   constructor(payload: ErrorPayload) {
     super(payload.message);
     this.name = 'ApiError';
     this.code = payload.code;
+    this.details = payload.details;
   }
 }
 

@@ -16,13 +16,18 @@ export interface InstrumentCatalogue {
 
 /**
  * The instruments and the bars stored for them, which the Markets and Compare screens list;
- * the coverage follows every change of stored bars.
+ * both follow every change of stored bars and of instruments, from this window or another client.
  */
 export function useInstrumentCatalogue(): InstrumentCatalogue {
   const instruments = useApiQuery('instruments.list', {});
   const coverage = useApiQuery('bars.coverage', {});
   useApiEvent('bars.changed', coverage.reload);
   useApiEvent('bars.appended', coverage.reload);
+  // A deleted instrument takes its bars along, so both lists are read again.
+  useApiEvent('instruments.changed', () => {
+    instruments.reload();
+    coverage.reload();
+  });
   const error = instruments.error ?? coverage.error;
   return {
     instruments: instruments.data?.instruments,

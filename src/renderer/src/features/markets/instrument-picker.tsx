@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type KeyboardEvent, type Ref } from 'react';
+import { useEffect, useId, useState, type KeyboardEvent, type MouseEvent, type Ref } from 'react';
 import type { OverviewItem } from '../../../../shared/overview';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { formatChangePercent, formatPrice, pricePrecision } from '../../ui/format/numbers';
@@ -16,6 +16,9 @@ interface InstrumentPickerProps {
   selected: string | undefined;
   onSelect(symbol: string): void;
   searchRef: Ref<HTMLInputElement>;
+  onAdd(): void;
+  onEdit(symbol: string): void;
+  onDelete(symbol: string): void;
 }
 
 export function SyntheticBadge() {
@@ -88,6 +91,48 @@ interface OptionProps {
   /** Watched instruments show their figures (once loaded) instead of the stored timeframes. */
   watched: boolean;
   figures: OverviewItem | undefined;
+  /** Edit and delete, for instruments in the list (not symbols that only have stored bars). */
+  actions: { open: boolean; onToggle(open: boolean): void; onEdit(): void; onDelete(): void } | undefined;
+}
+
+type RowActions = NonNullable<OptionProps['actions']>;
+
+/** The row's "⋯" menu, also opened by a right click on the row. */
+function InstrumentActions({ symbol, actions }: { symbol: string; actions: RowActions }) {
+  const choose = (action: () => void) => (event: MouseEvent) => {
+    event.stopPropagation();
+    actions.onToggle(false);
+    action();
+  };
+  return (
+    <span className="instrument__actions">
+      <button
+        type="button"
+        className="instrument__more"
+        aria-label={`Edit or delete ${symbol}`}
+        aria-haspopup="menu"
+        aria-expanded={actions.open}
+        tabIndex={-1}
+        data-testid={`instrument-actions-${symbol}`}
+        onClick={(event) => {
+          event.stopPropagation();
+          actions.onToggle(!actions.open);
+        }}
+      >
+        ⋯
+      </button>
+      {actions.open && (
+        <span className="instrument__menu" role="menu">
+          <button type="button" role="menuitem" onClick={choose(actions.onEdit)} data-testid={`instrument-edit-${symbol}`}>
+            Edit…
+          </button>
+          <button type="button" role="menuitem" onClick={choose(actions.onDelete)} data-testid={`instrument-delete-${symbol}`}>
+            Delete…
+          </button>
+        </span>
+      )}
+    </span>
+  );
 }
 
 /**
@@ -95,7 +140,7 @@ interface OptionProps {
  * row with the timeframes stored. The search field owns keyboard focus and points
  * at the active entry with aria-activedescendant, so entries are clicked, not tabbed to.
  */
-function InstrumentOption({ id, row, selected, active, onSelect, watched, figures }: OptionProps) {
+function InstrumentOption({ id, row, selected, active, onSelect, watched, figures, actions }: OptionProps) {
   const hasData = row.barCount > 0;
   return (
     <li
@@ -107,6 +152,11 @@ function InstrumentOption({ id, row, selected, active, onSelect, watched, figure
       data-testid={`instrument-${row.symbol}`}
       data-has-data={hasData}
       onClick={() => onSelect(row.symbol)}
+      onContextMenu={(event) => {
+        if (!actions) return;
+        event.preventDefault();
+        actions.onToggle(true);
+      }}
     >
       <span className={`instrument__dot${hasData ? ' instrument__dot--data' : ''}`} aria-hidden="true" />
       <span className="instrument__symbol">
@@ -117,6 +167,7 @@ function InstrumentOption({ id, row, selected, active, onSelect, watched, figure
       <span className="instrument__name">{row.name}</span>
       {watched && <WatchFigures row={row} item={figures} />}
       {!watched && <span className="visually-hidden">{hasData ? ', has stored data' : ', no data stored'}</span>}
+      {actions && <InstrumentActions symbol={row.symbol} actions={actions} />}
     </li>
   );
 }
@@ -126,8 +177,9 @@ function InstrumentOption({ id, row, selected, active, onSelect, watched, figure
  * the other instruments. The search field (focus it with `/`) matches fuzzily; ArrowUp/Down
  * move through the list, Enter opens the highlighted instrument, Escape clears the search.
  */
-export function InstrumentPicker({ rows, watchlist, selected, onSelect, searchRef }: InstrumentPickerProps) {
+export function InstrumentPicker({ rows, watchlist, selected, onSelect, searchRef, onAdd, onEdit, onDelete }: InstrumentPickerProps) {
   const [query, setQuery] = useState('');
+  const [menuFor, setMenuFor] = useState<string | null>(null);
   const [activeSymbol, setActiveSymbol] = useState<string | null>(null);
   const listId = useId();
   const optionId = (symbol: string) => `${listId}-${symbol}`;
@@ -229,6 +281,16 @@ export function InstrumentPicker({ rows, watchlist, selected, onSelect, searchRe
                   onSelect={onSelect}
                   watched={watched.has(row.symbol)}
                   figures={figures.get(row.symbol)}
+                  actions={
+                    row.listed
+                      ? {
+                          open: menuFor === row.symbol,
+                          onToggle: (open) => setMenuFor(open ? row.symbol : null),
+                          onEdit: () => onEdit(row.symbol),
+                          onDelete: () => onDelete(row.symbol),
+                        }
+                      : undefined
+                  }
                 />
               ))}
             </ul>
@@ -236,6 +298,9 @@ export function InstrumentPicker({ rows, watchlist, selected, onSelect, searchRe
         })}
         {sections.length === 0 && <p className="muted instrument-picker__none">No instrument matches “{query}”.</p>}
       </div>
+      <button type="button" className="button instrument-picker__add" onClick={onAdd} data-testid="add-instrument">
+        Add instrument…
+      </button>
     </nav>
   );
 }

@@ -1,9 +1,10 @@
 import { useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
+import type { EventPayload } from '../../../../shared/contract';
 import { MAX_INDICATORS_PER_QUERY, type IndicatorSpec } from '../../../../shared/indicators';
 import type { Timeframe } from '../../../../shared/timeframes';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { useApiEvent, useApiResume } from '../../api/hooks';
+import { useApiEvent, useApiQuery, useApiResume } from '../../api/hooks';
 import { useInstrumentCatalogue } from '../../api/use-instrument-catalogue';
 import { useSettings } from '../../ui/settings-context';
 import type { ResolvedTheme } from '../../ui/theme';
@@ -11,7 +12,7 @@ import { sourceLine } from '../../charts/bar-spans';
 import { MAX_BARS_HELD, coarserTimeframeFor } from '../../charts/history-cap';
 import { PriceChart, type PriceChartHandle } from '../../charts/price-chart';
 import { formatCount } from '../../ui/format/numbers';
-import { formatBarTime } from '../../ui/format/time';
+import { formatBarTime, formatUtcDate } from '../../ui/format/time';
 import { ImportDialog, type ImportSummary } from '../import/import-dialog';
 import { addIndicator, removeIndicator } from '../indicators/active-indicators';
 import { indicatorId, indicatorLabel } from '../../charts/indicator-catalog';
@@ -19,6 +20,8 @@ import { IndicatorMenu } from '../indicators/indicator-menu';
 import { LoadError } from '../../ui/load-error';
 import { barIndicesInRange, captionedChartImage, chartCsv, downloadBlob, exportFileName } from './chart-export';
 import { readChartState, writeChartState, type ChartState } from './chart-state';
+import { historyFetchFor, type HistoryFetch } from './history-source';
+import { DeleteInstrumentDialog, InstrumentDialog } from './instrument-dialogs';
 import { InstrumentPicker, SyntheticBadge } from './instrument-picker';
 import { buildInstrumentRows, chartableTimeframes, defaultSymbol, type InstrumentRow } from './instrument-rows';
 import { isEditableTarget, marketsShortcut } from './shortcuts';
@@ -76,18 +79,36 @@ interface ChartNoticeProps {
   timeframe: Timeframe;
   onTimeframe(timeframe: Timeframe): void;
   onImport(): void;
+  /** Where history can be fetched from; null when no provider that carries the instrument is usable. */
+  history: HistoryFetch | null;
+  fetching: boolean;
+  onFetchHistory(history: HistoryFetch): void;
 }
 
 /** Why the chart is empty, in plain words, with the action that fixes it. */
-function ChartNotice({ row, symbol, timeframe, onTimeframe, onImport }: ChartNoticeProps) {
+function ChartNotice({ row, symbol, timeframe, onTimeframe, onImport, history, fetching, onFetchHistory }: ChartNoticeProps) {
   const stored = row?.storedTimeframes ?? [];
   if (stored.length === 0) {
     return (
       <div className="chart-overlay" data-testid="chart-notice">
         <p>No prices are stored for {symbol} yet.</p>
-        <button type="button" className="button" onClick={onImport}>
-          Import a CSV file…
-        </button>
+        <div className="chart-overlay__actions">
+          {history && (
+            <button
+              type="button"
+              className="button button--primary"
+              disabled={fetching}
+              onClick={() => onFetchHistory(history)}
+              title={`${history.timeframe} bars of ${history.ticker} from ${formatUtcDate(history.from)} on`}
+              data-testid="fetch-history"
+            >
+              {fetching ? `Fetching from ${history.providerName}…` : `Fetch history from ${history.providerName}`}
+            </button>
+          )}
+          <button type="button" className="button" onClick={onImport}>
+            Import a CSV file…
+          </button>
+        </div>
       </div>
     );
   }
@@ -146,6 +167,43 @@ function HistoryCapNotice({ held, available, onTimeframe, onDismiss }: HistoryCa
   );
 }
 
+/** A history fetch the empty chart started, followed through its run's events. */
+interface HistoryRun {
+  symbol: string;
+  runId: string | null;
+  fetch: HistoryFetch;
+  done: number;
+  total: number | null;
+  unit: string;
+  error: string | null;
+}
+
+function HistoryRunNotice({ run, onDismiss }: { run: HistoryRun; onDismiss(): void }) {
+  const { fetch } = run;
+  if (run.error !== null) {
+    return (
+      <div className="chart-notice chart-notice--problem" role="alert" data-testid="history-fetch-error">
+        <span>
+          {fetch.timeframe} history from {fetch.providerName} could not be fetched. {run.error}
+        </span>
+        <button type="button" className="chart-notice__close" aria-label="Dismiss" onClick={onDismiss}>
+          ×
+        </button>
+      </div>
+    );
+  }
+  const share = run.total ? Math.min(1, run.done / run.total) : null;
+  return (
+    <div className="chart-notice" role="status" data-testid="history-fetch-progress">
+      <span>
+        Fetching {fetch.timeframe} history of {run.symbol} from {fetch.providerName}…{' '}
+        {share !== null ? `${Math.round(share * 100)} %` : run.done > 0 ? `${formatCount(run.done)} ${run.unit}` : ''}
+      </span>
+      {share !== null && <progress max={1} value={share} aria-label="History fetched" />}
+    </div>
+  );
+}
+
 function ProblemNotice({ text, failure, onRetry }: { text: string; failure: unknown; onRetry(): void }) {
   return (
     <div className="chart-notice chart-notice--problem" role="alert">
@@ -181,6 +239,9 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   const [viewStart, setViewStart] = useState<number | null>(null);
   const [importOpen, setImportOpen] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
+  const [instrumentDialog, setInstrumentDialog] = useState<{ mode: 'add' } | { mode: 'edit' | 'delete'; symbol: string } | null>(null);
+  const [historyRun, setHistoryRun] = useState<HistoryRun | null>(null);
+  const providers = useApiQuery('providers.list', {});
   const searchRef = useRef<HTMLInputElement>(null);
   const chartRef = useRef<PriceChartHandle>(null);
 
@@ -207,6 +268,31 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   useApiEvent('bars.appended', (appended) => {
     if (appended.symbol === symbol) chart.appendBars(appended);
   });
+  useApiEvent('job.progress', (progress) => {
+    setHistoryRun((run) => (run && run.runId === progress.runId ? { ...run, done: progress.done, total: progress.total, unit: progress.unit } : run));
+  });
+  /** Runs that ended lately: a quick fetch can end before backfill.start's reply names its run. */
+  const endedRuns = useRef(new Map<string, EventPayload<'job.finished'>>());
+  const historyRunEnded = (run: HistoryRun, finished: EventPayload<'job.finished'>) => {
+    if (finished.status !== 'succeeded') {
+      setHistoryRun({ ...run, error: finished.error ?? `The fetch ended ${finished.status}.` });
+      return;
+    }
+    setHistoryRun(null);
+    catalogue.reloadCoverage();
+    // A chart finer than what was fetched cannot show it; the fetched timeframe can.
+    if (run.symbol === symbol && !chartableTimeframes([run.fetch.timeframe]).includes(timeframe)) select({ timeframe: run.fetch.timeframe });
+    else chart.reload();
+  };
+  useApiEvent('job.finished', (finished) => {
+    if (finished.kind !== 'backfill') return;
+    if (historyRun && historyRun.runId === finished.runId) {
+      historyRunEnded(historyRun, finished);
+      return;
+    }
+    endedRuns.current.set(finished.runId, finished);
+    if (endedRuns.current.size > 20) endedRuns.current.delete(endedRuns.current.keys().next().value!);
+  });
   // Bars stored while the event stream was down arrive by reading from the last bar shown.
   useApiResume(() => chart.refreshTail(Date.now(), Date.now()));
 
@@ -225,8 +311,8 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   const onRemoveIndicator = (id: string) => setChartState((state) => ({ ...state, indicators: removeIndicator(state.indicators, id) }));
 
   const onKeyDown = useEffectEvent((event: KeyboardEvent) => {
-    // The import dialog is modal: keys typed there belong to it.
-    if (importOpen) return;
+    // Dialogs are modal: keys typed there belong to them.
+    if (importOpen || instrumentDialog !== null) return;
     const shortcut = marketsShortcut({
       key: event.key,
       ctrlKey: event.ctrlKey,
@@ -255,6 +341,53 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
     catalogue.reloadCoverage();
     select({ symbol: summary.symbol, timeframe: summary.timeframe });
   };
+
+  const fetchHistory = (fetch: HistoryFetch) => {
+    const target = symbol;
+    if (!target) return;
+    const started: HistoryRun = { symbol: target, runId: null, fetch, done: 0, total: null, unit: 'bars', error: null };
+    setHistoryRun(started);
+    call('backfill.start', { provider: fetch.provider, symbol: target, timeframe: fetch.timeframe, from: fetch.from }).then(
+      ({ runId }) => {
+        const ended = endedRuns.current.get(runId);
+        if (ended) historyRunEnded({ ...started, runId }, ended);
+        else setHistoryRun((run) => (run === started ? { ...run, runId } : run));
+      },
+      (failure: unknown) => setHistoryRun((run) => (run && run.symbol === target ? { ...run, error: describeError(failure) } : run)),
+    );
+  };
+  const history =
+    instrument && providers.data && settings ? historyFetchFor(instrument, providers.data.providers, settings.providers, Date.now()) : null;
+
+  const dialogInstrument = instrumentDialog && 'symbol' in instrumentDialog ? catalogue.instruments?.find((i) => i.symbol === instrumentDialog.symbol) : undefined;
+  const closeInstrumentDialog = () => setInstrumentDialog(null);
+  const instrumentDialogs = instrumentDialog && (
+    <>
+      {(instrumentDialog.mode === 'add' || (instrumentDialog.mode === 'edit' && dialogInstrument)) && (
+        <InstrumentDialog
+          instrument={instrumentDialog.mode === 'edit' ? dialogInstrument : undefined}
+          providers={providers.data?.providers ?? []}
+          onClose={closeInstrumentDialog}
+          onSaved={(saved) => {
+            closeInstrumentDialog();
+            select({ symbol: saved });
+          }}
+        />
+      )}
+      {instrumentDialog.mode === 'delete' && dialogInstrument && (
+        <DeleteInstrumentDialog
+          instrument={dialogInstrument}
+          onClose={closeInstrumentDialog}
+          onDeleted={(deleted) => {
+            closeInstrumentDialog();
+            if (deleted !== symbol) return;
+            const next = rows.find((r) => r.symbol !== deleted && r.barCount > 0) ?? rows.find((r) => r.symbol !== deleted);
+            if (next) select({ symbol: next.symbol });
+          }}
+        />
+      )}
+    </>
+  );
 
   const importDialog = importOpen && (
     <ImportDialog
@@ -328,7 +461,16 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   return (
     <>
       <section className="markets">
-        <InstrumentPicker rows={rows} watchlist={watchlist} selected={symbol} onSelect={(s) => select({ symbol: s })} searchRef={searchRef} />
+        <InstrumentPicker
+          rows={rows}
+          watchlist={watchlist}
+          selected={symbol}
+          onSelect={(s) => select({ symbol: s })}
+          searchRef={searchRef}
+          onAdd={() => setInstrumentDialog({ mode: 'add' })}
+          onEdit={(s) => setInstrumentDialog({ mode: 'edit', symbol: s })}
+          onDelete={(s) => setInstrumentDialog({ mode: 'delete', symbol: s })}
+        />
         <div className="markets__main">
           <header className="chart-header">
             <div className="chart-header__title">
@@ -412,6 +554,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
                   onDismiss={chart.dismissCap}
                 />
               )}
+              {historyRun && historyRun.symbol === symbol && <HistoryRunNotice run={historyRun} onDismiss={() => setHistoryRun(null)} />}
               {chart.olderError !== null && <ProblemNotice text="Older bars could not be loaded." failure={chart.olderError} onRetry={chart.retryOlder} />}
               {chart.tailError !== null && <ProblemNotice text="The latest bars could not be read." failure={chart.tailError} onRetry={chart.reload} />}
               {failedLabels.length > 0 && (
@@ -437,6 +580,9 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
                 timeframe={timeframe}
                 onTimeframe={(tf) => select({ timeframe: tf })}
                 onImport={() => setImportOpen(true)}
+                history={history}
+                fetching={historyRun !== null && historyRun.symbol === symbol && historyRun.error === null}
+                onFetchHistory={fetchHistory}
               />
             )}
             {(chart.loading || chart.olderLoading) && (
@@ -448,6 +594,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
         </div>
       </section>
       {importDialog}
+      {instrumentDialogs}
     </>
   );
 }
