@@ -31,6 +31,17 @@ const qualityGapSchema = z.object({
 });
 export type QualityGap = z.infer<typeof qualityGapSchema>;
 
+/** A gap as quality.report gives it: with how much of it rows rejected at import explain. */
+const reportedGapSchema = qualityGapSchema.extend({
+  /**
+   * Missing buckets of the gap that hold a row an import rejected (listed in the report's
+   * `rejectedAtImport`). Equal to `missing` when the import alone made the gap, which the
+   * source itself does not have; 0 for a gap in the source.
+   */
+  rejected: z.number().int(),
+});
+export type ReportedGap = z.infer<typeof reportedGapSchema>;
+
 const qualityOutlierSchema = z.object({
   time: epochMsSchema,
   close: z.number(),
@@ -57,6 +68,23 @@ const repairedBarSchema = z.object({
 });
 export type RepairedBar = z.infer<typeof repairedBarSchema>;
 
+/** A row an import rejected whose bucket the reported range still misses. */
+const rejectedRowSchema = z.object({
+  /** Its open time as the file gave it. */
+  time: epochMsSchema,
+  /** The import's timeframe. */
+  timeframe: timeframeSchema,
+  /** 1-based line in the file (the header is line 1). */
+  line: z.number().int(),
+  reason: z.string(),
+  /** Refused by the `reject` bad-OHLC policy: re-importing the file with `badOhlc: widen` or `keep` stores it. */
+  badOhlc: z.boolean(),
+  file: z.string(),
+  /** The import run that rejected it. */
+  runId: z.string(),
+});
+export type RejectedRow = z.infer<typeof rejectedRowSchema>;
+
 export const qualityReportSchema = z.object({
   symbol: z.string(),
   timeframe: timeframeSchema,
@@ -66,11 +94,14 @@ export const qualityReportSchema = z.object({
   spans: z.array(barSpanSchema),
   /** Buckets the calendar expects between the first and the last bar of the range. */
   expected: z.number().int(),
-  gaps: z.array(qualityGapSchema),
+  /** Every run of missing buckets, oldest first, whether the source or an import left it empty (see `rejected`). */
+  gaps: z.array(reportedGapSchema),
   outliers: z.array(qualityOutlierSchema),
   invalid: z.array(invalidBarSchema),
   /** Bars of the range built from imported bars that were widened or kept: their count is the length. */
   repaired: z.array(repairedBarSchema),
+  /** Rows recent imports rejected that leave a bucket of the range empty, oldest first: their count is the length. */
+  rejectedAtImport: z.array(rejectedRowSchema),
 });
 
 export const qualityRepairInputSchema = z

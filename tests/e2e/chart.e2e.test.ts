@@ -13,7 +13,7 @@ import type { Bar } from '../../src/shared/domain';
 import { launchChromium } from '../support/chromium';
 import { realDataPath, type RealDataFile } from '../support/real-data';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
-import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { docsDir, dragTowardsOlderBars, openAppPage, requireBuiltRenderer } from '../support/app-page';
 
 const DAY = 86_400_000;
 
@@ -83,20 +83,6 @@ async function addIndicator(page: Page, kind: string, params: Record<string, num
 
 const chart = (page: Page) => page.getByTestId('price-chart');
 const barsHeld = async (page: Page) => Number(await chart(page).getAttribute('data-bars'));
-
-/** Zooms out with the wheel, then drags the chart to the right (towards older bars) like a user. */
-async function dragTowardsOlderBars(page: Page, times: number): Promise<void> {
-  const box = (await chart(page).boundingBox())!;
-  const y = box.y + box.height * 0.3;
-  await page.mouse.move(box.x + box.width * 0.5, y);
-  for (let i = 0; i < 8; i++) await page.mouse.wheel(0, 800);
-  for (let i = 0; i < times; i++) {
-    await page.mouse.move(box.x + 60, y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width - 120, y, { steps: 8 });
-    await page.mouse.up();
-  }
-}
 
 let browser: Browser;
 let server: ServeProcess;

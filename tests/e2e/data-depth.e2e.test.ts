@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { docsDir, dragTowardsOlderBars, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { realDataPath, type RealDataFile } from '../support/real-data';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
@@ -70,5 +70,19 @@ describe('history stored at several resolutions', () => {
     await expect.poll(() => page.getByTestId('chart-source').textContent()).toBe('from 1d and 1h bars');
     // The first page holds the latest 2,000 days, reaching back past 2017-12-31 into the daily file.
     expect(await page.getByTestId('chart-range').textContent()).toMatch(/^2,000 bars, 2016-/);
+  });
+
+  it('charts every month of gold-monthly.csv on the 1M chart and says "all stored" only once all of them are held', async () => {
+    const imported = await server.call('import.csv', { source: { kind: 'path', path: realDataPath('gold-monthly.csv') }, symbol: 'XAUUSD', timeframe: '1M' });
+    expect(imported.inserted).toBe(2_322);
+    await page.getByTestId('instrument-XAUUSD').click();
+    await page.getByTestId('tf-1M').click();
+    await expect.poll(() => page.getByTestId('chart-source').textContent()).toBe('stored as 1M');
+    // The first page is the latest 2,000 months: the line says how far back the stored months go.
+    await expect.poll(() => page.getByTestId('chart-range').textContent()).toBe('2,000 bars, 1859-11 → 2026-06 (stored from 1833-01)');
+    const range = page.getByTestId('chart-range');
+    for (let attempt = 0; attempt < 12 && (await range.getAttribute('data-history')) !== 'complete'; attempt++) await dragTowardsOlderBars(page, 2);
+    await expect.poll(() => range.textContent()).toBe('2,322 bars, 1833-01 → 2026-06 (all stored)');
+    await page.mouse.move(0, 0);
   });
 });

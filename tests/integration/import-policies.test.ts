@@ -104,6 +104,62 @@ describe.each(['widen', 'keep', 'reject'] as const)('importing btcusdt-1h.csv wi
   });
 });
 
+describe.each(['reject', 'widen'] as const)('the quality report of btcusdt-1h.csv imported with badOhlc %s', (policy) => {
+  let test: TestCore;
+  beforeAll(async () => {
+    test = await createTestCore();
+    await importBtcusdt(test, policy);
+  });
+  afterAll(() => test.cleanup());
+
+  /** Hours the file has no row for at all: the exchange's own outages, computed from the file alone. */
+  const fileHours = new Set(fileBars.map((bar) => hourOf(bar.time)));
+  const rejectedHours = new Set(fileBars.filter(isBadOhlc).map((bar) => hourOf(bar.time)));
+  const sourceOutages: { from: number; to: number }[] = [];
+  const hours = [...fileHours].sort((a, b) => a - b);
+  for (let i = 1; i < hours.length; i++) if (hours[i]! - hours[i - 1]! > 3_600_000) sourceOutages.push({ from: hours[i - 1]! + 3_600_000, to: hours[i]! - 3_600_000 });
+
+  it('tells the hours the import rejected from the gaps in the source', async () => {
+    const report = await ok(test.core, 'quality.report', { symbol: 'BTCUSDT', timeframe: '1h' });
+    if (policy === 'widen') {
+      expect(report.rejectedAtImport).toEqual([]);
+      expect(report.gaps.every((gap) => gap.rejected === 0)).toBe(true);
+      expect(report.repaired).toHaveLength(1_972);
+      expect(report.gaps.map(({ from, to }) => ({ from, to }))).toEqual(sourceOutages);
+      return;
+    }
+    // Every rejected row has an hour of its own, so each leaves exactly one bucket empty.
+    expect(rejectedHours.size).toBe(1_972);
+    expect(report.rejectedAtImport).toHaveLength(1_972);
+    expect(new Set(report.rejectedAtImport.map((row) => hourOf(row.time)))).toEqual(rejectedHours);
+    expect(report.rejectedAtImport[0]).toEqual({
+      time: Date.UTC(2017, 11, 31, 7),
+      timeframe: '1h',
+      line: 9,
+      reason: 'High 12831.31 is below close 12882.17',
+      badOhlc: true,
+      file: 'btcusdt-1h.csv',
+      runId: expect.any(String),
+    });
+    expect(report.gaps.reduce((sum, gap) => sum + gap.rejected, 0)).toBe(1_972);
+
+    // The gaps the source has are those that are not wholly rejected rows, and they hold every outage of the file.
+    const sourceGaps = report.gaps.filter((gap) => gap.rejected < gap.missing);
+    const importGaps = report.gaps.filter((gap) => gap.rejected === gap.missing);
+    // 1,896 gaps in all, of which the file's 28 outages are the source's; the other 1,868 are rejected rows.
+    expect(report.gaps).toHaveLength(1_896);
+    expect(sourceGaps).toHaveLength(sourceOutages.length);
+    for (const outage of sourceOutages) {
+      expect(sourceGaps.some((gap) => gap.from <= outage.from && outage.to <= gap.to), new Date(outage.from).toISOString()).toBe(true);
+    }
+    for (const gap of importGaps) {
+      for (let hour = gap.from; hour <= gap.to; hour += 3_600_000) expect(rejectedHours.has(hour)).toBe(true);
+    }
+    // A rejected row next to an outage widens that gap (two do) but does not make it the import's.
+    expect(sourceGaps.filter((gap) => gap.rejected > 0)).toHaveLength(2);
+  });
+});
+
 describe('what an import refuses until it is decided', () => {
   let test: TestCore;
   beforeAll(async () => {

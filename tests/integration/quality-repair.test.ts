@@ -41,7 +41,9 @@ function twelveDataBar(symbol: string, time: number): Bar {
   const decimal = (value: number) => Number(value.toFixed(5));
   return { time, open: decimal(bar.open), high: decimal(bar.high), low: decimal(bar.low), close: decimal(bar.close), volume: 0 };
 }
-const reportedGaps = (gaps = GAPS) => gaps.map(([start, end]) => ({ from: start, to: end - MINUTE, missing: (end - start) / MINUTE }));
+const gapRuns = (gaps = GAPS) => gaps.map(([start, end]) => ({ from: start, to: end - MINUTE, missing: (end - start) / MINUTE }));
+/** The gaps as quality.report gives them: no rows were rejected at import here. */
+const reportedGaps = (gaps = GAPS) => gapRuns(gaps).map((gap) => ({ ...gap, rejected: 0 }));
 const emptyAggregates = (ticker: string) => ({
   respond: { status: 200, json: { ticker, queryCount: 0, resultsCount: 0, adjusted: true, status: 'OK', request_id: 'e0' } },
 });
@@ -89,7 +91,7 @@ function fallbackScenario(context: () => { test: TestCore; fake: FakeProviderSer
 
     expect(result).toMatchObject({ symbol: 'XAUUSD', timeframe: '1m', storedTimeframe: '1m', filled: MISSING, rejected: 0, remaining: 0 });
     expect(result.gaps).toEqual(
-      reportedGaps().map((gap) => ({
+      gapRuns().map((gap) => ({
         ...gap,
         filled: gap.missing,
         filledBy: [{ provider: 'twelvedata', bars: gap.missing }],
@@ -206,7 +208,7 @@ describe('quality.repair on SQLite', () => {
     const result = await test.call('quality.repair', { symbol: 'XPDUSD', timeframe: '1m' });
     expect(result).toMatchObject({ filled: 0, rejected: 0, remaining: 3 });
     expect(result.gaps).toEqual(
-      reportedGaps().map((gap) => ({
+      gapRuns().map((gap) => ({
         ...gap,
         filled: 0,
         filledBy: [],
@@ -229,7 +231,7 @@ describe('quality.repair on SQLite', () => {
     expect(result).toMatchObject({ filled: 0, remaining: 1 });
     expect(result.gaps).toEqual([
       {
-        ...reportedGaps()[0]!,
+        ...gapRuns()[0]!,
         filled: 0,
         filledBy: [],
         notes: ['Yahoo Finance does not carry Palladium spot (XPDUSD).', 'Metals-API has no 1m bars, the timeframe this series is stored in.'],
@@ -262,8 +264,8 @@ describe('quality.repair on SQLite', () => {
     ]);
     expect(result.remaining).toBe(0);
     expect((await test.call('quality.report', { symbol: 'XPDUSD', timeframe: '1m', from: start, to: GAPS[2]![1] })).gaps).toEqual([
-      { from: start, to: start + 9 * MINUTE, missing: 10 },
-      { from: start + 20 * MINUTE, to: GAPS[2]![1] - MINUTE, missing: 40 },
+      { from: start, to: start + 9 * MINUTE, missing: 10, rejected: 0 },
+      { from: start + 20 * MINUTE, to: GAPS[2]![1] - MINUTE, missing: 40, rejected: 0 },
     ]);
   });
 
@@ -282,7 +284,7 @@ describe('quality.repair on SQLite', () => {
     const result = await test.call('quality.repair', { symbol: 'BTCUSD', timeframe: '1m', providers: ['polygon'] });
     expect(result.gaps).toEqual([
       {
-        ...reportedGaps([gap])[0]!,
+        ...gapRuns([gap])[0]!,
         filled: 0,
         filledBy: [],
         notes: ['Your Polygon/Massive plan starts 1m history at 2023-02-21 00:00 UTC; 2022-06-07 10:00 UTC to 2022-06-07 10:29 UTC is older.'],
@@ -393,7 +395,7 @@ describe('quality.repair and other work on the same provider', () => {
     const result = await repair;
     stop();
     expect(result).toMatchObject({ filled: MISSING, remaining: 0 });
-    expect(result.gaps.map((gap) => gap.filledBy)).toEqual(reportedGaps().map((gap) => [{ provider: 'polygon', bars: gap.missing }]));
+    expect(result.gaps.map((gap) => gap.filledBy)).toEqual(gapRuns().map((gap) => [{ provider: 'polygon', bars: gap.missing }]));
     expect(fake.requestsTo('polygon').map((r) => r.path.split('/')[4])).toEqual(['C:XAGUSD', 'C:XAUUSD']);
   });
 });
@@ -415,7 +417,7 @@ describe('quality.repair of a coarser timeframe', () => {
     await storeSeriesWithGaps(test.core, 'BTCUSD', 'X:BTCUSD');
     const [hour] = GAPS[2]!;
     // Only the whole missing hour is an hourly gap; the half hour and the five minutes are not.
-    expect((await test.call('quality.report', { symbol: 'BTCUSD', timeframe: '1h' })).gaps).toEqual([{ from: hour, to: hour, missing: 1 }]);
+    expect((await test.call('quality.report', { symbol: 'BTCUSD', timeframe: '1h' })).gaps).toEqual([{ from: hour, to: hour, missing: 1, rejected: 0 }]);
     const result = await test.call('quality.repair', { symbol: 'BTCUSD', timeframe: '1h' });
     expect(result).toMatchObject({ timeframe: '1h', storedTimeframe: '1m', filled: 60, remaining: 0 });
     expect(result.gaps).toEqual([{ from: hour, to: hour, missing: 1, filled: 60, filledBy: [{ provider: 'polygon', bars: 60 }], notes: [] }]);

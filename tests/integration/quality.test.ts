@@ -130,7 +130,7 @@ describe('quality.report through the core', () => {
       weekdays -= 1;
 
       const reply = await report({ symbol: 'XAUUSD', timeframe: '1d', from: Date.parse('2025-01-01') });
-      expect(reply.gaps).toContainEqual({ from: Date.parse('2025-07-14'), to: Date.parse('2025-09-29'), missing: weekdays });
+      expect(reply.gaps).toContainEqual({ from: Date.parse('2025-07-14'), to: Date.parse('2025-09-29'), missing: weekdays, rejected: 0 });
       // The first close after the hole jumps 13.5 %: the return spans eleven weeks and is flagged.
       expect(reply.outliers.map((o) => isoDay(o.time))).toContain('2025-09-30');
     });
@@ -159,11 +159,16 @@ describe('quality.report through the core', () => {
       if (!stored.ok) throw new Error(stored.error.message);
       const hours = (stored.value as MethodOutput<'bars.query'>).bars.map((bar) => bar.time - (bar.time % HOUR));
 
-      // Independently: every step of more than an hour between stored bars is one gap.
+      // Independently: every step of more than an hour between stored bars is one gap; the hours of the file
+      // that are not stored are the rows the import rejected.
+      const storedHours = new Set(hours);
+      const rejectedHours = fileHours().filter((hour) => !storedHours.has(hour));
       const wanted: Report['gaps'] = [];
       for (let i = 1; i < hours.length; i++) {
         const step = hours[i]! - hours[i - 1]!;
-        if (step > HOUR) wanted.push({ from: hours[i - 1]! + HOUR, to: hours[i]! - HOUR, missing: step / HOUR - 1 });
+        const [from, to] = [hours[i - 1]! + HOUR, hours[i]! - HOUR];
+        const rejected = rejectedHours.filter((hour) => hour >= from && hour <= to).length;
+        if (step > HOUR) wanted.push({ from, to, missing: step / HOUR - 1, rejected });
       }
 
       const reply = await report({ symbol: 'BTCUSDT', timeframe: '1h' });
@@ -248,6 +253,7 @@ describe('quality.report through the core', () => {
       outliers: [],
       invalid: [],
       repaired: [],
+      rejectedAtImport: [],
     });
   });
 });

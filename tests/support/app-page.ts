@@ -31,3 +31,17 @@ export async function openAppPage(browser: Browser, server: ServeProcess): Promi
   if (problems.length > 0) throw new Error(`The page threw: ${problems.join('; ')}`);
   return page;
 }
+
+/** Zooms the Markets chart out with the wheel, then drags it to the right (towards older bars) like a user. */
+export async function dragTowardsOlderBars(page: Page, times: number): Promise<void> {
+  const box = (await page.getByTestId('price-chart').boundingBox())!;
+  const y = box.y + box.height * 0.3;
+  await page.mouse.move(box.x + box.width * 0.5, y);
+  for (let i = 0; i < 8; i++) await page.mouse.wheel(0, 800);
+  for (let i = 0; i < times; i++) {
+    await page.mouse.move(box.x + 60, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width - 120, y, { steps: 8 });
+    await page.mouse.up();
+  }
+}

@@ -9,7 +9,7 @@ import type { Timeframe } from '../../shared/timeframes';
 import type { CoreContext } from '../context';
 import { detectCsvLayout, type CsvLayout } from './detect-csv';
 import { describeBadOhlc, layoutQuestions, mappingOf } from './import-questions';
-import { MAX_RECORDED_REPAIRS, type ImportRunDetails, type RecordedRepair } from './recorded-repairs';
+import { MAX_RECORDED_REPAIRS, type ImportRunDetails, type RecordedRejection, type RecordedRepair } from './recorded-repairs';
 import { scanBars, textChunks, walkBarRows, type BarScan } from './parse-bars';
 
 const MEGABYTE = 1024 * 1024;
@@ -196,9 +196,10 @@ export async function importCsv(
     let writtenTo = Number.NEGATIVE_INFINITY;
     let pending: Bar[] = [];
     const repairs: RecordedRepair[] = [];
-    const details: ImportRunDetails = { file: fileName, symbol, timeframe, badOhlc: policy, repaired: scan.repairCount, repairs };
+    const rejections: RecordedRejection[] = [];
+    const details: ImportRunDetails = { file: fileName, symbol, timeframe, badOhlc: policy, repaired: scan.repairCount, repairs, rejected: scan.errorCount, rejections };
     // Recorded however the run ends: the repaired bars of a cancelled import's committed chunks are stored too.
-    if (scan.repairCount > 0) job.recordDetails(details);
+    if (scan.repairCount > 0 || scan.errorCount > 0) job.recordDetails(details);
     const writeChunk = async (chunk: Bar[]) => {
       job.throwIfCancelled();
       const result = await deps.storage.marketData.upsertBars({ symbol, timeframe, source: `csv:${fileName}`, bars: chunk });
@@ -228,6 +229,10 @@ export async function importCsv(
         },
         async () => {
           while (pending.length >= UPSERT_CHUNK) await writeChunk(pending.splice(0, UPSERT_CHUNK));
+        },
+        // Rows without a time leave no bucket of their own empty, so only timed ones are recorded for the quality report.
+        (line, reason, time, badOhlc) => {
+          if (time !== null && rejections.length < MAX_RECORDED_REPAIRS) rejections.push({ time, line, reason, badOhlc });
         },
       );
       if (pending.length > 0) await writeChunk(pending);

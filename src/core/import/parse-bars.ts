@@ -47,6 +47,10 @@ export interface BadOhlcCounts {
 class BarReader {
   reason = '';
   repair: string | null = null;
+  /** Open time of the row last read; null when its time could not be read. */
+  time: number | null = null;
+  /** The row last read was refused by the bad-OHLC policy (`reject`), not for a value it could not read. */
+  refusedBadOhlc = false;
   readonly badOhlc: BadOhlcCounts = { closeOutside: 0, openOutside: 0, highBelowLow: 0 };
   private readonly columnCount: number;
   private readonly timeColumn: number;
@@ -75,6 +79,8 @@ class BarReader {
 
   read(cells: readonly string[]): Bar | null {
     this.repair = null;
+    this.time = null;
+    this.refusedBadOhlc = false;
     let length = cells.length;
     // A trailing delimiter on data rows (but not the header) is an export habit, not a broken row.
     while (length > this.columnCount && cells[length - 1]!.trim() === '') length--;
@@ -85,6 +91,7 @@ class BarReader {
     const parsedTime = parseDate(timeText, this.dateFormat);
     if (parsedTime === null) return this.fail(date === '' ? 'Time is empty' : `Time ${quoteCell(timeText)} is not a date in ${this.dateFormat} format`);
     const time = this.offsetMs === 0 || this.zonedFormat || (this.dateFormat === 'iso' && isoZoneMinutes(timeText) !== null) ? parsedTime : parsedTime - this.offsetMs;
+    this.time = time;
 
     const { open: openColumn, high: highColumn, low: lowColumn, close: closeColumn, volume: volumeColumn } = this.columns;
     const closeText = cells[closeColumn]!.trim();
@@ -112,7 +119,10 @@ class BarReader {
     );
     if (inconsistency === null) return { time, open, high, low, close, volume };
     this.countBadOhlc(open, high, low, close);
-    if (this.policy === 'reject') return this.fail(inconsistency);
+    if (this.policy === 'reject') {
+      this.refusedBadOhlc = true;
+      return this.fail(inconsistency);
+    }
     if (this.policy === 'keep') {
       this.repair = `${inconsistency}; kept as written`;
       return { time, open, high, low, close, volume };
@@ -234,11 +244,18 @@ export interface RowWalk {
 export type BarVisitor = (bar: Bar, line: number, repair: string | null) => string | null;
 
 /**
+ * Takes a rejected row: its line, why, its open time when that could be read, and whether
+ * the bad-OHLC policy refused it (so `widen` or `keep` would have stored it).
+ */
+export type RejectedRowVisitor = (line: number, reason: string, time: number | null, badOhlc: boolean) => void;
+
+/**
  * Reads every row of a file arriving as text chunks, as laid out by detection, in blocks of
  * lines (see BLOCK_CHARS) with a turn of the event loop between them, and hands each valid
  * bar to `visit` in file order. Only one block is held at a time, so memory does not grow
  * with the file. Rows that fail are recorded with their 1-based line number (the header is
- * line 1) and a reason. `betweenBlocks` runs at every yield, where a caller may write.
+ * line 1) and a reason, and handed to `rejected` when given. `betweenBlocks` runs at every
+ * yield, where a caller may write.
  */
 export async function walkBarRows(
   chunks: AsyncIterable<string>,
@@ -246,6 +263,7 @@ export async function walkBarRows(
   policy: BadOhlcPolicy,
   visit: BarVisitor,
   betweenBlocks?: () => Promise<void>,
+  rejected?: RejectedRowVisitor,
 ): Promise<RowWalk> {
   const reader = new BarReader(layout, policy);
   const errors: RowError[] = [];
@@ -283,11 +301,17 @@ export async function walkBarRows(
       rowsRead++;
       const bar = quoteErrors.has(index) ? null : reader.read(row);
       if (bar === null) {
-        reject(rowLine, quoteErrors.get(index) ?? reader.reason);
+        const quoteError = quoteErrors.get(index);
+        const reason = quoteError ?? reader.reason;
+        reject(rowLine, reason);
+        rejected?.(rowLine, reason, quoteError === undefined ? reader.time : null, quoteError === undefined && reader.refusedBadOhlc);
         continue;
       }
       const refused = visit(bar, rowLine, reader.repair);
-      if (refused !== null) reject(rowLine, refused);
+      if (refused !== null) {
+        reject(rowLine, refused);
+        rejected?.(rowLine, refused, bar.time, false);
+      }
     }
     blockLine += countOccurrences(block, lineBreakOfFile);
   };

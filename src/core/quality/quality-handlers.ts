@@ -4,6 +4,7 @@ import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
 import { findRepairedBars } from '../import/recorded-repairs';
 import { findInvalidBars, findOutliers } from './outliers';
+import { attributeRejectedRows } from './rejected-gaps';
 import { repairGaps } from './repair';
 import { findStoredGaps } from './stored-gaps';
 
@@ -17,7 +18,8 @@ export function qualityHandlers(ctx: CoreContext): HandlerMap {
       const instrument = await requireInstrument(storage, query.symbol);
       // Same cap as bars.query: a report over years of 1m bars must be asked for in slices.
       await requireBoundedRange(storage, query);
-      const { bars, spans, calendar, expected, gaps } = await findStoredGaps(storage, instrument, query);
+      const { bars, spans, calendar, expected, gaps: found } = await findStoredGaps(storage, instrument, query);
+      const { gaps, rejectedAtImport } = await attributeRejectedRows(storage, instrument.symbol, query.timeframe, calendar, found);
       return {
         symbol: query.symbol,
         timeframe: query.timeframe,
@@ -29,6 +31,7 @@ export function qualityHandlers(ctx: CoreContext): HandlerMap {
         outliers: findOutliers(bars),
         invalid: findInvalidBars(bars),
         repaired: await findRepairedBars(storage, instrument.symbol, query.timeframe, spans),
+        rejectedAtImport,
       };
     },
     'quality.repair': async (input) => {

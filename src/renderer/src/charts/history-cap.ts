@@ -1,4 +1,6 @@
-import { nominalTimeframeMs, timeframes, type Timeframe } from '../../../shared/timeframes';
+import type { Bar, Coverage } from '../../../shared/domain';
+import { bucketStart, canAggregate, nominalTimeframeMs, timeframes, type Timeframe } from '../../../shared/timeframes';
+import { formatBarTime } from '../ui/format/time';
 
 /** Bars fetched when a chart opens and per step of scrolling back. */
 export const HISTORY_PAGE_BARS = 2_000;
@@ -28,4 +30,31 @@ export function olderPageLimit(held: number): number {
 export function coarserTimeframeFor(current: Timeframe, spanMs: number, available: readonly Timeframe[]): Timeframe | null {
   const coarser = timeframes.slice(timeframes.indexOf(current) + 1).filter((timeframe) => available.includes(timeframe));
   return coarser.find((timeframe) => spanMs / nominalTimeframeMs(timeframe) <= HISTORY_PAGE_BARS) ?? coarser.at(-1) ?? null;
+}
+
+export interface HeldHistory {
+  symbol: string;
+  timeframe: Timeframe;
+  /** The bars the chart holds, oldest first. */
+  bars: readonly Bar[];
+  /** The server had nothing older than the first bar when last asked. */
+  historyComplete: boolean;
+  /** What is stored (bars.coverage), any symbol. */
+  coverage: readonly Coverage[];
+}
+
+/**
+ * What the chart's range line adds about the history held: " (all stored)" only when the
+ * chart reaches back to the oldest stored bar of every timeframe that builds it (the server
+ * saying "nothing older" is not enough: a later import may have added older history, or a
+ * replaced window dropped it); else " (stored from …)" when older bars are stored; else nothing.
+ */
+export function historyNote({ symbol, timeframe, bars, historyComplete, coverage }: HeldHistory): string {
+  const first = bars[0];
+  if (!first) return '';
+  const builders = coverage.filter((c) => c.symbol === symbol && canAggregate(c.timeframe, timeframe));
+  if (builders.length === 0) return historyComplete ? ' (all stored)' : '';
+  const storedFrom = bucketStart(Math.min(...builders.map((c) => c.first)), timeframe);
+  if (first.time > storedFrom) return ` (stored from ${formatBarTime(storedFrom, timeframe)})`;
+  return historyComplete ? ' (all stored)' : '';
 }

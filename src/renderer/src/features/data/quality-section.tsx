@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import type { MethodInput } from '../../../../shared/contract';
 import type { Timeframe } from '../../../../shared/timeframes';
 import { describeError } from '../../api/api-error';
@@ -7,9 +7,21 @@ import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { sourceLine } from '../../charts/bar-spans';
 import { formatCount } from '../../ui/format/numbers';
 import { dateInputToEpoch, formatBarTime } from '../../ui/format/time';
-import { calendarLabels, completeness, describeFilledBy, describeRepair, qualitySeries } from './quality-model';
+import {
+  calendarLabels,
+  completeness,
+  describeFilledBy,
+  describeRejectedAtImport,
+  describeRepair,
+  describeRepaired,
+  describeSingles,
+  gapRows,
+  qualitySeries,
+  splitGaps,
+  type GapOrder,
+} from './quality-model';
 import { DataTable } from './data-table';
-import { DEFAULT_OUTLIER_Z, type QualityGap, type QualityRepairResult } from '../../../../shared/quality';
+import { DEFAULT_OUTLIER_Z, type QualityGap, type QualityRepairResult, type ReportedGap } from '../../../../shared/quality';
 
 type ReportInput = MethodInput<'quality.report'>;
 
@@ -61,6 +73,31 @@ function RepairResult({ result, providerName }: { result: QualityRepairResult; p
   );
 }
 
+function GapRow({ gap, timeframe, busy, onRepair }: { gap: ReportedGap; timeframe: Timeframe; busy: 'all' | number | null; onRepair(gap: QualityGap): void }) {
+  return (
+    <tr data-testid={`quality-gap-${gap.from}`}>
+      <td>{formatBarTime(gap.from, timeframe)}</td>
+      <td>{formatBarTime(gap.to, timeframe)}</td>
+      <td>
+        {formatCount(gap.missing)}
+        {gap.rejected > 0 && <span className="muted"> ({formatCount(gap.rejected)} rejected at import)</span>}
+      </td>
+      <td className="data-table__actions">
+        <button
+          type="button"
+          className="button button--small"
+          disabled={busy !== null}
+          aria-label={`Repair the gap from ${formatBarTime(gap.from, timeframe)}`}
+          data-testid={`quality-repair-${gap.from}`}
+          onClick={() => onRepair(gap)}
+        >
+          {busy === gap.from ? 'Repairing…' : 'Repair'}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
 export function QualitySection({ providerName }: { providerName(id: string): string }) {
   const coverage = useApiQuery('bars.coverage', {});
   const series = qualitySeries(coverage.data?.coverage ?? []);
@@ -69,6 +106,8 @@ export function QualitySection({ providerName }: { providerName(id: string): str
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [input, setInput] = useState<ReportInput | null>(null);
+  const [gapOrder, setGapOrder] = useState<GapOrder>('time');
+  const [singlesOpen, setSinglesOpen] = useState(false);
   const report = useApiQuery('quality.report', input);
   useApiEvent('bars.changed', (change) => {
     coverage.reload();
@@ -90,6 +129,7 @@ export function QualitySection({ providerName }: { providerName(id: string): str
 
   const data = report.data;
   const current = input !== null && report.dataKey === JSON.stringify(input);
+  const split = data ? splitGaps(data.gaps) : { source: [], rejected: [] };
   const [repair, setRepair] = useState<{ result: QualityRepairResult | null; busy: 'all' | number | null; error: string | null }>({
     result: null,
     busy: null,
@@ -189,8 +229,22 @@ export function QualitySection({ providerName }: { providerName(id: string): str
             )}
             <dt>Gaps</dt>
             <dd data-testid="quality-gap-count">
-              {formatCount(data.gaps.length)} ({formatCount(data.gaps.reduce((sum, gap) => sum + gap.missing, 0))} bars missing)
+              {formatCount(split.source.length)} ({formatCount(split.source.reduce((sum, gap) => sum + gap.missing, 0))} bars missing)
             </dd>
+            {data.rejectedAtImport.length > 0 && (
+              <>
+                <dt>Rejected at import</dt>
+                <dd data-testid="quality-rejected-count">
+                  {formatCount(data.rejectedAtImport.length)} rows ({formatCount(split.rejected.length)} gaps)
+                </dd>
+              </>
+            )}
+            {data.repaired.length > 0 && (
+              <>
+                <dt>Repaired at import</dt>
+                <dd data-testid="quality-repaired-count">{describeRepaired(data.repaired)}</dd>
+              </>
+            )}
             <dt>Outliers</dt>
             <dd>{formatCount(data.outliers.length)}</dd>
             <dt>Broken bars</dt>
@@ -205,7 +259,7 @@ export function QualitySection({ providerName }: { providerName(id: string): str
           {repair.result && <RepairResult result={repair.result} providerName={providerName} />}
 
           <div className="data-toolbar">
-            <h3>Gaps</h3>
+            <h3>Gaps in the source</h3>
             {data.gaps.length > 0 && (
               <button
                 type="button"
@@ -222,12 +276,23 @@ export function QualitySection({ providerName }: { providerName(id: string): str
                 Cancel repair
               </button>
             )}
+            {split.source.length > 1 && (
+              <>
+                <label htmlFor="quality-gap-order">Order</label>
+                <select id="quality-gap-order" value={gapOrder} data-testid="quality-gap-order" onChange={(event) => setGapOrder(event.target.value as GapOrder)}>
+                  <option value="time">Oldest first</option>
+                  <option value="length">Longest first</option>
+                </select>
+              </>
+            )}
           </div>
-          {data.gaps.length === 0 ? (
-            <p className="muted">No gaps: every bar the calendar expects is there.</p>
+          {split.source.length === 0 ? (
+            <p className="muted">
+              {split.rejected.length === 0 ? 'No gaps: every bar the calendar expects is there.' : 'No gaps in the source: every missing bar is a row rejected at import.'}
+            </p>
           ) : (
             <DataTable
-              caption="Gaps"
+              caption="Gaps in the source"
               testId="quality-gaps"
               columns={[
                 { label: 'First missing bar' },
@@ -236,26 +301,69 @@ export function QualitySection({ providerName }: { providerName(id: string): str
                 { label: 'Repair', unlabelled: true },
               ]}
             >
-              {data.gaps.map((gap) => (
-                <tr key={gap.from} data-testid={`quality-gap-${gap.from}`}>
-                  <td>{formatBarTime(gap.from, data.timeframe)}</td>
-                  <td>{formatBarTime(gap.to, data.timeframe)}</td>
-                  <td>{formatCount(gap.missing)}</td>
-                  <td className="data-table__actions">
-                    <button
-                      type="button"
-                      className="button button--small"
-                      disabled={repair.busy !== null}
-                      aria-label={`Repair the gap from ${formatBarTime(gap.from, data.timeframe)}`}
-                      data-testid={`quality-repair-${gap.from}`}
-                      onClick={() => void runRepair(gap)}
-                    >
-                      {repair.busy === gap.from ? 'Repairing…' : 'Repair'}
-                    </button>
-                  </td>
-                </tr>
-              ))}
+              {gapRows(split.source, gapOrder).map((row) =>
+                row.kind === 'gap' ? (
+                  <GapRow key={row.gap.from} gap={row.gap} timeframe={data.timeframe} busy={repair.busy} onRepair={(gap) => void runRepair(gap)} />
+                ) : (
+                  <Fragment key="singles">
+                    <tr className="quality-singles">
+                      <td colSpan={4} className="data-table__text">
+                        <button
+                          type="button"
+                          className="button button--small"
+                          aria-expanded={singlesOpen}
+                          data-testid="quality-singles"
+                          onClick={() => setSinglesOpen((open) => !open)}
+                        >
+                          {singlesOpen ? '▾' : '▸'} {describeSingles(row.gaps.length)}
+                        </button>
+                      </td>
+                    </tr>
+                    {singlesOpen &&
+                      row.gaps.map((gap) => (
+                        <GapRow key={gap.from} gap={gap} timeframe={data.timeframe} busy={repair.busy} onRepair={(one) => void runRepair(one)} />
+                      ))}
+                  </Fragment>
+                ),
+              )}
             </DataTable>
+          )}
+
+          {data.rejectedAtImport.length > 0 && (
+            <section aria-labelledby="quality-rejected-title" data-testid="quality-rejected">
+              <h3 id="quality-rejected-title">Rejected at import</h3>
+              <p data-testid="quality-rejected-summary">{describeRejectedAtImport(data.rejectedAtImport, split.rejected.length)}</p>
+              <details>
+                <summary>The rejected rows</summary>
+                <ul className="quality-invalid">
+                  {data.rejectedAtImport.map((row) => (
+                    <li key={`${row.runId}:${row.line}`}>
+                      {formatBarTime(row.time, row.timeframe)}, line {formatCount(row.line)}: {row.reason}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            </section>
+          )}
+
+          {data.repaired.length > 0 && (
+            <section aria-labelledby="quality-repaired-title" data-testid="quality-repaired">
+              <h3 id="quality-repaired-title">Repaired at import</h3>
+              <p>
+                {formatCount(data.repaired.length)} {data.repaired.length === 1 ? 'bar was' : 'bars were'} stored despite a high and low not enclosing open
+                and close: {describeRepaired(data.repaired)}.
+              </p>
+              <details>
+                <summary>What changed</summary>
+                <ul className="quality-invalid">
+                  {data.repaired.map((bar) => (
+                    <li key={`${bar.timeframe}:${bar.time}`}>
+                      {formatBarTime(bar.time, bar.timeframe)}: {bar.change}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            </section>
           )}
 
           <h3>Outliers</h3>

@@ -9,7 +9,7 @@ import { useInstrumentCatalogue } from '../../api/use-instrument-catalogue';
 import { useSettings } from '../../ui/settings-context';
 import type { ResolvedTheme } from '../../ui/theme';
 import { sourceLine } from '../../charts/bar-spans';
-import { MAX_BARS_HELD, coarserTimeframeFor } from '../../charts/history-cap';
+import { MAX_BARS_HELD, coarserTimeframeFor, historyNote } from '../../charts/history-cap';
 import { PriceChart, type PriceChartHandle } from '../../charts/price-chart';
 import { formatCount } from '../../ui/format/numbers';
 import { formatBarTime, formatUtcDate } from '../../ui/format/time';
@@ -487,7 +487,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
                 {firstBar && lastBar && (
                   <span data-testid="chart-range" data-history={current?.historyComplete ? 'complete' : 'partial'}>
                     {formatCount(shownBars.length)} bars, {formatBarTime(firstBar.time, timeframe)} → {formatBarTime(lastBar.time, timeframe)}
-                    {current?.historyComplete ? ' (all stored)' : ''}
+                    {current && historyNote({ ...current, coverage: catalogue.coverage })}
                   </span>
                 )}
               </p>
