@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bar } from '../../src/shared/domain';
 import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
@@ -20,18 +21,9 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const price = (value: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
 
-interface Row {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
 /** Days 2–12 of January to June 2024: no day above 12, so day-first and month-first both read every row. */
-function dayFirstRows(): Row[] {
-  const rows: Row[] = [];
+function dayFirstRows(): Bar[] {
+  const rows: Bar[] = [];
   for (let month = 0; month < 6; month++) {
     for (let day = 2; day <= 12; day++) {
       const i = rows.length;
@@ -42,7 +34,7 @@ function dayFirstRows(): Row[] {
   return rows;
 }
 
-function dailyRows(count: number, start: number, base: number): Row[] {
+function dailyRows(count: number, start: number, base: number): Bar[] {
   return Array.from({ length: count }, (_, i) => {
     const open = base + i * 3;
     return { time: start + i * DAY, open, high: open + 12, low: open - 9, close: open + 5, volume: 200 + i };
@@ -194,7 +186,7 @@ describe('Import mapping in the browser against metalytics serve', () => {
 
   it('imports rows with a close above the high widened, and says how many it repaired', async () => {
     const start = Date.UTC(2024, 4, 6);
-    const rows: Row[] = Array.from({ length: 48 }, (_, i) => {
+    const rows: Bar[] = Array.from({ length: 48 }, (_, i) => {
       const open = 61_000 + i * 20;
       return { time: start + i * HOUR, open, high: open + 80, low: open - 60, close: open + 30, volume: 12 + i };
     });

@@ -6,7 +6,7 @@ import { call } from '../../api/client';
 import { useApiAction } from '../../api/use-api-action';
 import { formatCount, formatPrice, formatVolume, pricePrecision } from '../../ui/format/numbers';
 import { formatBarTime } from '../../ui/format/time';
-import { MappingControls, QuestionHint } from './mapping-controls';
+import { MappingControls, QuestionHint, questionAttributes } from './mapping-controls';
 import { BadOhlcChoice, RowErrors, RowRepairs } from './row-lists';
 import { useLivePreview, type Preview } from './use-live-preview';
 import './import-dialog.css';
@@ -265,8 +265,7 @@ export function ImportDialog({ instruments, initialSymbol, onClose, onImported }
             <select
               id="import-timeframe"
               value={timeframe}
-              aria-describedby={timeframeQuestion ? 'import-question-timeframe' : undefined}
-              aria-invalid={timeframeQuestion ? true : undefined}
+              {...questionAttributes('import-question-timeframe', timeframeQuestion)}
               onChange={(event) => setTimeframe(event.target.value as Timeframe | '')}
               disabled={summary !== null}
               data-testid="import-timeframe"

@@ -46,6 +46,11 @@ export function QuestionHint({ id, question }: { id: string; question: Question 
   );
 }
 
+/** Ties a control to the question about it (QuestionHint with the same id), and marks it unanswered. */
+export function questionAttributes(id: string, question: Question | undefined) {
+  return question ? { 'aria-describedby': id, 'aria-invalid': true } : {};
+}
+
 /** The core's sentence tells a script which option to set; here the control is right beside it. */
 function dateOrderQuestion(choices: readonly string[]): string {
   return (
@@ -140,14 +145,13 @@ export function MappingControls({ preview, edits, onEdit }: MappingControlsProps
             The zone of times written without one (local-time exports). Epochs and times with a zone are not shifted.
           </p>
         </div>
-        
+
         <label htmlFor="import-date-format">Date format</label>
         <div className="import__control import__control--wide">
           <select
             id="import-date-format"
             value={dateFormat}
-            aria-describedby={dateQuestion ? 'import-question-dateFormat' : undefined}
-            aria-invalid={dateQuestion ? true : undefined}
+            {...questionAttributes('import-question-dateFormat', dateQuestion)}
             onChange={(event) => onEdit({ ...edits, dateFormat: event.target.value as DateFormat })}
             data-testid="import-date-format"
           >
