@@ -263,6 +263,8 @@ export const methods = {
       last: epochMsSchema.nullable(),
       /** The detection as a complete mapping: sent back as `mapping` (edited or not), it reads the file the same way. */
       mapping: csvMappingSchema,
+      /** How many columns the rows have, so a column can be picked by number in a file without a header. */
+      columnCount: z.number().int(),
       /** What the import needs decided first; it refuses while any is open. */
       questions: z.array(importQuestionSchema),
       badOhlc: badOhlcSummarySchema,

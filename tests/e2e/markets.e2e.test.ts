@@ -67,10 +67,9 @@ describe('Markets in the browser against metalytics serve', () => {
     await page.getByTestId('import-dialog').waitFor();
     await page.getByTestId('import-file').setInputFiles(XAU_FILE);
     await page.getByTestId('import-symbol').selectOption('XAUUSD');
-    await page.getByTestId('import-preview').click();
     await page.getByTestId('import-preview-result').waitFor();
-    expect(await page.getByTestId('import-delimiter').textContent()).toContain(';');
-    expect(await page.getByTestId('import-date-format').textContent()).toContain('YYYY.MM.DD');
+    expect(await page.getByTestId('import-delimiter').inputValue()).toBe(';');
+    expect(await page.getByTestId('import-date-format').inputValue()).toBe('YYYY.MM.DD HH:mm');
     expect(await page.getByTestId('import-detected-timeframe').textContent()).toContain('1d');
     await page.screenshot({ path: path.join(docsDir, 'import-preview.png') });
 

@@ -144,6 +144,7 @@ export async function previewImport(deps: ImportDeps, input: MethodInput<'import
     first: scan.first,
     last: scan.last,
     mapping: mappingOf(layout.detection),
+    columnCount: layout.columnCount,
     questions: layoutQuestions(fileName, layout.detection, timeframe),
     badOhlc: describeBadOhlc(scan, policy),
     repaired: scan.repairCount,

@@ -1,16 +1,17 @@
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import type { MethodOutput } from '../../../../shared/contract';
-import type { CsvSource, Instrument } from '../../../../shared/domain';
+import type { BadOhlcPolicy, CsvMapping, CsvSource, Instrument } from '../../../../shared/domain';
 import { timeframes, type Timeframe } from '../../../../shared/timeframes';
-import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
+import { useApiAction } from '../../api/use-api-action';
 import { formatCount, formatPrice, formatVolume, pricePrecision } from '../../ui/format/numbers';
 import { formatBarTime } from '../../ui/format/time';
+import { MappingControls, QuestionHint, questionAttributes } from './mapping-controls';
+import { BadOhlcChoice, RowErrors, RowRepairs } from './row-lists';
+import { useLivePreview, type Preview } from './use-live-preview';
+import './import-dialog.css';
 
-type Preview = MethodOutput<'import.preview'>;
 export type ImportSummary = MethodOutput<'import.csv'>;
-
-const delimiterNames: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
 
 interface ImportDialogProps {
   instruments: readonly Instrument[];
@@ -20,53 +21,20 @@ interface ImportDialogProps {
   onImported(summary: ImportSummary): void;
 }
 
-function RowErrors({ errors, total }: { errors: Preview['errors']; total: number }) {
-  if (total === 0) return null;
-  return (
-    <div className="import__errors" data-testid="import-errors">
-      <p>
-        {formatCount(total)} {total === 1 ? 'row was' : 'rows were'} rejected
-        {errors.length < total ? `; the first ${errors.length} are listed` : ''}:
-      </p>
-      <ul>
-        {errors.map((error) => (
-          <li key={`${error.line}:${error.reason}`}>
-            Line {error.line}: {error.reason}
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-function PreviewDetails({ preview, chosenTimeframe }: { preview: Preview; chosenTimeframe: Timeframe | '' }) {
-  const { detection } = preview;
-  const columnName = (index: number | null) =>
-    index === null ? '—' : detection.hasHeader ? (detection.headers[index] ?? `column ${index + 1}`) : `column ${index + 1}`;
+function PreviewDetails({ preview, chosenTimeframe, pending }: { preview: Preview; chosenTimeframe: Timeframe | ''; pending: boolean }) {
   const timeframe = preview.timeframe;
   const precision = pricePrecision(preview.sample[0]?.close ?? 0);
-  const fields = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
 
   return (
-    <div className="import__preview" data-testid="import-preview-result">
+    <div className="import__preview" data-testid="import-preview-result" aria-busy={pending}>
       <dl className="facts">
-        <dt>Delimiter</dt>
-        <dd data-testid="import-delimiter">
-          {delimiterNames[detection.delimiter] ?? detection.delimiter} ({JSON.stringify(detection.delimiter)})
-        </dd>
-        <dt>Header row</dt>
-        <dd>{detection.hasHeader ? 'yes' : 'no'}</dd>
-        <dt>Date format</dt>
-        <dd data-testid="import-date-format">{detection.dateFormat}</dd>
-        <dt>Columns</dt>
-        <dd>{fields.map((field) => `${field}: ${columnName(detection.columns[field])}`).join(' · ')}</dd>
         <dt>Timeframe</dt>
         <dd data-testid="import-detected-timeframe">
           {timeframe ?? 'could not be detected — choose one above'}
           {timeframe && !chosenTimeframe ? ' (detected from the spacing of the rows)' : ''}
         </dd>
         <dt>Range</dt>
-        <dd>
+        <dd data-testid="import-range">
           {preview.first !== null && preview.last !== null && timeframe
             ? `${formatBarTime(preview.first, timeframe)} → ${formatBarTime(preview.last, timeframe)}`
             : '—'}
@@ -108,6 +76,8 @@ function PreviewDetails({ preview, chosenTimeframe }: { preview: Preview; chosen
   );
 }
 
+const repairedLabels: Record<BadOhlcPolicy, string> = { reject: 'Repaired', widen: 'Widened', keep: 'Kept as written' };
+
 function SummaryDetails({ summary }: { summary: ImportSummary }) {
   return (
     <div className="import__summary" data-testid="import-summary" role="status">
@@ -127,58 +97,82 @@ function SummaryDetails({ summary }: { summary: ImportSummary }) {
         <dd data-testid="import-unchanged">{formatCount(summary.unchanged)}</dd>
         <dt>Rejected</dt>
         <dd data-testid="import-rejected">{formatCount(summary.rejected)}</dd>
+        {summary.badOhlc !== 'reject' && (
+          <>
+            <dt>{repairedLabels[summary.badOhlc]}</dt>
+            <dd data-testid="import-repaired">{formatCount(summary.repaired)}</dd>
+          </>
+        )}
       </dl>
       <RowErrors errors={summary.errors} total={summary.rejected} />
+      <RowRepairs policy={summary.badOhlc} repairs={summary.repairs} total={summary.repaired} tense="past" />
     </div>
   );
 }
 
 /**
- * Import a CSV in two steps: Preview shows how the file was understood and which rows fail,
- * Import writes it. In Electron the file is read by the core from its path (no size limit
- * through IPC); in a browser its text is uploaded.
+ * Import a CSV: the file is previewed as soon as it is chosen, showing how it was understood
+ * as controls the user can correct (each change previews again), the questions detection
+ * could not answer, and what becomes of bad rows. Nothing is written until Import. In
+ * Electron the file is read by the core from its path (no size limit through IPC); in a
+ * browser its text is uploaded.
  */
 export function ImportDialog({ instruments, initialSymbol, onClose, onImported }: ImportDialogProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const targets = instruments.filter((instrument) => instrument.kind !== 'synthetic');
   const [source, setSource] = useState<CsvSource | null>(null);
   const [fileLabel, setFileLabel] = useState<string | null>(null);
+  const [reading, setReading] = useState(false);
+  const [fileError, setFileError] = useState<string | null>(null);
   const [symbol, setSymbol] = useState(
     targets.some((t) => t.symbol === initialSymbol) ? (initialSymbol ?? '') : (targets[0]?.symbol ?? ''),
   );
   const [timeframe, setTimeframe] = useState<Timeframe | ''>('');
-  const [preview, setPreview] = useState<Preview | null>(null);
+  /** Only what the user changed: the rest of the mapping is detected afresh around it. */
+  const [edits, setEdits] = useState<CsvMapping>({});
+  const [badOhlc, setBadOhlc] = useState<BadOhlcPolicy>('reject');
   const [summary, setSummary] = useState<ImportSummary | null>(null);
-  const [busy, setBusy] = useState<'reading' | 'preview' | 'import' | null>(null);
-  /** The sentence shown for the last failure. */
-  const [error, setError] = useState<string | null>(null);
+  const importing = useApiAction();
   const desktop = window.metalyticsDesktop;
+
+  const { preview, pending, error: previewError, readAgain } = useLivePreview(
+    source && symbol !== '' && summary === null
+      ? {
+          source,
+          symbol,
+          ...(timeframe ? { timeframe } : {}),
+          ...(Object.keys(edits).length > 0 ? { mapping: edits } : {}),
+          badOhlc,
+        }
+      : null,
+  );
 
   useEffect(() => {
     const dialog = dialogRef.current;
     if (dialog && !dialog.open) dialog.showModal();
   }, []);
 
-  // Any change of input makes an earlier preview stale, so Import waits for a new one.
-  const changeInput = () => {
-    setPreview(null);
-    setSummary(null);
-    setError(null);
+  // The mapping and the bad-row choice belong to one file.
+  const chooseSource = (next: CsvSource | null, label: string | null) => {
+    setSource(next);
+    setFileLabel(label);
+    setEdits({});
+    setBadOhlc('reject');
+    setFileError(null);
+    importing.clearError();
   };
 
   const onFileInput = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
-    changeInput();
-    setSource(null);
-    setFileLabel(file?.name ?? null);
+    chooseSource(null, file?.name ?? null);
     if (!file) return;
-    setBusy('reading');
+    setReading(true);
     try {
-      setSource({ kind: 'text', fileName: file.name, text: await file.text() });
+      chooseSource({ kind: 'text', fileName: file.name, text: await file.text() }, file.name);
     } catch {
-      setError('That file could not be read. Check that it is a text file and try again.');
+      setFileError('That file could not be read. Check that it is a text file and try again.');
     } finally {
-      setBusy(null);
+      setReading(false);
     }
   };
 
@@ -188,50 +182,35 @@ export function ImportDialog({ instruments, initialSymbol, onClose, onImported }
     try {
       picked = await desktop.pickCsvFile();
     } catch {
-      setError('The file dialog could not be opened. Try again.');
+      setFileError('The file dialog could not be opened. Try again.');
       return;
     }
     if (!picked) return;
-    changeInput();
-    setSource({ kind: 'path', path: picked.path });
-    setFileLabel(picked.name);
-  };
-
-  const runPreview = async () => {
-    if (!source) return;
-    setBusy('preview');
-    setError(null);
-    setSummary(null);
-    try {
-      setPreview(await call('import.preview', { source, symbol, ...(timeframe ? { timeframe } : {}) }));
-    } catch (failure) {
-      setPreview(null);
-      setError(describeError(failure));
-    } finally {
-      setBusy(null);
-    }
+    chooseSource({ kind: 'path', path: picked.path }, picked.name);
   };
 
   const effectiveTimeframe = timeframe || preview?.timeframe || null;
+  const timeframeQuestion = preview?.questions.find((question) => question.option === 'timeframe');
 
-  const runImport = async () => {
-    if (!source || !effectiveTimeframe) return;
-    setBusy('import');
-    setError(null);
-    try {
-      // The timeframe the preview showed, so the import cannot detect a different one.
-      const result = await call('import.csv', { source, symbol, timeframe: effectiveTimeframe });
+  const runImport = () =>
+    importing.run(async () => {
+      if (!source || !preview || !effectiveTimeframe) return;
+      // Exactly what the preview showed: its mapping and timeframe, so the import cannot read the file another way.
+      const result = await call('import.csv', { source, symbol, timeframe: effectiveTimeframe, mapping: preview.mapping, badOhlc });
       setSummary(result);
       onImported(result);
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
 
-  const canPreview = source !== null && symbol !== '' && busy === null;
-  const canImport = preview !== null && preview.validRows > 0 && effectiveTimeframe !== null && busy === null && summary === null;
+  const canImport =
+    preview !== null &&
+    !pending &&
+    previewError === null &&
+    preview.questions.length === 0 &&
+    preview.validRows > 0 &&
+    effectiveTimeframe !== null &&
+    !importing.busy &&
+    summary === null;
+  const error = fileError ?? previewError ?? importing.error;
 
   return (
     <dialog ref={dialogRef} className="dialog import" aria-labelledby="import-title" onClose={onClose} data-testid="import-dialog">
@@ -244,7 +223,7 @@ export function ImportDialog({ instruments, initialSymbol, onClose, onImported }
       <div className="dialog__body">
         <p className="muted">
           Yahoo Finance downloads, MetaTrader exports, Binance klines and most OHLC files with a date column are recognised.
-          Nothing is written until you press Import.
+          Correct anything read wrongly below; nothing is written until you press Import.
         </p>
         <div className="form-grid">
           <label htmlFor="import-file">File</label>
@@ -263,17 +242,15 @@ export function ImportDialog({ instruments, initialSymbol, onClose, onImported }
               />
             )}
             {desktop && fileLabel && <span className="import__file-name">{fileLabel}</span>}
-            {busy === 'reading' && <span className="muted">Reading…</span>}
+            {reading && <span className="muted">Reading…</span>}
           </div>
 
           <label htmlFor="import-symbol">Instrument</label>
           <select
             id="import-symbol"
             value={symbol}
-            onChange={(event) => {
-              changeInput();
-              setSymbol(event.target.value);
-            }}
+            onChange={(event) => setSymbol(event.target.value)}
+            disabled={summary !== null}
             data-testid="import-symbol"
           >
             {targets.map((instrument) => (
@@ -284,30 +261,38 @@ export function ImportDialog({ instruments, initialSymbol, onClose, onImported }
           </select>
 
           <label htmlFor="import-timeframe">Timeframe</label>
-          <select
-            id="import-timeframe"
-            value={timeframe}
-            onChange={(event) => {
-              changeInput();
-              setTimeframe(event.target.value as Timeframe | '');
-            }}
-            data-testid="import-timeframe"
-          >
-            <option value="">Detect from the file</option>
-            {timeframes.map((tf) => (
-              <option key={tf} value={tf}>
-                {tf}
-              </option>
-            ))}
-          </select>
+          <div className="import__control">
+            <select
+              id="import-timeframe"
+              value={timeframe}
+              {...questionAttributes('import-question-timeframe', timeframeQuestion)}
+              onChange={(event) => setTimeframe(event.target.value as Timeframe | '')}
+              disabled={summary !== null}
+              data-testid="import-timeframe"
+            >
+              <option value="">Detect from the file</option>
+              {timeframes.map((tf) => (
+                <option key={tf} value={tf}>
+                  {tf}
+                </option>
+              ))}
+            </select>
+            <QuestionHint id="import-question-timeframe" question={timeframeQuestion} />
+          </div>
         </div>
 
+        {preview && !summary && <MappingControls preview={preview} edits={edits} onEdit={setEdits} />}
         {error !== null && (
           <p className="error-text" role="alert" data-testid="import-error">
             {error}
           </p>
         )}
-        {preview && !summary && <PreviewDetails preview={preview} chosenTimeframe={timeframe} />}
+        {preview && !summary && previewError === null && (
+          <>
+            <BadOhlcChoice preview={preview} chosen={badOhlc} onChoose={setBadOhlc} />
+            <PreviewDetails preview={preview} chosenTimeframe={timeframe} pending={pending} />
+          </>
+        )}
         {summary && <SummaryDetails summary={summary} />}
       </div>
       <footer className="dialog__footer">
@@ -317,11 +302,16 @@ export function ImportDialog({ instruments, initialSymbol, onClose, onImported }
           </button>
         ) : (
           <>
-            <button type="button" className="button" disabled={!canPreview} onClick={runPreview} data-testid="import-preview">
-              {busy === 'preview' ? 'Reading the file…' : 'Preview'}
+            {pending && (
+              <span className="muted import__status" role="status">
+                Reading the file…
+              </span>
+            )}
+            <button type="button" className="button" disabled={source === null || pending} onClick={readAgain} data-testid="import-preview">
+              Read the file again
             </button>
             <button type="button" className="button button--primary" disabled={!canImport} onClick={runImport} data-testid="import-submit">
-              {busy === 'import' ? 'Importing…' : preview ? `Import ${formatCount(preview.validRows)} rows` : 'Import'}
+              {importing.busy ? 'Importing…' : preview ? `Import ${formatCount(preview.validRows)} rows` : 'Import'}
             </button>
           </>
         )}
