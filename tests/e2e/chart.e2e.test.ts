@@ -13,7 +13,7 @@ import type { Bar } from '../../src/shared/domain';
 import { launchChromium } from '../support/chromium';
 import { realDataPath, type RealDataFile } from '../support/real-data';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
-import { docsDir, dragTowardsOlderBars, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { closeApp, docsDir, dragTowardsOlderBars, openAppPage, requireBuiltRenderer } from '../support/app-page';
 
 const DAY = 86_400_000;
 
@@ -98,10 +98,7 @@ beforeAll(async () => {
   page = await openAppPage(browser, server);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => closeApp({ page, browser, server }));
 
 describe('Markets chart analysis in the browser', () => {
   const rows = xauRows();

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { readRealData, realDataPath } from '../support/real-data';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
-import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { closeApp, docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 
 const START = '2020-01-01';
 const WINDOW = 60;
@@ -70,11 +70,7 @@ beforeAll(async () => {
   page = await openAppPage(browser, server);
 });
 
-afterAll(async () => {
-  await page?.context().close();
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => closeApp({ page, browser, server }));
 
 describe('Compare in the browser against metalytics serve', () => {
   it('opens with the two instruments that have data, normalised to 100 at the first common day', async () => {

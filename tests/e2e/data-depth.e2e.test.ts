@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docsDir, dragTowardsOlderBars, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { closeApp, docsDir, dragTowardsOlderBars, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { realDataPath, type RealDataFile } from '../support/real-data';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
@@ -38,10 +38,7 @@ beforeAll(async () => {
   page = await openAppPage(browser, server);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => closeApp({ page, browser, server }));
 
 describe('history stored at several resolutions', () => {
   it('charts the weekly bars from both files with a seam where the hourly history begins', async () => {

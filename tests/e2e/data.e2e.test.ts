@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillCheckpointId } from '../../src/core/backfill/backfill';
-import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { closeApp, docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { FakeProviderServer } from '../support/fake-provider-server';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
@@ -71,10 +71,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await page?.context().close();
-  await browser?.close();
-  await server?.stop();
-  await fake?.close();
+  await closeApp({ page, browser, server, fake });
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/shared/domain';
-import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { closeApp, docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
 
@@ -70,10 +70,7 @@ describe('Import mapping in the browser against metalytics serve', () => {
     page = await openAppPage(browser, server);
   });
 
-  afterAll(async () => {
-    await page?.context().close();
-    await server?.stop();
-  });
+  afterAll(() => closeApp({ page, server }));
 
   async function openImport(file: string, symbol: string) {
     const opener = page.getByTestId('empty-import').or(page.getByTestId('open-import'));

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { closeApp, docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { FakeProviderServer } from '../support/fake-provider-server';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
@@ -23,13 +23,10 @@ beforeAll(async () => {
   requireBuiltRenderer();
   fake = await FakeProviderServer.start({ now: Date.now() });
   server = await startServeProcess(undefined, {
-    METALYTICS_YAHOO_BASE_URL: fake.baseUrl('yahoo'),
-    METALYTICS_YAHOO_RATE_LIMIT: '0',
+    ...fake.environment('yahoo'),
     // No Polygon key: its lookup answers that it needs one, and it cannot be the history's source.
     METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
-    METALYTICS_TWELVEDATA_BASE_URL: fake.baseUrl('twelvedata'),
-    METALYTICS_TWELVEDATA_API_KEY: fake.state.keys.twelvedata,
-    METALYTICS_TWELVEDATA_RATE_LIMIT: '0',
+    ...fake.environment('twelvedata'),
     METALYTICS_METALSAPI_BASE_URL: fake.baseUrl('metalsapi'),
   });
   // Some stored bars, so Markets opens on the chart and its instrument list.
@@ -39,12 +36,7 @@ beforeAll(async () => {
   await page.getByTestId('add-instrument').waitFor();
 }, 120_000);
 
-afterAll(async () => {
-  await page?.context().close();
-  await browser?.close();
-  await server?.stop();
-  await fake?.close();
-});
+afterAll(() => closeApp({ page, browser, server, fake }));
 
 describe('Your own instruments', () => {
   it('adds an instrument from a provider lookup, with problems shown beside their field', async () => {

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { closeApp, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { FakeProviderServer } from '../support/fake-provider-server';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
@@ -40,9 +40,7 @@ beforeAll(async () => {
   // The provider's clock lags ours by ten minutes, so the newest ten bars are still to come.
   fake = await FakeProviderServer.start({ now: Date.now() - 10 * MINUTE });
   server = await startServeProcess(undefined, {
-    METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
-    METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
-    METALYTICS_POLYGON_RATE_LIMIT: '0',
+    ...fake.environment('polygon'),
   });
   const { jobId } = await server.call('backfill.start', { provider: 'polygon', symbol: 'XAUUSD', timeframe: '1m', from: Date.now() - 3 * 60 * MINUTE });
   await waitForRun(jobId);
@@ -51,12 +49,7 @@ beforeAll(async () => {
   page = await openAppPage(browser, server);
 }, 120_000);
 
-afterAll(async () => {
-  await page?.context().close();
-  await browser?.close();
-  await server?.stop();
-  await fake?.close();
-});
+afterAll(() => closeApp({ page, browser, server, fake }));
 
 describe('Live bars in the Markets chart', () => {
   it('draws the bars a scheduled job fetched through the live update path, without re-reading the chart', async () => {

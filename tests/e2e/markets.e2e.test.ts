@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
-import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { closeApp, docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { realDataPath } from '../support/real-data';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
 
@@ -50,10 +50,7 @@ describe('Markets in the browser against metalytics serve', () => {
     page = await openAppPage(browser, server);
   });
 
-  afterAll(async () => {
-    await page?.context().close();
-    await server?.stop();
-  });
+  afterAll(() => closeApp({ page, server }));
 
   it('offers import and demo data on first start', async () => {
     await page.getByTestId('empty-state').waitFor();

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { closeApp, docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
 
@@ -24,11 +24,7 @@ beforeAll(async () => {
   await page.getByTestId('nav-settings').click();
 }, 120_000);
 
-afterAll(async () => {
-  await page?.context().close();
-  await server?.stop();
-  await browser?.close();
-});
+afterAll(() => closeApp({ page, browser, server }));
 
 describe('Provider settings in the browser', () => {
   it('saves a key, says how it is kept, and shows only its last four characters afterwards', async () => {

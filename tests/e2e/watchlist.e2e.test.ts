@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { closeApp, docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { readRealData, realDataPath } from '../support/real-data';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
@@ -43,11 +43,7 @@ beforeAll(async () => {
   page = await openAppPage(browser, server);
 }, 120_000);
 
-afterAll(async () => {
-  await page?.context().close();
-  await server?.stop();
-  await browser?.close();
-});
+afterAll(() => closeApp({ page, browser, server }));
 
 describe('Watchlist and symbol search in the browser', () => {
   it('shows the last close and the change over the last day of the imported file', async () => {

@@ -59,9 +59,7 @@ describe('backfill through the core from the fake Polygon server', () => {
     test = await createTestCore({
       now: () => NOW,
       environment: {
-        METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
-        METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
-        METALYTICS_POLYGON_RATE_LIMIT: '0',
+        ...fake.environment('polygon'),
         METALYTICS_YAHOO_BASE_URL: fake.baseUrl('yahoo'),
       },
     });
@@ -254,9 +252,7 @@ describe('backfill as deep as the key\'s plan, from the fake Polygon server', ()
     const test = await createTestCore({
       now: () => NOW,
       environment: {
-        METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
-        METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
-        METALYTICS_POLYGON_RATE_LIMIT: '0',
+        ...fake.environment('polygon'),
       },
     });
     cores.push(test);

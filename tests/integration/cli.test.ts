@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeProviderServer } from '../support/fake-provider-server';
+import { goldInEuro } from '../support/instruments';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(repoRoot, 'bin/metalytics.js');
@@ -156,14 +157,7 @@ describe('metalytics instruments', { timeout: 120_000 }, () => {
 
     const json = await runCli(['instruments', 'list', '--json'], env());
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout).instruments).toContainEqual({
-      symbol: 'XAUEUR',
-      name: 'Gold in euro',
-      kind: 'spot',
-      unit: 'EUR per troy ounce',
-      currency: 'EUR',
-      providerSymbols: { polygon: 'C:XAUEUR', twelvedata: 'XAU/EUR' },
-    });
+    expect(JSON.parse(json.stdout).instruments).toContainEqual(goldInEuro);
   });
 
   it('exits 2 for a kind or provider it does not know, and for a missing --kind', async () => {
@@ -276,9 +270,7 @@ describe('metalytics backfill as deep as the plan', () => {
   const backfill2005To2024 = (dataFolder: string) =>
     runCli(['backfill', '--provider', 'polygon', '--symbol', 'XAUUSD', '--timeframe', '1d', '--from', '2005-01-01', '--to', '2024-12-31', '--json'], {
       METALYTICS_DATA_DIR: path.join(workDir, dataFolder),
-      METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
-      METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
-      METALYTICS_POLYGON_RATE_LIMIT: '0',
+      ...fake.environment('polygon'),
     });
 
   it('stores all twenty years a paid key may read (it stored 19 bars behind an assumed two-year cap)', async () => {
@@ -296,9 +288,7 @@ describe('metalytics backfill as deep as the plan', () => {
     fake.state.polygonHistoryStart = planStart;
     const text = await runCli(['backfill', '--provider', 'polygon', '--symbol', 'XAUUSD', '--timeframe', '1d', '--from', '2005-01-01', '--to', '2024-12-31'], {
       METALYTICS_DATA_DIR: path.join(workDir, 'free'),
-      METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
-      METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
-      METALYTICS_POLYGON_RATE_LIMIT: '0',
+      ...fake.environment('polygon'),
     });
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/started at +2023-02-21 UTC \(your plan starts at 2023-02-21\)/);

@@ -35,14 +35,7 @@ describe('instruments.search with every lookup configured', () => {
     test = await createTestCore({
       now: () => NOW,
       environment: {
-        METALYTICS_YAHOO_BASE_URL: fake.baseUrl('yahoo'),
-        METALYTICS_YAHOO_RATE_LIMIT: '0',
-        METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
-        METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
-        METALYTICS_POLYGON_RATE_LIMIT: '0',
-        METALYTICS_TWELVEDATA_BASE_URL: fake.baseUrl('twelvedata'),
-        METALYTICS_TWELVEDATA_API_KEY: fake.state.keys.twelvedata,
-        METALYTICS_TWELVEDATA_RATE_LIMIT: '0',
+        ...fake.environment('yahoo', 'polygon', 'twelvedata'),
         METALYTICS_METALSAPI_BASE_URL: fake.baseUrl('metalsapi'),
       },
     });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/core/create-core';
 import { instrumentCatalogue } from '../../src/core/instruments/catalogue';
 import type { EventMessage } from '../../src/shared/contract';
-import type { Instrument } from '../../src/shared/domain';
+import { goldInEuro } from '../support/instruments';
 import { useTestPostgres } from '../support/postgres';
 import { invokeFailure as failure, invokeOk as ok, testPorts } from '../support/test-core';
 
@@ -86,14 +86,7 @@ function describeInstruments(dialect: 'SQLite' | 'Postgres') {
         currency: 'eur',
         providerSymbols: { polygon: 'C:XAUEUR', twelvedata: 'XAU/EUR' },
       });
-      const gold: Instrument = {
-        symbol: 'XAUEUR',
-        name: 'Gold in euro',
-        kind: 'spot',
-        unit: 'EUR per troy ounce',
-        currency: 'EUR',
-        providerSymbols: { polygon: 'C:XAUEUR', twelvedata: 'XAU/EUR' },
-      };
+      const gold = goldInEuro;
       expect(created).toEqual(gold);
       expect(await ok(core, 'instruments.create', { symbol: 'MINE', kind: 'stock' })).toEqual({
         symbol: 'MINE',

@@ -35,11 +35,7 @@ describe('providers.list and providers.test against the fake provider server', (
       now: () => NOW,
       secrets,
       environment: {
-        METALYTICS_YAHOO_BASE_URL: fake.baseUrl('yahoo'),
-        METALYTICS_YAHOO_RATE_LIMIT: '0',
-        METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
-        METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
-        METALYTICS_POLYGON_RATE_LIMIT: '0',
+        ...fake.environment('yahoo', 'polygon'),
         METALYTICS_TWELVEDATA_BASE_URL: fake.baseUrl('twelvedata'),
         METALYTICS_TWELVEDATA_RATE_LIMIT: '0',
         METALYTICS_METALSAPI_BASE_URL: fake.baseUrl('metalsapi'),

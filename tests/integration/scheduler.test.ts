@@ -37,14 +37,7 @@ function describeScheduledJobs(dialect: 'SQLite' | 'Postgres') {
 
     const openCore = async () => {
       seen = [];
-      const environment = {
-        METALYTICS_POLYGON_BASE_URL: fake.baseUrl('polygon'),
-        METALYTICS_POLYGON_API_KEY: fake.state.keys.polygon,
-        METALYTICS_POLYGON_RATE_LIMIT: '0',
-        METALYTICS_METALSAPI_BASE_URL: fake.baseUrl('metalsapi'),
-        METALYTICS_METALSAPI_API_KEY: fake.state.keys.metalsapi,
-        METALYTICS_METALSAPI_RATE_LIMIT: '0',
-      };
+      const environment = fake.environment('polygon', 'metalsapi');
       const opened = await createCore(testPorts(dataDir, { databaseUrl, environment, now: () => clock }), { validateOutput: true });
       opened.events.subscribe((message) => seen.push(message));
       return opened;

@@ -32,6 +32,23 @@ export async function openAppPage(browser: Browser, server: ServeProcess): Promi
   return page;
 }
 
+/** What an e2e file opened in beforeAll; any may be missing when beforeAll failed part way. */
+export interface AppSession {
+  page?: Page;
+  browser?: Browser;
+  server?: ServeProcess;
+  /** The fake provider server the app was pointed at. */
+  fake?: { close(): Promise<void> };
+}
+
+/** Closes what an e2e file opened, the page first and the fake providers last. */
+export async function closeApp({ page, browser, server, fake }: AppSession): Promise<void> {
+  await page?.context().close();
+  await browser?.close();
+  await server?.stop();
+  await fake?.close();
+}
+
 /** Zooms the Markets chart out with the wheel, then drags it to the right (towards older bars) like a user. */
 export async function dragTowardsOlderBars(page: Page, times: number): Promise<void> {
   const box = (await page.getByTestId('price-chart').boundingBox())!;

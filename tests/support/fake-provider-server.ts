@@ -234,6 +234,21 @@ export class FakeProviderServer {
     return provider === 'metalsapi' ? `${this.origin}/metalsapi/api` : `${this.origin}/${provider}`;
   }
 
+  /**
+   * The variables that point the app at this server for each provider: its address, its key
+   * (Yahoo needs none) and no rate limit of our own, so tests wait on nothing but the server.
+   */
+  environment(...providers: ProviderId[]): Record<string, string> {
+    const variables: Record<string, string> = {};
+    for (const provider of providers) {
+      const prefix = `METALYTICS_${provider.toUpperCase()}`;
+      variables[`${prefix}_BASE_URL`] = this.baseUrl(provider);
+      if (provider !== 'yahoo') variables[`${prefix}_API_KEY`] = this.state.keys[provider];
+      variables[`${prefix}_RATE_LIMIT`] = '0';
+    }
+    return variables;
+  }
+
   /** The next requests to `provider` (matching each step's `when`) get these steps, in order. */
   script(provider: FakeProvider, ...steps: Step[]): void {
     for (const step of steps) this.steps.push({ provider, step });
