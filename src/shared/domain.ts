@@ -218,12 +218,15 @@ export type DateFormat = z.infer<typeof dateFormatSchema>;
 
 /** Which column (by header name or 0-based index) holds each field; close-only files map just time and close. */
 const columnRefSchema = z.union([z.string().min(1), z.number().int().min(0)]);
+const csvDelimiterSchema = z.enum([',', ';', '\t', '|']);
+/** An optional field's column, or null for "not in the file": detection then does not look for one. */
+const optionalColumnRefSchema = columnRefSchema.nullable();
 /** The character between a number's whole part and its fraction. */
 export const decimalSeparatorSchema = z.enum(['.', ',']);
 /** The furthest time zones from UTC: −12:00 and +14:00. */
 const utcOffsetMinutesSchema = z.number().int().min(-720).max(840);
 export const csvMappingSchema = z.object({
-  delimiter: z.enum([',', ';', '\t', '|']).optional(),
+  delimiter: csvDelimiterSchema.optional(),
   hasHeader: z.boolean().optional(),
   dateFormat: dateFormatSchema.optional(),
   decimalSeparator: decimalSeparatorSchema.optional(),
@@ -234,12 +237,14 @@ export const csvMappingSchema = z.object({
   utcOffsetMinutes: utcOffsetMinutesSchema.optional(),
   time: columnRefSchema.optional(),
   /** A separate time-of-day column (MetaTrader's and Stooq's <TIME>), read with the date; needs a date-time dateFormat. */
-  timeOfDay: columnRefSchema.optional(),
-  open: columnRefSchema.optional(),
-  high: columnRefSchema.optional(),
-  low: columnRefSchema.optional(),
+  timeOfDay: optionalColumnRefSchema.optional(),
+  /** Without open, high and low (null) the file is read as close-only: each bar is flat at its close. */
+  open: optionalColumnRefSchema.optional(),
+  high: optionalColumnRefSchema.optional(),
+  low: optionalColumnRefSchema.optional(),
   close: columnRefSchema.optional(),
-  volume: columnRefSchema.optional(),
+  /** Without volume (null) bars get volume 0, as in close-only files. */
+  volume: optionalColumnRefSchema.optional(),
 });
 export type CsvMapping = z.infer<typeof csvMappingSchema>;
 
@@ -255,6 +260,22 @@ export type BadOhlcPolicy = z.infer<typeof badOhlcPolicySchema>;
 
 export const rowErrorSchema = z.object({ line: z.number().int(), reason: z.string() });
 export type RowError = z.infer<typeof rowErrorSchema>;
+
+/**
+ * How a file splits into columns, known before detection looks for dates and prices: the
+ * `details` of the VALIDATION error import.preview gives when that search fails, so a UI
+ * can offer the columns to map by hand.
+ */
+export const csvFileShapeSchema = z.object({
+  delimiter: csvDelimiterSchema,
+  hasHeader: z.boolean(),
+  /** The header row's names; empty without a header. */
+  headers: z.array(z.string()),
+  columnCount: z.number().int(),
+  /** The first data rows as written, split into cells. */
+  sampleRows: z.array(z.array(z.string())),
+});
+export type CsvFileShape = z.infer<typeof csvFileShapeSchema>;
 
 export const csvDetectionSchema = z.object({
   delimiter: z.string(),

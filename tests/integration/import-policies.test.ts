@@ -53,7 +53,7 @@ describe('the preview of btcusdt-1h.csv', () => {
     expect(preview.badOhlc.share).toBeCloseTo(1_972 / 37_394, 6);
     expect(Object.keys(preview.badOhlc.outcomes)).toEqual(['reject', 'widen', 'keep']);
     expect(preview).toMatchObject({ validRows: 35_422, errorCount: 1_972, repaired: 0, questions: [] });
-    expect(preview.mapping).toEqual({ delimiter: ',', hasHeader: true, dateFormat: 'epoch-ms', decimalSeparator: '.', utcOffsetMinutes: 0, time: 1, open: 3, high: 4, low: 5, close: 6, volume: 7 });
+    expect(preview.mapping).toEqual({ delimiter: ',', hasHeader: true, dateFormat: 'epoch-ms', decimalSeparator: '.', utcOffsetMinutes: 0, time: 1, timeOfDay: null, open: 3, high: 4, low: 5, close: 6, volume: 7 });
 
     const widened = await ok(test.core, 'import.preview', { source: btcusdt, symbol: 'BTCUSDT', badOhlc: 'widen', mapping: preview.mapping });
     expect(widened).toMatchObject({ validRows: 37_394, errorCount: 0, repaired: 1_972, badOhlc: { policy: 'widen', rows: 1_972 } });

@@ -162,6 +162,36 @@ describe('CSV import into a real SQLite store', () => {
       await nothingWritten();
     });
 
+    it('gives the file\'s columns and first rows with a preview it cannot detect, and previews once they are mapped', async () => {
+      const text = 'Datum;Eröffnung;Hoch;Tief;Schluss\n02.01.2024;10,5;11;10;10,8\n03.01.2024;10,8;11,2;10,6;11\n04.01.2024;11;11,5;10,9;11,4\n';
+      const source = { kind: 'text' as const, fileName: 'kurse.csv', text };
+      const error = await failure(core, 'import.preview', { source, symbol: 'XAGUSD' });
+      expect(error.code).toBe('VALIDATION');
+      expect(error.message).toMatch(/Could not find a close or price column/);
+      expect(error.details).toEqual({
+        delimiter: ';',
+        hasHeader: true,
+        headers: ['Datum', 'Eröffnung', 'Hoch', 'Tief', 'Schluss'],
+        columnCount: 5,
+        sampleRows: [
+          ['02.01.2024', '10,5', '11', '10', '10,8'],
+          ['03.01.2024', '10,8', '11,2', '10,6', '11'],
+          ['04.01.2024', '11', '11,5', '10,9', '11,4'],
+        ],
+      });
+      // A mapping to a column that is not there keeps the details, so the columns stay on offer.
+      const wrongColumn = await failure(core, 'import.preview', { source, symbol: 'XAGUSD', mapping: { close: 7 } });
+      expect(wrongColumn.details).toMatchObject({ columnCount: 5, delimiter: ';' });
+      const preview = await ok(core, 'import.preview', {
+        source,
+        symbol: 'XAGUSD',
+        mapping: { time: 0, dateFormat: 'DD.MM.YYYY', open: 1, high: 2, low: 3, close: 4 },
+      });
+      expect(preview).toMatchObject({ timeframe: '1d', validRows: 3, errorCount: 0 });
+      expect(preview.sample[0]).toEqual({ time: Date.UTC(2024, 0, 2), open: 10.5, high: 11, low: 10, close: 10.8, volume: 0 });
+      await nothingWritten();
+    });
+
     it('refuses a missing file, naming its path', async () => {
       const missing = path.join(test.dataDir, 'missing.csv');
       const error = await failure(core, 'import.csv', { source: { kind: 'path', path: missing }, symbol: 'XAUUSD' });

@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import type { z } from 'zod';
-import type { CsvMapping, DateFormat, csvDetectionSchema } from '../../shared/domain';
+import type { CsvFileShape, CsvMapping, DateFormat, csvDetectionSchema } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import {
@@ -39,6 +39,9 @@ const DELIMITERS = [',', ';', '\t', '|'];
  * are; they are then rejected one by one with their line and reason.
  */
 const MAJORITY = 0.5;
+
+/** Data rows a refusal quotes, enough to see what each column holds. */
+const SHAPE_SAMPLE_ROWS = 5;
 
 const MAPPING_HINT = 'Give a column mapping (time, close, dateFormat …) to import it.';
 
@@ -228,7 +231,10 @@ class LayoutDetector {
     this.timeColumnIndex = column;
     const values = columnValues(this.rows, column);
     const given = this.mapping.dateFormat;
-    const mappedTimeOfDay = this.mapping.timeOfDay === undefined ? null : this.resolveRef('timeOfDay', this.mapping.timeOfDay);
+    const { timeOfDay: timeOfDayRef } = this.mapping;
+    const mappedTimeOfDay = timeOfDayRef === undefined || timeOfDayRef === null ? null : this.resolveRef('timeOfDay', timeOfDayRef);
+    // Null says the file has no time-of-day column, so none is looked for.
+    const findsTimeOfDay = timeOfDayRef !== null;
     if (mappedTimeOfDay !== null) this.used.add(mappedTimeOfDay);
 
     if (given) {
@@ -236,7 +242,10 @@ class LayoutDetector {
       const dateOnly = dateOnlyFormatOf(given);
       const split =
         mappedTimeOfDay !== null ||
-        (dateOnly !== null && !holdsMostly(values, (v) => parseDate(v, given) !== null) && holdsMostly(values, (v) => parseDate(v, dateOnly) !== null));
+        (findsTimeOfDay &&
+          dateOnly !== null &&
+          !holdsMostly(values, (v) => parseDate(v, given) !== null) &&
+          holdsMostly(values, (v) => parseDate(v, dateOnly) !== null));
       const timeOfDayColumn = split ? (mappedTimeOfDay ?? this.findTimeOfDayColumn(column, dateOnly ?? given)) : null;
       return { column, dateFormat: given, dateFormatChoices: [given], timeOfDayColumn };
     }
@@ -249,7 +258,7 @@ class LayoutDetector {
       );
     }
     const choices = slashTwins[detected] ? slashDateOrder(values, detected) : [detected];
-    const timeOfDayColumn = DATE_ONLY_FORMATS.has(detected) ? (mappedTimeOfDay ?? this.findTimeOfDayColumn(column, detected)) : null;
+    const timeOfDayColumn = DATE_ONLY_FORMATS.has(detected) && findsTimeOfDay ? (mappedTimeOfDay ?? this.findTimeOfDayColumn(column, detected)) : null;
     if (timeOfDayColumn !== null) {
       const sample = columnValues(this.rows, timeOfDayColumn)[0] ?? '';
       const combined = choices.map((format) => formatWithTimeOfDay(format, sample));
@@ -299,18 +308,19 @@ class LayoutDetector {
 
   priceColumns(): Record<PriceField, number | null> {
     const fields = Object.keys(FIELD_NAMES) as PriceField[];
-    const mapped: Partial<Record<PriceField, number>> = {};
+    // A field mapped to null is not in the file: it stays null and is not detected.
+    const mapped: Partial<Record<PriceField, number | null>> = {};
     for (const field of fields) {
       const ref = this.mapping[field];
-      if (ref !== undefined) mapped[field] = this.resolveRef(field, ref);
+      if (ref !== undefined) mapped[field] = ref === null ? null : this.resolveRef(field, ref);
     }
-    for (const column of Object.values(mapped)) this.used.add(column);
+    for (const column of Object.values(mapped)) if (column !== null) this.used.add(column);
 
     const detected = this.headers.length > 0 ? this.priceColumnsByName(fields, mapped) : this.priceColumnsByPosition(mapped);
     return { ...detected, ...mapped };
   }
 
-  private priceColumnsByName(fields: readonly PriceField[], mapped: Partial<Record<PriceField, number>>): Record<PriceField, number | null> {
+  private priceColumnsByName(fields: readonly PriceField[], mapped: Partial<Record<PriceField, number | null>>): Record<PriceField, number | null> {
     const names = this.headers.map(normaliseName);
     const result: Record<PriceField, number | null> = { open: null, high: null, low: null, close: null, volume: null };
     for (const field of fields) {
@@ -339,13 +349,13 @@ class LayoutDetector {
   }
 
   /** Headerless files list prices after the time: O,H,L,C[,V] (MetaTrader), or C[,V]. */
-  private priceColumnsByPosition(mapped: Partial<Record<PriceField, number>>): Record<PriceField, number | null> {
+  private priceColumnsByPosition(mapped: Partial<Record<PriceField, number | null>>): Record<PriceField, number | null> {
     const numeric: number[] = [];
     for (let column = this.timeColumnIndex + 1; column < this.columnCount; column++) {
       if (this.used.has(column)) continue;
       if (holdsMostly(columnValues(this.rows, column), isNumberCell)) numeric.push(column);
     }
-    const fieldCount = numeric.length + Object.keys(mapped).length;
+    const fieldCount = numeric.length + Object.values(mapped).filter((column) => column !== null).length;
     const order: PriceField[] =
       fieldCount >= 4 ? ['open', 'high', 'low', 'close', 'volume'] : fieldCount === 2 ? ['close', 'volume'] : fieldCount === 1 ? ['close'] : [];
     const result: Record<PriceField, number | null> = { open: null, high: null, low: null, close: null, volume: null };
@@ -417,12 +427,22 @@ export function detectCsvLayout(text: string, mapping: CsvMapping = {}): CsvLayo
   if (dataRows.length === 0) throw new AppError('VALIDATION', 'The file has a header row but no data rows.');
   const columnCount = hasHeader ? headers.length : modalLength(dataRows);
 
-  const detector = new LayoutDetector(headers, dataRows, columnCount, mapping);
-  const time = detector.timeColumn();
-  const prices = detector.priceColumns();
-  if (prices.close === null) {
-    throw new AppError('VALIDATION', `Could not find a close or price column (looked for headers such as Close, Price, Last or C). ${MAPPING_HINT}`);
-  }
+  const shape: CsvFileShape = {
+    delimiter: delimiter as CsvFileShape['delimiter'],
+    hasHeader,
+    headers,
+    columnCount,
+    sampleRows: dataRows.slice(0, SHAPE_SAMPLE_ROWS),
+  };
+  const { time, prices } = withFileShape(shape, () => {
+    const detector = new LayoutDetector(headers, dataRows, columnCount, mapping);
+    const time = detector.timeColumn();
+    const prices = detector.priceColumns();
+    if (prices.close === null) {
+      throw new AppError('VALIDATION', `Could not find a close or price column (looked for headers such as Close, Price, Last or C). ${MAPPING_HINT}`);
+    }
+    return { time, prices: { ...prices, close: prices.close } };
+  });
   const priceValues = [prices.open, prices.high, prices.low, prices.close, prices.volume].flatMap((column) =>
     column === null ? [] : columnValues(dataRows, column),
   );
@@ -460,6 +480,19 @@ export function detectCsvLayout(text: string, mapping: CsvMapping = {}): CsvLayo
     },
     columnCount,
   };
+}
+
+/**
+ * Runs the column search, giving its refusals the file's shape as details: the file could
+ * be split into columns, so a UI can offer them for the user to map.
+ */
+function withFileShape<T>(shape: CsvFileShape, search: () => T): T {
+  try {
+    return search();
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'VALIDATION' && error.details === undefined) throw new AppError('VALIDATION', error.message, shape);
+    throw error;
+  }
 }
 
 /** The text of a row's time: its date cell, with the time-of-day cell appended when the file splits them. */

@@ -20,12 +20,13 @@ export function mappingOf(detection: CsvDetection): CsvMapping {
     decimalSeparator: detection.decimalSeparator,
     utcOffsetMinutes: detection.utcOffsetMinutes,
     time: columns.time,
-    ...(columns.timeOfDay === null ? {} : { timeOfDay: columns.timeOfDay }),
-    ...(columns.open === null ? {} : { open: columns.open }),
-    ...(columns.high === null ? {} : { high: columns.high }),
-    ...(columns.low === null ? {} : { low: columns.low }),
+    // Null for a column the file lacks, so importing with this mapping does not look for one again.
+    timeOfDay: columns.timeOfDay,
+    open: columns.open,
+    high: columns.high,
+    low: columns.low,
     close: columns.close,
-    ...(columns.volume === null ? {} : { volume: columns.volume }),
+    volume: columns.volume,
   };
 }
 

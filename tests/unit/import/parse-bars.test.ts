@@ -101,6 +101,25 @@ describe('parseBars reads what vendors write', () => {
     ]);
   });
 
+  it('leaves out columns the mapping sets to null, as for a close-only file', async () => {
+    const text = 'Date,Time,Open,High,Low,Close,Volume\n2024-01-02,10:00,1,3,0.5,2,100\n2024-01-03,10:00,2,4,1,3,200\n';
+    const detected = detectCsvLayout(text).detection.columns;
+    expect(detected).toMatchObject({ timeOfDay: 1, open: 2, high: 3, low: 4, volume: 6 });
+    const mapping: CsvMapping = { timeOfDay: null, open: null, high: null, low: null, volume: null };
+    expect(detectCsvLayout(text, mapping).detection).toMatchObject({
+      dateFormat: 'YYYY-MM-DD',
+      columns: { time: 0, timeOfDay: null, open: null, high: null, low: null, close: 5, volume: null },
+    });
+    const { bars } = await parseText(text, mapping);
+    expect(bars).toEqual([
+      { time: day('2024-01-02'), open: 2, high: 2, low: 2, close: 2, volume: 0 },
+      { time: day('2024-01-03'), open: 3, high: 3, low: 3, close: 3, volume: 0 },
+    ]);
+    // Only volume left out: the prices stay as written.
+    const { bars: withoutVolume } = await parseText(text, { volume: null });
+    expect(withoutVolume[0]).toEqual({ time: Date.UTC(2024, 0, 2, 10), open: 1, high: 3, low: 0.5, close: 2, volume: 0 });
+  });
+
   it('sorts a newest-first file without reporting it', async () => {
     const text = 'Date,Close\n2024-01-03,3\n2024-01-02,2\n2024-01-01,1\n';
     const { bars, errorCount } = await parseText(text);

@@ -38,7 +38,17 @@ describe('a file where most dates are good', () => {
   it('quotes a value that is actually bad when most are', () => {
     const mostlyBad = 'Date,Close\n2024-01-02,1\nyesterday,2\ntoday,3\nsoon,4\n';
     expect(() => detectCsvLayout(mostlyBad)).toThrow(
-      new AppError('VALIDATION', 'The values in column "Date" (such as "yesterday") are not dates in a format Metalytics knows. Give a column mapping (time, close, dateFormat …) to import it.'),
+      new AppError(
+        'VALIDATION',
+        'The values in column "Date" (such as "yesterday") are not dates in a format Metalytics knows. Give a column mapping (time, close, dateFormat …) to import it.',
+        {
+          delimiter: ',',
+          hasHeader: true,
+          headers: ['Date', 'Close'],
+          columnCount: 2,
+          sampleRows: [['2024-01-02', '1'], ['yesterday', '2'], ['today', '3'], ['soon', '4']],
+        },
+      ),
     );
   });
 });
