@@ -1,7 +1,8 @@
 /**
  * The import dialog in real Chromium against the real `metalytics serve`, fixing what
  * detection cannot know: a date order no row decides, columns in an unusual order in a file
- * without a header, and rows whose high and low do not enclose their close. The files are
+ * without a header, a header in another language whose columns detection cannot name, a
+ * volume column that is not one, and rows whose high and low do not enclose their close. The files are
  * written here, so what they hold is known without the product's importer.
  * Requires `npm run build` first (npm test does it).
  */
@@ -72,13 +73,14 @@ describe('Import mapping in the browser against metalytics serve', () => {
 
   afterAll(() => closeApp({ page, server }));
 
-  async function openImport(file: string, symbol: string) {
+  /** `shown` is what the dialog shows once it has read the file: the preview, or the file's rows when it could not read them. */
+  async function openImport(file: string, symbol: string, shown = 'import-preview-result') {
     const opener = page.getByTestId('empty-import').or(page.getByTestId('open-import'));
     await opener.click();
     await page.getByTestId('import-dialog').waitFor();
     await page.getByTestId('import-symbol').selectOption(symbol);
     await page.getByTestId('import-file').setInputFiles(file);
-    await page.getByTestId('import-preview-result').waitFor();
+    await page.getByTestId(shown).waitFor();
   }
 
   async function closeSummary() {
@@ -179,6 +181,89 @@ describe('Import mapping in the browser against metalytics serve', () => {
     await expect.poll(() => page.getByTestId('legend-close').textContent(), { timeout: 15_000 }).toBe(price(last.close));
     expect(await page.getByTestId('legend-open').textContent()).toBe(price(last.open));
     expect(await page.getByTestId('legend-high').textContent()).toBe(price(last.high));
+  }, 60_000);
+
+  it('offers the columns of a German file it cannot read, and imports it once they are mapped by hand', async () => {
+    const rows = dailyRows(20, Date.UTC(2024, 0, 15), 1010);
+    const german = (value: number) => String(value).replace('.', ',');
+    const file = writeFixture('palladium-kurse.csv', [
+      'Datum;Eröffnung;Hoch;Tief;Schluss;Umsatz',
+      ...rows.map((r) => {
+        const d = new Date(r.time);
+        return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()};${german(r.open + 0.5)};${german(r.high + 0.5)};${german(r.low + 0.5)};${german(r.close + 0.5)};${r.volume}`;
+      }),
+    ]);
+    await openImport(file, 'XPDUSD', 'import-file-rows');
+
+    expect(await page.getByTestId('import-error').textContent()).toContain('Could not find a close or price column');
+    expect(await page.locator('[data-testid="import-file-rows"] thead th').allTextContents()).toEqual([
+      '1: Datum',
+      '2: Eröffnung',
+      '3: Hoch',
+      '4: Tief',
+      '5: Schluss',
+      '6: Umsatz',
+    ]);
+    expect(await page.locator('[data-testid="import-file-rows"] tbody tr:first-child td').allTextContents()).toEqual([
+      '15.01.2024',
+      '1010,5',
+      '1022,5',
+      '1001,5',
+      '1015,5',
+      '200',
+    ]);
+    // Nothing is chosen for the user: the controls wait for the columns and the date format.
+    expect(await page.getByTestId('import-delimiter').inputValue()).toBe(';');
+    expect(await page.getByTestId('import-column-time').inputValue()).toBe('');
+    expect(await page.getByTestId('import-column-close').inputValue()).toBe('');
+    expect(await page.getByTestId('import-date-format').inputValue()).toBe('');
+    expect(await page.getByTestId('import-submit').isDisabled()).toBe(true);
+
+    await page.getByTestId('import-column-time').selectOption('0');
+    await page.getByTestId('import-date-format').selectOption('DD.MM.YYYY');
+    await page.getByTestId('import-column-close').selectOption('4');
+    await page.getByTestId('import-column-open').selectOption('1');
+    await page.getByTestId('import-column-high').selectOption('2');
+    await page.getByTestId('import-column-low').selectOption('3');
+    await page.getByTestId('import-column-volume').selectOption('5');
+    const first = rows[0]!;
+    await expect
+      .poll(firstSampleCells)
+      .toEqual([isoDay(first.time), price(first.open + 0.5), price(first.high + 0.5), price(first.low + 0.5), price(first.close + 0.5), String(first.volume)]);
+    expect(await page.getByTestId('import-error').count()).toBe(0);
+    expect(await page.getByTestId('import-file-rows').count()).toBe(0);
+    expect(await page.getByTestId('import-range').textContent()).toBe(`${isoDay(first.time)} → ${isoDay(rows.at(-1)!.time)}`);
+
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-summary').waitFor();
+    expect(await page.getByTestId('import-inserted').textContent()).toBe(String(rows.length));
+    expect(await page.getByTestId('import-rejected').textContent()).toBe('0');
+    await closeSummary();
+    const coverage = (await server.call('bars.coverage', { symbol: 'XPDUSD' })).coverage;
+    expect(coverage).toEqual([expect.objectContaining({ timeframe: '1d', first: first.time, last: rows.at(-1)!.time, count: rows.length })]);
+  }, 60_000);
+
+  it('imports without a volume column detection took, once it is set to "not in the file"', async () => {
+    const rows = dailyRows(15, Date.UTC(2024, 1, 5), 1900);
+    // The last column counts trades, not volume, but its header says otherwise.
+    const file = writeFixture('gold-trades.csv', ['Date,Open,High,Low,Close,Volume', ...rows.map((r, i) => `${isoDay(r.time)},${r.open},${r.high},${r.low},${r.close},${7 + i}`)]);
+    await openImport(file, 'XAUUSD');
+
+    expect(await page.getByTestId('import-column-volume').inputValue()).toBe('5');
+    expect((await firstSampleCells()).at(-1)).toBe('7');
+    await page.getByTestId('import-column-volume').selectOption({ label: 'not in the file' });
+    await expect.poll(async () => (await firstSampleCells()).at(-1)).toBe('0');
+    expect(await page.getByTestId('import-column-volume').inputValue()).toBe('');
+    expect(await page.getByTestId('import-column-close').inputValue()).toBe('4');
+
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-summary').waitFor();
+    expect(await page.getByTestId('import-inserted').textContent()).toBe(String(rows.length));
+    await closeSummary();
+    const { bars } = await server.call('bars.query', { symbol: 'XAUUSD', timeframe: '1d', from: rows[0]!.time, to: rows.at(-1)!.time + DAY });
+    expect(bars).toHaveLength(rows.length);
+    expect(bars.map((bar) => bar.volume)).toEqual(rows.map(() => 0));
+    expect(bars[0]).toMatchObject({ open: rows[0]!.open, close: rows[0]!.close });
   }, 60_000);
 
   it('imports rows with a close above the high widened, and says how many it repaired', async () => {

@@ -6,8 +6,8 @@ import { call } from '../../api/client';
 import { useApiAction } from '../../api/use-api-action';
 import { formatCount, formatPrice, formatVolume, pricePrecision } from '../../ui/format/numbers';
 import { formatBarTime } from '../../ui/format/time';
-import { MappingControls, QuestionHint, questionAttributes } from './mapping-controls';
-import { BadOhlcChoice, RowErrors, RowRepairs } from './row-lists';
+import { MappingControls, QuestionHint, questionAttributes, readingOfPreview, readingOfShape } from './mapping-controls';
+import { BadOhlcChoice, FileRows, RowErrors, RowRepairs } from './row-lists';
 import { useLivePreview, type Preview } from './use-live-preview';
 import './import-dialog.css';
 
@@ -135,7 +135,7 @@ export function ImportDialog({ instruments, initialSymbol, onClose, onImported }
   const importing = useApiAction();
   const desktop = window.metalyticsDesktop;
 
-  const { preview, pending, error: previewError, readAgain } = useLivePreview(
+  const { preview, pending, error: previewError, fileShape, readAgain } = useLivePreview(
     source && symbol !== '' && summary === null
       ? {
           source,
@@ -189,6 +189,8 @@ export function ImportDialog({ instruments, initialSymbol, onClose, onImported }
     chooseSource({ kind: 'path', path: picked.path }, picked.name);
   };
 
+  // Before any preview succeeded, a failure that still split the file offers its columns with nothing chosen.
+  const fileReading = preview ? readingOfPreview(preview) : fileShape ? readingOfShape(fileShape) : null;
   const effectiveTimeframe = timeframe || preview?.timeframe || null;
   const timeframeQuestion = preview?.questions.find((question) => question.option === 'timeframe');
 
@@ -281,7 +283,7 @@ export function ImportDialog({ instruments, initialSymbol, onClose, onImported }
           </div>
         </div>
 
-        {preview && !summary && <MappingControls preview={preview} edits={edits} onEdit={setEdits} />}
+        {fileReading && !summary && <MappingControls reading={fileReading} edits={edits} onEdit={setEdits} />}
         {error !== null && (
           <p className="error-text" role="alert" data-testid="import-error">
             {error}
@@ -293,6 +295,7 @@ export function ImportDialog({ instruments, initialSymbol, onClose, onImported }
             <PreviewDetails preview={preview} chosenTimeframe={timeframe} pending={pending} />
           </>
         )}
+        {!preview && fileShape && !summary && <FileRows shape={fileShape} />}
         {summary && <SummaryDetails summary={summary} />}
       </div>
       <footer className="dialog__footer">

@@ -1,4 +1,4 @@
-import { dateFormats, type CsvMapping, type DateFormat } from '../../../../shared/domain';
+import { dateFormats, type CsvFileShape, type CsvMapping, type DateFormat } from '../../../../shared/domain';
 import type { Preview } from './use-live-preview';
 
 type Question = Preview['questions'][number];
@@ -11,15 +11,42 @@ const delimiters = [
   ['|', 'pipe (|)'],
 ] as const;
 
-const columnFields: ReadonlyArray<{ field: ColumnField; label: string }> = [
-  { field: 'time', label: 'Date / time' },
-  { field: 'timeOfDay', label: 'Time of day' },
-  { field: 'open', label: 'Open' },
-  { field: 'high', label: 'High' },
-  { field: 'low', label: 'Low' },
-  { field: 'close', label: 'Close' },
-  { field: 'volume', label: 'Volume' },
+/** `optional` fields can be "not in the file": the mapping then gives them as null. */
+const columnFields: ReadonlyArray<{ field: ColumnField; label: string; optional: boolean }> = [
+  { field: 'time', label: 'Date / time', optional: false },
+  { field: 'timeOfDay', label: 'Time of day', optional: true },
+  { field: 'open', label: 'Open', optional: true },
+  { field: 'high', label: 'High', optional: true },
+  { field: 'low', label: 'Low', optional: true },
+  { field: 'close', label: 'Close', optional: false },
+  { field: 'volume', label: 'Volume', optional: true },
 ];
+
+/** What the controls show: a preview's reading of the file, or only how it splits when detection failed. */
+export interface FileReading {
+  /** The parts known so far; with only the file's shape, no column or date format is chosen. */
+  mapping: CsvMapping;
+  hasHeader: boolean;
+  headers: readonly string[];
+  columnCount: number;
+  /** The date formats the values fit; none when detection found no date column. */
+  dateFormatChoices: readonly DateFormat[];
+  questions: Preview['questions'];
+}
+
+export function readingOfPreview({ mapping, detection, columnCount, questions }: Preview): FileReading {
+  return { mapping, hasHeader: detection.hasHeader, headers: detection.headers, columnCount, dateFormatChoices: detection.dateFormatChoices, questions };
+}
+
+export function readingOfShape({ delimiter, hasHeader, headers, columnCount }: CsvFileShape): FileReading {
+  return { mapping: { delimiter, hasHeader }, hasHeader, headers, columnCount, dateFormatChoices: [], questions: [] };
+}
+
+/** "2: Close", or "column 2" without a header: numbered from 1 for people, unlike the mapping. */
+export function columnLabel(reading: Pick<FileReading, 'hasHeader' | 'headers'>, index: number): string {
+  const header = reading.hasHeader ? reading.headers[index] : undefined;
+  return header ? `${index + 1}: ${header}` : `column ${index + 1}`;
+}
 
 /** Columns are numbered within one way of splitting the rows; another delimiter numbers them anew. */
 function withoutColumns(edits: CsvMapping): CsvMapping {
@@ -60,7 +87,7 @@ function dateOrderQuestion(choices: readonly string[]): string {
 }
 
 interface MappingControlsProps {
-  preview: Preview;
+  reading: FileReading;
   /** The parts of the mapping the user changed; the rest is what detection found. */
   edits: CsvMapping;
   onEdit(edits: CsvMapping): void;
@@ -70,18 +97,15 @@ interface MappingControlsProps {
  * How the file is read, as detection found it, every part editable. A change only records
  * the edited part, so the parts left alone are detected again around it.
  */
-export function MappingControls({ preview, edits, onEdit }: MappingControlsProps) {
-  const { detection, mapping, columnCount } = preview;
-  const dateQuestion = preview.questions.find((question) => question.option === 'dateFormat');
-  // An undecided date order shows no answer until the user gives one.
-  const dateFormat = edits.dateFormat ?? (dateQuestion ? '' : mapping.dateFormat);
-  const otherFormats = dateFormats.filter((format) => !detection.dateFormatChoices.includes(format));
-  const columnLabel = (index: number) => {
-    const header = detection.hasHeader ? detection.headers[index] : undefined;
-    return header ? `${index + 1}: ${header}` : `column ${index + 1}`;
-  };
+export function MappingControls({ reading, edits, onEdit }: MappingControlsProps) {
+  const { mapping, columnCount, dateFormatChoices } = reading;
+  const dateQuestion = reading.questions.find((question) => question.option === 'dateFormat');
+  // An undecided date order, or a file whose dates were not found, shows no answer until the user gives one.
+  const dateFormat = edits.dateFormat ?? (dateQuestion ? '' : (mapping.dateFormat ?? ''));
+  const otherFormats = dateFormats.filter((format) => !dateFormatChoices.includes(format));
   const columnOf = (field: ColumnField) => {
-    const ref = edits[field] ?? mapping[field];
+    // An edit of null ("not in the file") overrides what detection found.
+    const ref = edits[field] !== undefined ? edits[field] : mapping[field];
     return typeof ref === 'number' ? ref : null;
   };
 
@@ -118,7 +142,7 @@ export function MappingControls({ preview, edits, onEdit }: MappingControlsProps
         <label htmlFor="import-decimal">Decimals</label>
         <select
           id="import-decimal"
-          value={edits.decimalSeparator ?? mapping.decimalSeparator}
+          value={edits.decimalSeparator ?? mapping.decimalSeparator ?? '.'}
           onChange={(event) => onEdit({ ...edits, decimalSeparator: event.target.value as NonNullable<CsvMapping['decimalSeparator']> })}
           data-testid="import-decimal"
         >
@@ -155,18 +179,20 @@ export function MappingControls({ preview, edits, onEdit }: MappingControlsProps
             onChange={(event) => onEdit({ ...edits, dateFormat: event.target.value as DateFormat })}
             data-testid="import-date-format"
           >
-            {dateQuestion && (
+            {dateFormat === '' && (
               <option value="" disabled>
-                Choose the order of day and month…
+                {dateQuestion ? 'Choose the order of day and month…' : 'Choose the format of the dates…'}
               </option>
             )}
-            <optgroup label="Fits the file">
-              {detection.dateFormatChoices.map((format) => (
-                <option key={format} value={format}>
-                  {format}
-                </option>
-              ))}
-            </optgroup>
+            {dateFormatChoices.length > 0 && (
+              <optgroup label="Fits the file">
+                {dateFormatChoices.map((format) => (
+                  <option key={format} value={format}>
+                    {format}
+                  </option>
+                ))}
+              </optgroup>
+            )}
             <optgroup label="Other formats">
               {otherFormats.map((format) => (
                 <option key={format} value={format}>
@@ -178,7 +204,7 @@ export function MappingControls({ preview, edits, onEdit }: MappingControlsProps
           <QuestionHint id="import-question-dateFormat" question={dateQuestion} />
         </div>
 
-        {columnFields.map(({ field, label }) => {
+        {columnFields.map(({ field, label, optional }) => {
           const column = columnOf(field);
           const id = `import-column-${field}`;
           return [
@@ -189,18 +215,21 @@ export function MappingControls({ preview, edits, onEdit }: MappingControlsProps
               key={field}
               id={id}
               value={column ?? ''}
-              onChange={(event) => onEdit({ ...edits, [field]: Number(event.target.value) })}
+              onChange={(event) => onEdit({ ...edits, [field]: event.target.value === '' ? null : Number(event.target.value) })}
               data-testid={id}
             >
-              {/* The contract has no way to say "none" for a column detection found, so this is only shown, never chosen. */}
-              {column === null && (
-                <option value="" disabled>
-                  not in the file
-                </option>
+              {optional ? (
+                <option value="">not in the file</option>
+              ) : (
+                column === null && (
+                  <option value="" disabled>
+                    Choose a column…
+                  </option>
+                )
               )}
               {Array.from({ length: columnCount }, (_, index) => (
                 <option key={index} value={index}>
-                  {columnLabel(index)}
+                  {columnLabel(reading, index)}
                 </option>
               ))}
             </select>,

@@ -1,5 +1,6 @@
-import { badOhlcPolicies, type BadOhlcPolicy, type RowError } from '../../../../shared/domain';
+import { badOhlcPolicies, type BadOhlcPolicy, type CsvFileShape, type RowError } from '../../../../shared/domain';
 import { formatCount } from '../../ui/format/numbers';
+import { columnLabel } from './mapping-controls';
 import type { Preview } from './use-live-preview';
 
 const rowsWord = (count: number) => (count === 1 ? 'row' : 'rows');
@@ -75,5 +76,32 @@ export function BadOhlcChoice({ preview, chosen, onChoose }: { preview: Preview;
       </p>
       <RowRepairs policy={badOhlc.policy} repairs={preview.repairs} total={preview.repaired} tense="future" />
     </fieldset>
+  );
+}
+
+/** The file's first rows as written, so the user can see which column holds what while mapping them by hand. */
+export function FileRows({ shape }: { shape: CsvFileShape }) {
+  const columns = Array.from({ length: shape.columnCount }, (_, index) => index);
+  return (
+    <table className="data-table" data-testid="import-file-rows">
+      <caption>First rows of the file as written</caption>
+      <thead>
+        <tr>
+          {columns.map((index) => (
+            <th key={index}>{columnLabel(shape, index)}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {shape.sampleRows.map((row, line) => (
+          // The rows are a fixed excerpt that is never reordered, so their position is their identity.
+          <tr key={line}>
+            {columns.map((index) => (
+              <td key={index}>{row[index] ?? ''}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MethodInput, MethodOutput } from '../../../../shared/contract';
-import type { CsvSource } from '../../../../shared/domain';
-import { describeError } from '../../api/api-error';
+import { csvFileShapeSchema, type CsvFileShape, type CsvSource } from '../../../../shared/domain';
+import { ApiError, describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 
 export type Preview = MethodOutput<'import.preview'>;
@@ -16,6 +16,11 @@ export interface LivePreview {
   pending: boolean;
   /** The newest request's failure as a sentence; null while a newer one runs. */
   error: string | null;
+  /**
+   * How the file splits into columns, from a failure that could not find the date or close
+   * column; kept while a newer request runs, so the columns can be mapped by hand before any preview succeeded.
+   */
+  fileShape: CsvFileShape | null;
   /** Reads the file again now, e.g. after it was changed on disk. */
   readAgain(): void;
 }
@@ -29,6 +34,7 @@ export function useLivePreview(input: MethodInput<'import.preview'> | null): Liv
   const [preview, setPreview] = useState<Preview | null>(null);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [fileShape, setFileShape] = useState<CsvFileShape | null>(null);
   const [generation, setGeneration] = useState(0);
   const latestRequest = useRef(0);
   const previewedSource = useRef<CsvSource | null>(null);
@@ -42,7 +48,10 @@ export function useLivePreview(input: MethodInput<'import.preview'> | null): Liv
     const sameFile = source === previewedSource.current;
     previewedSource.current = source;
     // Another file's preview says nothing about this one.
-    if (!sameFile) setPreview(null);
+    if (!sameFile) {
+      setPreview(null);
+      setFileShape(null);
+    }
     setError(null);
     if (source === null) {
       setPending(false);
@@ -57,11 +66,14 @@ export function useLivePreview(input: MethodInput<'import.preview'> | null): Liv
           (reply) => {
             if (request !== latestRequest.current) return;
             setPreview(reply);
+            setFileShape(null);
             setPending(false);
           },
           (failure: unknown) => {
             if (request !== latestRequest.current) return;
             setError(describeError(failure));
+            const shape = failure instanceof ApiError ? csvFileShapeSchema.safeParse(failure.details) : null;
+            setFileShape(shape?.success ? shape.data : null);
             setPending(false);
           },
         );
@@ -71,5 +83,5 @@ export function useLivePreview(input: MethodInput<'import.preview'> | null): Liv
     return () => clearTimeout(timer);
   }, [source, optionsKey, generation]);
 
-  return { preview, pending, error, readAgain: () => setGeneration((g) => g + 1) };
+  return { preview, pending, error, fileShape, readAgain: () => setGeneration((g) => g + 1) };
 }
