@@ -27,6 +27,9 @@ export interface ImportCommandOptions {
 
 const mappedFields = ['time', 'timeOfDay', 'open', 'high', 'low', 'close', 'volume'] as const;
 type MappedField = (typeof mappedFields)[number];
+/** The fields a file may lack, which `field=none` leaves out (null in the mapping). */
+const optionalFields = ['timeOfDay', 'open', 'high', 'low', 'volume'] as const;
+type OptionalField = (typeof optionalFields)[number];
 
 const delimiterNames: Readonly<Record<string, NonNullable<CsvMapping['delimiter']>>> = {
   ',': ',',
@@ -54,10 +57,10 @@ export function parseUtcOffset(text: string): number {
 
 /**
  * `time=Date,close=Price` → `{ time: 'Date', close: 'Price' }`. A purely numeric column is a
- * 0-based index, anything else a header name.
+ * 0-based index, `none` says an optional field is not in the file (null), anything else a header name.
  */
 export function parseColumnMap(args: readonly string[]): Partial<Pick<CsvMapping, MappedField>> {
-  const mapping: Partial<Record<MappedField, string | number>> = {};
+  const mapping: Partial<Pick<CsvMapping, MappedField>> = {};
   for (const pair of args.flatMap((arg) => arg.split(',')).map((p) => p.trim()).filter(Boolean)) {
     const equals = pair.indexOf('=');
     const name = pair.slice(0, equals).trim().toLowerCase();
@@ -67,7 +70,8 @@ export function parseColumnMap(args: readonly string[]): Partial<Pick<CsvMapping
     if (!(mappedFields as readonly string[]).includes(field)) {
       throw new CliError(`--map: "${field}" is not a bar field; use ${mappedFields.join(', ')}.`, exitCodes.usage);
     }
-    mapping[field as MappedField] = /^\d+$/.test(column) ? Number(column) : column;
+    if (column.toLowerCase() === 'none' && (optionalFields as readonly string[]).includes(field)) mapping[field as OptionalField] = null;
+    else mapping[field as MappedField] = /^\d+$/.test(column) ? Number(column) : column;
   }
   return mapping;
 }

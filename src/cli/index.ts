@@ -147,7 +147,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .addOption(new Option('--date-format <format>', 'how the time column is written (default: detected)').choices(dateFormats))
       .addOption(new Option('--decimal-separator <char>', 'what separates a number\'s fraction (default: detected)').choices(['.', ',']))
       .option('--utc-offset <±HH:MM>', 'the zone times without one are written in, e.g. +02:00 (default: UTC)', parseUtcOffset)
-      .option('--map <field=column,...>', 'which column holds each field, e.g. time=Date,close=Price (repeatable; numbers are 0-based indexes)', collect, [])
+      .option('--map <field=column,...>', 'which column holds each field, e.g. time=Date,close=Price (repeatable; numbers are 0-based indexes; volume=none and the like for a column not in the file)', collect, [])
       .addOption(
         new Option('--bad-ohlc <policy>', 'rows whose high and low do not enclose open and close: reject them, widen high and low, or keep them as written')
           .choices(badOhlcPolicies)

@@ -45,6 +45,9 @@ describe('port and token', () => {
 describe('import options', () => {
   it('reads --map pairs, comma-separated or repeated, with numeric indexes', () => {
     expect(parseColumnMap(['time=Date,close=Price', 'volume=5'])).toEqual({ time: 'Date', close: 'Price', volume: 5 });
+    expect(parseColumnMap(['close=4,volume=none,timeOfDay=None'])).toEqual({ close: 4, volume: null, timeOfDay: null });
+    // Time and close cannot be absent, so "none" there is a header name.
+    expect(parseColumnMap(['close=none'])).toEqual({ close: 'none' });
     expect(() => parseColumnMap(['price=Close'])).toThrow(/not a bar field/);
     expect(() => parseColumnMap(['time'])).toThrow(/field=column/);
   });
