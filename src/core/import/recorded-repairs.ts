@@ -34,13 +34,16 @@ const importRunDetailsSchema = z.object({
 });
 export type ImportRunDetails = z.output<typeof importRunDetailsSchema>;
 
-interface RecordedImport {
+export interface RecordedImport {
   runId: string;
   details: ImportRunDetails;
 }
 
-/** The recent import runs into `symbol` that recorded details, newest first. */
-async function recordedImports(storage: Pick<Storage, 'jobRuns'>, symbol: string): Promise<RecordedImport[]> {
+/**
+ * The recent import runs into `symbol` that recorded details, newest first. Read once per
+ * report: each run's details may hold thousands of rows.
+ */
+export async function recordedImports(storage: Pick<Storage, 'jobRuns'>, symbol: string): Promise<RecordedImport[]> {
   const imports: RecordedImport[] = [];
   for (const run of await storage.jobRuns.list({ kind: 'import', limit: RECENT_IMPORT_RUNS })) {
     const parsed = importRunDetailsSchema.safeParse((await storage.jobRuns.get(run.id))?.details);
@@ -54,15 +57,10 @@ async function recordedImports(storage: Pick<Storage, 'jobRuns'>, symbol: string
  * `timeframe` that `spans` says were built from the import's timeframe. Of bars repaired by
  * several imports, the newest import's record is given.
  */
-export async function findRepairedBars(
-  storage: Pick<Storage, 'jobRuns'>,
-  symbol: string,
-  timeframe: Timeframe,
-  spans: readonly BarSpan[],
-): Promise<RepairedBar[]> {
+export function findRepairedBars(imports: readonly RecordedImport[], timeframe: Timeframe, spans: readonly BarSpan[]): RepairedBar[] {
   const repaired: RepairedBar[] = [];
   const seen = new Set<string>();
-  for (const { runId, details } of await recordedImports(storage, symbol)) {
+  for (const { runId, details } of imports) {
     const { timeframe: stored, badOhlc: policy, repairs } = details;
     if (policy === 'reject') continue;
     const covering = spans.filter((span) => span.timeframe === stored);
@@ -83,15 +81,14 @@ export async function findRepairedBars(
  * import fills its bucket and drops out. Of rows rejected by several imports, the newest
  * import's record is given.
  */
-export async function findRejectedRows(
-  storage: Pick<Storage, 'jobRuns'>,
-  symbol: string,
+export function findRejectedRows(
+  imports: readonly RecordedImport[],
   timeframe: Timeframe,
   isMissing: (bucket: number) => boolean,
-): Promise<RejectedRow[]> {
+): RejectedRow[] {
   const rejected: RejectedRow[] = [];
   const seen = new Set<string>();
-  for (const { runId, details } of await recordedImports(storage, symbol)) {
+  for (const { runId, details } of imports) {
     const { timeframe: stored, file, rejections } = details;
     if (!canAggregate(stored, timeframe)) continue;
     for (const { time, line, reason, badOhlc } of rejections) {

@@ -2,7 +2,7 @@ import { AppError } from '../../shared/errors';
 import { requireBoundedRange, requireInstrument } from '../bars/bar-access';
 import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
-import { findRepairedBars } from '../import/recorded-repairs';
+import { findRepairedBars, recordedImports } from '../import/recorded-repairs';
 import { findInvalidBars, findOutliers } from './outliers';
 import { attributeRejectedRows } from './rejected-gaps';
 import { repairGaps } from './repair';
@@ -19,7 +19,8 @@ export function qualityHandlers(ctx: CoreContext): HandlerMap {
       // Same cap as bars.query: a report over years of 1m bars must be asked for in slices.
       await requireBoundedRange(storage, query);
       const { bars, spans, calendar, expected, gaps: found } = await findStoredGaps(storage, instrument, query);
-      const { gaps, rejectedAtImport } = await attributeRejectedRows(storage, instrument.symbol, query.timeframe, calendar, found);
+      const imports = await recordedImports(storage, instrument.symbol);
+      const { gaps, rejectedAtImport } = attributeRejectedRows(imports, query.timeframe, calendar, found);
       return {
         symbol: query.symbol,
         timeframe: query.timeframe,
@@ -30,7 +31,7 @@ export function qualityHandlers(ctx: CoreContext): HandlerMap {
         gaps,
         outliers: findOutliers(bars),
         invalid: findInvalidBars(bars),
-        repaired: await findRepairedBars(storage, instrument.symbol, query.timeframe, spans),
+        repaired: findRepairedBars(imports, query.timeframe, spans),
         rejectedAtImport,
       };
     },

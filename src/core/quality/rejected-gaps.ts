@@ -1,7 +1,6 @@
 import type { QualityGap, RejectedRow, ReportedGap } from '../../shared/quality';
 import { bucketStart, type Timeframe } from '../../shared/timeframes';
-import { findRejectedRows } from '../import/recorded-repairs';
-import type { Storage } from '../storage/types';
+import { findRejectedRows, type RecordedImport } from '../import/recorded-repairs';
 import type { MarketCalendar } from './market-calendar';
 
 export interface AttributedGaps {
@@ -29,17 +28,16 @@ function gapHolding<T extends QualityGap>(gaps: readonly T[], bucket: number): T
  * thousand bad rows otherwise shows as a thousand one-bar outages that no provider
  * repair explains, hiding the real ones.
  */
-export async function attributeRejectedRows(
-  storage: Pick<Storage, 'jobRuns'>,
-  symbol: string,
+export function attributeRejectedRows(
+  imports: readonly RecordedImport[],
   timeframe: Timeframe,
   calendar: MarketCalendar,
   found: readonly QualityGap[],
-): Promise<AttributedGaps> {
+): AttributedGaps {
   const gaps: ReportedGap[] = found.map((gap) => ({ ...gap, rejected: 0 }));
   // A closed bucket inside a gap is not missing (the calendar does not expect it).
   const isMissing = (bucket: number) => gapHolding(gaps, bucket) !== undefined && calendar.isTradingBar(bucket, timeframe);
-  const rejectedAtImport = gaps.length === 0 ? [] : await findRejectedRows(storage, symbol, timeframe, isMissing);
+  const rejectedAtImport = gaps.length === 0 ? [] : findRejectedRows(imports, timeframe, isMissing);
   const counted = new Set<number>();
   for (const row of rejectedAtImport) {
     const bucket = bucketStart(row.time, timeframe);
