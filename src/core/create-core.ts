@@ -11,6 +11,7 @@ import { indicatorsHandlers } from './indicators/indicators-handlers';
 import { ProviderRegistry } from './providers/registry';
 import { instrumentCatalogue } from './instruments/catalogue';
 import { instrumentsHandlers } from './instruments/instruments-handlers';
+import { modelsHandlers } from './models/models-handlers';
 import { createInvoke, mergeHandlers, type Invoke, type InvokeOptions } from './invoke';
 import { JobRunner } from './jobs/job-runner';
 import { jobsHandlers } from './jobs/jobs-handlers';
@@ -72,6 +73,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
       secrets: secretsHandlers(ctx),
       jobs: jobsHandlers(ctx),
       alerts: alertsHandlers(ctx),
+      models: modelsHandlers(ctx),
     });
 
     return {

@@ -27,6 +27,7 @@ import {
 import { backfillCheckpointSchema, backfillListStatusSchema, backfillRunSummarySchema } from './backfill';
 import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
+import { modelEvents, modelMethods } from './models';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
 import {
   instrumentCandidateSchema,
@@ -404,6 +405,7 @@ export const methods = {
       .transform((r) => ({ runId: (r.runId ?? r.jobId) as string })),
     output: z.object({ ...runIdFields, cancelled: z.boolean() }),
   },
+  ...modelMethods,
 } as const;
 
 /** Everything the core pushes to listeners (renderer windows, WebSocket clients). */
@@ -447,6 +449,7 @@ export const events = {
   'settings.changed': settingsSchema,
   /** An instrument was created, edited or deleted (from this window or another client of the same core); instrument lists re-read. */
   'instruments.changed': z.object({ symbol: z.string(), change: z.enum(['created', 'updated', 'deleted']) }),
+  ...modelEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -85,6 +85,18 @@ const examples: Record<MethodName, Record<string, unknown>> = {
   'alerts.list': { unacknowledgedOnly: true, limit: 10 },
   'alerts.acknowledge': { ids: [1] },
   'jobs.cancel': { jobId: 'no-such-run' },
+  'models.train': { symbol: 'DEMO.XAUUSD', timeframe: '1d', modelType: 'naive', horizon: 1, wait: true },
+  'models.list': { symbol: 'DEMO.XAUUSD' },
+  'models.get': { modelId: 'no-such-model' },
+  'models.activate': { modelId: 'no-such-model' },
+  'models.archive': { modelId: 'no-such-model' },
+  'models.delete': { modelId: 'no-such-model' },
+  'models.compare': { modelIds: ['no-such-model'] },
+  'models.export': { modelId: 'no-such-model' },
+  'models.import': { content: '{}' },
+  'models.setStage': { modelId: 'no-such-model', stage: 'shadow' },
+  'predictions.make': { modelId: 'no-such-model', asOf: '2025-02-03' },
+  'predictions.query': { symbol: 'DEMO.XAUUSD', limit: 100 },
 };
 
 /** Methods that must not change anything the snapshot below sees, whatever they are sent. */
@@ -106,6 +118,11 @@ const readOnly = new Set<MethodName>([
   'jobs.runs',
   'jobs.list',
   'alerts.list',
+  'models.list',
+  'models.get',
+  'models.compare',
+  'models.export',
+  'predictions.query',
 ]);
 
 function arbitraries(check: FastCheck) {
