@@ -1,3 +1,4 @@
+import { AppError } from '../shared/errors';
 import { alertsHandlers } from './alerts/alerts-handlers';
 import { Backfills } from './backfill/backfill';
 import { backfillHandlers } from './backfill/backfill-handlers';
@@ -53,7 +54,12 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     const providers = new ProviderRegistry(ports.config.providers, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
     const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now, turns, providerPlan: (provider) => providers.plan(provider) });
     const clock = systemClock(now);
-    const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now });
+    // Placeholder while live tracking is assembled on the models service, as models-handlers is.
+    const modelJobs = {
+      predict: () => Promise.reject(new AppError('UNAVAILABLE', 'Live predictions are being built')),
+      train: () => Promise.reject(new AppError('UNAVAILABLE', 'Retraining is being built')),
+    };
+    const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now, modelJobs });
     await scheduler.load();
     const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, now, startedAt: now() };
     // One module per contract namespace, each in the folder of that name.

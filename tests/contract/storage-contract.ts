@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewsArticle, Storage, StoredIngestJob } from '../../src/core/storage/types';
 import type { BackfillCheckpoint } from '../../src/shared/backfill';
+import { defaultLiveTracking } from '../../src/shared/scheduler';
 import type { Bar, BarSpan, DatabaseMode, Instrument } from '../../src/shared/domain';
 import type { Timeframe } from '../../src/shared/timeframes';
 import { binanceHourlyBars, metaTraderDailyBars, monthlyGoldBars, yahooDailyBars } from '../support/shared-data';
@@ -532,6 +533,8 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         provider: 'polygon',
         symbols: ['XAUUSD', 'XAGUSD'],
         timeframe: '1m',
+        modelName: null,
+        tracking: defaultLiveTracking,
         schedule: '*/5 * * * *',
         timezone: 'America/New_York',
         lookbackDays: 7,
@@ -572,6 +575,17 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(await jobs.delete('job-2')).toBe(true);
         expect(await jobs.delete('job-2')).toBe(false);
         expect(await jobs.list()).toEqual([paused]);
+      });
+
+      it('keeps a model job without a provider, with its model name and tracking', async () => {
+        const jobs = ctx.storage.ingestJobs;
+        const predict: StoredIngestJob = { ...job, id: 'model-job-1', kind: 'predict', provider: null, timeframe: '1h', tracking: { window: 30, onDrift: 'retrain', retireAfter: 5 } };
+        const train: StoredIngestJob = { ...job, id: 'model-job-2', kind: 'train', provider: null, timeframe: null, modelName: 'ridge-1h', createdAt: 2_000 };
+        await jobs.create(predict);
+        await jobs.create(train);
+        expect((await jobs.list()).filter((stored) => stored.id.startsWith('model-job'))).toEqual([predict, train]);
+        await jobs.delete(predict.id);
+        await jobs.delete(train.id);
       });
 
       it('lets exactly one caller claim each scheduled firing, and none an earlier time', async () => {
