@@ -50,6 +50,8 @@ export const defaultLoaders: Record<TfjsBackend, BackendLoader> = {
     // setWasmPaths throws once the backend has initialised, which a second selection in the same thread would do.
     if (!wasmPathsSet) setWasmPaths(wasmBinaryFolder());
     wasmPathsSet = true;
+    // The threaded build starts its helpers from Blob URLs, which Node's and Electron's worker threads cannot load.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   },
   cpu: async () => undefined,
 };

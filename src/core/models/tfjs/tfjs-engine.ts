@@ -2,16 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { LossPoint } from '../../../shared/models';
 import { AppError } from '../../../shared/errors';
 import { seededRandom } from '../../demo/synthetic-prices';
+import { trainingCancelled } from '../engine/cancelled';
 import type { NeuralEngine, NeuralFitInput, NeuralFitOutput, NeuralWeights } from '../engine/ports';
 import type { TfjsBackend } from './backend';
 import { buildNetwork, inputShape } from './networks';
 
 /** Rows per tensor when predicting, so a long history never needs one huge allocation. */
 const PREDICT_BATCH = 4_096;
-
-export function cancelledError(): AppError {
-  return new AppError('CANCELLED', 'Training was cancelled.');
-}
 
 /** Lets the thread's other messages (a cancel, a prediction) in between two batches. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -104,7 +101,7 @@ async function fit(input: NeuralFitInput): Promise<NeuralFitOutput> {
       const order = shuffledOrder(samples, input.seed, epoch);
       let lossSum = 0;
       for (let start = 0; start < samples; start += batchSize) {
-        if (signal.aborted) throw cancelledError();
+        if (signal.aborted) throw trainingCancelled();
         const count = Math.min(batchSize, samples - start);
         for (let row = 0; row < count; row++) {
           const sample = order[start + row]!;
@@ -120,7 +117,7 @@ async function fit(input: NeuralFitInput): Promise<NeuralFitOutput> {
         }
         await yieldToEventLoop();
       }
-      if (signal.aborted) throw cancelledError();
+      if (signal.aborted) throw trainingCancelled();
       const { validation } = input;
       const valLoss = validation.samples > 0 ? meanSquaredError(model, validation.x, validation.y, validation.samples, shape) : null;
       const point = { epoch, loss: lossSum / samples, valLoss };
