@@ -118,6 +118,20 @@ describe('the model worker thread', () => {
     expect(outcome.lossHistory).toHaveLength(1);
   });
 
+  it('starts the backend chain where METALYTICS_TFJS_BACKEND says, and ignores a name it does not know', async () => {
+    const onCpu = startModelWorker({ logger: silentLogger(), preferredBackend: 'cpu' });
+    const logger = silentLogger();
+    const unknown = startModelWorker({ logger, preferredBackend: 'webgpu' });
+    try {
+      expect(await onCpu.backend()).toBe('cpu');
+      expect(await unknown.backend()).toBe(await worker.backend());
+      expect(logger.warnings.map(({ message }) => message)).toEqual(['METALYTICS_TFJS_BACKEND names no tfjs backend; trying every one']);
+    } finally {
+      await onCpu.close();
+      await unknown.close();
+    }
+  });
+
   it('refuses calls once closed', async () => {
     const closing = startModelWorker({ logger: silentLogger() });
     expect(['tensorflow', 'wasm']).toContain(await closing.backend());
