@@ -1,47 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BarColumns, EpochReport, TrainSpec } from '../../src/core/models/engine/ports';
+import type { EpochReport, TrainSpec } from '../../src/core/models/engine/ports';
 import { startModelWorker, type ModelWorkerClient } from '../../src/core/models/worker/model-worker-client';
 import type { Bar } from '../../src/shared/domain';
+import { barColumns, trainSpec } from '../support/model-inputs';
 import { metaTraderDailyBars } from '../support/shared-data';
 import { silentLogger } from '../support/silent-logger';
 
-/** The last 600 XAU daily bars, as fresh columns each time: a train or predict takes their buffers. */
+/** The last 600 XAU daily bars; `columns()` makes fresh arrays each time, since a train or predict takes their buffers. */
 const daily = metaTraderDailyBars().slice(-600);
-function columns(bars: readonly Bar[] = daily): BarColumns {
-  const column = (pick: (bar: Bar) => number) => Float64Array.from(bars, pick);
-  return {
-    time: column((bar) => bar.time),
-    open: column((bar) => bar.open),
-    high: column((bar) => bar.high),
-    low: column((bar) => bar.low),
-    close: column((bar) => bar.close),
-    volume: column((bar) => bar.volume),
-  };
-}
+const columns = (bars: readonly Bar[] = daily) => barColumns(bars);
 
-function lstmSpec(overrides: Partial<TrainSpec> = {}): TrainSpec {
-  return {
-    modelType: 'lstm',
-    symbol: 'XAUUSD',
-    timeframe: '1d',
-    horizon: 1,
-    level: 0.9,
-    seed: 42,
-    epochs: 3,
-    lookback: 16,
-    seasonLength: 5,
-    hiddenUnits: 16,
-    learningRate: 0.001,
-    batchSize: 32,
-    patience: 5,
-    ridgeLambda: 1,
-    validationFraction: 0.15,
-    testFraction: 0.15,
-    walkForwardEvery: null,
-    featureSetVersion: 'v1',
-    ...overrides,
-  };
-}
+const lstmSpec = (overrides: Partial<TrainSpec> = {}) => trainSpec({ modelType: 'lstm', ...overrides });
 
 const never = new AbortController().signal;
 let worker: ModelWorkerClient;
