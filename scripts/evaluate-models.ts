@@ -47,7 +47,7 @@ async function loadBars(dataset: Dataset): Promise<BarColumns> {
     high: column((bar) => bar.high),
     low: column((bar) => bar.low),
     close: column((bar) => bar.close),
-    volume: column((bar) => bar.volume ?? 0),
+    volume: column((bar) => bar.volume),
   };
 }
 

@@ -121,6 +121,9 @@ export function scoreForecasts(forecasts: PriceForecasts, context: ScoreContext)
   };
 }
 
+/** ⌈x⌉ that ignores binary rounding above an integer: (9 + 1) · 0.9 is 9.000000000000002, and its rank is 9. */
+const ceilOf = (x: number) => Math.ceil(x - 1e-9);
+
 /**
  * Split-conformal half-width: the ⌈(n + 1)·level⌉-th smallest absolute held-out residual, the
  * finite-sample correction that makes the coverage at least `level` for exchangeable residuals.
@@ -128,9 +131,9 @@ export function scoreForecasts(forecasts: PriceForecasts, context: ScoreContext)
  */
 export function conformalQuantile(absoluteResiduals: ArrayLike<number>, level: number): number {
   const n = absoluteResiduals.length;
-  const rank = Math.ceil((n + 1) * level);
+  const rank = ceilOf((n + 1) * level);
   if (rank > n) {
-    throw new Error(`A ${level} interval needs at least ${Math.ceil(level / (1 - level))} held-out residuals; there are ${n}`);
+    throw new Error(`A ${level} interval needs at least ${ceilOf(level / (1 - level))} held-out residuals; there are ${n}`);
   }
   const sorted = Float64Array.from(absoluteResiduals).sort();
   return sorted[rank - 1]!;
