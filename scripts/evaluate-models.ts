@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { detectCsvLayout } from '../src/core/import/detect-csv';
 import { parseBars } from '../src/core/import/parse-bars';
 import type { BarColumns, NeuralEngine, TrainSpec } from '../src/core/models/engine/ports';
+import { toBarColumns } from '../src/core/models/pipeline/bar-columns';
 import { isNeuralModel, trainModel } from '../src/core/models/pipeline/train';
 import { modelTypes, skillSentence, skillVerdict, type ModelMetrics, type ModelType } from '../src/shared/models';
 import type { Timeframe } from '../src/shared/timeframes';
@@ -39,16 +40,7 @@ const dataDir = new URL('../../shared/data/', import.meta.url);
 async function loadBars(dataset: Dataset): Promise<BarColumns> {
   const text = readFileSync(fileURLToPath(new URL(dataset.file, dataDir)), 'utf8');
   const { bars } = await parseBars(text, detectCsvLayout(text));
-  const kept = dataset.maxBars === null ? bars : bars.slice(-dataset.maxBars);
-  const column = (pick: (bar: (typeof kept)[number]) => number) => Float64Array.from(kept, pick);
-  return {
-    time: column((bar) => bar.time),
-    open: column((bar) => bar.open),
-    high: column((bar) => bar.high),
-    low: column((bar) => bar.low),
-    close: column((bar) => bar.close),
-    volume: column((bar) => bar.volume),
-  };
+  return toBarColumns(dataset.maxBars === null ? bars : bars.slice(-dataset.maxBars));
 }
 
 function specFor(dataset: Dataset, modelType: ModelType): TrainSpec {

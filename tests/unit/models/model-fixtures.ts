@@ -1,23 +1,11 @@
 import type { BarColumns, TrainSpec } from '../../../src/core/models/engine/ports';
 import type { TrainHooks } from '../../../src/core/models/pipeline/train';
-import type { Bar } from '../../../src/shared/domain';
+import { toBarColumns } from '../../../src/core/models/pipeline/bar-columns';
 import { metaTraderDailyBars } from '../../support/shared-data';
-
-export function toColumns(bars: readonly Bar[]): BarColumns {
-  const column = (pick: (bar: Bar) => number) => Float64Array.from(bars, pick);
-  return {
-    time: column((bar) => bar.time),
-    open: column((bar) => bar.open),
-    high: column((bar) => bar.high),
-    low: column((bar) => bar.low),
-    close: column((bar) => bar.close),
-    volume: column((bar) => bar.volume),
-  };
-}
 
 /** The first `count` XAU/USD daily bars of ../shared/data, enough for every feature and a few hundred test targets. */
 export function xauDaily(count = 1_500): BarColumns {
-  return toColumns(metaTraderDailyBars().slice(0, count));
+  return toBarColumns(metaTraderDailyBars().slice(0, count));
 }
 
 /** A copy of the first `length` bars. */

@@ -152,10 +152,3 @@ export function featureRecord(matrix: FeatureMatrix, row: number): Record<string
   });
   return record;
 }
-
-/** The rows (bar indices from `from`) with every feature defined, for materialising into `feature_store`. */
-export function completeRows(matrix: FeatureMatrix, from = 0): number[] {
-  const rows: number[] = [];
-  for (let row = Math.max(from, matrix.firstComplete); row < matrix.rows; row++) rows.push(row);
-  return rows;
-}
