@@ -14,12 +14,13 @@ import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../src/core/demo/synthetic-prices';
 import type { NeuralFitInput } from '../../src/core/models/engine/ports';
 import { selectBackend, tfjsBackends, type TfjsBackend } from '../../src/core/models/tfjs/backend';
+import { toBarColumns } from '../../src/core/models/pipeline/bar-columns';
 import { createTfjsEngine } from '../../src/core/models/tfjs/tfjs-engine';
 import { startModelWorker } from '../../src/core/models/worker/model-worker-client';
 import type { NeuralModelType } from '../../src/shared/models';
-import { barColumns, trainSpec } from '../support/model-inputs';
 import { metaTraderDailyBars } from '../support/shared-data';
 import { silentLogger } from '../support/silent-logger';
+import { spec } from '../unit/models/model-fixtures';
 import { loopColumns, watchEventLoop } from './loop-watch';
 import { percentile } from './stats';
 
@@ -109,10 +110,10 @@ async function workerFigures(): Promise<Row[]> {
     const backend = await worker.backend();
     const startRow: Row = { figure: 'model-worker-loop', phase: 'thread start', backend, seconds: ((performance.now() - started) / 1000).toFixed(1), ...loopColumns(startWatch.stop()) };
     const history = daily.slice(-TRAIN_BARS);
-    const spec = trainSpec({ modelType: 'lstm', lookback: 32, hiddenUnits: 32, epochs: 3 });
+    const lstm = spec({ modelType: 'lstm', lookback: 32, hiddenUnits: 32, learningRate: 0.001, epochs: 3, patience: 3 });
     const trainWatch = watchEventLoop();
     started = performance.now();
-    const outcome = await worker.train(spec, barColumns(history), () => undefined, new AbortController().signal);
+    const outcome = await worker.train(lstm, toBarColumns(history), () => undefined, new AbortController().signal);
     const trainingRow: Row = {
       figure: 'model-worker-loop',
       phase: `lstm, ${history.length} bars, ${outcome.lossHistory.length} epochs`,
@@ -134,7 +135,7 @@ async function workerFigures(): Promise<Row[]> {
     };
     // Fresh columns per call, since each predict takes their buffers, made before the clock starts.
     const recent = daily.slice(-400);
-    const histories = Array.from({ length: runs }, () => barColumns(recent));
+    const histories = Array.from({ length: runs }, () => toBarColumns(recent));
     const predict = await time((run) => worker.predict(outcome.artifact, histories[run]!));
     const roundTrip = await time(() => worker.backend());
     const latency = (what: string, list: number[]): Row => ({

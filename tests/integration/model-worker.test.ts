@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpochReport, TrainSpec } from '../../src/core/models/engine/ports';
+import { toBarColumns } from '../../src/core/models/pipeline/bar-columns';
 import { startModelWorker, type ModelWorkerClient } from '../../src/core/models/worker/model-worker-client';
 import type { Bar } from '../../src/shared/domain';
-import { barColumns, trainSpec } from '../support/model-inputs';
 import { metaTraderDailyBars } from '../support/shared-data';
 import { silentLogger } from '../support/silent-logger';
+import { spec } from '../unit/models/model-fixtures';
 
 /** The last 600 XAU daily bars; `columns()` makes fresh arrays each time, since a train or predict takes their buffers. */
 const daily = metaTraderDailyBars().slice(-600);
-const columns = (bars: readonly Bar[] = daily) => barColumns(bars);
+const columns = (bars: readonly Bar[] = daily) => toBarColumns(bars);
 
-const lstmSpec = (overrides: Partial<TrainSpec> = {}) => trainSpec({ modelType: 'lstm', ...overrides });
+const lstmSpec = (overrides: Partial<TrainSpec> = {}) => spec({ modelType: 'lstm', epochs: 3, ...overrides });
 
 const never = new AbortController().signal;
 let worker: ModelWorkerClient;
@@ -76,8 +77,11 @@ describe('the model worker thread', () => {
     expect((await worker.train(lstmSpec({ epochs: 1 }), columns(), () => undefined, never)).lossHistory).toHaveLength(1);
   });
 
-  it('carries an error code back from the thread', async () => {
-    await expect(worker.train(lstmSpec(), columns(daily.slice(0, 10)), () => undefined, never)).rejects.toMatchObject({ code: 'VALIDATION' });
+  it('carries a failure back from the thread with its message, and where it was thrown for the log', async () => {
+    const failure = await worker.train(lstmSpec(), columns(daily.slice(0, 10)), () => undefined, never).catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/Too few samples/);
+    expect((failure as Error).stack).toContain('(thrown in the model worker thread)');
   });
 
   it('fails the call in flight clearly when the thread dies, and the next call starts a new thread', async () => {
