@@ -409,13 +409,13 @@ export class Scheduler {
       logger.info('scheduled run skipped', { job: state.job.id, cause, reason: blocker });
       return;
     }
-    // Checked again: an edit or run-now may have come in while the database answered.
-    if (state.phase !== 'idle' || this.states.get(state.job.id) !== state) return;
+    // Checked again: an edit, run-now or another firing may have come in while the database answered.
+    if (this.states.get(state.job.id) !== state || this.busyFor(state, firing)) return;
     if (firing.cause === 'schedule' && !(await this.deps.storage.ingestJobs.claimFiring(state.job.id, firing.scheduledAt))) {
       logger.info('scheduled run left to the process that claimed it first', { job: state.job.id, scheduledAt: firing.scheduledAt });
       return;
     }
-    if (state.phase !== 'idle') return;
+    if (this.busyFor(state, firing)) return;
     try {
       await this.startAttempt(state, 1);
     } catch (error) {
@@ -526,6 +526,13 @@ export class Scheduler {
     } catch (alertError) {
       this.deps.logger.error('could not raise the alert for a failed job', { job: job.id, error: String(alertError) });
     }
+  }
+
+  /** True when the job is busy; bars that landed meanwhile are remembered, as the run in progress may have read the series before them. */
+  private busyFor(state: JobState, firing: Firing): boolean {
+    if (state.phase === 'idle') return false;
+    if (firing.cause === 'bars') state.barsPending = true;
+    return true;
   }
 
   private runIfBarsPending(state: JobState): void {
