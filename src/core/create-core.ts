@@ -11,7 +11,9 @@ import { indicatorsHandlers } from './indicators/indicators-handlers';
 import { ProviderRegistry } from './providers/registry';
 import { instrumentCatalogue } from './instruments/catalogue';
 import { instrumentsHandlers } from './instruments/instruments-handlers';
+import { LazyModelWorker } from './models/lazy-model-worker';
 import { modelsHandlers } from './models/models-handlers';
+import { startTrainingWorker } from './models/training-worker';
 import { createInvoke, mergeHandlers, type Invoke, type InvokeOptions } from './invoke';
 import { JobRunner } from './jobs/job-runner';
 import { jobsHandlers } from './jobs/jobs-handlers';
@@ -55,7 +57,8 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     const clock = systemClock(now);
     const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now });
     await scheduler.load();
-    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, now, startedAt: now() };
+    const modelWorker = new LazyModelWorker(ports.startModelWorker ?? startTrainingWorker);
+    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, modelWorker, now, startedAt: now() };
     // One module per contract namespace, each in the folder of that name.
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
@@ -87,6 +90,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
         jobs.stopHeartbeat();
         jobs.cancelAll();
         await scheduler.settled();
+        await modelWorker.close();
         await storage.close();
       },
     };

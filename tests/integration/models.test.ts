@@ -1,0 +1,253 @@
+/**
+ * The models service on a real core, on SQLite and on a real (embedded) Postgres: training as a
+ * job into the registry, artifacts checked on every load, stage changes with their history,
+ * export and import, forecasts that never see past asOf, and the refusals a user meets.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../src/core/create-core';
+import type { EventMessage, MethodInput } from '../../src/shared/contract';
+import type { ModelWorker } from '../../src/core/models/engine/ports';
+import { baselineModelWorker } from '../support/baseline-model-worker';
+import { useTestPostgres } from '../support/postgres';
+import { metaTraderDailyBars } from '../support/shared-data';
+import { createTestCore, invokeFailure, invokeOk, testPorts, type TestCore } from '../support/test-core';
+
+const DAY = 86_400_000;
+const postgres = useTestPostgres();
+
+const dialects: [string, () => Promise<string | undefined>][] = [
+  ['SQLite', async () => undefined],
+  ['Postgres', () => postgres.createDatabaseUrl()],
+];
+
+describe.each(dialects)('models on %s', (_name, databaseUrl) => {
+  let test: TestCore;
+  let url: string | undefined;
+  let clock = Date.UTC(2026, 0, 1);
+  const startModelWorker = (): ModelWorker => baselineModelWorker({ epochDelayMs: 20 });
+  const train = (input: Partial<MethodInput<'models.train'>> = {}) =>
+    test.call('models.train', { symbol: 'XAUUSD', timeframe: '1d', modelType: 'naive', wait: true, ...input } as MethodInput<'models.train'>);
+
+  beforeAll(async () => {
+    url = await databaseUrl();
+    test = await createTestCore({ databaseUrl: url, now: () => clock, startModelWorker });
+    await test.importRealFile('xauusd-1d-mt4.csv', 'XAUUSD');
+  }, 120_000);
+  afterAll(() => test?.cleanup());
+
+  it('trains as a job into the registry: a version with its lineage, its run and its first stage', async () => {
+    const events: EventMessage[] = [];
+    const unsubscribe = test.core.events.subscribe((message) => events.push(message));
+    const { runId, result } = await train({ modelType: 'drift', epochs: 3, horizon: 2 });
+    unsubscribe();
+    expect(result).toMatchObject({ version: 1, modelType: 'drift', backend: 'js', evaluation: { horizon: 2, level: 0.9 } });
+    const detail = await test.call('models.get', { modelId: result!.modelId });
+    const bars = metaTraderDailyBars();
+    expect(detail).toMatchObject({
+      modelName: 'drift-1d',
+      stage: 'candidate',
+      isActive: false,
+      horizon: 2,
+      lineage: { trainingRunId: runId, dataFrom: bars[0]!.time, dataTo: bars.at(-1)!.time, appVersion: '0.0.0-test' },
+      stageHistory: [{ from: null, to: 'candidate', reason: `trained by run ${runId}` }],
+    });
+    expect(detail.lineage.dataFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(detail.lossHistory).toHaveLength(3);
+    expect(detail.artifactPath).toBe(path.join(test.dataDir, 'models', result!.modelId, 'artifact.bin'));
+    expect(events.filter((m) => m.name === 'training.epoch').map((m) => (m.payload as { epoch: number }).epoch)).toEqual([1, 2, 3]);
+    expect(events.some((m) => m.name === 'job.finished' && m.payload.runId === runId && m.payload.status === 'succeeded')).toBe(true);
+    expect(events.some((m) => m.name === 'models.changed' && m.payload.modelId === result!.modelId)).toBe(true);
+    expect(await test.core.storage.trainingRuns.get(runId)).toMatchObject({ status: 'succeeded', epochs: 3, samples: expect.any(Number), backend: 'js' });
+
+    // The same bars give the same fingerprint; the next version of the name gets the next number.
+    const again = await train({ modelType: 'drift', epochs: 1, horizon: 2 });
+    expect(again.result!.version).toBe(2);
+    expect((await test.call('models.get', { modelId: again.result!.modelId })).lineage.dataFingerprint).toBe(detail.lineage.dataFingerprint);
+  });
+
+  it('forecasts the same from the artifact after the core is opened again', async () => {
+    const { result } = await train();
+    const asOf = Date.UTC(2020, 5, 1);
+    const first = await test.call('predictions.make', { modelId: result!.modelId, asOf });
+    expect(first.predictions).toHaveLength(1);
+    const reopened: Core = await createCore(testPorts(test.dataDir, { databaseUrl: url, startModelWorker }), { validateOutput: true });
+    try {
+      expect(await invokeOk(reopened, 'predictions.make', { modelId: result!.modelId, asOf })).toEqual(first);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('refuses an artifact with one flipped byte, naming the file, and never uses it', async () => {
+    const { result } = await train();
+    const { artifactPath } = await test.call('models.get', { modelId: result!.modelId });
+    const bytes = await readFile(artifactPath);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+    await writeFile(artifactPath, bytes);
+    for (const method of ['predictions.make', 'models.export'] as const) {
+      const error = await invokeFailure(test.core, method, { modelId: result!.modelId });
+      expect(error.code, method).toBe('CORRUPT');
+      expect(error.message).toContain(artifactPath);
+    }
+  });
+
+  it('activates one version per name and symbol, rolls back, archives and deletes, answering which was active on a date', async () => {
+    const name = 'gold-naive';
+    const v1 = (await train({ modelName: name })).result!;
+    const v2 = (await train({ modelName: name })).result!;
+    clock = Date.UTC(2026, 1, 1);
+    expect(await test.call('models.activate', { modelId: v1.modelId })).toMatchObject({ stage: 'active', isActive: true });
+    clock = Date.UTC(2026, 2, 1);
+    await test.call('models.activate', { modelId: v2.modelId, reason: 'lower rel_mae' });
+    expect(await test.call('models.get', { modelId: v1.modelId })).toMatchObject({ stage: 'candidate', isActive: false });
+    clock = Date.UTC(2026, 3, 1);
+    await test.call('models.activate', { modelId: v1.modelId, reason: 'roll back' });
+    clock = Date.UTC(2026, 4, 1);
+    await test.call('models.archive', { modelId: v1.modelId });
+    expect((await test.call('models.list', { modelName: name, stage: 'active' })).models).toEqual([]);
+
+    const activeOn = (date: string) => test.core.storage.modelStageHistory.activeAt(name, 'XAUUSD', Date.parse(date));
+    expect(await activeOn('2026-01-15')).toBeUndefined();
+    expect(await activeOn('2026-02-15')).toBe(v1.modelId);
+    expect(await activeOn('2026-03-15')).toBe(v2.modelId);
+    expect(await activeOn('2026-04-15')).toBe(v1.modelId);
+    expect(await activeOn('2026-05-15')).toBeUndefined();
+    const v1History = (await test.call('models.get', { modelId: v1.modelId })).stageHistory.map(({ from, to, reason }) => [from, to, reason]);
+    expect(v1History).toEqual([
+      [null, 'candidate', expect.stringMatching(/^trained by run /)],
+      ['candidate', 'active', 'activated'],
+      ['active', 'candidate', 'replaced by v2: lower rel_mae'],
+      ['candidate', 'active', 'roll back'],
+      ['active', 'archived', 'archived'],
+    ]);
+
+    await test.call('models.setStage', { modelId: v2.modelId, stage: 'active' });
+    expect(await invokeFailure(test.core, 'models.delete', { modelId: v2.modelId })).toMatchObject({ code: 'CONFLICT' });
+    const { artifactPath } = await test.call('models.get', { modelId: v1.modelId });
+    expect(await test.call('models.delete', { modelId: v1.modelId })).toEqual({ modelId: v1.modelId, deletedArtifact: true });
+    await expect(readFile(artifactPath)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await invokeFailure(test.core, 'models.get', { modelId: v1.modelId })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('exports a model as one file and imports it as the next version, refusing a changed artifact', async () => {
+    const { result } = await train({ modelName: 'exported' });
+    const exported = await test.call('models.export', { modelId: result!.modelId });
+    expect(exported.path).toBeNull();
+    const imported = await test.call('models.import', { content: exported.content! });
+    expect(imported).toMatchObject({ modelName: 'exported', version: 2, stage: 'candidate', isActive: false });
+    const [original, copy] = await Promise.all([result!.modelId, imported.modelId].map((modelId) => test.call('models.get', { modelId })));
+    expect(copy!.artifactSha256).toBe(original!.artifactSha256);
+    expect(copy!.lineage).toEqual(original!.lineage);
+    expect(copy!.lossHistory).toEqual(original!.lossHistory);
+    expect(copy!.stageHistory).toEqual([expect.objectContaining({ from: null, to: 'candidate', reason: expect.stringMatching(/^imported/) })]);
+    const asOf = Date.UTC(2021, 0, 4);
+    expect((await test.call('predictions.make', { modelId: copy!.modelId, asOf })).predictions).toEqual(
+      (await test.call('predictions.make', { modelId: original!.modelId, asOf })).predictions,
+    );
+
+    // To a file and back, as the CLI does.
+    const file = path.join(test.dataDir, 'export.json');
+    expect(await test.call('models.export', { modelId: result!.modelId, path: file })).toMatchObject({ path: file, content: null, bytes: exported.bytes });
+    expect((await test.call('models.import', { path: file })).version).toBe(3);
+
+    const content = JSON.parse(exported.content!) as { artifact: { base64: string } };
+    const flipped = Buffer.from(content.artifact.base64, 'base64');
+    flipped[0]! ^= 0x01;
+    content.artifact.base64 = flipped.toString('base64');
+    expect(await invokeFailure(test.core, 'models.import', { content: JSON.stringify(content) })).toMatchObject({ code: 'CORRUPT' });
+    expect(await invokeFailure(test.core, 'models.import', { content: '{"format":"something else"}' })).toMatchObject({ code: 'VALIDATION' });
+    expect((await test.call('models.list', { modelName: 'exported' })).models.map((m) => m.version)).toEqual([3, 2, 1]);
+  });
+
+  it('forecasts as of T the same whatever happens to the bars after T, and stores what it forecast', async () => {
+    const { result } = await train({ modelType: 'drift', horizon: 3 });
+    const bars = metaTraderDailyBars();
+    const asOf = bars[bars.length - 200]!.time;
+    const before = await test.call('predictions.make', { modelId: result!.modelId, asOf, store: true });
+    const latestBefore = await test.call('predictions.make', { modelId: result!.modelId });
+
+    const later = bars.filter((bar) => bar.time > asOf).map((bar) => ({ ...bar, open: bar.open * 2, high: bar.high * 2, low: bar.low * 2, close: bar.close * 2 }));
+    await test.core.storage.marketData.upsertBars({ symbol: 'XAUUSD', timeframe: '1d', source: 'test', bars: later });
+    try {
+      expect(await test.call('predictions.make', { modelId: result!.modelId, asOf })).toEqual(before);
+      // The changed bars are there: a forecast from the latest bar sees them.
+      expect((await test.call('predictions.make', { modelId: result!.modelId })).predictions).not.toEqual(latestBefore.predictions);
+    } finally {
+      await test.core.storage.marketData.upsertBars({ symbol: 'XAUUSD', timeframe: '1d', source: 'test', bars: bars.filter((bar) => bar.time > asOf) });
+    }
+
+    const stored = await test.call('predictions.query', { modelId: result!.modelId });
+    expect(stored.predictions).toEqual([
+      {
+        modelId: result!.modelId,
+        madeAt: asOf,
+        targetTime: before.predictions[0]!.targetTime,
+        horizon: 3,
+        predicted: before.predictions[0]!.predicted,
+        lower: before.predictions[0]!.lower,
+        upper: before.predictions[0]!.upper,
+        level: 0.9,
+        actual: null,
+        naive: bars[bars.length - 200]!.close,
+        oodScore: null,
+        outOfDistribution: false,
+      },
+    ]);
+    expect(stored.performance).toEqual([]);
+  });
+
+  it('refuses an unknown model or symbol, and a range with too few bars saying how many are needed', async () => {
+    expect(await invokeFailure(test.core, 'predictions.make', { modelId: 'no-such-model' })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await invokeFailure(test.core, 'models.activate', { modelId: 'no-such-model' })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await invokeFailure(test.core, 'models.train', { symbol: 'NOPE', timeframe: '1d', modelType: 'naive' })).toMatchObject({ code: 'NOT_FOUND' });
+    const from = Date.UTC(2020, 0, 1);
+    const error = await invokeFailure(test.core, 'models.train', { symbol: 'XAUUSD', timeframe: '1d', modelType: 'naive', from, to: from + 40 * DAY });
+    expect(error.code).toBe('VALIDATION');
+    expect(error.message).toMatch(/needs at least \d+ bars .*; the range holds \d+\./);
+    expect(error.details).toMatchObject({ needed: expect.any(Number), available: expect.any(Number) });
+    expect(await invokeFailure(test.core, 'models.train', { symbol: 'XAUUSD', timeframe: '1d', modelType: 'naive', preset: 'daily_lstm' })).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('daily_lstm'),
+    });
+  });
+
+  it('leaves a cancelled training as a cancelled training run and registers nothing', async () => {
+    const before = (await test.call('models.list', {})).models.length;
+    const firstEpoch = new Promise<string>((resolve) => {
+      const unsubscribe = test.core.events.subscribe((message) => {
+        if (message.name === 'training.epoch') {
+          unsubscribe();
+          resolve(message.payload.runId);
+        }
+      });
+    });
+    const { runId, result } = await train({ wait: false, epochs: 500, modelName: 'cancelled' });
+    expect(result).toBeNull();
+    expect(await firstEpoch).toBe(runId);
+    expect((await test.call('jobs.cancel', { runId })).cancelled).toBe(true);
+    await expect.poll(async () => (await test.core.storage.trainingRuns.get(runId))?.status).toBe('cancelled');
+    const run = await test.core.storage.trainingRuns.get(runId);
+    expect(run).toMatchObject({ error: expect.stringMatching(/cancel/i), metrics: null });
+    expect(run!.lossHistory.length).toBeGreaterThan(0);
+    expect((await test.call('models.list', {})).models).toHaveLength(before);
+    expect((await test.core.storage.jobRuns.get(runId))?.status).toBe('cancelled');
+  });
+});
+
+describe('models on a core that never trains', () => {
+  let dataDir: string;
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('never starts the training worker', async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'metalytics-models-'));
+    let started = 0;
+    const core = await createCore(testPorts(dataDir, { startModelWorker: () => (started++, baselineModelWorker()) }), { validateOutput: true });
+    await invokeOk(core, 'models.list', {});
+    await core.close();
+    expect(started).toBe(0);
+  });
+});
