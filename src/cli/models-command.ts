@@ -38,7 +38,7 @@ function formatMetrics(metrics: ModelMetrics, level: number): [string, string][]
   return [
     ['MAE', figure(metrics.mae)],
     ['RMSE', figure(metrics.rmse)],
-    ['MAPE', percent(metrics.mape)],
+    ['MAPE', metrics.mape === null ? '-' : `${figure(metrics.mape)}%`],
     ['direction right', percent(metrics.directional_accuracy)],
     ['rel_mae', `${figure(metrics.rel_mae)} (naive = 1)`],
     ['MASE', figure(metrics.mase)],

@@ -199,9 +199,6 @@ export const modelDetailSchema = modelSummarySchema.extend({
 });
 export type ModelDetail = z.infer<typeof modelDetailSchema>;
 
-/** An OOD score above this (a nearest-training-row distance larger than the typical one) flags a prediction out of distribution. */
-export const OOD_SCORE_THRESHOLD = 1;
-
 export const predictionPointSchema = z.object({
   /** Open time of the bar predicted. */
   targetTime: epochMsSchema,

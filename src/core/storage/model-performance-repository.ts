@@ -1,6 +1,7 @@
 import type { Timeframe } from '../../shared/timeframes';
+import { modelSeriesFilter } from './prediction-repository';
 import { nullableNumber, type SqlExecutor } from './sql-executor';
-import type { ModelPerformanceRecord, ModelPerformanceRepository } from './types';
+import type { ModelPerformanceRecord, ModelPerformanceRepository, ModelSeriesFilter } from './types';
 
 export class SqlModelPerformance implements ModelPerformanceRepository {
   constructor(private readonly sql: SqlExecutor) {}
@@ -15,22 +16,13 @@ export class SqlModelPerformance implements ModelPerformanceRepository {
     );
   }
 
-  async query(filter: Parameters<ModelPerformanceRepository['query']>[0]): Promise<ModelPerformanceRecord[]> {
+  async query(filter: ModelSeriesFilter): Promise<ModelPerformanceRecord[]> {
+    const { where, params } = modelSeriesFilter(filter, 'evaluated_at');
     const rows = await this.sql.query(
       `SELECT model_id AS "modelId", symbol, timeframe, evaluated_at AS "evaluatedAt", window_from AS "windowFrom", window_to AS "windowTo",
          samples, mae, rmse, mape, directional_accuracy AS "directionalAccuracy", mase, naive_mae AS "naiveMae"
-       FROM model_performance
-       WHERE model_id = COALESCE({modelId}, model_id) AND symbol = COALESCE({symbol}, symbol) AND timeframe = COALESCE({timeframe}, timeframe)
-         AND evaluated_at >= COALESCE({from}, evaluated_at) AND evaluated_at <= COALESCE({to}, evaluated_at)
-       ORDER BY evaluated_at DESC, id DESC LIMIT {limit}`,
-      {
-        modelId: filter.modelId ?? null,
-        symbol: filter.symbol ?? null,
-        timeframe: filter.timeframe ?? null,
-        from: filter.from ?? null,
-        to: filter.to ?? null,
-        limit: filter.limit,
-      },
+       FROM model_performance WHERE ${where} ORDER BY evaluated_at DESC, id DESC LIMIT {limit}`,
+      params,
     );
     return rows
       .map((row) => ({

@@ -1,6 +1,6 @@
 import type { Timeframe } from '../../shared/timeframes';
 import { json, nullableNumber, parseBoolean, parseNullableJson, sqlBoolean, type Row, type SqlExecutor } from './sql-executor';
-import type { PredictionFilter, PredictionRecord, PredictionRepository } from './types';
+import type { ModelSeriesFilter, PredictionRecord, PredictionRepository } from './types';
 
 const COLUMNS = `model_id AS "modelId", symbol, timeframe, made_at AS "madeAt", target_time AS "targetTime", horizon, predicted, lower, upper,
   interval_level AS "level", actual, naive, ood_score AS "oodScore", out_of_distribution AS "outOfDistribution", features, scored_at AS "scoredAt"`;
@@ -47,21 +47,25 @@ export class SqlPredictions implements PredictionRepository {
     return stored;
   }
 
-  async query(filter: PredictionFilter): Promise<PredictionRecord[]> {
-    const rows = await this.sql.query(
-      `SELECT ${COLUMNS} FROM predictions
-       WHERE model_id = COALESCE({modelId}, model_id) AND symbol = COALESCE({symbol}, symbol) AND timeframe = COALESCE({timeframe}, timeframe)
-         AND target_time >= COALESCE({from}, target_time) AND target_time <= COALESCE({to}, target_time)
-       ORDER BY target_time DESC, made_at DESC, id DESC LIMIT {limit}`,
-      {
-        modelId: filter.modelId ?? null,
-        symbol: filter.symbol ?? null,
-        timeframe: filter.timeframe ?? null,
-        from: filter.from ?? null,
-        to: filter.to ?? null,
-        limit: filter.limit,
-      },
-    );
+  async query(filter: ModelSeriesFilter): Promise<PredictionRecord[]> {
+    const { where, params } = modelSeriesFilter(filter, 'target_time');
+    const rows = await this.sql.query(`SELECT ${COLUMNS} FROM predictions WHERE ${where} ORDER BY target_time DESC, made_at DESC, id DESC LIMIT {limit}`, params);
     return rows.map(toPrediction).reverse();
   }
+}
+
+/** The WHERE clause and parameters of a filter on model, series and a time column, any of them absent, as predictions and scores take it. */
+export function modelSeriesFilter(filter: ModelSeriesFilter, timeColumn: string): { where: string; params: Row } {
+  return {
+    where: `model_id = COALESCE({modelId}, model_id) AND symbol = COALESCE({symbol}, symbol) AND timeframe = COALESCE({timeframe}, timeframe)
+      AND ${timeColumn} >= COALESCE({from}, ${timeColumn}) AND ${timeColumn} <= COALESCE({to}, ${timeColumn})`,
+    params: {
+      modelId: filter.modelId ?? null,
+      symbol: filter.symbol ?? null,
+      timeframe: filter.timeframe ?? null,
+      from: filter.from ?? null,
+      to: filter.to ?? null,
+      limit: filter.limit,
+    },
+  };
 }

@@ -365,13 +365,12 @@ export type PredictionRecord = Omit<StoredPrediction, 'outOfDistribution'> & {
   scoredAt: number | null;
 };
 
-export interface PredictionFilter {
+/** Predictions or scores of a model or a series; `from` and `to` (inclusive) bound target times of predictions, evaluation times of scores. */
+export interface ModelSeriesFilter {
   modelId?: string;
   symbol?: string;
   timeframe?: Timeframe;
-  /** Target times from, inclusive. */
   from?: number;
-  /** Target times to, inclusive. */
   to?: number;
   limit: number;
 }
@@ -380,7 +379,7 @@ export interface PredictionRepository {
   /** Stores forecasts; one made again for the same model, bar and horizon replaces the first. Returns how many were stored. */
   upsert(predictions: readonly PredictionRecord[]): Promise<number>;
   /** The latest `limit` by target time, oldest first. */
-  query(filter: PredictionFilter): Promise<PredictionRecord[]>;
+  query(filter: ModelSeriesFilter): Promise<PredictionRecord[]>;
 }
 
 /** A live score of a model over a window of actual bars, beside naive on the same targets. */
@@ -402,8 +401,8 @@ export interface ModelPerformanceRecord {
 
 export interface ModelPerformanceRepository {
   insert(record: ModelPerformanceRecord): Promise<void>;
-  /** The latest `limit` by evaluation time, oldest first. */
-  query(filter: { modelId?: string; symbol?: string; timeframe?: Timeframe; from?: number; to?: number; limit: number }): Promise<ModelPerformanceRecord[]>;
+  /** The latest `limit` by evaluation time (`from`/`to` bound it), oldest first. */
+  query(filter: ModelSeriesFilter): Promise<ModelPerformanceRecord[]>;
 }
 
 /** One materialised feature row of a versioned feature set. */

@@ -6,26 +6,6 @@ import type { SpotSnapshot, Storage } from '../../storage/types';
 import type { BarColumns } from '../engine/ports';
 import { SPOT_WINDOW_MS } from './train-spec';
 
-export function toColumns(bars: readonly Bar[]): BarColumns {
-  const columns: BarColumns = {
-    time: new Float64Array(bars.length),
-    open: new Float64Array(bars.length),
-    high: new Float64Array(bars.length),
-    low: new Float64Array(bars.length),
-    close: new Float64Array(bars.length),
-    volume: new Float64Array(bars.length),
-  };
-  bars.forEach((bar, i) => {
-    columns.time[i] = bar.time;
-    columns.open[i] = bar.open;
-    columns.high[i] = bar.high;
-    columns.low[i] = bar.low;
-    columns.close[i] = bar.close;
-    columns.volume[i] = bar.volume;
-  });
-  return columns;
-}
-
 const COLUMN_ORDER = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
 
 /**

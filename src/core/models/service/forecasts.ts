@@ -1,12 +1,14 @@
 /** `predictions.make` and `predictions.query`: forecasts from a verified artifact on bars cut at asOf, and what is stored of them. */
 import type { MethodOutput, ParsedInput } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
-import { OOD_SCORE_THRESHOLD, type StoredPrediction } from '../../../shared/models';
+import type { StoredPrediction } from '../../../shared/models';
 import type { CoreContext } from '../../context';
 import type { PredictionRecord, RegisteredModel } from '../../storage/types';
 import type { ForecastPoint } from '../engine/ports';
+import { OOD_SCORE_THRESHOLD } from '../pipeline/drift';
 import type { ArtifactStore } from './artifact-store';
-import { loadBars, toColumns } from './bar-data';
+import { toBarColumns } from '../pipeline/bar-columns';
+import { loadBars } from './bar-data';
 import { getModel } from './registry';
 import { historyBarsForForecast } from './train-spec';
 
@@ -34,7 +36,7 @@ export async function forecast(ctx: CoreContext, artifacts: ArtifactStore, model
     const when = asOf === undefined ? '' : ` at or before ${new Date(asOf).toISOString()}`;
     throw new AppError('VALIDATION', `There are no ${model.timeframe} bars of ${model.symbol}${when} to forecast from.`);
   }
-  const points = await ctx.modelWorker.predict(artifact, toColumns(bars));
+  const points = await ctx.modelWorker.predict(artifact, toBarColumns(bars));
   return { model, asOf: asOf ?? last.time, lastClose: last.close, points };
 }
 

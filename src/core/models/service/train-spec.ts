@@ -6,12 +6,10 @@ import { AppError } from '../../../shared/errors';
 import type { ModelType, PresetName, TrainParams } from '../../../shared/models';
 import type { Timeframe } from '../../../shared/timeframes';
 import type { TrainSpec } from '../engine/ports';
+import { FEATURE_SET_VERSION } from '../pipeline/features';
 
-/** The feature set every model trains on until the pipeline offers a choice. */
-export const FEATURE_SET_VERSION = 'fs-1';
-
-/** Bars the slowest feature needs before its first value (a 50-bar moving-average ratio, MACD 26 + 9). */
-export const FEATURE_WARMUP_BARS = 60;
+/** Bars the slowest feature of the set needs before its first value (a 50-bar moving-average ratio), with room to spare. */
+const FEATURE_WARMUP_BARS = 60;
 /** Test targets below which no metric means much; the other segments are sized from the same fractions. */
 const MIN_TEST_SAMPLES = 10;
 const VALIDATION_FRACTION = 0.15;
@@ -134,9 +132,12 @@ export function resolveTraining(params: TrainParams, presetName: PresetName | un
   };
 }
 
-/** Bars of history a forecast reads before asOf: the window and the features' warm-up, twice over for safety. */
+/**
+ * Bars of history a forecast reads up to asOf: the window and the features' warm-up, and enough
+ * before them that the exponential indicators (EMA, MACD, RSI) have forgotten where they were seeded.
+ */
 export function historyBarsForForecast(spec: Pick<TrainSpec, 'lookback' | 'seasonLength'>): number {
-  return 2 * (Math.max(FEATURE_WARMUP_BARS, spec.seasonLength) + spec.lookback);
+  return Math.max(500, 4 * (Math.max(FEATURE_WARMUP_BARS, spec.seasonLength) + spec.lookback));
 }
 
 /** The spot preset's window: what `latest_12_hour_prices` holds. */

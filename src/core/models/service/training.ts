@@ -13,7 +13,8 @@ import type { JobContext } from '../../jobs/job-runner';
 import type { RegisteredModel, TrainingRun } from '../../storage/types';
 import type { BarColumns, TrainOutcome } from '../engine/ports';
 import type { ArtifactStore } from './artifact-store';
-import { fingerprintBars, loadBars, loadSpotBars, toColumns } from './bar-data';
+import { toBarColumns } from '../pipeline/bar-columns';
+import { fingerprintBars, loadBars, loadSpotBars } from './bar-data';
 import { presets, resolveTraining, type ResolvedTraining } from './train-spec';
 
 /** What is learned, as training_runs records it. */
@@ -50,7 +51,7 @@ export async function startTraining(
   }
   const first = bars[0]!.time;
   const last = bars.at(-1)!.time;
-  const columns = toColumns(bars);
+  const columns = toBarColumns(bars);
   // Before the columns go to the worker, which may take their buffers.
   const dataFingerprint = fingerprintBars(columns);
   const backend: TrainingBackend = isNeural(spec.modelType) ? await ctx.modelWorker.backend() : 'js';
