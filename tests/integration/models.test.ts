@@ -215,6 +215,40 @@ describe.each(dialects)('models on %s', (_name, databaseUrl) => {
     });
   });
 
+  it('trains spot_12h on the last 12 hours of spot snapshots as 1m bars, or on the stored 1m bars when there are too few', async () => {
+    const minute = 60_000;
+    const now = Math.floor(Date.now() / minute) * minute;
+    // Two snapshots a minute for 200 minutes, inside the view's 12 hours; one 13 hours old that it leaves out.
+    for (let i = 0; i < 200; i++) {
+      for (const [offset, price] of [[5_000, 2_000 + i], [35_000, 2_000.5 + i]] as const) {
+        await test.core.storage.spotPrices.insert({ metal: 'XAUUSD', price, timestamp: now - (200 - i) * minute + offset, source: 'metalsapi' });
+      }
+    }
+    await test.core.storage.spotPrices.insert({ metal: 'XAUUSD', price: 1, timestamp: now - 13 * 3_600_000, source: 'metalsapi' });
+    const fromSnapshots = await train({ preset: 'spot_12h', timeframe: '1m' });
+    expect(await test.core.storage.trainingRuns.get(fromSnapshots.runId)).toMatchObject({
+      modelName: 'spot_12h',
+      dataFrom: now - 200 * minute,
+      dataTo: now - minute,
+      hyperparameters: expect.objectContaining({ preset: 'spot_12h', dataSource: 'spot snapshots' }),
+    });
+
+    // No snapshots of silver, but 1m bars: the 12 hours up to the latest bar.
+    const start = Date.UTC(2025, 0, 6);
+    const bars = Array.from({ length: 1_000 }, (_, i) => ({ time: start + i * minute, open: 30 + i / 100, high: 30.1 + i / 100, low: 29.9 + i / 100, close: 30 + (i % 7) / 50, volume: 1 }));
+    await test.core.storage.marketData.upsertBars({ symbol: 'XAGUSD', timeframe: '1m', source: 'test', bars });
+    const fromBars = await train({ preset: 'spot_12h', timeframe: '1m', symbol: 'XAGUSD' });
+    expect(await test.core.storage.trainingRuns.get(fromBars.runId)).toMatchObject({
+      dataFrom: bars.at(-1)!.time - 719 * minute,
+      dataTo: bars.at(-1)!.time,
+      hyperparameters: expect.objectContaining({ dataSource: '1m bars' }),
+    });
+    expect(await invokeFailure(test.core, 'models.train', { symbol: 'XAGUSD', timeframe: '1d', modelType: 'naive', preset: 'spot_12h' })).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('spot_12h'),
+    });
+  });
+
   it('leaves a cancelled training as a cancelled training run and registers nothing', async () => {
     const before = (await test.call('models.list', {})).models.length;
     const firstEpoch = new Promise<string>((resolve) => {
