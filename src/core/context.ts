@@ -27,7 +27,7 @@ export interface CoreContext {
   /** Scheduled jobs: their definitions, timers and runs. */
   readonly scheduler: Scheduler;
   readonly clock: SchedulerClock;
-  /** The one training worker thread, started on first use; every fit and forecast runs in it. */
+  /** The one model worker thread, started on first use; every fit and forecast runs in it. */
   readonly modelWorker: ModelWorker;
   readonly now: () => number;
   readonly startedAt: number;

@@ -11,9 +11,8 @@ import { indicatorsHandlers } from './indicators/indicators-handlers';
 import { ProviderRegistry } from './providers/registry';
 import { instrumentCatalogue } from './instruments/catalogue';
 import { instrumentsHandlers } from './instruments/instruments-handlers';
-import { LazyModelWorker } from './models/lazy-model-worker';
 import { modelsHandlers } from './models/models-handlers';
-import { startTrainingWorker } from './models/training-worker';
+import { startModelWorker } from './models/worker/model-worker-client';
 import { createInvoke, mergeHandlers, type Invoke, type InvokeOptions } from './invoke';
 import { JobRunner } from './jobs/job-runner';
 import { jobsHandlers } from './jobs/jobs-handlers';
@@ -57,7 +56,8 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     const clock = systemClock(now);
     const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now });
     await scheduler.load();
-    const modelWorker = new LazyModelWorker(ports.startModelWorker ?? startTrainingWorker);
+    // Its thread starts on the first fit or forecast, so a core that never trains never loads tfjs.
+    const modelWorker = startModelWorker({ logger: ports.logger, preferredBackend: ports.config.tfjsBackend });
     const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, modelWorker, now, startedAt: now() };
     // One module per contract namespace, each in the folder of that name.
     const handlers = mergeHandlers({

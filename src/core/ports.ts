@@ -1,7 +1,6 @@
 import type { SecretName } from '../shared/domain';
 import type { SecretHealth } from '../shared/secret-health';
 import type { RuntimeConfig } from './config/runtime-config';
-import type { ModelWorker } from './models/engine/ports';
 
 /**
  * Capabilities the shells lend the core. Electron passes safeStorage and electron-store;
@@ -39,6 +38,4 @@ export interface CorePorts {
   logger: Logger;
   /** Injected for tests; defaults to Date.now. */
   now?: () => number;
-  /** Starts the worker models train and forecast in; injected for tests, defaults to the training worker thread. */
-  startModelWorker?: () => ModelWorker;
 }

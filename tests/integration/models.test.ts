@@ -4,14 +4,10 @@
  * export and import, forecasts that never see past asOf, and the refusals a user meets.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/core/create-core';
 import type { EventMessage, MethodInput } from '../../src/shared/contract';
-import type { ModelWorker } from '../../src/core/models/engine/ports';
-import { baselineModelWorker } from '../support/baseline-model-worker';
 import { useTestPostgres } from '../support/postgres';
 import { metaTraderDailyBars } from '../support/shared-data';
 import { createTestCore, invokeFailure, invokeOk, testPorts, type TestCore } from '../support/test-core';
@@ -28,53 +24,60 @@ describe.each(dialects)('models on %s', (_name, databaseUrl) => {
   let test: TestCore;
   let url: string | undefined;
   let clock = Date.UTC(2026, 0, 1);
-  const startModelWorker = (): ModelWorker => baselineModelWorker({ epochDelayMs: 20 });
   const train = (input: Partial<MethodInput<'models.train'>> = {}) =>
     test.call('models.train', { symbol: 'XAUUSD', timeframe: '1d', modelType: 'naive', wait: true, ...input } as MethodInput<'models.train'>);
 
   beforeAll(async () => {
     url = await databaseUrl();
-    test = await createTestCore({ databaseUrl: url, now: () => clock, startModelWorker });
+    test = await createTestCore({ databaseUrl: url, now: () => clock });
     await test.importRealFile('xauusd-1d-mt4.csv', 'XAUUSD');
   }, 120_000);
   afterAll(() => test?.cleanup());
 
-  it('trains as a job into the registry: a version with its lineage, its run and its first stage', async () => {
+  it('trains as a job in the worker into the registry: a version with its lineage, its run, its epochs and its first stage', async () => {
     const events: EventMessage[] = [];
     const unsubscribe = test.core.events.subscribe((message) => events.push(message));
-    const { runId, result } = await train({ modelType: 'drift', epochs: 3, horizon: 2 });
-    unsubscribe();
-    expect(result).toMatchObject({ version: 1, modelType: 'drift', backend: 'js', evaluation: { horizon: 2, level: 0.9 } });
-    const detail = await test.call('models.get', { modelId: result!.modelId });
     const bars = metaTraderDailyBars();
+    const from = bars[bars.length - 400]!.time;
+    const small = { modelType: 'lstm', from, epochs: 3, horizon: 2, lookback: 10, hiddenUnits: 4 } as const;
+    const { runId, result } = await train(small);
+    unsubscribe();
+    expect(result).toMatchObject({ version: 1, modelType: 'lstm', evaluation: { horizon: 2, level: 0.9 } });
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(result!.backend);
+    const detail = await test.call('models.get', { modelId: result!.modelId });
     expect(detail).toMatchObject({
-      modelName: 'drift-1d',
+      modelName: 'lstm-1d',
       stage: 'candidate',
       isActive: false,
       horizon: 2,
-      lineage: { trainingRunId: runId, dataFrom: bars[0]!.time, dataTo: bars.at(-1)!.time, appVersion: '0.0.0-test' },
+      backend: result!.backend,
+      lineage: { trainingRunId: runId, dataFrom: from, dataTo: bars.at(-1)!.time, appVersion: '0.0.0-test' },
       stageHistory: [{ from: null, to: 'candidate', reason: `trained by run ${runId}` }],
     });
     expect(detail.lineage.dataFingerprint).toMatch(/^[0-9a-f]{64}$/);
-    expect(detail.lossHistory).toEqual((await test.core.storage.trainingRuns.get(runId))!.lossHistory);
     expect(detail.artifactPath).toBe(path.join(test.dataDir, 'models', result!.modelId, 'artifact.bin'));
-    expect(events.filter((m) => m.name === 'training.epoch').map((m) => (m.payload as { epoch: number }).epoch)).toEqual([1, 2, 3]);
+    const epochs = events.filter((m) => m.name === 'training.epoch').map((m) => m.payload as { runId: string; epoch: number; loss: number });
+    expect(epochs.map((e) => [e.runId, e.epoch])).toEqual([[runId, 1], [runId, 2], [runId, 3]]);
+    expect(detail.lossHistory.map((p) => p.epoch)).toEqual([1, 2, 3]);
+    expect(detail.lossHistory.map((p) => p.loss)).toEqual(epochs.map((e) => e.loss));
+    expect(events.some((m) => m.name === 'job.progress' && m.payload.runId === runId && m.payload.kind === 'train')).toBe(true);
     expect(events.some((m) => m.name === 'job.finished' && m.payload.runId === runId && m.payload.status === 'succeeded')).toBe(true);
     expect(events.some((m) => m.name === 'models.changed' && m.payload.modelId === result!.modelId)).toBe(true);
-    expect(await test.core.storage.trainingRuns.get(runId)).toMatchObject({ status: 'succeeded', samples: expect.any(Number), backend: 'js' });
+    expect(await test.core.storage.trainingRuns.get(runId)).toMatchObject({ status: 'succeeded', epochs: 3, samples: expect.any(Number), backend: result!.backend });
 
-    // The same bars give the same fingerprint; the next version of the name gets the next number.
-    const again = await train({ modelType: 'drift', epochs: 1, horizon: 2 });
+    // The same bars give the same fingerprint, and the same seed the same metrics; the next version gets the next number.
+    const again = await train(small);
     expect(again.result!.version).toBe(2);
+    expect(again.result!.metrics).toEqual(result!.metrics);
     expect((await test.call('models.get', { modelId: again.result!.modelId })).lineage.dataFingerprint).toBe(detail.lineage.dataFingerprint);
   });
 
   it('forecasts the same from the artifact after the core is opened again', async () => {
-    const { result } = await train();
+    const { result } = await train({ modelType: 'mlp', from: Date.UTC(2018, 0, 1), to: Date.UTC(2020, 0, 1), epochs: 3, hiddenUnits: 8 });
     const asOf = Date.UTC(2020, 5, 1);
     const first = await test.call('predictions.make', { modelId: result!.modelId, asOf });
     expect(first.predictions).toHaveLength(1);
-    const reopened: Core = await createCore(testPorts(test.dataDir, { databaseUrl: url, startModelWorker }), { validateOutput: true });
+    const reopened: Core = await createCore(testPorts(test.dataDir, { databaseUrl: url }), { validateOutput: true });
     try {
       expect(await invokeOk(reopened, 'predictions.make', { modelId: result!.modelId, asOf })).toEqual(first);
     } finally {
@@ -164,7 +167,8 @@ describe.each(dialects)('models on %s', (_name, databaseUrl) => {
   });
 
   it('forecasts as of T the same whatever happens to the bars after T, and stores what it forecast', async () => {
-    const { result } = await train({ modelType: 'drift', horizon: 3 });
+    // Ridge reads features (returns, EMAs, RSI, MACD …): none of them at T may move when later bars do.
+    const { result } = await train({ modelType: 'ridge', horizon: 3 });
     const bars = metaTraderDailyBars();
     const asOf = bars[bars.length - 200]!.time;
     const before = await test.call('predictions.make', { modelId: result!.modelId, asOf, store: true });
@@ -193,8 +197,8 @@ describe.each(dialects)('models on %s', (_name, databaseUrl) => {
         level: 0.9,
         actual: null,
         naive: bars[bars.length - 200]!.close,
-        oodScore: null,
-        outOfDistribution: false,
+        oodScore: expect.any(Number),
+        outOfDistribution: expect.any(Boolean),
       },
     ]);
     expect(stored.performance).toEqual([]);
@@ -202,6 +206,16 @@ describe.each(dialects)('models on %s', (_name, databaseUrl) => {
 
   it('refuses an unknown model or symbol, and a range with too few bars saying how many are needed', async () => {
     expect(await invokeFailure(test.core, 'predictions.make', { modelId: 'no-such-model' })).toMatchObject({ code: 'NOT_FOUND' });
+    const { result } = await train({ modelType: 'ridge' });
+    const firstBars = metaTraderDailyBars().slice(0, 3);
+    expect(await invokeFailure(test.core, 'predictions.make', { modelId: result!.modelId, asOf: firstBars[2]!.time })).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('has only 3 1d bars up to'),
+    });
+    expect(await invokeFailure(test.core, 'predictions.make', { modelId: result!.modelId, asOf: firstBars[0]!.time - DAY })).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/^There are no 1d bars of XAUUSD at or before/),
+    });
     expect(await invokeFailure(test.core, 'models.activate', { modelId: 'no-such-model' })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await invokeFailure(test.core, 'models.train', { symbol: 'NOPE', timeframe: '1d', modelType: 'naive' })).toMatchObject({ code: 'NOT_FOUND' });
     const from = Date.UTC(2020, 0, 1);
@@ -259,29 +273,16 @@ describe.each(dialects)('models on %s', (_name, databaseUrl) => {
         }
       });
     });
-    const { runId, result } = await train({ wait: false, epochs: 500, modelName: 'cancelled' });
+    const { runId, result } = await train({ wait: false, modelType: 'gru', epochs: 1_000, patience: 100, lookback: 10, hiddenUnits: 4, modelName: 'cancelled' });
     expect(result).toBeNull();
     expect(await firstEpoch).toBe(runId);
     expect((await test.call('jobs.cancel', { runId })).cancelled).toBe(true);
-    await expect.poll(async () => (await test.core.storage.trainingRuns.get(runId))?.status).toBe('cancelled');
+    await expect.poll(async () => (await test.core.storage.trainingRuns.get(runId))?.status, { timeout: 20_000 }).toBe('cancelled');
     const run = await test.core.storage.trainingRuns.get(runId);
-    expect(run).toMatchObject({ error: expect.stringMatching(/cancel/i), metrics: null });
+    expect(run).toMatchObject({ modelType: 'gru', error: expect.stringMatching(/cancel/i), metrics: null });
     expect(run!.lossHistory.length).toBeGreaterThan(0);
+    expect(run!.lossHistory.length).toBeLessThan(1_000);
     expect((await test.call('models.list', {})).models).toHaveLength(before);
     expect((await test.core.storage.jobRuns.get(runId))?.status).toBe('cancelled');
-  });
-});
-
-describe('models on a core that never trains', () => {
-  let dataDir: string;
-  afterAll(() => rm(dataDir, { recursive: true, force: true }));
-
-  it('never starts the training worker', async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'metalytics-models-'));
-    let started = 0;
-    const core = await createCore(testPorts(dataDir, { startModelWorker: () => (started++, baselineModelWorker()) }), { validateOutput: true });
-    await invokeOk(core, 'models.list', {});
-    await core.close();
-    expect(started).toBe(0);
   });
 });

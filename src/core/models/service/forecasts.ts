@@ -1,16 +1,16 @@
 /** `predictions.make` and `predictions.query`: forecasts from a verified artifact on bars cut at asOf, and what is stored of them. */
 import type { MethodOutput, ParsedInput } from '../../../shared/contract';
-import { AppError } from '../../../shared/errors';
+import { AppError, isAppError } from '../../../shared/errors';
 import type { StoredPrediction } from '../../../shared/models';
 import type { CoreContext } from '../../context';
 import type { PredictionRecord, RegisteredModel } from '../../storage/types';
 import type { ForecastPoint } from '../engine/ports';
 import { OOD_SCORE_THRESHOLD } from '../pipeline/drift';
+import { forecastHistoryBars } from '../pipeline/train';
 import type { ArtifactStore } from './artifact-store';
 import { toBarColumns } from '../pipeline/bar-columns';
 import { loadBars } from './bar-data';
 import { getModel } from './registry';
-import { historyBarsForForecast } from './train-spec';
 
 export interface Forecast {
   model: RegisteredModel;
@@ -28,15 +28,30 @@ export interface Forecast {
 export async function forecast(ctx: CoreContext, artifacts: ArtifactStore, model: RegisteredModel, asOf: number | undefined): Promise<Forecast> {
   // Checked before any bar is read: a changed artifact is refused whatever else is wrong.
   const artifact = await artifacts.read(model);
-  const lookback = Number(model.hyperparameters.lookback ?? 1);
-  const seasonLength = Number(model.hyperparameters.seasonLength ?? 1);
-  const bars = await loadBars(ctx.storage, { symbol: model.symbol, timeframe: model.timeframe, to: asOf, limit: historyBarsForForecast({ lookback, seasonLength }) });
+  const spec = {
+    modelType: model.modelType,
+    horizon: model.horizon,
+    lookback: Number(model.hyperparameters.lookback ?? 1),
+    seasonLength: Number(model.hyperparameters.seasonLength ?? 1),
+  };
+  const history = forecastHistoryBars(spec);
+  const bars = await loadBars(ctx.storage, { symbol: model.symbol, timeframe: model.timeframe, to: asOf, limit: history });
   const last = bars.at(-1);
   if (!last) {
     const when = asOf === undefined ? '' : ` at or before ${new Date(asOf).toISOString()}`;
     throw new AppError('VALIDATION', `There are no ${model.timeframe} bars of ${model.symbol}${when} to forecast from.`);
   }
-  const points = await ctx.modelWorker.predict(artifact, toBarColumns(bars));
+  let points: ForecastPoint[];
+  try {
+    points = await ctx.modelWorker.predict(artifact, toBarColumns(bars));
+  } catch (error) {
+    // Short of the history asked for, the pipeline's refusal is about the range, not a fault.
+    if (isAppError(error) || bars.length >= history) throw error;
+    throw new AppError(
+      'VALIDATION',
+      `${model.symbol} has only ${bars.length} ${model.timeframe} bars up to ${new Date(last.time).toISOString()}, too few for this model's features and window: ${error instanceof Error ? error.message : String(error)}.`,
+    );
+  }
   return { model, asOf: asOf ?? last.time, lastClose: last.close, points };
 }
 

@@ -132,13 +132,6 @@ export function resolveTraining(params: TrainParams, presetName: PresetName | un
   };
 }
 
-/**
- * Bars of history a forecast reads up to asOf: the window and the features' warm-up, and enough
- * before them that the exponential indicators (EMA, MACD, RSI) have forgotten where they were seeded.
- */
-export function historyBarsForForecast(spec: Pick<TrainSpec, 'lookback' | 'seasonLength'>): number {
-  return Math.max(500, 4 * (Math.max(FEATURE_WARMUP_BARS, spec.seasonLength) + spec.lookback));
-}
 
 /** The spot preset's window: what `latest_12_hour_prices` holds. */
 export const SPOT_WINDOW_MS = 12 * 3_600_000;
