@@ -71,7 +71,7 @@ function specFor(dataset: Dataset, modelType: ModelType): TrainSpec {
  * exporting `createNeuralEngine(): Promise<NeuralEngine>`); null until then, and the table says so.
  */
 async function neuralEngine(): Promise<NeuralEngine | null> {
-  const modulePath = '../src/core/models/tfjs/engine';
+  const modulePath = '../src/core/models/tfjs/tfjs-engine';
   try {
     const module = (await import(modulePath)) as { createNeuralEngine?: () => Promise<NeuralEngine> };
     return module.createNeuralEngine ? await module.createNeuralEngine() : null;

@@ -15,7 +15,7 @@ import { seededRandom } from '../../src/core/demo/synthetic-prices';
 import type { NeuralFitInput } from '../../src/core/models/engine/ports';
 import { selectBackend, tfjsBackends, type TfjsBackend } from '../../src/core/models/tfjs/backend';
 import { toBarColumns } from '../../src/core/models/pipeline/bar-columns';
-import { createTfjsEngine } from '../../src/core/models/tfjs/engine';
+import { createTfjsEngine } from '../../src/core/models/tfjs/tfjs-engine';
 import { startModelWorker } from '../../src/core/models/worker/model-worker-client';
 import type { NeuralModelType } from '../../src/shared/models';
 import { metaTraderDailyBars } from '../support/shared-data';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/core/demo/synthetic-prices';
 import type { NeuralEngine, NeuralFitInput, NeuralWeights } from '../../../src/core/models/engine/ports';
 import { selectBackend, type BackendLoader, type TfjsBackend } from '../../../src/core/models/tfjs/backend';
-import { createTfjsEngine } from '../../../src/core/models/tfjs/engine';
+import { createTfjsEngine } from '../../../src/core/models/tfjs/tfjs-engine';
 import type { NeuralModelType } from '../../../src/shared/models';
 import { AppError } from '../../../src/shared/errors';
 

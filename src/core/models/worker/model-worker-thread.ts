@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { trainingCancelled } from '../engine/cancelled';
 import { predictWithArtifact, trainModel } from '../pipeline/train';
 import { selectBackend } from '../tfjs/backend';
-import { createTfjsEngine } from '../tfjs/engine';
+import { createTfjsEngine } from '../tfjs/tfjs-engine';
 import { carryError, type BackendReply, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol';
 
 /**

@@ -4,7 +4,7 @@ import { AppError } from '../../../shared/errors';
 import { seededRandom } from '../../demo/synthetic-prices';
 import { trainingCancelled } from '../engine/cancelled';
 import type { NeuralEngine, NeuralFitInput, NeuralFitOutput, NeuralWeights } from '../engine/ports';
-import { selectBackend, type TfjsBackend } from './backend';
+import type { TfjsBackend } from './backend';
 import { buildNetwork, inputLayout, inputShape, type InputLayout } from './networks';
 
 /** Rows per tensor when predicting, so a long history never needs one huge allocation. */
@@ -159,9 +159,4 @@ async function predict(weights: NeuralWeights, x: Float32Array, samples: number,
 /** The tfjs NeuralEngine on the backend `selectBackend` settled on. */
 export function createTfjsEngine(backend: TfjsBackend): NeuralEngine {
   return { backend, fit, predict };
-}
-
-/** Settles tfjs on its fastest backend here and returns the engine on it, for code that fits in its own thread (the evaluation script). */
-export async function createNeuralEngine(preferred?: TfjsBackend): Promise<NeuralEngine> {
-  return createTfjsEngine((await selectBackend(preferred)).backend);
 }
