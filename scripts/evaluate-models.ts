@@ -3,7 +3,7 @@
  * bars (../shared/data, read through the app's own CSV importer), in a walk-forward backtest,
  * scored beside naive on the same targets. Prints a markdown table.
  *
- *   npm run evaluate                  # baselines and ridge, plus the networks when the neural engine exists
+ *   npm run evaluate                  # every model type, the networks on the fastest tfjs backend here
  *   npm run evaluate -- --no-neural   # baselines and ridge only
  *
  * Runtime is kept to a few minutes, since an LSTM fit on the wasm backend takes tens of seconds
@@ -16,10 +16,12 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { detectCsvLayout } from '../src/core/import/detect-csv';
 import { parseBars } from '../src/core/import/parse-bars';
-import type { BarColumns, NeuralEngine, TrainSpec } from '../src/core/models/engine/ports';
+import type { BarColumns, TrainSpec } from '../src/core/models/engine/ports';
 import { toBarColumns } from '../src/core/models/pipeline/bar-columns';
+import { selectBackend } from '../src/core/models/tfjs/backend';
+import { createTfjsEngine } from '../src/core/models/tfjs/tfjs-engine';
 import { isNeuralModel, trainModel } from '../src/core/models/pipeline/train';
-import { modelTypes, skillSentence, skillVerdict, type ModelMetrics, type ModelType, type TrainingBackend } from '../src/shared/models';
+import { modelTypes, skillSentence, skillVerdict, type ModelMetrics, type ModelType } from '../src/shared/models';
 import type { Timeframe } from '../src/shared/timeframes';
 
 interface Dataset {
@@ -68,24 +70,6 @@ function specFor(dataset: Dataset, modelType: ModelType): TrainSpec {
   };
 }
 
-/**
- * The networks' engine from the neural part (src/core/models/tfjs/), on the fastest backend that
- * starts here. Imported by path so that this script also runs in a checkout without it, where
- * the table says the networks were not run.
- */
-async function neuralEngine(): Promise<NeuralEngine | null> {
-  const backendModule = '../src/core/models/tfjs/backend';
-  const engineModule = '../src/core/models/tfjs/tfjs-engine';
-  try {
-    const { selectBackend } = (await import(backendModule)) as { selectBackend(): Promise<{ backend: TrainingBackend }> };
-    const { createTfjsEngine } = (await import(engineModule)) as { createTfjsEngine(backend: TrainingBackend): NeuralEngine };
-    return createTfjsEngine((await selectBackend()).backend);
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw error;
-  }
-}
-
 const figure = (value: number | null, digits = 3) => (value === null ? '–' : value.toFixed(digits));
 const pValue = (value: number | null) => (value === null ? '–' : value < 0.001 ? '< 0.001' : value.toFixed(3));
 
@@ -94,7 +78,7 @@ function row(modelType: ModelType, metrics: ModelMetrics): string {
 }
 
 async function main() {
-  const engine = process.argv.includes('--no-neural') ? null : await neuralEngine();
+  const engine = process.argv.includes('--no-neural') ? null : createTfjsEngine((await selectBackend()).backend);
   const started = Date.now();
   const lines: string[] = [];
   for (const dataset of datasets) {
@@ -104,7 +88,7 @@ async function main() {
     let evaluation = '';
     for (const modelType of modelTypes) {
       if (isNeuralModel(modelType) && !engine) {
-        rows.push(`| ${modelType} | not run: no neural engine in this checkout | | | | | |`);
+        rows.push(`| ${modelType} | not run (--no-neural) | | | | | |`);
         continue;
       }
       const modelStarted = Date.now();
