@@ -7,7 +7,7 @@ import { metaTraderDailyBars } from '../support/shared-data';
 import { silentLogger } from '../support/silent-logger';
 import { spec } from '../unit/models/model-fixtures';
 
-/** The last 600 XAU daily bars; `columns()` makes fresh arrays each time, since a train or predict takes their buffers. */
+/** The last 600 XAU daily bars; `columns()` makes fresh arrays each time, since a training takes their buffers. */
 const daily = metaTraderDailyBars().slice(-600);
 const columns = (bars: readonly Bar[] = daily) => toBarColumns(bars);
 
@@ -44,11 +44,12 @@ describe('the model worker thread', () => {
       expect(reports.every((report) => report.epochs === 3 && Number.isFinite(report.loss))).toBe(true);
       // The bars' buffers went to the thread rather than being copied.
       expect(bars.close.byteLength).toBe(0);
-      const forecasts = await worker.predict(outcome.artifact, columns());
+      const recent = columns();
+      const forecasts = await worker.predict(outcome.artifact, recent);
       expect(forecasts.length).toBeGreaterThan(0);
       expect(forecasts.every((point) => Number.isFinite(point.predicted))).toBe(true);
-      // The same artifact gives the same forecast again.
-      expect(await worker.predict(outcome.artifact, columns())).toEqual(forecasts);
+      // A forecast copies its bars, so the same bars serve a second model, and the same artifact forecasts the same.
+      expect(await worker.predict(outcome.artifact, recent)).toEqual(forecasts);
     } finally {
       clearInterval(ticker);
     }

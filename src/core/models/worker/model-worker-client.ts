@@ -79,7 +79,7 @@ export class ModelWorkerClient implements ModelWorker {
     return ((await this.call({ kind: 'backend' })) as BackendReply).backend;
   }
 
-  /** Hands the bar columns' buffers to the thread: the caller's arrays are empty afterwards. */
+  /** Hands the bar columns' buffers to the thread rather than copying a long history: the caller's arrays are empty afterwards. */
   train(spec: TrainSpec, bars: BarColumns, onEpoch: (report: EpochReport) => void, signal: AbortSignal): Promise<TrainOutcome> {
     const previous = this.trainingTail;
     const outcome = (async () => {
@@ -91,9 +91,12 @@ export class ModelWorkerClient implements ModelWorker {
     return outcome;
   }
 
-  /** Hands the bar columns' buffers to the thread; the artifact is copied, since the caller may keep it. */
+  /**
+   * Copies the bars and the artifact: a forecast needs a few hundred bars, and the live job
+   * forecasts from the same bars with the active model and its shadow.
+   */
   async predict(artifact: Uint8Array, bars: BarColumns): Promise<ForecastPoint[]> {
-    return (await this.call({ kind: 'predict', artifact, bars }, barBuffers(bars))) as ForecastPoint[];
+    return (await this.call({ kind: 'predict', artifact, bars })) as ForecastPoint[];
   }
 
   /** Cancels every call, queued or running, and ends the thread; the client answers nothing afterwards. */
