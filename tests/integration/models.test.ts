@@ -130,6 +130,12 @@ describe.each(dialects)('models on %s', (_name, databaseUrl) => {
 
     await test.call('models.setStage', { modelId: v2.modelId, stage: 'active' });
     expect(await invokeFailure(test.core, 'models.delete', { modelId: v2.modelId })).toMatchObject({ code: 'CONFLICT' });
+    const compared = await test.call('models.compare', { modelIds: [v2.modelId, v1.modelId] });
+    expect(compared.models.map((m) => [m.version, m.stage])).toEqual([[2, 'active'], [1, 'archived']]);
+    expect(await invokeFailure(test.core, 'models.compare', { modelIds: [v1.modelId, 'no-such-model'] })).toMatchObject({ code: 'NOT_FOUND' });
+    const v3 = (await train({ modelName: name, stage: 'shadow' })).result!;
+    expect(await test.call('models.get', { modelId: v3.modelId })).toMatchObject({ stage: 'shadow', isActive: false });
+    expect((await test.call('models.list', { modelName: name, stage: 'active' })).models.map((m) => m.modelId)).toEqual([v2.modelId]);
     const { artifactPath } = await test.call('models.get', { modelId: v1.modelId });
     expect(await test.call('models.delete', { modelId: v1.modelId })).toEqual({ modelId: v1.modelId, deletedArtifact: true });
     await expect(readFile(artifactPath)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -202,6 +208,11 @@ describe.each(dialects)('models on %s', (_name, databaseUrl) => {
       },
     ]);
     expect(stored.performance).toEqual([]);
+    const score = { symbol: 'XAUUSD', timeframe: '1d' as const, windowFrom: asOf, windowTo: asOf + 30 * DAY, samples: 30, rmse: 5, mape: 0.2, mase: 1.1 };
+    await test.core.storage.modelPerformance.insert({ ...score, modelId: result!.modelId, evaluatedAt: asOf + 30 * DAY, mae: 4, naiveMae: 5, directionalAccuracy: 0.5 });
+    expect((await test.call('predictions.query', { symbol: 'XAUUSD', timeframe: '1d' })).performance).toEqual([
+      { modelId: result!.modelId, evaluatedAt: asOf + 30 * DAY, samples: 30, mae: 4, naiveMae: 5, relMae: 0.8, directionalAccuracy: 0.5 },
+    ]);
   });
 
   it('refuses an unknown model or symbol, and a range with too few bars saying how many are needed', async () => {
