@@ -621,7 +621,7 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         const registry = ctx.storage.modelRegistry;
         await registry.setStage('m1', 'active');
         expect((await registry.active('ridge-1d', 'XAUUSD'))?.modelId).toBe('m1');
-        await expect(registry.setStage('m2', 'active')).rejects.toThrow();
+        await expect(registry.setStage('m2', 'active')).rejects.toMatchObject({ code: 'CONFLICT' });
         await ctx.storage.transaction(async (tx) => {
           await tx.modelRegistry.setStage('m1', 'candidate');
           await tx.modelRegistry.setStage('m2', 'active');

@@ -1,6 +1,7 @@
 import { AppError } from '../../shared/errors';
 import type { ModelMetrics, ModelStage, ModelType, Segment } from '../../shared/models';
 import type { Timeframe } from '../../shared/timeframes';
+import { codeOf } from './map-errors';
 import { json, nullableNumber, nullableString, parseBoolean, parseJson, parseNullableJson, sqlBoolean, type Row, type SqlExecutor } from './sql-executor';
 import type { EvaluationSegment, ModelRegistryFilter, ModelRegistryRepository, RegisteredModel, TestForecast } from './types';
 
@@ -112,11 +113,18 @@ export class SqlModelRegistry implements ModelRegistryRepository {
   }
 
   async setStage(modelId: string, stage: ModelStage): Promise<void> {
-    const changed = await this.sql.execute('UPDATE model_registry SET stage = {stage}, is_active = {isActive} WHERE model_id = {modelId}', {
-      modelId,
-      stage,
-      isActive: sqlBoolean(stage === 'active'),
-    });
+    let changed: number;
+    try {
+      changed = await this.sql.execute('UPDATE model_registry SET stage = {stage}, is_active = {isActive} WHERE model_id = {modelId}', {
+        modelId,
+        stage,
+        isActive: sqlBoolean(stage === 'active'),
+      });
+    } catch (error) {
+      // The partial unique index: another version of the name and symbol is active (another process may just have activated it).
+      if (codeOf(error, (code) => code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') === undefined) throw error;
+      throw new AppError('CONFLICT', `Another version of the same name and symbol became active at the same time as model ${modelId}; try again.`, { modelId });
+    }
     if (changed === 0) throw new AppError('NOT_FOUND', `There is no model ${modelId}.`, { modelId });
   }
 
