@@ -50,6 +50,8 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     const owner = processOwner();
     const jobs = new JobRunner(storage.jobRuns, events, ports.logger, now, { owner });
     await jobs.startHeartbeat();
+    // After the heartbeat's sweep has ended the job runs of processes that stopped mid-fit.
+    await storage.trainingRuns.settleInterrupted();
     const turns = new ProviderTurns();
     const providers = new ProviderRegistry(ports.config.providers, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
     const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now, turns, providerPlan: (provider) => providers.plan(provider) });
@@ -90,6 +92,8 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
         jobs.stopHeartbeat();
         jobs.cancelAll();
         await scheduler.settled();
+        // A cancelled training still records how it ended (its training run, its job run) before the database closes.
+        await jobs.settled();
         await modelWorker.close();
         await storage.close();
       },

@@ -602,6 +602,18 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect((await ctx.storage.trainingRuns.list({ status: 'running', limit: 10 }))).toEqual([]);
       });
 
+      it('ends a run left running as its job run ended, and leaves the runs of live jobs alone', async () => {
+        await ctx.storage.jobRuns.start({ id: 'job-gone', kind: 'train', description: 'fit', startedAt: 400, owner: 'gone' });
+        await ctx.storage.jobRuns.finish('job-gone', { status: 'failed', finishedAt: 450, rows: 0, error: 'Interrupted' });
+        await ctx.storage.jobRuns.start({ id: 'job-live', kind: 'train', description: 'fit', startedAt: 400, owner: 'live' });
+        await ctx.storage.trainingRuns.start({ ...run, id: 'run-gone', jobRunId: 'job-gone', startedAt: 400 });
+        await ctx.storage.trainingRuns.start({ ...run, id: 'run-live', jobRunId: 'job-live', startedAt: 400 });
+        expect(await ctx.storage.trainingRuns.settleInterrupted()).toBe(1);
+        expect(await ctx.storage.trainingRuns.get('run-gone')).toMatchObject({ status: 'failed', finishedAt: 450, error: 'Interrupted' });
+        expect(await ctx.storage.trainingRuns.get('run-live')).toMatchObject({ status: 'running', finishedAt: null });
+        expect(await ctx.storage.trainingRuns.settleInterrupted()).toBe(0);
+      });
+
       it('registers versions with their lineage, numbers them per name and symbol, and refuses a duplicate', async () => {
         const registry = ctx.storage.modelRegistry;
         expect(await registry.nextVersion('ridge-1d', 'XAUUSD')).toBe(1);

@@ -296,4 +296,18 @@ describe.each(dialects)('models on %s', (_name, databaseUrl) => {
     expect((await test.call('models.list', {})).models).toHaveLength(before);
     expect((await test.core.storage.jobRuns.get(runId))?.status).toBe('cancelled');
   });
+
+  it('ends the training run of a core closed mid-fit, by the next start at the latest', async () => {
+    const closing: Core = await createCore(testPorts(test.dataDir, { databaseUrl: url }), { validateOutput: true });
+    const firstEpoch = new Promise<void>((resolve) => closing.events.subscribe((message) => message.name === 'training.epoch' && resolve()));
+    const started = await invokeOk(closing, 'models.train', { symbol: 'XAUUSD', timeframe: '1d', modelType: 'gru', epochs: 1_000, patience: 100, lookback: 10, hiddenUnits: 4 });
+    await firstEpoch;
+    await closing.close();
+    const reopened: Core = await createCore(testPorts(test.dataDir, { databaseUrl: url }), { validateOutput: true });
+    try {
+      expect((await reopened.storage.trainingRuns.get(started.runId))?.status).toMatch(/^(cancelled|failed)$/);
+    } finally {
+      await reopened.close();
+    }
+  });
 });

@@ -92,4 +92,13 @@ export class SqlTrainingRuns implements TrainingRunRepository {
   async insertIfAbsent(run: TrainingRun): Promise<boolean> {
     return (await this.sql.execute(`${INSERT} ON CONFLICT (id) DO NOTHING`, runParams(run))) > 0;
   }
+
+  async settleInterrupted(): Promise<number> {
+    const ended = `SELECT j.%s FROM job_runs j WHERE j.id = training_runs.job_run_id AND j.status <> 'running'`;
+    return this.sql.execute(
+      `UPDATE training_runs SET status = (${ended.replace('%s', 'status')}), finished_at = (${ended.replace('%s', 'finished_at')}),
+         error = COALESCE(error, (${ended.replace('%s', 'error')}))
+       WHERE status = 'running' AND EXISTS (${ended.replace('%s', 'id')})`,
+    );
+  }
 }

@@ -270,6 +270,11 @@ export interface TrainingRunRepository {
   list(filter: { modelName?: string; status?: JobRun['status']; limit: number }): Promise<TrainingRun[]>;
   /** Stores a whole run as it was elsewhere (an imported model's); false when the id is already here. */
   insertIfAbsent(run: TrainingRun): Promise<boolean>;
+  /**
+   * Ends the runs still marked running whose job run has ended (a process that stopped or
+   * closed mid-fit), as their job run ended; returns how many.
+   */
+  settleInterrupted(): Promise<number>;
 }
 
 /** A test segment: its targets' range and count, with the horizon and interval level it was scored at. */

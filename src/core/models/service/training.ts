@@ -109,10 +109,8 @@ export async function startTraining(
       } satisfies TrainResult,
     };
   });
-  if (wait) return { runId: started.runId, result: await started.finished };
-  // The ending reaches callers as job.finished and the run's row; nobody awaits this promise.
-  started.finished.catch(() => undefined);
-  return { runId: started.runId, result: null };
+  // Without `wait` the ending reaches callers as job.finished and the run's row.
+  return { runId: started.runId, result: wait ? await started.finished : null };
 }
 
 /** Runs the fit in the worker, reporting each epoch as an event and as job progress, and keeping the losses in `losses`. */
