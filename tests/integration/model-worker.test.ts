@@ -57,6 +57,20 @@ describe('the model worker thread', () => {
     expect(maxGapMs).toBeLessThan(500);
   });
 
+  it('answers a forecast while a training runs, without waiting for it', async () => {
+    const { artifact } = await worker.train(lstmSpec({ epochs: 1 }), columns(), () => undefined, never);
+    const events: string[] = [];
+    let forecasting: Promise<unknown> | undefined;
+    const training = worker.train(lstmSpec({ epochs: 4, patience: 10 }), columns(), (report) => {
+      events.push(`epoch ${report.epoch}`);
+      if (report.epoch === 1) forecasting = worker.predict(artifact, columns()).then(() => events.push('forecast'));
+    }, never);
+    await training;
+    await forecasting;
+    expect(events.indexOf('forecast')).toBeGreaterThan(0);
+    expect(events.indexOf('forecast')).toBeLessThan(events.indexOf('epoch 4'));
+  });
+
   it('trains the same from the same seed', async () => {
     const first = await worker.train(lstmSpec({ epochs: 2 }), columns(), () => undefined, never);
     const second = await worker.train(lstmSpec({ epochs: 2 }), columns(), () => undefined, never);
