@@ -30,14 +30,12 @@ const TFJS_NODE = '@tensorflow/tfjs-node';
 
 /**
  * The folder of the .wasm binaries, resolved from the package rather than from the calling
- * script, so it holds from source, from the electron-vite bundle, and in a packaged app, where
- * electron-builder unpacks them beside app.asar (see asarUnpack) because WebAssembly is read
- * from a real file.
+ * script, so it holds from source and from the electron-vite bundle (where the package stays
+ * in node_modules) alike; Emscripten reads the file from there with fs.
  */
 export function wasmBinaryFolder(): string {
   const packageJson = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-  const folder = path.join(path.dirname(packageJson), 'dist') + path.sep;
-  return folder.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
+  return path.join(path.dirname(packageJson), 'dist') + path.sep;
 }
 
 let wasmPathsSet = false;
