@@ -107,11 +107,15 @@ describe('the model worker thread', () => {
   });
 
   it('starts the backend chain where METALYTICS_TFJS_BACKEND says, and ignores a name it does not know', async () => {
-    const onCpu = startModelWorker({ logger: silentLogger(), preferredBackend: 'cpu' });
+    const output: unknown[] = [];
+    const onCpu = startModelWorker({ logger: { ...silentLogger(), debug: (message, fields) => message === 'model worker output' && output.push(fields?.text) }, preferredBackend: 'cpu' });
     const logger = silentLogger();
     const unknown = startModelWorker({ logger, preferredBackend: 'webgpu' });
     try {
       expect(await onCpu.backend()).toBe('cpu');
+      // tfjs's notice on starting cpu reaches the log, not the process's stdout.
+      await onCpu.train(lstmSpec({ epochs: 1 }), columns(), () => undefined, never);
+      expect(output).toContainEqual(expect.stringContaining('running TensorFlow.js in Node.js'));
       expect(await unknown.backend()).toBe(await worker.backend());
       expect(logger.warnings.map(({ message }) => message)).toEqual(['METALYTICS_TFJS_BACKEND names no tfjs backend; trying every one']);
     } finally {

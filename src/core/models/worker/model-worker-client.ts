@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/errors';
 import type { TrainingBackend } from '../../../shared/models';
@@ -144,12 +142,9 @@ export class ModelWorkerClient implements ModelWorker {
     if (this.worker) return this.worker;
     const { script, eval: evaluate } = workerScript();
     // execArgv is empty so that tsx's own flags, inherited under `tsx`, do not load its loader twice.
-    const worker = new Worker(script, { eval: evaluate, execArgv: [], workerData: { preferredBackend: this.preferredBackend() } satisfies WorkerOptions, stdout: true, stderr: true });
+    const worker = new Worker(script, { eval: evaluate, execArgv: [], workerData: { preferredBackend: this.preferredBackend() } satisfies WorkerOptions });
     this.worker = worker;
     this.crashReason = undefined;
-    // tfjs prints its notices with console.warn; they belong in the log, not on the CLI's stderr.
-    forwardLines(worker.stdout, (line) => this.options.logger.debug('model worker output', { line }));
-    forwardLines(worker.stderr, (line) => this.options.logger.debug('model worker output', { line }));
     worker.on('message', (message: WorkerReply) => this.receive(message));
     worker.on('error', (error) => {
       this.crashReason = error.message;
@@ -167,6 +162,7 @@ export class ModelWorkerClient implements ModelWorker {
   }
 
   private receive(message: WorkerReply): void {
+    if (message.kind === 'output') return this.options.logger.debug('model worker output', { text: message.text });
     const pending = this.pending.get(message.id);
     if (!pending) return;
     if (message.kind === 'epoch') pending.onEpoch?.(message.report);
@@ -208,8 +204,4 @@ function untilSettledOrAborted(previous: Promise<unknown>, signal: AbortSignal):
       resolve();
     });
   });
-}
-
-function forwardLines(stream: Readable, write: (line: string) => void): void {
-  createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', write);
 }

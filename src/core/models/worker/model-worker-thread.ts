@@ -7,6 +7,7 @@
  * Trainings arrive one at a time (the client queues them); predictions may arrive while one
  * runs and are answered between two of its batches, which is also where a cancel lands.
  */
+import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { trainingCancelled } from '../engine/cancelled';
 import { predictWithArtifact, trainModel } from '../pipeline/train';
@@ -16,6 +17,16 @@ import { carryError, type BackendReply, type WorkerOptions, type WorkerReply, ty
 
 const port = parentPort!;
 const options = workerData as WorkerOptions;
+
+/**
+ * tfjs and Emscripten print notices through the console; they go to the client's log instead
+ * of the process's stdout (the CLI's --json output) and stderr. Not through the worker's stdio
+ * streams: a parent reading those is kept alive by them after the thread is unref'd.
+ */
+for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+  console[method] = (...args: unknown[]) => reply({ kind: 'output', text: format(...args) });
+}
+
 const ready = selectBackend(options.preferredBackend).then((choice) => ({ choice, engine: createTfjsEngine(choice.backend) }));
 const running = new Map<number, AbortController>();
 

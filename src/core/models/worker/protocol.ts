@@ -23,6 +23,8 @@ export type WorkerRequest =
   | { kind: 'close' };
 
 export type WorkerReply =
+  /** A console line from the thread (tfjs prints its notices there), for the log. */
+  | { kind: 'output'; text: string }
   | { kind: 'epoch'; id: number; report: EpochReport }
   | { kind: 'done'; id: number; value: unknown }
   | { kind: 'failed'; id: number; error: CarriedError };
