@@ -2,15 +2,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { TrainingBackend } from '../../../shared/models';
+import { tfjsBackends, type TfjsBackend } from './backend-names';
 
-/** The tfjs backends, fastest first: native libtensorflow, WebAssembly with SIMD, plain JavaScript. */
-export const tfjsBackends = ['tensorflow', 'wasm', 'cpu'] as const satisfies readonly TrainingBackend[];
-export type TfjsBackend = (typeof tfjsBackends)[number];
-
-export function isTfjsBackend(value: string): value is TfjsBackend {
-  return (tfjsBackends as readonly string[]).includes(value);
-}
 
 export interface BackendChoice {
   backend: TfjsBackend;

@@ -5,10 +5,8 @@ import type { TrainingBackend } from '../../../shared/models';
 import type { Logger } from '../../ports';
 import { trainingCancelled } from '../engine/cancelled';
 import type { BarColumns, EpochReport, ForecastPoint, ModelWorker, TrainOutcome, TrainSpec } from '../engine/ports';
-import type { TfjsBackend } from '../tfjs/backend';
+import { isTfjsBackend, tfjsBackends, type TfjsBackend } from '../tfjs/backend-names';
 import { barBuffers, reviveError, type BackendReply, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol';
-
-const tfjsBackendNames: readonly string[] = ['tensorflow', 'wasm', 'cpu'] satisfies TfjsBackend[];
 
 /** How long `close` lets the thread finish on its own before stopping it. */
 const CLOSE_GRACE_MS = 2_000;
@@ -57,7 +55,7 @@ type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? O
  *   Predictions do not queue behind a training: the thread answers them between two batches.
  * - A thread that dies (an uncaught error, out of memory, `terminate`) fails the calls in
  *   flight with UNAVAILABLE, and the next call starts a fresh one.
- * - `close` cancels everything and ends the thread, so a CLI or a test can exit.
+ * - An idle thread never keeps the process alive; `close` cancels everything and ends it.
  */
 export class ModelWorkerClient implements ModelWorker {
   private worker: Worker | undefined;
@@ -172,8 +170,8 @@ export class ModelWorkerClient implements ModelWorker {
 
   private preferredBackend(): TfjsBackend | undefined {
     const name = this.options.preferredBackend;
-    if (name === undefined || tfjsBackendNames.includes(name)) return name as TfjsBackend | undefined;
-    this.options.logger.warn('METALYTICS_TFJS_BACKEND names no tfjs backend; trying every one', { value: name, known: tfjsBackendNames });
+    if (name === undefined || isTfjsBackend(name)) return name;
+    this.options.logger.warn('METALYTICS_TFJS_BACKEND names no tfjs backend; trying every one', { value: name, known: tfjsBackends });
     return undefined;
   }
 

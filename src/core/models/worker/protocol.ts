@@ -6,7 +6,8 @@
 import { AppError, errorCodes, type ErrorCode } from '../../../shared/errors';
 import type { TrainingBackend } from '../../../shared/models';
 import type { BarColumns, EpochReport, TrainSpec } from '../engine/ports';
-import type { BackendChoice, TfjsBackend } from '../tfjs/backend';
+import type { BackendChoice } from '../tfjs/backend';
+import type { TfjsBackend } from '../tfjs/backend-names';
 
 export interface WorkerOptions {
   /** Where the backend chain starts (METALYTICS_TFJS_BACKEND); absent, at tfjs-node. */
