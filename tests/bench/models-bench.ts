@@ -13,7 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../src/core/demo/synthetic-prices';
 import type { NeuralFitInput } from '../../src/core/models/engine/ports';
-import { selectBackend, tfjsBackends, type TfjsBackend } from '../../src/core/models/tfjs/backend';
+import { selectBackend } from '../../src/core/models/tfjs/backend';
+import { tfjsBackends, type TfjsBackend } from '../../src/core/models/tfjs/backend-names';
 import { toBarColumns } from '../../src/core/models/pipeline/bar-columns';
 import { createTfjsEngine } from '../../src/core/models/tfjs/tfjs-engine';
 import { startModelWorker } from '../../src/core/models/worker/model-worker-client';

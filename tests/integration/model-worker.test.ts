@@ -57,6 +57,20 @@ describe('the model worker thread', () => {
     expect(maxGapMs).toBeLessThan(500);
   });
 
+  it('answers a forecast while a training runs, without waiting for it', async () => {
+    const { artifact } = await worker.train(lstmSpec({ epochs: 1 }), columns(), () => undefined, never);
+    const events: string[] = [];
+    let forecasting: Promise<unknown> | undefined;
+    const training = worker.train(lstmSpec({ epochs: 4, patience: 10 }), columns(), (report) => {
+      events.push(`epoch ${report.epoch}`);
+      if (report.epoch === 1) forecasting = worker.predict(artifact, columns()).then(() => events.push('forecast'));
+    }, never);
+    await training;
+    await forecasting;
+    expect(events.indexOf('forecast')).toBeGreaterThan(0);
+    expect(events.indexOf('forecast')).toBeLessThan(events.indexOf('epoch 4'));
+  });
+
   it('trains the same from the same seed', async () => {
     const first = await worker.train(lstmSpec({ epochs: 2 }), columns(), () => undefined, never);
     const second = await worker.train(lstmSpec({ epochs: 2 }), columns(), () => undefined, never);
@@ -93,11 +107,15 @@ describe('the model worker thread', () => {
   });
 
   it('starts the backend chain where METALYTICS_TFJS_BACKEND says, and ignores a name it does not know', async () => {
-    const onCpu = startModelWorker({ logger: silentLogger(), preferredBackend: 'cpu' });
+    const output: unknown[] = [];
+    const onCpu = startModelWorker({ logger: { ...silentLogger(), debug: (message, fields) => message === 'model worker output' && output.push(fields?.text) }, preferredBackend: 'cpu' });
     const logger = silentLogger();
     const unknown = startModelWorker({ logger, preferredBackend: 'webgpu' });
     try {
       expect(await onCpu.backend()).toBe('cpu');
+      // tfjs's notice on starting cpu reaches the log, not the process's stdout.
+      await onCpu.train(lstmSpec({ epochs: 1 }), columns(), () => undefined, never);
+      expect(output).toContainEqual(expect.stringContaining('running TensorFlow.js in Node.js'));
       expect(await unknown.backend()).toBe(await worker.backend());
       expect(logger.warnings.map(({ message }) => message)).toEqual(['METALYTICS_TFJS_BACKEND names no tfjs backend; trying every one']);
     } finally {

@@ -4,7 +4,7 @@ import { AppError } from '../../../shared/errors';
 import { seededRandom } from '../../demo/synthetic-prices';
 import { trainingCancelled } from '../engine/cancelled';
 import type { NeuralEngine, NeuralFitInput, NeuralFitOutput, NeuralWeights } from '../engine/ports';
-import type { TfjsBackend } from './backend';
+import type { TfjsBackend } from './backend-names';
 import { buildNetwork, inputLayout, inputShape, type InputLayout } from './networks';
 
 /** Rows per tensor when predicting, so a long history never needs one huge allocation. */
