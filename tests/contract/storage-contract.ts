@@ -699,6 +699,16 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(all[0]).toEqual(prediction(1_000, 2_010));
         expect((await ctx.storage.predictions.query({ symbol: 'XAUUSD', limit: 2 })).map((p) => p.madeAt)).toEqual([2_000, 3_000]);
         expect((await ctx.storage.predictions.query({ symbol: 'XAUUSD', from: 3_000, to: 3_000, limit: 10 })).map((p) => p.madeAt)).toEqual([2_000]);
+
+        // Scoring: the ones made before the latest bar wait for their actual; recording it moves the target to the bar that came.
+        expect((await ctx.storage.predictions.pending('m2', 3_000)).map((p) => p.madeAt)).toEqual([1_000, 2_000]);
+        await ctx.storage.predictions.recordActual(prediction(1_000, 2_010), { targetTime: 2_500, actual: 2_012, naive: 2_001, scoredAt: 9_000 });
+        expect((await ctx.storage.predictions.pending('m2', 3_000)).map((p) => p.madeAt)).toEqual([2_000]);
+        const scored = { ...prediction(1_000, 2_010), targetTime: 2_500, actual: 2_012, naive: 2_001, scoredAt: 9_000 };
+        expect(await ctx.storage.predictions.query({ modelId: 'm2', scoredOnly: true, limit: 10 })).toEqual([scored]);
+        // Forecasting again from a bar whose prediction is scored leaves the settled one as it was.
+        expect(await ctx.storage.predictions.upsert([prediction(1_000, 2_099)])).toBe(0);
+        expect(await ctx.storage.predictions.query({ modelId: 'm2', scoredOnly: true, limit: 10 })).toEqual([scored]);
       });
 
       it('keeps live scores beside naive, oldest first, and deletes a version with everything that hangs on it', async () => {
