@@ -8,7 +8,7 @@ import { decodeArtifact } from '../pipeline/artifact';
 import type { FeatureHistogram } from '../pipeline/drift';
 import type { ArtifactStore } from '../service/artifact-store';
 import { forecast, toRecords } from '../service/forecasts';
-import { startTraining } from '../service/training';
+import { prepareTraining, startTraining, trainInJob } from '../service/training';
 import type { LiveModelOps } from './live-tracker';
 
 /**
@@ -23,7 +23,7 @@ export function serviceLiveOps(context: () => CoreContext, artifacts: ArtifactSt
       const ctx = context();
       return ctx.storage.predictions.upsert(toRecords(await forecast(ctx, artifacts, model, undefined)));
     },
-    retrain: async (active) => {
+    retrain: async (active, job) => {
       // The spec the version was fitted with, every default already applied, so nothing changes but the bars.
       const spec = active.hyperparameters as Partial<TrainSpec> & { preset?: PresetName | null };
       const input: ParsedInput<'models.train'> = {
@@ -49,7 +49,10 @@ export function serviceLiveOps(context: () => CoreContext, artifacts: ArtifactSt
         stage: 'shadow',
         wait: true,
       };
-      const { result } = await startTraining(context(), artifacts, input);
+      const ctx = context();
+      // Inside a scheduled train job's run the fit is that run, so its cancel and timeout reach the worker.
+      if (job) return (await trainInJob(ctx, artifacts, job, await prepareTraining(ctx, input))).modelId;
+      const { result } = await startTraining(ctx, artifacts, input);
       return result!.modelId;
     },
     trainingReference: async (model: RegisteredModel) => {

@@ -15,8 +15,11 @@ import { assessDrift, MIN_GATE_SAMPLES, promotionGate, retirementDue, scoreLiveW
 export interface LiveModelOps {
   /** Forecasts from the series' latest bar and stores them; a target already predicted is not stored twice. Answers how many were stored. */
   predictAndStore(model: RegisteredModel): Promise<number>;
-  /** A new version of an active model from its parameters on the series as it now stands, entering as `shadow`; answers its id. */
-  retrain(active: RegisteredModel): Promise<string>;
+  /**
+   * A new version of an active model from its parameters on the series as it now stands, entering
+   * as `shadow`; answers its id. Given a job, the fit runs in it; otherwise it is a job of its own.
+   */
+  retrain(active: RegisteredModel, job?: JobContext): Promise<string>;
   /** The training histograms of the model's features, from its verified artifact; null for models without features. */
   trainingReference(model: RegisteredModel): Promise<FeatureHistogram[] | null>;
 }
@@ -70,11 +73,11 @@ export class LiveTracker implements ModelJobs {
     return rows;
   }
 
-  async train(_ctx: JobContext, job: StoredIngestJob, symbol: string): Promise<number> {
+  async train(ctx: JobContext, job: StoredIngestJob, symbol: string): Promise<number> {
     if (job.modelName === null) throw new AppError('VALIDATION', `The train job "${job.name}" names no model.`);
     const active = await this.deps.storage.modelRegistry.active(job.modelName, symbol);
     if (!active) throw new AppError('NOT_FOUND', `There is no active version of "${job.modelName}" for ${symbol} to retrain; activate one first.`);
-    await this.deps.ops.retrain(active);
+    await this.deps.ops.retrain(active, ctx);
     return 1;
   }
 
