@@ -148,6 +148,7 @@ export function PredictionsScreen({ theme }: { theme: ResolvedTheme }) {
           <label>
             Model
             <select value={modelId ?? ''} data-testid="predictions-model" onChange={(e) => setChosen(e.target.value)} disabled={models.length === 0}>
+              {models.length === 0 && <option value="">No models</option>}
               {models.map((m) => (
                 <option key={m.modelId} value={m.modelId}>
                   {modelOption(m)}
@@ -174,6 +175,12 @@ export function PredictionsScreen({ theme }: { theme: ResolvedTheme }) {
         </div>
       </header>
       <QueryError error={list.error} />
+      {!model && (
+        <p className="muted">
+          A model’s forecasts appear here over the prices, with their prediction intervals, scored against the actual closes and beside
+          naive’s as the bars arrive.
+        </p>
+      )}
       {predict.error && (
         <p className="error-text" role="alert" data-testid="predict-error">
           {predict.error}
