@@ -176,7 +176,10 @@ describe('Models screen in the browser against metalytics serve', () => {
     await expect.poll(() => page.getByTestId('compare-metric-chart').getAttribute('data-points')).toBe(String(withCoverage));
     await page.getByTestId('compare-metric').selectOption('rel_mae');
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: path.join(docsDir, 'models.png'), fullPage: true });
+    // The screen scrolls inside the window, so a taller window shows the registry and the comparison together.
+    await page.setViewportSize({ width: 1440, height: 1300 });
+    await page.screenshot({ path: path.join(docsDir, 'models.png') });
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.getByLabel('Close the comparison').click();
   });
 

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { ModelSummary, StoredPrediction } from '../../../../shared/models';
+import { nominalTimeframeMs } from '../../../../shared/timeframes';
 import { call } from '../../api/client';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { useApiAction } from '../../api/use-api-action';
@@ -17,6 +18,8 @@ import '../models/models.css';
 const BARS_SHOWN = 400;
 /** Newest rows of the forecast-versus-actual table. */
 const ROWS_SHOWN = 60;
+/** Bars of context left of the first forecast when the chart opens. */
+const BARS_BEFORE_FORECASTS = 60;
 const noIndicatorSlots = new Map<string, number>();
 
 function modelOption(model: ModelSummary): string {
@@ -112,11 +115,19 @@ export function PredictionsScreen({ theme }: { theme: ResolvedTheme }) {
   const [fresh, setFresh] = useState<{ modelId: string; asOf: number; count: number } | null>(null);
 
   const reply = bars.data;
+  const predictionsKey = JSON.stringify({ modelId, limit: 2_000 });
+  const predictionsSettled = predictions.dataKey === predictionsKey || predictions.error !== null;
+  const stored = useMemo(() => (predictions.dataKey === predictionsKey ? (predictions.data?.predictions ?? []) : []), [predictions, predictionsKey]);
+  const firstTarget = stored.length > 0 ? Math.min(...stored.map((p) => p.targetTime)) : null;
+  // The candles wait for the forecasts, so the view opens once, on the stretch the forecasts cover.
   const window = useMemo<ChartWindow | null>(
-    () => (model && reply ? { key: `${model.modelId}|${model.symbol}|${model.timeframe}`, bars: reply.bars, spans: reply.spans, indicators: [] } : null),
-    [model, reply],
+    () =>
+      model && reply && predictionsSettled
+        ? { key: `${model.modelId}|${model.symbol}|${model.timeframe}`, bars: reply.bars, spans: reply.spans, indicators: [] }
+        : null,
+    [model, reply, predictionsSettled],
   );
-  const stored = useMemo(() => (predictions.dataKey === JSON.stringify({ modelId, limit: 2_000 }) ? (predictions.data?.predictions ?? []) : []), [predictions, modelId]);
+  const viewStart = model && firstTarget !== null ? firstTarget - BARS_BEFORE_FORECASTS * nominalTimeframeMs(model.timeframe) : null;
   const forecast = useMemo(
     () =>
       latestForecastPerTarget(stored).map((p) => ({ time: p.targetTime, predicted: p.predicted, lower: p.lower, upper: p.upper, outOfDistribution: p.outOfDistribution })),
@@ -195,7 +206,7 @@ export function PredictionsScreen({ theme }: { theme: ResolvedTheme }) {
               theme={theme}
               logScale={false}
               indicatorSlots={noIndicatorSlots}
-              viewStart={null}
+              viewStart={viewStart}
               onNearStart={() => undefined}
               forecast={forecast}
             >
