@@ -9,6 +9,7 @@ import { QueryError } from '../../ui/load-error';
 import type { ResolvedTheme } from '../../ui/theme';
 import { useModal } from '../../ui/use-modal';
 import { downloadBlob } from '../markets/chart-export';
+import { DataTable } from '../data/data-table';
 import { LossChart } from './loss-chart';
 import { DriftSummary, MetricsTable, StageBadge, VerdictBadge } from './model-parts';
 import { metricsBesideBaselines, olderVersions, versionLabel } from './model-view';
@@ -23,8 +24,7 @@ function DeleteModelDialog({ model, onClose, onDeleted }: { model: ModelSummary;
       </header>
       <div className="dialog__body">
         <p>
-          The version leaves the registry and its artifact file is deleted. Its stored predictions and scores go with it. Export it first
-          if you may want it back.
+          The version leaves the registry and its artifact file is deleted. Export it first if you may want it back.
         </p>
         {model.isActive && <p className="notice">It is the active version: {model.symbol} has no active {model.modelName} after this.</p>}
         {deletion.error && <p className="error-text">{deletion.error}</p>}
@@ -241,33 +241,25 @@ export function ModelDetailView({ modelId, all, theme, onDeleted }: { modelId: s
           {model.stageHistory.length === 0 ? (
             <p className="muted">No stage changes yet.</p>
           ) : (
-            <table className="data-table" data-testid="model-stage-history">
-              <caption className="visually-hidden">Stage history</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className="data-table__text">
-                    When (UTC)
-                  </th>
-                  <th scope="col" className="data-table__text">
-                    Change
-                  </th>
-                  <th scope="col" className="data-table__text">
-                    Why
-                  </th>
+            <DataTable
+              caption="Stage history"
+              testId="model-stage-history"
+              columns={[
+                { label: 'When (UTC)', text: true },
+                { label: 'Change', text: true },
+                { label: 'Why', text: true },
+              ]}
+            >
+              {[...model.stageHistory].reverse().map((change) => (
+                <tr key={`${change.at}-${change.to}`}>
+                  <td className="data-table__text">{formatBarTime(change.at, '1m')}</td>
+                  <td className="data-table__text">
+                    {change.from ?? 'new'} → {change.to}
+                  </td>
+                  <td className="data-table__text">{change.reason}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {[...model.stageHistory].reverse().map((change) => (
-                  <tr key={`${change.at}-${change.to}`}>
-                    <td className="data-table__text">{formatBarTime(change.at, '1m')}</td>
-                    <td className="data-table__text">
-                      {change.from ?? 'new'} → {change.to}
-                    </td>
-                    <td className="data-table__text">{change.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )}
         </div>
       </div>

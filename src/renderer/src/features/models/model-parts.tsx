@@ -1,4 +1,5 @@
 import type { DriftState, ModelMetrics, ModelSummary } from '../../../../shared/models';
+import { DataTable } from '../data/data-table';
 import { describeDrift, formatMetric, metricHelp, metricLabels, metricNames, stageLabels, verdictOf, verdictText } from './model-view';
 
 export function StageBadge({ model }: { model: Pick<ModelSummary, 'stage' | 'isActive'> }) {
@@ -18,35 +19,25 @@ export function VerdictBadge({ model, testId }: { model: Pick<ModelSummary, 'mod
 /** Every metric per row: the model's own first, then what it is measured against. */
 export function MetricsTable({ rows, testId }: { rows: ReadonlyArray<{ name: string; metrics: ModelMetrics; own?: boolean }>; testId?: string }) {
   return (
-    <table className="data-table metrics-table" data-testid={testId}>
-      <caption className="visually-hidden">Test metrics</caption>
-      <thead>
-        <tr>
-          <th scope="col" className="data-table__text">
-            Model
+    <DataTable
+      caption="Test metrics"
+      className="metrics-table"
+      testId={testId}
+      columns={[{ label: 'Model', text: true }, ...metricNames.map((metric) => ({ label: metricLabels[metric], help: metricHelp[metric] }))]}
+    >
+      {rows.map((row) => (
+        <tr key={row.name} className={row.own ? 'metrics-table__own' : undefined} data-testid={`${testId}-${row.own ? 'model' : row.name}`}>
+          <th scope="row" className="data-table__text">
+            {row.name}
           </th>
           {metricNames.map((metric) => (
-            <th key={metric} scope="col" title={metricHelp[metric]}>
-              {metricLabels[metric]}
-            </th>
+            <td key={metric} data-metric={metric}>
+              {formatMetric(metric, row.metrics[metric])}
+            </td>
           ))}
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.name} className={row.own ? 'metrics-table__own' : undefined} data-testid={`${testId}-${row.own ? 'model' : row.name}`}>
-            <th scope="row" className="data-table__text">
-              {row.name}
-            </th>
-            {metricNames.map((metric) => (
-              <td key={metric} data-metric={metric}>
-                {formatMetric(metric, row.metrics[metric])}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }
 

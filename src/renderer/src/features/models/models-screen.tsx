@@ -13,6 +13,7 @@ import { ModelDetailView } from './model-detail';
 import { StageBadge, VerdictBadge } from './model-parts';
 import { anyFilters, byNameThenVersion, formatMetric, listInput, metricHelp, metricLabels, stageLabels, type RegistryFilters } from './model-view';
 import { TrainingPanel } from './training-panel';
+import { DataTable } from '../data/data-table';
 import './models.css';
 
 const MAX_COMPARED = 20;
@@ -54,97 +55,77 @@ function RegistryTable({
   onSelect(modelId: string): void;
   onToggleCompare(modelId: string): void;
 }) {
-  const metricColumn = (metric: 'rel_mae' | 'mase' | 'dm_pvalue' | 'interval_coverage') => (
-    <th scope="col" title={metricHelp[metric]}>
-      {metricLabels[metric]}
-    </th>
-  );
+  const metricColumn = (metric: 'rel_mae' | 'mase' | 'dm_pvalue' | 'interval_coverage') => ({ label: metricLabels[metric], help: metricHelp[metric] });
   return (
-    <table className="data-table data-table--wide registry-table" data-testid="models-table">
-      <caption className="visually-hidden">Model registry</caption>
-      <thead>
-        <tr>
-          <th scope="col">
-            <span className="visually-hidden">Compare</span>
+    <DataTable
+      caption="Model registry"
+      wide
+      className="registry-table"
+      testId="models-table"
+      columns={[
+        { label: 'Compare', unlabelled: true },
+        { label: 'Version', text: true },
+        { label: 'Type', text: true },
+        { label: 'Series', text: true },
+        { label: 'Stage', text: true },
+        { label: 'Backend', text: true },
+        metricColumn('rel_mae'),
+        metricColumn('mase'),
+        metricColumn('dm_pvalue'),
+        metricColumn('interval_coverage'),
+        { label: 'Against naive', text: true },
+        { label: 'Trained', text: true },
+      ]}
+    >
+      {models.map((model) => (
+        <tr
+          key={model.modelId}
+          className={model.modelId === selected ? 'registry-table__row registry-table__row--selected' : 'registry-table__row'}
+          aria-selected={model.modelId === selected}
+          data-testid={`model-row-${model.modelId}`}
+          data-model-type={model.modelType}
+          data-stage={model.isActive ? 'active' : model.stage}
+          onClick={() => onSelect(model.modelId)}
+        >
+          <td onClick={(event) => event.stopPropagation()}>
+            <input
+              type="checkbox"
+              aria-label={`Compare ${model.modelName} v${model.version}`}
+              checked={compared.includes(model.modelId)}
+              disabled={!compared.includes(model.modelId) && compared.length >= MAX_COMPARED}
+              data-testid={`model-compare-${model.modelId}`}
+              onChange={() => onToggleCompare(model.modelId)}
+            />
+          </td>
+          <th scope="row" className="data-table__text">
+            <button type="button" className="link-button" data-testid={`model-open-${model.modelId}`} onClick={() => onSelect(model.modelId)}>
+              {model.modelName} v{model.version}
+            </button>
+            {model.flagged && (
+              <span className="flag" title={model.flagged} aria-label={`Flagged: ${model.flagged}`}>
+                ⚑
+              </span>
+            )}
           </th>
-          <th scope="col" className="data-table__text">
-            Version
-          </th>
-          <th scope="col" className="data-table__text">
-            Type
-          </th>
-          <th scope="col" className="data-table__text">
-            Series
-          </th>
-          <th scope="col" className="data-table__text">
-            Stage
-          </th>
-          <th scope="col" className="data-table__text">
-            Backend
-          </th>
-          {metricColumn('rel_mae')}
-          {metricColumn('mase')}
-          {metricColumn('dm_pvalue')}
-          {metricColumn('interval_coverage')}
-          <th scope="col" className="data-table__text">
-            Against naive
-          </th>
-          <th scope="col" className="data-table__text">
-            Trained
-          </th>
+          <td className="data-table__text">{model.modelType}</td>
+          <td className="data-table__text">
+            <span className="mono">{model.symbol}</span> {model.timeframe} · h{model.horizon}
+          </td>
+          <td className="data-table__text">
+            <StageBadge model={model} />
+          </td>
+          <td className="data-table__text">{model.backend}</td>
+          <td>{formatMetric('rel_mae', model.metrics.rel_mae)}</td>
+          <td>{formatMetric('mase', model.metrics.mase)}</td>
+          <td>{formatMetric('dm_pvalue', model.metrics.dm_pvalue)}</td>
+          <td>{formatMetric('interval_coverage', model.metrics.interval_coverage)}</td>
+          <td className="data-table__text">
+            <VerdictBadge model={model} testId={`model-verdict-${model.modelId}`} />
+          </td>
+          <td className="data-table__text">{formatUtcDate(model.trainingDate)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {models.map((model) => (
-          <tr
-            key={model.modelId}
-            className={model.modelId === selected ? 'registry-table__row registry-table__row--selected' : 'registry-table__row'}
-            aria-selected={model.modelId === selected}
-            data-testid={`model-row-${model.modelId}`}
-            data-model-type={model.modelType}
-            data-stage={model.isActive ? 'active' : model.stage}
-            onClick={() => onSelect(model.modelId)}
-          >
-            <td onClick={(event) => event.stopPropagation()}>
-              <input
-                type="checkbox"
-                aria-label={`Compare ${model.modelName} v${model.version}`}
-                checked={compared.includes(model.modelId)}
-                disabled={!compared.includes(model.modelId) && compared.length >= MAX_COMPARED}
-                data-testid={`model-compare-${model.modelId}`}
-                onChange={() => onToggleCompare(model.modelId)}
-              />
-            </td>
-            <th scope="row" className="data-table__text">
-              <button type="button" className="link-button" data-testid={`model-open-${model.modelId}`} onClick={() => onSelect(model.modelId)}>
-                {model.modelName} v{model.version}
-              </button>
-              {model.flagged && (
-                <span className="flag" title={model.flagged} aria-label={`Flagged: ${model.flagged}`}>
-                  ⚑
-                </span>
-              )}
-            </th>
-            <td className="data-table__text">{model.modelType}</td>
-            <td className="data-table__text">
-              <span className="mono">{model.symbol}</span> {model.timeframe} · h{model.horizon}
-            </td>
-            <td className="data-table__text">
-              <StageBadge model={model} />
-            </td>
-            <td className="data-table__text">{model.backend}</td>
-            <td>{formatMetric('rel_mae', model.metrics.rel_mae)}</td>
-            <td>{formatMetric('mase', model.metrics.mase)}</td>
-            <td>{formatMetric('dm_pvalue', model.metrics.dm_pvalue)}</td>
-            <td>{formatMetric('interval_coverage', model.metrics.interval_coverage)}</td>
-            <td className="data-table__text">
-              <VerdictBadge model={model} testId={`model-verdict-${model.modelId}`} />
-            </td>
-            <td className="data-table__text">{formatUtcDate(model.trainingDate)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }
 

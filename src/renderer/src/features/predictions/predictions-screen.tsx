@@ -10,6 +10,7 @@ import { formatPrice, pricePrecision } from '../../ui/format/numbers';
 import { formatBarTime } from '../../ui/format/time';
 import { QueryError } from '../../ui/load-error';
 import type { ResolvedTheme } from '../../ui/theme';
+import { DataTable } from '../data/data-table';
 import { DriftSummary, StageBadge, VerdictBadge } from '../models/model-parts';
 import { byStageThenNewest, describeLiveScore, latestForecastPerTarget, predictionErrors, stageLabels, versionLabel } from '../models/model-view';
 import '../models/models.css';
@@ -30,60 +31,51 @@ function ForecastTable({ predictions, precision, timeframe }: { predictions: rea
   const price = (value: number | null) => (value === null ? '–' : formatPrice(value, precision));
   const rows = [...predictions].sort((a, b) => b.targetTime - a.targetTime || b.madeAt - a.madeAt).slice(0, ROWS_SHOWN);
   return (
-    <table className="data-table data-table--wide" data-testid="forecast-table">
-      <caption className="visually-hidden">Forecasts against actual closes</caption>
-      <thead>
-        <tr>
-          <th scope="col" className="data-table__text">
-            Target bar (UTC)
-          </th>
-          <th scope="col" className="data-table__text">
-            Made with bar
-          </th>
-          <th scope="col">Forecast</th>
-          <th scope="col">Interval</th>
-          <th scope="col">Actual</th>
-          <th scope="col">Naive</th>
-          <th scope="col" title="Absolute error of the model and of naive on the same bar">
-            Error model / naive
-          </th>
-          <th scope="col" className="data-table__text">
-            <span className="visually-hidden">Out of distribution</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((prediction) => {
-          const errors = predictionErrors(prediction);
-          return (
-            <tr key={`${prediction.madeAt}-${prediction.targetTime}`} data-testid="forecast-row" data-scored={prediction.actual !== null}>
-              <td className="data-table__text">{formatBarTime(prediction.targetTime, timeframe)}</td>
-              <td className="data-table__text">{formatBarTime(prediction.madeAt, timeframe)}</td>
-              <td>{price(prediction.predicted)}</td>
-              <td>{prediction.lower === null || prediction.upper === null ? '–' : `${price(prediction.lower)} – ${price(prediction.upper)}`}</td>
-              <td>{price(prediction.actual)}</td>
-              <td>{price(prediction.naive)}</td>
-              <td>
-                {errors === null ? (
-                  <span className="muted">waiting for the bar</span>
-                ) : (
-                  <span className={errors.naive !== null && errors.model < errors.naive ? 'verdict--better' : undefined}>
-                    {price(errors.model)} / {price(errors.naive)}
-                  </span>
-                )}
-              </td>
-              <td className="data-table__text">
-                {prediction.outOfDistribution && (
-                  <span className="ood-flag" title={`Far from every training row (score ${prediction.oodScore?.toFixed(2) ?? '–'}): an extrapolation`}>
-                    OOD
-                  </span>
-                )}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable
+      caption="Forecasts against actual closes"
+      wide
+      testId="forecast-table"
+      columns={[
+        { label: 'Target bar (UTC)', text: true },
+        { label: 'Made with bar', text: true },
+        { label: 'Forecast' },
+        { label: 'Interval' },
+        { label: 'Actual' },
+        { label: 'Naive' },
+        { label: 'Error model / naive', help: 'Absolute error of the model and of naive on the same bar' },
+        { label: 'Out of distribution', text: true, unlabelled: true },
+      ]}
+    >
+      {rows.map((prediction) => {
+        const errors = predictionErrors(prediction);
+        return (
+          <tr key={`${prediction.madeAt}-${prediction.targetTime}`} data-testid="forecast-row" data-scored={prediction.actual !== null}>
+            <td className="data-table__text">{formatBarTime(prediction.targetTime, timeframe)}</td>
+            <td className="data-table__text">{formatBarTime(prediction.madeAt, timeframe)}</td>
+            <td>{price(prediction.predicted)}</td>
+            <td>{prediction.lower === null || prediction.upper === null ? '–' : `${price(prediction.lower)} – ${price(prediction.upper)}`}</td>
+            <td>{price(prediction.actual)}</td>
+            <td>{price(prediction.naive)}</td>
+            <td>
+              {errors === null ? (
+                <span className="muted">waiting for the bar</span>
+              ) : (
+                <span className={errors.naive !== null && errors.model < errors.naive ? 'verdict--better' : undefined}>
+                  {price(errors.model)} / {price(errors.naive)}
+                </span>
+              )}
+            </td>
+            <td className="data-table__text">
+              {prediction.outOfDistribution && (
+                <span className="ood-flag" title={`Far from every training row (score ${prediction.oodScore?.toFixed(2) ?? '–'}): an extrapolation`}>
+                  OOD
+                </span>
+              )}
+            </td>
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }
 
