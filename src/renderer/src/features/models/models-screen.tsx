@@ -145,6 +145,10 @@ export function ModelsScreen({ theme }: { theme: ResolvedTheme }) {
   const importAction = useApiAction();
   const list = useApiQuery('models.list', listInput(filters));
   useApiEvent('models.changed', list.reload);
+  useApiEvent('job.finished', (finished) => {
+    // A training run ends with a new version in the registry.
+    if (finished.kind === 'train') list.reload();
+  });
 
   const models = useMemo(() => [...(list.data?.models ?? [])].sort(byNameThenVersion), [list.data]);
   const symbolsWithBars = useMemo(() => [...new Set((catalogue.coverage ?? []).map((c) => c.symbol))].sort(), [catalogue.coverage]);
