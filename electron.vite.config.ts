@@ -31,7 +31,11 @@ export default defineConfig({
       // stays a runtime import from node_modules: native modules cannot be bundled, and
       // electron-builder ships and rebuilds them.
       externalizeDeps: true,
-      rolldownOptions: { input: { index: resolve('src/main/index.ts') } },
+      // The model worker thread is a second entry: src/core/models/worker/model-worker-client.ts
+      // starts out/main/model-worker.js from beside the bundle that holds it.
+      rolldownOptions: {
+        input: { index: resolve('src/main/index.ts'), 'model-worker': resolve('src/core/models/worker/model-worker-thread.ts') },
+      },
     },
   },
   preload: {

@@ -17,7 +17,7 @@ import { parseBars } from '../src/core/import/parse-bars';
 import type { BarColumns, NeuralEngine, TrainSpec } from '../src/core/models/engine/ports';
 import { toBarColumns } from '../src/core/models/pipeline/bar-columns';
 import { isNeuralModel, trainModel } from '../src/core/models/pipeline/train';
-import { modelTypes, skillSentence, skillVerdict, type ModelMetrics, type ModelType } from '../src/shared/models';
+import { modelTypes, skillSentence, skillVerdict, type ModelMetrics, type ModelType, type TrainingBackend } from '../src/shared/models';
 import type { Timeframe } from '../src/shared/timeframes';
 
 interface Dataset {
@@ -67,16 +67,20 @@ function specFor(dataset: Dataset, modelType: ModelType): TrainSpec {
 }
 
 /**
- * The networks' engine, once the neural part provides one under src/core/models/tfjs/ (a module
- * exporting `createNeuralEngine(): Promise<NeuralEngine>`); null until then, and the table says so.
+ * The networks' engine from the neural part (src/core/models/tfjs/), on the fastest backend that
+ * starts here. Imported by path so that this script also runs in a checkout without it, where
+ * the table says the networks were not run.
  */
 async function neuralEngine(): Promise<NeuralEngine | null> {
-  const modulePath = '../src/core/models/tfjs/engine';
+  const backendModule = '../src/core/models/tfjs/backend';
+  const engineModule = '../src/core/models/tfjs/tfjs-engine';
   try {
-    const module = (await import(modulePath)) as { createNeuralEngine?: () => Promise<NeuralEngine> };
-    return module.createNeuralEngine ? await module.createNeuralEngine() : null;
-  } catch {
-    return null;
+    const { selectBackend } = (await import(backendModule)) as { selectBackend(): Promise<{ backend: TrainingBackend }> };
+    const { createTfjsEngine } = (await import(engineModule)) as { createTfjsEngine(backend: TrainingBackend): NeuralEngine };
+    return createTfjsEngine((await selectBackend()).backend);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw error;
   }
 }
 

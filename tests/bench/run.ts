@@ -9,6 +9,7 @@
  *   METALYTICS_BENCH_MIXED_MINUTES  1m bars stored beside 21 years of daily bars (default 1,000,000)
  *   METALYTICS_BENCH_STORAGE_ONLY=1 only the storage figures (ingest, chart queries, compression), for quick runs
  *   METALYTICS_BENCH_DIALECTS  engines to measure (default sqlite,postgres,timescaledb)
+ *   METALYTICS_BENCH_MODELS_ONLY=1 only the model figures (training per tfjs backend, the worker), for quick runs
  *
  * The same figures run on SQLite, embedded Postgres and, when ../shared/tools/timescaledb
  * is installed, a real TimescaleDB (skipped with a note otherwise). Besides the 1m history
@@ -33,6 +34,7 @@ import { benchChartPaint } from './chart-paint';
 import { benchConcurrentClients } from './concurrent-clients';
 import { benchIndicators } from './indicators-bench';
 import { benchMixedBases } from './mixed-bases-bench';
+import { benchModels } from './models-bench';
 import { benchOutputValidation } from './output-validation-bench';
 import { queryLatency } from './query-latency';
 import { loopColumns, watchEventLoop } from './loop-watch';
@@ -45,6 +47,7 @@ const PG_QUERY_BARS = env('METALYTICS_BENCH_PG_BARS', 10_000_000);
 const INSERT_BARS = env('METALYTICS_BENCH_INSERT', 1_000_000);
 const MIXED_MINUTES = env('METALYTICS_BENCH_MIXED_MINUTES', 1_000_000);
 const STORAGE_ONLY = process.env.METALYTICS_BENCH_STORAGE_ONLY === '1';
+const MODELS_ONLY = process.env.METALYTICS_BENCH_MODELS_ONLY === '1';
 const DAILY_SYMBOL = 'XAUUSD.D';
 const DIALECTS = (process.env.METALYTICS_BENCH_DIALECTS ?? 'sqlite,postgres,timescaledb').split(',');
 const CHUNK = 5_000;
@@ -254,6 +257,11 @@ async function main() {
   const info = machine();
   console.log(`Metalytics bench on ${info.cpu} (${info.cores} cores, ${info.memoryGiB} GiB), ${info.platform}, Node ${info.node}\n`);
 
+  if (MODELS_ONLY) {
+    for (const row of await benchModels()) record(row);
+    return report(info);
+  }
+
   const sqliteDirs = new Map<Purpose, string>();
   const openSqlite = async (purpose: Purpose) => {
     const dir = tempDir('metalytics-bench-sqlite-');
@@ -275,6 +283,8 @@ async function main() {
   if (!STORAGE_ONLY) for (const row of await benchIndicators()) record(row);
   // Chart replies through invoke with the development-only output check beside the same without it.
   if (!STORAGE_ONLY) for (const row of await benchOutputValidation()) record(row);
+  // Training per tfjs backend against cpu, the main thread while the worker trains, forecast latency.
+  if (!STORAGE_ONLY) for (const row of await benchModels()) record(row);
 
   const provider = STORAGE_ONLY ? undefined : await startBenchProvider();
   try {
@@ -284,6 +294,10 @@ async function main() {
     await provider?.stop();
   }
 
+  report(info);
+}
+
+function report(info: ReturnType<typeof machine>) {
   const outDir = path.resolve('bench-results');
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

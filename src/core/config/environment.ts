@@ -27,6 +27,11 @@ const appVariables = [
     meaning: "the better-sqlite3 native module to load instead of the package's own (the desktop app sets it up from a checkout)",
     readBy: everyShell,
   },
+  {
+    name: 'METALYTICS_TFJS_BACKEND',
+    meaning: 'the TensorFlow.js backend models train on first: tensorflow (tfjs-node), wasm or cpu; a slower one is taken when it cannot start',
+    readBy: everyShell,
+  },
   { name: 'METALYTICS_TOKEN', meaning: 'the access token of serve; unset, a random one per run', readBy: ['serve'] },
   { name: 'METALYTICS_METRICS_TOKEN', meaning: 'a second token that opens only /metrics of a serve other machines can reach', readBy: ['serve'] },
   { name: 'METALYTICS_IMPORT_DIR', meaning: 'the only folder serve imports files from by path', readBy: ['serve'] },

@@ -26,6 +26,11 @@ export interface RuntimeConfig {
   migrationsDir?: string;
   /** The better-sqlite3 native module to load; absent, the package's own. */
   sqliteNativeBinding?: string;
+  /**
+   * The TensorFlow.js backend to try first (tensorflow, wasm or cpu), as written; the model
+   * worker checks it and ignores an unknown name. Absent, the fastest that starts.
+   */
+  tfjsBackend?: string;
   providers: Readonly<Record<ProviderId, ProviderEnvironment>>;
 }
 
@@ -35,6 +40,7 @@ export function configFromEnvironment(env: Environment): Omit<RuntimeConfig, 'da
     databaseUrl: readVariable(env, 'METALYTICS_DATABASE_URL'),
     migrationsDir: readVariable(env, 'METALYTICS_MIGRATIONS_DIR'),
     sqliteNativeBinding: readVariable(env, 'METALYTICS_SQLITE_NATIVE_BINDING'),
+    tfjsBackend: readVariable(env, 'METALYTICS_TFJS_BACKEND'),
     providers: providersFromEnvironment(env),
   };
 }

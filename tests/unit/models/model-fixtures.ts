@@ -8,17 +8,22 @@ export function xauDaily(count = 1_500): BarColumns {
   return toBarColumns(metaTraderDailyBars().slice(0, count));
 }
 
-/** A copy of the first `length` bars. */
-export function cut(bars: BarColumns, length: number): BarColumns {
+function slice(bars: BarColumns, from: number, to: number): BarColumns {
   return {
-    time: bars.time.slice(0, length),
-    open: bars.open.slice(0, length),
-    high: bars.high.slice(0, length),
-    low: bars.low.slice(0, length),
-    close: bars.close.slice(0, length),
-    volume: bars.volume.slice(0, length),
+    time: bars.time.slice(from, to),
+    open: bars.open.slice(from, to),
+    high: bars.high.slice(from, to),
+    low: bars.low.slice(from, to),
+    close: bars.close.slice(from, to),
+    volume: bars.volume.slice(from, to),
   };
 }
+
+/** A copy of the first `length` bars. */
+export const cut = (bars: BarColumns, length: number) => slice(bars, 0, length);
+
+/** A copy of the last `count` bars. */
+export const lastBars = (bars: BarColumns, count: number) => slice(bars, bars.close.length - count, bars.close.length);
 
 /** The same bars up to `last`, every later bar's prices scrambled (doubled and jittered). */
 export function changedAfter(bars: BarColumns, last: number): BarColumns {

@@ -2,9 +2,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { NeuralEngine, NeuralFitInput } from '../../../src/core/models/engine/ports';
 import { ARTIFACT_FORMAT_VERSION, decodeArtifact, type FittedParams } from '../../../src/core/models/pipeline/artifact';
-import { predictWithArtifact, trainModel } from '../../../src/core/models/pipeline/train';
+import { forecastHistoryBars, predictWithArtifact, trainModel } from '../../../src/core/models/pipeline/train';
 import { baselineModelTypes, type ModelType } from '../../../src/shared/models';
-import { changedAfter, cut, noHooks, spec, xauDaily } from './model-fixtures';
+import { changedAfter, cut, lastBars, noHooks, spec, xauDaily } from './model-fixtures';
 
 const bars = xauDaily();
 const DAY = 86_400_000;
@@ -108,6 +108,18 @@ describe('artifact', () => {
     expect(() => decodeArtifact(new Uint8Array([1, 2, 3]))).toThrow(/Not a Metalytics model artifact/);
     const damaged = new Uint8Array(gzipSync(Buffer.from(JSON.stringify({ ...document, conformal: null }))));
     expect(() => decodeArtifact(damaged)).toThrow(/Damaged model artifact: conformal/);
+  });
+
+  it('forecasts from forecastHistoryBars of history what it forecasts from the whole history', async () => {
+    const { artifact } = await trainModel(spec(), bars, null, noHooks());
+    const [whole] = await predictWithArtifact(artifact, bars, null);
+    const [recent] = await predictWithArtifact(artifact, lastBars(bars, forecastHistoryBars(spec())), null);
+    expect(recent!.targetTime).toBe(whole!.targetTime);
+    expect(recent!.predicted).toBeCloseTo(whole!.predicted, 9);
+    expect(recent!.upper).toBeCloseTo(whole!.upper, 9);
+    // A short history seeds the averages too late and gives another forecast, so the bound matters.
+    const [short] = await predictWithArtifact(artifact, lastBars(bars, 80), null);
+    expect(Math.abs(short!.predicted - whole!.predicted)).toBeGreaterThan(1e-6);
   });
 
   it('says how many bars a forecast needs', async () => {

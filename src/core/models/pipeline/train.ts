@@ -343,7 +343,17 @@ export function barsAfter(time: number, count: number, timeframe: Timeframe): nu
   return time + count * fixedTimeframeMs[timeframe];
 }
 
-/** Forecasts the close `horizon` bars past the last of `bars` with a stored model. */
+/**
+ * Bars of history a forecast should be given. The exponential averages behind EMA, MACD, RSI
+ * and ATR are seeded at the first bar they see, and the seed's weight decays by at least
+ * 13/14 a bar, so after 1,000 bars it is below 1e-30 and a forecast from this many bars equals
+ * one from the whole history to double precision; the lookback window and the season come on top.
+ */
+export function forecastHistoryBars(spec: Pick<TrainSpec, 'modelType' | 'lookback' | 'seasonLength' | 'horizon'>): number {
+  return 1_000 + lookbackOf(spec) + spec.seasonLength * Math.ceil(spec.horizon / spec.seasonLength);
+}
+
+/** Forecasts the close `horizon` bars past the last of `bars` with a stored model (give it forecastHistoryBars of them). */
 export async function predictWithArtifact(artifactBytes: Uint8Array, bars: BarColumns, engine: NeuralEngine | null): Promise<ForecastPoint[]> {
   const artifact = decodeArtifact(artifactBytes);
   const { spec, params, scaler } = artifact;

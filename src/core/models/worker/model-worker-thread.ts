@@ -1,0 +1,79 @@
+/**
+ * The training worker thread: one per core, long-lived, holding tfjs and the pipeline so the
+ * main thread never runs a fit. electron-vite builds it to out/main/model-worker.js; from
+ * source (tsx, vitest) it runs through tsx's loader. See model-worker-client.ts.
+ *
+ * Trainings arrive one at a time (the client queues them); predictions may arrive while one
+ * runs and are answered between two of its batches, which is also where a cancel lands.
+ */
+import { readlinkSync } from 'node:fs';
+import { constants, setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { trainingCancelled } from '../engine/cancelled';
+import { predictWithArtifact, trainModel } from '../pipeline/train';
+import { selectBackend } from '../tfjs/backend';
+import { createTfjsEngine } from '../tfjs/tfjs-engine';
+import { carryError, type BackendReply, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol';
+
+/**
+ * On Linux a thread has its own nice value: the training thread takes the CPU only when the
+ * main thread (IPC, HTTP, the event loop a user feels) does not want it. Elsewhere there is
+ * no per-thread priority to set, and the thread runs as it is.
+ */
+function yieldCpuToMainThread(): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+    setPriority(threadId, constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    // Not Linux, or not allowed: the thread keeps the process's priority.
+  }
+}
+
+yieldCpuToMainThread();
+const port = parentPort!;
+const options = workerData as WorkerOptions;
+const ready = selectBackend(options.preferredBackend).then((choice) => ({ choice, engine: createTfjsEngine(choice.backend) }));
+const running = new Map<number, AbortController>();
+
+const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+async function answer(request: Exclude<WorkerRequest, { kind: 'cancel' | 'close' }>): Promise<void> {
+  const { id } = request;
+  const controller = new AbortController();
+  try {
+    const { choice, engine } = await ready;
+    switch (request.kind) {
+      case 'backend':
+        return reply({ kind: 'done', id, value: choice satisfies BackendReply });
+      case 'train': {
+        running.set(id, controller);
+        const outcome = await trainModel(request.spec, request.bars, engine, {
+          onEpoch: (report) => reply({ kind: 'epoch', id, report }),
+          signal: controller.signal,
+        });
+        return reply({ kind: 'done', id, value: outcome }, [outcome.artifact.buffer as ArrayBuffer]);
+      }
+      case 'predict':
+        return reply({ kind: 'done', id, value: await predictWithArtifact(request.artifact, request.bars, engine) });
+    }
+  } catch (error) {
+    // Whatever stopped at the signal (the engine between batches, the pipeline between fits) was cancelled.
+    reply({ kind: 'failed', id, error: carryError(controller.signal.aborted ? trainingCancelled() : error) });
+  } finally {
+    running.delete(id);
+  }
+}
+
+port.on('message', (request: WorkerRequest) => {
+  switch (request.kind) {
+    case 'cancel':
+      running.get(request.id)?.abort();
+      return;
+    case 'close':
+      for (const controller of running.values()) controller.abort();
+      port.close();
+      return;
+    default:
+      void answer(request);
+  }
+});
