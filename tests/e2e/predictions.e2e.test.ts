@@ -30,7 +30,7 @@ beforeAll(async () => {
   const trained = await server.call('models.train', { symbol: SYMBOL, timeframe: '1d', modelType: 'ridge', horizon: 1, wait: true });
   modelId = trained.result!.modelId;
   await server.call('models.activate', { modelId });
-  // Forecasts made from bars of the last weeks: their target bars are stored, so they are scored.
+  // Forecasts made from bars of the last weeks: their target bars are stored, so they can be scored.
   const { bars } = await server.call('bars.query', { symbol: SYMBOL, timeframe: '1d', limit: 30 });
   for (const bar of bars.slice(0, -1).filter((_, i) => i % 3 === 0)) {
     await server.call('predictions.make', { modelId, asOf: bar.time, store: true });
@@ -57,17 +57,20 @@ describe('Predictions in the browser against metalytics serve', () => {
     await page.getByTestId('drift-state').waitFor();
   });
 
-  it('lists forecasts against the actual closes and naive’s forecast of the same bars', async () => {
+  it('lists forecasts against the actual closes and naive’s forecast of the same bars, as the core scored them', async () => {
     const { predictions } = await server.call('predictions.query', { modelId });
     const scored = predictions.filter((p) => p.actual !== null);
-    expect(scored.length).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('[data-testid="forecast-row"][data-scored="true"]').count()).toBe(scored.length);
-    const newestScored = [...scored].sort((a, b) => b.targetTime - a.targetTime || b.madeAt - a.madeAt)[0]!;
-    const row = page.locator('[data-testid="forecast-row"][data-scored="true"]').first();
-    const cells = await row.locator('td').allTextContents();
-    expect(cells[2]).toBe(price(newestScored.predicted));
-    expect(cells[4]).toBe(price(newestScored.actual!));
-    expect(cells[6]).toBe(`${price(Math.abs(newestScored.predicted - newestScored.actual!))} / ${newestScored.naive === null ? '–' : price(Math.abs(newestScored.naive - newestScored.actual!))}`);
+    await expect.poll(() => page.getByTestId('forecast-row').count()).toBe(predictions.length);
+    expect(await page.locator('[data-testid="forecast-row"][data-scored="true"]').count()).toBe(scored.length);
+    const newest = [...predictions].sort((a, b) => b.targetTime - a.targetTime || b.madeAt - a.madeAt)[0]!;
+    const cells = await page.getByTestId('forecast-row').first().locator('td').allTextContents();
+    expect(cells[2]).toBe(price(newest.predicted));
+    expect(cells[3]).toBe(`${price(newest.lower!)} – ${price(newest.upper!)}`);
+    expect(cells[5]).toBe(price(newest.naive!));
+    expect(cells[4]).toBe(newest.actual === null ? '–' : price(newest.actual));
+    expect(cells[6]).toBe(
+      newest.actual === null ? 'waiting for the bar' : `${price(Math.abs(newest.predicted - newest.actual))} / ${price(Math.abs(newest.naive! - newest.actual))}`,
+    );
   });
 
   it('predicts now from the latest bar, and draws the new forecast beyond the last candle', async () => {
