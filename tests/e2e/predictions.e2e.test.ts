@@ -69,7 +69,7 @@ describe('Predictions in the browser against metalytics serve', () => {
     expect(cells[5]).toBe(price(newest.naive!));
     expect(cells[4]).toBe(newest.actual === null ? '–' : price(newest.actual));
     expect(cells[6]).toBe(
-      newest.actual === null ? 'waiting for the bar' : `${price(Math.abs(newest.predicted - newest.actual))} / ${price(Math.abs(newest.naive! - newest.actual))}`,
+      newest.actual === null ? 'not scored yet' : `${price(Math.abs(newest.predicted - newest.actual))} / ${price(Math.abs(newest.naive! - newest.actual))}`,
     );
   });
 

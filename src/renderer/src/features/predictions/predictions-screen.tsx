@@ -58,7 +58,7 @@ function ForecastTable({ predictions, precision, timeframe }: { predictions: rea
             <td>{price(prediction.naive)}</td>
             <td>
               {errors === null ? (
-                <span className="muted">waiting for the bar</span>
+                <span className="muted">not scored yet</span>
               ) : (
                 <span className={errors.naive !== null && errors.model < errors.naive ? 'verdict--better' : undefined}>
                   {price(errors.model)} / {price(errors.naive)}
