@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Core } from '../core/create-core';
 import { shouldValidateOutput } from '../core/invoke';
 import type { Logger } from '../core/ports';
 import { badOhlcPolicies, dateFormats, instrumentKinds, providerIds } from '../shared/domain';
 import { timeframes } from '../shared/timeframes';
+import { modelTypes, presetNames } from '../shared/models';
 import { redactText } from '../core/logging/redact';
 import { createStderrLogger, environmentSecrets, type LogLevel } from '../server/headless-ports';
 import { isLoopbackHost } from '../shared/hosts';
@@ -33,6 +34,16 @@ import {
   type InstrumentsListOptions,
   type InstrumentsRemoveOptions,
 } from './instruments-command';
+import {
+  parseLastBarTime,
+  runModelsActivate,
+  runModelsExport,
+  runModelsImport,
+  runModelsList,
+  runPredict,
+  runTrain,
+  type TrainCommandOptions,
+} from './models-command';
 import { runServe } from './serve-command';
 import { runStatus, type StatusCommandOptions } from './status-command';
 
@@ -96,7 +107,9 @@ function collect(value: string, previous: string[]): string[] {
 
 function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('metalytics')
-    .description('Metalytics headless: serve the app over HTTP, import CSV files, backfill from providers, manage instruments and check the workspace.')
+    .description(
+      'Metalytics headless: serve the app over HTTP, import CSV files, backfill from providers, manage instruments, train and run forecasting models, and check the workspace.',
+    )
     .version(readAppVersion())
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
@@ -211,7 +224,91 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     setExitCode(await withCore(options, 'warn', (core) => runInstrumentsRemove(core, symbol, options, processOutput)));
   });
 
+  withWorkspaceOptions(
+    program
+      .command('train')
+      .description('train a model on stored bars and register it as a new version; it is scored against naive on the same test targets')
+      .requiredOption('--symbol <symbol>', 'instrument to forecast, e.g. XAUUSD')
+      .addOption(new Option('--timeframe <timeframe>', 'timeframe of the bars').choices(timeframes).makeOptionMandatory())
+      .addOption(new Option('--model <type>', 'model type').choices(modelTypes).makeOptionMandatory())
+      .option('--horizon <bars>', 'bars ahead the forecast close lies (default 1)', parseWhole('--horizon'))
+      .option('--from <date>', 'first bar (UTC YYYY-MM-DD, or an ISO date-time with its zone; default: the oldest stored)', parseBackfillDate('from'))
+      .option('--to <date>', 'last day, included (default: the latest stored bar)', parseLastBarTime)
+      .option('--epochs <n>', 'most epochs for mlp, lstm and gru (early stopping may end sooner)', parseWhole('--epochs'))
+      .option('--seed <n>', 'random seed, for the same result on the same backend (default 42)', parseWhole('--seed'))
+      .option('--level <level>', 'prediction-interval level, between 0 and 1 (default 0.9)', parseLevel)
+      .option('--name <name>', 'registry name its versions share (default: <model>-<timeframe>, or the preset\'s)')
+      .addOption(new Option('--preset <preset>', 'spot_12h: the last 12 hours of spot prices; daily_lstm; intraday_gru').choices(presetNames))
+      .addOption(new Option('--stage <stage>', 'stage the new version enters').choices(['candidate', 'shadow']))
+      .option('--json', 'print only the result as one JSON object; epochs and progress go to stderr', false),
+  ).action(async (options: WorkspaceOptions & TrainCommandOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runTrain(core, options, processOutput)));
+  });
+
+  const models = program.command('models').description('list, activate, export and import the versions in the model registry');
+  withWorkspaceOptions(
+    models
+      .command('list')
+      .description('list the registered versions with their scores against naive')
+      .option('--symbol <symbol>', 'only models of this instrument')
+      .option('--json', 'print the list as a JSON array', false),
+  ).action(async (options: WorkspaceOptions & { json: boolean; symbol?: string }) => {
+    setExitCode(await withCore(options, 'warn', (core) => runModelsList(core, options, processOutput)));
+  });
+  withWorkspaceOptions(
+    models
+      .command('activate')
+      .description('make a version the active one of its name and symbol (the previous one becomes a candidate); activating an older version rolls back')
+      .argument('<id>', 'the model id (see models list)')
+      .option('--reason <text>', 'why, kept in the stage history'),
+  ).action(async (id: string, options: WorkspaceOptions & { reason?: string }) => {
+    setExitCode(await withCore(options, 'warn', (core) => runModelsActivate(core, id, options, processOutput)));
+  });
+  withWorkspaceOptions(
+    models
+      .command('export')
+      .description('write a version (registry row, lineage, training run, stage history and artifact) to one JSON file')
+      .argument('<id>', 'the model id')
+      .argument('<file>', 'the file to write'),
+  ).action(async (id: string, file: string, options: WorkspaceOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runModelsExport(core, id, file, processOutput)));
+  });
+  withWorkspaceOptions(
+    models
+      .command('import')
+      .description('register a version from an export file as a candidate, after checking its artifact\'s sha256')
+      .argument('<file>', 'the export file'),
+  ).action(async (file: string, options: WorkspaceOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runModelsImport(core, file, processOutput)));
+  });
+
+  withWorkspaceOptions(
+    program
+      .command('predict')
+      .description('forecast with a registered version from the bars up to a time, with its prediction interval')
+      .requiredOption('--model <id>', 'the model id (see models list)')
+      .option('--asof <time>', 'use only bars that opened at or before this time (UTC YYYY-MM-DD or an ISO date-time with its zone; default: the latest bar)', parseBackfillDate('from'))
+      .option('--json', 'print { modelId, asOf, predictions } as JSON', false),
+  ).action(async (options: WorkspaceOptions & { model: string; asof?: number; json: boolean }) => {
+    setExitCode(await withCore(options, 'warn', (core) => runPredict(core, options, processOutput)));
+  });
+
   return program;
+}
+
+/** Commander parser for a whole number option. */
+function parseWhole(name: string): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`${name} takes a whole number.`);
+    return value;
+  };
+}
+
+function parseLevel(text: string): number {
+  const value = Number(text);
+  if (!(value > 0 && value < 1)) throw new InvalidArgumentError('give a level between 0 and 1, e.g. 0.9.');
+  return value;
 }
 
 /** Parses `argv`, runs one command and returns its exit code; never throws. */

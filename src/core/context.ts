@@ -2,6 +2,7 @@ import type { Backfills } from './backfill/backfill';
 import type { EventBus } from './events';
 import type { ProviderRegistry } from './providers/registry';
 import type { JobRunner } from './jobs/job-runner';
+import type { ModelWorker } from './models/engine/ports';
 import type { ProviderTurns } from './jobs/provider-turns';
 import type { CorePorts } from './ports';
 import type { Scheduler, SchedulerClock } from './scheduler/scheduler';
@@ -26,6 +27,8 @@ export interface CoreContext {
   /** Scheduled jobs: their definitions, timers and runs. */
   readonly scheduler: Scheduler;
   readonly clock: SchedulerClock;
+  /** The one model worker thread, started on first use; every fit and forecast runs in it. */
+  readonly modelWorker: ModelWorker;
   readonly now: () => number;
   readonly startedAt: number;
 }

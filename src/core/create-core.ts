@@ -12,6 +12,7 @@ import { ProviderRegistry } from './providers/registry';
 import { instrumentCatalogue } from './instruments/catalogue';
 import { instrumentsHandlers } from './instruments/instruments-handlers';
 import { modelsHandlers } from './models/models-handlers';
+import { startModelWorker } from './models/worker/model-worker-client';
 import { createInvoke, mergeHandlers, type Invoke, type InvokeOptions } from './invoke';
 import { JobRunner } from './jobs/job-runner';
 import { jobsHandlers } from './jobs/jobs-handlers';
@@ -49,13 +50,17 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     const owner = processOwner();
     const jobs = new JobRunner(storage.jobRuns, events, ports.logger, now, { owner });
     await jobs.startHeartbeat();
+    // After the heartbeat's sweep has ended the job runs of processes that stopped mid-fit.
+    await storage.trainingRuns.settleInterrupted();
     const turns = new ProviderTurns();
     const providers = new ProviderRegistry(ports.config.providers, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
     const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now, turns, providerPlan: (provider) => providers.plan(provider) });
     const clock = systemClock(now);
     const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now });
     await scheduler.load();
-    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, now, startedAt: now() };
+    // Its thread starts on the first fit or forecast, so a core that never trains never loads tfjs.
+    const modelWorker = startModelWorker({ logger: ports.logger, preferredBackend: ports.config.tfjsBackend });
+    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, modelWorker, now, startedAt: now() };
     // One module per contract namespace, each in the folder of that name.
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
@@ -87,6 +92,9 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
         jobs.stopHeartbeat();
         jobs.cancelAll();
         await scheduler.settled();
+        // A cancelled training still records how it ended (its training run, its job run) before the database closes.
+        await jobs.settled();
+        await modelWorker.close();
         await storage.close();
       },
     };

@@ -5,6 +5,7 @@ import type { Logger } from '../core/ports';
 import { methodNames, type EventMessage } from '../shared/contract';
 import { ipcChannels, type PickedFile } from '../shared/desktop-bridge';
 import { requestedCsvPath } from '../shared/domain';
+import { requestedModelFilePath } from '../shared/models';
 import { fail, INTERNAL_ERROR_MESSAGE, type Result } from '../shared/errors';
 
 /** What the handlers read from Electron's IpcMainInvokeEvent. */
@@ -31,6 +32,9 @@ export interface IpcDependencies {
 
 const untrustedReply = fail({ code: 'AUTH', message: 'This request did not come from the Metalytics window.' });
 
+/** The window sends and receives a model export as `content`; only the CLI names files. */
+const modelPathReply = fail({ code: 'FORBIDDEN', message: 'The window exchanges model files as `content`, not by path.' });
+
 const unchosenFileReply = fail({ code: 'VALIDATION', message: 'Choose the file with File › Import CSV… so Metalytics may read it.' });
 
 /**
@@ -54,6 +58,7 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       }
       const filePath = requestedCsvPath(input);
       if (filePath !== null && !chosenPaths.has(path.resolve(filePath))) return unchosenFileReply;
+      if (requestedModelFilePath(name, input) !== null) return modelPathReply;
       try {
         return await invoke(name, input);
       } catch (error) {

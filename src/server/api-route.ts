@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../core/create-core';
 import { isMethodName } from '../shared/contract';
 import { requestedCsvPath } from '../shared/domain';
+import { requestedModelFilePath } from '../shared/models';
 import { AppError, fail } from '../shared/errors';
 import { bearerToken, TOO_MANY_FAILURES_MESSAGE, type Authenticate } from './authentication';
 import { EVENTS_PATH } from './event-socket';
@@ -23,6 +24,9 @@ const DEFAULT_MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
  */
 const DEFAULT_MAX_CONCURRENT_IMPORTS = 2;
 const IMPORT_RETRY_AFTER_SECONDS = 5;
+
+/** Over HTTP a model file is sent and received as `content`: the server reads and writes no file a caller names. */
+const modelPathRefusal = new AppError('FORBIDDEN', 'This server does not read or write model files by path; send the export as `content`, or leave `path` out to receive it.');
 
 export interface ApiRouteOptions {
   core: Core;
@@ -176,6 +180,11 @@ export function createApiRoute(options: ApiRouteOptions): ApiRoute {
         sendJson(res, 400, fail({ code: 'VALIDATION', message: 'The request body is not valid JSON.' }));
         return;
       }
+    }
+    if (requestedModelFilePath(name, input) !== null) {
+      metrics.recordRpc(name, 'FORBIDDEN', 0);
+      sendJson(res, 200, fail(modelPathRefusal.toPayload()));
+      return;
     }
     await invokeAndReply(res, name, input);
   };

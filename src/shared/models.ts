@@ -190,6 +190,10 @@ export const modelDetailSchema = modelSummarySchema.extend({
   /** The baselines' scores on the same test targets. */
   baselines: z.record(z.string(), modelMetricsSchema),
   lossHistory: z.array(lossPointSchema),
+  /** The test targets with the model's and naive's forecasts and the interval, for the version's forecast-versus-actual chart. */
+  testForecasts: z.array(
+    z.object({ targetTime: epochMsSchema, actual: z.number(), predicted: z.number(), naive: z.number(), lower: z.number(), upper: z.number() }),
+  ),
   stageHistory: z.array(stageChangeSchema),
   drift: driftStateSchema.nullable(),
 });
@@ -326,6 +330,18 @@ export const modelMethods = {
     }),
   },
 } as const;
+
+/**
+ * The local file a `models.export` or `models.import` request names, if any, before the input
+ * is validated: each transport checks it against what it allows (the CLI any, HTTP and the
+ * window none: they send and receive `content`).
+ */
+export function requestedModelFilePath(method: string, input: unknown): string | null {
+  if (method !== 'models.export' && method !== 'models.import') return null;
+  if (typeof input !== 'object' || input === null) return null;
+  const { path } = input as { path?: unknown };
+  return typeof path === 'string' ? path : null;
+}
 
 export const modelEvents = {
   'training.epoch': z.object({

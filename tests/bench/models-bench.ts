@@ -13,7 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../src/core/demo/synthetic-prices';
 import type { NeuralFitInput } from '../../src/core/models/engine/ports';
-import { selectBackend, tfjsBackends, type TfjsBackend } from '../../src/core/models/tfjs/backend';
+import { selectBackend } from '../../src/core/models/tfjs/backend';
+import { tfjsBackends, type TfjsBackend } from '../../src/core/models/tfjs/backend-names';
 import { toBarColumns } from '../../src/core/models/pipeline/bar-columns';
 import { createTfjsEngine } from '../../src/core/models/tfjs/tfjs-engine';
 import { startModelWorker } from '../../src/core/models/worker/model-worker-client';
@@ -123,20 +124,18 @@ async function workerFigures(): Promise<Row[]> {
     };
 
     const runs = PREDICTIONS + 5;
-    const time = async (call: (run: number) => Promise<unknown>) => {
+    const time = async (call: () => Promise<unknown>) => {
       const samples: number[] = [];
       for (let run = 0; run < runs; run++) {
         const begun = performance.now();
-        await call(run);
+        await call();
         // The first calls warm the thread up and are not counted.
         if (run >= 5) samples.push(performance.now() - begun);
       }
       return samples.sort((a, b) => a - b);
     };
-    // Fresh columns per call, since each predict takes their buffers, made before the clock starts.
-    const recent = daily.slice(-400);
-    const histories = Array.from({ length: runs }, () => toBarColumns(recent));
-    const predict = await time((run) => worker.predict(outcome.artifact, histories[run]!));
+    const recent = toBarColumns(daily.slice(-400));
+    const predict = await time(() => worker.predict(outcome.artifact, recent));
     const roundTrip = await time(() => worker.backend());
     const latency = (what: string, list: number[]): Row => ({
       figure: 'model-predict',

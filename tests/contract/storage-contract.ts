@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewsArticle, Storage, StoredIngestJob } from '../../src/core/storage/types';
+import type { NewsArticle, RegisteredModel, Storage, StoredIngestJob, TrainingRun } from '../../src/core/storage/types';
+import type { ModelMetrics } from '../../src/shared/models';
 import type { BackfillCheckpoint } from '../../src/shared/backfill';
 import type { Bar, BarSpan, DatabaseMode, Instrument } from '../../src/shared/domain';
 import type { Timeframe } from '../../src/shared/timeframes';
@@ -251,7 +252,7 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         const tables = [
           'instruments', 'market_data', 'market_data_rollup', 'precious_metals_prices', 'news', 'ingest_jobs', 'job_runs',
           'backfill_checkpoints', 'feature_store', 'training_runs', 'model_registry', 'model_performance', 'predictions',
-          'backups', 'alerts', 'audit_log', 'provider_plan_depth', 'latest_12_hour_prices',
+          'backups', 'alerts', 'audit_log', 'provider_plan_depth', 'model_stage_history', 'latest_12_hour_prices',
         ];
         for (const table of tables) {
           await expect(ctx.target.sql(`SELECT count(*) AS n FROM ${table}`), table).resolves.toBeDefined();
@@ -520,6 +521,229 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
           { metal: 'XAG', price: 30.25 },
           { metal: 'XAU', price: 2400.5 },
         ]);
+        expect(await ctx.storage.spotPrices.lastTwelveHours('XAU')).toEqual([{ metal: 'XAU', price: 2400.5, timestamp: now - HOUR, source: 'metalsapi' }]);
+      });
+    });
+
+    describe('models: training runs, registry, stage history, predictions, performance, feature store', () => {
+      const ctx = useStorage();
+      const metrics: ModelMetrics = { mae: 1.5, rmse: 2, mape: 0.01, directional_accuracy: 0.5, rel_mae: 0.98, mase: 0.97, dm_pvalue: 0.3, interval_coverage: 0.9 };
+      const run: TrainingRun = {
+        id: 'run-1',
+        modelName: 'ridge-1d',
+        modelType: 'ridge',
+        symbols: ['XAUUSD'],
+        timeframe: '1d',
+        target: 'log_return(close, +1)',
+        horizon: 1,
+        dataFrom: 1_000,
+        dataTo: 9_000,
+        hyperparameters: { ridgeLambda: 1 },
+        featureSetVersion: 'fs-1',
+        backend: 'js',
+        status: 'running',
+        startedAt: 100,
+        finishedAt: null,
+        epochs: 0,
+        lossHistory: [],
+        metrics: null,
+        error: null,
+        jobRunId: 'job-run-1',
+        samples: null,
+      };
+      const model = (version: number, extra: Partial<RegisteredModel> = {}): RegisteredModel => ({
+        modelId: `m${version}`,
+        modelName: 'ridge-1d',
+        modelType: 'ridge',
+        version,
+        symbol: 'XAUUSD',
+        timeframe: '1d',
+        trainingDate: 200 + version,
+        metrics,
+        hyperparameters: { ridgeLambda: 1 },
+        featureColumns: ['ret_1', 'rsi_14'],
+        featureSetVersion: 'fs-1',
+        dataFrom: 1_000,
+        dataTo: 9_000,
+        artifactPath: `models/m${version}/model.json`,
+        artifactSha256: 'ab'.repeat(32),
+        backend: 'js',
+        stage: 'candidate',
+        isActive: false,
+        trainingRunId: 'run-1',
+        dataFingerprint: 'cd'.repeat(32),
+        appVersion: '0.1.0',
+        horizon: 1,
+        intervalLevel: 0.9,
+        trainingSegment: { from: 1_000, to: 5_000, samples: 40 },
+        evaluationSegment: { from: 6_000, to: 9_000, samples: 10, horizon: 1, level: 0.9 },
+        baselines: { naive: { ...metrics, rel_mae: 1, dm_pvalue: null } },
+        testForecasts: [{ targetTime: 6_000, actual: 10, predicted: 11, naive: 9, lower: 8, upper: 12 }],
+        flagged: null,
+        ...extra,
+      });
+
+      it('records a training run as it starts and how it ends, and stores an imported run once', async () => {
+        await ctx.storage.trainingRuns.start(run);
+        expect(await ctx.storage.trainingRuns.get('run-1')).toEqual(run);
+        const lossHistory = [
+          { epoch: 1, loss: 0.5, valLoss: 0.6 },
+          { epoch: 2, loss: 0.4, valLoss: null },
+        ];
+        await ctx.storage.trainingRuns.finish('run-1', { status: 'succeeded', finishedAt: 300, error: null, lossHistory, metrics, samples: 60, backend: 'wasm', featureSetVersion: 'fs-2' });
+        const finished = { ...run, status: 'succeeded' as const, finishedAt: 300, lossHistory, epochs: 2, metrics, samples: 60, backend: 'wasm', featureSetVersion: 'fs-2' };
+        expect(await ctx.storage.trainingRuns.get('run-1')).toEqual(finished);
+        await expect(
+          ctx.storage.trainingRuns.finish('nope', { status: 'failed', finishedAt: 1, error: 'x', lossHistory: [], metrics: null, samples: null, backend: 'js', featureSetVersion: 'fs' }),
+        ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        expect(await ctx.storage.trainingRuns.insertIfAbsent({ ...finished, error: 'other' })).toBe(false);
+        expect(await ctx.storage.trainingRuns.insertIfAbsent({ ...finished, id: 'run-0', startedAt: 50 })).toBe(true);
+        expect((await ctx.storage.trainingRuns.list({ limit: 10 })).map((r) => r.id)).toEqual(['run-1', 'run-0']);
+        expect((await ctx.storage.trainingRuns.list({ status: 'running', limit: 10 }))).toEqual([]);
+      });
+
+      it('ends a run left running as its job run ended, and leaves the runs of live jobs alone', async () => {
+        await ctx.storage.jobRuns.start({ id: 'job-gone', kind: 'train', description: 'fit', startedAt: 400, owner: 'gone' });
+        await ctx.storage.jobRuns.finish('job-gone', { status: 'failed', finishedAt: 450, rows: 0, error: 'Interrupted' });
+        await ctx.storage.jobRuns.start({ id: 'job-live', kind: 'train', description: 'fit', startedAt: 400, owner: 'live' });
+        await ctx.storage.trainingRuns.start({ ...run, id: 'run-gone', jobRunId: 'job-gone', startedAt: 400 });
+        await ctx.storage.trainingRuns.start({ ...run, id: 'run-live', jobRunId: 'job-live', startedAt: 400 });
+        expect(await ctx.storage.trainingRuns.settleInterrupted()).toBe(1);
+        expect(await ctx.storage.trainingRuns.get('run-gone')).toMatchObject({ status: 'failed', finishedAt: 450, error: 'Interrupted' });
+        expect(await ctx.storage.trainingRuns.get('run-live')).toMatchObject({ status: 'running', finishedAt: null });
+        expect(await ctx.storage.trainingRuns.settleInterrupted()).toBe(0);
+      });
+
+      it('registers versions with their lineage, numbers them per name and symbol, and refuses a duplicate', async () => {
+        const registry = ctx.storage.modelRegistry;
+        expect(await registry.nextVersion('ridge-1d', 'XAUUSD')).toBe(1);
+        await registry.insert(model(1));
+        await registry.insert(model(2));
+        await registry.insert(model(1, { modelId: 'silver1', symbol: 'XAGUSD' }));
+        expect(await registry.nextVersion('ridge-1d', 'XAUUSD')).toBe(3);
+        expect(await registry.nextVersion('ridge-1d', 'XAGUSD')).toBe(2);
+        expect(await registry.get('m1')).toEqual(model(1));
+        await expect(registry.insert(model(2, { modelId: 'other' }))).rejects.toMatchObject({ code: 'CONFLICT' });
+        expect((await registry.list({})).map((m) => m.modelId)).toEqual(['silver1', 'm2', 'm1']);
+        expect((await registry.list({ symbol: 'XAUUSD', stage: 'candidate' })).map((m) => m.modelId)).toEqual(['m2', 'm1']);
+        expect(await registry.list({ modelType: 'lstm' })).toEqual([]);
+      });
+
+      it('lets the database hold one active version per name and symbol, and flags one', async () => {
+        const registry = ctx.storage.modelRegistry;
+        await registry.setStage('m1', 'active');
+        expect((await registry.active('ridge-1d', 'XAUUSD'))?.modelId).toBe('m1');
+        await expect(registry.setStage('m2', 'active')).rejects.toMatchObject({ code: 'CONFLICT' });
+        await ctx.storage.transaction(async (tx) => {
+          await tx.modelRegistry.setStage('m1', 'candidate');
+          await tx.modelRegistry.setStage('m2', 'active');
+        });
+        expect(await registry.get('m1')).toMatchObject({ stage: 'candidate', isActive: false });
+        expect(await registry.get('m2')).toMatchObject({ stage: 'active', isActive: true });
+        await registry.setStage('silver1', 'active');
+        await expect(registry.setStage('nope', 'archived')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        await registry.setFlagged('m2', 'live rel_mae above 1 for 30 bars');
+        expect((await registry.get('m2'))?.flagged).toBe('live rel_mae above 1 for 30 bars');
+      });
+
+      it('answers which version was active at a time from the stage history', async () => {
+        const history = ctx.storage.modelStageHistory;
+        await history.record('m1', { at: 1_000, from: null, to: 'candidate', reason: 'trained' });
+        await history.record('m2', { at: 1_500, from: null, to: 'candidate', reason: 'trained' });
+        await history.record('m1', { at: 2_000, from: 'candidate', to: 'active', reason: 'first' });
+        await history.record('m1', { at: 3_000, from: 'active', to: 'candidate', reason: 'replaced by v2' });
+        await history.record('m2', { at: 3_000, from: 'candidate', to: 'active', reason: 'better' });
+        await history.record('m2', { at: 4_000, from: 'active', to: 'archived', reason: 'retired' });
+        expect(await history.list('m1')).toEqual([
+          { at: 1_000, from: null, to: 'candidate', reason: 'trained' },
+          { at: 2_000, from: 'candidate', to: 'active', reason: 'first' },
+          { at: 3_000, from: 'active', to: 'candidate', reason: 'replaced by v2' },
+        ]);
+        const activeAt = (at: number) => history.activeAt('ridge-1d', 'XAUUSD', at);
+        expect(await activeAt(1_999)).toBeUndefined();
+        expect(await activeAt(2_000)).toBe('m1');
+        expect(await activeAt(2_999)).toBe('m1');
+        expect(await activeAt(3_000)).toBe('m2');
+        expect(await activeAt(4_000)).toBeUndefined();
+        expect(await history.activeAt('ridge-1d', 'XAGUSD', 3_000)).toBeUndefined();
+      });
+
+      it('stores predictions with interval, naive and OOD score, replacing one made again, and queries the latest', async () => {
+        const prediction = (madeAt: number, predicted: number) => ({
+          modelId: 'm2',
+          symbol: 'XAUUSD',
+          timeframe: '1d' as const,
+          madeAt,
+          targetTime: madeAt + 1_000,
+          horizon: 1,
+          predicted,
+          lower: predicted - 5,
+          upper: predicted + 5,
+          level: 0.9,
+          actual: null,
+          naive: 2_000,
+          oodScore: 0.7,
+          outOfDistribution: false,
+          features: { ret_1: 0.01 },
+          scoredAt: null,
+        });
+        expect(await ctx.storage.predictions.upsert([prediction(1_000, 2_010), prediction(2_000, 2_020), prediction(3_000, 2_030)])).toBe(3);
+        await ctx.storage.predictions.upsert([{ ...prediction(3_000, 2_031), outOfDistribution: true }]);
+        const all = await ctx.storage.predictions.query({ modelId: 'm2', limit: 10 });
+        expect(all.map((p) => [p.madeAt, p.predicted, p.outOfDistribution])).toEqual([
+          [1_000, 2_010, false],
+          [2_000, 2_020, false],
+          [3_000, 2_031, true],
+        ]);
+        expect(all[0]).toEqual(prediction(1_000, 2_010));
+        expect((await ctx.storage.predictions.query({ symbol: 'XAUUSD', limit: 2 })).map((p) => p.madeAt)).toEqual([2_000, 3_000]);
+        expect((await ctx.storage.predictions.query({ symbol: 'XAUUSD', from: 3_000, to: 3_000, limit: 10 })).map((p) => p.madeAt)).toEqual([2_000]);
+      });
+
+      it('keeps live scores beside naive, oldest first, and deletes a version with everything that hangs on it', async () => {
+        const score = (evaluatedAt: number) => ({
+          modelId: 'm2',
+          symbol: 'XAUUSD',
+          timeframe: '1d' as const,
+          evaluatedAt,
+          windowFrom: 0,
+          windowTo: evaluatedAt,
+          samples: 20,
+          mae: 3,
+          rmse: 4,
+          mape: 0.01,
+          directionalAccuracy: 0.55,
+          mase: 1.1,
+          naiveMae: 2.5,
+        });
+        await ctx.storage.modelPerformance.insert(score(5_000));
+        await ctx.storage.modelPerformance.insert(score(6_000));
+        expect(await ctx.storage.modelPerformance.query({ modelId: 'm2', limit: 10 })).toEqual([score(5_000), score(6_000)]);
+        expect(await ctx.storage.modelPerformance.query({ symbol: 'XAUUSD', limit: 1 })).toEqual([score(6_000)]);
+
+        expect(await ctx.storage.modelRegistry.delete('m2')).toBe(true);
+        expect(await ctx.storage.modelRegistry.delete('m2')).toBe(false);
+        expect(await ctx.storage.modelStageHistory.list('m2')).toEqual([]);
+        expect(await ctx.storage.predictions.query({ modelId: 'm2', limit: 10 })).toEqual([]);
+        expect(await ctx.storage.modelPerformance.query({ modelId: 'm2', limit: 10 })).toEqual([]);
+        expect(await ctx.storage.modelStageHistory.list('m1')).toHaveLength(3);
+      });
+
+      it('materialises feature rows per set version, replacing a row computed again', async () => {
+        const row = (time: number, rsi: number | null, computedAt = 1) => ({
+          symbol: 'XAUUSD',
+          timeframe: '1d' as const,
+          featureSetVersion: 'fs-1',
+          time,
+          features: { ret_1: 0.01, rsi_14: rsi },
+          computedAt,
+        });
+        expect(await ctx.storage.featureStore.upsert([row(1_000, null), row(2_000, 55)])).toBe(2);
+        await ctx.storage.featureStore.upsert([row(2_000, 56, 2)]);
+        await ctx.storage.featureStore.upsert([{ ...row(2_000, 1), featureSetVersion: 'fs-2' }]);
+        const query = { symbol: 'XAUUSD', timeframe: '1d' as const, featureSetVersion: 'fs-1' };
+        expect(await ctx.storage.featureStore.query(query)).toEqual([row(1_000, null), row(2_000, 56, 2)]);
+        expect(await ctx.storage.featureStore.query({ ...query, from: 1_500 })).toEqual([row(2_000, 56, 2)]);
       });
     });
 

@@ -132,6 +132,63 @@ describe('metalytics import and status', () => {
 });
 
 // Each run starts a process that compiles the CLI, a few seconds apiece on a busy machine.
+describe('metalytics train, models and predict', { timeout: 120_000 }, () => {
+  // The bars come from the import above.
+  let modelId: string;
+
+  it('trains with --json: stdout is exactly the result object, epochs and progress on stderr', async () => {
+    const run = await runCli(['train', '--symbol', 'XAUUSD', '--timeframe', '1d', '--model', 'mlp', '--from', '2023-01-01', '--epochs', '2', '--horizon', '2', '--json']);
+    expect(run.stderr).toMatch(/epoch 2\/2 {2}loss /);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as Record<string, Record<string, unknown>> & { modelId: string };
+    expect(Object.keys(result)).toEqual(['modelId', 'version', 'modelType', 'backend', 'metrics', 'training', 'evaluation']);
+    expect(Object.keys(result.metrics!)).toEqual(['mae', 'rmse', 'mape', 'directional_accuracy', 'rel_mae', 'mase', 'dm_pvalue', 'interval_coverage']);
+    expect(Object.keys(result.training!)).toEqual(['from', 'to', 'samples']);
+    expect(result.evaluation).toMatchObject({ horizon: 2, level: 0.9 });
+    expect(result).toMatchObject({ version: 1, modelType: 'mlp' });
+    modelId = result.modelId;
+  });
+
+  it('says "no evidence of skill over naive" unless the DM p-value is below 0.05', async () => {
+    const run = await runCli(['train', '--symbol', 'XAUUSD', '--timeframe', '1d', '--model', 'seasonal_naive']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Trained seasonal_naive-1d v1 \(seasonal_naive\) on XAUUSD 1d with js: (no evidence of skill over naive|worse than naive)\n/);
+  });
+
+  it('lists models with --json and activates one', async () => {
+    const listed = await runCli(['models', 'list', '--json']);
+    expect(listed.code).toBe(0);
+    const models = JSON.parse(listed.stdout) as Record<string, unknown>[];
+    expect(models.map((m) => Object.keys(m))).toEqual(models.map(() => ['modelId', 'modelName', 'modelType', 'version', 'symbol', 'timeframe', 'stage', 'isActive', 'metrics', 'artifactPath']));
+    expect(models.find((m) => m.modelId === modelId)).toMatchObject({ modelName: 'mlp-1d', stage: 'candidate', isActive: false, artifactPath: path.join(dataDir, 'models', modelId, 'artifact.bin') });
+
+    const activated = await runCli(['models', 'activate', modelId]);
+    expect(activated).toMatchObject({ code: 0, stdout: 'mlp-1d v1 (mlp) is now the active model of XAUUSD.\n' });
+    expect(await runCli(['models', 'activate', 'no-such-model'])).toMatchObject({ code: 3, stderr: 'There is no model no-such-model.\n' });
+  });
+
+  it('predicts as of a date with --json from the bars up to it', async () => {
+    // 2025-07-02 has a bar (the file has none from 2025-06-14 to 2025-06-30).
+    const run = await runCli(['predict', '--model', modelId, '--asof', '2025-07-02', '--json']);
+    expect(run.code).toBe(0);
+    const reply = JSON.parse(run.stdout) as { modelId: string; asOf: number; predictions: { targetTime: number; predicted: number; lower: number; upper: number }[] };
+    expect(reply).toMatchObject({ modelId, asOf: Date.UTC(2025, 6, 2) });
+    expect(reply.predictions.map((p) => Object.keys(p))).toEqual(reply.predictions.map(() => ['targetTime', 'predicted', 'lower', 'upper']));
+    const [point] = reply.predictions;
+    expect(point!.targetTime).toBeGreaterThan(reply.asOf);
+    expect(point!.lower).toBeLessThan(point!.predicted);
+    expect(point!.upper).toBeGreaterThan(point!.predicted);
+    expect(await runCli(['predict', '--model', modelId, '--asof', 'yesterday'])).toMatchObject({ code: 2 });
+  });
+
+  it('refuses a range with too few bars with exit code 2, saying how many it needs', async () => {
+    const run = await runCli(['train', '--symbol', 'XAUUSD', '--timeframe', '1d', '--model', 'ridge', '--from', '2025-09-01', '--json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/needs at least \d+ bars/);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'VALIDATION' } });
+  });
+});
+
 describe('metalytics instruments', { timeout: 120_000 }, () => {
   const env = () => ({ METALYTICS_DATA_DIR: path.join(workDir, 'instruments') });
 

@@ -7,7 +7,7 @@ import { metaTraderDailyBars } from '../support/shared-data';
 import { silentLogger } from '../support/silent-logger';
 import { spec } from '../unit/models/model-fixtures';
 
-/** The last 600 XAU daily bars; `columns()` makes fresh arrays each time, since a train or predict takes their buffers. */
+/** The last 600 XAU daily bars; `columns()` makes fresh arrays each time, since a training takes their buffers. */
 const daily = metaTraderDailyBars().slice(-600);
 const columns = (bars: readonly Bar[] = daily) => toBarColumns(bars);
 
@@ -44,16 +44,31 @@ describe('the model worker thread', () => {
       expect(reports.every((report) => report.epochs === 3 && Number.isFinite(report.loss))).toBe(true);
       // The bars' buffers went to the thread rather than being copied.
       expect(bars.close.byteLength).toBe(0);
-      const forecasts = await worker.predict(outcome.artifact, columns());
+      const recent = columns();
+      const forecasts = await worker.predict(outcome.artifact, recent);
       expect(forecasts.length).toBeGreaterThan(0);
       expect(forecasts.every((point) => Number.isFinite(point.predicted))).toBe(true);
-      // The same artifact gives the same forecast again.
-      expect(await worker.predict(outcome.artifact, columns())).toEqual(forecasts);
+      // A forecast copies its bars, so the same bars serve a second model, and the same artifact forecasts the same.
+      expect(await worker.predict(outcome.artifact, recent)).toEqual(forecasts);
     } finally {
       clearInterval(ticker);
     }
     // Loose: a fit on the main thread would hold it for seconds; the bench measures the tight figure.
     expect(maxGapMs).toBeLessThan(500);
+  });
+
+  it('answers a forecast while a training runs, without waiting for it', async () => {
+    const { artifact } = await worker.train(lstmSpec({ epochs: 1 }), columns(), () => undefined, never);
+    const events: string[] = [];
+    let forecasting: Promise<unknown> | undefined;
+    const training = worker.train(lstmSpec({ epochs: 4, patience: 10 }), columns(), (report) => {
+      events.push(`epoch ${report.epoch}`);
+      if (report.epoch === 1) forecasting = worker.predict(artifact, columns()).then(() => events.push('forecast'));
+    }, never);
+    await training;
+    await forecasting;
+    expect(events.indexOf('forecast')).toBeGreaterThan(0);
+    expect(events.indexOf('forecast')).toBeLessThan(events.indexOf('epoch 4'));
   });
 
   it('trains the same from the same seed', async () => {
@@ -92,11 +107,15 @@ describe('the model worker thread', () => {
   });
 
   it('starts the backend chain where METALYTICS_TFJS_BACKEND says, and ignores a name it does not know', async () => {
-    const onCpu = startModelWorker({ logger: silentLogger(), preferredBackend: 'cpu' });
+    const output: unknown[] = [];
+    const onCpu = startModelWorker({ logger: { ...silentLogger(), debug: (message, fields) => message === 'model worker output' && output.push(fields?.text) }, preferredBackend: 'cpu' });
     const logger = silentLogger();
     const unknown = startModelWorker({ logger, preferredBackend: 'webgpu' });
     try {
       expect(await onCpu.backend()).toBe('cpu');
+      // tfjs's notice on starting cpu reaches the log, not the process's stdout.
+      await onCpu.train(lstmSpec({ epochs: 1 }), columns(), () => undefined, never);
+      expect(output).toContainEqual(expect.stringContaining('running TensorFlow.js in Node.js'));
       expect(await unknown.backend()).toBe(await worker.backend());
       expect(logger.warnings.map(({ message }) => message)).toEqual(['METALYTICS_TFJS_BACKEND names no tfjs backend; trying every one']);
     } finally {

@@ -384,6 +384,20 @@ describe('security regressions (issue 16)', () => {
     expect(inside.body).toMatchObject({ ok: true, value: { validRows: 5383 } });
   });
 
+  it('refuses to read or write a model file a caller names, whatever the path, before the core sees it', async () => {
+    for (const requested of ['/etc/passwd', path.join(importDir, path.basename(XAUUSD_CSV)), '../model.json', 'model.json']) {
+      for (const [method, input] of [
+        ['models.import', { path: requested }],
+        ['models.export', { modelId: 'no-such-model', path: requested }],
+      ] as const) {
+        const reply = await call(method, input);
+        expect(reply.body, `${method} ${requested}`).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('`content`') } });
+      }
+    }
+    // Without a path the export's content comes back, and an unknown model is just unknown.
+    expect((await call('models.export', { modelId: 'no-such-model' })).body).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
   it('without METALYTICS_IMPORT_DIR refuses every path import but still takes uploads', async () => {
     const uploadsOnly = await startServer({ core: testCore.core, host: '127.0.0.1', port: 0, token: TOKEN, logger: silentLogger() });
     try {

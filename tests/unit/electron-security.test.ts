@@ -225,6 +225,19 @@ describe('ipc handlers', () => {
     const uploaded = { source: { kind: 'text', fileName: 'x.csv', text: 'a,b' }, symbol: 'XAUUSD' };
     await expect(call(ipcChannels.invoke('import.csv'), uploaded)).resolves.toEqual({ ok: true, value: 'done' });
   });
+
+  it('exchanges model files with the window as content only, even a file it picked', async () => {
+    const { call, invoke } = setup(true);
+    await call(ipcChannels.pickCsvFile);
+    for (const [method, input] of [
+      ['models.import', { path: '/data/gold.csv' }],
+      ['models.export', { modelId: 'm1', path: '/data/gold.csv' }],
+    ] as const) {
+      await expect(call(ipcChannels.invoke(method), input)).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+    expect(invoke).not.toHaveBeenCalled();
+    await expect(call(ipcChannels.invoke('models.import'), { content: '{}' })).resolves.toEqual({ ok: true, value: 'done' });
+  });
 });
 
 describe('secret store', () => {

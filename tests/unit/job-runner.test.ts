@@ -69,6 +69,22 @@ describe('JobRunner', () => {
     expect(runner.cancel(id)).toBe(false);
   });
 
+  it('settles once every running job has ended and its ending is recorded, cancelled or not', async () => {
+    const runs = memoryRuns();
+    const runner = new JobRunner(runs, new EventBus(), silent, Date.now, owner);
+    await runner.settled();
+    const slow = await runner.start('train', 'a fit that writes its ending late', 'epochs', async (job) => {
+      await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new AppError('CANCELLED', 'cancelled');
+    });
+    const quick = await runner.start('import', 'quick', 'bars', async () => ({ value: 1, rows: 1 }));
+    runner.cancelAll();
+    await runner.settled();
+    expect(runs.rows.get(slow.runId)).toMatchObject({ status: 'cancelled' });
+    expect(runs.rows.get(quick.runId)).toMatchObject({ status: 'succeeded' });
+  });
+
   it('records failures with the error message and rethrows', async () => {
     const runs = memoryRuns();
     const runner = new JobRunner(runs, new EventBus(), silent, Date.now, owner);

@@ -54,6 +54,8 @@ export const STALE_RUN_MS = 4 * HEARTBEAT_INTERVAL_MS;
  */
 export class JobRunner {
   private readonly running = new Map<string, AbortController>();
+  /** The endings of the running jobs, so a closing core can wait for them to be recorded. */
+  private readonly endings = new Set<Promise<unknown>>();
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   /** Endings not yet recorded because the database was unreachable when the job ended. */
   private readonly pendingEndings = new Map<string, Parameters<JobRunRepository['finish']>[1]>();
@@ -137,6 +139,8 @@ export class JobRunner {
         this.running.delete(runId);
       }
     })();
+    const ending = finished.catch(() => undefined).finally(() => this.endings.delete(ending));
+    this.endings.add(ending);
     return { runId, finished };
   }
 
@@ -206,6 +210,11 @@ export class JobRunner {
   /** Aborts every running job, for shutdown. */
   cancelAll(): void {
     for (const controller of this.running.values()) controller.abort();
+  }
+
+  /** Resolves when every job running now has ended and its ending is recorded (or queued for the next heartbeat). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.endings]);
   }
 
   private async end(

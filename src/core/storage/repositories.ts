@@ -1,13 +1,19 @@
 import { SqlAlerts } from './alert-repository';
 import { SqlAuditLog } from './audit-log-repository';
 import { SqlBackfillCheckpoints } from './backfill-checkpoint-repository';
+import { SqlFeatureStore } from './feature-store-repository';
 import { SqlIngestJobs } from './ingest-job-repository';
 import { SqlInstruments } from './instrument-repository';
 import { SqlJobRuns } from './job-run-repository';
+import { SqlModelPerformance } from './model-performance-repository';
+import { SqlModelRegistry } from './model-registry-repository';
+import { SqlModelStageHistory } from './model-stage-history-repository';
 import { SqlNews } from './news-repository';
 import { SqlPlanDepths } from './plan-depth-repository';
+import { SqlPredictions } from './prediction-repository';
 import type { SqlExecutor } from './sql-executor';
 import { SqlSpotPrices } from './spot-price-repository';
+import { SqlTrainingRuns } from './training-run-repository';
 import type { Storage, StorageTransaction } from './types';
 
 /**
@@ -29,6 +35,12 @@ export function sqlRepositories(
     spotPrices: wrap(new SqlSpotPrices(sql)),
     news: wrap(new SqlNews(sql)),
     planDepths: wrap(new SqlPlanDepths(sql)),
+    trainingRuns: wrap(new SqlTrainingRuns(sql)),
+    modelRegistry: wrap(new SqlModelRegistry(sql)),
+    modelStageHistory: wrap(new SqlModelStageHistory(sql)),
+    predictions: wrap(new SqlPredictions(sql)),
+    modelPerformance: wrap(new SqlModelPerformance(sql)),
+    featureStore: wrap(new SqlFeatureStore(sql)),
   });
   const { transaction } = wrap<Pick<Storage, 'transaction'>>({
     transaction: (work) => executor.transaction((tx) => work(over(tx))),

@@ -251,6 +251,8 @@ export const trainingRuns = pgTable(
     metrics: jsonb('metrics').$type<Json>(),
     error: text('error'),
     jobRunId: text('job_run_id'),
+    /** Samples the fit saw (train, validation and test together). */
+    samples: integer('samples'),
   },
   (t) => [index('training_runs_started_at_idx').on(t.startedAt)],
 );
@@ -278,12 +280,43 @@ export const modelRegistry = pgTable(
     stage: text('stage').notNull().default('candidate'),
     isActive: boolean('is_active').notNull().default(false),
     trainingRunId: text('training_run_id').references(() => trainingRuns.id, { onDelete: 'set null' }),
+    /** sha256 of the training bars (time, OHLCV), so two versions on the same data say so. */
+    dataFingerprint: text('data_fingerprint'),
+    appVersion: text('app_version'),
+    horizon: integer('horizon').notNull().default(1),
+    intervalLevel: doublePrecision('interval_level'),
+    /** First and last target and sample count of the training and test segments. */
+    trainingSegment: jsonb('training_segment').$type<Json>(),
+    evaluationSegment: jsonb('evaluation_segment').$type<Json>(),
+    /** The baselines' metrics on exactly the same test targets, keyed by model type. */
+    baselines: jsonb('baselines').$type<Json>().notNull().default({}),
+    /** The test targets with the model's and naive's forecasts, for the version's chart. */
+    testForecasts: jsonb('test_forecasts').$type<Array<Json>>().notNull().default([]),
+    /** Why the version was flagged (live rel_mae above 1 for the window, drift), or null. */
+    flagged: text('flagged'),
   },
   (t) => [
     uniqueIndex('model_registry_name_symbol_version_idx').on(t.modelName, t.symbol, t.version),
     // One active model per name and symbol, enforced by the database rather than by hope.
     uniqueIndex('model_registry_one_active_idx').on(t.modelName, t.symbol).where(sql`${t.isActive}`),
   ],
+);
+
+/** Every stage change of a version with its time and reason, so "which version was active on date D" has an answer. */
+export const modelStageHistory = pgTable(
+  'model_stage_history',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    modelId: text('model_id')
+      .notNull()
+      .references(() => modelRegistry.modelId, { onDelete: 'cascade' }),
+    at: bigint('at', { mode: 'number' }).notNull(),
+    /** Null when the version entered the registry. */
+    fromStage: text('from_stage'),
+    toStage: text('to_stage').notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('model_stage_history_model_at_idx').on(t.modelId, t.at), index('model_stage_history_at_idx').on(t.at)],
 );
 
 /** Live scores of a model on windows of actual bars, beside the naive baseline. */
@@ -328,7 +361,12 @@ export const predictions = pgTable(
     upper: doublePrecision('upper'),
     intervalLevel: doublePrecision('interval_level'),
     actual: doublePrecision('actual'),
-    scoredAt: bigint('scored_at', { mode: 'number' }),
+    scoredAt: bigint('scored_at', { mode: 'number' }),    /** Naive's forecast for the same target: the close at made_at. */
+    naive: doublePrecision('naive'),
+    oodScore: doublePrecision('ood_score'),
+    outOfDistribution: boolean('out_of_distribution').notNull().default(false),
+    /** The feature row the forecast used, for the population-stability index. */
+    features: jsonb('features').$type<Record<string, number>>(),
   },
   (t) => [
     uniqueIndex('predictions_model_target_idx').on(t.modelId, t.symbol, t.timeframe, t.madeAt, t.horizon),

@@ -255,6 +255,8 @@ export const trainingRuns = sqliteTable(
     metrics: text('metrics', { mode: 'json' }).$type<Json>(),
     error: text('error'),
     jobRunId: text('job_run_id'),
+    /** Samples the fit saw (train, validation and test together). */
+    samples: integer('samples'),
   },
   (t) => [index('training_runs_started_at_idx').on(t.startedAt)],
 );
@@ -282,12 +284,43 @@ export const modelRegistry = sqliteTable(
     stage: text('stage').notNull().default('candidate'),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(false),
     trainingRunId: text('training_run_id').references(() => trainingRuns.id, { onDelete: 'set null' }),
+    /** sha256 of the training bars (time, OHLCV), so two versions on the same data say so. */
+    dataFingerprint: text('data_fingerprint'),
+    appVersion: text('app_version'),
+    horizon: integer('horizon').notNull().default(1),
+    intervalLevel: real('interval_level'),
+    /** First and last target and sample count of the training and test segments. */
+    trainingSegment: text('training_segment', { mode: 'json' }).$type<Json>(),
+    evaluationSegment: text('evaluation_segment', { mode: 'json' }).$type<Json>(),
+    /** The baselines' metrics on exactly the same test targets, keyed by model type. */
+    baselines: text('baselines', { mode: 'json' }).$type<Json>().notNull().default({}),
+    /** The test targets with the model's and naive's forecasts, for the version's chart. */
+    testForecasts: text('test_forecasts', { mode: 'json' }).$type<Array<Json>>().notNull().default([]),
+    /** Why the version was flagged (live rel_mae above 1 for the window, drift), or null. */
+    flagged: text('flagged'),
   },
   (t) => [
     uniqueIndex('model_registry_name_symbol_version_idx').on(t.modelName, t.symbol, t.version),
     // One active model per name and symbol, enforced by the database rather than by hope.
     uniqueIndex('model_registry_one_active_idx').on(t.modelName, t.symbol).where(sql`${t.isActive} = 1`),
   ],
+);
+
+/** Every stage change of a version with its time and reason, so "which version was active on date D" has an answer. */
+export const modelStageHistory = sqliteTable(
+  'model_stage_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    modelId: text('model_id')
+      .notNull()
+      .references(() => modelRegistry.modelId, { onDelete: 'cascade' }),
+    at: integer('at').notNull(),
+    /** Null when the version entered the registry. */
+    fromStage: text('from_stage'),
+    toStage: text('to_stage').notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('model_stage_history_model_at_idx').on(t.modelId, t.at), index('model_stage_history_at_idx').on(t.at)],
 );
 
 /** Live scores of a model on windows of actual bars, beside the naive baseline. */
@@ -332,7 +365,12 @@ export const predictions = sqliteTable(
     upper: real('upper'),
     intervalLevel: real('interval_level'),
     actual: real('actual'),
-    scoredAt: integer('scored_at'),
+    scoredAt: integer('scored_at'),    /** Naive's forecast for the same target: the close at made_at. */
+    naive: real('naive'),
+    oodScore: real('ood_score'),
+    outOfDistribution: integer('out_of_distribution', { mode: 'boolean' }).notNull().default(false),
+    /** The feature row the forecast used, for the population-stability index. */
+    features: text('features', { mode: 'json' }).$type<Record<string, number>>(),
   },
   (t) => [
     uniqueIndex('predictions_model_target_idx').on(t.modelId, t.symbol, t.timeframe, t.madeAt, t.horizon),

@@ -1,6 +1,13 @@
 import { AppError } from '../../shared/errors';
-import type { SqlExecutor } from './sql-executor';
+import type { Row, SqlExecutor } from './sql-executor';
 import type { SpotPriceRepository, SpotSnapshot } from './types';
+
+const toSnapshot = (row: Row): SpotSnapshot => ({
+  metal: String(row.metal),
+  price: Number(row.price),
+  timestamp: Number(row.timestamp),
+  source: String(row.source),
+});
 
 export class SqlSpotPrices implements SpotPriceRepository {
   constructor(private readonly sql: SqlExecutor) {}
@@ -23,6 +30,14 @@ export class SqlSpotPrices implements SpotPriceRepository {
        WHERE metal = COALESCE({metal}, metal) ORDER BY timestamp DESC, id DESC LIMIT {limit}`,
       { metal: filter.metal ?? null, limit: filter.limit },
     );
-    return rows.map((row) => ({ metal: String(row.metal), price: Number(row.price), timestamp: Number(row.timestamp), source: String(row.source) }));
+    return rows.map(toSnapshot);
+  }
+
+  async lastTwelveHours(metal: string): Promise<SpotSnapshot[]> {
+    const rows = await this.sql.query(
+      'SELECT metal, price, timestamp, source FROM latest_12_hour_prices WHERE metal = {metal} ORDER BY timestamp, id',
+      { metal },
+    );
+    return rows.map(toSnapshot);
   }
 }

@@ -39,7 +39,9 @@ export function requireIntactDatabase(client: Database.Database, file: string): 
   const result = client.pragma('quick_check(5)', { simple: false }) as Array<{ quick_check: string }>;
   const problems = result.map((row) => row.quick_check).filter((line) => line !== 'ok');
   if (problems.length > 0) {
-    throw new AppError('CORRUPT', `The database file ${file} is damaged (SQLite quick_check: ${problems[0]!.slice(0, 120)}). ${RESTORE_HINT}`, {
+    // quick_check's report spans lines; the message is one sentence.
+    const problem = problems[0]!.replace(/\s+/g, ' ').slice(0, 120);
+    throw new AppError('CORRUPT', `The database file ${file} is damaged (SQLite quick_check: ${problem}). ${RESTORE_HINT}`, {
       code: 'SQLITE_CORRUPT',
     });
   }

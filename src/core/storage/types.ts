@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
 import type { methods } from '../../shared/contract';
 import type { Bar, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
+import type { LossPoint, ModelMetrics, ModelStage, ModelType, Segment, StageChange, StoredPrediction } from '../../shared/models';
 import type { Alert, IngestJob } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
 
@@ -164,6 +165,8 @@ export interface SpotPriceRepository {
   insert(snapshot: SpotSnapshot): Promise<boolean>;
   /** Newest first. */
   list(filter: { metal?: string; limit: number }): Promise<SpotSnapshot[]>;
+  /** The view `latest_12_hour_prices` for one metal (the database clock decides "now"), oldest first. */
+  lastTwelveHours(metal: string): Promise<SpotSnapshot[]>;
 }
 
 /** One article, a row of `news`. */
@@ -227,10 +230,221 @@ export interface AuditLogRepository {
   record(entry: { at: number; actor: string; action: string; details?: Record<string, unknown> }): Promise<void>;
 }
 
+/** One fit as `training_runs` keeps it: the audit trail of every run, whatever its ending. */
+export interface TrainingRun {
+  id: string;
+  modelName: string;
+  modelType: ModelType;
+  symbols: string[];
+  timeframe: Timeframe;
+  /** What is learned, e.g. `log_return(close, +h)`. */
+  target: string;
+  horizon: number;
+  /** Open times of the first and last bar given to the fit. */
+  dataFrom: number;
+  dataTo: number;
+  /** The whole TrainSpec the fit ran with. */
+  hyperparameters: Record<string, unknown>;
+  featureSetVersion: string;
+  backend: string;
+  status: JobRun['status'];
+  startedAt: number;
+  finishedAt: number | null;
+  epochs: number;
+  lossHistory: LossPoint[];
+  metrics: ModelMetrics | null;
+  error: string | null;
+  jobRunId: string | null;
+  samples: number | null;
+}
+
+export type TrainingRunEnd = Pick<TrainingRun, 'status' | 'finishedAt' | 'error' | 'lossHistory' | 'metrics' | 'samples' | 'backend' | 'featureSetVersion'>;
+
+export interface TrainingRunRepository {
+  /** Records a run as it starts (status `running`). */
+  start(run: Omit<TrainingRun, 'status' | 'finishedAt' | 'epochs' | 'lossHistory' | 'metrics' | 'error' | 'samples'>): Promise<void>;
+  /** Stores how it ended; `epochs` is the loss history's length. NOT_FOUND for a run never started. */
+  finish(id: string, end: TrainingRunEnd): Promise<void>;
+  get(id: string): Promise<TrainingRun | undefined>;
+  /** Newest first. */
+  list(filter: { modelName?: string; status?: JobRun['status']; limit: number }): Promise<TrainingRun[]>;
+  /** Stores a whole run as it was elsewhere (an imported model's); false when the id is already here. */
+  insertIfAbsent(run: TrainingRun): Promise<boolean>;
+  /**
+   * Ends the runs still marked running whose job run has ended (a process that stopped or
+   * closed mid-fit), as their job run ended; returns how many.
+   */
+  settleInterrupted(): Promise<number>;
+}
+
+/** A test segment: its targets' range and count, with the horizon and interval level it was scored at. */
+export type EvaluationSegment = Segment & { horizon: number; level: number };
+
+export interface TestForecast {
+  targetTime: number;
+  actual: number;
+  predicted: number;
+  naive: number;
+  lower: number;
+  upper: number;
+}
+
+/** One version in `model_registry`, with its lineage. */
+export interface RegisteredModel {
+  modelId: string;
+  modelName: string;
+  modelType: ModelType;
+  version: number;
+  symbol: string;
+  timeframe: Timeframe;
+  trainingDate: number;
+  metrics: ModelMetrics;
+  hyperparameters: Record<string, unknown>;
+  featureColumns: string[];
+  featureSetVersion: string;
+  dataFrom: number;
+  dataTo: number;
+  /** Relative to the data folder, so a workspace moved or restored elsewhere still finds it. */
+  artifactPath: string;
+  artifactSha256: string;
+  backend: string;
+  stage: ModelStage;
+  isActive: boolean;
+  trainingRunId: string | null;
+  dataFingerprint: string | null;
+  appVersion: string | null;
+  horizon: number;
+  intervalLevel: number | null;
+  trainingSegment: Segment | null;
+  evaluationSegment: EvaluationSegment | null;
+  baselines: Partial<Record<ModelType, ModelMetrics>>;
+  testForecasts: TestForecast[];
+  flagged: string | null;
+}
+
+export interface ModelRegistryFilter {
+  symbol?: string;
+  timeframe?: Timeframe;
+  modelType?: ModelType;
+  stage?: ModelStage;
+  modelName?: string;
+}
+
+export interface ModelRegistryRepository {
+  /** CONFLICT when the id, or the name, symbol and version, exists. */
+  insert(model: RegisteredModel): Promise<void>;
+  get(modelId: string): Promise<RegisteredModel | undefined>;
+  /** By name, symbol, then newest version first. */
+  list(filter: ModelRegistryFilter): Promise<RegisteredModel[]>;
+  /** One more than the highest version of this name and symbol; 1 for the first. */
+  nextVersion(modelName: string, symbol: string): Promise<number>;
+  /** The active version of this name and symbol. */
+  active(modelName: string, symbol: string): Promise<RegisteredModel | undefined>;
+  /**
+   * Moves a version to `stage`; `active` also sets is_active, which the database allows for one
+   * version per name and symbol (demote the previous one first, in the same transaction).
+   * NOT_FOUND when there is no such version.
+   */
+  setStage(modelId: string, stage: ModelStage): Promise<void>;
+  /** Sets or clears (null) why a version is flagged; NOT_FOUND when there is none. */
+  setFlagged(modelId: string, reason: string | null): Promise<void>;
+  /** Deletes the version with its stage history, predictions and scores; false when there was none. */
+  delete(modelId: string): Promise<boolean>;
+}
+
+export interface ModelStageHistoryRepository {
+  record(modelId: string, change: StageChange): Promise<void>;
+  /** Oldest first. */
+  list(modelId: string): Promise<StageChange[]>;
+  /** The version of this name and symbol that was active at `at`, by its recorded stage changes. */
+  activeAt(modelName: string, symbol: string, at: number): Promise<string | undefined>;
+}
+
+/** A forecast as stored in `predictions`, with what scoring and drift need later. */
+export type PredictionRecord = Omit<StoredPrediction, 'outOfDistribution'> & {
+  symbol: string;
+  timeframe: Timeframe;
+  outOfDistribution: boolean;
+  /** The feature row the forecast used, for the population-stability index. */
+  features: Record<string, number> | null;
+  scoredAt: number | null;
+};
+
+/** Predictions or scores of a model or a series; `from` and `to` (inclusive) bound target times of predictions, evaluation times of scores. */
+export interface ModelSeriesFilter {
+  modelId?: string;
+  symbol?: string;
+  timeframe?: Timeframe;
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
+export interface PredictionRepository {
+  /** Stores forecasts; one made again for the same model, bar and horizon replaces the first. Returns how many were stored. */
+  upsert(predictions: readonly PredictionRecord[]): Promise<number>;
+  /** The latest `limit` by target time, oldest first. */
+  query(filter: ModelSeriesFilter): Promise<PredictionRecord[]>;
+}
+
+/** A live score of a model over a window of actual bars, beside naive on the same targets. */
+export interface ModelPerformanceRecord {
+  modelId: string;
+  symbol: string;
+  timeframe: Timeframe;
+  evaluatedAt: number;
+  windowFrom: number;
+  windowTo: number;
+  samples: number;
+  mae: number | null;
+  rmse: number | null;
+  mape: number | null;
+  directionalAccuracy: number | null;
+  mase: number | null;
+  naiveMae: number | null;
+}
+
+export interface ModelPerformanceRepository {
+  insert(record: ModelPerformanceRecord): Promise<void>;
+  /** The latest `limit` by evaluation time (`from`/`to` bound it), oldest first. */
+  query(filter: ModelSeriesFilter): Promise<ModelPerformanceRecord[]>;
+}
+
+/** One materialised feature row of a versioned feature set. */
+export interface FeatureRow {
+  symbol: string;
+  timeframe: Timeframe;
+  featureSetVersion: string;
+  time: number;
+  features: Record<string, number | null>;
+  computedAt: number;
+}
+
+export interface FeatureStoreRepository {
+  /** Stores rows, replacing those of the same symbol, timeframe, set version and time; returns how many. */
+  upsert(rows: readonly FeatureRow[]): Promise<number>;
+  /** Ascending by time; `from` and `to` inclusive. */
+  query(filter: { symbol: string; timeframe: Timeframe; featureSetVersion: string; from?: number; to?: number }): Promise<FeatureRow[]>;
+}
+
 /** The repositories a transaction's work uses: every statement of theirs runs inside it. */
 export type StorageTransaction = Pick<
   Storage,
-  'instruments' | 'jobRuns' | 'backfillCheckpoints' | 'auditLog' | 'ingestJobs' | 'alerts' | 'spotPrices' | 'news' | 'planDepths'
+  | 'instruments'
+  | 'jobRuns'
+  | 'backfillCheckpoints'
+  | 'auditLog'
+  | 'ingestJobs'
+  | 'alerts'
+  | 'spotPrices'
+  | 'news'
+  | 'planDepths'
+  | 'trainingRuns'
+  | 'modelRegistry'
+  | 'modelStageHistory'
+  | 'predictions'
+  | 'modelPerformance'
+  | 'featureStore'
 >;
 
 export interface Storage {
@@ -249,6 +463,12 @@ export interface Storage {
   readonly spotPrices: SpotPriceRepository;
   readonly news: NewsRepository;
   readonly planDepths: PlanDepthRepository;
+  readonly trainingRuns: TrainingRunRepository;
+  readonly modelRegistry: ModelRegistryRepository;
+  readonly modelStageHistory: ModelStageHistoryRepository;
+  readonly predictions: PredictionRepository;
+  readonly modelPerformance: ModelPerformanceRepository;
+  readonly featureStore: FeatureStoreRepository;
   /**
    * `work` in one transaction: all its writes are stored, or none when it throws (the error
    * is rethrown). `work` must use only `tx`; market data and the repositories of the storage

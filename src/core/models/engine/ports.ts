@@ -125,6 +125,7 @@ export interface ForecastPoint {
 export interface ModelWorker {
   /** The backend the worker settled on (tensorflow, wasm or cpu). */
   backend(): Promise<TrainingBackend>;
+  /** Takes the bars' buffers (transferred, not copied): fingerprint or read them before, not after. */
   train(spec: TrainSpec, bars: BarColumns, onEpoch: (report: EpochReport) => void, signal: AbortSignal): Promise<TrainOutcome>;
   /** Forecasts `horizon` bars past the last of `bars`, which the caller has cut at asOf. */
   predict(artifact: Uint8Array, bars: BarColumns): Promise<ForecastPoint[]>;

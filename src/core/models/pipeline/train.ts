@@ -44,8 +44,6 @@ export interface TrainHooks {
 
 export const isNeuralModel = (modelType: ModelType): modelType is NeuralModelType => (neuralModelTypes as readonly ModelType[]).includes(modelType);
 const usesFeatures = (modelType: ModelType) => modelType === 'ridge' || isNeuralModel(modelType);
-/** Bars of history one sample sees: a window for the networks, the current row for the rest. */
-const lookbackOf = (spec: Pick<TrainSpec, 'modelType' | 'lookback'>) => (isNeuralModel(spec.modelType) ? spec.lookback : 1);
 
 /** One series prepared for fitting: its features and every labelled sample. */
 interface Series {
@@ -90,9 +88,13 @@ export function walkForwardPlan(split: SplitPlan, every: number | null): Refit[]
   return refits;
 }
 
+/**
+ * Every model type starts its samples where a network's lookback window is complete, though only
+ * the networks use the window: so models trained with the same spec are scored on identical targets.
+ */
 function prepareSeries(spec: TrainSpec, bars: BarColumns): Series {
   const features = computeFeatures(bars, spec.timeframe, spec.featureSetVersion);
-  const firstBar = firstSampleBar(features, lookbackOf(spec), spec.horizon, spec.seasonLength);
+  const firstBar = firstSampleBar(features, spec.lookback, spec.horizon, spec.seasonLength);
   return { bars, features, samples: labelledSamples(bars.close, firstBar, spec.horizon) };
 }
 
@@ -349,8 +351,8 @@ export function barsAfter(time: number, count: number, timeframe: Timeframe): nu
  * 13/14 a bar, so after 1,000 bars it is below 1e-30 and a forecast from this many bars equals
  * one from the whole history to double precision; the lookback window and the season come on top.
  */
-export function forecastHistoryBars(spec: Pick<TrainSpec, 'modelType' | 'lookback' | 'seasonLength' | 'horizon'>): number {
-  return 1_000 + lookbackOf(spec) + spec.seasonLength * Math.ceil(spec.horizon / spec.seasonLength);
+export function forecastHistoryBars(spec: Pick<TrainSpec, 'lookback' | 'seasonLength' | 'horizon'>): number {
+  return 1_000 + spec.lookback + spec.seasonLength * Math.ceil(spec.horizon / spec.seasonLength);
 }
 
 /** Forecasts the close `horizon` bars past the last of `bars` with a stored model (give it forecastHistoryBars of them). */
@@ -362,7 +364,7 @@ export async function predictWithArtifact(artifactBytes: Uint8Array, bars: BarCo
     throw new Error(`The model was trained on feature columns ${artifact.featureSet.columns.join(', ')}, which feature set ${features.version} no longer gives`);
   }
   const last = bars.close.length - 1;
-  const needed = firstSampleBar(features, lookbackOf(spec), spec.horizon, spec.seasonLength) + 1;
+  const needed = firstSampleBar(features, spec.lookback, spec.horizon, spec.seasonLength) + 1;
   if (last + 1 < needed) throw new Error(`A forecast with this model needs at least ${needed} bars; there are ${last + 1}`);
   const scaled = scaler ? applyScaler(features, scaler) : null;
   const [logReturn] = await predictLogReturns(params, scaled, { bars, features }, spec.horizon, Int32Array.of(last), engine);

@@ -2,15 +2,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { TrainingBackend } from '../../../shared/models';
+import { tfjsBackends, type TfjsBackend } from './backend-names';
 
-/** The tfjs backends, fastest first: native libtensorflow, WebAssembly with SIMD, plain JavaScript. */
-export const tfjsBackends = ['tensorflow', 'wasm', 'cpu'] as const satisfies readonly TrainingBackend[];
-export type TfjsBackend = (typeof tfjsBackends)[number];
-
-export function isTfjsBackend(value: string): value is TfjsBackend {
-  return (tfjsBackends as readonly string[]).includes(value);
-}
 
 export interface BackendChoice {
   backend: TfjsBackend;
@@ -30,14 +23,12 @@ const TFJS_NODE = '@tensorflow/tfjs-node';
 
 /**
  * The folder of the .wasm binaries, resolved from the package rather than from the calling
- * script, so it holds from source, from the electron-vite bundle, and in a packaged app, where
- * electron-builder unpacks them beside app.asar (see asarUnpack) because WebAssembly is read
- * from a real file.
+ * script, so it holds from source and from the electron-vite bundle (where the package stays
+ * in node_modules) alike; Emscripten reads the file from there with fs.
  */
 export function wasmBinaryFolder(): string {
   const packageJson = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-  const folder = path.join(path.dirname(packageJson), 'dist') + path.sep;
-  return folder.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
+  return path.join(path.dirname(packageJson), 'dist') + path.sep;
 }
 
 let wasmPathsSet = false;

@@ -38,7 +38,16 @@ export function buildNetwork({ modelType, lookback, features, hiddenUnits }: Net
   return model;
 }
 
-/** The input tensor's shape for `samples` rows of this network. */
-export function inputShape(shape: Pick<NetworkShape, 'modelType' | 'lookback' | 'features'>, samples: number): number[] {
-  return shape.modelType === 'mlp' ? [samples, shape.lookback * shape.features] : [samples, shape.lookback, shape.features];
+export interface InputLayout {
+  /** The MLP sees each window as one row; the recurrent networks see it step by step. */
+  flattened: boolean;
+  lookback: number;
+  features: number;
+}
+
+export const inputLayout = (shape: Omit<NetworkShape, 'hiddenUnits'>): InputLayout => ({ ...shape, flattened: shape.modelType === 'mlp' });
+
+/** The input tensor's shape for `samples` windows. */
+export function inputShape({ flattened, lookback, features }: InputLayout, samples: number): number[] {
+  return flattened ? [samples, lookback * features] : [samples, lookback, features];
 }

@@ -4,8 +4,8 @@ import { AppError } from '../../../shared/errors';
 import { seededRandom } from '../../demo/synthetic-prices';
 import { trainingCancelled } from '../engine/cancelled';
 import type { NeuralEngine, NeuralFitInput, NeuralFitOutput, NeuralWeights } from '../engine/ports';
-import type { TfjsBackend } from './backend';
-import { buildNetwork, inputShape } from './networks';
+import type { TfjsBackend } from './backend-names';
+import { buildNetwork, inputLayout, inputShape, type InputLayout } from './networks';
 
 /** Rows per tensor when predicting, so a long history never needs one huge allocation. */
 const PREDICT_BATCH = 4_096;
@@ -64,13 +64,13 @@ async function deserialise(weights: NeuralWeights): Promise<tf.LayersModel> {
 }
 
 /** Mean squared error of the model over every row, computed in slices and kept off the tfjs tape. */
-function meanSquaredError(model: tf.LayersModel, x: Float32Array, y: Float32Array, samples: number, shape: Parameters<typeof inputShape>[0]): number {
+function meanSquaredError(model: tf.LayersModel, x: Float32Array, y: Float32Array, samples: number, layout: InputLayout): number {
   const rowSize = x.length / samples;
   let sum = 0;
   for (let start = 0; start < samples; start += PREDICT_BATCH) {
     const count = Math.min(PREDICT_BATCH, samples - start);
     sum += tf.tidy(() => {
-      const input = tf.tensor(x.subarray(start * rowSize, (start + count) * rowSize), inputShape(shape, count));
+      const input = tf.tensor(x.subarray(start * rowSize, (start + count) * rowSize), inputShape(layout, count));
       const target = tf.tensor2d(y.subarray(start, start + count), [count, 1]);
       const predicted = model.predict(input) as tf.Tensor;
       return tf.sum(tf.squaredDifference(predicted, target)).dataSync()[0]!;
@@ -88,6 +88,7 @@ async function fit(input: NeuralFitInput): Promise<NeuralFitOutput> {
   const { samples, lookback, features, batchSize, signal } = input;
   if (samples === 0) throw new AppError('VALIDATION', 'There are no training samples to fit.');
   const shape = { modelType: input.modelType, lookback, features };
+  const layout = inputLayout(shape);
   const rowSize = lookback * features;
   const model = buildNetwork({ ...shape, hiddenUnits: input.hiddenUnits }, input.seed);
   const optimizer = tf.train.adam(input.learningRate);
@@ -108,7 +109,7 @@ async function fit(input: NeuralFitInput): Promise<NeuralFitOutput> {
           batchX.set(input.x.subarray(sample * rowSize, (sample + 1) * rowSize), row * rowSize);
           batchY[row] = input.y[sample]!;
         }
-        const xs = tf.tensor(batchX.subarray(0, count * rowSize), inputShape(shape, count));
+        const xs = tf.tensor(batchX.subarray(0, count * rowSize), inputShape(layout, count));
         const ys = tf.tensor2d(batchY.subarray(0, count), [count, 1]);
         try {
           lossSum += ((await model.trainOnBatch(xs, ys)) as number) * count;
@@ -119,7 +120,7 @@ async function fit(input: NeuralFitInput): Promise<NeuralFitOutput> {
       }
       if (signal.aborted) throw trainingCancelled();
       const { validation } = input;
-      const valLoss = validation.samples > 0 ? meanSquaredError(model, validation.x, validation.y, validation.samples, shape) : null;
+      const valLoss = validation.samples > 0 ? meanSquaredError(model, validation.x, validation.y, validation.samples, layout) : null;
       const point = { epoch, loss: lossSum / samples, valLoss };
       lossHistory.push(point);
       input.onEpoch({ ...point, epochs: input.epochs });
@@ -138,13 +139,13 @@ async function fit(input: NeuralFitInput): Promise<NeuralFitOutput> {
 async function predict(weights: NeuralWeights, x: Float32Array, samples: number, lookback: number, features: number): Promise<Float32Array> {
   const model = await deserialise(weights);
   try {
-    const modelType = model.inputs[0]!.shape.length === 2 ? 'mlp' : 'lstm';
+    const layout = { flattened: model.inputs[0]!.shape.length === 2, lookback, features };
     const rowSize = lookback * features;
     const out = new Float32Array(samples);
     for (let start = 0; start < samples; start += PREDICT_BATCH) {
       const count = Math.min(PREDICT_BATCH, samples - start);
       const values = tf.tidy(() => {
-        const batch = tf.tensor(x.subarray(start * rowSize, (start + count) * rowSize), inputShape({ modelType, lookback, features }, count));
+        const batch = tf.tensor(x.subarray(start * rowSize, (start + count) * rowSize), inputShape(layout, count));
         return (model.predict(batch) as tf.Tensor).dataSync();
       });
       out.set(values, start);

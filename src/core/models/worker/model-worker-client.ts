@@ -1,16 +1,12 @@
 import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/errors';
 import type { TrainingBackend } from '../../../shared/models';
 import type { Logger } from '../../ports';
 import { trainingCancelled } from '../engine/cancelled';
 import type { BarColumns, EpochReport, ForecastPoint, ModelWorker, TrainOutcome, TrainSpec } from '../engine/ports';
-import type { TfjsBackend } from '../tfjs/backend';
+import { isTfjsBackend, tfjsBackends, type TfjsBackend } from '../tfjs/backend-names';
 import { barBuffers, reviveError, type BackendReply, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol';
-
-const tfjsBackendNames: readonly string[] = ['tensorflow', 'wasm', 'cpu'] satisfies TfjsBackend[];
 
 /** How long `close` lets the thread finish on its own before stopping it. */
 const CLOSE_GRACE_MS = 2_000;
@@ -59,7 +55,7 @@ type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? O
  *   Predictions do not queue behind a training: the thread answers them between two batches.
  * - A thread that dies (an uncaught error, out of memory, `terminate`) fails the calls in
  *   flight with UNAVAILABLE, and the next call starts a fresh one.
- * - `close` cancels everything and ends the thread, so a CLI or a test can exit.
+ * - An idle thread never keeps the process alive; `close` cancels everything and ends it.
  */
 export class ModelWorkerClient implements ModelWorker {
   private worker: Worker | undefined;
@@ -79,7 +75,7 @@ export class ModelWorkerClient implements ModelWorker {
     return ((await this.call({ kind: 'backend' })) as BackendReply).backend;
   }
 
-  /** Hands the bar columns' buffers to the thread: the caller's arrays are empty afterwards. */
+  /** Hands the bar columns' buffers to the thread rather than copying a long history: the caller's arrays are empty afterwards. */
   train(spec: TrainSpec, bars: BarColumns, onEpoch: (report: EpochReport) => void, signal: AbortSignal): Promise<TrainOutcome> {
     const previous = this.trainingTail;
     const outcome = (async () => {
@@ -91,9 +87,12 @@ export class ModelWorkerClient implements ModelWorker {
     return outcome;
   }
 
-  /** Hands the bar columns' buffers to the thread; the artifact is copied, since the caller may keep it. */
+  /**
+   * Copies the bars and the artifact: a forecast needs a few hundred bars, and the live job
+   * forecasts from the same bars with the active model and its shadow.
+   */
   async predict(artifact: Uint8Array, bars: BarColumns): Promise<ForecastPoint[]> {
-    return (await this.call({ kind: 'predict', artifact, bars }, barBuffers(bars))) as ForecastPoint[];
+    return (await this.call({ kind: 'predict', artifact, bars })) as ForecastPoint[];
   }
 
   /** Cancels every call, queued or running, and ends the thread; the client answers nothing afterwards. */
@@ -141,12 +140,9 @@ export class ModelWorkerClient implements ModelWorker {
     if (this.worker) return this.worker;
     const { script, eval: evaluate } = workerScript();
     // execArgv is empty so that tsx's own flags, inherited under `tsx`, do not load its loader twice.
-    const worker = new Worker(script, { eval: evaluate, execArgv: [], workerData: { preferredBackend: this.preferredBackend() } satisfies WorkerOptions, stdout: true, stderr: true });
+    const worker = new Worker(script, { eval: evaluate, execArgv: [], workerData: { preferredBackend: this.preferredBackend() } satisfies WorkerOptions });
     this.worker = worker;
     this.crashReason = undefined;
-    // tfjs prints its notices with console.warn; they belong in the log, not on the CLI's stderr.
-    forwardLines(worker.stdout, (line) => this.options.logger.debug('model worker output', { line }));
-    forwardLines(worker.stderr, (line) => this.options.logger.debug('model worker output', { line }));
     worker.on('message', (message: WorkerReply) => this.receive(message));
     worker.on('error', (error) => {
       this.crashReason = error.message;
@@ -164,6 +160,7 @@ export class ModelWorkerClient implements ModelWorker {
   }
 
   private receive(message: WorkerReply): void {
+    if (message.kind === 'output') return this.options.logger.debug('model worker output', { text: message.text });
     const pending = this.pending.get(message.id);
     if (!pending) return;
     if (message.kind === 'epoch') pending.onEpoch?.(message.report);
@@ -173,8 +170,8 @@ export class ModelWorkerClient implements ModelWorker {
 
   private preferredBackend(): TfjsBackend | undefined {
     const name = this.options.preferredBackend;
-    if (name === undefined || tfjsBackendNames.includes(name)) return name as TfjsBackend | undefined;
-    this.options.logger.warn('METALYTICS_TFJS_BACKEND names no tfjs backend; trying every one', { value: name, known: tfjsBackendNames });
+    if (name === undefined || isTfjsBackend(name)) return name;
+    this.options.logger.warn('METALYTICS_TFJS_BACKEND names no tfjs backend; trying every one', { value: name, known: tfjsBackends });
     return undefined;
   }
 
@@ -205,8 +202,4 @@ function untilSettledOrAborted(previous: Promise<unknown>, signal: AbortSignal):
       resolve();
     });
   });
-}
-
-function forwardLines(stream: Readable, write: (line: string) => void): void {
-  createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', write);
 }

@@ -1,13 +1,13 @@
 /**
- * The training worker thread: one per core, long-lived, holding tfjs and the pipeline so the
- * main thread never runs a fit. electron-vite builds it to out/main/model-worker.js; from
- * source (tsx, vitest) it runs through tsx's loader. See model-worker-client.ts.
+ * The training worker thread: one per ModelWorkerClient, long-lived, holding tfjs and the
+ * pipeline so the main thread never runs a fit. electron-vite builds it to
+ * out/main/model-worker.js; from source (tsx, vitest) it is loaded through tsx's tsImport.
+ * See model-worker-client.ts.
  *
  * Trainings arrive one at a time (the client queues them); predictions may arrive while one
  * runs and are answered between two of its batches, which is also where a cancel lands.
  */
-import { readlinkSync } from 'node:fs';
-import { constants, setPriority } from 'node:os';
+import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { trainingCancelled } from '../engine/cancelled';
 import { predictWithArtifact, trainModel } from '../pipeline/train';
@@ -15,23 +15,18 @@ import { selectBackend } from '../tfjs/backend';
 import { createTfjsEngine } from '../tfjs/tfjs-engine';
 import { carryError, type BackendReply, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol';
 
-/**
- * On Linux a thread has its own nice value: the training thread takes the CPU only when the
- * main thread (IPC, HTTP, the event loop a user feels) does not want it. Elsewhere there is
- * no per-thread priority to set, and the thread runs as it is.
- */
-function yieldCpuToMainThread(): void {
-  try {
-    const threadId = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
-    setPriority(threadId, constants.priority.PRIORITY_BELOW_NORMAL);
-  } catch {
-    // Not Linux, or not allowed: the thread keeps the process's priority.
-  }
-}
-
-yieldCpuToMainThread();
 const port = parentPort!;
 const options = workerData as WorkerOptions;
+
+/**
+ * tfjs and Emscripten print notices through the console; they go to the client's log instead
+ * of the process's stdout (the CLI's --json output) and stderr. Not through the worker's stdio
+ * streams: a parent reading those is kept alive by them after the thread is unref'd.
+ */
+for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+  console[method] = (...args: unknown[]) => reply({ kind: 'output', text: format(...args) });
+}
+
 const ready = selectBackend(options.preferredBackend).then((choice) => ({ choice, engine: createTfjsEngine(choice.backend) }));
 const running = new Map<number, AbortController>();
 

@@ -6,7 +6,8 @@
 import { AppError, errorCodes, type ErrorCode } from '../../../shared/errors';
 import type { TrainingBackend } from '../../../shared/models';
 import type { BarColumns, EpochReport, TrainSpec } from '../engine/ports';
-import type { BackendChoice, TfjsBackend } from '../tfjs/backend';
+import type { BackendChoice } from '../tfjs/backend';
+import type { TfjsBackend } from '../tfjs/backend-names';
 
 export interface WorkerOptions {
   /** Where the backend chain starts (METALYTICS_TFJS_BACKEND); absent, at tfjs-node. */
@@ -23,6 +24,8 @@ export type WorkerRequest =
   | { kind: 'close' };
 
 export type WorkerReply =
+  /** A console line from the thread (tfjs prints its notices there), for the log. */
+  | { kind: 'output'; text: string }
   | { kind: 'epoch'; id: number; report: EpochReport }
   | { kind: 'done'; id: number; value: unknown }
   | { kind: 'failed'; id: number; error: CarriedError };
