@@ -12,6 +12,7 @@ import { downloadBlob } from '../markets/chart-export';
 import { DataTable } from '../data/data-table';
 import { LossChart } from './loss-chart';
 import { DriftSummary, MetricsTable, StageBadge, VerdictBadge } from './model-parts';
+import { TestForecastChart } from './test-forecast-chart';
 import { metricsBesideBaselines, olderVersions, versionLabel } from './model-view';
 
 function DeleteModelDialog({ model, onClose, onDeleted }: { model: ModelSummary; onClose(): void; onDeleted(): void }) {
@@ -204,6 +205,12 @@ export function ModelDetailView({ modelId, all, theme, onDeleted }: { modelId: s
             ]}
           />
         </div>
+        {model.testForecasts.length > 0 && (
+          <div className="model-detail__section model-detail__section--wide">
+            <h3>Test forecasts against the actual closes</h3>
+            <TestForecastChart model={model} theme={theme} />
+          </div>
+        )}
         <div className="model-detail__section">
           <h3>Loss curves</h3>
           {model.lossHistory.length > 0 ? (

@@ -55,6 +55,7 @@ const detail = (patch: Partial<ModelDetail> = {}): ModelDetail => ({
   evaluation: null,
   baselines: {},
   lossHistory: [],
+  testForecasts: [],
   stageHistory: [],
   drift: null,
   ...patch,

@@ -1,0 +1,41 @@
+import { useMemo } from 'react';
+import type { ModelDetail } from '../../../../shared/models';
+import { PriceChart, type ChartWindow } from '../../charts/price-chart';
+import type { ResolvedTheme } from '../../ui/theme';
+
+const noIndicatorSlots = new Map<string, number>();
+
+/**
+ * The version's test segment: the actual closes as a line, the model's forecasts with their
+ * intervals over it. Naive's forecast is the previous close, so the line is its forecast too.
+ */
+export function TestForecastChart({ model, theme }: { model: ModelDetail; theme: ResolvedTheme }) {
+  const window = useMemo<ChartWindow>(
+    () => ({
+      key: model.modelId,
+      // Close-only bars draw as a line; the chart then shows just the actual closes.
+      bars: model.testForecasts.map((point) => ({ time: point.targetTime, open: point.actual, high: point.actual, low: point.actual, close: point.actual, volume: 0 })),
+      spans: [],
+      indicators: [],
+    }),
+    [model],
+  );
+  const forecast = useMemo(
+    () => model.testForecasts.map((point) => ({ time: point.targetTime, predicted: point.predicted, lower: point.lower, upper: point.upper, outOfDistribution: false })),
+    [model],
+  );
+  return (
+    <div className="test-forecast-chart" data-testid="model-test-forecasts">
+      <PriceChart
+        data={window}
+        timeframe={model.timeframe}
+        theme={theme}
+        logScale={false}
+        indicatorSlots={noIndicatorSlots}
+        viewStart={null}
+        onNearStart={() => undefined}
+        forecast={forecast}
+      />
+    </div>
+  );
+}
