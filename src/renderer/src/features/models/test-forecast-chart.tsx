@@ -24,18 +24,24 @@ export function TestForecastChart({ model, theme }: { model: ModelDetail; theme:
     () => model.testForecasts.map((point) => ({ time: point.targetTime, predicted: point.predicted, lower: point.lower, upper: point.upper, outOfDistribution: false })),
     [model],
   );
+  const level = model.evaluation ? `${Math.round(model.evaluation.level * 100)}% ` : '';
   return (
-    <div className="test-forecast-chart" data-testid="model-test-forecasts">
-      <PriceChart
-        data={window}
-        timeframe={model.timeframe}
-        theme={theme}
-        logScale={false}
-        indicatorSlots={noIndicatorSlots}
-        viewStart={null}
-        onNearStart={() => undefined}
-        forecast={forecast}
-      />
-    </div>
+    <>
+      <div className="test-forecast-chart" data-testid="model-test-forecasts" data-points={model.testForecasts.length}>
+        <PriceChart
+          data={window}
+          timeframe={model.timeframe}
+          theme={theme}
+          logScale={false}
+          indicatorSlots={noIndicatorSlots}
+          viewStart={null}
+          onNearStart={() => undefined}
+          forecast={forecast}
+        />
+      </div>
+      <p className="loss-chart__key muted">
+        The plain line is the actual close; the line with points the forecast, between the dashed bounds of its {level}interval.
+      </p>
+    </>
   );
 }
