@@ -136,6 +136,11 @@ describe('Models screen in the browser against metalytics serve', () => {
     expect(lineage).toContain(detail.backend);
     if (detail.lineage.trainingRunId) expect(lineage).toContain(detail.lineage.trainingRunId);
     expect(await page.getByTestId('model-loss-chart').getAttribute('data-points')).not.toBe('0');
+    expect(detail.testForecasts.length).toBeGreaterThan(0);
+    expect(await page.getByTestId('model-test-forecasts').getAttribute('data-points')).toBe(String(detail.testForecasts.length));
+    expect(await page.locator('[data-testid="model-test-forecasts"] [data-testid="price-chart"]').getAttribute('data-forecast-points')).toBe(
+      String(detail.testForecasts.length),
+    );
     expect(await page.getByTestId('model-detail-verdict').textContent()).toBe(skillSentence(skillVerdict('lstm', detail.metrics)));
   });
 
