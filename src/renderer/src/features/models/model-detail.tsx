@@ -27,7 +27,11 @@ function DeleteModelDialog({ model, onClose, onDeleted }: { model: ModelSummary;
         <p>
           The version leaves the registry and its artifact file is deleted. Export it first if you may want it back.
         </p>
-        {model.isActive && <p className="notice">It is the active version: {model.symbol} has no active {model.modelName} after this.</p>}
+        {model.isActive && (
+          <p className="notice" data-testid="delete-model-active">
+            It is the active version of {model.modelName} on {model.symbol}: activate another version or archive this one first.
+          </p>
+        )}
         {deletion.error && <p className="error-text">{deletion.error}</p>}
       </div>
       <footer className="dialog__footer">
@@ -37,7 +41,7 @@ function DeleteModelDialog({ model, onClose, onDeleted }: { model: ModelSummary;
         <button
           type="button"
           className="button button--danger"
-          disabled={deletion.busy}
+          disabled={deletion.busy || model.isActive}
           data-testid="delete-model-confirm"
           onClick={() =>
             void deletion.run(async () => {
