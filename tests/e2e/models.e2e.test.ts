@@ -165,6 +165,15 @@ describe('Models screen in the browser against metalytics serve', () => {
     expect(after.filter((model) => model.isActive).map((model) => model.modelId)).toEqual([first!.modelId]);
     const history = (await server.call('models.get', { modelId: first!.modelId })).stageHistory;
     expect(history.filter((change) => change.to === 'active')).toHaveLength(2);
+
+    // The active version is not offered for deletion until it is replaced or archived.
+    await page.getByTestId(`model-open-${first!.modelId}`).click();
+    await page.locator(`[data-testid="model-detail"][data-model-id="${first!.modelId}"]`).waitFor();
+    await page.getByTestId('model-delete').click();
+    expect(await page.getByTestId('delete-model-active').isVisible()).toBe(true);
+    expect(await page.getByTestId('delete-model-confirm').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    await page.getByTestId('delete-model-dialog').waitFor({ state: 'detached' });
   });
 
   it('compares versions side by side, with one metric across them as a chart', async () => {
