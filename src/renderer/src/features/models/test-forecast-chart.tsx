@@ -1,9 +1,8 @@
 import { useMemo } from 'react';
 import type { ModelDetail } from '../../../../shared/models';
-import { PriceChart, type ChartWindow } from '../../charts/price-chart';
+import type { ChartWindow } from '../../charts/price-chart';
 import type { ResolvedTheme } from '../../ui/theme';
-
-const noIndicatorSlots = new Map<string, number>();
+import { ForecastChart } from './forecast-chart';
 
 /**
  * The version's test segment: the actual closes as a line, the model's forecasts with their
@@ -28,16 +27,7 @@ export function TestForecastChart({ model, theme }: { model: ModelDetail; theme:
   return (
     <>
       <div className="test-forecast-chart" data-testid="model-test-forecasts" data-points={model.testForecasts.length}>
-        <PriceChart
-          data={window}
-          timeframe={model.timeframe}
-          theme={theme}
-          logScale={false}
-          indicatorSlots={noIndicatorSlots}
-          viewStart={null}
-          onNearStart={() => undefined}
-          forecast={forecast}
-        />
+        <ForecastChart data={window} forecast={forecast} timeframe={model.timeframe} theme={theme} />
       </div>
       <p className="loss-chart__key muted">
         The plain line is the actual close; the line with points the forecast, between the dashed bounds of its {level}interval.

@@ -5,12 +5,12 @@ import { call } from '../../api/client';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { useApiAction } from '../../api/use-api-action';
 import type { ChartWindow } from '../../charts/price-chart';
-import { PriceChart } from '../../charts/price-chart';
 import { formatPrice, pricePrecision } from '../../ui/format/numbers';
 import { formatBarTime } from '../../ui/format/time';
 import { QueryError } from '../../ui/load-error';
 import type { ResolvedTheme } from '../../ui/theme';
 import { DataTable } from '../data/data-table';
+import { ForecastChart } from '../models/forecast-chart';
 import { DriftSummary, StageBadge, VerdictBadge } from '../models/model-parts';
 import { byStageThenNewest, describeLiveScore, latestForecastPerTarget, predictionErrors, stageLabels, versionLabel } from '../models/model-view';
 import '../models/models.css';
@@ -21,7 +21,6 @@ const BARS_SHOWN = 400;
 const ROWS_SHOWN = 60;
 /** Bars of context left of the first forecast when the chart opens. */
 const BARS_BEFORE_FORECASTS = 60;
-const noIndicatorSlots = new Map<string, number>();
 
 function modelOption(model: ModelSummary): string {
   return `${versionLabel(model)} · ${model.modelType} · ${model.symbol} ${model.timeframe} · ${model.isActive ? 'active' : stageLabels[model.stage].toLowerCase()}`;
@@ -192,16 +191,7 @@ export function PredictionsScreen({ theme }: { theme: ResolvedTheme }) {
       {model && (
         <div className="predictions-layout">
           <div className="predictions-chart">
-            <PriceChart
-              data={window}
-              timeframe={model.timeframe}
-              theme={theme}
-              logScale={false}
-              indicatorSlots={noIndicatorSlots}
-              viewStart={viewStart}
-              onNearStart={() => undefined}
-              forecast={forecast}
-            >
+            <ForecastChart data={window} forecast={forecast} timeframe={model.timeframe} theme={theme} viewStart={viewStart}>
               {(bars.error !== null || predictions.error !== null) && (
                 <div className="chart-overlay" role="alert">
                   <QueryError error={bars.error ?? predictions.error} />
@@ -214,7 +204,7 @@ export function PredictionsScreen({ theme }: { theme: ResolvedTheme }) {
                   </p>
                 </div>
               )}
-            </PriceChart>
+            </ForecastChart>
           </div>
           <aside className="predictions-side">
             <div className="models-panel" data-testid="predictions-model-summary">
