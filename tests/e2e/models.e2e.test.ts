@@ -217,6 +217,17 @@ describe('Models screen in the browser against metalytics serve', () => {
     expect(await page.getByTestId('models-import-error').count()).toBe(0);
   });
 
+  it('runs a version in shadow, and promotes it only when the live DM test says it wins', async () => {
+    const [lstm] = await modelOfType('lstm');
+    await page.getByTestId(`model-open-${lstm!.modelId}`).click();
+    await page.getByTestId('model-shadow').click();
+    await expect.poll(() => page.getByTestId(`model-row-${lstm!.modelId}`).getAttribute('data-stage')).toBe('shadow');
+    // Nothing was scored live yet, so the gate refuses and the core's reason is shown.
+    await page.getByTestId('model-promote-gated').click();
+    await page.getByTestId('model-action-error').waitFor();
+    expect((await listed()).find((model) => model.modelId === lstm!.modelId)?.stage).toBe('shadow');
+  });
+
   it('archives a version', async () => {
     const [lstm] = await modelOfType('lstm');
     await page.getByTestId(`model-open-${lstm!.modelId}`).click();

@@ -81,6 +81,18 @@ function ModelActions({ model, all, onDeleted }: { model: ModelDetail; all: read
           Activate
         </button>
       )}
+      {model.stage === 'shadow' && (
+        <button
+          type="button"
+          className="button button--small"
+          disabled={action.busy}
+          title="Activate only if the Diebold–Mariano test over the live window says it beats the active version (p < 0.05)"
+          data-testid="model-promote-gated"
+          onClick={() => void action.run(() => call('models.activate', { modelId: model.modelId, gate: 'live_dm', reason: 'promoted from shadow on the live DM test' }))}
+        >
+          Promote if it wins live
+        </button>
+      )}
       {model.isActive && older.length > 0 && (
         <span className="model-actions__rollback">
           <select aria-label="Version to roll back to" value={rollbackTo} data-testid="model-rollback-version" onChange={(e) => setRollbackTo(e.target.value)}>
