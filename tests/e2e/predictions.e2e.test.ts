@@ -1,8 +1,9 @@
 /**
  * The Predictions screen and the Markets forecast overlay in real Chromium against the real
  * `metalytics serve`: a ridge trained and activated on the demo prices, forecasts made back in
- * time (so their actual bars exist and they are scored) and now, drawn with their intervals
- * over the candles and listed against the actual closes beside naive's.
+ * time and scored by a predict run (their actual bars exist), and one made now, drawn with
+ * their intervals over the candles and listed against the actual closes beside naive's, with
+ * the live score and drift state.
  * Requires a built renderer (`npm run build`; npm test does it). Writes docs/predictions.png.
  */
 import path from 'node:path';
@@ -35,6 +36,14 @@ beforeAll(async () => {
   for (const bar of bars.slice(0, -1).filter((_, i) => i % 3 === 0)) {
     await server.call('predictions.make', { modelId, asOf: bar.time, store: true });
   }
+  // A predict run scores what has its actual bar (and forecasts from the latest one), as when bars land.
+  const job = await server.call('jobs.create', { name: 'Forecast demo gold', kind: 'predict', symbols: [SYMBOL], timeframe: '1d', schedule: null });
+  await server.call('jobs.runNow', { id: job.id });
+  const scoredBy = Date.now() + 60_000;
+  while ((await server.call('predictions.query', { modelId })).performance.length === 0) {
+    if (Date.now() > scoredBy) throw new Error(`The predict run scored nothing within 60 s:\n${server.output().slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
   browser = await launchChromium();
   page = await openAppPage(browser, server);
 }, 240_000);
@@ -54,12 +63,16 @@ describe('Predictions in the browser against metalytics serve', () => {
     const targets = new Set(predictions.map((p) => p.targetTime));
     await expect.poll(() => page.getByTestId('price-chart').getAttribute('data-forecast-points')).toBe(String(targets.size));
     expect(Number(await page.getByTestId('price-chart').getAttribute('data-bars'))).toBeGreaterThan(100);
-    await page.getByTestId('drift-state').waitFor();
+    const { performance } = await server.call('predictions.query', { modelId });
+    expect(await page.getByTestId('predictions-live-score').textContent()).toContain(`${performance.at(-1)!.samples} scored`);
+    expect(await page.getByTestId('drift-state').getAttribute('data-tone')).not.toBe('none');
+    expect(await page.getByTestId('drift-state').textContent()).toContain(`over ${detail.drift!.scored} scored predictions`);
   });
 
   it('lists forecasts against the actual closes and naive’s forecast of the same bars, as the core scored them', async () => {
     const { predictions } = await server.call('predictions.query', { modelId });
     const scored = predictions.filter((p) => p.actual !== null);
+    expect(scored.length).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('forecast-row').count()).toBe(predictions.length);
     expect(await page.locator('[data-testid="forecast-row"][data-scored="true"]').count()).toBe(scored.length);
     const newest = [...predictions].sort((a, b) => b.targetTime - a.targetTime || b.madeAt - a.madeAt)[0]!;
@@ -73,17 +86,19 @@ describe('Predictions in the browser against metalytics serve', () => {
     );
   });
 
-  it('predicts now from the latest bar, and draws the new forecast beyond the last candle', async () => {
-    const before = Number(await page.getByTestId('price-chart').getAttribute('data-forecast-points'));
+  it('predicts now from the latest bar, and draws that forecast beyond the last candle', async () => {
     await page.getByTestId('predict-now').click();
     await page.getByTestId('predict-result').waitFor();
     const { bars } = await server.call('bars.query', { symbol: SYMBOL, timeframe: '1d', limit: 1 });
-    expect(await page.getByTestId('predict-result').textContent()).toBe(`1 forecast made from the bar of ${new Date(bars[0]!.time).toISOString().slice(0, 10)}.`);
-    await expect.poll(async () => Number(await page.getByTestId('price-chart').getAttribute('data-forecast-points'))).toBe(before + 1);
+    const last = bars[0]!.time;
+    expect(await page.getByTestId('predict-result').textContent()).toBe(`1 forecast made from the bar of ${new Date(last).toISOString().slice(0, 10)}.`);
     const { predictions } = await server.call('predictions.query', { modelId });
+    const targets = new Set(predictions.map((p) => p.targetTime));
+    await expect.poll(() => page.getByTestId('price-chart').getAttribute('data-forecast-points')).toBe(String(targets.size));
     const newest = predictions.reduce((a, b) => (b.targetTime > a.targetTime ? b : a));
-    expect(newest.targetTime).toBeGreaterThan(bars[0]!.time);
-    expect(newest.targetTime - bars[0]!.time).toBeLessThanOrEqual(4 * DAY);
+    expect(newest.madeAt).toBe(last);
+    expect(newest.targetTime).toBeGreaterThan(last);
+    expect(newest.targetTime - last).toBeLessThanOrEqual(4 * DAY);
     const firstRow = await page.getByTestId('forecast-row').first().locator('td').allTextContents();
     expect(firstRow[2]).toBe(price(newest.predicted));
     expect(firstRow[4]).toBe('–');

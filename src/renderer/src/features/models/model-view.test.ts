@@ -169,10 +169,15 @@ describe('describeDrift', () => {
       'Live rel. MAE 1.200 over 30 scored predictions (test: 0.980).',
       'Live errors are larger than naive’s.',
       'Page–Hinkley alarm: the loss against naive has shifted upwards.',
-      'Features whose distribution moved (PSI ≥ 0.2): rsi_14 0.31.',
+      '1 of 2 features moved (PSI ≥ 0.2): rsi_14 0.31.',
       '10.0% of live predictions were outside the training data.',
       'Live window: no evidence of skill over naive (DM p = 0.300).',
     ]);
+  });
+
+  it('names only the most moved features when many moved', () => {
+    const psi = { a: 0.25, b: 0.9, c: 0.1, d: 0.4, e: 0.3 };
+    expect(describeDrift(drift({ psi })).lines).toContain('4 of 5 features moved (PSI ≥ 0.2), most: b 0.90, d 0.40, e 0.30.');
   });
 });
 

@@ -135,6 +135,9 @@ export function metricsBesideBaselines(model: ModelDetail): { name: string; metr
 
 export type DriftTone = 'none' | 'ok' | 'warning';
 
+/** Features named in the drift sentence; a short window can move nearly all of them. */
+const MOST_DRIFTED_SHOWN = 3;
+
 /** Drift state in a tone and sentences a trader reads at a glance. */
 export function describeDrift(drift: DriftState | null): { tone: DriftTone; lines: string[] } {
   if (drift === null || drift.scored === 0) return { tone: 'none', lines: ['No live predictions scored yet, so there is nothing to compare with the test figures.'] };
@@ -151,10 +154,15 @@ export function describeDrift(drift: DriftState | null): { tone: DriftTone; line
     warning = true;
     lines.push('Page–Hinkley alarm: the loss against naive has shifted upwards.');
   }
-  const drifted = Object.entries(drift.psi).filter(([, value]) => value >= 0.2);
+  const drifted = Object.entries(drift.psi)
+    .filter(([, value]) => value >= 0.2)
+    .sort(([, a], [, b]) => b - a);
   if (drifted.length > 0) {
     warning = true;
-    lines.push(`Features whose distribution moved (PSI ≥ 0.2): ${drifted.map(([name, value]) => `${name} ${fixed(value, 2)}`).join(', ')}.`);
+    const most = drifted.slice(0, MOST_DRIFTED_SHOWN).map(([name, value]) => `${name} ${fixed(value, 2)}`);
+    lines.push(
+      `${drifted.length} of ${Object.keys(drift.psi).length} features moved (PSI ≥ 0.2)${drifted.length > MOST_DRIFTED_SHOWN ? ', most' : ''}: ${most.join(', ')}.`,
+    );
   }
   if (drift.oodShare !== null && drift.oodShare > 0) lines.push(`${percent(drift.oodShare)} of live predictions were outside the training data.`);
   if (drift.liveDmPvalue !== null) {
