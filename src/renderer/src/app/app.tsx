@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { CompareScreen } from '../features/compare/compare-screen';
 import { DataScreen, type DataSection } from '../features/data/data-screen';
 import { MarketsScreen } from '../features/markets/markets-screen';
+import { ModelsScreen } from '../features/models/models-screen';
+import { PredictionsScreen } from '../features/predictions/predictions-screen';
 import { SettingsScreen } from '../features/settings/settings-screen';
 import { UpcomingScreen } from '../features/upcoming/upcoming-screen';
 import type { Screen } from '../ui/screens';
@@ -41,6 +43,10 @@ function Shell() {
           <CompareScreen theme={theme} />
         ) : screen === 'data' ? (
           <DataScreen section={dataSection} onSection={setDataSection} />
+        ) : screen === 'models' ? (
+          <ModelsScreen theme={theme} />
+        ) : screen === 'predictions' ? (
+          <PredictionsScreen theme={theme} />
         ) : (
           <UpcomingScreen screen={screen} />
         )}

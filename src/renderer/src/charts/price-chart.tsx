@@ -18,6 +18,7 @@ import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, t
 import { ChartLegend, IndicatorLegendRow, type LegendIndicator } from './chart-legend';
 import { barTimeframes } from './bar-spans';
 import { seamsOf, SpanSeams } from './span-seams';
+import { ForecastOverlay, type ForecastColors, type ForecastMark } from './forecast-overlay';
 import {
   createIndicatorSeries,
   indicatorOutputColor,
@@ -48,6 +49,7 @@ interface ChartHandles {
   closeLine: ISeriesApi<'Line'>;
   volume: ISeriesApi<'Histogram'>;
   seams: SpanSeams;
+  forecast: ForecastOverlay;
 }
 
 interface ChartColors extends ChartFrameColors {
@@ -57,6 +59,7 @@ interface ChartColors extends ChartFrameColors {
   volumeUp: string;
   volumeDown: string;
   indicators: IndicatorColors;
+  forecast: ForecastColors;
 }
 
 /** Chart colours come from the same CSS variables as the rest of the UI, so themes stay in one place. */
@@ -78,6 +81,7 @@ function readChartColors(element: Element): ChartColors {
       histogramDown: read('--chart-down'),
       histogramDownFading: read('--chart-volume-down'),
     },
+    forecast: { line: read('--forecast-line'), band: read('--forecast-band'), outOfDistribution: read('--forecast-ood') },
   };
 }
 
@@ -103,6 +107,8 @@ export interface PriceChartProps {
   viewStart: number | null;
   /** The view came close to the oldest bar held. */
   onNearStart(): void;
+  /** A model's forecast with its interval over the prices; empty draws none. */
+  forecast?: readonly ForecastMark[];
   ref?: Ref<PriceChartHandle>;
   /** Messages and actions drawn over the chart (loading, no data). */
   children?: ReactNode;
@@ -129,6 +135,8 @@ interface ShownState {
   indicators: Map<string, { handle: IndicatorSeriesHandle; outputs: Readonly<Record<string, IndicatorValues>> | null }>;
 }
 
+const noForecast: readonly ForecastMark[] = [];
+
 const nothingShown = (): ShownState => ({ key: null, bars: [], closeOnly: false, withVolume: false, precision: 2, indicators: new Map() });
 
 function pricesFormat(precision: number) {
@@ -143,7 +151,7 @@ function pricesFormat(precision: number) {
  * compared with what is drawn (planChartUpdate): older history is set and the view shifted by
  * the bars added, newer bars go through update(), so nothing is rebuilt on a tick.
  */
-export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, viewStart, onNearStart, ref, children }: PriceChartProps) {
+export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, viewStart, onNearStart, forecast = noForecast, ref, children }: PriceChartProps) {
   const shownRef = useRef<ShownState>(nothingShown());
   // While data is being set the view jumps about; those moves are not the user scrolling back.
   const applyingRef = useRef(false);
@@ -173,9 +181,10 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
       chart.priceScale(VOLUME_SCALE).applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
       const seams = new SpanSeams();
       chart.panes()[0]!.attachPrimitive(seams);
+      const forecastOverlay = new ForecastOverlay(chart);
       // A new chart draws nothing yet, so the next window is applied in full (also after StrictMode's remount).
       shownRef.current = nothingShown();
-      return { chart, candles, closeLine, volume, seams };
+      return { chart, candles, closeLine, volume, seams, forecast: forecastOverlay };
     },
     readColors: readChartColors,
     applyColors: (handles, themed) => {
@@ -183,6 +192,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
       handles.candles.applyOptions({ upColor: themed.up, downColor: themed.down, wickUpColor: themed.up, wickDownColor: themed.down });
       handles.closeLine.applyOptions({ color: themed.line });
       handles.seams.restyle(themed.indicators.guide);
+      handles.forecast.restyle(themed.forecast);
       // Volume and MACD histogram colours are stored per bar, so they are set again with the data.
       const shown = shownRef.current;
       if (shown.withVolume) handles.volume.setData(toVolumeData(shown.bars, { up: themed.volumeUp, down: themed.volumeDown }));
@@ -332,6 +342,11 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
 
   useEffect(() => showWindow(data), [data, indicatorSlots]);
 
+  const precisionShown = pricePrecision(data?.bars.at(-1)?.close ?? forecast.at(-1)?.predicted ?? 0);
+  useEffect(() => {
+    handlesRef.current?.forecast.set(forecast, pricesFormat(precisionShown));
+  }, [forecast, precisionShown, handlesRef]);
+
   const bars = drawProblem === null ? (data?.bars ?? []) : [];
   const hoveredIndex = hoveredTime === null ? -1 : indexOfBarAt(bars, hoveredTime);
   const legendIndex = hoveredIndex >= 0 ? hoveredIndex : bars.length - 1;
@@ -369,6 +384,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
       data-seams={Math.max(0, (spans?.length ?? 0) - 1)}
       data-panes={panes.tops.length}
       data-scale={logScale ? 'log' : 'linear'}
+      data-forecast-points={forecast.length}
     >
       <div ref={containerRef} className="price-chart__canvas" />
       {legendBar && (

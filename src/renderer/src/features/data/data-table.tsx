@@ -6,6 +6,8 @@ export interface DataColumn {
   text?: boolean;
   /** Named for screen readers only, like the column of row actions. */
   unlabelled?: boolean;
+  /** What the column's figure means, shown on hover. */
+  help?: string;
 }
 
 /** A Data screen table: a caption for screen readers, a header row from `columns`, and the rows given. */
@@ -14,6 +16,7 @@ export function DataTable({
   columns,
   wide = false,
   testId,
+  className,
   children,
 }: {
   caption: string;
@@ -21,15 +24,17 @@ export function DataTable({
   /** Spans the section, for tables with many columns. */
   wide?: boolean;
   testId?: string;
+  /** Added to the table's own classes. */
+  className?: string;
   children: ReactNode;
 }) {
   return (
-    <table className={wide ? 'data-table data-table--wide' : 'data-table'} data-testid={testId}>
+    <table className={['data-table', wide && 'data-table--wide', className].filter(Boolean).join(' ')} data-testid={testId}>
       <caption className="visually-hidden">{caption}</caption>
       <thead>
         <tr>
           {columns.map((column) => (
-            <th key={column.label} scope="col" className={column.text ? 'data-table__text' : undefined}>
+            <th key={column.label} scope="col" className={column.text ? 'data-table__text' : undefined} title={column.help}>
               {column.unlabelled ? <span className="visually-hidden">{column.label}</span> : column.label}
             </th>
           ))}

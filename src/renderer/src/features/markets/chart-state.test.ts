@@ -17,20 +17,21 @@ describe('chart state in session storage', () => {
         { spec: { kind: 'macd', params: { fast: 12, slow: 26, signal: 9 } }, slot: 1 },
       ],
       logScale: true,
+      forecast: true,
     };
     writeChartState(storage, state);
     expect(readChartState(storage)).toEqual(state);
   });
 
   it('starts empty without a stored state or with unreadable text', () => {
-    expect(readChartState(memoryStorage())).toEqual({ indicators: [], logScale: false });
-    expect(readChartState(memoryStorage('{not json'))).toEqual({ indicators: [], logScale: false });
-    expect(readChartState(memoryStorage('42'))).toEqual({ indicators: [], logScale: false });
+    expect(readChartState(memoryStorage())).toEqual({ indicators: [], logScale: false, forecast: false });
+    expect(readChartState(memoryStorage('{not json'))).toEqual({ indicators: [], logScale: false, forecast: false });
+    expect(readChartState(memoryStorage('42'))).toEqual({ indicators: [], logScale: false, forecast: false });
   });
 
   it('keeps the valid parts of a state written by another version', () => {
-    const stored = JSON.stringify({ symbol: 'XAGUSD', timeframe: '2h', indicators: [{ spec: { kind: 'nope' }, slot: 0 }], logScale: 'yes' });
-    expect(readChartState(memoryStorage(stored))).toEqual({ symbol: 'XAGUSD', timeframe: undefined, indicators: [], logScale: false });
+    const stored = JSON.stringify({ symbol: 'XAGUSD', timeframe: '2h', indicators: [{ spec: { kind: 'nope' }, slot: 0 }], logScale: 'yes', forecast: 1 });
+    expect(readChartState(memoryStorage(stored))).toEqual({ symbol: 'XAGUSD', timeframe: undefined, indicators: [], logScale: false, forecast: false });
   });
 
   it('survives a storage that refuses writes', () => {
@@ -39,6 +40,6 @@ describe('chart state in session storage', () => {
         throw new DOMException('quota', 'QuotaExceededError');
       },
     };
-    expect(() => writeChartState(full, { indicators: [], logScale: false })).not.toThrow();
+    expect(() => writeChartState(full, { indicators: [], logScale: false, forecast: false })).not.toThrow();
   });
 });

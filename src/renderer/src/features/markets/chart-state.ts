@@ -13,6 +13,8 @@ export interface ChartState {
   timeframe?: Timeframe;
   indicators: readonly ActiveIndicator[];
   logScale: boolean;
+  /** Draw the active model's forecast over the prices, where the shown series has one. */
+  forecast: boolean;
 }
 
 export const CHART_STATE_KEY = 'metalytics.chart';
@@ -26,10 +28,11 @@ const storedStateSchema = z.object({
     .max(MAX_INDICATORS_PER_QUERY)
     .catch([]),
   logScale: z.boolean().catch(false),
+  forecast: z.boolean().catch(false),
 });
 
 export function readChartState(storage: Pick<Storage, 'getItem'>): ChartState {
-  const empty: ChartState = { indicators: [], logScale: false };
+  const empty: ChartState = { indicators: [], logScale: false, forecast: false };
   const text = storage.getItem(CHART_STATE_KEY);
   if (text === null) return empty;
   try {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { methods } from '../../../../shared/contract';
 import { instrumentKinds, providerIds, type Instrument, type ProviderId } from '../../../../shared/domain';
 import type { InstrumentCandidate, InstrumentSearchOutcome, ProviderStatus } from '../../../../shared/providers';
@@ -6,6 +6,7 @@ import { ApiError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiAction } from '../../api/use-api-action';
 import { formatCount } from '../../ui/format/numbers';
+import { useModal } from '../../ui/use-modal';
 import './instrument-dialogs.css';
 
 type Kind = Instrument['kind'];
@@ -76,15 +77,6 @@ function fillFromCandidate(draft: Draft, chosen: InstrumentCandidate, all: reado
     }
   }
   return { symbol: chosen.ticker.replace(/[^A-Za-z0-9.=^:_/-]/g, '').toUpperCase(), name: chosen.name, kind, currency, unit: unitFor(kind, currency), tickers };
-}
-
-function useModal() {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
-  return ref;
 }
 
 function Labelled({ id, label, error, children }: { id: string; label: string; error: string | undefined; children: ReactNode }) {

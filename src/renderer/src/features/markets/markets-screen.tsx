@@ -27,6 +27,7 @@ import { buildInstrumentRows, chartableTimeframes, defaultSymbol, type Instrumen
 import { isEditableTarget, marketsShortcut } from './shortcuts';
 import { TimeframeBar } from './timeframe-bar';
 import { useChartWindow, type LoadedWindow } from './use-chart-window';
+import { useActiveForecast } from './use-active-forecast';
 import './chart-toolbar.css';
 
 const DEMO_SYMBOL = 'DEMO.XAUUSD';
@@ -261,6 +262,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   const indicatorSlots = useMemo(() => new Map(activeIndicators.map((indicator) => [indicatorId(indicator.spec), indicator.slot])), [activeIndicators]);
 
   const chart = useChartWindow(symbol && settings ? symbol : undefined, timeframe, specs);
+  const forecast = useActiveForecast(symbol, timeframe, chartState.forecast);
 
   useApiEvent('bars.changed', (change) => {
     if (change.symbol === symbol) chart.refreshTail(change.from, change.to);
@@ -518,6 +520,21 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
               >
                 Log
               </button>
+              <button
+                type="button"
+                className="button button--tool"
+                aria-pressed={chartState.forecast && forecast.model !== null}
+                disabled={forecast.model === null}
+                title={
+                  forecast.model
+                    ? `Draw the forecasts of ${forecast.model.modelName} v${forecast.model.version}, the active model of ${symbol} ${timeframe}, with their intervals`
+                    : `No active model for ${symbol} ${timeframe}; activate one on the Models screen`
+                }
+                data-testid="forecast-toggle"
+                onClick={() => setChartState((state) => ({ ...state, forecast: !state.forecast }))}
+              >
+                Forecast
+              </button>
               <span className="chart-toolbar__divider" aria-hidden="true" />
               <button type="button" className="button button--tool" disabled={!lastBar} onClick={exportPng} data-testid="export-png" title="Save the chart as a PNG image">
                 Export PNG
@@ -544,6 +561,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
             indicatorSlots={indicatorSlots}
             viewStart={viewStart}
             onNearStart={chart.loadOlder}
+            forecast={forecast.marks}
           >
             <div className="chart-notices">
               {chart.capReached && current && (

@@ -1,13 +1,9 @@
 import { screenLabel, type Screen } from '../../ui/screens';
 
-export type UpcomingScreen = Exclude<Screen, 'markets' | 'settings' | 'compare' | 'data'>;
+export type UpcomingScreen = Exclude<Screen, 'markets' | 'settings' | 'compare' | 'data' | 'models' | 'predictions'>;
 
 /** What each screen will do, said plainly; none of it exists yet, so nothing here pretends to. */
 const plans: Record<UpcomingScreen, string> = {
-  models:
-    'Models will train forecasting models (baselines, linear, MLP, LSTM, GRU) on your stored prices, show their loss curves while they learn, and keep a registry of versions to compare and activate.',
-  predictions:
-    'Predictions will show the active model’s forecasts with prediction intervals over the actual prices, and score them as new bars arrive.',
   backups: 'Backups will save prices, models and settings into one archive with one click, check archives, and restore them safely.',
 };
 
