@@ -22,6 +22,13 @@ export const trainingBackends = ['tensorflow', 'wasm', 'cpu', 'js'] as const;
 export const trainingBackendSchema = z.enum(trainingBackends);
 export type TrainingBackend = z.infer<typeof trainingBackendSchema>;
 
+/**
+ * Live rows below which PSI is not judged: with B bins and n live rows the index of two samples
+ * of the SAME distribution is about (B − 1)/n, so ten rows read as a 0.9 "shift" and only from
+ * about a hundred does noise stay clear of 0.2.
+ */
+export const PSI_MIN_SAMPLES = 100;
+
 /** The significance below which a model may be called better than naive. */
 export const SKILL_PVALUE = 0.05;
 
@@ -165,6 +172,8 @@ export const driftStateSchema = z.object({
   pageHinkleyAlarm: z.boolean(),
   /** Population-stability index per feature, live window against training rows; ≥ 0.2 is significant. */
   psi: z.record(z.string(), z.number()),
+  /** Live feature rows PSI was measured on; it is judged only from PSI_MIN_SAMPLES (100) on, and never on calendar columns. */
+  psiSamples: z.number().int(),
   /** Share of live predictions flagged out of distribution. */
   oodShare: z.number().nullable(),
   /** A DM p-value of the model against naive on the live window; null with too few points. */

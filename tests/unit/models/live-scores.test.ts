@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { histogramOf } from '../../../src/core/models/pipeline/drift';
+import { histogramOf, populationStabilityIndex, PSI_SIGNIFICANT } from '../../../src/core/models/pipeline/drift';
+import { PSI_MIN_SAMPLES } from '../../../src/shared/models';
 import { assessDrift, MIN_DRIFT_SAMPLES, promotionGate, retirementDue, scoreLiveWindow, type ScoredPrediction } from '../../../src/core/models/live/live-scores';
 
 const HOUR = 3_600_000;
@@ -71,11 +72,27 @@ describe('assessDrift', () => {
   it('measures each feature’s shift against its training histogram, significant from 0.2', () => {
     const training = Array.from({ length: 500 }, (_, i) => (i % 100) / 100);
     const reference = [histogramOf('rsi_14', training), histogramOf('ret_1', training)];
-    const live = history(null).slice(-50).map((p, i) => ({ ...p, features: { rsi_14: 0.9 + (i % 10) / 100, ret_1: (i % 50) / 50 } }));
+    const live = history(null).slice(-PSI_MIN_SAMPLES).map((p, i) => ({ ...p, features: { rsi_14: 0.9 + (i % 10) / 100, ret_1: (i % 100) / 100 } }));
     const { state, reasons } = assessDrift(live, 50, 1, reference, context);
     expect(state.psi.rsi_14).toBeGreaterThan(2);
     expect(state.psi.ret_1).toBeLessThan(0.2);
+    expect(state.psiSamples).toBe(PSI_MIN_SAMPLES);
     expect(reasons).toEqual([expect.stringMatching(/^features shifted from training \(PSI ≥ 0.2\): rsi_14 \d+\.\d\d$/)]);
+  });
+
+  it('judges no PSI on fewer rows than a histogram needs, nor on calendar columns, whose window is a few dates by construction', () => {
+    const training = Array.from({ length: 500 }, (_, i) => (i % 100) / 100);
+    const reference = [histogramOf('rsi_14', training), histogramOf('month_sin', training)];
+    // Drawn from the training distribution itself: ten rows still read as a large "shift".
+    const rows = (count: number) => history(null).slice(-count).map((p, i) => ({ ...p, features: { rsi_14: ((i * 37) % 100) / 100, month_sin: 0.95 } }));
+    expect(populationStabilityIndex(reference[0]!, rows(10).map((p) => p.features.rsi_14))).toBeGreaterThan(PSI_SIGNIFICANT);
+    const few = assessDrift(rows(10), 50, 1, reference, context);
+    expect(few.state).toMatchObject({ psi: {}, psiSamples: 10 });
+    expect(few.reasons).toEqual([]);
+    const enough = assessDrift(rows(PSI_MIN_SAMPLES), 50, 1, reference, context);
+    expect(Object.keys(enough.state.psi)).toEqual(['rsi_14']);
+    expect(enough.state.psi.rsi_14).toBeLessThan(PSI_SIGNIFICANT);
+    expect(enough.reasons).toEqual([]);
   });
 
   it('counts out-of-distribution predictions and judges nothing before enough are scored', () => {

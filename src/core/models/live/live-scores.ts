@@ -3,8 +3,9 @@
  * drift against what the model was trained and tested on, the retirement rule and the
  * promotion gate. Pure functions over scored predictions; the statistics are the pipeline's.
  */
-import { SKILL_PVALUE, type DriftState, type ModelMetrics } from '../../../shared/models';
+import { PSI_MIN_SAMPLES, SKILL_PVALUE, type DriftState, type ModelMetrics } from '../../../shared/models';
 import { pageHinkley, populationStabilityIndex, PSI_SIGNIFICANT, type FeatureHistogram } from '../pipeline/drift';
+import { isCalendarColumn } from '../pipeline/features';
 import { dieboldMariano, meanAbsoluteError, scoreForecasts } from '../pipeline/metrics';
 
 /** A stored prediction whose target bar has arrived. */
@@ -95,10 +96,11 @@ export function assessDrift(
   const lossDifference = history.map((p) => (Math.abs(p.actual - p.predicted) - Math.abs(p.actual - p.naive)) / historyNaiveMae);
   const pageHinkleyAlarm = historyNaiveMae > 0 && pageHinkley(lossDifference, PAGE_HINKLEY.delta, PAGE_HINKLEY.threshold).alarmAt !== null;
 
+  // PSI reads the whole history given, not the scoring window: a histogram needs rows (PSI_MIN_SAMPLES).
   const psi: Record<string, number> = {};
-  const rows = live.flatMap((p) => (p.features ? [p.features] : []));
-  if (reference && rows.length > 0) {
-    for (const histogram of reference) {
+  const rows = history.flatMap((p) => (p.features ? [p.features] : []));
+  if (reference && rows.length >= PSI_MIN_SAMPLES) {
+    for (const histogram of reference.filter((h) => !isCalendarColumn(h.column))) {
       const values = rows.flatMap((row) => (Number.isFinite(row[histogram.column]) ? [row[histogram.column]!] : []));
       if (values.length > 0) psi[histogram.column] = populationStabilityIndex(histogram, values);
     }
@@ -110,6 +112,7 @@ export function assessDrift(
     scored: history.length,
     pageHinkleyAlarm,
     psi,
+    psiSamples: rows.length,
     oodShare: live.length === 0 ? null : live.filter((p) => p.outOfDistribution).length / live.length,
     liveDmPvalue: scores.metrics.dm_pvalue,
   };

@@ -89,6 +89,14 @@ function cyclic(values: number[], period: number): [Float64Array, Float64Array] 
   return [Float64Array.from(angle, Math.sin), Float64Array.from(angle, Math.cos)];
 }
 
+/**
+ * Calendar encodings are a function of the date alone: any live window shorter than a year
+ * covers a few of their values, so their "drift" from the training years is by construction.
+ */
+export function isCalendarColumn(column: string): boolean {
+  return /^(hour|weekday|month)_(sin|cos)$/.test(column);
+}
+
 function calendarSeries(time: Float64Array, timeframe: Timeframe): Float64Array[] {
   const step = nominalTimeframeMs(timeframe);
   const dates = Array.from(time, (t) => new Date(t));

@@ -144,6 +144,7 @@ const drift = (patch: Partial<DriftState> = {}): DriftState => ({
   scored: 30,
   pageHinkleyAlarm: false,
   psi: { ret_1: 0.05 },
+  psiSamples: 120,
   oodShare: 0,
   liveDmPvalue: 0.3,
   ...patch,
@@ -160,6 +161,11 @@ describe('describeDrift', () => {
     expect(described.tone).toBe('ok');
     expect(described.lines).toContain('Live rel. MAE 0.970 over 30 scored predictions (test: 0.980).');
     expect(described.lines).toContain('Live window: no evidence of skill over naive (DM p = 0.300).');
+  });
+
+  it('says PSI waits for enough scored forecasts rather than reading noise as drift', () => {
+    expect(describeDrift(drift({ psi: {}, psiSamples: 12 })).lines).toContain('Feature drift (PSI) is judged from 100 scored forecasts; 12 so far.');
+    expect(describeDrift(drift({ psi: {}, psiSamples: 0 })).lines.join(' ')).not.toMatch(/PSI/);
   });
 
   it('warns on live errors above naive, a Page–Hinkley alarm and features with PSI of 0.2 or more', () => {

@@ -1,5 +1,6 @@
 import type { MethodInput, MethodOutput } from '../../../../shared/contract';
 import {
+  PSI_MIN_SAMPLES,
   SKILL_PVALUE,
   skillSentence,
   skillVerdict,
@@ -163,6 +164,9 @@ export function describeDrift(drift: DriftState | null): { tone: DriftTone; line
     lines.push(
       `${drifted.length} of ${Object.keys(drift.psi).length} features moved (PSI ≥ 0.2)${drifted.length > MOST_DRIFTED_SHOWN ? ', most' : ''}: ${most.join(', ')}.`,
     );
+  }
+  if (drift.psiSamples > 0 && drift.psiSamples < PSI_MIN_SAMPLES) {
+    lines.push(`Feature drift (PSI) is judged from ${PSI_MIN_SAMPLES} scored forecasts; ${drift.psiSamples} so far.`);
   }
   if (drift.oodShare !== null && drift.oodShare > 0) lines.push(`${percent(drift.oodShare)} of live predictions were outside the training data.`);
   if (drift.liveDmPvalue !== null) {
