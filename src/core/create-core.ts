@@ -11,6 +11,7 @@ import { indicatorsHandlers } from './indicators/indicators-handlers';
 import { ProviderRegistry } from './providers/registry';
 import { instrumentCatalogue } from './instruments/catalogue';
 import { instrumentsHandlers } from './instruments/instruments-handlers';
+import { featuresHandlers } from './features/features-handlers';
 import { modelsHandlers } from './models/models-handlers';
 import { startModelWorker } from './models/worker/model-worker-client';
 import { createInvoke, mergeHandlers, type Invoke, type InvokeOptions } from './invoke';
@@ -79,6 +80,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
       jobs: jobsHandlers(ctx),
       alerts: alertsHandlers(ctx),
       models: modelsHandlers(ctx),
+      features: featuresHandlers(ctx),
     });
 
     return {
