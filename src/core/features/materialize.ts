@@ -57,8 +57,9 @@ export async function materializeFeatures(ctx: CoreContext, input: ParsedInput<'
       await nextTurn();
     }
     // Last, so a run stopped midway leaves the earlier rows rather than none.
-    await ctx.storage.featureStore.removeOthers({ symbol, timeframe, featureSetVersion, computedAt });
-    return { rows: total, value: { columns: matrix.columns, rows: total, from: bars[matrix.firstComplete]!.time, to: bars.at(-1)!.time } };
+    const range = { from: bars[matrix.firstComplete]!.time, to: bars.at(-1)!.time };
+    await ctx.storage.featureStore.removeStale({ symbol, timeframe, featureSetVersion, computedAt, ...range });
+    return { rows: total, value: { columns: matrix.columns, rows: total, ...range } };
   });
   return { symbol, timeframe, featureSetVersion, ...value, runId };
 }

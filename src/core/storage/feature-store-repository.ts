@@ -45,9 +45,10 @@ export class SqlFeatureStore implements FeatureStoreRepository {
     }));
   }
 
-  async removeOthers(filter: Parameters<FeatureStoreRepository['removeOthers']>[0]): Promise<number> {
+  async removeStale(filter: Parameters<FeatureStoreRepository['removeStale']>[0]): Promise<number> {
     return this.sql.execute(
-      `DELETE FROM feature_store WHERE symbol = {symbol} AND timeframe = {timeframe} AND feature_set_version = {featureSetVersion} AND computed_at <> {computedAt}`,
+      `DELETE FROM feature_store WHERE symbol = {symbol} AND timeframe = {timeframe} AND feature_set_version = {featureSetVersion}
+         AND (time < {from} OR time > {to} OR computed_at < {computedAt})`,
       filter,
     );
   }

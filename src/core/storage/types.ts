@@ -428,8 +428,12 @@ export interface FeatureStoreRepository {
   upsert(rows: readonly FeatureRow[]): Promise<number>;
   /** Ascending by time; `from` and `to` inclusive; the latest `limit` rows when more match. */
   query(filter: { symbol: string; timeframe: Timeframe; featureSetVersion: string; from?: number; to?: number; limit?: number }): Promise<FeatureRow[]>;
-  /** Deletes the set's rows of that symbol and timeframe not stamped `computedAt`: what a materialisation did not write; returns how many. */
-  removeOthers(filter: { symbol: string; timeframe: Timeframe; featureSetVersion: string; computedAt: number }): Promise<number>;
+  /**
+   * Deletes what a materialisation over [from, to] stamped `computedAt` did not write: the set's
+   * rows of that symbol and timeframe outside the range, and older ones inside it (a bar since
+   * deleted); returns how many.
+   */
+  removeStale(filter: { symbol: string; timeframe: Timeframe; featureSetVersion: string; from: number; to: number; computedAt: number }): Promise<number>;
 }
 
 /** The repositories a transaction's work uses: every statement of theirs runs inside it. */
