@@ -221,7 +221,7 @@ export async function runModelsRuns(core: Core, options: ModelsRunsOptions, outp
     return exitCodes.ok;
   }
   if (runs.length === 0) {
-    output.out('No training runs yet.\n');
+    output.out('No training runs.\n');
     return exitCodes.ok;
   }
   const rows = runs.map((run) => [
