@@ -18,7 +18,7 @@ import { loadBars } from '../models/service/bar-data';
 import { FEATURE_WARMUP_BARS } from '../models/service/train-spec';
 
 /** Rows per transaction: short enough that building and writing one never holds the main thread for long. */
-const ROWS_PER_CHUNK = 500;
+const ROWS_PER_CHUNK = 200;
 
 async function knownInstrument(ctx: CoreContext, symbol: string): Promise<void> {
   if (!(await ctx.storage.instruments.get(symbol))) throw new AppError('NOT_FOUND', `There is no instrument ${symbol}.`, { symbol });
