@@ -3,6 +3,7 @@ import type { EventBus } from './events';
 import type { ProviderRegistry } from './providers/registry';
 import type { JobRunner } from './jobs/job-runner';
 import type { ModelWorker } from './models/engine/ports';
+import type { LiveTracker } from './models/live/live-tracker';
 import type { ProviderTurns } from './jobs/provider-turns';
 import type { CorePorts } from './ports';
 import type { Scheduler, SchedulerClock } from './scheduler/scheduler';
@@ -29,6 +30,8 @@ export interface CoreContext {
   readonly clock: SchedulerClock;
   /** The one model worker thread, started on first use; every fit and forecast runs in it. */
   readonly modelWorker: ModelWorker;
+  /** Live predictions, their scores and drift, retraining and the promotion gate. */
+  readonly live: LiveTracker;
   readonly now: () => number;
   readonly startedAt: number;
 }

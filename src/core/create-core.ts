@@ -12,6 +12,9 @@ import { ProviderRegistry } from './providers/registry';
 import { instrumentCatalogue } from './instruments/catalogue';
 import { instrumentsHandlers } from './instruments/instruments-handlers';
 import { featuresHandlers } from './features/features-handlers';
+import { serviceLiveOps } from './models/live/live-ops';
+import { LiveTracker } from './models/live/live-tracker';
+import { ArtifactStore } from './models/service/artifact-store';
 import { modelsHandlers } from './models/models-handlers';
 import { startModelWorker } from './models/worker/model-worker-client';
 import { createInvoke, mergeHandlers, type Invoke, type InvokeOptions } from './invoke';
@@ -57,11 +60,20 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     const providers = new ProviderRegistry(ports.config.providers, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
     const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now, turns, providerPlan: (provider) => providers.plan(provider) });
     const clock = systemClock(now);
-    const scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now });
-    await scheduler.load();
     // Its thread starts on the first fit or forecast, so a core that never trains never loads tfjs.
     const modelWorker = startModelWorker({ logger: ports.logger, preferredBackend: ports.config.tfjsBackend });
-    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, modelWorker, now, startedAt: now() };
+    // The tracker runs the scheduler's predict and train jobs and asks it for train jobs on drift, so each reaches the other when a job runs.
+    const live: LiveTracker = new LiveTracker({
+      storage,
+      events,
+      clock,
+      logger: ports.logger,
+      ops: serviceLiveOps(() => ctx, new ArtifactStore(ports.config.dataDir)),
+      runTrainJobs: (modelName, symbol): Promise<boolean> => scheduler.retrain(modelName, symbol),
+    });
+    const scheduler: Scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now, modelJobs: live });
+    await scheduler.load();
+    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, modelWorker, live, now, startedAt: now() };
     // One module per contract namespace, each in the folder of that name.
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
@@ -94,6 +106,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
         jobs.stopHeartbeat();
         jobs.cancelAll();
         await scheduler.settled();
+        await live.settled();
         // A cancelled training still records how it ended (its training run, its job run) before the database closes.
         await jobs.settled();
         await modelWorker.close();

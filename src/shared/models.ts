@@ -266,6 +266,13 @@ export const trainingRunSchema = z.object({
   modelId: z.string().nullable(),
 });
 export type TrainingRunSummary = z.infer<typeof trainingRunSchema>;
+/**
+ * A condition on making a shadow version active. `live_dm`: the one-sided Diebold–Mariano test
+ * over the live window must say it forecasts better than the active version (than naive when
+ * none is active) with p < SKILL_PVALUE; otherwise the change is refused, stating the p-value.
+ */
+export const promotionGateSchema = z.enum(['live_dm']);
+export type PromotionGateName = z.infer<typeof promotionGateSchema>;
 
 /** The RPC methods of models and predictions, merged into the contract's `methods`. */
 export const modelMethods = {
@@ -310,7 +317,7 @@ export const modelMethods = {
   },
   /** Makes it the one active version of its name and symbol; the previous one becomes a candidate. Rolling back is activating an older version. */
   'models.activate': {
-    input: z.object({ modelId: z.string().min(1), reason: z.string().max(500).optional() }).strict(),
+    input: z.object({ modelId: z.string().min(1), reason: z.string().max(500).optional(), gate: promotionGateSchema.optional() }).strict(),
     output: modelSummarySchema,
   },
   /** Retires a version: it stops predicting and is kept for its history. An active one is deactivated first. */
@@ -340,7 +347,7 @@ export const modelMethods = {
   },
   /** Any stage change: `shadow` runs a challenger beside the active version on the same bars. */
   'models.setStage': {
-    input: z.object({ modelId: z.string().min(1), stage: modelStageSchema, reason: z.string().max(500).optional() }).strict(),
+    input: z.object({ modelId: z.string().min(1), stage: modelStageSchema, reason: z.string().max(500).optional(), gate: promotionGateSchema.optional() }).strict(),
     output: modelSummarySchema,
   },
   'predictions.make': {

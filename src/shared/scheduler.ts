@@ -3,13 +3,34 @@ import { epochMsSchema, jobRunSchema, providerIdSchema, symbolSchema } from './d
 import { timeframeSchema } from './timeframes';
 
 /**
- * What the scheduler runs today. `poll` records spot snapshots (`precious_metals_prices`),
+ * What the scheduler runs. `poll` records spot snapshots (`precious_metals_prices`),
  * `backfill` keeps a series' bars current from its last stored bar, `news` fills `news`.
- * Retrain, predict and backup join as the issues that build them land.
+ * `predict` forecasts with a series' active and shadow models when its bars land and scores
+ * them when the actual bars arrive; `train` retrains a registry name from its active version's
+ * parameters. Backup joins as the issue that builds it lands.
  */
-export const scheduledJobKinds = ['poll', 'backfill', 'news'] as const;
+export const scheduledJobKinds = ['poll', 'backfill', 'news', 'predict', 'train'] as const;
 export const scheduledJobKindSchema = z.enum(scheduledJobKinds);
 export type ScheduledJobKind = z.infer<typeof scheduledJobKindSchema>;
+
+/** Kinds that work on stored bars and models and call no provider. */
+export const providerlessJobKinds = ['predict', 'train'] as const satisfies readonly ScheduledJobKind[];
+
+export function needsProvider(kind: ScheduledJobKind): boolean {
+  return !(providerlessJobKinds as readonly ScheduledJobKind[]).includes(kind);
+}
+
+/** What a `predict` job does with the live scores of the models it tracks. */
+export const liveTrackingSchema = z.object({
+  /** Scored predictions each rolling score and drift statistic covers (the last N). */
+  window: z.number().int().min(5).max(5_000).default(50),
+  /** Crossing a drift threshold raises an alert; `retrain` also retrains the model. */
+  onDrift: z.enum(['alert', 'retrain']).default('alert'),
+  /** Rolling scores in a row with live rel_mae above 1 before a model is flagged for retirement. */
+  retireAfter: z.number().int().min(1).max(5_000).default(20),
+});
+export type LiveTracking = z.infer<typeof liveTrackingSchema>;
+export const defaultLiveTracking: LiveTracking = { window: 50, onDrift: 'alert', retireAfter: 20 };
 
 /** True when `timezone` is an IANA zone this runtime knows (UTC, Europe/London, America/New_York). */
 export function isKnownTimezone(timezone: string): boolean {
@@ -39,11 +60,16 @@ export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 export const jobDefinitionFields = {
   name: z.string().trim().min(1).max(100),
   kind: scheduledJobKindSchema,
-  provider: providerIdSchema,
+  /** `predict` and `train` call no provider and take null (or leave it out); the other kinds need one. */
+  provider: providerIdSchema.nullable().default(null),
   /** `news` may leave it empty for all of the provider's news. */
   symbols: z.array(symbolSchema).max(50),
-  /** `backfill`: the stored timeframe to keep current. `poll` and `news`: null. */
+  /** `backfill`: the stored timeframe to keep current; `predict`: the series' timeframe. `poll`, `news` and `train`: null. */
   timeframe: timeframeSchema.nullable().default(null),
+  /** `train`: the registry name retrained for each of `symbols`. Other kinds: null. */
+  modelName: z.string().trim().min(1).max(100).nullable().default(null),
+  /** `predict`: scoring window, drift response and retirement; other kinds keep the defaults. */
+  tracking: liveTrackingSchema.default(defaultLiveTracking),
   /** Cron expression (5 fields, or 6 with seconds); null = on demand only. */
   schedule: z.string().trim().min(1).max(120).nullable(),
   /** IANA zone the schedule is read in, e.g. America/New_York. */
@@ -61,9 +87,11 @@ export const jobDefinitionFields = {
 export const jobDefinitionPatchFields = {
   name: jobDefinitionFields.name.optional(),
   kind: jobDefinitionFields.kind.optional(),
-  provider: jobDefinitionFields.provider.optional(),
+  provider: jobDefinitionFields.provider.unwrap().optional(),
   symbols: jobDefinitionFields.symbols.optional(),
   timeframe: jobDefinitionFields.timeframe.unwrap().optional(),
+  modelName: jobDefinitionFields.modelName.unwrap().optional(),
+  tracking: liveTrackingSchema.optional(),
   schedule: jobDefinitionFields.schedule.optional(),
   timezone: jobDefinitionFields.timezone.unwrap().optional(),
   lookbackDays: jobDefinitionFields.lookbackDays.unwrap().optional(),
@@ -76,9 +104,11 @@ export const ingestJobSchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: scheduledJobKindSchema,
-  provider: providerIdSchema,
+  provider: providerIdSchema.nullable(),
   symbols: z.array(z.string()),
   timeframe: timeframeSchema.nullable(),
+  modelName: z.string().nullable(),
+  tracking: liveTrackingSchema,
   schedule: z.string().nullable(),
   timezone: z.string(),
   lookbackDays: z.number().int(),

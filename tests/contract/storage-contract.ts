@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewsArticle, RegisteredModel, Storage, StoredIngestJob, TrainingRun } from '../../src/core/storage/types';
 import type { ModelMetrics } from '../../src/shared/models';
 import type { BackfillCheckpoint } from '../../src/shared/backfill';
+import { defaultLiveTracking } from '../../src/shared/scheduler';
 import type { Bar, BarSpan, DatabaseMode, Instrument } from '../../src/shared/domain';
 import type { Timeframe } from '../../src/shared/timeframes';
 import { binanceHourlyBars, metaTraderDailyBars, monthlyGoldBars, yahooDailyBars } from '../support/shared-data';
@@ -700,6 +701,16 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(all[0]).toEqual(prediction(1_000, 2_010));
         expect((await ctx.storage.predictions.query({ symbol: 'XAUUSD', limit: 2 })).map((p) => p.madeAt)).toEqual([2_000, 3_000]);
         expect((await ctx.storage.predictions.query({ symbol: 'XAUUSD', from: 3_000, to: 3_000, limit: 10 })).map((p) => p.madeAt)).toEqual([2_000]);
+
+        // Scoring: the ones made before the latest bar wait for their actual; recording it moves the target to the bar that came.
+        expect((await ctx.storage.predictions.pending('m2', 3_000)).map((p) => p.madeAt)).toEqual([1_000, 2_000]);
+        await ctx.storage.predictions.recordActual(prediction(1_000, 2_010), { targetTime: 2_500, actual: 2_012, naive: 2_001, scoredAt: 9_000 });
+        expect((await ctx.storage.predictions.pending('m2', 3_000)).map((p) => p.madeAt)).toEqual([2_000]);
+        const scored = { ...prediction(1_000, 2_010), targetTime: 2_500, actual: 2_012, naive: 2_001, scoredAt: 9_000 };
+        expect(await ctx.storage.predictions.query({ modelId: 'm2', scoredOnly: true, limit: 10 })).toEqual([scored]);
+        // Forecasting again from a bar whose prediction is scored leaves the settled one as it was.
+        expect(await ctx.storage.predictions.upsert([prediction(1_000, 2_099)])).toBe(0);
+        expect(await ctx.storage.predictions.query({ modelId: 'm2', scoredOnly: true, limit: 10 })).toEqual([scored]);
       });
 
       it('keeps live scores beside naive, oldest first, and deletes a version with everything that hangs on it', async () => {
@@ -765,6 +776,8 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         provider: 'polygon',
         symbols: ['XAUUSD', 'XAGUSD'],
         timeframe: '1m',
+        modelName: null,
+        tracking: defaultLiveTracking,
         schedule: '*/5 * * * *',
         timezone: 'America/New_York',
         lookbackDays: 7,
@@ -805,6 +818,17 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(await jobs.delete('job-2')).toBe(true);
         expect(await jobs.delete('job-2')).toBe(false);
         expect(await jobs.list()).toEqual([paused]);
+      });
+
+      it('keeps a model job without a provider, with its model name and tracking', async () => {
+        const jobs = ctx.storage.ingestJobs;
+        const predict: StoredIngestJob = { ...job, id: 'model-job-1', kind: 'predict', provider: null, timeframe: '1h', tracking: { window: 30, onDrift: 'retrain', retireAfter: 5 } };
+        const train: StoredIngestJob = { ...job, id: 'model-job-2', kind: 'train', provider: null, timeframe: null, modelName: 'ridge-1h', createdAt: 2_000 };
+        await jobs.create(predict);
+        await jobs.create(train);
+        expect((await jobs.list()).filter((stored) => stored.id.startsWith('model-job'))).toEqual([predict, train]);
+        await jobs.delete(predict.id);
+        await jobs.delete(train.id);
       });
 
       it('lets exactly one caller claim each scheduled firing, and none an earlier time', async () => {

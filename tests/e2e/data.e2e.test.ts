@@ -232,6 +232,26 @@ describe('Data screen in the browser against metalytics serve', () => {
     await expect.poll(() => page.getByTestId('status-scheduler').textContent()).toMatch(/^Scheduler on · next /);
   });
 
+  it('creates a forecast job with no provider to choose, and still refuses one without a timeframe', async () => {
+    await page.getByTestId('job-new').click();
+    await page.getByTestId('job-name').fill('Forecast ether');
+    await page.getByTestId('job-kind').selectOption('predict');
+    await page.getByTestId('job-symbols').fill('ETHUSD');
+    expect(await page.getByTestId('job-provider').count()).toBe(0);
+    await page.getByTestId('job-schedule').fill('');
+    await page.getByTestId('job-save').click();
+    expect(await page.getByRole('alert').allTextContents()).toEqual(['Choose the timeframe of the series to forecast.']);
+    await page.getByTestId('job-timeframe').selectOption('1h');
+    await page.getByTestId('job-on-drift').selectOption('retrain');
+    await page.getByTestId('job-save').click();
+    await page.getByTestId('job-form').waitFor({ state: 'detached' });
+    const { jobs } = await server.call('jobs.list', {});
+    const forecast = jobs.find((job) => job.name === 'Forecast ether')!;
+    expect(forecast).toMatchObject({ kind: 'predict', provider: null, timeframe: '1h', schedule: null, tracking: { window: 50, onDrift: 'retrain', retireAfter: 20 } });
+    // Gone again, so the jobs below are the ones the rest of this file follows.
+    await server.call('jobs.delete', { id: forecast.id });
+  });
+
   it('pauses the job, runs it by hand, and raises an alert when a run fails', async () => {
     const row = page.getByTestId('job-Ether hourly');
     await page.getByTestId('job-toggle-Ether hourly').click();

@@ -16,9 +16,15 @@ export function modelsHandlers(ctx: CoreContext): HandlerMap {
       runs: (await ctx.storage.trainingRuns.list({ ...filter, limit })).map(({ id, hyperparameters, ...run }) => ({ runId: id, params: hyperparameters, ...run })),
     }),
     'models.get': async ({ modelId }) => toDetail(ctx, artifacts, await getModel(ctx, modelId)),
-    'models.activate': async ({ modelId, reason }) => toSummary(await changeStage(ctx, modelId, 'active', reason), artifacts),
+    'models.activate': async ({ modelId, reason, gate }) => {
+      if (gate === 'live_dm') await ctx.live.checkPromotion(await getModel(ctx, modelId));
+      return toSummary(await changeStage(ctx, modelId, 'active', reason), artifacts);
+    },
     'models.archive': async ({ modelId, reason }) => toSummary(await changeStage(ctx, modelId, 'archived', reason), artifacts),
-    'models.setStage': async ({ modelId, stage, reason }) => toSummary(await changeStage(ctx, modelId, stage, reason), artifacts),
+    'models.setStage': async ({ modelId, stage, reason, gate }) => {
+      if (gate === 'live_dm' && stage === 'active') await ctx.live.checkPromotion(await getModel(ctx, modelId));
+      return toSummary(await changeStage(ctx, modelId, stage, reason), artifacts);
+    },
     'models.delete': ({ modelId }) => deleteModel(ctx, artifacts, modelId),
     'models.compare': async ({ modelIds }) => {
       const models = await Promise.all(modelIds.map((modelId) => getModel(ctx, modelId)));

@@ -1,4 +1,4 @@
-import type { Instrument } from '../../shared/domain';
+import type { Instrument, ProviderId } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { bucketStart, type Timeframe } from '../../shared/timeframes';
 import { newBackfillRunDetails, type Backfills } from '../backfill/backfill';
@@ -16,12 +16,22 @@ export interface ExecutorDeps {
   backfills: Backfills;
   logger: Logger;
   now: () => number;
+  /** Runs `predict` and `train` jobs: live predictions, their scores and drift, and retraining. */
+  modelJobs: ModelJobs;
 }
 
 /** What a scheduled run reports; the rows are recorded with its job run. */
 export interface ExecutorResult {
   symbols: number;
   rows: number;
+}
+
+/** The models side of the scheduler, filled by the live tracker (models/live). */
+export interface ModelJobs {
+  /** Predicts with the series' active and shadow models, then scores what the new bars settle. */
+  predict(ctx: JobContext, job: StoredIngestJob, symbol: string): Promise<number>;
+  /** Retrains the job's model name on `symbol` from its active version's parameters. */
+  train(ctx: JobContext, job: StoredIngestJob, symbol: string): Promise<number>;
 }
 
 export type Executor = (deps: ExecutorDeps, ctx: JobContext, job: StoredIngestJob) => Promise<JobOutcome<ExecutorResult>>;
@@ -58,6 +68,12 @@ function toArticle(item: NewsItem): NewsArticle {
     publisher: item.publisher,
     sentiment: sentimentScore(item.sentiment),
   };
+}
+
+/** The provider of a kind that needs one; validation keeps it set, so its absence is a stored job from elsewhere. */
+function providerOf(job: StoredIngestJob): ProviderId {
+  if (job.provider === null) throw new AppError('VALIDATION', `The ${job.kind} job "${job.name}" has no provider; edit it to choose one.`);
+  return job.provider;
 }
 
 async function instrumentOf(storage: Storage, symbol: string): Promise<Instrument> {
@@ -102,7 +118,7 @@ const runBackfill: Executor = async (deps, ctx, job) => {
   const { storage, providers, backfills, now } = deps;
   const timeframe = job.timeframe;
   if (timeframe === null) throw new AppError('VALIDATION', `The backfill job "${job.name}" has no timeframe.`);
-  const adapter = await providers.adapter(job.provider);
+  const adapter = await providers.adapter(providerOf(job));
   const details = newBackfillRunDetails();
   ctx.recordDetails(details);
   return eachSymbol(ctx, job.symbols, async (symbol) => {
@@ -124,9 +140,10 @@ const runBackfill: Executor = async (deps, ctx, job) => {
 /** One spot snapshot per symbol into precious_metals_prices; the same quote polled twice is stored once. */
 const runPoll: Executor = async (deps, ctx, job) => {
   const { storage, providers } = deps;
-  const adapter = await providers.adapter(job.provider);
+  const provider = providerOf(job);
+  const adapter = await providers.adapter(provider);
   const fetchLatest = adapter.fetchLatest;
-  if (!fetchLatest) throw new AppError('VALIDATION', `${job.provider} offers no latest price; use a backfill job instead.`);
+  if (!fetchLatest) throw new AppError('VALIDATION', `${provider} offers no latest price; use a backfill job instead.`);
   return eachSymbol(ctx, job.symbols, async (symbol) => {
     const instrument = await instrumentOf(storage, symbol);
     const latest = await fetchLatest.call(adapter, instrument, ctx.signal);
@@ -138,12 +155,13 @@ const runPoll: Executor = async (deps, ctx, job) => {
 /** News since the newest stored article of the provider (or `lookbackDays` back), per symbol or for the whole market. */
 const runNews: Executor = async (deps, ctx, job) => {
   const { storage, providers, now } = deps;
-  const adapter = await providers.adapter(job.provider);
+  const provider = providerOf(job);
+  const adapter = await providers.adapter(provider);
   const fetchNews = adapter.fetchNews;
-  if (!fetchNews) throw new AppError('VALIDATION', `${job.provider} offers no news.`);
+  if (!fetchNews) throw new AppError('VALIDATION', `${provider} offers no news.`);
   const to = now();
   // Inclusive of the newest stored article's time: articles published in the same millisecond are not lost, and the upsert skips known ones.
-  const from = (await storage.news.latestPublishedAt(job.provider)) ?? to - job.lookbackDays * DAY_MS;
+  const from = (await storage.news.latestPublishedAt(provider)) ?? to - job.lookbackDays * DAY_MS;
   const fetchFor = async (instrument: Instrument | undefined) => {
     let rows = 0;
     for await (const page of fetchNews.call(adapter, { ...(instrument ? { instrument } : {}), from, to, signal: ctx.signal })) {
@@ -160,10 +178,18 @@ const runNews: Executor = async (deps, ctx, job) => {
   return eachSymbol(ctx, job.symbols, async (symbol) => fetchFor(await instrumentOf(storage, symbol)));
 };
 
+/** Each symbol's series: forecasts from its models, scored as actual bars arrive. */
+const runPredict: Executor = (deps, ctx, job) => eachSymbol(ctx, job.symbols, (symbol) => deps.modelJobs.predict(ctx, job, symbol));
+
+/** A new version of the job's model name per symbol, from its active version's parameters. */
+const runTrain: Executor = (deps, ctx, job) => eachSymbol(ctx, job.symbols, (symbol) => deps.modelJobs.train(ctx, job, symbol), { reportSymbols: false });
+
 export const executors: Readonly<Record<StoredIngestJob['kind'], Executor>> = {
   backfill: runBackfill,
   poll: runPoll,
   news: runNews,
+  predict: runPredict,
+  train: runTrain,
 };
 
 /** What each kind's job.progress events count. */
@@ -171,4 +197,6 @@ export const progressUnits: Readonly<Record<StoredIngestJob['kind'], string>> = 
   backfill: 'bars',
   poll: 'symbols',
   news: 'symbols',
+  predict: 'symbols',
+  train: 'epochs',
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../shared/errors';
-import type { IngestJob, SchedulerState } from '../../shared/scheduler';
+import type { EventMessage } from '../../shared/contract';
+import { needsProvider, type IngestJob, type SchedulerState } from '../../shared/scheduler';
 import type { EventBus } from '../events';
 import { formatWait } from '../providers/provider-errors';
 import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
@@ -64,7 +65,11 @@ interface JobState {
   phase: 'idle' | 'running' | 'retrying';
   runningRunId: string | null;
   cancelRetry: (() => void) | undefined;
+  /** Bars of a `predict` job's series landed while it was busy: it runs again when it ends. */
+  barsPending: boolean;
 }
+
+type Firing = { cause: 'schedule'; scheduledAt: number } | { cause: 'dependency' } | { cause: 'bars' } | { cause: 'drift' };
 
 export type JobPatch = Partial<JobDefinition>;
 
@@ -82,6 +87,7 @@ export class Scheduler {
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private cancelSync: (() => void) | undefined;
+  private unsubscribeBars: (() => void) | undefined;
   /** Edits apply one at a time, so two edits never validate against the same stale set of jobs. */
   private edits: Promise<unknown> = Promise.resolve();
 
@@ -128,6 +134,7 @@ export class Scheduler {
     this.running = true;
     for (const state of this.states.values()) this.arm(state);
     this.armSync();
+    this.unsubscribeBars = this.deps.events.subscribe((message) => this.barsLanded(message));
     this.deps.logger.info('scheduler started', { jobs: this.states.size });
   }
 
@@ -145,6 +152,8 @@ export class Scheduler {
     this.running = false;
     this.cancelSync?.();
     this.cancelSync = undefined;
+    this.unsubscribeBars?.();
+    this.unsubscribeBars = undefined;
     for (const state of this.states.values()) {
       this.disarm(state);
       if (state.phase === 'retrying') {
@@ -178,7 +187,7 @@ export class Scheduler {
   create(definition: JobDefinition): Promise<IngestJob> {
     return this.edit(async () => {
       const now = this.deps.clock.now();
-      const job: StoredIngestJob = { ...definition, id: randomUUID(), enabled: true, createdAt: now, updatedAt: now };
+      const job = withoutUnusedProvider({ ...definition, id: randomUUID(), enabled: true, createdAt: now, updatedAt: now });
       await this.check(job);
       await this.deps.storage.ingestJobs.create(job);
       const state = this.newState(job);
@@ -193,7 +202,7 @@ export class Scheduler {
     return this.edit(async () => {
       const state = this.stateOf(id);
       const changed = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as JobPatch;
-      const job: StoredIngestJob = { ...state.job, ...changed, id, updatedAt: this.deps.clock.now() };
+      const job = withoutUnusedProvider({ ...state.job, ...changed, id, updatedAt: this.deps.clock.now() });
       await this.check(job);
       await this.deps.storage.ingestJobs.update(job);
       this.replace(state, job);
@@ -248,6 +257,33 @@ export class Scheduler {
     return this.startAttempt(state, 1);
   }
 
+  /**
+   * Runs the enabled train jobs that retrain `modelName` on `symbol`, as drift asks; false when
+   * there is none, and the caller retrains by itself.
+   */
+  async retrain(modelName: string, symbol: string): Promise<boolean> {
+    const matching = [...this.states.values()].filter(
+      (state) => state.job.kind === 'train' && state.job.enabled && state.job.modelName === modelName && state.job.symbols.includes(symbol),
+    );
+    await Promise.all(matching.map((state) => this.trigger(state, { cause: 'drift' })));
+    return matching.length > 0;
+  }
+
+  /** New bars of a series start the `predict` jobs of that series, once each however many pages arrive together. */
+  private barsLanded(message: EventMessage): void {
+    if (message.name !== 'bars.appended' && message.name !== 'bars.changed') return;
+    const { symbol, timeframe } = message.payload;
+    for (const state of this.states.values()) {
+      const { job } = state;
+      if (job.kind !== 'predict' || !job.enabled || job.timeframe !== timeframe || !job.symbols.includes(symbol)) continue;
+      if (state.phase !== 'idle') {
+        state.barsPending = true;
+        continue;
+      }
+      this.track(this.trigger(state, { cause: 'bars' }));
+    }
+  }
+
   private newState(job: StoredIngestJob): JobState {
     return {
       job,
@@ -257,6 +293,7 @@ export class Scheduler {
       phase: 'idle',
       runningRunId: null,
       cancelRetry: undefined,
+      barsPending: false,
     };
   }
 
@@ -301,7 +338,7 @@ export class Scheduler {
   }
 
   private async check(job: StoredIngestJob): Promise<void> {
-    const adapter = await this.deps.providers.adapter(job.provider);
+    const adapter = job.provider === null ? null : await this.deps.providers.adapter(job.provider);
     const instruments = new Map((await this.deps.storage.instruments.list()).map((instrument) => [instrument.symbol, instrument]));
     checkJobDefinition(job, adapter, instruments);
     const others = [...this.states.values()].map((state) => state.job).filter((other) => other.id !== job.id);
@@ -360,7 +397,7 @@ export class Scheduler {
    * A run the schedule or a dependency asks for: skipped while the job is busy or a dependency
    * has not succeeded, and a schedule time another process sharing the database fired already.
    */
-  private async trigger(state: JobState, firing: { cause: 'schedule'; scheduledAt: number } | { cause: 'dependency' }): Promise<void> {
+  private async trigger(state: JobState, firing: Firing): Promise<void> {
     const { logger } = this.deps;
     const { cause } = firing;
     if (state.phase !== 'idle') {
@@ -372,13 +409,13 @@ export class Scheduler {
       logger.info('scheduled run skipped', { job: state.job.id, cause, reason: blocker });
       return;
     }
-    // Checked again: an edit or run-now may have come in while the database answered.
-    if (state.phase !== 'idle' || this.states.get(state.job.id) !== state) return;
+    // Checked again: an edit, run-now or another firing may have come in while the database answered.
+    if (this.states.get(state.job.id) !== state || this.busyFor(state, firing)) return;
     if (firing.cause === 'schedule' && !(await this.deps.storage.ingestJobs.claimFiring(state.job.id, firing.scheduledAt))) {
       logger.info('scheduled run left to the process that claimed it first', { job: state.job.id, scheduledAt: firing.scheduledAt });
       return;
     }
-    if (state.phase !== 'idle') return;
+    if (this.busyFor(state, firing)) return;
     try {
       await this.startAttempt(state, 1);
     } catch (error) {
@@ -428,7 +465,8 @@ export class Scheduler {
   /** Inside the job run: wait for the provider's turn, then run against the job's timeout. */
   private async execute(job: StoredIngestJob, ctx: JobContext): Promise<JobOutcome<ExecutorResult>> {
     const { turns, clock, jobs } = this.deps;
-    const endTurn = await turns.take(job.provider, ctx.signal);
+    // Model jobs read stored bars only; they wait for no provider.
+    const endTurn = job.provider === null ? () => undefined : await turns.take(job.provider, ctx.signal);
     const cancelTimeout = clock.setTimer(() => {
       jobs.cancel(ctx.runId, new AppError('UNAVAILABLE', `"${job.name}" ran longer than its limit of ${formatWait(job.timeoutMs)} and was stopped.`));
     }, job.timeoutMs);
@@ -444,6 +482,7 @@ export class Scheduler {
     state.phase = 'idle';
     state.runningRunId = null;
     if (!this.running || this.states.get(state.job.id) !== state) return;
+    this.runIfBarsPending(state);
     // Jobs without a schedule of their own run when what they depend on has succeeded.
     for (const dependent of this.states.values()) {
       if (dependent.job.enabled && dependent.job.schedule === null && dependent.job.dependsOn.includes(state.job.id)) {
@@ -458,6 +497,8 @@ export class Scheduler {
     const cancelled = error instanceof AppError && error.code === 'CANCELLED';
     if (cancelled || this.states.get(job.id) !== state) return;
     if (shouldRetry(job.retryPolicy, attempt, error) && state.job.enabled) {
+      // The retry reads the series as it then stands, bars landed meanwhile included.
+      state.barsPending = false;
       const delay = retryDelayMs(job.retryPolicy, attempt, error, this.deps.clock.random);
       this.deps.logger.info('scheduled job failed; retrying', { job: job.id, attempt, delayMs: delay, error: String(error) });
       state.phase = 'retrying';
@@ -468,6 +509,7 @@ export class Scheduler {
       return;
     }
     await this.alert(job, attempt, error);
+    if (this.running) this.runIfBarsPending(state);
   }
 
   private async alert(job: StoredIngestJob, attempts: number, error: unknown): Promise<void> {
@@ -486,8 +528,26 @@ export class Scheduler {
     }
   }
 
+  /** True when the job is busy; bars that landed meanwhile are remembered, as the run in progress may have read the series before them. */
+  private busyFor(state: JobState, firing: Firing): boolean {
+    if (state.phase === 'idle') return false;
+    if (firing.cause === 'bars') state.barsPending = true;
+    return true;
+  }
+
+  private runIfBarsPending(state: JobState): void {
+    if (!state.barsPending) return;
+    state.barsPending = false;
+    if (state.job.enabled) this.track(this.trigger(state, { cause: 'bars' }));
+  }
+
   private track(work: Promise<void>): void {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
   }
+}
+
+/** `predict` and `train` call no provider: one given is dropped rather than kept as if it meant something. */
+function withoutUnusedProvider(job: StoredIngestJob): StoredIngestJob {
+  return needsProvider(job.kind) ? job : { ...job, provider: null };
 }

@@ -18,25 +18,35 @@ function isPreciousMetal(instrument: Instrument): boolean {
 
 /**
  * Everything about a job definition that can be checked without running it, each refusal a
- * sentence a trader can act on. Dependencies are checked by the scheduler, which knows the
- * other jobs.
+ * sentence a trader can act on. `adapter` is the provider's, null for kinds that need none.
+ * Dependencies are checked by the scheduler, which knows the other jobs.
  */
-export function checkJobDefinition(definition: JobDefinition, adapter: ProviderAdapter, instruments: ReadonlyMap<string, Instrument>): void {
-  const provider = providerNames[definition.provider];
+export function checkJobDefinition(definition: JobDefinition, adapter: ProviderAdapter | null, instruments: ReadonlyMap<string, Instrument>): void {
   checkTimezone(definition.timezone);
   if (definition.schedule !== null) new CronSchedule(definition.schedule, definition.timezone);
 
   if (definition.kind !== 'news' && definition.symbols.length === 0) {
     throw new AppError('VALIDATION', `A ${definition.kind} job needs at least one symbol.`);
   }
+  if (definition.kind !== 'train' && definition.modelName !== null) {
+    throw new AppError('VALIDATION', `Only a train job takes a model name; a ${definition.kind} job leaves it empty.`);
+  }
   const chosen = definition.symbols.map((symbol) => {
     const instrument = instruments.get(symbol);
     if (!instrument) throw new AppError('VALIDATION', `There is no instrument ${symbol}; pick one from the Markets list.`);
-    if (!instrument.providerSymbols[definition.provider]) {
-      throw new AppError('VALIDATION', `${provider} does not carry ${instrument.name} (${symbol}).`);
-    }
     return instrument;
   });
+  if (definition.kind === 'predict' || definition.kind === 'train') {
+    checkModelJob(definition);
+    return;
+  }
+  if (definition.provider === null || adapter === null) throw new AppError('VALIDATION', `A ${definition.kind} job needs a provider.`);
+  const provider = providerNames[definition.provider];
+  for (const instrument of chosen) {
+    if (!instrument.providerSymbols[definition.provider]) {
+      throw new AppError('VALIDATION', `${provider} does not carry ${instrument.name} (${instrument.symbol}).`);
+    }
+  }
 
   switch (definition.kind) {
     case 'backfill': {
@@ -71,4 +81,14 @@ export function checkJobDefinition(definition: JobDefinition, adapter: ProviderA
       return;
     }
   }
+}
+
+/** `predict` and `train` work on stored bars and the model registry; they call no provider. */
+function checkModelJob(definition: JobDefinition): void {
+  if (definition.kind === 'predict') {
+    if (definition.timeframe === null) throw new AppError('VALIDATION', 'A predict job needs the timeframe of the series whose models it runs.');
+    return;
+  }
+  if (definition.modelName === null) throw new AppError('VALIDATION', 'A train job needs the name of the model it retrains.');
+  if (definition.timeframe !== null) throw new AppError('VALIDATION', "A train job takes its timeframe from the model's active version; leave the timeframe empty.");
 }

@@ -1,9 +1,10 @@
 import type { ProviderId } from '../../shared/domain';
+import { defaultLiveTracking, type LiveTracking } from '../../shared/scheduler';
 import { AppError } from '../../shared/errors';
 import { json, nullableString, parseBoolean, parseJson, sqlBoolean, type Row, type SqlExecutor } from './sql-executor';
 import type { IngestJobRepository, StoredIngestJob } from './types';
 
-const INGEST_JOB_COLUMNS = `id, name, kind, provider, symbols, timeframe, schedule, timezone, lookback_days AS "lookbackDays",
+const INGEST_JOB_COLUMNS = `id, name, kind, provider, symbols, timeframe, model_name AS "modelName", tracking, schedule, timezone, lookback_days AS "lookbackDays",
   retry_policy AS "retryPolicy", timeout_ms AS "timeoutMs", depends_on AS "dependsOn", enabled,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
@@ -12,9 +13,12 @@ function toIngestJob(row: Row): StoredIngestJob {
     id: String(row.id),
     name: String(row.name),
     kind: row.kind as StoredIngestJob['kind'],
-    provider: row.provider as ProviderId,
+    provider: (row.provider ?? null) as ProviderId | null,
     symbols: parseJson<string[]>(row.symbols),
     timeframe: (row.timeframe ?? null) as StoredIngestJob['timeframe'],
+    modelName: nullableString(row.modelName),
+    // Jobs stored before live tracking existed have none: they take the defaults.
+    tracking: row.tracking === null || row.tracking === undefined ? defaultLiveTracking : parseJson<LiveTracking>(row.tracking),
     schedule: nullableString(row.schedule),
     timezone: String(row.timezone),
     lookbackDays: Number(row.lookbackDays),
@@ -31,6 +35,7 @@ function ingestJobParams(job: StoredIngestJob): Row {
   return {
     ...job,
     symbols: json(job.symbols),
+    tracking: json(job.tracking),
     retryPolicy: json(job.retryPolicy),
     dependsOn: json(job.dependsOn),
     enabled: sqlBoolean(job.enabled),
@@ -51,9 +56,9 @@ export class SqlIngestJobs implements IngestJobRepository {
 
   async create(job: StoredIngestJob): Promise<void> {
     const added = await this.sql.execute(
-      `INSERT INTO ingest_jobs (id, name, kind, provider, symbols, timeframe, schedule, timezone, lookback_days, retry_policy,
+      `INSERT INTO ingest_jobs (id, name, kind, provider, symbols, timeframe, model_name, tracking, schedule, timezone, lookback_days, retry_policy,
          timeout_ms, depends_on, enabled, created_at, updated_at)
-       VALUES ({id}, {name}, {kind}, {provider}, {symbols}, {timeframe}, {schedule}, {timezone}, {lookbackDays}, {retryPolicy},
+       VALUES ({id}, {name}, {kind}, {provider}, {symbols}, {timeframe}, {modelName}, {tracking}, {schedule}, {timezone}, {lookbackDays}, {retryPolicy},
          {timeoutMs}, {dependsOn}, {enabled}, {createdAt}, {updatedAt})
        ON CONFLICT (id) DO NOTHING`,
       ingestJobParams(job),
@@ -64,6 +69,7 @@ export class SqlIngestJobs implements IngestJobRepository {
   async update(job: StoredIngestJob): Promise<void> {
     const changed = await this.sql.execute(
       `UPDATE ingest_jobs SET name = {name}, kind = {kind}, provider = {provider}, symbols = {symbols}, timeframe = {timeframe},
+         model_name = {modelName}, tracking = {tracking},
          schedule = {schedule}, timezone = {timezone}, lookback_days = {lookbackDays}, retry_policy = {retryPolicy},
          timeout_ms = {timeoutMs}, depends_on = {dependsOn}, enabled = {enabled}, updated_at = {updatedAt}
        WHERE id = {id}`,

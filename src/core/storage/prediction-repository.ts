@@ -1,6 +1,6 @@
 import type { Timeframe } from '../../shared/timeframes';
 import { json, nullableNumber, parseBoolean, parseNullableJson, sqlBoolean, type Row, type SqlExecutor } from './sql-executor';
-import type { ModelSeriesFilter, PredictionRecord, PredictionRepository } from './types';
+import type { ModelSeriesFilter, PredictionFilter, PredictionKey, PredictionRecord, PredictionRepository } from './types';
 
 const COLUMNS = `model_id AS "modelId", symbol, timeframe, made_at AS "madeAt", target_time AS "targetTime", horizon, predicted, lower, upper,
   interval_level AS "level", actual, naive, ood_score AS "oodScore", out_of_distribution AS "outOfDistribution", features, scored_at AS "scoredAt"`;
@@ -40,17 +40,36 @@ export class SqlPredictions implements PredictionRepository {
          ON CONFLICT (model_id, symbol, timeframe, made_at, horizon) DO UPDATE SET target_time = excluded.target_time,
            predicted = excluded.predicted, lower = excluded.lower, upper = excluded.upper, interval_level = excluded.interval_level,
            naive = excluded.naive, ood_score = excluded.ood_score, out_of_distribution = excluded.out_of_distribution,
-           features = excluded.features`,
+           features = excluded.features
+         WHERE predictions.scored_at IS NULL`,
         { ...p, outOfDistribution: sqlBoolean(p.outOfDistribution), features: p.features === null ? null : json(p.features) },
       );
     }
     return stored;
   }
 
-  async query(filter: ModelSeriesFilter): Promise<PredictionRecord[]> {
+  async query(filter: PredictionFilter): Promise<PredictionRecord[]> {
     const { where, params } = modelSeriesFilter(filter, 'target_time');
-    const rows = await this.sql.query(`SELECT ${COLUMNS} FROM predictions WHERE ${where} ORDER BY target_time DESC, made_at DESC, id DESC LIMIT {limit}`, params);
+    const scored = filter.scoredOnly ? ' AND scored_at IS NOT NULL' : '';
+    const rows = await this.sql.query(`SELECT ${COLUMNS} FROM predictions WHERE ${where}${scored} ORDER BY target_time DESC, made_at DESC, id DESC LIMIT {limit}`, params);
     return rows.map(toPrediction).reverse();
+  }
+
+  async pending(modelId: string, before: number): Promise<PredictionRecord[]> {
+    const rows = await this.sql.query(
+      `SELECT ${COLUMNS} FROM predictions WHERE model_id = {modelId} AND scored_at IS NULL AND made_at < {before}
+       ORDER BY made_at, horizon, id`,
+      { modelId, before },
+    );
+    return rows.map(toPrediction);
+  }
+
+  async recordActual(prediction: PredictionKey, scored: { targetTime: number; actual: number; naive: number; scoredAt: number }): Promise<void> {
+    await this.sql.execute(
+      `UPDATE predictions SET target_time = {targetTime}, actual = {actual}, naive = {naive}, scored_at = {scoredAt}
+       WHERE model_id = {modelId} AND symbol = {symbol} AND timeframe = {timeframe} AND made_at = {madeAt} AND horizon = {horizon}`,
+      { modelId: prediction.modelId, symbol: prediction.symbol, timeframe: prediction.timeframe, madeAt: prediction.madeAt, horizon: prediction.horizon, ...scored },
+    );
   }
 }
 

@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, pgView, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Instrument, JobRun } from '../../shared/domain';
-import type { RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
+import type { LiveTracking, RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
 
 type Json = Record<string, unknown>;
@@ -143,6 +143,10 @@ export const ingestJobs = pgTable('ingest_jobs', {
   retryPolicy: jsonb('retry_policy').$type<RetryPolicy>(),
   timeoutMs: integer('timeout_ms'),
   dependsOn: jsonb('depends_on').$type<string[]>().notNull().default([]),
+  /** `train`: the registry name it retrains. */
+  modelName: text('model_name'),
+  /** `predict`: scoring window, drift response, retirement; null = the defaults. */
+  tracking: jsonb('tracking').$type<LiveTracking>(),
   createdAt: bigint('created_at', { mode: 'number' }).notNull(),
   updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
   /** The schedule time last fired, by any process: claimed atomically so processes sharing the database fire it once. */

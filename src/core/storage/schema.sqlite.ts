@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Instrument, JobRun } from '../../shared/domain';
-import type { RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
+import type { LiveTracking, RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
 
 type Json = Record<string, unknown>;
@@ -147,6 +147,10 @@ export const ingestJobs = sqliteTable('ingest_jobs', {
   retryPolicy: text('retry_policy', { mode: 'json' }).$type<RetryPolicy>(),
   timeoutMs: integer('timeout_ms'),
   dependsOn: text('depends_on', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  /** `train`: the registry name it retrains. */
+  modelName: text('model_name'),
+  /** `predict`: scoring window, drift response, retirement; null = the defaults. */
+  tracking: text('tracking', { mode: 'json' }).$type<LiveTracking>(),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
   /** The schedule time last fired, by any process: claimed atomically so processes sharing the database fire it once. */

@@ -383,11 +383,29 @@ export interface ModelSeriesFilter {
   limit: number;
 }
 
+export interface PredictionFilter extends ModelSeriesFilter {
+  /** Only predictions whose actual bar has been recorded. */
+  scoredOnly?: boolean;
+}
+
+/** What names one stored prediction: its model, series, the bar it was made at and its horizon. */
+export type PredictionKey = Pick<PredictionRecord, 'modelId' | 'symbol' | 'timeframe' | 'madeAt' | 'horizon'>;
+
 export interface PredictionRepository {
-  /** Stores forecasts; one made again for the same model, bar and horizon replaces the first. Returns how many were stored. */
+  /**
+   * Stores forecasts; one made again for the same model, bar and horizon replaces the first,
+   * unless that one is scored already: a settled prediction stays as it was scored. Returns how many were stored.
+   */
   upsert(predictions: readonly PredictionRecord[]): Promise<number>;
   /** The latest `limit` by target time, oldest first. */
-  query(filter: ModelSeriesFilter): Promise<PredictionRecord[]>;
+  query(filter: PredictionFilter): Promise<PredictionRecord[]>;
+  /** The model's predictions not scored yet that were made before `before` (a later bar exists), oldest first. */
+  pending(modelId: string, before: number): Promise<PredictionRecord[]>;
+  /**
+   * Records the actual close of a prediction's target when its bar arrives, with naive's forecast
+   * (the close at madeAt) and that bar's open time, which replaces the estimated target time.
+   */
+  recordActual(prediction: PredictionKey, scored: { targetTime: number; actual: number; naive: number; scoredAt: number }): Promise<void>;
 }
 
 /** A live score of a model over a window of actual bars, beside naive on the same targets. */

@@ -22,6 +22,7 @@ import { openStorage } from '../../../src/core/storage/open-storage';
 import type { Storage } from '../../../src/core/storage/types';
 import type { EventMessage } from '../../../src/shared/contract';
 import { AppError } from '../../../src/shared/errors';
+import { defaultLiveTracking } from '../../../src/shared/scheduler';
 import { memorySecretStore } from '../../support/test-core';
 import { silentLogger } from '../../support/silent-logger';
 
@@ -64,6 +65,12 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 30; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The scripted executors stand in for every kind, so the live tracker is never reached. */
+const unusedModelJobs = {
+  predict: () => Promise.reject(new Error('not reached')),
+  train: () => Promise.reject(new Error('not reached')),
+};
+
 /** A run the test finishes by hand, seeing its abort signal. */
 interface ScriptedRun {
   name: string;
@@ -89,6 +96,8 @@ describe('Scheduler', () => {
     provider: 'metalsapi',
     symbols: ['XAUUSD'],
     timeframe: null,
+    modelName: null,
+    tracking: defaultLiveTracking,
     schedule: null,
     timezone: 'UTC',
     lookbackDays: 30,
@@ -130,7 +139,8 @@ describe('Scheduler', () => {
       logger,
       now: clock.now,
       clock,
-      executors: { poll: scripted, backfill: scripted, news: scripted },
+      modelJobs: unusedModelJobs,
+      executors: { poll: scripted, backfill: scripted, news: scripted, predict: scripted, train: scripted },
     });
     make = () => new Scheduler(schedulerDeps());
     scheduler = make();
@@ -467,5 +477,77 @@ describe('Scheduler', () => {
     expect(await refusal({ kind: 'news', provider: 'twelvedata', symbols: [] })).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/offers no news/) });
     expect(await refusal({ kind: 'backfill', provider: 'polygon', timeframe: null })).toMatchObject({ code: 'VALIDATION' });
     expect(await scheduler.list()).toEqual([]);
+  });
+
+  describe('model jobs', () => {
+    const predictJob = (fields: Partial<JobDefinition> = {}) => definition({ name: 'Forecast gold', kind: 'predict', provider: null, timeframe: '1h', ...fields });
+    /** Bars of a series landed, as a backfill or import says so. */
+    const landed = (symbol: string, timeframe: '1h' | '1d') => bus.emit('bars.changed', { symbol, timeframe, from: START, to: START });
+    let bus: EventBus;
+    beforeEach(() => {
+      bus = schedulerDeps().events;
+    });
+
+    it('takes predict and train jobs without a provider, dropping one given, and refuses what they cannot use', async () => {
+      const predict = await scheduler.create(predictJob({ provider: 'polygon' }));
+      expect(predict).toMatchObject({ kind: 'predict', provider: null, timeframe: '1h', modelName: null, tracking: defaultLiveTracking });
+      const train = await scheduler.create(definition({ name: 'Retrain ridge', kind: 'train', provider: null, modelName: 'ridge-1h' }));
+      expect(train).toMatchObject({ kind: 'train', provider: null, modelName: 'ridge-1h' });
+
+      const refusal = (fields: Partial<JobDefinition>) => scheduler.create(definition(fields)).catch((error: AppError) => error);
+      expect(await refusal({ kind: 'predict', provider: null, timeframe: null })).toMatchObject({ message: 'A predict job needs the timeframe of the series whose models it runs.' });
+      expect(await refusal({ kind: 'train', provider: null })).toMatchObject({ message: 'A train job needs the name of the model it retrains.' });
+      expect(await refusal({ kind: 'train', provider: null, modelName: 'x', timeframe: '1h' })).toMatchObject({ message: /takes its timeframe from the model's active version/ });
+      expect(await refusal({ kind: 'predict', provider: null, timeframe: '1h', symbols: [] })).toMatchObject({ message: 'A predict job needs at least one symbol.' });
+      expect(await refusal({ kind: 'backfill', provider: null, timeframe: '1h' })).toMatchObject({ message: 'A backfill job needs a provider.' });
+      expect(await refusal({ kind: 'poll', modelName: 'ridge-1h' })).toMatchObject({ message: /Only a train job takes a model name/ });
+      expect((await scheduler.list()).map((job) => job.id).sort()).toEqual([predict.id, train.id].sort());
+    });
+
+    it('runs a predict job when bars of its series land, once for a burst, again for bars that land while it runs', async () => {
+      const job = await scheduler.create(predictJob({ symbols: ['XAUUSD', 'XAGUSD'] }));
+      landed('XAUUSD', '1h');
+      await settle();
+      expect(running()).toHaveLength(0); // schedules and bar triggers wait for a host to start the scheduler
+
+      scheduler.start();
+      landed('XAUUSD', '1d');
+      landed('BTCUSD', '1h');
+      await settle();
+      expect(running()).toHaveLength(0);
+
+      landed('XAGUSD', '1h');
+      await settle();
+      expect(running()).toHaveLength(1);
+      landed('XAUUSD', '1h');
+      landed('XAUUSD', '1h');
+      await settle();
+      expect(running()).toHaveLength(1);
+      running()[0]!.succeed();
+      await settle();
+      expect(running()).toHaveLength(2);
+      running()[1]!.succeed();
+      await settle();
+      expect(running()).toHaveLength(2);
+      expect((await runsOf(job.id)).map((run) => [run.kind, run.status])).toEqual([
+        ['predict', 'succeeded'],
+        ['predict', 'succeeded'],
+      ]);
+
+      await scheduler.setEnabled(job.id, false);
+      landed('XAUUSD', '1h');
+      await settle();
+      expect(running()).toHaveLength(2);
+    });
+
+    it('runs the train jobs of a model name and symbol when drift asks, and says when there is none', async () => {
+      await scheduler.create(definition({ name: 'Retrain ridge', kind: 'train', provider: null, modelName: 'ridge-1h', symbols: ['XAUUSD'] }));
+      scheduler.start();
+      expect(await scheduler.retrain('ridge-1h', 'XAGUSD')).toBe(false);
+      expect(await scheduler.retrain('lstm-1h', 'XAUUSD')).toBe(false);
+      expect(await scheduler.retrain('ridge-1h', 'XAUUSD')).toBe(true);
+      await settle();
+      expect(running().map((run) => run.name)).toEqual(['Retrain ridge']);
+    });
   });
 });

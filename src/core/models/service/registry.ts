@@ -51,7 +51,7 @@ export async function toDetail(ctx: CoreContext, artifacts: ArtifactStore, model
     lossHistory: run?.lossHistory ?? [],
     testForecasts: model.testForecasts,
     stageHistory: await ctx.storage.modelStageHistory.list(model.modelId),
-    drift: null,
+    drift: await ctx.live.driftState(model),
   };
 }
 

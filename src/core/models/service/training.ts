@@ -29,7 +29,29 @@ export async function startTraining(
   artifacts: ArtifactStore,
   input: ParsedInput<'models.train'>,
 ): Promise<{ runId: string; result: TrainResult | null }> {
-  const { preset, wait, ...params } = input;
+  const prepared = await prepareTraining(ctx, input);
+  const { training } = prepared;
+  const description = `Training ${training.modelName} (${training.spec.modelType}) on ${training.spec.symbol} ${training.spec.timeframe}`;
+  const started = await ctx.jobs.start('train', description, 'epochs', async (job) => ({ rows: 1, value: await trainInJob(ctx, artifacts, job, prepared) }));
+  // Without `wait` the ending reaches callers as job.finished and the run's row.
+  return { runId: started.runId, result: input.wait ? await started.finished : null };
+}
+
+/** A training checked and its bars loaded, ready to fit inside a job. */
+export interface PreparedTraining {
+  training: ResolvedTraining;
+  columns: BarColumns;
+  first: number;
+  last: number;
+  dataFingerprint: string;
+  dataSource: string;
+  backend: TrainingBackend;
+  stage: 'candidate' | 'shadow';
+}
+
+/** Checks the spec and its bars before anything starts, so a refusal is an answer and not a failed run. */
+export async function prepareTraining(ctx: CoreContext, input: ParsedInput<'models.train'>): Promise<PreparedTraining> {
+  const { preset, wait: _wait, ...params } = input;
   const training = resolveTraining(params, preset);
   const { spec, minimumBars } = training;
   if (!(await ctx.storage.instruments.get(spec.symbol))) throw new AppError('NOT_FOUND', `There is no instrument ${spec.symbol}.`, { symbol: spec.symbol });
@@ -55,62 +77,64 @@ export async function startTraining(
   // Before the columns go to the worker, which may take their buffers.
   const dataFingerprint = fingerprintBars(columns);
   const backend: TrainingBackend = isNeural(spec.modelType) ? await ctx.modelWorker.backend() : 'js';
+  return { training, columns, first, last, dataFingerprint, dataSource, backend, stage: params.stage };
+}
 
-  const description = `Training ${training.modelName} (${spec.modelType}) on ${spec.symbol} ${spec.timeframe}`;
-  const started = await ctx.jobs.start('train', description, 'epochs', async (job) => {
-    const run: Omit<TrainingRun, 'status' | 'finishedAt' | 'epochs' | 'lossHistory' | 'metrics' | 'error' | 'samples'> = {
-      id: job.runId,
-      modelName: training.modelName,
-      modelType: spec.modelType,
-      symbols: [spec.symbol],
-      timeframe: spec.timeframe,
-      target: targetOf(spec.horizon),
-      horizon: spec.horizon,
-      dataFrom: first,
-      dataTo: last,
-      hyperparameters: { ...spec, preset: training.preset, dataSource },
-      featureSetVersion: spec.featureSetVersion,
+/**
+ * Fits a prepared training inside `job` (a `models.train` call's own job, or a scheduled train
+ * job's run), so that job's cancel and timeout reach the worker and its run id is the
+ * `training_runs` row's.
+ */
+export async function trainInJob(ctx: CoreContext, artifacts: ArtifactStore, job: JobContext, prepared: PreparedTraining): Promise<TrainResult> {
+  const { training, columns, first, last, dataFingerprint, dataSource, backend, stage } = prepared;
+  const { spec } = training;
+  const run: Omit<TrainingRun, 'status' | 'finishedAt' | 'epochs' | 'lossHistory' | 'metrics' | 'error' | 'samples'> = {
+    id: job.runId,
+    modelName: training.modelName,
+    modelType: spec.modelType,
+    symbols: [spec.symbol],
+    timeframe: spec.timeframe,
+    target: targetOf(spec.horizon),
+    horizon: spec.horizon,
+    dataFrom: first,
+    dataTo: last,
+    hyperparameters: { ...spec, preset: training.preset, dataSource },
+    featureSetVersion: spec.featureSetVersion,
+    backend,
+    startedAt: ctx.now(),
+    jobRunId: job.runId,
+  };
+  await ctx.storage.trainingRuns.start(run);
+  const lossSoFar: LossPoint[] = [];
+  let outcome: TrainOutcome;
+  let model: RegisteredModel;
+  try {
+    job.throwIfCancelled();
+    outcome = await fit(ctx, job, training, columns, backend, lossSoFar);
+    model = await register(ctx, artifacts, training, run, outcome, dataFingerprint, stage);
+  } catch (error) {
+    const cancelled = job.signal.aborted || (error instanceof AppError && error.code === 'CANCELLED');
+    await ctx.storage.trainingRuns.finish(job.runId, {
+      status: cancelled ? 'cancelled' : 'failed',
+      finishedAt: ctx.now(),
+      error: error instanceof Error ? error.message : String(error),
+      lossHistory: lossSoFar,
+      metrics: null,
+      samples: null,
       backend,
-      startedAt: ctx.now(),
-      jobRunId: job.runId,
-    };
-    await ctx.storage.trainingRuns.start(run);
-    const lossSoFar: LossPoint[] = [];
-    let outcome: TrainOutcome;
-    let model: RegisteredModel;
-    try {
-      job.throwIfCancelled();
-      outcome = await fit(ctx, job, training, columns, backend, lossSoFar);
-      model = await register(ctx, artifacts, training, run, outcome, dataFingerprint, params.stage);
-    } catch (error) {
-      const cancelled = job.signal.aborted || (error instanceof AppError && error.code === 'CANCELLED');
-      await ctx.storage.trainingRuns.finish(job.runId, {
-        status: cancelled ? 'cancelled' : 'failed',
-        finishedAt: ctx.now(),
-        error: error instanceof Error ? error.message : String(error),
-        lossHistory: lossSoFar,
-        metrics: null,
-        samples: null,
-        backend,
-        featureSetVersion: spec.featureSetVersion,
-      });
-      throw error;
-    }
-    return {
-      rows: 1,
-      value: {
-        modelId: model.modelId,
-        version: model.version,
-        modelType: model.modelType,
-        backend: model.backend,
-        metrics: outcome.metrics,
-        training: outcome.training,
-        evaluation: outcome.evaluation,
-      } satisfies TrainResult,
-    };
-  });
-  // Without `wait` the ending reaches callers as job.finished and the run's row.
-  return { runId: started.runId, result: wait ? await started.finished : null };
+      featureSetVersion: spec.featureSetVersion,
+    });
+    throw error;
+  }
+  return {
+    modelId: model.modelId,
+    version: model.version,
+    modelType: model.modelType,
+    backend: model.backend,
+    metrics: outcome.metrics,
+    training: outcome.training,
+    evaluation: outcome.evaluation,
+  };
 }
 
 /** Runs the fit in the worker, reporting each epoch as an event and as job progress, and keeping the losses in `losses`. */

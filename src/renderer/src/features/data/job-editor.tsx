@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { Instrument } from '../../../../shared/domain';
 import type { ProviderStatus } from '../../../../shared/providers';
-import { scheduledJobKinds, type IngestJob, type ScheduledJobKind } from '../../../../shared/scheduler';
+import { needsProvider, scheduledJobKinds, type IngestJob, type LiveTracking, type ScheduledJobKind } from '../../../../shared/scheduler';
+import { timeframes } from '../../../../shared/timeframes';
 import { call } from '../../api/client';
 import { useApiAction } from '../../api/use-api-action';
 import { formatUtcDateTime } from './data-format';
@@ -46,8 +47,9 @@ export function JobEditor({
   const describedBy = (field: JobFormField) => ({ 'aria-invalid': errors[field] !== undefined, 'aria-describedby': `${id(field)}-error` });
   const change = (patch: Partial<JobForm>) => setForm((current) => ({ ...current, ...patch }));
 
+  const withProvider = needsProvider(form.kind);
   const usable = providers.filter((p) => offers(p, form.kind));
-  const provider = usable.find((p) => p.id === form.provider);
+  const provider = withProvider ? usable.find((p) => p.id === form.provider) : undefined;
   const carried = provider ? instruments.filter((i) => provider.id in i.providerSymbols).map((i) => i.symbol) : [];
   const preview = form.schedule.trim() === '' ? null : previewSchedule(form.schedule.trim(), form.timezone.trim(), now);
   const instrumentCount = form.symbols.split(/[\s,]+/).filter((symbol) => symbol !== '').length;
@@ -89,28 +91,42 @@ export function JobEditor({
           </select>
         </FormField>
 
-        <FormField id={id('provider')} label="Provider" error={errors.provider}>
-          <select id={id('provider')} value={form.provider} data-testid="job-provider" {...describedBy('provider')} onChange={(e) => change({ provider: e.target.value, timeframe: '' })}>
-            <option value="">Choose…</option>
-            {usable.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </FormField>
+        {withProvider && (
+          <FormField id={id('provider')} label="Provider" error={errors.provider}>
+            <select id={id('provider')} value={form.provider} data-testid="job-provider" {...describedBy('provider')} onChange={(e) => change({ provider: e.target.value, timeframe: '' })}>
+              <option value="">Choose…</option>
+              {usable.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </FormField>
+        )}
+
+        {form.kind === 'train' && (
+          <FormField
+            id={id('modelName')}
+            label="Model name"
+            error={errors.modelName}
+            hint={<span className="data-form__hint muted">retrained from its active version’s parameters, as a shadow challenger</span>}
+          >
+            <input id={id('modelName')} type="text" value={form.modelName} placeholder="ridge-1d" data-testid="job-model-name" {...describedBy('modelName')} onChange={(e) => change({ modelName: e.target.value })} />
+          </FormField>
+        )}
 
         <FormField
           id={id('symbols')}
           label="Instruments"
           error={errors.symbols}
           hint={
-            provider && (
-              <span className="data-form__hint muted" id={`${id('symbols')}-hint`}>
-                {form.kind === 'news' ? 'empty = all news; ' : ''}
-                {provider.name} carries {carried.join(', ')}
-              </span>
-            )
+            <span className="data-form__hint muted" id={`${id('symbols')}-hint`}>
+              {form.kind === 'predict'
+                ? 'every active and shadow model of each series forecasts'
+                : form.kind === 'train'
+                  ? 'one new version per instrument'
+                  : provider && `${form.kind === 'news' ? 'empty = all news; ' : ''}${provider.name} carries ${carried.join(', ')}`}
+            </span>
           }
         >
           <input
@@ -125,11 +141,11 @@ export function JobEditor({
           />
         </FormField>
 
-        {form.kind === 'backfill' && (
+        {(form.kind === 'backfill' || form.kind === 'predict') && (
           <FormField id={id('timeframe')} label="Timeframe" error={errors.timeframe}>
             <select id={id('timeframe')} value={form.timeframe} data-testid="job-timeframe" {...describedBy('timeframe')} onChange={(e) => change({ timeframe: e.target.value })}>
               <option value="">Choose…</option>
-              {(provider?.timeframes ?? []).map((tf) => (
+              {(form.kind === 'predict' ? timeframes : (provider?.timeframes ?? [])).map((tf) => (
                 <option key={tf} value={tf}>
                   {tf}
                 </option>
@@ -193,7 +209,24 @@ export function JobEditor({
           </datalist>
         </FormField>
 
-        {form.kind !== 'poll' && (
+        {form.kind === 'predict' && (
+          <>
+            <FormField id={id('trackingWindow')} label="Scoring window" error={errors.trackingWindow} hint={<span className="data-form__hint muted">latest scored predictions per rolling score</span>}>
+              <input id={id('trackingWindow')} type="number" min={5} value={form.trackingWindow} data-testid="job-tracking-window" {...describedBy('trackingWindow')} onChange={(e) => change({ trackingWindow: e.target.value })} />
+            </FormField>
+            <FormField id={id('onDrift')} label="On drift" error={errors.onDrift}>
+              <select id={id('onDrift')} value={form.onDrift} data-testid="job-on-drift" {...describedBy('onDrift')} onChange={(e) => change({ onDrift: e.target.value as LiveTracking['onDrift'] })}>
+                <option value="alert">raise an alert</option>
+                <option value="retrain">raise an alert and retrain</option>
+              </select>
+            </FormField>
+            <FormField id={id('retireAfter')} label="Flag for retirement after" error={errors.retireAfter} hint={<span className="data-form__hint muted">rolling scores in a row worse than naive</span>}>
+              <input id={id('retireAfter')} type="number" min={1} value={form.retireAfter} data-testid="job-retire-after" {...describedBy('retireAfter')} onChange={(e) => change({ retireAfter: e.target.value })} />
+            </FormField>
+          </>
+        )}
+
+        {(form.kind === 'backfill' || form.kind === 'news') && (
           <FormField id={id('lookbackDays')} label="First run reaches back" error={errors.lookbackDays} hint={<span className="data-form__hint muted">days</span>}>
             <input id={id('lookbackDays')} type="number" min={1} value={form.lookbackDays} {...describedBy('lookbackDays')} onChange={(e) => change({ lookbackDays: e.target.value })} />
           </FormField>

@@ -22,6 +22,8 @@ describe('jobFormToDefinition', () => {
         provider: 'polygon',
         symbols: ['XAUUSD', 'XAGUSD', 'BTCUSD'],
         timeframe: '1h',
+        modelName: null,
+        tracking: { window: 50, onDrift: 'alert', retireAfter: 20 },
         schedule: '*/15 * * * *',
         timezone: 'UTC',
         lookbackDays: 30,
@@ -54,6 +56,31 @@ describe('jobFormToDefinition', () => {
     });
   });
 
+  it('sends forecast and retrain jobs without a provider, whatever the form held, with their own fields', () => {
+    expect(jobFormToDefinition(form({ kind: 'predict', trackingWindow: '30', onDrift: 'retrain', retireAfter: '5' }), now)).toMatchObject({
+      errors: null,
+      definition: { kind: 'predict', provider: null, timeframe: '1h', modelName: null, tracking: { window: 30, onDrift: 'retrain', retireAfter: 5 } },
+    });
+    expect(jobFormToDefinition(form({ kind: 'train', provider: '', modelName: ' ridge-1d ', trackingWindow: 'x' }), now)).toMatchObject({
+      errors: null,
+      definition: { kind: 'train', provider: null, timeframe: null, modelName: 'ridge-1d', tracking: { window: 50, onDrift: 'alert', retireAfter: 20 } },
+    });
+  });
+
+  it('still refuses what a forecast or retrain job cannot use', () => {
+    expect(jobFormToDefinition(form({ kind: 'predict', timeframe: '', symbols: '', trackingWindow: '2', retireAfter: '' }), now).errors).toEqual({
+      timeframe: 'Choose the timeframe of the series to forecast.',
+      symbols: 'Name at least one instrument.',
+      trackingWindow: 'Scoring window must be at least 5 predictions.',
+      retireAfter: 'Retirement window must be a whole number.',
+    });
+    expect(jobFormToDefinition(form({ kind: 'train', modelName: '  ', name: '' }), now).errors).toEqual({
+      name: 'Give the job a name.',
+      modelName: 'Name the model to retrain, as the Models screen lists it.',
+    });
+    expect(jobFormToDefinition(form({ kind: 'backfill', provider: '' }), now).errors).toEqual({ provider: 'Choose a provider.' });
+  });
+
   it('keeps the symbol rule’s own message and rejects unknown zones', () => {
     const result = jobFormToDefinition(form({ symbols: 'XAU USD!', timezone: 'Mars/Olympus' }), now);
     expect(result.errors).toEqual({
@@ -80,6 +107,8 @@ describe('jobToForm', () => {
       provider: 'metalsapi',
       symbols: ['XAUUSD', 'XAGUSD'],
       timeframe: null,
+      modelName: null,
+      tracking: { window: 50, onDrift: 'alert', retireAfter: 20 },
       schedule: '0 * * * *',
       timezone: 'Europe/London',
       lookbackDays: 7,
@@ -96,6 +125,9 @@ describe('jobToForm', () => {
     };
     const { id: _id, enabled: _e, createdAt: _c, updatedAt: _u, nextRunAt: _n, lastRun: _l, runningRunId: _rr, runningJobId: _r, ...definition } = job;
     expect(jobFormToDefinition(jobToForm(job), now).definition).toEqual(definition);
+    const predict: IngestJob = { ...job, kind: 'predict', provider: null, timeframe: '1d', tracking: { window: 80, onDrift: 'retrain', retireAfter: 3 } };
+    const { id: _pi, enabled: _pe, createdAt: _pc, updatedAt: _pu, nextRunAt: _pn, lastRun: _pl, runningRunId: _prr, runningJobId: _pr, ...predictDefinition } = predict;
+    expect(jobFormToDefinition(jobToForm(predict), now).definition).toEqual(predictDefinition);
   });
 });
 

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import type { ProviderId } from '../../../../shared/domain';
-import { CRON_MODE, isKnownTimezone, jobDefinitionFields, type IngestJob, type ScheduledJobKind } from '../../../../shared/scheduler';
+import { CRON_MODE, defaultLiveTracking, isKnownTimezone, jobDefinitionFields, needsProvider, type IngestJob, type LiveTracking, type ScheduledJobKind } from '../../../../shared/scheduler';
 
 const jobDefinitionSchema = z.object(jobDefinitionFields);
 export type JobDefinition = z.output<typeof jobDefinitionSchema>;
@@ -14,6 +14,13 @@ export interface JobForm {
   /** Separated by commas or spaces. */
   symbols: string;
   timeframe: string;
+  /** `train`: the registry name it retrains. */
+  modelName: string;
+  /** `predict`: scored predictions per rolling score. */
+  trackingWindow: string;
+  onDrift: LiveTracking['onDrift'];
+  /** `predict`: rolling scores above naive in a row before a model is flagged. */
+  retireAfter: string;
   /** Empty = on demand only. */
   schedule: string;
   timezone: string;
@@ -31,6 +38,8 @@ export const jobKindLabels: Record<ScheduledJobKind, string> = {
   poll: 'Latest prices',
   backfill: 'Keep bars current',
   news: 'News',
+  predict: 'Forecast with models',
+  train: 'Retrain a model',
 };
 
 export const emptyJobForm: JobForm = {
@@ -39,6 +48,10 @@ export const emptyJobForm: JobForm = {
   provider: '',
   symbols: '',
   timeframe: '',
+  modelName: '',
+  trackingWindow: String(defaultLiveTracking.window),
+  onDrift: defaultLiveTracking.onDrift,
+  retireAfter: String(defaultLiveTracking.retireAfter),
   schedule: '*/15 * * * *',
   timezone: 'UTC',
   lookbackDays: '30',
@@ -52,9 +65,13 @@ export function jobToForm(job: IngestJob): JobForm {
   return {
     name: job.name,
     kind: job.kind,
-    provider: job.provider,
+    provider: job.provider ?? '',
     symbols: job.symbols.join(', '),
     timeframe: job.timeframe ?? '',
+    modelName: job.modelName ?? '',
+    trackingWindow: String(job.tracking.window),
+    onDrift: job.tracking.onDrift,
+    retireAfter: String(job.tracking.retireAfter),
     schedule: job.schedule ?? '',
     timezone: job.timezone,
     lookbackDays: String(job.lookbackDays),
@@ -71,6 +88,8 @@ const numberFields = {
   maxAttempts: { label: 'Attempts', unit: '', scale: 1 },
   backoffSeconds: { label: 'First retry wait', unit: 's', scale: 1_000 },
   timeoutMinutes: { label: 'Time limit', unit: 'min', scale: 60_000 },
+  trackingWindow: { label: 'Scoring window', unit: 'predictions', scale: 1 },
+  retireAfter: { label: 'Retirement window', unit: 'scores', scale: 1 },
 } as const;
 
 /** The definition's path of an issue → the form field that shows it. */
@@ -78,6 +97,7 @@ function fieldOf(path: readonly PropertyKey[]): JobFormField {
   const [head, next] = path;
   if (head === 'retryPolicy') return next === 'backoffMs' ? 'backoffSeconds' : 'maxAttempts';
   if (head === 'timeoutMs') return 'timeoutMinutes';
+  if (head === 'tracking') return next === 'retireAfter' ? 'retireAfter' : next === 'onDrift' ? 'onDrift' : 'trackingWindow';
   return head as JobFormField;
 }
 
@@ -92,6 +112,7 @@ function issueMessage(field: JobFormField, issue: z.core.$ZodIssue): string {
   if (field === 'provider') return 'Choose a provider.';
   if (field === 'timezone') return 'Give a time zone, such as UTC or America/New_York.';
   if (field === 'schedule') return 'Keep the schedule under 120 characters.';
+  if (field === 'modelName') return 'Keep the model name under 100 characters.';
   if (field === 'symbols') return issue.code === 'too_big' && issue.origin === 'array' ? 'At most 50 instruments per job.' : issue.message;
   return issue.message;
 }
@@ -149,17 +170,23 @@ export function quotaWarning(provider: ProviderId, schedule: string, timezone: s
 /**
  * The definition jobs.create/jobs.update receive, checked with the same schema the core
  * uses, plus what the schema cannot know: a backfill needs a timeframe and instruments,
- * the schedule must be a cron expression and the zone a real one. Anything else the core
- * rejects (an instrument the provider does not carry) comes back as its own message.
+ * a forecast job a timeframe, a retrain job a model name, the schedule must be a cron
+ * expression and the zone a real one. Forecast and retrain jobs send no provider. Anything
+ * else the core rejects (an instrument the provider does not carry) comes back as its own message.
  */
 export function jobFormToDefinition(form: JobForm, now: number): { definition: JobDefinition; errors: null } | { definition: null; errors: JobFormErrors } {
   const number = (text: string, scale: number) => (text.trim() === '' ? Number.NaN : Number(text) * scale);
   const candidate = {
     name: form.name,
     kind: form.kind,
-    provider: form.provider,
+    provider: needsProvider(form.kind) ? form.provider : null,
     symbols: form.symbols.split(/[\s,]+/).filter((symbol) => symbol !== ''),
-    timeframe: form.kind === 'backfill' && form.timeframe !== '' ? form.timeframe : null,
+    timeframe: (form.kind === 'backfill' || form.kind === 'predict') && form.timeframe !== '' ? form.timeframe : null,
+    modelName: form.kind === 'train' && form.modelName.trim() !== '' ? form.modelName : null,
+    tracking:
+      form.kind === 'predict'
+        ? { window: number(form.trackingWindow, 1), onDrift: form.onDrift, retireAfter: number(form.retireAfter, 1) }
+        : defaultLiveTracking,
     schedule: form.schedule.trim() === '' ? null : form.schedule.trim(),
     timezone: form.timezone.trim(),
     lookbackDays: number(form.lookbackDays, 1),
@@ -176,6 +203,8 @@ export function jobFormToDefinition(form: JobForm, now: number): { definition: J
     }
   }
   if (form.kind === 'backfill' && form.timeframe === '') errors.timeframe ??= 'Choose the timeframe to keep current.';
+  if (form.kind === 'predict' && form.timeframe === '') errors.timeframe ??= 'Choose the timeframe of the series to forecast.';
+  if (form.kind === 'train' && candidate.modelName === null) errors.modelName ??= 'Name the model to retrain, as the Models screen lists it.';
   if (form.kind !== 'news' && candidate.symbols.length === 0) errors.symbols ??= 'Name at least one instrument.';
   if (!isKnownTimezone(candidate.timezone)) errors.timezone ??= `“${candidate.timezone}” is not a time zone; use a name like Europe/London.`;
   else if (candidate.schedule !== null) {

@@ -147,7 +147,8 @@ export function JobsSection({ providers, instruments, now }: { providers: readon
 
   const jobs = list.data?.jobs ?? [];
   const scheduler = list.data?.scheduler;
-  const providerName = (id: string) => providers.find((p) => p.id === id)?.name ?? id;
+  // Forecast and retrain jobs read stored bars and call no provider.
+  const providerName = (id: string | null) => (id === null ? 'none' : (providers.find((p) => p.id === id)?.name ?? id));
 
   return (
     <div className="data-section" data-testid="jobs">
