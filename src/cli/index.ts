@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { Core } from '../core/create-core';
 import { shouldValidateOutput } from '../core/invoke';
 import type { Logger } from '../core/ports';
-import { badOhlcPolicies, dateFormats, instrumentKinds, providerIds } from '../shared/domain';
+import { badOhlcPolicies, dateFormats, instrumentKinds, jobStatuses, providerIds } from '../shared/domain';
 import { timeframes } from '../shared/timeframes';
 import { modelTypes, presetNames } from '../shared/models';
 import { redactText } from '../core/logging/redact';
@@ -40,10 +40,13 @@ import {
   runModelsExport,
   runModelsImport,
   runModelsList,
+  runModelsRuns,
+  type ModelsRunsOptions,
   runPredict,
   runTrain,
   type TrainCommandOptions,
 } from './models-command';
+import { runFeaturesMaterialize, type FeaturesMaterializeOptions } from './features-command';
 import { runServe } from './serve-command';
 import { runStatus, type StatusCommandOptions } from './status-command';
 
@@ -257,6 +260,18 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   });
   withWorkspaceOptions(
     models
+      .command('runs')
+      .description('list the training runs, however they ended: params, data range, samples, backend, status, error, the version registered')
+      .option('--symbol <symbol>', 'only runs trained on this instrument')
+      .option('--name <name>', 'only runs of this registry name')
+      .addOption(new Option('--status <status>', 'only runs that ended so').choices(jobStatuses))
+      .option('--limit <n>', 'most runs, newest first (default 50)', parseWhole('--limit'))
+      .option('--json', 'print the runs as a JSON array, with their loss histories', false),
+  ).action(async (options: WorkspaceOptions & ModelsRunsOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runModelsRuns(core, options, processOutput)));
+  });
+  withWorkspaceOptions(
+    models
       .command('activate')
       .description('make a version the active one of its name and symbol (the previous one becomes a candidate); activating an older version rolls back')
       .argument('<id>', 'the model id (see models list)')
@@ -280,6 +295,20 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .argument('<file>', 'the export file'),
   ).action(async (file: string, options: WorkspaceOptions) => {
     setExitCode(await withCore(options, 'warn', (core) => runModelsImport(core, file, processOutput)));
+  });
+
+  const features = program.command('features').description('materialise feature sets into feature_store');
+  withWorkspaceOptions(
+    features
+      .command('materialize')
+      .description('compute the feature set over the stored bars of a range, as training does, and store it, replacing the set\'s rows of that series')
+      .requiredOption('--symbol <symbol>', 'instrument, e.g. XAUUSD')
+      .addOption(new Option('--timeframe <timeframe>', 'timeframe of the bars').choices(timeframes).makeOptionMandatory())
+      .option('--from <date>', 'first bar (UTC YYYY-MM-DD, or an ISO date-time with its zone; default: the oldest stored)', parseBackfillDate('from'))
+      .option('--to <date>', 'last day, included (default: the latest stored bar)', parseLastBarTime)
+      .option('--json', 'print { symbol, timeframe, featureSetVersion, columns, rows, from, to, runId } as JSON', false),
+  ).action(async (options: WorkspaceOptions & FeaturesMaterializeOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runFeaturesMaterialize(core, options, processOutput)));
   });
 
   withWorkspaceOptions(

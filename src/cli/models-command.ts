@@ -1,4 +1,5 @@
 import type { Core } from '../core/create-core';
+import type { JobRun } from '../shared/domain';
 import { skillSentence, skillVerdict, type ModelMetrics, type ModelType, type PresetName, type TrainResult } from '../shared/models';
 import type { Timeframe } from '../shared/timeframes';
 import { parseBackfillDate } from './backfill-command';
@@ -194,5 +195,47 @@ export async function runPredict(core: Core, options: { model: string; asof?: nu
     ),
   );
   output.out(`The model's test verdict: ${skillSentence(skillVerdict(detail.value.modelType, detail.value.metrics))}.\n`);
+  return exitCodes.ok;
+}
+
+export interface ModelsRunsOptions {
+  symbol?: string;
+  name?: string;
+  status?: JobRun['status'];
+  limit?: number;
+  json?: boolean;
+}
+
+/** Runs `metalytics models runs`: every training run, however it ended, newest first. */
+export async function runModelsRuns(core: Core, options: ModelsRunsOptions, output: CliOutput): Promise<number> {
+  const listed = await invokeMethod(core, 'models.runs', {
+    symbol: options.symbol?.toUpperCase(),
+    modelName: options.name,
+    status: options.status,
+    limit: options.limit ?? 50,
+  });
+  if (!listed.ok) return reportFailure(output, listed.error, options.json);
+  const { runs } = listed.value;
+  if (options.json) {
+    output.out(`${JSON.stringify(runs, null, 2)}\n`);
+    return exitCodes.ok;
+  }
+  if (runs.length === 0) {
+    output.out('No training runs.\n');
+    return exitCodes.ok;
+  }
+  const rows = runs.map((run) => [
+    run.runId,
+    formatTime(run.startedAt),
+    run.modelName,
+    run.modelType,
+    `${run.symbols.join(',')} ${run.timeframe}`,
+    `${formatTime(run.dataFrom, run.timeframe)} … ${formatTime(run.dataTo, run.timeframe)}`,
+    run.samples === null ? '-' : formatCount(run.samples),
+    run.backend,
+    run.status,
+    run.modelId ?? run.error ?? '-',
+  ]);
+  output.out(formatTable(['RUN', 'STARTED', 'NAME', 'TYPE', 'SERIES', 'DATA', 'SAMPLES', 'BACKEND', 'STATUS', 'MODEL / ERROR'], rows));
   return exitCodes.ok;
 }

@@ -11,6 +11,7 @@ import { indicatorsHandlers } from './indicators/indicators-handlers';
 import { ProviderRegistry } from './providers/registry';
 import { instrumentCatalogue } from './instruments/catalogue';
 import { instrumentsHandlers } from './instruments/instruments-handlers';
+import { featuresHandlers } from './features/features-handlers';
 import { serviceLiveOps } from './models/live/live-ops';
 import { LiveTracker } from './models/live/live-tracker';
 import { ArtifactStore } from './models/service/artifact-store';
@@ -91,6 +92,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
       jobs: jobsHandlers(ctx),
       alerts: alertsHandlers(ctx),
       models: modelsHandlers(ctx),
+      features: featuresHandlers(ctx),
     });
 
     return {

@@ -27,6 +27,7 @@ import {
 import { backfillCheckpointSchema, backfillListStatusSchema, backfillRunSummarySchema } from './backfill';
 import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
+import { featureMethods } from './features';
 import { modelEvents, modelMethods } from './models';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
 import {
@@ -406,6 +407,7 @@ export const methods = {
     output: z.object({ ...runIdFields, cancelled: z.boolean() }),
   },
   ...modelMethods,
+  ...featureMethods,
 } as const;
 
 /** Everything the core pushes to listeners (renderer windows, WebSocket clients). */

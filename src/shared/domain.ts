@@ -138,7 +138,7 @@ export const secretStatusSchema = z.object({
   last4: z.string().max(4).optional(),
 });
 
-export const jobKinds = ['import', 'demo', 'backfill', 'repair', 'poll', 'news', 'train', 'predict', 'backup', 'restore', 'retention'] as const;
+export const jobKinds = ['import', 'demo', 'backfill', 'repair', 'poll', 'news', 'train', 'predict', 'features', 'backup', 'restore', 'retention'] as const;
 export const jobKindSchema = z.enum(jobKinds);
 export const jobStatuses = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 export const jobStatusSchema = z.enum(jobStatuses);

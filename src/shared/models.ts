@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMsSchema, symbolSchema } from './domain';
+import { epochMsSchema, jobStatusSchema, symbolSchema } from './domain';
 import { timeframeSchema } from './timeframes';
 
 /** Exact names, used by the CLI (`--model`), RPC and the registry's `model_type`. */
@@ -243,6 +243,38 @@ export const trainResultSchema = z.object({
 });
 export type TrainResult = z.infer<typeof trainResultSchema>;
 
+/** One `training_runs` row: every fit, however it ended, as the audit trail of what was tried. */
+export const trainingRunSchema = z.object({
+  runId: z.string(),
+  /** The job run that carried it (`jobs.list`, `jobs.cancel`); the same id for runs started here. */
+  jobRunId: z.string().nullable(),
+  modelName: z.string(),
+  modelType: modelTypeSchema,
+  symbols: z.array(z.string()),
+  timeframe: timeframeSchema,
+  /** What was learned, e.g. `log_return(close, +1)`. */
+  target: z.string(),
+  horizon: z.number().int(),
+  /** Open times of the first and last bar given to the fit. */
+  dataFrom: epochMsSchema,
+  dataTo: epochMsSchema,
+  /** The whole spec the fit ran with. */
+  params: z.record(z.string(), z.unknown()),
+  featureSetVersion: z.string(),
+  backend: z.string(),
+  status: jobStatusSchema,
+  error: z.string().nullable(),
+  /** Samples the fit saw (train, validation and test); null until it succeeds. */
+  samples: z.number().int().nullable(),
+  epochs: z.number().int(),
+  lossHistory: z.array(lossPointSchema),
+  metrics: modelMetricsSchema.nullable(),
+  startedAt: epochMsSchema,
+  finishedAt: epochMsSchema.nullable(),
+  /** The registry version it produced; null when it did not register one or that version was deleted. */
+  modelId: z.string().nullable(),
+});
+export type TrainingRunSummary = z.infer<typeof trainingRunSchema>;
 /**
  * A condition on making a shadow version active. `live_dm`: the one-sided Diebold–Mariano test
  * over the live window must say it forecasts better than the active version (than naive when
@@ -274,6 +306,19 @@ export const modelMethods = {
       .strict()
       .default({}),
     output: z.object({ models: z.array(modelSummarySchema) }),
+  },
+  /** The training runs, newest first. */
+  'models.runs': {
+    input: z
+      .object({
+        symbol: symbolSchema.optional(),
+        modelName: z.string().optional(),
+        status: jobStatusSchema.optional(),
+        limit: z.number().int().min(1).max(1_000).default(50),
+      })
+      .strict()
+      .default({ limit: 50 }),
+    output: z.object({ runs: z.array(trainingRunSchema) }),
   },
   'models.get': {
     input: z.object({ modelId: z.string().min(1) }).strict(),

@@ -601,6 +601,8 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(await ctx.storage.trainingRuns.insertIfAbsent({ ...finished, id: 'run-0', startedAt: 50 })).toBe(true);
         expect((await ctx.storage.trainingRuns.list({ limit: 10 })).map((r) => r.id)).toEqual(['run-1', 'run-0']);
         expect((await ctx.storage.trainingRuns.list({ status: 'running', limit: 10 }))).toEqual([]);
+        expect((await ctx.storage.trainingRuns.list({ symbol: run.symbols[0], limit: 1 }))).toEqual([{ ...finished, modelId: null }]);
+        expect((await ctx.storage.trainingRuns.list({ symbol: 'XAU', limit: 10 }))).toEqual([]);
       });
 
       it('ends a run left running as its job run ended, and leaves the runs of live jobs alone', async () => {
@@ -755,6 +757,13 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         const query = { symbol: 'XAUUSD', timeframe: '1d' as const, featureSetVersion: 'fs-1' };
         expect(await ctx.storage.featureStore.query(query)).toEqual([row(1_000, null), row(2_000, 56, 2)]);
         expect(await ctx.storage.featureStore.query({ ...query, from: 1_500 })).toEqual([row(2_000, 56, 2)]);
+        expect(await ctx.storage.featureStore.query({ ...query, limit: 1 })).toEqual([row(2_000, 56, 2)]);
+
+        // A materialisation over 2,000…3,000 stamped 2 keeps what it wrote and the other version's row.
+        await ctx.storage.featureStore.upsert([row(3_000, 57, 2), row(2_500, 50, 1)]);
+        expect(await ctx.storage.featureStore.removeStale({ ...query, from: 2_000, to: 3_000, computedAt: 2 })).toBe(2);
+        expect(await ctx.storage.featureStore.query(query)).toEqual([row(2_000, 56, 2), row(3_000, 57, 2)]);
+        expect(await ctx.storage.featureStore.query({ ...query, featureSetVersion: 'fs-2' })).toHaveLength(1);
       });
     });
 

@@ -187,6 +187,31 @@ describe('metalytics train, models and predict', { timeout: 120_000 }, () => {
     expect(run.stderr).toMatch(/needs at least \d+ bars/);
     expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'VALIDATION' } });
   });
+
+  it('lists the training runs with --json, the refused one included as no run at all', async () => {
+    const run = await runCli(['models', 'runs', '--json']);
+    expect(run.code).toBe(0);
+    const runs = JSON.parse(run.stdout) as { runId: string; modelType: string; status: string; modelId: string | null; samples: number | null }[];
+    expect(runs.map((r) => [r.modelType, r.status])).toEqual([
+      ['seasonal_naive', 'succeeded'],
+      ['mlp', 'succeeded'],
+    ]);
+    expect(runs[1]).toMatchObject({ modelId, samples: expect.any(Number) });
+    const table = await runCli(['models', 'runs', '--status', 'failed']);
+    expect(table).toMatchObject({ code: 0, stdout: 'No training runs.\n' });
+  });
+
+  it('materialises the feature set with --json and refuses an unknown symbol', async () => {
+    const run = await runCli(['features', 'materialize', '--symbol', 'xauusd', '--timeframe', '1d', '--from', '2024-01-01', '--to', '2024-12-31', '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as Record<string, unknown> & { columns: string[]; rows: number; to: number };
+    expect(result).toMatchObject({ symbol: 'XAUUSD', timeframe: '1d', featureSetVersion: 'v1', rows: expect.any(Number) });
+    expect(result.columns).toContain('rsi_14');
+    expect(result.rows).toBeGreaterThan(200);
+    expect(result.to).toBeLessThan(Date.UTC(2025, 0, 1));
+    const unknown = await runCli(['features', 'materialize', '--symbol', 'NOPE', '--timeframe', '1d']);
+    expect(unknown).toMatchObject({ code: 3, stderr: 'There is no instrument NOPE.\n' });
+  });
 });
 
 describe('metalytics instruments', { timeout: 120_000 }, () => {

@@ -87,6 +87,7 @@ const examples: Record<MethodName, Record<string, unknown>> = {
   'jobs.cancel': { jobId: 'no-such-run' },
   'models.train': { symbol: 'DEMO.XAUUSD', timeframe: '1d', modelType: 'naive', horizon: 1, wait: true },
   'models.list': { symbol: 'DEMO.XAUUSD' },
+  'models.runs': { symbol: 'DEMO.XAUUSD', status: 'failed', limit: 10 },
   'models.get': { modelId: 'no-such-model' },
   'models.activate': { modelId: 'no-such-model' },
   'models.archive': { modelId: 'no-such-model' },
@@ -97,6 +98,8 @@ const examples: Record<MethodName, Record<string, unknown>> = {
   'models.setStage': { modelId: 'no-such-model', stage: 'shadow' },
   'predictions.make': { modelId: 'no-such-model', asOf: '2025-02-03' },
   'predictions.query': { symbol: 'DEMO.XAUUSD', limit: 100 },
+  'features.materialize': { symbol: 'DEMO.XAUUSD', timeframe: '1d', from: '2024-01-01' },
+  'features.query': { symbol: 'DEMO.XAUUSD', timeframe: '1d', limit: 100 },
 };
 
 /** Methods that must not change anything the snapshot below sees, whatever they are sent. */
@@ -119,10 +122,12 @@ const readOnly = new Set<MethodName>([
   'jobs.list',
   'alerts.list',
   'models.list',
+  'models.runs',
   'models.get',
   'models.compare',
   'models.export',
   'predictions.query',
+  'features.query',
 ]);
 
 function arbitraries(check: FastCheck) {

@@ -12,6 +12,9 @@ export function modelsHandlers(ctx: CoreContext): HandlerMap {
   return {
     'models.train': (input) => startTraining(ctx, artifacts, input),
     'models.list': async (filter) => ({ models: (await ctx.storage.modelRegistry.list(filter)).map((model) => toSummary(model, artifacts)) }),
+    'models.runs': async ({ limit, ...filter }) => ({
+      runs: (await ctx.storage.trainingRuns.list({ ...filter, limit })).map(({ id, hyperparameters, ...run }) => ({ runId: id, params: hyperparameters, ...run })),
+    }),
     'models.get': async ({ modelId }) => toDetail(ctx, artifacts, await getModel(ctx, modelId)),
     'models.activate': async ({ modelId, reason, gate }) => {
       if (gate === 'live_dm') await ctx.live.checkPromotion(await getModel(ctx, modelId));

@@ -2,7 +2,7 @@ import { AppError } from '../../shared/errors';
 import type { LossPoint, ModelMetrics, ModelType } from '../../shared/models';
 import type { Timeframe } from '../../shared/timeframes';
 import { json, nullableNumber, nullableString, parseJson, parseNullableJson, type Row, type SqlExecutor } from './sql-executor';
-import type { TrainingRun, TrainingRunEnd, TrainingRunRepository } from './types';
+import type { ListedTrainingRun, TrainingRun, TrainingRunEnd, TrainingRunRepository } from './types';
 
 const COLUMNS = `id, model_name AS "modelName", model_type AS "modelType", symbols, timeframe, target, horizon,
   data_from AS "dataFrom", data_to AS "dataTo", hyperparameters, feature_set_version AS "featureSetVersion", backend, status,
@@ -79,14 +79,18 @@ export class SqlTrainingRuns implements TrainingRunRepository {
     return row && toTrainingRun(row);
   }
 
-  async list(filter: Parameters<TrainingRunRepository['list']>[0]): Promise<TrainingRun[]> {
+  async list(filter: Parameters<TrainingRunRepository['list']>[0]): Promise<ListedTrainingRun[]> {
+    // `symbols` is a JSON array: jsonb's containment on Postgres, json_each on SQLite.
+    const trainedOn =
+      this.sql.dialect === 'postgres' ? `symbols @> jsonb_build_array(CAST({symbol} AS text))` : `EXISTS (SELECT 1 FROM json_each(symbols) WHERE value = {symbol})`;
     const rows = await this.sql.query(
-      `SELECT ${COLUMNS} FROM training_runs
+      `SELECT ${COLUMNS}, (SELECT m.model_id FROM model_registry m WHERE m.training_run_id = training_runs.id) AS "modelId" FROM training_runs
        WHERE model_name = COALESCE({modelName}, model_name) AND status = COALESCE({status}, status)
+         AND (CAST({symbol} AS text) IS NULL OR ${trainedOn})
        ORDER BY started_at DESC, id DESC LIMIT {limit}`,
-      { modelName: filter.modelName ?? null, status: filter.status ?? null, limit: filter.limit },
+      { modelName: filter.modelName ?? null, status: filter.status ?? null, symbol: filter.symbol ?? null, limit: filter.limit },
     );
-    return rows.map(toTrainingRun);
+    return rows.map((row) => ({ ...toTrainingRun(row), modelId: nullableString(row.modelId) }));
   }
 
   async insertIfAbsent(run: TrainingRun): Promise<boolean> {

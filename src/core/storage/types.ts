@@ -260,14 +260,17 @@ export interface TrainingRun {
 
 export type TrainingRunEnd = Pick<TrainingRun, 'status' | 'finishedAt' | 'error' | 'lossHistory' | 'metrics' | 'samples' | 'backend' | 'featureSetVersion'>;
 
+/** A run as listed: with the registry version it produced, if it registered one and that version is not deleted. */
+export type ListedTrainingRun = TrainingRun & { modelId: string | null };
+
 export interface TrainingRunRepository {
   /** Records a run as it starts (status `running`). */
   start(run: Omit<TrainingRun, 'status' | 'finishedAt' | 'epochs' | 'lossHistory' | 'metrics' | 'error' | 'samples'>): Promise<void>;
   /** Stores how it ended; `epochs` is the loss history's length. NOT_FOUND for a run never started. */
   finish(id: string, end: TrainingRunEnd): Promise<void>;
   get(id: string): Promise<TrainingRun | undefined>;
-  /** Newest first. */
-  list(filter: { modelName?: string; status?: JobRun['status']; limit: number }): Promise<TrainingRun[]>;
+  /** Newest first; `symbol` keeps the runs trained on it. */
+  list(filter: { modelName?: string; status?: JobRun['status']; symbol?: string; limit: number }): Promise<ListedTrainingRun[]>;
   /** Stores a whole run as it was elsewhere (an imported model's); false when the id is already here. */
   insertIfAbsent(run: TrainingRun): Promise<boolean>;
   /**
@@ -441,8 +444,14 @@ export interface FeatureRow {
 export interface FeatureStoreRepository {
   /** Stores rows, replacing those of the same symbol, timeframe, set version and time; returns how many. */
   upsert(rows: readonly FeatureRow[]): Promise<number>;
-  /** Ascending by time; `from` and `to` inclusive. */
-  query(filter: { symbol: string; timeframe: Timeframe; featureSetVersion: string; from?: number; to?: number }): Promise<FeatureRow[]>;
+  /** Ascending by time; `from` and `to` inclusive; the latest `limit` rows when more match. */
+  query(filter: { symbol: string; timeframe: Timeframe; featureSetVersion: string; from?: number; to?: number; limit?: number }): Promise<FeatureRow[]>;
+  /**
+   * Deletes what a materialisation over [from, to] stamped `computedAt` did not write: the set's
+   * rows of that symbol and timeframe outside the range, and older ones inside it (a bar since
+   * deleted); returns how many.
+   */
+  removeStale(filter: { symbol: string; timeframe: Timeframe; featureSetVersion: string; from: number; to: number; computedAt: number }): Promise<number>;
 }
 
 /** The repositories a transaction's work uses: every statement of theirs runs inside it. */

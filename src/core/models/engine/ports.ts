@@ -10,6 +10,7 @@
  */
 import type { LossPoint, ModelMetrics, ModelType, NeuralModelType, Segment, TrainingBackend } from '../../../shared/models';
 import type { Timeframe } from '../../../shared/timeframes';
+import type { FeatureMatrix } from '../pipeline/features';
 
 /** Bars as columns, ascending by open time, so they transfer to the worker without copying. */
 export interface BarColumns {
@@ -129,5 +130,7 @@ export interface ModelWorker {
   train(spec: TrainSpec, bars: BarColumns, onEpoch: (report: EpochReport) => void, signal: AbortSignal): Promise<TrainOutcome>;
   /** Forecasts `horizon` bars past the last of `bars`, which the caller has cut at asOf. */
   predict(artifact: Uint8Array, bars: BarColumns): Promise<ForecastPoint[]>;
+  /** Feature set `version` over `bars` (computeFeatures), off the main thread: a long history takes a second. */
+  features(bars: BarColumns, timeframe: Timeframe, version: string): Promise<FeatureMatrix>;
   close(): Promise<void>;
 }

@@ -5,11 +5,12 @@
  * never changes an earlier row. Rows inside an indicator's warm-up hold NaN and are not samples.
  */
 import { atr, bollinger, ema, logReturnVolatility, macd, rsi, sma } from '../../indicators/indicator-math';
+import { featureSetVersions } from '../../../shared/features';
 import { nominalTimeframeMs, type Timeframe } from '../../../shared/timeframes';
 import type { BarColumns } from '../engine/ports';
 
-export const FEATURE_SET_VERSION = 'v1';
-export const featureSetVersions = [FEATURE_SET_VERSION] as const;
+/** The newest set, the one training uses. */
+export const FEATURE_SET_VERSION = featureSetVersions[0];
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;

@@ -9,7 +9,7 @@ import type { TrainSpec } from '../engine/ports';
 import { FEATURE_SET_VERSION } from '../pipeline/features';
 
 /** Bars the slowest feature of the set needs before its first value (a 50-bar moving-average ratio), with room to spare. */
-const FEATURE_WARMUP_BARS = 60;
+export const FEATURE_WARMUP_BARS = 60;
 /** Test targets below which no metric means much; the other segments are sized from the same fractions. */
 const MIN_TEST_SAMPLES = 10;
 const VALIDATION_FRACTION = 0.15;

@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/errors';
 import type { TrainingBackend } from '../../../shared/models';
+import type { Timeframe } from '../../../shared/timeframes';
 import type { Logger } from '../../ports';
 import { trainingCancelled } from '../engine/cancelled';
 import type { BarColumns, EpochReport, ForecastPoint, ModelWorker, TrainOutcome, TrainSpec } from '../engine/ports';
+import type { FeatureMatrix } from '../pipeline/features';
 import { isTfjsBackend, tfjsBackends, type TfjsBackend } from '../tfjs/backend-names';
 import { barBuffers, reviveError, type BackendReply, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol';
 
@@ -93,6 +95,11 @@ export class ModelWorkerClient implements ModelWorker {
    */
   async predict(artifact: Uint8Array, bars: BarColumns): Promise<ForecastPoint[]> {
     return (await this.call({ kind: 'predict', artifact, bars })) as ForecastPoint[];
+  }
+
+  /** Hands the bar columns' buffers to the thread, as `train` does; the matrix comes back the same way. */
+  async features(bars: BarColumns, timeframe: Timeframe, version: string): Promise<FeatureMatrix> {
+    return (await this.call({ kind: 'features', bars, timeframe, version }, barBuffers(bars))) as FeatureMatrix;
   }
 
   /** Cancels every call, queued or running, and ends the thread; the client answers nothing afterwards. */

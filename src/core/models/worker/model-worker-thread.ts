@@ -10,6 +10,7 @@
 import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { trainingCancelled } from '../engine/cancelled';
+import { computeFeatures } from '../pipeline/features';
 import { predictWithArtifact, trainModel } from '../pipeline/train';
 import { selectBackend } from '../tfjs/backend';
 import { createTfjsEngine } from '../tfjs/tfjs-engine';
@@ -36,6 +37,11 @@ async function answer(request: Exclude<WorkerRequest, { kind: 'cancel' | 'close'
   const { id } = request;
   const controller = new AbortController();
   try {
+    if (request.kind === 'features') {
+      // Pure TypeScript: it needs no backend, so it does not wait for tfjs to load.
+      const matrix = computeFeatures(request.bars, request.timeframe, request.version);
+      return reply({ kind: 'done', id, value: matrix }, [matrix.values.buffer as ArrayBuffer]);
+    }
     const { choice, engine } = await ready;
     switch (request.kind) {
       case 'backend':

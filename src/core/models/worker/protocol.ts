@@ -5,6 +5,7 @@
  */
 import { AppError, errorCodes, type ErrorCode } from '../../../shared/errors';
 import type { TrainingBackend } from '../../../shared/models';
+import type { Timeframe } from '../../../shared/timeframes';
 import type { BarColumns, EpochReport, TrainSpec } from '../engine/ports';
 import type { BackendChoice } from '../tfjs/backend';
 import type { TfjsBackend } from '../tfjs/backend-names';
@@ -18,6 +19,7 @@ export type WorkerRequest =
   | { kind: 'backend'; id: number }
   | { kind: 'train'; id: number; spec: TrainSpec; bars: BarColumns }
   | { kind: 'predict'; id: number; artifact: Uint8Array; bars: BarColumns }
+  | { kind: 'features'; id: number; bars: BarColumns; timeframe: Timeframe; version: string }
   /** Stops the training `id` between two batches; it then fails with CANCELLED. */
   | { kind: 'cancel'; id: number }
   /** Cancels whatever runs and lets the thread end. */

@@ -13,6 +13,7 @@ const jobNames: Record<JobKind, string> = {
   news: 'Fetching news',
   train: 'Training a model',
   predict: 'Predicting',
+  features: 'Materialising features',
   backup: 'Backing up',
   restore: 'Restoring',
   retention: 'Applying data retention',
