@@ -1,5 +1,6 @@
 import { SqlAlerts } from './alert-repository';
 import { SqlAuditLog } from './audit-log-repository';
+import { SqlBackups } from './backup-repository';
 import { SqlBackfillCheckpoints } from './backfill-checkpoint-repository';
 import { SqlIngestJobs } from './ingest-job-repository';
 import { SqlInstruments } from './instrument-repository';
@@ -29,6 +30,7 @@ export function sqlRepositories(
     spotPrices: wrap(new SqlSpotPrices(sql)),
     news: wrap(new SqlNews(sql)),
     planDepths: wrap(new SqlPlanDepths(sql)),
+    backups: wrap(new SqlBackups(sql)),
   });
   const { transaction } = wrap<Pick<Storage, 'transaction'>>({
     transaction: (work) => executor.transaction((tx) => work(over(tx))),

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
+import type { ArchiveManifest, Backup } from '../../shared/backups';
 import type { methods } from '../../shared/contract';
 import type { Bar, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
 import type { Alert, IngestJob } from '../../shared/scheduler';
@@ -223,6 +224,26 @@ export interface PlanDepthRepository {
   save(depth: PlanDepth): Promise<void>;
 }
 
+/** A backup as it starts: the archive being written and what it is of. */
+export type BackupStart = Pick<Backup, 'id' | 'createdAt' | 'kind' | 'path' | 'schemaVersion' | 'appVersion' | 'encrypted'>;
+
+/** The rows of `backups`: every archive this workspace wrote, with how its verification went. */
+export interface BackupRepository {
+  start(backup: BackupStart): Promise<void>;
+  /** Records the archive as written and what verifying it found. */
+  finish(
+    id: string,
+    end: Pick<Backup, 'status' | 'finishedAt' | 'sizeBytes' | 'sha256' | 'verifiedAt' | 'error'> & { manifest: ArchiveManifest | null },
+  ): Promise<void>;
+  /** Records a later verification of a backup. */
+  recordVerification(id: string, outcome: Pick<Backup, 'status' | 'verifiedAt' | 'error'>): Promise<void>;
+  get(id: string): Promise<Backup | undefined>;
+  /** Newest first. */
+  list(limit: number): Promise<Backup[]>;
+  /** False when there was nothing to delete. */
+  delete(id: string): Promise<boolean>;
+}
+
 export interface AuditLogRepository {
   record(entry: { at: number; actor: string; action: string; details?: Record<string, unknown> }): Promise<void>;
 }
@@ -230,8 +251,17 @@ export interface AuditLogRepository {
 /** The repositories a transaction's work uses: every statement of theirs runs inside it. */
 export type StorageTransaction = Pick<
   Storage,
-  'instruments' | 'jobRuns' | 'backfillCheckpoints' | 'auditLog' | 'ingestJobs' | 'alerts' | 'spotPrices' | 'news' | 'planDepths'
+  'instruments' | 'jobRuns' | 'backfillCheckpoints' | 'auditLog' | 'ingestJobs' | 'alerts' | 'spotPrices' | 'news' | 'planDepths' | 'backups'
 >;
+
+/**
+ * The database as a backup reads it, consistent while the app keeps writing: on SQLite a copy
+ * of the file through the online backup API, on Postgres statements inside one read-only
+ * REPEATABLE READ transaction (one snapshot).
+ */
+export type DatabaseSnapshot =
+  | { readonly dialect: 'sqlite'; copyTo(file: string, onProgress: (copiedPages: number, totalPages: number) => void): Promise<void> }
+  | { readonly dialect: 'postgres'; read<T>(work: (query: (text: string) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T> };
 
 export interface Storage {
   readonly mode: DatabaseMode;
@@ -249,6 +279,8 @@ export interface Storage {
   readonly spotPrices: SpotPriceRepository;
   readonly news: NewsRepository;
   readonly planDepths: PlanDepthRepository;
+  readonly backups: BackupRepository;
+  readonly snapshot: DatabaseSnapshot;
   /**
    * `work` in one transaction: all its writes are stored, or none when it throws (the error
    * is rethrown). `work` must use only `tx`; market data and the repositories of the storage
