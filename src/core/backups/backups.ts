@@ -20,11 +20,11 @@ function archiveName(createdAt: number, id: string): string {
   return `metalytics-${stamp}-${id.slice(0, 8)}${ARCHIVE_EXTENSION}`;
 }
 
-/** The report's problems in one line each, for the row's error and the alert. */
-export const describeProblems = (report: VerifyReport) =>
-  report.problems
-    .map((p) => [p.message, p.expected !== null ? `expected ${p.expected}` : '', p.found !== null ? `found ${p.found}` : ''].filter(Boolean).join(' '))
-    .join('\n');
+/** The report's problems on one line, for the row's error, the alert and a CLI's one-line reason. */
+const describeProblems = (report: VerifyReport) =>
+  `The backup failed its verification: ${report.problems
+    .map((p) => [p.message, p.expected !== null ? `Expected ${p.expected}` : '', p.found !== null ? `found ${p.found}.` : ''].filter(Boolean).join(' '))
+    .join(' ')}`;
 
 async function alertFailedBackup(ctx: BackupContext, backupId: string, message: string): Promise<void> {
   await raiseAlertUnlessOpen(ctx, {
@@ -75,7 +75,7 @@ export async function startBackup(
     }
     const report = await verifyArchive(written.path, { passphrase: options.passphrase, sqliteNativeBinding: ports.config.sqliteNativeBinding });
     const verifiedAt = ctx.now();
-    const error = report.ok ? null : `The backup failed its verification:\n${describeProblems(report)}`;
+    const error = report.ok ? null : describeProblems(report);
     await storage.backups.finish(id, {
       status: report.ok ? 'verified' : 'failed',
       finishedAt: verifiedAt,
@@ -103,7 +103,7 @@ export async function verifyBackup(ctx: BackupContext, id: string, passphrase: s
   if (!backup) throw new AppError('NOT_FOUND', `No backup ${id}.`);
   if (backup.status === 'running') throw new AppError('CONFLICT', `Backup ${id} is still being written.`);
   const report = await verifyArchive(backup.path, { passphrase, sqliteNativeBinding: ctx.ports.config.sqliteNativeBinding });
-  const error = report.ok ? null : `The backup failed its verification:\n${describeProblems(report)}`;
+  const error = report.ok ? null : describeProblems(report);
   await ctx.storage.backups.recordVerification(id, { status: report.ok ? 'verified' : 'failed', verifiedAt: report.ok ? ctx.now() : backup.verifiedAt, error });
   if (error !== null) await alertFailedBackup(ctx, id, error);
   return report;

@@ -138,7 +138,8 @@ export async function verifyArchive(file: string, options: VerifyOptions = {}): 
   try {
     archive = await openArchive(file);
   } catch (error) {
-    if (!isAppError(error)) throw error;
+    // A missing file is not a verdict on an archive: the caller named the wrong one.
+    if (!isAppError(error) || error.code === 'NOT_FOUND') throw error;
     return { ok: false, manifest: null, problems: [problem(error.message)] };
   }
   const { manifest } = archive;
