@@ -8,7 +8,7 @@ import type { DatabaseSnapshot, Storage } from '../storage/types';
 import { ArchiveWriter, type WrittenArchive } from './archive/archive-writer';
 import { sealSecrets } from './archive/secrets-seal';
 import { backedUpTables, canonicalRow, canonicalSelect, TableDigest } from './archive/table-digest';
-import { digestSqliteTables, openDatabaseCopy } from './database-digest';
+import { digestSqliteCopy } from './database-digest';
 
 export const SQLITE_PART = 'database/metalytics.sqlite';
 export const SETTINGS_PART = 'settings.json';
@@ -54,14 +54,7 @@ async function addSqliteDatabase(
     const copy = path.join(staging, 'metalytics.sqlite');
     await snapshot.copyTo(copy, (copied, total) => options.progress((0.6 * copied) / Math.max(total, 1)));
     options.throwIfCancelled();
-    const db = openDatabaseCopy(copy, nativeBinding, { readonly: false });
-    let digests: TableDigestSummary[];
-    try {
-      db.pragma('journal_mode = DELETE');
-      ({ digests } = await digestSqliteTables(db, backedUpTables));
-    } finally {
-      db.close();
-    }
+    const { digests } = await digestSqliteCopy({ file: copy, nativeBinding, purpose: 'seal', tables: backedUpTables.map((t) => t.name) });
     options.progress(0.75);
     await writer.addPart(SQLITE_PART, 'database', createReadStream(copy));
     return digests;

@@ -1,39 +1,58 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import type { TableDigestSummary } from '../../shared/backups';
-import { canonicalRow, canonicalSelect, TableDigest, type TableShape } from './archive/table-digest';
 
-/** Rows between two yields to the event loop while a table is read. */
-const ROWS_PER_TURN = 5_000;
+export interface DigestRequest {
+  file: string;
+  /** See RuntimeConfig.sqliteNativeBinding. */
+  nativeBinding: string | undefined;
+  /**
+   * `seal`: the copy a backup just made, switched to a rollback journal so it is one file,
+   * then digested. `verify`: a copy taken out of an archive, opened read-only, integrity check
+   * first, digested only when it passes.
+   */
+  purpose: 'seal' | 'verify';
+  tables: string[];
+}
 
-/** Opens a database copy made for a backup, with the driver build the app uses. */
-export function openDatabaseCopy(file: string, nativeBinding: string | undefined, options: { readonly: boolean }): Database.Database {
-  return new Database(file, { readonly: options.readonly, fileMustExist: true, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
+export interface DigestResult {
+  /** `['ok']`, or what SQLite's integrity check found wrong. */
+  integrity: string[];
+  digests: TableDigestSummary[];
+  /** Requested tables the file does not have. */
+  missing: string[];
 }
 
 /**
- * Row counts and checksums of `tables` in a SQLite database; a table the file lacks is
- * reported by `missing` rather than thrown, so verification can say which.
+ * The thread's script. electron-vite builds it as a main entry beside the bundle that holds
+ * this module (out/main/database-digest.js); from source (tsx, vitest) the thread loads its
+ * TypeScript entry through tsx's `tsImport`, as the model worker does, because Node 20 does
+ * not apply a `--import tsx` loader to a worker's own modules.
  */
-export async function digestSqliteTables(
-  db: Database.Database,
-  tables: readonly TableShape[],
-): Promise<{ digests: TableDigestSummary[]; missing: string[] }> {
-  const present = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
-  const digests: TableDigestSummary[] = [];
-  const missing: string[] = [];
-  for (const shape of tables) {
-    if (!present.has(shape.name)) {
-      missing.push(shape.name);
-      continue;
-    }
-    const digest = new TableDigest(shape.name);
-    // A copy nobody else writes: iterating across yields is safe, and yields keep the app responsive.
-    for (const row of db.prepare(canonicalSelect(shape, 'sqlite')).iterate() as IterableIterator<Record<string, unknown>>) {
-      digest.addLine(canonicalRow(shape, row));
-      if (digest.rows % ROWS_PER_TURN === 0) await nextTurn();
-    }
-    digests.push(digest.result());
+function threadScript(): { script: URL | string; eval: boolean } {
+  if (import.meta.url.endsWith('.ts')) {
+    const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+    const entry = JSON.stringify(new URL('./database-digest-thread.ts', import.meta.url).href);
+    return { script: `import(${tsx}).then(({ tsImport }) => tsImport(${entry}, ${JSON.stringify(import.meta.url)}));`, eval: true };
   }
-  return { digests, missing };
+  const beside = new URL('./database-digest.js', import.meta.url);
+  return { script: existsSync(beside) ? beside : new URL('../database-digest.js', import.meta.url), eval: false };
+}
+
+/** Integrity check and table checksums of a SQLite copy, computed on a thread of their own. */
+export function digestSqliteCopy(request: DigestRequest): Promise<DigestResult> {
+  const { script, eval: evaluate } = threadScript();
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { eval: evaluate, execArgv: [], workerData: request });
+    let answered = false;
+    worker.once('message', (message: { ok: true; result: DigestResult } | { ok: false; message: string }) => {
+      answered = true;
+      if (message.ok) resolve(message.result);
+      else reject(new Error(message.message));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (!answered) reject(new Error(`the database digest thread exited with code ${code} before it answered`));
+    });
+  });
 }

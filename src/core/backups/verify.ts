@@ -9,9 +9,9 @@ import type { ArchiveManifest, ArchivePart, TableDigestSummary, VerifyProblem, V
 import { isAppError } from '../../shared/errors';
 import { openArchive, type OpenedArchive } from './archive/archive-reader';
 import { openSealedSecrets } from './archive/secrets-seal';
-import { backedUpTables, TableDigest } from './archive/table-digest';
+import { TableDigest } from './archive/table-digest';
 import { SECRETS_PART, SETTINGS_PART, SQLITE_PART, tablePartName } from './create-backup';
-import { digestSqliteTables, openDatabaseCopy } from './database-digest';
+import { digestSqliteCopy } from './database-digest';
 
 export interface VerifyOptions {
   /** Opens the sealed secrets too; without it they are checked by their sha256 only. */
@@ -87,17 +87,19 @@ async function verifySqlitePart(archive: OpenedArchive, part: ArchivePart, optio
     const problems = await checkPart(archive, part, (chunk) => new Promise<void>((resolve, reject) => out.write(chunk, (error) => (error ? reject(error) : resolve()))));
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     if (problems.length > 0) return problems;
-    let db;
     try {
-      db = openDatabaseCopy(copy, options.sqliteNativeBinding, { readonly: true });
-      const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check);
+      const tables = archive.manifest.tables.map((t) => t.name);
+      const { integrity, digests, missing } = await digestSqliteCopy({ file: copy, nativeBinding: options.sqliteNativeBinding, purpose: 'verify', tables });
       if (integrity.join() !== 'ok') return [problem('The database copy fails its integrity check.', { part: part.name, expected: 'ok', found: integrity.slice(0, 5).join('; ') })];
-      const { digests } = await digestSqliteTables(db, backedUpTables.filter((shape) => archive.manifest.tables.some((t) => t.name === shape.name)));
-      return compareTables(archive.manifest, new Map(digests.map((d) => [d.name, d])), () => part.name);
+      const found = new Map(digests.map((d) => [d.name, d]));
+      // A table of the manifest the schema no longer knows cannot be read back here: say so rather than call it missing.
+      const unknown = tables.filter((name) => !found.has(name) && !missing.includes(name));
+      return [
+        ...compareTables(archive.manifest, found, () => part.name).filter((p) => p.table === null || !unknown.includes(p.table)),
+        ...unknown.map((table) => problem(`Table ${table} is not one this version of Metalytics knows.`, { part: part.name, table })),
+      ];
     } catch (error) {
       return [problem(`The database copy cannot be read: ${(error as Error).message}.`, { part: part.name })];
-    } finally {
-      db?.close();
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });
