@@ -9,6 +9,7 @@ import { ArchiveWriter, type WrittenArchive } from './archive/archive-writer';
 import { sealSecrets } from './archive/secrets-seal';
 import { backedUpTables, canonicalRow, canonicalSelect, TableDigest } from './archive/table-digest';
 import { digestSqliteCopy } from './database-digest';
+import Database from 'better-sqlite3';
 
 export const SQLITE_PART = 'database/metalytics.sqlite';
 export const SETTINGS_PART = 'settings.json';
@@ -54,9 +55,20 @@ async function addSqliteDatabase(
     const copy = path.join(staging, 'metalytics.sqlite');
     await snapshot.copyTo(copy, (copied, total) => options.progress((0.6 * copied) / Math.max(total, 1)));
     options.throwIfCancelled();
-    const { digests } = await digestSqliteCopy({ file: copy, nativeBinding, purpose: 'seal', tables: backedUpTables.map((t) => t.name) });
+    // One self-contained file, no WAL beside it to lose; a header change only, so quick on any size.
+    const sealing = new Database(copy, nativeBinding === undefined ? {} : { nativeBinding });
+    try {
+      sealing.pragma('journal_mode = DELETE');
+    } finally {
+      sealing.close();
+    }
+    options.throwIfCancelled();
+    // Both only read the copy: the checksums on their thread while the copy streams in compressed.
+    const [{ digests }] = await Promise.all([
+      digestSqliteCopy({ file: copy, nativeBinding, integrityCheck: false, tables: backedUpTables.map((t) => t.name) }),
+      writer.addPart(SQLITE_PART, 'database', createReadStream(copy)),
+    ]);
     options.progress(0.75);
-    await writer.addPart(SQLITE_PART, 'database', createReadStream(copy));
     return digests;
   } finally {
     await rm(staging, { recursive: true, force: true });

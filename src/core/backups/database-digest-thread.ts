@@ -10,15 +10,12 @@ import type { DigestRequest, DigestResult } from './database-digest';
 
 function digest(request: DigestRequest): DigestResult {
   const db = new Database(request.file, {
-    readonly: request.purpose === 'verify',
+    readonly: true,
     fileMustExist: true,
     ...(request.nativeBinding === undefined ? {} : { nativeBinding: request.nativeBinding }),
   });
   try {
-    if (request.purpose === 'seal') {
-      // The copy leaves as one self-contained file: no WAL beside it to lose.
-      db.pragma('journal_mode = DELETE');
-    } else {
+    if (request.integrityCheck) {
       const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check);
       if (integrity.join() !== 'ok') return { integrity, digests: [], missing: [] };
     }

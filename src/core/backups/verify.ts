@@ -89,7 +89,7 @@ async function verifySqlitePart(archive: OpenedArchive, part: ArchivePart, optio
     if (problems.length > 0) return problems;
     try {
       const tables = archive.manifest.tables.map((t) => t.name);
-      const { integrity, digests, missing } = await digestSqliteCopy({ file: copy, nativeBinding: options.sqliteNativeBinding, purpose: 'verify', tables });
+      const { integrity, digests, missing } = await digestSqliteCopy({ file: copy, nativeBinding: options.sqliteNativeBinding, integrityCheck: true, tables });
       if (integrity.join() !== 'ok') return [problem('The database copy fails its integrity check.', { part: part.name, expected: 'ok', found: integrity.slice(0, 5).join('; ') })];
       const found = new Map(digests.map((d) => [d.name, d]));
       // A table of the manifest the schema no longer knows cannot be read back here: say so rather than call it missing.
