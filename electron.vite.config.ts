@@ -31,10 +31,15 @@ export default defineConfig({
       // stays a runtime import from node_modules: native modules cannot be bundled, and
       // electron-builder ships and rebuilds them.
       externalizeDeps: true,
-      // The model worker thread is a second entry: src/core/models/worker/model-worker-client.ts
-      // starts out/main/model-worker.js from beside the bundle that holds it.
+      // Worker threads are entries of their own, started from beside the bundle that holds their
+      // client: out/main/model-worker.js (src/core/models/worker/model-worker-client.ts) and
+      // out/main/database-digest.js (src/core/backups/database-digest.ts).
       rolldownOptions: {
-        input: { index: resolve('src/main/index.ts'), 'model-worker': resolve('src/core/models/worker/model-worker-thread.ts') },
+        input: {
+          index: resolve('src/main/index.ts'),
+          'model-worker': resolve('src/core/models/worker/model-worker-thread.ts'),
+          'database-digest': resolve('src/core/backups/database-digest-thread.ts'),
+        },
       },
     },
   },

@@ -21,6 +21,14 @@ import {
   resolveToken,
 } from './config';
 import { parseBackfillDate, runBackfill, type BackfillCommandOptions } from './backfill-command';
+import {
+  runBackup,
+  runBackupsList,
+  runVerify,
+  type BackupCommandOptions,
+  type BackupsListOptions,
+  type VerifyCommandOptions,
+} from './backup-command';
 import { CliError, exitCodes } from './exit-codes';
 import { processOutput } from './format';
 import { openHeadlessCore, readAppVersion } from './headless-core';
@@ -313,6 +321,17 @@ function buildProgram(setExitCode: (code: number) => void): Command {
 
   withWorkspaceOptions(
     program
+      .command('backup')
+      .description('back up the whole workspace (database, models, settings) into one verified archive')
+      .option('--out <file>', 'the archive to write, ending in .mlbackup (default: a new file in <data folder>/backups)')
+      .option('--passphrase-env <var>', 'include the secrets, sealed with the passphrase in this environment variable')
+      .option('--json', 'print the backup as JSON', false),
+  ).action(async (options: WorkspaceOptions & BackupCommandOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runBackup(core, options, processOutput, process.env)));
+  });
+
+  withWorkspaceOptions(
+    program
       .command('predict')
       .description('forecast with a registered version from the bars up to a time, with its prediction interval')
       .requiredOption('--model <id>', 'the model id (see models list)')
@@ -320,6 +339,24 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--json', 'print { modelId, asOf, predictions } as JSON', false),
   ).action(async (options: WorkspaceOptions & { model: string; asof?: number; json: boolean }) => {
     setExitCode(await withCore(options, 'warn', (core) => runPredict(core, options, processOutput)));
+  });
+
+  withWorkspaceOptions(
+    program
+      .command('verify')
+      .description('check a backup archive: every checksum, the database copy, row counts and table checksums')
+      .argument('<file>', 'the archive to check')
+      .option('--passphrase-env <var>', 'also open the sealed secrets with the passphrase in this environment variable')
+      .option('--json', 'print the report as JSON', false),
+  ).action(async (file: string, options: WorkspaceOptions & VerifyCommandOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runVerify(core, file, options, processOutput, process.env)));
+  });
+
+  const backups = program.command('backups').description('the backups of the workspace');
+  withWorkspaceOptions(
+    backups.command('list').description('list the backups, newest first, with their verified state').option('--json', 'print the list as JSON', false),
+  ).action(async (options: WorkspaceOptions & BackupsListOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runBackupsList(core, options, processOutput)));
   });
 
   return program;

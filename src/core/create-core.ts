@@ -1,6 +1,7 @@
 import { alertsHandlers } from './alerts/alerts-handlers';
 import { Backfills } from './backfill/backfill';
 import { backfillHandlers } from './backfill/backfill-handlers';
+import { backupsHandlers } from './backups/backups-handlers';
 import { barsHandlers } from './bars/bars-handlers';
 import { compareHandlers } from './compare/compare-handlers';
 import type { CoreContext } from './context';
@@ -93,6 +94,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
       alerts: alertsHandlers(ctx),
       models: modelsHandlers(ctx),
       features: featuresHandlers(ctx),
+      backups: backupsHandlers(ctx),
     });
 
     return {

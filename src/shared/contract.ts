@@ -24,6 +24,7 @@ import {
   runIdFields,
   timeRangeFields,
 } from './domain';
+import { backupMethods } from './backups';
 import { backfillCheckpointSchema, backfillListStatusSchema, backfillRunSummarySchema } from './backfill';
 import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
 import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
@@ -408,20 +409,25 @@ export const methods = {
   },
   ...modelMethods,
   ...featureMethods,
+  ...backupMethods,
 } as const;
+
+const jobProgressSchema = z.object({
+  ...runIdFields,
+  kind: jobKindSchema,
+  done: z.number(),
+  total: z.number().nullable(),
+  unit: z.string(),
+  /** Units per second over the job so far. */
+  rate: z.number().nullable(),
+  etaMs: z.number().nullable(),
+});
 
 /** Everything the core pushes to listeners (renderer windows, WebSocket clients). */
 export const events = {
-  'job.progress': z.object({
-    ...runIdFields,
-    kind: jobKindSchema,
-    done: z.number(),
-    total: z.number().nullable(),
-    unit: z.string(),
-    /** Units per second over the job so far. */
-    rate: z.number().nullable(),
-    etaMs: z.number().nullable(),
-  }),
+  'job.progress': jobProgressSchema,
+  /** The job.progress of a backup run, under the name the Backups screen listens to. */
+  'backup.progress': jobProgressSchema,
   'job.finished': z.object({
     ...runIdFields,
     kind: jobKindSchema,

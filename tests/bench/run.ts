@@ -10,6 +10,7 @@
  *   METALYTICS_BENCH_STORAGE_ONLY=1 only the storage figures (ingest, chart queries, compression), for quick runs
  *   METALYTICS_BENCH_DIALECTS  engines to measure (default sqlite,postgres,timescaledb)
  *   METALYTICS_BENCH_MODELS_ONLY=1 only the model figures (training per tfjs backend, the worker), for quick runs
+ *   METALYTICS_BENCH_BACKUP_ONLY=1 only the backup figures, for quick runs (size: METALYTICS_BENCH_BACKUP_BARS)
  *
  * The same figures run on SQLite, embedded Postgres and, when ../shared/tools/timescaledb
  * is installed, a real TimescaleDB (skipped with a note otherwise). Besides the 1m history
@@ -29,6 +30,7 @@ import { silentLogger } from '../support/silent-logger';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { metaTraderDailyBars } from '../support/shared-data';
 import { startTestTimescale, timescaleInstalled } from '../support/timescale';
+import { benchBackup } from './backup-bench';
 import { BACKFILL_BARS, backfillRow, benchBackfill, startBenchProvider } from './backfill-bench';
 import { benchChartPaint } from './chart-paint';
 import { benchConcurrentClients } from './concurrent-clients';
@@ -48,6 +50,7 @@ const INSERT_BARS = env('METALYTICS_BENCH_INSERT', 1_000_000);
 const MIXED_MINUTES = env('METALYTICS_BENCH_MIXED_MINUTES', 1_000_000);
 const STORAGE_ONLY = process.env.METALYTICS_BENCH_STORAGE_ONLY === '1';
 const MODELS_ONLY = process.env.METALYTICS_BENCH_MODELS_ONLY === '1';
+const BACKUP_ONLY = process.env.METALYTICS_BENCH_BACKUP_ONLY === '1';
 const DAILY_SYMBOL = 'XAUUSD.D';
 const DIALECTS = (process.env.METALYTICS_BENCH_DIALECTS ?? 'sqlite,postgres,timescaledb').split(',');
 const CHUNK = 5_000;
@@ -261,6 +264,10 @@ async function main() {
     for (const row of await benchModels()) record(row);
     return report(info);
   }
+  if (BACKUP_ONLY) {
+    for (const row of await benchBackup()) record(row);
+    return report(info);
+  }
 
   const sqliteDirs = new Map<Purpose, string>();
   const openSqlite = async (purpose: Purpose) => {
@@ -285,6 +292,8 @@ async function main() {
   if (!STORAGE_ONLY) for (const row of await benchOutputValidation()) record(row);
   // Training per tfjs backend against cpu, the main thread while the worker trains, forecast latency.
   if (!STORAGE_ONLY) for (const row of await benchModels()) record(row);
+  // The backup's write rate beside SQLite's backup API alone, and the main thread meanwhile.
+  if (!STORAGE_ONLY && DIALECTS.includes('sqlite')) for (const row of await benchBackup()) record(row);
 
   const provider = STORAGE_ONLY ? undefined : await startBenchProvider();
   try {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -383,4 +383,40 @@ describe('metalytics backfill as deep as the plan', () => {
     expect(JSON.parse(again.stdout).lastRun).toMatchObject({ plan: { historyStart: planStart, source: 'remembered', probes: 0 }, unchanged: 680 });
     expect(fake.requestsTo('polygon')).toHaveLength(1);
   });
+});
+
+describe('metalytics backup, verify and backups list', () => {
+  it('backs up with progress on stderr, verifies the archive and lists it; a damaged one and a missing one fail with one line', async () => {
+    const out = path.join(workDir, 'cli.mlbackup');
+    const backup = await runCli(['backup', '--out', out, '--passphrase-env', 'BACKUP_PASSPHRASE'], { BACKUP_PASSPHRASE: 'a long passphrase' });
+    expect(backup.stderr).toMatch(/Backing up: 100 \/ 100/);
+    expect(backup.code).toBe(0);
+    expect(backup.stdout).toContain(`Backed up and verified to ${out}`);
+
+    const verify = await runCli(['verify', out, '--passphrase-env', 'BACKUP_PASSPHRASE'], { BACKUP_PASSPHRASE: 'a long passphrase' });
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain(`${out} is a good backup`);
+
+    const wrong = await runCli(['verify', out, '--passphrase-env', 'BACKUP_PASSPHRASE'], { BACKUP_PASSPHRASE: 'not the passphrase' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('The passphrase is wrong');
+
+    const truncated = path.join(workDir, 'truncated.mlbackup');
+    await writeFile(truncated, (await readFile(out)).subarray(0, 500));
+    const damaged = await runCli(['verify', truncated]);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toMatch(/truncated or unfinished/);
+
+    const missing = await runCli(['verify', path.join(workDir, 'none.mlbackup')]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+
+    const list = await runCli(['backups', 'list', '--json']);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ path: out, status: 'verified', encrypted: true })]);
+
+    const unset = await runCli(['backup', '--passphrase-env', 'NO_SUCH_VARIABLE']);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('--passphrase-env NO_SUCH_VARIABLE');
+  }, 60_000);
 });

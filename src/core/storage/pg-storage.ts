@@ -3,7 +3,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
 import type { Logger } from '../ports';
 import { migrationsFolder, migrationTag } from './migrations';
-import { createPool, mappingErrors, redactDatabaseUrl, toStorageError, withClient } from './pg-connection';
+import { createPool, inTransaction, mappingErrors, redactDatabaseUrl, toStorageError, withClient } from './pg-connection';
 import { PgMarketData } from './pg-market-data';
 import { sqlRepositories } from './repositories';
 import { pgExecutor } from './sql-executor';
@@ -55,6 +55,15 @@ export async function openPostgresStorage(url: string, logger: Logger, { migrati
     schemaVersion: prepared.schemaVersion,
     marketData: mappingErrors(new PgMarketData(pool, Date.now)),
     ...sqlRepositories(pgExecutor(pool), mappingErrors),
+    snapshot: {
+      dialect: 'postgres',
+      // SET TRANSACTION must be the transaction's first statement: every read after it sees one snapshot.
+      read: (work) =>
+        inTransaction(pool, async (client) => {
+          await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+          return work(async (text) => (await client.query<Record<string, unknown>>(text)).rows);
+        }),
+    },
     // The server guards its own files; a damaged table reaches callers as a query error.
     problem: () => null,
     ping: async () => {

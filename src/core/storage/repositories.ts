@@ -1,5 +1,6 @@
 import { SqlAlerts } from './alert-repository';
 import { SqlAuditLog } from './audit-log-repository';
+import { SqlBackups } from './backup-repository';
 import { SqlBackfillCheckpoints } from './backfill-checkpoint-repository';
 import { SqlFeatureStore } from './feature-store-repository';
 import { SqlIngestJobs } from './ingest-job-repository';
@@ -41,6 +42,7 @@ export function sqlRepositories(
     predictions: wrap(new SqlPredictions(sql)),
     modelPerformance: wrap(new SqlModelPerformance(sql)),
     featureStore: wrap(new SqlFeatureStore(sql)),
+    backups: wrap(new SqlBackups(sql)),
   });
   const { transaction } = wrap<Pick<Storage, 'transaction'>>({
     transaction: (work) => executor.transaction((tx) => work(over(tx))),

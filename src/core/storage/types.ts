@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
+import type { ArchiveManifest, Backup } from '../../shared/backups';
 import type { methods } from '../../shared/contract';
 import type { Bar, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
 import type { LossPoint, ModelMetrics, ModelStage, ModelType, Segment, StageChange, StoredPrediction } from '../../shared/models';
@@ -224,6 +225,26 @@ export interface PlanDepthRepository {
   get(key: Pick<PlanDepth, 'provider' | 'keyFingerprint' | 'timeframe'>): Promise<PlanDepth | undefined>;
   /** Inserts or replaces what is known for the provider, key and timeframe. */
   save(depth: PlanDepth): Promise<void>;
+}
+
+/** A backup as it starts: the archive being written and what it is of. */
+export type BackupStart = Pick<Backup, 'id' | 'createdAt' | 'kind' | 'path' | 'schemaVersion' | 'appVersion' | 'encrypted'>;
+
+/** The rows of `backups`: every archive this workspace wrote, with how its verification went. */
+export interface BackupRepository {
+  start(backup: BackupStart): Promise<void>;
+  /** Records the archive as written and what verifying it found. */
+  finish(
+    id: string,
+    end: Pick<Backup, 'status' | 'finishedAt' | 'sizeBytes' | 'sha256' | 'verifiedAt' | 'error'> & { manifest: ArchiveManifest | null },
+  ): Promise<void>;
+  /** Records a later verification of a backup. */
+  recordVerification(id: string, outcome: Pick<Backup, 'status' | 'verifiedAt' | 'error'>): Promise<void>;
+  get(id: string): Promise<Backup | undefined>;
+  /** Newest first. */
+  list(limit: number): Promise<Backup[]>;
+  /** False when there was nothing to delete. */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface AuditLogRepository {
@@ -472,7 +493,17 @@ export type StorageTransaction = Pick<
   | 'predictions'
   | 'modelPerformance'
   | 'featureStore'
+  | 'backups'
 >;
+
+/**
+ * The database as a backup reads it, consistent while the app keeps writing: on SQLite a copy
+ * of the file through the online backup API, on Postgres statements inside one read-only
+ * REPEATABLE READ transaction (one snapshot).
+ */
+export type DatabaseSnapshot =
+  | { readonly dialect: 'sqlite'; copyTo(file: string, onProgress: (copiedPages: number, totalPages: number) => void): Promise<void> }
+  | { readonly dialect: 'postgres'; read<T>(work: (query: (text: string) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T> };
 
 export interface Storage {
   readonly mode: DatabaseMode;
@@ -496,6 +527,8 @@ export interface Storage {
   readonly predictions: PredictionRepository;
   readonly modelPerformance: ModelPerformanceRepository;
   readonly featureStore: FeatureStoreRepository;
+  readonly backups: BackupRepository;
+  readonly snapshot: DatabaseSnapshot;
   /**
    * `work` in one transaction: all its writes are stored, or none when it throws (the error
    * is rethrown). `work` must use only `tx`; market data and the repositories of the storage

@@ -1,0 +1,116 @@
+/**
+ * Row counts and content checksums of the backed-up tables, computed identically on SQLite and
+ * Postgres: each row becomes one canonical JSON line (values by column kind: booleans as
+ * true/false whatever 0/1 SQLite stores, JSON with sorted keys whatever order jsonb keeps,
+ * numbers as JavaScript prints them), rows in primary-key order compared bytewise (SQLite's
+ * BINARY collation, COLLATE "C" on Postgres), and the checksum is the sha256 of those lines.
+ */
+import { createHash } from 'node:crypto';
+import { is } from 'drizzle-orm';
+import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
+import * as pgSchema from '../../storage/schema.pg';
+
+type ColumnKind = 'number' | 'string' | 'boolean' | 'json';
+
+export interface TableShape {
+  name: string;
+  columns: { name: string; kind: ColumnKind }[];
+  /** The columns rows are ordered by: the primary key. */
+  orderBy: string[];
+}
+
+/**
+ * Backup rows describe archive files on this machine, not the workspace, and the row of the
+ * backup being written would be caught half-done; the list stays with the machine.
+ */
+const NOT_BACKED_UP = new Set(['backups']);
+
+function shapeOf(table: PgTable): TableShape {
+  const config = getTableConfig(table);
+  const columns = config.columns.map((column) => ({
+    name: column.name,
+    kind: (['number', 'boolean', 'json'].includes(column.dataType) ? column.dataType : 'string') as ColumnKind,
+  }));
+  const primary = config.primaryKeys[0]?.columns.map((column) => column.name) ?? config.columns.filter((c) => c.primary).map((c) => c.name);
+  return { name: config.name, columns, orderBy: primary.length > 0 ? primary : columns.map((c) => c.name) };
+}
+
+/** Every table of the schema but `backups`, by name; the Postgres schema is the reference for column kinds (schema-twins holds SQLite to it). */
+export const backedUpTables: readonly TableShape[] = (Object.values(pgSchema) as unknown[])
+  .filter((value): value is PgTable => is(value, PgTable))
+  .map(shapeOf)
+  .filter((shape) => !NOT_BACKED_UP.has(shape.name))
+  .sort((a, b) => (a.name < b.name ? -1 : 1));
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** The statement reading a table in canonical order on `dialect`. */
+export function canonicalSelect(shape: TableShape, dialect: 'sqlite' | 'postgres'): string {
+  const kinds = new Map(shape.columns.map((c) => [c.name, c.kind]));
+  const order = shape.orderBy.map((name) => (dialect === 'postgres' && kinds.get(name) === 'string' ? `${quote(name)} COLLATE "C"` : quote(name)));
+  return `SELECT ${shape.columns.map((c) => quote(c.name)).join(', ')} FROM ${quote(shape.name)} ORDER BY ${order.join(', ')}`;
+}
+
+function sortedJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedJson);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortedJson((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+function canonicalValue(value: unknown, kind: ColumnKind): unknown {
+  if (value === null || value === undefined) return null;
+  switch (kind) {
+    case 'boolean':
+      return value === true || Number(value) === 1;
+    case 'number':
+      return Number(value);
+    case 'json':
+      return sortedJson(typeof value === 'string' ? JSON.parse(value) : value);
+    case 'string':
+      return String(value);
+  }
+}
+
+/** One row as its canonical line, without the newline. */
+export function canonicalRow(shape: TableShape, row: Record<string, unknown>): string {
+  return JSON.stringify(shape.columns.map((column) => canonicalValue(row[column.name], column.kind)));
+}
+
+/** `canonicalRow` of a row read as an array in the shape's column order (better-sqlite3's raw mode, which is faster). */
+export function canonicalRowValues(shape: TableShape, values: readonly unknown[]): string {
+  return JSON.stringify(shape.columns.map((column, i) => canonicalValue(values[i], column.kind)));
+}
+
+/** Hashing ~1 MiB at a time: one hash update per row would cost more than the row itself. */
+const FLUSH_CHARS = 1 << 20;
+
+/** Counts and hashes a table's canonical lines in order. */
+export class TableDigest {
+  private readonly hash = createHash('sha256');
+  private pending = '';
+  rows = 0;
+
+  constructor(readonly table: string) {}
+
+  addLine(line: string): void {
+    this.pending += `${line}\n`;
+    this.rows += 1;
+    if (this.pending.length >= FLUSH_CHARS) this.flush();
+  }
+
+  result(): { name: string; rows: number; checksum: string } {
+    this.flush();
+    return { name: this.table, rows: this.rows, checksum: this.hash.digest('hex') };
+  }
+
+  private flush(): void {
+    this.hash.update(this.pending);
+    this.pending = '';
+  }
+}

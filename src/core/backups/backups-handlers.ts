@@ -1,0 +1,29 @@
+import path from 'node:path';
+import type { CoreContext } from '../context';
+import type { HandlerMap } from '../handlers';
+import { runIds } from '../../shared/domain';
+import { deleteBackup, startBackup, verifyBackup } from './backups';
+import { verifyArchive } from './verify';
+
+export function backupsHandlers(ctx: CoreContext): HandlerMap {
+  // backup.progress is the backup runs' job.progress under the name the Backups screen listens to.
+  ctx.events.subscribe((message) => {
+    if (message.name === 'job.progress' && message.payload.kind === 'backup') ctx.events.emit('backup.progress', message.payload);
+  });
+  return {
+    'backups.create': async ({ path: target, passphrase, wait }) => {
+      const started = await startBackup(ctx, { path: target, passphrase, kind: 'manual' });
+      const ids = { ...runIds(started.runId), backupId: started.backupId };
+      if (wait) return { ...ids, backup: await started.finished };
+      // The ending is reported by job.finished and the backup's row; nobody awaits it here.
+      started.finished.catch(() => undefined);
+      return { ...ids, backup: null };
+    },
+    'backups.list': async ({ limit }) => ({ backups: await ctx.storage.backups.list(limit) }),
+    'backups.verify': async ({ id, path: file, passphrase }) =>
+      id !== undefined
+        ? verifyBackup(ctx, id, passphrase)
+        : verifyArchive(path.resolve(file as string), { passphrase, sqliteNativeBinding: ctx.ports.config.sqliteNativeBinding }),
+    'backups.delete': async ({ id }) => ({ id, deleted: await deleteBackup(ctx, id) }),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Backups as they cross the contract: the archive's manifest (also stored with each backup's
+ * row), what `backups.*` answer, and their events.
+ */
+import { z } from 'zod';
+import { databaseModeSchema, epochMsSchema, runIdFields } from './domain';
+
+/** One piece of the archive, stored compressed; `bytes` and `sha256` are of its content before compression. */
+export const archivePartSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['database', 'table', 'model', 'settings', 'secrets']),
+  /** Where its compressed bytes start in the archive file, and how many there are. */
+  offset: z.number().int().nonnegative(),
+  storedBytes: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type ArchivePart = z.infer<typeof archivePartSchema>;
+
+/** Row count and content checksum of one table, computed the same way on every engine (see table-digest.ts). */
+export const tableDigestSchema = z.object({
+  name: z.string(),
+  rows: z.number().int().nonnegative(),
+  checksum: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type TableDigestSummary = z.infer<typeof tableDigestSchema>;
+
+/** How the secrets part was sealed: AES-256-GCM under a key scrypt derives from the passphrase. */
+export const sealedSecretsSchema = z.object({
+  kdf: z.literal('scrypt'),
+  cost: z.number().int().positive(),
+  blockSize: z.number().int().positive(),
+  parallelization: z.number().int().positive(),
+  salt: z.string(),
+  iv: z.string(),
+  authTag: z.string(),
+  /** Which secrets are inside, never their values. */
+  names: z.array(z.string()),
+});
+export type SealedSecrets = z.infer<typeof sealedSecretsSchema>;
+
+export const archiveManifestSchema = z.object({
+  formatVersion: z.number().int().positive(),
+  appVersion: z.string(),
+  /** The last migration applied to the database that was backed up. */
+  schemaVersion: z.string(),
+  createdAt: epochMsSchema,
+  database: databaseModeSchema,
+  tables: z.array(tableDigestSchema),
+  parts: z.array(archivePartSchema),
+  /** Null when the backup was made without a passphrase: then it holds no secret at all. */
+  secrets: sealedSecretsSchema.nullable(),
+});
+export type ArchiveManifest = z.infer<typeof archiveManifestSchema>;
+
+/** One thing verification found wrong; `part` and `table` say where, `expected` and `found` what. */
+export const verifyProblemSchema = z.object({
+  part: z.string().nullable(),
+  table: z.string().nullable(),
+  message: z.string(),
+  expected: z.string().nullable(),
+  found: z.string().nullable(),
+});
+export type VerifyProblem = z.infer<typeof verifyProblemSchema>;
+
+export const verifyReportSchema = z.object({
+  ok: z.boolean(),
+  /** Null when the archive could not be read far enough to find its manifest. */
+  manifest: archiveManifestSchema.nullable(),
+  problems: z.array(verifyProblemSchema),
+});
+export type VerifyReport = z.infer<typeof verifyReportSchema>;
+
+export const backupKinds = ['manual', 'scheduled', 'safety'] as const;
+export const backupStatuses = ['running', 'verified', 'failed'] as const;
+
+export const backupSchema = z.object({
+  id: z.string(),
+  createdAt: epochMsSchema,
+  finishedAt: epochMsSchema.nullable(),
+  kind: z.enum(backupKinds),
+  /** `verified` only once the written archive passed verification; a failed one is never listed as good. */
+  status: z.enum(backupStatuses),
+  path: z.string(),
+  sizeBytes: z.number().int().nullable(),
+  sha256: z.string().nullable(),
+  schemaVersion: z.string(),
+  appVersion: z.string(),
+  encrypted: z.boolean(),
+  verifiedAt: epochMsSchema.nullable(),
+  error: z.string().nullable(),
+});
+export type Backup = z.infer<typeof backupSchema>;
+
+export const backupMethods = {
+  /**
+   * Writes and verifies a backup as a job of kind `backup` (progress as job.progress and
+   * backup.progress); answers with the run at once, or with the finished backup given `wait`.
+   */
+  'backups.create': {
+    input: z
+      .object({
+        /** The archive to write; absent = a new file in the data folder's `backups` folder. */
+        path: z.string().min(1).max(4096).optional(),
+        /** With one, the secrets are included, sealed with it; without, they are left out. */
+        passphrase: z.string().min(8).max(1024).optional(),
+        wait: z.boolean().default(false),
+      })
+      .strict()
+      .default({ wait: false }),
+    output: z.object({ ...runIdFields, backupId: z.string(), backup: backupSchema.nullable() }),
+  },
+  /** Newest first. */
+  'backups.list': {
+    input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict().default({ limit: 100 }),
+    output: z.object({ backups: z.array(backupSchema) }),
+  },
+  /** Verifies a listed backup (by id) or any archive file (by path); the backup's row records the outcome. */
+  'backups.verify': {
+    input: z
+      .object({ id: z.string().min(1).optional(), path: z.string().min(1).max(4096).optional(), passphrase: z.string().min(1).max(1024).optional() })
+      .strict()
+      .refine((r) => (r.id === undefined) !== (r.path === undefined), { message: 'Give the backup `id` or the archive `path`, once' }),
+    output: verifyReportSchema,
+  },
+  /** Deletes the archive file and its row. */
+  'backups.delete': {
+    input: z.object({ id: z.string().min(1) }).strict(),
+    output: z.object({ id: z.string(), deleted: z.boolean() }),
+  },
+} as const;
