@@ -5,6 +5,7 @@ import type { Logger } from '../core/ports';
 import { methodNames, type EventMessage } from '../shared/contract';
 import { ipcChannels, type PickedFile } from '../shared/desktop-bridge';
 import { requestedCsvPath } from '../shared/domain';
+import { requestedBackupPath } from '../shared/backups';
 import { requestedModelFilePath } from '../shared/models';
 import { fail, INTERNAL_ERROR_MESSAGE, type Result } from '../shared/errors';
 
@@ -35,6 +36,9 @@ const untrustedReply = fail({ code: 'AUTH', message: 'This request did not come 
 /** The window sends and receives a model export as `content`; only the CLI names files. */
 const modelPathReply = fail({ code: 'FORBIDDEN', message: 'The window exchanges model files as `content`, not by path.' });
 
+/** The window backs up into the data folder's backups folder and verifies by id; only the CLI names archive files. */
+const backupPathReply = fail({ code: 'FORBIDDEN', message: 'The window backs up into the data folder and verifies backups by `id`, not by path.' });
+
 const unchosenFileReply = fail({ code: 'VALIDATION', message: 'Choose the file with File › Import CSV… so Metalytics may read it.' });
 
 /**
@@ -59,6 +63,7 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       const filePath = requestedCsvPath(input);
       if (filePath !== null && !chosenPaths.has(path.resolve(filePath))) return unchosenFileReply;
       if (requestedModelFilePath(name, input) !== null) return modelPathReply;
+      if (requestedBackupPath(name, input) !== null) return backupPathReply;
       try {
         return await invoke(name, input);
       } catch (error) {

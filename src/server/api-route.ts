@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../core/create-core';
 import { isMethodName } from '../shared/contract';
 import { requestedCsvPath } from '../shared/domain';
+import { requestedBackupPath } from '../shared/backups';
 import { requestedModelFilePath } from '../shared/models';
 import { AppError, fail } from '../shared/errors';
 import { bearerToken, TOO_MANY_FAILURES_MESSAGE, type Authenticate } from './authentication';
@@ -26,6 +27,7 @@ const DEFAULT_MAX_CONCURRENT_IMPORTS = 2;
 const IMPORT_RETRY_AFTER_SECONDS = 5;
 
 /** Over HTTP a model file is sent and received as `content`: the server reads and writes no file a caller names. */
+const backupPathRefusal = new AppError('FORBIDDEN', 'This server writes backups to its data folder and verifies them by `id`; it does not take an archive `path`.');
 const modelPathRefusal = new AppError('FORBIDDEN', 'This server does not read or write model files by path; send the export as `content`, or leave `path` out to receive it.');
 
 export interface ApiRouteOptions {
@@ -184,6 +186,11 @@ export function createApiRoute(options: ApiRouteOptions): ApiRoute {
     if (requestedModelFilePath(name, input) !== null) {
       metrics.recordRpc(name, 'FORBIDDEN', 0);
       sendJson(res, 200, fail(modelPathRefusal.toPayload()));
+      return;
+    }
+    if (requestedBackupPath(name, input) !== null) {
+      metrics.recordRpc(name, 'FORBIDDEN', 0);
+      sendJson(res, 200, fail(backupPathRefusal.toPayload()));
       return;
     }
     await invokeAndReply(res, name, input);

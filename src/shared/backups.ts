@@ -129,3 +129,16 @@ export const backupMethods = {
     output: z.object({ id: z.string(), deleted: z.boolean() }),
   },
 } as const;
+
+/**
+ * The archive file a `backups.create` or `backups.verify` request names, if any, before the
+ * input is validated: only the CLI may name one. Over HTTP and from the window a backup is
+ * written to the data folder's backups folder and verified by its id, so no caller can make
+ * the app write or read an arbitrary file.
+ */
+export function requestedBackupPath(method: string, input: unknown): string | null {
+  if (method !== 'backups.create' && method !== 'backups.verify') return null;
+  if (typeof input !== 'object' || input === null) return null;
+  const { path } = input as { path?: unknown };
+  return typeof path === 'string' ? path : null;
+}

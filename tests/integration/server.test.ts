@@ -384,7 +384,7 @@ describe('security regressions (issue 16)', () => {
     expect(inside.body).toMatchObject({ ok: true, value: { validRows: 5383 } });
   });
 
-  it('refuses to read or write a model file a caller names, whatever the path, before the core sees it', async () => {
+  it('refuses to read or write a model file or a backup archive a caller names, whatever the path, before the core sees it', async () => {
     for (const requested of ['/etc/passwd', path.join(importDir, path.basename(XAUUSD_CSV)), '../model.json', 'model.json']) {
       for (const [method, input] of [
         ['models.import', { path: requested }],
@@ -393,6 +393,12 @@ describe('security regressions (issue 16)', () => {
         const reply = await call(method, input);
         expect(reply.body, `${method} ${requested}`).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('`content`') } });
       }
+    }
+    for (const [method, input] of [
+      ['backups.create', { path: '/tmp/anywhere.mlbackup' }],
+      ['backups.verify', { path: '/etc/passwd.mlbackup' }],
+    ] as const) {
+      expect((await call(method, input)).body, method).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('`id`') } });
     }
     // Without a path the export's content comes back, and an unknown model is just unknown.
     expect((await call('models.export', { modelId: 'no-such-model' })).body).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });

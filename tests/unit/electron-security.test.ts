@@ -226,12 +226,14 @@ describe('ipc handlers', () => {
     await expect(call(ipcChannels.invoke('import.csv'), uploaded)).resolves.toEqual({ ok: true, value: 'done' });
   });
 
-  it('exchanges model files with the window as content only, even a file it picked', async () => {
+  it('exchanges model files with the window as content only and takes no backup archive path, even a file it picked', async () => {
     const { call, invoke } = setup(true);
     await call(ipcChannels.pickCsvFile);
     for (const [method, input] of [
       ['models.import', { path: '/data/gold.csv' }],
       ['models.export', { modelId: 'm1', path: '/data/gold.csv' }],
+      ['backups.create', { path: '/data/gold.mlbackup' }],
+      ['backups.verify', { path: '/data/gold.mlbackup' }],
     ] as const) {
       await expect(call(ipcChannels.invoke(method), input)).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     }

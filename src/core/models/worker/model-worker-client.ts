@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/errors';
 import type { TrainingBackend } from '../../../shared/models';
 import type { Timeframe } from '../../../shared/timeframes';
 import type { Logger } from '../../ports';
+import { workerScript } from '../../worker-script';
 import { trainingCancelled } from '../engine/cancelled';
 import type { BarColumns, EpochReport, ForecastPoint, ModelWorker, TrainOutcome, TrainSpec } from '../engine/ports';
 import type { FeatureMatrix } from '../pipeline/features';
@@ -20,24 +20,6 @@ export interface ModelWorkerOptions {
    * cpu); absent, at tfjs-node. An unknown name is logged and ignored.
    */
   preferredBackend?: string;
-}
-
-/**
- * The thread's script. electron-vite builds it as a second main entry beside the bundle that
- * holds this client (out/main/model-worker.js). From source (tsx for serve and the CLI,
- * vitest) both are TypeScript: the thread starts from a line of JavaScript that loads its
- * entry through tsx's `tsImport`, because Node 20 does not apply a `--import tsx` loader to a
- * worker's own modules.
- */
-function workerScript(): { script: URL | string; eval: boolean } {
-  if (import.meta.url.endsWith('.ts')) {
-    const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-    const entry = JSON.stringify(new URL('./model-worker-thread.ts', import.meta.url).href);
-    return { script: `import(${tsx}).then(({ tsImport }) => tsImport(${entry}, ${JSON.stringify(import.meta.url)}));`, eval: true };
-  }
-  // This client sits in out/main/index.js or, should the bundler move it, in out/main/chunks/.
-  const beside = new URL('./model-worker.js', import.meta.url);
-  return { script: existsSync(beside) ? beside : new URL('../model-worker.js', import.meta.url), eval: false };
 }
 
 interface Pending {
@@ -145,7 +127,7 @@ export class ModelWorkerClient implements ModelWorker {
 
   private running(): Worker {
     if (this.worker) return this.worker;
-    const { script, eval: evaluate } = workerScript();
+    const { script, eval: evaluate } = workerScript(import.meta.url, { source: 'model-worker-thread', built: 'model-worker' });
     // execArgv is empty so that tsx's own flags, inherited under `tsx`, do not load its loader twice.
     const worker = new Worker(script, { eval: evaluate, execArgv: [], workerData: { preferredBackend: this.preferredBackend() } satisfies WorkerOptions });
     this.worker = worker;
