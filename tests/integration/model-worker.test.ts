@@ -96,6 +96,8 @@ describe('the model worker thread', () => {
     const failure = await worker.train(lstmSpec(), columns(daily.slice(0, 10)), () => undefined, never).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toMatch(/Too few samples/);
+    // A refusal of the input stays a VALIDATION answer across the thread, not an internal error.
+    expect(failure).toMatchObject({ code: 'VALIDATION' });
     expect((failure as Error).stack).toContain('(thrown in the model worker thread)');
   });
 

@@ -31,7 +31,7 @@ describe('features', () => {
     expect(featureColumns('v1', '1h')).toContain('hour_sin');
     expect(featureColumns('v1', '1d')).not.toContain('hour_sin');
     expect(featureColumns('v1', '1d')).toContain('weekday_cos');
-    expect(() => featureColumns('v9', '1d')).toThrow(/Unknown feature set "v9"/);
+    expect(() => featureColumns('v9', '1d')).toThrow(expect.objectContaining({ code: 'VALIDATION', message: expect.stringMatching(/Unknown feature set "v9"/) }));
   });
 
   it('leave warm-up rows out: every row from firstComplete on is finite, the row before is not', () => {
@@ -87,7 +87,7 @@ describe('samples and split', () => {
   });
 
   it('refuses a split with too few samples, with the counts', () => {
-    expect(() => chronologicalSplit(10, 0.3, 0.3, 5)).toThrow(/Too few samples: 10/);
+    expect(() => chronologicalSplit(10, 0.3, 0.3, 5)).toThrow(expect.objectContaining({ code: 'VALIDATION', message: expect.stringMatching(/Too few samples: 10/) }));
   });
 
   it('fits the scaler on training rows only: later bars do not change it', () => {

@@ -103,7 +103,7 @@ describe('split-conformal intervals', () => {
     // n = 19, level 0.9: rank ⌈20 · 0.9⌉ = 18 of the sorted residuals (…, 0.85, 0.9, 1.0).
     expect(conformalQuantile(residuals, 0.9)).toBe(0.9);
     expect(conformalQuantile(residuals, 0.5)).toBe(0.5);
-    expect(() => conformalQuantile([0.1, 0.2, 0.3], 0.9)).toThrow(/at least 9 held-out residuals/);
+    expect(() => conformalQuantile([0.1, 0.2, 0.3], 0.9)).toThrow(expect.objectContaining({ code: 'VALIDATION', message: expect.stringMatching(/at least 9 held-out residuals/) }));
     expect(conformalQuantile([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], 0.9)).toBe(0.9);
   });
 

@@ -104,8 +104,8 @@ describe('artifact', () => {
     const { artifact } = await trainModel(spec({ modelType: 'naive' }), bars, null, noHooks());
     const document = JSON.parse(gunzipSync(artifact).toString('utf8'));
     const newer = new Uint8Array(gzipSync(Buffer.from(JSON.stringify({ ...document, formatVersion: ARTIFACT_FORMAT_VERSION + 1 }))));
-    await expect(predictWithArtifact(newer, bars, null)).rejects.toThrow(/format version 2, made by a newer Metalytics; this version reads up to 1/);
-    expect(() => decodeArtifact(new Uint8Array([1, 2, 3]))).toThrow(/Not a Metalytics model artifact/);
+    await expect(predictWithArtifact(newer, bars, null)).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/format version 2, made by a newer Metalytics; this version reads up to 1/) });
+    expect(() => decodeArtifact(new Uint8Array([1, 2, 3]))).toThrow(expect.objectContaining({ code: 'CORRUPT', message: expect.stringMatching(/Not a Metalytics model artifact/) }));
     const damaged = new Uint8Array(gzipSync(Buffer.from(JSON.stringify({ ...document, conformal: null }))));
     expect(() => decodeArtifact(damaged)).toThrow(/Damaged model artifact: conformal/);
   });

@@ -13,6 +13,7 @@ import type { BaselineParams } from './baselines';
 import type { Scaler } from './dataset';
 import type { FeatureHistogram, OodReference } from './drift';
 import type { RidgeParams } from './ridge';
+import { AppError } from '../../../shared/errors';
 
 export const ARTIFACT_FORMAT = 'metalytics-model';
 /** Raise on any change a reader of the previous version would misread; readers refuse newer versions. */
@@ -71,16 +72,17 @@ export function decodeArtifact(bytes: Uint8Array): ModelArtifact {
   try {
     document = JSON.parse(gunzipSync(bytes).toString('utf8'));
   } catch (error) {
-    throw new Error(`Not a Metalytics model artifact: ${(error as Error).message}`, { cause: error });
+    throw new AppError('CORRUPT', `Not a Metalytics model artifact: ${(error as Error).message}`);
   }
   const envelope = envelopeSchema.safeParse(document);
-  if (!envelope.success || envelope.data.format !== ARTIFACT_FORMAT) throw new Error('Not a Metalytics model artifact');
+  if (!envelope.success || envelope.data.format !== ARTIFACT_FORMAT) throw new AppError('CORRUPT', 'Not a Metalytics model artifact');
   if (envelope.data.formatVersion > ARTIFACT_FORMAT_VERSION) {
-    throw new Error(
+    throw new AppError(
+      'VALIDATION',
       `This model artifact has format version ${envelope.data.formatVersion}, made by a newer Metalytics; this version reads up to ${ARTIFACT_FORMAT_VERSION}. Update Metalytics to use it.`,
     );
   }
   const parsed = artifactSchema.safeParse(document);
-  if (!parsed.success) throw new Error(`Damaged model artifact: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`);
+  if (!parsed.success) throw new AppError('CORRUPT', `Damaged model artifact: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`);
   return parsed.data as unknown as ModelArtifact;
 }

@@ -6,6 +6,7 @@
  * validation label into test; the scaler sees training rows only.
  */
 import type { FeatureMatrix } from './features';
+import { AppError } from '../../../shared/errors';
 
 /** Samples of one series, ascending by bar. */
 export interface Samples {
@@ -73,14 +74,15 @@ export function firstSampleBar(features: FeatureMatrix, lookback: number, horizo
  */
 export function chronologicalSplit(count: number, validationFraction: number, testFraction: number, gap: number): SplitPlan {
   if (validationFraction < 0 || testFraction <= 0 || validationFraction + testFraction >= 1) {
-    throw new Error(`Give a test share above 0 and validation + test shares below 1 (got ${validationFraction} and ${testFraction})`);
+    throw new AppError('VALIDATION', `Give a test share above 0 and validation + test shares below 1 (got ${validationFraction} and ${testFraction})`);
   }
   const testCount = Math.floor(count * testFraction);
   const validationCount = Math.floor(count * validationFraction);
   const gaps = validationCount > 0 ? 2 * gap : gap;
   const trainCount = count - testCount - validationCount - gaps;
   if (testCount < 1 || trainCount < 2) {
-    throw new Error(
+    throw new AppError(
+      'VALIDATION',
       `Too few samples: ${count} after warm-up leave ${Math.max(trainCount, 0)} for training and ${testCount} for testing with a purge gap of ${gap}`,
     );
   }

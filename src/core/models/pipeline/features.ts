@@ -8,6 +8,7 @@ import { atr, bollinger, ema, logReturnVolatility, macd, rsi, sma } from '../../
 import { featureSetVersions } from '../../../shared/features';
 import { nominalTimeframeMs, type Timeframe } from '../../../shared/timeframes';
 import type { BarColumns } from '../engine/ports';
+import { AppError } from '../../../shared/errors';
 
 /** The newest set, the one training uses. */
 export const FEATURE_SET_VERSION = featureSetVersions[0];
@@ -66,7 +67,7 @@ export function featureColumns(version: string, timeframe: Timeframe): string[] 
 
 function assertKnownVersion(version: string): void {
   if (!(featureSetVersions as readonly string[]).includes(version)) {
-    throw new Error(`Unknown feature set "${version}"; this version of Metalytics knows ${featureSetVersions.join(', ')}`);
+    throw new AppError('VALIDATION', `Unknown feature set "${version}"; this version of Metalytics knows ${featureSetVersions.join(', ')}`);
   }
 }
 

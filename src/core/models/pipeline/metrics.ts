@@ -11,6 +11,7 @@
  */
 import jStat from 'jstat';
 import type { ModelMetrics } from '../../../shared/models';
+import { AppError } from '../../../shared/errors';
 
 /** Forecasts of one model for a set of targets, all on the price scale. */
 export interface PriceForecasts {
@@ -133,7 +134,7 @@ export function conformalQuantile(absoluteResiduals: ArrayLike<number>, level: n
   const n = absoluteResiduals.length;
   const rank = ceilOf((n + 1) * level);
   if (rank > n) {
-    throw new Error(`A ${level} interval needs at least ${ceilOf(level / (1 - level))} held-out residuals; there are ${n}`);
+    throw new AppError('VALIDATION', `A ${level} interval needs at least ${ceilOf(level / (1 - level))} held-out residuals; there are ${n}`);
   }
   const sorted = Float64Array.from(absoluteResiduals).sort();
   return sorted[rank - 1]!;

@@ -4,6 +4,8 @@
  * (XᵀX + λI) β = Xᵀy is solved by Cholesky, since the matrix is symmetric positive definite
  * for λ > 0 and a handful of features keeps it tiny.
  */
+import { AppError } from '../../../shared/errors';
+
 export interface RidgeParams {
   intercept: number;
   coefficients: number[];
@@ -18,7 +20,7 @@ export function choleskySolve(a: Float64Array, b: Float64Array): Float64Array {
       let sum = a[i * size + j]!;
       for (let k = 0; k < j; k++) sum -= lower[i * size + k]! * lower[j * size + k]!;
       if (i === j) {
-        if (!(sum > 0)) throw new Error('Ridge: the normal equations are singular; use a ridge penalty above 0');
+        if (!(sum > 0)) throw new AppError('VALIDATION', 'Ridge: the normal equations are singular; use a ridge penalty above 0');
         lower[i * size + i] = Math.sqrt(sum);
       } else {
         lower[i * size + j] = sum / lower[j * size + j]!;

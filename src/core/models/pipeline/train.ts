@@ -36,6 +36,7 @@ import { featureHistograms, oodReference, oodScore } from './drift';
 import { computeFeatures, featureRecord, type FeatureMatrix } from './features';
 import { conformalQuantile, inSampleNaiveMae, meanAbsoluteError, priceInterval, scoreForecasts } from './metrics';
 import { fitRidge, ridgePredict } from './ridge';
+import { AppError } from '../../../shared/errors';
 
 export interface TrainHooks {
   onEpoch(report: EpochReport): void;
@@ -132,7 +133,7 @@ async function predictLogReturns(
 }
 
 function requireEngine(engine: NeuralEngine | null, modelType: ModelType): NeuralEngine {
-  if (!engine) throw new Error(`A ${modelType} model needs the neural engine, which this process was not given`);
+  if (!engine) throw new AppError('UNAVAILABLE', `A ${modelType} model needs the neural engine, which this process was not given`);
   return engine;
 }
 
@@ -174,7 +175,7 @@ async function fitParams(
     case 'mlp':
     case 'lstm':
     case 'gru': {
-      if (rangeLength(refit.validation) === 0) throw new Error(`A ${modelType} model needs a validation segment for early stopping; give a validation share above 0`);
+      if (rangeLength(refit.validation) === 0) throw new AppError('VALIDATION', `A ${modelType} model needs a validation segment for early stopping; give a validation share above 0`);
       const targetScale = standardDeviation(trainTargets) || 1;
       const validationBars = samples.bar.subarray(refit.validation.start, refit.validation.end);
       const scaleTargets = (targets: Float64Array) => Float32Array.from(targets, (value) => value / targetScale);
@@ -361,11 +362,11 @@ export async function predictWithArtifact(artifactBytes: Uint8Array, bars: BarCo
   const { spec, params, scaler } = artifact;
   const features = computeFeatures(bars, spec.timeframe, artifact.featureSet.version);
   if (features.columns.join() !== artifact.featureSet.columns.join()) {
-    throw new Error(`The model was trained on feature columns ${artifact.featureSet.columns.join(', ')}, which feature set ${features.version} no longer gives`);
+    throw new AppError('VALIDATION', `The model was trained on feature columns ${artifact.featureSet.columns.join(', ')}, which feature set ${features.version} no longer gives`);
   }
   const last = bars.close.length - 1;
   const needed = firstSampleBar(features, spec.lookback, spec.horizon, spec.seasonLength) + 1;
-  if (last + 1 < needed) throw new Error(`A forecast with this model needs at least ${needed} bars; there are ${last + 1}`);
+  if (last + 1 < needed) throw new AppError('VALIDATION', `A forecast with this model needs at least ${needed} bars; there are ${last + 1}`);
   const scaled = scaler ? applyScaler(features, scaler) : null;
   const [logReturn] = await predictLogReturns(params, scaled, { bars, features }, spec.horizon, Int32Array.of(last), engine);
   const interval = priceInterval(bars.close[last]!, logReturn!, artifact.conformal.halfWidth);

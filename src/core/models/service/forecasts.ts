@@ -45,8 +45,8 @@ export async function forecast(ctx: CoreContext, artifacts: ArtifactStore, model
   try {
     points = await ctx.modelWorker.predict(artifact, toBarColumns(bars));
   } catch (error) {
-    // Short of the history asked for, the pipeline's refusal is about the range, not a fault.
-    if (isAppError(error) || bars.length >= history) throw error;
+    // Short of the history asked for, the pipeline's refusal is about the range: say which range.
+    if (bars.length >= history || (isAppError(error) && error.code !== 'VALIDATION')) throw error;
     throw new AppError(
       'VALIDATION',
       `${model.symbol} has only ${bars.length} ${model.timeframe} bars up to ${new Date(last.time).toISOString()}, too few for this model's features and window: ${error instanceof Error ? error.message : String(error)}.`,

@@ -43,14 +43,14 @@ export interface CarriedError {
 }
 
 export function carryError(error: unknown): CarriedError {
-  if (error instanceof AppError) return { code: error.code, message: error.message, details: error.details };
+  if (error instanceof AppError) return { code: error.code, message: error.message, details: error.details, stack: error.stack };
   if (error instanceof Error) return { code: null, message: error.message, stack: error.stack };
   return { code: null, message: String(error) };
 }
 
 export function reviveError(carried: CarriedError): Error {
-  if (carried.code !== null && (errorCodes as readonly string[]).includes(carried.code)) return new AppError(carried.code, carried.message, carried.details);
-  const error = new Error(carried.message);
+  const known = carried.code !== null && (errorCodes as readonly string[]).includes(carried.code);
+  const error = known ? new AppError(carried.code as ErrorCode, carried.message, carried.details) : new Error(carried.message);
   if (carried.stack) error.stack = `${carried.stack}\n    (thrown in the model worker thread)`;
   return error;
 }
