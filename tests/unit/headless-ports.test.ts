@@ -105,6 +105,8 @@ describe('redaction', () => {
     expect(
       new Redactor().value({ apiKey: 'k', token: 't', password: 'p', nested: { client_secret: 's', hasKey: true }, url: 'postgres://u:p@h/db', rows: 3 }),
     ).toEqual({ apiKey: '[redacted]', token: '[redacted]', password: '[redacted]', nested: { client_secret: '[redacted]', hasKey: true }, url: 'postgres://u:[redacted]@h/db', rows: 3 });
+    // A backup's passphrase seals every secret in the archive: it is one itself.
+    expect(new Redactor().value({ passphrase: 'correct horse battery', encrypted: true })).toEqual({ passphrase: '[redacted]', encrypted: true });
   });
 
   it('never prints a secret through the logger', () => {

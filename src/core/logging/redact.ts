@@ -5,7 +5,7 @@
 export const REDACTED = '[redacted]';
 
 /** Field names whose values are secrets; booleans (`hasKey`) and nulls say nothing and are kept. */
-const SECRET_FIELD = /key|token|password|passwd|secret|authorization|cookie|credential/i;
+const SECRET_FIELD = /key|token|password|passwd|passphrase|secret|authorization|cookie|credential/i;
 /** Query parameters that carry keys: Polygon `apiKey`, Twelve Data `apikey`, Metals-API `access_key`, our `token`. */
 const SECRET_PARAMS = new Set(['apikey', 'api_key', 'access_key', 'token']);
 /** `scheme://user:password@host` anywhere in text, e.g. a Postgres URL inside a driver error. */
