@@ -29,6 +29,7 @@ import { providerHandlers } from './providers/providers-handlers';
 import { qualityHandlers } from './quality/quality-handlers';
 import { Scheduler, systemClock } from './scheduler/scheduler';
 import { secretsHandlers } from './secrets/secrets-handlers';
+import { retentionHandlers } from './retention/retention-handlers';
 import { readSettings, settingsHandlers } from './settings/settings-handlers';
 import { openStorage } from './storage/open-storage';
 import type { Storage } from './storage/types';
@@ -95,6 +96,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
       models: modelsHandlers(ctx),
       features: featuresHandlers(ctx),
       backups: backupsHandlers(ctx),
+      retention: retentionHandlers(ctx),
     });
 
     return {

@@ -3,6 +3,7 @@
  * row), what `backups.*` answer, and their events.
  */
 import { z } from 'zod';
+import { backupSettingsSchema } from './backup-settings';
 import { databaseModeSchema, epochMsSchema, runIdFields } from './domain';
 
 /** One piece of the archive, stored compressed; `bytes` and `sha256` are of its content before compression. */
@@ -92,6 +93,69 @@ export const backupSchema = z.object({
 });
 export type Backup = z.infer<typeof backupSchema>;
 
+/** One instrument's stored bars of one timeframe: what a restore would replace and with what. */
+export const seriesExtentSchema = z.object({ first: epochMsSchema, last: epochMsSchema, count: z.number().int().nonnegative() });
+export const restoreChangeSchema = z.object({
+  symbol: z.string(),
+  timeframe: z.string(),
+  /** Null when the series is absent there. */
+  current: seriesExtentSchema.nullable(),
+  archive: seriesExtentSchema.nullable(),
+  /** e.g. "you lose 3 days of XAUUSD 1m bars" or "you gain 2014–2017 of BTCUSD 1d"; null when identical. */
+  sentence: z.string().nullable(),
+});
+export type RestoreChange = z.infer<typeof restoreChangeSchema>;
+
+export const restorePreviewSchema = z.object({
+  report: verifyReportSchema,
+  /** Per series, only those that differ. */
+  changes: z.array(restoreChangeSchema),
+  /** Rows per table now and in the archive, for the tables that differ. */
+  tables: z.array(z.object({ name: z.string(), current: z.number().int(), archive: z.number().int() })),
+  /** The archive's models, settings and secrets, in words ("12 model files; settings; no secrets"). */
+  alsoRestored: z.array(z.string()),
+});
+export type RestorePreview = z.infer<typeof restorePreviewSchema>;
+
+/** A restore drill: the latest verified backup restored into a scratch place and queried. */
+export const restoreDrillSchema = z.object({
+  id: z.string(),
+  backupId: z.string(),
+  at: epochMsSchema,
+  ok: z.boolean(),
+  durationMs: z.number().int().nonnegative(),
+  /** The known queries and their answers: bars and last close per symbol and timeframe. */
+  checks: z.array(z.object({ symbol: z.string(), timeframe: z.string(), bars: z.number().int(), lastClose: z.number().nullable() })),
+  error: z.string().nullable(),
+});
+export type RestoreDrill = z.infer<typeof restoreDrillSchema>;
+
+export const restoreOutcomeSchema = z.object({
+  /** The backup (or archive) restored. */
+  from: z.string(),
+  /** The backup of the state before, which undoes this restore when restored. */
+  safetyBackupId: z.string().nullable(),
+  database: databaseModeSchema,
+  tables: z.array(z.object({ name: z.string(), rows: z.number().int() })),
+  finishedAt: epochMsSchema,
+});
+export type RestoreOutcome = z.infer<typeof restoreOutcomeSchema>;
+
+/** Retention's estimate for one instrument: what rolling up its old minute bars would do. */
+export const retentionEstimateSchema = z.object({
+  symbol: z.string(),
+  minuteBars: z.number().int().nonnegative(),
+  hourBars: z.number().int().nonnegative(),
+  before: epochMsSchema,
+  bytesFreed: z.number().int().nonnegative(),
+});
+
+/** A listed backup by id, or (from the CLI only) an archive file by path, with its passphrase if it holds secrets. */
+const backupSourceInput = z
+  .object({ id: z.string().min(1).optional(), path: z.string().min(1).max(4096).optional(), passphrase: z.string().min(1).max(1024).optional() })
+  .strict()
+  .refine((r) => (r.id === undefined) !== (r.path === undefined), { message: 'Give the backup `id` or the archive `path`, once' });
+
 export const backupMethods = {
   /**
    * Writes and verifies a backup as a job of kind `backup` (progress as job.progress and
@@ -117,16 +181,65 @@ export const backupMethods = {
   },
   /** Verifies a listed backup (by id) or any archive file (by path); the backup's row records the outcome. */
   'backups.verify': {
-    input: z
-      .object({ id: z.string().min(1).optional(), path: z.string().min(1).max(4096).optional(), passphrase: z.string().min(1).max(1024).optional() })
-      .strict()
-      .refine((r) => (r.id === undefined) !== (r.path === undefined), { message: 'Give the backup `id` or the archive `path`, once' }),
+    input: backupSourceInput,
     output: verifyReportSchema,
   },
   /** Deletes the archive file and its row. */
   'backups.delete': {
     input: z.object({ id: z.string().min(1) }).strict(),
     output: z.object({ id: z.string(), deleted: z.boolean() }),
+  },
+  /** Verifies an archive and says what restoring it would replace, per instrument and timeframe; changes nothing. */
+  'backups.preview': {
+    input: backupSourceInput,
+    output: restorePreviewSchema,
+  },
+  /**
+   * Verifies, takes a safety backup of the current state, restores into a new database and
+   * switches over, as a job of kind `restore`. Restoring the outcome's `safetyBackupId` undoes it.
+   */
+  'backups.restore': {
+    input: z
+      .object({
+        id: z.string().min(1).optional(),
+        path: z.string().min(1).max(4096).optional(),
+        passphrase: z.string().min(1).max(1024).optional(),
+        wait: z.boolean().default(false),
+      })
+      .strict()
+      .refine((r) => (r.id === undefined) !== (r.path === undefined), { message: 'Give the backup `id` or the archive `path`, once' }),
+    output: z.object({ ...runIdFields, restore: restoreOutcomeSchema.nullable() }),
+  },
+  /** Pins a backup so that the keep rules never prune it, or unpins it. */
+  'backups.pin': {
+    input: z.object({ id: z.string().min(1), pinned: z.boolean() }).strict(),
+    output: backupSchema,
+  },
+  /** What the status bar and the Backups screen show about the backups as a whole. */
+  'backups.status': {
+    input: z.object({}).strict().default({}),
+    output: z.object({
+      lastGood: backupSchema.nullable(),
+      /** The interval the enabled backup schedules promise (the shortest); null when none is scheduled. */
+      promisedIntervalMs: z.number().int().positive().nullable(),
+      /** True when the last good backup is older than the schedule promises (or missing while one is scheduled). */
+      overdue: z.boolean(),
+      lastDrill: restoreDrillSchema.nullable(),
+      lastRestore: restoreOutcomeSchema.nullable(),
+      /** The folder backups are written to, resolved. */
+      folder: z.string(),
+      settings: backupSettingsSchema,
+    }),
+  },
+  /** Minute bars the retention setting would roll up and delete now, per instrument, with the space freed. */
+  'retention.estimate': {
+    input: z.object({ minuteBarsDays: z.number().int().min(1).max(36_500).optional() }).strict().default({}),
+    output: z.object({ before: epochMsSchema.nullable(), instruments: z.array(retentionEstimateSchema), bytesFreed: z.number().int().nonnegative() }),
+  },
+  /** Rolls up and deletes now, as a job of kind `retention`. */
+  'retention.apply': {
+    input: z.object({ wait: z.boolean().default(false) }).strict().default({ wait: false }),
+    output: z.object({ ...runIdFields, instruments: z.array(retentionEstimateSchema).nullable() }),
   },
 } as const;
 
@@ -137,7 +250,7 @@ export const backupMethods = {
  * the app write or read an arbitrary file.
  */
 export function requestedBackupPath(method: string, input: unknown): string | null {
-  if (method !== 'backups.create' && method !== 'backups.verify') return null;
+  if (!['backups.create', 'backups.verify', 'backups.preview', 'backups.restore'].includes(method)) return null;
   if (typeof input !== 'object' || input === null) return null;
   const { path } = input as { path?: unknown };
   return typeof path === 'string' ? path : null;

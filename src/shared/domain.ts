@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backupSettingsSchema, retentionSettingsSchema } from './backup-settings';
 import { timeframeSchema } from './timeframes';
 
 /** UTC epoch milliseconds; pre-1970 history (gold since 1833) is negative. */
@@ -123,6 +124,8 @@ export const settingsSchema = z.object({
    * METALYTICS_<PROVIDER>_BASE_URL and _RATE_LIMIT variables win over these. Keys are secrets.
    */
   providers: z.partialRecord(providerIdSchema, providerSettingsSchema).default({}),
+  backups: backupSettingsSchema.default({ keep: { daily: 7, weekly: 4, monthly: 12 }, safetyDays: 30 }),
+  retention: retentionSettingsSchema.default({ minuteBarsDays: null }),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();
@@ -138,7 +141,7 @@ export const secretStatusSchema = z.object({
   last4: z.string().max(4).optional(),
 });
 
-export const jobKinds = ['import', 'demo', 'backfill', 'repair', 'poll', 'news', 'train', 'predict', 'features', 'backup', 'restore', 'retention'] as const;
+export const jobKinds = ['import', 'demo', 'backfill', 'repair', 'poll', 'news', 'train', 'predict', 'features', 'backup', 'restore', 'retention', 'drill'] as const;
 export const jobKindSchema = z.enum(jobKinds);
 export const jobStatuses = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 export const jobStatusSchema = z.enum(jobStatuses);

@@ -17,6 +17,7 @@ const jobNames: Record<JobKind, string> = {
   backup: 'Backing up',
   restore: 'Restoring',
   retention: 'Applying data retention',
+  drill: 'Running a restore drill',
 };
 
 export function jobName(kind: JobKind): string {
