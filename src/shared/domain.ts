@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { backupSettingsSchema, retentionSettingsSchema } from './backup-settings';
+import { compareViewSchema } from './compare-view';
 import { timeframeSchema } from './timeframes';
 
 /** UTC epoch milliseconds; pre-1970 history (gold since 1833) is negative. */
@@ -126,6 +127,8 @@ export const settingsSchema = z.object({
   providers: z.partialRecord(providerIdSchema, providerSettingsSchema).default({}),
   backups: backupSettingsSchema.default({ keep: { daily: 7, weekly: 4, monthly: 12 }, safetyDays: 30 }),
   retention: retentionSettingsSchema.default({ minuteBarsDays: null }),
+  /** The Compare screen's instruments, start, panes and scale; absent until it is first changed. */
+  compare: compareViewSchema.optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();
