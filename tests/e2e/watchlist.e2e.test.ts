@@ -19,7 +19,8 @@ function xauLastDay() {
   const fields = (line: string) => line.split(';');
   const last = fields(rows.at(-1)!);
   const previous = fields(rows.at(-2)!);
-  return { date: last[0]!.slice(0, 10).replaceAll('.', '-'), close: Number(last[4]), previousClose: Number(previous[4]) };
+  const day = (row: string[]) => row[0]!.slice(0, 10).replaceAll('.', '-');
+  return { date: day(last), previousDate: day(previous), close: Number(last[4]), previousClose: Number(previous[4]) };
 }
 
 const en = (options: Intl.NumberFormatOptions) => new Intl.NumberFormat('en-US', options);
@@ -47,12 +48,16 @@ afterAll(() => closeApp({ page, browser, server }));
 
 describe('Watchlist and symbol search in the browser', () => {
   it('shows the last close and the change over the last day of the imported file', async () => {
-    const { date, close, previousClose } = xauLastDay();
+    const { date, previousDate, close, previousClose } = xauLastDay();
     await expect.poll(() => page.getByTestId('watch-last-XAUUSD').textContent()).toBe(price(close));
     expect(await page.getByTestId('watch-change-XAUUSD').textContent()).toBe(`+${price(close - previousClose)}`);
     expect(await page.getByTestId('watch-percent-XAUUSD').textContent()).toBe(
       en({ style: 'percent', signDisplay: 'exceptZero', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format((close - previousClose) / previousClose),
     );
+    // The file's last bar follows a hole of weeks, so the change says what it spans.
+    const spanDays = (Date.parse(date) - Date.parse(previousDate)) / 86_400_000;
+    expect(spanDays).toBeGreaterThan(4);
+    expect(await page.getByTestId('watch-span-XAUUSD').textContent()).toBe(` over ${spanDays} days`);
     // The file ends in the past, so the row says which day the figures belong to.
     expect(await page.getByTestId('watch-asof-XAUUSD').textContent()).toBe(`as of ${date}`);
     expect(await page.locator('[data-testid="instrument-XAUUSD"] .sparkline polyline').count()).toBe(1);
