@@ -106,4 +106,22 @@ describe('Watchlist and symbol search in the browser', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('chart-title').textContent()).toMatch(/^Silver futures/);
   });
+
+  it('lists the shortcuts on ?, and not while typing', async () => {
+    await page.keyboard.press('/');
+    await page.keyboard.type('?');
+    expect(await page.getByTestId('instrument-filter').inputValue()).toBe('?');
+    expect(await page.getByTestId('shortcut-help').count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+
+    await page.keyboard.press('?');
+    const help = page.getByTestId('shortcut-help');
+    await help.waitFor();
+    expect(await help.textContent()).toContain('Search instruments');
+    expect(await help.textContent()).toContain('9 = 1M');
+    await page.screenshot({ path: path.join(docsDir, 'shortcuts.png') });
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+  });
 });
