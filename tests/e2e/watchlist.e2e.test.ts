@@ -124,4 +124,14 @@ describe('Watchlist and symbol search in the browser', () => {
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'detached' });
   });
+
+  it('opens an instrument stored coarser than the current timeframe on its finest one, and says so', async () => {
+    await page.getByTestId('instrument-DEMO.BTCUSD').click();
+    await page.keyboard.press('5');
+    await expect.poll(() => page.getByTestId('tf-1h').getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('instrument-XAUUSD').click();
+    expect(await page.getByTestId('timeframe-toast').textContent()).toContain('XAUUSD is stored as 1d bars only, so it opens on 1d instead of 1h.');
+    await expect.poll(() => page.getByTestId('tf-1d').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByTestId('chart-notice').count()).toBe(0);
+  });
 });

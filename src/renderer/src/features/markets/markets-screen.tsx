@@ -1,4 +1,4 @@
-import { useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
 import type { EventPayload } from '../../../../shared/contract';
 import { MAX_INDICATORS_PER_QUERY, type IndicatorSpec } from '../../../../shared/indicators';
 import type { Timeframe } from '../../../../shared/timeframes';
@@ -18,6 +18,7 @@ import { addIndicator, removeIndicator } from '../indicators/active-indicators';
 import { indicatorId, indicatorLabel } from '../../charts/indicator-catalog';
 import { IndicatorMenu } from '../indicators/indicator-menu';
 import { LoadError } from '../../ui/load-error';
+import { Toast } from '../../ui/toast';
 import { barIndicesInRange, captionedChartImage, chartCsv, downloadBlob, exportFileName } from './chart-export';
 import { readChartState, writeChartState, type ChartState } from './chart-state';
 import { historyFetchFor, type HistoryFetch } from './history-source';
@@ -240,6 +241,8 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   const [viewStart, setViewStart] = useState<number | null>(null);
   const [importOpen, setImportOpen] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
+  const [timeframeNotice, setTimeframeNotice] = useState<string | null>(null);
+  const dismissTimeframeNotice = useCallback(() => setTimeframeNotice(null), []);
   const [instrumentDialog, setInstrumentDialog] = useState<{ mode: 'add' } | { mode: 'edit' | 'delete'; symbol: string } | null>(null);
   const [historyRun, setHistoryRun] = useState<HistoryRun | null>(null);
   const providers = useApiQuery('providers.list', {});
@@ -300,6 +303,13 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
 
   const select = (next: { symbol?: string; timeframe?: Timeframe }, startAt: number | null = null) => {
     const target = { symbol: next.symbol ?? symbol, timeframe: next.timeframe ?? timeframe };
+    // Another instrument may not be stored fine enough for the timeframe carried over: show its finest instead of a notice.
+    const stored = next.symbol !== undefined && next.timeframe === undefined ? rows.find((r) => r.symbol === next.symbol)?.storedTimeframes : undefined;
+    const usable = stored === undefined ? [] : chartableTimeframes(stored);
+    if (usable.length > 0 && !usable.includes(target.timeframe)) {
+      setTimeframeNotice(`${target.symbol} is stored as ${stored!.join(', ')} bars only, so it opens on ${usable[0]} instead of ${target.timeframe}.`);
+      target.timeframe = usable[0]!;
+    }
     setViewStart(startAt);
     setChartState((state) => ({ ...state, ...target }));
     // The setting is the default for new windows; this window keeps its own choice in session storage.
@@ -552,6 +562,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
             </div>
           </div>
           {saveError && <p className="notice">{saveError}</p>}
+          {timeframeNotice && <Toast message={timeframeNotice} testId="timeframe-toast" onDone={dismissTimeframeNotice} />}
           <PriceChart
             ref={chartRef}
             data={data}
