@@ -41,7 +41,8 @@ beforeAll(async () => {
   await server.call('import.csv', { source: { kind: 'path', path: realDataPath('xauusd-1d-mt4.csv') }, symbol: 'XAUUSD' });
   await server.call('demo.load', {});
   await server.call('settings.update', { watchlist: ['XAUUSD', 'DEMO.XAUUSD', 'DEMO.BTCUSD', 'XAGUSD', 'GC=F'], chart: { symbol: 'XAUUSD', timeframe: '1d' } });
-  page = await openAppPage(browser, server);
+  // A computer in Berlin, so local time, exchange time and UTC all differ.
+  page = await openAppPage(browser, server, { timezoneId: 'Europe/Berlin' });
 }, 120_000);
 
 afterAll(() => closeApp({ page, browser, server }));
@@ -133,5 +134,23 @@ describe('Watchlist and symbol search in the browser', () => {
     expect(await page.getByTestId('timeframe-toast').textContent()).toContain('XAUUSD is stored as 1d bars only, so it opens on 1d instead of 1h.');
     await expect.poll(() => page.getByTestId('tf-1d').getAttribute('aria-pressed')).toBe('true');
     expect(await page.getByTestId('chart-notice').count()).toBe(0);
+  });
+
+  it('shows intraday times in the zone chosen, and keeps daily bars on their UTC days', async () => {
+    await page.getByTestId('instrument-DEMO.BTCUSD').click();
+    await page.keyboard.press('5');
+    await page.mouse.move(0, 0);
+    await expect.poll(() => page.getByTestId('legend-time').textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:00 UTC$/);
+    const utc = (await page.getByTestId('legend-time').textContent())!.replace(' UTC', '');
+    const instant = Date.parse(`${utc.replace(' ', 'T')}:00Z`);
+    const berlin = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', dateStyle: 'short', timeStyle: 'short' }).format(instant);
+
+    await page.getByTestId('time-zone').selectOption('local');
+    await expect.poll(() => page.getByTestId('legend-time').textContent()).toBe(`${berlin} local (Berlin)`);
+    expect((await server.call('settings.get')).timeZone).toBe('local');
+
+    await page.getByTestId('instrument-XAUUSD').click();
+    await expect.poll(() => page.getByTestId('legend-time').textContent()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await page.getByTestId('time-zone').selectOption('utc');
   });
 });

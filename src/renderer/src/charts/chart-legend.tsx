@@ -1,7 +1,7 @@
 import type { Bar } from '../../../shared/domain';
-import type { Timeframe } from '../../../shared/timeframes';
+import { isIntraday, type Timeframe } from '../../../shared/timeframes';
 import { formatChangePercent, formatPrice, formatVolume } from '../ui/format/numbers';
-import { formatBarTime } from '../ui/format/time';
+import { formatZonedBarTime, type DisplayZone } from '../ui/format/zoned-time';
 
 /** One indicator's values at the legend's bar, coloured like its lines. */
 export interface LegendIndicator {
@@ -30,6 +30,8 @@ interface ChartLegendProps {
   /** Close of the bar before, for the change; absent for the first bar. */
   previousClose: number | undefined;
   timeframe: Timeframe;
+  /** The zone intraday bar times read in. */
+  zone: DisplayZone;
   precision: number;
   /** Only a close is known (O = H = L = C), so only the close is shown. */
   closeOnly: boolean;
@@ -41,7 +43,7 @@ interface ChartLegendProps {
 }
 
 /** O H L C, change and volume of the hovered bar, or of the last bar when the pointer is elsewhere. */
-export function ChartLegend({ bar, previousClose, timeframe, precision, closeOnly, showVolume, storedAs, overlays }: ChartLegendProps) {
+export function ChartLegend({ bar, previousClose, timeframe, zone, precision, closeOnly, showVolume, storedAs, overlays }: ChartLegendProps) {
   const change = previousClose === undefined ? null : formatChangePercent(previousClose, bar.close);
   const direction = bar.close >= (previousClose ?? bar.open) ? 'up' : 'down';
   const price = (value: number) => formatPrice(value, precision);
@@ -49,8 +51,8 @@ export function ChartLegend({ bar, previousClose, timeframe, precision, closeOnl
     <div className="chart-legend" data-testid="chart-legend">
       <div className="chart-legend__prices">
         <span className="chart-legend__time" data-testid="legend-time">
-          {formatBarTime(bar.time, timeframe)}
-          {timeframe === '1d' || timeframe === '1w' || timeframe === '1M' ? '' : ' UTC'}
+          {formatZonedBarTime(bar.time, timeframe, zone)}
+          {isIntraday(timeframe) ? ` ${zone.label}` : ''}
         </span>
         {!closeOnly && (
           <>

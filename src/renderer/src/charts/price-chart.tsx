@@ -13,6 +13,7 @@ import type { ResolvedTheme } from '../ui/theme';
 import { formatIndicatorValue, indicatorLabel, indicatorPlacement, outputNames } from './indicator-catalog';
 import { formatPrice, pricePrecision } from '../ui/format/numbers';
 import { toChartTime } from '../ui/format/time';
+import { UTC_ZONE, type DisplayZone } from '../ui/format/zoned-time';
 import { firstIndexAtOrAfter, planChartUpdate, type BarWindow, type ChartUpdate, type IndicatorValues } from './bar-window';
 import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
 import { ChartLegend, IndicatorLegendRow, type LegendIndicator } from './chart-legend';
@@ -99,6 +100,8 @@ export interface PriceChartHandle {
 export interface PriceChartProps {
   data: ChartWindow | null;
   timeframe: Timeframe;
+  /** The zone of the time axis, the crosshair and the legend; UTC when absent. */
+  zone?: DisplayZone;
   theme: ResolvedTheme;
   logScale: boolean;
   /** Colour slot of each indicator by id. */
@@ -151,7 +154,7 @@ function pricesFormat(precision: number) {
  * compared with what is drawn (planChartUpdate): older history is set and the view shifted by
  * the bars added, newer bars go through update(), so nothing is rebuilt on a tick.
  */
-export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, viewStart, onNearStart, forecast = noForecast, ref, children }: PriceChartProps) {
+export function PriceChart({ data, timeframe, zone = UTC_ZONE, theme, logScale, indicatorSlots, viewStart, onNearStart, forecast = noForecast, ref, children }: PriceChartProps) {
   const shownRef = useRef<ShownState>(nothingShown());
   // While data is being set the view jumps about; those moves are not the user scrolling back.
   const applyingRef = useRef(false);
@@ -168,6 +171,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
   const { containerRef, handlesRef, colorsRef, hoveredTime } = useLightweightChart<ChartHandles, ChartColors>({
     theme,
     timeframe,
+    zone,
     logScale,
     createSeries: (chart) => {
       const candles = chart.addSeries(CandlestickSeries, { borderVisible: false });
@@ -392,6 +396,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
           bar={legendBar}
           previousClose={bars[legendIndex - 1]?.close}
           timeframe={timeframe}
+          zone={zone}
           precision={precision}
           closeOnly={closeOnly}
           showVolume={withVolume}
