@@ -9,6 +9,8 @@ export interface LegendIndicator {
   label: string;
   color: string;
   values: readonly { name: string; text: string; color: string }[];
+  /** Set when the indicator's window at this bar reaches across a hole in the data, saying so. */
+  holeNote?: string;
 }
 
 /** "SMA 20 3,838.45", with test ids legend-<id> and legend-<id>-<output>. */
@@ -21,6 +23,11 @@ export function IndicatorLegendRow({ indicator }: { indicator: LegendIndicator }
           {value.text}
         </b>
       ))}
+      {indicator.holeNote && (
+        <span className="chart-legend__hole" title={indicator.holeNote} data-testid={`legend-${indicator.id}-hole`}>
+          ⚠ spans a gap
+        </span>
+      )}
     </div>
   );
 }

@@ -10,7 +10,7 @@ import { useEffect, useEffectEvent, useImperativeHandle, useMemo, useRef, useSta
 import type { Bar } from '../../../shared/domain';
 import type { Timeframe } from '../../../shared/timeframes';
 import type { ResolvedTheme } from '../ui/theme';
-import { formatIndicatorValue, indicatorLabel, indicatorPlacement, outputNames } from './indicator-catalog';
+import { formatIndicatorValue, indicatorLabel, indicatorPlacement, indicatorWindow, outputNames } from './indicator-catalog';
 import { formatPrice, pricePrecision } from '../ui/format/numbers';
 import { toChartTime } from '../ui/format/time';
 import { UTC_ZONE, type DisplayZone } from '../ui/format/zoned-time';
@@ -18,7 +18,7 @@ import { firstIndexAtOrAfter, planChartUpdate, type BarWindow, type ChartUpdate,
 import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
 import { ChartLegend, IndicatorLegendRow, type LegendIndicator } from './chart-legend';
 import { barTimeframes } from './bar-spans';
-import { seamsOf, SpanSeams } from './span-seams';
+import { holeInWindow, holesOf, seamsOf, SpanSeams } from './span-seams';
 import { ForecastOverlay, type ForecastColors, type ForecastMark } from './forecast-overlay';
 import {
   createIndicatorSeries,
@@ -319,7 +319,7 @@ export function PriceChart({ data, timeframe, zone = UTC_ZONE, theme, logScale, 
         element.dataset.view = next.key;
       }
       const panesChanged = applyIndicators(handles, colors, next, plan);
-      handles.seams.set(seamsOf(next.spans), colors.indicators.guide);
+      handles.seams.set([...seamsOf(next.spans), ...holesOf(next.bars, timeframe)], colors.indicators.guide);
       shown.bars = next.bars;
       shown.key = next.key;
       if (panesChanged) {
@@ -361,6 +361,7 @@ export function PriceChart({ data, timeframe, zone = UTC_ZONE, theme, logScale, 
   // Only a chart that mixes stored timeframes says per bar which one built it.
   const storedAs = useMemo(() => (spans && spans.length > 1 ? barTimeframes(bars, spans) : null), [bars, spans]);
   const precision = pricePrecision(bars[bars.length - 1]?.close ?? 0);
+  const holes = useMemo(() => holesOf(bars, timeframe), [bars, timeframe]);
 
   const legends: (LegendIndicator & { paneIndex: number | undefined })[] = [];
   for (const series of drawProblem === null ? (data?.indicators ?? []) : []) {
@@ -376,6 +377,7 @@ export function PriceChart({ data, timeframe, zone = UTC_ZONE, theme, logScale, 
       label: indicatorLabel(series.spec),
       color: indicatorOutputColor(handle, outputNames(series.spec)[0] ?? 'value', undefined, 0, colors.indicators),
       values,
+      holeNote: holeInWindow(bars, holes, legendIndex, indicatorWindow(series.spec)),
       paneIndex: indicatorPlacement(series.spec.kind) === 'pane' ? panes.paneOf.get(series.id) : 0,
     });
   }
@@ -386,6 +388,7 @@ export function PriceChart({ data, timeframe, zone = UTC_ZONE, theme, logScale, 
       data-testid="price-chart"
       data-bars={bars.length}
       data-seams={Math.max(0, (spans?.length ?? 0) - 1)}
+      data-holes={holes.length}
       data-panes={panes.tops.length}
       data-scale={logScale ? 'log' : 'linear'}
       data-forecast-points={forecast.length}
