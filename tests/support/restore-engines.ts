@@ -57,6 +57,19 @@ export function describeRestoreOnPostgres(createDatabaseUrl: () => Promise<strin
     await expectRestoredAsBackedUp(archive, target);
     expect(independentDigests(await liveRows(test, url))).toEqual(before);
 
+    if (expectedMode === 'timescaledb') {
+      // The schema's own hypertable, and the extension still the database's one copy in public.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const hypertables = await client.query("SELECT hypertable_schema FROM timescaledb_information.hypertables WHERE hypertable_name = 'market_data' ORDER BY 1");
+        expect(hypertables.rows.map((r: { hypertable_schema: string }) => r.hypertable_schema)).toEqual(['public', 'restored_same']);
+        const extension = await client.query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'timescaledb'");
+        expect(extension.rows).toEqual([{ nspname: 'public' }]);
+      } finally {
+        await client.end();
+      }
+    }
     const storage = await openPostgresStorage(url, silentLogger(), { schema: 'restored_same' });
     try {
       expect(storage.mode).toBe(expectedMode);
@@ -112,5 +125,15 @@ export function describeRestoreOnPostgres(createDatabaseUrl: () => Promise<strin
 
     await expect(restoreForTest(archive, { kind: 'postgres', url, schema: 'public' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(independentDigests(await liveRows(test, url))).toEqual(before);
+  });
+
+  it('previews its archive from the market data part alone: the bars written since are lost', async () => {
+    const [gold] = await test.core.storage.marketData.coverage('XAUUSD');
+    const bars = [1, 2].map((n) => ({ time: gold!.last + n * 86_400_000, open: 2000, high: 2001, low: 1999, close: 2000, volume: 1 }));
+    await test.core.storage.marketData.upsertBars({ symbol: 'XAUUSD', timeframe: '1d', source: 'test', bars });
+    const preview = await test.call('backups.preview', { path: archive });
+    expect(preview.changes.map((c) => c.sentence)).toEqual(['you lose 2 days of XAUUSD 1d bars']);
+    expect(preview.tables.find((t) => t.name === 'market_data')).toMatchObject({ current: gold!.count + 2, archive: gold!.count });
+    expect(preview.alsoRestored).toEqual(['2 model files', 'settings', 'no secrets']);
   });
 }

@@ -47,7 +47,7 @@ function refusal(file: string, report: VerifyReport): AppError {
 }
 
 /** A part written to `file` whole, or a CORRUPT refusal when it does not match the manifest. */
-async function extractPart(archive: OpenedArchive, part: ArchivePart, file: string): Promise<void> {
+export async function extractPart(archive: OpenedArchive, part: ArchivePart, file: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const handle = await open(file, 'w', 0o600);
   try {
