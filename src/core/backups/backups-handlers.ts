@@ -4,6 +4,7 @@ import type { HandlerMap } from '../handlers';
 import { runIds } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { deleteBackup, startBackup, verifyBackup } from './backups';
+import { backupsStatus, pinBackup, setBackupFolder } from './backup-catalogue';
 import { verifyArchive } from './verify';
 
 export function backupsHandlers(ctx: CoreContext): HandlerMap {
@@ -28,8 +29,9 @@ export function backupsHandlers(ctx: CoreContext): HandlerMap {
     'backups.delete': async ({ id }) => ({ id, deleted: await deleteBackup(ctx, id) }),
     'backups.preview': () => notYet('backups.preview'),
     'backups.restore': () => notYet('backups.restore'),
-    'backups.status': () => notYet('backups.status'),
-    'backups.pin': () => notYet('backups.pin'),
+    'backups.status': () => backupsStatus(ctx),
+    'backups.pin': ({ id, pinned }) => pinBackup(ctx, id, pinned),
+    'backups.setFolder': async ({ folder }) => ({ folder: await setBackupFolder(ctx, folder) }),
   };
 }
 
