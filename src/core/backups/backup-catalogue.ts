@@ -61,16 +61,19 @@ export interface PruneOutcome {
  */
 export function backupsToPrune(backups: readonly Backup[], settings: BackupSettings, now: number, timeZone: string): Backup[] {
   const lastGood = backups.filter((b) => b.status === 'verified').reduce<Backup | null>((newest, b) => (newest === null || b.createdAt > newest.createdAt ? b : newest), null);
-  const judged = backups.filter((b) => !b.pinned && b.status !== 'running' && b.id !== lastGood?.id);
+  const judged = backups.filter((b) => !b.pinned && b.status !== 'running');
+  // The newest verified backup counts for the rules like any other (it always fills its day); pinned ones stand outside them.
   const kept = keptByRules(
     judged.filter((b) => b.status === 'verified' && b.kind !== 'safety'),
     settings.keep,
     timeZone,
   );
+  if (lastGood) kept.add(lastGood.id);
   return judged.filter((b) => {
     if (b.status === 'failed') return b.createdAt < now - FAILED_ROWS_KEPT_DAYS * DAY_MS;
+    if (kept.has(b.id)) return false;
     if (b.kind === 'safety') return b.createdAt < now - settings.safetyDays * DAY_MS;
-    return !kept.has(b.id);
+    return true;
   });
 }
 
