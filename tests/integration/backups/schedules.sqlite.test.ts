@@ -4,7 +4,7 @@
  * the configured folder, pruning follows the rules, and a drill restores a real backup (and
  * fails, with an alert, on a damaged one).
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,17 @@ describe('keep rules and pins on a real core', () => {
     for (const gone of made.slice(0, 2)) await expect(stat(gone.path)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(listed.find((b) => b.id === before[0]!.id)?.pinned).toBe(true);
   }, 120_000);
+
+  it('removes a failed archive at the next good backup but keeps its row, so the failure stays listed', async () => {
+    const failedPath = path.join(test.dataDir, 'backups', 'failed.mlbackup');
+    await writeFile(failedPath, 'half an archive');
+    await test.core.storage.backups.start({ id: 'failed-one', createdAt: clock, kind: 'manual', path: failedPath, schemaVersion: 'x', appVersion: 'x', encrypted: false });
+    await test.core.storage.backups.finish('failed-one', { status: 'failed', finishedAt: clock, sizeBytes: null, sha256: null, verifiedAt: null, error: 'The disk is full.', manifest: null });
+    clock += DAY;
+    await test.call('backups.create', { wait: true });
+    await expect(stat(failedPath)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await test.call('backups.list', {})).backups.find((b) => b.id === 'failed-one')).toMatchObject({ status: 'failed', error: 'The disk is full.' });
+  }, 60_000);
 
   it('pins only a verified backup, and says so for an unknown one', async () => {
     expect(await invokeFailure(test.core, 'backups.pin', { id: 'no-such-backup', pinned: true })).toMatchObject({ code: 'NOT_FOUND' });

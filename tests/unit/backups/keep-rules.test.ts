@@ -124,12 +124,14 @@ describe('pruning around the rules', () => {
     expect(pruned(backups, { ...settings, safetyDays: 60 })).toEqual([]);
   });
 
-  it('keeps a failed backup row for a while, and never touches one still being written', () => {
+  it('keeps a failed backup row for a while, never one that was good once, and never one still being written', () => {
     const backups = [
       backup('good', now - HOUR),
-      backup('failed-recent', now - DAY, { status: 'failed' }),
-      backup('failed-old', now - (FAILED_ROWS_KEPT_DAYS + 1) * DAY, { status: 'failed' }),
-      backup('running', now - 2 * DAY, { status: 'running' }),
+      backup('failed-recent', now - DAY, { status: 'failed', verifiedAt: null }),
+      backup('failed-old', now - (FAILED_ROWS_KEPT_DAYS + 1) * DAY, { status: 'failed', verifiedAt: null }),
+      // Verified once, then failed a later verification (a wrong passphrase does that): the user decides.
+      backup('good-once', now - (FAILED_ROWS_KEPT_DAYS + 5) * DAY, { status: 'failed' }),
+      backup('running', now - 2 * DAY, { status: 'running', verifiedAt: null }),
     ];
     expect(pruned(backups)).toEqual(['failed-old']);
   });
