@@ -11,6 +11,7 @@ import type { CoreContext } from '../context';
 import { CronSchedule, longestGapMs } from '../scheduler/cron';
 import { readSettings } from '../settings/settings-handlers';
 import type { StoredIngestJob } from '../storage/types';
+import { ARCHIVE_EXTENSION } from './archive/archive-format';
 import { keptByRules } from './keep-rules';
 
 type CatalogueContext = Pick<CoreContext, 'ports' | 'storage' | 'now'>;
@@ -23,6 +24,15 @@ const DAY_MS = 86_400_000;
  * fails it too) is left to the user: pruning never removes an archive that was good.
  */
 export const FAILED_ROWS_KEPT_DAYS = 30;
+
+/** `metalytics-20261204T201930Z-1a2b3c4d.mlbackup`: sorts by time, unique per backup. */
+export function archiveName(createdAt: number, id: string): string {
+  const stamp = new Date(createdAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `metalytics-${stamp}-${id.slice(0, 8)}${ARCHIVE_EXTENSION}`;
+}
+
+/** Written to a file the app named itself, not one the user gave (`metalytics backup --out`). */
+const appNamed = (backup: Backup) => path.basename(backup.path) === archiveName(backup.createdAt, backup.id);
 
 /** The folder new backups are written to: the user's choice, else the data folder's `backups`. */
 export async function resolveBackupFolder(ctx: Pick<CoreContext, 'ports'>): Promise<string> {
@@ -61,12 +71,13 @@ export interface PruneOutcome {
 /**
  * Which backups to delete now, given them all: among verified manual and scheduled backups the
  * keep rules decide; a safety backup goes once older than `safetyDays`; a failed backup's row
- * once older than FAILED_ROWS_KEPT_DAYS. Never a pinned backup, one still being written, or
- * the newest verified backup.
+ * once older than FAILED_ROWS_KEPT_DAYS. Never a pinned backup, one still being written, the
+ * newest verified backup, or one written to a file the user named (`metalytics backup --out`):
+ * that file is theirs, and only archives the app named itself are rotated.
  */
 export function backupsToPrune(backups: readonly Backup[], settings: BackupSettings, now: number, timeZone: string): Backup[] {
   const lastGood = backups.filter((b) => b.status === 'verified').reduce<Backup | null>((newest, b) => (newest === null || b.createdAt > newest.createdAt ? b : newest), null);
-  const judged = backups.filter((b) => !b.pinned && b.status !== 'running');
+  const judged = backups.filter((b) => !b.pinned && b.status !== 'running' && appNamed(b));
   // The newest verified backup counts for the rules like any other (it always fills its day); pinned ones stand outside them.
   const kept = keptByRules(
     judged.filter((b) => b.status === 'verified' && b.kind !== 'safety'),
@@ -93,7 +104,7 @@ export async function pruneBackups(ctx: CatalogueContext): Promise<PruneOutcome>
     if (await ctx.storage.backups.delete(backup.id)) outcome.deleted.push(backup.id);
   }
   const deleted = new Set(outcome.deleted);
-  for (const failed of all.filter((b) => neverGood(b) && !b.pinned && !deleted.has(b.id))) {
+  for (const failed of all.filter((b) => neverGood(b) && !b.pinned && !deleted.has(b.id) && appNamed(b))) {
     await rm(failed.path, { force: true });
     outcome.filesRemoved.push(failed.id);
   }

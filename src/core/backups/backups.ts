@@ -8,19 +8,13 @@ import type { CoreContext } from '../context';
 import type { JobContext, JobOutcome } from '../jobs/job-runner';
 import type { BackupJobs } from '../scheduler/executors';
 import { ARCHIVE_EXTENSION } from './archive/archive-format';
-import { pruneBackups, resolveBackupFolder } from './backup-catalogue';
+import { archiveName, pruneBackups, resolveBackupFolder } from './backup-catalogue';
 import { writeBackupArchive } from './create-backup';
 import { runDrill } from './drill';
 import { verifyArchive } from './verify';
 
 type BackupContext = Pick<CoreContext, 'ports' | 'storage' | 'events' | 'jobs' | 'clock' | 'now'>;
 
-
-/** `metalytics-20261204T201930Z-1a2b3c4d.mlbackup`: sorts by time, unique per backup. */
-function archiveName(createdAt: number, id: string): string {
-  const stamp = new Date(createdAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `metalytics-${stamp}-${id.slice(0, 8)}${ARCHIVE_EXTENSION}`;
-}
 
 /** The report's problems on one line, for the row's error, the alert and a CLI's one-line reason. */
 const describeProblems = (report: VerifyReport) =>

@@ -8,6 +8,7 @@ import { open, readdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { archiveName } from '../../../src/core/backups/backup-catalogue';
 import { requestedBackupPath } from '../../../src/shared/backups';
 import type { JobRun } from '../../../src/shared/domain';
 import { createTestCore, invokeFailure, type TestCore } from '../../support/test-core';
@@ -103,7 +104,7 @@ describe('keep rules and pins on a real core', () => {
   }, 120_000);
 
   it('removes a failed archive at the next good backup but keeps its row, so the failure stays listed', async () => {
-    const failedPath = path.join(test.dataDir, 'backups', 'failed.mlbackup');
+    const failedPath = path.join(test.dataDir, 'backups', archiveName(clock, 'failed-one'));
     await writeFile(failedPath, 'half an archive');
     await test.core.storage.backups.start({ id: 'failed-one', createdAt: clock, kind: 'manual', path: failedPath, schemaVersion: 'x', appVersion: 'x', encrypted: false });
     await test.core.storage.backups.finish('failed-one', { status: 'failed', finishedAt: clock, sizeBytes: null, sha256: null, verifiedAt: null, error: 'The disk is full.', manifest: null });

@@ -4,7 +4,7 @@
  * the last good backup, safety and failed backups).
  */
 import { describe, expect, it } from 'vitest';
-import { backupsToPrune, FAILED_ROWS_KEPT_DAYS, isOverdue, promisedIntervalMs } from '../../../src/core/backups/backup-catalogue';
+import { archiveName, backupsToPrune, FAILED_ROWS_KEPT_DAYS, isOverdue, promisedIntervalMs } from '../../../src/core/backups/backup-catalogue';
 import { keptByRules } from '../../../src/core/backups/keep-rules';
 import { longestGapMs, CronSchedule } from '../../../src/core/scheduler/cron';
 import type { StoredIngestJob } from '../../../src/core/storage/types';
@@ -91,7 +91,7 @@ describe('keep rules, restic semantics', () => {
 
 function backup(id: string, createdAt: number, overrides: Partial<Backup> = {}): Backup {
   return {
-    id, createdAt, finishedAt: createdAt + 1_000, kind: 'scheduled', status: 'verified', path: `/b/${id}.mlbackup`, sizeBytes: 1, sha256: null,
+    id, createdAt, finishedAt: createdAt + 1_000, kind: 'scheduled', status: 'verified', path: `/b/${archiveName(createdAt, id)}`, sizeBytes: 1, sha256: null,
     schemaVersion: '0008_backup_catalogue', appVersion: '0.1.0', encrypted: false, verifiedAt: createdAt + 1_000, error: null, pinned: false, ...overrides,
   };
 }
@@ -134,6 +134,11 @@ describe('pruning around the rules', () => {
       backup('running', now - 2 * DAY, { status: 'running', verifiedAt: null }),
     ];
     expect(pruned(backups)).toEqual(['failed-old']);
+  });
+
+  it('never prunes an archive written to a file the user named', () => {
+    const named = backup('named', now - 10 * DAY, { path: '/home/trader/gold.mlbackup' });
+    expect(pruned([backup('good', now - HOUR), named, backup('mid', now - 8 * DAY), backup('old', now - 9 * DAY)])).toEqual(['old']);
   });
 });
 
