@@ -2,6 +2,7 @@ import { alertsHandlers } from './alerts/alerts-handlers';
 import { Backfills } from './backfill/backfill';
 import { backfillHandlers } from './backfill/backfill-handlers';
 import { backupsHandlers } from './backups/backups-handlers';
+import { scheduledBackupJobs } from './backups/backups';
 import { barsHandlers } from './bars/bars-handlers';
 import { compareHandlers } from './compare/compare-handlers';
 import type { CoreContext } from './context';
@@ -73,7 +74,19 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
       ops: serviceLiveOps(() => ctx, new ArtifactStore(ports.config.dataDir)),
       runTrainJobs: (modelName, symbol): Promise<boolean> => scheduler.retrain(modelName, symbol),
     });
-    const scheduler: Scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now, modelJobs: live });
+    const scheduler: Scheduler = new Scheduler({
+      storage,
+      jobs,
+      events,
+      providers,
+      backfills,
+      turns,
+      clock,
+      logger: ports.logger,
+      now,
+      modelJobs: live,
+      backupJobs: scheduledBackupJobs(() => ctx),
+    });
     await scheduler.load();
     const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, modelWorker, live, now, startedAt: now() };
     // One module per contract namespace, each in the folder of that name.

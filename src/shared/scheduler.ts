@@ -7,14 +7,22 @@ import { timeframeSchema } from './timeframes';
  * `backfill` keeps a series' bars current from its last stored bar, `news` fills `news`.
  * `predict` forecasts with a series' active and shadow models when its bars land and scores
  * them when the actual bars arrive; `train` retrains a registry name from its active version's
- * parameters. Backup joins as the issue that builds it lands.
+ * parameters. `backup` writes and verifies a backup, then applies the keep rules; `drill`
+ * restores the latest verified backup into a scratch database and queries it.
  */
-export const scheduledJobKinds = ['poll', 'backfill', 'news', 'predict', 'train'] as const;
+export const scheduledJobKinds = ['poll', 'backfill', 'news', 'predict', 'train', 'backup', 'drill'] as const;
 export const scheduledJobKindSchema = z.enum(scheduledJobKinds);
 export type ScheduledJobKind = z.infer<typeof scheduledJobKindSchema>;
 
-/** Kinds that work on stored bars and models and call no provider. */
-export const providerlessJobKinds = ['predict', 'train'] as const satisfies readonly ScheduledJobKind[];
+/** Kinds that work on stored bars, models and backups and call no provider. */
+export const providerlessJobKinds = ['predict', 'train', 'backup', 'drill'] as const satisfies readonly ScheduledJobKind[];
+
+/** Kinds that work on the whole workspace: they take no symbols, timeframe or model name. */
+export const workspaceJobKinds = ['backup', 'drill'] as const satisfies readonly ScheduledJobKind[];
+
+export function isWorkspaceJob(kind: ScheduledJobKind): boolean {
+  return (workspaceJobKinds as readonly ScheduledJobKind[]).includes(kind);
+}
 
 export function needsProvider(kind: ScheduledJobKind): boolean {
   return !(providerlessJobKinds as readonly ScheduledJobKind[]).includes(kind);

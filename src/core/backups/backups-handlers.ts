@@ -4,6 +4,7 @@ import type { HandlerMap } from '../handlers';
 import { runIds } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { deleteBackup, startBackup, verifyBackup } from './backups';
+import { backupsStatus, pinBackup, setBackupFolder } from './backup-catalogue';
 import { previewRestore } from './restore/preview';
 import { verifyArchive } from './verify';
 
@@ -34,8 +35,9 @@ export function backupsHandlers(ctx: CoreContext): HandlerMap {
       return previewRestore(ctx, { path: backup.path, passphrase });
     },
     'backups.restore': () => notYet('backups.restore'),
-    'backups.status': () => notYet('backups.status'),
-    'backups.pin': () => notYet('backups.pin'),
+    'backups.status': () => backupsStatus(ctx),
+    'backups.pin': ({ id, pinned }) => pinBackup(ctx, id, pinned),
+    'backups.setFolder': async ({ folder }) => ({ folder: await setBackupFolder(ctx, folder) }),
   };
 }
 

@@ -18,6 +18,8 @@ export interface ExecutorDeps {
   now: () => number;
   /** Runs `predict` and `train` jobs: live predictions, their scores and drift, and retraining. */
   modelJobs: ModelJobs;
+  /** Runs `backup` and `drill` jobs. */
+  backupJobs: BackupJobs;
 }
 
 /** What a scheduled run reports; the rows are recorded with its job run. */
@@ -32,6 +34,14 @@ export interface ModelJobs {
   predict(ctx: JobContext, job: StoredIngestJob, symbol: string): Promise<number>;
   /** Retrains the job's model name on `symbol` from its active version's parameters. */
   train(ctx: JobContext, job: StoredIngestJob, symbol: string): Promise<number>;
+}
+
+/** The backups side of the scheduler, filled by the backups namespace. */
+export interface BackupJobs {
+  /** Writes and verifies a backup of kind `scheduled` inside the run, then applies the keep rules; answers the rows backed up. */
+  backup(ctx: JobContext): Promise<number>;
+  /** Restores the latest verified backup into a scratch database and queries it; answers the series checked. */
+  drill(ctx: JobContext): Promise<number>;
 }
 
 export type Executor = (deps: ExecutorDeps, ctx: JobContext, job: StoredIngestJob) => Promise<JobOutcome<ExecutorResult>>;
@@ -184,12 +194,26 @@ const runPredict: Executor = (deps, ctx, job) => eachSymbol(ctx, job.symbols, (s
 /** A new version of the job's model name per symbol, from its active version's parameters. */
 const runTrain: Executor = (deps, ctx, job) => eachSymbol(ctx, job.symbols, (symbol) => deps.modelJobs.train(ctx, job, symbol), { reportSymbols: false });
 
+/** The whole workspace, written and verified inside the run. */
+const runBackup: Executor = async (deps, ctx) => {
+  const rows = await deps.backupJobs.backup(ctx);
+  return { value: { symbols: 0, rows }, rows };
+};
+
+/** The latest verified backup restored into a scratch database and queried; it writes no rows of the workspace. */
+const runDrill: Executor = async (deps, ctx) => {
+  const series = await deps.backupJobs.drill(ctx);
+  return { value: { symbols: series, rows: 0 }, rows: 0 };
+};
+
 export const executors: Readonly<Record<StoredIngestJob['kind'], Executor>> = {
   backfill: runBackfill,
   poll: runPoll,
   news: runNews,
   predict: runPredict,
   train: runTrain,
+  backup: runBackup,
+  drill: runDrill,
 };
 
 /** What each kind's job.progress events count. */
@@ -199,4 +223,6 @@ export const progressUnits: Readonly<Record<StoredIngestJob['kind'], string>> = 
   news: 'symbols',
   predict: 'symbols',
   train: 'epochs',
+  backup: '%',
+  drill: '%',
 };

@@ -51,8 +51,14 @@ describe('refusals and secrets', () => {
   const scratch = () => path.join(test.dataDir, 'backups');
 
   beforeAll(async () => {
-    plain = (await test.call('backups.create', { wait: true })).backup!.path;
-    sealed = (await test.call('backups.create', { wait: true, passphrase })).backup!.path;
+    // Pinned: the keep rules would otherwise prune the first of two backups made the same day.
+    const pinned = async (input: { wait: true; passphrase?: string }) => {
+      const { backup } = await test.call('backups.create', input);
+      await test.call('backups.pin', { id: backup!.id, pinned: true });
+      return backup!.path;
+    };
+    plain = await pinned({ wait: true });
+    sealed = await pinned({ wait: true, passphrase });
   }, 60_000);
 
   const verifyFile = (file: string, withPassphrase?: string) =>

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import type { ProviderId } from '../../../../shared/domain';
-import { CRON_MODE, defaultLiveTracking, isKnownTimezone, jobDefinitionFields, needsProvider, type IngestJob, type LiveTracking, type ScheduledJobKind } from '../../../../shared/scheduler';
+import { CRON_MODE, defaultLiveTracking, isKnownTimezone, isWorkspaceJob, jobDefinitionFields, needsProvider, type IngestJob, type LiveTracking, type ScheduledJobKind } from '../../../../shared/scheduler';
 
 const jobDefinitionSchema = z.object(jobDefinitionFields);
 export type JobDefinition = z.output<typeof jobDefinitionSchema>;
@@ -40,6 +40,8 @@ export const jobKindLabels: Record<ScheduledJobKind, string> = {
   news: 'News',
   predict: 'Forecast with models',
   train: 'Retrain a model',
+  backup: 'Back up the workspace',
+  drill: 'Restore drill',
 };
 
 export const emptyJobForm: JobForm = {
@@ -186,7 +188,7 @@ export function jobFormToDefinition(form: JobForm, now: number): { definition: J
     name: form.name,
     kind: form.kind,
     provider: needsProvider(form.kind) ? form.provider : null,
-    symbols: form.symbols.split(/[\s,]+/).filter((symbol) => symbol !== ''),
+    symbols: isWorkspaceJob(form.kind) ? [] : form.symbols.split(/[\s,]+/).filter((symbol) => symbol !== ''),
     timeframe: (form.kind === 'backfill' || form.kind === 'predict') && form.timeframe !== '' ? form.timeframe : null,
     modelName: form.kind === 'train' && form.modelName.trim() !== '' ? form.modelName : null,
     tracking:
@@ -211,7 +213,7 @@ export function jobFormToDefinition(form: JobForm, now: number): { definition: J
   if (form.kind === 'backfill' && form.timeframe === '') errors.timeframe ??= 'Choose the timeframe to keep current.';
   if (form.kind === 'predict' && form.timeframe === '') errors.timeframe ??= 'Choose the timeframe of the series to forecast.';
   if (form.kind === 'train' && candidate.modelName === null) errors.modelName ??= 'Name the model to retrain, as the Models screen lists it.';
-  if (form.kind !== 'news' && candidate.symbols.length === 0) errors.symbols ??= 'Name at least one instrument.';
+  if (form.kind !== 'news' && !isWorkspaceJob(form.kind) && candidate.symbols.length === 0) errors.symbols ??= 'Name at least one instrument.';
   if (!isKnownTimezone(candidate.timezone)) errors.timezone ??= timezoneProblem(candidate.timezone);
   else if (candidate.schedule !== null) {
     const preview = previewSchedule(candidate.schedule, candidate.timezone, now, 1);
