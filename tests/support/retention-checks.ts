@@ -271,7 +271,9 @@ export function describeRetention(setup: () => { test: () => TestCore; databaseU
     for (let i = 0; i < bars.length; i += 10_000) await test.core.storage.marketData.upsertBars({ symbol, timeframe: '1m', source: 'binance', bars: bars.slice(i, i + 10_000) });
     expect((await test.call('retention.estimate')).instruments).toContainEqual(expect.objectContaining({ symbol, minuteBars: bars.length }));
 
-    const job = await test.call('jobs.create', { name: 'Roll up old minutes', kind: 'retention', symbols: [], schedule: '0 3 * * *' });
+    await expect(test.call('jobs.create', { name: 'Roll up', kind: 'retention', symbols: [symbol], schedule: null })).rejects.toThrow(/works on every instrument; leave the symbols empty/);
+    await expect(test.call('jobs.create', { name: 'Roll up', kind: 'retention', symbols: [], timeframe: '1m', schedule: null })).rejects.toThrow(/takes no timeframe/);
+    const job = await test.call('jobs.create', { name: 'Roll up old minutes', kind: 'retention', provider: 'polygon', symbols: [], schedule: '0 3 * * *' });
     expect(job.provider).toBeNull();
     const loop = watchEventLoop();
     const { runId } = await test.call('jobs.runNow', { id: job.id });

@@ -181,7 +181,7 @@ export function jobFormToDefinition(form: JobForm, now: number): { definition: J
     name: form.name,
     kind: form.kind,
     provider: needsProvider(form.kind) ? form.provider : null,
-    symbols: form.symbols.split(/[\s,]+/).filter((symbol) => symbol !== ''),
+    symbols: isWorkspaceJob(form.kind) ? [] : form.symbols.split(/[\s,]+/).filter((symbol) => symbol !== ''),
     timeframe: (form.kind === 'backfill' || form.kind === 'predict') && form.timeframe !== '' ? form.timeframe : null,
     modelName: form.kind === 'train' && form.modelName.trim() !== '' ? form.modelName : null,
     tracking:
