@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import type { Bar } from '../../src/shared/domain';
 import type { Timeframe } from '../../src/shared/timeframes';
 import { watchEventLoop } from '../bench/loop-watch';
@@ -139,6 +139,8 @@ export async function seedRetentionWorkspace(test: TestCore, workspace: Retentio
   await marketData.upsertBars({ symbol: SHORT_SYMBOL, timeframe: '1m', source: 'binance', bars: minutesOf(workspace.hours.slice(0, 48)).map((m) => ({ ...m, close: m.close / 10, open: m.open / 10, high: m.high / 10, low: m.low / 10 })) });
   await marketData.upsertBars({ symbol: DAILY_SYMBOL, timeframe: '1d', source: 'import', bars: metaTraderDailyBars().slice(0, 400) });
 }
+
+const bucketStartOfDay = (time: number) => Math.floor(time / DAY) * DAY;
 
 const pick = ({ open, high, low, close }: Bar) => ({ open, high, low, close });
 
@@ -292,6 +294,54 @@ export function describeRetention(setup: () => { test: () => TestCore; databaseU
     expect(run.rows).toBeGreaterThanOrEqual(bars.length);
     expect((await test.call('retention.estimate')).instruments).toEqual([]);
     expect((await rawRows(test, databaseUrl, `symbol = '${symbol}' AND timeframe = '1m'`)).length).toBe(0);
+  });
+
+  it('stops at a cancel between two days, keeping whole days rolled up, and the next run finishes the rest', async () => {
+    const { test: getTest, databaseUrl: getUrl, workspace } = setup();
+    const test = getTest();
+    const databaseUrl = getUrl();
+    const symbol = 'CANCELLED';
+    const template = minutesOf(workspace.hours).filter((m) => m.time < workspace.hours[0]!.time + 3 * DAY);
+    const bars: Bar[] = [];
+    for (let day = 0; day < 15; day += 3) {
+      const shift = workspace.cutoff - (15 - day) * DAY - workspace.hours[0]!.time;
+      for (const m of template) bars.push({ ...m, time: m.time + shift });
+    }
+    await test.core.storage.marketData.upsertBars({ symbol, timeframe: '1m', source: 'binance', bars });
+    await test.call('instruments.create', { symbol, name: 'Cancelled roll-up', kind: 'crypto', unit: 'USDT', currency: 'USDT', providerSymbols: {} });
+    const chartBefore = await chart(test, symbol);
+
+    // The user cancels while the third day of the run is being rolled up.
+    const { marketData } = test.core.storage;
+    const rollUp = marketData.rollUpMinuteBars.bind(marketData);
+    let steps = 0;
+    let runId = '';
+    const spy = vi.spyOn(marketData, 'rollUpMinuteBars').mockImplementation(async (...args) => {
+      if (++steps === 3) test.core.jobs.cancel(runId);
+      return rollUp(...args);
+    });
+    try {
+      runId = (await test.call('retention.apply', { wait: false })).runId;
+      await expect.poll(async () => (await test.call('jobs.runs', { kind: 'retention', limit: 5 })).runs.find((r) => r.id === runId)?.status, { timeout: 60_000, interval: 50 }).toBe('cancelled');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(steps).toBe(3);
+    const run = (await test.call('jobs.runs', { kind: 'retention', limit: 5 })).runs.find((r) => r.id === runId)!;
+    expect(run.rows).toBe(bars.filter((b) => b.time < bucketStartOfDay(bars[0]!.time) + 3 * DAY).length);
+    // What is left is whole days of minutes, the newest ones, and the charts are as they were.
+    const left = await rawRows(test, databaseUrl, `symbol = '${symbol}' AND timeframe = '1m'`);
+    expect(left.length).toBe(bars.length - run.rows);
+    expect(left[0]!.time % DAY).toBe(0);
+    expect(left.map((r) => r.time)).toEqual(bars.filter((b) => b.time >= left[0]!.time).map((b) => b.time));
+    const chartMidway = await chart(test, symbol);
+    for (const timeframe of chartTimeframes) expectSameBars(chartMidway.get(timeframe)!, chartBefore.get(timeframe)!);
+
+    const finished = await test.call('retention.apply', { wait: true });
+    expect(finished.instruments).toEqual([expect.objectContaining({ symbol, minuteBars: bars.length - run.rows })]);
+    expect(await rawRows(test, databaseUrl, `symbol = '${symbol}' AND timeframe = '1m'`)).toEqual([]);
+    const chartAfter = await chart(test, symbol);
+    for (const timeframe of chartTimeframes) expectSameBars(chartAfter.get(timeframe)!, chartBefore.get(timeframe)!);
   });
 
   it('refuses to apply while retention is off, and says how to turn it on', async () => {
