@@ -31,6 +31,7 @@ import { qualityHandlers } from './quality/quality-handlers';
 import { Scheduler, systemClock } from './scheduler/scheduler';
 import { secretsHandlers } from './secrets/secrets-handlers';
 import { retentionHandlers } from './retention/retention-handlers';
+import { retentionJobs } from './retention/retention';
 import { readSettings, settingsHandlers } from './settings/settings-handlers';
 import { openStorage } from './storage/open-storage';
 import type { Storage } from './storage/types';
@@ -86,6 +87,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
       now,
       modelJobs: live,
       backupJobs: scheduledBackupJobs(() => ctx),
+      retentionJobs: retentionJobs({ ports, storage, now }),
     });
     await scheduler.load();
     const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, modelWorker, live, now, startedAt: now() };

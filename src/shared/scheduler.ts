@@ -8,17 +8,18 @@ import { timeframeSchema } from './timeframes';
  * `predict` forecasts with a series' active and shadow models when its bars land and scores
  * them when the actual bars arrive; `train` retrains a registry name from its active version's
  * parameters. `backup` writes and verifies a backup, then applies the keep rules; `drill`
- * restores the latest verified backup into a scratch database and queries it.
+ * restores the latest verified backup into a scratch database and queries it; `retention`
+ * rolls minute bars older than the retention setting up into hourly bars.
  */
-export const scheduledJobKinds = ['poll', 'backfill', 'news', 'predict', 'train', 'backup', 'drill'] as const;
+export const scheduledJobKinds = ['poll', 'backfill', 'news', 'predict', 'train', 'backup', 'drill', 'retention'] as const;
 export const scheduledJobKindSchema = z.enum(scheduledJobKinds);
 export type ScheduledJobKind = z.infer<typeof scheduledJobKindSchema>;
 
 /** Kinds that work on stored bars, models and backups and call no provider. */
-export const providerlessJobKinds = ['predict', 'train', 'backup', 'drill'] as const satisfies readonly ScheduledJobKind[];
+export const providerlessJobKinds = ['predict', 'train', 'backup', 'drill', 'retention'] as const satisfies readonly ScheduledJobKind[];
 
 /** Kinds that work on the whole workspace: they take no symbols, timeframe or model name. */
-export const workspaceJobKinds = ['backup', 'drill'] as const satisfies readonly ScheduledJobKind[];
+export const workspaceJobKinds = ['backup', 'drill', 'retention'] as const satisfies readonly ScheduledJobKind[];
 
 export function isWorkspaceJob(kind: ScheduledJobKind): boolean {
   return (workspaceJobKinds as readonly ScheduledJobKind[]).includes(kind);

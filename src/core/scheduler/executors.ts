@@ -20,6 +20,13 @@ export interface ExecutorDeps {
   modelJobs: ModelJobs;
   /** Runs `backup` and `drill` jobs. */
   backupJobs: BackupJobs;
+  /** Runs `retention` jobs (retention/retention.ts). */
+  retentionJobs: RetentionJobs;
+}
+
+/** Data retention as the scheduler runs it: the setting in force, applied now; answers the minute bars rolled up. */
+export interface RetentionJobs {
+  apply(ctx: JobContext): Promise<number>;
 }
 
 /** What a scheduled run reports; the rows are recorded with its job run. */
@@ -206,6 +213,12 @@ const runDrill: Executor = async (deps, ctx) => {
   return { value: { symbols: series, rows: 0 }, rows: 0 };
 };
 
+/** Minute bars older than the retention setting rolled up into hourly bars, over every instrument; nothing while it is off. */
+const runRetention: Executor = async (deps, ctx) => {
+  const rows = await deps.retentionJobs.apply(ctx);
+  return { value: { symbols: 0, rows }, rows };
+};
+
 export const executors: Readonly<Record<StoredIngestJob['kind'], Executor>> = {
   backfill: runBackfill,
   poll: runPoll,
@@ -214,6 +227,7 @@ export const executors: Readonly<Record<StoredIngestJob['kind'], Executor>> = {
   train: runTrain,
   backup: runBackup,
   drill: runDrill,
+  retention: runRetention,
 };
 
 /** What each kind's job.progress events count. */
@@ -225,4 +239,5 @@ export const progressUnits: Readonly<Record<StoredIngestJob['kind'], string>> = 
   train: 'epochs',
   backup: '%',
   drill: '%',
+  retention: 'bars',
 };

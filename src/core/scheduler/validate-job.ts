@@ -1,9 +1,9 @@
 import type { Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import { isWorkspaceJob } from '../../shared/scheduler';
 import { providerNames } from '../providers/provider-errors';
 import type { ProviderAdapter } from '../providers/types';
 import type { StoredIngestJob } from '../storage/types';
-import { isWorkspaceJob } from '../../shared/scheduler';
 import { checkTimezone, CronSchedule } from './cron';
 
 export type JobDefinition = Omit<StoredIngestJob, 'id' | 'enabled' | 'createdAt' | 'updatedAt'>;
@@ -98,9 +98,15 @@ function checkModelJob(definition: JobDefinition): void {
   if (definition.timeframe !== null) throw new AppError('VALIDATION', "A train job takes its timeframe from the model's active version; leave the timeframe empty.");
 }
 
-/** `backup` and `drill` work on the whole workspace: no symbols, timeframe or model. */
+const workspaceJobWork: Record<string, string> = {
+  backup: 'backs up the whole workspace',
+  drill: 'restores the latest verified backup',
+  retention: 'rolls up old minute bars of every instrument',
+};
+
+/** `backup`, `drill` and `retention` work on the whole workspace: no symbols, timeframe or model. */
 function checkWorkspaceJob(definition: JobDefinition): void {
-  const what = definition.kind === 'backup' ? 'backs up the whole workspace' : 'restores the latest verified backup';
+  const what = workspaceJobWork[definition.kind] ?? 'works on the whole workspace';
   if (definition.symbols.length > 0) throw new AppError('VALIDATION', `A ${definition.kind} job ${what} and takes no symbols.`);
   if (definition.timeframe !== null) throw new AppError('VALIDATION', `A ${definition.kind} job ${what} and takes no timeframe.`);
   if (definition.modelName !== null) throw new AppError('VALIDATION', `Only a train job takes a model name; a ${definition.kind} job leaves it empty.`);

@@ -74,6 +74,7 @@ const unusedBackupJobs = {
   backup: () => Promise.reject(new Error('not reached')),
   drill: () => Promise.reject(new Error('not reached')),
 };
+const unusedRetentionJobs = { apply: () => Promise.reject(new Error('not reached')) };
 
 /** A run the test finishes by hand, seeing its abort signal. */
 interface ScriptedRun {
@@ -145,7 +146,8 @@ describe('Scheduler', () => {
       clock,
       modelJobs: unusedModelJobs,
       backupJobs: unusedBackupJobs,
-      executors: { poll: scripted, backfill: scripted, news: scripted, predict: scripted, train: scripted, backup: scripted, drill: scripted },
+      retentionJobs: unusedRetentionJobs,
+      executors: { poll: scripted, backfill: scripted, news: scripted, predict: scripted, train: scripted, backup: scripted, drill: scripted, retention: scripted },
     });
     make = () => new Scheduler(schedulerDeps());
     scheduler = make();

@@ -115,6 +115,7 @@ export function JobEditor({
           </FormField>
         )}
 
+        {/* Workspace jobs (backup, drill, retention) work on every instrument. */}
         {!isWorkspaceJob(form.kind) && (
           <FormField
             id={id('symbols')}

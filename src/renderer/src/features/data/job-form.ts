@@ -42,6 +42,7 @@ export const jobKindLabels: Record<ScheduledJobKind, string> = {
   train: 'Retrain a model',
   backup: 'Back up the workspace',
   drill: 'Restore drill',
+  retention: 'Roll up old minute bars',
 };
 
 export const emptyJobForm: JobForm = {
