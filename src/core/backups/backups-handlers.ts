@@ -1,16 +1,20 @@
 import path from 'node:path';
 import type { CoreContext } from '../context';
+import type { EventBus } from '../events';
 import type { HandlerMap } from '../handlers';
 import { runIds } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { deleteBackup, startBackup, verifyBackup } from './backups';
 import { verifyArchive } from './verify';
 
-export function backupsHandlers(ctx: CoreContext): HandlerMap {
-  // backup.progress is the backup runs' job.progress under the name the Backups screen listens to.
-  ctx.events.subscribe((message) => {
-    if (message.name === 'job.progress' && message.payload.kind === 'backup') ctx.events.emit('backup.progress', message.payload);
+/** backup.progress is the backup runs' job.progress under the name the Backups screen listens to; once per core. */
+export function forwardBackupProgress(events: EventBus): void {
+  events.subscribe((message) => {
+    if (message.name === 'job.progress' && message.payload.kind === 'backup') events.emit('backup.progress', message.payload);
   });
+}
+
+export function backupsHandlers(ctx: CoreContext): HandlerMap {
   return {
     'backups.create': async ({ path: target, passphrase, wait }) => {
       const started = await startBackup(ctx, { path: target, passphrase, kind: 'manual' });
