@@ -195,7 +195,13 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
             leaving.scheduler.stop();
             jobs.cancelAll(swap.runId);
             await drained();
-            await swap.beforeClose?.(leaving.ctx);
+            try {
+              await swap.beforeClose?.(leaving.ctx);
+            } catch (error) {
+              // Nothing was switched: the workspace stays as it was, its schedules firing again.
+              if (schedulerStarted) leaving.scheduler.start();
+              throw error;
+            }
             current = undefined;
             await leaving.close(swap.runId);
             try {

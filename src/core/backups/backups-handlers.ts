@@ -5,6 +5,7 @@ import type { HandlerMap } from '../handlers';
 import { runIds } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { deleteBackup, startBackup, verifyBackup } from './backups';
+import { startRestore } from './restore-workspace';
 import { verifyArchive } from './verify';
 
 /** backup.progress is the backup runs' job.progress under the name the Backups screen listens to; once per core. */
@@ -31,7 +32,13 @@ export function backupsHandlers(ctx: CoreContext): HandlerMap {
         : verifyArchive(path.resolve(file as string), { passphrase, sqliteNativeBinding: ctx.ports.config.sqliteNativeBinding }),
     'backups.delete': async ({ id }) => ({ id, deleted: await deleteBackup(ctx, id) }),
     'backups.preview': () => notYet('backups.preview'),
-    'backups.restore': () => notYet('backups.restore'),
+    'backups.restore': async ({ id, path: file, passphrase, wait }) => {
+      const started = await startRestore(ctx, { id, path: file, passphrase });
+      if (wait) return { ...runIds(started.runId), restore: await started.finished };
+      // The ending is reported by job.finished; nobody awaits it here.
+      started.finished.catch(() => undefined);
+      return { ...runIds(started.runId), restore: null };
+    },
     'backups.status': () => notYet('backups.status'),
     'backups.pin': () => notYet('backups.pin'),
   };
