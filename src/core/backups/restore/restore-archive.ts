@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -52,9 +51,9 @@ async function extractPart(archive: OpenedArchive, part: ArchivePart, file: stri
   await mkdir(path.dirname(file), { recursive: true });
   const handle = await open(file, 'w', 0o600);
   try {
-    const out = createWriteStream('', { fd: handle, autoClose: false });
-    const problems = await checkPart(archive, part, (chunk) => new Promise<void>((resolve, reject) => out.write(chunk, (error) => (error ? reject(error) : resolve()))));
-    await new Promise<void>((resolve) => out.end(resolve));
+    const problems = await checkPart(archive, part, async (chunk) => {
+      await handle.write(chunk);
+    });
     if (problems.length > 0) throw new AppError('CORRUPT', `${archive.path} cannot be restored: ${problems.map((p) => p.message).join(' ')}`);
     await handle.sync();
   } finally {
