@@ -11,8 +11,8 @@ import { INTERRUPTED_BY_BACKUP } from '../../src/core/backups/switch-database';
 import { independentDigests, liveRows } from './backup-checks';
 import { invokeFailure, type TestCore } from './test-core';
 
-/** Tables a restore keeps from the live database (the catalogue) or adds to (the runs of the restore itself). */
-const notRestored = new Set([...CATALOGUE_TABLES, 'job_runs']);
+/** Tables a restore keeps from the live database (the catalogue) or adds to (its own run, its own record). */
+const notRestored = new Set([...CATALOGUE_TABLES, 'job_runs', 'restores']);
 
 /** Every restored table's count and checksum, read straight from the database. */
 export async function workspaceDigests(test: TestCore, databaseUrl?: string): Promise<Record<string, { rows: number; checksum: string }>> {
@@ -53,6 +53,9 @@ export function describeRestoreSwitch(setup: () => { test: () => TestCore; datab
     expect(runs.find((r) => r.kind === 'restore')).toMatchObject({ status: 'succeeded' });
     // The backup's own run was going on inside the archive: settled with the reason, not as a crash.
     expect(runs.find((r) => r.kind === 'backup' && r.error === INTERRUPTED_BY_BACKUP)).toBeDefined();
+
+    // Recorded where backups.status reads the last restore.
+    expect(await test().core.storage.restores.latest()).toMatchObject({ ...restore, startedAt: expect.any(Number) });
 
     await call('backups.restore', { id: restore!.safetyBackupId!, wait: true });
     expect(await digests()).toEqual(changed);
