@@ -7,6 +7,7 @@ import { migrationIndex, migrationsUpTo } from '../../storage/migrations';
 import { openPostgresStorage, requireSchemaName } from '../../storage/pg-storage';
 import { openSqliteStorage } from '../../storage/sqlite-storage';
 import { openArchive, type OpenedArchive } from '../archive/archive-reader';
+import { syncFolder } from '../archive/archive-writer';
 import { openSealedSecrets } from '../archive/secrets-seal';
 import { backedUpTables, type TableShape } from '../archive/table-digest';
 import { SECRETS_PART, SETTINGS_PART, SQLITE_PART } from '../create-backup';
@@ -47,7 +48,7 @@ function refusal(file: string, report: VerifyReport): AppError {
 }
 
 /** A part written to `file` whole, or a CORRUPT refusal when it does not match the manifest. */
-async function extractPart(archive: OpenedArchive, part: ArchivePart, file: string): Promise<void> {
+export async function extractPart(archive: OpenedArchive, part: ArchivePart, file: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const handle = await open(file, 'w', 0o600);
   try {
@@ -136,16 +137,6 @@ async function fileExists(file: string): Promise<boolean> {
       throw error;
     },
   );
-}
-
-async function syncFolder(folder: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function syncFile(file: string): Promise<void> {
