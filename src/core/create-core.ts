@@ -242,7 +242,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
   const gated = Object.fromEntries(
     methodNames.map((name) => [
       name,
-      (input: unknown) => gate.enter(() => (open().handlers[name] as (input: unknown) => Promise<unknown>)(input), { counted: !SWITCHING_METHODS.has(name) }),
+      (input: unknown) => gate.enter(() => (open().handlers[name] as (input: unknown) => unknown)(input), { counted: !SWITCHING_METHODS.has(name) }),
     ]),
   ) as CompleteHandlerMap;
 

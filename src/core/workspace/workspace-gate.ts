@@ -11,10 +11,11 @@ export class WorkspaceGate {
   private readonly inside = new Set<Promise<unknown>>();
 
   /** Runs `work` once the workspace is open; `counted` requests are awaited by a switch before it closes the workspace. */
-  async enter<T>(work: () => Promise<T>, { counted }: { counted: boolean } = { counted: true }): Promise<T> {
+  async enter<T>(work: () => T | Promise<T>, { counted }: { counted: boolean } = { counted: true }): Promise<T> {
     while (this.closed) await this.closed;
     if (this.broken) throw this.broken;
-    const running = work();
+    // Some handlers answer synchronously: wrapped, they are awaited and counted alike.
+    const running = (async () => work())();
     if (!counted) return running;
     const tracked = running.catch(() => undefined);
     this.inside.add(tracked);
