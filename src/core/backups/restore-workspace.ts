@@ -7,7 +7,8 @@ import { AppError } from '../../shared/errors';
 import type { CoreContext } from '../context';
 import { describeProblems, requireNoBackupRunning, startBackup } from './backups';
 import { restoreArchive, type RestoredWorkspace, type RestoreTarget } from './restore/restore-archive';
-import { prepareRestoredSqlite, RESTORE_SCHEMA_PREFIX, RESTORED_FILE_PREFIX, SQLITE_FILE_NAME, swapSqliteFile, switchPostgresSchema, syncFolder } from './switch-database';
+import { prepareRestoredSqlite, RESTORE_SCHEMA_PREFIX, RESTORED_FILE_PREFIX, SQLITE_FILE_NAME, swapSqliteFile, switchPostgresSchema } from './switch-database';
+import { syncFolder } from './archive/archive-writer';
 import { verifyArchive } from './verify';
 
 /** Where a restore keeps what it extracts until the switch; removed after, and at start when a process died. */

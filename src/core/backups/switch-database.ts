@@ -1,8 +1,9 @@
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { AppError } from '../../shared/errors';
+import { syncFolder } from './archive/archive-writer';
 import { backedUpTables } from './archive/table-digest';
 import { CATALOGUE_TABLES } from './restore/restore-archive';
 import { loadOrder } from './restore/table-loading';
@@ -22,16 +23,6 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The tables a restore replaces: every backed-up table but the catalogue, parents before children. */
 const replacedTables = () => loadOrder(backedUpTables.filter((shape) => !CATALOGUE_TABLES.includes(shape.name)));
-
-export async function syncFolder(folder: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 async function sizeOf(file: string): Promise<number | null> {
   return stat(file).then(
