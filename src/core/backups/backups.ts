@@ -17,7 +17,7 @@ type BackupContext = Pick<CoreContext, 'ports' | 'storage' | 'events' | 'jobs' |
 
 
 /** The report's problems on one line, for the row's error, the alert and a CLI's one-line reason. */
-const describeProblems = (report: VerifyReport) =>
+export const describeProblems = (report: VerifyReport) =>
   `The backup failed its verification: ${report.problems
     .map((p) => [p.message, p.expected !== null ? `Expected ${p.expected}` : '', p.found !== null ? `found ${p.found}.` : ''].filter(Boolean).join(' '))
     .join(' ')}`;
@@ -29,6 +29,17 @@ async function alertFailedBackup(ctx: BackupContext, backupId: string, message: 
     message,
     details: { code: 'BACKUP_FAILED', backupId },
   });
+}
+
+/**
+ * One backup or restore at a time: two would read and write the same files, and a restore
+ * switches the database a backup reads. The refusal names the one running.
+ */
+export function requireNoBackupRunning(ctx: Pick<CoreContext, 'jobs'>): void {
+  const [running] = ctx.jobs.runningOf(['backup', 'restore']);
+  if (running) {
+    throw new AppError('CONFLICT', `${running.description} is running (run ${running.runId}); wait for it to end or cancel it first.`, { runId: running.runId });
+  }
 }
 
 /** A backup whose row exists (status `running`) and whose archive is about to be written. */
@@ -108,6 +119,8 @@ export async function startBackup(
   ctx: BackupContext,
   options: { path?: string; passphrase?: string; kind: Backup['kind'] },
 ): Promise<{ runId: string; backupId: string; finished: Promise<Backup> }> {
+  // A safety backup is taken by the restore or start-up that is running.
+  if (options.kind !== 'safety') requireNoBackupRunning(ctx);
   const begun = await beginBackup(ctx, options);
   const started = await ctx.jobs.start('backup', `Backup to ${path.basename(begun.target)}`, '%', (job) => writeVerifiedBackup(ctx, job, begun));
   return { runId: started.runId, backupId: begun.id, finished: started.finished };
