@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { backedUpTables, canonicalRowValues, canonicalSelect, type TableShape } from './archive/table-digest';
-import type { DigestPlan, DigestThreadMessage, DigestThreadRequest } from './database-digest';
+import type { DigestPlan, DigestThreadMessage, DigestThreadRequest, DigestThreadTurn } from './database-digest';
 
 /** Canonical text per message: one transfer per ~1 MiB, as the hash takes it. */
 const PIECE_CHARS = 1 << 20;
@@ -68,9 +68,11 @@ function segmentSelect(shape: TableShape, from: unknown[] | undefined, to: unkno
 
 /** Waits until the main thread lets segment `index` start: it hashes in order, so a thread ahead of it waits. */
 let allowedUpTo = -1;
+let threads = 1;
 let allowed: (() => void) | undefined;
-parentPort!.on('message', (message: { upTo: number }) => {
+parentPort!.on('message', (message: DigestThreadTurn) => {
   allowedUpTo = message.upTo;
+  threads = message.threads;
   allowed?.();
 });
 async function turn(index: number): Promise<void> {
@@ -79,11 +81,13 @@ async function turn(index: number): Promise<void> {
 
 /** This thread's share of the segments (every `threads`-th, from `thread`), as canonical text pieces. */
 async function digestSegments(db: Database.Database, request: DigestThreadRequest, digestPlan: DigestPlan): Promise<void> {
+  // The first turn says how many threads share the work, which the main thread decides from the plan.
+  await turn(0);
   let index = 0;
   for (const table of digestPlan.tables) {
     const shape = backedUpTables.find((s) => s.name === table.name)!;
     for (let segment = 0; segment <= table.starts.length; segment++, index++) {
-      if (index % request.threads !== request.thread) continue;
+      if (index % threads !== request.thread) continue;
       await turn(index);
       const { sql, params } = segmentSelect(shape, table.starts[segment - 1], table.starts[segment]);
       let text = '';

@@ -42,7 +42,12 @@ export interface DigestThreadRequest {
   /** The plan to follow, or null for the first thread, which makes it and posts it. */
   plan: DigestPlan | null;
   thread: number;
+}
+
+/** From the main thread: how many threads share the segments, and the last segment a thread may start now. */
+export interface DigestThreadTurn {
   threads: number;
+  upTo: number;
 }
 
 export type DigestThreadMessage =
@@ -80,7 +85,7 @@ function startThread(request: DigestThreadRequest, onMessage: (message: DigestTh
 function integrityOf(request: DigestRequest): Promise<string[]> {
   let answer: (integrity: string[]) => void;
   const answered = new Promise<string[]>((resolve) => (answer = resolve));
-  const thread = startThread({ ...request, segmentRows: 0, integrityCheck: true, plan: null, thread: 0, threads: 1 }, (message) => {
+  const thread = startThread({ ...request, segmentRows: 0, integrityCheck: true, plan: null, thread: 0 }, (message) => {
     if (message.kind === 'integrity') answer(message.integrity);
   });
   return Promise.race([answered, thread.failed]).finally(() => thread.end());
@@ -93,7 +98,7 @@ function integrityOf(request: DigestRequest): Promise<string[]> {
  * most one round ahead of the hashing so that little text waits.
  */
 function digestsOf(request: DigestRequest): Promise<Omit<DigestResult, 'integrity'>> {
-  const threads = Math.max(1, Math.min(MAX_THREADS, os.availableParallelism()));
+  let threads = 1;
   const started: ReturnType<typeof startThread>[] = [];
   let fail: (error: unknown) => void;
   const failure = new Promise<never>((_, reject) => (fail = reject));
@@ -112,7 +117,7 @@ function digestsOf(request: DigestRequest): Promise<Omit<DigestResult, 'integrit
   let rows = 0;
   let next = 0;
 
-  const allow = () => started.forEach((thread) => thread.worker.postMessage({ upTo: next + threads - 1 }));
+  const allow = () => started.forEach((thread) => thread.worker.postMessage({ upTo: next + threads - 1, threads } satisfies DigestThreadTurn));
   const hashReady = () => {
     if (!plan) return;
     for (;;) {
@@ -139,6 +144,8 @@ function digestsOf(request: DigestRequest): Promise<Omit<DigestResult, 'integrit
       plan = message.plan;
       segmentTable = plan.tables.flatMap((table, i) => Array.from({ length: table.starts.length + 1 }, () => i));
       if (segmentTable.length === 0) return finish({ digests, missing: plan.missing });
+      // A database with no table larger than one segment is quicker on one thread than it is to start others.
+      if (plan.tables.some((table) => table.starts.length > 0)) threads = Math.max(1, Math.min(MAX_THREADS, os.availableParallelism()));
       for (let thread = 1; thread < threads; thread++) spawn({ ...base, plan, thread });
       allow();
     } else if (message.kind === 'piece') {
@@ -146,9 +153,8 @@ function digestsOf(request: DigestRequest): Promise<Omit<DigestResult, 'integrit
     }
     hashReady();
   };
-  const base: DigestThreadRequest = { ...request, segmentRows: request.segmentRows ?? SEGMENT_ROWS, integrityCheck: false, plan: null, thread: 0, threads };
+  const base: DigestThreadRequest = { ...request, segmentRows: request.segmentRows ?? SEGMENT_ROWS, integrityCheck: false, plan: null, thread: 0 };
   spawn(base);
-  allow();
   return Promise.race([finished, failure]).finally(() => Promise.all(started.map((thread) => thread.end())));
 }
 
