@@ -112,12 +112,13 @@ async function digestSegments(db: Database.Database, request: DigestThreadReques
 async function run(request: DigestThreadRequest): Promise<void> {
   const db = open(request);
   try {
-    if (request.integrityCheck) {
-      post({ kind: 'integrity', integrity: (db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check) });
-      return;
-    }
     let digestPlan = request.plan;
     if (digestPlan === null) {
+      if (request.integrityCheck) {
+        const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check);
+        post({ kind: 'integrity', integrity });
+        if (integrity.join() !== 'ok') return;
+      }
       digestPlan = plan(db, request);
       post({ kind: 'plan', plan: digestPlan });
     }

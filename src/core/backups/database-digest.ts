@@ -37,7 +37,7 @@ export interface DigestThreadRequest {
   nativeBinding: string | undefined;
   tables: string[];
   segmentRows: number;
-  /** Only the integrity check, answered as one `integrity` message. */
+  /** For the first thread: the integrity check first, answered as one `integrity` message, and no plan unless it passes. */
   integrityCheck: boolean;
   /** The plan to follow, or null for the first thread, which makes it and posts it. */
   plan: DigestPlan | null;
@@ -82,22 +82,15 @@ function startThread(request: DigestThreadRequest, onMessage: (message: DigestTh
   };
 }
 
-function integrityOf(request: DigestRequest): Promise<string[]> {
-  let answer: (integrity: string[]) => void;
-  const answered = new Promise<string[]>((resolve) => (answer = resolve));
-  const thread = startThread({ ...request, segmentRows: 0, integrityCheck: true, plan: null, thread: 0 }, (message) => {
-    if (message.kind === 'integrity') answer(message.integrity);
-  });
-  return Promise.race([answered, thread.failed]).finally(() => thread.end());
-}
-
 /**
- * The table checksums, computed on several threads at once: the first plans the segments
+ * Integrity check (when asked) and table checksums of a SQLite copy, computed off the main
+ * thread; the checksums only for a file that passes its integrity check. The checksums are
+ * computed on several threads at once: the first checks integrity and plans the segments
  * (large tables cut into key ranges), each thread turns its share into canonical text, and
  * this thread hashes the text in order, letting a thread start a segment only when it is at
  * most one round ahead of the hashing so that little text waits.
  */
-function digestsOf(request: DigestRequest): Promise<Omit<DigestResult, 'integrity'>> {
+export function digestSqliteCopy(request: DigestRequest): Promise<DigestResult> {
   let threads = 1;
   const started: ReturnType<typeof startThread>[] = [];
   let fail: (error: unknown) => void;
@@ -108,8 +101,8 @@ function digestsOf(request: DigestRequest): Promise<Omit<DigestResult, 'integrit
     started.push(thread);
   };
   const waiting = new Map<number, Extract<DigestThreadMessage, { kind: 'piece' }>[]>();
-  let finish: (result: Omit<DigestResult, 'integrity'>) => void;
-  const finished = new Promise<Omit<DigestResult, 'integrity'>>((resolve) => (finish = resolve));
+  let finish: (result: DigestResult) => void;
+  const finished = new Promise<DigestResult>((resolve) => (finish = resolve));
   let plan: DigestPlan | undefined;
   let segmentTable: number[] = [];
   const digests: TableDigestSummary[] = [];
@@ -135,37 +128,29 @@ function digestsOf(request: DigestRequest): Promise<Omit<DigestResult, 'integrit
         hash = createHash('sha256');
         rows = 0;
       }
-      if (next === segmentTable.length) return finish({ digests, missing: plan.missing });
+      if (next === segmentTable.length) return finish({ integrity: ['ok'], digests, missing: plan.missing });
       allow();
     }
   };
   const onMessage = (message: DigestThreadMessage) => {
-    if (message.kind === 'plan') {
+    if (message.kind === 'integrity') {
+      if (message.integrity.join() !== 'ok') finish({ integrity: message.integrity, digests: [], missing: [] });
+    } else if (message.kind === 'plan') {
       plan = message.plan;
       segmentTable = plan.tables.flatMap((table, i) => Array.from({ length: table.starts.length + 1 }, () => i));
-      if (segmentTable.length === 0) return finish({ digests, missing: plan.missing });
+      if (segmentTable.length === 0) return finish({ integrity: ['ok'], digests, missing: plan.missing });
       // A database with no table larger than one segment is quicker on one thread than it is to start others.
       if (plan.tables.some((table) => table.starts.length > 0)) threads = Math.max(1, Math.min(MAX_THREADS, os.availableParallelism()));
       for (let thread = 1; thread < threads; thread++) spawn({ ...base, plan, thread });
       allow();
     } else if (message.kind === 'piece') {
-      waiting.set(message.index, [...(waiting.get(message.index) ?? []), message]);
+      const pieces = waiting.get(message.index);
+      if (pieces) pieces.push(message);
+      else waiting.set(message.index, [message]);
     }
     hashReady();
   };
-  const base: DigestThreadRequest = { ...request, segmentRows: request.segmentRows ?? SEGMENT_ROWS, integrityCheck: false, plan: null, thread: 0 };
+  const base: DigestThreadRequest = { ...request, segmentRows: request.segmentRows ?? SEGMENT_ROWS, plan: null, thread: 0 };
   spawn(base);
   return Promise.race([finished, failure]).finally(() => Promise.all(started.map((thread) => thread.end())));
-}
-
-/**
- * Integrity check (when asked) and table checksums of a SQLite copy, computed off the main
- * thread; the checksums only for a file that passes its integrity check.
- */
-export async function digestSqliteCopy(request: DigestRequest): Promise<DigestResult> {
-  if (request.integrityCheck) {
-    const integrity = await integrityOf(request);
-    if (integrity.join() !== 'ok') return { integrity, digests: [], missing: [] };
-  }
-  return { integrity: ['ok'], ...(await digestsOf(request)) };
 }
