@@ -6,14 +6,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { backedUpTables, canonicalRowValues, canonicalSelect, type TableShape } from './archive/table-digest';
+import { backedUpTables, canonicalRowValues, canonicalSelect, quote, type TableShape } from './archive/table-digest';
 import type { DigestPlan, DigestThreadMessage, DigestThreadRequest, DigestThreadTurn } from './database-digest';
 
 /** Canonical text per message: one transfer per ~1 MiB, as the hash takes it. */
 const PIECE_CHARS = 1 << 20;
 
 const post = (message: DigestThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 function open(request: DigestThreadRequest) {
   return new Database(request.file, {

@@ -42,7 +42,8 @@ export const backedUpTables: readonly TableShape[] = (Object.values(pgSchema) as
   .filter((shape) => !NOT_BACKED_UP.has(shape.name))
   .sort((a, b) => (a.name < b.name ? -1 : 1));
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+/** A name as a quoted SQL identifier. */
+export const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The statement reading a table in canonical order on `dialect`. */
 export function canonicalSelect(shape: TableShape, dialect: 'sqlite' | 'postgres'): string {
