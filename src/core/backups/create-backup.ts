@@ -74,26 +74,17 @@ async function addPostgresTables(writer: ArchiveWriter, snapshot: Extract<Databa
       options.throwIfCancelled();
       const digest = new TableDigest(shape.name);
       await query(`DECLARE backup_rows NO SCROLL CURSOR FOR ${canonicalSelect(shape, 'postgres')}`);
-      const fetchBatch = () => query(`FETCH FORWARD ${EXPORT_BATCH_ROWS} FROM backup_rows`);
       async function* lines() {
-        let next = fetchBatch();
-        try {
-          for (;;) {
-            const rows = await next;
-            if (rows.length === 0) return;
-            // The server reads the next batch while this one becomes lines.
-            next = fetchBatch();
-            let chunk = '';
-            for (const row of rows) {
-              const line = canonicalRow(shape, row);
-              digest.addLine(line);
-              chunk += `${line}\n`;
-            }
-            yield chunk;
+        for (;;) {
+          const rows = await query(`FETCH FORWARD ${EXPORT_BATCH_ROWS} FROM backup_rows`);
+          if (rows.length === 0) return;
+          let chunk = '';
+          for (const row of rows) {
+            const line = canonicalRow(shape, row);
+            digest.addLine(line);
+            chunk += `${line}\n`;
           }
-        } finally {
-          // A write that failed stops the export between two fetches: the one under way still ends before CLOSE.
-          await next.catch(() => undefined);
+          yield chunk;
         }
       }
       await writer.addPart(tablePartName(shape.name), 'table', lines());
