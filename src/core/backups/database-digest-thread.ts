@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { backedUpTables, canonicalRowValues, canonicalSelect, quote, type TableShape } from './archive/table-digest';
+import { backedUpTables, canonicalRowValues, canonicalSelect, quote, shapeWithColumns, type TableShape } from './archive/table-digest';
 import type { DigestPlan, DigestThreadMessage, DigestThreadRequest, DigestThreadTurn } from './database-digest';
 
 /** Canonical text per message: one transfer per ~1 MiB, as the hash takes it. */
@@ -41,11 +41,13 @@ const placeholders = (shape: TableShape) => `(${shape.orderBy.map(() => '?').joi
 function plan(db: Database.Database, { tables, segmentRows }: DigestThreadRequest): DigestPlan {
   const present = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
   const result: DigestPlan = { tables: [], missing: [] };
-  for (const shape of backedUpTables.filter((s) => tables.includes(s.name))) {
-    if (!present.has(shape.name)) {
-      result.missing.push(shape.name);
+  for (const known of backedUpTables.filter((s) => tables.includes(s.name))) {
+    if (!present.has(known.name)) {
+      result.missing.push(known.name);
       continue;
     }
+    // A copy at an older schema (an older app's backup) has fewer columns, and was digested over those.
+    const shape = shapeWithColumns(known, new Set(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(known.name) as string[]));
     const starts: unknown[][] = [];
     if (orderedByPrimaryKey(db, shape)) {
       const order = shape.orderBy.map(quote).join(', ');
@@ -53,7 +55,7 @@ function plan(db: Database.Database, { tables, segmentRows }: DigestThreadReques
       const next = db.prepare(`SELECT ${order} FROM ${quote(shape.name)} WHERE ${keyTuple(shape)} > ${placeholders(shape)} ORDER BY ${order} LIMIT 1 OFFSET ${segmentRows - 1}`).raw(true);
       for (let start = first.get() as unknown[] | undefined; start !== undefined; start = next.get(...start) as unknown[] | undefined) starts.push(start);
     }
-    result.tables.push({ name: shape.name, starts });
+    result.tables.push({ shape, starts });
   }
   return result;
 }
@@ -83,12 +85,11 @@ async function digestSegments(db: Database.Database, request: DigestThreadReques
   // The first turn says how many threads share the work, which the main thread decides from the plan.
   await turn(0);
   let index = 0;
-  for (const table of digestPlan.tables) {
-    const shape = backedUpTables.find((s) => s.name === table.name)!;
-    for (let segment = 0; segment <= table.starts.length; segment++, index++) {
+  for (const { shape, starts } of digestPlan.tables) {
+    for (let segment = 0; segment <= starts.length; segment++, index++) {
       if (index % threads !== request.thread) continue;
       await turn(index);
-      const { sql, params } = segmentSelect(shape, table.starts[segment - 1], table.starts[segment]);
+      const { sql, params } = segmentSelect(shape, starts[segment - 1], starts[segment]);
       let text = '';
       let rows = 0;
       const flush = (last: boolean) => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { TableDigestSummary } from '../../shared/backups';
 import { workerScript } from '../worker-script';
+import type { TableShape } from './archive/table-digest';
 
 export interface DigestRequest {
   file: string;
@@ -26,9 +27,9 @@ export interface DigestResult {
   missing: string[];
 }
 
-/** The tables present, each cut at the keys its segments after the first start from. */
+/** The tables present, with the columns they have, each cut at the keys its segments after the first start from. */
 export interface DigestPlan {
-  tables: { name: string; starts: unknown[][] }[];
+  tables: { shape: TableShape; starts: unknown[][] }[];
   missing: string[];
 }
 
@@ -124,7 +125,7 @@ export function digestSqliteCopy(request: DigestRequest): Promise<DigestResult> 
       const table = segmentTable[next]!;
       next += 1;
       if (segmentTable[next] !== table) {
-        digests.push({ name: plan.tables[table]!.name, rows, checksum: hash.digest('hex') });
+        digests.push({ name: plan.tables[table]!.shape.name, rows, checksum: hash.digest('hex') });
         hash = createHash('sha256');
         rows = 0;
       }

@@ -14,7 +14,17 @@ import { SQLITE_PART } from '../../../src/core/backups/create-backup';
 import { CATALOGUE_TABLES } from '../../../src/core/backups/restore/restore-archive';
 import type { ArchiveManifest } from '../../../src/shared/backups';
 import { backupSecrets, independentDigests, liveRows, seedWorkspace } from '../../support/backup-checks';
-import { expectRestoredAsBackedUp, expectRestoredModelForecasts, FORECAST_AS_OF, restoreForTest, trainSmallModel } from '../../support/restore-checks';
+import {
+  expectRestoredAsBackedUp,
+  expectRestoredModelForecasts,
+  FORECAST_AS_OF,
+  OLDER_BARS,
+  restoreForTest,
+  trainSmallModel,
+  writeOlderSqliteArchive,
+} from '../../support/restore-checks';
+import { silentLogger } from '../../support/silent-logger';
+import { openSqliteStorage } from '../../../src/core/storage/sqlite-storage';
 import { createTestCore, type TestCore } from '../../support/test-core';
 
 const passphrase = 'correct horse battery staple';
@@ -55,7 +65,7 @@ describe('restoring a SQLite archive into a new SQLite file', () => {
     } finally {
       await rm(restored.stagingDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('without the passphrase restores everything but the secrets', async () => {
     const file = path.join(scratch, 'no-passphrase.db');
@@ -63,7 +73,25 @@ describe('restoring a SQLite archive into a new SQLite file', () => {
     await rm(restored.stagingDir, { recursive: true, force: true });
     expect(restored.secrets).toBeNull();
     await expectRestoredAsBackedUp(sealed, { kind: 'sqlite', file });
-  });
+  }, 120_000);
+
+  it('migrates an archive of an older schema after loading it', async () => {
+    const older = await writeOlderSqliteArchive(scratch);
+    const { manifest } = await openArchive(older);
+    expect(manifest.tables.map((t) => t.name)).not.toContain('model_stage_history');
+    const file = path.join(scratch, 'from-older.db');
+    const restored = await restoreForTest(older, { kind: 'sqlite', file });
+    await rm(restored.stagingDir, { recursive: true, force: true });
+    expect(restored.settings).toEqual({ theme: 'light' });
+    expect(restored.tables.find((t) => t.name === 'market_data')).toEqual({ name: 'market_data', rows: OLDER_BARS });
+    const storage = await openSqliteStorage(file, silentLogger());
+    try {
+      expect(storage.schemaVersion).toBe(test.core.storage.schemaVersion);
+      expect((await storage.marketData.queryBars({ symbol: 'XAUUSD', timeframe: '1d', limit: 1000 })).bars).toHaveLength(OLDER_BARS);
+    } finally {
+      await storage.close();
+    }
+  }, 120_000);
 
   it('lists backups as the catalogue the live database keeps', () => expect(CATALOGUE_TABLES).toContain('backups'));
 });
@@ -133,14 +161,14 @@ describe('refusals change nothing', () => {
     const refused = await restoreForTest(sealed, { kind: 'sqlite', file: path.join(folder, 'metalytics.db') }, { passphrase: 'not the passphrase' }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'VALIDATION', message: 'The passphrase is wrong: it does not open the secrets of this backup. Nothing was restored.' });
     expect(await readdir(folder)).toEqual([]);
-  });
+  }, 120_000);
 
   it('a target file that exists, which is never overwritten', async () => {
     const file = path.join(scratch, 'existing.db');
     await writeFile(file, 'mine');
     await expect(restoreForTest(sealed, { kind: 'sqlite', file })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await readFile(file, 'utf8')).toBe('mine');
-  });
+  }, 120_000);
 
   it('rows that differ from the manifest even when the caller says the archive was verified: the file built is removed', async () => {
     const archive = await damaged['a table whose checksum differs']!();
@@ -150,5 +178,5 @@ describe('refusals change nothing', () => {
       message: expect.stringMatching(/does not hold the rows backed up: table market_data/),
     });
     expect(await readdir(folder)).toEqual([]);
-  });
+  }, 120_000);
 });

@@ -10,14 +10,15 @@ import { useEffect, useEffectEvent, useImperativeHandle, useMemo, useRef, useSta
 import type { Bar } from '../../../shared/domain';
 import type { Timeframe } from '../../../shared/timeframes';
 import type { ResolvedTheme } from '../ui/theme';
-import { formatIndicatorValue, indicatorLabel, indicatorPlacement, outputNames } from './indicator-catalog';
+import { formatIndicatorValue, indicatorLabel, indicatorPlacement, indicatorWindow, outputNames } from './indicator-catalog';
 import { formatPrice, pricePrecision } from '../ui/format/numbers';
 import { toChartTime } from '../ui/format/time';
+import { UTC_ZONE, type DisplayZone } from '../ui/format/zoned-time';
 import { firstIndexAtOrAfter, planChartUpdate, type BarWindow, type ChartUpdate, type IndicatorValues } from './bar-window';
 import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
 import { ChartLegend, IndicatorLegendRow, type LegendIndicator } from './chart-legend';
 import { barTimeframes } from './bar-spans';
-import { seamsOf, SpanSeams } from './span-seams';
+import { holeInWindow, holesOf, seamsOf, SpanSeams } from './span-seams';
 import { ForecastOverlay, type ForecastColors, type ForecastMark } from './forecast-overlay';
 import {
   createIndicatorSeries,
@@ -99,6 +100,8 @@ export interface PriceChartHandle {
 export interface PriceChartProps {
   data: ChartWindow | null;
   timeframe: Timeframe;
+  /** The zone of the time axis, the crosshair and the legend; UTC when absent. */
+  zone?: DisplayZone;
   theme: ResolvedTheme;
   logScale: boolean;
   /** Colour slot of each indicator by id. */
@@ -151,7 +154,7 @@ function pricesFormat(precision: number) {
  * compared with what is drawn (planChartUpdate): older history is set and the view shifted by
  * the bars added, newer bars go through update(), so nothing is rebuilt on a tick.
  */
-export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, viewStart, onNearStart, forecast = noForecast, ref, children }: PriceChartProps) {
+export function PriceChart({ data, timeframe, zone = UTC_ZONE, theme, logScale, indicatorSlots, viewStart, onNearStart, forecast = noForecast, ref, children }: PriceChartProps) {
   const shownRef = useRef<ShownState>(nothingShown());
   // While data is being set the view jumps about; those moves are not the user scrolling back.
   const applyingRef = useRef(false);
@@ -168,6 +171,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
   const { containerRef, handlesRef, colorsRef, hoveredTime } = useLightweightChart<ChartHandles, ChartColors>({
     theme,
     timeframe,
+    zone,
     logScale,
     createSeries: (chart) => {
       const candles = chart.addSeries(CandlestickSeries, { borderVisible: false });
@@ -315,7 +319,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
         element.dataset.view = next.key;
       }
       const panesChanged = applyIndicators(handles, colors, next, plan);
-      handles.seams.set(seamsOf(next.spans), colors.indicators.guide);
+      handles.seams.set([...seamsOf(next.spans), ...holesOf(next.bars, timeframe)], colors.indicators.guide);
       shown.bars = next.bars;
       shown.key = next.key;
       if (panesChanged) {
@@ -357,6 +361,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
   // Only a chart that mixes stored timeframes says per bar which one built it.
   const storedAs = useMemo(() => (spans && spans.length > 1 ? barTimeframes(bars, spans) : null), [bars, spans]);
   const precision = pricePrecision(bars[bars.length - 1]?.close ?? 0);
+  const holes = useMemo(() => holesOf(bars, timeframe), [bars, timeframe]);
 
   const legends: (LegendIndicator & { paneIndex: number | undefined })[] = [];
   for (const series of drawProblem === null ? (data?.indicators ?? []) : []) {
@@ -372,6 +377,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
       label: indicatorLabel(series.spec),
       color: indicatorOutputColor(handle, outputNames(series.spec)[0] ?? 'value', undefined, 0, colors.indicators),
       values,
+      holeNote: holeInWindow(bars, holes, legendIndex, indicatorWindow(series.spec)),
       paneIndex: indicatorPlacement(series.spec.kind) === 'pane' ? panes.paneOf.get(series.id) : 0,
     });
   }
@@ -382,6 +388,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
       data-testid="price-chart"
       data-bars={bars.length}
       data-seams={Math.max(0, (spans?.length ?? 0) - 1)}
+      data-holes={holes.length}
       data-panes={panes.tops.length}
       data-scale={logScale ? 'log' : 'linear'}
       data-forecast-points={forecast.length}
@@ -392,6 +399,7 @@ export function PriceChart({ data, timeframe, theme, logScale, indicatorSlots, v
           bar={legendBar}
           previousClose={bars[legendIndex - 1]?.close}
           timeframe={timeframe}
+          zone={zone}
           precision={precision}
           closeOnly={closeOnly}
           showVolume={withVolume}
