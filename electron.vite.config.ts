@@ -32,13 +32,15 @@ export default defineConfig({
       // electron-builder ships and rebuilds them.
       externalizeDeps: true,
       // Worker threads are entries of their own, started from beside the bundle that holds their
-      // client: out/main/model-worker.js (src/core/models/worker/model-worker-client.ts) and
-      // out/main/database-digest.js (src/core/backups/database-digest.ts).
+      // client: out/main/model-worker.js (src/core/models/worker/model-worker-client.ts),
+      // out/main/database-digest.js (src/core/backups/database-digest.ts) and
+      // out/main/sqlite-online-copy.js (src/core/storage/sqlite-storage.ts).
       rolldownOptions: {
         input: {
           index: resolve('src/main/index.ts'),
           'model-worker': resolve('src/core/models/worker/model-worker-thread.ts'),
           'database-digest': resolve('src/core/backups/database-digest-thread.ts'),
+          'sqlite-online-copy': resolve('src/core/storage/sqlite-online-copy-thread.ts'),
         },
       },
     },

@@ -10,7 +10,7 @@
  *   METALYTICS_BENCH_STORAGE_ONLY=1 only the storage figures (ingest, chart queries, compression), for quick runs
  *   METALYTICS_BENCH_DIALECTS  engines to measure (default sqlite,postgres,timescaledb)
  *   METALYTICS_BENCH_MODELS_ONLY=1 only the model figures (training per tfjs backend, the worker), for quick runs
- *   METALYTICS_BENCH_BACKUP_ONLY=1 only the backup figures, for quick runs (size: METALYTICS_BENCH_BACKUP_BARS)
+ *   METALYTICS_BENCH_BACKUP_ONLY=1 only the backup figures, for quick runs (sizes: see backup-bench.ts)
  *
  * The same figures run on SQLite, embedded Postgres and, when ../shared/tools/timescaledb
  * is installed, a real TimescaleDB (skipped with a note otherwise). Besides the 1m history
@@ -265,7 +265,7 @@ async function main() {
     return report(info);
   }
   if (BACKUP_ONLY) {
-    for (const row of await benchBackup()) record(row);
+    for (const row of await benchBackup(DIALECTS)) record(row);
     return report(info);
   }
 
@@ -292,8 +292,8 @@ async function main() {
   if (!STORAGE_ONLY) for (const row of await benchOutputValidation()) record(row);
   // Training per tfjs backend against cpu, the main thread while the worker trains, forecast latency.
   if (!STORAGE_ONLY) for (const row of await benchModels()) record(row);
-  // The backup's write rate beside SQLite's backup API alone, and the main thread meanwhile.
-  if (!STORAGE_ONLY && DIALECTS.includes('sqlite')) for (const row of await benchBackup()) record(row);
+  // Backup, verify and restore rates beside SQLite's backup API alone, the main thread meanwhile, and the Postgres export beside COPY.
+  if (!STORAGE_ONLY) for (const row of await benchBackup(DIALECTS)) record(row);
 
   const provider = STORAGE_ONLY ? undefined : await startBenchProvider();
   try {

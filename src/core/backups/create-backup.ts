@@ -9,7 +9,6 @@ import { ArchiveWriter, type WrittenArchive } from './archive/archive-writer';
 import { sealSecrets } from './archive/secrets-seal';
 import { backedUpTables, canonicalRow, canonicalSelect, TableDigest } from './archive/table-digest';
 import { digestSqliteCopy } from './database-digest';
-import Database from 'better-sqlite3';
 
 export const SQLITE_PART = 'database/metalytics.sqlite';
 export const SETTINGS_PART = 'settings.json';
@@ -41,8 +40,8 @@ async function filesUnder(folder: string): Promise<string[]> {
 }
 
 /**
- * The SQLite database: an online copy into a staging folder beside the archive, made
- * self-contained (rollback journal, no WAL), digested, then streamed in.
+ * The SQLite database: an online copy (one self-contained file) into a staging folder beside
+ * the archive, digested while it streams in.
  */
 async function addSqliteDatabase(
   writer: ArchiveWriter,
@@ -54,14 +53,6 @@ async function addSqliteDatabase(
   try {
     const copy = path.join(staging, 'metalytics.sqlite');
     await snapshot.copyTo(copy, (copied, total) => options.progress((0.6 * copied) / Math.max(total, 1)));
-    options.throwIfCancelled();
-    // One self-contained file, no WAL beside it to lose; a header change only, so quick on any size.
-    const sealing = new Database(copy, nativeBinding === undefined ? {} : { nativeBinding });
-    try {
-      sealing.pragma('journal_mode = DELETE');
-    } finally {
-      sealing.close();
-    }
     options.throwIfCancelled();
     // Both only read the copy: the checksums on their thread while the copy streams in compressed.
     const [{ digests }] = await Promise.all([

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -13,36 +14,47 @@ import { claimDatabaseFile, requireIntactDatabase, SqliteConnectionLock, sqliteC
 import { SqliteMarketData } from './sqlite-market-data';
 import { sqliteExecutor } from './sql-executor';
 import type { Storage } from './types';
+import { workerScript } from '../worker-script';
 
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
-/** 1 MiB of 4 KiB pages per step of an online copy: 4 MiB steps held the event loop up to 60 ms (bench). */
-const BACKUP_PAGES_PER_STEP = 256;
+
+export interface OnlineCopyRequest {
+  file: string;
+  destination: string;
+  nativeBinding: string | undefined;
+}
+
+export type OnlineCopyMessage = { kind: 'progress'; copiedPages: number; totalPages: number } | { kind: 'done' } | { kind: 'failed'; message: string };
 
 /**
- * Copies the database at `file` into `destination` with SQLite's online backup API, from a
- * connection of its own holding one read transaction: the copy is the snapshot taken when it
- * began, and writes meanwhile on the app's connection neither wait nor restart the copy.
+ * Copies the database at `file` into `destination` with SQLite's online backup API, on a
+ * thread of its own (sqlite-online-copy-thread.ts) with a connection of its own holding one
+ * read transaction: the copy is the snapshot taken when it began, writes meanwhile on the
+ * app's connection neither wait nor restart it, and the app's main thread is never held by
+ * a copy step. The copy is one self-contained file (rollback journal, no WAL).
  */
-async function copyOnline(
+function copyOnline(
   file: string,
   destination: string,
   nativeBinding: string | undefined,
   onProgress: (copiedPages: number, totalPages: number) => void,
 ): Promise<void> {
-  const reader = new Database(file, { readonly: true, fileMustExist: true, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
-  try {
-    reader.exec('BEGIN');
-    reader.prepare('SELECT count(*) FROM sqlite_master').get();
-    await reader.backup(destination, {
-      progress: ({ totalPages, remainingPages }) => {
-        onProgress(totalPages - remainingPages, totalPages);
-        return BACKUP_PAGES_PER_STEP;
-      },
+  const { script, eval: evaluate } = workerScript(import.meta.url, { source: 'sqlite-online-copy-thread', built: 'sqlite-online-copy' });
+  const request: OnlineCopyRequest = { file, destination, nativeBinding };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { eval: evaluate, execArgv: [], workerData: request });
+    let answered = false;
+    worker.on('message', (message: OnlineCopyMessage) => {
+      if (message.kind === 'progress') return onProgress(message.copiedPages, message.totalPages);
+      answered = true;
+      if (message.kind === 'done') resolve();
+      else reject(new Error(message.message));
     });
-    reader.exec('COMMIT');
-  } finally {
-    reader.close();
-  }
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (!answered) reject(new Error(`the database copy thread exited with code ${code} before it finished`));
+    });
+  });
 }
 
 /**

@@ -544,7 +544,8 @@ export type StorageTransaction = Pick<
 
 /**
  * The database as a backup reads it, consistent while the app keeps writing: on SQLite a copy
- * of the file through the online backup API, on Postgres statements inside one read-only
+ * of the file through the online backup API, one self-contained file (rollback journal, no
+ * WAL), made off the main thread; on Postgres statements inside one read-only
  * REPEATABLE READ transaction (one snapshot).
  */
 export type DatabaseSnapshot =

@@ -44,7 +44,8 @@ export const backedUpTables: readonly TableShape[] = (Object.values(pgSchema) as
   .filter((shape) => !CATALOGUE_TABLES.includes(shape.name))
   .sort((a, b) => (a.name < b.name ? -1 : 1));
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+/** A name as a quoted SQL identifier. */
+export const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The statement reading a table in canonical order on `dialect`. */
 export function canonicalSelect(shape: TableShape, dialect: 'sqlite' | 'postgres'): string {
