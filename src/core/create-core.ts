@@ -24,6 +24,8 @@ import { jobsHandlers } from './jobs/jobs-handlers';
 import { processOwner } from './jobs/process-owner';
 import { ProviderTurns } from './jobs/provider-turns';
 import { marketHandlers } from './market/market-handlers';
+import { PriceAlertEngine } from './price-alerts/price-alert-engine';
+import { priceAlertsHandlers } from './price-alerts/price-alerts-handlers';
 import type { CorePorts } from './ports';
 import { providerHandlers } from './providers/providers-handlers';
 import { qualityHandlers } from './quality/quality-handlers';
@@ -75,7 +77,10 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     });
     const scheduler: Scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now, modelJobs: live });
     await scheduler.load();
-    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, modelWorker, live, now, startedAt: now() };
+    // Headless one-shot commands (an import, a backfill) evaluate too: alerts do not wait for a long-running host.
+    const priceAlerts = new PriceAlertEngine({ storage, events, clock, logger: ports.logger });
+    priceAlerts.start(events);
+    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, modelWorker, live, priceAlerts, now, startedAt: now() };
     // One module per contract namespace, each in the folder of that name.
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
@@ -97,6 +102,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
       features: featuresHandlers(ctx),
       backups: backupsHandlers(ctx),
       retention: retentionHandlers(ctx),
+      priceAlerts: priceAlertsHandlers(ctx),
     });
 
     return {
@@ -113,6 +119,9 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
         await live.settled();
         // A cancelled training still records how it ended (its training run, its job run) before the database closes.
         await jobs.settled();
+        // After the jobs, whose last bars may still be evaluated; before the database closes.
+        priceAlerts.stop();
+        await priceAlerts.settled();
         await modelWorker.close();
         await storage.close();
       },

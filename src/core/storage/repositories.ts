@@ -12,6 +12,7 @@ import { SqlModelStageHistory } from './model-stage-history-repository';
 import { SqlNews } from './news-repository';
 import { SqlPlanDepths } from './plan-depth-repository';
 import { SqlPredictions } from './prediction-repository';
+import { SqlPriceAlerts } from './price-alert-repository';
 import type { SqlExecutor } from './sql-executor';
 import { SqlSpotPrices } from './spot-price-repository';
 import { SqlTrainingRuns } from './training-run-repository';
@@ -43,6 +44,7 @@ export function sqlRepositories(
     modelPerformance: wrap(new SqlModelPerformance(sql)),
     featureStore: wrap(new SqlFeatureStore(sql)),
     backups: wrap(new SqlBackups(sql)),
+    priceAlerts: wrap(new SqlPriceAlerts(sql)),
   });
   const { transaction } = wrap<Pick<Storage, 'transaction'>>({
     transaction: (work) => executor.transaction((tx) => work(over(tx))),
