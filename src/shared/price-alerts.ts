@@ -47,7 +47,7 @@ export const priceAlertConditionSchema = z.discriminatedUnion('kind', [
     .object({ kind: z.literal('indicatorCross'), fast: alertIndicatorSchema, slow: alertIndicatorSchema, direction: z.enum(['above', 'below']) })
     .strict()
     .refine((c) => JSON.stringify(c.fast) !== JSON.stringify(c.slow), { message: 'the two indicators are the same; choose two that can cross', path: ['slow'] }),
-]);
+], { error: 'a condition is crossAbove or crossBelow (with a price), percentMove, indicatorLevel or indicatorCross' });
 export type PriceAlertCondition = z.infer<typeof priceAlertConditionSchema>;
 
 /**
@@ -63,7 +63,7 @@ export const priceAlertRearmSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('recross'), hysteresis: z.number().finite().min(0, 'the hysteresis cannot be negative').default(0) }).strict(),
   z.object({ kind: z.literal('cooldown'), minutes: z.number().int().min(1, 'the cooldown is 1 minute or more').max(525_600, 'the cooldown is a year or less') }).strict(),
   z.object({ kind: z.literal('once') }).strict(),
-]);
+], { error: 'a rearm rule is recross (with a hysteresis), cooldown (with minutes) or once' });
 export type PriceAlertRearm = z.infer<typeof priceAlertRearmSchema>;
 export const defaultRearm: PriceAlertRearm = { kind: 'recross', hysteresis: 0 };
 

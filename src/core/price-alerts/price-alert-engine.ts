@@ -8,7 +8,8 @@
  */
 import type { Bar } from '../../shared/domain';
 import { priceAlertSource, type PriceAlert } from '../../shared/price-alerts';
-import { raiseAlert, type AlertDeps } from '../alerts/alerts';
+import type { Alert } from '../../shared/scheduler';
+import type { AlertDeps } from '../alerts/alerts';
 import type { EventBus } from '../events';
 import type { Logger } from '../ports';
 import type { StoredPriceAlert } from '../storage/types';
@@ -89,17 +90,26 @@ export class PriceAlertEngine {
     const unchanged =
       firings.length === 0 && progress.state === alert.state && progress.beyond === alert.beyond && progress.enabled === alert.enabled && lastBarTime === alert.lastBarTime;
     if (unchanged) return;
-    const saved = await this.deps.storage.priceAlerts.save({ ...alert, ...progress, lastBarTime, updatedAt: now });
-    // Another evaluation or an edit wrote the alert since it was read: that one stands, and fires what it saw.
-    if (!saved) return;
-    for (const point of firings) {
-      await raiseAlert(this.deps, {
-        severity: 'warning',
-        source: priceAlertSource(alert.id),
-        message: firingMessage(alert, point),
-        details: { priceAlertId: alert.id, symbol: alert.symbol, timeframe: alert.timeframe, barTime: point.time, close: point.close, condition: alert.condition },
-      });
-    }
+    // The new progress and its alerts commit together: a crash fires nothing or everything, never twice.
+    const raised = await this.deps.storage.transaction(async (tx) => {
+      // Another evaluation or an edit wrote the alert since it was read: that one stands, and fires what it saw.
+      if (!(await tx.priceAlerts.save({ ...alert, ...progress, lastBarTime, updatedAt: now }))) return [];
+      const stored: Alert[] = [];
+      for (const point of firings) {
+        stored.push(
+          await tx.alerts.raise({
+            createdAt: now,
+            severity: 'warning',
+            source: priceAlertSource(alert.id),
+            message: firingMessage(alert, point),
+            details: { priceAlertId: alert.id, symbol: alert.symbol, timeframe: alert.timeframe, barTime: point.time, close: point.close, condition: alert.condition },
+          }),
+        );
+      }
+      return stored;
+    });
+    // The in-app list, and a desktop notification in Electron (src/main listens for alert.raised).
+    for (const stored of raised) this.deps.events.emit('alert.raised', stored);
   }
 
   private async startFromBaseline(alert: StoredPriceAlert): Promise<void> {
