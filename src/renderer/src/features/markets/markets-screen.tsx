@@ -28,6 +28,7 @@ import { isEditableTarget, marketsShortcut } from './shortcuts';
 import { TimeframeBar } from './timeframe-bar';
 import { useChartWindow, type LoadedWindow } from './use-chart-window';
 import { useActiveForecast } from './use-active-forecast';
+import { PriceAlertsPanel, usePriceAlerts } from './price-alerts-panel';
 import './chart-toolbar.css';
 
 const DEMO_SYMBOL = 'DEMO.XAUUSD';
@@ -263,6 +264,8 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
 
   const chart = useChartWindow(symbol && settings ? symbol : undefined, timeframe, specs);
   const forecast = useActiveForecast(symbol, timeframe, chartState.forecast);
+  const [placingAlert, setPlacingAlert] = useState(false);
+  const priceAlerts = usePriceAlerts(symbol, timeframe, chart.window?.bars.at(-1)?.close);
 
   useApiEvent('bars.changed', (change) => {
     if (change.symbol === symbol) chart.refreshTail(change.from, change.to);
@@ -535,6 +538,17 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
               >
                 Forecast
               </button>
+              <button
+                type="button"
+                className="button button--tool"
+                aria-pressed={placingAlert}
+                disabled={!lastBar}
+                title="Click the chart at a price to be alerted when the close crosses it (Alt+click does it at any time); drag a line to move it"
+                data-testid="alert-at-price"
+                onClick={() => setPlacingAlert((placing) => !placing)}
+              >
+                Alert
+              </button>
               <span className="chart-toolbar__divider" aria-hidden="true" />
               <button type="button" className="button button--tool" disabled={!lastBar} onClick={exportPng} data-testid="export-png" title="Save the chart as a PNG image">
                 Export PNG
@@ -562,6 +576,15 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
             viewStart={viewStart}
             onNearStart={chart.loadOlder}
             forecast={forecast.marks}
+            alertLines={priceAlerts.lines}
+            alertEvents={{
+              ...priceAlerts.events,
+              onPlace: (price) => {
+                setPlacingAlert(false);
+                priceAlerts.events.onPlace(price);
+              },
+            }}
+            placingAlert={placingAlert}
           >
             <div className="chart-notices">
               {chart.capReached && current && (
@@ -609,6 +632,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
               </div>
             )}
           </PriceChart>
+          {symbol && <PriceAlertsPanel symbol={symbol} priceAlerts={priceAlerts} lastClose={lastBar?.close} />}
         </div>
       </section>
       {importDialog}
