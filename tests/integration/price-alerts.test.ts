@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openArchive } from '../../src/core/backups/archive/archive-reader';
 import { createCore, type Core } from '../../src/core/create-core';
 import type { EventMessage, EventPayload } from '../../src/shared/contract';
 import type { Alert } from '../../src/shared/scheduler';
@@ -207,6 +208,14 @@ describe('price alerts on imported bars, and their management', () => {
       ['NOT_FOUND', 'There is no price alert "no-such-alert"; it may have been deleted.'],
     ]);
     expect((await test.call('priceAlerts.list', {})).priceAlerts).toEqual([]);
+  });
+
+  it('travels in backups: the archive holds the price_alerts table', async () => {
+    await test.call('priceAlerts.create', { symbol: 'XAUUSD', condition: { kind: 'crossBelow', price: 2300 }, rearm: { kind: 'once' } });
+    await test.call('priceAlerts.create', { symbol: 'XAUUSD', condition: { kind: 'percentMove', percent: 3, bars: 5 } });
+    const created = await test.call('backups.create', { wait: true });
+    const { manifest } = await openArchive(created.backup!.path);
+    expect(manifest.tables.find((t) => t.name === 'price_alerts')).toMatchObject({ rows: 2 });
   });
 
   it('deletes an alert and keeps what it raised in the alert list', async () => {
