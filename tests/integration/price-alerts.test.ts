@@ -1,18 +1,24 @@
 /**
  * Price alerts through a real headless core: fired by a scheduled job's new bars from the fake
- * provider server (on SQLite and a real Postgres), by an import, never twice for one
- * crossing, and refused with a sentence when the input makes no sense.
+ * provider server (on SQLite and a real Postgres), by imports (a golden cross on the real gold
+ * history among them), never twice for one crossing, even with two processes evaluating, and
+ * refused with a sentence when the input makes no sense.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/core/backups/archive/archive-reader';
 import { createCore, type Core } from '../../src/core/create-core';
+import { EventBus } from '../../src/core/events';
+import { PriceAlertEngine } from '../../src/core/price-alerts/price-alert-engine';
 import type { EventMessage, EventPayload } from '../../src/shared/contract';
 import type { Alert } from '../../src/shared/scheduler';
 import { FakeProviderServer, syntheticBar } from '../support/fake-provider-server';
 import { useTestPostgres } from '../support/postgres';
+import { realDataPath } from '../support/real-data';
+import { silentLogger } from '../support/silent-logger';
 import { createTestCore, invokeFailure as failure, invokeOk as ok, testPorts, type TestCore } from '../support/test-core';
 
 const MINUTE = 60_000;
@@ -210,6 +216,19 @@ describe('price alerts on imported bars, and their management', () => {
     expect((await test.call('priceAlerts.list', {})).priceAlerts).toEqual([]);
   });
 
+  it('fires a crossing once when two processes evaluate the same new bars at the same time', async () => {
+    const alert = await test.call('priceAlerts.create', { symbol: 'XAUUSD', condition: { kind: 'crossAbove', price: 2600 } });
+    const { storage } = test.core;
+    // A second process sharing the database: its own engine, nobody else's events.
+    const other = new PriceAlertEngine({ storage, events: new EventBus(), clock: { now: () => Date.now() }, logger: silentLogger() });
+    await importCloses(D0 + 20 * DAY, [2650]);
+    other.evaluateSoon('XAUUSD');
+    await other.settled();
+    await evaluatedUpTo(test.core, alert.id, D0 + 20 * DAY);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await firedBy(alert.id)).map((a) => a.message)).toEqual(['XAUUSD crossed above 2,600.00 (close 2,650.00 at 2026-01-25 00:00 UTC)']);
+  });
+
   it('travels in backups: the archive holds the price_alerts table', async () => {
     await test.call('priceAlerts.create', { symbol: 'XAUUSD', condition: { kind: 'crossBelow', price: 2300 }, rearm: { kind: 'once' } });
     await test.call('priceAlerts.create', { symbol: 'XAUUSD', condition: { kind: 'percentMove', percent: 3, bars: 5 } });
@@ -219,12 +238,49 @@ describe('price alerts on imported bars, and their management', () => {
   });
 
   it('deletes an alert and keeps what it raised in the alert list', async () => {
-    const alert = await test.call('priceAlerts.create', { symbol: 'XAUUSD', condition: { kind: 'crossAbove', price: 2440 } });
-    await importCloses(D0 + 8 * DAY, [2450]);
-    await evaluatedUpTo(test.core, alert.id, D0 + 8 * DAY);
+    const alert = await test.call('priceAlerts.create', { symbol: 'XAUUSD', condition: { kind: 'crossAbove', price: 2700 } });
+    await importCloses(D0 + 30 * DAY, [2710]);
+    await evaluatedUpTo(test.core, alert.id, D0 + 30 * DAY);
     expect(await firedBy(alert.id)).toHaveLength(1);
     expect(await test.call('priceAlerts.delete', { id: alert.id })).toEqual({ id: alert.id, deleted: true });
     expect(await test.call('priceAlerts.delete', { id: alert.id })).toEqual({ id: alert.id, deleted: false });
     expect(await firedBy(alert.id)).toHaveLength(1);
+  });
+});
+
+describe('an SMA 50/200 cross alert on the real gold history', () => {
+  let test: TestCore;
+  afterAll(() => test?.cleanup());
+
+  it('fires at each golden cross of the bars imported after it was created, as a plain SMA loop finds them', async () => {
+    test = await createTestCore();
+    const [header, ...rows] = readFileSync(realDataPath('xauusd-1d-mt4.csv'), 'utf8').trim().split(/\r?\n/);
+    const closes = rows.map((row) => Number(row.split(';')[4]));
+    const times = rows.map((row) => {
+      const [y, m, d] = row.slice(0, 10).split('.').map(Number);
+      return Date.UTC(y!, m! - 1, d!);
+    });
+    // The alert is created with the first two thirds stored; the last third arrives in one import.
+    const split = Math.floor(rows.length * (2 / 3));
+    const importRows = (from: number, to: number, name: string) =>
+      test.call('import.csv', { source: { kind: 'text', fileName: name, text: [header, ...rows.slice(from, to)].join('\n') }, symbol: 'XAUUSD', timeframe: '1d' });
+    await importRows(0, split, 'gold-first.csv');
+    const alert = await test.call('priceAlerts.create', {
+      symbol: 'XAUUSD',
+      condition: { kind: 'indicatorCross', fast: { kind: 'sma', params: { period: 50 } }, slow: { kind: 'sma', params: { period: 200 } }, direction: 'above' },
+    });
+    expect(alert).toMatchObject({ timeframe: '1d', state: 'armed', lastBarTime: times[split - 1] });
+    await importRows(split, rows.length, 'gold-rest.csv');
+    await evaluatedUpTo(test.core, alert.id, times.at(-1)!);
+
+    const mean = (end: number, period: number) => closes.slice(end - period + 1, end + 1).reduce((a, b) => a + b, 0) / period;
+    const crosses: string[] = [];
+    for (let i = split; i < rows.length; i++) {
+      if (mean(i, 50) >= mean(i, 200) && mean(i - 1, 50) < mean(i - 1, 200)) crosses.push(new Date(times[i]!).toISOString().slice(0, 10));
+    }
+    expect(crosses.length).toBeGreaterThan(0);
+    const fired = (await test.call('alerts.list', {})).alerts.filter((a) => a.source === `priceAlert:${alert.id}`).reverse();
+    expect(fired.map((a) => /at (\d{4}-\d{2}-\d{2}) /.exec(a.message)?.[1])).toEqual(crosses);
+    expect(fired[0]!.message).toMatch(/^XAUUSD SMA 50 crossed above SMA 200 \(1d\): [\d,.]+ vs [\d,.]+ \(close [\d,.]+ at \d{4}-\d{2}-\d{2} 00:00 UTC\)$/);
   });
 });
