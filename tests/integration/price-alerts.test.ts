@@ -167,9 +167,13 @@ describe('price alerts on imported bars, and their management', () => {
     await evaluatedUpTo(test.core, beyond.id, D0 + 4 * DAY);
     expect((await firedBy(below.id)).map((a) => a.message)).toEqual(['XAUUSD crossed above 2,400.00 (close 2,450.00 at 2026-01-08 00:00 UTC)']);
     expect(await firedBy(beyond.id)).toEqual([]);
-    expect((await test.call('priceAlerts.list', { symbol: 'XAUUSD' })).priceAlerts.find((a) => a.id === below.id)).toMatchObject({
-      state: 'fired',
-      lastFiredAt: expect.any(Number),
+    const fired = (await test.call('priceAlerts.list', { symbol: 'XAUUSD' })).priceAlerts.find((a) => a.id === below.id)!;
+    expect(fired).toMatchObject({ state: 'fired', lastFiredAt: expect.any(Number) });
+    // A new level arms it afresh and keeps when it last fired.
+    expect(await test.call('priceAlerts.update', { id: below.id, condition: { kind: 'crossAbove', price: 2500 } })).toMatchObject({
+      state: 'armed',
+      beyond: false,
+      lastFiredAt: fired.lastFiredAt,
     });
   });
 

@@ -152,10 +152,10 @@ export function evaluatePoints(
   return { progress: current, firings };
 }
 
-/** Where a new alert stands before any new bar: the side of the newest known value, or waiting. */
-export function baselineProgress(points: readonly AlertPoint[], enabled: boolean): AlertProgress {
+/** Where a new or changed alert stands before any new bar: armed on the side of the newest known value, or waiting. */
+export function baselineProgress(points: readonly AlertPoint[]): Pick<AlertProgress, 'state' | 'beyond'> {
   const last = points.findLast((point) => point.distance !== null);
-  return { state: last ? 'armed' : 'waiting', beyond: last ? last.distance! >= 0 : null, lastFiredAt: null, enabled };
+  return { state: last ? 'armed' : 'waiting', beyond: last ? last.distance! >= 0 : null };
 }
 
 /** A user's level as they typed it, with at least two decimals: 2,400.00, 1.08345. */

@@ -13,7 +13,7 @@ import type { AlertDeps } from '../alerts/alerts';
 import type { EventBus } from '../events';
 import type { Logger } from '../ports';
 import type { StoredPriceAlert } from '../storage/types';
-import { baselineProgress, conditionPoints, evaluatePoints, firingMessage, warmUpOf, type AlertProgress } from './alert-semantics';
+import { baselineProgress, conditionPoints, evaluatePoints, firingMessage, warmUpOf } from './alert-semantics';
 
 /** The most new bars one evaluation reads: a catch-up longer than this is judged on its newest bars. */
 const MAX_NEW_BARS = 5_000;
@@ -64,13 +64,13 @@ export class PriceAlertEngine {
   }
 
   /** Where an alert stands on the bars stored now, before any new one: the progress a new or changed alert starts from. */
-  async baseline(alert: Pick<PriceAlert, 'symbol' | 'timeframe' | 'condition' | 'enabled'>): Promise<AlertProgress & { lastBarTime: number | null }> {
+  async baseline(alert: Pick<PriceAlert, 'symbol' | 'timeframe' | 'condition'>): Promise<Pick<PriceAlert, 'state' | 'beyond' | 'lastBarTime'>> {
     const { bars } = await this.deps.storage.marketData.queryBars({
       symbol: alert.symbol,
       timeframe: alert.timeframe,
       limit: warmUpOf(alert.condition, alert.timeframe) + 1,
     });
-    return { ...baselineProgress(conditionPoints(alert.condition, bars), alert.enabled), lastBarTime: bars.at(-1)?.time ?? null };
+    return { ...baselineProgress(conditionPoints(alert.condition, bars)), lastBarTime: bars.at(-1)?.time ?? null };
   }
 
   private async evaluateSymbol(symbol: string): Promise<void> {

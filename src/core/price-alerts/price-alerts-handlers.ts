@@ -62,7 +62,7 @@ export function priceAlertsHandlers(ctx: Pick<CoreContext, 'storage' | 'clock' |
       const timeframe = await timeframeFor(symbol, asked);
       const now = ctx.clock.now();
       const base = { symbol, timeframe, condition, rearm, enabled };
-      const created = await storage.priceAlerts.create({ id: randomUUID(), ...base, note: note || null, ...(await engine.baseline(base)), createdAt: now, updatedAt: now });
+      const created = await storage.priceAlerts.create({ id: randomUUID(), ...base, note: note || null, ...(await engine.baseline(base)), lastFiredAt: null, createdAt: now, updatedAt: now });
       return withoutVersion(created);
     },
     'priceAlerts.update': async (edit) => {

@@ -28,7 +28,7 @@ const recross: PriceAlertRearm = { kind: 'recross', hysteresis: 0 };
  */
 function run(condition: PriceAlertCondition, before: number[], after: number[], rearm: PriceAlertRearm = recross, clock = (i: number) => T0 + i * HOUR) {
   const all = bars([...before, ...after]);
-  let progress: AlertProgress = baselineProgress(conditionPoints(condition, all.slice(0, before.length)), true);
+  let progress: AlertProgress = { ...baselineProgress(conditionPoints(condition, all.slice(0, before.length))), lastFiredAt: null, enabled: true };
   const fired: number[] = [];
   for (let i = before.length; i < all.length; i++) {
     const points = conditionPoints(condition, all.slice(0, i + 1));
@@ -92,7 +92,7 @@ describe('price alert semantics', () => {
   it('seeing the same bar again fires nothing more', () => {
     const condition = above2400;
     const series = bars([2390, 2405]);
-    const start = baselineProgress(conditionPoints(condition, series.slice(0, 1)), true);
+    const start: AlertProgress = { ...baselineProgress(conditionPoints(condition, series.slice(0, 1))), lastFiredAt: null, enabled: true };
     const once = evaluatePoints(start, conditionPoints(condition, series), recross, T0);
     // The engine reads again from the newest bar it evaluated.
     const again = evaluatePoints(once.progress, conditionPoints(condition, series).slice(1), recross, T0);
@@ -102,7 +102,7 @@ describe('price alert semantics', () => {
 
   it('a still-forming bar that moves across the level fires when it is stored again', () => {
     const condition = above2400;
-    const start = baselineProgress(conditionPoints(condition, bars([2390, 2395])), true);
+    const start: AlertProgress = { ...baselineProgress(conditionPoints(condition, bars([2390, 2395]))), lastFiredAt: null, enabled: true };
     // The newest bar, first stored at 2395, is replaced by the same hour at 2403.
     const updated = evaluatePoints(start, conditionPoints(condition, bars([2390, 2403])).slice(1), recross, T0);
     expect(updated.firings.map((p) => p.close)).toEqual([2403]);
@@ -150,7 +150,7 @@ describe('price alert semantics', () => {
 
   it('waits while an indicator warms up, then takes its side without firing', () => {
     const condition: PriceAlertCondition = { kind: 'indicatorLevel', indicator: { kind: 'sma', params: { period: 3 } }, direction: 'above', level: 50 };
-    const start = baselineProgress(conditionPoints(condition, bars([60])), true);
+    const start = baselineProgress(conditionPoints(condition, bars([60])));
     expect(start).toMatchObject({ state: 'waiting', beyond: null });
     const { fired, progress } = run(condition, [60], [60, 60, 61]);
     expect(fired).toEqual([]);
