@@ -1,11 +1,13 @@
 /**
  * Price alerts through a real headless core: fired by a scheduled job's new bars from the fake
  * provider server (on SQLite and a real Postgres), by imports (a golden cross on the real gold
- * history among them), never twice for one crossing, even with two processes evaluating, and
+ * history among them, and a one-shot `metalytics import`), never twice for one crossing, even
+ * with two processes evaluating, and
  * refused with a sentence when the input makes no sense.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,7 @@ import { FakeProviderServer, syntheticBar } from '../support/fake-provider-serve
 import { useTestPostgres } from '../support/postgres';
 import { realDataPath } from '../support/real-data';
 import { silentLogger } from '../support/silent-logger';
+import { repoRoot } from '../support/serve-process';
 import { createTestCore, invokeFailure as failure, invokeOk as ok, testPorts, type TestCore } from '../support/test-core';
 
 const MINUTE = 60_000;
@@ -286,5 +289,43 @@ describe('an SMA 50/200 cross alert on the real gold history', () => {
     const fired = (await test.call('alerts.list', {})).alerts.filter((a) => a.source === `priceAlert:${alert.id}`).reverse();
     expect(fired.map((a) => /at (\d{4}-\d{2}-\d{2}) /.exec(a.message)?.[1])).toEqual(crosses);
     expect(fired[0]!.message).toMatch(/^XAUUSD SMA 50 crossed above SMA 200 \(1d\): [\d,.]+ vs [\d,.]+ \(close [\d,.]+ at \d{4}-\d{2}-\d{2} 00:00 UTC\)$/);
+  });
+});
+
+describe('a one-shot metalytics import', () => {
+  let dataDir: string;
+  afterAll(async () => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('fires the alert its bars cross before the command exits, with no long-running host', async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'metalytics-price-alerts-cli-'));
+    const D0 = Date.UTC(2026, 2, 2);
+    let core = await createCore(testPorts(dataDir), { validateOutput: true });
+    await ok(core, 'import.csv', { source: { kind: 'text', fileName: 'gold.csv', text: csvOf(dailyRows(D0, [2390, 2395])) }, symbol: 'XAUUSD', timeframe: '1d' });
+    const alert = await ok(core, 'priceAlerts.create', { symbol: 'XAUUSD', condition: { kind: 'crossAbove', price: 2400 } });
+    await core.close();
+
+    const file = path.join(dataDir, 'next-days.csv');
+    await writeFile(file, csvOf(dailyRows(D0 + 2 * DAY, [2405, 2410])));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('METALYTICS_')));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(repoRoot, 'bin/metalytics.js'), 'import', file, '--symbol', 'XAUUSD', '--timeframe', '1d'], {
+        cwd: dataDir,
+        env: { ...env, METALYTICS_DATA_DIR: dataDir },
+        stdio: 'ignore',
+      });
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    expect(code).toBe(0);
+
+    core = await createCore(testPorts(dataDir), { validateOutput: true });
+    try {
+      const { alerts } = await ok(core, 'alerts.list', {});
+      expect(alerts.map((a) => [a.source, a.message])).toEqual([[`priceAlert:${alert.id}`, 'XAUUSD crossed above 2,400.00 (close 2,405.00 at 2026-03-04 00:00 UTC)']]);
+    } finally {
+      await core.close();
+    }
   });
 });
