@@ -2,8 +2,7 @@
  * Price alerts through a real headless core: fired by a scheduled job's new bars from the fake
  * provider server (on SQLite and a real Postgres), by imports (a golden cross on the real gold
  * history among them, and a one-shot `metalytics import`), never twice for one crossing, even
- * with two processes evaluating, and
- * refused with a sentence when the input makes no sense.
+ * with two processes evaluating, and refused with a sentence when the input makes no sense.
  */
 import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
