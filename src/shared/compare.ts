@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_COMPARE_SYMBOLS } from './compare-view';
 import { epochMsSchema, symbolSchema, timeRangeFields } from './domain';
 import { timeframeSchema } from './timeframes';
 
@@ -13,7 +14,6 @@ import { timeframeSchema } from './timeframes';
  */
 
 export const MIN_COMPARE_SYMBOLS = 2;
-export const MAX_COMPARE_SYMBOLS = 8;
 /** Most common times one reply carries: enough for 20 years of days or two of hours. */
 export const MAX_COMPARE_POINTS = 20_000;
 

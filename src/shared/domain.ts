@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { backupSettingsSchema, retentionSettingsSchema } from './backup-settings';
+import { compareViewSchema } from './compare-view';
 import { timeframeSchema } from './timeframes';
 
 /** UTC epoch milliseconds; pre-1970 history (gold since 1833) is negative. */
@@ -28,6 +29,8 @@ export const instrumentSchema = z.object({
   currency: z.string(),
   /** Ticker of this instrument at each provider that carries it. */
   providerSymbols: z.partialRecord(providerIdSchema, z.string()),
+  /** IANA zone of the exchange it trades on (America/New_York for COMEX and NYSE); absent over the counter and for crypto. */
+  exchangeTimeZone: z.string().optional(),
 });
 export type Instrument = z.infer<typeof instrumentSchema>;
 
@@ -81,6 +84,10 @@ export type DatabaseMode = z.infer<typeof databaseModeSchema>;
 
 export const themeSchema = z.enum(['system', 'dark', 'light']);
 
+export const timeZoneChoices = ['utc', 'local', 'exchange'] as const;
+export const timeZoneChoiceSchema = z.enum(timeZoneChoices);
+export type TimeZoneChoice = z.infer<typeof timeZoneChoiceSchema>;
+
 export const providerSettingsSchema = z
   .object({
     /** e.g. a company proxy; a key is never sent to any other host than this one. */
@@ -126,6 +133,10 @@ export const settingsSchema = z.object({
   providers: z.partialRecord(providerIdSchema, providerSettingsSchema).default({}),
   backups: backupSettingsSchema.default({ keep: { daily: 7, weekly: 4, monthly: 12 }, safetyDays: 30 }),
   retention: retentionSettingsSchema.default({ minuteBarsDays: null }),
+  /** The zone intraday bar times are shown in: UTC, this computer's, or the instrument's exchange's. */
+  timeZone: timeZoneChoiceSchema.default('utc'),
+  /** The Compare screen's instruments, start, panes and scale; absent until it is first changed. */
+  compare: compareViewSchema.optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();

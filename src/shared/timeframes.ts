@@ -24,6 +24,11 @@ export const fixedTimeframeMs: Readonly<Record<Exclude<Timeframe, '1M'>, number>
 /** 1970-01-01 was a Thursday; the first Monday 00:00 UTC is four days later. */
 export const WEEK_ANCHOR_MS = 4 * DAY;
 
+/** Bars shorter than a day, whose times of day mean something; 1d and longer are UTC-day buckets. */
+export function isIntraday(timeframe: Timeframe): boolean {
+  return timeframe !== '1d' && timeframe !== '1w' && timeframe !== '1M';
+}
+
 /** Nominal length of a timeframe, for spacing heuristics and range planning. */
 export function nominalTimeframeMs(timeframe: Timeframe): number {
   return timeframe === '1M' ? 30 * DAY : fixedTimeframeMs[timeframe];

@@ -119,6 +119,14 @@ describe('Markets chart analysis in the browser', () => {
     await expect.poll(() => page.getByTestId('legend-rsi-14-value').textContent()).toBe(price(wilderRsi(closes, 14)[last]!));
     expect(await page.getByTestId('indicator-chip-sma-20').textContent()).toContain('SMA 20');
     await expect.poll(() => chart(page).getAttribute('data-panes')).toBe('2');
+    // The file's last bar follows a hole of 81 days: the chart marks it with the others among the
+    // bars it holds (gaps longer than a long weekend), and both windows at the last bar reach across it.
+    const held = rows.slice(-(await barsHeld(page)));
+    const holes = held.filter((row, i) => i > 0 && row.time - held[i - 1]!.time > 4 * 86_400_000);
+    expect(holes.length).toBeGreaterThan(0);
+    expect(await chart(page).getAttribute('data-holes')).toBe(String(holes.length));
+    expect(await page.getByTestId('legend-rsi-14-hole').getAttribute('title')).toContain('81-day gap');
+    expect(await page.getByTestId('legend-sma-20-hole').isVisible()).toBe(true);
   });
 
   it('shows the hovered bar and its indicator values in the legend', async () => {

@@ -144,4 +144,20 @@ describe('Compare in the browser against metalytics serve', () => {
     expect(await page.getByTestId('compare-ratio-value').textContent()).toBe(fiveFigures(bitcoin.get(day)! / gold.get(day)!));
     await page.screenshot({ path: path.join(docsDir, 'compare.png') });
   });
+
+  it('takes dates as YYYY-MM-DD only, and keeps the comparison in settings across a reload', async () => {
+    await page.getByTestId('compare-start').fill('12/31/2020');
+    expect(await page.getByTestId('compare-start').getAttribute('aria-invalid')).toBe('true');
+    await page.getByTestId('compare-start').fill(START);
+    expect(await page.getByTestId('compare-start').getAttribute('aria-invalid')).toBe('false');
+
+    await expect.poll(async () => (await server.call('settings.get')).compare?.start).toBe(START);
+    const { compare } = await server.call('settings.get');
+    expect(compare).toMatchObject({ timeframe: '1d', ratio: { first: 'BTCUSD', second: 'XAUUSD' }, window: String(WINDOW) });
+
+    await page.reload();
+    await page.getByTestId('nav-compare').click();
+    await expect.poll(() => page.getByTestId('compare-start').inputValue()).toBe(START);
+    await expect.poll(() => page.getByTestId('compare-ratio-legend').textContent()).toContain('Ratio BTCUSD / XAUUSD');
+  });
 });

@@ -19,7 +19,8 @@ function xauLastDay() {
   const fields = (line: string) => line.split(';');
   const last = fields(rows.at(-1)!);
   const previous = fields(rows.at(-2)!);
-  return { date: last[0]!.slice(0, 10).replaceAll('.', '-'), close: Number(last[4]), previousClose: Number(previous[4]) };
+  const day = (row: string[]) => row[0]!.slice(0, 10).replaceAll('.', '-');
+  return { date: day(last), previousDate: day(previous), close: Number(last[4]), previousClose: Number(previous[4]) };
 }
 
 const en = (options: Intl.NumberFormatOptions) => new Intl.NumberFormat('en-US', options);
@@ -40,19 +41,24 @@ beforeAll(async () => {
   await server.call('import.csv', { source: { kind: 'path', path: realDataPath('xauusd-1d-mt4.csv') }, symbol: 'XAUUSD' });
   await server.call('demo.load', {});
   await server.call('settings.update', { watchlist: ['XAUUSD', 'DEMO.XAUUSD', 'DEMO.BTCUSD', 'XAGUSD', 'GC=F'], chart: { symbol: 'XAUUSD', timeframe: '1d' } });
-  page = await openAppPage(browser, server);
+  // A computer in Berlin, so local time, exchange time and UTC all differ.
+  page = await openAppPage(browser, server, { timezoneId: 'Europe/Berlin' });
 }, 120_000);
 
 afterAll(() => closeApp({ page, browser, server }));
 
 describe('Watchlist and symbol search in the browser', () => {
   it('shows the last close and the change over the last day of the imported file', async () => {
-    const { date, close, previousClose } = xauLastDay();
+    const { date, previousDate, close, previousClose } = xauLastDay();
     await expect.poll(() => page.getByTestId('watch-last-XAUUSD').textContent()).toBe(price(close));
     expect(await page.getByTestId('watch-change-XAUUSD').textContent()).toBe(`+${price(close - previousClose)}`);
     expect(await page.getByTestId('watch-percent-XAUUSD').textContent()).toBe(
       en({ style: 'percent', signDisplay: 'exceptZero', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format((close - previousClose) / previousClose),
     );
+    // The file's last bar follows a hole of weeks, so the change says what it spans.
+    const spanDays = (Date.parse(date) - Date.parse(previousDate)) / 86_400_000;
+    expect(spanDays).toBeGreaterThan(4);
+    expect(await page.getByTestId('watch-span-XAUUSD').textContent()).toBe(` over ${spanDays} days`);
     // The file ends in the past, so the row says which day the figures belong to.
     expect(await page.getByTestId('watch-asof-XAUUSD').textContent()).toBe(`as of ${date}`);
     expect(await page.locator('[data-testid="instrument-XAUUSD"] .sparkline polyline').count()).toBe(1);
@@ -100,5 +106,51 @@ describe('Watchlist and symbol search in the browser', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('chart-title').textContent()).toMatch(/^Silver futures/);
+  });
+
+  it('lists the shortcuts on ?, and not while typing', async () => {
+    await page.keyboard.press('/');
+    await page.keyboard.type('?');
+    expect(await page.getByTestId('instrument-filter').inputValue()).toBe('?');
+    expect(await page.getByTestId('shortcut-help').count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+
+    await page.keyboard.press('?');
+    const help = page.getByTestId('shortcut-help');
+    await help.waitFor();
+    expect(await help.textContent()).toContain('Search instruments');
+    expect(await help.textContent()).toContain('9 = 1M');
+    await page.screenshot({ path: path.join(docsDir, 'shortcuts.png') });
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+  });
+
+  it('opens an instrument stored coarser than the current timeframe on its finest one, and says so', async () => {
+    await page.getByTestId('instrument-DEMO.BTCUSD').click();
+    await page.keyboard.press('5');
+    await expect.poll(() => page.getByTestId('tf-1h').getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('instrument-XAUUSD').click();
+    expect(await page.getByTestId('timeframe-toast').textContent()).toContain('XAUUSD is stored as 1d bars only, so it opens on 1d instead of 1h.');
+    await expect.poll(() => page.getByTestId('tf-1d').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByTestId('chart-notice').count()).toBe(0);
+  });
+
+  it('shows intraday times in the zone chosen, and keeps daily bars on their UTC days', async () => {
+    await page.getByTestId('instrument-DEMO.BTCUSD').click();
+    await page.keyboard.press('5');
+    await page.mouse.move(0, 0);
+    await expect.poll(() => page.getByTestId('legend-time').textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:00 UTC$/);
+    const utc = (await page.getByTestId('legend-time').textContent())!.replace(' UTC', '');
+    const instant = Date.parse(`${utc.replace(' ', 'T')}:00Z`);
+    const berlin = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', dateStyle: 'short', timeStyle: 'short' }).format(instant);
+
+    await page.getByTestId('time-zone').selectOption('local');
+    await expect.poll(() => page.getByTestId('legend-time').textContent()).toBe(`${berlin} local (Berlin)`);
+    expect((await server.call('settings.get')).timeZone).toBe('local');
+
+    await page.getByTestId('instrument-XAUUSD').click();
+    await expect.poll(() => page.getByTestId('legend-time').textContent()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await page.getByTestId('time-zone').selectOption('utc');
   });
 });

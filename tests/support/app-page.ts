@@ -19,8 +19,8 @@ export function requireBuiltRenderer(): void {
  * Opens the app from the link `metalytics serve` printed, in a fresh browser context, and
  * waits until the page has taken the token out of the address bar. Fails if the page threw.
  */
-export async function openAppPage(browser: Browser, server: ServeProcess): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', colorScheme: 'dark' });
+export async function openAppPage(browser: Browser, server: ServeProcess, { timezoneId }: { timezoneId?: string } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', colorScheme: 'dark', timezoneId });
   const page = await context.newPage();
   // Shorter than the test timeout, so a step that cannot happen fails with Playwright's own reason.
   page.setDefaultTimeout(15_000);

@@ -9,6 +9,7 @@ import { UpcomingScreen } from '../features/upcoming/upcoming-screen';
 import type { Screen } from '../ui/screens';
 import { Navigation } from './navigation';
 import { SettingsProvider, useSettings } from '../ui/settings-context';
+import { ShortcutHelp } from './shortcut-help';
 import { StatusBar } from './status-bar';
 import { useAppliedTheme } from '../ui/theme';
 
@@ -51,6 +52,7 @@ function Shell() {
           <UpcomingScreen screen={screen} />
         )}
       </main>
+      <ShortcutHelp />
       <StatusBar
         onOpenAlerts={() => {
           setDataSection('alerts');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Bar, BarSpan } from '../../../shared/domain';
 import { barTimeframes, sourceLine } from './bar-spans';
-import { seamsOf } from './span-seams';
+import { holeInWindow, holesOf, seamsOf } from './span-seams';
 
 const DAY = 86_400_000;
 const bar = (day: number): Bar => ({ time: day * DAY, open: 1, high: 1, low: 1, close: 1, volume: 0 });
@@ -17,10 +17,21 @@ describe('bar spans on the chart', () => {
 
   it('puts a seam between the last bar of a span and the first of the next', () => {
     expect(seamsOf(spans)).toEqual([
-      { before: 3 * DAY, after: 4 * DAY, timeframe: '1h' },
-      { before: 5 * DAY, after: 6 * DAY, timeframe: '1d' },
+      { kind: 'seam', before: 3 * DAY, after: 4 * DAY, label: '1h →' },
+      { kind: 'seam', before: 5 * DAY, after: 6 * DAY, label: '1d →' },
     ]);
     expect(seamsOf([span(1, 3, '1d')])).toEqual([]);
+  });
+
+  it('marks holes longer than a long weekend and three bars, and says which indicator windows reach across them', () => {
+    // The gold history: 2025-07-11, then nothing until 2025-09-30; before it a weekend and a long 4 July weekend.
+    const days = ['2025-07-03', '2025-07-07', '2025-07-08', '2025-07-11', '2025-09-30', '2025-10-01'].map((day) => ({ time: Date.parse(`${day}T00:00:00Z`) }));
+    const holes = holesOf(days, '1d');
+    expect(holes).toEqual([{ kind: 'hole', before: days[3]!.time, after: days[4]!.time, label: '81-day gap' }]);
+    expect(holesOf(days, '1M')).toEqual([]);
+    expect(holeInWindow(days, holes, 5, 3)).toContain('81-day gap');
+    expect(holeInWindow(days, holes, 5, 2)).toBeUndefined();
+    expect(holeInWindow(days, holes, 3, 4)).toBeUndefined();
   });
 
   it('names every stored timeframe the header shows, and never only the newest', () => {

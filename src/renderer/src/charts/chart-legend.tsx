@@ -1,7 +1,7 @@
 import type { Bar } from '../../../shared/domain';
-import type { Timeframe } from '../../../shared/timeframes';
+import { isIntraday, type Timeframe } from '../../../shared/timeframes';
 import { formatChangePercent, formatPrice, formatVolume } from '../ui/format/numbers';
-import { formatBarTime } from '../ui/format/time';
+import { formatZonedBarTime, type DisplayZone } from '../ui/format/zoned-time';
 
 /** One indicator's values at the legend's bar, coloured like its lines. */
 export interface LegendIndicator {
@@ -9,6 +9,8 @@ export interface LegendIndicator {
   label: string;
   color: string;
   values: readonly { name: string; text: string; color: string }[];
+  /** Set when the indicator's window at this bar reaches across a hole in the data, saying so. */
+  holeNote?: string;
 }
 
 /** "SMA 20 3,838.45", with test ids legend-<id> and legend-<id>-<output>. */
@@ -21,6 +23,11 @@ export function IndicatorLegendRow({ indicator }: { indicator: LegendIndicator }
           {value.text}
         </b>
       ))}
+      {indicator.holeNote && (
+        <span className="chart-legend__hole" title={indicator.holeNote} data-testid={`legend-${indicator.id}-hole`}>
+          ⚠ spans a gap
+        </span>
+      )}
     </div>
   );
 }
@@ -30,6 +37,8 @@ interface ChartLegendProps {
   /** Close of the bar before, for the change; absent for the first bar. */
   previousClose: number | undefined;
   timeframe: Timeframe;
+  /** The zone intraday bar times read in. */
+  zone: DisplayZone;
   precision: number;
   /** Only a close is known (O = H = L = C), so only the close is shown. */
   closeOnly: boolean;
@@ -41,7 +50,7 @@ interface ChartLegendProps {
 }
 
 /** O H L C, change and volume of the hovered bar, or of the last bar when the pointer is elsewhere. */
-export function ChartLegend({ bar, previousClose, timeframe, precision, closeOnly, showVolume, storedAs, overlays }: ChartLegendProps) {
+export function ChartLegend({ bar, previousClose, timeframe, zone, precision, closeOnly, showVolume, storedAs, overlays }: ChartLegendProps) {
   const change = previousClose === undefined ? null : formatChangePercent(previousClose, bar.close);
   const direction = bar.close >= (previousClose ?? bar.open) ? 'up' : 'down';
   const price = (value: number) => formatPrice(value, precision);
@@ -49,8 +58,8 @@ export function ChartLegend({ bar, previousClose, timeframe, precision, closeOnl
     <div className="chart-legend" data-testid="chart-legend">
       <div className="chart-legend__prices">
         <span className="chart-legend__time" data-testid="legend-time">
-          {formatBarTime(bar.time, timeframe)}
-          {timeframe === '1d' || timeframe === '1w' || timeframe === '1M' ? '' : ' UTC'}
+          {formatZonedBarTime(bar.time, timeframe, zone)}
+          {isIntraday(timeframe) ? ` ${zone.label}` : ''}
         </span>
         {!closeOnly && (
           <>

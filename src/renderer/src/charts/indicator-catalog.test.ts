@@ -8,6 +8,7 @@ import {
   indicatorKindsInMenuOrder,
   indicatorLabel,
   indicatorPlacement,
+  indicatorWindow,
   outputLabel,
 } from './indicator-catalog';
 
@@ -78,5 +79,15 @@ describe('checkIndicatorParams', () => {
     const check = checkIndicatorParams('macd', { fast: 26, slow: 12, signal: 9 });
     expect(check.ok).toBe(false);
     expect(!check.ok && check.message).toMatch(/^The fast period must be shorter than the slow period\.$/);
+  });
+});
+
+describe('indicatorWindow', () => {
+  it('counts the bars a value looks back over, chained windows included', () => {
+    expect(indicatorWindow({ kind: 'sma', params: { period: 20 } })).toBe(20);
+    expect(indicatorWindow({ kind: 'rsi', params: { period: 14 } })).toBe(15);
+    expect(indicatorWindow({ kind: 'macd', params: { fast: 12, slow: 26, signal: 9 } })).toBe(34);
+    expect(indicatorWindow({ kind: 'stoch', params: { k: 14, smooth: 3, d: 3 } })).toBe(18);
+    expect(indicatorWindow({ kind: 'vwap', params: {} })).toBe(1);
   });
 });

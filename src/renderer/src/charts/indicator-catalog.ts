@@ -121,6 +121,21 @@ function paramValues(spec: IndicatorSpec): number[] {
 }
 
 /** "SMA 20", "BB 20, 2", "MACD 12, 26, 9", "VWAP". */
+/**
+ * How many bars a value of the indicator looks back over: the longest chain of its windows
+ * (MACD's slow average then its signal, Stochastic's %K then its smoothings). VWAP restarts on
+ * its own calendar, so it has none to speak of.
+ */
+export function indicatorWindow(spec: IndicatorSpec): number {
+  const params = spec.params as Readonly<Record<string, number>>;
+  if (spec.kind === 'macd') return (params.slow ?? 0) + (params.signal ?? 0) - 1;
+  if (spec.kind === 'stoch') return (params.k ?? 0) + (params.smooth ?? 1) + (params.d ?? 1) - 2;
+  if (spec.kind === 'vwap') return 1;
+  // RSI and ATR compare each bar with the one before it, so their window is one bar longer.
+  const extra = spec.kind === 'rsi' || spec.kind === 'atr' || spec.kind === 'volatility' ? 1 : 0;
+  return (params.period ?? 1) + extra;
+}
+
 export function indicatorLabel(spec: IndicatorSpec): string {
   const values = paramValues(spec);
   const short = indicatorCatalog[spec.kind].short;

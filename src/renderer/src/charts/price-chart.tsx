@@ -10,14 +10,15 @@ import { useEffect, useEffectEvent, useImperativeHandle, useMemo, useRef, useSta
 import type { Bar } from '../../../shared/domain';
 import type { Timeframe } from '../../../shared/timeframes';
 import type { ResolvedTheme } from '../ui/theme';
-import { formatIndicatorValue, indicatorLabel, indicatorPlacement, outputNames } from './indicator-catalog';
+import { formatIndicatorValue, indicatorLabel, indicatorPlacement, indicatorWindow, outputNames } from './indicator-catalog';
 import { formatPrice, pricePrecision } from '../ui/format/numbers';
 import { toChartTime } from '../ui/format/time';
+import { UTC_ZONE, type DisplayZone } from '../ui/format/zoned-time';
 import { firstIndexAtOrAfter, planChartUpdate, type BarWindow, type ChartUpdate, type IndicatorValues } from './bar-window';
 import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
 import { ChartLegend, IndicatorLegendRow, type LegendIndicator } from './chart-legend';
 import { barTimeframes } from './bar-spans';
-import { seamsOf, SpanSeams } from './span-seams';
+import { holeInWindow, holesOf, seamsOf, SpanSeams } from './span-seams';
 import { ForecastOverlay, type ForecastColors, type ForecastMark } from './forecast-overlay';
 import { AlertLines, type AlertLine, type AlertLineEvents } from './alert-lines';
 import {
@@ -103,6 +104,8 @@ export interface PriceChartHandle {
 export interface PriceChartProps {
   data: ChartWindow | null;
   timeframe: Timeframe;
+  /** The zone of the time axis, the crosshair and the legend; UTC when absent. */
+  zone?: DisplayZone;
   theme: ResolvedTheme;
   logScale: boolean;
   /** Colour slot of each indicator by id. */
@@ -170,6 +173,7 @@ function pricesFormat(precision: number) {
 export function PriceChart({
   data,
   timeframe,
+  zone = UTC_ZONE,
   theme,
   logScale,
   indicatorSlots,
@@ -200,6 +204,7 @@ export function PriceChart({
   const { containerRef, handlesRef, colorsRef, hoveredTime } = useLightweightChart<ChartHandles, ChartColors>({
     theme,
     timeframe,
+    zone,
     logScale,
     createSeries: (chart) => {
       const candles = chart.addSeries(CandlestickSeries, { borderVisible: false });
@@ -348,7 +353,7 @@ export function PriceChart({
         element.dataset.view = next.key;
       }
       const panesChanged = applyIndicators(handles, colors, next, plan);
-      handles.seams.set(seamsOf(next.spans), colors.indicators.guide);
+      handles.seams.set([...seamsOf(next.spans), ...holesOf(next.bars, timeframe)], colors.indicators.guide);
       shown.bars = next.bars;
       shown.key = next.key;
       if (panesChanged) {
@@ -397,6 +402,7 @@ export function PriceChart({
   // Only a chart that mixes stored timeframes says per bar which one built it.
   const storedAs = useMemo(() => (spans && spans.length > 1 ? barTimeframes(bars, spans) : null), [bars, spans]);
   const precision = pricePrecision(bars[bars.length - 1]?.close ?? 0);
+  const holes = useMemo(() => holesOf(bars, timeframe), [bars, timeframe]);
 
   const legends: (LegendIndicator & { paneIndex: number | undefined })[] = [];
   for (const series of drawProblem === null ? (data?.indicators ?? []) : []) {
@@ -412,6 +418,7 @@ export function PriceChart({
       label: indicatorLabel(series.spec),
       color: indicatorOutputColor(handle, outputNames(series.spec)[0] ?? 'value', undefined, 0, colors.indicators),
       values,
+      holeNote: holeInWindow(bars, holes, legendIndex, indicatorWindow(series.spec)),
       paneIndex: indicatorPlacement(series.spec.kind) === 'pane' ? panes.paneOf.get(series.id) : 0,
     });
   }
@@ -422,6 +429,7 @@ export function PriceChart({
       data-testid="price-chart"
       data-bars={bars.length}
       data-seams={Math.max(0, (spans?.length ?? 0) - 1)}
+      data-holes={holes.length}
       data-panes={panes.tops.length}
       data-scale={logScale ? 'log' : 'linear'}
       data-forecast-points={forecast.length}
@@ -432,6 +440,7 @@ export function PriceChart({
           bar={legendBar}
           previousClose={bars[legendIndex - 1]?.close}
           timeframe={timeframe}
+          zone={zone}
           precision={precision}
           closeOnly={closeOnly}
           showVolume={withVolume}

@@ -1,6 +1,7 @@
 import {
   CrosshairMode,
   PriceScaleMode,
+  TickMarkType,
   createChart,
   type IChartApi,
   type LogicalRange,
@@ -9,10 +10,19 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { useEffect, useEffectEvent, useRef, useState, type RefObject } from 'react';
-import type { Timeframe } from '../../../shared/timeframes';
+import { isIntraday, type Timeframe } from '../../../shared/timeframes';
 import type { ResolvedTheme } from '../ui/theme';
 import { fromChartTime } from '../ui/format/time';
+import { formatZonedBarTime, formatZonedTick, UTC_ZONE, type DisplayZone, type TickKind } from '../ui/format/zoned-time';
 import { chartFrameOptions, type ChartFrameColors } from './chart-theme';
+
+const tickKinds: Record<TickMarkType, TickKind> = {
+  [TickMarkType.Year]: 'year',
+  [TickMarkType.Month]: 'month',
+  [TickMarkType.DayOfMonth]: 'day',
+  [TickMarkType.Time]: 'time',
+  [TickMarkType.TimeWithSeconds]: 'time',
+};
 
 /** Empty bars kept right of the newest one, so the last candle is not glued to the price axis. */
 export const RIGHT_MARGIN_BARS = 4;
@@ -26,6 +36,8 @@ export function measurePaneTops(chart: IChartApi, container: Element): number[] 
 export interface LightweightChartOptions<Handles extends { chart: IChartApi }, Colors extends ChartFrameColors> {
   theme: ResolvedTheme;
   timeframe: Timeframe;
+  /** The zone of the time axis and the crosshair's time label; UTC when absent. */
+  zone?: DisplayZone;
   /** Applies to the first pane's price scale, where the prices are. */
   logScale: boolean;
   /** Adds the series that live as long as the chart; called once for each chart created. */
@@ -57,6 +69,7 @@ export function useLightweightChart<Handles extends { chart: IChartApi }, Colors
   options: LightweightChartOptions<Handles, Colors>,
 ): LightweightChart<Handles, Colors> {
   const { theme, timeframe, logScale } = options;
+  const zone = options.zone ?? UTC_ZONE;
   const containerRef = useRef<HTMLDivElement>(null);
   const handlesRef = useRef<Handles | null>(null);
   const colorsRef = useRef<Colors | null>(null);
@@ -112,9 +125,19 @@ export function useLightweightChart<Handles extends { chart: IChartApi }, Colors
   }, [theme]);
 
   useEffect(() => {
-    const intraday = timeframe !== '1d' && timeframe !== '1w' && timeframe !== '1M';
-    handlesRef.current?.chart.applyOptions({ timeScale: { timeVisible: intraday, secondsVisible: false } });
-  }, [timeframe]);
+    const intraday = isIntraday(timeframe);
+    // Daily and longer bars are UTC days whatever the zone, so their labels stay in UTC.
+    const labelZone = intraday ? zone : UTC_ZONE;
+    handlesRef.current?.chart.applyOptions({
+      localization: { timeFormatter: (time: Time) => (typeof time === 'number' ? formatZonedBarTime(fromChartTime(time as UTCTimestamp), timeframe, zone) : String(time)) },
+      timeScale: {
+        timeVisible: intraday,
+        secondsVisible: false,
+        tickMarkFormatter: (time: Time, type: TickMarkType) =>
+          typeof time === 'number' ? formatZonedTick(fromChartTime(time as UTCTimestamp), tickKinds[type], labelZone) : null,
+      },
+    });
+  }, [timeframe, zone.id]);
 
   useEffect(() => {
     handlesRef.current?.chart.priceScale('right', 0).applyOptions({ mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal });

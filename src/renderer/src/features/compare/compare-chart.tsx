@@ -7,7 +7,7 @@ import {
   type ISeriesApi,
 } from 'lightweight-charts';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
+import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare-view';
 import type { MethodOutput } from '../../../../shared/contract';
 import type { Timeframe } from '../../../../shared/timeframes';
 import type { ResolvedTheme } from '../../ui/theme';

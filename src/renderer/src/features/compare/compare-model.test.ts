@@ -14,7 +14,7 @@ import {
   toggleSymbol,
   yearsBefore,
 } from './compare-model';
-import { defaultComparison, readSavedComparison } from './saved-comparison';
+import { compareViewSchema, defaultCompareView } from '../../../../shared/compare-view';
 
 const instrument = (symbol: string, kind: Instrument['kind'] = 'spot'): Instrument => ({
   symbol,
@@ -142,14 +142,14 @@ describe('chart points', () => {
   });
 });
 
-describe('readSavedComparison', () => {
+describe('compareViewSchema', () => {
   it('keeps valid fields and replaces damaged ones with defaults', () => {
-    expect(readSavedComparison(null)).toEqual(defaultComparison);
-    expect(readSavedComparison('not json')).toEqual(defaultComparison);
-    expect(readSavedComparison(JSON.stringify({ symbols: ['XAUUSD', 'BTCUSD'], timeframe: '5m', window: '60' }))).toEqual({
-      ...defaultComparison,
+    expect(compareViewSchema.parse({})).toEqual(defaultCompareView);
+    expect(compareViewSchema.parse({ symbols: ['XAUUSD', 'BTCUSD'], timeframe: '5m', window: '60', start: '12/31/2020' })).toEqual({
+      ...defaultCompareView,
       symbols: ['XAUUSD', 'BTCUSD'],
       window: '60',
     });
+    expect(compareViewSchema.parse({ start: '2020-12-31', logScale: false }).start).toBe('2020-12-31');
   });
 });

@@ -4,16 +4,11 @@
  * chart points.
  */
 import type { LineData, UTCTimestamp, WhitespaceData } from 'lightweight-charts';
-import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
+import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare-view';
 import type { Coverage, Instrument } from '../../../../shared/domain';
 import { canAggregate, timeframes, type Timeframe } from '../../../../shared/timeframes';
 import { toChartTime } from '../../ui/format/time';
 
-/** Compare works on bars of an hour and longer: finer bars of different instruments rarely share times. */
-export const compareTimeframes = ['1h', '4h', '1d', '1w', '1M'] as const satisfies readonly Timeframe[];
-export type CompareTimeframe = (typeof compareTimeframes)[number];
-
-export const DEFAULT_WINDOW = 30;
 /** A window longer than this is a regime average, not a rolling view; the core accepts more. */
 export const MAX_WINDOW = 1000;
 

@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { MAX_COMPARE_SYMBOLS } from '../../../../shared/compare';
+import { useMemo, useRef, type ReactNode } from 'react';
+import { compareTimeframes, MAX_COMPARE_SYMBOLS, type CompareTimeframe } from '../../../../shared/compare-view';
 import type { MethodInput } from '../../../../shared/contract';
 import { describeError } from '../../api/api-error';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
@@ -8,6 +8,7 @@ import { useSettings } from '../../ui/settings-context';
 import type { ResolvedTheme } from '../../ui/theme';
 import { formatCount } from '../../ui/format/numbers';
 import { dateInputToEpoch, formatBarTime, formatUtcDate } from '../../ui/format/time';
+import { IsoDateInput } from '../../ui/iso-date-input';
 import { LoadError } from '../../ui/load-error';
 import { CompareChart } from './compare-chart';
 import {
@@ -15,7 +16,6 @@ import {
   canShow,
   choosePairSide,
   compareChoices,
-  compareTimeframes,
   compareViewKey,
   defaultSelection,
   hasData,
@@ -26,10 +26,9 @@ import {
   toggleSymbol,
   yearsBefore,
   type CompareChoice,
-  type CompareTimeframe,
   type Pair,
 } from './compare-model';
-import { readSavedComparison, STORAGE_KEY, type SavedComparison } from './saved-comparison';
+import { useSavedCompareView } from './use-saved-compare-view';
 import './compare.css';
 
 const timeframeWords: Record<CompareTimeframe, string> = { '1h': 'hourly', '4h': '4-hour', '1d': 'daily', '1w': 'weekly', '1M': 'monthly' };
@@ -90,11 +89,7 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
   // The default choice follows the watchlist, so it waits for the settings (or their failure: then no watchlist).
   const settingsSettled = settings !== undefined || settingsError !== null;
   const catalogue = useInstrumentCatalogue();
-  const [saved, setSaved] = useState<SavedComparison>(() => readSavedComparison(window.localStorage.getItem(STORAGE_KEY)));
-  const update = (patch: Partial<SavedComparison>) => setSaved((current) => ({ ...current, ...patch }));
-  useEffect(() => {
-    window.localStorage.setItem(STORAGE_KEY, JSON.stringify(saved));
-  }, [saved]);
+  const [saved, update] = useSavedCompareView();
 
   const choices = useMemo(
     () => compareChoices(catalogue.instruments ?? [], catalogue.coverage ?? []),
@@ -254,13 +249,7 @@ export function CompareScreen({ theme }: { theme: ResolvedTheme }) {
       <div className="compare__controls">
         <div className="compare-field">
           <label htmlFor="compare-start">Start</label>
-          <input
-            id="compare-start"
-            type="date"
-            value={start}
-            data-testid="compare-start"
-            onChange={(event) => update({ start: event.target.value })}
-          />
+          <IsoDateInput id="compare-start" value={start} testId="compare-start" onChange={(text) => update({ start: text })} />
           {commonEnd !== null && Number.isFinite(commonEnd) && (
             <span className="compare-field__shortcuts">
               {rangeShortcuts.map((years) => (

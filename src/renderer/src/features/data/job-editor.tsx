@@ -164,7 +164,7 @@ export function JobEditor({
                 ? 'empty = only when run by hand'
                 : preview.error === null
                   ? `next ${preview.runs.map(formatUtcDateTime).join(', ')}`
-                  : `not a cron expression yet: ${preview.error}`}
+                  : preview.error}
             </span>
           }
         >

@@ -134,7 +134,8 @@ describe('jobToForm', () => {
 describe('previewSchedule refusals', () => {
   it('takes five or six fields, as the scheduler does, and spots a schedule that never fires', () => {
     expect(previewSchedule('0 0 12 * * * 2030', 'UTC', now).error).not.toBeNull();
-    expect(previewSchedule('0 0 30 2 *', 'UTC', now).error).toBe('no date matches it, so it never fires');
+    expect(previewSchedule('0 0 30 2 *', 'UTC', now).error).toBe('No date matches this schedule, so it never fires.');
+    expect(previewSchedule('0 6 * * *', 'Mars/Olympus', now).error).toBe('“Mars/Olympus” is not a time zone; use a name like Europe/London.');
     expect(previewSchedule('0 */2 * * * *', 'UTC', now, 1).runs).toEqual([Date.UTC(2026, 10, 23, 12, 8)]);
   });
 });

@@ -117,15 +117,21 @@ function issueMessage(field: JobFormField, issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** The next `count` times a schedule fires after `after`, or why the expression is not one. */
+const timezoneProblem = (timezone: string) => `“${timezone}” is not a time zone; use a name like Europe/London.`;
+
+/**
+ * The next `count` times a schedule fires after `after`, or in one sentence why it cannot:
+ * an unknown time zone is named as such rather than through the cron library's own error.
+ */
 export function previewSchedule(schedule: string, timezone: string, after: number, count = 3): { runs: number[]; error: null } | { runs: null; error: string } {
+  if (!isKnownTimezone(timezone)) return { runs: null, error: timezoneProblem(timezone) };
   try {
     // Without a function to call, croner only evaluates the pattern; nothing is scheduled here.
     const cron = new Cron(schedule, { timezone, mode: CRON_MODE, paused: true });
     const runs = cron.nextRuns(count, new Date(after)).map((date) => date.getTime());
-    return runs.length > 0 ? { runs, error: null } : { runs: null, error: 'no date matches it, so it never fires' };
+    return runs.length > 0 ? { runs, error: null } : { runs: null, error: 'No date matches this schedule, so it never fires.' };
   } catch (error) {
-    return { runs: null, error: (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: /, '') };
+    return { runs: null, error: `Not a cron expression: ${(error instanceof Error ? error.message : String(error)).replace(/^CronPattern: /, '')}` };
   }
 }
 
@@ -206,10 +212,10 @@ export function jobFormToDefinition(form: JobForm, now: number): { definition: J
   if (form.kind === 'predict' && form.timeframe === '') errors.timeframe ??= 'Choose the timeframe of the series to forecast.';
   if (form.kind === 'train' && candidate.modelName === null) errors.modelName ??= 'Name the model to retrain, as the Models screen lists it.';
   if (form.kind !== 'news' && candidate.symbols.length === 0) errors.symbols ??= 'Name at least one instrument.';
-  if (!isKnownTimezone(candidate.timezone)) errors.timezone ??= `“${candidate.timezone}” is not a time zone; use a name like Europe/London.`;
+  if (!isKnownTimezone(candidate.timezone)) errors.timezone ??= timezoneProblem(candidate.timezone);
   else if (candidate.schedule !== null) {
     const preview = previewSchedule(candidate.schedule, candidate.timezone, now, 1);
-    if (preview.error !== null) errors.schedule ??= `Not a cron expression: ${preview.error}`;
+    if (preview.error !== null) errors.schedule ??= preview.error;
   }
   if (!parsed.success || Object.keys(errors).length > 0) return { definition: null, errors };
   return { definition: parsed.data, errors: null };

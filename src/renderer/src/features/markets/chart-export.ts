@@ -2,6 +2,7 @@ import Papa from 'papaparse';
 import type { Timeframe } from '../../../../shared/timeframes';
 import type { BarWindow } from '../../charts/bar-window';
 import { formatBarTime } from '../../ui/format/time';
+import { UTC_ZONE, zonedIso, type DisplayZone } from '../../ui/format/zoned-time';
 import { outputLabel, outputNames } from '../../charts/indicator-catalog';
 
 /** Indices of the bars whose centre lies in a logical range (bar i spans i ± 0.5), or null when none do. */
@@ -13,12 +14,13 @@ export function barIndicesInRange(range: { from: number; to: number } | null, ba
 }
 
 /**
- * Bars `first`…`last` of the window as CSV: bar open time in ISO 8601 UTC, OHLCV, then one
+ * Bars `first`…`last` of the window as CSV: bar open time in ISO 8601 with the zone's offset
+ * (Z in UTC, the default), OHLCV, then one
  * column per indicator output in chart order. Numbers are written in full (no rounding), so
  * the file reproduces what was charted; warm-up values are empty cells. Papa Parse quotes
  * headers such as "MACD 12, 26, 9 signal".
  */
-export function chartCsv(window: BarWindow, first: number, last: number): string {
+export function chartCsv(window: BarWindow, first: number, last: number, zone: DisplayZone = UTC_ZONE): string {
   const outputs = window.indicators.flatMap((series) =>
     outputNames(series.spec).map((name) => ({ header: outputLabel(series.spec, name), values: series.outputs[name] })),
   );
@@ -31,7 +33,7 @@ export function chartCsv(window: BarWindow, first: number, last: number): string
       const value = output.values?.[i];
       return value === null || value === undefined ? '' : String(value);
     });
-    data.push([new Date(bar.time).toISOString(), ...[bar.open, bar.high, bar.low, bar.close, bar.volume].map(String), ...indicatorCells]);
+    data.push([zonedIso(bar.time, zone), ...[bar.open, bar.high, bar.low, bar.close, bar.volume].map(String), ...indicatorCells]);
   }
   return Papa.unparse({ fields, data }, { newline: '\r\n' });
 }

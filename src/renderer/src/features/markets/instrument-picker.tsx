@@ -3,7 +3,7 @@ import type { OverviewItem } from '../../../../shared/overview';
 import { useApiEvent, useApiQuery } from '../../api/hooks';
 import { formatChangePercent, formatPrice, pricePrecision } from '../../ui/format/numbers';
 import { formatBarTime, formatUtcDate } from '../../ui/format/time';
-import { instrumentSections, type InstrumentRow } from './instrument-rows';
+import { changeSpanDays, instrumentSections, type InstrumentRow } from './instrument-rows';
 import { Sparkline, type Trend } from './sparkline';
 import './watchlist.css';
 
@@ -54,6 +54,7 @@ function WatchFigures({ row, item }: { row: InstrumentRow; item: OverviewItem | 
   const lastDay = formatUtcDate(last.time);
   const stale = lastDay !== formatUtcDate(Date.now());
   const percent = previousClose === null ? null : formatChangePercent(previousClose, last.close);
+  const spanDays = previousTime === null ? null : changeSpanDays(previousTime, last.time);
   return (
     <>
       <span className="watch__last" data-testid={`watch-last-${row.symbol}`}>
@@ -66,6 +67,7 @@ function WatchFigures({ row, item }: { row: InstrumentRow; item: OverviewItem | 
         >
           <span data-testid={`watch-change-${row.symbol}`}>{signedPrice(change, precision)}</span>{' '}
           {percent !== null && <span data-testid={`watch-percent-${row.symbol}`}>{percent}</span>}
+          {spanDays !== null && <span data-testid={`watch-span-${row.symbol}`}> over {spanDays} days</span>}
         </span>
       )}
       {sparkline && (

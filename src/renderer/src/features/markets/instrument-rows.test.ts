@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Coverage, Instrument } from '../../../../shared/domain';
-import { buildInstrumentRows, chartableTimeframes, defaultSymbol, instrumentSections } from './instrument-rows';
+import { buildInstrumentRows, changeSpanDays, chartableTimeframes, defaultSymbol, instrumentSections } from './instrument-rows';
 
 const instrument = (symbol: string, name: string, kind: Instrument['kind'] = 'spot', providerSymbols: Instrument['providerSymbols'] = {}): Instrument => ({
   symbol,
@@ -62,5 +62,16 @@ describe('defaultSymbol', () => {
     expect(defaultSymbol(rows, ['XAUUSD', 'XAGUSD'])).toBe('XAGUSD');
     expect(defaultSymbol(rows, ['XAUUSD'])).toBe('XAGUSD');
     expect(defaultSymbol(buildInstrumentRows(instruments, []), ['XAUUSD'])).toBe('XAUUSD');
+  });
+});
+
+describe('changeSpanDays', () => {
+  const at = (day: string, hour = 0) => Date.parse(`${day}T${String(hour).padStart(2, '0')}:00:00Z`);
+  it('names the span of a change across a hole, and not across a weekend or a long weekend', () => {
+    // The gold history's hole: the bar before 2025-09-29 is from 2025-07-10.
+    expect(changeSpanDays(at('2025-07-10'), at('2025-09-29'))).toBe(81);
+    expect(changeSpanDays(at('2025-09-26'), at('2025-09-29'))).toBeNull();
+    expect(changeSpanDays(at('2025-04-17'), at('2025-04-21'))).toBeNull();
+    expect(changeSpanDays(at('2025-09-28', 23), at('2025-09-29', 1))).toBeNull();
   });
 });

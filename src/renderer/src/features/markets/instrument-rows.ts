@@ -85,3 +85,18 @@ export function defaultSymbol(rows: readonly InstrumentRow[], watchlist: readonl
   const withData = new Set(rows.filter((row) => row.barCount > 0).map((row) => row.symbol));
   return watchlist.find((symbol) => withData.has(symbol)) ?? rows.find((row) => row.barCount > 0)?.symbol ?? watchlist[0] ?? rows[0]?.symbol;
 }
+
+const DAY_MS = 86_400_000;
+/** A weekend, or a long weekend with a holiday: a daily change across more calendar days than this spans a hole. */
+const LONGEST_ORDINARY_GAP_DAYS = 4;
+
+/**
+ * The calendar days between the UTC days of the previous close and the last bar when the
+ * change spans more than an ordinary market pause (a hole in the data, a halted market), so
+ * the watchlist can say "+14.48% over 81 days" instead of passing it off as a day's move;
+ * null for an ordinary daily change.
+ */
+export function changeSpanDays(previousTime: number, lastTime: number): number | null {
+  const days = Math.floor(lastTime / DAY_MS) - Math.floor(previousTime / DAY_MS);
+  return days > LONGEST_ORDINARY_GAP_DAYS ? days : null;
+}

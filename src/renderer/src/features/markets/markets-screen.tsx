@@ -1,7 +1,8 @@
-import { useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
 import type { EventPayload } from '../../../../shared/contract';
 import { MAX_INDICATORS_PER_QUERY, type IndicatorSpec } from '../../../../shared/indicators';
-import type { Timeframe } from '../../../../shared/timeframes';
+import type { TimeZoneChoice } from '../../../../shared/domain';
+import { isIntraday, type Timeframe } from '../../../../shared/timeframes';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
 import { useApiEvent, useApiQuery, useApiResume } from '../../api/hooks';
@@ -12,12 +13,14 @@ import { sourceLine } from '../../charts/bar-spans';
 import { MAX_BARS_HELD, coarserTimeframeFor, historyNote } from '../../charts/history-cap';
 import { PriceChart, type PriceChartHandle } from '../../charts/price-chart';
 import { formatCount } from '../../ui/format/numbers';
-import { formatBarTime, formatUtcDate } from '../../ui/format/time';
+import { formatUtcDate } from '../../ui/format/time';
+import { browserTimeZone, displayZone, formatZonedBarTime, UTC_ZONE } from '../../ui/format/zoned-time';
 import { ImportDialog, type ImportSummary } from '../import/import-dialog';
 import { addIndicator, removeIndicator } from '../indicators/active-indicators';
 import { indicatorId, indicatorLabel } from '../../charts/indicator-catalog';
 import { IndicatorMenu } from '../indicators/indicator-menu';
 import { LoadError } from '../../ui/load-error';
+import { Toast } from '../../ui/toast';
 import { barIndicesInRange, captionedChartImage, chartCsv, downloadBlob, exportFileName } from './chart-export';
 import { readChartState, writeChartState, type ChartState } from './chart-state';
 import { historyFetchFor, type HistoryFetch } from './history-source';
@@ -241,6 +244,8 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   const [viewStart, setViewStart] = useState<number | null>(null);
   const [importOpen, setImportOpen] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
+  const [timeframeNotice, setTimeframeNotice] = useState<string | null>(null);
+  const dismissTimeframeNotice = useCallback(() => setTimeframeNotice(null), []);
   const [instrumentDialog, setInstrumentDialog] = useState<{ mode: 'add' } | { mode: 'edit' | 'delete'; symbol: string } | null>(null);
   const [historyRun, setHistoryRun] = useState<HistoryRun | null>(null);
   const providers = useApiQuery('providers.list', {});
@@ -258,6 +263,8 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
   const timeframe = chartState.timeframe ?? settings?.chart.timeframe ?? '1d';
   const row = rows.find((r) => r.symbol === symbol);
   const instrument = catalogue.instruments?.find((i) => i.symbol === symbol);
+  const localZone = browserTimeZone();
+  const zone = displayZone(settings?.timeZone ?? 'utc', instrument?.exchangeTimeZone, localZone);
   const activeIndicators = chartState.indicators;
   const specs = useMemo(() => activeIndicators.map((indicator) => indicator.spec), [activeIndicators]);
   const indicatorSlots = useMemo(() => new Map(activeIndicators.map((indicator) => [indicatorId(indicator.spec), indicator.slot])), [activeIndicators]);
@@ -303,6 +310,13 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
 
   const select = (next: { symbol?: string; timeframe?: Timeframe }, startAt: number | null = null) => {
     const target = { symbol: next.symbol ?? symbol, timeframe: next.timeframe ?? timeframe };
+    // Another instrument may not be stored fine enough for the timeframe carried over: show its finest instead of a notice.
+    const stored = next.symbol !== undefined && next.timeframe === undefined ? rows.find((r) => r.symbol === next.symbol)?.storedTimeframes : undefined;
+    const usable = stored === undefined ? [] : chartableTimeframes(stored);
+    if (usable.length > 0 && !usable.includes(target.timeframe)) {
+      setTimeframeNotice(`${target.symbol} is stored as ${stored!.join(', ')} bars only, so it opens on ${usable[0]} instead of ${target.timeframe}.`);
+      target.timeframe = usable[0]!;
+    }
     setViewStart(startAt);
     setChartState((state) => ({ ...state, ...target }));
     // The setting is the default for new windows; this window keeps its own choice in session storage.
@@ -442,7 +456,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
     const visible = visibleBars();
     const last = visible && current?.bars[visible.last];
     if (!current || !visible || !last) return;
-    const csv = chartCsv(current, visible.first, visible.last);
+    const csv = chartCsv(current, visible.first, visible.last, isIntraday(current.timeframe) ? zone : UTC_ZONE);
     downloadBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), exportFileName(current.symbol, current.timeframe, last.time, 'csv'));
   };
   const exportPng = () => {
@@ -453,7 +467,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
     if (!shot || !current || !first || !last) return;
     const detail = [
       instrument?.name ?? current.symbol,
-      `${formatBarTime(first.time, current.timeframe)} → ${formatBarTime(last.time, current.timeframe)} UTC`,
+      `${formatZonedBarTime(first.time, current.timeframe, zone)} → ${formatZonedBarTime(last.time, current.timeframe, zone)} ${isIntraday(current.timeframe) ? zone.label : 'UTC'}`,
       ...activeIndicators.map((a) => indicatorLabel(a.spec)),
       row?.synthetic ? 'SYNTHETIC DEMO DATA' : 'Metalytics',
     ].join('  ·  ');
@@ -491,7 +505,8 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
                 )}
                 {firstBar && lastBar && (
                   <span data-testid="chart-range" data-history={current?.historyComplete ? 'complete' : 'partial'}>
-                    {formatCount(shownBars.length)} bars, {formatBarTime(firstBar.time, timeframe)} → {formatBarTime(lastBar.time, timeframe)}
+                    {formatCount(shownBars.length)} bars, {formatZonedBarTime(firstBar.time, timeframe, zone)} → {formatZonedBarTime(lastBar.time, timeframe, zone)}
+                    {isIntraday(timeframe) && ` ${zone.label}`}
                     {current && historyNote({ ...current, coverage: catalogue.coverage })}
                   </span>
                 )}
@@ -549,6 +564,25 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
               >
                 Alert
               </button>
+              <select
+                className="chart-toolbar__select"
+                aria-label="Time zone"
+                title="The zone intraday times are shown in; daily and longer bars are UTC days"
+                value={settings?.timeZone ?? 'utc'}
+                disabled={!settings}
+                data-testid="time-zone"
+                onChange={(event) =>
+                  updateSettings({ timeZone: event.target.value as TimeZoneChoice }).catch((failure: unknown) =>
+                    setSaveError(`The time zone was not changed. ${describeError(failure)}`),
+                  )
+                }
+              >
+                <option value="utc">UTC</option>
+                <option value="local">Local ({localZone})</option>
+                <option value="exchange">
+                  {instrument?.exchangeTimeZone ? `Exchange (${displayZone('exchange', instrument.exchangeTimeZone, localZone).label})` : 'Exchange (none: UTC)'}
+                </option>
+              </select>
               <span className="chart-toolbar__divider" aria-hidden="true" />
               <button type="button" className="button button--tool" disabled={!lastBar} onClick={exportPng} data-testid="export-png" title="Save the chart as a PNG image">
                 Export PNG
@@ -559,17 +593,19 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
                 disabled={!lastBar}
                 onClick={exportCsv}
                 data-testid="export-csv"
-                title="Save the bars and indicator values in view as CSV (times in UTC)"
+                title={`Save the bars and indicator values in view as CSV (times in ${isIntraday(timeframe) ? zone.label : 'UTC'})`}
               >
                 Export CSV
               </button>
             </div>
           </div>
           {saveError && <p className="notice">{saveError}</p>}
+          {timeframeNotice && <Toast message={timeframeNotice} testId="timeframe-toast" onDone={dismissTimeframeNotice} />}
           <PriceChart
             ref={chartRef}
             data={data}
             timeframe={timeframe}
+            zone={zone}
             theme={theme}
             logScale={chartState.logScale}
             indicatorSlots={indicatorSlots}

@@ -53,7 +53,7 @@ function KeyForm({ provider, onChanged }: { provider: ProviderStatus; onChanged(
         </button>
       )}
       {provider.keySource === 'environment' && <span className="muted">{variable} is set and is used instead.</span>}
-      {error && <span className="error-text">{error}</span>}
+      {error && <span className="error-text inline-form__message">{error}</span>}
     </form>
   );
 }
@@ -140,7 +140,7 @@ function AddressForm({ provider, onChanged }: { provider: ProviderStatus; onChan
       <button type="submit" className="button" disabled={!settings} data-testid={`settings-provider-save-${provider.id}`}>
         Save
       </button>
-      {message && <span className={message.error ? 'error-text' : 'muted'}>{message.text}</span>}
+      {message && <span className={`inline-form__message ${message.error ? 'error-text' : 'muted'}`}>{message.text}</span>}
     </form>
   );
 }

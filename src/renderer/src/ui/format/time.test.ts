@@ -46,5 +46,7 @@ describe('dateInputToEpoch', () => {
     expect(dateInputToEpoch('2020-01-02')).toBe(Date.UTC(2020, 0, 2));
     expect(dateInputToEpoch('')).toBeUndefined();
     expect(dateInputToEpoch('2020-1-2')).toBeUndefined();
+    expect(dateInputToEpoch('2021-02-31')).toBeUndefined();
+    expect(dateInputToEpoch('12/31/2020')).toBeUndefined();
   });
 });

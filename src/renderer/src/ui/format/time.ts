@@ -41,5 +41,6 @@ export function dateInputToEpoch(value: string): number | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return undefined;
   const time = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  return Number.isNaN(time) ? undefined : time;
+  // Date.UTC rolls 2021-02-31 over into March; a typed date must name a real day.
+  return new Date(time).toISOString().startsWith(value) ? time : undefined;
 }
