@@ -5,6 +5,7 @@ import type { JobRunner } from './jobs/job-runner';
 import type { ModelWorker } from './models/engine/ports';
 import type { LiveTracker } from './models/live/live-tracker';
 import type { ProviderTurns } from './jobs/provider-turns';
+import type { PriceAlertEngine } from './price-alerts/price-alert-engine';
 import type { CorePorts } from './ports';
 import type { Scheduler, SchedulerClock } from './scheduler/scheduler';
 import type { Storage } from './storage/types';
@@ -50,6 +51,8 @@ export interface CoreContext {
   readonly modelWorker: ModelWorker;
   /** Live predictions, their scores and drift, retraining and the promotion gate. */
   readonly live: LiveTracker;
+  /** Price alerts evaluated on every new stored bar, whoever stored it. */
+  readonly priceAlerts: PriceAlertEngine;
   readonly now: () => number;
   readonly startedAt: number;
   /** Replaces the database behind the core in place: the transports keep their core. */

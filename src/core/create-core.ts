@@ -31,6 +31,8 @@ import { jobsHandlers } from './jobs/jobs-handlers';
 import { processOwner } from './jobs/process-owner';
 import { ProviderTurns } from './jobs/provider-turns';
 import { marketHandlers } from './market/market-handlers';
+import { PriceAlertEngine } from './price-alerts/price-alert-engine';
+import { priceAlertsHandlers } from './price-alerts/price-alerts-handlers';
 import type { CorePorts } from './ports';
 import { providerHandlers } from './providers/providers-handlers';
 import { qualityHandlers } from './quality/quality-handlers';
@@ -126,7 +128,10 @@ async function openWorkspace(lasting: Lasting, opened: (storage: Storage) => voi
       retentionJobs: retentionJobs({ ports, storage, now }),
     });
     await scheduler.load();
-    const ctx: CoreContext = { ...lasting, storage, backfills, scheduler, clock, live };
+    // Headless one-shot commands (an import, a backfill) evaluate too: alerts do not wait for a long-running host.
+    const priceAlerts = new PriceAlertEngine({ storage, events, clock, logger: ports.logger });
+    priceAlerts.start(events);
+    const ctx: CoreContext = { ...lasting, storage, backfills, scheduler, clock, live, priceAlerts };
     // One module per contract namespace, each in the folder of that name.
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
@@ -148,6 +153,7 @@ async function openWorkspace(lasting: Lasting, opened: (storage: Storage) => voi
       features: featuresHandlers(ctx),
       backups: backupsHandlers(ctx),
       retention: retentionHandlers(ctx),
+      priceAlerts: priceAlertsHandlers(ctx),
     });
     return {
       ctx,
@@ -160,6 +166,9 @@ async function openWorkspace(lasting: Lasting, opened: (storage: Storage) => voi
         await live.settled();
         // A cancelled training still records how it ended (its training run, its job run) before the database closes.
         await jobs.settled(except);
+        // After the jobs, whose last bars may still be evaluated; before the database closes.
+        priceAlerts.stop();
+        await priceAlerts.settled();
         await storage.close();
       },
     };

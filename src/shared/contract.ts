@@ -31,6 +31,7 @@ import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } 
 import { featureMethods } from './features';
 import { modelEvents, modelMethods } from './models';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
+import { priceAlertMethods } from './price-alerts';
 import {
   instrumentCandidateSchema,
   instrumentSearchInputSchema,
@@ -410,6 +411,7 @@ export const methods = {
   ...modelMethods,
   ...featureMethods,
   ...backupMethods,
+  ...priceAlertMethods,
 } as const;
 
 const jobProgressSchema = z.object({

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewsArticle, RegisteredModel, Storage, StoredIngestJob, TrainingRun } from '../../src/core/storage/types';
 import type { ModelMetrics } from '../../src/shared/models';
+import type { PriceAlert } from '../../src/shared/price-alerts';
 import type { BackfillCheckpoint } from '../../src/shared/backfill';
 import { defaultLiveTracking } from '../../src/shared/scheduler';
 import type { Bar, BarSpan, DatabaseMode, Instrument } from '../../src/shared/domain';
@@ -253,7 +254,7 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         const tables = [
           'instruments', 'market_data', 'market_data_rollup', 'precious_metals_prices', 'news', 'ingest_jobs', 'job_runs',
           'backfill_checkpoints', 'feature_store', 'training_runs', 'model_registry', 'model_performance', 'predictions',
-          'backups', 'alerts', 'audit_log', 'provider_plan_depth', 'model_stage_history', 'latest_12_hour_prices',
+          'backups', 'alerts', 'price_alerts', 'audit_log', 'provider_plan_depth', 'model_stage_history', 'latest_12_hour_prices',
           'backup_drills', 'restores',
         ];
         for (const table of tables) {
@@ -874,6 +875,44 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect((await alerts.latestUnacknowledged('job:dedupe'))?.message).toBe('first');
         expect((await alerts.latestUnacknowledged('job:other'))?.details).toBeNull();
         await alerts.acknowledge(undefined, 500);
+      });
+
+      it('keeps price alerts with their condition and progress, and refuses a write based on a stale read', async () => {
+        const repository = ctx.storage.priceAlerts;
+        const alert: PriceAlert = {
+          id: 'pa-1',
+          symbol: 'XAUUSD',
+          timeframe: '1h',
+          condition: { kind: 'indicatorCross', fast: { kind: 'sma', params: { period: 50 } }, slow: { kind: 'sma', params: { period: 200 } }, direction: 'above' },
+          rearm: { kind: 'recross', hysteresis: 2.5 },
+          enabled: true,
+          note: 'golden cross',
+          state: 'waiting',
+          beyond: null,
+          lastBarTime: null,
+          lastFiredAt: null,
+          createdAt: 1_000,
+          updatedAt: 1_000,
+        };
+        const created = await repository.create(alert);
+        await repository.create({ ...alert, id: 'pa-2', symbol: 'BTCUSD', condition: { kind: 'crossBelow', price: 0.000123 }, rearm: { kind: 'once' }, note: null, createdAt: 2_000 });
+        expect(created).toEqual({ ...alert, version: 0 });
+        expect(await repository.get('pa-1')).toEqual(created);
+        expect((await repository.list()).map((a) => a.id)).toEqual(['pa-1', 'pa-2']);
+        expect(await repository.list('BTCUSD')).toEqual([expect.objectContaining({ id: 'pa-2', condition: { kind: 'crossBelow', price: 0.000123 }, rearm: { kind: 'once' } })]);
+
+        const fired = { ...created, state: 'fired' as const, beyond: true, lastBarTime: 3_600_000, lastFiredAt: 5_000, enabled: false, updatedAt: 5_000 };
+        expect(await repository.save(fired)).toBe(true);
+        expect(await repository.get('pa-1')).toEqual({ ...fired, version: 1 });
+        // A second writer that read version 0 is refused and changes nothing.
+        expect(await repository.save({ ...created, beyond: false })).toBe(false);
+        expect(await repository.get('pa-1')).toEqual({ ...fired, version: 1 });
+        expect(await repository.save({ ...fired, id: 'no-such-alert' })).toBe(false);
+
+        expect(await repository.delete('pa-1')).toBe(true);
+        expect(await repository.delete('pa-1')).toBe(false);
+        expect(await repository.get('pa-1')).toBeUndefined();
+        await repository.delete('pa-2');
       });
 
       it('stores a spot snapshot once per metal, source and time', async () => {

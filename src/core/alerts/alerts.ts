@@ -9,7 +9,7 @@ export interface AlertDeps {
 }
 
 /** Stores the alert and pushes it (`alert.raised`): the in-app list, and a desktop notification in Electron. */
-async function raiseAlert(
+export async function raiseAlert(
   deps: AlertDeps,
   alert: { severity: Alert['severity']; source: string; message: string; details?: Record<string, unknown> },
 ): Promise<Alert> {

@@ -14,6 +14,7 @@ import { SqlNews } from './news-repository';
 import { SqlPlanDepths } from './plan-depth-repository';
 import { SqlPredictions } from './prediction-repository';
 import { SqlRestores } from './restore-repository';
+import { SqlPriceAlerts } from './price-alert-repository';
 import type { SqlExecutor } from './sql-executor';
 import { SqlSpotPrices } from './spot-price-repository';
 import { SqlTrainingRuns } from './training-run-repository';
@@ -47,6 +48,7 @@ export function sqlRepositories(
     backups: wrap(new SqlBackups(sql)),
     backupDrills: wrap(new SqlBackupDrills(sql)),
     restores: wrap(new SqlRestores(sql)),
+    priceAlerts: wrap(new SqlPriceAlerts(sql)),
   });
   const { transaction } = wrap<Pick<Storage, 'transaction'>>({
     transaction: (work) => executor.transaction((tx) => work(over(tx))),

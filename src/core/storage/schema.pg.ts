@@ -450,6 +450,31 @@ export const alerts = pgTable(
   (t) => [index('alerts_created_at_idx').on(t.createdAt)],
 );
 
+/** Price alerts (src/shared/price-alerts.ts): the condition and rearm rule as the contract shapes them, and where evaluation stands. */
+export const priceAlerts = pgTable(
+  'price_alerts',
+  {
+    id: text('id').primaryKey(),
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    condition: jsonb('condition').$type<Json>().notNull(),
+    rearm: jsonb('rearm').$type<Json>().notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    note: text('note'),
+    /** waiting | armed | fired */
+    state: text('state').notNull(),
+    /** Whether the value was beyond the level at the last bar evaluated; null while waiting. */
+    beyond: boolean('beyond'),
+    lastBarTime: bigint('last_bar_time', { mode: 'number' }),
+    lastFiredAt: bigint('last_fired_at', { mode: 'number' }),
+    /** Bumped by every write, so two evaluations of the same bars (two processes) store and fire once. */
+    version: integer('version').notNull().default(0),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('price_alerts_symbol_idx').on(t.symbol)],
+);
+
 export const auditLog = pgTable(
   'audit_log',
   {

@@ -454,6 +454,31 @@ export const alerts = sqliteTable(
   (t) => [index('alerts_created_at_idx').on(t.createdAt)],
 );
 
+/** Price alerts (src/shared/price-alerts.ts): the condition and rearm rule as the contract shapes them, and where evaluation stands. */
+export const priceAlerts = sqliteTable(
+  'price_alerts',
+  {
+    id: text('id').primaryKey(),
+    symbol: text('symbol').notNull(),
+    timeframe: text('timeframe').$type<Timeframe>().notNull(),
+    condition: text('condition', { mode: 'json' }).$type<Json>().notNull(),
+    rearm: text('rearm', { mode: 'json' }).$type<Json>().notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    note: text('note'),
+    /** waiting | armed | fired */
+    state: text('state').notNull(),
+    /** Whether the value was beyond the level at the last bar evaluated; null while waiting. */
+    beyond: integer('beyond', { mode: 'boolean' }),
+    lastBarTime: integer('last_bar_time'),
+    lastFiredAt: integer('last_fired_at'),
+    /** Bumped by every write, so two evaluations of the same bars (two processes) store and fire once. */
+    version: integer('version').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('price_alerts_symbol_idx').on(t.symbol)],
+);
+
 export const auditLog = sqliteTable(
   'audit_log',
   {

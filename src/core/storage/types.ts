@@ -8,6 +8,7 @@ import type { ArchiveManifest, Backup, RestoreDrill, RestoreOutcome } from '../.
 import type { methods } from '../../shared/contract';
 import type { Bar, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
 import type { LossPoint, ModelMetrics, ModelStage, ModelType, Segment, StageChange, StoredPrediction } from '../../shared/models';
+import type { PriceAlert } from '../../shared/price-alerts';
 import type { Alert, IngestJob } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
 
@@ -540,6 +541,7 @@ export type StorageTransaction = Pick<
   | 'backups'
   | 'backupDrills'
   | 'restores'
+  | 'priceAlerts'
 >;
 
 /**
@@ -551,6 +553,24 @@ export type StorageTransaction = Pick<
 export type DatabaseSnapshot =
   | { readonly dialect: 'sqlite'; copyTo(file: string, onProgress: (copiedPages: number, totalPages: number) => void): Promise<void> }
   | { readonly dialect: 'postgres'; read<T>(work: (query: (text: string) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T> };
+
+/** A price alert as stored: `version` counts its writes, so a write based on a stale read is refused rather than lost. */
+export type StoredPriceAlert = PriceAlert & { version: number };
+
+export interface PriceAlertRepository {
+  /** Oldest first; with `symbol`, that instrument's only. */
+  list(symbol?: string): Promise<StoredPriceAlert[]>;
+  get(id: string): Promise<StoredPriceAlert | undefined>;
+  /** Stores a new alert at version 0. */
+  create(alert: PriceAlert): Promise<StoredPriceAlert>;
+  /**
+   * Replaces every field of the alert when it is still at `alert.version`, and counts the write;
+   * false when someone wrote it since (then nothing changed) or it is gone.
+   */
+  save(alert: StoredPriceAlert): Promise<boolean>;
+  /** False when there was nothing to delete. */
+  delete(id: string): Promise<boolean>;
+}
 
 export interface Storage {
   readonly mode: DatabaseMode;
@@ -577,6 +597,7 @@ export interface Storage {
   readonly backups: BackupRepository;
   readonly backupDrills: BackupDrillRepository;
   readonly restores: RestoreRepository;
+  readonly priceAlerts: PriceAlertRepository;
   readonly snapshot: DatabaseSnapshot;
   /**
    * `work` in one transaction: all its writes are stored, or none when it throws (the error

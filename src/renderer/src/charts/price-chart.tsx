@@ -20,6 +20,7 @@ import { ChartLegend, IndicatorLegendRow, type LegendIndicator } from './chart-l
 import { barTimeframes } from './bar-spans';
 import { holeInWindow, holesOf, seamsOf, SpanSeams } from './span-seams';
 import { ForecastOverlay, type ForecastColors, type ForecastMark } from './forecast-overlay';
+import { AlertLines, type AlertLine, type AlertLineEvents } from './alert-lines';
 import {
   createIndicatorSeries,
   indicatorOutputColor,
@@ -51,6 +52,7 @@ interface ChartHandles {
   volume: ISeriesApi<'Histogram'>;
   seams: SpanSeams;
   forecast: ForecastOverlay;
+  alerts: AlertLines;
 }
 
 interface ChartColors extends ChartFrameColors {
@@ -61,6 +63,7 @@ interface ChartColors extends ChartFrameColors {
   volumeDown: string;
   indicators: IndicatorColors;
   forecast: ForecastColors;
+  alert: string;
 }
 
 /** Chart colours come from the same CSS variables as the rest of the UI, so themes stay in one place. */
@@ -83,6 +86,7 @@ function readChartColors(element: Element): ChartColors {
       histogramDownFading: read('--chart-volume-down'),
     },
     forecast: { line: read('--forecast-line'), band: read('--forecast-band'), outOfDistribution: read('--forecast-ood') },
+    alert: read('--chart-alert'),
   };
 }
 
@@ -112,6 +116,11 @@ export interface PriceChartProps {
   onNearStart(): void;
   /** A model's forecast with its interval over the prices; empty draws none. */
   forecast?: readonly ForecastMark[];
+  /** Price alert levels of this symbol, drawn as lines that can be dragged to a new level. */
+  alertLines?: readonly AlertLine[];
+  /** What dragging a line and Alt+click (or a click while `placingAlert`) do; without it lines are fixed. */
+  alertEvents?: AlertLineEvents;
+  placingAlert?: boolean;
   ref?: Ref<PriceChartHandle>;
   /** Messages and actions drawn over the chart (loading, no data). */
   children?: ReactNode;
@@ -139,8 +148,15 @@ interface ShownState {
 }
 
 const noForecast: readonly ForecastMark[] = [];
+const noAlertLines: readonly AlertLine[] = [];
+const ignoreAlertEvents: AlertLineEvents = { onMove: () => {}, onPlace: () => {} };
 
 const nothingShown = (): ShownState => ({ key: null, bars: [], closeOnly: false, withVolume: false, precision: 2, indicators: new Map() });
+
+/** A level dragged or clicked to, at the chart's price precision. */
+function roundPrice(price: number, precision: number): number {
+  return Number(price.toFixed(precision));
+}
 
 function pricesFormat(precision: number) {
   // Per series rather than chart-wide, so oscillator panes keep their own formats.
@@ -154,7 +170,22 @@ function pricesFormat(precision: number) {
  * compared with what is drawn (planChartUpdate): older history is set and the view shifted by
  * the bars added, newer bars go through update(), so nothing is rebuilt on a tick.
  */
-export function PriceChart({ data, timeframe, zone = UTC_ZONE, theme, logScale, indicatorSlots, viewStart, onNearStart, forecast = noForecast, ref, children }: PriceChartProps) {
+export function PriceChart({
+  data,
+  timeframe,
+  zone = UTC_ZONE,
+  theme,
+  logScale,
+  indicatorSlots,
+  viewStart,
+  onNearStart,
+  forecast = noForecast,
+  alertLines = noAlertLines,
+  alertEvents = ignoreAlertEvents,
+  placingAlert = false,
+  ref,
+  children,
+}: PriceChartProps) {
   const shownRef = useRef<ShownState>(nothingShown());
   // While data is being set the view jumps about; those moves are not the user scrolling back.
   const applyingRef = useRef(false);
@@ -163,6 +194,8 @@ export function PriceChart({ data, timeframe, zone = UTC_ZONE, theme, logScale, 
   const [panes, setPanes] = useState<PaneLayout>({ tops: [], paneOf: new Map() });
 
   const nearStart = useEffectEvent(onNearStart);
+  const moveAlert = useEffectEvent((id: string, price: number) => alertEvents.onMove(id, price));
+  const placeAlert = useEffectEvent((price: number) => alertEvents.onPlace(price));
   const checkNearStart = useEffectEvent((range: LogicalRange | null) => {
     if (range === null || applyingRef.current || shownRef.current.bars.length === 0) return;
     if (range.from < Math.max(NEAR_START_BARS, (range.to - range.from) / 2)) nearStart();
@@ -186,9 +219,10 @@ export function PriceChart({ data, timeframe, zone = UTC_ZONE, theme, logScale, 
       const seams = new SpanSeams();
       chart.panes()[0]!.attachPrimitive(seams);
       const forecastOverlay = new ForecastOverlay(chart);
+      const alerts = new AlertLines(chart, { onMove: moveAlert, onPlace: placeAlert }, (price) => roundPrice(price, shownRef.current.precision));
       // A new chart draws nothing yet, so the next window is applied in full (also after StrictMode's remount).
       shownRef.current = nothingShown();
-      return { chart, candles, closeLine, volume, seams, forecast: forecastOverlay };
+      return { chart, candles, closeLine, volume, seams, forecast: forecastOverlay, alerts };
     },
     readColors: readChartColors,
     applyColors: (handles, themed) => {
@@ -345,6 +379,13 @@ export function PriceChart({ data, timeframe, zone = UTC_ZONE, theme, logScale, 
   });
 
   useEffect(() => showWindow(data), [data, indicatorSlots]);
+
+  const closeOnlyShown = data !== null && isCloseOnly(data.bars);
+  useEffect(() => {
+    const handles = handlesRef.current;
+    if (handles && colors) handles.alerts.set(closeOnlyShown ? handles.closeLine : handles.candles, alertLines, colors.alert);
+  }, [alertLines, closeOnlyShown, colors, handlesRef]);
+  useEffect(() => handlesRef.current?.alerts.setPlacing(placingAlert), [placingAlert, handlesRef]);
 
   const precisionShown = pricePrecision(data?.bars.at(-1)?.close ?? forecast.at(-1)?.predicted ?? 0);
   useEffect(() => {

@@ -8,8 +8,9 @@ import type { AlertsState } from './use-alerts';
 import { useScheduledJobs } from './use-scheduled-jobs';
 import { DataTable } from './data-table';
 
-/** `job:<id>` names the scheduled job that raised the alert; shown by its name while the job exists. */
+/** `job:<id>` names the scheduled job that raised the alert, shown by its name while the job exists; `priceAlert:<id>` a price alert. */
 function describeSource(source: string, jobs: readonly IngestJob[]): string {
+  if (source.startsWith('priceAlert:')) return 'price alert';
   const job = source.startsWith('job:') ? jobs.find((j) => j.id === source.slice('job:'.length)) : undefined;
   return job ? `job “${job.name}”` : source;
 }

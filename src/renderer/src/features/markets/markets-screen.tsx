@@ -31,6 +31,7 @@ import { isEditableTarget, marketsShortcut } from './shortcuts';
 import { TimeframeBar } from './timeframe-bar';
 import { useChartWindow, type LoadedWindow } from './use-chart-window';
 import { useActiveForecast } from './use-active-forecast';
+import { PriceAlertsPanel, usePriceAlerts } from './price-alerts-panel';
 import './chart-toolbar.css';
 
 const DEMO_SYMBOL = 'DEMO.XAUUSD';
@@ -270,6 +271,8 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
 
   const chart = useChartWindow(symbol && settings ? symbol : undefined, timeframe, specs);
   const forecast = useActiveForecast(symbol, timeframe, chartState.forecast);
+  const [placingAlert, setPlacingAlert] = useState(false);
+  const priceAlerts = usePriceAlerts(symbol, timeframe, chart.window?.bars.at(-1)?.close);
 
   useApiEvent('bars.changed', (change) => {
     if (change.symbol === symbol) chart.refreshTail(change.from, change.to);
@@ -550,6 +553,17 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
               >
                 Forecast
               </button>
+              <button
+                type="button"
+                className="button button--tool"
+                aria-pressed={placingAlert}
+                disabled={!lastBar}
+                title="Click the chart at a price to be alerted when the close crosses it (Alt+click does it at any time); drag a line to move it"
+                data-testid="alert-at-price"
+                onClick={() => setPlacingAlert((placing) => !placing)}
+              >
+                Alert
+              </button>
               <select
                 className="chart-toolbar__select"
                 aria-label="Time zone"
@@ -598,6 +612,15 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
             viewStart={viewStart}
             onNearStart={chart.loadOlder}
             forecast={forecast.marks}
+            alertLines={priceAlerts.lines}
+            alertEvents={{
+              ...priceAlerts.events,
+              onPlace: (price) => {
+                setPlacingAlert(false);
+                priceAlerts.events.onPlace(price);
+              },
+            }}
+            placingAlert={placingAlert}
           >
             <div className="chart-notices">
               {chart.capReached && current && (
@@ -645,6 +668,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
               </div>
             )}
           </PriceChart>
+          {symbol && <PriceAlertsPanel symbol={symbol} priceAlerts={priceAlerts} lastClose={lastBar?.close} />}
         </div>
       </section>
       {importDialog}
