@@ -32,7 +32,7 @@ import './chart-toolbar.css';
 
 const DEMO_SYMBOL = 'DEMO.XAUUSD';
 
-function EmptyDatabase({ onImport, onDemoLoaded }: { onImport(): void; onDemoLoaded(symbol: string): void }) {
+function EmptyDatabase({ onImport, onDemoLoaded, onRestore }: { onImport(): void; onDemoLoaded(symbol: string): void; onRestore(): void }) {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const loadDemo = async () => {
@@ -51,7 +51,7 @@ function EmptyDatabase({ onImport, onDemoLoaded }: { onImport(): void; onDemoLoa
       <h1>No market data yet</h1>
       <p>
         Metalytics keeps prices in a database on this computer, so charts keep working offline. Start with a file of your own, or
-        look around with generated demo prices.
+        look around with generated demo prices. Moving from another computer? Restore its backup.
       </p>
       <div className="welcome__actions">
         <button type="button" className="button button--primary" onClick={onImport} data-testid="empty-import">
@@ -59,6 +59,9 @@ function EmptyDatabase({ onImport, onDemoLoaded }: { onImport(): void; onDemoLoa
         </button>
         <button type="button" className="button" onClick={loadDemo} disabled={loading} data-testid="load-demo">
           {loading ? 'Generating demo prices…' : 'Load demo data (synthetic)'}
+        </button>
+        <button type="button" className="button" onClick={onRestore} data-testid="empty-restore">
+          Restore from a backup…
         </button>
       </div>
       <p className="muted welcome__note">
@@ -230,9 +233,11 @@ interface MarketsScreenProps {
   /** Set when the desktop menu asked for the import dialog. */
   importRequested: boolean;
   onImportRequestHandled(): void;
+  /** The empty install's "Restore from a backup": the new-machine case, handled on the Backups screen. */
+  onRestoreRequested(): void;
 }
 
-export function MarketsScreen({ theme, importRequested, onImportRequestHandled }: MarketsScreenProps) {
+export function MarketsScreen({ theme, importRequested, onImportRequestHandled, onRestoreRequested }: MarketsScreenProps) {
   const { settings, updateSettings } = useSettings();
   const catalogue = useInstrumentCatalogue();
   const [chartState, setChartState] = useState<ChartState>(() => readChartState(window.sessionStorage));
@@ -412,6 +417,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
         <section className="screen screen--centred">
           <EmptyDatabase
             onImport={() => setImportOpen(true)}
+            onRestore={onRestoreRequested}
             onDemoLoaded={(demoSymbol) => {
               catalogue.reloadCoverage();
               select({ symbol: demoSymbol });
