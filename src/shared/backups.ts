@@ -90,6 +90,8 @@ export const backupSchema = z.object({
   encrypted: z.boolean(),
   verifiedAt: epochMsSchema.nullable(),
   error: z.string().nullable(),
+  /** Pinned backups are never pruned by the keep rules. */
+  pinned: z.boolean(),
 });
 export type Backup = z.infer<typeof backupSchema>;
 

@@ -254,6 +254,7 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
           'instruments', 'market_data', 'market_data_rollup', 'precious_metals_prices', 'news', 'ingest_jobs', 'job_runs',
           'backfill_checkpoints', 'feature_store', 'training_runs', 'model_registry', 'model_performance', 'predictions',
           'backups', 'alerts', 'audit_log', 'provider_plan_depth', 'model_stage_history', 'latest_12_hour_prices',
+          'backup_drills', 'restores',
         ];
         for (const table of tables) {
           await expect(ctx.target.sql(`SELECT count(*) AS n FROM ${table}`), table).resolves.toBeDefined();
@@ -924,6 +925,53 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(await store.get({ ...key, provider: 'twelvedata' })).toBeUndefined();
         const rows = await ctx.target.sql('SELECT count(*) AS n FROM provider_plan_depth');
         expect(Number(rows[0]!.n)).toBe(3);
+      });
+    });
+
+    describe('backup catalogue: backups, pins, drills and restores', () => {
+      const ctx = useStorage();
+      const backup = (id: string, createdAt: number) => ({
+        id, createdAt, kind: 'manual' as const, path: `/backups/${id}.mlbackup`, schemaVersion: '0008_backup_catalogue', appVersion: '0.1.0', encrypted: false,
+      });
+      const finish = (id: string, status: 'verified' | 'failed', at: number) =>
+        ctx.storage.backups.finish(id, { status, finishedAt: at, sizeBytes: 10, sha256: null, verifiedAt: status === 'verified' ? at : null, error: null, manifest: null });
+
+      it('starts unpinned, pins and unpins, and answers the newest verified backup as the last good one', async () => {
+        const { backups } = ctx.storage;
+        expect(await backups.lastGood()).toBeUndefined();
+        await backups.start(backup('old', 1_733_000_000_000));
+        await finish('old', 'verified', 1_733_000_001_000);
+        await backups.start(backup('new', 1_733_100_000_000));
+        await finish('new', 'failed', 1_733_100_001_000);
+        await backups.start(backup('running', 1_733_200_000_000));
+        expect((await backups.get('old'))?.pinned).toBe(false);
+        expect(await backups.setPinned('old', true)).toBe(true);
+        expect(await backups.get('old')).toMatchObject({ id: 'old', pinned: true, status: 'verified' });
+        expect(await backups.setPinned('missing', true)).toBe(false);
+        expect((await backups.lastGood())?.id).toBe('old');
+        expect((await backups.all()).map((b) => [b.id, b.pinned])).toEqual([['running', false], ['new', false], ['old', true]]);
+        expect(await backups.setPinned('old', false)).toBe(true);
+        expect((await backups.get('old'))?.pinned).toBe(false);
+      });
+
+      it('records drills and answers the latest with its checks', async () => {
+        const drills = ctx.storage.backupDrills;
+        expect(await drills.latest()).toBeUndefined();
+        const checks = [{ symbol: 'XAUUSD', timeframe: '1d', bars: 5_000, lastClose: 2_650.25 }, { symbol: 'BTCUSDT', timeframe: '1h', bars: 0, lastClose: null }];
+        await drills.record({ id: 'd1', backupId: 'old', at: 1_733_000_000_000, ok: true, durationMs: 1_234, checks, error: null });
+        await drills.record({ id: 'd2', backupId: 'old', at: 1_733_500_000_000, ok: false, durationMs: 9, checks: [], error: 'The archive is truncated.' });
+        expect(await drills.latest()).toEqual({ id: 'd2', backupId: 'old', at: 1_733_500_000_000, ok: false, durationMs: 9, checks: [], error: 'The archive is truncated.' });
+        const rows = await ctx.target.sql("SELECT checks FROM backup_drills WHERE id = 'd1'");
+        expect(typeof rows[0]!.checks === 'string' ? JSON.parse(rows[0]!.checks) : rows[0]!.checks).toEqual(checks);
+      });
+
+      it('records restores and answers the latest by finish time', async () => {
+        const restores = ctx.storage.restores;
+        expect(await restores.latest()).toBeUndefined();
+        const tables = [{ name: 'market_data', rows: 12_345 }, { name: 'instruments', rows: 7 }];
+        await restores.record({ id: 'r2', startedAt: 1_733_400_000_000, finishedAt: 1_733_400_060_000, from: '/elsewhere/a.mlbackup', safetyBackupId: null, database: 'postgres', tables });
+        await restores.record({ id: 'r1', startedAt: 1_733_300_000_000, finishedAt: 1_733_300_060_000, from: 'old', safetyBackupId: 'safety-1', database: 'sqlite', tables: [] });
+        expect(await restores.latest()).toEqual({ id: 'r2', startedAt: 1_733_400_000_000, finishedAt: 1_733_400_060_000, from: '/elsewhere/a.mlbackup', safetyBackupId: null, database: 'postgres', tables });
       });
     });
 

@@ -4,7 +4,7 @@ import { json, nullableNumber, nullableString, parseBoolean, sqlBoolean, type Ro
 import type { BackupRepository, BackupStart } from './types';
 
 const COLUMNS = `id, created_at AS "createdAt", finished_at AS "finishedAt", kind, status, path, size_bytes AS "sizeBytes", sha256,
-  schema_version AS "schemaVersion", app_version AS "appVersion", encrypted, verified_at AS "verifiedAt", error`;
+  schema_version AS "schemaVersion", app_version AS "appVersion", encrypted, verified_at AS "verifiedAt", error, pinned`;
 
 function toBackup(row: Row): Backup {
   return {
@@ -21,6 +21,7 @@ function toBackup(row: Row): Backup {
     encrypted: parseBoolean(row.encrypted),
     verifiedAt: nullableNumber(row.verifiedAt),
     error: nullableString(row.error),
+    pinned: parseBoolean(row.pinned),
   };
 }
 
@@ -56,6 +57,20 @@ export class SqlBackups implements BackupRepository {
   async list(limit: number): Promise<Backup[]> {
     const rows = await this.sql.query(`SELECT ${COLUMNS} FROM backups ORDER BY created_at DESC, id DESC LIMIT {limit}`, { limit });
     return rows.map(toBackup);
+  }
+
+  async all(): Promise<Backup[]> {
+    const rows = await this.sql.query(`SELECT ${COLUMNS} FROM backups ORDER BY created_at DESC, id DESC`);
+    return rows.map(toBackup);
+  }
+
+  async lastGood(): Promise<Backup | undefined> {
+    const [row] = await this.sql.query(`SELECT ${COLUMNS} FROM backups WHERE status = 'verified' ORDER BY created_at DESC, id DESC LIMIT 1`);
+    return row && toBackup(row);
+  }
+
+  async setPinned(id: string, pinned: boolean): Promise<boolean> {
+    return (await this.sql.execute('UPDATE backups SET pinned = {pinned} WHERE id = {id}', { id, pinned: sqlBoolean(pinned) })) > 0;
   }
 
   async delete(id: string): Promise<boolean> {

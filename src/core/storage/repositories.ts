@@ -1,5 +1,6 @@
 import { SqlAlerts } from './alert-repository';
 import { SqlAuditLog } from './audit-log-repository';
+import { SqlBackupDrills } from './backup-drill-repository';
 import { SqlBackups } from './backup-repository';
 import { SqlBackfillCheckpoints } from './backfill-checkpoint-repository';
 import { SqlFeatureStore } from './feature-store-repository';
@@ -12,6 +13,7 @@ import { SqlModelStageHistory } from './model-stage-history-repository';
 import { SqlNews } from './news-repository';
 import { SqlPlanDepths } from './plan-depth-repository';
 import { SqlPredictions } from './prediction-repository';
+import { SqlRestores } from './restore-repository';
 import type { SqlExecutor } from './sql-executor';
 import { SqlSpotPrices } from './spot-price-repository';
 import { SqlTrainingRuns } from './training-run-repository';
@@ -43,6 +45,8 @@ export function sqlRepositories(
     modelPerformance: wrap(new SqlModelPerformance(sql)),
     featureStore: wrap(new SqlFeatureStore(sql)),
     backups: wrap(new SqlBackups(sql)),
+    backupDrills: wrap(new SqlBackupDrills(sql)),
+    restores: wrap(new SqlRestores(sql)),
   });
   const { transaction } = wrap<Pick<Storage, 'transaction'>>({
     transaction: (work) => executor.transaction((tx) => work(over(tx))),

@@ -7,6 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, pgView, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { RestoreDrill, RestoreOutcome } from '../../shared/backups';
 import type { Instrument, JobRun } from '../../shared/domain';
 import type { LiveTracking, RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
@@ -396,8 +397,42 @@ export const backups = pgTable(
     manifest: jsonb('manifest').$type<Json>(),
     verifiedAt: bigint('verified_at', { mode: 'number' }),
     error: text('error'),
+    /** A pinned backup is never pruned by the keep rules. */
+    pinned: boolean('pinned').notNull().default(false),
   },
   (t) => [index('backups_created_at_idx').on(t.createdAt)],
+);
+
+/** Restore drills: a verified backup restored into a scratch database and queried. No foreign key: a drill's record outlives its pruned backup. */
+export const backupDrills = pgTable(
+  'backup_drills',
+  {
+    id: text('id').primaryKey(),
+    backupId: text('backup_id').notNull(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+    ok: boolean('ok').notNull(),
+    durationMs: bigint('duration_ms', { mode: 'number' }).notNull(),
+    checks: jsonb('checks').$type<RestoreDrill['checks']>().notNull(),
+    error: text('error'),
+  },
+  (t) => [index('backup_drills_at_idx').on(t.at)],
+);
+
+/** Restores done in this workspace, newest last; the latest is "last restore" with its undo. */
+export const restores = pgTable(
+  'restores',
+  {
+    id: text('id').primaryKey(),
+    startedAt: bigint('started_at', { mode: 'number' }).notNull(),
+    finishedAt: bigint('finished_at', { mode: 'number' }).notNull(),
+    /** The backup id or archive path restored ("from" is a reserved word in SQL). */
+    restoredFrom: text('restored_from').notNull(),
+    safetyBackupId: text('safety_backup_id'),
+    /** The database mode the archive was restored into. */
+    database: text('database').notNull(),
+    tables: jsonb('tables').$type<RestoreOutcome['tables']>().notNull(),
+  },
+  (t) => [index('restores_finished_at_idx').on(t.finishedAt)],
 );
 
 export const alerts = pgTable(

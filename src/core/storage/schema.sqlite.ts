@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { RestoreDrill, RestoreOutcome } from '../../shared/backups';
 import type { Instrument, JobRun } from '../../shared/domain';
 import type { LiveTracking, RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
@@ -400,8 +401,42 @@ export const backups = sqliteTable(
     manifest: text('manifest', { mode: 'json' }).$type<Json>(),
     verifiedAt: integer('verified_at'),
     error: text('error'),
+    /** A pinned backup is never pruned by the keep rules. */
+    pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('backups_created_at_idx').on(t.createdAt)],
+);
+
+/** Restore drills: a verified backup restored into a scratch database and queried. No foreign key: a drill's record outlives its pruned backup. */
+export const backupDrills = sqliteTable(
+  'backup_drills',
+  {
+    id: text('id').primaryKey(),
+    backupId: text('backup_id').notNull(),
+    at: integer('at').notNull(),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    checks: text('checks', { mode: 'json' }).$type<RestoreDrill['checks']>().notNull(),
+    error: text('error'),
+  },
+  (t) => [index('backup_drills_at_idx').on(t.at)],
+);
+
+/** Restores done in this workspace, newest last; the latest is "last restore" with its undo. */
+export const restores = sqliteTable(
+  'restores',
+  {
+    id: text('id').primaryKey(),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at').notNull(),
+    /** The backup id or archive path restored ("from" is a reserved word in SQL). */
+    restoredFrom: text('restored_from').notNull(),
+    safetyBackupId: text('safety_backup_id'),
+    /** The database mode the archive was restored into. */
+    database: text('database').notNull(),
+    tables: text('tables', { mode: 'json' }).$type<RestoreOutcome['tables']>().notNull(),
+  },
+  (t) => [index('restores_finished_at_idx').on(t.finishedAt)],
 );
 
 export const alerts = sqliteTable(

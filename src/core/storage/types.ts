@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { BackfillCheckpoint, BackfillStatus } from '../../shared/backfill';
-import type { ArchiveManifest, Backup } from '../../shared/backups';
+import type { ArchiveManifest, Backup, RestoreDrill, RestoreOutcome } from '../../shared/backups';
 import type { methods } from '../../shared/contract';
 import type { Bar, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
 import type { LossPoint, ModelMetrics, ModelStage, ModelType, Segment, StageChange, StoredPrediction } from '../../shared/models';
@@ -243,8 +243,30 @@ export interface BackupRepository {
   get(id: string): Promise<Backup | undefined>;
   /** Newest first. */
   list(limit: number): Promise<Backup[]>;
+  /** Every backup, newest first: what the keep rules judge. */
+  all(): Promise<Backup[]>;
+  /** The newest verified backup. */
+  lastGood(): Promise<Backup | undefined>;
+  /** False when there is no such backup. */
+  setPinned(id: string, pinned: boolean): Promise<boolean>;
   /** False when there was nothing to delete. */
   delete(id: string): Promise<boolean>;
+}
+
+/** The rows of `backup_drills`: every restore drill and what its queries found. */
+export interface BackupDrillRepository {
+  record(drill: RestoreDrill): Promise<void>;
+  latest(): Promise<RestoreDrill | undefined>;
+}
+
+/** A restore as recorded: its outcome, under the id of the run that did it, with when it started. */
+export type RecordedRestore = RestoreOutcome & { id: string; startedAt: number };
+
+/** The rows of `restores`: every restore done in this workspace. */
+export interface RestoreRepository {
+  record(restore: RecordedRestore): Promise<void>;
+  /** The newest by finish time: "last restore", which its safety backup undoes. */
+  latest(): Promise<RecordedRestore | undefined>;
 }
 
 export interface AuditLogRepository {
@@ -494,6 +516,8 @@ export type StorageTransaction = Pick<
   | 'modelPerformance'
   | 'featureStore'
   | 'backups'
+  | 'backupDrills'
+  | 'restores'
 >;
 
 /**
@@ -528,6 +552,8 @@ export interface Storage {
   readonly modelPerformance: ModelPerformanceRepository;
   readonly featureStore: FeatureStoreRepository;
   readonly backups: BackupRepository;
+  readonly backupDrills: BackupDrillRepository;
+  readonly restores: RestoreRepository;
   readonly snapshot: DatabaseSnapshot;
   /**
    * `work` in one transaction: all its writes are stored, or none when it throws (the error
