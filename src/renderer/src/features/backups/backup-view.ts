@@ -53,3 +53,25 @@ export function passphraseProblem(passphrase: string, repeated: string): string 
   if (passphrase !== repeated) return 'The two passphrases differ.';
   return null;
 }
+
+export type ScheduleKind = 'backup' | 'drill';
+
+export interface SchedulePreset {
+  /** Names the job: "Daily backup". */
+  label: string;
+  /** Cron, read in the computer's time zone. */
+  schedule: string;
+  description: string;
+}
+
+/** The schedules offered with one click; any other cron can be set in Data › Scheduled jobs. */
+export const schedulePresets: Record<ScheduleKind, readonly SchedulePreset[]> = {
+  backup: [
+    { label: 'Daily', schedule: '0 2 * * *', description: 'daily at 02:00' },
+    { label: 'Weekly', schedule: '0 2 * * 0', description: 'weekly, Sunday 02:00' },
+  ],
+  drill: [
+    { label: 'Weekly', schedule: '0 4 * * 0', description: 'weekly, Sunday 04:00' },
+    { label: 'Monthly', schedule: '0 4 1 * *', description: 'monthly, on the 1st at 04:00' },
+  ],
+};

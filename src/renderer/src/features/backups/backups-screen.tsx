@@ -5,11 +5,14 @@ import { QueryError } from '../../ui/load-error';
 import { formatUtcDateTime } from '../data/data-format';
 import { useNow } from '../data/use-now';
 import { BackUpNow } from './back-up-now';
+import { BackupHealth } from './backup-health';
 import { BackupsTable } from './backups-table';
+import { KeepRulesSection } from './keep-rules-section';
 import { RestoreFromFile } from './restore-from-file';
 import { RestoreDialog, type RestoreSource } from './restore-dialog';
 import { RetentionSection } from './retention-section';
 import '../data/data.css';
+import { useBackupStatus } from './use-backup-status';
 import './backups.css';
 
 const backupSource = (backup: Backup): RestoreSource => ({ id: backup.id, label: `the backup of ${formatUtcDateTime(backup.createdAt)}`, encrypted: backup.encrypted });
@@ -21,6 +24,7 @@ const backupSource = (backup: Backup): RestoreSource => ({ id: backup.id, label:
 export function BackupsScreen({ onRestored }: { onRestored(outcome: RestoreOutcome, label: string): void }) {
   const list = useApiQuery('backups.list', {});
   const now = useNow();
+  const status = useBackupStatus();
   const [restoring, setRestoring] = useState<RestoreSource | null>(null);
   useApiEvent('job.finished', (finished) => {
     if (finished.kind === 'backup' || finished.kind === 'restore' || finished.kind === 'drill') list.reload();
@@ -40,6 +44,7 @@ export function BackupsScreen({ onRestored }: { onRestored(outcome: RestoreOutco
       </header>
       <div className="panels">
         <BackUpNow previousSize={lastSize} onFinished={list.reload} />
+        <BackupHealth status={status.data} error={status.error} now={now} />
         <RestoreFromFile />
       </div>
       <section className="data-section" aria-labelledby="backups-list-title">
@@ -55,6 +60,7 @@ export function BackupsScreen({ onRestored }: { onRestored(outcome: RestoreOutco
           ))}
       </section>
       <div className="panels">
+        <KeepRulesSection />
         <RetentionSection />
       </div>
       {restoring && (

@@ -40,7 +40,7 @@ function BackupRow({ backup, now, onRestore, onChanged }: { backup: Backup; now:
   const label = formatUtcDateTime(backup.createdAt);
   const usable = backup.status === 'verified';
   return (
-    <tr data-testid={`backup-${backup.id}`} data-status={backup.status} data-kind={backup.kind}>
+    <tr data-testid={`backup-${backup.id}`} data-status={backup.status} data-kind={backup.kind} data-pinned={backup.pinned}>
       <th scope="row" className="data-table__text">
         {label}
       </th>
@@ -58,6 +58,15 @@ function BackupRow({ backup, now, onRestore, onChanged }: { backup: Backup; now:
         )}
       </td>
       <td className="data-table__text">{backup.encrypted ? 'with keys (passphrase)' : <span className="muted">no keys</span>}</td>
+      <td className="data-table__text" data-testid={`backup-pinned-${backup.id}`}>
+        {backup.pinned ? (
+          <span className="backup-pin" title="Never pruned by the keep rules">
+            pinned
+          </span>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
       <td className="data-table__actions">
         {confirming ? (
           <span className="confirm" role="group" aria-label={`Delete the backup of ${label}?`}>
@@ -94,6 +103,17 @@ function BackupRow({ backup, now, onRestore, onChanged }: { backup: Backup; now:
               onClick={() => void act(() => call('backups.verify', { id: backup.id }))}
             >
               {action.busy ? 'Checking…' : 'Verify'}
+            </button>
+            <button
+              type="button"
+              className="button button--small"
+              disabled={action.busy}
+              aria-label={`${backup.pinned ? 'Unpin' : 'Pin'} the backup of ${label}`}
+              aria-pressed={backup.pinned}
+              data-testid={`backup-pin-${backup.id}`}
+              onClick={() => void act(() => call('backups.pin', { id: backup.id, pinned: !backup.pinned }))}
+            >
+              {backup.pinned ? 'Unpin' : 'Pin'}
             </button>
             <button
               type="button"
@@ -137,6 +157,7 @@ export function BackupsTable({ backups, now, onRestore, onChanged }: { backups: 
         { label: 'App · schema', text: true },
         { label: 'Verified', text: true },
         { label: 'Secrets', text: true },
+        { label: 'Pinned', text: true, help: 'A pinned backup is never pruned by the keep rules.' },
         { label: 'Actions', unlabelled: true },
       ]}
     >
