@@ -49,9 +49,6 @@ async function backUpNow(): Promise<Backup> {
 beforeAll(async () => {
   requireBuiltRenderer();
   server = await startServeProcess();
-  await server.call('demo.load', {});
-  await server.call('instruments.create', { symbol: MINUTE_SYMBOL, kind: 'spot' });
-  await server.call('import.csv', { source: { kind: 'text', fileName: 'minutes.csv', text: minuteBarsCsv() }, symbol: MINUTE_SYMBOL, timeframe: '1m' });
   browser = await launchChromium();
   page = await openAppPage(browser, server);
 }, 120_000);
@@ -59,12 +56,28 @@ beforeAll(async () => {
 afterAll(() => closeApp({ page, browser, server }));
 
 describe('Backups screen in the browser against metalytics serve', () => {
-  it('starts with no backups and says how to make one', async () => {
-    await page.getByTestId('nav-backups').click();
+  it('offers a restore on the first start of an empty install, which opens the Backups screen', async () => {
+    await page.getByTestId('empty-state').waitFor();
+    await page.getByTestId('empty-restore').click();
     await page.getByTestId('screen-backups').waitFor();
     await page.getByTestId('backups-empty').waitFor();
+    expect(await page.getByTestId('restore-from-file').textContent()).toContain('metalytics restore FILE');
     expect(await page.getByText('not available yet').count()).toBe(0);
   });
+
+  it(
+    'has data to back up once the demo prices and some minute bars are in',
+    async () => {
+      await page.getByTestId('nav-markets').click();
+      await page.getByTestId('load-demo').click();
+      await page.getByTestId('price-chart').waitFor({ timeout: BACKUP_TIMEOUT });
+      await server.call('instruments.create', { symbol: MINUTE_SYMBOL, kind: 'spot' });
+      await server.call('import.csv', { source: { kind: 'text', fileName: 'minutes.csv', text: minuteBarsCsv() }, symbol: MINUTE_SYMBOL, timeframe: '1m' });
+      await page.getByTestId('nav-backups').click();
+      await page.getByTestId('backups-empty').waitFor();
+    },
+    BACKUP_TIMEOUT,
+  );
 
   it('refuses a short passphrase before anything is written, and warns that it cannot be recovered', async () => {
     await page.getByTestId('backup-with-passphrase').check();
