@@ -4,6 +4,7 @@ import type { HandlerMap } from '../handlers';
 import { runIds } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { deleteBackup, startBackup, verifyBackup } from './backups';
+import { previewRestore } from './restore/preview';
 import { verifyArchive } from './verify';
 
 export function backupsHandlers(ctx: CoreContext): HandlerMap {
@@ -26,7 +27,12 @@ export function backupsHandlers(ctx: CoreContext): HandlerMap {
         ? verifyBackup(ctx, id, passphrase)
         : verifyArchive(path.resolve(file as string), { passphrase, sqliteNativeBinding: ctx.ports.config.sqliteNativeBinding }),
     'backups.delete': async ({ id }) => ({ id, deleted: await deleteBackup(ctx, id) }),
-    'backups.preview': () => notYet('backups.preview'),
+    'backups.preview': async ({ id, path: file, passphrase }) => {
+      if (id === undefined) return previewRestore(ctx, { path: path.resolve(file as string), passphrase });
+      const backup = await ctx.storage.backups.get(id);
+      if (!backup) throw new AppError('NOT_FOUND', `No backup ${id}.`);
+      return previewRestore(ctx, { path: backup.path, passphrase });
+    },
     'backups.restore': () => notYet('backups.restore'),
     'backups.status': () => notYet('backups.status'),
     'backups.pin': () => notYet('backups.pin'),

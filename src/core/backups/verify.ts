@@ -29,7 +29,7 @@ const problem = (message: string, where: { part?: string; table?: string; expect
 });
 
 /** Reads one part whole through `sink`, checking its length and sha256 against the manifest. */
-async function checkPart(archive: OpenedArchive, part: ArchivePart, sink: (chunk: Buffer) => void | Promise<void>): Promise<VerifyProblem[]> {
+export async function checkPart(archive: OpenedArchive, part: ArchivePart, sink: (chunk: Buffer) => void | Promise<void>): Promise<VerifyProblem[]> {
   const hash = createHash('sha256');
   let bytes = 0;
   try {

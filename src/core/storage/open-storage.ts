@@ -19,9 +19,11 @@ export function openStorage(opts: {
   migrationsDir?: string;
   /** The SQLite driver build to load; see RuntimeConfig.sqliteNativeBinding. */
   sqliteNativeBinding?: string;
+  /** Postgres only: the schema holding the tables (a restored workspace's); `public` when absent. */
+  schema?: string;
 }): Promise<Storage> {
-  const { migrationsDir } = opts;
+  const { migrationsDir, schema } = opts;
   return opts.databaseUrl
-    ? openPostgresStorage(opts.databaseUrl, opts.logger, { migrationsDir })
+    ? openPostgresStorage(opts.databaseUrl, opts.logger, { migrationsDir, schema })
     : openSqliteStorage(path.resolve(opts.dataDir, SQLITE_FILE_NAME), opts.logger, { nativeBinding: opts.sqliteNativeBinding, migrationsDir });
 }

@@ -99,9 +99,11 @@ const INT8_AS_NUMBER = {
     oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export function createPool(url: string, logger: Logger, location: string): pg.Pool {
+/** With `schema` (a plain name, see requireSchemaName), every connection resolves names there first, then in `public`. */
+export function createPool(url: string, logger: Logger, location: string, schema?: string): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema},public` }),
     max: 8,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
+import { AppError } from '../../shared/errors';
 import type { Logger } from '../ports';
 import { migrationsFolder, migrationTag } from './migrations';
 import { createPool, inTransaction, mappingErrors, redactDatabaseUrl, toStorageError, withClient } from './pg-connection';
@@ -13,40 +17,82 @@ import type { Storage } from './types';
 /** Serialises start-up schema work when several desktops share one server. */
 const MIGRATION_LOCK_KEY = 7_262_017_001;
 
+/** A schema name used unquoted in search_path and statements: lower-case letters, digits and underscores. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function requireSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) throw new AppError('VALIDATION', `"${schema}" cannot name a database schema: use lower-case letters, digits and underscores.`);
+  return schema;
+}
+
+/**
+ * The generated migrations name `public` in foreign keys and views; inside another schema
+ * they must name that one, or its tables would point at the live ones. A rewritten copy in
+ * a temporary folder, removed by `cleanup`.
+ */
+function migrationsForSchema(folder: string, schema: string): { folder: string; cleanup: () => void } {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-migrations-'));
+  fs.cpSync(folder, copy, { recursive: true });
+  for (const name of fs.readdirSync(copy).filter((file) => file.endsWith('.sql'))) {
+    const file = path.join(copy, name);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replaceAll('"public".', `"${schema}".`));
+  }
+  return { folder: copy, cleanup: () => fs.rmSync(copy, { recursive: true, force: true }) };
+}
+
 /** Migrations, then TimescaleDB, on one connection holding the migration lock. */
-async function prepareSchema(pool: pg.Pool, logger: Logger, migrationsDir: string | undefined): Promise<{ schemaVersion: string; mode: Storage['mode'] }> {
+async function prepareSchema(
+  pool: pg.Pool,
+  logger: Logger,
+  migrationsDir: string | undefined,
+  schema: string | undefined,
+): Promise<{ schemaVersion: string; mode: Storage['mode'] }> {
   const folder = migrationsFolder('pg', migrationsDir);
-  return withClient(pool, async (client) => {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    try {
-      await migrate(drizzle({ client }), { migrationsFolder: folder });
-      const { rows } = await client.query<{ created_at: number }>(
-        'SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1',
-      );
-      const mode = await setUpTimescale(async (text) => (await client.query(text)).rows, logger);
-      return { schemaVersion: migrationTag(folder, rows[0] === undefined ? undefined : Number(rows[0].created_at)), mode };
-    } finally {
-      // The lock also ends with the session, so a failed unlock on a dead connection is harmless.
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    }
-  });
+  // Inside a schema of its own the migration record lives there too, so each schema knows its own version.
+  const migrationsSchema = schema ?? 'drizzle';
+  const rewritten = schema === undefined ? null : migrationsForSchema(folder, schema);
+  try {
+    return await withClient(pool, async (client) => {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      try {
+        await migrate(drizzle({ client }), { migrationsFolder: rewritten?.folder ?? folder, migrationsSchema });
+        const { rows } = await client.query<{ created_at: number }>(
+          `SELECT created_at FROM "${migrationsSchema}".__drizzle_migrations ORDER BY created_at DESC LIMIT 1`,
+        );
+        const mode = await setUpTimescale(async (text) => (await client.query(text)).rows, logger, { extensionSchema: schema === undefined ? undefined : 'public' });
+        return { schemaVersion: migrationTag(folder, rows[0] === undefined ? undefined : Number(rows[0].created_at)), mode };
+      } finally {
+        // The lock also ends with the session, so a failed unlock on a dead connection is harmless.
+        await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      }
+    });
+  } finally {
+    rewritten?.cleanup();
+  }
 }
 
 /**
  * Connects to Postgres at `url`, brings its schema up to date (with the migrations in
- * `migrationsDir` when given) and reports plain Postgres or TimescaleDB.
+ * `migrationsDir` when given) and reports plain Postgres or TimescaleDB. With `schema`, every
+ * table lives in that schema of the database (created if missing; a restore builds one there)
+ * and `public` stays on the search path for the extensions installed in it.
  */
-export async function openPostgresStorage(url: string, logger: Logger, { migrationsDir }: { migrationsDir?: string } = {}): Promise<Storage> {
+export async function openPostgresStorage(
+  url: string,
+  logger: Logger,
+  { migrationsDir, schema }: { migrationsDir?: string; schema?: string } = {},
+): Promise<Storage> {
   const location = redactDatabaseUrl(url);
-  const pool = createPool(url, logger, location);
+  const pool = createPool(url, logger, location, schema === undefined ? undefined : requireSchemaName(schema));
   let prepared: { schemaVersion: string; mode: Storage['mode'] };
   try {
-    prepared = await prepareSchema(pool, logger, migrationsDir);
+    if (schema !== undefined) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    prepared = await prepareSchema(pool, logger, migrationsDir, schema);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw toStorageError(error);
   }
-  logger.info('opened Postgres database', { location, ...prepared });
+  logger.info('opened Postgres database', { location, schema, ...prepared });
 
   let closed = false;
   return {

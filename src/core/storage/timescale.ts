@@ -36,14 +36,19 @@ export const COMPRESSED_CHUNK_INTERVAL_MS = 10 * CHUNK_INTERVAL_MS;
  * in the current layout. Call it on one connection, after migrations, under the
  * migration lock.
  */
-export async function setUpTimescale(run: RunSql, logger: Logger): Promise<'timescaledb' | 'postgres'> {
+export async function setUpTimescale(
+  run: RunSql,
+  logger: Logger,
+  { extensionSchema }: { extensionSchema?: string } = {},
+): Promise<'timescaledb' | 'postgres'> {
   const available = await run(`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`);
   if (available.length === 0) return 'postgres';
 
   let interval: number | undefined;
   await run('BEGIN');
   try {
-    await run('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    // A database's one copy of the extension: in a restore's schema it would be dropped with that schema.
+    await run(`CREATE EXTENSION IF NOT EXISTS timescaledb${extensionSchema === undefined ? '' : ` SCHEMA ${extensionSchema}`}`);
     // Retention and compression policies ask this function how old a chunk is, since
     // `time` is epoch ms rather than a timestamp. STABLE: evaluated per query.
     await run(

@@ -82,9 +82,23 @@ export function canonicalRow(shape: TableShape, row: Record<string, unknown>): s
   return JSON.stringify(shape.columns.map((column) => canonicalValue(row[column.name], column.kind)));
 }
 
-/** `canonicalRow` of a row read as an array in the shape's column order (better-sqlite3's raw mode, which is faster). */
+/** A row read as an array in the shape's column order (better-sqlite3's raw mode, which is faster), as canonical values. */
+export function canonicalValues(shape: TableShape, values: readonly unknown[]): unknown[] {
+  return shape.columns.map((column, i) => canonicalValue(values[i], column.kind));
+}
+
+/** `canonicalRow` of a row read as an array in the shape's column order. */
 export function canonicalRowValues(shape: TableShape, values: readonly unknown[]): string {
-  return JSON.stringify(shape.columns.map((column, i) => canonicalValue(values[i], column.kind)));
+  return JSON.stringify(canonicalValues(shape, values));
+}
+
+/**
+ * The shape restricted to the columns a database at an older schema has (`present`), in the
+ * shape's order: what a backup made by the version at that schema wrote, as columns are only
+ * ever added.
+ */
+export function shapeWithColumns(shape: TableShape, present: ReadonlySet<string>): TableShape {
+  return { ...shape, columns: shape.columns.filter((column) => present.has(column.name)), orderBy: shape.orderBy.filter((name) => present.has(name)) };
 }
 
 /** Hashing ~1 MiB at a time: one hash update per row would cost more than the row itself. */
