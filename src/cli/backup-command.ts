@@ -1,5 +1,6 @@
+import { createInterface } from 'node:readline/promises';
 import type { Core } from '../core/create-core';
-import type { Backup, VerifyReport } from '../shared/backups';
+import type { Backup, RestoreOutcome, RestorePreview, VerifyReport } from '../shared/backups';
 import { CliError, exitCodes } from './exit-codes';
 import { formatCount, formatFields, formatTable, formatTime, reportFailure, type CliOutput } from './format';
 import { invokeMethod } from './invoke-method';
@@ -109,4 +110,89 @@ export async function runBackupsList(core: Core, options: BackupsListOptions, ou
     ),
   );
   return exitCodes.ok;
+}
+
+export interface RestoreCommandOptions {
+  yes?: boolean;
+  passphraseEnv?: string;
+  json?: boolean;
+}
+
+/** Asks one yes/no question on the terminal; anything but yes is no. */
+export type Confirm = (question: string) => Promise<boolean>;
+
+/** A terminal's yes/no, or null when there is no terminal to ask on. */
+export function terminalConfirm(): Confirm | null {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return null;
+  return async (question) => {
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
+    } finally {
+      prompt.close();
+    }
+  };
+}
+
+function formatPreview(file: string, preview: RestorePreview): string {
+  const changes = preview.changes.map((c) => `  ${c.sentence ?? `${c.symbol} ${c.timeframe}`}\n`).join('');
+  const tables = preview.tables.map((t) => `  ${t.name}: ${formatCount(t.current)} rows now, ${formatCount(t.archive)} in the backup\n`).join('');
+  return (
+    `Restoring ${file} replaces the whole workspace with the backup's.\n` +
+    (changes ? `Bars:\n${changes}` : 'Bars: the same as now.\n') +
+    (tables ? `Tables:\n${tables}` : '') +
+    (preview.alsoRestored.length > 0 ? `Also restored: ${preview.alsoRestored.join('; ')}.\n` : '') +
+    'A safety backup of the current workspace is taken first; restoring it undoes this restore.\n'
+  );
+}
+
+/**
+ * Runs `metalytics restore FILE`: verifies and previews the archive, asks before replacing the
+ * workspace (unless --yes; never without a terminal to ask on), then restores with progress on stderr.
+ */
+export async function runRestore(
+  core: Core,
+  file: string,
+  options: RestoreCommandOptions,
+  output: CliOutput,
+  env: NodeJS.ProcessEnv,
+  confirm: Confirm | null,
+): Promise<number> {
+  const passphrase = passphraseFrom(options.passphraseEnv, env);
+  const source = { path: file, ...(passphrase ? { passphrase } : {}) };
+  const previewed = await invokeMethod(core, 'backups.preview', source);
+  if (!previewed.ok) return reportFailure(output, previewed.error, options.json);
+  if (!previewed.value.report.ok) {
+    output.err(formatReport(file, previewed.value.report));
+    return exitCodes.failure;
+  }
+  output.err(formatPreview(file, previewed.value));
+  if (!options.yes) {
+    if (confirm === null) throw new CliError('Restoring replaces the workspace: run it on a terminal to confirm, or pass --yes.', exitCodes.usage);
+    if (!(await confirm('Replace the current workspace with this backup?'))) {
+      output.err('Nothing was restored.\n');
+      return exitCodes.cancelled;
+    }
+  }
+  const progress = watchJobProgress(core, output, { kind: 'restore', label: 'Restoring', noun: 'the restore' });
+  try {
+    const restored = await invokeMethod(core, 'backups.restore', { ...source, wait: true });
+    progress.finish();
+    if (!restored.ok) return reportFailure(output, restored.error, options.json);
+    const outcome = restored.value.restore as RestoreOutcome;
+    if (options.json) {
+      output.out(`${JSON.stringify(outcome, null, 2)}\n`);
+      return exitCodes.ok;
+    }
+    output.out(
+      `Restored ${file}\n${formatFields([
+        ['database', outcome.database],
+        ['rows', formatCount(outcome.tables.reduce((sum, t) => sum + t.rows, 0))],
+        ['undo', outcome.safetyBackupId ? `restore the safety backup ${outcome.safetyBackupId}` : '—'],
+      ])}`,
+    );
+    return exitCodes.ok;
+  } finally {
+    progress.dispose();
+  }
 }

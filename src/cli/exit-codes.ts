@@ -11,6 +11,8 @@ export const exitCodes = {
   notFound: 3,
   /** The database or a provider is unreachable or rate-limited; trying later may work. */
   unavailable: 4,
+  /** The user answered no when asked to confirm (a restore). */
+  cancelled: 5,
 } as const;
 
 export function exitCodeFor(code: ErrorCode): number {

@@ -24,7 +24,10 @@ import { parseBackfillDate, runBackfill, type BackfillCommandOptions } from './b
 import {
   runBackup,
   runBackupsList,
+  runRestore,
   runVerify,
+  terminalConfirm,
+  type RestoreCommandOptions,
   type BackupCommandOptions,
   type BackupsListOptions,
   type VerifyCommandOptions,
@@ -350,6 +353,18 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--json', 'print the report as JSON', false),
   ).action(async (file: string, options: WorkspaceOptions & VerifyCommandOptions) => {
     setExitCode(await withCore(options, 'warn', (core) => runVerify(core, file, options, processOutput, process.env)));
+  });
+
+  withWorkspaceOptions(
+    program
+      .command('restore')
+      .description('replace the workspace with a backup archive: verified and previewed first, a safety backup taken before the switch')
+      .argument('<file>', 'the archive to restore')
+      .option('--yes', 'restore without asking (needed when not on a terminal)', false)
+      .option('--passphrase-env <var>', 'also restore the sealed secrets, with the passphrase in this environment variable')
+      .option('--json', 'print the outcome as JSON', false),
+  ).action(async (file: string, options: WorkspaceOptions & RestoreCommandOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runRestore(core, file, options, processOutput, process.env, terminalConfirm())));
   });
 
   const backups = program.command('backups').description('the backups of the workspace');

@@ -9,8 +9,26 @@ import type { CorePorts } from './ports';
 import type { Scheduler, SchedulerClock } from './scheduler/scheduler';
 import type { Storage } from './storage/types';
 
+/** How a restore replaces the database behind the core; see WorkspaceSwitch. */
+export interface WorkspaceSwap {
+  /** The run asking for the switch: every other job is cancelled and awaited first, this one goes on. */
+  runId: string;
+  /** Runs once no request or other job uses the workspace, with it still open (Postgres switches here, in one transaction). */
+  beforeClose?: (ctx: CoreContext) => Promise<void>;
+  /** Runs while no database is open (SQLite moves its file here); the workspace is opened again after it, even when it fails. */
+  whileClosed?: () => Promise<void>;
+}
+
+export interface WorkspaceSwitch {
+  /**
+   * Closes the open workspace (its database and everything built on it) and opens it again
+   * around `swap`, while requests wait at the gate; answers with the new workspace's context.
+   */
+  switch(swap: WorkspaceSwap): Promise<CoreContext>;
+}
+
 /**
- * Everything a handler module may use; built once per core by `createCore`. It lives apart
+ * Everything a handler module may use; built by `createCore` each time it opens the workspace (at start and after a restore). It lives apart
  * from the composition root so that features depend on what they are given, not on the
  * module that assembles them.
  */
@@ -34,4 +52,6 @@ export interface CoreContext {
   readonly live: LiveTracker;
   readonly now: () => number;
   readonly startedAt: number;
+  /** Replaces the database behind the core in place: the transports keep their core. */
+  readonly workspace: WorkspaceSwitch;
 }

@@ -1,10 +1,10 @@
 import { alertsHandlers } from './alerts/alerts-handlers';
 import { Backfills } from './backfill/backfill';
 import { backfillHandlers } from './backfill/backfill-handlers';
-import { backupsHandlers } from './backups/backups-handlers';
+import { backupsHandlers, forwardBackupProgress } from './backups/backups-handlers';
 import { barsHandlers } from './bars/bars-handlers';
 import { compareHandlers } from './compare/compare-handlers';
-import type { CoreContext } from './context';
+import type { CoreContext, WorkspaceSwitch } from './context';
 import { demoHandlers } from './demo/demo-handlers';
 import { EventBus } from './events';
 import { importHandlers } from './import/import-handlers';
@@ -19,6 +19,10 @@ import { ArtifactStore } from './models/service/artifact-store';
 import { modelsHandlers } from './models/models-handlers';
 import { startModelWorker } from './models/worker/model-worker-client';
 import { createInvoke, mergeHandlers, type Invoke, type InvokeOptions } from './invoke';
+import type { CompleteHandlerMap } from './handlers';
+import { methodNames } from '../shared/contract';
+import { AppError } from '../shared/errors';
+import type { ModelWorker } from './models/engine/ports';
 import { JobRunner } from './jobs/job-runner';
 import { jobsHandlers } from './jobs/jobs-handlers';
 import { processOwner } from './jobs/process-owner';
@@ -34,11 +38,14 @@ import { readSettings, settingsHandlers } from './settings/settings-handlers';
 import { openStorage } from './storage/open-storage';
 import type { Storage } from './storage/types';
 import { systemHandlers } from './system/system-handlers';
+import { WorkspaceGate } from './workspace/workspace-gate';
+import type { JobRunRepository } from './storage/types';
 
 export interface Core {
   /** Validates, dispatches and answers with a Result envelope: the only entry for transports. */
   readonly invoke: Invoke;
   readonly events: EventBus;
+  /** The database of the workspace open now (a restore replaces it). */
   readonly storage: Storage;
   readonly jobs: JobRunner;
   /** Fires job schedules between start and stop; only long-running hosts (serve, the desktop app) start it. */
@@ -46,24 +53,51 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export async function createCore(ports: CorePorts, options: InvokeOptions): Promise<Core> {
-  const now = ports.now ?? Date.now;
+/** What lives as long as the core, whichever database is open behind it. */
+interface Lasting {
+  ports: CorePorts;
+  events: EventBus;
+  jobs: JobRunner;
+  providers: ProviderRegistry;
+  turns: ProviderTurns;
+  modelWorker: ModelWorker;
+  workspace: WorkspaceSwitch;
+  now: () => number;
+  startedAt: number;
+}
+
+/** One open database and everything built on it; a restore closes it and opens the next. */
+interface Workspace {
+  ctx: CoreContext;
+  handlers: CompleteHandlerMap;
+  scheduler: Scheduler;
+  close(except?: string): Promise<void>;
+}
+
+/** Calls on `current()` whatever it is at the time of the call, so a long-lived holder follows a switch. */
+function following<T extends object>(current: () => T): T {
+  return new Proxy({} as T, {
+    get: (_target, key) => {
+      const target = current();
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** Opens the database and builds on it; `opened` learns the database first, so job runs are recorded in it while the rest is built. */
+async function openWorkspace(lasting: Lasting, opened: (storage: Storage) => void): Promise<Workspace> {
+  const { ports, events, jobs, providers, turns, now } = lasting;
   const storage = await openStorage({ ...ports.config, logger: ports.logger });
+  opened(storage);
   try {
     await storage.instruments.seed(instrumentCatalogue);
-    const events = new EventBus();
-    // Names this process on its job runs, so runs of another live process sharing the database are left alone.
-    const owner = processOwner();
-    const jobs = new JobRunner(storage.jobRuns, events, ports.logger, now, { owner });
+    // Sweeps this database's runs of processes that stopped; the heartbeat keeps going across switches.
     await jobs.startHeartbeat();
     // After the heartbeat's sweep has ended the job runs of processes that stopped mid-fit.
     await storage.trainingRuns.settleInterrupted();
-    const turns = new ProviderTurns();
-    const providers = new ProviderRegistry(ports.config.providers, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers);
     const backfills = new Backfills({ storage, jobs, events, logger: ports.logger, now, turns, providerPlan: (provider) => providers.plan(provider) });
     const clock = systemClock(now);
-    // Its thread starts on the first fit or forecast, so a core that never trains never loads tfjs.
-    const modelWorker = startModelWorker({ logger: ports.logger, preferredBackend: ports.config.tfjsBackend });
     // The tracker runs the scheduler's predict and train jobs and asks it for train jobs on drift, so each reaches the other when a job runs.
     const live: LiveTracker = new LiveTracker({
       storage,
@@ -75,7 +109,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     });
     const scheduler: Scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now, modelJobs: live });
     await scheduler.load();
-    const ctx: CoreContext = { ports, storage, events, jobs, providers, backfills, turns, scheduler, clock, modelWorker, live, now, startedAt: now() };
+    const ctx: CoreContext = { ...lasting, storage, backfills, scheduler, clock, live };
     // One module per contract namespace, each in the folder of that name.
     const handlers = mergeHandlers({
       system: systemHandlers(ctx),
@@ -98,22 +132,17 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
       backups: backupsHandlers(ctx),
       retention: retentionHandlers(ctx),
     });
-
     return {
-      invoke: createInvoke(handlers, ports.logger, options),
-      events,
-      storage,
-      jobs,
+      ctx,
+      handlers,
       scheduler,
-      close: async () => {
+      close: async (except) => {
         scheduler.stop();
-        jobs.stopHeartbeat();
-        jobs.cancelAll();
+        jobs.cancelAll(except);
         await scheduler.settled();
         await live.settled();
         // A cancelled training still records how it ended (its training run, its job run) before the database closes.
-        await jobs.settled();
-        await modelWorker.close();
+        await jobs.settled(except);
         await storage.close();
       },
     };
@@ -121,4 +150,112 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     await storage.close();
     throw error;
   }
+}
+
+/** Methods whose request only starts a switch and waits for it: a switch must not wait for them. */
+const SWITCHING_METHODS: ReadonlySet<string> = new Set(['backups.restore']);
+
+export async function createCore(ports: CorePorts, options: InvokeOptions): Promise<Core> {
+  const now = ports.now ?? Date.now;
+  const events = new EventBus();
+  forwardBackupProgress(events);
+  const gate = new WorkspaceGate();
+  let current: Workspace | undefined;
+  let storage: Storage | undefined;
+  const open = () => {
+    if (!current) throw new AppError('UNAVAILABLE', 'The workspace is being switched.');
+    return current;
+  };
+  const reopen = async () => {
+    current = await openWorkspace(lasting, (opened) => (storage = opened));
+  };
+  // Names this process on its job runs, so runs of another live process sharing the database are left alone.
+  const owner = processOwner();
+  // Runs are recorded in the database open now, so a restore's own run ends in the database it restored.
+  const jobs = new JobRunner(following<JobRunRepository>(() => {
+      if (!storage) throw new AppError('UNAVAILABLE', 'The workspace is being switched.');
+      return storage.jobRuns;
+    }), events, ports.logger, now, { owner });
+  let schedulerStarted = false;
+  const lasting: Lasting = {
+    ports,
+    events,
+    jobs,
+    turns: new ProviderTurns(),
+    providers: new ProviderRegistry(ports.config.providers, ports.secrets, ports.logger, undefined, async () => (await readSettings(ports)).providers),
+    // Its thread starts on the first fit or forecast, so a core that never trains never loads tfjs.
+    modelWorker: startModelWorker({ logger: ports.logger, preferredBackend: ports.config.tfjsBackend }),
+    now,
+    startedAt: now(),
+    workspace: {
+      switch: (swap) =>
+        gate.exclusive(
+          async (drained) => {
+            const leaving = open();
+            leaving.scheduler.stop();
+            jobs.cancelAll(swap.runId);
+            await drained();
+            try {
+              await swap.beforeClose?.(leaving.ctx);
+            } catch (error) {
+              // Nothing was switched: the workspace stays as it was, its schedules firing again.
+              if (schedulerStarted) leaving.scheduler.start();
+              throw error;
+            }
+            current = undefined;
+            await leaving.close(swap.runId);
+            try {
+              await swap.whileClosed?.();
+            } finally {
+              await reopen();
+              if (schedulerStarted) open().scheduler.start();
+            }
+            return open().ctx;
+          },
+          (error) =>
+            current
+              ? null
+              : new AppError('UNAVAILABLE', `The workspace could not be opened again after a restore: ${error instanceof Error ? error.message : String(error)}. Restart Metalytics.`),
+        ),
+    },
+  };
+  try {
+    await reopen();
+  } catch (error) {
+    await lasting.modelWorker.close();
+    throw error;
+  }
+  const gated = Object.fromEntries(
+    methodNames.map((name) => [
+      name,
+      (input: unknown) => gate.enter(() => (open().handlers[name] as (input: unknown) => Promise<unknown>)(input), { counted: !SWITCHING_METHODS.has(name) }),
+    ]),
+  ) as CompleteHandlerMap;
+
+  return {
+    invoke: createInvoke(gated, ports.logger, options),
+    events,
+    get storage() {
+      return open().ctx.storage;
+    },
+    jobs,
+    scheduler: {
+      start: () => {
+        schedulerStarted = true;
+        open().scheduler.start();
+      },
+      stop: () => {
+        schedulerStarted = false;
+        current?.scheduler.stop();
+      },
+    },
+    close: async () => {
+      jobs.stopHeartbeat();
+      await gate.enter(async () => {
+        await current?.close();
+        current = undefined;
+      }, { counted: false }).catch(() => undefined);
+      await lasting.modelWorker.close();
+    },
+  };
 }

@@ -1,17 +1,22 @@
 import path from 'node:path';
 import type { CoreContext } from '../context';
+import type { EventBus } from '../events';
 import type { HandlerMap } from '../handlers';
 import { runIds } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { deleteBackup, startBackup, verifyBackup } from './backups';
 import { previewRestore } from './restore/preview';
+import { startRestore } from './restore-workspace';
 import { verifyArchive } from './verify';
 
-export function backupsHandlers(ctx: CoreContext): HandlerMap {
-  // backup.progress is the backup runs' job.progress under the name the Backups screen listens to.
-  ctx.events.subscribe((message) => {
-    if (message.name === 'job.progress' && message.payload.kind === 'backup') ctx.events.emit('backup.progress', message.payload);
+/** backup.progress is the backup runs' job.progress under the name the Backups screen listens to; once per core. */
+export function forwardBackupProgress(events: EventBus): void {
+  events.subscribe((message) => {
+    if (message.name === 'job.progress' && message.payload.kind === 'backup') events.emit('backup.progress', message.payload);
   });
+}
+
+export function backupsHandlers(ctx: CoreContext): HandlerMap {
   return {
     'backups.create': async ({ path: target, passphrase, wait }) => {
       const started = await startBackup(ctx, { path: target, passphrase, kind: 'manual' });
@@ -33,7 +38,13 @@ export function backupsHandlers(ctx: CoreContext): HandlerMap {
       if (!backup) throw new AppError('NOT_FOUND', `No backup ${id}.`);
       return previewRestore(ctx, { path: backup.path, passphrase });
     },
-    'backups.restore': () => notYet('backups.restore'),
+    'backups.restore': async ({ id, path: file, passphrase, wait }) => {
+      const started = await startRestore(ctx, { id, path: file, passphrase });
+      if (wait) return { ...runIds(started.runId), restore: await started.finished };
+      // The ending is reported by job.finished; nobody awaits it here.
+      started.finished.catch(() => undefined);
+      return { ...runIds(started.runId), restore: null };
+    },
     'backups.status': () => notYet('backups.status'),
     'backups.pin': () => notYet('backups.pin'),
   };

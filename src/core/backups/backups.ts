@@ -21,7 +21,7 @@ function archiveName(createdAt: number, id: string): string {
 }
 
 /** The report's problems on one line, for the row's error, the alert and a CLI's one-line reason. */
-const describeProblems = (report: VerifyReport) =>
+export const describeProblems = (report: VerifyReport) =>
   `The backup failed its verification: ${report.problems
     .map((p) => [p.message, p.expected !== null ? `Expected ${p.expected}` : '', p.found !== null ? `found ${p.found}.` : ''].filter(Boolean).join(' '))
     .join(' ')}`;
@@ -36,6 +36,17 @@ async function alertFailedBackup(ctx: BackupContext, backupId: string, message: 
 }
 
 /**
+ * One backup or restore at a time: two would read and write the same files, and a restore
+ * switches the database a backup reads. The refusal names the one running.
+ */
+export function requireNoBackupRunning(ctx: Pick<CoreContext, 'jobs'>): void {
+  const [running] = ctx.jobs.runningOf(['backup', 'restore']);
+  if (running) {
+    throw new AppError('CONFLICT', `${running.description} is running (run ${running.runId}); wait for it to end or cancel it first.`, { runId: running.runId });
+  }
+}
+
+/**
  * Starts a backup as a job of kind `backup`: the archive is written, then verified at once, and
  * only a verified archive is recorded `verified`. A failure at either step records the row
  * `failed` with the reason, raises an alert and fails the job.
@@ -44,6 +55,8 @@ export async function startBackup(
   ctx: BackupContext,
   options: { path?: string; passphrase?: string; kind: Backup['kind'] },
 ): Promise<{ runId: string; backupId: string; finished: Promise<Backup> }> {
+  // A safety backup is taken by the restore or start-up that is running.
+  if (options.kind !== 'safety') requireNoBackupRunning(ctx);
   const id = randomUUID();
   const createdAt = ctx.now();
   const target = path.resolve(options.path ?? path.join(backupFolder(ctx), archiveName(createdAt, id)));

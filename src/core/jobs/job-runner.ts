@@ -54,8 +54,10 @@ export const STALE_RUN_MS = 4 * HEARTBEAT_INTERVAL_MS;
  */
 export class JobRunner {
   private readonly running = new Map<string, AbortController>();
+  /** What each running job is, for callers that allow one of a kind at a time. */
+  private readonly kinds = new Map<string, { kind: JobRun['kind']; description: string }>();
   /** The endings of the running jobs, so a closing core can wait for them to be recorded. */
-  private readonly endings = new Set<Promise<unknown>>();
+  private readonly endings = new Map<string, Promise<unknown>>();
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   /** Endings not yet recorded because the database was unreachable when the job ended. */
   private readonly pendingEndings = new Map<string, Parameters<JobRunRepository['finish']>[1]>();
@@ -93,6 +95,7 @@ export class JobRunner {
     const startedAt = this.now();
     await this.runs.start({ id: runId, kind, description, startedAt, owner: this.options.owner, ingestJobId: options.ingestJobId ?? null });
     this.running.set(runId, controller);
+    this.kinds.set(runId, { kind, description });
 
     let lastEmit = 0;
     let details: JobRunDetails | null = null;
@@ -137,10 +140,13 @@ export class JobRunner {
         throw error;
       } finally {
         this.running.delete(runId);
+        this.kinds.delete(runId);
       }
     })();
-    const ending = finished.catch(() => undefined).finally(() => this.endings.delete(ending));
-    this.endings.add(ending);
+    this.endings.set(
+      runId,
+      finished.catch(() => undefined).finally(() => this.endings.delete(runId)),
+    );
     return { runId, finished };
   }
 
@@ -207,14 +213,19 @@ export class JobRunner {
     }
   }
 
-  /** Aborts every running job, for shutdown. */
-  cancelAll(): void {
-    for (const controller of this.running.values()) controller.abort();
+  /** Aborts every running job but `except` (a restore switching the database under the others), for shutdown. */
+  cancelAll(except?: string): void {
+    for (const [runId, controller] of this.running) if (runId !== except) controller.abort();
   }
 
-  /** Resolves when every job running now has ended and its ending is recorded (or queued for the next heartbeat). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.endings]);
+  /** Resolves when every job running now but `except` has ended and its ending is recorded (or queued for the next heartbeat). */
+  async settled(except?: string): Promise<void> {
+    await Promise.all([...this.endings].filter(([runId]) => runId !== except).map(([, ending]) => ending));
+  }
+
+  /** The running jobs of these kinds, oldest first. */
+  runningOf(kinds: readonly JobRun['kind'][]): { runId: string; kind: JobRun['kind']; description: string }[] {
+    return [...this.kinds].filter(([, job]) => kinds.includes(job.kind)).map(([runId, job]) => ({ runId, ...job }));
   }
 
   private async end(
