@@ -34,6 +34,7 @@ import { qualityHandlers } from './quality/quality-handlers';
 import { Scheduler, systemClock } from './scheduler/scheduler';
 import { secretsHandlers } from './secrets/secrets-handlers';
 import { retentionHandlers } from './retention/retention-handlers';
+import { retentionJobs } from './retention/retention';
 import { readSettings, settingsHandlers } from './settings/settings-handlers';
 import { openStorage } from './storage/open-storage';
 import type { Storage } from './storage/types';
@@ -107,7 +108,7 @@ async function openWorkspace(lasting: Lasting, opened: (storage: Storage) => voi
       ops: serviceLiveOps(() => ctx, new ArtifactStore(ports.config.dataDir)),
       runTrainJobs: (modelName, symbol): Promise<boolean> => scheduler.retrain(modelName, symbol),
     });
-    const scheduler: Scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now, modelJobs: live });
+    const scheduler: Scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now, modelJobs: live, retentionJobs: retentionJobs({ ports, storage, now }) });
     await scheduler.load();
     const ctx: CoreContext = { ...lasting, storage, backfills, scheduler, clock, live };
     // One module per contract namespace, each in the folder of that name.

@@ -18,6 +18,13 @@ export interface ExecutorDeps {
   now: () => number;
   /** Runs `predict` and `train` jobs: live predictions, their scores and drift, and retraining. */
   modelJobs: ModelJobs;
+  /** Runs `retention` jobs (retention/retention.ts). */
+  retentionJobs: RetentionJobs;
+}
+
+/** Data retention as the scheduler runs it: the setting in force, applied now; answers the minute bars rolled up. */
+export interface RetentionJobs {
+  apply(ctx: JobContext): Promise<number>;
 }
 
 /** What a scheduled run reports; the rows are recorded with its job run. */
@@ -184,12 +191,19 @@ const runPredict: Executor = (deps, ctx, job) => eachSymbol(ctx, job.symbols, (s
 /** A new version of the job's model name per symbol, from its active version's parameters. */
 const runTrain: Executor = (deps, ctx, job) => eachSymbol(ctx, job.symbols, (symbol) => deps.modelJobs.train(ctx, job, symbol), { reportSymbols: false });
 
+/** Minute bars older than the retention setting rolled up into hourly bars, over every instrument; nothing while it is off. */
+const runRetention: Executor = async (deps, ctx) => {
+  const rows = await deps.retentionJobs.apply(ctx);
+  return { value: { symbols: 0, rows }, rows };
+};
+
 export const executors: Readonly<Record<StoredIngestJob['kind'], Executor>> = {
   backfill: runBackfill,
   poll: runPoll,
   news: runNews,
   predict: runPredict,
   train: runTrain,
+  retention: runRetention,
 };
 
 /** What each kind's job.progress events count. */
@@ -199,4 +213,5 @@ export const progressUnits: Readonly<Record<StoredIngestJob['kind'], string>> = 
   news: 'symbols',
   predict: 'symbols',
   train: 'epochs',
+  retention: 'bars',
 };

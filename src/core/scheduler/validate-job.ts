@@ -1,5 +1,6 @@
 import type { Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import { isWorkspaceJob } from '../../shared/scheduler';
 import { providerNames } from '../providers/provider-errors';
 import type { ProviderAdapter } from '../providers/types';
 import type { StoredIngestJob } from '../storage/types';
@@ -25,7 +26,10 @@ export function checkJobDefinition(definition: JobDefinition, adapter: ProviderA
   checkTimezone(definition.timezone);
   if (definition.schedule !== null) new CronSchedule(definition.schedule, definition.timezone);
 
-  if (definition.kind !== 'news' && definition.symbols.length === 0) {
+  if (isWorkspaceJob(definition.kind)) {
+    if (definition.symbols.length > 0) throw new AppError('VALIDATION', `A ${definition.kind} job works on every instrument; leave the symbols empty.`);
+    if (definition.timeframe !== null) throw new AppError('VALIDATION', `A ${definition.kind} job takes no timeframe.`);
+  } else if (definition.kind !== 'news' && definition.symbols.length === 0) {
     throw new AppError('VALIDATION', `A ${definition.kind} job needs at least one symbol.`);
   }
   if (definition.kind !== 'train' && definition.modelName !== null) {
@@ -40,6 +44,7 @@ export function checkJobDefinition(definition: JobDefinition, adapter: ProviderA
     checkModelJob(definition);
     return;
   }
+  if (isWorkspaceJob(definition.kind)) return;
   if (definition.provider === null || adapter === null) throw new AppError('VALIDATION', `A ${definition.kind} job needs a provider.`);
   const provider = providerNames[definition.provider];
   for (const instrument of chosen) {

@@ -160,6 +160,34 @@ function chooseBase(time: number, target: Timeframe, present: readonly Cover[]):
   return best;
 }
 
+/**
+ * The bar of the bucket opening at `time` from the bases with rows in it: the one
+ * `chooseBase` picks, unless none covers the bucket whole while the bases present cover
+ * stretches of it that do not overlap (hourly bars that retention rolled up before its
+ * cut-off, the minutes after it). No bar of one then lies in another's stretch, so the
+ * bucket is all of their bars together, and no rolled-up week or month loses a part.
+ */
+function bucketBar(time: number, target: Timeframe, entries: readonly { bar: Bar; base: number }[], covers: readonly Cover[]): { bar: Bar; base: number } {
+  const present = entries.map((entry) => covers[entry.base]!);
+  const chosen = chooseBase(time, target, present);
+  const cover = present[chosen]!;
+  if (entries.length === 1 || (cover.from <= time && cover.to >= nextBucketStart(time, target))) return entries[chosen]!;
+  const ordered = entries.map((entry, i) => ({ entry, cover: present[i]! })).sort((a, b) => a.cover.from - b.cover.from);
+  if (ordered.some((item, i) => i > 0 && ordered[i - 1]!.cover.to > item.cover.from)) return entries[chosen]!;
+  const bars = ordered.map((item) => item.entry.bar);
+  return {
+    base: ordered.at(-1)!.entry.base,
+    bar: {
+      time,
+      open: bars[0]!.open,
+      high: Math.max(...bars.map((bar) => bar.high)),
+      low: Math.min(...bars.map((bar) => bar.low)),
+      close: bars.at(-1)!.close,
+      volume: bars.reduce((sum, bar) => sum + bar.volume, 0),
+    },
+  };
+}
+
 /** Contiguous runs of bars from one base. */
 function spansOf(bars: readonly Bar[], bases: readonly Timeframe[]): BarSpan[] {
   const spans: BarSpan[] = [];
@@ -219,8 +247,7 @@ export async function queryBarsFrom(reader: BarReader, query: BarsQuery): Promis
   const bars: Bar[] = [];
   const bases: Timeframe[] = [];
   for (const time of times) {
-    const entries = byTime.get(time)!;
-    const chosen = entries[chooseBase(time, target, entries.map((entry) => covers[entry.base]!))]!;
+    const chosen = bucketBar(time, target, byTime.get(time)!, covers);
     bars.push(chosen.bar);
     bases.push(extents[chosen.base]!.timeframe);
   }
@@ -297,4 +324,83 @@ export function rollupRefreshes(base: Timeframe, changedTimes: readonly number[]
     refreshes.push({ rollup, source, range: { lo, hi } });
   }
   return refreshes;
+}
+
+/**
+ * Every rollup bucket of `base` that [lo, hi) touches, widened to whole buckets, finest
+ * rollup first: what to rebuild from the bars that remain once bars in the range are deleted.
+ */
+export function rollupRebuilds(base: Timeframe, range: TimeRange): RollupRefresh[] {
+  return rollupTimeframes(base).map((rollup) => ({
+    rollup,
+    source: coarsestLevel(base, rollup, true),
+    range: { lo: bucketStart(range.lo, rollup), hi: nextBucketStart(range.hi - 1, rollup) },
+  }));
+}
+
+/**
+ * Retention rolls up only hours that lie wholly before its cut-off: minute bars opening
+ * before the start of the cut-off's hour. A chunk is at most one UTC day of one symbol
+ * (about 1,440 minute bars), small enough that its transaction never holds the event loop
+ * for long, starting at the hour of its first minute bar.
+ */
+export function minuteRollUpChunk(firstMinute: number, before: number): TimeRange {
+  return { lo: bucketStart(firstMinute, '1h'), hi: Math.min(nextBucketStart(firstMinute, '1d'), bucketStart(before, '1h')) };
+}
+
+/** What one retention chunk stores and deletes. */
+export interface MinuteRollUpPlan {
+  /** Hourly bars to store, per source of each hour's last minute (which gave its close). */
+  readonly writes: ReadonlyMap<string, Bar[]>;
+  /** Per source, the ascending open times of the minute bars deleted. */
+  readonly removed: ReadonlyMap<string, number[]>;
+  readonly minuteBars: number;
+  readonly hourBars: number;
+}
+
+/** Relative difference of volumes that are the same sum taken in another order (a provider's own, a plain reduce). */
+const VOLUME_SUM_TOLERANCE = 1e-9;
+
+function agrees(stored: Bar, rolled: Bar): boolean {
+  return (
+    stored.open === rolled.open &&
+    stored.high === rolled.high &&
+    stored.low === rolled.low &&
+    stored.close === rolled.close &&
+    Math.abs(stored.volume - rolled.volume) <= VOLUME_SUM_TOLERANCE * Math.max(1, Math.abs(rolled.volume))
+  );
+}
+
+/**
+ * `hours` are the chunk's minute bars aggregated into 1h bars (the chart's own SQL), `stored`
+ * the 1h bars already there. Every rolled-up hour replaces a stored 1h bar that differs:
+ * within a minute series the chart builds hours (and days, weeks, months) from the minutes,
+ * so the roll-up keeps every bar the trader saw as it was, and a provider's own hourly bar can
+ * be fetched again where old minute bars usually cannot. A stored bar with the same prices
+ * and volume (to the last bits of a sum) is left as it is, with its source.
+ */
+export function planMinuteRollUp(
+  minutes: readonly { time: number; source: string }[],
+  hours: readonly Bar[],
+  stored: readonly Bar[],
+): MinuteRollUpPlan {
+  const hourSource = new Map<number, string>();
+  const removed = new Map<string, number[]>();
+  for (const { time, source } of minutes) {
+    hourSource.set(bucketStart(time, '1h'), source);
+    const times = removed.get(source);
+    if (times) times.push(time);
+    else removed.set(source, [time]);
+  }
+  const storedAt = new Map(stored.map((bar) => [bar.time, bar]));
+  const writes = new Map<string, Bar[]>();
+  for (const hour of hours) {
+    const kept = storedAt.get(hour.time);
+    if (kept && agrees(kept, hour)) continue;
+    const source = hourSource.get(hour.time)!;
+    const bars = writes.get(source);
+    if (bars) bars.push(hour);
+    else writes.set(source, [hour]);
+  }
+  return { writes, removed, minuteBars: minutes.length, hourBars: hours.length };
 }

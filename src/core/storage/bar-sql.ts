@@ -5,7 +5,7 @@
  * the calendar-month bucket and in how the first open and last close of a bucket are picked.
  */
 import { fixedTimeframeMs, WEEK_ANCHOR_MS, type Timeframe } from '../../shared/timeframes';
-import { rollupRefreshes, type BarLevel, type TimeRange } from './bar-plan';
+import { rollupRebuilds, rollupRefreshes, type BarLevel, type TimeRange } from './bar-plan';
 
 export type BarDialect = 'sqlite' | 'postgres';
 
@@ -173,6 +173,8 @@ WHERE symbol = {symbol} AND timeframe = {base} AND source = {source}`;
 const DROP_EMPTY_SERIES = `DELETE FROM market_data_series
 WHERE symbol = {symbol} AND timeframe = {base} AND source = {source} AND bar_count <= 0`;
 
+type Statement = { text: string; params: Partial<BarParams> };
+
 /** What writing one chunk changed, as the engine observed it. */
 export interface ChunkChange {
   /** Open times of inserted or updated bars, ascending. */
@@ -191,19 +193,80 @@ export function afterWriteStatements(
   dialect: BarDialect,
   chunk: { symbol: string; timeframe: Timeframe; source: string; first: number; last: number },
   change: ChunkChange,
-): { text: string; params: Partial<BarParams> }[] {
+): Statement[] {
   const { symbol, timeframe: base, source } = chunk;
-  const statements = rollupRefreshes(base, change.changedTimes).map(({ rollup, source: level, range }) => ({
+  const statements: Statement[] = rollupRefreshes(base, change.changedTimes).map(({ rollup, source: level, range }) => ({
     text: refreshRollupSql(dialect, level, rollup),
     params: barParams(symbol, level, range, { rollup }),
   }));
   if (change.added > 0) {
     statements.push({ text: ADD_TO_SERIES, params: { symbol, base, source, first: chunk.first, last: chunk.last, count: change.added } });
   }
-  for (const [previous, times] of change.taken) {
-    const params = { symbol, base, source: previous, count: times.length, first: times[0]!, last: times[times.length - 1]! };
+  statements.push(...seriesRemovalStatements(symbol, base, change.taken));
+  return statements;
+}
+
+/** The per-source summary after each source's bars at `removed` (ascending times) left it. */
+function seriesRemovalStatements(symbol: string, base: Timeframe, removed: ReadonlyMap<string, readonly number[]>): Statement[] {
+  const statements: Statement[] = [];
+  for (const [source, times] of removed) {
+    const params = { symbol, base, source, count: times.length, first: times[0]!, last: times[times.length - 1]! };
     statements.push({ text: TAKE_FROM_SERIES, params }, { text: DROP_EMPTY_SERIES, params });
   }
+  return statements;
+}
+
+/**
+ * Minute bars of one symbol in [{lo}, {hi}), with their source, oldest first: what a
+ * retention chunk rolls up and deletes. A day of them is about 1,440 rows.
+ */
+export const MINUTE_BARS_SQL = `SELECT time, source FROM market_data
+WHERE symbol = {symbol} AND timeframe = '1m' AND time >= {lo} AND time < {hi} ORDER BY time`;
+
+/** Open time of the symbol's first minute bar in [{lo}, {hi}), if any. */
+export const FIRST_MINUTE_SQL = `SELECT time FROM market_data
+WHERE symbol = {symbol} AND timeframe = '1m' AND time >= {lo} AND time < {hi} ORDER BY time LIMIT 1`;
+
+/** The stored 1h bars in [{lo}, {hi}), whichever source wrote them. */
+export const STORED_HOURS_SQL = `SELECT time, open, high, low, close, volume FROM market_data
+WHERE symbol = {symbol} AND timeframe = '1h' AND time >= {lo} AND time < {hi}`;
+
+export const DELETE_MINUTES_SQL = `DELETE FROM market_data WHERE symbol = {symbol} AND timeframe = '1m' AND time >= {lo} AND time < {hi}`;
+
+/** Symbols holding minute bars, with the open time of their first one, from the per-source summary. */
+export const MINUTE_SERIES_SQL = `SELECT symbol, min(first_time) AS first FROM market_data_series
+WHERE timeframe = '1m' GROUP BY symbol ORDER BY symbol`;
+
+/** Minute bars in [{lo}, {hi}) and the distinct UTC hours (the chart's own 1h buckets) they fall in. */
+export function countMinutesSql(dialect: BarDialect): string {
+  return `SELECT count(*) AS minutes, count(DISTINCT ${bucketSql(dialect, '1h', 'time')}) AS hours FROM market_data
+WHERE symbol = {symbol} AND timeframe = '1m' AND time >= {lo} AND time < {hi}`;
+}
+
+/**
+ * What follows the deletion of `base` bars in `range` in its transaction: the rollups of
+ * every bucket the range touches, rebuilt from the bars left (a bucket with none left
+ * goes), then the per-source summary.
+ */
+export function afterDeleteStatements(
+  dialect: BarDialect,
+  symbol: string,
+  base: Timeframe,
+  range: TimeRange,
+  removed: ReadonlyMap<string, readonly number[]>,
+): Statement[] {
+  const statements: Statement[] = [];
+  for (const { rollup, source, range: buckets } of rollupRebuilds(base, range)) {
+    const params = barParams(symbol, source, buckets, { rollup });
+    statements.push(
+      {
+        text: 'DELETE FROM market_data_rollup WHERE symbol = {symbol} AND base_timeframe = {base} AND timeframe = {rollup} AND time >= {lo} AND time < {hi}',
+        params,
+      },
+      { text: refreshRollupSql(dialect, source, rollup), params },
+    );
+  }
+  statements.push(...seriesRemovalStatements(symbol, base, removed));
   return statements;
 }
 

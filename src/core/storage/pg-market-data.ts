@@ -2,23 +2,33 @@ import type pg from 'pg';
 import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
 import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-repository';
-import { barsToWrite, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
+import { barsToWrite, minuteRollUpChunk, planMinuteRollUp, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
 import {
+  afterDeleteStatements,
   afterWriteStatements,
   barParams,
   baseExtentsSql,
   COUNT_BARS_SQL,
+  countMinutesSql,
   coverageSql,
+  DELETE_MINUTES_SQL,
+  FIRST_MINUTE_SQL,
   LOCK_SERIES_SQL,
+  MINUTE_BARS_SQL,
+  MINUTE_SERIES_SQL,
   nthLatestTimeSql,
   selectBarsSql,
+  STORED_HOURS_SQL,
   toPgSql,
   type BarParams,
   type ChunkChange,
 } from './bar-sql';
 import { inTransaction } from './pg-connection';
 import { sortCoverage } from './coverage';
-import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
+import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, MinuteRollUp, UpsertResult } from './types';
+import { bucketStart } from '../../shared/timeframes';
+
+const MINUTES = { base: '1m', timeframe: '1m' } as const;
 
 /** The whole chunk in one statement: the bars travel as six arrays. */
 const INSERT_BARS = `INSERT INTO market_data AS m (symbol, timeframe, time, open, high, low, close, volume, source, ingested_at)
@@ -177,6 +187,57 @@ export class PgMarketData implements MarketDataRepository {
   async countBars(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>(COUNT_BARS_SQL);
     return Number(rows[0]!.n);
+  }
+
+  minuteSeries(): Promise<{ symbol: string; first: number }[]> {
+    return this.rows(this.pool, MINUTE_SERIES_SQL, {});
+  }
+
+  async countMinuteBars(symbol: string, range: { lo: number; hi: number }): Promise<MinuteRollUp> {
+    const [row] = await this.rows<{ minutes: number; hours: number }>(this.pool, countMinutesSql('postgres'), { symbol, ...range });
+    return { minuteBars: row!.minutes, hourBars: row!.hours };
+  }
+
+  async rollUpMinuteBars(symbol: string, from: number, before: number): Promise<(MinuteRollUp & { next: number }) | null> {
+    return inTransaction(this.pool, async (client) => {
+      // The minute series' turn, as a writer's: a backfill writing these minutes waits until the chunk is done.
+      await this.rows(client, LOCK_SERIES_SQL, { symbol, base: '1m' });
+      const [first] = await this.rows<{ time: number }>(client, FIRST_MINUTE_SQL, { symbol, lo: from, hi: bucketStart(before, '1h') });
+      if (!first) return null;
+      const range = minuteRollUpChunk(first.time, before);
+      const params = { symbol, ...range };
+      const plan = planMinuteRollUp(
+        await this.rows<{ time: number; source: string }>(client, MINUTE_BARS_SQL, params),
+        await this.rows<Bar>(client, selectBarsSql('postgres', MINUTES, '1h', false), barParams(symbol, MINUTES, range)),
+        await this.rows<Bar>(client, STORED_HOURS_SQL, params),
+      );
+      for (const [source, bars] of plan.writes) await this.writeChunk(client, { symbol, timeframe: '1h', source, bars }, bars);
+      await this.rows(client, DELETE_MINUTES_SQL, params);
+      for (const { text, params: statementParams } of afterDeleteStatements('postgres', symbol, '1m', range, plan.removed)) {
+        await this.rows(client, text, statementParams);
+      }
+      return { minuteBars: plan.minuteBars, hourBars: plan.hourBars, next: range.hi };
+    });
+  }
+
+  /**
+   * Each table's share of its size on disk, indexes and TOAST included: pg_total_relation_size,
+   * or hypertable_size for the TimescaleDB hypertable (whose parent table holds nothing; its
+   * compressed chunks make a minute bar cost less than this average). Bars are counted from the
+   * series summary; rollups (a sixtieth of the minute bars or fewer) by a count.
+   */
+  async rowBytes(): Promise<{ bar: number; rollup: number }> {
+    const { rows: hypertables } = await this.pool.query<{ n: number }>(
+      `SELECT count(*) AS n FROM pg_extension e WHERE e.extname = 'timescaledb'
+       AND EXISTS (SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_schema = current_schema() AND hypertable_name = 'market_data')`,
+    ).catch(() => ({ rows: [{ n: 0 }] }));
+    const barBytes = hypertables[0]!.n > 0 ? "hypertable_size(format('%I.market_data', current_schema())::regclass)" : "pg_total_relation_size('market_data')";
+    const { rows } = await this.pool.query<{ bar_bytes: number; rollup_bytes: number; rollups: number }>(
+      `SELECT ${barBytes} AS bar_bytes, pg_total_relation_size('market_data_rollup') AS rollup_bytes, (SELECT count(*) FROM market_data_rollup) AS rollups`,
+    );
+    const [sizes] = rows;
+    const bars = await this.countBars();
+    return { bar: bars === 0 ? 0 : sizes!.bar_bytes / bars, rollup: sizes!.rollups === 0 ? 0 : sizes!.rollup_bytes / sizes!.rollups };
   }
 
   private async rows<T extends object>(db: Queryable, text: string, values: Partial<BarParams>): Promise<T[]> {

@@ -1,22 +1,34 @@
 import type Database from 'better-sqlite3';
 import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
+import { bucketStart } from '../../shared/timeframes';
 import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-repository';
-import { barsToWrite, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
+import { barsToWrite, minuteRollUpChunk, planMinuteRollUp, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
 import {
+  afterDeleteStatements,
   afterWriteStatements,
   barParams,
   baseExtentsSql,
   COUNT_BARS_SQL,
+  countMinutesSql,
   coverageSql,
+  DELETE_MINUTES_SQL,
+  FIRST_MINUTE_SQL,
+  MINUTE_BARS_SQL,
+  MINUTE_SERIES_SQL,
   nthLatestTimeSql,
   selectBarsSql,
+  STORED_HOURS_SQL,
   toSqliteSql,
   type BarParams,
 } from './bar-sql';
 import { sortCoverage } from './coverage';
 import type { SqliteConnectionLock } from './sqlite-connection';
-import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, UpsertResult } from './types';
+import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, MinuteRollUp, UpsertResult } from './types';
+
+/** Leaf pages of a table whose cells `rowBytes` averages: a bounded read, whatever the table's size. */
+const ROW_BYTES_SAMPLE_PAGES = 256;
+const MINUTES = { base: '1m', timeframe: '1m' } as const;
 
 /**
  * Market data on better-sqlite3: prepared statements in one immediate transaction for
@@ -127,6 +139,66 @@ export class SqliteMarketData implements MarketDataRepository {
 
   countBars(): Promise<number> {
     return this.lock.run(() => (this.statement(COUNT_BARS_SQL).get() as { n: number }).n);
+  }
+
+  minuteSeries(): Promise<{ symbol: string; first: number }[]> {
+    return this.lock.run(() => this.all(MINUTE_SERIES_SQL, {}) as { symbol: string; first: number }[]);
+  }
+
+  countMinuteBars(symbol: string, range: { lo: number; hi: number }): Promise<MinuteRollUp> {
+    return this.lock.run(() => {
+      const row = this.statement(countMinutesSql('sqlite')).get({ symbol, ...range }) as { minutes: number; hours: number };
+      return { minuteBars: row.minutes, hourBars: row.hours };
+    });
+  }
+
+  rollUpMinuteBars(symbol: string, from: number, before: number): Promise<(MinuteRollUp & { next: number }) | null> {
+    return this.lock.run(() =>
+      this.db
+        .transaction(() => {
+          const first = this.statement(FIRST_MINUTE_SQL).get({ symbol, lo: from, hi: bucketStart(before, '1h') }) as { time: number } | undefined;
+          if (!first) return null;
+          const range = minuteRollUpChunk(first.time, before);
+          const params = { symbol, ...range };
+          const plan = planMinuteRollUp(
+            this.all(MINUTE_BARS_SQL, params) as { time: number; source: string }[],
+            this.all(selectBarsSql('sqlite', MINUTES, '1h', false), barParams(symbol, MINUTES, range)) as Bar[],
+            this.all(STORED_HOURS_SQL, params) as Bar[],
+          );
+          for (const [source, bars] of plan.writes) this.writeChunk({ symbol, timeframe: '1h', source, bars }, bars);
+          this.statement(DELETE_MINUTES_SQL).run(params);
+          for (const { text, params: statementParams } of afterDeleteStatements('sqlite', symbol, '1m', range, plan.removed)) {
+            this.statement(text).run(statementParams);
+          }
+          return { minuteBars: plan.minuteBars, hourBars: plan.hourBars, next: range.hi };
+        })
+        .immediate(),
+    );
+  }
+
+  /**
+   * From dbstat, SQLite's view of its own pages, where the build has it: the page bytes per
+   * cell over a sample of each table's leaf pages (both tables are WITHOUT ROWID, so a cell
+   * is a row, its key included; interior pages add well under 1%). Otherwise the file's used
+   * pages shared evenly among the stored bars.
+   */
+  rowBytes(): Promise<{ bar: number; rollup: number }> {
+    return this.lock.run(() => {
+      const perCell = (table: string): number => {
+        const row = this.db
+          .prepare(`SELECT sum(pgsize) AS bytes, sum(ncell) AS cells FROM (SELECT pgsize, ncell FROM dbstat WHERE name = ? AND pagetype = 'leaf' LIMIT ${ROW_BYTES_SAMPLE_PAGES})`)
+          .get(table) as { bytes: number | null; cells: number | null };
+        return row.cells ? row.bytes! / row.cells : 0;
+      };
+      try {
+        return { bar: perCell('market_data'), rollup: perCell('market_data_rollup') };
+      } catch {
+        const pages = (this.db.pragma('page_count', { simple: true }) as number) - (this.db.pragma('freelist_count', { simple: true }) as number);
+        const bars = (this.statement(COUNT_BARS_SQL).get() as { n: number }).n;
+        const perBar = bars === 0 ? 0 : (pages * (this.db.pragma('page_size', { simple: true }) as number)) / bars;
+        return { bar: perBar, rollup: perBar };
+      }
+    });
   }
 
   private all(text: string, params: Partial<BarParams>): unknown[] {

@@ -53,6 +53,26 @@ export interface MarketDataRepository {
   queryBars(query: BarsQuery): Promise<BarsQueryResult>;
   coverage(symbol?: string): Promise<Coverage[]>;
   countBars(): Promise<number>;
+  /** Symbols holding minute bars, with the open time of their first one. */
+  minuteSeries(): Promise<{ symbol: string; first: number }[]>;
+  /** The symbol's minute bars with open time in [lo, hi) and the UTC hours they fall in; reads only. */
+  countMinuteBars(symbol: string, range: { lo: number; hi: number }): Promise<MinuteRollUp>;
+  /**
+   * Data retention's step: the symbol's first minute bars from `from` on, up to one UTC day
+   * of those in hours wholly before `before`, become stored 1h bars (see planMinuteRollUp) and
+   * are deleted, in ONE transaction with the rollups and summaries, so a crash leaves both or
+   * neither and running it again finds nothing to do. Says where the next step starts, or
+   * null when no such minute bar is left.
+   */
+  rollUpMinuteBars(symbol: string, from: number, before: number): Promise<(MinuteRollUp & { next: number }) | null>;
+  /** Bytes a stored bar and a rollup row take on average, measured from the engine's own storage. */
+  rowBytes(): Promise<{ bar: number; rollup: number }>;
+}
+
+/** Minute bars rolled up (or to roll up) and the hourly bars they make. */
+export interface MinuteRollUp {
+  minuteBars: number;
+  hourBars: number;
 }
 
 /** What deleting an instrument did: with `keepIfBars`, an instrument holding bars is kept and `deleted` is false. */

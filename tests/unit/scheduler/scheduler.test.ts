@@ -70,6 +70,7 @@ const unusedModelJobs = {
   predict: () => Promise.reject(new Error('not reached')),
   train: () => Promise.reject(new Error('not reached')),
 };
+const unusedRetentionJobs = { apply: () => Promise.reject(new Error('not reached')) };
 
 /** A run the test finishes by hand, seeing its abort signal. */
 interface ScriptedRun {
@@ -140,7 +141,8 @@ describe('Scheduler', () => {
       now: clock.now,
       clock,
       modelJobs: unusedModelJobs,
-      executors: { poll: scripted, backfill: scripted, news: scripted, predict: scripted, train: scripted },
+      retentionJobs: unusedRetentionJobs,
+      executors: { poll: scripted, backfill: scripted, news: scripted, predict: scripted, train: scripted, retention: scripted },
     });
     make = () => new Scheduler(schedulerDeps());
     scheduler = make();

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import type { ProviderId } from '../../../../shared/domain';
-import { CRON_MODE, defaultLiveTracking, isKnownTimezone, jobDefinitionFields, needsProvider, type IngestJob, type LiveTracking, type ScheduledJobKind } from '../../../../shared/scheduler';
+import { CRON_MODE, defaultLiveTracking, isKnownTimezone, isWorkspaceJob, jobDefinitionFields, needsProvider, type IngestJob, type LiveTracking, type ScheduledJobKind } from '../../../../shared/scheduler';
 
 const jobDefinitionSchema = z.object(jobDefinitionFields);
 export type JobDefinition = z.output<typeof jobDefinitionSchema>;
@@ -40,6 +40,7 @@ export const jobKindLabels: Record<ScheduledJobKind, string> = {
   news: 'News',
   predict: 'Forecast with models',
   train: 'Retrain a model',
+  retention: 'Roll up old minute bars',
 };
 
 export const emptyJobForm: JobForm = {
@@ -205,7 +206,7 @@ export function jobFormToDefinition(form: JobForm, now: number): { definition: J
   if (form.kind === 'backfill' && form.timeframe === '') errors.timeframe ??= 'Choose the timeframe to keep current.';
   if (form.kind === 'predict' && form.timeframe === '') errors.timeframe ??= 'Choose the timeframe of the series to forecast.';
   if (form.kind === 'train' && candidate.modelName === null) errors.modelName ??= 'Name the model to retrain, as the Models screen lists it.';
-  if (form.kind !== 'news' && candidate.symbols.length === 0) errors.symbols ??= 'Name at least one instrument.';
+  if (form.kind !== 'news' && !isWorkspaceJob(form.kind) && candidate.symbols.length === 0) errors.symbols ??= 'Name at least one instrument.';
   if (!isKnownTimezone(candidate.timezone)) errors.timezone ??= `“${candidate.timezone}” is not a time zone; use a name like Europe/London.`;
   else if (candidate.schedule !== null) {
     const preview = previewSchedule(candidate.schedule, candidate.timezone, now, 1);
