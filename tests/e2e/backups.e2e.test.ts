@@ -132,6 +132,7 @@ describe('Backups screen in the browser against metalytics serve', () => {
       const withoutRemoved = await storedBars();
       expect(withoutRemoved).toBeLessThan(withBoth!);
 
+      await page.getByTestId('nav-backups').click();
       await page.getByTestId(`backup-restore-${backup!.id}`).click();
       await page.getByTestId('restore-changes').waitFor();
       expect(await page.getByTestId('restore-changes').textContent()).toContain(REMOVED);
@@ -157,6 +158,7 @@ describe('Backups screen in the browser against metalytics serve', () => {
   );
 
   it('estimates the space retention would free per instrument as the age is typed', async () => {
+    await page.getByTestId('nav-backups').click();
     await page.getByTestId('retention-days').fill('30');
     await page.getByTestId(`retention-${MINUTE_SYMBOL}`).waitFor();
     expect(await page.getByTestId(`retention-${MINUTE_SYMBOL}`).textContent()).toContain('4,320');
