@@ -3,6 +3,7 @@
  * or schema, digested independently (backup-checks.ts), against the archive's manifest; and
  * a trained model that must forecast the same from the restored workspace.
  */
+import { createReadStream } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,13 @@ import { expect } from 'vitest';
 import { openArchive } from '../../src/core/backups/archive/archive-reader';
 import { backedUpTables } from '../../src/core/backups/archive/table-digest';
 import { restoreArchive, type RestoredWorkspace, type RestoreTarget } from '../../src/core/backups/restore/restore-archive';
+import { ArchiveWriter } from '../../src/core/backups/archive/archive-writer';
+import { SETTINGS_PART, SQLITE_PART } from '../../src/core/backups/create-backup';
+import { digestSqliteCopy } from '../../src/core/backups/database-digest';
 import { createCore } from '../../src/core/create-core';
+import { migrationsUpTo } from '../../src/core/storage/migrations';
+import { openSqliteStorage } from '../../src/core/storage/sqlite-storage';
+import { metaTraderDailyBars } from './shared-data';
 import { independentDigests } from './backup-checks';
 import { silentLogger } from './silent-logger';
 import { invokeOk, testPorts, type TestCore } from './test-core';
@@ -109,4 +116,35 @@ export async function expectRestoredModelForecasts(restored: RestoredWorkspace, 
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** A schema this build migrates from: before model lineage (0006) added a table and columns. */
+export const OLDER_SCHEMA = '0005_instrument_deleted_at';
+export const OLDER_BARS = 500;
+
+/**
+ * The archive an app at OLDER_SCHEMA wrote of a SQLite workspace with real daily bars: its
+ * database built by the migrations up to that version, its manifest digests over the columns
+ * that version had.
+ */
+export async function writeOlderSqliteArchive(folder: string): Promise<string> {
+  const file = path.join(folder, 'older.db');
+  const older = migrationsUpTo(OLDER_SCHEMA);
+  try {
+    const storage = await openSqliteStorage(file, silentLogger(), { migrationsDir: older.migrationsDir });
+    expect(storage.schemaVersion).toBe(OLDER_SCHEMA);
+    await storage.marketData.upsertBars({ symbol: 'XAUUSD', timeframe: '1d', source: 'mt4', bars: metaTraderDailyBars().slice(-OLDER_BARS) });
+    await storage.close();
+  } finally {
+    older.cleanup();
+  }
+  const sealing = new Database(file);
+  sealing.pragma('journal_mode = DELETE');
+  sealing.close();
+  const { digests } = await digestSqliteCopy({ file, nativeBinding: undefined, integrityCheck: true, tables: backedUpTables.map((t) => t.name) });
+  const writer = await ArchiveWriter.create(path.join(folder, 'older.mlbackup'));
+  await writer.addPart(SQLITE_PART, 'database', createReadStream(file));
+  await writer.addPart(SETTINGS_PART, 'settings', [Buffer.from('{"theme":"light"}')]);
+  const written = await writer.finish({ appVersion: '0.9.0', schemaVersion: OLDER_SCHEMA, createdAt: Date.UTC(2026, 5, 1), database: 'sqlite', tables: digests, secrets: null });
+  return written.path;
 }

@@ -10,9 +10,24 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openArchive } from '../../src/core/backups/archive/archive-reader';
 import { ArchiveWriter } from '../../src/core/backups/archive/archive-writer';
+import { canonicalRow, canonicalSelect, shapeWithColumns, TableDigest, backedUpTables } from '../../src/core/backups/archive/table-digest';
+import { SETTINGS_PART, tablePartName } from '../../src/core/backups/create-backup';
+import { migrationsUpTo } from '../../src/core/storage/migrations';
 import { openPostgresStorage } from '../../src/core/storage/pg-storage';
+import { openSqliteStorage } from '../../src/core/storage/sqlite-storage';
+import type { TableDigestSummary } from '../../src/shared/backups';
+import { metaTraderDailyBars } from './shared-data';
 import { independentDigests, liveRows, seedWorkspace } from './backup-checks';
-import { expectRestoredAsBackedUp, expectRestoredModelForecasts, FORECAST_AS_OF, restoreForTest, trainSmallModel } from './restore-checks';
+import {
+  expectRestoredAsBackedUp,
+  expectRestoredModelForecasts,
+  FORECAST_AS_OF,
+  OLDER_BARS,
+  OLDER_SCHEMA,
+  restoreForTest,
+  trainSmallModel,
+  writeOlderSqliteArchive,
+} from './restore-checks';
 import { silentLogger } from './silent-logger';
 import { createTestCore, type TestCore } from './test-core';
 
@@ -24,6 +39,48 @@ async function schemaExists(url: string, schema: string): Promise<boolean> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The archive an app at OLDER_SCHEMA wrote of a Postgres workspace: a schema built by the
+ * migrations up to that version, exported as NDJSON over the columns that version had.
+ */
+async function writeOlderPostgresArchive(url: string, folder: string): Promise<string> {
+  const schema = 'older_app';
+  const older = migrationsUpTo(OLDER_SCHEMA);
+  try {
+    const storage = await openPostgresStorage(url, silentLogger(), { schema, migrationsDir: older.migrationsDir });
+    expect(storage.schemaVersion).toBe(OLDER_SCHEMA);
+    await storage.marketData.upsertBars({ symbol: 'XAUUSD', timeframe: '1d', source: 'mt4', bars: metaTraderDailyBars().slice(-OLDER_BARS) });
+    await storage.close();
+  } finally {
+    older.cleanup();
+  }
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema},public` });
+  await client.connect();
+  const writer = await ArchiveWriter.create(path.join(folder, 'older-postgres.mlbackup'));
+  const tables: TableDigestSummary[] = [];
+  try {
+    const { rows } = await client.query<{ table_name: string; column_name: string }>(
+      'SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1',
+      [schema],
+    );
+    for (const known of backedUpTables) {
+      const columns = new Set(rows.filter((r) => r.table_name === known.name).map((r) => r.column_name));
+      if (columns.size === 0) continue;
+      const shape = shapeWithColumns(known, columns);
+      const digest = new TableDigest(shape.name);
+      const lines = (await client.query<Record<string, unknown>>(canonicalSelect(shape, 'postgres'))).rows.map((row) => canonicalRow(shape, row));
+      lines.forEach((line) => digest.addLine(line));
+      await writer.addPart(tablePartName(shape.name), 'table', [Buffer.from(lines.map((line) => `${line}\n`).join(''))]);
+      tables.push(digest.result());
+    }
+    await client.query(`DROP SCHEMA ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+  await writer.addPart(SETTINGS_PART, 'settings', [Buffer.from('{}')]);
+  return (await writer.finish({ appVersion: '0.9.0', schemaVersion: OLDER_SCHEMA, createdAt: Date.UTC(2026, 5, 1), database: 'postgres', tables, secrets: null })).path;
 }
 
 export function describeRestoreOnPostgres(createDatabaseUrl: () => Promise<string>, expectedMode: 'postgres' | 'timescaledb') {
@@ -125,6 +182,32 @@ export function describeRestoreOnPostgres(createDatabaseUrl: () => Promise<strin
 
     await expect(restoreForTest(archive, { kind: 'postgres', url, schema: 'public' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(independentDigests(await liveRows(test, url))).toEqual(before);
+  });
+
+  it('migrates archives of an older schema after loading them: from Postgres into a schema and SQLite, from SQLite into a schema', async () => {
+    const fromPostgres = await writeOlderPostgresArchive(url, scratch);
+    expect((await openArchive(fromPostgres)).manifest.tables.map((t) => t.name)).not.toContain('model_stage_history');
+    const fromSqlite = await writeOlderSqliteArchive(scratch);
+    const targets = [
+      [fromPostgres, { kind: 'postgres', url, schema: 'restored_older' }],
+      [fromPostgres, { kind: 'sqlite', file: path.join(scratch, 'older-from-postgres.db') }],
+      [fromSqlite, { kind: 'postgres', url, schema: 'restored_older_sqlite' }],
+    ] as const;
+    for (const [archivePath, target] of targets) {
+      const restored = await restoreForTest(archivePath, target);
+      await rm(restored.stagingDir, { recursive: true, force: true });
+      expect(restored.tables.find((t) => t.name === 'market_data')).toEqual({ name: 'market_data', rows: OLDER_BARS });
+      const storage =
+        target.kind === 'postgres'
+          ? await openPostgresStorage(url, silentLogger(), { schema: target.schema })
+          : await openSqliteStorage(target.file, silentLogger());
+      try {
+        expect(storage.schemaVersion).toBe(test.core.storage.schemaVersion);
+        expect((await storage.marketData.queryBars({ symbol: 'XAUUSD', timeframe: '1d', limit: 1000 })).bars).toHaveLength(OLDER_BARS);
+      } finally {
+        await storage.close();
+      }
+    }
   });
 
   it('previews its archive from the market data part alone: the bars written since are lost', async () => {

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { backedUpTables, canonicalRowValues, canonicalSelect, TableDigest } from './archive/table-digest';
+import { backedUpTables, canonicalRowValues, canonicalSelect, shapeWithColumns, TableDigest } from './archive/table-digest';
 import type { DigestRequest, DigestResult } from './database-digest';
 
 function digest(request: DigestRequest): DigestResult {
@@ -21,11 +21,13 @@ function digest(request: DigestRequest): DigestResult {
     }
     const present = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
     const result: DigestResult = { integrity: ['ok'], digests: [], missing: [] };
-    for (const shape of backedUpTables.filter((s) => request.tables.includes(s.name))) {
-      if (!present.has(shape.name)) {
-        result.missing.push(shape.name);
+    for (const known of backedUpTables.filter((s) => request.tables.includes(s.name))) {
+      if (!present.has(known.name)) {
+        result.missing.push(known.name);
         continue;
       }
+      // A copy at an older schema (an older app's backup) has fewer columns, and was digested over those.
+      const shape = shapeWithColumns(known, new Set(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(known.name) as string[]));
       const table = new TableDigest(shape.name);
       for (const values of db.prepare(canonicalSelect(shape, 'sqlite')).raw(true).iterate() as IterableIterator<unknown[]>) {
         table.addLine(canonicalRowValues(shape, values));

@@ -14,7 +14,17 @@ import { SQLITE_PART } from '../../../src/core/backups/create-backup';
 import { CATALOGUE_TABLES } from '../../../src/core/backups/restore/restore-archive';
 import type { ArchiveManifest } from '../../../src/shared/backups';
 import { backupSecrets, independentDigests, liveRows, seedWorkspace } from '../../support/backup-checks';
-import { expectRestoredAsBackedUp, expectRestoredModelForecasts, FORECAST_AS_OF, restoreForTest, trainSmallModel } from '../../support/restore-checks';
+import {
+  expectRestoredAsBackedUp,
+  expectRestoredModelForecasts,
+  FORECAST_AS_OF,
+  OLDER_BARS,
+  restoreForTest,
+  trainSmallModel,
+  writeOlderSqliteArchive,
+} from '../../support/restore-checks';
+import { silentLogger } from '../../support/silent-logger';
+import { openSqliteStorage } from '../../../src/core/storage/sqlite-storage';
 import { createTestCore, type TestCore } from '../../support/test-core';
 
 const passphrase = 'correct horse battery staple';
@@ -63,6 +73,24 @@ describe('restoring a SQLite archive into a new SQLite file', () => {
     await rm(restored.stagingDir, { recursive: true, force: true });
     expect(restored.secrets).toBeNull();
     await expectRestoredAsBackedUp(sealed, { kind: 'sqlite', file });
+  });
+
+  it('migrates an archive of an older schema after loading it', async () => {
+    const older = await writeOlderSqliteArchive(scratch);
+    const { manifest } = await openArchive(older);
+    expect(manifest.tables.map((t) => t.name)).not.toContain('model_stage_history');
+    const file = path.join(scratch, 'from-older.db');
+    const restored = await restoreForTest(older, { kind: 'sqlite', file });
+    await rm(restored.stagingDir, { recursive: true, force: true });
+    expect(restored.settings).toEqual({ theme: 'light' });
+    expect(restored.tables.find((t) => t.name === 'market_data')).toEqual({ name: 'market_data', rows: OLDER_BARS });
+    const storage = await openSqliteStorage(file, silentLogger());
+    try {
+      expect(storage.schemaVersion).toBe(test.core.storage.schemaVersion);
+      expect((await storage.marketData.queryBars({ symbol: 'XAUUSD', timeframe: '1d', limit: 1000 })).bars).toHaveLength(OLDER_BARS);
+    } finally {
+      await storage.close();
+    }
   });
 
   it('lists backups as the catalogue the live database keeps', () => expect(CATALOGUE_TABLES).toContain('backups'));

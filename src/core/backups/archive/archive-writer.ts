@@ -97,7 +97,7 @@ export class ArchiveWriter {
 }
 
 /** Makes a rename in `folder` durable; Windows cannot open a folder for this, and its renames are journalled by NTFS. */
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   if (process.platform === 'win32') return;
   const handle = await open(folder, 'r');
   try {

@@ -7,6 +7,7 @@ import { migrationIndex, migrationsUpTo } from '../../storage/migrations';
 import { openPostgresStorage, requireSchemaName } from '../../storage/pg-storage';
 import { openSqliteStorage } from '../../storage/sqlite-storage';
 import { openArchive, type OpenedArchive } from '../archive/archive-reader';
+import { syncFolder } from '../archive/archive-writer';
 import { openSealedSecrets } from '../archive/secrets-seal';
 import { backedUpTables, type TableShape } from '../archive/table-digest';
 import { SECRETS_PART, SETTINGS_PART, SQLITE_PART } from '../create-backup';
@@ -136,16 +137,6 @@ async function fileExists(file: string): Promise<boolean> {
       throw error;
     },
   );
-}
-
-async function syncFolder(folder: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function syncFile(file: string): Promise<void> {
