@@ -2,6 +2,7 @@ import { alertsHandlers } from './alerts/alerts-handlers';
 import { Backfills } from './backfill/backfill';
 import { backfillHandlers } from './backfill/backfill-handlers';
 import { backupsHandlers, forwardBackupProgress } from './backups/backups-handlers';
+import { cleanUpLeftovers } from './backups/leftovers';
 import { barsHandlers } from './bars/bars-handlers';
 import { compareHandlers } from './compare/compare-handlers';
 import type { CoreContext, WorkspaceSwitch } from './context';
@@ -226,6 +227,10 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     await lasting.modelWorker.close();
     throw error;
   }
+  // Leftovers of a process that died mid-backup never stop the app from starting.
+  await cleanUpLeftovers(open().ctx).catch((error: unknown) =>
+    ports.logger.warn('could not clean up after an interrupted backup or restore', { error: error instanceof Error ? error.message : String(error) }),
+  );
   const gated = Object.fromEntries(
     methodNames.map((name) => [
       name,

@@ -11,8 +11,8 @@ import { INTERRUPTED_BY_BACKUP } from '../../src/core/backups/switch-database';
 import { independentDigests, liveRows } from './backup-checks';
 import { invokeFailure, type TestCore } from './test-core';
 
-/** Tables a restore keeps from the live database (the catalogue) or adds to (the runs of the restore itself). */
-const notRestored = new Set([...CATALOGUE_TABLES, 'job_runs']);
+/** Tables a restore keeps from the live database (the catalogue) or adds to (its own run, its own record). */
+const notRestored = new Set([...CATALOGUE_TABLES, 'job_runs', 'restores']);
 
 /** Every restored table's count and checksum, read straight from the database. */
 export async function workspaceDigests(test: TestCore, databaseUrl?: string): Promise<Record<string, { rows: number; checksum: string }>> {
@@ -42,8 +42,8 @@ export function describeRestoreSwitch(setup: () => { test: () => TestCore; datab
     expect(await digests()).toEqual(original);
     expect(await readFile(modelFile, 'utf8')).toBe(originalModel);
     expect((await call('settings.get', {})).theme).toBe('dark');
-    // The core answers on the restored database through the same invoke.
-    expect((await call('instruments.list', {})).instruments.map((i) => i.symbol)).not.toContain('BTCUSD');
+    // The same invoke answers from the restored database.
+    expect((await call('bars.query', { symbol: 'BTCUSD', timeframe: '1d', from: 0, to: Date.UTC(2100, 0, 1) })).bars).toEqual([]);
 
     const listed = (await call('backups.list', {})).backups;
     expect(listed.map((b) => b.id)).toEqual(expect.arrayContaining([backup!.id, restore!.safetyBackupId]));
@@ -53,6 +53,9 @@ export function describeRestoreSwitch(setup: () => { test: () => TestCore; datab
     expect(runs.find((r) => r.kind === 'restore')).toMatchObject({ status: 'succeeded' });
     // The backup's own run was going on inside the archive: settled with the reason, not as a crash.
     expect(runs.find((r) => r.kind === 'backup' && r.error === INTERRUPTED_BY_BACKUP)).toBeDefined();
+
+    // Recorded where backups.status reads the last restore.
+    expect(await test().core.storage.restores.latest()).toMatchObject({ ...restore, startedAt: expect.any(Number) });
 
     await call('backups.restore', { id: restore!.safetyBackupId!, wait: true });
     expect(await digests()).toEqual(changed);
@@ -87,7 +90,8 @@ export function describeRestoreSwitch(setup: () => { test: () => TestCore; datab
     const before = await digests();
     const listed = (await call('backups.list', {})).backups.length;
     const bytes = await readFile(backup!.path);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
     await writeFile(backup!.path, bytes);
     const refused = await invokeFailure(test().core, 'backups.restore', { id: backup!.id, wait: true });
     expect(refused.code).toBe('CORRUPT');

@@ -80,6 +80,7 @@ export async function startRestore(
   const { file, from } = await archiveOf(ctx, source);
   const { config } = ctx.ports;
   return ctx.jobs.start('restore', `Restore from ${path.basename(file)}`, '%', async (job) => {
+    const startedAt = ctx.now();
     const percent = (fraction: number) => job.progress(Math.round(fraction * 100), 100);
     const report = await verifyArchive(file, { passphrase: source.passphrase, sqliteNativeBinding: config.sqliteNativeBinding });
     if (!report.ok) throw new AppError('CORRUPT', `${describeProblems(report)} Nothing was restored.`, { problems: report.problems });
@@ -129,6 +130,8 @@ export async function startRestore(
         tables: restored.tables,
         finishedAt: switched.now(),
       };
+      // Where backups.status finds the last restore, and the safety backup that undoes it.
+      await switched.storage.restores.record({ ...outcome, id: job.runId, startedAt });
       percent(1);
       return { value: outcome, rows: restored.tables.reduce((sum, t) => sum + t.rows, 0) };
     } finally {

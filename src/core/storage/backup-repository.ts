@@ -76,4 +76,8 @@ export class SqlBackups implements BackupRepository {
   async delete(id: string): Promise<boolean> {
     return (await this.sql.execute('DELETE FROM backups WHERE id = {id}', { id })) > 0;
   }
+
+  async failRunning(at: number, error: string): Promise<number> {
+    return this.sql.execute(`UPDATE backups SET status = 'failed', finished_at = {at}, error = {error} WHERE status = 'running'`, { at, error });
+  }
 }

@@ -271,6 +271,8 @@ export interface BackupRepository {
   setPinned(id: string, pinned: boolean): Promise<boolean>;
   /** False when there was nothing to delete. */
   delete(id: string): Promise<boolean>;
+  /** Records every backup still `running` as failed with `error`: at start-up, those are of a process that died; returns how many. */
+  failRunning(at: number, error: string): Promise<number>;
 }
 
 /** The rows of `backup_drills`: every restore drill and what its queries found. */
