@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import path from 'node:path';
 import type { Core } from '../core/create-core';
 import type { Backup, RestoreOutcome, RestorePreview, VerifyReport } from '../shared/backups';
 import { CliError, exitCodes } from './exit-codes';
@@ -19,6 +20,12 @@ export interface VerifyCommandOptions {
 }
 
 export interface BackupsListOptions {
+  json?: boolean;
+}
+
+export interface BackupsFolderOptions {
+  /** Back to the data folder's `backups` folder. */
+  default?: boolean;
   json?: boolean;
 }
 
@@ -195,4 +202,21 @@ export async function runRestore(
   } finally {
     progress.dispose();
   }
+}
+
+/**
+ * Runs `metalytics backups folder [PATH]`: prints where new backups go, or makes PATH (relative
+ * to the working directory) or, with --default, the data folder's `backups` folder the place.
+ */
+export async function runBackupsFolder(core: Core, folder: string | undefined, options: BackupsFolderOptions, output: CliOutput): Promise<number> {
+  if (folder !== undefined && options.default) throw new CliError('Give a folder or --default, not both.', exitCodes.usage);
+  const answered =
+    folder === undefined && !options.default
+      ? await invokeMethod(core, 'backups.status', {})
+      : await invokeMethod(core, 'backups.setFolder', { folder: options.default ? null : path.resolve(folder!) });
+  if (!answered.ok) return reportFailure(output, answered.error, options.json);
+  const resolved = answered.value.folder;
+  if (options.json) output.out(`${JSON.stringify({ folder: resolved })}\n`);
+  else output.out(folder === undefined && !options.default ? `${resolved}\n` : `New backups go to ${resolved}; earlier ones stay where they are.\n`);
+  return exitCodes.ok;
 }

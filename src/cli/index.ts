@@ -23,12 +23,14 @@ import {
 import { parseBackfillDate, runBackfill, type BackfillCommandOptions } from './backfill-command';
 import {
   runBackup,
+  runBackupsFolder,
   runBackupsList,
   runRestore,
   runVerify,
   terminalConfirm,
   type RestoreCommandOptions,
   type BackupCommandOptions,
+  type BackupsFolderOptions,
   type BackupsListOptions,
   type VerifyCommandOptions,
 } from './backup-command';
@@ -372,6 +374,16 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     backups.command('list').description('list the backups, newest first, with their verified state').option('--json', 'print the list as JSON', false),
   ).action(async (options: WorkspaceOptions & BackupsListOptions) => {
     setExitCode(await withCore(options, 'warn', (core) => runBackupsList(core, options, processOutput)));
+  });
+  withWorkspaceOptions(
+    backups
+      .command('folder')
+      .description('print the folder new backups are written to, or set it (earlier backups stay where they are)')
+      .argument('[path]', 'the folder to write new backups to')
+      .option('--default', "go back to the data folder's backups folder", false)
+      .option('--json', 'print { folder } as JSON', false),
+  ).action(async (folder: string | undefined, options: WorkspaceOptions & BackupsFolderOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runBackupsFolder(core, folder, options, processOutput)));
   });
 
   return program;

@@ -2,6 +2,7 @@ import { alertsHandlers } from './alerts/alerts-handlers';
 import { Backfills } from './backfill/backfill';
 import { backfillHandlers } from './backfill/backfill-handlers';
 import { backupsHandlers, forwardBackupProgress } from './backups/backups-handlers';
+import { scheduledBackupJobs } from './backups/backups';
 import { cleanUpLeftovers } from './backups/leftovers';
 import { barsHandlers } from './bars/bars-handlers';
 import { compareHandlers } from './compare/compare-handlers';
@@ -109,7 +110,20 @@ async function openWorkspace(lasting: Lasting, opened: (storage: Storage) => voi
       ops: serviceLiveOps(() => ctx, new ArtifactStore(ports.config.dataDir)),
       runTrainJobs: (modelName, symbol): Promise<boolean> => scheduler.retrain(modelName, symbol),
     });
-    const scheduler: Scheduler = new Scheduler({ storage, jobs, events, providers, backfills, turns, clock, logger: ports.logger, now, modelJobs: live, retentionJobs: retentionJobs({ ports, storage, now }) });
+    const scheduler: Scheduler = new Scheduler({
+      storage,
+      jobs,
+      events,
+      providers,
+      backfills,
+      turns,
+      clock,
+      logger: ports.logger,
+      now,
+      modelJobs: live,
+      retentionJobs: retentionJobs({ ports, storage, now }),
+      backupJobs: scheduledBackupJobs(() => ctx),
+    });
     await scheduler.load();
     const ctx: CoreContext = { ...lasting, storage, backfills, scheduler, clock, live };
     // One module per contract namespace, each in the folder of that name.

@@ -217,6 +217,15 @@ export const backupMethods = {
     input: z.object({ id: z.string().min(1), pinned: z.boolean() }).strict(),
     output: backupSchema,
   },
+  /**
+   * Makes `folder` (a full path) where new backups are written, or the data folder's `backups`
+   * folder again with null. A path, so only the CLI and the desktop's folder chooser may name
+   * one (see requestedBackupPath); archives already written stay where they are, still listed.
+   */
+  'backups.setFolder': {
+    input: z.object({ folder: z.string().min(1).max(4096).nullable() }).strict(),
+    output: z.object({ folder: z.string() }),
+  },
   /** What the status bar and the Backups screen show about the backups as a whole. */
   'backups.status': {
     input: z.object({}).strict().default({}),
@@ -246,14 +255,15 @@ export const backupMethods = {
 } as const;
 
 /**
- * The archive file a `backups.create` or `backups.verify` request names, if any, before the
- * input is validated: only the CLI may name one. Over HTTP and from the window a backup is
- * written to the data folder's backups folder and verified by its id, so no caller can make
- * the app write or read an arbitrary file.
+ * The archive file (or, for `backups.setFolder`, the folder) a backups request names, if any,
+ * before the input is validated: only the CLI may name one. Over HTTP and from the window a
+ * backup is written to the backup folder and verified by its id, so no caller can make the app
+ * write or read an arbitrary file; the desktop sets the folder from its own folder chooser.
  */
 export function requestedBackupPath(method: string, input: unknown): string | null {
-  if (!['backups.create', 'backups.verify', 'backups.preview', 'backups.restore'].includes(method)) return null;
+  const field = method === 'backups.setFolder' ? 'folder' : 'path';
+  if (!['backups.create', 'backups.verify', 'backups.preview', 'backups.restore', 'backups.setFolder'].includes(method)) return null;
   if (typeof input !== 'object' || input === null) return null;
-  const { path } = input as { path?: unknown };
-  return typeof path === 'string' ? path : null;
+  const named = (input as Record<string, unknown>)[field];
+  return typeof named === 'string' ? named : null;
 }

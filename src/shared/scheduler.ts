@@ -8,24 +8,25 @@ import { timeframeSchema } from './timeframes';
  * `predict` forecasts with a series' active and shadow models when its bars land and scores
  * them when the actual bars arrive; `train` retrains a registry name from its active version's
  * parameters; `retention` rolls minute bars older than the retention setting up into hourly
- * bars. Backup joins as the issue that builds it lands.
+ * bars. `backup` writes and verifies a backup, then applies the keep rules; `drill` restores the
+ * latest verified backup into a scratch database and queries it.
  */
-export const scheduledJobKinds = ['poll', 'backfill', 'news', 'predict', 'train', 'retention'] as const;
+export const scheduledJobKinds = ['poll', 'backfill', 'news', 'predict', 'train', 'retention', 'backup', 'drill'] as const;
 export const scheduledJobKindSchema = z.enum(scheduledJobKinds);
 export type ScheduledJobKind = z.infer<typeof scheduledJobKindSchema>;
 
-/** Kinds that work on stored bars and models and call no provider. */
-export const providerlessJobKinds = ['predict', 'train', 'retention'] as const satisfies readonly ScheduledJobKind[];
+/** Kinds that work on stored bars, models and backups and call no provider. */
+export const providerlessJobKinds = ['predict', 'train', 'retention', 'backup', 'drill'] as const satisfies readonly ScheduledJobKind[];
 
-export function needsProvider(kind: ScheduledJobKind): boolean {
-  return !(providerlessJobKinds as readonly ScheduledJobKind[]).includes(kind);
-}
-
-/** Kinds that work on the whole workspace: they take no symbols and no timeframe. */
-export const workspaceJobKinds = ['retention'] as const satisfies readonly ScheduledJobKind[];
+/** Kinds that work on the whole workspace: they take no symbols, timeframe or model name. */
+export const workspaceJobKinds = ['retention', 'backup', 'drill'] as const satisfies readonly ScheduledJobKind[];
 
 export function isWorkspaceJob(kind: ScheduledJobKind): boolean {
   return (workspaceJobKinds as readonly ScheduledJobKind[]).includes(kind);
+}
+
+export function needsProvider(kind: ScheduledJobKind): boolean {
+  return !(providerlessJobKinds as readonly ScheduledJobKind[]).includes(kind);
 }
 
 /** What a `predict` job does with the live scores of the models it tracks. */

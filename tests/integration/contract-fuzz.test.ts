@@ -93,6 +93,7 @@ const examples: Record<MethodName, Record<string, unknown>> = {
   'backups.restore': { id: 'no-such-backup' },
   'backups.status': {},
   'backups.pin': { id: 'no-such-backup', pinned: true },
+  'backups.setFolder': { folder: null },
   'retention.estimate': { minuteBarsDays: 30 },
   'retention.apply': { wait: true },
   'models.train': { symbol: 'DEMO.XAUUSD', timeframe: '1d', modelType: 'naive', horizon: 1, wait: true },

@@ -7,6 +7,7 @@ import { AppError } from '../../shared/errors';
 import { deleteBackup, startBackup, verifyBackup } from './backups';
 import { previewRestore } from './restore/preview';
 import { startRestore } from './restore-workspace';
+import { backupsStatus, pinBackup, setBackupFolder } from './backup-catalogue';
 import { verifyArchive } from './verify';
 
 /** backup.progress is the backup runs' job.progress under the name the Backups screen listens to; once per core. */
@@ -45,12 +46,8 @@ export function backupsHandlers(ctx: CoreContext): HandlerMap {
       started.finished.catch(() => undefined);
       return { ...runIds(started.runId), restore: null };
     },
-    'backups.status': () => notYet('backups.status'),
-    'backups.pin': () => notYet('backups.pin'),
+    'backups.status': () => backupsStatus(ctx),
+    'backups.pin': ({ id, pinned }) => pinBackup(ctx, id, pinned),
+    'backups.setFolder': async ({ folder }) => ({ folder: await setBackupFolder(ctx, folder) }),
   };
-}
-
-/** Contract entries whose work lands within this session's merges; replaced there. */
-export function notYet(method: string): never {
-  throw new AppError('UNAVAILABLE', `${method} is not available in this build yet.`);
 }

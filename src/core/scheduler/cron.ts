@@ -42,3 +42,37 @@ export class CronSchedule {
     return this.cron.nextRun(new Date(after))?.getTime() ?? null;
   }
 }
+
+const DAY_MS = 86_400_000;
+/** Firings walked one by one: enough for a year of a daily schedule, or a weekend of an hourly one. */
+const WALKED_FIRINGS = 200;
+/** A schedule's cycle is at least a week: a weekday schedule's longest gap is its weekend. */
+const CYCLE_MS = 8 * DAY_MS;
+const PROBE_STEP_MS = 3_600_000;
+
+/**
+ * The longest wait between two consecutive firings of `schedule` over its next cycle from
+ * `from`: what a schedule promises at worst, so "0 2 * * 1-5" promises three days, not one.
+ * The first firings are walked one by one; a schedule that fires so often that they span less
+ * than a week is probed hourly over the week as well (walking a minute schedule's week would
+ * take ten thousand steps), which finds its night and weekend gaps to within the hour.
+ */
+export function longestGapMs(schedule: CronSchedule, from: number): number | null {
+  const first = schedule.nextAfter(from);
+  if (first === null) return null;
+  let longest = 0;
+  let at = first;
+  for (let walked = 0; walked < WALKED_FIRINGS && at - first < 366 * DAY_MS; walked++) {
+    const next = schedule.nextAfter(at);
+    if (next === null) break;
+    longest = Math.max(longest, next - at);
+    at = next;
+  }
+  if (at - first < CYCLE_MS) {
+    for (let probe = at; probe < first + CYCLE_MS; probe += PROBE_STEP_MS) {
+      const next = schedule.nextAfter(probe);
+      if (next !== null) longest = Math.max(longest, next - probe);
+    }
+  }
+  return longest > 0 ? longest : null;
+}

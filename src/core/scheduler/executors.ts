@@ -20,6 +20,8 @@ export interface ExecutorDeps {
   modelJobs: ModelJobs;
   /** Runs `retention` jobs (retention/retention.ts). */
   retentionJobs: RetentionJobs;
+  /** Runs `backup` and `drill` jobs. */
+  backupJobs: BackupJobs;
 }
 
 /** Data retention as the scheduler runs it: the setting in force, applied now; answers the minute bars rolled up. */
@@ -39,6 +41,14 @@ export interface ModelJobs {
   predict(ctx: JobContext, job: StoredIngestJob, symbol: string): Promise<number>;
   /** Retrains the job's model name on `symbol` from its active version's parameters. */
   train(ctx: JobContext, job: StoredIngestJob, symbol: string): Promise<number>;
+}
+
+/** The backups side of the scheduler, filled by the backups namespace. */
+export interface BackupJobs {
+  /** Writes and verifies a backup of kind `scheduled` inside the run, then applies the keep rules; answers the rows backed up. */
+  backup(ctx: JobContext): Promise<number>;
+  /** Restores the latest verified backup into a scratch database and queries it; answers the series checked. */
+  drill(ctx: JobContext): Promise<number>;
 }
 
 export type Executor = (deps: ExecutorDeps, ctx: JobContext, job: StoredIngestJob) => Promise<JobOutcome<ExecutorResult>>;
@@ -197,6 +207,18 @@ const runRetention: Executor = async (deps, ctx) => {
   return { value: { symbols: 0, rows }, rows };
 };
 
+/** The whole workspace, written and verified inside the run. */
+const runBackup: Executor = async (deps, ctx) => {
+  const rows = await deps.backupJobs.backup(ctx);
+  return { value: { symbols: 0, rows }, rows };
+};
+
+/** The latest verified backup restored into a scratch database and queried; it writes no rows of the workspace. */
+const runDrill: Executor = async (deps, ctx) => {
+  const series = await deps.backupJobs.drill(ctx);
+  return { value: { symbols: series, rows: 0 }, rows: 0 };
+};
+
 export const executors: Readonly<Record<StoredIngestJob['kind'], Executor>> = {
   backfill: runBackfill,
   poll: runPoll,
@@ -204,6 +226,8 @@ export const executors: Readonly<Record<StoredIngestJob['kind'], Executor>> = {
   predict: runPredict,
   train: runTrain,
   retention: runRetention,
+  backup: runBackup,
+  drill: runDrill,
 };
 
 /** What each kind's job.progress events count. */
@@ -214,4 +238,6 @@ export const progressUnits: Readonly<Record<StoredIngestJob['kind'], string>> = 
   predict: 'symbols',
   train: 'epochs',
   retention: 'bars',
+  backup: '%',
+  drill: '%',
 };

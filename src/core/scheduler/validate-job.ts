@@ -25,6 +25,10 @@ function isPreciousMetal(instrument: Instrument): boolean {
 export function checkJobDefinition(definition: JobDefinition, adapter: ProviderAdapter | null, instruments: ReadonlyMap<string, Instrument>): void {
   checkTimezone(definition.timezone);
   if (definition.schedule !== null) new CronSchedule(definition.schedule, definition.timezone);
+  if (isWorkspaceJob(definition.kind)) {
+    checkWorkspaceJob(definition);
+    return;
+  }
 
   if (isWorkspaceJob(definition.kind)) {
     if (definition.symbols.length > 0) throw new AppError('VALIDATION', `A ${definition.kind} job works on every instrument; leave the symbols empty.`);
@@ -96,4 +100,12 @@ function checkModelJob(definition: JobDefinition): void {
   }
   if (definition.modelName === null) throw new AppError('VALIDATION', 'A train job needs the name of the model it retrains.');
   if (definition.timeframe !== null) throw new AppError('VALIDATION', "A train job takes its timeframe from the model's active version; leave the timeframe empty.");
+}
+
+/** `backup` and `drill` work on the whole workspace: no symbols, timeframe or model. */
+function checkWorkspaceJob(definition: JobDefinition): void {
+  const what = definition.kind === 'backup' ? 'backs up the whole workspace' : 'restores the latest verified backup';
+  if (definition.symbols.length > 0) throw new AppError('VALIDATION', `A ${definition.kind} job ${what} and takes no symbols.`);
+  if (definition.timeframe !== null) throw new AppError('VALIDATION', `A ${definition.kind} job ${what} and takes no timeframe.`);
+  if (definition.modelName !== null) throw new AppError('VALIDATION', `Only a train job takes a model name; a ${definition.kind} job leaves it empty.`);
 }

@@ -16,6 +16,19 @@ export async function readSettings(ports: Pick<CorePorts, 'settings' | 'logger'>
 }
 
 /**
+ * The backup folder is a path the app writes to, so no settings update may move it (the window
+ * and HTTP could otherwise aim backups anywhere): it changes through backups.setFolder, which
+ * only the CLI and the desktop's folder chooser call. Sending it back unchanged is fine.
+ */
+function requireSameBackupFolder(requested: string | undefined, current: string | undefined): void {
+  if (requested === undefined || requested === current) return;
+  throw new AppError(
+    'FORBIDDEN',
+    'The backup folder is chosen with Choose folder… on the Backups screen or `metalytics backups folder PATH`, not through settings.',
+  );
+}
+
+/**
  * Settings are kept in plain text and sent to the UI, so a database URL there must carry no
  * password; the password belongs in the secret store under "database".
  */
@@ -57,6 +70,7 @@ export function settingsHandlers(ctx: CoreContext): HandlerMap {
         if (saved?.baseUrl !== undefined) requireSecureProviderUrl(provider, saved.baseUrl);
       }
       const current = await readSettings(ctx.ports);
+      requireSameBackupFolder(patch.backups?.folder, current.backups.folder);
       // Per provider, so saving one provider's address leaves the others' as they were. A key
       // stays bound to where it was confirmed: older settings without a binding are pinned to
       // the address in use before this change, so a new address gets no key until it is saved again.
@@ -78,6 +92,8 @@ export function settingsHandlers(ctx: CoreContext): HandlerMap {
         chart: { ...current.chart, ...patch.chart },
         providers,
         databasePasswordHost,
+        // The keep rules may change here; the folder only through backups.setFolder.
+        ...(patch.backups === undefined ? {} : { backups: { ...patch.backups, folder: current.backups.folder } }),
       });
       await ctx.ports.settings.write(next);
       await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'settings.update', details: { fields: Object.keys(patch) } });

@@ -65,12 +65,16 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 30; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** The scripted executors stand in for every kind, so the live tracker is never reached. */
+/** The scripted executors stand in for every kind, so the live tracker and the backups are never reached. */
 const unusedModelJobs = {
   predict: () => Promise.reject(new Error('not reached')),
   train: () => Promise.reject(new Error('not reached')),
 };
 const unusedRetentionJobs = { apply: () => Promise.reject(new Error('not reached')) };
+const unusedBackupJobs = {
+  backup: () => Promise.reject(new Error('not reached')),
+  drill: () => Promise.reject(new Error('not reached')),
+};
 
 /** A run the test finishes by hand, seeing its abort signal. */
 interface ScriptedRun {
@@ -142,7 +146,8 @@ describe('Scheduler', () => {
       clock,
       modelJobs: unusedModelJobs,
       retentionJobs: unusedRetentionJobs,
-      executors: { poll: scripted, backfill: scripted, news: scripted, predict: scripted, train: scripted, retention: scripted },
+      backupJobs: unusedBackupJobs,
+      executors: { poll: scripted, backfill: scripted, news: scripted, predict: scripted, train: scripted, retention: scripted, backup: scripted, drill: scripted },
     });
     make = () => new Scheduler(schedulerDeps());
     scheduler = make();

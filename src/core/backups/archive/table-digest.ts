@@ -20,10 +20,12 @@ export interface TableShape {
 }
 
 /**
- * Backup rows describe archive files on this machine, not the workspace, and the row of the
- * backup being written would be caught half-done; the list stays with the machine.
+ * The backup catalogue: tables that describe this machine's archives (the backups, their
+ * drills, the restores done) rather than the workspace. They are not backed up (a backup's own
+ * row would be caught half-done, and a drill or restore names archives of this machine), and a
+ * restore keeps the live database's rows of them instead.
  */
-const NOT_BACKED_UP = new Set(['backups']);
+export const CATALOGUE_TABLES: readonly string[] = ['backups', 'backup_drills', 'restores'];
 
 function shapeOf(table: PgTable): TableShape {
   const config = getTableConfig(table);
@@ -35,11 +37,11 @@ function shapeOf(table: PgTable): TableShape {
   return { name: config.name, columns, orderBy: primary.length > 0 ? primary : columns.map((c) => c.name) };
 }
 
-/** Every table of the schema but `backups`, by name; the Postgres schema is the reference for column kinds (schema-twins holds SQLite to it). */
+/** Every table of the schema but the catalogue's, by name; the Postgres schema is the reference for column kinds (schema-twins holds SQLite to it). */
 export const backedUpTables: readonly TableShape[] = (Object.values(pgSchema) as unknown[])
   .filter((value): value is PgTable => is(value, PgTable))
   .map(shapeOf)
-  .filter((shape) => !NOT_BACKED_UP.has(shape.name))
+  .filter((shape) => !CATALOGUE_TABLES.includes(shape.name))
   .sort((a, b) => (a.name < b.name ? -1 : 1));
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;

@@ -4,12 +4,8 @@ import type { Logger } from '../../ports';
 /** Where a restore puts the database: a new SQLite file, or a new schema in the configured Postgres database. */
 export type RestoreTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string };
 
-/**
- * Tables that describe the backup folder on this machine rather than the workspace: a restore
- * keeps the live database's rows of these instead of taking the archive's (restore-switch
- * carries them over). Scheduling parts add theirs.
- */
-export const CATALOGUE_TABLES: readonly string[] = ['backups'];
+/** Tables a restore keeps from the live database rather than taking the archive's (restore-switch carries them over). */
+export { CATALOGUE_TABLES } from '../archive/table-digest';
 
 export interface RestoredWorkspace {
   manifest: ArchiveManifest;

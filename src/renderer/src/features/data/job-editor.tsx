@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { Instrument } from '../../../../shared/domain';
 import type { ProviderStatus } from '../../../../shared/providers';
-import { needsProvider, scheduledJobKinds, type IngestJob, type LiveTracking, type ScheduledJobKind } from '../../../../shared/scheduler';
+import { isWorkspaceJob, needsProvider, scheduledJobKinds, type IngestJob, type LiveTracking, type ScheduledJobKind } from '../../../../shared/scheduler';
 import { timeframes } from '../../../../shared/timeframes';
 import { call } from '../../api/client';
 import { useApiAction } from '../../api/use-api-action';
@@ -115,31 +115,33 @@ export function JobEditor({
           </FormField>
         )}
 
-        <FormField
-          id={id('symbols')}
-          label="Instruments"
-          error={errors.symbols}
-          hint={
-            <span className="data-form__hint muted" id={`${id('symbols')}-hint`}>
-              {form.kind === 'predict'
-                ? 'every active and shadow model of each series forecasts'
-                : form.kind === 'train'
-                  ? 'one new version per instrument'
-                  : provider && `${form.kind === 'news' ? 'empty = all news; ' : ''}${provider.name} carries ${carried.join(', ')}`}
-            </span>
-          }
-        >
-          <input
+        {!isWorkspaceJob(form.kind) && (
+          <FormField
             id={id('symbols')}
-            type="text"
-            value={form.symbols}
-            placeholder="XAUUSD, XAGUSD"
-            data-testid="job-symbols"
-            aria-invalid={errors.symbols !== undefined}
-            aria-describedby={`${id('symbols')}-hint ${id('symbols')}-error`}
-            onChange={(e) => change({ symbols: e.target.value })}
-          />
-        </FormField>
+            label="Instruments"
+            error={errors.symbols}
+            hint={
+              <span className="data-form__hint muted" id={`${id('symbols')}-hint`}>
+                {form.kind === 'predict'
+                  ? 'every active and shadow model of each series forecasts'
+                  : form.kind === 'train'
+                    ? 'one new version per instrument'
+                    : provider && `${form.kind === 'news' ? 'empty = all news; ' : ''}${provider.name} carries ${carried.join(', ')}`}
+              </span>
+            }
+          >
+            <input
+              id={id('symbols')}
+              type="text"
+              value={form.symbols}
+              placeholder="XAUUSD, XAGUSD"
+              data-testid="job-symbols"
+              aria-invalid={errors.symbols !== undefined}
+              aria-describedby={`${id('symbols')}-hint ${id('symbols')}-error`}
+              onChange={(e) => change({ symbols: e.target.value })}
+            />
+          </FormField>
+        )}
 
         {(form.kind === 'backfill' || form.kind === 'predict') && (
           <FormField id={id('timeframe')} label="Timeframe" error={errors.timeframe}>

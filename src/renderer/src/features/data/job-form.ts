@@ -41,6 +41,8 @@ export const jobKindLabels: Record<ScheduledJobKind, string> = {
   predict: 'Forecast with models',
   train: 'Retrain a model',
   retention: 'Roll up old minute bars',
+  backup: 'Back up the workspace',
+  drill: 'Restore drill',
 };
 
 export const emptyJobForm: JobForm = {
@@ -181,7 +183,7 @@ export function jobFormToDefinition(form: JobForm, now: number): { definition: J
     name: form.name,
     kind: form.kind,
     provider: needsProvider(form.kind) ? form.provider : null,
-    symbols: form.symbols.split(/[\s,]+/).filter((symbol) => symbol !== ''),
+    symbols: isWorkspaceJob(form.kind) ? [] : form.symbols.split(/[\s,]+/).filter((symbol) => symbol !== ''),
     timeframe: (form.kind === 'backfill' || form.kind === 'predict') && form.timeframe !== '' ? form.timeframe : null,
     modelName: form.kind === 'train' && form.modelName.trim() !== '' ? form.modelName : null,
     tracking:
