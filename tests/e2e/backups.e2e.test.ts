@@ -115,6 +115,18 @@ describe('Backups screen in the browser against metalytics serve', () => {
     await expect.poll(() => page.getByTestId(`backup-verify-${backup!.id}`).textContent()).toBe('Verify');
   });
 
+  it('pins a backup, which the keep rules then never prune, and unpins it', async () => {
+    const [backup] = await backups();
+    await page.getByTestId(`backup-pin-${backup!.id}`).click();
+    await expect.poll(() => rowOf(backup!).getAttribute('data-pinned')).toBe('true');
+    expect((await backups())[0]!.pinned).toBe(true);
+    expect(await page.getByTestId(`backup-pinned-${backup!.id}`).textContent()).toBe('pinned');
+    await page.getByTestId(`backup-pin-${backup!.id}`).click();
+    await expect.poll(async () => (await backups())[0]!.pinned).toBe(false);
+    await page.getByTestId(`backup-pin-${backup!.id}`).click();
+    await expect.poll(async () => (await backups())[0]!.pinned).toBe(true);
+  });
+
   it('shows the age of the last good backup in the status bar, which opens the Backups screen', async () => {
     await page.getByTestId('nav-markets').click();
     await expect.poll(() => page.getByTestId('status-backup').textContent()).toMatch(/^Backup (just now|\d+ min ago)$/);
@@ -166,6 +178,27 @@ describe('Backups screen in the browser against metalytics serve', () => {
     await page.getByTestId('retention-days').fill('60');
     await page.getByText('No minute bars are old enough').waitFor();
   });
+
+  it(
+    'schedules a daily backup and a weekly drill; a drill run shows the last verified restore',
+    async () => {
+      await page.getByTestId('nav-backups').click();
+      await page.getByTestId('schedule-add-backup-daily').click();
+      await page.getByTestId('schedule-Daily backup').waitFor();
+      const jobs = async () => (await server.call('jobs.list', {})).jobs;
+      expect((await jobs()).find((job) => job.kind === 'backup')?.schedule).toBe('0 2 * * *');
+      await expect.poll(async () => (await server.call('backups.status', {})).promisedIntervalMs).toBe(DAY);
+      expect(await page.getByTestId('status-backup').getAttribute('data-overdue')).toBe('false');
+
+      await page.getByTestId('schedule-add-drill-weekly').click();
+      await page.getByTestId('schedule-run-Weekly restore drill').click();
+      await expect.poll(() => page.getByTestId('last-drill').getAttribute('data-ok'), { timeout: BACKUP_TIMEOUT }).toBe('true');
+      const { lastDrill } = await server.call('backups.status', {});
+      expect(lastDrill?.ok).toBe(true);
+      expect(await page.getByTestId('last-drill').textContent()).toContain(`${lastDrill!.checks.length} series answered`);
+    },
+    2 * BACKUP_TIMEOUT,
+  );
 
   it('screenshots the screen with its backups', async () => {
     await page.getByTestId('nav-backups').click();

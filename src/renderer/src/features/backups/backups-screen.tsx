@@ -8,6 +8,7 @@ import { BackUpNow } from './back-up-now';
 import { BackupHealth } from './backup-health';
 import { BackupsTable } from './backups-table';
 import { KeepRulesSection } from './keep-rules-section';
+import { ScheduleSection } from './schedule-section';
 import { RestoreFromFile } from './restore-from-file';
 import { RestoreDialog, type RestoreSource } from './restore-dialog';
 import { RetentionSection } from './retention-section';
@@ -60,6 +61,8 @@ export function BackupsScreen({ onRestored }: { onRestored(outcome: RestoreOutco
           ))}
       </section>
       <div className="panels">
+        <ScheduleSection kind="backup" now={now} />
+        <ScheduleSection kind="drill" now={now} />
         <KeepRulesSection />
         <RetentionSection />
       </div>
