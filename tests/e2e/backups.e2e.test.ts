@@ -203,6 +203,10 @@ describe('Backups screen in the browser against metalytics serve', () => {
   it('screenshots the screen with its backups', async () => {
     await page.getByTestId('nav-backups').click();
     await page.getByTestId('backups-table').waitFor();
+    // The banner stays until dismissed, and takes the screen's place above it while shown.
+    expect(await page.getByTestId('restored-banner').isVisible()).toBe(true);
+    await page.getByTestId('restored-banner').getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByTestId('screen-backups').evaluate((screen) => screen.scrollTo(0, 0));
     await page.mouse.move(0, 0);
     await page.screenshot({ path: path.join(docsDir, 'backups.png') });
   });

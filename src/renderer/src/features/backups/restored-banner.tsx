@@ -1,6 +1,7 @@
 import { call } from '../../api/client';
 import { useApiAction } from '../../api/use-api-action';
 import { formatUtcDateTime } from '../data/data-format';
+import './backups.css';
 import type { RestoreOutcome } from '../../../../shared/backups';
 
 /** The restore this window ran last, for the banner that offers to undo it. */
