@@ -132,6 +132,7 @@ const readOnly = new Set<MethodName>([
   'jobs.runs',
   'jobs.list',
   'alerts.list',
+  'backups.preview',
   'models.list',
   'models.runs',
   'models.get',

@@ -150,7 +150,7 @@ export function describeRestoreOnPostgres(createDatabaseUrl: () => Promise<strin
     } finally {
       await rm(restored.stagingDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('restores a SQLite archive into a new schema', async () => {
     const onSqlite = await createTestCore();
@@ -164,7 +164,7 @@ export function describeRestoreOnPostgres(createDatabaseUrl: () => Promise<strin
     } finally {
       await onSqlite.cleanup();
     }
-  });
+  }, 120_000);
 
   it('removes the schema it built when the rows differ from the manifest, and never writes into a schema that exists', async () => {
     const original = await openArchive(archive);
@@ -182,7 +182,7 @@ export function describeRestoreOnPostgres(createDatabaseUrl: () => Promise<strin
 
     await expect(restoreForTest(archive, { kind: 'postgres', url, schema: 'public' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(independentDigests(await liveRows(test, url))).toEqual(before);
-  });
+  }, 120_000);
 
   it('migrates archives of an older schema after loading them: from Postgres into a schema and SQLite, from SQLite into a schema', async () => {
     const fromPostgres = await writeOlderPostgresArchive(url, scratch);
@@ -208,7 +208,7 @@ export function describeRestoreOnPostgres(createDatabaseUrl: () => Promise<strin
         await storage.close();
       }
     }
-  });
+  }, 120_000);
 
   it('previews its archive from the market data part alone: the bars written since are lost', async () => {
     const [gold] = await test.core.storage.marketData.coverage('XAUUSD');
@@ -218,5 +218,5 @@ export function describeRestoreOnPostgres(createDatabaseUrl: () => Promise<strin
     expect(preview.changes.map((c) => c.sentence)).toEqual(['you lose 2 days of XAUUSD 1d bars']);
     expect(preview.tables.find((t) => t.name === 'market_data')).toMatchObject({ current: gold!.count + 2, archive: gold!.count });
     expect(preview.alsoRestored).toEqual(['2 model files', 'settings', 'no secrets']);
-  });
+  }, 120_000);
 }

@@ -68,7 +68,7 @@ describe('backups.preview on real data', () => {
     expect(preview.tables.map((t) => t.name)).not.toContain('backups');
     expect(preview.alsoRestored).toEqual(['no model files', 'settings', 'no secrets']);
     expect(await test.core.storage.marketData.coverage()).toEqual(before);
-  });
+  }, 120_000);
 
   it('says what a restore would gain back', async () => {
     const later = (await test.call('backups.create', { wait: true, passphrase: 'a passphrase of length' })).backupId;
@@ -79,7 +79,7 @@ describe('backups.preview on real data', () => {
     expect(years).toMatch(/^2014–20\d\d$/);
     expect(preview.changes.map((c) => c.sentence)).toEqual([`you gain ${years} of BTCUSD 1d bars (${btcBars.toLocaleString('en-US')} bars)`]);
     expect(preview.alsoRestored).toEqual(['no model files', 'settings', 'secrets (sealed)']);
-  });
+  }, 120_000);
 
   it('answers a damaged archive with its report, and an unknown backup with NOT_FOUND', async () => {
     const backup = await test.core.storage.backups.get(backupId);
@@ -90,5 +90,5 @@ describe('backups.preview on real data', () => {
     expect(preview).toMatchObject({ report: { ok: false, manifest: null }, changes: [], tables: [], alsoRestored: [] });
     expect(preview.report.problems[0]!.message).toMatch(/truncated or unfinished/);
     expect(await invokeFailure(test.core, 'backups.preview', { id: 'no-such-backup' })).toMatchObject({ code: 'NOT_FOUND' });
-  });
+  }, 120_000);
 });

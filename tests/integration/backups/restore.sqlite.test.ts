@@ -65,7 +65,7 @@ describe('restoring a SQLite archive into a new SQLite file', () => {
     } finally {
       await rm(restored.stagingDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('without the passphrase restores everything but the secrets', async () => {
     const file = path.join(scratch, 'no-passphrase.db');
@@ -73,7 +73,7 @@ describe('restoring a SQLite archive into a new SQLite file', () => {
     await rm(restored.stagingDir, { recursive: true, force: true });
     expect(restored.secrets).toBeNull();
     await expectRestoredAsBackedUp(sealed, { kind: 'sqlite', file });
-  });
+  }, 120_000);
 
   it('migrates an archive of an older schema after loading it', async () => {
     const older = await writeOlderSqliteArchive(scratch);
@@ -91,7 +91,7 @@ describe('restoring a SQLite archive into a new SQLite file', () => {
     } finally {
       await storage.close();
     }
-  });
+  }, 120_000);
 
   it('lists backups as the catalogue the live database keeps', () => expect(CATALOGUE_TABLES).toContain('backups'));
 });
@@ -161,14 +161,14 @@ describe('refusals change nothing', () => {
     const refused = await restoreForTest(sealed, { kind: 'sqlite', file: path.join(folder, 'metalytics.db') }, { passphrase: 'not the passphrase' }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'VALIDATION', message: 'The passphrase is wrong: it does not open the secrets of this backup. Nothing was restored.' });
     expect(await readdir(folder)).toEqual([]);
-  });
+  }, 120_000);
 
   it('a target file that exists, which is never overwritten', async () => {
     const file = path.join(scratch, 'existing.db');
     await writeFile(file, 'mine');
     await expect(restoreForTest(sealed, { kind: 'sqlite', file })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await readFile(file, 'utf8')).toBe('mine');
-  });
+  }, 120_000);
 
   it('rows that differ from the manifest even when the caller says the archive was verified: the file built is removed', async () => {
     const archive = await damaged['a table whose checksum differs']!();
@@ -178,5 +178,5 @@ describe('refusals change nothing', () => {
       message: expect.stringMatching(/does not hold the rows backed up: table market_data/),
     });
     expect(await readdir(folder)).toEqual([]);
-  });
+  }, 120_000);
 });

@@ -183,6 +183,16 @@ async function removeTarget(target: RestoreTarget, temporaryFile: string | null)
 /** The SQLite file being built beside the target: a dot name, so nothing lists or opens it as a workspace. */
 const temporaryNameOf = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.restoring`);
 
+/** An older archive's copy after its migrations: the reference for the target, as at its own version it matched the manifest. */
+async function migratedDigests(copy: string, shapes: readonly TableShape[], options: RestoreOptions): Promise<TableDigestSummary[]> {
+  const source = sqliteSink(copy, options.sqliteNativeBinding);
+  try {
+    return await source.digest(shapes);
+  } finally {
+    await source.close();
+  }
+}
+
 /**
  * Builds the database of a SQLite archive at `target`. Into SQLite: the copy itself, opened
  * through the normal path so an older schema is migrated. Into Postgres: the copy migrated
@@ -192,6 +202,7 @@ async function restoreSqliteArchive(
   archive: OpenedArchive,
   target: RestoreTarget,
   temporaryFile: string | null,
+  older: boolean,
   options: RestoreOptions,
 ): Promise<{ name: string; rows: number }[]> {
   const { manifest } = archive;
@@ -222,15 +233,7 @@ async function restoreSqliteArchive(
   try {
     const current = shapesPresent(shapes, await sink.columns());
     const loaded = await loadTables(sink, current, (shape) => sqliteRows(reader, shape), manifest.tables.reduce((sum, t) => sum + t.rows, 0), options);
-    // The migrated copy is the reference: at the archive's own version it matched the manifest above.
-    const source = sqliteSink(copy, options.sqliteNativeBinding);
-    let expected: TableDigestSummary[];
-    try {
-      expected = await source.digest(current);
-    } finally {
-      await source.close();
-    }
-    compareDigests(archive.path, expected, await sink.digest(current));
+    compareDigests(archive.path, older ? await migratedDigests(copy, current, options) : manifest.tables, await sink.digest(current));
     return loaded;
   } finally {
     reader.close();
@@ -317,7 +320,7 @@ export async function restoreArchive(archivePath: string, target: RestoreTarget,
 
     const tables =
       manifest.database === 'sqlite'
-        ? await restoreSqliteArchive(archive, target, temporaryFile, options)
+        ? await restoreSqliteArchive(archive, target, temporaryFile, older, options)
         : await restoreTableArchive(archive, target, temporaryFile, older, options);
 
     if (target.kind === 'sqlite' && temporaryFile !== null) {

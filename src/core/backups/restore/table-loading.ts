@@ -162,6 +162,8 @@ export async function connectToSchema(url: string, schema: string): Promise<pg.C
 }
 
 export function postgresSink(client: pg.Client): RowSink {
+  // One batch in flight while the next is read and encoded: the server inserts as the archive is read.
+  let inFlight: Promise<unknown> = Promise.resolve();
   return {
     columns: async () => {
       const { rows } = await client.query<{ table_name: string; column_name: string }>(
@@ -176,12 +178,16 @@ export function postgresSink(client: pg.Client): RowSink {
     insert: async (shape, rows) => {
       const objects = rows.map((row) => Object.fromEntries(shape.columns.map((column, i) => [column.name, row[i]])));
       const columns = shape.columns.map((c) => quote(c.name)).join(', ');
-      await client.query(`INSERT INTO ${quote(shape.name)} (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::${quote(shape.name)}, $1::json)`, [
-        JSON.stringify(objects),
-      ]);
+      const rowsJson = JSON.stringify(objects);
+      await inFlight;
+      const sent = client.query(`INSERT INTO ${quote(shape.name)} (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::${quote(shape.name)}, $1::json)`, [rowsJson]);
+      // Awaited by the next insert or by finish; a restore that fails meanwhile must not leave it unhandled.
+      sent.catch(() => undefined);
+      inFlight = sent;
     },
     // Identity columns were given their values; their counters must go past them or the next insert collides.
     finish: async () => {
+      await inFlight;
       const { rows } = await client.query<{ table_name: string; column_name: string }>(
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'",
       );
