@@ -419,4 +419,25 @@ describe('metalytics backup, verify and backups list', () => {
     expect(unset.code).toBe(2);
     expect(unset.stderr).toContain('--passphrase-env NO_SUCH_VARIABLE');
   }, 60_000);
+
+  it('backups folder prints where new backups go, sets a folder relative to where it runs, and goes back with --default', async () => {
+    const shown = await runCli(['backups', 'folder']);
+    expect(shown.code).toBe(0);
+    const defaultFolder = shown.stdout.trim();
+    expect(path.basename(defaultFolder)).toBe('backups');
+
+    const chosen = path.join(workDir, 'chosen-backups');
+    const set = await runCli(['backups', 'folder', chosen, '--json']);
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toEqual({ folder: chosen });
+    expect((await runCli(['backups', 'folder'])).stdout.trim()).toBe(chosen);
+
+    const both = await runCli(['backups', 'folder', chosen, '--default']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('not both');
+
+    const reset = await runCli(['backups', 'folder', '--default']);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain(`New backups go to ${defaultFolder}`);
+  }, 240_000);
 });

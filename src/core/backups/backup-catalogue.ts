@@ -17,8 +17,10 @@ type CatalogueContext = Pick<CoreContext, 'ports' | 'storage' | 'now'>;
 
 const DAY_MS = 86_400_000;
 /**
- * A failed backup's archive is removed at the next pruning (it cannot be restored and may be
- * large), but its row stays this long, so the Backups screen keeps showing that and why it failed.
+ * A backup that failed as it was written is removed at the next pruning (it cannot be restored
+ * and may be large), but its row stays this long, so the Backups screen keeps showing that and
+ * why it failed. One that verified once and failed a later verification (a wrong passphrase
+ * fails it too) is left to the user: pruning never removes an archive that was good.
  */
 export const FAILED_ROWS_KEPT_DAYS = 30;
 
@@ -46,6 +48,9 @@ export async function setBackupFolder(ctx: Pick<CoreContext, 'ports'>, folder: s
   return resolved;
 }
 
+/** Failed when written: never verified, so its archive holds nothing to restore. */
+const neverGood = (backup: Backup) => backup.status === 'failed' && backup.verifiedAt === null;
+
 /** What pruning left and removed, by id. */
 export interface PruneOutcome {
   deleted: string[];
@@ -61,16 +66,19 @@ export interface PruneOutcome {
  */
 export function backupsToPrune(backups: readonly Backup[], settings: BackupSettings, now: number, timeZone: string): Backup[] {
   const lastGood = backups.filter((b) => b.status === 'verified').reduce<Backup | null>((newest, b) => (newest === null || b.createdAt > newest.createdAt ? b : newest), null);
-  const judged = backups.filter((b) => !b.pinned && b.status !== 'running' && b.id !== lastGood?.id);
+  const judged = backups.filter((b) => !b.pinned && b.status !== 'running');
+  // The newest verified backup counts for the rules like any other (it always fills its day); pinned ones stand outside them.
   const kept = keptByRules(
     judged.filter((b) => b.status === 'verified' && b.kind !== 'safety'),
     settings.keep,
     timeZone,
   );
+  if (lastGood) kept.add(lastGood.id);
   return judged.filter((b) => {
-    if (b.status === 'failed') return b.createdAt < now - FAILED_ROWS_KEPT_DAYS * DAY_MS;
+    if (b.status === 'failed') return neverGood(b) && b.createdAt < now - FAILED_ROWS_KEPT_DAYS * DAY_MS;
+    if (kept.has(b.id)) return false;
     if (b.kind === 'safety') return b.createdAt < now - settings.safetyDays * DAY_MS;
-    return !kept.has(b.id);
+    return true;
   });
 }
 
@@ -85,7 +93,7 @@ export async function pruneBackups(ctx: CatalogueContext): Promise<PruneOutcome>
     if (await ctx.storage.backups.delete(backup.id)) outcome.deleted.push(backup.id);
   }
   const deleted = new Set(outcome.deleted);
-  for (const failed of all.filter((b) => b.status === 'failed' && !b.pinned && !deleted.has(b.id))) {
+  for (const failed of all.filter((b) => neverGood(b) && !b.pinned && !deleted.has(b.id))) {
     await rm(failed.path, { force: true });
     outcome.filesRemoved.push(failed.id);
   }
