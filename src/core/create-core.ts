@@ -4,6 +4,7 @@ import { backfillHandlers } from './backfill/backfill-handlers';
 import { backupsHandlers, forwardBackupProgress } from './backups/backups-handlers';
 import { scheduledBackupJobs } from './backups/backups';
 import { cleanUpLeftovers } from './backups/leftovers';
+import { backUpBeforeMigrations } from './backups/pre-migration-backup';
 import { barsHandlers } from './bars/bars-handlers';
 import { compareHandlers } from './compare/compare-handlers';
 import type { CoreContext, WorkspaceSwitch } from './context';
@@ -236,8 +237,16 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     },
   };
   try {
+    const preMigration = await backUpBeforeMigrations(ports).catch((error: unknown) => {
+      throw new AppError(
+        'UNAVAILABLE',
+        `The database needs updating, and the backup taken before updating it could not be written: ${error instanceof Error ? error.message : String(error)}. Nothing was changed.`,
+      );
+    });
     await reopen();
+    await preMigration?.record(open().ctx.storage);
   } catch (error) {
+    await current?.close();
     await lasting.modelWorker.close();
     throw error;
   }

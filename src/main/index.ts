@@ -6,6 +6,7 @@ import { readVariable } from '../core/config/environment';
 import { configFromEnvironment, type RuntimeConfig } from '../core/config/runtime-config';
 import { createCore, type Core } from '../core/create-core';
 import { shouldValidateOutput } from '../core/invoke';
+import { ARCHIVE_EXTENSION } from '../core/backups/archive/archive-format';
 import type { CorePorts, SecretStore, SettingsStore } from '../core/ports';
 import { ipcChannels, type DesktopMenuCommand } from '../shared/desktop-bridge';
 import { describeUnreadableSecret } from '../shared/secret-health';
@@ -202,6 +203,19 @@ async function startApp(): Promise<void> {
         properties: ['openFile'],
         filters: [
           { name: 'CSV files', extensions: ['csv', 'txt', 'tsv'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    showBackupOpenDialog: async (event) => {
+      const owner = windows.get(event.sender.id);
+      const options: OpenDialogOptions = {
+        title: 'Restore from a backup',
+        properties: ['openFile'],
+        filters: [
+          { name: 'Metalytics backups', extensions: [ARCHIVE_EXTENSION.slice(1)] },
           { name: 'All files', extensions: ['*'] },
         ],
       };

@@ -28,6 +28,8 @@ export interface IpcDependencies {
   isTrusted(event: InvokeEventLike): boolean;
   /** Shows the native open dialog attached to the sender's window. */
   showCsvOpenDialog(event: InvokeEventLike): Promise<string | null>;
+  /** The same for a backup archive to restore. */
+  showBackupOpenDialog(event: InvokeEventLike): Promise<string | null>;
   logger: Logger;
 }
 
@@ -36,8 +38,14 @@ const untrustedReply = fail({ code: 'AUTH', message: 'This request did not come 
 /** The window sends and receives a model export as `content`; only the CLI names files. */
 const modelPathReply = fail({ code: 'FORBIDDEN', message: 'The window exchanges model files as `content`, not by path.' });
 
-/** The window backs up into the data folder's backups folder and verifies by id; only the CLI names archive files. */
-const backupPathReply = fail({ code: 'FORBIDDEN', message: 'The window backs up into the data folder and verifies backups by `id`, not by path.' });
+/** The window backs up into the data folder's backups folder and names listed backups by id; an archive file only once the user chose it. */
+const backupPathReply = fail({
+  code: 'FORBIDDEN',
+  message: 'The window backs up into the data folder and names backups by `id`; choose an archive file with the open dialog to restore from it.',
+});
+
+/** What the window may do with an archive the user chose in the dialog: read it, never write it. */
+const methodsReadingChosenArchives: ReadonlySet<string> = new Set(['backups.preview', 'backups.verify', 'backups.restore']);
 
 const unchosenFileReply = fail({ code: 'VALIDATION', message: 'Choose the file with File › Import CSV… so Metalytics may read it.' });
 
@@ -50,6 +58,7 @@ const unchosenFileReply = fail({ code: 'VALIDATION', message: 'Choose the file w
 export function registerIpcHandlers(deps: IpcDependencies): () => void {
   const { ipcMain, invoke, isTrusted, logger } = deps;
   const chosenPaths = new Set<string>();
+  const chosenArchives = new Set<string>();
   const channels: string[] = [];
 
   for (const name of methodNames) {
@@ -63,7 +72,8 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       const filePath = requestedCsvPath(input);
       if (filePath !== null && !chosenPaths.has(path.resolve(filePath))) return unchosenFileReply;
       if (requestedModelFilePath(name, input) !== null) return modelPathReply;
-      if (requestedBackupPath(name, input) !== null) return backupPathReply;
+      const archive = requestedBackupPath(name, input);
+      if (archive !== null && !(methodsReadingChosenArchives.has(name) && chosenArchives.has(path.resolve(archive)))) return backupPathReply;
       try {
         return await invoke(name, input);
       } catch (error) {
@@ -74,23 +84,27 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
     });
   }
 
-  channels.push(ipcChannels.pickCsvFile);
-  ipcMain.handle(ipcChannels.pickCsvFile, async (event): Promise<PickedFile | null> => {
-    if (!isTrusted(event)) {
-      logger.warn('refused a file dialog request from an untrusted sender', { url: event.senderFrame?.url ?? null });
-      return null;
-    }
-    try {
-      const chosen = await deps.showCsvOpenDialog(event);
-      if (chosen === null) return null;
-      const resolved = path.resolve(chosen);
-      chosenPaths.add(resolved);
-      return { path: resolved, name: path.basename(resolved) };
-    } catch (error) {
-      logger.error('the CSV open dialog failed', { error });
-      return null;
-    }
-  });
+  const grantFromDialog = (channel: string, what: string, show: (event: InvokeEventLike) => Promise<string | null>, granted: Set<string>) => {
+    channels.push(channel);
+    ipcMain.handle(channel, async (event): Promise<PickedFile | null> => {
+      if (!isTrusted(event)) {
+        logger.warn('refused a file dialog request from an untrusted sender', { url: event.senderFrame?.url ?? null });
+        return null;
+      }
+      try {
+        const chosen = await show(event);
+        if (chosen === null) return null;
+        const resolved = path.resolve(chosen);
+        granted.add(resolved);
+        return { path: resolved, name: path.basename(resolved) };
+      } catch (error) {
+        logger.error(`the ${what} open dialog failed`, { error });
+        return null;
+      }
+    });
+  };
+  grantFromDialog(ipcChannels.pickCsvFile, 'CSV', deps.showCsvOpenDialog, chosenPaths);
+  grantFromDialog(ipcChannels.pickBackupFile, 'backup', deps.showBackupOpenDialog, chosenArchives);
 
   return () => {
     for (const channel of channels) ipcMain.removeHandler(channel);

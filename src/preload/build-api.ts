@@ -103,6 +103,10 @@ export function buildDesktopBridge(ipc: IpcRendererLike): DesktopBridge {
       const picked = await ipc.invoke(ipcChannels.pickCsvFile);
       return isPickedFile(picked) ? { path: picked.path, name: picked.name } : null;
     },
+    async pickBackupFile() {
+      const picked = await ipc.invoke(ipcChannels.pickBackupFile);
+      return isPickedFile(picked) ? { path: picked.path, name: picked.name } : null;
+    },
     onMenuCommand: createChannelFanOut<DesktopMenuCommand>(ipc, ipcChannels.menuCommand, isDesktopMenuCommand),
   };
 }

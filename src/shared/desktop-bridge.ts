@@ -22,6 +22,12 @@ export function isDesktopMenuCommand(value: unknown): value is DesktopMenuComman
 export interface DesktopBridge {
   /** Opens the native file dialog for a CSV file; null when the user cancels. */
   pickCsvFile(): Promise<PickedFile | null>;
+  /**
+   * Opens the native file dialog for a backup archive; null when the user cancels. The chosen
+   * file's `path` may then be given to `backups.preview`, `backups.verify` and `backups.restore`
+   * from the window (restoring from a file on the Backups screen or the first-start screen).
+   */
+  pickBackupFile(): Promise<PickedFile | null>;
   /** Subscribes to application-menu commands; returns the unsubscribe function. */
   onMenuCommand(listener: (command: DesktopMenuCommand) => void): () => void;
 }
@@ -37,5 +43,6 @@ export const ipcChannels = {
   invoke: (method: MethodName) => `metalytics:invoke:${method}`,
   event: 'metalytics:event',
   pickCsvFile: 'metalytics:desktop:pick-csv-file',
+  pickBackupFile: 'metalytics:desktop:pick-backup-file',
   menuCommand: 'metalytics:desktop:menu-command',
 } as const;

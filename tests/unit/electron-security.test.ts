@@ -185,7 +185,8 @@ describe('ipc handlers', () => {
     };
     const invoke = vi.fn(async (_name: string, _input: unknown) => ({ ok: true as const, value: 'done' }));
     const showCsvOpenDialog = vi.fn(async () => path.resolve('/data/gold.csv'));
-    const dispose = registerIpcHandlers({ ipcMain, invoke, isTrusted: () => trusted, showCsvOpenDialog, logger: silentLogger() });
+    const showBackupOpenDialog = vi.fn(async () => path.resolve('/data/chosen.mlbackup'));
+    const dispose = registerIpcHandlers({ ipcMain, invoke, isTrusted: () => trusted, showCsvOpenDialog, showBackupOpenDialog, logger: silentLogger() });
     const event: InvokeEventLike = { sender: { id: 1 }, senderFrame: { url: 'file:///app/index.html', parent: null } };
     const call = (channel: string, ...args: unknown[]) => handlers.get(channel)?.(event, ...args);
     return { handlers, invoke, showCsvOpenDialog, dispose, call };
@@ -193,7 +194,7 @@ describe('ipc handlers', () => {
 
   it('registers one channel per contract method plus the file dialog, and removes them', () => {
     const { handlers, dispose } = setup(true);
-    expect([...handlers.keys()].sort()).toEqual([...methodNames.map(ipcChannels.invoke), ipcChannels.pickCsvFile].sort());
+    expect([...handlers.keys()].sort()).toEqual([...methodNames.map(ipcChannels.invoke), ipcChannels.pickCsvFile, ipcChannels.pickBackupFile].sort());
     dispose();
     expect(handlers.size).toBe(0);
   });
@@ -239,6 +240,22 @@ describe('ipc handlers', () => {
     }
     expect(invoke).not.toHaveBeenCalled();
     await expect(call(ipcChannels.invoke('models.import'), { content: '{}' })).resolves.toEqual({ ok: true, value: 'done' });
+  });
+
+  it('reads a backup archive the user chose in the dialog (preview, verify, restore), never writes one, and no other path', async () => {
+    const { call, invoke } = setup(true);
+    const chosen = path.resolve('/data/chosen.mlbackup');
+    await expect(call(ipcChannels.invoke('backups.restore'), { path: chosen })).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    await expect(call(ipcChannels.pickBackupFile)).resolves.toEqual({ path: chosen, name: 'chosen.mlbackup' });
+    for (const method of ['backups.preview', 'backups.verify', 'backups.restore'] as const) {
+      await expect(call(ipcChannels.invoke(method), { path: chosen })).resolves.toEqual({ ok: true, value: 'done' });
+    }
+    await expect(call(ipcChannels.invoke('backups.create'), { path: chosen })).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    await expect(call(ipcChannels.invoke('backups.restore'), { path: path.resolve('/data/other.mlbackup') })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    expect(invoke).toHaveBeenCalledTimes(3);
   });
 });
 

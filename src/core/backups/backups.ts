@@ -17,7 +17,7 @@ type BackupContext = Pick<CoreContext, 'ports' | 'storage' | 'events' | 'jobs' |
 
 
 /** `metalytics-20261204T201930Z-1a2b3c4d.mlbackup`: sorts by time, unique per backup. */
-function archiveName(createdAt: number, id: string): string {
+export function archiveName(createdAt: number, id: string): string {
   const stamp = new Date(createdAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `metalytics-${stamp}-${id.slice(0, 8)}${ARCHIVE_EXTENSION}`;
 }
