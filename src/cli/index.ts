@@ -60,6 +60,7 @@ import {
   type TrainCommandOptions,
 } from './models-command';
 import { runFeaturesMaterialize, type FeaturesMaterializeOptions } from './features-command';
+import { runRetention, type RetentionCommandOptions } from './retention-command';
 import { runServe } from './serve-command';
 import { runStatus, type StatusCommandOptions } from './status-command';
 
@@ -384,6 +385,16 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--json', 'print { folder } as JSON', false),
   ).action(async (folder: string | undefined, options: WorkspaceOptions & BackupsFolderOptions) => {
     setExitCode(await withCore(options, 'warn', (core) => runBackupsFolder(core, folder, options, processOutput)));
+  });
+
+  withWorkspaceOptions(
+    program
+      .command('retention')
+      .description('show what data retention would roll up now (minute bars older than the setting into hourly bars), or do it with --apply')
+      .option('--apply', 'roll them up and delete them now, as a retention job', false)
+      .option('--json', 'print the estimate (or what was rolled up) as JSON', false),
+  ).action(async (options: WorkspaceOptions & RetentionCommandOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runRetention(core, options, processOutput)));
   });
 
   return program;

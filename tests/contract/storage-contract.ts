@@ -1473,6 +1473,20 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         expect(sourceTimeframe).toBe('1d');
       });
 
+      it('builds a week or month from both series where they meet without overlapping (minutes rolled up to hours before a cut-off)', async () => {
+        // Hourly bars until Thursday 2024-04-11 00:00, minute bars from then on: neither covers
+        // that week or month alone, and no bar of one lies in the other's stretch.
+        const seam = Date.UTC(2024, 3, 11);
+        const hours = walk(Date.UTC(2024, 2, 20), HOUR, (seam - Date.UTC(2024, 2, 20)) / HOUR, 25);
+        const minutes = walk(seam, MINUTE, 3 * 1_440, 26);
+        await upsertAll(ctx.storage, 'SEAM', '1h', hours);
+        await upsertAll(ctx.storage, 'SEAM', '1m', minutes);
+        for (const target of ['1d', '1w', '1M'] as const) {
+          const { bars } = await ctx.storage.marketData.queryBars({ symbol: 'SEAM', timeframe: target });
+          expectSameBars(bars, referenceBars([...hours, ...minutes], target));
+        }
+      });
+
       it('shows 193 years of monthly gold beside the daily series (1M chart of XAUUSD)', async () => {
         const md = ctx.storage.marketData;
         const { bars, spans } = await md.queryBars({ symbol: 'XAUUSD', timeframe: '1M' });

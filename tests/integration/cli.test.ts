@@ -5,38 +5,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeProviderServer } from '../support/fake-provider-server';
+import { CLI_BIN, cliEnv as cliEnvFor, runCliIn, type CliRun } from '../support/cli-process';
 import { goldInEuro } from '../support/instruments';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(repoRoot, 'bin/metalytics.js');
 const XAUUSD_CSV = path.resolve(repoRoot, '../shared/data/xauusd-1d-mt4.csv');
 
 let workDir: string;
 let dataDir: string;
 
-/** The CLI's environment: this machine's, minus any Metalytics settings a developer has exported. */
 function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('METALYTICS_') && name !== 'PORT'));
-  return { ...env, METALYTICS_DATA_DIR: dataDir, ...extra };
-}
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+  return cliEnvFor(dataDir, extra);
 }
 
 /** Runs `metalytics` as a user would, from a folder with no .env, and waits for it to exit. */
 function runCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: workDir, env: cliEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCliIn(workDir, args, cliEnv(extraEnv));
 }
 
 beforeAll(async () => {
@@ -281,7 +265,7 @@ describe('metalytics instruments', { timeout: 120_000 }, () => {
 
 describe('metalytics serve', () => {
   it('prints its URL once, answers /healthz and exits cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: workDir, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0'], { cwd: workDir, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -311,7 +295,7 @@ describe('metalytics serve', () => {
   });
 
   it('uses METALYTICS_TOKEN when it is set', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+    const child = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0'], {
       cwd: workDir,
       env: cliEnv({ METALYTICS_TOKEN: 'my-stable-token' }),
       stdio: ['ignore', 'pipe', 'ignore'],

@@ -7,9 +7,10 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import type { Bar } from '../../src/shared/domain';
 import type { Timeframe } from '../../src/shared/timeframes';
+import { watchEventLoop } from '../bench/loop-watch';
 import { expectSameBars } from '../contract/storage-contract';
 import { binanceHourlyBars, metaTraderDailyBars } from './shared-data';
 import type { TestCore } from './test-core';
@@ -139,6 +140,8 @@ export async function seedRetentionWorkspace(test: TestCore, workspace: Retentio
   await marketData.upsertBars({ symbol: DAILY_SYMBOL, timeframe: '1d', source: 'import', bars: metaTraderDailyBars().slice(0, 400) });
 }
 
+const bucketStartOfDay = (time: number) => Math.floor(time / DAY) * DAY;
+
 const pick = ({ open, high, low, close }: Bar) => ({ open, high, low, close });
 
 const chartTimeframes: Timeframe[] = ['1h', '4h', '1d', '1w', '1M'];
@@ -208,5 +211,149 @@ export function describeRetention(setup: () => { test: () => TestCore; databaseU
     expect((await test.call('retention.estimate')).instruments).toEqual([]);
     expect((await test.call('retention.apply', { wait: true })).instruments).toEqual([]);
     expect(await rawRows(test, databaseUrl, '1 = 1')).toEqual(after);
+  });
+
+  it('rolls up one UTC day per step, only hours wholly before the cut-off, and an interrupted run carries on where it stopped', async () => {
+    const { test: getTest, databaseUrl: getUrl, workspace } = setup();
+    const test = getTest();
+    const databaseUrl = getUrl();
+    const symbol = 'PARTIAL';
+    const start = workspace.hours[0]!.time;
+    await test.core.storage.marketData.upsertBars({ symbol, timeframe: '1m', source: 'binance', bars: minutesOf(workspace.hours.slice(0, 72)) });
+    await test.call('instruments.create', { symbol, name: 'Partial hours', kind: 'crypto', unit: 'USDT', currency: 'USDT', providerSymbols: {} });
+    // 10:30 on the third day: 10:00–10:59 is not wholly before it and stays in minutes.
+    const before = start + 2 * DAY + 10 * HOUR + 30 * MINUTE;
+    const minutes = await rawRows(test, databaseUrl, `symbol = '${symbol}'`);
+    const chartBefore = await chart(test, symbol);
+    const { marketData } = test.core.storage;
+    const expected = (until: number) => minutes.filter((m) => m.time < until);
+
+    const first = await marketData.rollUpMinuteBars(symbol, Number.MIN_SAFE_INTEGER, before);
+    expect(first).toEqual({ minuteBars: expected(start + DAY).length, hourBars: hoursOfRows(expected(start + DAY)).length, next: start + DAY });
+    // Stopped here, as a crash or a cancel would leave it: one day rolled up, and the charts unchanged.
+    const midway = await rawRows(test, databaseUrl, `symbol = '${symbol}'`);
+    expect(midway.filter((r) => r.timeframe === '1m')).toEqual(minutes.filter((m) => m.time >= start + DAY));
+    expectSameBars(midway.filter((r) => r.timeframe === '1h').map(({ time, open, high, low, close, volume }) => ({ time, open, high, low, close, volume })), hoursOfRows(expected(start + DAY)));
+    const chartMidway = await chart(test, symbol);
+    for (const timeframe of chartTimeframes) expectSameBars(chartMidway.get(timeframe)!, chartBefore.get(timeframe)!);
+
+    // A new run starts from the beginning and finds the rest.
+    const steps = [];
+    for (let from = Number.MIN_SAFE_INTEGER; ; ) {
+      const step = await marketData.rollUpMinuteBars(symbol, from, before);
+      if (step === null) break;
+      steps.push(step);
+      from = step.next;
+    }
+    expect(steps.map((step) => step.next)).toEqual([start + 2 * DAY, start + 2 * DAY + 10 * HOUR]);
+    const cut = start + 2 * DAY + 10 * HOUR;
+    const after = await rawRows(test, databaseUrl, `symbol = '${symbol}'`);
+    expect(after.filter((r) => r.timeframe === '1m')).toEqual(minutes.filter((m) => m.time >= cut));
+    expect(after.some((r) => r.timeframe === '1m' && r.time >= cut && r.time < cut + 30 * MINUTE)).toBe(true);
+    expectSameBars(after.filter((r) => r.timeframe === '1h').map(({ time, open, high, low, close, volume }) => ({ time, open, high, low, close, volume })), hoursOfRows(expected(cut)));
+    const chartAfter = await chart(test, symbol);
+    for (const timeframe of chartTimeframes) expectSameBars(chartAfter.get(timeframe)!, chartBefore.get(timeframe)!);
+    expect(await marketData.rollUpMinuteBars(symbol, Number.MIN_SAFE_INTEGER, before)).toBeNull();
+    expect(await rawRows(test, databaseUrl, `symbol = '${symbol}'`)).toEqual(after);
+  });
+
+  it('runs as a scheduled retention job over every instrument, keeping the event loop responsive', async () => {
+    const { test: getTest, databaseUrl: getUrl, workspace } = setup();
+    const test = getTest();
+    const databaseUrl = getUrl();
+    const symbol = 'MANYDAYS';
+    // Thirty days of minutes ending at the cut-off, from the real hours repeated.
+    const days = 30;
+    const template = minutesOf(workspace.hours).filter((m) => m.time < workspace.hours[0]!.time + 3 * DAY);
+    const bars: Bar[] = [];
+    for (let day = 0; day < days; day += 3) {
+      const shift = workspace.cutoff - (days - day) * DAY - workspace.hours[0]!.time;
+      for (const m of template) bars.push({ ...m, time: m.time + shift });
+    }
+    for (let i = 0; i < bars.length; i += 10_000) await test.core.storage.marketData.upsertBars({ symbol, timeframe: '1m', source: 'binance', bars: bars.slice(i, i + 10_000) });
+    expect((await test.call('retention.estimate')).instruments).toContainEqual(expect.objectContaining({ symbol, minuteBars: bars.length }));
+
+    await expect(test.call('jobs.create', { name: 'Roll up', kind: 'retention', symbols: [symbol], schedule: null })).rejects.toThrow(/retention job .* takes no symbols/);
+    await expect(test.call('jobs.create', { name: 'Roll up', kind: 'retention', symbols: [], timeframe: '1m', schedule: null })).rejects.toThrow(/retention job .* takes no timeframe/);
+    const job = await test.call('jobs.create', { name: 'Roll up old minutes', kind: 'retention', provider: 'polygon', symbols: [], schedule: '0 3 * * *' });
+    expect(job.provider).toBeNull();
+    const loop = watchEventLoop();
+    const { runId } = await test.call('jobs.runNow', { id: job.id });
+    await expect.poll(async () => (await test.call('jobs.runs', { kind: 'retention', limit: 5 })).runs.find((r) => r.id === runId)?.status, { timeout: 60_000, interval: 50 }).toBe('succeeded');
+    const figures = loop.stop();
+    console.info(
+      `retention of ${bars.length} minute bars (${test.core.storage.mode}): main-loop max delay ${figures.maxDelayMs.toFixed(1)} ms, ` +
+        `longest turn on the CPU ${figures.maxOnCpuMs?.toFixed(1) ?? 'n/a'} ms`,
+    );
+    // Loose on purpose: a shared machine keeps the thread waiting for a core far longer than
+    // one symbol-day's transaction runs (about 2–5 ms of CPU), so the delay bound is wide and
+    // the CPU a single turn of the loop took is held to the 50 ms goal.
+    expect(figures.maxDelayMs).toBeLessThan(1_000);
+    if (figures.maxOnCpuMs !== null) expect(figures.maxOnCpuMs).toBeLessThan(50);
+    const run = (await test.call('jobs.runs', { kind: 'retention', limit: 5 })).runs.find((r) => r.id === runId)!;
+    expect(run.rows).toBeGreaterThanOrEqual(bars.length);
+    expect((await test.call('retention.estimate')).instruments).toEqual([]);
+    expect((await rawRows(test, databaseUrl, `symbol = '${symbol}' AND timeframe = '1m'`)).length).toBe(0);
+  });
+
+  it('stops at a cancel between two days, keeping whole days rolled up, and the next run finishes the rest', async () => {
+    const { test: getTest, databaseUrl: getUrl, workspace } = setup();
+    const test = getTest();
+    const databaseUrl = getUrl();
+    const symbol = 'CANCELLED';
+    const template = minutesOf(workspace.hours).filter((m) => m.time < workspace.hours[0]!.time + 3 * DAY);
+    const bars: Bar[] = [];
+    for (let day = 0; day < 15; day += 3) {
+      const shift = workspace.cutoff - (15 - day) * DAY - workspace.hours[0]!.time;
+      for (const m of template) bars.push({ ...m, time: m.time + shift });
+    }
+    await test.core.storage.marketData.upsertBars({ symbol, timeframe: '1m', source: 'binance', bars });
+    await test.call('instruments.create', { symbol, name: 'Cancelled roll-up', kind: 'crypto', unit: 'USDT', currency: 'USDT', providerSymbols: {} });
+    const chartBefore = await chart(test, symbol);
+
+    // The user cancels while the third day of the run is being rolled up.
+    const { marketData } = test.core.storage;
+    const rollUp = marketData.rollUpMinuteBars.bind(marketData);
+    let steps = 0;
+    let runId = '';
+    const spy = vi.spyOn(marketData, 'rollUpMinuteBars').mockImplementation(async (...args) => {
+      if (++steps === 3) test.core.jobs.cancel(runId);
+      return rollUp(...args);
+    });
+    try {
+      runId = (await test.call('retention.apply', { wait: false })).runId;
+      await expect.poll(async () => (await test.call('jobs.runs', { kind: 'retention', limit: 5 })).runs.find((r) => r.id === runId)?.status, { timeout: 60_000, interval: 50 }).toBe('cancelled');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(steps).toBe(3);
+    const run = (await test.call('jobs.runs', { kind: 'retention', limit: 5 })).runs.find((r) => r.id === runId)!;
+    expect(run.rows).toBe(bars.filter((b) => b.time < bucketStartOfDay(bars[0]!.time) + 3 * DAY).length);
+    // What is left is whole days of minutes, the newest ones, and the charts are as they were.
+    const left = await rawRows(test, databaseUrl, `symbol = '${symbol}' AND timeframe = '1m'`);
+    expect(left.length).toBe(bars.length - run.rows);
+    expect(left[0]!.time % DAY).toBe(0);
+    expect(left.map((r) => r.time)).toEqual(bars.filter((b) => b.time >= left[0]!.time).map((b) => b.time));
+    const chartMidway = await chart(test, symbol);
+    for (const timeframe of chartTimeframes) expectSameBars(chartMidway.get(timeframe)!, chartBefore.get(timeframe)!);
+
+    const finished = await test.call('retention.apply', { wait: true });
+    expect(finished.instruments).toEqual([expect.objectContaining({ symbol, minuteBars: bars.length - run.rows })]);
+    expect(await rawRows(test, databaseUrl, `symbol = '${symbol}' AND timeframe = '1m'`)).toEqual([]);
+    const chartAfter = await chart(test, symbol);
+    for (const timeframe of chartTimeframes) expectSameBars(chartAfter.get(timeframe)!, chartBefore.get(timeframe)!);
+  });
+
+  it('refuses to apply while retention is off, and says how to turn it on', async () => {
+    const test = setup().test();
+    await test.call('settings.update', { retention: { minuteBarsDays: null } });
+    try {
+      await expect(test.call('retention.apply', { wait: true })).rejects.toThrow(/VALIDATION Data retention is off/);
+      expect(await test.call('retention.estimate')).toEqual({ before: null, instruments: [], bytesFreed: 0 });
+      // The screen may preview a setting before it is saved.
+      expect((await test.call('retention.estimate', { minuteBarsDays: 1 })).before).toBe(setup().workspace.now - (setup().workspace.now % DAY) - DAY);
+    } finally {
+      await test.call('settings.update', { retention: { minuteBarsDays: KEEP_DAYS } });
+    }
   });
 }

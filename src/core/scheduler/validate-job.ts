@@ -31,8 +31,8 @@ export function checkJobDefinition(definition: JobDefinition, adapter: ProviderA
   }
 
   if (isWorkspaceJob(definition.kind)) {
-    if (definition.symbols.length > 0) throw new AppError('VALIDATION', `A ${definition.kind} job works on every instrument; leave the symbols empty.`);
-    if (definition.timeframe !== null) throw new AppError('VALIDATION', `A ${definition.kind} job takes no timeframe.`);
+    if (definition.symbols.length > 0) throw new AppError('VALIDATION', `A ${definition.kind} job rolls up old minute bars of every instrument and takes no symbols.`);
+    if (definition.timeframe !== null) throw new AppError('VALIDATION', `A ${definition.kind} job rolls up old minute bars of every instrument and takes no timeframe.`);
   } else if (definition.kind !== 'news' && definition.symbols.length === 0) {
     throw new AppError('VALIDATION', `A ${definition.kind} job needs at least one symbol.`);
   }

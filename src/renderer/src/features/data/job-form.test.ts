@@ -67,6 +67,13 @@ describe('jobFormToDefinition', () => {
     });
   });
 
+  it('sends a retention job with no provider, symbols or timeframe, whatever the form held', () => {
+    expect(jobFormToDefinition(form({ kind: 'retention', name: 'Roll up old minutes' }), now)).toMatchObject({
+      errors: null,
+      definition: { kind: 'retention', provider: null, symbols: [], timeframe: null, modelName: null },
+    });
+  });
+
   it('still refuses what a forecast or retrain job cannot use', () => {
     expect(jobFormToDefinition(form({ kind: 'predict', timeframe: '', symbols: '', trackingWindow: '2', retireAfter: '' }), now).errors).toEqual({
       timeframe: 'Choose the timeframe of the series to forecast.',
