@@ -8,7 +8,8 @@ import type { CorePorts } from '../ports';
 import { migrationIndex, migrationsFolder, migrationTag, migrationsUpTo } from '../storage/migrations';
 import { openStorage } from '../storage/open-storage';
 import type { Storage } from '../storage/types';
-import { archiveName, backupFolder, describeProblems } from './backups';
+import { resolveBackupFolder } from './backup-catalogue';
+import { archiveName, describeProblems } from './backups';
 import { writeBackupArchive } from './create-backup';
 import { SQLITE_FILE_NAME } from './switch-database';
 import { verifyArchive } from './verify';
@@ -61,7 +62,7 @@ export async function backUpBeforeMigrations(ports: CorePorts): Promise<PreMigra
   const now = ports.now ?? Date.now;
   const id = randomUUID();
   const createdAt = now();
-  const folder = backupFolder({ ports });
+  const folder = await resolveBackupFolder({ ports });
   await mkdir(folder, { recursive: true });
   const target = path.join(folder, archiveName(createdAt, id));
   const atApplied = migrationsUpTo(applied, config.migrationsDir);
