@@ -46,7 +46,7 @@ export function BackupsScreen({ onRestored }: { onRestored(outcome: RestoreOutco
       <div className="panels">
         <BackUpNow previousSize={lastSize} onFinished={list.reload} />
         <BackupHealth status={status.data} error={status.error} now={now} />
-        <RestoreFromFile />
+        <RestoreFromFile onPicked={(file) => setRestoring({ path: file.path, label: file.name, encrypted: null })} />
       </div>
       <section className="data-section" aria-labelledby="backups-list-title">
         <h3 id="backups-list-title">Archives</h3>
