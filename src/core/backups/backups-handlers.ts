@@ -51,8 +51,3 @@ export function backupsHandlers(ctx: CoreContext): HandlerMap {
     'backups.setFolder': async ({ folder }) => ({ folder: await setBackupFolder(ctx, folder) }),
   };
 }
-
-/** Contract entries whose work lands within this session's merges; replaced there. */
-export function notYet(method: string): never {
-  throw new AppError('UNAVAILABLE', `${method} is not available in this build yet.`);
-}

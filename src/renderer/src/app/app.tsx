@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'react';
+import { useApiEvent } from '../api/hooks';
+import { BackupsScreen } from '../features/backups/backups-screen';
+import { RestoredBanner, type Restored } from '../features/backups/restored-banner';
 import { CompareScreen } from '../features/compare/compare-screen';
 import { DataScreen, type DataSection } from '../features/data/data-screen';
 import { MarketsScreen } from '../features/markets/markets-screen';
 import { ModelsScreen } from '../features/models/models-screen';
 import { PredictionsScreen } from '../features/predictions/predictions-screen';
 import { SettingsScreen } from '../features/settings/settings-screen';
-import { UpcomingScreen } from '../features/upcoming/upcoming-screen';
 import type { Screen } from '../ui/screens';
 import { Navigation } from './navigation';
 import { SettingsProvider, useSettings } from '../ui/settings-context';
@@ -13,10 +15,9 @@ import { ShortcutHelp } from './shortcut-help';
 import { StatusBar } from './status-bar';
 import { useAppliedTheme } from '../ui/theme';
 
-function Shell() {
+function Shell({ screen, onScreen, restored, onRestored }: { screen: Screen; onScreen(screen: Screen): void; restored: Restored | null; onRestored(restored: Restored | null): void }) {
   const { settings } = useSettings();
   const theme = useAppliedTheme(settings?.theme ?? 'system');
-  const [screen, setScreen] = useState<Screen>('markets');
   const [importRequested, setImportRequested] = useState(false);
   const [dataSection, setDataSection] = useState<DataSection>('providers');
 
@@ -25,19 +26,25 @@ function Shell() {
     () =>
       window.metalyticsDesktop?.onMenuCommand((command) => {
         if (command === 'import-csv') {
-          setScreen('markets');
+          onScreen('markets');
           setImportRequested(true);
         }
       }),
-    [],
+    [onScreen],
   );
 
   return (
     <div className="app">
-      <Navigation current={screen} onNavigate={setScreen} />
+      <Navigation current={screen} onNavigate={onScreen} />
       <main className="app-main">
+        {restored && <RestoredBanner restored={restored} onRestored={onRestored} />}
         {screen === 'markets' ? (
-          <MarketsScreen theme={theme} importRequested={importRequested} onImportRequestHandled={() => setImportRequested(false)} />
+          <MarketsScreen
+            theme={theme}
+            importRequested={importRequested}
+            onImportRequestHandled={() => setImportRequested(false)}
+            onRestoreRequested={() => onScreen('backups')}
+          />
         ) : screen === 'settings' ? (
           <SettingsScreen />
         ) : screen === 'compare' ? (
@@ -49,24 +56,46 @@ function Shell() {
         ) : screen === 'predictions' ? (
           <PredictionsScreen theme={theme} />
         ) : (
-          <UpcomingScreen screen={screen} />
+          <BackupsScreen onRestored={(outcome, label) => onRestored({ outcome, label })} />
         )}
       </main>
       <ShortcutHelp />
       <StatusBar
         onOpenAlerts={() => {
           setDataSection('alerts');
-          setScreen('data');
+          onScreen('data');
         }}
+        onOpenBackups={() => onScreen('backups')}
       />
     </div>
   );
 }
 
+/**
+ * A restore replaces every stored row under the window, so everything below is mounted afresh
+ * after one: each screen, the status bar and the settings read the restored database. The
+ * screen shown and the banner that undoes the restore live here, above that.
+ */
 export function App() {
+  const [screen, setScreen] = useState<Screen>('markets');
+  const [restored, setRestored] = useState<Restored | null>(null);
+  const [generation, setGeneration] = useState(0);
+  const reopen = () => setGeneration((g) => g + 1);
+  // Also a restore this window did not start (another window, a script over HTTP).
+  useApiEvent('job.finished', (finished) => {
+    if (finished.kind === 'restore' && finished.status === 'succeeded') reopen();
+  });
   return (
-    <SettingsProvider>
-      <Shell />
+    <SettingsProvider key={generation}>
+      <Shell
+        screen={screen}
+        onScreen={setScreen}
+        restored={restored}
+        onRestored={(next) => {
+          setRestored(next);
+          if (next !== null) reopen();
+        }}
+      />
     </SettingsProvider>
   );
 }

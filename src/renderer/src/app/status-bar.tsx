@@ -2,12 +2,16 @@ import { useEffect, useState } from 'react';
 import type { EventPayload } from '../../../shared/contract';
 import { describeError } from '../api/api-error';
 import { useApiEvent, useApiQuery } from '../api/hooks';
+import { formatAge } from '../features/backups/backup-view';
+import { useBackupStatus } from '../features/backups/use-backup-status';
 import { formatUtcDateTime } from '../features/data/data-format';
 import { nextScheduledRun } from '../features/data/job-form';
 import { useAlerts } from '../features/data/use-alerts';
+import { useNow } from '../features/data/use-now';
 import { useScheduledJobs } from '../features/data/use-scheduled-jobs';
 import { formatCount } from '../ui/format/numbers';
 import { databaseModeNames } from '../ui/database-modes';
+import { formatDuration } from '../ui/format/time';
 import { describeJobFinished, describeJobProgress } from '../ui/job-text';
 
 const STATUS_REFRESH_MS = 10_000;
@@ -56,7 +60,29 @@ function AlertCount({ onOpen }: { onOpen(): void }) {
   );
 }
 
-export function StatusBar({ onOpenAlerts }: { onOpenAlerts(): void }) {
+/** "Backup 3 h ago": the last good backup's age, in the warning style when the schedule promised a newer one. */
+function BackupAge({ onOpen }: { onOpen(): void }) {
+  const { data } = useBackupStatus();
+  const now = useNow();
+  if (!data) return null;
+  const text = data.lastGood === null ? 'No backup yet' : `Backup ${formatAge(now - (data.lastGood.finishedAt ?? data.lastGood.createdAt))}`;
+  const promise = data.promisedIntervalMs === null ? 'No backup is scheduled.' : `The schedule promises one every ${formatDuration(data.promisedIntervalMs)}.`;
+  return (
+    <button
+      type="button"
+      className={`status-bar__item status-bar__backup${data.overdue ? ' status-bar__backup--overdue' : ''}`}
+      data-testid="status-backup"
+      data-overdue={data.overdue}
+      title={`${data.overdue ? 'The last good backup is older than the schedule promises. ' : ''}${promise}`}
+      onClick={onOpen}
+    >
+      {data.overdue && <span aria-hidden="true">⚠ </span>}
+      {text}
+    </button>
+  );
+}
+
+export function StatusBar({ onOpenAlerts, onOpenBackups }: { onOpenAlerts(): void; onOpenBackups(): void }) {
   const status = useApiQuery('system.status', {}, { refreshMs: STATUS_REFRESH_MS });
   const [running, setRunning] = useState<ReadonlyMap<string, Progress>>(new Map());
   const [finished, setFinished] = useState<Finished | null>(null);
@@ -110,6 +136,7 @@ export function StatusBar({ onOpenAlerts }: { onOpenAlerts(): void }) {
       <SchedulerState />
       <UnreadableSecrets />
       <AlertCount onOpen={onOpenAlerts} />
+      <BackupAge onOpen={onOpenBackups} />
       <span className="status-bar__spacer" />
       {current ? (
         <span className="status-bar__item status-bar__item--job" data-testid="status-job" role="status">

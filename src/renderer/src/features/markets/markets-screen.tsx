@@ -36,7 +36,7 @@ import './chart-toolbar.css';
 
 const DEMO_SYMBOL = 'DEMO.XAUUSD';
 
-function EmptyDatabase({ onImport, onDemoLoaded }: { onImport(): void; onDemoLoaded(symbol: string): void }) {
+function EmptyDatabase({ onImport, onDemoLoaded, onRestore }: { onImport(): void; onDemoLoaded(symbol: string): void; onRestore(): void }) {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const loadDemo = async () => {
@@ -55,7 +55,7 @@ function EmptyDatabase({ onImport, onDemoLoaded }: { onImport(): void; onDemoLoa
       <h1>No market data yet</h1>
       <p>
         Metalytics keeps prices in a database on this computer, so charts keep working offline. Start with a file of your own, or
-        look around with generated demo prices.
+        look around with generated demo prices. Moving from another computer? Restore its backup.
       </p>
       <div className="welcome__actions">
         <button type="button" className="button button--primary" onClick={onImport} data-testid="empty-import">
@@ -63,6 +63,9 @@ function EmptyDatabase({ onImport, onDemoLoaded }: { onImport(): void; onDemoLoa
         </button>
         <button type="button" className="button" onClick={loadDemo} disabled={loading} data-testid="load-demo">
           {loading ? 'Generating demo prices…' : 'Load demo data (synthetic)'}
+        </button>
+        <button type="button" className="button" onClick={onRestore} data-testid="empty-restore">
+          Restore from a backup…
         </button>
       </div>
       <p className="muted welcome__note">
@@ -234,9 +237,11 @@ interface MarketsScreenProps {
   /** Set when the desktop menu asked for the import dialog. */
   importRequested: boolean;
   onImportRequestHandled(): void;
+  /** The empty install's "Restore from a backup": the new-machine case, handled on the Backups screen. */
+  onRestoreRequested(): void;
 }
 
-export function MarketsScreen({ theme, importRequested, onImportRequestHandled }: MarketsScreenProps) {
+export function MarketsScreen({ theme, importRequested, onImportRequestHandled, onRestoreRequested }: MarketsScreenProps) {
   const { settings, updateSettings } = useSettings();
   const catalogue = useInstrumentCatalogue();
   const [chartState, setChartState] = useState<ChartState>(() => readChartState(window.sessionStorage));
@@ -429,6 +434,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled }
         <section className="screen screen--centred">
           <EmptyDatabase
             onImport={() => setImportOpen(true)}
+            onRestore={onRestoreRequested}
             onDemoLoaded={(demoSymbol) => {
               catalogue.reloadCoverage();
               select({ symbol: demoSymbol });
