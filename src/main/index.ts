@@ -222,6 +222,12 @@ async function startApp(): Promise<void> {
       const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    showBackupFolderDialog: async (event) => {
+      const owner = windows.get(event.sender.id);
+      const options: OpenDialogOptions = { title: 'Where backups go', properties: ['openDirectory', 'createDirectory'] };
+      const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
   });
   const stopEvents = forwardCoreEvents(
     core.events,

@@ -30,6 +30,8 @@ export interface IpcDependencies {
   showCsvOpenDialog(event: InvokeEventLike): Promise<string | null>;
   /** The same for a backup archive to restore. */
   showBackupOpenDialog(event: InvokeEventLike): Promise<string | null>;
+  /** The native folder dialog, for where backups go. */
+  showBackupFolderDialog(event: InvokeEventLike): Promise<string | null>;
   logger: Logger;
 }
 
@@ -105,6 +107,22 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
   };
   grantFromDialog(ipcChannels.pickCsvFile, 'CSV', deps.showCsvOpenDialog, chosenPaths);
   grantFromDialog(ipcChannels.pickBackupFile, 'backup', deps.showBackupOpenDialog, chosenArchives);
+
+  // A folder is where the app writes, so the window never names one: the user chooses it here and the main process sets it.
+  channels.push(ipcChannels.chooseBackupFolder);
+  ipcMain.handle(ipcChannels.chooseBackupFolder, async (event): Promise<Result<unknown> | null> => {
+    if (!isTrusted(event)) {
+      logger.warn('refused a folder dialog request from an untrusted sender', { url: event.senderFrame?.url ?? null });
+      return untrustedReply;
+    }
+    try {
+      const chosen = await deps.showBackupFolderDialog(event);
+      return chosen === null ? null : await invoke('backups.setFolder', { folder: path.resolve(chosen) });
+    } catch (error) {
+      logger.error('choosing the backup folder failed', { error });
+      return fail({ code: 'INTERNAL', message: INTERNAL_ERROR_MESSAGE });
+    }
+  });
 
   return () => {
     for (const channel of channels) ipcMain.removeHandler(channel);

@@ -7,6 +7,7 @@ import {
   type DesktopMenuCommand,
   type PickedFile,
 } from '../shared/desktop-bridge';
+import type { Result } from '../shared/errors';
 
 type IpcListener = (event: unknown, ...args: unknown[]) => void;
 
@@ -106,6 +107,11 @@ export function buildDesktopBridge(ipc: IpcRendererLike): DesktopBridge {
     async pickBackupFile() {
       const picked = await ipc.invoke(ipcChannels.pickBackupFile);
       return isPickedFile(picked) ? { path: picked.path, name: picked.name } : null;
+    },
+    async chooseBackupFolder() {
+      const answer = await ipc.invoke(ipcChannels.chooseBackupFolder);
+      // The main process answers null (cancelled) or the core's Result envelope.
+      return typeof answer === 'object' && answer !== null && typeof (answer as { ok?: unknown }).ok === 'boolean' ? (answer as Result<{ folder: string }>) : null;
     },
     onMenuCommand: createChannelFanOut<DesktopMenuCommand>(ipc, ipcChannels.menuCommand, isDesktopMenuCommand),
   };

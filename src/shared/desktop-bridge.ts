@@ -1,5 +1,6 @@
 import type { MetalyticsApi } from './api';
 import type { MethodName } from './contract';
+import type { Result } from './errors';
 
 /** A file the user chose in the native open dialog; `path` is only readable by the core because the user picked it. */
 export interface PickedFile {
@@ -28,6 +29,12 @@ export interface DesktopBridge {
    * from the window (restoring from a file on the Backups screen or the first-start screen).
    */
   pickBackupFile(): Promise<PickedFile | null>;
+  /**
+   * Opens the native folder dialog and, once the user chose one, makes it where new backups go
+   * (`backups.setFolder`, which the window may not call with a path of its own); null when the
+   * user cancels, else the core's answer.
+   */
+  chooseBackupFolder(): Promise<Result<{ folder: string }> | null>;
   /** Subscribes to application-menu commands; returns the unsubscribe function. */
   onMenuCommand(listener: (command: DesktopMenuCommand) => void): () => void;
 }
@@ -44,5 +51,6 @@ export const ipcChannels = {
   event: 'metalytics:event',
   pickCsvFile: 'metalytics:desktop:pick-csv-file',
   pickBackupFile: 'metalytics:desktop:pick-backup-file',
+  chooseBackupFolder: 'metalytics:desktop:choose-backup-folder',
   menuCommand: 'metalytics:desktop:menu-command',
 } as const;

@@ -193,7 +193,7 @@ describe('Electron main process wiring', () => {
     const { window, trusted, call } = await start();
 
     expect(fake.state.paths.get('userData')).toBe(dataDir);
-    expect([...fake.state.handlers.keys()].sort()).toEqual([...methodNames.map(ipcChannels.invoke), ipcChannels.pickCsvFile, ipcChannels.pickBackupFile].sort());
+    expect([...fake.state.handlers.keys()].sort()).toEqual([...methodNames.map(ipcChannels.invoke), ipcChannels.pickCsvFile, ipcChannels.pickBackupFile, ipcChannels.chooseBackupFolder].sort());
     const options = (window as unknown as { options: { webPreferences: Record<string, unknown> } }).options.webPreferences;
     expect(options).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, disableBlinkFeatures: 'Auxclick' });
     expect(String(options.preload)).toMatch(/preload[\\/]index\.cjs$/);

@@ -186,15 +186,16 @@ describe('ipc handlers', () => {
     const invoke = vi.fn(async (_name: string, _input: unknown) => ({ ok: true as const, value: 'done' }));
     const showCsvOpenDialog = vi.fn(async () => path.resolve('/data/gold.csv'));
     const showBackupOpenDialog = vi.fn(async () => path.resolve('/data/chosen.mlbackup'));
-    const dispose = registerIpcHandlers({ ipcMain, invoke, isTrusted: () => trusted, showCsvOpenDialog, showBackupOpenDialog, logger: silentLogger() });
+    const showBackupFolderDialog = vi.fn(async (): Promise<string | null> => path.resolve('/data/backups-elsewhere'));
+    const dispose = registerIpcHandlers({ ipcMain, invoke, isTrusted: () => trusted, showCsvOpenDialog, showBackupOpenDialog, showBackupFolderDialog, logger: silentLogger() });
     const event: InvokeEventLike = { sender: { id: 1 }, senderFrame: { url: 'file:///app/index.html', parent: null } };
     const call = (channel: string, ...args: unknown[]) => handlers.get(channel)?.(event, ...args);
-    return { handlers, invoke, showCsvOpenDialog, dispose, call };
+    return { handlers, invoke, showCsvOpenDialog, showBackupFolderDialog, dispose, call };
   }
 
   it('registers one channel per contract method plus the file dialog, and removes them', () => {
     const { handlers, dispose } = setup(true);
-    expect([...handlers.keys()].sort()).toEqual([...methodNames.map(ipcChannels.invoke), ipcChannels.pickCsvFile, ipcChannels.pickBackupFile].sort());
+    expect([...handlers.keys()].sort()).toEqual([...methodNames.map(ipcChannels.invoke), ipcChannels.pickCsvFile, ipcChannels.pickBackupFile, ipcChannels.chooseBackupFolder].sort());
     dispose();
     expect(handlers.size).toBe(0);
   });
@@ -256,6 +257,21 @@ describe('ipc handlers', () => {
       error: { code: 'FORBIDDEN' },
     });
     expect(invoke).toHaveBeenCalledTimes(3);
+  });
+
+  it('sets the backup folder only to one the user chose in the folder dialog, never to a path the window names', async () => {
+    const { call, invoke, showBackupFolderDialog } = setup(true);
+    await expect(call(ipcChannels.invoke('backups.setFolder'), { folder: '/etc' })).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(invoke).not.toHaveBeenCalled();
+    await expect(call(ipcChannels.chooseBackupFolder)).resolves.toEqual({ ok: true, value: 'done' });
+    expect(invoke).toHaveBeenCalledWith('backups.setFolder', { folder: path.resolve('/data/backups-elsewhere') });
+    showBackupFolderDialog.mockResolvedValueOnce(null);
+    await expect(call(ipcChannels.chooseBackupFolder)).resolves.toBeNull();
+    expect(invoke).toHaveBeenCalledTimes(1);
+
+    const untrusted = setup(false);
+    await expect(untrusted.call(ipcChannels.chooseBackupFolder)).resolves.toMatchObject({ ok: false, error: { code: 'AUTH' } });
+    expect(untrusted.showBackupFolderDialog).not.toHaveBeenCalled();
   });
 });
 

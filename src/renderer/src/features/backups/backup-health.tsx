@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { MethodOutput } from '../../../../shared/contract';
 import { formatCount } from '../../ui/format/numbers';
 import { formatDuration } from '../../ui/format/time';
@@ -26,7 +27,29 @@ function LastDrill({ drill, now }: { drill: BackupStatus['lastDrill']; now: numb
  * The backups as a whole: the last good one against what the schedule promises, the last restore
  * drill ("last verified restore"), and the folder backups are written to.
  */
-export function BackupHealth({ status, error, now }: { status: BackupStatus | undefined; error: unknown; now: number }) {
+/** On the desktop, the folder is chosen in the native dialog; over `serve` it is set with `metalytics backups folder`. */
+function ChangeFolder({ onChanged }: { onChanged(): void }) {
+  const desktop = window.metalyticsDesktop;
+  const [problem, setProblem] = useState<string | null>(null);
+  if (!desktop) return <span className="muted"> (set on the server with metalytics backups folder PATH)</span>;
+  const choose = async () => {
+    const answer = await desktop.chooseBackupFolder();
+    if (answer === null) return;
+    setProblem(answer.ok ? null : answer.error.message);
+    if (answer.ok) onChanged();
+  };
+  return (
+    <>
+      {' '}
+      <button type="button" className="button button--small" data-testid="backup-folder-change" onClick={() => void choose()}>
+        Change…
+      </button>
+      {problem && <span className="error-text"> {problem}</span>}
+    </>
+  );
+}
+
+export function BackupHealth({ status, error, now, onFolderChanged }: { status: BackupStatus | undefined; error: unknown; now: number; onFolderChanged(): void }) {
   return (
     <section className="panel" aria-labelledby="backup-health-title" data-testid="backup-health">
       <h2 id="backup-health-title">State</h2>
@@ -45,8 +68,11 @@ export function BackupHealth({ status, error, now }: { status: BackupStatus | un
             <LastDrill drill={status.lastDrill} now={now} />
           </dd>
           <dt>Backup folder</dt>
-          <dd className="mono" data-testid="backup-folder">
-            {status.folder}
+          <dd>
+            <span className="mono" data-testid="backup-folder">
+              {status.folder}
+            </span>
+            <ChangeFolder onChanged={onFolderChanged} />
           </dd>
         </dl>
       )}

@@ -45,7 +45,7 @@ export function BackupsScreen({ onRestored }: { onRestored(outcome: RestoreOutco
       </header>
       <div className="panels">
         <BackUpNow previousSize={lastSize} onFinished={list.reload} />
-        <BackupHealth status={status.data} error={status.error} now={now} />
+        <BackupHealth status={status.data} error={status.error} now={now} onFolderChanged={status.reload} />
         <RestoreFromFile onPicked={(file) => setRestoring({ path: file.path, label: file.name, encrypted: null })} />
       </div>
       <section className="data-section" aria-labelledby="backups-list-title">
