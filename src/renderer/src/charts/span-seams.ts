@@ -123,15 +123,21 @@ export class SpanSeams implements IPanePrimitive<Time> {
       context.lineWidth = 1;
       context.setLineDash([2, 3]);
       context.font = '10px system-ui, sans-serif';
+      // Holes a few bars apart would print their lengths over each other: a label that would touch the last one is left out.
+      let labelsEndAt = Number.NEGATIVE_INFINITY;
       for (const { kind, before, after, label } of marks) {
         const pixel = Math.round((before + after) / 2) + 0.5;
         if (kind === 'hole') {
           context.globalAlpha = 0.18;
           context.fillRect(before, 0, Math.max(after - before, 1), mediaSize.height);
           context.globalAlpha = 1;
-          context.textAlign = 'center';
-          context.fillText(label, pixel, mediaSize.height - 6);
-          context.textAlign = 'start';
+          const half = context.measureText(label).width / 2;
+          if (pixel - half > labelsEndAt + 4) {
+            context.textAlign = 'center';
+            context.fillText(label, pixel, mediaSize.height - 6);
+            context.textAlign = 'start';
+            labelsEndAt = pixel + half;
+          }
           continue;
         }
         context.beginPath();
