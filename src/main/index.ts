@@ -191,43 +191,36 @@ async function startApp(): Promise<void> {
   hardenSession(session.defaultSession, { devServerUrl });
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { appUrl, logger }));
 
+  /** The native open dialog, attached to the window that asked; the chosen path, or null when cancelled. */
+  const chooseIn = async (event: { sender: { id: number } }, options: OpenDialogOptions): Promise<string | null> => {
+    const owner = windows.get(event.sender.id);
+    const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  };
   const disposeIpc = registerIpcHandlers({
     ipcMain,
     invoke: core.invoke,
     isTrusted,
     logger,
-    showCsvOpenDialog: async (event) => {
-      const owner = windows.get(event.sender.id);
-      const options: OpenDialogOptions = {
+    showCsvOpenDialog: (event) =>
+      chooseIn(event, {
         title: 'Import CSV',
         properties: ['openFile'],
         filters: [
           { name: 'CSV files', extensions: ['csv', 'txt', 'tsv'] },
           { name: 'All files', extensions: ['*'] },
         ],
-      };
-      const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
-      return result.canceled ? null : (result.filePaths[0] ?? null);
-    },
-    showBackupOpenDialog: async (event) => {
-      const owner = windows.get(event.sender.id);
-      const options: OpenDialogOptions = {
+      }),
+    showBackupOpenDialog: (event) =>
+      chooseIn(event, {
         title: 'Restore from a backup',
         properties: ['openFile'],
         filters: [
           { name: 'Metalytics backups', extensions: [ARCHIVE_EXTENSION.slice(1)] },
           { name: 'All files', extensions: ['*'] },
         ],
-      };
-      const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
-      return result.canceled ? null : (result.filePaths[0] ?? null);
-    },
-    showBackupFolderDialog: async (event) => {
-      const owner = windows.get(event.sender.id);
-      const options: OpenDialogOptions = { title: 'Where backups go', properties: ['openDirectory', 'createDirectory'] };
-      const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
-      return result.canceled ? null : (result.filePaths[0] ?? null);
-    },
+      }),
+    showBackupFolderDialog: (event) => chooseIn(event, { title: 'Where backups go', properties: ['openDirectory', 'createDirectory'] }),
   });
   const stopEvents = forwardCoreEvents(
     core.events,
