@@ -23,16 +23,13 @@ export function instrumentsHandlers(ctx: Pick<CoreContext, 'storage' | 'events' 
       events.emit('instruments.changed', { symbol: instrument.symbol, change: 'created' });
       return instrument;
     },
-    'instruments.update': async ({ symbol, exchangeTimeZone, ...changes }) => {
+    'instruments.update': async ({ symbol, ...changes }) => {
       const instrument = await storage.transaction(async (tx) => {
         const current = await tx.instruments.get(symbol);
         if (!current) throw notFound(symbol);
-        const { exchangeTimeZone: kept, ...rest } = { ...current, ...changes };
-        // Absent keeps the zone, null clears it.
-        const zone = exchangeTimeZone === undefined ? kept : (exchangeTimeZone ?? undefined);
-        const next = { ...rest, ...(zone === undefined ? {} : { exchangeTimeZone: zone }) };
+        const next = { ...current, ...changes };
         await tx.instruments.update(next);
-        await tx.auditLog.record(audit('instruments.update', { symbol, fields: [...Object.keys(changes), ...(exchangeTimeZone === undefined ? [] : ['exchangeTimeZone'])] }));
+        await tx.auditLog.record(audit('instruments.update', { symbol, fields: Object.keys(changes) }));
         return next;
       });
       events.emit('instruments.changed', { symbol, change: 'updated' });
