@@ -95,7 +95,8 @@ describe('Your own instruments', () => {
     expect(chartRequests.every((r) => r.query.get('interval') === '1d')).toBe(true);
     const { coverage } = await server.call('bars.coverage', { symbol: 'MSFT' });
     expect(coverage).toEqual([expect.objectContaining({ symbol: 'MSFT', timeframe: '1d', source: 'yahoo' })]);
-    expect(await page.getByTestId('instrument-MSFT').getAttribute('data-has-data')).toBe('true');
+    // The list learns of the new bars when its coverage is read again after the fetch.
+    await expect.poll(() => page.getByTestId('instrument-MSFT').getAttribute('data-has-data')).toBe('true');
   });
 
   it('deletes the instrument only after saying how many bars go with it', async () => {

@@ -140,9 +140,11 @@ describe('Watchlist and symbol search in the browser', () => {
     await page.getByTestId('instrument-DEMO.BTCUSD').click();
     await page.keyboard.press('5');
     await page.mouse.move(0, 0);
-    await expect.poll(() => page.getByTestId('legend-time').textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:00 UTC$/);
-    const utc = (await page.getByTestId('legend-time').textContent())!.replace(' UTC', '');
-    const instant = Date.parse(`${utc.replace(' ', 'T')}:00Z`);
+    // Off the chart the legend shows the last bar: the demo series' newest hour.
+    const { bars } = await server.call('bars.query', { symbol: 'DEMO.BTCUSD', timeframe: '1h', limit: 1 });
+    const instant = bars.at(-1)!.time;
+    const utc = new Date(instant).toISOString().slice(0, 16).replace('T', ' ');
+    await expect.poll(() => page.getByTestId('legend-time').textContent()).toBe(`${utc} UTC`);
     const berlin = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', dateStyle: 'short', timeStyle: 'short' }).format(instant);
 
     await page.getByTestId('time-zone').selectOption('local');

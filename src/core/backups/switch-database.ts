@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { AppError } from '../../shared/errors';
+import { retryOnDeadlock } from '../storage/pg-connection';
 import { syncFolder } from './archive/archive-writer';
 import { backedUpTables } from './archive/table-digest';
 import { CATALOGUE_TABLES } from './restore/restore-archive';
@@ -95,36 +96,38 @@ export async function switchPostgresSchema(url: string, schema: string, options:
   await client.connect();
   try {
     const staging = quote(schema);
-    await client.query('BEGIN');
-    try {
-      await client.query(`UPDATE ${staging}.job_runs SET status = 'failed', finished_at = $1, error = $2 WHERE status = 'running'`, [options.now, INTERRUPTED_BY_BACKUP]);
-      await client.query(`INSERT INTO ${staging}.job_runs SELECT * FROM public.job_runs WHERE id = $1`, [options.runId]);
-      const tables = replacedTables();
-      await client.query(`TRUNCATE ${tables.map((t) => `public.${quote(t.name)}`).join(', ')}`);
-      for (const table of tables) {
-        const { rows } = await client.query<{ column_name: string }>(
-          `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
-          [table.name],
+    await retryOnDeadlock(async () => {
+      await client.query('BEGIN');
+      try {
+        await client.query(`UPDATE ${staging}.job_runs SET status = 'failed', finished_at = $1, error = $2 WHERE status = 'running'`, [options.now, INTERRUPTED_BY_BACKUP]);
+        await client.query(`INSERT INTO ${staging}.job_runs SELECT * FROM public.job_runs WHERE id = $1`, [options.runId]);
+        const tables = replacedTables();
+        await client.query(`TRUNCATE ${tables.map((t) => `public.${quote(t.name)}`).join(', ')}`);
+        for (const table of tables) {
+          const { rows } = await client.query<{ column_name: string }>(
+            `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
+            [table.name],
+          );
+          const columns = rows.map((r) => quote(r.column_name)).join(', ');
+          await client.query(`INSERT INTO public.${quote(table.name)} (${columns}) SELECT ${columns} FROM ${staging}.${quote(table.name)}`);
+        }
+        // Identity columns continue after the restored ids, not after the ids the live rows had.
+        const { rows: identities } = await client.query<{ table_name: string; column_name: string }>(
+          `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND is_identity = 'YES'`,
         );
-        const columns = rows.map((r) => quote(r.column_name)).join(', ');
-        await client.query(`INSERT INTO public.${quote(table.name)} (${columns}) SELECT ${columns} FROM ${staging}.${quote(table.name)}`);
+        for (const { table_name: table, column_name: column } of identities) {
+          await client.query(
+            `SELECT setval(pg_get_serial_sequence($1, $2), COALESCE((SELECT max(${quote(column)}) FROM public.${quote(table)}), 0) + 1, false)`,
+            [`public.${quote(table)}`, column],
+          );
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
       }
-      // Identity columns continue after the restored ids, not after the ids the live rows had.
-      const { rows: identities } = await client.query<{ table_name: string; column_name: string }>(
-        `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND is_identity = 'YES'`,
-      );
-      for (const { table_name: table, column_name: column } of identities) {
-        await client.query(
-          `SELECT setval(pg_get_serial_sequence($1, $2), COALESCE((SELECT max(${quote(column)}) FROM public.${quote(table)}), 0) + 1, false)`,
-          [`public.${quote(table)}`, column],
-        );
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-    await client.query(`DROP SCHEMA IF EXISTS ${staging} CASCADE`);
+    });
+    await retryOnDeadlock(() => client.query(`DROP SCHEMA IF EXISTS ${staging} CASCADE`));
   } finally {
     await client.end();
   }

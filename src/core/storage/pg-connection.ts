@@ -159,3 +159,21 @@ export function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) =>
     }
   });
 }
+
+/** Postgres' deadlock_detected. */
+const DEADLOCK_DETECTED = '40P01';
+
+/**
+ * Runs a whole transaction again when Postgres chose it as a deadlock's victim, as its manual
+ * advises: the transaction was rolled back, so trying again is safe. TimescaleDB's background
+ * jobs take catalogue locks too, which is where restores and switches meet them.
+ */
+export async function retryOnDeadlock<T>(transaction: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED || attempt >= attempts) throw error;
+    }
+  }
+}

@@ -59,7 +59,10 @@ async function prepareSchema(
         const { rows } = await client.query<{ created_at: number }>(
           `SELECT created_at FROM "${migrationsSchema}".__drizzle_migrations ORDER BY created_at DESC LIMIT 1`,
         );
-        const mode = await setUpTimescale(async (text) => (await client.query(text)).rows, logger, { extensionSchema: schema === undefined ? undefined : 'public' });
+        const mode = await setUpTimescale(async (text) => (await client.query(text)).rows, logger, {
+          extensionSchema: schema === undefined ? undefined : 'public',
+          compressionPolicy: schema === undefined,
+        });
         return { schemaVersion: migrationTag(folder, rows[0] === undefined ? undefined : Number(rows[0].created_at)), mode };
       } finally {
         // The lock also ends with the session, so a failed unlock on a dead connection is harmless.

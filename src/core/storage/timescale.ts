@@ -39,7 +39,17 @@ export const COMPRESSED_CHUNK_INTERVAL_MS = 10 * CHUNK_INTERVAL_MS;
 export async function setUpTimescale(
   run: RunSql,
   logger: Logger,
-  { extensionSchema }: { extensionSchema?: string } = {},
+  {
+    extensionSchema,
+    compressionPolicy = true,
+  }: {
+    extensionSchema?: string;
+    /**
+     * False for a restore's staging schema: it lives only until the switch, and a policy job
+     * compressing its chunks while rows are loaded and digested deadlocks with them.
+     */
+    compressionPolicy?: boolean;
+  } = {},
 ): Promise<'timescaledb' | 'postgres'> {
   const available = await run(`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`);
   if (available.length === 0) return 'postgres';
@@ -56,7 +66,7 @@ export async function setUpTimescale(
        AS $$ SELECT (extract(epoch FROM now()) * 1000)::bigint $$`,
     );
     interval = await chunkInterval(run);
-    if (interval === undefined) await makeHypertable(run, logger, 'market_data', true);
+    if (interval === undefined) await makeHypertable(run, logger, 'market_data', true, compressionPolicy);
     await run('COMMIT');
   } catch (error) {
     await run('ROLLBACK').catch(() => undefined);
@@ -83,7 +93,7 @@ async function chunkInterval(run: RunSql): Promise<number | undefined> {
  * with symbol and timeframe, so the primary key serves them and a second index only
  * slows writes), compressed per series in time order.
  */
-async function makeHypertable(run: RunSql, logger: Logger, table: string, migrateData: boolean): Promise<void> {
+async function makeHypertable(run: RunSql, logger: Logger, table: string, migrateData: boolean, compressionPolicy = true): Promise<void> {
   await run(
     `SELECT create_hypertable('${table}', by_range('time', ${CHUNK_INTERVAL_MS}::bigint), create_default_indexes => FALSE, migrate_data => ${migrateData ? 'TRUE' : 'FALSE'})`,
   );
@@ -97,7 +107,7 @@ async function makeHypertable(run: RunSql, logger: Logger, table: string, migrat
     await run(
       `ALTER TABLE ${table} SET (timescaledb.compress, timescaledb.compress_segmentby = 'symbol, timeframe', timescaledb.compress_orderby = 'time', timescaledb.compress_chunk_time_interval = '${COMPRESSED_CHUNK_INTERVAL_MS / 1_000_000} seconds')`,
     );
-    await run(`SELECT add_compression_policy('${table}', compress_after => ${COMPRESS_AFTER_MS}::bigint)`);
+    if (compressionPolicy) await run(`SELECT add_compression_policy('${table}', compress_after => ${COMPRESS_AFTER_MS}::bigint)`);
     await run('RELEASE SAVEPOINT compression');
   } catch (error) {
     if (isConnectionError(error)) throw error;

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { TableDigestSummary } from '../../../shared/backups';
 import { AppError } from '../../../shared/errors';
+import { retryOnDeadlock } from '../../storage/pg-connection';
 import * as pgSchema from '../../storage/schema.pg';
 import type { OpenedArchive } from '../archive/archive-reader';
 import { canonicalRow, canonicalSelect, canonicalValues, shapeWithColumns, TableDigest, type TableShape } from '../archive/table-digest';
@@ -199,26 +200,27 @@ export function postgresSink(client: pg.Client): RowSink {
       }
       await client.query('ANALYZE');
     },
-    digest: async (shapes) => {
-      const digests: TableDigestSummary[] = [];
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        for (const shape of shapes) {
-          const digest = new TableDigest(shape.name);
-          await client.query(`DECLARE restore_rows NO SCROLL CURSOR FOR ${canonicalSelect(shape, 'postgres')}`);
-          for (;;) {
-            const { rows } = await client.query<Record<string, unknown>>(`FETCH FORWARD ${BATCH_ROWS} FROM restore_rows`);
-            if (rows.length === 0) break;
-            for (const row of rows) digest.addLine(canonicalRow(shape, row));
+    digest: (shapes) =>
+      retryOnDeadlock(async () => {
+        const digests: TableDigestSummary[] = [];
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        try {
+          for (const shape of shapes) {
+            const digest = new TableDigest(shape.name);
+            await client.query(`DECLARE restore_rows NO SCROLL CURSOR FOR ${canonicalSelect(shape, 'postgres')}`);
+            for (;;) {
+              const { rows } = await client.query<Record<string, unknown>>(`FETCH FORWARD ${BATCH_ROWS} FROM restore_rows`);
+              if (rows.length === 0) break;
+              for (const row of rows) digest.addLine(canonicalRow(shape, row));
+            }
+            await client.query('CLOSE restore_rows');
+            digests.push(digest.result());
           }
-          await client.query('CLOSE restore_rows');
-          digests.push(digest.result());
+        } finally {
+          await client.query('COMMIT');
         }
-      } finally {
-        await client.query('COMMIT');
-      }
-      return digests;
-    },
+        return digests;
+      }),
     close: () => client.end(),
   };
 }
