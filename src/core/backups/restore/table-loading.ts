@@ -198,7 +198,11 @@ export function postgresSink(client: pg.Client): RowSink {
           [quote(table), column],
         );
       }
-      await client.query('ANALYZE');
+      // Only the restored schema's tables: a bare ANALYZE would also scan every live table of the database.
+      const { rows: tables } = await client.query<{ name: string }>(
+        "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+      );
+      if (tables.length > 0) await client.query(`ANALYZE ${tables.map((t) => t.name).join(', ')}`);
     },
     digest: (shapes) =>
       retryOnDeadlock(async () => {
