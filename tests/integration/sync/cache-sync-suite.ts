@@ -26,7 +26,7 @@ const model = (modelId: string, extra: Partial<RegisteredModel> = {}): Registere
   symbol: 'XAUUSD',
   timeframe: '1d',
   trainingDate: start,
-  metrics: { mae: 1 },
+  metrics: { mae: 1, rmse: 1, mape: 1, directional_accuracy: 0.5, rel_mae: 1, mase: 1, dm_pvalue: null, interval_coverage: null },
   hyperparameters: {},
   featureColumns: ['ret_1'],
   featureSetVersion: 'fs-1',
@@ -158,7 +158,7 @@ export function describeCacheSync(label: string, server: () => TestPostgres): vo
       const job = (id: string, updatedAt: number, name: string) => ({
         id,
         name,
-        kind: 'ingest' as const,
+        kind: 'poll' as const,
         provider: 'yahoo' as const,
         symbols: ['XAUUSD'],
         timeframe: '1m' as const,
@@ -166,17 +166,17 @@ export function describeCacheSync(label: string, server: () => TestPostgres): vo
         timezone: 'UTC',
         lookbackDays: 30,
         enabled: true,
-        retryPolicy: null,
-        timeoutMs: null,
+        retryPolicy: { maxAttempts: 3, backoffMs: 30_000 },
+        timeoutMs: 600_000,
         dependsOn: [],
         modelName: null,
-        tracking: null,
+        tracking: { window: 20, onDrift: 'alert' as const, retireAfter: 3 },
         createdAt: 1,
         updatedAt,
       });
       await primary.ingestJobs.create(job('older-offline', 1, 'a'));
       await primary.ingestJobs.create(job('newer-offline', 1, 'b'));
-      await primary.jobRuns.start({ id: 'live', kind: 'ingest', description: 'live on beta', startedAt: Date.now(), owner: 'beta:1:x' });
+      await primary.jobRuns.start({ id: 'live', kind: 'poll', description: 'live on beta', startedAt: Date.now(), owner: 'beta:1:x' });
       await alpha.sync(primary, scope);
 
       // The team database changes after alpha synced: one job much later than alpha's offline edit, one just before it.
