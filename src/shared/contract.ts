@@ -89,7 +89,7 @@ const instrumentFields = {
   exchangeTimeZone: z
     .string()
     .trim()
-    .refine(isKnownTimezone, { message: 'The exchange time zone must be an IANA name such as America/New_York or Europe/London.' })
+    .refine(isKnownTimezone, { error: (issue) => `“${String(issue.input)}” is not a time zone; use an IANA name such as America/New_York or Europe/London.` })
     .nullable(),
 };
 

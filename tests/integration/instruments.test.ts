@@ -125,7 +125,7 @@ function describeInstruments(dialect: 'SQLite' | 'Postgres') {
       expect(await ok(core, 'instruments.update', { symbol: 'XAUUSD', exchangeTimeZone: null })).not.toHaveProperty('exchangeTimeZone');
       expect(await failure(core, 'instruments.update', { symbol: 'XAUUSD', exchangeTimeZone: 'Mars/Olympus' })).toMatchObject({
         code: 'VALIDATION',
-        message: expect.stringContaining('IANA name'),
+        message: expect.stringContaining('“Mars/Olympus” is not a time zone; use an IANA name such as America/New_York'),
       });
     });
 
