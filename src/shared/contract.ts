@@ -41,7 +41,7 @@ import {
   providerTestResultSchema,
 } from './providers';
 import { qualityRepairInputSchema, qualityRepairResultSchema, qualityReportInputSchema, qualityReportSchema } from './quality';
-import { alertSchema, ingestJobSchema, jobDefinitionFields, jobDefinitionPatchFields, schedulerStateSchema } from './scheduler';
+import { alertSchema, ingestJobSchema, isKnownTimezone, jobDefinitionFields, jobDefinitionPatchFields, schedulerStateSchema } from './scheduler';
 import { secretHealthSchema } from './secret-health';
 import { timeframeSchema } from './timeframes';
 
@@ -85,6 +85,12 @@ const instrumentFields = {
     .regex(/^[A-Za-z]{2,10}$/, 'currency is a code of 2 to 10 letters, e.g. USD')
     .transform((s) => s.toUpperCase()),
   providerSymbols: z.partialRecord(providerIdSchema, z.string().trim().min(1).max(64)),
+  /** IANA zone of its exchange (America/New_York); null clears it. */
+  exchangeTimeZone: z
+    .string()
+    .trim()
+    .refine(isKnownTimezone, { error: (issue) => `“${String(issue.input)}” is not a time zone; use an IANA name such as America/New_York or Europe/London.` })
+    .nullable(),
 };
 
 const importTargetFields = {
@@ -177,9 +183,15 @@ export const methods = {
         unit: instrumentFields.unit.optional(),
         currency: instrumentFields.currency.default('USD'),
         providerSymbols: instrumentFields.providerSymbols.default({}),
+        exchangeTimeZone: instrumentFields.exchangeTimeZone.optional(),
       })
       .strict()
-      .transform(({ name, unit, ...given }) => ({ ...given, name: name ?? given.symbol, unit: unit ?? `${given.currency} per unit` })),
+      .transform(({ name, unit, exchangeTimeZone, ...given }) => ({
+        ...given,
+        name: name ?? given.symbol,
+        unit: unit ?? `${given.currency} per unit`,
+        ...(exchangeTimeZone ? { exchangeTimeZone } : {}),
+      })),
     output: instrumentSchema,
   },
   /** Absent fields keep their value; `providerSymbols`, when given, replaces the whole mapping. NOT_FOUND for an unknown symbol. */

@@ -21,6 +21,8 @@ export const instruments = pgTable('instruments', {
   unit: text('unit').notNull(),
   currency: text('currency').notNull(),
   providerSymbols: jsonb('provider_symbols').$type<Instrument['providerSymbols']>().notNull().default({}),
+  /** IANA zone of its exchange, for charts in exchange time; null over the counter and for crypto. */
+  exchangeTimeZone: text('exchange_time_zone'),
   /** When the user deleted it; the row stays so the built-in catalogue does not bring it back. */
   deletedAt: bigint('deleted_at', { mode: 'number' }),
 });

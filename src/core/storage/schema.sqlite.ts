@@ -19,6 +19,8 @@ export const instruments = sqliteTable('instruments', {
   unit: text('unit').notNull(),
   currency: text('currency').notNull(),
   providerSymbols: text('provider_symbols', { mode: 'json' }).$type<Instrument['providerSymbols']>().notNull().default({}),
+  /** IANA zone of its exchange, for charts in exchange time; null over the counter and for crypto. */
+  exchangeTimeZone: text('exchange_time_zone'),
   /** When the user deleted it; the row stays so the built-in catalogue does not bring it back. */
   deletedAt: integer('deleted_at'),
 });

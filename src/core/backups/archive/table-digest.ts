@@ -107,6 +107,11 @@ export function shapeWithColumns(shape: TableShape, present: ReadonlySet<string>
   return { ...shape, columns: shape.columns.filter((column) => present.has(column.name)), orderBy: shape.orderBy.filter((name) => present.has(name)) };
 }
 
+/** `shapes` as a database at an older or a newer schema version holds them: only its tables, only its columns. */
+export function shapesPresent(shapes: readonly TableShape[], columns: Map<string, Set<string>>): TableShape[] {
+  return shapes.filter((shape) => columns.has(shape.name)).map((shape) => shapeWithColumns(shape, columns.get(shape.name)!));
+}
+
 /** Hashing ~1 MiB at a time: one hash update per row would cost more than the row itself. */
 const FLUSH_CHARS = 1 << 20;
 

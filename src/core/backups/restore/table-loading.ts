@@ -12,7 +12,7 @@ import { AppError } from '../../../shared/errors';
 import { retryOnDeadlock } from '../../storage/pg-connection';
 import * as pgSchema from '../../storage/schema.pg';
 import type { OpenedArchive } from '../archive/archive-reader';
-import { canonicalRow, canonicalSelect, canonicalValues, shapeWithColumns, TableDigest, type TableShape } from '../archive/table-digest';
+import { canonicalRow, canonicalSelect, canonicalValues, TableDigest, type TableShape } from '../archive/table-digest';
 import { tablePartName } from '../create-backup';
 import { digestSqliteCopy } from '../database-digest';
 
@@ -45,11 +45,6 @@ export function loadOrder(shapes: readonly TableShape[]): TableShape[] {
   };
   shapes.forEach(place);
   return ordered;
-}
-
-/** `shapes` as a database at the target's schema version holds them: only its tables, only its columns. */
-export function shapesPresent(shapes: readonly TableShape[], columns: Map<string, Set<string>>): TableShape[] {
-  return shapes.filter((shape) => columns.has(shape.name)).map((shape) => shapeWithColumns(shape, columns.get(shape.name)!));
 }
 
 /** One table's canonical rows from its NDJSON part, in batches; a row of the wrong width is a damaged archive. */
