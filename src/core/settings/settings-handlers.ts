@@ -90,6 +90,8 @@ export function settingsHandlers(ctx: CoreContext): HandlerMap {
         ...current,
         ...patch,
         chart: { ...current.chart, ...patch.chart },
+        // Per window, so one window saving its layout leaves the others' as they were.
+        chartLayouts: { ...current.chartLayouts, ...patch.chartLayouts },
         providers,
         databasePasswordHost,
         // The keep rules may change here; the folder only through backups.setFolder.
