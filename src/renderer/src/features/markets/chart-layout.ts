@@ -42,7 +42,11 @@ export function activatePanel(layout: ChartLayout, index: number): ChartLayout {
  * and timeframe (as another view of what the trader is looking at); panels hidden by a smaller
  * layout keep what they showed for when it grows again. A hidden active panel hands over to the first.
  */
-export function withChartCount(layout: ChartLayout, charts: ChartLayoutSize, active: ChartPanelView = panelAt(layout, layout.active)): ChartLayout {
+export function withChartCount(
+  layout: ChartLayout,
+  charts: ChartLayoutSize,
+  active: Pick<ChartPanelView, 'symbol' | 'timeframe'> = panelAt(layout, layout.active),
+): ChartLayout {
   const panels = Array.from({ length: Math.min(MAX_CHARTS_PER_LAYOUT, Math.max(layout.panels.length, charts)) }, (_, index) =>
     layout.panels[index] ?? { ...blankPanel, symbol: active.symbol, timeframe: active.timeframe },
   );
