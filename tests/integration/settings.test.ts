@@ -70,6 +70,13 @@ describe('settings and secrets through the core', () => {
     expect(error.code).toBe('VALIDATION');
     expect((await test.call('settings.get', {})).chartLayouts['window-1']).toEqual(four);
   });
+
+  it('keeps every layout saved at the same moment by several windows', async () => {
+    const layout = (symbol: string) => ({ charts: 2 as const, active: 1, panels: [{ symbol, indicators: [], logScale: false, forecast: false }] });
+    await Promise.all(['window-3', 'window-4', 'window-5'].map((id) => test.call('settings.update', { chartLayouts: { [id]: layout(id.toUpperCase()) } })));
+    const { chartLayouts } = await test.call('settings.get', {});
+    expect(['window-3', 'window-4', 'window-5'].map((id) => chartLayouts[id]?.panels[0]?.symbol)).toEqual(['WINDOW-3', 'WINDOW-4', 'WINDOW-5']);
+  });
 });
 
 describe('keys and the database password go only to the host they were saved for (issue 16, defect 3)', () => {
