@@ -125,6 +125,12 @@ describe('charts that move together', () => {
 
     daily.leave();
     expect(hourly.chart.clearCrosshairPosition).toHaveBeenCalledTimes(2);
+
+    // A bar scrolled out of the hourly view: its values in the legend, no crosshair pinned to the edge.
+    hourly.scrollTo({ from: 30, to: 47 } as LogicalRange);
+    daily.pointAt(D0);
+    expect(hourly.chart.clearCrosshairPosition).toHaveBeenCalledTimes(3);
+    expect(hourly.hovered.at(-1)).toBe(D0);
   });
 
   it('ignores the crosshairs it set itself and the leaving of a chart that does not lead', () => {

@@ -132,14 +132,14 @@ export class ChartSync {
     for (const member of this.members) {
       if (member === leader) continue;
       const bars = member.bars();
-      const bar = time === null ? undefined : bars[barIndexAt({ bars, barMs: nominalTimeframeMs(member.timeframe()) }, time)];
-      if (!bar) {
-        member.chart.clearCrosshairPosition();
-        member.showHovered(null);
-        continue;
-      }
-      member.chart.setCrosshairPosition(bar.close, toChartTime(bar.time), member.priceSeries());
-      member.showHovered(bar.time);
+      const index = time === null ? -1 : barIndexAt({ bars, barMs: nominalTimeframeMs(member.timeframe()) }, time);
+      const bar = bars[index];
+      const view = member.chart.timeScale().getVisibleLogicalRange();
+      // A bar scrolled out of view keeps its values in the legend, but a crosshair there would be
+      // pinned to the chart's edge at another bar.
+      if (bar && view && index >= view.from && index <= view.to) member.chart.setCrosshairPosition(bar.close, toChartTime(bar.time), member.priceSeries());
+      else member.chart.clearCrosshairPosition();
+      member.showHovered(bar ? bar.time : null);
     }
   }
 
