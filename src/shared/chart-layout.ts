@@ -9,7 +9,7 @@ export const MAX_CHARTS_PER_LAYOUT = 4;
 
 // Each field falls back on its own, so one stale field (an indicator retired, a renamed
 // timeframe) never loses the rest of a window's charts.
-export const chartPanelSchema = z.object({
+const chartPanelSchema = z.object({
   /** Absent: the `chart` setting's symbol, else the first instrument with data. */
   symbol: z.string().min(1).max(32).optional().catch(undefined),
   timeframe: timeframeSchema.optional().catch(undefined),
@@ -39,7 +39,7 @@ export type ChartLayout = z.infer<typeof chartLayoutSchema>;
  * main process hands out the lowest free number, so the first window is always `window-1`),
  * `browser` for the page `metalytics serve` serves.
  */
-export const windowIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'A window id is lower-case letters, digits and -, up to 40 characters.');
+const windowIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'A window id is lower-case letters, digits and -, up to 40 characters.');
 
 /** More than any desktop opens at once; stops a runaway client from growing the settings file. */
 const MAX_WINDOW_LAYOUTS = 64;

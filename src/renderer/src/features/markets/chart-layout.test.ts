@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chartLayoutSchema, type ChartLayout } from '../../../../shared/chart-layout';
-import { activatePanel, nextChartCount, panelAt, replacePanel, savedLayout, shownPanels, singleChart, withChartCount } from './chart-layout';
+import { activatePanel, nextChartCount, replacePanel, savedLayout, shownPanels, singleChart, withChartCount } from './chart-layout';
 
 const gold = { symbol: 'XAUUSD', timeframe: '1d' as const, indicators: [], logScale: false, forecast: false };
 const bitcoin = { symbol: 'BTCUSD', timeframe: '1h' as const, indicators: [], logScale: true, forecast: false };
@@ -31,14 +31,14 @@ describe('chart layouts of a window', () => {
     const one = withChartCount(activatePanel(changed, 3), 1);
     expect(one.active).toBe(0);
     expect(shownPanels(one)).toEqual([bitcoin]);
-    expect(panelAt(withChartCount(one, 4), 3)).toMatchObject({ symbol: 'XAGUSD', timeframe: '1w' });
+    expect(shownPanels(withChartCount(one, 4))[3]).toMatchObject({ symbol: 'XAGUSD', timeframe: '1w' });
   });
 
   it('fills new charts from the symbol the active chart resolved to when it has none of its own', () => {
     const two = withChartCount(singleChart, 2, { ...gold });
-    expect(panelAt(two, 1)).toMatchObject({ symbol: 'XAUUSD', timeframe: '1d' });
+    expect(shownPanels(two)[1]).toMatchObject({ symbol: 'XAUUSD', timeframe: '1d' });
     // The first panel is pinned to what it showed, so a new default elsewhere does not move it.
-    expect(panelAt(two, 0)).toMatchObject({ symbol: 'XAUUSD', timeframe: '1d' });
+    expect(shownPanels(two)[0]).toMatchObject({ symbol: 'XAUUSD', timeframe: '1d' });
   });
 
   it('makes only a shown chart active', () => {

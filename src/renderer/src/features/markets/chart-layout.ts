@@ -17,7 +17,7 @@ export function savedLayout(layouts: ChartLayouts | undefined, windowId: string)
 }
 
 /** What panel `index` shows; a panel never set shows the defaults (the `chart` setting's symbol). */
-export function panelAt(layout: ChartLayout, index: number): ChartPanelView {
+function panelAt(layout: ChartLayout, index: number): ChartPanelView {
   return layout.panels[index] ?? blankPanel;
 }
 
