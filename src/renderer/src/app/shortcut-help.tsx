@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { timeframes } from '../../../shared/timeframes';
-import { isEditableTarget, timeframeShortcutKey } from '../features/markets/shortcuts';
+import { LAYOUT_SHORTCUT_KEY, isEditableTarget, timeframeShortcutKey } from '../features/markets/shortcuts';
 import { useModal } from '../ui/use-modal';
 
 interface Shortcut {
@@ -22,6 +22,7 @@ const groups: ReadonlyArray<{ title: string; shortcuts: readonly Shortcut[] }> =
         does: `Timeframe ${timeframes.map((timeframe) => `${timeframeShortcutKey(timeframe)} = ${timeframe}`).join(', ')}`,
       },
       { keys: '/', does: 'Search instruments' },
+      { keys: LAYOUT_SHORTCUT_KEY, does: 'One, two or four charts in the window; a click on a chart makes it the one the list and tools act on' },
       { keys: '↑ ↓', does: 'Move through the search results' },
       { keys: 'Enter', does: 'Open the highlighted instrument' },
       { keys: 'Esc', does: 'Leave the search' },

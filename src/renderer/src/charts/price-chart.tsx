@@ -21,6 +21,7 @@ import { barTimeframes } from './bar-spans';
 import { holeInWindow, holesOf, seamsOf, SpanSeams } from './span-seams';
 import { ForecastOverlay, type ForecastColors, type ForecastMark } from './forecast-overlay';
 import { AlertLines, type AlertLine, type AlertLineEvents } from './alert-lines';
+import type { ChartSync } from './chart-sync';
 import {
   createIndicatorSeries,
   indicatorOutputColor,
@@ -121,6 +122,8 @@ export interface PriceChartProps {
   /** What dragging a line and Alt+click (or a click while `placingAlert`) do; without it lines are fixed. */
   alertEvents?: AlertLineEvents;
   placingAlert?: boolean;
+  /** Charts of the same window that share this one's crosshair and time. */
+  sync?: ChartSync;
   ref?: Ref<PriceChartHandle>;
   /** Messages and actions drawn over the chart (loading, no data). */
   children?: ReactNode;
@@ -183,6 +186,7 @@ export function PriceChart({
   alertLines = noAlertLines,
   alertEvents = ignoreAlertEvents,
   placingAlert = false,
+  sync,
   ref,
   children,
 }: PriceChartProps) {
@@ -201,7 +205,7 @@ export function PriceChart({
     if (range.from < Math.max(NEAR_START_BARS, (range.to - range.from) / 2)) nearStart();
   });
 
-  const { containerRef, handlesRef, colorsRef, hoveredTime } = useLightweightChart<ChartHandles, ChartColors>({
+  const { containerRef, handlesRef, colorsRef, hoveredTime, setHoveredTime } = useLightweightChart<ChartHandles, ChartColors>({
     theme,
     timeframe,
     zone,
@@ -386,6 +390,19 @@ export function PriceChart({
     if (handles && colors) handles.alerts.set(closeOnlyShown ? handles.closeLine : handles.candles, alertLines, colors.alert);
   }, [alertLines, closeOnlyShown, colors, handlesRef]);
   useEffect(() => handlesRef.current?.alerts.setPlacing(placingAlert), [placingAlert, handlesRef]);
+
+  const timeframeShown = useEffectEvent(() => timeframe);
+  useEffect(() => {
+    const handles = handlesRef.current;
+    if (!sync || !handles) return;
+    return sync.join({
+      chart: handles.chart,
+      priceSeries: () => (shownRef.current.closeOnly ? handles.closeLine : handles.candles),
+      bars: () => shownRef.current.bars,
+      timeframe: timeframeShown,
+      showHovered: setHoveredTime,
+    });
+  }, [sync, handlesRef, setHoveredTime]);
 
   const precisionShown = pricePrecision(data?.bars.at(-1)?.close ?? forecast.at(-1)?.predicted ?? 0);
   useEffect(() => {
