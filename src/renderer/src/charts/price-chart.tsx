@@ -21,6 +21,7 @@ import { barTimeframes } from './bar-spans';
 import { holeInWindow, holesOf, seamsOf, SpanSeams } from './span-seams';
 import { ForecastOverlay, type ForecastColors, type ForecastMark } from './forecast-overlay';
 import { AlertLines, type AlertLine, type AlertLineEvents } from './alert-lines';
+import { ChartDrawings, type ChartDrawingEvents, type ChartDrawingsState } from './chart-drawings';
 import {
   createIndicatorSeries,
   indicatorOutputColor,
@@ -53,6 +54,7 @@ interface ChartHandles {
   seams: SpanSeams;
   forecast: ForecastOverlay;
   alerts: AlertLines;
+  drawings: ChartDrawings;
 }
 
 interface ChartColors extends ChartFrameColors {
@@ -121,6 +123,8 @@ export interface PriceChartProps {
   /** What dragging a line and Alt+click (or a click while `placingAlert`) do; without it lines are fixed. */
   alertEvents?: AlertLineEvents;
   placingAlert?: boolean;
+  /** The instrument's drawings, the tool in hand and the selection; without it nothing is drawn or drawable. */
+  drawings?: ChartDrawingsState;
   ref?: Ref<PriceChartHandle>;
   /** Messages and actions drawn over the chart (loading, no data). */
   children?: ReactNode;
@@ -150,6 +154,7 @@ interface ShownState {
 const noForecast: readonly ForecastMark[] = [];
 const noAlertLines: readonly AlertLine[] = [];
 const ignoreAlertEvents: AlertLineEvents = { onMove: () => {}, onPlace: () => {} };
+const noDrawings: ChartDrawingsState = { list: [], tool: null, selectedId: null, events: { onCreate: () => {}, onMove: () => {}, onSelect: () => {}, onEditText: () => {} } };
 
 const nothingShown = (): ShownState => ({ key: null, bars: [], closeOnly: false, withVolume: false, precision: 2, indicators: new Map() });
 
@@ -183,6 +188,7 @@ export function PriceChart({
   alertLines = noAlertLines,
   alertEvents = ignoreAlertEvents,
   placingAlert = false,
+  drawings = noDrawings,
   ref,
   children,
 }: PriceChartProps) {
@@ -196,6 +202,13 @@ export function PriceChart({
   const nearStart = useEffectEvent(onNearStart);
   const moveAlert = useEffectEvent((id: string, price: number) => alertEvents.onMove(id, price));
   const placeAlert = useEffectEvent((price: number) => alertEvents.onPlace(price));
+  const drawingEvents = useEffectEvent(() => drawings.events);
+  const forwardDrawingEvents: ChartDrawingEvents = {
+    onCreate: (draft) => drawingEvents().onCreate(draft),
+    onMove: (id, points) => drawingEvents().onMove(id, points),
+    onSelect: (id) => drawingEvents().onSelect(id),
+    onEditText: (id) => drawingEvents().onEditText(id),
+  };
   const checkNearStart = useEffectEvent((range: LogicalRange | null) => {
     if (range === null || applyingRef.current || shownRef.current.bars.length === 0) return;
     if (range.from < Math.max(NEAR_START_BARS, (range.to - range.from) / 2)) nearStart();
@@ -220,9 +233,16 @@ export function PriceChart({
       chart.panes()[0]!.attachPrimitive(seams);
       const forecastOverlay = new ForecastOverlay(chart);
       const alerts = new AlertLines(chart, { onMove: moveAlert, onPlace: placeAlert }, (price) => roundPrice(price, shownRef.current.precision));
+      // After the alert lines: a press on an alert line is theirs.
+      const chartDrawings = new ChartDrawings(
+        chart,
+        forwardDrawingEvents,
+        (price) => roundPrice(price, shownRef.current.precision),
+        (price) => formatPrice(price, shownRef.current.precision),
+      );
       // A new chart draws nothing yet, so the next window is applied in full (also after StrictMode's remount).
       shownRef.current = nothingShown();
-      return { chart, candles, closeLine, volume, seams, forecast: forecastOverlay, alerts };
+      return { chart, candles, closeLine, volume, seams, forecast: forecastOverlay, alerts, drawings: chartDrawings };
     },
     readColors: readChartColors,
     applyColors: (handles, themed) => {
@@ -231,6 +251,7 @@ export function PriceChart({
       handles.closeLine.applyOptions({ color: themed.line });
       handles.seams.restyle(themed.indicators.guide);
       handles.forecast.restyle(themed.forecast);
+      handles.drawings.restyle();
       // Volume and MACD histogram colours are stored per bar, so they are set again with the data.
       const shown = shownRef.current;
       if (shown.withVolume) handles.volume.setData(toVolumeData(shown.bars, { up: themed.volumeUp, down: themed.volumeDown }));
@@ -354,6 +375,7 @@ export function PriceChart({
       }
       const panesChanged = applyIndicators(handles, colors, next, plan);
       handles.seams.set([...seamsOf(next.spans), ...holesOf(next.bars, timeframe)], colors.indicators.guide);
+      if (plan.kind !== 'none') handles.drawings.setBars(next.bars, timeframe);
       shown.bars = next.bars;
       shown.key = next.key;
       if (panesChanged) {
@@ -386,6 +408,13 @@ export function PriceChart({
     if (handles && colors) handles.alerts.set(closeOnlyShown ? handles.closeLine : handles.candles, alertLines, colors.alert);
   }, [alertLines, closeOnlyShown, colors, handlesRef]);
   useEffect(() => handlesRef.current?.alerts.setPlacing(placingAlert), [placingAlert, handlesRef]);
+  useEffect(() => {
+    const handles = handlesRef.current;
+    if (!handles) return;
+    handles.drawings.setSeries(closeOnlyShown ? handles.closeLine : handles.candles);
+    handles.drawings.set(drawings.list, drawings.selectedId);
+  }, [drawings.list, drawings.selectedId, closeOnlyShown, handlesRef]);
+  useEffect(() => handlesRef.current?.drawings.setTool(drawings.tool), [drawings.tool, handlesRef]);
 
   const precisionShown = pricePrecision(data?.bars.at(-1)?.close ?? forecast.at(-1)?.predicted ?? 0);
   useEffect(() => {

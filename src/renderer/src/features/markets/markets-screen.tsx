@@ -32,6 +32,8 @@ import { TimeframeBar } from './timeframe-bar';
 import { useChartWindow, type LoadedWindow } from './use-chart-window';
 import { useActiveForecast } from './use-active-forecast';
 import { PriceAlertsPanel, usePriceAlerts } from './price-alerts-panel';
+import { DrawingNoteEditor, DrawingTools } from './drawing-tools';
+import { useDrawings } from './use-drawings';
 import './chart-toolbar.css';
 
 const DEMO_SYMBOL = 'DEMO.XAUUSD';
@@ -278,6 +280,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
   const forecast = useActiveForecast(symbol, timeframe, chartState.forecast);
   const [placingAlert, setPlacingAlert] = useState(false);
   const priceAlerts = usePriceAlerts(symbol, timeframe, chart.window?.bars.at(-1)?.close);
+  const drawings = useDrawings(symbol);
 
   useApiEvent('bars.changed', (change) => {
     if (change.symbol === symbol) chart.refreshTail(change.from, change.to);
@@ -533,6 +536,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
               onAdd={onAddIndicator}
               onRemove={onRemoveIndicator}
             />
+            <DrawingTools drawings={drawings} />
             <div className="chart-toolbar__end">
               <button
                 type="button"
@@ -606,6 +610,11 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
             </div>
           </div>
           {saveError && <p className="notice">{saveError}</p>}
+          {drawings.error && (
+            <p className="notice" role="alert" data-testid="drawing-error">
+              {drawings.error}
+            </p>
+          )}
           {timeframeNotice && <Toast message={timeframeNotice} testId="timeframe-toast" onDone={dismissTimeframeNotice} />}
           <PriceChart
             ref={chartRef}
@@ -627,7 +636,11 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
               },
             }}
             placingAlert={placingAlert}
+            drawings={{ list: drawings.drawings, tool: drawings.tool, selectedId: drawings.selectedId, events: drawings.events }}
           >
+            {drawings.note && (
+              <DrawingNoteEditor key={drawings.note.id ?? 'new'} note={drawings.note} onSave={drawings.saveNote} onCancel={drawings.cancelNote} />
+            )}
             <div className="chart-notices">
               {chart.capReached && current && (
                 <HistoryCapNotice
