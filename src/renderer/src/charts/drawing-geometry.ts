@@ -47,6 +47,7 @@ export function timeToLogical(axis: TimeAxis, time: number): number | null {
   if (times.length === 0) return null;
   const index = barAtOrBefore(times, time);
   if (index === -1) return (time - times[0]!) / axis.barMs;
+  if (index === times.length - 1) return index + (time - times[index]!) / axis.barMs;
   return index + Math.min(1, (time - times[index]!) / barLength(axis, index));
 }
 
