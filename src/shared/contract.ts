@@ -32,6 +32,7 @@ import { featureMethods } from './features';
 import { modelEvents, modelMethods } from './models';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
 import { priceAlertMethods } from './price-alerts';
+import { drawingEvents, drawingMethods } from './drawings';
 import {
   instrumentCandidateSchema,
   instrumentSearchInputSchema,
@@ -424,6 +425,7 @@ export const methods = {
   ...featureMethods,
   ...backupMethods,
   ...priceAlertMethods,
+  ...drawingMethods,
 } as const;
 
 const jobProgressSchema = z.object({
@@ -472,6 +474,7 @@ export const events = {
   /** An instrument was created, edited or deleted (from this window or another client of the same core); instrument lists re-read. */
   'instruments.changed': z.object({ symbol: z.string(), change: z.enum(['created', 'updated', 'deleted']) }),
   ...modelEvents,
+  ...drawingEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -477,6 +477,28 @@ export const priceAlerts = pgTable(
   (t) => [index('price_alerts_symbol_idx').on(t.symbol)],
 );
 
+/**
+ * Chart drawings (src/shared/drawings.ts): points are (time, price) pairs in epoch ms, so one
+ * drawing shows on every timeframe of its instrument.
+ */
+export const drawings = pgTable(
+  'drawings',
+  {
+    id: text('id').primaryKey(),
+    symbol: text('symbol').notNull(),
+    /** horizontalLine | trendLine | ray | rectangle | fibRetracement | text */
+    kind: text('kind').notNull(),
+    points: jsonb('points').$type<Json>().notNull(),
+    /** A text note's text; null for the other kinds. */
+    text: text('text'),
+    /** Bumped by every write, so an edit based on a stale copy (another window) is refused, not lost. */
+    version: integer('version').notNull().default(0),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('drawings_symbol_idx').on(t.symbol)],
+);
+
 export const auditLog = pgTable(
   'audit_log',
   {

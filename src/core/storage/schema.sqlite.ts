@@ -481,6 +481,28 @@ export const priceAlerts = sqliteTable(
   (t) => [index('price_alerts_symbol_idx').on(t.symbol)],
 );
 
+/**
+ * Chart drawings (src/shared/drawings.ts): points are (time, price) pairs in epoch ms, so one
+ * drawing shows on every timeframe of its instrument.
+ */
+export const drawings = sqliteTable(
+  'drawings',
+  {
+    id: text('id').primaryKey(),
+    symbol: text('symbol').notNull(),
+    /** horizontalLine | trendLine | ray | rectangle | fibRetracement | text */
+    kind: text('kind').notNull(),
+    points: text('points', { mode: 'json' }).$type<Json>().notNull(),
+    /** A text note's text; null for the other kinds. */
+    text: text('text'),
+    /** Bumped by every write, so an edit based on a stale copy (another window) is refused, not lost. */
+    version: integer('version').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('drawings_symbol_idx').on(t.symbol)],
+);
+
 export const auditLog = sqliteTable(
   'audit_log',
   {

@@ -8,6 +8,7 @@ import type { ArchiveManifest, Backup, RestoreDrill, RestoreOutcome } from '../.
 import type { methods } from '../../shared/contract';
 import type { Bar, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
 import type { LossPoint, ModelMetrics, ModelStage, ModelType, Segment, StageChange, StoredPrediction } from '../../shared/models';
+import type { Drawing } from '../../shared/drawings';
 import type { PriceAlert } from '../../shared/price-alerts';
 import type { Alert, IngestJob } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
@@ -549,6 +550,7 @@ export type StorageTransaction = Pick<
   | 'backupDrills'
   | 'restores'
   | 'priceAlerts'
+  | 'drawings'
 >;
 
 /**
@@ -579,6 +581,23 @@ export interface PriceAlertRepository {
   delete(id: string): Promise<boolean>;
 }
 
+export interface DrawingRepository {
+  /** One instrument's drawings, oldest first. */
+  list(symbol: string): Promise<Drawing[]>;
+  get(id: string): Promise<Drawing | undefined>;
+  /** How many drawings `symbol` has. */
+  count(symbol: string): Promise<number>;
+  /** Stores a new drawing; its `version` is stored as given (0 for a new one). */
+  create(drawing: Drawing): Promise<Drawing>;
+  /**
+   * Replaces the drawing's points, text and updatedAt when it is still at `drawing.version`, and
+   * counts the write; false when someone wrote it since (then nothing changed) or it is gone.
+   */
+  save(drawing: Drawing): Promise<boolean>;
+  /** False when there was nothing to delete. */
+  delete(id: string): Promise<boolean>;
+}
+
 export interface Storage {
   readonly mode: DatabaseMode;
   /** Where the data lives, without any password. */
@@ -605,6 +624,7 @@ export interface Storage {
   readonly backupDrills: BackupDrillRepository;
   readonly restores: RestoreRepository;
   readonly priceAlerts: PriceAlertRepository;
+  readonly drawings: DrawingRepository;
   readonly snapshot: DatabaseSnapshot;
   /**
    * The executor the repositories run on, errors mapped as theirs are, for the few callers that

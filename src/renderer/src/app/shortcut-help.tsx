@@ -35,6 +35,10 @@ const groups: ReadonlyArray<{ title: string; shortcuts: readonly Shortcut[] }> =
       { keys: 'Wheel', does: 'Zoom the time axis' },
       { keys: 'Drag an axis', does: 'Stretch prices or time' },
       { keys: 'Double-click an axis', does: 'Fit it again' },
+      { keys: 'Shift', does: 'Held while drawing or moving a drawing: snap to the nearest open, high, low or close' },
+      { keys: 'Delete', does: 'Delete the selected drawing' },
+      { keys: 'Ctrl+Z / ⌘Z', does: 'Undo the last drawing change' },
+      { keys: 'Esc', does: 'Put the drawing tool down, or deselect' },
     ],
   },
 ];

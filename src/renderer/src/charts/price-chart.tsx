@@ -22,6 +22,7 @@ import { holeInWindow, holesOf, seamsOf, SpanSeams } from './span-seams';
 import { ForecastOverlay, type ForecastColors, type ForecastMark } from './forecast-overlay';
 import { AlertLines, type AlertLine, type AlertLineEvents } from './alert-lines';
 import type { ChartSync } from './chart-sync';
+import { ChartDrawings, type ChartDrawingEvents, type ChartDrawingsState } from './chart-drawings';
 import {
   createIndicatorSeries,
   indicatorOutputColor,
@@ -54,6 +55,7 @@ interface ChartHandles {
   seams: SpanSeams;
   forecast: ForecastOverlay;
   alerts: AlertLines;
+  drawings: ChartDrawings;
 }
 
 interface ChartColors extends ChartFrameColors {
@@ -124,6 +126,8 @@ export interface PriceChartProps {
   placingAlert?: boolean;
   /** Charts of the same window that share this one's crosshair and time. */
   sync?: ChartSync;
+  /** The instrument's drawings, the tool in hand and the selection; without it nothing is drawn or drawable. */
+  drawings?: ChartDrawingsState;
   ref?: Ref<PriceChartHandle>;
   /** Messages and actions drawn over the chart (loading, no data). */
   children?: ReactNode;
@@ -153,6 +157,7 @@ interface ShownState {
 const noForecast: readonly ForecastMark[] = [];
 const noAlertLines: readonly AlertLine[] = [];
 const ignoreAlertEvents: AlertLineEvents = { onMove: () => {}, onPlace: () => {} };
+const noDrawings: ChartDrawingsState = { list: [], tool: null, selectedId: null, events: { onCreate: () => {}, onMove: () => {}, onSelect: () => {}, onEditText: () => {} } };
 
 const nothingShown = (): ShownState => ({ key: null, bars: [], closeOnly: false, withVolume: false, precision: 2, indicators: new Map() });
 
@@ -187,6 +192,7 @@ export function PriceChart({
   alertEvents = ignoreAlertEvents,
   placingAlert = false,
   sync,
+  drawings = noDrawings,
   ref,
   children,
 }: PriceChartProps) {
@@ -200,6 +206,13 @@ export function PriceChart({
   const nearStart = useEffectEvent(onNearStart);
   const moveAlert = useEffectEvent((id: string, price: number) => alertEvents.onMove(id, price));
   const placeAlert = useEffectEvent((price: number) => alertEvents.onPlace(price));
+  const drawingEvents = useEffectEvent(() => drawings.events);
+  const forwardDrawingEvents: ChartDrawingEvents = {
+    onCreate: (draft) => drawingEvents().onCreate(draft),
+    onMove: (id, points) => drawingEvents().onMove(id, points),
+    onSelect: (id) => drawingEvents().onSelect(id),
+    onEditText: (id) => drawingEvents().onEditText(id),
+  };
   const checkNearStart = useEffectEvent((range: LogicalRange | null) => {
     if (range === null || applyingRef.current || shownRef.current.bars.length === 0) return;
     if (range.from < Math.max(NEAR_START_BARS, (range.to - range.from) / 2)) nearStart();
@@ -224,9 +237,16 @@ export function PriceChart({
       chart.panes()[0]!.attachPrimitive(seams);
       const forecastOverlay = new ForecastOverlay(chart);
       const alerts = new AlertLines(chart, { onMove: moveAlert, onPlace: placeAlert }, (price) => roundPrice(price, shownRef.current.precision));
+      // After the alert lines: a press on an alert line is theirs.
+      const chartDrawings = new ChartDrawings(
+        chart,
+        forwardDrawingEvents,
+        (price) => roundPrice(price, shownRef.current.precision),
+        (price) => formatPrice(price, shownRef.current.precision),
+      );
       // A new chart draws nothing yet, so the next window is applied in full (also after StrictMode's remount).
       shownRef.current = nothingShown();
-      return { chart, candles, closeLine, volume, seams, forecast: forecastOverlay, alerts };
+      return { chart, candles, closeLine, volume, seams, forecast: forecastOverlay, alerts, drawings: chartDrawings };
     },
     readColors: readChartColors,
     applyColors: (handles, themed) => {
@@ -235,6 +255,7 @@ export function PriceChart({
       handles.closeLine.applyOptions({ color: themed.line });
       handles.seams.restyle(themed.indicators.guide);
       handles.forecast.restyle(themed.forecast);
+      handles.drawings.restyle();
       // Volume and MACD histogram colours are stored per bar, so they are set again with the data.
       const shown = shownRef.current;
       if (shown.withVolume) handles.volume.setData(toVolumeData(shown.bars, { up: themed.volumeUp, down: themed.volumeDown }));
@@ -358,6 +379,7 @@ export function PriceChart({
       }
       const panesChanged = applyIndicators(handles, colors, next, plan);
       handles.seams.set([...seamsOf(next.spans), ...holesOf(next.bars, timeframe)], colors.indicators.guide);
+      if (plan.kind !== 'none') handles.drawings.setBars(next.bars, timeframe);
       shown.bars = next.bars;
       shown.key = next.key;
       if (panesChanged) {
@@ -390,6 +412,13 @@ export function PriceChart({
     if (handles && colors) handles.alerts.set(closeOnlyShown ? handles.closeLine : handles.candles, alertLines, colors.alert);
   }, [alertLines, closeOnlyShown, colors, handlesRef]);
   useEffect(() => handlesRef.current?.alerts.setPlacing(placingAlert), [placingAlert, handlesRef]);
+  useEffect(() => {
+    const handles = handlesRef.current;
+    if (!handles) return;
+    handles.drawings.setSeries(closeOnlyShown ? handles.closeLine : handles.candles);
+    handles.drawings.set(drawings.list, drawings.selectedId);
+  }, [drawings.list, drawings.selectedId, closeOnlyShown, handlesRef]);
+  useEffect(() => handlesRef.current?.drawings.setTool(drawings.tool), [drawings.tool, handlesRef]);
 
   const timeframeShown = useEffectEvent(() => timeframe);
   useEffect(() => {

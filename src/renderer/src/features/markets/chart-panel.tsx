@@ -30,6 +30,8 @@ import { TimeframeBar } from './timeframe-bar';
 import { useChartWindow, type LoadedWindow } from './use-chart-window';
 import { useActiveForecast } from './use-active-forecast';
 import { PriceAlertsPanel, usePriceAlerts } from './price-alerts-panel';
+import { DrawingNoteEditor, DrawingTools } from './drawing-tools';
+import { useDrawings } from './use-drawings';
 
 interface ChartNoticeProps {
   row: InstrumentRow | undefined;
@@ -255,6 +257,7 @@ export function ChartPanel({
   const forecast = useActiveForecast(symbol, timeframe, view.forecast);
   const [placingAlert, setPlacingAlert] = useState(false);
   const priceAlerts = usePriceAlerts(symbol, timeframe, chart.window?.bars.at(-1)?.close);
+  const drawings = useDrawings(symbol, active);
 
   useApiEvent('bars.changed', (change) => {
     if (change.symbol === symbol) chart.refreshTail(change.from, change.to);
@@ -382,6 +385,7 @@ export function ChartPanel({
           onAdd={onAddIndicator}
           onRemove={onRemoveIndicator}
         />
+        <DrawingTools drawings={drawings} />
         <div className="chart-toolbar__end">
           {layoutSwitch}
           <span className="chart-toolbar__divider" aria-hidden="true" />
@@ -499,8 +503,15 @@ export function ChartPanel({
           }}
           placingAlert={placingAlert}
           sync={sync}
+          drawings={{ list: drawings.drawings, tool: drawings.tool, selectedId: drawings.selectedId, events: drawings.events }}
         >
+          {drawings.note && <DrawingNoteEditor key={drawings.note.id ?? 'new'} note={drawings.note} onSave={drawings.saveNote} onCancel={drawings.cancelNote} />}
           <div className="chart-notices">
+            {drawings.error && (
+              <div className="chart-notice chart-notice--problem" role="alert" data-testid="drawing-error">
+                {drawings.error}
+              </div>
+            )}
             {chart.capReached && current && (
               <HistoryCapNotice held={current} available={available} onTimeframe={(tf, start) => onSelect({ timeframe: tf }, start)} onDismiss={chart.dismissCap} />
             )}
