@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { backupSettingsSchema, retentionSettingsSchema } from './backup-settings';
+import { cacheSettingsSchema } from './cache-settings';
 import { compareViewSchema } from './compare-view';
 import { timeframeSchema } from './timeframes';
 
@@ -137,6 +138,8 @@ export const settingsSchema = z.object({
   timeZone: timeZoneChoiceSchema.default('utc'),
   /** The Compare screen's instruments, start, panes and scale; absent until it is first changed. */
   compare: compareViewSchema.optional(),
+  /** What a team desktop keeps in its offline cache; unused without a Postgres database. */
+  cache: cacheSettingsSchema.prefault({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();
