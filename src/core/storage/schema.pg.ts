@@ -6,7 +6,7 @@
  * can be queried (news tickers, model metrics).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, pgView, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, doublePrecision, index, integer, jsonb, pgTable, pgView, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { RestoreDrill, RestoreOutcome } from '../../shared/backups';
 import type { Instrument, JobRun } from '../../shared/domain';
 import type { LiveTracking, RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
@@ -486,3 +486,36 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_at_idx').on(t.at)],
 );
+
+/** Raw bytes; drizzle's pg-core has no bytea column of its own. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * The offline cache's outbox (src/core/sync). Only a SQLite cache fills it; the table exists here
+ * so both dialects keep one schema. Machine-local: never backed up, never synced.
+ */
+export const syncOutbox = pgTable('sync_outbox', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+  tableName: text('table_name').notNull(),
+  /** The changed row's primary key values as a JSON array, in the key's column order. */
+  rowKey: text('row_key').notNull(),
+  /** insert | update | delete */
+  op: text('op').notNull(),
+  changedAt: bigint('changed_at', { mode: 'number' }).notNull(),
+});
+
+/** What the sync engine keeps about this database: the cache's id, the last sync, what a cache pushed into this primary. Machine-local. */
+export const syncState = pgTable('sync_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/** Model artifacts as the team shares them in its database, so a model trained on one desktop can be loaded on every other. */
+export const modelArtifacts = pgTable('model_artifacts', {
+  modelId: text('model_id').primaryKey(),
+  /** The artifact file's bytes (models/<id>/artifact.bin); sha256 is the registry's artifact_sha256 of them. */
+  bytes: bytea('bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  storedAt: bigint('stored_at', { mode: 'number' }).notNull(),
+});

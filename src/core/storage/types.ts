@@ -11,6 +11,7 @@ import type { LossPoint, ModelMetrics, ModelStage, ModelType, Segment, StageChan
 import type { PriceAlert } from '../../shared/price-alerts';
 import type { Alert, IngestJob } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
+import type { SqlExecutor } from './sql-executor';
 
 export interface UpsertResult {
   inserted: number;
@@ -68,6 +69,12 @@ export interface MarketDataRepository {
   rollUpMinuteBars(symbol: string, from: number, before: number): Promise<(MinuteRollUp & { next: number }) | null>;
   /** Bytes a stored bar and a rollup row take on average, measured from the engine's own storage. */
   rowBytes(): Promise<{ bar: number; rollup: number }>;
+  /**
+   * Deletes these bars of one stored series (open times; ones not stored are skipped) with
+   * their share of the rollups and series summaries, in ONE transaction; returns how many were
+   * deleted. The sync engine's way to make one database's series equal another's.
+   */
+  deleteBars(symbol: string, timeframe: Timeframe, times: readonly number[]): Promise<number>;
 }
 
 /** Minute bars rolled up (or to roll up) and the hourly bars they make. */
@@ -599,6 +606,12 @@ export interface Storage {
   readonly restores: RestoreRepository;
   readonly priceAlerts: PriceAlertRepository;
   readonly snapshot: DatabaseSnapshot;
+  /**
+   * The executor the repositories run on, errors mapped as theirs are, for the few callers that
+   * work across tables by name (the sync engine, src/core/sync). Its writes to market data bypass
+   * the rollups and series summaries: bars go through `marketData`.
+   */
+  readonly sql: SqlExecutor;
   /**
    * `work` in one transaction: all its writes are stored, or none when it throws (the error
    * is rethrown). `work` must use only `tx`; market data and the repositories of the storage

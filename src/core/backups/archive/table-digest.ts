@@ -20,12 +20,15 @@ export interface TableShape {
 }
 
 /**
- * The backup catalogue: tables that describe this machine's archives (the backups, their
- * drills, the restores done) rather than the workspace. They are not backed up (a backup's own
- * row would be caught half-done, and a drill or restore names archives of this machine), and a
- * restore keeps the live database's rows of them instead.
+ * Tables that are not backed up, and whose live rows a restore keeps:
+ * - the backup catalogue, which describes this machine's archives (the backups, their drills,
+ *   the restores done) rather than the workspace: a backup's own row would be caught half-done,
+ *   and a drill or restore names archives of this machine;
+ * - the sync engine's bookkeeping (src/core/sync), the outbox and state of this database;
+ * - model_artifacts, the team database's copy of the model files, which a backup already holds
+ *   in its models folder (and the next sync uploads again from there).
  */
-export const CATALOGUE_TABLES: readonly string[] = ['backups', 'backup_drills', 'restores'];
+export const CATALOGUE_TABLES: readonly string[] = ['backups', 'backup_drills', 'restores', 'sync_outbox', 'sync_state', 'model_artifacts'];
 
 function shapeOf(table: PgTable): TableShape {
   const config = getTableConfig(table);
