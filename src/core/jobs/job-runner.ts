@@ -40,6 +40,8 @@ export interface StartedJob<T> {
 export interface JobRunnerOptions {
   /** This process, as recorded on its runs; see JobRunRepository.failInterrupted. */
   owner: string;
+  /** Said after the description of every run started while it gives something (a team desktop working offline). */
+  note?: () => string | null;
 }
 
 const PROGRESS_INTERVAL_MS = 200;
@@ -93,7 +95,8 @@ export class JobRunner {
     const runId = randomUUID();
     const controller = new AbortController();
     const startedAt = this.now();
-    await this.runs.start({ id: runId, kind, description, startedAt, owner: this.options.owner, ingestJobId: options.ingestJobId ?? null });
+    const note = this.options.note?.();
+    await this.runs.start({ id: runId, kind, description: note ? `${description} (${note})` : description, startedAt, owner: this.options.owner, ingestJobId: options.ingestJobId ?? null });
     this.running.set(runId, controller);
     this.kinds.set(runId, { kind, description });
 

@@ -1,8 +1,5 @@
-import type { z } from 'zod';
-import type { cacheScopeEntrySchema } from '../../shared/cache-settings';
 import type { Settings } from '../../shared/domain';
-
-export type CacheScope = z.infer<typeof cacheScopeEntrySchema>[];
+import type { CacheScopeEntry } from './cache-sync';
 
 /**
  * The series the offline cache keeps: each watchlist symbol with the default timeframes and
@@ -10,9 +7,9 @@ export type CacheScope = z.infer<typeof cacheScopeEntrySchema>[];
  * whose own timeframes and depth replace the defaults. An instrument given no timeframes is
  * left out, so a watchlist symbol can be kept out of the cache.
  */
-export function resolveCacheScope(settings: Pick<Settings, 'watchlist' | 'cache'>): CacheScope {
+export function resolveCacheScope(settings: Pick<Settings, 'watchlist' | 'cache'>): CacheScopeEntry[] {
   const { watchlist, defaultTimeframes, defaultDays, instruments } = settings.cache.scope;
-  const scope = new Map<string, CacheScope[number]>();
+  const scope = new Map<string, CacheScopeEntry>();
   if (watchlist) {
     for (const symbol of settings.watchlist) {
       const key = symbol.toUpperCase();
