@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backedUpTables, canonicalRow, canonicalSelect } from '../../src/core/backups/archive/table-digest';
+import { backedUpTables, canonicalRow, canonicalSelect, shapeWithColumns } from '../../src/core/backups/archive/table-digest';
 import type { EventPayload } from '../../src/shared/contract';
 import { FakeProviderServer } from '../support/fake-provider-server';
 import { useTestPostgres, type RestartablePostgres } from '../support/postgres';
@@ -15,12 +15,21 @@ const DAY = 24 * 60 * MINUTE;
 /** Within the fake Polygon's two years of depth, measured from its own "now" (2025-02-20). */
 const BACKFILL_FROM = Date.UTC(2025, 0, 10);
 const BACKFILL_DAYS = 5;
+/** Daily bars imported offline: enough for a model to train on. */
+const SILVER_DAYS = 250;
 /** Tables whose rows this test writes on both sides of the outage. */
 const COMPARED_TABLES = ['market_data', 'model_registry', 'training_runs'];
 
+/**
+ * When each database stored a bar: the desktop's own time offline, the push's on the team
+ * database. The sync compares and moves bars by what they say, not by when they arrived.
+ */
+const LOCAL_COLUMNS = new Set(['ingested_at']);
+
 /** Every row of `table` in canonical order, from the team database and from the cache file. */
 async function rowsOnBothSides(url: string, cacheFile: string, table: string): Promise<{ primary: string[]; cache: string[] }> {
-  const shape = backedUpTables.find((candidate) => candidate.name === table)!;
+  const full = backedUpTables.find((candidate) => candidate.name === table)!;
+  const shape = shapeWithColumns(full, new Set(full.columns.map((column) => column.name).filter((name) => !LOCAL_COLUMNS.has(name))));
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -96,8 +105,8 @@ function describeOutage(engine: string, useServer: () => RestartablePostgres): v
       expect((await firstEnded).status).not.toBe('succeeded');
 
       // Offline: an import, the whole backfill again (into the cache), and a model trained on the imported bars.
-      const silver = await call('import.csv', { source: { kind: 'text', fileName: 'silver.csv', text: dailyBarsCsv(Date.UTC(2021, 0, 4), 90, 25) }, symbol: 'XAGUSD', timeframe: '1d' });
-      expect(silver.inserted).toBe(90);
+      const silver = await call('import.csv', { source: { kind: 'text', fileName: 'silver.csv', text: dailyBarsCsv(Date.UTC(2021, 0, 4), SILVER_DAYS, 25) }, symbol: 'XAGUSD', timeframe: '1d' });
+      expect(silver.inserted).toBe(SILVER_DAYS);
       const again = await call('backfill.start', { provider: 'polygon', symbol: 'BTCUSD', timeframe: '1m', from: BACKFILL_FROM, to });
       await waitFor('the offline backfill to end', async () => !core.jobs.isRunning(again.runId), 120_000);
       const trained = await call('models.train', { symbol: 'XAGUSD', timeframe: '1d', modelType: 'naive', wait: true });
@@ -120,7 +129,7 @@ function describeOutage(engine: string, useServer: () => RestartablePostgres): v
         expect(new Set(primary).size, `${table}: no row twice`).toBe(primary.length);
       }
       const bars = await rowsOnBothSides(url, cacheFile, 'market_data');
-      expect(bars.primary).toHaveLength(BACKFILL_DAYS * 24 * 60 + 90);
+      expect(bars.primary).toHaveLength(BACKFILL_DAYS * 24 * 60 + SILVER_DAYS);
       const models = await call('models.list', { symbol: 'XAGUSD' });
       expect(models.models.map((model) => model.modelId)).toContain(trained.result!.modelId);
     }, 400_000);

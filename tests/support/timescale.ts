@@ -79,6 +79,7 @@ export async function startTestTimescale(): Promise<RestartablePostgres> {
   await admin.query('SELECT pg_reload_conf()');
   let databases = 0;
   let running = true;
+  let paused = false;
   return {
     async createDatabaseUrl() {
       if (!running) throw new Error('the test TimescaleDB is not running');
@@ -91,7 +92,7 @@ export async function startTestTimescale(): Promise<RestartablePostgres> {
       running = false;
       try {
         await admin.end().catch(() => undefined);
-        await stopCluster(dir);
+        if (!paused) await stopCluster(dir);
       } finally {
         fs.rmSync(path.dirname(dir), { recursive: true, force: true });
       }
@@ -99,9 +100,11 @@ export async function startTestTimescale(): Promise<RestartablePostgres> {
     async pause() {
       await admin.end().catch(() => undefined);
       await stopCluster(dir);
+      paused = true;
     },
     async resume() {
       await pgCtl(dir, `-l '${dir}/server.log' -w start`);
+      paused = false;
       admin = new pg.Client({ connectionString: url });
       await admin.connect();
     },
