@@ -11,6 +11,7 @@
  *   METALYTICS_BENCH_DIALECTS  engines to measure (default sqlite,postgres,timescaledb)
  *   METALYTICS_BENCH_MODELS_ONLY=1 only the model figures (training per tfjs backend, the worker), for quick runs
  *   METALYTICS_BENCH_BACKUP_ONLY=1 only the backup figures, for quick runs (sizes: see backup-bench.ts)
+ *   METALYTICS_BENCH_SYNC_ONLY=1 only the offline-cache sync figures, for quick runs (sizes: see sync-bench.ts)
  *
  * The same figures run on SQLite, embedded Postgres and, when ../shared/tools/timescaledb
  * is installed, a real TimescaleDB (skipped with a note otherwise). Besides the 1m history
@@ -37,6 +38,7 @@ import { benchConcurrentClients } from './concurrent-clients';
 import { benchIndicators } from './indicators-bench';
 import { benchMixedBases } from './mixed-bases-bench';
 import { benchModels } from './models-bench';
+import { benchSync } from './sync-bench';
 import { benchOutputValidation } from './output-validation-bench';
 import { queryLatency } from './query-latency';
 import { loopColumns, watchEventLoop } from './loop-watch';
@@ -51,6 +53,7 @@ const MIXED_MINUTES = env('METALYTICS_BENCH_MIXED_MINUTES', 1_000_000);
 const STORAGE_ONLY = process.env.METALYTICS_BENCH_STORAGE_ONLY === '1';
 const MODELS_ONLY = process.env.METALYTICS_BENCH_MODELS_ONLY === '1';
 const BACKUP_ONLY = process.env.METALYTICS_BENCH_BACKUP_ONLY === '1';
+const SYNC_ONLY = process.env.METALYTICS_BENCH_SYNC_ONLY === '1';
 const DAILY_SYMBOL = 'XAUUSD.D';
 const DIALECTS = (process.env.METALYTICS_BENCH_DIALECTS ?? 'sqlite,postgres,timescaledb').split(',');
 const CHUNK = 5_000;
@@ -268,6 +271,10 @@ async function main() {
     for (const row of await benchBackup(DIALECTS)) record(row);
     return report(info);
   }
+  if (SYNC_ONLY) {
+    for (const row of await benchSync(DIALECTS)) record(row);
+    return report(info);
+  }
 
   const sqliteDirs = new Map<Purpose, string>();
   const openSqlite = async (purpose: Purpose) => {
@@ -294,6 +301,8 @@ async function main() {
   if (!STORAGE_ONLY) for (const row of await benchModels()) record(row);
   // Backup, verify and restore rates beside SQLite's backup API alone, the main thread meanwhile, and the Postgres export beside COPY.
   if (!STORAGE_ONLY) for (const row of await benchBackup(DIALECTS)) record(row);
+  // Rows/s pushed from an offline cache after an outage beside the raw insert on the same server.
+  if (!STORAGE_ONLY) for (const row of await benchSync(DIALECTS)) record(row);
 
   const provider = STORAGE_ONLY ? undefined : await startBenchProvider();
   try {

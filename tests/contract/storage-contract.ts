@@ -1325,6 +1325,22 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
       });
     });
 
+    describe('market data: deleting bars', () => {
+      const ctx = useStorage();
+      const bars = walk(Date.UTC(2024, 2, 4), MINUTE, 3 * 1440, 31);
+
+      it('deletes the named bars with their share of the rollups and summaries, skipping ones not stored', async () => {
+        const md = ctx.storage.marketData;
+        await upsertAll(ctx.storage, 'GONE', '1m', bars);
+        const doomed = [bars[0]!.time, bars[700]!.time, bars[1500]!.time, bars.at(-1)!.time + MINUTE];
+        expect(await md.deleteBars('GONE', '1m', doomed)).toBe(3);
+        expect(await md.deleteBars('GONE', '1m', doomed)).toBe(0);
+        const left = bars.filter((bar) => !doomed.includes(bar.time));
+        for (const target of ['1h', '1d'] as const) expectSameBars((await md.queryBars({ symbol: 'GONE', timeframe: target })).bars, referenceBars(left, target));
+        expect(await md.coverage('GONE')).toMatchObject([{ symbol: 'GONE', timeframe: '1m', first: left[0]!.time, last: left.at(-1)!.time, count: left.length }]);
+      });
+    });
+
     describe('market data: concurrent writers', () => {
       const ctx = useStorage();
 

@@ -203,16 +203,28 @@ async function pullTable(ctx: PullContext, table: SyncedTable): Promise<number> 
     }
   }
   if (writes.length === 0 && deletes.length === 0) return 0;
-  await withoutCapture(() =>
+  const keyIndexes = table.orderBy.map((name) => table.columns.findIndex((column) => column.name === name));
+  const keyOf = (row: Row) => {
+    const values = canonicalValues(
+      table,
+      table.columns.map((column) => row[column.name]),
+    );
+    return JSON.stringify(keyIndexes.map((i) => values[i]));
+  };
+  return withoutCapture(() =>
     ctx.cache.sql.transaction(async (tx) => {
-      for (const key of deletes) {
+      // Keys the app wrote while the tables were compared: the transaction holds the connection, so none can slip in after this read.
+      const since = new Set((await tx.query('SELECT row_key FROM sync_outbox WHERE table_name = {table}', { table: table.name })).map((row) => JSON.stringify(JSON.parse(String(row.row_key)))));
+      const toDelete = deletes.filter((key) => !since.has(JSON.stringify(key)));
+      const toWrite = writes.filter((row) => !since.has(keyOf(row)));
+      for (const key of toDelete) {
         const { where, params } = matching(table.orderBy, key);
         await tx.execute(`DELETE FROM ${quote(table.name)} WHERE ${where}`, params);
       }
-      await writeAll(tx, table, writes);
+      await writeAll(tx, table, toWrite);
+      return toWrite.length + toDelete.length;
     }),
   );
-  return writes.length + deletes.length;
 }
 
 /**
