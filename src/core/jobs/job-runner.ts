@@ -187,12 +187,18 @@ export class JobRunner {
 
   private async beat(): Promise<void> {
     try {
-      await this.recordPendingEndings();
       if (this.running.size > 0) await this.runs.heartbeat(this.options.owner, this.now());
       await this.sweepInterrupted();
     } catch (error) {
       // A database that is down now may be back at the next beat; the runs stay fresh within STALE_RUN_MS.
       this.logger.warn('could not record the job heartbeat', { error: String(error) });
+    }
+    try {
+      await this.recordPendingEndings();
+    } catch (error) {
+      // Apart from the heartbeat: a team desktop working offline keeps its runs on the cache alive while
+      // the endings of runs it started on the team database wait there for the server.
+      this.logger.warn('could not record the ending of a job yet', { error: String(error) });
     }
   }
 
