@@ -63,6 +63,7 @@ import { runFeaturesMaterialize, type FeaturesMaterializeOptions } from './featu
 import { runRetention, type RetentionCommandOptions } from './retention-command';
 import { runServe } from './serve-command';
 import { runStatus, type StatusCommandOptions } from './status-command';
+import { runSync, type SyncCommandOptions } from './sync-command';
 
 interface WorkspaceOptions {
   dataDir?: string;
@@ -210,6 +211,15 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--json', 'print the status as JSON', false),
   ).action(async (options: WorkspaceOptions & StatusCommandOptions) => {
     setExitCode(await withCore(options, 'warn', (core) => runStatus(core, options, processOutput)));
+  });
+
+  withWorkspaceOptions(
+    program
+      .command('sync')
+      .description("team mode: send this data folder's cached changes to the team database and take in the team's, now")
+      .option('--json', 'print { pushedRows, pulledRows, conflicts, rangesCompared, rangesMoved, startedAt, finishedAt } as JSON', false),
+  ).action(async (options: WorkspaceOptions & SyncCommandOptions) => {
+    setExitCode(await withCore(options, 'warn', (core) => runSync(core, options, processOutput)));
   });
 
   const instruments = program.command('instruments').description('list, add and remove the instruments of the workspace');

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import type { SyncOutcome } from '../../shared/sync';
 import type { Timeframe } from '../../shared/timeframes';
 import { quote } from '../backups/archive/table-digest';
 import type { Logger } from '../ports';
@@ -27,15 +28,7 @@ export interface CacheScopeEntry {
   days: number | null;
 }
 
-export interface SyncOutcome {
-  pushedRows: number;
-  pulledRows: number;
-  conflicts: number;
-  rangesCompared: number;
-  rangesMoved: number;
-  startedAt: number;
-  finishedAt: number;
-}
+export type { SyncOutcome };
 
 /** Bumped whenever the triggers' text changes, so prepareCache replaces those of an older version. */
 const TRIGGER_VERSION = 1;
