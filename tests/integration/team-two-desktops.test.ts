@@ -74,16 +74,23 @@ function describeTwoDesktops(engine: string, useServer: () => RestartablePostgre
     });
 
     it('edit on both sides while A is offline, and converge', async () => {
-      // A yearly schedule: it never fires during the test, so only the edits below change the job.
+      // Yearly schedules: they never fire during the test, so only the edits below change the jobs.
       const job = await b.call('jobs.create', { name: 'Gold poll', kind: 'poll', provider: 'polygon', symbols: ['XAUUSD'], schedule: '0 0 1 1 *' });
+      const other = await b.call('jobs.create', { name: 'Silver poll', kind: 'poll', provider: 'polygon', symbols: ['XAGUSD'], schedule: '0 0 1 1 *' });
+      const doomed = await b.call('priceAlerts.create', { symbol: 'XAUUSD', condition: { kind: 'crossBelow', price: 1 }, note: 'deleted on B' });
       for (const desktop of [a, b]) await desktop.call('sync.now');
-      expect((await a.call('jobs.list')).jobs.map((j) => j.name)).toEqual(['Gold poll']);
+      expect((await a.call('jobs.list')).jobs.map((j) => j.name).sort()).toEqual(['Gold poll', 'Silver poll']);
+      expect((await a.call('priceAlerts.list', {})).priceAlerts.map((alert) => alert.id)).toEqual([doomed.id]);
 
       const cutAt = Date.now();
       proxy.cut();
       await waitFor('A to go offline', async () => (await a.call('system.status')).sync.state === 'offline', 30_000);
       console.info(`${engine}: A offline ${Date.now() - cutAt} ms after its path was cut`);
       expect((await b.call('system.status')).sync.state).toBe('online');
+      await expect(a.call('sync.now')).rejects.toThrow(/UNAVAILABLE The team database cannot be reached/);
+      // B edits the other job before A does.
+      const otherOnline = await b.call('jobs.update', { id: other.id, name: 'Silver poll (B)' });
+      await sleep(20);
 
       // A, offline, on its cache.
       expect((await a.importRealFile('xauusd-1d-mt4.csv', 'XAUUSD')).inserted).toBe(XAU_BARS);
@@ -98,14 +105,18 @@ function describeTwoDesktops(engine: string, useServer: () => RestartablePostgre
         ],
       });
       const editedOffline = await a.call('jobs.update', { id: job.id, name: 'Gold poll (A, offline)', lookbackDays: 10 });
+      const otherOffline = await a.call('jobs.update', { id: other.id, name: 'Silver poll (A, offline)' });
+      expect(otherOffline.updatedAt).toBeGreaterThan(otherOnline.updatedAt);
+      await a.call('priceAlerts.update', { id: doomed.id, note: 'edited on A, offline' });
       const offline = await a.call('system.status');
       expect(offline.sync).toMatchObject({ state: 'offline' });
       expect(offline.sync.pendingChanges).toBeGreaterThan(0);
 
-      // B, online, on the team database: the same job later than A, its own bars and alert.
+      // B, online, on the team database: the first job later than A, an alert A edited deleted, its own bars and alert.
       await sleep(20);
       const editedOnline = await b.call('jobs.update', { id: job.id, name: 'Gold poll (B)', lookbackDays: 20 });
       expect(editedOnline.updatedAt).toBeGreaterThan(editedOffline.updatedAt);
+      expect(await b.call('priceAlerts.delete', { id: doomed.id })).toEqual({ id: doomed.id, deleted: true });
       expect((await b.importRealFile('btc-usd-1d-yahoo.csv', 'BTCUSD')).inserted).toBe(BTC_BARS);
       const alertB = await b.call('priceAlerts.create', { symbol: 'BTCUSD', condition: { kind: 'crossBelow', price: 1 }, note: 'from B' });
 
@@ -146,7 +157,8 @@ function describeTwoDesktops(engine: string, useServer: () => RestartablePostgre
       // Nothing twice, nothing lost, on the team database.
       const coverage = (await b.call('bars.coverage', {})).coverage.filter((c) => c.timeframe === '1d');
       expect(coverage.map((c) => [c.symbol, c.count]).sort()).toEqual([['BTCUSD', BTC_BARS], ['XAUUSD', XAU_BARS]]);
-      expect((await b.call('priceAlerts.list', {})).priceAlerts.map((alert) => alert.id).sort()).toEqual([alertA.id, alertB.id].sort());
+      // The alert B deleted after A's offline edit stays deleted.
+      for (const desktop of [a, b]) expect((await desktop.call('priceAlerts.list', {})).priceAlerts.map((alert) => alert.id).sort()).toEqual([alertA.id, alertB.id].sort());
       expect((await b.call('drawings.list', { symbol: 'XAUUSD' })).drawings.map((d) => d.id)).toEqual([drawing.id]);
       expect((await b.call('instruments.list')).instruments.filter((i) => i.symbol === 'XPTEUR')).toHaveLength(1);
       const imports = (await b.call('jobs.runs', { limit: 100 })).runs.filter((run) => run.kind === 'import');
@@ -155,20 +167,26 @@ function describeTwoDesktops(engine: string, useServer: () => RestartablePostgre
         expect.stringMatching(/xauusd-1d-mt4\.csv.*offline, into this desktop's cache/),
       ]);
 
-      // The job: B's later edit won on every side, and the team database says why.
+      // The jobs: the later edit won on every side (B's of the first, A's of the other), B's later delete too, and the team database says why.
       for (const desktop of [a, b]) {
-        expect((await desktop.call('jobs.list')).jobs.map((j) => [j.name, j.lookbackDays])).toEqual([['Gold poll (B)', 20]]);
+        expect((await desktop.call('jobs.list')).jobs.map((j) => [j.name, j.lookbackDays]).sort()).toEqual([['Gold poll (B)', 20], ['Silver poll (A, offline)', 30]]);
       }
       const conflicts = (await primary.sql.query("SELECT actor, details FROM audit_log WHERE action = 'sync.conflict' ORDER BY id")).map((row) => ({
         actor: row.actor,
         details: typeof row.details === 'string' ? (JSON.parse(row.details) as unknown) : row.details,
       }));
-      expect(conflicts).toEqual([
-        {
-          actor: `sync:${hostname()}`,
-          details: expect.objectContaining({ table: 'ingest_jobs', key: [job.id], kept: 'team', desktop: hostname(), rule: expect.stringContaining('last writer wins') }),
-        },
-      ]);
+      const conflict = (table: string, key: string, kept: 'team' | 'pushed', rule: string) => ({
+        actor: `sync:${hostname()}`,
+        details: expect.objectContaining({ table, key: [key], kept, desktop: hostname(), rule: expect.stringContaining(rule) }),
+      });
+      expect(conflicts).toHaveLength(3);
+      expect(conflicts).toEqual(
+        expect.arrayContaining([
+          conflict('ingest_jobs', job.id, 'team', 'last writer wins'),
+          conflict('ingest_jobs', other.id, 'pushed', 'last writer wins'),
+          conflict('price_alerts', doomed.id, 'team', 'deleted on the team database'),
+        ]),
+      );
     }, 150_000);
   });
 }
