@@ -98,7 +98,7 @@ export function renderApiMarkdown(doc: OpenApiDocument): string {
         '```',
         '',
         '```sh',
-        curlLine(server, path, example),
+        curlLine(server, path, example, body.required),
         '```',
         '',
       );
@@ -158,8 +158,10 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function curlLine(server: string, path: string, example: unknown): string {
-  const body = example === undefined || (typeof example === 'object' && example !== null && Object.keys(example).length === 0) ? null : JSON.stringify(example);
+/** Without a body where the method takes none, so the line shows that an empty POST is enough. */
+function curlLine(server: string, path: string, example: unknown, bodyRequired: boolean): string {
+  const empty = example === undefined || (typeof example === 'object' && example !== null && Object.keys(example).length === 0);
+  const body = empty && !bodyRequired ? null : JSON.stringify(example ?? {});
   const auth = 'curl -s -H "Authorization: Bearer $METALYTICS_TOKEN"';
   return body === null ? `${auth} -X POST ${server}${path}` : `${auth} -H 'Content-Type: application/json' \\\n  -d ${shellQuote(body)} \\\n  ${server}${path}`;
 }

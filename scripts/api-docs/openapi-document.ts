@@ -136,6 +136,7 @@ const exampleInputs: Partial<Record<MethodName, unknown>> = {
   'priceAlerts.create': { symbol: 'XAUUSD', condition: { kind: 'crossAbove', price: 2500 } },
   'compare.query': { symbols: ['XAUUSD', 'XAGUSD'], timeframe: '1d', ratio: { numerator: 'XAUUSD', denominator: 'XAGUSD' } },
   'market.overview': { symbols: ['XAUUSD', 'XAGUSD', 'BTCUSD'] },
+  'settings.update': { theme: 'dark' },
   'jobs.cancel': { runId: sampleStrings.runId },
   // Over HTTP a model travels as `content`: the text models.export answers with.
   'models.import': { content: 'CONTENT_OF_AN_EXPORT' },
