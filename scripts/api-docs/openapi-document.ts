@@ -81,14 +81,15 @@ const sampleStrings: Readonly<Record<string, string>> = {
   name: 'gold-daily',
   query: 'gold',
   fileName: 'xauusd.csv',
-  text: 'Date,Open,High,Low,Close,Volume\n2024-01-02,2063.7,2075.4,2057.1,2073.4,0\n',
   path: 'xauusd.csv',
   currency: 'USD',
   value: 'your-api-key',
   folder: '/var/lib/metalytics/backups',
 };
+const SAMPLE_CSV = 'Date,Open,High,Low,Close,Volume\n2024-01-02,2063.7,2075.4,2057.1,2073.4,0\n';
 const SAMPLE_TIME = Date.UTC(2024, 0, 1);
 const SAMPLE_HOUR = 3_600_000;
+const SAMPLE_PRICE = 2400;
 
 function sampleValue(schema: JsonSchema, key: string | undefined): unknown {
   if ('const' in schema) return schema.const;
@@ -108,8 +109,7 @@ function sampleValue(schema: JsonSchema, key: string | undefined): unknown {
     }
     case 'integer':
     case 'number':
-      if (key === 'from' || key === 'to') return SAMPLE_TIME + (key === 'to' ? 30 * 24 * SAMPLE_HOUR : 0);
-      return typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : 1;
+      return sampleNumber(schema, key);
     case 'boolean':
       return false;
     case 'string':
@@ -119,11 +119,21 @@ function sampleValue(schema: JsonSchema, key: string | undefined): unknown {
   }
 }
 
-/** Only the required properties: the smallest input a caller can send. */
-function sampleObject(schema: JsonSchema): Record<string, unknown> {
+/** A time for time-like keys (a pipe into epochMsSchema shows only its first, wider bounds), else 1 kept within the bounds. */
+function sampleNumber(schema: JsonSchema, key: string | undefined): number {
+  if (key === 'to' || key === 'until') return SAMPLE_TIME + 30 * 24 * SAMPLE_HOUR;
+  if (key !== undefined && /^(time|from|since|asOf)$|(At|Time)$/.test(key)) return SAMPLE_TIME;
+  if (key === 'price') return SAMPLE_PRICE;
+  const low = typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : -Infinity;
+  const high = typeof schema.maximum === 'number' ? schema.maximum : typeof schema.exclusiveMaximum === 'number' ? schema.exclusiveMaximum - 1 : Infinity;
+  return Math.min(Math.max(1, low), high);
+}
+
+/** The required properties (the smallest input a caller can send), or all of them. */
+function sampleObject(schema: JsonSchema, every = false): Record<string, unknown> {
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-  const required = (schema.required ?? []) as string[];
-  return Object.fromEntries(required.map((key) => [key, sampleValue(properties[key] ?? {}, key)]));
+  const keys = every ? Object.keys(properties) : ((schema.required ?? []) as string[]);
+  return Object.fromEntries(keys.map((key) => [key, sampleValue(properties[key] ?? {}, key)]));
 }
 
 /**
@@ -133,7 +143,6 @@ function sampleObject(schema: JsonSchema): Record<string, unknown> {
 const exampleInputs: Partial<Record<MethodName, unknown>> = {
   'bars.query': { symbol: 'XAUUSD', timeframe: '1d', limit: 3 },
   'indicators.query': { symbol: 'XAUUSD', timeframe: '1d', limit: 100, indicators: [{ kind: 'sma', params: { period: 20 } }] },
-  'priceAlerts.create': { symbol: 'XAUUSD', condition: { kind: 'crossAbove', price: 2500 } },
   'compare.query': { symbols: ['XAUUSD', 'XAGUSD'], timeframe: '1d', ratio: { numerator: 'XAUUSD', denominator: 'XAGUSD' } },
   'market.overview': { symbols: ['XAUUSD', 'XAGUSD', 'BTCUSD'] },
   'settings.update': { theme: 'dark' },
@@ -144,18 +153,20 @@ const exampleInputs: Partial<Record<MethodName, unknown>> = {
   'backups.verify': { id: sampleStrings.id },
   'backups.preview': { id: sampleStrings.id },
   'backups.restore': { id: sampleStrings.id },
-  'import.preview': { source: { kind: 'text', fileName: sampleStrings.fileName, text: sampleStrings.text }, symbol: 'XAUUSD' },
-  'import.csv': { source: { kind: 'text', fileName: sampleStrings.fileName, text: sampleStrings.text }, symbol: 'XAUUSD', timeframe: '1d' },
+  'import.preview': { source: { kind: 'text', fileName: sampleStrings.fileName, text: SAMPLE_CSV }, symbol: 'XAUUSD' },
+  'import.csv': { source: { kind: 'text', fileName: sampleStrings.fileName, text: SAMPLE_CSV }, symbol: 'XAUUSD', timeframe: '1d' },
 };
 
-export function exampleInput(name: MethodName, input: JsonSchema): unknown {
-  // The input's own default (`{ limit: 50 }`) is what an empty body means already.
-  const example = name in exampleInputs ? exampleInputs[name] : input.type === 'object' ? sampleObject(input) : sampleValue(input, undefined);
-  const parsed = methods[name].input.safeParse(example);
-  if (!parsed.success) {
-    throw new Error(`The example input of ${name} is refused by its schema; write one in exampleInputs:\n${z.prettifyError(parsed.error)}`);
-  }
-  return example;
+function exampleInput(name: MethodName, input: JsonSchema): unknown {
+  // The input's own default (`{ limit: 50 }`) is what an empty body means already. A refinement
+  // may want more than the required fields (`points` or `text`), so every field is tried next.
+  const candidates =
+    name in exampleInputs ? [exampleInputs[name]] : input.type === 'object' ? [sampleObject(input), sampleObject(input, true)] : [sampleValue(input, undefined)];
+  const results = candidates.map((example) => ({ example, parsed: methods[name].input.safeParse(example) }));
+  const accepted = results.find(({ parsed }) => parsed.success);
+  if (accepted) return accepted.example;
+  const { error } = results[0]!.parsed;
+  throw new Error(`The example input of ${name} is refused by its schema; write one in exampleInputs:\n${error ? z.prettifyError(error) : ''}`);
 }
 
 /** The group a method or event belongs to: `bars` for `bars.query`. */
