@@ -11,6 +11,8 @@
  *   METALYTICS_BENCH_DIALECTS  engines to measure (default sqlite,postgres,timescaledb)
  *   METALYTICS_BENCH_MODELS_ONLY=1 only the model figures (training per tfjs backend, the worker), for quick runs
  *   METALYTICS_BENCH_BACKUP_ONLY=1 only the backup figures, for quick runs (sizes: see backup-bench.ts)
+ *   METALYTICS_BENCH_PAINT_ONLY=1 only the chart figures in Chromium (cold start, request to paint, live bars) over
+ *                              METALYTICS_BENCH_BARS stored 1m bars on SQLite, for quick runs
  *
  * The same figures run on SQLite, embedded Postgres and, when ../shared/tools/timescaledb
  * is installed, a real TimescaleDB (skipped with a note otherwise). Besides the 1m history
@@ -51,6 +53,7 @@ const MIXED_MINUTES = env('METALYTICS_BENCH_MIXED_MINUTES', 1_000_000);
 const STORAGE_ONLY = process.env.METALYTICS_BENCH_STORAGE_ONLY === '1';
 const MODELS_ONLY = process.env.METALYTICS_BENCH_MODELS_ONLY === '1';
 const BACKUP_ONLY = process.env.METALYTICS_BENCH_BACKUP_ONLY === '1';
+const PAINT_ONLY = process.env.METALYTICS_BENCH_PAINT_ONLY === '1';
 const DAILY_SYMBOL = 'XAUUSD.D';
 const DIALECTS = (process.env.METALYTICS_BENCH_DIALECTS ?? 'sqlite,postgres,timescaledb').split(',');
 const CHUNK = 5_000;
@@ -266,6 +269,19 @@ async function main() {
   }
   if (BACKUP_ONLY) {
     for (const row of await benchBackup(DIALECTS)) record(row);
+    return report(info);
+  }
+
+  if (PAINT_ONLY) {
+    const dir = tempDir('metalytics-bench-paint-');
+    try {
+      const storage = await openStorage({ dataDir: dir, logger: silentLogger() });
+      await repositoryUpsert(storage, QUERY_BARS);
+      await storage.close();
+      for (const row of await benchChartPaint(dir, QUERY_BARS)) record(row);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     return report(info);
   }
 
