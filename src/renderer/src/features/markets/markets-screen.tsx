@@ -29,6 +29,7 @@ import { InstrumentPicker, SyntheticBadge } from './instrument-picker';
 import { buildInstrumentRows, chartableTimeframes, defaultSymbol, type InstrumentRow } from './instrument-rows';
 import { isEditableTarget, marketsShortcut } from './shortcuts';
 import { TimeframeBar } from './timeframe-bar';
+import { ChartTypeSelect } from './chart-type-select';
 import { useChartWindow, type LoadedWindow } from './use-chart-window';
 import { useActiveForecast } from './use-active-forecast';
 import { PriceAlertsPanel, usePriceAlerts } from './price-alerts-panel';
@@ -516,6 +517,14 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
                     {current && historyNote({ ...current, coverage: catalogue.coverage })}
                   </span>
                 )}
+                {current === null && data && data.bars.length > 0 && (
+                  // The last window's line, invisible while the next one loads: the header keeps its
+                  // height, so the chart below is not resized (every canvas redrawn) twice a switch.
+                  <span className="chart-header__reserved" aria-hidden="true">
+                    {data.sourceTimeframe && sourceLine(data.spans, data.sourceTimeframe, data.timeframe)} {formatCount(data.bars.length)} bars,{' '}
+                    {formatZonedBarTime(data.bars[0]!.time, data.timeframe, zone)} → {formatZonedBarTime(data.bars.at(-1)!.time, data.timeframe, zone)} {zone.label}
+                  </span>
+                )}
               </p>
             </div>
             <div className="chart-header__tools">
@@ -534,6 +543,17 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
               onRemove={onRemoveIndicator}
             />
             <div className="chart-toolbar__end">
+              <ChartTypeSelect
+                value={settings?.chart.type ?? 'candles'}
+                disabled={!settings}
+                onChange={(type) => {
+                  // The whole chart setting goes along: a patch fills in a missing timeframe with the default.
+                  if (!settings) return;
+                  updateSettings({ chart: { ...settings.chart, type } }).catch((failure: unknown) =>
+                    setSaveError(`The chart type was not changed. ${describeError(failure)}`),
+                  );
+                }}
+              />
               <button
                 type="button"
                 className="button button--tool"
@@ -610,6 +630,8 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
           <PriceChart
             ref={chartRef}
             data={data}
+            onWindow={chart.onWindow}
+            chartType={settings?.chart.type}
             timeframe={timeframe}
             zone={zone}
             theme={theme}
