@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
-import { clickToRenderedFrame } from '../support/page-probes';
+import { timeToRenderedFrame } from '../support/page-probes';
 import { realDataPath } from '../support/real-data';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
 import { closeApp, docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
@@ -80,7 +80,7 @@ describe('Chart types and axes', () => {
 
   it('paints 2,000 daily candles with three indicators well within a second of the click (the tight figure is in npm run bench)', async () => {
     await expect.poll(() => chart().getAttribute('data-view')).toBe('BTCUSD|1w');
-    const ms = await page.evaluate(clickToRenderedFrame, { selector: '[data-testid="tf-1d"]', view: 'BTCUSD|1d' });
+    const ms = await page.evaluate(timeToRenderedFrame, { click: '[data-testid="tf-1d"]', view: 'BTCUSD|1d' });
     expect(Number(await chart().getAttribute('data-bars'))).toBe(2_000);
     expect(ms).toBeLessThan(1_000);
   });

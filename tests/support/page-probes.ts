@@ -37,41 +37,25 @@ export function nextPaint(): Promise<void> {
 }
 
 /**
- * Milliseconds from a click on `selector` until the frame that first shows the chart's `view`
- * (its `data-view`) has been rendered: checked at every animation frame, the end taken after
- * that frame's rendering (a message posted from the frame's callbacks runs once it is done).
- * Timed inside the page, so no round trip to the test process is counted. (No named inner
- * functions here or below: tsx would wrap them in a helper the page does not have.)
+ * Milliseconds from now (after clicking `click`, when given) until the first frame in which
+ * the price chart shows `view` (its `data-view`) and more than `moreBarsThan` bars has been
+ * rendered: checked at every animation frame, the end taken after that frame's rendering (a
+ * message posted from the frame's callbacks runs once it is done). Timed inside the page, so
+ * no round trip to the test process is counted. (No named inner functions: tsx would wrap
+ * them in a helper the page does not have.)
  */
-export function clickToRenderedFrame({ selector, view }: { selector: string; view: string }): Promise<number> {
-  const { document, requestAnimationFrame, performance, MessageChannel } = globalThis as unknown as PageGlobals;
-  const button = document.querySelector(selector);
-  if (!button) return Promise.reject(new Error(`nothing matches ${selector}`));
-  const started = performance.now();
-  button.click();
-  return (async () => {
-    while (document.querySelector('[data-testid="price-chart"]')?.getAttribute('data-view') !== view) {
-      await new Promise((frame) => requestAnimationFrame(() => frame(null)));
-    }
-    const rendered = new MessageChannel();
-    await new Promise((done) => {
-      rendered.port1.onmessage = () => done(null);
-      rendered.port2.postMessage(null);
-    });
-    return performance.now() - started;
-  })();
-}
-
-/**
- * Milliseconds from now, just before the test sends an event down the page's socket, until
- * the frame that shows more than `bars` bars has been rendered, timed as above; the time the
- * message takes to reach the page counts too.
- */
-export function renderedFrameWithMoreBars(bars: number): Promise<number> {
+export function timeToRenderedFrame({ click, view, moreBarsThan = 0 }: { click?: string; view?: string; moreBarsThan?: number }): Promise<number> {
   const { document, requestAnimationFrame, performance, MessageChannel } = globalThis as unknown as PageGlobals;
   const started = performance.now();
+  if (click !== undefined) {
+    const button = document.querySelector(click);
+    if (!button) return Promise.reject(new Error(`nothing matches ${click}`));
+    button.click();
+  }
   return (async () => {
-    while (!(Number(document.querySelector('[data-testid="price-chart"]')?.getAttribute('data-bars')) > bars)) {
+    for (;;) {
+      const chart = document.querySelector('[data-testid="price-chart"]');
+      if ((view === undefined || chart?.getAttribute('data-view') === view) && Number(chart?.getAttribute('data-bars')) > moreBarsThan) break;
       await new Promise((frame) => requestAnimationFrame(() => frame(null)));
     }
     const rendered = new MessageChannel();

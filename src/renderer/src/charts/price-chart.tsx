@@ -250,7 +250,7 @@ export function PriceChart({
     const tops = measurePaneTops(handles.chart, container);
     const paneOf = new Map([...shownRef.current.indicators].map(([id, { handle }]) => [id, indicatorPaneIndex(handle)]));
     const axisLabels = handles.chart.panes().map(
-      (pane) => pane.getSeries().filter((series) => series.options().visible && series.options().lastValueVisible && series.data().length > 0).length,
+      (pane) => pane.getSeries().filter((series) => series.options().visible && series.options().lastValueVisible && !series.lastValueData(true).noData).length,
     );
     const next = { tops, paneOf, volumePane: handles.prices.volumePaneIndex, axisLabels };
     setPanes((previous) => (samePaneLayout(previous, next) ? previous : next));
