@@ -71,6 +71,14 @@ describe('Chart types and axes', () => {
     await page.waitForTimeout(200);
     await page.screenshot({ path: path.join(docsDir, 'chart-types.png') });
 
+    // The last day stored again with other prices: the Heikin-Ashi candles continue through the live path.
+    const tick = { open: 43_190, high: 44_950.5, low: 43_050.25, close: 44_421.75 };
+    const text = `Date;Open;High;Low;Close;Volume\n2022.03.01 00:00;${tick.open};${tick.high};${tick.low};${tick.close};1000\n`;
+    await server.call('import.csv', { source: { kind: 'text', fileName: 'tick.csv', text }, symbol: 'BTCUSD', timeframe: '1d' });
+    await expect.poll(() => page.getByTestId('legend-close').textContent()).toBe(price(tick.close));
+    expect(await chart().getAttribute('data-last-change')).toBe('tail');
+    expect(await chart().getAttribute('data-chart-type')).toBe('heikinAshi');
+
     await page.reload();
     await expect.poll(() => chart().getAttribute('data-chart-type')).toBe('heikinAshi');
     expect(await page.getByTestId('chart-type').inputValue()).toBe('heikinAshi');
