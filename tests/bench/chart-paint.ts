@@ -8,6 +8,7 @@ import { silentLogger } from '../support/silent-logger';
 import { percentile } from './stats';
 
 const SYMBOL = 'XAUUSD';
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** Each view is drawn this many times, the views taking turns, so one slow frame on a shared machine is not the figure. */
 const PAINT_ROUNDS = 7;
@@ -41,19 +42,20 @@ const spread = (samples: number[]) => {
 };
 
 /**
- * Live bars as a scheduled job delivers them: a 1m bar opening the next hour is stored (as the
- * job's upsert would) and `bars.appended` is pushed down the page's event socket, then timed
- * inside the page from just before the push to the end of the frame that shows the new hourly
- * candle. With indicators on the chart that includes re-reading the tail (`indicators.query`):
- * only the core computes indicator values.
+ * Live bars as a scheduled job delivers them: a 1m bar `step` after the last one is stored (as
+ * the job's upsert would) and `bars.appended` is pushed down the page's event socket, then
+ * timed inside the page from just before the push to the end of the frame that shows one more
+ * bar. With indicators on the chart that includes re-reading the tail (`indicators.query`),
+ * since only the core computes indicator values; without them on the 1m chart the pushed bars
+ * are drawn as they come, so the figure is the page's own.
  */
-async function liveBarUpdates(page: Page, events: WebSocketRoute, dataDir: string, lastStored: Bar) {
+async function liveBarUpdates(page: Page, events: WebSocketRoute, dataDir: string, after: Bar, step: number) {
   const storage = await openStorage({ dataDir, logger: silentLogger() });
   try {
     const updates: number[] = [];
-    let previous = lastStored;
+    let previous = after;
     for (let i = 1; i <= LIVE_BARS; i++) {
-      const time = Math.floor(lastStored.time / HOUR) * HOUR + i * HOUR;
+      const time = Math.floor(after.time / step) * step + i * step;
       const close = previous.close * (1 + (i % 2 === 0 ? 0.001 : -0.0008));
       const bar: Bar = { time, open: previous.close, high: Math.max(previous.close, close) * 1.0002, low: Math.min(previous.close, close) * 0.9998, close, volume: 100 + i };
       await storage.marketData.upsertBars({ symbol: SYMBOL, timeframe: '1m', source: 'bench', bars: [bar] });
@@ -64,7 +66,7 @@ async function liveBarUpdates(page: Page, events: WebSocketRoute, dataDir: strin
       await page.evaluate(nextPaint);
       previous = bar;
     }
-    return updates;
+    return { updates, last: previous };
   } finally {
     await storage.close();
   }
@@ -75,7 +77,8 @@ async function liveBarUpdates(page: Page, events: WebSocketRoute, dataDir: strin
  * Chromium: cold start to the first painted chart (the browser is launched beforehand, as a
  * desktop window would already exist), then request-to-paint for 2,000 candles with three
  * indicators and for the zoomed-out weekly view of the whole history, then live bars arriving
- * on the hourly chart with its three indicators. The data folder gains LIVE_BARS bars.
+ * on the hourly chart with its three indicators and on the bare 1m chart. The data folder gains
+ * twice LIVE_BARS bars.
  */
 export async function benchChartPaint(dataDir: string, storedBars: number) {
   const browser = await launchChromium();
@@ -129,8 +132,12 @@ export async function benchChartPaint(dataDir: string, storedBars: number) {
       await timeToPaintedChart(page, '1h');
       if (!events) throw new Error('the page opened no event socket');
       const [lastStored] = (await server.call('bars.query', { symbol: SYMBOL, timeframe: '1m', limit: 1 })).bars;
-      const live = await liveBarUpdates(page, events, dataDir, lastStored!);
-      rows.push({ figure: 'live-bar', view: '1h + SMA, Bollinger, RSI', bars: LIVE_BARS, ...spread(live) });
+      const hourly = await liveBarUpdates(page, events, dataDir, lastStored!, HOUR);
+      rows.push({ figure: 'live-bar', view: '1h + SMA, Bollinger, RSI', bars: LIVE_BARS, ...spread(hourly.updates) });
+      for (const chipId of ['sma-20', 'bbands-20-2', 'rsi-14']) await page.getByTestId(`indicator-remove-${chipId}`).click();
+      await timeToPaintedChart(page, '1m');
+      const minutes = await liveBarUpdates(page, events, dataDir, hourly.last, MINUTE);
+      rows.push({ figure: 'live-bar', view: '1m, no indicators', bars: LIVE_BARS, ...spread(minutes.updates) });
       return rows;
     } finally {
       await server.stop();
