@@ -33,6 +33,7 @@ import { ProviderTurns } from './jobs/provider-turns';
 import { marketHandlers } from './market/market-handlers';
 import { PriceAlertEngine } from './price-alerts/price-alert-engine';
 import { priceAlertsHandlers } from './price-alerts/price-alerts-handlers';
+import { drawingsHandlers } from './drawings/drawings-handlers';
 import type { CorePorts } from './ports';
 import { providerHandlers } from './providers/providers-handlers';
 import { qualityHandlers } from './quality/quality-handlers';
@@ -154,6 +155,7 @@ async function openWorkspace(lasting: Lasting, opened: (storage: Storage) => voi
       backups: backupsHandlers(ctx),
       retention: retentionHandlers(ctx),
       priceAlerts: priceAlertsHandlers(ctx),
+      drawings: drawingsHandlers(ctx),
     });
     return {
       ctx,

@@ -10,6 +10,7 @@ import { ARCHIVE_EXTENSION } from '../core/backups/archive/archive-format';
 import type { CorePorts, SecretStore, SettingsStore } from '../core/ports';
 import { ipcChannels, type DesktopMenuCommand } from '../shared/desktop-bridge';
 import { describeUnreadableSecret } from '../shared/secret-health';
+import { nextWindowId } from '../shared/window-id';
 import { databaseUrlFromSettings, describeDatabaseUrl } from '../core/settings/database-url';
 import { forwardCoreEvents, registerIpcHandlers, type InvokeEventLike } from './ipc';
 import { createMainLogger, type MainLogger } from './logger';
@@ -233,13 +234,18 @@ async function startApp(): Promise<void> {
     (url) => isAppUrl(url, appUrl),
   );
 
+  /** The window id each open window was given, by webContents id. */
+  const windowIds = new Map<number, string>();
   const openWindow = (): BrowserWindow => {
-    const window = createMainWindow({ preloadPath: path.join(outDir, 'preload', 'index.cjs'), devTools: development });
+    const windowId = nextWindowId(windowIds.values());
+    const window = createMainWindow({ preloadPath: path.join(outDir, 'preload', 'index.cjs'), devTools: development, windowId });
     const id = window.webContents.id;
     windows.set(id, window);
+    windowIds.set(id, windowId);
     trustedIds.add(id);
     window.on('closed', () => {
       windows.delete(id);
+      windowIds.delete(id);
       trustedIds.delete(id);
     });
     void (devServerUrl ? window.loadURL(devServerUrl) : window.loadFile(rendererIndex));
@@ -257,7 +263,7 @@ async function startApp(): Promise<void> {
     const opened = openWindow();
     opened.webContents.once('did-finish-load', () => opened.webContents.send(ipcChannels.menuCommand, command));
   };
-  installApplicationMenu({ appVersion: app.getVersion(), development, sendCommand: sendMenuCommand });
+  installApplicationMenu({ appVersion: app.getVersion(), development, sendCommand: sendMenuCommand, openWindow: () => void openWindow() });
 
   // A failed scheduled job reaches the user even when no window is in front; clicking brings one forward.
   const stopNotifications = core.events.subscribe((message) => {

@@ -9,6 +9,8 @@ export function installApplicationMenu(options: {
   appVersion: string;
   development: boolean;
   sendCommand(command: DesktopMenuCommand): void;
+  /** Another window, with a chart layout of its own. */
+  openWindow(): void;
 }): void {
   const isMac = process.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [
@@ -16,6 +18,7 @@ export function installApplicationMenu(options: {
     {
       label: 'File',
       submenu: [
+        { label: 'New Window', accelerator: 'CmdOrCtrl+Shift+N', click: () => options.openWindow() },
         { label: 'Import CSV…', accelerator: 'CmdOrCtrl+O', click: () => options.sendCommand('import-csv') },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },

@@ -1,6 +1,7 @@
 import { BrowserWindow, shell, type Session, type WebContents } from 'electron';
 import type { Logger } from '../core/ports';
 import { contentSecurityPolicy } from '../shared/content-security-policy';
+import { windowIdArgument } from '../shared/window-id';
 import { isAppUrl, isSafeExternalUrl } from './url-policy';
 
 /** The one way a URL leaves the app: only http(s) pages, opened in the system browser. */
@@ -48,7 +49,8 @@ export function hardenWebContents(contents: WebContents, options: { appUrl: stri
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-export function createMainWindow(options: { preloadPath: string; devTools: boolean }): BrowserWindow {
+/** `windowId` names the window to its page (see shared/window-id.ts), which keeps its chart layout under it. */
+export function createMainWindow(options: { preloadPath: string; devTools: boolean; windowId: string }): BrowserWindow {
   const window = new BrowserWindow({
     width: 1440,
     height: 900,
@@ -59,6 +61,7 @@ export function createMainWindow(options: { preloadPath: string; devTools: boole
     backgroundColor: '#0f1115',
     webPreferences: {
       preload: options.preloadPath,
+      additionalArguments: [windowIdArgument(options.windowId)],
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,

@@ -8,6 +8,7 @@ import {
   type PickedFile,
 } from '../shared/desktop-bridge';
 import type { Result } from '../shared/errors';
+import { windowIdFromArgv } from '../shared/window-id';
 
 type IpcListener = (event: unknown, ...args: unknown[]) => void;
 
@@ -97,8 +98,11 @@ function isPickedFile(value: unknown): value is PickedFile {
   );
 }
 
-/** `window.metalyticsDesktop`: the Electron-only extras outside the core contract. */
-export function buildDesktopBridge(ipc: IpcRendererLike): DesktopBridge {
+/**
+ * `window.metalyticsDesktop`: the Electron-only extras outside the core contract. `argv` is the
+ * renderer's command line, where the main process put the window's id.
+ */
+export function buildDesktopBridge(ipc: IpcRendererLike, argv: readonly string[]): DesktopBridge {
   return {
     async pickCsvFile() {
       const picked = await ipc.invoke(ipcChannels.pickCsvFile);
@@ -114,5 +118,6 @@ export function buildDesktopBridge(ipc: IpcRendererLike): DesktopBridge {
       return typeof answer === 'object' && answer !== null && typeof (answer as { ok?: unknown }).ok === 'boolean' ? (answer as Result<{ folder: string }>) : null;
     },
     onMenuCommand: createChannelFanOut<DesktopMenuCommand>(ipc, ipcChannels.menuCommand, isDesktopMenuCommand),
+    windowId: windowIdFromArgv(argv),
   };
 }

@@ -32,6 +32,7 @@ import { featureMethods } from './features';
 import { modelEvents, modelMethods } from './models';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
 import { priceAlertMethods } from './price-alerts';
+import { drawingEvents, drawingMethods } from './drawings';
 import {
   instrumentCandidateSchema,
   instrumentSearchInputSchema,
@@ -41,7 +42,7 @@ import {
   providerTestResultSchema,
 } from './providers';
 import { qualityRepairInputSchema, qualityRepairResultSchema, qualityReportInputSchema, qualityReportSchema } from './quality';
-import { alertSchema, ingestJobSchema, jobDefinitionFields, jobDefinitionPatchFields, schedulerStateSchema } from './scheduler';
+import { alertSchema, ingestJobSchema, isKnownTimezone, jobDefinitionFields, jobDefinitionPatchFields, schedulerStateSchema } from './scheduler';
 import { secretHealthSchema } from './secret-health';
 import { timeframeSchema } from './timeframes';
 
@@ -85,6 +86,12 @@ const instrumentFields = {
     .regex(/^[A-Za-z]{2,10}$/, 'currency is a code of 2 to 10 letters, e.g. USD')
     .transform((s) => s.toUpperCase()),
   providerSymbols: z.partialRecord(providerIdSchema, z.string().trim().min(1).max(64)),
+  /** IANA zone of its exchange (America/New_York); null clears it. */
+  exchangeTimeZone: z
+    .string()
+    .trim()
+    .refine(isKnownTimezone, { error: (issue) => `“${String(issue.input)}” is not a time zone; use an IANA name such as America/New_York or Europe/London.` })
+    .nullable(),
 };
 
 const importTargetFields = {
@@ -177,9 +184,15 @@ export const methods = {
         unit: instrumentFields.unit.optional(),
         currency: instrumentFields.currency.default('USD'),
         providerSymbols: instrumentFields.providerSymbols.default({}),
+        exchangeTimeZone: instrumentFields.exchangeTimeZone.optional(),
       })
       .strict()
-      .transform(({ name, unit, ...given }) => ({ ...given, name: name ?? given.symbol, unit: unit ?? `${given.currency} per unit` })),
+      .transform(({ name, unit, exchangeTimeZone, ...given }) => ({
+        ...given,
+        name: name ?? given.symbol,
+        unit: unit ?? `${given.currency} per unit`,
+        ...(exchangeTimeZone ? { exchangeTimeZone } : {}),
+      })),
     output: instrumentSchema,
   },
   /** Absent fields keep their value; `providerSymbols`, when given, replaces the whole mapping. NOT_FOUND for an unknown symbol. */
@@ -412,6 +425,7 @@ export const methods = {
   ...featureMethods,
   ...backupMethods,
   ...priceAlertMethods,
+  ...drawingMethods,
 } as const;
 
 const jobProgressSchema = z.object({
@@ -460,6 +474,7 @@ export const events = {
   /** An instrument was created, edited or deleted (from this window or another client of the same core); instrument lists re-read. */
   'instruments.changed': z.object({ symbol: z.string(), change: z.enum(['created', 'updated', 'deleted']) }),
   ...modelEvents,
+  ...drawingEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -37,6 +37,8 @@ export interface DesktopBridge {
   chooseBackupFolder(): Promise<Result<{ folder: string }> | null>;
   /** Subscribes to application-menu commands; returns the unsubscribe function. */
   onMenuCommand(listener: (command: DesktopMenuCommand) => void): () => void;
+  /** The id the main process gave this window (`window-1`…), under which its chart layout is saved; null if it gave none. */
+  windowId: string | null;
 }
 
 /** The globals the Electron preload installs; both are absent in a plain browser. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { backupSettingsSchema, retentionSettingsSchema } from './backup-settings';
+import { chartLayoutsSchema } from './chart-layout';
 import { compareViewSchema } from './compare-view';
 import { timeframeSchema } from './timeframes';
 
@@ -147,6 +148,8 @@ export const settingsSchema = z.object({
   timeZone: timeZoneChoiceSchema.default('utc'),
   /** The Compare screen's instruments, start, panes and scale; absent until it is first changed. */
   compare: compareViewSchema.optional(),
+  /** Each window's Markets charts (1, 2 or 4, each with its own symbol and timeframe), by window id. */
+  chartLayouts: chartLayoutsSchema.default({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();

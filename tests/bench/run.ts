@@ -13,6 +13,7 @@
  *   METALYTICS_BENCH_BACKUP_ONLY=1 only the backup figures, for quick runs (sizes: see backup-bench.ts)
  *   METALYTICS_BENCH_PAINT_ONLY=1 only the chart figures in Chromium (cold start, request to paint, live bars) over
  *                              METALYTICS_BENCH_BARS stored 1m bars on SQLite, for quick runs
+ *   METALYTICS_BENCH_SYNC_ONLY=1 only the offline-cache sync figures, for quick runs (sizes: see sync-bench.ts)
  *
  * The same figures run on SQLite, embedded Postgres and, when ../shared/tools/timescaledb
  * is installed, a real TimescaleDB (skipped with a note otherwise). Besides the 1m history
@@ -39,6 +40,7 @@ import { benchConcurrentClients } from './concurrent-clients';
 import { benchIndicators } from './indicators-bench';
 import { benchMixedBases } from './mixed-bases-bench';
 import { benchModels } from './models-bench';
+import { benchSync } from './sync-bench';
 import { benchOutputValidation } from './output-validation-bench';
 import { queryLatency } from './query-latency';
 import { loopColumns, watchEventLoop } from './loop-watch';
@@ -54,6 +56,7 @@ const STORAGE_ONLY = process.env.METALYTICS_BENCH_STORAGE_ONLY === '1';
 const MODELS_ONLY = process.env.METALYTICS_BENCH_MODELS_ONLY === '1';
 const BACKUP_ONLY = process.env.METALYTICS_BENCH_BACKUP_ONLY === '1';
 const PAINT_ONLY = process.env.METALYTICS_BENCH_PAINT_ONLY === '1';
+const SYNC_ONLY = process.env.METALYTICS_BENCH_SYNC_ONLY === '1';
 const DAILY_SYMBOL = 'XAUUSD.D';
 const DIALECTS = (process.env.METALYTICS_BENCH_DIALECTS ?? 'sqlite,postgres,timescaledb').split(',');
 const CHUNK = 5_000;
@@ -271,6 +274,10 @@ async function main() {
     for (const row of await benchBackup(DIALECTS)) record(row);
     return report(info);
   }
+  if (SYNC_ONLY) {
+    for (const row of await benchSync(DIALECTS)) record(row);
+    return report(info);
+  }
 
   if (PAINT_ONLY) {
     const dir = tempDir('metalytics-bench-paint-');
@@ -310,6 +317,8 @@ async function main() {
   if (!STORAGE_ONLY) for (const row of await benchModels()) record(row);
   // Backup, verify and restore rates beside SQLite's backup API alone, the main thread meanwhile, and the Postgres export beside COPY.
   if (!STORAGE_ONLY) for (const row of await benchBackup(DIALECTS)) record(row);
+  // Rows/s pushed from an offline cache after an outage beside the raw insert on the same server.
+  if (!STORAGE_ONLY) for (const row of await benchSync(DIALECTS)) record(row);
 
   const provider = STORAGE_ONLY ? undefined : await startBenchProvider();
   try {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewsArticle, RegisteredModel, Storage, StoredIngestJob, TrainingRun } from '../../src/core/storage/types';
 import type { ModelMetrics } from '../../src/shared/models';
+import type { Drawing } from '../../src/shared/drawings';
 import type { PriceAlert } from '../../src/shared/price-alerts';
 import type { BackfillCheckpoint } from '../../src/shared/backfill';
 import { defaultLiveTracking } from '../../src/shared/scheduler';
@@ -254,7 +255,7 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         const tables = [
           'instruments', 'market_data', 'market_data_rollup', 'precious_metals_prices', 'news', 'ingest_jobs', 'job_runs',
           'backfill_checkpoints', 'feature_store', 'training_runs', 'model_registry', 'model_performance', 'predictions',
-          'backups', 'alerts', 'price_alerts', 'audit_log', 'provider_plan_depth', 'model_stage_history', 'latest_12_hour_prices',
+          'backups', 'alerts', 'price_alerts', 'drawings', 'audit_log', 'provider_plan_depth', 'model_stage_history', 'latest_12_hour_prices',
           'backup_drills', 'restores',
         ];
         for (const table of tables) {
@@ -915,6 +916,46 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
         await repository.delete('pa-2');
       });
 
+      it('keeps drawings per instrument with their points and text, and refuses a write based on a stale read', async () => {
+        const repository = ctx.storage.drawings;
+        const trend: Drawing = {
+          id: 'd-1',
+          symbol: 'XAUUSD',
+          kind: 'trendLine',
+          // Epoch ms beyond 32 bits and prices with many decimals, as charts give them.
+          points: [{ time: 1_735_689_600_000, price: 2623.456789 }, { time: 1_738_368_000_000, price: 2801.5 }],
+          text: null,
+          version: 0,
+          createdAt: 1_000,
+          updatedAt: 1_000,
+        };
+        const note: Drawing = { ...trend, id: 'd-2', kind: 'text', points: [{ time: 1_736_000_000_000, price: 2700 }], text: 'Fed: "hold" ✓', createdAt: 2_000, updatedAt: 2_000 };
+        expect(await repository.create(trend)).toEqual(trend);
+        await repository.create(note);
+        await repository.create({ ...trend, id: 'd-3', symbol: 'BTCUSD', kind: 'horizontalLine', points: [{ time: 0, price: 0.000123 }] });
+        expect(await repository.get('d-2')).toEqual(note);
+        expect(await repository.list('XAUUSD')).toEqual([trend, note]);
+        expect(await repository.count('XAUUSD')).toBe(2);
+        expect(await repository.list('BTCUSD')).toEqual([expect.objectContaining({ id: 'd-3', points: [{ time: 0, price: 0.000123 }] })]);
+        expect(await repository.list('NONE')).toEqual([]);
+
+        const moved = { ...trend, points: [{ time: 1_735_776_000_000, price: 2630 }, { time: 1_738_454_400_000, price: 2810.25 }], updatedAt: 5_000 };
+        expect(await repository.save(moved)).toBe(true);
+        expect(await repository.get('d-1')).toEqual({ ...moved, version: 1 });
+        // A second window that read version 0 is refused and changes nothing.
+        expect(await repository.save({ ...trend, updatedAt: 6_000 })).toBe(false);
+        expect(await repository.get('d-1')).toEqual({ ...moved, version: 1 });
+        expect(await repository.save({ ...moved, id: 'no-such-drawing' })).toBe(false);
+        expect(await repository.save({ ...note, text: 'edited' })).toBe(true);
+        expect(await repository.get('d-2')).toMatchObject({ text: 'edited', version: 1 });
+
+        expect(await repository.delete('d-1')).toBe(true);
+        expect(await repository.delete('d-1')).toBe(false);
+        expect(await repository.get('d-1')).toBeUndefined();
+        await repository.delete('d-2');
+        await repository.delete('d-3');
+      });
+
       it('stores a spot snapshot once per metal, source and time', async () => {
         const prices = ctx.storage.spotPrices;
         expect(await prices.insert({ metal: 'XAUUSD', price: 2650.25, timestamp: 1_000, source: 'metalsapi' })).toBe(true);
@@ -1322,6 +1363,22 @@ export function describeStorageContract(name: string, makeTarget: () => Promise<
           ['1d', referenceBars(all, '1d').length],
           ['1h', referenceBars(all, '1h').length],
         ]);
+      });
+    });
+
+    describe('market data: deleting bars', () => {
+      const ctx = useStorage();
+      const bars = walk(Date.UTC(2024, 2, 4), MINUTE, 3 * 1440, 31);
+
+      it('deletes the named bars with their share of the rollups and summaries, skipping ones not stored', async () => {
+        const md = ctx.storage.marketData;
+        await upsertAll(ctx.storage, 'GONE', '1m', bars);
+        const doomed = [bars[0]!.time, bars[700]!.time, bars[1500]!.time, bars.at(-1)!.time + MINUTE];
+        expect(await md.deleteBars('GONE', '1m', doomed)).toBe(3);
+        expect(await md.deleteBars('GONE', '1m', doomed)).toBe(0);
+        const left = bars.filter((bar) => !doomed.includes(bar.time));
+        for (const target of ['1h', '1d'] as const) expectSameBars((await md.queryBars({ symbol: 'GONE', timeframe: target })).bars, referenceBars(left, target));
+        expect(await md.coverage('GONE')).toMatchObject([{ symbol: 'GONE', timeframe: '1m', first: left[0]!.time, last: left.at(-1)!.time, count: left.length }]);
       });
     });
 

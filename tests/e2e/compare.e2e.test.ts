@@ -11,6 +11,7 @@ import { launchChromium } from '../support/chromium';
 import { readRealData, realDataPath } from '../support/real-data';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
 import { closeApp, docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
+import { nextPaint, recordCanvasText, takeDrawnText } from '../support/page-probes';
 
 const START = '2020-01-01';
 const WINDOW = 60;
@@ -39,7 +40,8 @@ const fixed = (digits: number) => (value: number) =>
   new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 const oneDecimal = fixed(1);
 const twoDecimals = fixed(2);
-const fiveFigures = (value: number) => new Intl.NumberFormat('en-US', { minimumSignificantDigits: 5, maximumSignificantDigits: 5 }).format(value);
+/** A ratio to four significant figures at the size of `typical` (the last one): 87.53, 13.20, 0.07570. */
+const ratioText = (value: number, typical: number) => fixed(Math.max(0, 3 - Math.floor(Math.log10(typical))))(value);
 const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 
 /** Pearson's r of the last `window` daily log returns ending at the last day, by the textbook formula. */
@@ -87,8 +89,8 @@ describe('Compare in the browser against metalytics serve', () => {
     // Off the chart, the legend shows the last common day.
     await page.mouse.move(0, 0);
     expect(await page.getByTestId('compare-legend-time').textContent()).toBe(isoDay(last));
-    expect(await page.getByTestId('compare-legend-value-XAUUSD').textContent()).toBe(oneDecimal((100 * gold.get(last)!) / gold.get(first)!));
-    expect(await page.getByTestId('compare-legend-value-BTCUSD').textContent()).toBe(oneDecimal((100 * bitcoin.get(last)!) / bitcoin.get(first)!));
+    expect(await page.getByTestId('legend-compare-XAUUSD-normalised').textContent()).toBe(oneDecimal((100 * gold.get(last)!) / gold.get(first)!));
+    expect(await page.getByTestId('legend-compare-BTCUSD-normalised').textContent()).toBe(oneDecimal((100 * bitcoin.get(last)!) / bitcoin.get(first)!));
     expect(await page.locator('[data-testid="compare-chart"] canvas').count()).toBeGreaterThan(0);
   });
 
@@ -98,7 +100,7 @@ describe('Compare in the browser against metalytics serve', () => {
       'XAGUSD has no stored data yet — import a CSV file for it on the Markets screen.',
     );
     // The comparison of the other two stays on screen.
-    expect(await page.getByTestId('compare-legend-value-XAUUSD').isVisible()).toBe(true);
+    expect(await page.getByTestId('legend-compare-XAUUSD-normalised').isVisible()).toBe(true);
     await page.getByTestId('compare-chip-XAGUSD').click();
     await page.getByTestId('compare-notices').waitFor({ state: 'detached' });
   });
@@ -110,9 +112,9 @@ describe('Compare in the browser against metalytics serve', () => {
     await page.getByTestId('compare-start').fill(START);
     await expect.poll(() => page.getByTestId('compare-base').textContent()).toBe(`100 = close of ${isoDay(base)}`);
     expect(await page.getByTestId('compare-meta').textContent()).toContain(`${new Intl.NumberFormat('en-US').format(days.length)} common daily bars`);
-    expect(await page.getByTestId('compare-legend-value-XAUUSD').textContent()).toBe(oneDecimal((100 * gold.get(last)!) / gold.get(base)!));
-    expect(await page.getByTestId('compare-legend-value-BTCUSD').textContent()).toBe(oneDecimal((100 * bitcoin.get(last)!) / bitcoin.get(base)!));
-    expect(await page.getByTestId('compare-legend-close-BTCUSD').textContent()).toBe(twoDecimals(bitcoin.get(last)!));
+    expect(await page.getByTestId('legend-compare-XAUUSD-normalised').textContent()).toBe(oneDecimal((100 * gold.get(last)!) / gold.get(base)!));
+    expect(await page.getByTestId('legend-compare-BTCUSD-normalised').textContent()).toBe(oneDecimal((100 * bitcoin.get(last)!) / bitcoin.get(base)!));
+    expect(await page.getByTestId('legend-compare-BTCUSD-close').textContent()).toBe(twoDecimals(bitcoin.get(last)!));
   });
 
   it('draws bitcoin priced in gold and their rolling correlation', async () => {
@@ -121,11 +123,12 @@ describe('Compare in the browser against metalytics serve', () => {
     await page.getByTestId('compare-ratio-numerator').selectOption('BTCUSD');
     expect(await page.getByTestId('compare-ratio-denominator').inputValue()).toBe('XAUUSD');
     await expect.poll(() => page.getByTestId('compare-ratio-legend').textContent()).toContain('Ratio BTCUSD / XAUUSD');
-    expect(await page.getByTestId('compare-ratio-value').textContent()).toBe(fiveFigures(bitcoin.get(last)! / gold.get(last)!));
+    const ratio = bitcoin.get(last)! / gold.get(last)!;
+    expect(await page.getByTestId('legend-compare-ratio-value').textContent()).toBe(ratioText(ratio, ratio));
 
     await page.getByTestId('compare-window').fill(String(WINDOW));
     await expect.poll(() => page.getByTestId('compare-correlation-legend').textContent()).toContain(`${WINDOW} bars`);
-    expect(await page.getByTestId('compare-correlation-value').textContent()).toBe(twoDecimals(lastCorrelation(days, WINDOW)));
+    expect(await page.getByTestId('legend-compare-correlation-value').textContent()).toBe(twoDecimals(lastCorrelation(days, WINDOW)));
 
     await page.getByTestId('compare-window').fill('1');
     expect(await page.getByTestId('compare-window-error').textContent()).toContain('from 2 to 1,000');
@@ -140,9 +143,9 @@ describe('Compare in the browser against metalytics serve', () => {
     const day = Date.parse(`${shown}T00:00:00Z`);
     expect(commonDays).toContain(day);
     const base = commonDays.find((d) => d >= Date.parse(`${START}T00:00:00Z`))!;
-    expect(await page.getByTestId('compare-legend-value-XAUUSD').textContent()).toBe(oneDecimal((100 * gold.get(day)!) / gold.get(base)!));
-    expect(await page.getByTestId('compare-ratio-value').textContent()).toBe(fiveFigures(bitcoin.get(day)! / gold.get(day)!));
-    await page.screenshot({ path: path.join(docsDir, 'compare.png') });
+    expect(await page.getByTestId('legend-compare-XAUUSD-normalised').textContent()).toBe(oneDecimal((100 * gold.get(day)!) / gold.get(base)!));
+    const lastDay = commonDays.at(-1)!;
+    expect(await page.getByTestId('legend-compare-ratio-value').textContent()).toBe(ratioText(bitcoin.get(day)! / gold.get(day)!, bitcoin.get(lastDay)! / gold.get(lastDay)!));
   });
 
   it('takes dates as YYYY-MM-DD only, and keeps the comparison in settings across a reload', async () => {
@@ -151,13 +154,69 @@ describe('Compare in the browser against metalytics serve', () => {
     await page.getByTestId('compare-start').fill(START);
     expect(await page.getByTestId('compare-start').getAttribute('aria-invalid')).toBe('false');
 
-    await expect.poll(async () => (await server.call('settings.get')).compare?.start).toBe(START);
-    const { compare } = await server.call('settings.get');
-    expect(compare).toMatchObject({ timeframe: '1d', ratio: { first: 'BTCUSD', second: 'XAUUSD' }, window: String(WINDOW) });
+    await expect
+      .poll(async () => (await server.call('settings.get')).compare)
+      .toMatchObject({ start: START, timeframe: '1d', ratio: { first: 'BTCUSD', second: 'XAUUSD' }, window: String(WINDOW) });
 
     await page.reload();
     await page.getByTestId('nav-compare').click();
     await expect.poll(() => page.getByTestId('compare-start').inputValue()).toBe(START);
     await expect.poll(() => page.getByTestId('compare-ratio-legend').textContent()).toContain('Ratio BTCUSD / XAUUSD');
+  });
+
+  it('gives the gold/silver ratio in four figures, and cuts no axis or legend label on a 1280×720 window', async () => {
+    // Silver priced so that the gold/silver ratio wanders between about 80 and 90, as it has.
+    const days = [...gold.keys()].sort((a, b) => a - b).slice(-1500);
+    const ratioOn = (i: number) => 85 + 3.5 * Math.sin(i / 45) + 1.5 * Math.sin(i / 7.3);
+    const silver = new Map(days.map((day, i) => [day, Number((gold.get(day)! / ratioOn(i)).toFixed(4))]));
+    const text = ['time,open,high,low,close', ...days.map((day) => `${isoDay(day)},${silver.get(day)},${silver.get(day)},${silver.get(day)},${silver.get(day)}`)].join('\n');
+    await server.call('import.csv', { source: { kind: 'text', fileName: 'silver.csv', text }, symbol: 'XAGUSD', timeframe: '1d' });
+
+    await page.context().addInitScript(recordCanvasText);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.reload();
+    await page.getByTestId('nav-compare').click();
+    // Gold and silver alone, so they compare up to the last day of the gold file.
+    await page.getByTestId('compare-chip-BTCUSD').click();
+    await page.getByTestId('compare-chip-XAGUSD').click();
+    await page.getByRole('button', { name: 'All', exact: true }).click();
+    await page.getByRole('button', { name: 'Gold/Silver', exact: true }).click();
+    await expect.poll(() => page.getByTestId('compare-ratio-legend').textContent()).toContain('Ratio XAUUSD / XAGUSD');
+    await page.mouse.move(0, 0);
+    const last = days.at(-1)!;
+    const ratio = gold.get(last)! / silver.get(last)!;
+    await expect.poll(() => page.getByTestId('legend-compare-ratio-value').textContent()).toBe(fixed(2)(ratio));
+
+    // Everything drawn from here on is the settled chart at this size.
+    await page.evaluate(nextPaint);
+    await page.evaluate(takeDrawnText);
+    await page.setViewportSize({ width: 1281, height: 720 });
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.evaluate(nextPaint);
+    const drawn = await page.evaluate(takeDrawnText);
+    expect(drawn.filter((label) => label.cut)).toEqual([]);
+    // The ratio axis steps in hundredths (87.50), never a bare 88 nor six decimals.
+    const ratioLabels = drawn.map((label) => label.text).filter((label) => /^\d+(\.\d+)?$/.test(label) && Number(label) > 75 && Number(label) < 95);
+    expect(ratioLabels.some((label) => /^\d{2}\.\d{2}$/.test(label))).toBe(true);
+    expect(drawn.map((label) => label.text).filter((label) => /\.\d{3,}$/.test(label))).toEqual([]);
+
+    // Each legend lies whole inside the chart, left of the price axis, and no two overlap.
+    const chart = (await page.getByTestId('compare-chart').boundingBox())!;
+    const legends = await page.locator('[data-testid="compare-chart"] .chart-legend').evaluateAll((elements) =>
+      elements.map((element) => {
+        const box = element.getBoundingClientRect();
+        return { top: box.top, bottom: box.bottom, left: box.left, right: box.right, overflows: element.scrollWidth > element.clientWidth };
+      }),
+    );
+    expect(legends).toHaveLength(3);
+    for (const legend of legends) {
+      expect(legend.overflows).toBe(false);
+      expect(legend.left).toBeGreaterThanOrEqual(chart.x);
+      expect(legend.right).toBeLessThanOrEqual(chart.x + chart.width - 60);
+      expect(legend.bottom).toBeLessThanOrEqual(chart.y + chart.height);
+    }
+    const byTop = [...legends].sort((a, b) => a.top - b.top);
+    byTop.slice(1).forEach((legend, i) => expect(legend.top).toBeGreaterThanOrEqual(byTop[i]!.bottom));
+    await page.screenshot({ path: path.join(docsDir, 'compare.png') });
   });
 });

@@ -65,6 +65,10 @@ describe('Your own instruments', () => {
     // Twelve Data's lookup found the same ticker, so its mapping is filled too.
     expect(await page.getByTestId('instrument-twelvedata').inputValue()).toBe('MSFT');
     expect(await page.getByTestId('instrument-symbol-error').count()).toBe(0);
+    // The exchange's zone, for charts in exchange time; the core's own rule refuses one that does not exist.
+    await page.getByTestId('instrument-exchangeTimeZone').fill('Nasdaq/Nowhere');
+    await expect.poll(() => page.getByTestId('instrument-exchangeTimeZone-error').textContent()).toBe('“Nasdaq/Nowhere” is not a time zone; use an IANA name such as America/New_York or Europe/London.');
+    await page.getByTestId('instrument-exchangeTimeZone').fill('America/New_York');
     await dialog.screenshot({ path: path.join(docsDir, 'add-instrument.png') });
 
     await page.getByTestId('instrument-save').click();
@@ -79,6 +83,7 @@ describe('Your own instruments', () => {
       unit: 'USD per share',
       currency: 'USD',
       providerSymbols: { yahoo: 'MSFT', twelvedata: 'MSFT' },
+      exchangeTimeZone: 'America/New_York',
     });
   });
 

@@ -100,6 +100,10 @@ const examples: Record<MethodName, Record<string, unknown>> = {
   'priceAlerts.create': { symbol: 'XAUUSD', condition: { kind: 'crossAbove', price: 2400 } },
   'priceAlerts.update': { id: 'no-such-alert', enabled: false },
   'priceAlerts.delete': { id: 'no-such-alert' },
+  'drawings.list': { symbol: 'XAUUSD' },
+  'drawings.create': { symbol: 'XAUUSD', kind: 'trendLine', points: [{ time: T0 - DAY, price: 2790 }, { time: T0, price: 2815 }] },
+  'drawings.update': { id: 'no-such-drawing', version: 0, points: [{ time: T0, price: 2800 }] },
+  'drawings.delete': { id: 'no-such-drawing' },
   'models.train': { symbol: 'DEMO.XAUUSD', timeframe: '1d', modelType: 'naive', horizon: 1, wait: true },
   'models.list': { symbol: 'DEMO.XAUUSD' },
   'models.runs': { symbol: 'DEMO.XAUUSD', status: 'failed', limit: 10 },
@@ -144,6 +148,7 @@ const readOnly = new Set<MethodName>([
   'models.export',
   'predictions.query',
   'features.query',
+  'drawings.list',
 ]);
 
 function arbitraries(check: FastCheck) {

@@ -112,6 +112,23 @@ function describeInstruments(dialect: 'SQLite' | 'Postgres') {
       expect(await auditActions()).toEqual(['instruments.create', 'instruments.create', 'instruments.update']);
     });
 
+    it('keeps the exchange time zone of the built-in listings and of an edited instrument, and refuses an unknown zone', async () => {
+      const listed = (await ok(core, 'instruments.list')).instruments;
+      expect(listed.find((i) => i.symbol === 'GC=F')?.exchangeTimeZone).toBe('America/New_York');
+      expect(listed.find((i) => i.symbol === 'XAUUSD')).not.toHaveProperty('exchangeTimeZone');
+
+      const london = await ok(core, 'instruments.update', { symbol: 'XAUUSD', exchangeTimeZone: 'Europe/London' });
+      expect(london.exchangeTimeZone).toBe('Europe/London');
+      expect((await ok(core, 'instruments.update', { symbol: 'XAUUSD', name: 'Gold spot' })).exchangeTimeZone).toBe('Europe/London');
+      await restart();
+      expect((await ok(core, 'instruments.list')).instruments.find((i) => i.symbol === 'XAUUSD')?.exchangeTimeZone).toBe('Europe/London');
+      expect(await ok(core, 'instruments.update', { symbol: 'XAUUSD', exchangeTimeZone: null })).not.toHaveProperty('exchangeTimeZone');
+      expect(await failure(core, 'instruments.update', { symbol: 'XAUUSD', exchangeTimeZone: 'Mars/Olympus' })).toMatchObject({
+        code: 'VALIDATION',
+        message: expect.stringContaining('“Mars/Olympus” is not a time zone; use an IANA name such as America/New_York'),
+      });
+    });
+
     it('refuses a duplicate, an unknown symbol and invalid fields, changing nothing', async () => {
       const before = await ok(core, 'instruments.list');
       const announced = changes().length;

@@ -233,7 +233,7 @@ describe('events and a real import', () => {
 
       const clientCount = async () => Number(/^metalytics_event_clients (\d+)$/m.exec(await (await fetch(`${slowServer.url}metrics`)).text())?.[1]);
       expect(await clientCount()).toBe(1);
-      const settings = { theme: 'dark' as const, watchlist: Array.from({ length: 200 }, (_, i) => `SYMBOL${i}`), chart: { timeframe: '1d' as const }, providers: {}, backups: { keep: { daily: 7, weekly: 4, monthly: 12 }, safetyDays: 30 }, retention: { minuteBarsDays: null }, timeZone: 'utc' as const };
+      const settings = { theme: 'dark' as const, watchlist: Array.from({ length: 200 }, (_, i) => `SYMBOL${i}`), chart: { timeframe: '1d' as const }, providers: {}, backups: { keep: { daily: 7, weekly: 4, monthly: 12 }, safetyDays: 30 }, retention: { minuteBarsDays: null }, timeZone: 'utc' as const, chartLayouts: {} };
       // Bounded: at most ~120 MB of events, far more than loopback socket buffers hold.
       for (let batch = 0; batch < 600 && (await clientCount()) > 0; batch += 1) {
         for (let i = 0; i < 100; i += 1) testCore.core.events.emit('settings.changed', settings);

@@ -52,6 +52,31 @@ describe('settings and secrets through the core', () => {
     expect(error.code).toBe('VALIDATION');
     expect((await test.call('settings.get', {})).providers.polygon?.baseUrl).toBe('https://proxy.example.com/massive');
   });
+
+  it('keeps each window\'s chart layout apart, and refuses a window id that is not one', async () => {
+    const four = {
+      charts: 4 as const,
+      active: 2,
+      panels: [
+        { symbol: 'XAUUSD', timeframe: '1d' as const, indicators: [], logScale: false, forecast: false },
+        { symbol: 'BTCUSD', timeframe: '1h' as const, indicators: [{ spec: { kind: 'rsi' as const, params: { period: 14 } }, slot: 0 }], logScale: true, forecast: false },
+      ],
+    };
+    await test.call('settings.update', { chartLayouts: { 'window-1': four } });
+    const settings = await test.call('settings.update', { chartLayouts: { browser: { charts: 1, active: 0, panels: [] } } });
+    expect(settings.chartLayouts).toEqual({ 'window-1': four, browser: { charts: 1, active: 0, panels: [] } });
+
+    const error = await invokeFailure(test.core, 'settings.update', { chartLayouts: { 'Window One!': four } });
+    expect(error.code).toBe('VALIDATION');
+    expect((await test.call('settings.get', {})).chartLayouts['window-1']).toEqual(four);
+  });
+
+  it('keeps every layout saved at the same moment by several windows', async () => {
+    const layout = (symbol: string) => ({ charts: 2 as const, active: 1, panels: [{ symbol, indicators: [], logScale: false, forecast: false }] });
+    await Promise.all(['window-3', 'window-4', 'window-5'].map((id) => test.call('settings.update', { chartLayouts: { [id]: layout(id.toUpperCase()) } })));
+    const { chartLayouts } = await test.call('settings.get', {});
+    expect(['window-3', 'window-4', 'window-5'].map((id) => chartLayouts[id]?.panels[0]?.symbol)).toEqual(['WINDOW-3', 'WINDOW-4', 'WINDOW-5']);
+  });
 });
 
 describe('keys and the database password go only to the host they were saved for (issue 16, defect 3)', () => {

@@ -66,3 +66,46 @@ export function timeToRenderedFrame({ click, view, moreBarsThan = 0 }: { click?:
     return performance.now() - started;
   })();
 }
+
+/** One text a chart drew on a canvas, and whether any of it fell outside that canvas (a cut label). */
+export interface DrawnText {
+  text: string;
+  cut: boolean;
+}
+
+/**
+ * Installed before the page loads (`addInitScript`): every `fillText` on a canvas is recorded
+ * with its measured box, so a test reads what the charts drew on their axes and whether a label
+ * was clipped at a canvas edge. Read and cleared by `takeDrawnText`.
+ */
+export function recordCanvasText(): void {
+  type Context = {
+    canvas: { width: number; height: number };
+    measureText(text: string): { actualBoundingBoxLeft: number; actualBoundingBoxRight: number; actualBoundingBoxAscent: number; actualBoundingBoxDescent: number };
+    getTransform(): { a: number; d: number; e: number; f: number };
+  };
+  const page = globalThis as unknown as { CanvasRenderingContext2D: { prototype: { fillText(text: string, x: number, y: number): void } }; __drawnText: DrawnText[] };
+  page.__drawnText = [];
+  const prototype = page.CanvasRenderingContext2D.prototype;
+  const fillText = prototype.fillText;
+  prototype.fillText = function (this: Context, text: string, x: number, y: number) {
+    const box = this.measureText(text);
+    const { a, d, e, f } = this.getTransform();
+    const left = e + a * (x - box.actualBoundingBoxLeft);
+    const right = e + a * (x + box.actualBoundingBoxRight);
+    const top = f + d * (y - box.actualBoundingBoxAscent);
+    const bottom = f + d * (y + box.actualBoundingBoxDescent);
+    // Half a device pixel of anti-aliasing is not a cut label.
+    const cut = left < -0.5 || top < -0.5 || right > this.canvas.width + 0.5 || bottom > this.canvas.height + 0.5;
+    page.__drawnText.push({ text, cut });
+    fillText.call(this, text, x, y);
+  };
+}
+
+/** What `recordCanvasText` recorded since the last call, then forgotten. */
+export function takeDrawnText(): DrawnText[] {
+  const page = globalThis as unknown as { __drawnText?: DrawnText[] };
+  const drawn = page.__drawnText ?? [];
+  page.__drawnText = [];
+  return drawn;
+}

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { methodNames } from '../../src/shared/contract';
 import { ipcChannels } from '../../src/shared/desktop-bridge';
+import { windowIdArgument } from '../../src/shared/window-id';
 
 type Listener = (...args: unknown[]) => unknown;
 
@@ -197,6 +198,8 @@ describe('Electron main process wiring', () => {
     const options = (window as unknown as { options: { webPreferences: Record<string, unknown> } }).options.webPreferences;
     expect(options).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, disableBlinkFeatures: 'Auxclick' });
     expect(String(options.preload)).toMatch(/preload[\\/]index\.cjs$/);
+    // The first window is always window-1, so its chart layout is found again after a restart.
+    expect(options.additionalArguments).toEqual([windowIdArgument('window-1')]);
     const { createCore } = await import('../../src/core/create-core');
     expect(vi.mocked(createCore).mock.calls[0]?.[0].config.migrationsDir).toBe(path.join(process.cwd(), 'db', 'migrations'));
 

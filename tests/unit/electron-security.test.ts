@@ -15,6 +15,7 @@ import {
 } from '../../src/main/secret-store';
 import { isAppUrl, isSafeExternalUrl, isTrustedSender } from '../../src/main/url-policy';
 import { buildDesktopBridge, buildMetalyticsApi, type IpcRendererLike } from '../../src/preload/build-api';
+import { windowIdArgument } from '../../src/shared/window-id';
 import { eventNames, methodNames } from '../../src/shared/contract';
 import { ipcChannels } from '../../src/shared/desktop-bridge';
 import { AppError } from '../../src/shared/errors';
@@ -157,7 +158,7 @@ describe('preload api builder', () => {
 
   it('desktop bridge returns a picked file or null and filters menu commands', async () => {
     const { ipc, emit } = fakeIpcRenderer();
-    const bridge = buildDesktopBridge(ipc);
+    const bridge = buildDesktopBridge(ipc, []);
 
     ipc.invoke.mockResolvedValueOnce({ path: '/data/xau.csv', name: 'xau.csv', extra: 'dropped' } as never);
     await expect(bridge.pickCsvFile()).resolves.toEqual({ path: '/data/xau.csv', name: 'xau.csv' });
@@ -171,6 +172,13 @@ describe('preload api builder', () => {
     emit(ipcChannels.menuCommand, 'format-disk');
     expect(commands.mock.calls).toEqual([['import-csv']]);
     stop();
+  });
+
+  it('desktop bridge names the window from the id on its command line, and only a well-formed one', () => {
+    const { ipc } = fakeIpcRenderer();
+    expect(buildDesktopBridge(ipc, ['electron', '--type=renderer', windowIdArgument('window-2')]).windowId).toBe('window-2');
+    expect(buildDesktopBridge(ipc, ['electron', '--metalytics-window-id=../../etc']).windowId).toBeNull();
+    expect(buildDesktopBridge(ipc, []).windowId).toBeNull();
   });
 });
 

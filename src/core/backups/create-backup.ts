@@ -7,7 +7,7 @@ import type { CorePorts } from '../ports';
 import type { DatabaseSnapshot, Storage } from '../storage/types';
 import { ArchiveWriter, type WrittenArchive } from './archive/archive-writer';
 import { sealSecrets } from './archive/secrets-seal';
-import { backedUpTables, canonicalRow, canonicalSelect, TableDigest } from './archive/table-digest';
+import { backedUpTables, canonicalRow, canonicalSelect, shapesPresent, TableDigest } from './archive/table-digest';
 import { digestSqliteCopy } from './database-digest';
 
 export const SQLITE_PART = 'database/metalytics.sqlite';
@@ -66,11 +66,21 @@ async function addSqliteDatabase(
   }
 }
 
-/** Postgres: every table, in canonical order, as NDJSON of canonical rows, all read in one snapshot. */
+/**
+ * Postgres: every table, in canonical order, as NDJSON of canonical rows, all read in one
+ * snapshot. Only the tables and columns the database has: the backup taken before start-up
+ * migrates it is of an older schema.
+ */
 async function addPostgresTables(writer: ArchiveWriter, snapshot: Extract<DatabaseSnapshot, { dialect: 'postgres' }>, options: WriteBackupOptions) {
   return snapshot.read(async (query) => {
+    const columns = new Map<string, Set<string>>();
+    for (const row of await query('SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()')) {
+      const table = String(row.table_name);
+      columns.set(table, (columns.get(table) ?? new Set()).add(String(row.column_name)));
+    }
+    const shapes = shapesPresent(backedUpTables, columns);
     const digests: TableDigestSummary[] = [];
-    for (const [index, shape] of backedUpTables.entries()) {
+    for (const [index, shape] of shapes.entries()) {
       options.throwIfCancelled();
       const digest = new TableDigest(shape.name);
       await query(`DECLARE backup_rows NO SCROLL CURSOR FOR ${canonicalSelect(shape, 'postgres')}`);
@@ -90,7 +100,7 @@ async function addPostgresTables(writer: ArchiveWriter, snapshot: Extract<Databa
       await writer.addPart(tablePartName(shape.name), 'table', lines());
       await query('CLOSE backup_rows');
       digests.push(digest.result());
-      options.progress((0.75 * (index + 1)) / backedUpTables.length);
+      options.progress((0.75 * (index + 1)) / shapes.length);
     }
     return digests;
   });

@@ -1,3 +1,4 @@
+import type { Instrument } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
@@ -27,7 +28,11 @@ export function instrumentsHandlers(ctx: Pick<CoreContext, 'storage' | 'events' 
       const instrument = await storage.transaction(async (tx) => {
         const current = await tx.instruments.get(symbol);
         if (!current) throw notFound(symbol);
-        const next = { ...current, ...changes };
+        const { exchangeTimeZone, ...fields } = changes;
+        const { exchangeTimeZone: currentZone, ...unzoned } = { ...current, ...fields };
+        // Absent keeps the zone, null clears it.
+        const zone = exchangeTimeZone === undefined ? currentZone : (exchangeTimeZone ?? undefined);
+        const next: Instrument = zone === undefined ? unzoned : { ...unzoned, exchangeTimeZone: zone };
         await tx.instruments.update(next);
         await tx.auditLog.record(audit('instruments.update', { symbol, fields: Object.keys(changes) }));
         return next;

@@ -404,3 +404,25 @@ export function planMinuteRollUp(
   }
   return { writes, removed, minuteBars: minutes.length, hourBars: hours.length };
 }
+
+/** Deleted bars (oldest first; undefined where none was stored) as the rollup and summary upkeep takes them: the range they span and their times by source. */
+export function removedBySource(deleted: readonly ({ time: number; source: string } | undefined)[]): {
+  count: number;
+  range: TimeRange;
+  bySource: Map<string, number[]>;
+} {
+  const bySource = new Map<string, number[]>();
+  let count = 0;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const bar of deleted) {
+    if (!bar) continue;
+    count++;
+    lo = Math.min(lo, bar.time);
+    hi = Math.max(hi, bar.time + 1);
+    const times = bySource.get(bar.source);
+    if (times) times.push(bar.time);
+    else bySource.set(bar.source, [bar.time]);
+  }
+  return { count, range: { lo, hi }, bySource };
+}

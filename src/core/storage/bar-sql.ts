@@ -231,6 +231,9 @@ WHERE symbol = {symbol} AND timeframe = '1m' AND time >= {lo} AND time < {hi} OR
 export const STORED_HOURS_SQL = `SELECT time, open, high, low, close, volume FROM market_data
 WHERE symbol = {symbol} AND timeframe = '1h' AND time >= {lo} AND time < {hi}`;
 
+/** One stored bar deleted, saying what it was for the summaries. */
+export const DELETE_BAR_SQL = 'DELETE FROM market_data WHERE symbol = {symbol} AND timeframe = {timeframe} AND time = {time} RETURNING time, source';
+
 export const DELETE_MINUTES_SQL = `DELETE FROM market_data WHERE symbol = {symbol} AND timeframe = '1m' AND time >= {lo} AND time < {hi}`;
 
 /** Symbols holding minute bars, with the open time of their first one, from the per-source summary. */

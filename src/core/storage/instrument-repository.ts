@@ -6,7 +6,7 @@ import { json, parseJson, type Row, type SqlExecutor } from './sql-executor';
 import type { InstrumentDeletion, InstrumentRepository } from './types';
 
 const LIVE = 'deleted_at IS NULL';
-const SELECT = `SELECT symbol, name, kind, unit, currency, provider_symbols AS "providerSymbols" FROM instruments WHERE ${LIVE}`;
+const SELECT = `SELECT symbol, name, kind, unit, currency, provider_symbols AS "providerSymbols", exchange_time_zone AS "exchangeTimeZone" FROM instruments WHERE ${LIVE}`;
 
 function toInstrument(row: Row): Instrument {
   return {
@@ -16,10 +16,15 @@ function toInstrument(row: Row): Instrument {
     unit: String(row.unit),
     currency: String(row.currency),
     providerSymbols: parseJson<Instrument['providerSymbols']>(row.providerSymbols),
+    ...(row.exchangeTimeZone === null || row.exchangeTimeZone === undefined ? {} : { exchangeTimeZone: String(row.exchangeTimeZone) }),
   };
 }
 
-const instrumentParams = (instrument: Instrument): Row => ({ ...instrument, providerSymbols: json(instrument.providerSymbols) });
+const instrumentParams = (instrument: Instrument): Row => ({
+  ...instrument,
+  providerSymbols: json(instrument.providerSymbols),
+  exchangeTimeZone: instrument.exchangeTimeZone ?? null,
+});
 
 /** Everything stored of one symbol besides its row; the series summary gives the bar count without a scan. */
 const STORED_BARS = 'SELECT coalesce(sum(bar_count), 0) AS n FROM market_data_series WHERE symbol = {symbol}';
@@ -51,22 +56,24 @@ export class SqlInstruments implements InstrumentRepository {
         [`unit${i}`]: instrument.unit,
         [`currency${i}`]: instrument.currency,
         [`providerSymbols${i}`]: json(instrument.providerSymbols),
+        [`exchangeTimeZone${i}`]: instrument.exchangeTimeZone ?? null,
       });
-      return `({symbol${i}}, {name${i}}, {kind${i}}, {unit${i}}, {currency${i}}, {providerSymbols${i}})`;
+      return `({symbol${i}}, {name${i}}, {kind${i}}, {unit${i}}, {currency${i}}, {providerSymbols${i}}, {exchangeTimeZone${i}})`;
     });
     // A row deleted by the user conflicts too, so the catalogue never brings it back.
     await this.sql.execute(
-      `INSERT INTO instruments (symbol, name, kind, unit, currency, provider_symbols) VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING`,
+      `INSERT INTO instruments (symbol, name, kind, unit, currency, provider_symbols, exchange_time_zone) VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING`,
       params,
     );
   }
 
   async create(instrument: Instrument): Promise<void> {
     const created = await this.sql.execute(
-      `INSERT INTO instruments (symbol, name, kind, unit, currency, provider_symbols)
-       VALUES ({symbol}, {name}, {kind}, {unit}, {currency}, {providerSymbols})
+      `INSERT INTO instruments (symbol, name, kind, unit, currency, provider_symbols, exchange_time_zone)
+       VALUES ({symbol}, {name}, {kind}, {unit}, {currency}, {providerSymbols}, {exchangeTimeZone})
        ON CONFLICT (symbol) DO UPDATE SET name = excluded.name, kind = excluded.kind, unit = excluded.unit,
-         currency = excluded.currency, provider_symbols = excluded.provider_symbols, deleted_at = NULL
+         currency = excluded.currency, provider_symbols = excluded.provider_symbols,
+         exchange_time_zone = excluded.exchange_time_zone, deleted_at = NULL
        WHERE instruments.deleted_at IS NOT NULL`,
       instrumentParams(instrument),
     );
@@ -75,7 +82,8 @@ export class SqlInstruments implements InstrumentRepository {
 
   async update(instrument: Instrument): Promise<void> {
     const updated = await this.sql.execute(
-      `UPDATE instruments SET name = {name}, kind = {kind}, unit = {unit}, currency = {currency}, provider_symbols = {providerSymbols}
+      `UPDATE instruments SET name = {name}, kind = {kind}, unit = {unit}, currency = {currency}, provider_symbols = {providerSymbols},
+         exchange_time_zone = {exchangeTimeZone}
        WHERE symbol = {symbol} AND ${LIVE}`,
       instrumentParams(instrument),
     );

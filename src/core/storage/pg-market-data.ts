@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
 import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-repository';
-import { barsToWrite, minuteRollUpChunk, planMinuteRollUp, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
+import { barsToWrite, minuteRollUpChunk, planMinuteRollUp, queryBarsFrom, removedBySource, type BarReader, type BaseExtent } from './bar-plan';
 import {
   afterDeleteStatements,
   afterWriteStatements,
@@ -26,7 +26,7 @@ import {
 import { inTransaction } from './pg-connection';
 import { sortCoverage } from './coverage';
 import type { BarsChunk, BarsQuery, BarsQueryResult, MarketDataRepository, MinuteRollUp, UpsertResult } from './types';
-import { bucketStart } from '../../shared/timeframes';
+import { bucketStart, type Timeframe } from '../../shared/timeframes';
 
 const MINUTES = { base: '1m', timeframe: '1m' } as const;
 
@@ -217,6 +217,23 @@ export class PgMarketData implements MarketDataRepository {
         await this.rows(client, text, statementParams);
       }
       return { minuteBars: plan.minuteBars, hourBars: plan.hourBars, next: range.hi };
+    });
+  }
+
+  async deleteBars(symbol: string, timeframe: Timeframe, times: readonly number[]): Promise<number> {
+    if (times.length === 0) return 0;
+    return inTransaction(this.pool, async (client) => {
+      await this.rows(client, LOCK_SERIES_SQL, { symbol, base: timeframe });
+      const { rows } = await client.query<{ time: number; source: string }>(
+        'DELETE FROM market_data WHERE symbol = $1 AND timeframe = $2 AND time = ANY($3::bigint[]) RETURNING time, source',
+        [symbol, timeframe, [...times]],
+      );
+      const removed = removedBySource(rows.map((row) => ({ time: Number(row.time), source: row.source })).sort((a, b) => a.time - b.time));
+      if (removed.count === 0) return 0;
+      for (const { text, params } of afterDeleteStatements('postgres', symbol, timeframe, removed.range, removed.bySource)) {
+        await this.rows(client, text, params);
+      }
+      return removed.count;
     });
   }
 

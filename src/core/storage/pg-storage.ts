@@ -98,12 +98,14 @@ export async function openPostgresStorage(
   logger.info('opened Postgres database', { location, schema, ...prepared });
 
   let closed = false;
+  const sql = pgExecutor(pool);
   return {
     mode: prepared.mode,
     location,
     schemaVersion: prepared.schemaVersion,
     marketData: mappingErrors(new PgMarketData(pool, Date.now)),
-    ...sqlRepositories(pgExecutor(pool), mappingErrors),
+    ...sqlRepositories(sql, mappingErrors),
+    sql: mappingErrors(sql),
     snapshot: {
       dialect: 'postgres',
       // SET TRANSACTION must be the transaction's first statement: every read after it sees one snapshot.

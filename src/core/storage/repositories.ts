@@ -3,6 +3,7 @@ import { SqlAuditLog } from './audit-log-repository';
 import { SqlBackupDrills } from './backup-drill-repository';
 import { SqlBackups } from './backup-repository';
 import { SqlBackfillCheckpoints } from './backfill-checkpoint-repository';
+import { SqlDrawings } from './drawing-repository';
 import { SqlFeatureStore } from './feature-store-repository';
 import { SqlIngestJobs } from './ingest-job-repository';
 import { SqlInstruments } from './instrument-repository';
@@ -49,6 +50,7 @@ export function sqlRepositories(
     backupDrills: wrap(new SqlBackupDrills(sql)),
     restores: wrap(new SqlRestores(sql)),
     priceAlerts: wrap(new SqlPriceAlerts(sql)),
+    drawings: wrap(new SqlDrawings(sql)),
   });
   const { transaction } = wrap<Pick<Storage, 'transaction'>>({
     transaction: (work) => executor.transaction((tx) => work(over(tx))),

@@ -6,7 +6,7 @@
  * can be queried (news tickers, model metrics).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, pgView, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, doublePrecision, index, integer, jsonb, pgTable, pgView, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { RestoreDrill, RestoreOutcome } from '../../shared/backups';
 import type { Instrument, JobRun } from '../../shared/domain';
 import type { LiveTracking, RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
@@ -21,6 +21,8 @@ export const instruments = pgTable('instruments', {
   unit: text('unit').notNull(),
   currency: text('currency').notNull(),
   providerSymbols: jsonb('provider_symbols').$type<Instrument['providerSymbols']>().notNull().default({}),
+  /** IANA zone of its exchange, for charts in exchange time; null over the counter and for crypto. */
+  exchangeTimeZone: text('exchange_time_zone'),
   /** When the user deleted it; the row stays so the built-in catalogue does not bring it back. */
   deletedAt: bigint('deleted_at', { mode: 'number' }),
 });
@@ -475,6 +477,28 @@ export const priceAlerts = pgTable(
   (t) => [index('price_alerts_symbol_idx').on(t.symbol)],
 );
 
+/**
+ * Chart drawings (src/shared/drawings.ts): points are (time, price) pairs in epoch ms, so one
+ * drawing shows on every timeframe of its instrument.
+ */
+export const drawings = pgTable(
+  'drawings',
+  {
+    id: text('id').primaryKey(),
+    symbol: text('symbol').notNull(),
+    /** horizontalLine | trendLine | ray | rectangle | fibRetracement | text */
+    kind: text('kind').notNull(),
+    points: jsonb('points').$type<Json>().notNull(),
+    /** A text note's text; null for the other kinds. */
+    text: text('text'),
+    /** Bumped by every write, so an edit based on a stale copy (another window) is refused, not lost. */
+    version: integer('version').notNull().default(0),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('drawings_symbol_idx').on(t.symbol)],
+);
+
 export const auditLog = pgTable(
   'audit_log',
   {
@@ -486,3 +510,36 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_at_idx').on(t.at)],
 );
+
+/** Raw bytes; drizzle's pg-core has no bytea column of its own. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * The offline cache's outbox (src/core/sync). Only a SQLite cache fills it; the table exists here
+ * so both dialects keep one schema. Machine-local: never backed up, never synced.
+ */
+export const syncOutbox = pgTable('sync_outbox', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+  tableName: text('table_name').notNull(),
+  /** The changed row's primary key values as a JSON array, in the key's column order. */
+  rowKey: text('row_key').notNull(),
+  /** insert | update | delete */
+  op: text('op').notNull(),
+  changedAt: bigint('changed_at', { mode: 'number' }).notNull(),
+});
+
+/** What the sync engine keeps about this database: the cache's id, the last sync, what a cache pushed into this primary. Machine-local. */
+export const syncState = pgTable('sync_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/** Model artifacts as the team shares them in its database, so a model trained on one desktop can be loaded on every other. */
+export const modelArtifacts = pgTable('model_artifacts', {
+  modelId: text('model_id').primaryKey(),
+  /** The artifact file's bytes (models/<id>/artifact.bin); sha256 is the registry's artifact_sha256 of them. */
+  bytes: bytea('bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  storedAt: bigint('stored_at', { mode: 'number' }).notNull(),
+});

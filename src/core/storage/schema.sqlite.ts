@@ -4,7 +4,7 @@
  * by hand and checked by tests/unit/storage/schema-twins.test.ts. Times are UTC epoch milliseconds.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { RestoreDrill, RestoreOutcome } from '../../shared/backups';
 import type { Instrument, JobRun } from '../../shared/domain';
 import type { LiveTracking, RetryPolicy, ScheduledJobKind } from '../../shared/scheduler';
@@ -19,6 +19,8 @@ export const instruments = sqliteTable('instruments', {
   unit: text('unit').notNull(),
   currency: text('currency').notNull(),
   providerSymbols: text('provider_symbols', { mode: 'json' }).$type<Instrument['providerSymbols']>().notNull().default({}),
+  /** IANA zone of its exchange, for charts in exchange time; null over the counter and for crypto. */
+  exchangeTimeZone: text('exchange_time_zone'),
   /** When the user deleted it; the row stays so the built-in catalogue does not bring it back. */
   deletedAt: integer('deleted_at'),
 });
@@ -479,6 +481,28 @@ export const priceAlerts = sqliteTable(
   (t) => [index('price_alerts_symbol_idx').on(t.symbol)],
 );
 
+/**
+ * Chart drawings (src/shared/drawings.ts): points are (time, price) pairs in epoch ms, so one
+ * drawing shows on every timeframe of its instrument.
+ */
+export const drawings = sqliteTable(
+  'drawings',
+  {
+    id: text('id').primaryKey(),
+    symbol: text('symbol').notNull(),
+    /** horizontalLine | trendLine | ray | rectangle | fibRetracement | text */
+    kind: text('kind').notNull(),
+    points: text('points', { mode: 'json' }).$type<Json>().notNull(),
+    /** A text note's text; null for the other kinds. */
+    text: text('text'),
+    /** Bumped by every write, so an edit based on a stale copy (another window) is refused, not lost. */
+    version: integer('version').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('drawings_symbol_idx').on(t.symbol)],
+);
+
 export const auditLog = sqliteTable(
   'audit_log',
   {
@@ -490,3 +514,34 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_log_at_idx').on(t.at)],
 );
+
+/**
+ * The offline cache's outbox (src/core/sync): one row per write the app made to a synced table
+ * while working from the cache, recorded by triggers in the write's own transaction. Machine-local:
+ * never backed up, never synced.
+ */
+export const syncOutbox = sqliteTable('sync_outbox', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  tableName: text('table_name').notNull(),
+  /** The changed row's primary key values as a JSON array, in the key's column order. */
+  rowKey: text('row_key').notNull(),
+  /** insert | update | delete */
+  op: text('op').notNull(),
+  changedAt: integer('changed_at').notNull(),
+});
+
+/** What the sync engine keeps about this database: the cache's id, the last sync, what a cache pushed into this primary. Machine-local. */
+export const syncState = sqliteTable('sync_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/** Model artifacts as the team shares them in its database, so a model trained on one desktop can be loaded on every other. */
+export const modelArtifacts = sqliteTable('model_artifacts', {
+  modelId: text('model_id').primaryKey(),
+  /** The artifact file's bytes (models/<id>/artifact.bin); sha256 is the registry's artifact_sha256 of them. */
+  bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+  sha256: text('sha256').notNull(),
+  size: integer('size').notNull(),
+  storedAt: integer('stored_at').notNull(),
+});

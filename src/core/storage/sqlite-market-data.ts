@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { BackfillCheckpoint } from '../../shared/backfill';
 import type { Bar, Coverage } from '../../shared/domain';
-import { bucketStart } from '../../shared/timeframes';
+import { bucketStart, type Timeframe } from '../../shared/timeframes';
 import { SAVE_CHECKPOINT_SQL } from './backfill-checkpoint-repository';
-import { barsToWrite, minuteRollUpChunk, planMinuteRollUp, queryBarsFrom, type BarReader, type BaseExtent } from './bar-plan';
+import { barsToWrite, minuteRollUpChunk, planMinuteRollUp, queryBarsFrom, removedBySource, type BarReader, type BaseExtent } from './bar-plan';
 import {
   afterDeleteStatements,
   afterWriteStatements,
@@ -11,6 +11,7 @@ import {
   baseExtentsSql,
   COUNT_BARS_SQL,
   countMinutesSql,
+  DELETE_BAR_SQL,
   coverageSql,
   DELETE_MINUTES_SQL,
   FIRST_MINUTE_SQL,
@@ -171,6 +172,25 @@ export class SqliteMarketData implements MarketDataRepository {
             this.statement(text).run(statementParams);
           }
           return { minuteBars: plan.minuteBars, hourBars: plan.hourBars, next: range.hi };
+        })
+        .immediate(),
+    );
+  }
+
+  deleteBars(symbol: string, timeframe: Timeframe, times: readonly number[]): Promise<number> {
+    return this.lock.run(() =>
+      this.db
+        .transaction((): number => {
+          const removed = removedBySource(
+            [...times]
+              .sort((a, b) => a - b)
+              .map((time) => this.statement(DELETE_BAR_SQL).get({ symbol, timeframe, time }) as { time: number; source: string } | undefined),
+          );
+          if (removed.count === 0) return 0;
+          for (const { text, params } of afterDeleteStatements('sqlite', symbol, timeframe, removed.range, removed.bySource)) {
+            this.statement(text).run(params);
+          }
+          return removed.count;
         })
         .immediate(),
     );

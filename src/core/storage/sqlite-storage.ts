@@ -14,6 +14,7 @@ import { claimDatabaseFile, requireIntactDatabase, SqliteConnectionLock, sqliteC
 import { SqliteMarketData } from './sqlite-market-data';
 import { sqliteExecutor } from './sql-executor';
 import type { Storage } from './types';
+import { registerCaptureFunction } from '../sync/capture';
 import { workerScript } from '../worker-script';
 
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -112,13 +113,16 @@ export async function openSqliteStorage(
     };
     const mapped = <T extends object>(repository: T): T => mapErrors(repository, translate);
     const lock = new SqliteConnectionLock();
+    const sql = sqliteExecutor(client, lock);
+    registerCaptureFunction(client);
 
     return {
       mode: 'sqlite',
       location: file,
       schemaVersion,
       marketData: mapped(new SqliteMarketData(client, Date.now, lock)),
-      ...sqlRepositories(sqliteExecutor(client, lock), mapped),
+      ...sqlRepositories(sql, mapped),
+      sql: mapped(sql),
       snapshot: { dialect: 'sqlite', copyTo: (destination, onProgress) => copyOnline(file, destination, nativeBinding, onProgress) },
       problem: () => damage?.message ?? null,
       ping: async () => {

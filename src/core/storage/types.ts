@@ -8,9 +8,11 @@ import type { ArchiveManifest, Backup, RestoreDrill, RestoreOutcome } from '../.
 import type { methods } from '../../shared/contract';
 import type { Bar, Coverage, DatabaseMode, Instrument, JobRun, ProviderId } from '../../shared/domain';
 import type { LossPoint, ModelMetrics, ModelStage, ModelType, Segment, StageChange, StoredPrediction } from '../../shared/models';
+import type { Drawing } from '../../shared/drawings';
 import type { PriceAlert } from '../../shared/price-alerts';
 import type { Alert, IngestJob } from '../../shared/scheduler';
 import type { Timeframe } from '../../shared/timeframes';
+import type { SqlExecutor } from './sql-executor';
 
 export interface UpsertResult {
   inserted: number;
@@ -68,6 +70,12 @@ export interface MarketDataRepository {
   rollUpMinuteBars(symbol: string, from: number, before: number): Promise<(MinuteRollUp & { next: number }) | null>;
   /** Bytes a stored bar and a rollup row take on average, measured from the engine's own storage. */
   rowBytes(): Promise<{ bar: number; rollup: number }>;
+  /**
+   * Deletes these bars of one stored series (open times; ones not stored are skipped) with
+   * their share of the rollups and series summaries, in ONE transaction; returns how many were
+   * deleted. The sync engine's way to make one database's series equal another's.
+   */
+  deleteBars(symbol: string, timeframe: Timeframe, times: readonly number[]): Promise<number>;
 }
 
 /** Minute bars rolled up (or to roll up) and the hourly bars they make. */
@@ -542,6 +550,7 @@ export type StorageTransaction = Pick<
   | 'backupDrills'
   | 'restores'
   | 'priceAlerts'
+  | 'drawings'
 >;
 
 /**
@@ -572,6 +581,23 @@ export interface PriceAlertRepository {
   delete(id: string): Promise<boolean>;
 }
 
+export interface DrawingRepository {
+  /** One instrument's drawings, oldest first. */
+  list(symbol: string): Promise<Drawing[]>;
+  get(id: string): Promise<Drawing | undefined>;
+  /** How many drawings `symbol` has. */
+  count(symbol: string): Promise<number>;
+  /** Stores a new drawing; its `version` is stored as given (0 for a new one). */
+  create(drawing: Drawing): Promise<Drawing>;
+  /**
+   * Replaces the drawing's points, text and updatedAt when it is still at `drawing.version`, and
+   * counts the write; false when someone wrote it since (then nothing changed) or it is gone.
+   */
+  save(drawing: Drawing): Promise<boolean>;
+  /** False when there was nothing to delete. */
+  delete(id: string): Promise<boolean>;
+}
+
 export interface Storage {
   readonly mode: DatabaseMode;
   /** Where the data lives, without any password. */
@@ -598,7 +624,14 @@ export interface Storage {
   readonly backupDrills: BackupDrillRepository;
   readonly restores: RestoreRepository;
   readonly priceAlerts: PriceAlertRepository;
+  readonly drawings: DrawingRepository;
   readonly snapshot: DatabaseSnapshot;
+  /**
+   * The executor the repositories run on, errors mapped as theirs are, for the few callers that
+   * work across tables by name (the sync engine, src/core/sync). Its writes to market data bypass
+   * the rollups and series summaries: bars go through `marketData`.
+   */
+  readonly sql: SqlExecutor;
   /**
    * `work` in one transaction: all its writes are stored, or none when it throws (the error
    * is rethrown). `work` must use only `tx`; market data and the repositories of the storage

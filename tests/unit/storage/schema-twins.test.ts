@@ -21,7 +21,7 @@ import * as sqliteSchema from '../../../src/core/storage/schema.sqlite';
  */
 const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {};
 
-type Family = 'integer' | 'real' | 'text' | 'boolean' | 'json' | 'timestamp';
+type Family = 'integer' | 'real' | 'text' | 'boolean' | 'json' | 'timestamp' | 'bytes';
 
 /** drizzle's column types of both dialects by what they hold; a type missing here fails the test so it gets a family. */
 const FAMILIES: Readonly<Record<string, Family>> = {
@@ -43,6 +43,9 @@ const FAMILIES: Readonly<Record<string, Family>> = {
   PgJsonb: 'json',
   SQLiteTimestamp: 'timestamp',
   PgTimestamp: 'timestamp',
+  SQLiteBlobBuffer: 'bytes',
+  // schema.pg.ts's bytea: drizzle's pg-core has none of its own.
+  PgCustomColumn: 'bytes',
 };
 
 interface ColumnLike {

@@ -20,12 +20,15 @@ export interface TableShape {
 }
 
 /**
- * The backup catalogue: tables that describe this machine's archives (the backups, their
- * drills, the restores done) rather than the workspace. They are not backed up (a backup's own
- * row would be caught half-done, and a drill or restore names archives of this machine), and a
- * restore keeps the live database's rows of them instead.
+ * Tables that are not backed up, and whose live rows a restore keeps:
+ * - the backup catalogue, which describes this machine's archives (the backups, their drills,
+ *   the restores done) rather than the workspace: a backup's own row would be caught half-done,
+ *   and a drill or restore names archives of this machine;
+ * - the sync engine's bookkeeping (src/core/sync), the outbox and state of this database;
+ * - model_artifacts, the team database's copy of the model files, which a backup already holds
+ *   in its models folder (and the next sync uploads again from there).
  */
-export const CATALOGUE_TABLES: readonly string[] = ['backups', 'backup_drills', 'restores'];
+export const CATALOGUE_TABLES: readonly string[] = ['backups', 'backup_drills', 'restores', 'sync_outbox', 'sync_state', 'model_artifacts'];
 
 function shapeOf(table: PgTable): TableShape {
   const config = getTableConfig(table);
@@ -102,6 +105,11 @@ export function canonicalRowValues(shape: TableShape, values: readonly unknown[]
  */
 export function shapeWithColumns(shape: TableShape, present: ReadonlySet<string>): TableShape {
   return { ...shape, columns: shape.columns.filter((column) => present.has(column.name)), orderBy: shape.orderBy.filter((name) => present.has(name)) };
+}
+
+/** `shapes` as a database at an older or a newer schema version holds them: only its tables, only its columns. */
+export function shapesPresent(shapes: readonly TableShape[], columns: Map<string, Set<string>>): TableShape[] {
+  return shapes.filter((shape) => columns.has(shape.name)).map((shape) => shapeWithColumns(shape, columns.get(shape.name)!));
 }
 
 /** Hashing ~1 MiB at a time: one hash update per row would cost more than the row itself. */

@@ -9,11 +9,11 @@ import { openSqliteStorage } from '../../storage/sqlite-storage';
 import { openArchive, type OpenedArchive } from '../archive/archive-reader';
 import { syncFolder } from '../archive/archive-writer';
 import { openSealedSecrets } from '../archive/secrets-seal';
-import { backedUpTables, type TableShape } from '../archive/table-digest';
+import { backedUpTables, shapesPresent, type TableShape } from '../archive/table-digest';
 import { SECRETS_PART, SETTINGS_PART, SQLITE_PART } from '../create-backup';
 import { checkPart, verifyArchive } from '../verify';
 import type { RestoredWorkspace, RestoreOptions, RestoreTarget } from './restore-types';
-import { connectToSchema, loadOrder, ndjsonRows, postgresSink, shapesPresent, sqliteRows, sqliteSink, type CanonicalRow, type RowSink } from './table-loading';
+import { connectToSchema, loadOrder, ndjsonRows, postgresSink, sqliteRows, sqliteSink, type CanonicalRow, type RowSink } from './table-loading';
 
 export { CATALOGUE_TABLES } from './restore-types';
 export type { RestoredWorkspace, RestoreOptions, RestoreTarget } from './restore-types';

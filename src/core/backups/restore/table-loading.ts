@@ -12,7 +12,7 @@ import { AppError } from '../../../shared/errors';
 import { retryOnDeadlock } from '../../storage/pg-connection';
 import * as pgSchema from '../../storage/schema.pg';
 import type { OpenedArchive } from '../archive/archive-reader';
-import { canonicalRow, canonicalSelect, canonicalValues, shapeWithColumns, TableDigest, type TableShape } from '../archive/table-digest';
+import { canonicalRow, canonicalSelect, canonicalValues, TableDigest, type TableShape } from '../archive/table-digest';
 import { tablePartName } from '../create-backup';
 import { digestSqliteCopy } from '../database-digest';
 
@@ -45,11 +45,6 @@ export function loadOrder(shapes: readonly TableShape[]): TableShape[] {
   };
   shapes.forEach(place);
   return ordered;
-}
-
-/** `shapes` as a database at the target's schema version holds them: only its tables, only its columns. */
-export function shapesPresent(shapes: readonly TableShape[], columns: Map<string, Set<string>>): TableShape[] {
-  return shapes.filter((shape) => columns.has(shape.name)).map((shape) => shapeWithColumns(shape, columns.get(shape.name)!));
 }
 
 /** One table's canonical rows from its NDJSON part, in batches; a row of the wrong width is a damaged archive. */
@@ -198,7 +193,11 @@ export function postgresSink(client: pg.Client): RowSink {
           [quote(table), column],
         );
       }
-      await client.query('ANALYZE');
+      // Only the restored schema's tables: a bare ANALYZE would also scan every live table of the database.
+      const { rows: tables } = await client.query<{ name: string }>(
+        "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+      );
+      if (tables.length > 0) await client.query(`ANALYZE ${tables.map((t) => t.name).join(', ')}`);
     },
     digest: (shapes) =>
       retryOnDeadlock(async () => {

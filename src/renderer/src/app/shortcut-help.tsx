@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { timeframes } from '../../../shared/timeframes';
-import { isEditableTarget, timeframeShortcutKey } from '../features/markets/shortcuts';
+import { LAYOUT_SHORTCUT_KEY, isEditableTarget, timeframeShortcutKey } from '../features/markets/shortcuts';
 import { useModal } from '../ui/use-modal';
 
 interface Shortcut {
@@ -22,6 +22,7 @@ const groups: ReadonlyArray<{ title: string; shortcuts: readonly Shortcut[] }> =
         does: `Timeframe ${timeframes.map((timeframe) => `${timeframeShortcutKey(timeframe)} = ${timeframe}`).join(', ')}`,
       },
       { keys: '/', does: 'Search instruments' },
+      { keys: LAYOUT_SHORTCUT_KEY, does: 'One, two or four charts in the window; a click on a chart makes it the one the list and tools act on' },
       { keys: '↑ ↓', does: 'Move through the search results' },
       { keys: 'Enter', does: 'Open the highlighted instrument' },
       { keys: 'Esc', does: 'Leave the search' },
@@ -34,6 +35,10 @@ const groups: ReadonlyArray<{ title: string; shortcuts: readonly Shortcut[] }> =
       { keys: 'Wheel', does: 'Zoom the time axis' },
       { keys: 'Drag an axis', does: 'Stretch prices or time' },
       { keys: 'Double-click an axis', does: 'Fit it again' },
+      { keys: 'Shift', does: 'Held while drawing or moving a drawing: snap to the nearest open, high, low or close' },
+      { keys: 'Delete', does: 'Delete the selected drawing' },
+      { keys: 'Ctrl+Z / ⌘Z', does: 'Undo the last drawing change' },
+      { keys: 'Esc', does: 'Put the drawing tool down, or deselect' },
     ],
   },
 ];

@@ -32,6 +32,16 @@ export function IndicatorLegendRow({ indicator }: { indicator: LegendIndicator }
   );
 }
 
+/** The legend's bar time, naming the zone where intraday times read in one. */
+export function LegendTime({ time, timeframe, zone, testId }: { time: number; timeframe: Timeframe; zone: DisplayZone; testId: string }) {
+  return (
+    <span className="chart-legend__time" data-testid={testId}>
+      {formatZonedBarTime(time, timeframe, zone)}
+      {isIntraday(timeframe) ? ` ${zone.label}` : ''}
+    </span>
+  );
+}
+
 interface ChartLegendProps {
   bar: Bar;
   /** Close of the bar before, for the change; absent for the first bar. */
@@ -57,10 +67,7 @@ export function ChartLegend({ bar, previousClose, timeframe, zone, precision, cl
   return (
     <div className="chart-legend" data-testid="chart-legend">
       <div className="chart-legend__prices">
-        <span className="chart-legend__time" data-testid="legend-time">
-          {formatZonedBarTime(bar.time, timeframe, zone)}
-          {isIntraday(timeframe) ? ` ${zone.label}` : ''}
-        </span>
+        <LegendTime time={bar.time} timeframe={timeframe} zone={zone} testId="legend-time" />
         {!closeOnly && (
           <>
             <span>

@@ -13,6 +13,8 @@ import { barTimeframes } from './bar-spans';
 import { holeInWindow, holesOf, seamsOf, SpanSeams } from './span-seams';
 import { ForecastOverlay, type ForecastColors, type ForecastMark } from './forecast-overlay';
 import { AlertLines, type AlertLine, type AlertLineEvents } from './alert-lines';
+import type { ChartSync } from './chart-sync';
+import { ChartDrawings, type ChartDrawingEvents, type ChartDrawingsState } from './chart-drawings';
 import {
   createIndicatorSeries,
   indicatorOutputColor,
@@ -42,6 +44,7 @@ interface ChartHandles {
   seams: SpanSeams;
   forecast: ForecastOverlay;
   alerts: AlertLines;
+  drawings: ChartDrawings;
 }
 
 interface ChartColors extends ChartFrameColors {
@@ -117,6 +120,10 @@ export interface PriceChartProps {
   /** What dragging a line and Alt+click (or a click while `placingAlert`) do; without it lines are fixed. */
   alertEvents?: AlertLineEvents;
   placingAlert?: boolean;
+  /** Charts of the same window that share this one's crosshair and time. */
+  sync?: ChartSync;
+  /** The instrument's drawings, the tool in hand and the selection; without it nothing is drawn or drawable. */
+  drawings?: ChartDrawingsState;
   ref?: Ref<PriceChartHandle>;
   /** Messages and actions drawn over the chart (loading, no data). */
   children?: ReactNode;
@@ -151,6 +158,7 @@ interface ShownState {
 const noForecast: readonly ForecastMark[] = [];
 const noAlertLines: readonly AlertLine[] = [];
 const ignoreAlertEvents: AlertLineEvents = { onMove: () => {}, onPlace: () => {} };
+const noDrawings: ChartDrawingsState = { list: [], tool: null, selectedId: null, events: { onCreate: () => {}, onMove: () => {}, onSelect: () => {}, onEditText: () => {} } };
 
 const nothingShown = (): ShownState => ({ applied: null, key: null, bars: [], drawing: 'candles', precision: 2, indicators: new Map() });
 
@@ -191,6 +199,8 @@ export function PriceChart({
   alertLines = noAlertLines,
   alertEvents = ignoreAlertEvents,
   placingAlert = false,
+  sync,
+  drawings = noDrawings,
   ref,
   children,
 }: PriceChartProps) {
@@ -204,12 +214,19 @@ export function PriceChart({
   const nearStart = useEffectEvent(onNearStart);
   const moveAlert = useEffectEvent((id: string, price: number) => alertEvents.onMove(id, price));
   const placeAlert = useEffectEvent((price: number) => alertEvents.onPlace(price));
+  const drawingEvents = useEffectEvent(() => drawings.events);
+  const forwardDrawingEvents: ChartDrawingEvents = {
+    onCreate: (draft) => drawingEvents().onCreate(draft),
+    onMove: (id, points) => drawingEvents().onMove(id, points),
+    onSelect: (id) => drawingEvents().onSelect(id),
+    onEditText: (id) => drawingEvents().onEditText(id),
+  };
   const checkNearStart = useEffectEvent((range: LogicalRange | null) => {
     if (range === null || applyingRef.current || shownRef.current.bars.length === 0) return;
     if (range.from < Math.max(NEAR_START_BARS, (range.to - range.from) / 2)) nearStart();
   });
 
-  const { containerRef, handlesRef, colorsRef, hoveredTime } = useLightweightChart<ChartHandles, ChartColors>({
+  const { containerRef, handlesRef, colorsRef, hoveredTime, setHoveredTime } = useLightweightChart<ChartHandles, ChartColors>({
     theme,
     timeframe,
     zone,
@@ -220,9 +237,16 @@ export function PriceChart({
       chart.panes()[0]!.attachPrimitive(seams);
       const forecastOverlay = new ForecastOverlay(chart);
       const alerts = new AlertLines(chart, { onMove: moveAlert, onPlace: placeAlert }, (price) => roundPrice(price, shownRef.current.precision));
+      // After the alert lines: a press on an alert line is theirs.
+      const chartDrawings = new ChartDrawings(
+        chart,
+        forwardDrawingEvents,
+        (price) => roundPrice(price, shownRef.current.precision),
+        (price) => formatPrice(price, shownRef.current.precision),
+      );
       // A new chart draws nothing yet, so the next window is applied in full (also after StrictMode's remount).
       shownRef.current = nothingShown();
-      return { chart, prices, seams, forecast: forecastOverlay, alerts };
+      return { chart, prices, seams, forecast: forecastOverlay, alerts, drawings: chartDrawings };
     },
     readColors: readChartColors,
     applyColors: (handles, themed) => {
@@ -230,6 +254,7 @@ export function PriceChart({
       handles.prices.restyle(themed);
       handles.seams.restyle(themed.indicators.guide);
       handles.forecast.restyle(themed.forecast);
+      handles.drawings.restyle();
       // Volume and MACD histogram colours are stored per bar, so they are set again with the data.
       const shown = shownRef.current;
       handles.prices.recolorVolume(shown.bars, themed);
@@ -352,6 +377,7 @@ export function PriceChart({
       }
       panesChanged = applyIndicators(handles, colors, next, plan) || panesChanged;
       handles.seams.set([...seamsOf(next.spans), ...holesOf(next.bars, timeframe)], colors.indicators.guide);
+      if (plan.kind !== 'none') handles.drawings.setBars(next.bars, timeframe);
       shown.bars = next.bars;
       shown.key = next.key;
       if (panesChanged) {
@@ -387,6 +413,26 @@ export function PriceChart({
     if (handles && colors) handles.alerts.set(handles.prices.active, alertLines, colors.alert);
   }, [alertLines, drawingShown, colors, handlesRef]);
   useEffect(() => handlesRef.current?.alerts.setPlacing(placingAlert), [placingAlert, handlesRef]);
+  useEffect(() => {
+    const handles = handlesRef.current;
+    if (!handles) return;
+    handles.drawings.setSeries(handles.prices.active);
+    handles.drawings.set(drawings.list, drawings.selectedId);
+  }, [drawings.list, drawings.selectedId, drawingShown, handlesRef]);
+  useEffect(() => handlesRef.current?.drawings.setTool(drawings.tool), [drawings.tool, handlesRef]);
+
+  const timeframeShown = useEffectEvent(() => timeframe);
+  useEffect(() => {
+    const handles = handlesRef.current;
+    if (!sync || !handles) return;
+    return sync.join({
+      chart: handles.chart,
+      priceSeries: () => handles.prices.active,
+      bars: () => shownRef.current.bars,
+      timeframe: timeframeShown,
+      showHovered: setHoveredTime,
+    });
+  }, [sync, handlesRef, setHoveredTime]);
 
   const precisionShown = pricePrecision(data?.bars.at(-1)?.close ?? forecast.at(-1)?.predicted ?? 0);
   useEffect(() => {

@@ -58,6 +58,8 @@ export interface LightweightChart<Handles, Colors> {
   colorsRef: RefObject<Colors | null>;
   /** Epoch ms under the crosshair; null while the pointer is off the chart. */
   hoveredTime: number | null;
+  /** For a crosshair set from outside (charts in sync), which fires no crosshair event. */
+  setHoveredTime(time: number | null): void;
 }
 
 /**
@@ -143,5 +145,5 @@ export function useLightweightChart<Handles extends { chart: IChartApi }, Colors
     handlesRef.current?.chart.priceScale('right', 0).applyOptions({ mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal });
   }, [logScale]);
 
-  return { containerRef, handlesRef, colorsRef, hoveredTime };
+  return { containerRef, handlesRef, colorsRef, hoveredTime, setHoveredTime };
 }

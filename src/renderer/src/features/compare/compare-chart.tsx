@@ -12,10 +12,12 @@ import type { MethodOutput } from '../../../../shared/contract';
 import type { Timeframe } from '../../../../shared/timeframes';
 import type { ResolvedTheme } from '../../ui/theme';
 import { formatChangePercent, formatPrice, pricePrecision } from '../../ui/format/numbers';
-import { formatBarTime, toChartTime } from '../../ui/format/time';
+import { toChartTime } from '../../ui/format/time';
+import { UTC_ZONE } from '../../ui/format/zoned-time';
+import { IndicatorLegendRow, LegendTime, type LegendIndicator } from '../../charts/chart-legend';
 import { cssVariableReader, readFrameColors, type ChartFrameColors } from '../../charts/chart-theme';
-import { measurePaneTops, useLightweightChart } from '../../charts/use-lightweight-chart';
-import { indexOfTime, toLinePoints } from './compare-model';
+import { measurePaneTops, RIGHT_MARGIN_BARS, useLightweightChart } from '../../charts/use-lightweight-chart';
+import { indexOfTime, ratioDecimals, toLinePoints } from './compare-model';
 
 export type CompareReply = MethodOutput<'compare.query'>;
 
@@ -63,16 +65,40 @@ function slotColor(palette: readonly string[], slot: number | undefined): string
   return palette[(slot ?? 0) % palette.length] ?? '';
 }
 
-/** Five significant digits read well for gold/silver (83.412) and gold/bitcoin (0.038620) alike. */
-function formatRatio(value: number): string {
-  return new Intl.NumberFormat(undefined, { minimumSignificantDigits: 5, maximumSignificantDigits: 5 }).format(value);
-}
-
 const formatNormalised = (value: number) => formatPrice(value, 1);
 const formatCorrelation = (value: number) => formatPrice(value, 2);
 
 /** Normalised values as the change since the base, e.g. +32.40%. */
 const sinceBase = (value: number) => formatChangePercent(100, value) ?? '';
+
+/** A compared symbol in the legend as Markets shows an indicator: its name in its line's colour, then its values at the bar. */
+function symbolLegend(series: CompareReply['series'][number], index: number, slot: number | undefined): LegendIndicator {
+  const normalised = series.normalised[index] ?? null;
+  const close = series.close[index] ?? null;
+  const values: LegendIndicator['values'][number][] = [];
+  if (normalised !== null) {
+    values.push({ name: 'normalised', text: formatNormalised(normalised), color: 'var(--text-strong)' });
+    values.push({ name: 'change', text: sinceBase(normalised), color: normalised >= 100 ? 'var(--up)' : 'var(--down)' });
+  }
+  if (close !== null) values.push({ name: 'close', text: formatPrice(close, pricePrecision(close)), color: 'var(--text-muted)' });
+  return { id: `compare-${series.symbol}`, label: series.symbol, color: `var(--compare-${(slot ?? 0) + 1})`, values };
+}
+
+/** Room left before the first bar: the time axis centres a date under its bar, so the first one would be cut in half at the edge. */
+const FIRST_LABEL_ROOM_PX = 36;
+
+/** Every bar in view, as `fitContent` would show them, with that room before the first. */
+function fitWithRoomForFirstLabel(chart: IChartApi, barCount: number): void {
+  const timeScale = chart.timeScale();
+  const width = timeScale.width();
+  const to = barCount - 1 + RIGHT_MARGIN_BARS;
+  if (width <= FIRST_LABEL_ROOM_PX) {
+    timeScale.fitContent();
+    return;
+  }
+  const barsPerPixel = (to + 0.5) / (width - FIRST_LABEL_ROOM_PX);
+  timeScale.setVisibleLogicalRange({ from: -0.5 - FIRST_LABEL_ROOM_PX * barsPerPixel, to });
+}
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((value, i) => value === b[i]);
@@ -140,9 +166,10 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
       normalisedPane?.setStretchFactor(3);
       ratioPane?.setStretchFactor(1.1);
       correlationPane?.setStretchFactor(1.1);
-      chart.priceScale('right', CORRELATION_PANE).applyOptions({ scaleMargins: { top: 0.18, bottom: 0.06 } });
-      chart.priceScale('right', RATIO_PANE).applyOptions({ scaleMargins: { top: 0.22, bottom: 0.08 } });
-      chart.priceScale('right', NORMALISED_PANE).applyOptions({ scaleMargins: { top: 0.12, bottom: 0.06 } });
+      // A scale label half over a pane's edge would read cut off (300.0 at the top of a short pane), so each shows whole labels only.
+      chart.priceScale('right', CORRELATION_PANE).applyOptions({ scaleMargins: { top: 0.18, bottom: 0.06 }, entireTextOnly: true });
+      chart.priceScale('right', RATIO_PANE).applyOptions({ scaleMargins: { top: 0.22, bottom: 0.08 }, entireTextOnly: true });
+      chart.priceScale('right', NORMALISED_PANE).applyOptions({ scaleMargins: { top: 0.12, bottom: 0.06 }, entireTextOnly: true });
       shownViewKey.current = null;
       return { chart, base, ratio, correlation, correlationZero, lines: new Map() };
     },
@@ -180,6 +207,9 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
     for (const [symbol, line] of handles.lines) line.applyOptions({ color: slotColor(colors.palette, slots[symbol]) });
   };
 
+  // The axis, its crosshair label and the legend all give the ratio in these decimals.
+  const ratioPrecision = ratioDecimals(reply?.ratio?.values.findLast((v) => v !== null) ?? 1);
+
   useEffect(() => {
     const handles = handlesRef.current;
     if (!handles || !reply) return;
@@ -212,10 +242,6 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
         : [first, last].filter((time, i, both) => i === 0 || time !== both[0]).map((time) => ({ time: toChartTime(time), value: 100 })),
     );
 
-    const ratioValues = reply.ratio?.values ?? [];
-    const typicalRatio = ratioValues.findLast((v) => v !== null) ?? 1;
-    const ratioPrecision = pricePrecision(typicalRatio);
-    // The axis steps in the ratio's own decimals; the legend gives five significant figures.
     handles.ratio.applyOptions({
       priceFormat: { type: 'custom', formatter: (value: number) => formatPrice(value, ratioPrecision), minMove: 10 ** -ratioPrecision },
     });
@@ -224,10 +250,10 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
 
     if (shownViewKey.current !== viewKey && reply.times.length > 0) {
       shownViewKey.current = viewKey;
-      chart.timeScale().fitContent();
+      fitWithRoomForFirstLabel(chart, reply.times.length);
     }
     requestAnimationFrame(() => measurePanes());
-  }, [reply, slots, viewKey]);
+  }, [reply, slots, viewKey, ratioPrecision]);
 
   const times = reply?.times ?? [];
   const hoveredIndex = hoveredTime === null ? -1 : indexOfTime(times, hoveredTime);
@@ -241,55 +267,42 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
       <div ref={containerRef} className="compare-chart__canvas" />
       {reply && time !== undefined && (
         <>
-          <div className="compare-legend" data-testid="compare-legend" style={{ top: (paneTops[NORMALISED_PANE] ?? 0) + 6 }}>
-            <span className="compare-legend__time" data-testid="compare-legend-time">
-              {formatBarTime(time, timeframe)}
-              {timeframe === '1h' || timeframe === '4h' ? ' UTC' : ''}
-            </span>
-            {reply.series.map((series) => {
-              const normalised = series.normalised[index] ?? null;
-              const close = series.close[index] ?? null;
-              return (
-                <span key={series.symbol} className="compare-legend__entry" data-testid={`compare-legend-${series.symbol}`}>
-                  <span className={`compare-swatch compare-swatch--slot-${(slots[series.symbol] ?? 0) + 1}`} aria-hidden="true" />
-                  <span className="compare-legend__symbol">{series.symbol}</span>
-                  {normalised !== null && (
-                    <b data-testid={`compare-legend-value-${series.symbol}`} title="Normalised: 100 at the base date">
-                      {formatNormalised(normalised)}
-                    </b>
-                  )}
-                  {normalised !== null && (
-                    <span className={`compare-legend__change compare-legend__change--${normalised >= 100 ? 'up' : 'down'}`}>
-                      {sinceBase(normalised)}
-                    </span>
-                  )}
-                  {close !== null && (
-                    <span className="compare-legend__close" data-testid={`compare-legend-close-${series.symbol}`} title="Close">
-                      {formatPrice(close, pricePrecision(close))}
-                    </span>
-                  )}
-                </span>
-              );
-            })}
+          <div className="chart-legend" data-testid="compare-legend" style={{ top: (paneTops[NORMALISED_PANE] ?? 0) + 6 }}>
+            <div className="chart-legend__prices">
+              <LegendTime time={time} timeframe={timeframe} zone={UTC_ZONE} testId="compare-legend-time" />
+            </div>
+            {reply.series.map((series) => (
+              <IndicatorLegendRow key={series.symbol} indicator={symbolLegend(series, index, slots[series.symbol])} />
+            ))}
           </div>
           {reply.ratio && paneTops[RATIO_PANE] !== undefined && (
-            <div className="compare-legend compare-legend--pane" data-testid="compare-ratio-legend" style={{ top: paneTops[RATIO_PANE] + 4 }}>
-              <span>
-                Ratio {reply.ratio.numerator} / {reply.ratio.denominator}
-              </span>
-              <b data-testid="compare-ratio-value">{ratioValue === null ? '–' : formatRatio(ratioValue)}</b>
+            <div className="chart-legend chart-legend--pane" data-testid="compare-ratio-legend" style={{ top: paneTops[RATIO_PANE] + 4 }}>
+              <IndicatorLegendRow
+                indicator={{
+                  id: 'compare-ratio',
+                  label: `Ratio ${reply.ratio.numerator} / ${reply.ratio.denominator}`,
+                  color: 'var(--compare-ratio)',
+                  values: [{ name: 'value', text: ratioValue === null ? '–' : formatPrice(ratioValue, ratioPrecision), color: 'var(--compare-ratio)' }],
+                }}
+              />
             </div>
           )}
           {reply.correlation && paneTops[CORRELATION_PANE] !== undefined && (
-            <div
-              className="compare-legend compare-legend--pane"
-              data-testid="compare-correlation-legend"
-              style={{ top: paneTops[CORRELATION_PANE] + 4 }}
-            >
-              <span>
-                Correlation of {reply.correlation.a} and {reply.correlation.b} log returns, {reply.correlation.window} bars
-              </span>
-              <b data-testid="compare-correlation-value">{correlationValue === null ? '–' : formatCorrelation(correlationValue)}</b>
+            <div className="chart-legend chart-legend--pane" data-testid="compare-correlation-legend" style={{ top: paneTops[CORRELATION_PANE] + 4 }}>
+              <IndicatorLegendRow
+                indicator={{
+                  id: 'compare-correlation',
+                  label: `Correlation of ${reply.correlation.a} and ${reply.correlation.b} log returns, ${reply.correlation.window} bars`,
+                  color: 'var(--text)',
+                  values: [
+                    {
+                      name: 'value',
+                      text: correlationValue === null ? '–' : formatCorrelation(correlationValue),
+                      color: correlationValue !== null && correlationValue < 0 ? 'var(--down)' : 'var(--up)',
+                    },
+                  ],
+                }}
+              />
               {correlationHint && <span className="muted">{correlationHint}</span>}
             </div>
           )}

@@ -9,6 +9,7 @@ import {
   defaultSelection,
   indexOfTime,
   parseWindow,
+  ratioDecimals,
   resolvePair,
   toLinePoints,
   toggleSymbol,
@@ -151,5 +152,18 @@ describe('compareViewSchema', () => {
       window: '60',
     });
     expect(compareViewSchema.parse({ start: '2020-12-31', logScale: false }).start).toBe('2020-12-31');
+  });
+});
+
+describe('ratioDecimals', () => {
+  it('keeps four significant figures at the ratio’s size', () => {
+    expect(ratioDecimals(87.531234)).toBe(2);
+    expect(ratioDecimals(13.2)).toBe(2);
+    expect(ratioDecimals(1.2345)).toBe(3);
+    expect(ratioDecimals(0.0757)).toBe(5);
+    expect(ratioDecimals(1234.5)).toBe(0);
+    expect(ratioDecimals(-87.5)).toBe(2);
+    expect(ratioDecimals(0)).toBe(2);
+    expect(ratioDecimals(1e-12)).toBe(8);
   });
 });

@@ -177,3 +177,14 @@ export function indexOfTime(times: readonly number[], epochMs: number): number {
   }
   return -1;
 }
+
+/**
+ * Decimals that give a ratio four significant figures at its typical size: gold/silver 87.53,
+ * bitcoin/gold 13.20, gold/bitcoin 0.07570. The axis and the legend both show them, so the two
+ * read alike and a move of a tenth of a percent shows.
+ */
+export function ratioDecimals(typicalRatio: number): number {
+  const magnitude = Math.abs(typicalRatio);
+  if (!Number.isFinite(magnitude) || magnitude === 0) return 2;
+  return Math.min(8, Math.max(0, 3 - Math.floor(Math.log10(magnitude))));
+}

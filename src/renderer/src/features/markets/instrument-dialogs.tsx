@@ -10,7 +10,7 @@ import { useModal } from '../../ui/use-modal';
 import './instrument-dialogs.css';
 
 type Kind = Instrument['kind'];
-type Field = 'symbol' | 'name' | 'kind' | 'unit' | 'currency' | ProviderId;
+type Field = 'symbol' | 'name' | 'kind' | 'unit' | 'currency' | 'exchangeTimeZone' | ProviderId;
 
 interface Draft {
   symbol: string;
@@ -18,20 +18,25 @@ interface Draft {
   kind: Kind;
   unit: string;
   currency: string;
+  /** IANA name, or empty for none (over the counter, crypto). */
+  exchangeTimeZone: string;
   tickers: Record<ProviderId, string>;
 }
 
 const noTickers = (): Record<ProviderId, string> => ({ yahoo: '', polygon: '', twelvedata: '', metalsapi: '' });
 
 function draftOf(instrument: Instrument | undefined): Draft {
-  if (!instrument) return { symbol: '', name: '', kind: 'stock', unit: '', currency: 'USD', tickers: noTickers() };
-  return { ...instrument, tickers: { ...noTickers(), ...instrument.providerSymbols } };
+  if (!instrument) return { symbol: '', name: '', kind: 'stock', unit: '', currency: 'USD', exchangeTimeZone: '', tickers: noTickers() };
+  return { ...instrument, exchangeTimeZone: instrument.exchangeTimeZone ?? '', tickers: { ...noTickers(), ...instrument.providerSymbols } };
 }
 
 /** What the contract takes: blank fields are left out, so its own defaults (name = symbol, "<currency> per unit") apply. */
-function inputOf(draft: Draft) {
+function inputOf(draft: Draft, editing: boolean) {
   const providerSymbols = Object.fromEntries(providerIds.flatMap((id) => (draft.tickers[id].trim() ? [[id, draft.tickers[id]]] : [])));
+  const zone = draft.exchangeTimeZone.trim();
   return {
+    // Emptied while editing clears the zone; a new instrument simply has none.
+    ...(zone ? { exchangeTimeZone: zone } : editing ? { exchangeTimeZone: null } : {}),
     symbol: draft.symbol,
     kind: draft.kind,
     currency: draft.currency,
@@ -46,7 +51,7 @@ function inputOf(draft: Draft) {
  * core would refuse it, and the reason shows beside that field.
  */
 function fieldErrors(draft: Draft, editing: boolean): Partial<Record<Field, string>> {
-  const input = inputOf(draft);
+  const input = inputOf(draft, editing);
   const parsed = editing ? methods['instruments.update'].input.safeParse(input) : methods['instruments.create'].input.safeParse(input);
   if (parsed.success) return {};
   const errors: Partial<Record<Field, string>> = {};
@@ -76,7 +81,15 @@ function fillFromCandidate(draft: Draft, chosen: InstrumentCandidate, all: reado
       tickers[other.provider] = other.ticker;
     }
   }
-  return { symbol: chosen.ticker.replace(/[^A-Za-z0-9.=^:_/-]/g, '').toUpperCase(), name: chosen.name, kind, currency, unit: unitFor(kind, currency), tickers };
+  return {
+    symbol: chosen.ticker.replace(/[^A-Za-z0-9.=^:_/-]/g, '').toUpperCase(),
+    name: chosen.name,
+    kind,
+    currency,
+    unit: unitFor(kind, currency),
+    exchangeTimeZone: draft.exchangeTimeZone,
+    tickers,
+  };
 }
 
 function Labelled({ id, label, error, children }: { id: string; label: string; error: string | undefined; children: ReactNode }) {
@@ -214,7 +227,7 @@ export function InstrumentDialog({ instrument, providers, onClose, onSaved }: In
     if (Object.keys(fieldErrors(draft, editing)).length > 0) return;
     void save.run(async () => {
       try {
-        const saved = editing ? await call('instruments.update', inputOf(draft)) : await call('instruments.create', inputOf(draft));
+        const saved = editing ? await call('instruments.update', inputOf(draft, true)) : await call('instruments.create', inputOf(draft, false));
         onSaved(saved.symbol);
       } catch (failure) {
         // A taken symbol belongs beside the symbol field; anything else below the form.
@@ -263,6 +276,14 @@ export function InstrumentDialog({ instrument, providers, onClose, onSaved }: In
             </Labelled>
             <Labelled id="instrument-currency" label="Currency" error={errors.currency}>
               <input {...fieldProps('currency')} value={draft.currency} onChange={(event) => set({ currency: event.target.value })} />
+            </Labelled>
+            <Labelled id="instrument-exchangeTimeZone" label="Exchange time zone" error={errors.exchangeTimeZone}>
+              <input
+                {...fieldProps('exchangeTimeZone')}
+                value={draft.exchangeTimeZone}
+                placeholder="none, e.g. America/New_York"
+                onChange={(event) => set({ exchangeTimeZone: event.target.value })}
+              />
             </Labelled>
           </div>
           <fieldset className="instrument-dialog__tickers">

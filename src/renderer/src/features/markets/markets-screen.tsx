@@ -1,38 +1,24 @@
 import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
-import type { EventPayload } from '../../../../shared/contract';
-import { MAX_INDICATORS_PER_QUERY, type IndicatorSpec } from '../../../../shared/indicators';
-import type { TimeZoneChoice } from '../../../../shared/domain';
-import { isIntraday, type Timeframe } from '../../../../shared/timeframes';
+import type { ChartLayout, ChartPanelView } from '../../../../shared/chart-layout';
+import type { Timeframe } from '../../../../shared/timeframes';
+import { BROWSER_WINDOW_ID } from '../../../../shared/window-id';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
-import { useApiEvent, useApiQuery, useApiResume } from '../../api/hooks';
+import { useApiQuery } from '../../api/hooks';
 import { useInstrumentCatalogue } from '../../api/use-instrument-catalogue';
+import { ChartSync } from '../../charts/chart-sync';
 import { useSettings } from '../../ui/settings-context';
 import type { ResolvedTheme } from '../../ui/theme';
-import { sourceLine } from '../../charts/bar-spans';
-import { MAX_BARS_HELD, coarserTimeframeFor, historyNote } from '../../charts/history-cap';
-import { PriceChart, type PriceChartHandle } from '../../charts/price-chart';
-import { formatCount } from '../../ui/format/numbers';
-import { formatUtcDate } from '../../ui/format/time';
-import { browserTimeZone, displayZone, formatZonedBarTime, UTC_ZONE } from '../../ui/format/zoned-time';
 import { ImportDialog, type ImportSummary } from '../import/import-dialog';
-import { addIndicator, removeIndicator } from '../indicators/active-indicators';
-import { indicatorId, indicatorLabel } from '../../charts/indicator-catalog';
-import { IndicatorMenu } from '../indicators/indicator-menu';
 import { LoadError } from '../../ui/load-error';
 import { Toast } from '../../ui/toast';
-import { barIndicesInRange, captionedChartImage, chartCsv, downloadBlob, exportFileName } from './chart-export';
-import { readChartState, writeChartState, type ChartState } from './chart-state';
-import { historyFetchFor, type HistoryFetch } from './history-source';
+import { activatePanel, nextChartCount, replacePanel, savedLayout, shownPanels, withChartCount } from './chart-layout';
+import { ChartPanel, type ChartChromeSlots } from './chart-panel';
 import { DeleteInstrumentDialog, InstrumentDialog } from './instrument-dialogs';
-import { InstrumentPicker, SyntheticBadge } from './instrument-picker';
-import { buildInstrumentRows, chartableTimeframes, defaultSymbol, type InstrumentRow } from './instrument-rows';
+import { InstrumentPicker } from './instrument-picker';
+import { buildInstrumentRows, chartableTimeframes, defaultSymbol } from './instrument-rows';
+import { LayoutSwitch } from './layout-switch';
 import { isEditableTarget, marketsShortcut } from './shortcuts';
-import { TimeframeBar } from './timeframe-bar';
-import { ChartTypeSelect } from './chart-type-select';
-import { useChartWindow, type LoadedWindow } from './use-chart-window';
-import { useActiveForecast } from './use-active-forecast';
-import { PriceAlertsPanel, usePriceAlerts } from './price-alerts-panel';
 import './chart-toolbar.css';
 
 const DEMO_SYMBOL = 'DEMO.XAUUSD';
@@ -82,157 +68,6 @@ function EmptyDatabase({ onImport, onDemoLoaded, onRestore }: { onImport(): void
   );
 }
 
-interface ChartNoticeProps {
-  row: InstrumentRow | undefined;
-  symbol: string;
-  timeframe: Timeframe;
-  onTimeframe(timeframe: Timeframe): void;
-  onImport(): void;
-  /** Where history can be fetched from; null when no provider that carries the instrument is usable. */
-  history: HistoryFetch | null;
-  fetching: boolean;
-  onFetchHistory(history: HistoryFetch): void;
-}
-
-/** Why the chart is empty, in plain words, with the action that fixes it. */
-function ChartNotice({ row, symbol, timeframe, onTimeframe, onImport, history, fetching, onFetchHistory }: ChartNoticeProps) {
-  const stored = row?.storedTimeframes ?? [];
-  if (stored.length === 0) {
-    return (
-      <div className="chart-overlay" data-testid="chart-notice">
-        <p>No prices are stored for {symbol} yet.</p>
-        <div className="chart-overlay__actions">
-          {history && (
-            <button
-              type="button"
-              className="button button--primary"
-              disabled={fetching}
-              onClick={() => onFetchHistory(history)}
-              title={`${history.timeframe} bars of ${history.ticker} from ${formatUtcDate(history.from)} on`}
-              data-testid="fetch-history"
-            >
-              {fetching ? `Fetching from ${history.providerName}…` : `Fetch history from ${history.providerName}`}
-            </button>
-          )}
-          <button type="button" className="button" onClick={onImport}>
-            Import a CSV file…
-          </button>
-        </div>
-      </div>
-    );
-  }
-  const usable = chartableTimeframes(stored);
-  if (!usable.includes(timeframe)) {
-    return (
-      <div className="chart-overlay" data-testid="chart-notice">
-        <p>
-          {symbol} is stored as {stored.join(', ')} bars only, which is too coarse for {timeframe}.
-        </p>
-        <div className="chart-overlay__actions">
-          {usable.map((tf) => (
-            <button key={tf} type="button" className="button" onClick={() => onTimeframe(tf)}>
-              Show {tf}
-            </button>
-          ))}
-        </div>
-      </div>
-    );
-  }
-  return (
-    <div className="chart-overlay" data-testid="chart-notice">
-      <p>No {timeframe} bars for {symbol} in the stored range.</p>
-    </div>
-  );
-}
-
-interface HistoryCapNoticeProps {
-  held: LoadedWindow;
-  available: readonly Timeframe[];
-  onTimeframe(timeframe: Timeframe, viewStart: number): void;
-  onDismiss(): void;
-}
-
-/** Shown when scrolling back reaches the most bars one chart holds (see MAX_BARS_HELD). */
-function HistoryCapNotice({ held, available, onTimeframe, onDismiss }: HistoryCapNoticeProps) {
-  const first = held.bars[0];
-  const last = held.bars.at(-1);
-  if (!first || !last) return null;
-  const coarser = coarserTimeframeFor(held.timeframe, last.time - first.time, available);
-  return (
-    <div className="chart-notice" role="status" data-testid="history-cap-notice">
-      <span>
-        The chart holds the latest {formatCount(MAX_BARS_HELD)} {held.timeframe} bars.
-        {coarser ? ` ${coarser} bars show this span and more in far fewer points.` : ''}
-      </span>
-      {coarser && (
-        <button type="button" className="button button--small" data-testid="history-cap-switch" onClick={() => onTimeframe(coarser, first.time)}>
-          Show {coarser}
-        </button>
-      )}
-      <button type="button" className="chart-notice__close" aria-label="Dismiss" onClick={onDismiss}>
-        ×
-      </button>
-    </div>
-  );
-}
-
-/** A history fetch the empty chart started, followed through its run's events. */
-interface HistoryRun {
-  symbol: string;
-  runId: string | null;
-  fetch: HistoryFetch;
-  done: number;
-  total: number | null;
-  unit: string;
-  error: string | null;
-}
-
-function HistoryRunNotice({ run, onDismiss }: { run: HistoryRun; onDismiss(): void }) {
-  const { fetch } = run;
-  if (run.error !== null) {
-    return (
-      <div className="chart-notice chart-notice--problem" role="alert" data-testid="history-fetch-error">
-        <span>
-          {fetch.timeframe} history from {fetch.providerName} could not be fetched. {run.error}
-        </span>
-        <button type="button" className="chart-notice__close" aria-label="Dismiss" onClick={onDismiss}>
-          ×
-        </button>
-      </div>
-    );
-  }
-  const share = run.total ? Math.min(1, run.done / run.total) : null;
-  return (
-    <div className="chart-notice" role="status" data-testid="history-fetch-progress">
-      <span>
-        Fetching {fetch.timeframe} history of {run.symbol} from {fetch.providerName}…{' '}
-        {share !== null ? `${Math.round(share * 100)} %` : run.done > 0 ? `${formatCount(run.done)} ${run.unit}` : ''}
-      </span>
-      {share !== null && <progress max={1} value={share} aria-label="History fetched" />}
-    </div>
-  );
-}
-
-function ProblemNotice({ text, failure, onRetry }: { text: string; failure: unknown; onRetry(): void }) {
-  return (
-    <div className="chart-notice chart-notice--problem" role="alert">
-      <span>
-        {text} {describeError(failure)}
-      </span>
-      <button type="button" className="button button--small" onClick={onRetry}>
-        Try again
-      </button>
-    </div>
-  );
-}
-
-/** Colours of the page, for the caption of an exported image. */
-function captionColors() {
-  const style = getComputedStyle(document.documentElement);
-  const read = (name: string) => style.getPropertyValue(name).trim();
-  return { background: read('--chart-bg'), text: read('--text-strong'), muted: read('--text-muted') };
-}
-
 interface MarketsScreenProps {
   theme: ResolvedTheme;
   /** Set when the desktop menu asked for the import dialog. */
@@ -245,77 +80,53 @@ interface MarketsScreenProps {
 export function MarketsScreen({ theme, importRequested, onImportRequestHandled, onRestoreRequested }: MarketsScreenProps) {
   const { settings, updateSettings } = useSettings();
   const catalogue = useInstrumentCatalogue();
-  const [chartState, setChartState] = useState<ChartState>(() => readChartState(window.sessionStorage));
-  /** Where the next series' view starts; set when the history cap sends the user to a coarser timeframe. */
-  const [viewStart, setViewStart] = useState<number | null>(null);
+  const windowId = window.metalyticsDesktop?.windowId ?? BROWSER_WINDOW_ID;
+  /** This window's layout once changed here; until then it follows the saved one. */
+  const [edited, setEdited] = useState<ChartLayout | null>(null);
+  /** Per panel, where the next series' view starts; set when the history cap sends the user to a coarser timeframe. */
+  const [viewStarts, setViewStarts] = useState<Readonly<Record<number, number | null>>>({});
   const [importOpen, setImportOpen] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [timeframeNotice, setTimeframeNotice] = useState<string | null>(null);
   const dismissTimeframeNotice = useCallback(() => setTimeframeNotice(null), []);
   const [instrumentDialog, setInstrumentDialog] = useState<{ mode: 'add' } | { mode: 'edit' | 'delete'; symbol: string } | null>(null);
-  const [historyRun, setHistoryRun] = useState<HistoryRun | null>(null);
   const providers = useApiQuery('providers.list', {});
   const searchRef = useRef<HTMLInputElement>(null);
-  const chartRef = useRef<PriceChartHandle>(null);
-
-  useEffect(() => writeChartState(window.sessionStorage, chartState), [chartState]);
+  const [sync] = useState(() => new ChartSync());
+  const [slots, setSlots] = useState<ChartChromeSlots>({ header: null, footer: null });
+  const headerSlot = useCallback((header: HTMLElement | null) => setSlots((current) => ({ ...current, header })), []);
+  const footerSlot = useCallback((footer: HTMLElement | null) => setSlots((current) => ({ ...current, footer })), []);
 
   const rows = useMemo(
     () => buildInstrumentRows(catalogue.instruments ?? [], catalogue.coverage ?? []),
     [catalogue.instruments, catalogue.coverage],
   );
   const watchlist = settings?.watchlist ?? [];
-  const symbol = chartState.symbol ?? settings?.chart.symbol ?? defaultSymbol(rows, watchlist);
-  const timeframe = chartState.timeframe ?? settings?.chart.timeframe ?? '1d';
-  const row = rows.find((r) => r.symbol === symbol);
-  const instrument = catalogue.instruments?.find((i) => i.symbol === symbol);
-  const localZone = browserTimeZone();
-  const zone = displayZone(settings?.timeZone ?? 'utc', instrument?.exchangeTimeZone, localZone);
-  const activeIndicators = chartState.indicators;
-  const specs = useMemo(() => activeIndicators.map((indicator) => indicator.spec), [activeIndicators]);
-  const indicatorSlots = useMemo(() => new Map(activeIndicators.map((indicator) => [indicatorId(indicator.spec), indicator.slot])), [activeIndicators]);
+  const layout = edited ?? savedLayout(settings?.chartLayouts, windowId);
+  const panels = shownPanels(layout);
+  /** A panel's symbol and timeframe: its own, else the `chart` setting (the last chosen in any window), else the first with data. */
+  const resolve = (panel: ChartPanelView) => ({
+    symbol: panel.symbol ?? settings?.chart.symbol ?? defaultSymbol(rows, watchlist),
+    timeframe: panel.timeframe ?? settings?.chart.timeframe ?? '1d',
+  });
+  const active = resolve(panels[layout.active] ?? panels[0]!);
 
-  const chart = useChartWindow(symbol && settings ? symbol : undefined, timeframe, specs);
-  const forecast = useActiveForecast(symbol, timeframe, chartState.forecast);
-  const [placingAlert, setPlacingAlert] = useState(false);
-  const priceAlerts = usePriceAlerts(symbol, timeframe, chart.window?.bars.at(-1)?.close);
+  const changeLayout = (change: (layout: ChartLayout) => ChartLayout) => setEdited((current) => change(current ?? layout));
+  const saveLayout = useEffectEvent((saved: ChartLayout) => {
+    // The `chart` setting is the default a new window starts from: the chart looked at last.
+    const chart = active.symbol ? { symbol: active.symbol, timeframe: active.timeframe } : undefined;
+    updateSettings({ chart, chartLayouts: { [windowId]: saved } }).then(
+      () => setSaveError(null),
+      (failure: unknown) => setSaveError(`This chart choice was not remembered. ${describeError(failure)}`),
+    );
+  });
+  useEffect(() => {
+    if (edited) saveLayout(edited);
+  }, [edited]);
 
-  useApiEvent('bars.changed', (change) => {
-    if (change.symbol === symbol) chart.refreshTail(change.from, change.to);
-  });
-  useApiEvent('bars.appended', (appended) => {
-    if (appended.symbol === symbol) chart.appendBars(appended);
-  });
-  useApiEvent('job.progress', (progress) => {
-    setHistoryRun((run) => (run && run.runId === progress.runId ? { ...run, done: progress.done, total: progress.total, unit: progress.unit } : run));
-  });
-  /** Runs that ended lately: a quick fetch can end before backfill.start's reply names its run. */
-  const endedRuns = useRef(new Map<string, EventPayload<'job.finished'>>());
-  const historyRunEnded = (run: HistoryRun, finished: EventPayload<'job.finished'>) => {
-    if (finished.status !== 'succeeded') {
-      setHistoryRun({ ...run, error: finished.error ?? `The fetch ended ${finished.status}.` });
-      return;
-    }
-    setHistoryRun(null);
-    catalogue.reloadCoverage();
-    // A chart finer than what was fetched cannot show it; the fetched timeframe can.
-    if (run.symbol === symbol && !chartableTimeframes([run.fetch.timeframe]).includes(timeframe)) select({ timeframe: run.fetch.timeframe });
-    else chart.reload();
-  };
-  useApiEvent('job.finished', (finished) => {
-    if (finished.kind !== 'backfill') return;
-    if (historyRun && historyRun.runId === finished.runId) {
-      historyRunEnded(historyRun, finished);
-      return;
-    }
-    endedRuns.current.set(finished.runId, finished);
-    if (endedRuns.current.size > 20) endedRuns.current.delete(endedRuns.current.keys().next().value!);
-  });
-  // Bars stored while the event stream was down arrive by reading from the last bar shown.
-  useApiResume(() => chart.refreshTail(Date.now(), Date.now()));
-
-  const select = (next: { symbol?: string; timeframe?: Timeframe }, startAt: number | null = null) => {
-    const target = { symbol: next.symbol ?? symbol, timeframe: next.timeframe ?? timeframe };
+  const select = (index: number, next: { symbol?: string; timeframe?: Timeframe }, startAt: number | null = null) => {
+    const shown = resolve(panels[index] ?? panels[0]!);
+    const target = { symbol: next.symbol ?? shown.symbol, timeframe: next.timeframe ?? shown.timeframe };
     // Another instrument may not be stored fine enough for the timeframe carried over: show its finest instead of a notice.
     const stored = next.symbol !== undefined && next.timeframe === undefined ? rows.find((r) => r.symbol === next.symbol)?.storedTimeframes : undefined;
     const usable = stored === undefined ? [] : chartableTimeframes(stored);
@@ -323,17 +134,11 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
       setTimeframeNotice(`${target.symbol} is stored as ${stored!.join(', ')} bars only, so it opens on ${usable[0]} instead of ${target.timeframe}.`);
       target.timeframe = usable[0]!;
     }
-    setViewStart(startAt);
-    setChartState((state) => ({ ...state, ...target }));
-    // The setting is the default for new windows; this window keeps its own choice in session storage.
-    updateSettings({ chart: target }).then(
-      () => setSaveError(null),
-      (failure: unknown) => setSaveError(`This chart choice was not remembered. ${describeError(failure)}`),
-    );
+    setViewStarts((starts) => ({ ...starts, [index]: startAt }));
+    changeLayout((current) => replacePanel(current, index, (panel) => ({ ...panel, ...target })));
   };
-
-  const onAddIndicator = (spec: IndicatorSpec) => setChartState((state) => ({ ...state, indicators: addIndicator(state.indicators, spec) }));
-  const onRemoveIndicator = (id: string) => setChartState((state) => ({ ...state, indicators: removeIndicator(state.indicators, id) }));
+  const selectActive = (next: { symbol?: string; timeframe?: Timeframe }) => select(layout.active, next);
+  const setChartCount = (charts: ChartLayout['charts']) => changeLayout((current) => withChartCount(current, charts, active));
 
   const onKeyDown = useEffectEvent((event: KeyboardEvent) => {
     // Dialogs are modal: keys typed there belong to them.
@@ -348,7 +153,8 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
     if (!shortcut) return;
     event.preventDefault();
     if (shortcut.kind === 'search') searchRef.current?.focus();
-    else select({ timeframe: shortcut.timeframe });
+    else if (shortcut.kind === 'layout') setChartCount(nextChartCount(layout.charts));
+    else selectActive({ timeframe: shortcut.timeframe });
   });
   useEffect(() => {
     const listener = (event: KeyboardEvent) => onKeyDown(event);
@@ -364,25 +170,8 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
 
   const onImported = (summary: ImportSummary) => {
     catalogue.reloadCoverage();
-    select({ symbol: summary.symbol, timeframe: summary.timeframe });
+    selectActive({ symbol: summary.symbol, timeframe: summary.timeframe });
   };
-
-  const fetchHistory = (fetch: HistoryFetch) => {
-    const target = symbol;
-    if (!target) return;
-    const started: HistoryRun = { symbol: target, runId: null, fetch, done: 0, total: null, unit: 'bars', error: null };
-    setHistoryRun(started);
-    call('backfill.start', { provider: fetch.provider, symbol: target, timeframe: fetch.timeframe, from: fetch.from }).then(
-      ({ runId }) => {
-        const ended = endedRuns.current.get(runId);
-        if (ended) historyRunEnded({ ...started, runId }, ended);
-        else setHistoryRun((run) => (run === started ? { ...run, runId } : run));
-      },
-      (failure: unknown) => setHistoryRun((run) => (run && run.symbol === target ? { ...run, error: describeError(failure) } : run)),
-    );
-  };
-  const history =
-    instrument && providers.data && settings ? historyFetchFor(instrument, providers.data.providers, settings.providers, Date.now()) : null;
 
   const dialogInstrument = instrumentDialog && 'symbol' in instrumentDialog ? catalogue.instruments?.find((i) => i.symbol === instrumentDialog.symbol) : undefined;
   const closeInstrumentDialog = () => setInstrumentDialog(null);
@@ -395,7 +184,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
           onClose={closeInstrumentDialog}
           onSaved={(saved) => {
             closeInstrumentDialog();
-            select({ symbol: saved });
+            selectActive({ symbol: saved });
           }}
         />
       )}
@@ -405,9 +194,11 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
           onClose={closeInstrumentDialog}
           onDeleted={(deleted) => {
             closeInstrumentDialog();
-            if (deleted !== symbol) return;
             const next = rows.find((r) => r.symbol !== deleted && r.barCount > 0) ?? rows.find((r) => r.symbol !== deleted);
-            if (next) select({ symbol: next.symbol });
+            if (!next) return;
+            panels.forEach((panel, index) => {
+              if (resolve(panel).symbol === deleted) select(index, { symbol: next.symbol });
+            });
           }}
         />
       )}
@@ -417,7 +208,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
   const importDialog = importOpen && (
     <ImportDialog
       instruments={catalogue.instruments ?? []}
-      initialSymbol={symbol}
+      initialSymbol={active.symbol}
       onClose={() => setImportOpen(false)}
       onImported={onImported}
     />
@@ -438,7 +229,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
             onRestore={onRestoreRequested}
             onDemoLoaded={(demoSymbol) => {
               catalogue.reloadCoverage();
-              select({ symbol: demoSymbol });
+              selectActive({ symbol: demoSymbol });
             }}
           />
         </section>
@@ -447,256 +238,53 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
     );
   }
 
-  const data = chart.window;
-  const current = data?.key === `${symbol}|${timeframe}` ? data : null;
-  const shownBars = current?.bars ?? [];
-  const firstBar = shownBars[0];
-  const lastBar = shownBars.at(-1);
-  const available = chartableTimeframes(row?.storedTimeframes ?? []);
-  const failedIndicators = new Map(
-    (chart.indicatorError?.ids ?? []).map((id) => [id, `Not drawn: ${describeError(chart.indicatorError?.error)}`] as const),
-  );
-  const failedLabels = activeIndicators.filter((a) => failedIndicators.has(indicatorId(a.spec))).map((a) => indicatorLabel(a.spec));
-
-  const visibleBars = () => (current ? barIndicesInRange(chartRef.current?.visibleLogicalRange() ?? null, current.bars.length) : null);
-  const exportCsv = () => {
-    const visible = visibleBars();
-    const last = visible && current?.bars[visible.last];
-    if (!current || !visible || !last) return;
-    const csv = chartCsv(current, visible.first, visible.last, isIntraday(current.timeframe) ? zone : UTC_ZONE);
-    downloadBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), exportFileName(current.symbol, current.timeframe, last.time, 'csv'));
-  };
-  const exportPng = () => {
-    const shot = chartRef.current?.screenshot();
-    const visible = visibleBars();
-    const first = visible && current?.bars[visible.first];
-    const last = visible && current?.bars[visible.last];
-    if (!shot || !current || !first || !last) return;
-    const detail = [
-      instrument?.name ?? current.symbol,
-      `${formatZonedBarTime(first.time, current.timeframe, zone)} → ${formatZonedBarTime(last.time, current.timeframe, zone)} ${isIntraday(current.timeframe) ? zone.label : 'UTC'}`,
-      ...activeIndicators.map((a) => indicatorLabel(a.spec)),
-      row?.synthetic ? 'SYNTHETIC DEMO DATA' : 'Metalytics',
-    ].join('  ·  ');
-    const image = captionedChartImage(shot, { title: `${current.symbol} · ${current.timeframe}`, detail, ...captionColors() }, window.devicePixelRatio || 1);
-    image.toBlob((blob) => {
-      if (blob) downloadBlob(blob, exportFileName(current.symbol, current.timeframe, last.time, 'png'));
-    }, 'image/png');
-  };
-
   return (
     <>
       <section className="markets">
         <InstrumentPicker
           rows={rows}
           watchlist={watchlist}
-          selected={symbol}
-          onSelect={(s) => select({ symbol: s })}
+          selected={active.symbol}
+          onSelect={(s) => selectActive({ symbol: s })}
           searchRef={searchRef}
           onAdd={() => setInstrumentDialog({ mode: 'add' })}
           onEdit={(s) => setInstrumentDialog({ mode: 'edit', symbol: s })}
           onDelete={(s) => setInstrumentDialog({ mode: 'delete', symbol: s })}
         />
         <div className="markets__main">
-          <header className="chart-header">
-            <div className="chart-header__title">
-              <h1 data-testid="chart-title">
-                {instrument?.name ?? symbol}
-                {row?.synthetic && <SyntheticBadge />}
-              </h1>
-              <p className="chart-header__meta" data-testid="chart-meta">
-                <span className="chart-header__symbol">{symbol}</span>
-                {instrument?.unit && <span>{instrument.unit}</span>}
-                {current?.sourceTimeframe && (
-                  <span data-testid="chart-source">{sourceLine(current.spans, current.sourceTimeframe, timeframe)}</span>
-                )}
-                {firstBar && lastBar && (
-                  <span data-testid="chart-range" data-history={current?.historyComplete ? 'complete' : 'partial'}>
-                    {formatCount(shownBars.length)} bars, {formatZonedBarTime(firstBar.time, timeframe, zone)} → {formatZonedBarTime(lastBar.time, timeframe, zone)}
-                    {isIntraday(timeframe) && ` ${zone.label}`}
-                    {current && historyNote({ ...current, coverage: catalogue.coverage })}
-                  </span>
-                )}
-                {current === null && data && data.bars.length > 0 && (
-                  // The last window's line, invisible while the next one loads: the header keeps its
-                  // height, so the chart below is not resized (every canvas redrawn) twice a switch.
-                  <span className="chart-header__reserved" aria-hidden="true">
-                    {data.sourceTimeframe && sourceLine(data.spans, data.sourceTimeframe, data.timeframe)} {formatCount(data.bars.length)} bars,{' '}
-                    {formatZonedBarTime(data.bars[0]!.time, data.timeframe, zone)} → {formatZonedBarTime(data.bars.at(-1)!.time, data.timeframe, zone)} {zone.label}
-                  </span>
-                )}
-              </p>
-            </div>
-            <div className="chart-header__tools">
-              <TimeframeBar value={timeframe} available={available} onChange={(tf) => select({ timeframe: tf })} />
-              <button type="button" className="button" onClick={() => setImportOpen(true)} data-testid="open-import">
-                Import CSV…
-              </button>
-            </div>
-          </header>
-          <div className="chart-toolbar" role="group" aria-label="Chart tools">
-            <IndicatorMenu
-              active={activeIndicators}
-              failed={failedIndicators}
-              canAdd={activeIndicators.length < MAX_INDICATORS_PER_QUERY}
-              onAdd={onAddIndicator}
-              onRemove={onRemoveIndicator}
-            />
-            <div className="chart-toolbar__end">
-              <ChartTypeSelect
-                value={settings?.chart.type ?? 'candles'}
-                disabled={!settings}
-                onChange={(type) => {
-                  // The whole chart setting goes along: a patch fills in a missing timeframe with the default.
-                  if (!settings) return;
-                  updateSettings({ chart: { ...settings.chart, type } }).catch((failure: unknown) =>
-                    setSaveError(`The chart type was not changed. ${describeError(failure)}`),
-                  );
-                }}
-              />
-              <button
-                type="button"
-                className="button button--tool"
-                aria-pressed={chartState.logScale}
-                title="Logarithmic price scale: equal distances are equal percentage moves"
-                data-testid="log-scale"
-                onClick={() => setChartState((state) => ({ ...state, logScale: !state.logScale }))}
-              >
-                Log
-              </button>
-              <button
-                type="button"
-                className="button button--tool"
-                aria-pressed={chartState.forecast && forecast.model !== null}
-                disabled={forecast.model === null}
-                title={
-                  forecast.model
-                    ? `Draw the forecasts of ${forecast.model.modelName} v${forecast.model.version}, the active model of ${symbol} ${timeframe}, with their intervals`
-                    : `No active model for ${symbol} ${timeframe}; activate one on the Models screen`
-                }
-                data-testid="forecast-toggle"
-                onClick={() => setChartState((state) => ({ ...state, forecast: !state.forecast }))}
-              >
-                Forecast
-              </button>
-              <button
-                type="button"
-                className="button button--tool"
-                aria-pressed={placingAlert}
-                disabled={!lastBar}
-                title="Click the chart at a price to be alerted when the close crosses it (Alt+click does it at any time); drag a line to move it"
-                data-testid="alert-at-price"
-                onClick={() => setPlacingAlert((placing) => !placing)}
-              >
-                Alert
-              </button>
-              <select
-                className="chart-toolbar__select"
-                aria-label="Time zone"
-                title="The zone intraday times are shown in; daily and longer bars are UTC days"
-                value={settings?.timeZone ?? 'utc'}
-                disabled={!settings}
-                data-testid="time-zone"
-                onChange={(event) =>
-                  updateSettings({ timeZone: event.target.value as TimeZoneChoice }).catch((failure: unknown) =>
-                    setSaveError(`The time zone was not changed. ${describeError(failure)}`),
-                  )
-                }
-              >
-                <option value="utc">UTC</option>
-                <option value="local">Local ({localZone})</option>
-                <option value="exchange">
-                  {instrument?.exchangeTimeZone ? `Exchange (${displayZone('exchange', instrument.exchangeTimeZone, localZone).label})` : 'Exchange (none: UTC)'}
-                </option>
-              </select>
-              <span className="chart-toolbar__divider" aria-hidden="true" />
-              <button type="button" className="button button--tool" disabled={!lastBar} onClick={exportPng} data-testid="export-png" title="Save the chart as a PNG image">
-                Export PNG
-              </button>
-              <button
-                type="button"
-                className="button button--tool"
-                disabled={!lastBar}
-                onClick={exportCsv}
-                data-testid="export-csv"
-                title={`Save the bars and indicator values in view as CSV (times in ${isIntraday(timeframe) ? zone.label : 'UTC'})`}
-              >
-                Export CSV
-              </button>
-            </div>
-          </div>
+          <div ref={headerSlot} className="markets__chrome" />
           {saveError && <p className="notice">{saveError}</p>}
           {timeframeNotice && <Toast message={timeframeNotice} testId="timeframe-toast" onDone={dismissTimeframeNotice} />}
-          <PriceChart
-            ref={chartRef}
-            data={data}
-            onWindow={chart.onWindow}
-            chartType={settings?.chart.type}
-            timeframe={timeframe}
-            zone={zone}
-            theme={theme}
-            logScale={chartState.logScale}
-            indicatorSlots={indicatorSlots}
-            viewStart={viewStart}
-            onNearStart={chart.loadOlder}
-            forecast={forecast.marks}
-            alertLines={priceAlerts.lines}
-            alertEvents={{
-              ...priceAlerts.events,
-              onPlace: (price) => {
-                setPlacingAlert(false);
-                priceAlerts.events.onPlace(price);
-              },
-            }}
-            placingAlert={placingAlert}
-          >
-            <div className="chart-notices">
-              {chart.capReached && current && (
-                <HistoryCapNotice
-                  held={current}
-                  available={available}
-                  onTimeframe={(tf, start) => select({ timeframe: tf }, start)}
-                  onDismiss={chart.dismissCap}
+          <div className={`chart-grid chart-grid--${layout.charts}`} data-testid="chart-grid" data-charts={layout.charts}>
+            {panels.map((panel, index) => {
+              const { symbol, timeframe } = resolve(panel);
+              return (
+                <ChartPanel
+                  key={index}
+                  index={index}
+                  symbol={symbol}
+                  timeframe={timeframe}
+                  view={panel}
+                  active={index === layout.active}
+                  layoutSize={layout.charts}
+                  theme={theme}
+                  rows={rows}
+                  catalogue={catalogue}
+                  providers={providers.data?.providers}
+                  viewStart={viewStarts[index] ?? null}
+                  sync={sync}
+                  slots={slots}
+                  layoutSwitch={<LayoutSwitch charts={layout.charts} onChange={setChartCount} />}
+                  onSelect={(next, startAt) => select(index, next, startAt)}
+                  onChange={(change) => changeLayout((current) => replacePanel(current, index, change))}
+                  onActivate={() => index !== layout.active && changeLayout((current) => activatePanel(current, index))}
+                  onImport={() => setImportOpen(true)}
+                  onSaveError={setSaveError}
                 />
-              )}
-              {historyRun && historyRun.symbol === symbol && <HistoryRunNotice run={historyRun} onDismiss={() => setHistoryRun(null)} />}
-              {chart.olderError !== null && <ProblemNotice text="Older bars could not be loaded." failure={chart.olderError} onRetry={chart.retryOlder} />}
-              {chart.tailError !== null && <ProblemNotice text="The latest bars could not be read." failure={chart.tailError} onRetry={chart.reload} />}
-              {failedLabels.length > 0 && (
-                <div className="chart-notice chart-notice--problem" role="alert" data-testid="indicator-error">
-                  <span>
-                    {failedLabels.join(', ')} could not be computed. {describeError(chart.indicatorError?.error)}
-                  </span>
-                </div>
-              )}
-            </div>
-            {chart.error !== null && !chart.loading && (
-              <div className="chart-overlay" role="alert">
-                <p>{describeError(chart.error)}</p>
-                <button type="button" className="button" onClick={chart.reload}>
-                  Try again
-                </button>
-              </div>
-            )}
-            {chart.error === null && !chart.loading && current && shownBars.length === 0 && symbol && (
-              <ChartNotice
-                row={row}
-                symbol={symbol}
-                timeframe={timeframe}
-                onTimeframe={(tf) => select({ timeframe: tf })}
-                onImport={() => setImportOpen(true)}
-                history={history}
-                fetching={historyRun !== null && historyRun.symbol === symbol && historyRun.error === null}
-                onFetchHistory={fetchHistory}
-              />
-            )}
-            {(chart.loading || chart.olderLoading) && (
-              <div className="chart-loading" data-testid="chart-loading">
-                {chart.loading ? 'Loading…' : 'Loading older bars…'}
-              </div>
-            )}
-          </PriceChart>
-          {symbol && <PriceAlertsPanel symbol={symbol} priceAlerts={priceAlerts} lastClose={lastBar?.close} />}
+              );
+            })}
+          </div>
+          <div ref={footerSlot} className="markets__chrome" />
         </div>
       </section>
       {importDialog}

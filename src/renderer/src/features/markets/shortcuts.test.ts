@@ -18,6 +18,13 @@ describe('marketsShortcut', () => {
     expect(press('/')).toEqual({ kind: 'search' });
   });
 
+  it('cycles the chart layout with L, with or without Shift, but not while typing or with Ctrl', () => {
+    expect(press('l')).toEqual({ kind: 'layout' });
+    expect(press('L')).toEqual({ kind: 'layout' });
+    expect(press('l', { inEditableField: true })).toBeNull();
+    expect(press('l', { ctrlKey: true })).toBeNull();
+  });
+
   it('ignores other keys, modified keys and typing in fields', () => {
     expect(press('0')).toBeNull();
     expect(press('a')).toBeNull();

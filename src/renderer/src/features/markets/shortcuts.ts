@@ -1,6 +1,9 @@
 import { timeframes, type Timeframe } from '../../../../shared/timeframes';
 
-export type MarketsShortcut = { kind: 'timeframe'; timeframe: Timeframe } | { kind: 'search' };
+export type MarketsShortcut = { kind: 'timeframe'; timeframe: Timeframe } | { kind: 'search' } | { kind: 'layout' };
+
+/** Cycles the window through one, two and four charts. */
+export const LAYOUT_SHORTCUT_KEY = 'L';
 
 export interface ShortcutKey {
   key: string;
@@ -11,10 +14,14 @@ export interface ShortcutKey {
   inEditableField: boolean;
 }
 
-/** Digits 1–9 pick the timeframes in order (1 = 1m … 9 = 1M); `/` jumps to instrument search. */
+/**
+ * Digits 1–9 pick the active chart's timeframe in order (1 = 1m … 9 = 1M); `/` jumps to
+ * instrument search; L cycles the layout.
+ */
 export function marketsShortcut(event: ShortcutKey): MarketsShortcut | null {
   if (event.inEditableField || event.ctrlKey || event.metaKey || event.altKey) return null;
   if (event.key === '/') return { kind: 'search' };
+  if (event.key.toUpperCase() === LAYOUT_SHORTCUT_KEY) return { kind: 'layout' };
   if (!/^[1-9]$/.test(event.key)) return null;
   const timeframe = timeframes[Number(event.key) - 1];
   return timeframe ? { kind: 'timeframe', timeframe } : null;

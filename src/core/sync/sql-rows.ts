@@ -1,0 +1,39 @@
+/** Statements over a synced table by column name, the same text on both engines ({name} parameters, see sql-executor.ts). */
+import { canonicalRow, quote, type TableShape } from '../backups/archive/table-digest';
+import type { Row, SqlExecutor } from '../storage/sql-executor';
+
+/** `"a" = {k0} AND "b" = {k1}` over `columns`, with its parameters taken from `values` in the same order. */
+export function matching(columns: readonly string[], values: readonly unknown[], prefix = 'k'): { where: string; params: Row } {
+  return {
+    where: columns.map((column, i) => `${quote(column)} = {${prefix}${i}}`).join(' AND '),
+    params: Object.fromEntries(columns.map((_, i) => [`${prefix}${i}`, values[i]])),
+  };
+}
+
+/**
+ * Inserts `row` (the columns named in it), or on a clash of `conflictKey` replaces its other
+ * columns; returns the RETURNING rows (`returning` may be empty).
+ */
+export async function upsertRow(sql: SqlExecutor, table: string, row: Row, conflictKey: readonly string[], returning = ''): Promise<Row[]> {
+  const columns = Object.keys(row);
+  const params = Object.fromEntries(columns.map((column, i) => [`v${i}`, row[column]]));
+  const others = columns.filter((column) => !conflictKey.includes(column));
+  const onConflict = others.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${others.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`;
+  const text = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES (${columns.map((_, i) => `{v${i}}`).join(', ')})
+     ON CONFLICT (${conflictKey.map(quote).join(', ')}) ${onConflict}`;
+  if (returning) return sql.query(`${text} RETURNING ${returning}`, params);
+  await sql.execute(text, params);
+  return [];
+}
+
+/** The row of `table` whose `columns` hold `values`, with `extra` select terms, or undefined. */
+export async function rowWhere(sql: SqlExecutor, table: string, columns: readonly string[], values: readonly unknown[], extra = ''): Promise<Row | undefined> {
+  const { where, params } = matching(columns, values);
+  return (await sql.query(`SELECT *${extra} FROM ${quote(table)} WHERE ${where}`, params))[0];
+}
+
+/** Whether two rows of `shape` hold the same values, however each engine returns them (0/1 or booleans, JSON text or parsed). */
+export const sameRow = (shape: TableShape, a: Row, b: Row) => canonicalRow(shape, a) === canonicalRow(shape, b);
+
+/** The row with `omit` left out. */
+export const without = (row: Row, omit: readonly string[]): Row => Object.fromEntries(Object.entries(row).filter(([column]) => !omit.includes(column)));
