@@ -9,15 +9,24 @@ import type { PriceAlertEngine } from './price-alerts/price-alert-engine';
 import type { CorePorts } from './ports';
 import type { Scheduler, SchedulerClock } from './scheduler/scheduler';
 import type { Storage } from './storage/types';
+import type { WorkspacePlace } from './sync/team-runtime';
+import type { SyncStatus } from '../shared/sync';
 
-/** How a restore replaces the database behind the core; see WorkspaceSwitch. */
+/** How a restore, or a team desktop going offline or back online, replaces the database behind the core; see WorkspaceSwitch. */
 export interface WorkspaceSwap {
-  /** The run asking for the switch: every other job is cancelled and awaited first, this one goes on. */
-  runId: string;
+  /** The run asking for the switch: every other job is cancelled and awaited first, this one goes on. Absent, every job is. */
+  runId?: string;
+  /** Team mode: where the workspace opens again, the team database or this desktop's cache; absent, where it was. */
+  to?: WorkspacePlace;
   /** Runs once no request or other job uses the workspace, with it still open (Postgres switches here, in one transaction). */
   beforeClose?: (ctx: CoreContext) => Promise<void>;
   /** Runs while no database is open (SQLite moves its file here); the workspace is opened again after it, even when it fails. */
   whileClosed?: () => Promise<void>;
+}
+
+/** system.status's `sync`: the team database and this desktop's cache, or local mode. */
+export interface SyncReport {
+  status(): Promise<SyncStatus>;
 }
 
 export interface WorkspaceSwitch {
@@ -57,4 +66,5 @@ export interface CoreContext {
   readonly startedAt: number;
   /** Replaces the database behind the core in place: the transports keep their core. */
   readonly workspace: WorkspaceSwitch;
+  readonly sync: SyncReport;
 }

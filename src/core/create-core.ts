@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { alertsHandlers } from './alerts/alerts-handlers';
 import { Backfills } from './backfill/backfill';
 import { backfillHandlers } from './backfill/backfill-handlers';
@@ -7,7 +8,7 @@ import { backUpBeforeMigrations } from './backups/pre-migration-backup';
 import { scheduledBackupJobs } from './backups/backups';
 import { barsHandlers } from './bars/bars-handlers';
 import { compareHandlers } from './compare/compare-handlers';
-import type { CoreContext, WorkspaceSwitch } from './context';
+import type { CoreContext, SyncReport, WorkspaceSwitch } from './context';
 import { demoHandlers } from './demo/demo-handlers';
 import { EventBus } from './events';
 import { importHandlers } from './import/import-handlers';
@@ -24,7 +25,7 @@ import { startModelWorker } from './models/worker/model-worker-client';
 import { createInvoke, mergeHandlers, type Invoke, type InvokeOptions } from './invoke';
 import type { CompleteHandlerMap } from './handlers';
 import { methodNames } from '../shared/contract';
-import { AppError } from '../shared/errors';
+import { AppError, isAppError } from '../shared/errors';
 import type { ModelWorker } from './models/engine/ports';
 import { JobRunner } from './jobs/job-runner';
 import { jobsHandlers } from './jobs/jobs-handlers';
@@ -43,7 +44,12 @@ import { retentionHandlers } from './retention/retention-handlers';
 import { retentionJobs } from './retention/retention';
 import { readSettings, settingsHandlers } from './settings/settings-handlers';
 import { openStorage } from './storage/open-storage';
+import { openSqliteStorage } from './storage/sqlite-storage';
 import type { Storage } from './storage/types';
+import { prepareCache } from './sync/cache-sync';
+import { resolveCacheScope } from './sync/cache-scope';
+import { PrimaryProbe } from './sync/primary-probe';
+import { LOCAL_SYNC_STATUS, TEAM_RUNTIME_TIMING, TeamRuntime, type WorkspacePlace } from './sync/team-runtime';
 import { systemHandlers } from './system/system-handlers';
 import { WorkspaceGate } from './workspace/workspace-gate';
 import type { JobRunRepository } from './storage/types';
@@ -55,7 +61,11 @@ export interface Core {
   /** The database of the workspace open now (a restore replaces it). */
   readonly storage: Storage;
   readonly jobs: JobRunner;
-  /** Fires job schedules between start and stop; only long-running hosts (serve, the desktop app) start it. */
+  /**
+   * Fires job schedules between start and stop; only long-running hosts (serve, the desktop app)
+   * start it. In team mode `start` also starts keeping the cache filled and watching for the team
+   * database to go away or come back (a one-shot command only notices what its requests meet).
+   */
   readonly scheduler: Pick<Scheduler, 'start' | 'stop'>;
   close(): Promise<void>;
 }
@@ -69,6 +79,7 @@ interface Lasting {
   turns: ProviderTurns;
   modelWorker: ModelWorker;
   workspace: WorkspaceSwitch;
+  sync: SyncReport;
   now: () => number;
   startedAt: number;
 }
@@ -92,10 +103,19 @@ function following<T extends object>(current: () => T): T {
   });
 }
 
-/** Opens the database and builds on it; `opened` learns the database first, so job runs are recorded in it while the rest is built. */
-async function openWorkspace(lasting: Lasting, opened: (storage: Storage) => void): Promise<Workspace> {
+/**
+ * Opens the database (`openDatabase`) and builds on it; `opened` learns the database first, so job
+ * runs are recorded in it while the rest is built. `offline`: it is a team desktop's cache, standing
+ * in for the team database that cannot be reached.
+ */
+async function openWorkspace(
+  lasting: Lasting,
+  openDatabase: () => Promise<Storage>,
+  opened: (storage: Storage) => void,
+  { offline }: { offline: boolean },
+): Promise<Workspace> {
   const { ports, events, jobs, providers, turns, now } = lasting;
-  const storage = await openStorage({ ...ports.config, logger: ports.logger });
+  const storage = await openDatabase();
   opened(storage);
   try {
     await storage.instruments.seed(instrumentCatalogue);
@@ -127,6 +147,7 @@ async function openWorkspace(lasting: Lasting, opened: (storage: Storage) => voi
       modelJobs: live,
       backupJobs: scheduledBackupJobs(() => ctx),
       retentionJobs: retentionJobs({ ports, storage, now }),
+      offline,
     });
     await scheduler.load();
     // Headless one-shot commands (an import, a backfill) evaluate too: alerts do not wait for a long-running host.
@@ -183,6 +204,35 @@ async function openWorkspace(lasting: Lasting, opened: (storage: Storage) => voi
 /** Methods whose request only starts a switch and waits for it: a switch must not wait for them. */
 const SWITCHING_METHODS: ReadonlySet<string> = new Set(['backups.restore']);
 
+/** Work on the whole team database: offline, on one desktop's cache, it would back up, restore or thin the wrong thing. */
+const TEAM_DATABASE_METHODS: ReadonlySet<string> = new Set(['backups.create', 'backups.restore', 'retention.apply']);
+
+/** A team desktop's offline cache, beside the rest of its data. */
+const CACHE_FILE_NAME = 'cache.db';
+
+/** The cache of a team desktop, open for the life of the core: the sync engine fills it online, the workspace runs on it offline. */
+async function openCache(ports: CorePorts): Promise<Storage> {
+  const { config, logger } = ports;
+  const cache = await openSqliteStorage(path.resolve(config.dataDir, CACHE_FILE_NAME), logger, {
+    nativeBinding: config.sqliteNativeBinding,
+    migrationsDir: config.migrationsDir,
+  });
+  try {
+    // Before the outbox triggers exist on a new cache, so the catalogue is not sent to the team as an offline change.
+    await cache.instruments.seed(instrumentCatalogue);
+    await prepareCache(cache);
+    return cache;
+  } catch (error) {
+    await cache.close();
+    throw error;
+  }
+}
+
+/** The team database cannot be reached: the workspace then opens on the cache. */
+function isUnreachable(error: unknown): boolean {
+  return isAppError(error) && error.code === 'UNAVAILABLE';
+}
+
 export async function createCore(ports: CorePorts, options: InvokeOptions): Promise<Core> {
   const now = ports.now ?? Date.now;
   const events = new EventBus();
@@ -194,16 +244,43 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     if (!current) throw new AppError('UNAVAILABLE', 'The workspace is being switched.');
     return current;
   };
-  const reopen = async () => {
-    current = await openWorkspace(lasting, (opened) => (storage = opened));
+  const databaseUrl = ports.config.databaseUrl;
+  // Team mode: the Postgres server is the system of record, and this desktop keeps a cache to work offline on.
+  const cache = databaseUrl ? await openCache(ports) : null;
+  let team: TeamRuntime | null = null;
+  // Borrowed by the workspace while offline: closing the workspace leaves it open for the sync engine.
+  const cacheWorkspace = cache && { ...cache, close: async () => undefined };
+  const openPlace = async (place: WorkspacePlace) => {
+    current = await openWorkspace(
+      lasting,
+      place === 'cache' && cacheWorkspace ? async () => cacheWorkspace : () => openStorage({ ...ports.config, logger: ports.logger }),
+      (opened) => (storage = opened),
+      { offline: place === 'cache' },
+    );
+    return place;
   };
+  /** Opens the workspace on `place`; a team database that cannot be reached leaves it on the cache, offline. */
+  const reopen = async (place: WorkspacePlace): Promise<WorkspacePlace> => {
+    try {
+      return await openPlace(place);
+    } catch (error) {
+      if (place === 'cache' || !team || !isUnreachable(error) || !(await team.canWorkOffline())) throw error;
+      team.markOffline(error instanceof Error ? error.message : String(error));
+      return openPlace('cache');
+    }
+  };
+  let place: WorkspacePlace = 'primary';
   // Names this process on its job runs, so runs of another live process sharing the database are left alone.
   const owner = processOwner();
   // Runs are recorded in the database open now, so a restore's own run ends in the database it restored.
   const jobs = new JobRunner(following<JobRunRepository>(() => {
       if (!storage) throw new AppError('UNAVAILABLE', 'The workspace is being switched.');
       return storage.jobRuns;
-    }), events, ports.logger, now, { owner });
+    }), events, ports.logger, now, {
+      owner,
+      // Said on every run while offline, so the team can tell which work went into one desktop's cache.
+      note: () => (cacheWorkspace !== null && storage === cacheWorkspace ? "offline, into this desktop's cache" : null),
+    });
   let schedulerStarted = false;
   const lasting: Lasting = {
     ports,
@@ -215,6 +292,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     modelWorker: startModelWorker({ logger: ports.logger, preferredBackend: ports.config.tfjsBackend }),
     now,
     startedAt: now(),
+    sync: { status: () => team?.status() ?? Promise.resolve(LOCAL_SYNC_STATUS) },
     workspace: {
       switch: (swap) =>
         gate.exclusive(
@@ -235,7 +313,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
             try {
               await swap.whileClosed?.();
             } finally {
-              await reopen();
+              place = await reopen(swap.to ?? place);
               if (schedulerStarted) open().scheduler.start();
             }
             return open().ctx;
@@ -247,17 +325,47 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
         ),
     },
   };
-  try {
-    const preMigration = await backUpBeforeMigrations(ports).catch((error: unknown) => {
-      throw new AppError(
-        'UNAVAILABLE',
-        `The database needs updating, and the backup taken before updating it could not be written: ${error instanceof Error ? error.message : String(error)}. Nothing was changed.`,
-      );
+  if (cache) {
+    team = new TeamRuntime({
+      cache,
+      probe: new PrimaryProbe(databaseUrl as string, TEAM_RUNTIME_TIMING.pingTimeoutMs),
+      events,
+      jobs,
+      logger: ports.logger,
+      now,
+      dataDir: ports.config.dataDir,
+      readScope: async () => resolveCacheScope(await readSettings(ports)),
+      workspace: {
+        onPrimary: (work) => gate.enter(() => (place === 'primary' ? work(open().ctx.storage) : undefined)),
+        openPrimary: () => openStorage({ ...ports.config, logger: ports.logger }),
+        moveTo: async (to, beforeClose) => {
+          await lasting.workspace.switch({ to, beforeClose: beforeClose && (() => beforeClose()) });
+          return place;
+        },
+      },
     });
-    await reopen();
+  }
+  const closeCache = async () => {
+    await team?.stop();
+    await cache?.close();
+  };
+  try {
+    // Offline at start: the workspace opens on the cache rather than failing, and nothing is migrated on the server.
+    place = (await team?.startingPlace()) ?? 'primary';
+    const preMigration =
+      place === 'cache'
+        ? null
+        : await backUpBeforeMigrations(ports).catch((error: unknown) => {
+            throw new AppError(
+              'UNAVAILABLE',
+              `The database needs updating, and the backup taken before updating it could not be written: ${error instanceof Error ? error.message : String(error)}. Nothing was changed.`,
+            );
+          });
+    place = await reopen(place);
     await preMigration?.record(open().ctx.storage);
   } catch (error) {
     await current?.close();
+    await closeCache();
     await lasting.modelWorker.close();
     throw error;
   }
@@ -268,7 +376,23 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
   const gated = Object.fromEntries(
     methodNames.map((name) => [
       name,
-      (input: unknown) => gate.enter(() => (open().handlers[name] as (input: unknown) => unknown)(input), { counted: !SWITCHING_METHODS.has(name) }),
+      async (input: unknown) => {
+        try {
+          return await gate.enter(
+            () => {
+              if (place === 'cache' && TEAM_DATABASE_METHODS.has(name)) {
+                throw new AppError('UNAVAILABLE', 'Backups, restores and data retention work on the team database, which cannot be reached now; try again once it is back.');
+              }
+              return (open().handlers[name] as (input: unknown) => unknown)(input);
+            },
+            { counted: !SWITCHING_METHODS.has(name) },
+          );
+        } catch (error) {
+          // The team database may have gone away between two pings: ask now rather than wait for the next.
+          if (isUnreachable(error)) team?.noticeUnavailable();
+          throw error;
+        }
+      },
     ]),
   ) as CompleteHandlerMap;
 
@@ -283,6 +407,7 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
       start: () => {
         schedulerStarted = true;
         open().scheduler.start();
+        team?.start();
       },
       stop: () => {
         schedulerStarted = false;
@@ -291,10 +416,12 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     },
     close: async () => {
       jobs.stopHeartbeat();
+      await team?.stop();
       await gate.enter(async () => {
         await current?.close();
         current = undefined;
       }, { counted: false }).catch(() => undefined);
+      await cache?.close();
       await lasting.modelWorker.close();
     },
   };

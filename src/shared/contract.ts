@@ -44,6 +44,7 @@ import {
 import { qualityRepairInputSchema, qualityRepairResultSchema, qualityReportInputSchema, qualityReportSchema } from './quality';
 import { alertSchema, ingestJobSchema, isKnownTimezone, jobDefinitionFields, jobDefinitionPatchFields, schedulerStateSchema } from './scheduler';
 import { secretHealthSchema } from './secret-health';
+import { syncStatusSchema } from './sync';
 import { timeframeSchema } from './timeframes';
 
 /** More new bars than this at once is a bulk load, announced with bars.changed instead. */
@@ -165,6 +166,8 @@ export const methods = {
       instruments: z.number().int().nullable(),
       bars: z.number().int().nullable(),
       startedAt: epochMsSchema,
+      /** The team database and this desktop's offline cache. */
+      sync: syncStatusSchema,
     }),
   },
   'instruments.list': {
@@ -473,6 +476,8 @@ export const events = {
   'settings.changed': settingsSchema,
   /** An instrument was created, edited or deleted (from this window or another client of the same core); instrument lists re-read. */
   'instruments.changed': z.object({ symbol: z.string(), change: z.enum(['created', 'updated', 'deleted']) }),
+  /** The team database went away or came back, a sync ended, or the changes waiting to be sent changed: system.status's `sync`. */
+  'sync.changed': syncStatusSchema,
   ...modelEvents,
   ...drawingEvents,
 } as const;

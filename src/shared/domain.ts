@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backupSettingsSchema, retentionSettingsSchema } from './backup-settings';
 import { chartLayoutsSchema } from './chart-layout';
+import { cacheSettingsSchema } from './cache-settings';
 import { compareViewSchema } from './compare-view';
 import { timeframeSchema } from './timeframes';
 
@@ -150,6 +151,8 @@ export const settingsSchema = z.object({
   compare: compareViewSchema.optional(),
   /** Each window's Markets charts (1, 2 or 4, each with its own symbol and timeframe), by window id. */
   chartLayouts: chartLayoutsSchema.default({}),
+  /** What a team desktop keeps in its offline cache; unused without a Postgres database. */
+  cache: cacheSettingsSchema.prefault({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../src/server/http-server';
 import type { EventMessage } from '../../src/shared/contract';
 import { contentSecurityPolicy } from '../../src/shared/content-security-policy';
+import { settingsSchema } from '../../src/shared/domain';
 import { silentLogger } from '../support/silent-logger';
 import { createTestCore, type TestCore } from '../support/test-core';
 
@@ -119,6 +120,17 @@ describe('contract methods over HTTP', () => {
     const { status, body } = await call('system.status');
     expect(status).toBe(200);
     expect(body).toMatchObject({ ok: true, value: { appVersion: '0.0.0-test', database: { mode: 'sqlite', online: true } } });
+  });
+
+  it('serves its OpenAPI description, the checked-in docs/openapi.json, behind the token', async () => {
+    const anonymous = await raw({ path: '/api/openapi.json' });
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.body)).toMatchObject({ ok: false, error: { code: 'AUTH' } });
+    const described = await raw({ path: '/api/openapi.json', headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(described.status).toBe(200);
+    expect(described.headers['content-type']).toBe('application/json; charset=utf-8');
+    const checkedIn: unknown = JSON.parse(await readFile(path.join(repoRoot, 'docs/openapi.json'), 'utf8'));
+    expect(JSON.parse(described.body)).toEqual(checkedIn);
   });
 
   it('rejects unknown methods, malformed JSON, other verbs and oversized bodies', async () => {
@@ -233,7 +245,7 @@ describe('events and a real import', () => {
 
       const clientCount = async () => Number(/^metalytics_event_clients (\d+)$/m.exec(await (await fetch(`${slowServer.url}metrics`)).text())?.[1]);
       expect(await clientCount()).toBe(1);
-      const settings = { theme: 'dark' as const, watchlist: Array.from({ length: 200 }, (_, i) => `SYMBOL${i}`), chart: { timeframe: '1d' as const }, providers: {}, backups: { keep: { daily: 7, weekly: 4, monthly: 12 }, safetyDays: 30 }, retention: { minuteBarsDays: null }, timeZone: 'utc' as const, chartLayouts: {} };
+      const settings = { theme: 'dark' as const, watchlist: Array.from({ length: 200 }, (_, i) => `SYMBOL${i}`), chart: { timeframe: '1d' as const }, providers: {}, backups: { keep: { daily: 7, weekly: 4, monthly: 12 }, safetyDays: 30 }, retention: { minuteBarsDays: null }, timeZone: 'utc' as const, chartLayouts: {}, cache: settingsSchema.parse({}).cache };
       // Bounded: at most ~120 MB of events, far more than loopback socket buffers hold.
       for (let batch = 0; batch < 600 && (await clientCount()) > 0; batch += 1) {
         for (let i = 0; i < 100; i += 1) testCore.core.events.emit('settings.changed', settings);

@@ -27,6 +27,14 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
+/** A server a test can stop and start again, its databases kept, as an outage of the team database. */
+export interface RestartablePostgres extends TestPostgres {
+  /** Stops the server as an administrator would (fast shutdown: sessions are ended); its files stay. */
+  pause(): Promise<void>;
+  /** Starts it again on the same port. */
+  resume(): Promise<void>;
+}
+
 /** A loopback TCP port nothing listens on at the moment of asking. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,7 +54,8 @@ function server(databaseDir: string, port: number, log: string[]): EmbeddedPostg
     user: USER,
     password: TEST_POSTGRES_PASSWORD,
     authMethod: 'scram-sha-256',
-    persistent: false,
+    // Kept across `pause`; `stop` removes the whole folder itself.
+    persistent: true,
     // Postgres refuses to run as root; the package runs it as a `postgres` system user.
     createPostgresUser: true,
     initdbFlags: ['--no-sync', '--encoding=UTF8', '--locale=C'],
@@ -68,7 +77,7 @@ function server(databaseDir: string, port: number, log: string[]): EmbeddedPostg
  * Starts a server in a fresh temporary directory; `stop` removes everything. For code
  * outside vitest hooks (benchmarks); test files use `useTestPostgres`.
  */
-export async function startTestPostgres(): Promise<TestPostgres> {
+export async function startTestPostgres(): Promise<RestartablePostgres> {
   // mkdtemp makes a 0700 directory; the postgres user must be able to enter it.
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-pg-'));
   const log: string[] = [];
@@ -112,6 +121,17 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         remove();
       }
     },
+    async pause() {
+      const stopping = running;
+      running = undefined;
+      await stopping?.stop();
+    },
+    async resume() {
+      if (running) return;
+      const restarted = server(path.join(root, 'data'), port, log);
+      await restarted.start();
+      running = restarted;
+    },
   };
 }
 
@@ -119,8 +139,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
  * One server for the test file: started by `start` in beforeAll, always stopped and removed
  * in afterAll. `name` says which server a test asked for before it was up.
  */
-export function useTestServer(name: string, start: () => Promise<TestPostgres>): TestPostgres {
-  let started: TestPostgres | undefined;
+export function useTestServer(name: string, start: () => Promise<RestartablePostgres>): RestartablePostgres {
+  let started: RestartablePostgres | undefined;
   beforeAll(async () => {
     started = await start();
   });
@@ -135,9 +155,15 @@ export function useTestServer(name: string, start: () => Promise<TestPostgres>):
     stop: async () => {
       await started?.stop();
     },
+    pause: async () => {
+      await started?.pause();
+    },
+    resume: async () => {
+      await started?.resume();
+    },
   };
 }
 
-export function useTestPostgres(): TestPostgres {
+export function useTestPostgres(): RestartablePostgres {
   return useTestServer('Postgres', startTestPostgres);
 }

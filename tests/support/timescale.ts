@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort, useTestServer, type TestPostgres } from './postgres';
+import { freePort, useTestServer, type RestartablePostgres } from './postgres';
 
 const run = promisify(execFile);
 const TOOLS_DIR = fileURLToPath(new URL('../../../shared/tools/timescaledb/', import.meta.url));
@@ -40,14 +40,19 @@ export function timescaleRunnable(): boolean {
   return false;
 }
 
-async function stopCluster(dir: string): Promise<void> {
-  const stop = `'${PG_BIN}/pg_ctl' -D '${dir}/data' stop -m fast`;
-  if (process.getuid?.() === 0) await run('su', ['postgres', '-s', '/bin/bash', '-c', stop]);
-  else await run('bash', ['-c', stop]);
+/** Runs pg_ctl as the user owning the cluster (postgres, when the tests run as root). */
+async function pgCtl(dir: string, action: string): Promise<void> {
+  const command = `'${PG_BIN}/pg_ctl' -D '${dir}/data' ${action}`;
+  if (process.getuid?.() === 0) await run('su', ['postgres', '-s', '/bin/bash', '-c', command]);
+  else await run('bash', ['-c', command]);
+}
+
+function stopCluster(dir: string): Promise<void> {
+  return pgCtl(dir, 'stop -m fast');
 }
 
 /** Starts a cluster in a fresh temporary folder; `stop` removes everything. For benches too. */
-export async function startTestTimescale(): Promise<TestPostgres> {
+export async function startTestTimescale(): Promise<RestartablePostgres> {
   if (!timescaleInstalled()) {
     throw new Error(`TimescaleDB is not installed (${EXTENSION_LIBRARY} is missing): run \`bash ../shared/tools/timescaledb/install.sh\` as root.`);
   }
@@ -67,13 +72,14 @@ export async function startTestTimescale(): Promise<TestPostgres> {
       if (attempt >= START_ATTEMPTS) throw new Error('TimescaleDB test cluster did not start', { cause: error });
     }
   }
-  const admin = new pg.Client({ connectionString: url });
+  let admin = new pg.Client({ connectionString: url });
   await admin.connect();
   // Test data is disposable: skip durability work, as postgres.ts does for embedded Postgres.
   for (const setting of ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off']) await admin.query(`ALTER SYSTEM SET ${setting}`);
   await admin.query('SELECT pg_reload_conf()');
   let databases = 0;
   let running = true;
+  let paused = false;
   return {
     async createDatabaseUrl() {
       if (!running) throw new Error('the test TimescaleDB is not running');
@@ -86,15 +92,26 @@ export async function startTestTimescale(): Promise<TestPostgres> {
       running = false;
       try {
         await admin.end().catch(() => undefined);
-        await stopCluster(dir);
+        if (!paused) await stopCluster(dir);
       } finally {
         fs.rmSync(path.dirname(dir), { recursive: true, force: true });
       }
+    },
+    async pause() {
+      await admin.end().catch(() => undefined);
+      await stopCluster(dir);
+      paused = true;
+    },
+    async resume() {
+      await pgCtl(dir, `-l '${dir}/server.log' -w start`);
+      paused = false;
+      admin = new pg.Client({ connectionString: url });
+      await admin.connect();
     },
   };
 }
 
 /** One TimescaleDB cluster for the test file, as `useTestPostgres` gives a Postgres. */
-export function useTestTimescale(): TestPostgres {
+export function useTestTimescale(): RestartablePostgres {
   return useTestServer('TimescaleDB', startTestTimescale);
 }

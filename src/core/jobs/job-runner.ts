@@ -40,6 +40,8 @@ export interface StartedJob<T> {
 export interface JobRunnerOptions {
   /** This process, as recorded on its runs; see JobRunRepository.failInterrupted. */
   owner: string;
+  /** Said after the description of every run started while it gives something (a team desktop working offline). */
+  note?: () => string | null;
 }
 
 const PROGRESS_INTERVAL_MS = 200;
@@ -93,7 +95,8 @@ export class JobRunner {
     const runId = randomUUID();
     const controller = new AbortController();
     const startedAt = this.now();
-    await this.runs.start({ id: runId, kind, description, startedAt, owner: this.options.owner, ingestJobId: options.ingestJobId ?? null });
+    const note = this.options.note?.();
+    await this.runs.start({ id: runId, kind, description: note ? `${description} (${note})` : description, startedAt, owner: this.options.owner, ingestJobId: options.ingestJobId ?? null });
     this.running.set(runId, controller);
     this.kinds.set(runId, { kind, description });
 
@@ -184,12 +187,18 @@ export class JobRunner {
 
   private async beat(): Promise<void> {
     try {
-      await this.recordPendingEndings();
       if (this.running.size > 0) await this.runs.heartbeat(this.options.owner, this.now());
       await this.sweepInterrupted();
     } catch (error) {
       // A database that is down now may be back at the next beat; the runs stay fresh within STALE_RUN_MS.
       this.logger.warn('could not record the job heartbeat', { error: String(error) });
+    }
+    try {
+      await this.recordPendingEndings();
+    } catch (error) {
+      // Apart from the heartbeat: a team desktop working offline keeps its runs on the cache alive while
+      // the endings of runs it started on the team database wait there for the server.
+      this.logger.warn('could not record the ending of a job yet', { error: String(error) });
     }
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../shared/errors';
 import type { EventMessage } from '../../shared/contract';
-import { needsProvider, type IngestJob, type SchedulerState } from '../../shared/scheduler';
+import { isWorkspaceJob, needsProvider, type IngestJob, type SchedulerState } from '../../shared/scheduler';
 import type { EventBus } from '../events';
 import { formatWait } from '../providers/provider-errors';
 import type { JobContext, JobOutcome, JobRunner } from '../jobs/job-runner';
@@ -54,6 +54,11 @@ export interface SchedulerDeps extends ExecutorDeps {
   clock: SchedulerClock;
   /** Replaced in unit tests, which exercise the scheduling rather than the providers. */
   executors?: Readonly<Record<StoredIngestJob['kind'], Executor>>;
+  /**
+   * The storage is a team desktop's cache, standing in for the team database it cannot reach:
+   * jobs about the whole workspace (backups, drills, retention) concern that database and wait for it.
+   */
+  offline?: boolean;
 }
 
 interface JobState {
@@ -250,6 +255,9 @@ export class Scheduler {
   /** Starts a run now, whatever the schedule, pause or dependencies say; answers with the job run's id. */
   async runNow(id: string): Promise<string> {
     const state = this.stateOf(id);
+    if (this.waitsForTeamDatabase(state.job)) {
+      throw new AppError('UNAVAILABLE', `"${state.job.name}" works on the team database, which cannot be reached now; run it once it is back.`);
+    }
     if (state.phase === 'running') throw new AppError('CONFLICT', `"${state.job.name}" is already running; wait for it to finish or cancel it.`);
     if (state.phase === 'retrying') throw new AppError('CONFLICT', `"${state.job.name}" is waiting to retry a failed run; cancel that first by pausing the job.`);
     const [latest] = await this.deps.storage.jobRuns.list({ ingestJobId: id, limit: 1 });
@@ -400,6 +408,10 @@ export class Scheduler {
   private async trigger(state: JobState, firing: Firing): Promise<void> {
     const { logger } = this.deps;
     const { cause } = firing;
+    if (this.waitsForTeamDatabase(state.job)) {
+      logger.info('scheduled run skipped: it works on the team database, which cannot be reached', { job: state.job.id, cause });
+      return;
+    }
     if (state.phase !== 'idle') {
       logger.info('scheduled run skipped: the previous one is still busy', { job: state.job.id, cause });
       return;
@@ -421,6 +433,10 @@ export class Scheduler {
     } catch (error) {
       logger.error('could not start a scheduled run', { job: state.job.id, error: String(error) });
     }
+  }
+
+  private waitsForTeamDatabase(job: StoredIngestJob): boolean {
+    return this.deps.offline === true && isWorkspaceJob(job.kind);
   }
 
   /** Why the job may not run now, or null: its own run in another process, or a dependency not (yet) succeeded. */

@@ -50,6 +50,7 @@ export const SYNC_RULES: Readonly<Record<string, SyncRule>> = {
   predictions: { changedAt: 'COALESCE(scored_at, made_at)', counter: { naturalKey: ['model_id', 'symbol', 'timeframe', 'made_at', 'horizon'] } },
   alerts: { changedAt: 'COALESCE(acknowledged_at, created_at)', counter: { naturalKey: null } },
   price_alerts: { changedAt: 'updated_at' },
+  drawings: { changedAt: 'updated_at' },
   audit_log: { changedAt: null, counter: { naturalKey: null } },
 };
 

@@ -17,6 +17,7 @@ export function systemHandlers(ctx: CoreContext): HandlerMap {
         instruments,
         bars,
         startedAt: ctx.startedAt,
+        sync: await ctx.sync.status(),
       };
     },
   };

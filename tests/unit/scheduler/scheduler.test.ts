@@ -187,6 +187,23 @@ describe('Scheduler', () => {
     expect(running()).toHaveLength(1);
   });
 
+  it('offline on a team desktop\'s cache, fires the jobs that write there and leaves backups to the team database', async () => {
+    const poll = await scheduler.create(definition({ schedule: '*/5 * * * *' }));
+    const backup = await scheduler.create(definition({ name: 'Nightly backup', kind: 'backup', provider: null, symbols: [], schedule: '*/5 * * * *' }));
+    const offline = new Scheduler({ ...schedulerDeps(), offline: true });
+    await offline.load();
+    offline.start();
+    try {
+      await clock.advance(5 * MINUTE);
+      expect(running().map((run) => run.name)).toEqual(['Gold spot']);
+      await expect(offline.runNow(backup.id)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/team database/) });
+      expect(await runsOf(backup.id)).toEqual([]);
+      expect(await runsOf(poll.id)).toHaveLength(1);
+    } finally {
+      offline.stop();
+    }
+  });
+
   it('fires a scheduled time once when two processes share the database, even after the first run ended', async () => {
     const job = await scheduler.create(definition({ schedule: '*/5 * * * *' }));
     // Another desktop on the same database, whose clock is a little behind ours.

@@ -12,7 +12,9 @@ import { useScheduledJobs } from '../features/data/use-scheduled-jobs';
 import { formatCount } from '../ui/format/numbers';
 import { databaseModeNames } from '../ui/database-modes';
 import { formatDuration } from '../ui/format/time';
+import { browserTimeZone, displayZone, wallClock } from '../ui/format/zoned-time';
 import { describeJobFinished, describeJobProgress } from '../ui/job-text';
+import { useSettings } from '../ui/settings-context';
 
 const STATUS_REFRESH_MS = 10_000;
 /** How long the outcome of a finished job stays in the status bar. */
@@ -20,6 +22,43 @@ const FINISHED_NOTICE_MS = 8_000;
 
 type Progress = EventPayload<'job.progress'>;
 type Finished = EventPayload<'job.finished'>;
+type SyncStatus = EventPayload<'sync.changed'>;
+
+/** "14:02" in the zone the user chose for times (UTC for "exchange", as no instrument is in view here). */
+function useClockTime(): (epochMs: number) => string {
+  const { settings } = useSettings();
+  const zone = displayZone(settings?.timeZone ?? 'utc', undefined, browserTimeZone());
+  return (epochMs) => {
+    const clock = wallClock(epochMs, zone.id);
+    return `${String(clock.hour).padStart(2, '0')}:${String(clock.minute).padStart(2, '0')}`;
+  };
+}
+
+/**
+ * Team mode: "offline — working from the local cache since 14:02, 3 changes to send" while the
+ * team database cannot be reached, and "Team database · synced 14:05" while it can.
+ */
+function TeamSync({ sync }: { sync: SyncStatus }) {
+  const clockTime = useClockTime();
+  if (sync.mode !== 'team') return null;
+  const { lastSync } = sync;
+  const synced = lastSync === null ? 'not synced yet' : `synced ${clockTime(lastSync.at)}`;
+  const title = sync.cache === null ? undefined : `Local cache: ${sync.cache.location}`;
+  if (sync.state === 'offline') {
+    const changes = `${formatCount(sync.pendingChanges)} ${sync.pendingChanges === 1 ? 'change' : 'changes'} to send`;
+    return (
+      <span className="status-bar__item status-bar__item--warning" data-testid="status-sync" data-state="offline" role="status" title={title}>
+        <span className="status-dot status-dot--offline" aria-hidden="true" />
+        offline — working from the local cache{sync.offlineSince === null ? '' : ` since ${clockTime(sync.offlineSince)}`}, {changes}
+      </span>
+    );
+  }
+  return (
+    <span className="status-bar__item" data-testid="status-sync" data-state="online" title={title}>
+      Team database · {synced}
+    </span>
+  );
+}
 
 /** "Scheduler on · next 14:30" from jobs.list: whether this host fires schedules, and when next. */
 function SchedulerState() {
@@ -84,6 +123,10 @@ function BackupAge({ onOpen }: { onOpen(): void }) {
 
 export function StatusBar({ onOpenAlerts, onOpenBackups }: { onOpenAlerts(): void; onOpenBackups(): void }) {
   const status = useApiQuery('system.status', {}, { refreshMs: STATUS_REFRESH_MS });
+  // Newer than the last system.status until it is read again: the switch to the cache shows at once.
+  const [syncChange, setSyncChange] = useState<{ sync: SyncStatus; after: unknown } | null>(null);
+  useApiEvent('sync.changed', (sync) => setSyncChange({ sync, after: status.data }));
+  const sync = syncChange !== null && syncChange.after === status.data ? syncChange.sync : status.data?.sync;
   const [running, setRunning] = useState<ReadonlyMap<string, Progress>>(new Map());
   const [finished, setFinished] = useState<Finished | null>(null);
 
@@ -105,7 +148,8 @@ export function StatusBar({ onOpenAlerts, onOpenBackups }: { onOpenAlerts(): voi
   }, [finished]);
 
   const current = [...running.values()].at(-1);
-  const database = status.data?.database;
+  // Offline in team mode the open database is this desktop's cache: the team item says so instead.
+  const database = sync?.mode === 'team' && sync.state === 'offline' ? undefined : status.data?.database;
   const unreachable = status.error !== null;
 
   return (
@@ -116,6 +160,7 @@ export function StatusBar({ onOpenAlerts, onOpenBackups }: { onOpenAlerts(): voi
           {databaseModeNames[database.mode]} · {database.online ? 'online' : 'offline, using the local cache'}
         </span>
       )}
+      {sync && <TeamSync sync={sync} />}
       {status.data && (
         <span className="status-bar__item" data-testid="status-bars">
           {status.data.bars === null
