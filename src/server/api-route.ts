@@ -5,6 +5,7 @@ import { requestedCsvPath } from '../shared/domain';
 import { requestedBackupPath } from '../shared/backups';
 import { requestedModelFilePath } from '../shared/models';
 import { AppError, fail } from '../shared/errors';
+import openApiDocument from '../../docs/openapi.json';
 import { bearerToken, TOO_MANY_FAILURES_MESSAGE, type Authenticate } from './authentication';
 import { EVENTS_PATH } from './event-socket';
 import { sendJson } from './http-replies';
@@ -27,6 +28,10 @@ const DEFAULT_MAX_CONCURRENT_IMPORTS = 2;
 const IMPORT_RETRY_AFTER_SECONDS = 5;
 
 /** Over HTTP a model file is sent and received as `content`: the server reads and writes no file a caller names. */
+const OPENAPI_PATH = '/api/openapi.json';
+/** docs/openapi.json, generated from the contract by `npm run docs:api` and bundled, so every build serves the description of its own methods. */
+const openApiText = JSON.stringify(openApiDocument);
+
 const backupPathRefusal = new AppError('FORBIDDEN', 'This server writes backups to its data folder and verifies them by `id`; it does not take an archive `path`.');
 const modelPathRefusal = new AppError('FORBIDDEN', 'This server does not read or write model files by path; send the export as `content`, or leave `path` out to receive it.');
 
@@ -151,16 +156,21 @@ export function createApiRoute(options: ApiRouteOptions): ApiRoute {
       sendJson(res, 426, fail({ code: 'VALIDATION', message: `${EVENTS_PATH} is a WebSocket endpoint; connect with a WebSocket client.` }), { Upgrade: 'websocket' });
       return;
     }
-    if (req.method !== 'POST') {
-      sendJson(res, 405, fail({ code: 'VALIDATION', message: 'Call contract methods with POST /api/<method>.' }), { Allow: 'POST' });
-      return;
-    }
-    const authorised = authenticate(req, bearerToken(req.headers.authorization), [token], 'api', (status, retryAfter) =>
+    const refuseToken = (status: 401 | 429, retryAfter?: number) =>
       status === 429
         ? sendJson(res, 429, fail({ code: 'UNAVAILABLE', message: TOO_MANY_FAILURES_MESSAGE }), { 'Retry-After': String(retryAfter) })
-        : sendJson(res, 401, fail({ code: 'AUTH', message: 'A valid access token is required: send "Authorization: Bearer <token>".' })),
-    );
-    if (!authorised) return;
+        : sendJson(res, 401, fail({ code: 'AUTH', message: 'A valid access token is required: send "Authorization: Bearer <token>".' }));
+    if (pathname === OPENAPI_PATH && req.method === 'GET') {
+      if (!authenticate(req, bearerToken(req.headers.authorization), [token], 'api', refuseToken)) return;
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(openApiText), 'Cache-Control': 'no-store' });
+      res.end(openApiText);
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendJson(res, 405, fail({ code: 'VALIDATION', message: `Call contract methods with POST /api/<method>; GET ${OPENAPI_PATH} describes them.` }), { Allow: 'POST' });
+      return;
+    }
+    if (!authenticate(req, bearerToken(req.headers.authorization), [token], 'api', refuseToken)) return;
     const name = pathname.slice('/api/'.length);
     if (!isMethodName(name)) {
       sendJson(res, 400, fail({ code: 'NOT_FOUND', message: `Unknown method "${name}".` }));

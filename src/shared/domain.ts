@@ -90,6 +90,11 @@ export const timeZoneChoices = ['utc', 'local', 'exchange'] as const;
 export const timeZoneChoiceSchema = z.enum(timeZoneChoices);
 export type TimeZoneChoice = z.infer<typeof timeZoneChoiceSchema>;
 
+/** How the Markets chart draws prices: candlesticks, OHLC bars, a close line, or Heikin-Ashi candles. */
+export const chartTypes = ['candles', 'bars', 'line', 'heikinAshi'] as const;
+export const chartTypeSchema = z.enum(chartTypes);
+export type ChartType = z.infer<typeof chartTypeSchema>;
+
 export const providerSettingsSchema = z
   .object({
     /** e.g. a company proxy; a key is never sent to any other host than this one. */
@@ -126,7 +131,12 @@ export const settingsSchema = z.object({
    */
   databasePasswordHost: z.string().max(300).optional(),
   chart: z
-    .object({ symbol: z.string().optional(), timeframe: timeframeSchema.default('1d') })
+    .object({
+      symbol: z.string().optional(),
+      timeframe: timeframeSchema.default('1d'),
+      // No default: a patch that names only the symbol and timeframe must not reset it. Absent = candles.
+      type: chartTypeSchema.optional(),
+    })
     .default({ timeframe: '1d' }),
   /**
    * Per provider, the address and requests per minute the desktop app uses; the

@@ -11,6 +11,8 @@
  *   METALYTICS_BENCH_DIALECTS  engines to measure (default sqlite,postgres,timescaledb)
  *   METALYTICS_BENCH_MODELS_ONLY=1 only the model figures (training per tfjs backend, the worker), for quick runs
  *   METALYTICS_BENCH_BACKUP_ONLY=1 only the backup figures, for quick runs (sizes: see backup-bench.ts)
+ *   METALYTICS_BENCH_PAINT_ONLY=1 only the chart figures in Chromium (cold start, request to paint, live bars) over
+ *                              METALYTICS_BENCH_BARS stored 1m bars on SQLite, for quick runs
  *   METALYTICS_BENCH_SYNC_ONLY=1 only the offline-cache sync figures, for quick runs (sizes: see sync-bench.ts)
  *
  * The same figures run on SQLite, embedded Postgres and, when ../shared/tools/timescaledb
@@ -53,6 +55,7 @@ const MIXED_MINUTES = env('METALYTICS_BENCH_MIXED_MINUTES', 1_000_000);
 const STORAGE_ONLY = process.env.METALYTICS_BENCH_STORAGE_ONLY === '1';
 const MODELS_ONLY = process.env.METALYTICS_BENCH_MODELS_ONLY === '1';
 const BACKUP_ONLY = process.env.METALYTICS_BENCH_BACKUP_ONLY === '1';
+const PAINT_ONLY = process.env.METALYTICS_BENCH_PAINT_ONLY === '1';
 const SYNC_ONLY = process.env.METALYTICS_BENCH_SYNC_ONLY === '1';
 const DAILY_SYMBOL = 'XAUUSD.D';
 const DIALECTS = (process.env.METALYTICS_BENCH_DIALECTS ?? 'sqlite,postgres,timescaledb').split(',');
@@ -273,6 +276,19 @@ async function main() {
   }
   if (SYNC_ONLY) {
     for (const row of await benchSync(DIALECTS)) record(row);
+    return report(info);
+  }
+
+  if (PAINT_ONLY) {
+    const dir = tempDir('metalytics-bench-paint-');
+    try {
+      const storage = await openStorage({ dataDir: dir, logger: silentLogger() });
+      await repositoryUpsert(storage, QUERY_BARS);
+      await storage.close();
+      for (const row of await benchChartPaint(dir, QUERY_BARS)) record(row);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     return report(info);
   }
 

@@ -118,7 +118,9 @@ describe('Markets chart analysis in the browser', () => {
     await expect.poll(() => page.getByTestId('legend-sma-20-value').textContent()).toBe(price(sma(closes, 20, last)));
     await expect.poll(() => page.getByTestId('legend-rsi-14-value').textContent()).toBe(price(wilderRsi(closes, 14)[last]!));
     expect(await page.getByTestId('indicator-chip-sma-20').textContent()).toContain('SMA 20');
-    await expect.poll(() => chart(page).getAttribute('data-panes')).toBe('2');
+    // Prices, the file's volume in a pane of its own, and RSI.
+    await expect.poll(() => chart(page).getAttribute('data-panes')).toBe('3');
+    expect(await chart(page).getAttribute('data-volume-pane')).toBe('1');
     // The file's last bar follows a hole of 81 days: the chart marks it with the others among the
     // bars it holds (gaps longer than a long weekend), and both windows at the last bar reach across it.
     const held = rows.slice(-(await barsHeld(page)));
@@ -144,7 +146,7 @@ describe('Markets chart analysis in the browser', () => {
 
   it('removes an indicator together with its pane', async () => {
     await page.getByTestId('indicator-remove-rsi-14').click();
-    await expect.poll(() => chart(page).getAttribute('data-panes')).toBe('1');
+    await expect.poll(() => chart(page).getAttribute('data-panes')).toBe('2');
     expect(await page.getByTestId('legend-rsi-14').count()).toBe(0);
     expect(await page.getByTestId('indicator-chip-rsi-14').count()).toBe(0);
     expect(await page.getByTestId('legend-sma-20-value').textContent()).toBe(price(sma(closes, 20, last)));
@@ -217,7 +219,8 @@ describe('Markets chart analysis in the browser', () => {
     await addIndicator(page, 'macd');
     await page.getByTestId('indicators-button').click();
     await expect.poll(() => page.getByTestId('indicators-menu').count()).toBe(0);
-    await expect.poll(() => chart(page).getAttribute('data-panes')).toBe('3');
+    // Prices, volume, RSI and MACD.
+    await expect.poll(() => chart(page).getAttribute('data-panes')).toBe('4');
     await expect.poll(() => page.getByTestId('legend-macd-12-26-9-histogram').textContent()).toMatch(/^-?[\d,]+\.\d{2}$/);
     const box = (await chart(page).boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.72, box.y + box.height * 0.25);

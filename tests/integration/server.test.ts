@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -120,6 +120,17 @@ describe('contract methods over HTTP', () => {
     const { status, body } = await call('system.status');
     expect(status).toBe(200);
     expect(body).toMatchObject({ ok: true, value: { appVersion: '0.0.0-test', database: { mode: 'sqlite', online: true } } });
+  });
+
+  it('serves its OpenAPI description, the checked-in docs/openapi.json, behind the token', async () => {
+    const anonymous = await raw({ path: '/api/openapi.json' });
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.body)).toMatchObject({ ok: false, error: { code: 'AUTH' } });
+    const described = await raw({ path: '/api/openapi.json', headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(described.status).toBe(200);
+    expect(described.headers['content-type']).toBe('application/json; charset=utf-8');
+    const checkedIn: unknown = JSON.parse(await readFile(path.join(repoRoot, 'docs/openapi.json'), 'utf8'));
+    expect(JSON.parse(described.body)).toEqual(checkedIn);
   });
 
   it('rejects unknown methods, malformed JSON, other verbs and oversized bodies', async () => {

@@ -150,4 +150,14 @@ describe('keys and the database password go only to the host they were saved for
     await test.call('secrets.set', { name: 'database', value: 'hunter22' });
     expect(await resolve()).toBe('postgres://metal:hunter22@attacker.example:5432/metalytics');
   });
+
+  it('keeps the chart type when the chart symbol and timeframe change, and refuses a type it does not know', async () => {
+    expect((await test.call('settings.get', {})).chart.type).toBeUndefined();
+    await test.call('settings.update', { chart: { symbol: 'XAUUSD', timeframe: '1h', type: 'heikinAshi' } });
+    const moved = await test.call('settings.update', { chart: { symbol: 'BTCUSD', timeframe: '1w' } });
+    expect(moved.chart).toEqual({ symbol: 'BTCUSD', timeframe: '1w', type: 'heikinAshi' });
+    const error = await invokeFailure(test.core, 'settings.update', { chart: { timeframe: '1d', type: 'renko' as never } });
+    expect(error.code).toBe('VALIDATION');
+    expect((await test.call('settings.get', {})).chart.type).toBe('heikinAshi');
+  });
 });

@@ -5,9 +5,11 @@
  * has no DOM types, so the page globals are described by a type only.
  */
 type PageGlobals = {
-  document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+  document: { querySelector(selector: string): { getAttribute(name: string): string | null; click(): void } | null };
   location: { href: string };
   requestAnimationFrame(callback: () => void): void;
+  performance: { now(): number };
+  MessageChannel: new () => { port1: { onmessage: (() => void) | null }; port2: { postMessage(message: unknown): void } };
 };
 
 /** The price chart holds bars (set after `setData`). */
@@ -32,6 +34,37 @@ export function tokenRemovedFromUrl(): boolean {
 export function nextPaint(): Promise<void> {
   const { requestAnimationFrame } = globalThis as unknown as PageGlobals;
   return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+}
+
+/**
+ * Milliseconds from now (after clicking `click`, when given) until the first frame in which
+ * the price chart shows `view` (its `data-view`) and more than `moreBarsThan` bars has been
+ * rendered: checked at every animation frame, the end taken after that frame's rendering (a
+ * message posted from the frame's callbacks runs once it is done). Timed inside the page, so
+ * no round trip to the test process is counted. (No named inner functions: tsx would wrap
+ * them in a helper the page does not have.)
+ */
+export function timeToRenderedFrame({ click, view, moreBarsThan = 0 }: { click?: string; view?: string; moreBarsThan?: number }): Promise<number> {
+  const { document, requestAnimationFrame, performance, MessageChannel } = globalThis as unknown as PageGlobals;
+  const started = performance.now();
+  if (click !== undefined) {
+    const button = document.querySelector(click);
+    if (!button) return Promise.reject(new Error(`nothing matches ${click}`));
+    button.click();
+  }
+  return (async () => {
+    for (;;) {
+      const chart = document.querySelector('[data-testid="price-chart"]');
+      if ((view === undefined || chart?.getAttribute('data-view') === view) && Number(chart?.getAttribute('data-bars')) > moreBarsThan) break;
+      await new Promise((frame) => requestAnimationFrame(() => frame(null)));
+    }
+    const rendered = new MessageChannel();
+    await new Promise((done) => {
+      rendered.port1.onmessage = () => done(null);
+      rendered.port2.postMessage(null);
+    });
+    return performance.now() - started;
+  })();
 }
 
 /** One text a chart drew on a canvas, and whether any of it fell outside that canvas (a cut label). */

@@ -1,7 +1,7 @@
 import { providerIds, secretNames, type ProviderId } from '../../shared/domain';
 
 /**
- * Every environment variable Metalytics reads, in one list, so the README (checked by a test)
+ * Every environment variable Metalytics reads, in one list, so the README and .env.example (checked by tests)
  * and the shells cannot drift from what is read. Only the shells read the environment, each
  * through this module; the core receives the result as a typed RuntimeConfig.
  */

@@ -2,7 +2,7 @@ import type { CandlestickData, HistogramData, LineData, UTCTimestamp } from 'lig
 import type { Bar } from '../../../shared/domain';
 import { toChartTime } from '../ui/format/time';
 
-export function toCandleData(bars: readonly Bar[]): CandlestickData<UTCTimestamp>[] {
+export function toCandleData(bars: readonly Pick<Bar, 'time' | 'open' | 'high' | 'low' | 'close'>[]): CandlestickData<UTCTimestamp>[] {
   return bars.map((bar) => ({ time: toChartTime(bar.time), open: bar.open, high: bar.high, low: bar.low, close: bar.close }));
 }
 

@@ -43,6 +43,8 @@ export interface IndicatorSeriesHandle {
   /** Output name → series, in drawing order (histograms first, so lines stay on top). */
   series: Map<string, OutputSeries>;
   guides: IPriceLine[];
+  /** The price precision the series are formatted with; formats are applied again only when it changes. */
+  precision?: number;
 }
 
 /** Levels traders read the oscillators against. */
@@ -120,8 +122,9 @@ export function createIndicatorSeries(
     const style = outputStyle(indicator.spec, name);
     const common = {
       priceLineVisible: false,
-      // Overlays share the candles' right scale, so they sit on the prices; bands label only their edges.
-      lastValueVisible: !overlay || name !== 'middle',
+      // On the axis their labels would cover the scale's own (an indicator pane at 1280×720 has
+      // room for three ticks) and pile onto the last price; the legends carry the values instead.
+      lastValueVisible: false,
       ...(bounded ? { autoscaleInfoProvider: () => ({ priceRange: { minValue: 0, maxValue: 100 } }) } : {}),
     };
     const series: OutputSeries = style.histogram
@@ -189,10 +192,12 @@ export function setIndicatorData(
   colors: IndicatorColors,
   precision: number,
 ): void {
-  const priceFormat = priceFormatFor(handle.spec.kind, precision);
+  // Each applyOptions makes the library restyle every point, so formats are set only when they change.
+  const priceFormat = handle.precision === precision ? null : priceFormatFor(handle.spec.kind, precision);
+  handle.precision = precision;
   for (const [name, series] of handle.series) {
     const values = outputs[name] ?? [];
-    series.applyOptions({ priceFormat });
+    if (priceFormat) series.applyOptions({ priceFormat });
     series.setData(bars.map((_, i) => point(handle, name, bars, values, i, colors)));
   }
 }

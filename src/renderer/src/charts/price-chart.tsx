@@ -1,21 +1,13 @@
-import {
-  CandlestickSeries,
-  HistogramSeries,
-  LineSeries,
-  type IChartApi,
-  type ISeriesApi,
-  type LogicalRange,
-} from 'lightweight-charts';
+import type { IChartApi, LogicalRange } from 'lightweight-charts';
 import { useEffect, useEffectEvent, useImperativeHandle, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
-import type { Bar } from '../../../shared/domain';
+import type { Bar, ChartType } from '../../../shared/domain';
 import type { Timeframe } from '../../../shared/timeframes';
 import type { ResolvedTheme } from '../ui/theme';
 import { formatIndicatorValue, indicatorLabel, indicatorPlacement, indicatorWindow, outputNames } from './indicator-catalog';
 import { formatPrice, pricePrecision } from '../ui/format/numbers';
-import { toChartTime } from '../ui/format/time';
 import { UTC_ZONE, type DisplayZone } from '../ui/format/zoned-time';
 import { firstIndexAtOrAfter, planChartUpdate, type BarWindow, type ChartUpdate, type IndicatorValues } from './bar-window';
-import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
+import { chartDataProblem, hasVolume, indexOfBarAt, isCloseOnly } from './chart-data';
 import { ChartLegend, IndicatorLegendRow, type LegendIndicator } from './chart-legend';
 import { barTimeframes } from './bar-spans';
 import { holeInWindow, holesOf, seamsOf, SpanSeams } from './span-seams';
@@ -36,9 +28,9 @@ import {
 } from './indicator-series';
 import { cssVariableReader, readFrameColors, type ChartFrameColors } from './chart-theme';
 import { RIGHT_MARGIN_BARS, measurePaneTops, useLightweightChart } from './use-lightweight-chart';
+import { PriceSeries, VOLUME_PANE_STRETCH, priceDrawing } from './price-series';
 import './price-chart.css';
 
-const VOLUME_SCALE = 'volume';
 /** Bars in view after switching symbol or timeframe: enough history, candles still readable. */
 const BARS_IN_VIEW = 180;
 /** The price pane's height against each indicator pane's 1: prices stay the main thing. */
@@ -48,10 +40,7 @@ const NEAR_START_BARS = 50;
 
 interface ChartHandles {
   chart: IChartApi;
-  candles: ISeriesApi<'Candlestick'>;
-  /** Shown instead of the candles for close-only data. */
-  closeLine: ISeriesApi<'Line'>;
-  volume: ISeriesApi<'Histogram'>;
+  prices: PriceSeries;
   seams: SpanSeams;
   forecast: ForecastOverlay;
   alerts: AlertLines;
@@ -106,11 +95,18 @@ export interface PriceChartHandle {
 
 export interface PriceChartProps {
   data: ChartWindow | null;
+  /**
+   * Delivers each new window the moment it arrives (returning the unsubscribe), so the chart
+   * draws it straight away instead of after React has rendered the screen around it.
+   */
+  onWindow?(listener: (next: ChartWindow) => void): () => void;
   timeframe: Timeframe;
   /** The zone of the time axis, the crosshair and the legend; UTC when absent. */
   zone?: DisplayZone;
   theme: ResolvedTheme;
   logScale: boolean;
+  /** How prices are drawn; candles when absent. Close-only data is always a line. */
+  chartType?: ChartType;
   /** Colour slot of each indicator by id. */
   indicatorSlots: ReadonlyMap<string, number>;
   /** Epoch ms the view should start at when a new series opens; null shows the latest bars. */
@@ -137,19 +133,24 @@ export interface PriceChartProps {
 interface PaneLayout {
   tops: readonly number[];
   paneOf: ReadonlyMap<string, number>;
+  volumePane: number | null;
+  /** Per pane, how many series label their last value on its price axis. */
+  axisLabels: readonly number[];
 }
 
 function samePaneLayout(a: PaneLayout, b: PaneLayout): boolean {
-  if (a.tops.length !== b.tops.length || a.paneOf.size !== b.paneOf.size) return false;
+  if (a.tops.length !== b.tops.length || a.paneOf.size !== b.paneOf.size || a.volumePane !== b.volumePane) return false;
+  if (a.axisLabels.join() !== b.axisLabels.join()) return false;
   return a.tops.every((top, i) => top === b.tops[i]) && [...a.paneOf].every(([id, pane]) => b.paneOf.get(id) === pane);
 }
 
 /** What the chart currently draws, to tell the next window's changes apart. */
 interface ShownState {
+  /** The window, chart type and colour slots last applied: the same again needs no work. */
+  applied: { window: ChartWindow; chartType: ChartType; slots: ReadonlyMap<string, number> } | null;
   key: string | null;
   bars: readonly Bar[];
-  closeOnly: boolean;
-  withVolume: boolean;
+  drawing: ChartType;
   precision: number;
   indicators: Map<string, { handle: IndicatorSeriesHandle; outputs: Readonly<Record<string, IndicatorValues>> | null }>;
 }
@@ -159,7 +160,7 @@ const noAlertLines: readonly AlertLine[] = [];
 const ignoreAlertEvents: AlertLineEvents = { onMove: () => {}, onPlace: () => {} };
 const noDrawings: ChartDrawingsState = { list: [], tool: null, selectedId: null, events: { onCreate: () => {}, onMove: () => {}, onSelect: () => {}, onEditText: () => {} } };
 
-const nothingShown = (): ShownState => ({ key: null, bars: [], closeOnly: false, withVolume: false, precision: 2, indicators: new Map() });
+const nothingShown = (): ShownState => ({ applied: null, key: null, bars: [], drawing: 'candles', precision: 2, indicators: new Map() });
 
 /** A level dragged or clicked to, at the chart's price precision. */
 function roundPrice(price: number, precision: number): number {
@@ -167,23 +168,30 @@ function roundPrice(price: number, precision: number): number {
 }
 
 function pricesFormat(precision: number) {
-  // Per series rather than chart-wide, so oscillator panes keep their own formats.
   return { type: 'custom', minMove: 10 ** -precision, formatter: (price: number) => formatPrice(price, precision) } as const;
 }
 
+/** Stretch of each pane: prices stay the main thing, volume is a strip under them. */
+function paneStretch(index: number, volumePane: number | null): number {
+  if (index === 0) return PRICE_PANE_STRETCH;
+  return index === volumePane ? VOLUME_PANE_STRETCH : 1;
+}
+
 /**
- * Candlesticks with volume at the bottom of the price pane, indicator overlays and indicator
- * panes, and a crosshair legend. The chart and its price series are created once; indicator
+ * Prices (candles, OHLC bars, a line or Heikin-Ashi) with volume in a pane under them, indicator
+ * overlays and indicator panes, and a crosshair legend. The chart and its price series are created once; indicator
  * series are created when an indicator arrives and removed when it goes. Each new window is
  * compared with what is drawn (planChartUpdate): older history is set and the view shifted by
  * the bars added, newer bars go through update(), so nothing is rebuilt on a tick.
  */
 export function PriceChart({
   data,
+  onWindow,
   timeframe,
   zone = UTC_ZONE,
   theme,
   logScale,
+  chartType = 'candles',
   indicatorSlots,
   viewStart,
   onNearStart,
@@ -201,7 +209,7 @@ export function PriceChart({
   const applyingRef = useRef(false);
   const [drawProblem, setDrawProblem] = useState<string | null>(null);
   const [colors, setColors] = useState<ChartColors | null>(null);
-  const [panes, setPanes] = useState<PaneLayout>({ tops: [], paneOf: new Map() });
+  const [panes, setPanes] = useState<PaneLayout>({ tops: [], paneOf: new Map(), volumePane: null, axisLabels: [] });
 
   const nearStart = useEffectEvent(onNearStart);
   const moveAlert = useEffectEvent((id: string, price: number) => alertEvents.onMove(id, price));
@@ -224,15 +232,7 @@ export function PriceChart({
     zone,
     logScale,
     createSeries: (chart) => {
-      const candles = chart.addSeries(CandlestickSeries, { borderVisible: false });
-      const closeLine = chart.addSeries(LineSeries, { lineWidth: 2, visible: false });
-      const volume = chart.addSeries(HistogramSeries, {
-        priceScaleId: VOLUME_SCALE,
-        priceFormat: { type: 'volume' },
-        lastValueVisible: false,
-        priceLineVisible: false,
-      });
-      chart.priceScale(VOLUME_SCALE).applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+      const prices = new PriceSeries(chart);
       const seams = new SpanSeams();
       chart.panes()[0]!.attachPrimitive(seams);
       const forecastOverlay = new ForecastOverlay(chart);
@@ -246,19 +246,18 @@ export function PriceChart({
       );
       // A new chart draws nothing yet, so the next window is applied in full (also after StrictMode's remount).
       shownRef.current = nothingShown();
-      return { chart, candles, closeLine, volume, seams, forecast: forecastOverlay, alerts, drawings: chartDrawings };
+      return { chart, prices, seams, forecast: forecastOverlay, alerts, drawings: chartDrawings };
     },
     readColors: readChartColors,
     applyColors: (handles, themed) => {
       setColors(themed);
-      handles.candles.applyOptions({ upColor: themed.up, downColor: themed.down, wickUpColor: themed.up, wickDownColor: themed.down });
-      handles.closeLine.applyOptions({ color: themed.line });
+      handles.prices.restyle(themed);
       handles.seams.restyle(themed.indicators.guide);
       handles.forecast.restyle(themed.forecast);
       handles.drawings.restyle();
       // Volume and MACD histogram colours are stored per bar, so they are set again with the data.
       const shown = shownRef.current;
-      if (shown.withVolume) handles.volume.setData(toVolumeData(shown.bars, { up: themed.volumeUp, down: themed.volumeDown }));
+      handles.prices.recolorVolume(shown.bars, themed);
       for (const { handle, outputs } of shown.indicators.values()) {
         restyleIndicatorSeries(handle, themed.indicators);
         if (outputs) setIndicatorData(handle, shown.bars, outputs, themed.indicators, shown.precision);
@@ -275,7 +274,11 @@ export function PriceChart({
     if (!handles || !container) return;
     const tops = measurePaneTops(handles.chart, container);
     const paneOf = new Map([...shownRef.current.indicators].map(([id, { handle }]) => [id, indicatorPaneIndex(handle)]));
-    setPanes((previous) => (samePaneLayout(previous, { tops, paneOf }) ? previous : { tops, paneOf }));
+    const axisLabels = handles.chart.panes().map(
+      (pane) => pane.getSeries().filter((series) => series.options().visible && series.options().lastValueVisible && !series.lastValueData(true).noData).length,
+    );
+    const next = { tops, paneOf, volumePane: handles.prices.volumePaneIndex, axisLabels };
+    setPanes((previous) => (samePaneLayout(previous, next) ? previous : next));
   };
 
   useImperativeHandle(
@@ -287,29 +290,17 @@ export function PriceChart({
     [handlesRef],
   );
 
-  const applyPrices = (handles: ChartHandles, colors: ChartColors, bars: readonly Bar[], plan: ChartUpdate): void => {
+  /** Draws the prices of the window; true when the volume pane came or went. */
+  const applyPrices = (handles: ChartHandles, colors: ChartColors, bars: readonly Bar[], plan: ChartUpdate): boolean => {
     const shown = shownRef.current;
     if (plan.kind === 'tail') {
-      for (let i = plan.from; i < bars.length; i++) {
-        const bar = bars[i]!;
-        const time = toChartTime(bar.time);
-        if (shown.closeOnly) handles.closeLine.update({ time, value: bar.close });
-        else handles.candles.update({ time, open: bar.open, high: bar.high, low: bar.low, close: bar.close });
-        if (shown.withVolume) handles.volume.update({ time, value: bar.volume, color: bar.close >= bar.open ? colors.volumeUp : colors.volumeDown });
-      }
-      return;
+      handles.prices.updateTail(bars, plan.from);
+      return false;
     }
     const precision = pricePrecision(bars[bars.length - 1]?.close ?? 0);
-    const closeOnly = isCloseOnly(bars);
-    const withVolume = hasVolume(bars);
-    handles.candles.applyOptions({ priceFormat: pricesFormat(precision), visible: !closeOnly });
-    handles.closeLine.applyOptions({ priceFormat: pricesFormat(precision), visible: closeOnly });
-    // Prices give the bottom of the pane to volume only when there is volume to show.
-    handles.chart.priceScale('right').applyOptions({ scaleMargins: { top: 0.08, bottom: withVolume ? 0.26 : 0.06 } });
-    handles.candles.setData(closeOnly ? [] : toCandleData(bars));
-    handles.closeLine.setData(closeOnly ? toCloseLineData(bars) : []);
-    handles.volume.setData(withVolume ? toVolumeData(bars, { up: colors.volumeUp, down: colors.volumeDown }) : []);
-    Object.assign(shown, { closeOnly, withVolume, precision });
+    const drawing = priceDrawing(chartType, isCloseOnly(bars));
+    Object.assign(shown, { drawing, precision });
+    return handles.prices.setBars(bars, drawing, hasVolume(bars), precision, colors);
   };
 
   /** Creates, updates and removes indicator series to match the window; true when panes came or went. */
@@ -344,9 +335,7 @@ export function PriceChart({
 
   const clearChart = (handles: ChartHandles) => {
     handles.seams.set([], colorsRef.current?.indicators.guide ?? '');
-    handles.candles.setData([]);
-    handles.closeLine.setData([]);
-    handles.volume.setData([]);
+    handles.prices.clear();
     for (const { handle } of shownRef.current.indicators.values()) removeIndicatorSeries(handles.chart, handle);
     shownRef.current.indicators.clear();
   };
@@ -356,6 +345,9 @@ export function PriceChart({
     const colors = colorsRef.current;
     if (!handles || !colors || next === null) return;
     const shown = shownRef.current;
+    const { applied } = shown;
+    if (applied && applied.window === next && applied.chartType === chartType && applied.slots === indicatorSlots) return;
+    shown.applied = { window: next, chartType, slots: indicatorSlots };
     const reset = shown.key !== next.key;
     const problem = chartDataProblem(next.bars);
     setDrawProblem(problem);
@@ -366,26 +358,34 @@ export function PriceChart({
       if (problem !== null) {
         clearChart(handles);
         Object.assign(shown, { key: next.key, bars: [] });
+        if (containerRef.current?.parentElement) containerRef.current.parentElement.dataset.bars = '0';
         return;
       }
       const plan: ChartUpdate = reset ? { kind: 'replace' } : planChartUpdate(shown.bars, next.bars);
-      if (plan.kind !== 'none') applyPrices(handles, colors, next.bars, plan);
-      // How the last change was drawn and which view it holds, for tests, benchmarks and anyone
-      // inspecting a chart that misbehaves.
+      // Another chart type redraws the prices from the bars held; indicators stay as they are.
+      const redraw = (plan.kind === 'none' || plan.kind === 'tail') && shown.drawing !== priceDrawing(chartType, isCloseOnly(next.bars));
+      const pricePlan: ChartUpdate = redraw ? { kind: 'replace' } : plan;
+      let panesChanged = pricePlan.kind !== 'none' && applyPrices(handles, colors, next.bars, pricePlan);
+      // How the last change was drawn, which view and how many bars it holds, for tests,
+      // benchmarks and anyone inspecting a chart that misbehaves; set here rather than rendered,
+      // so they tell what the chart draws, the moment it draws it.
       const element = containerRef.current?.parentElement;
-      if (plan.kind !== 'none' && element) {
-        element.dataset.lastChange = plan.kind;
+      if (pricePlan.kind !== 'none' && element) {
+        element.dataset.lastChange = pricePlan.kind;
         element.dataset.view = next.key;
+        element.dataset.bars = String(next.bars.length);
       }
-      const panesChanged = applyIndicators(handles, colors, next, plan);
+      panesChanged = applyIndicators(handles, colors, next, plan) || panesChanged;
       handles.seams.set([...seamsOf(next.spans), ...holesOf(next.bars, timeframe)], colors.indicators.guide);
       if (plan.kind !== 'none') handles.drawings.setBars(next.bars, timeframe);
       shown.bars = next.bars;
       shown.key = next.key;
       if (panesChanged) {
-        handles.chart.panes().forEach((pane, index) => pane.setStretchFactor(index === 0 ? PRICE_PANE_STRETCH : 1));
-        requestAnimationFrame(() => measurePanes());
+        const volumePane = handles.prices.volumePaneIndex;
+        handles.chart.panes().forEach((pane, index) => pane.setStretchFactor(paneStretch(index, volumePane)));
       }
+      // Another chart type labels the price axis differently.
+      if (panesChanged || redraw) requestAnimationFrame(() => measurePanes());
       if (reset && next.bars.length > 0) {
         const start = viewStart === null ? -1 : firstIndexAtOrAfter(next.bars, viewStart);
         const from = start >= 0 && start < next.bars.length ? start : Math.max(0, next.bars.length - BARS_IN_VIEW);
@@ -404,20 +404,21 @@ export function PriceChart({
     checkNearStart(timeScale.getVisibleLogicalRange());
   });
 
-  useEffect(() => showWindow(data), [data, indicatorSlots]);
+  useEffect(() => showWindow(data), [data, indicatorSlots, chartType]);
+  useEffect(() => onWindow?.((next) => showWindow(next)), [onWindow]);
 
-  const closeOnlyShown = data !== null && isCloseOnly(data.bars);
+  const drawingShown = priceDrawing(chartType, data !== null && isCloseOnly(data.bars));
   useEffect(() => {
     const handles = handlesRef.current;
-    if (handles && colors) handles.alerts.set(closeOnlyShown ? handles.closeLine : handles.candles, alertLines, colors.alert);
-  }, [alertLines, closeOnlyShown, colors, handlesRef]);
+    if (handles && colors) handles.alerts.set(handles.prices.active, alertLines, colors.alert);
+  }, [alertLines, drawingShown, colors, handlesRef]);
   useEffect(() => handlesRef.current?.alerts.setPlacing(placingAlert), [placingAlert, handlesRef]);
   useEffect(() => {
     const handles = handlesRef.current;
     if (!handles) return;
-    handles.drawings.setSeries(closeOnlyShown ? handles.closeLine : handles.candles);
+    handles.drawings.setSeries(handles.prices.active);
     handles.drawings.set(drawings.list, drawings.selectedId);
-  }, [drawings.list, drawings.selectedId, closeOnlyShown, handlesRef]);
+  }, [drawings.list, drawings.selectedId, drawingShown, handlesRef]);
   useEffect(() => handlesRef.current?.drawings.setTool(drawings.tool), [drawings.tool, handlesRef]);
 
   const timeframeShown = useEffectEvent(() => timeframe);
@@ -426,7 +427,7 @@ export function PriceChart({
     if (!sync || !handles) return;
     return sync.join({
       chart: handles.chart,
-      priceSeries: () => (shownRef.current.closeOnly ? handles.closeLine : handles.candles),
+      priceSeries: () => handles.prices.active,
       bars: () => shownRef.current.bars,
       timeframe: timeframeShown,
       showHovered: setHoveredTime,
@@ -473,10 +474,12 @@ export function PriceChart({
     <div
       className="price-chart"
       data-testid="price-chart"
-      data-bars={bars.length}
+      data-chart-type={drawingShown}
       data-seams={Math.max(0, (spans?.length ?? 0) - 1)}
       data-holes={holes.length}
       data-panes={panes.tops.length}
+      data-volume-pane={panes.volumePane ?? 'none'}
+      data-axis-labels={panes.axisLabels.join(',')}
       data-scale={logScale ? 'log' : 'linear'}
       data-forecast-points={forecast.length}
     >

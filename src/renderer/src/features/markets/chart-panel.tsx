@@ -28,6 +28,7 @@ import { SyntheticBadge } from './instrument-picker';
 import { chartableTimeframes, type InstrumentRow } from './instrument-rows';
 import { TimeframeBar } from './timeframe-bar';
 import { useChartWindow, type LoadedWindow } from './use-chart-window';
+import { ChartTypeSelect } from './chart-type-select';
 import { useActiveForecast } from './use-active-forecast';
 import { PriceAlertsPanel, usePriceAlerts } from './price-alerts-panel';
 import { DrawingNoteEditor, DrawingTools } from './drawing-tools';
@@ -368,6 +369,14 @@ export function ChartPanel({
                 {current && historyNote({ ...current, coverage: catalogue.coverage ?? [] })}
               </span>
             )}
+            {current === null && data && data.bars.length > 0 && (
+              // The last window's line, invisible while the next one loads: the header keeps its
+              // height, so the chart below is not resized (every canvas redrawn) twice a switch.
+              <span className="chart-header__reserved" aria-hidden="true">
+                {data.sourceTimeframe && sourceLine(data.spans, data.sourceTimeframe, data.timeframe)} {formatCount(data.bars.length)} bars,{' '}
+                {formatZonedBarTime(data.bars[0]!.time, data.timeframe, zone)} → {formatZonedBarTime(data.bars.at(-1)!.time, data.timeframe, zone)} {zone.label}
+              </span>
+            )}
           </p>
         </div>
         <div className="chart-header__tools">
@@ -389,6 +398,17 @@ export function ChartPanel({
         <div className="chart-toolbar__end">
           {layoutSwitch}
           <span className="chart-toolbar__divider" aria-hidden="true" />
+          <ChartTypeSelect
+            value={settings?.chart.type ?? 'candles'}
+            disabled={!settings}
+            onChange={(type) => {
+              // The whole chart setting goes along: a patch fills in a missing timeframe with the default.
+              if (!settings) return;
+              updateSettings({ chart: { ...settings.chart, type } }).catch((failure: unknown) =>
+                onSaveError(`The chart type was not changed. ${describeError(failure)}`),
+              );
+            }}
+          />
           <button
             type="button"
             className="button button--tool"
@@ -485,6 +505,8 @@ export function ChartPanel({
         <PriceChart
           ref={chartRef}
           data={data}
+          onWindow={chart.onWindow}
+          chartType={settings?.chart.type}
           timeframe={timeframe}
           zone={zone}
           theme={theme}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import type { Bar } from '../../../../shared/domain';
 import type { IndicatorResult, IndicatorSpec } from '../../../../shared/indicators';
 import { bucketStart, type Timeframe } from '../../../../shared/timeframes';
@@ -99,9 +99,22 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
     specsRef.current = specs;
   });
 
+  const listenersRef = useRef(new Set<(next: LoadedWindow) => void>());
+
   const commit = useCallback((next: LoadedWindow) => {
     windowRef.current = next;
-    setLoaded(next);
+    // The chart draws the window at once; the rest of the screen (header, legend) follows as a
+    // transition, so rendering it never delays the frame that shows the new bars.
+    for (const listener of listenersRef.current) listener(next);
+    startTransition(() => setLoaded(next));
+  }, []);
+
+  /** Calls `listener` with each window as it arrives, before React renders it; returns the unsubscribe. */
+  const onWindow = useCallback((listener: (next: LoadedWindow) => void) => {
+    listenersRef.current.add(listener);
+    return () => {
+      listenersRef.current.delete(listener);
+    };
   }, []);
 
   const enqueue = useCallback((session: Session, task: () => Promise<void>) => {
@@ -296,5 +309,5 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
   /** Hides the cap notice until the view reaches the oldest bar again. */
   const dismissCap = useCallback(() => setStatus((s) => ({ ...s, capReached: false })), []);
 
-  return { window: loaded, ...status, loadOlder, retryOlder, refreshTail, appendBars, reload, dismissCap };
+  return { window: loaded, onWindow, ...status, loadOlder, retryOlder, refreshTail, appendBars, reload, dismissCap };
 }

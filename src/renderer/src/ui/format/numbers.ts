@@ -10,8 +10,24 @@ export function pricePrecision(typicalPrice: number): number {
   return 8;
 }
 
+const priceFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * The chart formats every price-axis label and data point through here, thousands of times a
+ * paint; building an Intl.NumberFormat costs far more than using one, so each is built once.
+ */
+function priceFormat(precision: number, locale: string | undefined): Intl.NumberFormat {
+  const key = `${locale ?? ''}|${precision}`;
+  let format = priceFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { minimumFractionDigits: precision, maximumFractionDigits: precision });
+    priceFormats.set(key, format);
+  }
+  return format;
+}
+
 export function formatPrice(value: number, precision: number, locale?: string): string {
-  return new Intl.NumberFormat(locale, { minimumFractionDigits: precision, maximumFractionDigits: precision }).format(value);
+  return priceFormat(precision, locale).format(value);
 }
 
 /** Volumes span 0.5 BTC to billions of shares: compact with at most two decimals. */
