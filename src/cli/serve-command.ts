@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
 import { isAppError } from '../shared/errors';
@@ -8,9 +7,7 @@ import { startServer } from '../server/http-server';
 import { isLoopbackHost } from '../shared/hosts';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes';
 import type { CliOutput } from './format';
-
-/** Where `electron-vite build` writes the renderer. */
-const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+import { rendererDir } from './package-root';
 
 export interface ServeSettings {
   host: string;
@@ -50,7 +47,7 @@ export async function runServe(core: Core, settings: ServeSettings, logger: Logg
     process.once('SIGINT', resolveSignal);
     process.once('SIGTERM', resolveSignal);
   });
-  const staticDir = existsSync(join(RENDERER_DIR, 'index.html')) ? RENDERER_DIR : undefined;
+  const staticDir = existsSync(join(rendererDir, 'index.html')) ? rendererDir : undefined;
   if (!staticDir) output.err('The web UI is not built yet: run `npm run build` to serve it. The API, /healthz and /metrics work without it.\n');
 
   let server;
