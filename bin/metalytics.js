@@ -3,7 +3,11 @@
 // TypeScript loader at run time, so commands start fast and `serve` is this one process,
 // which a plain `kill` stops.
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+// Node 22.1 and later keep the compiled bundle between runs; older Node starts without it.
+module.enableCompileCache?.();
 
 const compiledCli = new URL('../out/main/cli.js', import.meta.url);
 if (!existsSync(compiledCli)) {
