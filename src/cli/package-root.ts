@@ -15,7 +15,7 @@ function findPackageRoot(): string {
   }
 }
 
-export const packageRoot = findPackageRoot();
+const packageRoot = findPackageRoot();
 
 /** Where `electron-vite build` writes the renderer that `serve` hands out. */
 export const rendererDir = join(packageRoot, 'out', 'renderer');
