@@ -15,4 +15,11 @@ if (!existsSync(compiledCli)) {
   process.stderr.write(`Metalytics is not built yet: run \`npm run build\` in ${packageRoot} (it compiles the CLI, the server and the app into out/).\n`);
   process.exit(1);
 }
+// Output piped into a reader that stops early (`metalytics --help | head`) is done, not a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
 await import(compiledCli.href);
