@@ -10,8 +10,10 @@
  * The main process hands that path to the storage code in its configuration (sqliteNativeBinding)
  * (see src/main/runtime-paths.ts, which must use the same folder name).
  *
- * Exit codes: 0 when the binding is ready or the step was skipped (no Electron binary, no
- * network); 1 when the network was there but the build failed.
+ * Exit codes: 0 when the binding is ready or its build was skipped for want of network (the app
+ * starts, but cannot open SQLite until a later start builds it); 1 when the network was there
+ * but the build failed; 2 when the Electron binary is missing, so the app cannot start here and
+ * `npm start` / `npm run dev` end with this script's message rather than electron-vite's.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,8 @@ import { fileURLToPath } from 'node:url';
 const ELECTRON_HEADERS_URL = 'https://electronjs.org/headers';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const requireFromRoot = createRequire(path.join(root, 'package.json'));
+
+const ELECTRON_MISSING_EXIT_CODE = 2;
 
 const log = (message) => console.log(`[native] ${message}`);
 const warn = (message) => console.warn(`[native] ${message}`);
@@ -59,8 +63,8 @@ function ensureElectronBinary(electronDir, electronVersion) {
     if (installed.status === 0 && present()) return true;
   }
   warn(`The Electron ${electronVersion} binary is not installed${process.env.ELECTRON_SKIP_BINARY_DOWNLOAD ? ' (ELECTRON_SKIP_BINARY_DOWNLOAD is set)' : ' and could not be downloaded'},`);
-  warn('so the desktop app cannot run on this machine; skipping the Electron build of better-sqlite3.');
-  warn('With network access, run `npx install-electron` and then `npm start` again.');
+  warn('so the desktop app cannot start on this machine.');
+  warn('With network access, run `npx install-electron` and then `npm start` again; `npm run serve` runs the app in a browser without Electron.');
   return false;
 }
 
@@ -147,7 +151,7 @@ async function main() {
     return 0;
   }
 
-  if (!ensureElectronBinary(path.dirname(electronPackage), electronVersion)) return 0;
+  if (!ensureElectronBinary(path.dirname(electronPackage), electronVersion)) return ELECTRON_MISSING_EXIT_CODE;
 
   log(`Preparing better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (${platform}-${arch}); the Node build used by the tests stays as it is.`);
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'metalytics-native-'));

@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from 'commander';
 import type { Core } from '../core/create-core';
 import { describePlanStart } from '../shared/backfill';
 import type { EventPayload, MethodOutput } from '../shared/contract';
@@ -16,25 +15,6 @@ export interface BackfillCommandOptions {
   from: number;
   to?: number;
   json?: boolean;
-}
-
-const DAY_MS = 86_400_000;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
-/**
- * Commander parsers for `--from` / `--to`: a UTC date (YYYY-MM-DD) or an ISO date-time
- * with a zone. A bare `--to` date includes that whole day, as people read "to 2025-01-31".
- */
-export function parseBackfillDate(edge: 'from' | 'to'): (text: string) => number {
-  return (text) => {
-    const trimmed = text.trim();
-    const dateOnly = DATE_ONLY.test(trimmed);
-    const time = Date.parse(dateOnly ? `${trimmed}T00:00:00Z` : trimmed);
-    if (Number.isNaN(time) || (!dateOnly && !/(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed))) {
-      throw new InvalidArgumentError('use a UTC date like 2025-01-31 or a date-time with its zone like 2025-01-31T12:00:00Z.');
-    }
-    return dateOnly && edge === 'to' ? time + DAY_MS : time;
-  };
 }
 
 const plural = (count: number, noun: string) => `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError } from 'commander';
 import { readVariable, type Environment } from '../core/config/environment';
 import { configFromEnvironment, type RuntimeConfig } from '../core/config/runtime-config';
 import { logLevels, type LogLevel } from '../server/headless-ports';
 import { CliError, exitCodes } from './exit-codes';
+import { DEFAULT_PORT, parsePort } from './options';
 
-export const DEFAULT_PORT = 8787;
-export const DEFAULT_HOST = '127.0.0.1';
 const APP_FOLDER = 'Metalytics';
 
 /**
@@ -34,13 +32,6 @@ export function resolveDataDir(flag: string | undefined, env: Environment): stri
 export function resolveHeadlessConfig(flags: { dataDir?: string; databaseUrl?: string }, env: Environment): RuntimeConfig {
   const fromEnvironment = configFromEnvironment(env);
   return { ...fromEnvironment, dataDir: resolveDataDir(flags.dataDir, env), databaseUrl: flags.databaseUrl ?? fromEnvironment.databaseUrl };
-}
-
-/** Commander argument parser for `--port`: 0 asks the OS for a free port. */
-export function parsePort(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text.trim()) || port > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
-  return port;
 }
 
 /** `--port`, else PORT, else 8787. */

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { RuntimeConfig } from '../core/config/runtime-config';
 import { createCore, type Core } from '../core/create-core';
@@ -8,11 +7,7 @@ import { isAppError } from '../shared/errors';
 import { redactText } from '../core/logging/redact';
 import { createHeadlessSecretStore, createHeadlessSettingsStore } from '../server/headless-ports';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes';
-
-export function readAppVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return manifest.version ?? '0.0.0';
-}
+import { readAppVersion } from './package-root';
 
 /**
  * Builds the one core a CLI process uses, from the command's configuration and files in the

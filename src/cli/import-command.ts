@@ -1,5 +1,4 @@
 import { basename, resolve } from 'node:path';
-import { InvalidArgumentError } from 'commander';
 import type { Core } from '../core/create-core';
 import type { MethodInput, MethodOutput } from '../shared/contract';
 import type { ErrorPayload } from '../shared/errors';
@@ -30,30 +29,6 @@ type MappedField = (typeof mappedFields)[number];
 /** The fields a file may lack, which `field=none` leaves out (null in the mapping). */
 const optionalFields = ['timeOfDay', 'open', 'high', 'low', 'volume'] as const;
 type OptionalField = (typeof optionalFields)[number];
-
-const delimiterNames: Readonly<Record<string, NonNullable<CsvMapping['delimiter']>>> = {
-  ',': ',',
-  ';': ';',
-  '|': '|',
-  '\t': '\t',
-  '\\t': '\t',
-  tab: '\t',
-};
-
-/** Commander argument parser for `--delimiter`; `tab` spares people typing a literal tab. */
-export function parseDelimiter(text: string): NonNullable<CsvMapping['delimiter']> {
-  const delimiter = delimiterNames[text.toLowerCase()];
-  if (!delimiter) throw new InvalidArgumentError('use one of "," ";" "|" or tab.');
-  return delimiter;
-}
-
-/** Commander argument parser for `--utc-offset`: "+02:00", "-0530", "+2" or "0" → minutes east of UTC. */
-export function parseUtcOffset(text: string): number {
-  const m = /^([+-]?)(\d{1,2})(?::?(\d{2}))?$/.exec(text.trim());
-  const minutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : Number.NaN;
-  if (!(minutes >= -720 && minutes <= 840)) throw new InvalidArgumentError('use an offset from UTC such as +02:00, -05:00 or 0.');
-  return minutes;
-}
 
 /**
  * `time=Date,close=Price` → `{ time: 'Date', close: 'Price' }`. A purely numeric column is a

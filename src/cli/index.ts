@@ -1,69 +1,42 @@
 import { existsSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { Core } from '../core/create-core';
-import { shouldValidateOutput } from '../core/invoke';
 import type { Logger } from '../core/ports';
-import { badOhlcPolicies, dateFormats, instrumentKinds, jobStatuses, providerIds } from '../shared/domain';
-import { timeframes } from '../shared/timeframes';
-import { modelTypes, presetNames } from '../shared/models';
+import { badOhlcPolicies, dateFormats, instrumentKinds, jobStatuses, modelTypes, presetNames, providerIds, timeframes } from '../shared/choices';
 import { redactText } from '../core/logging/redact';
-import { createStderrLogger, environmentSecrets, type LogLevel } from '../server/headless-ports';
+import type { LogLevel } from '../server/headless-ports';
 import { isLoopbackHost } from '../shared/hosts';
+import type { BackfillCommandOptions } from './backfill-command';
+import type { BackupCommandOptions, BackupsFolderOptions, BackupsListOptions, RestoreCommandOptions, VerifyCommandOptions } from './backup-command';
+import { CliError, exitCodes } from './exit-codes';
+import type { FeaturesMaterializeOptions } from './features-command';
+import type { ImportCommandOptions } from './import-command';
+import type { InstrumentsAddOptions, InstrumentsListOptions, InstrumentsRemoveOptions } from './instruments-command';
+import type { ModelsRunsOptions, TrainCommandOptions } from './models-command';
 import {
+  collect,
   DEFAULT_HOST,
   DEFAULT_PORT,
-  parsePort,
-  resolveHeadlessConfig,
-  resolveImportDir,
-  resolveMetricsToken,
-  resolveLogSettings,
-  resolvePort,
-  resolveToken,
-} from './config';
-import { parseBackfillDate, runBackfill, type BackfillCommandOptions } from './backfill-command';
-import {
-  runBackup,
-  runBackupsFolder,
-  runBackupsList,
-  runRestore,
-  runVerify,
-  terminalConfirm,
-  type RestoreCommandOptions,
-  type BackupCommandOptions,
-  type BackupsFolderOptions,
-  type BackupsListOptions,
-  type VerifyCommandOptions,
-} from './backup-command';
-import { CliError, exitCodes } from './exit-codes';
-import { processOutput } from './format';
-import { openHeadlessCore, readAppVersion } from './headless-core';
-import { parseDelimiter, parseUtcOffset, runImport, type ImportCommandOptions } from './import-command';
-import {
-  parseProviderTicker,
-  runInstrumentsAdd,
-  runInstrumentsList,
-  runInstrumentsRemove,
-  type InstrumentsAddOptions,
-  type InstrumentsListOptions,
-  type InstrumentsRemoveOptions,
-} from './instruments-command';
-import {
+  parseBackfillDate,
+  parseDelimiter,
   parseLastBarTime,
-  runModelsActivate,
-  runModelsExport,
-  runModelsImport,
-  runModelsList,
-  runModelsRuns,
-  type ModelsRunsOptions,
-  runPredict,
-  runTrain,
-  type TrainCommandOptions,
-} from './models-command';
-import { runFeaturesMaterialize, type FeaturesMaterializeOptions } from './features-command';
-import { runRetention, type RetentionCommandOptions } from './retention-command';
-import { runServe } from './serve-command';
-import { runStatus, type StatusCommandOptions } from './status-command';
-import { runSync, type SyncCommandOptions } from './sync-command';
+  parseLevel,
+  parsePort,
+  parseProviderTicker,
+  parseUtcOffset,
+  parseWhole,
+} from './options';
+import { readAppVersion } from './package-root';
+import type { RetentionCommandOptions } from './retention-command';
+import type { StatusCommandOptions } from './status-command';
+import type { SyncCommandOptions } from './sync-command';
+
+/**
+ * The code the commands run, loaded only once one runs: building the program and printing its
+ * help or version needs none of it, so `metalytics --help` answers without loading the core.
+ */
+const loadCommands = () => import('./commands');
+type Commands = Awaited<ReturnType<typeof loadCommands>>;
 
 interface WorkspaceOptions {
   dataDir?: string;
@@ -107,20 +80,21 @@ function withWorkspaceOptions(command: Command): Command {
     );
 }
 
-/** Opens the one core this process uses, runs `work`, and always closes it. */
-async function withCore(options: WorkspaceOptions, defaultLevel: LogLevel, work: (core: Core, logger: Logger) => Promise<number>): Promise<number> {
+/** Opens the one core this process uses, runs `work` with the commands' code, and always closes it. */
+async function withCore(
+  options: WorkspaceOptions,
+  defaultLevel: LogLevel,
+  work: (core: Core, run: Commands, logger: Logger) => Promise<number>,
+): Promise<number> {
+  const run = await loadCommands();
   const env = process.env;
-  const logger = createStderrLogger({ ...resolveLogSettings(env, defaultLevel), secrets: environmentSecrets(env) });
-  const core = await openHeadlessCore({ config: resolveHeadlessConfig(options, env), validateOutput: shouldValidateOutput(env), logger });
+  const logger = run.createStderrLogger({ ...run.resolveLogSettings(env, defaultLevel), secrets: run.environmentSecrets(env) });
+  const core = await run.openHeadlessCore({ config: run.resolveHeadlessConfig(options, env), validateOutput: run.shouldValidateOutput(env), logger });
   try {
-    return await work(core, logger);
+    return await work(core, run, logger);
   } finally {
     await core.close();
   }
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function buildProgram(setExitCode: (code: number) => void): Command {
@@ -154,6 +128,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       );
     }
     const env = process.env;
+    const { resolveImportDir, resolveMetricsToken, resolvePort, resolveToken } = await loadCommands();
     const settings = {
       host,
       port: resolvePort(options.port, env),
@@ -163,7 +138,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       importDir: resolveImportDir(env),
       metricsToken: resolveMetricsToken(env),
     };
-    setExitCode(await withCore(options, 'info', (core, logger) => runServe(core, settings, logger, processOutput)));
+    setExitCode(await withCore(options, 'info', (core, run, logger) => run.runServe(core, settings, logger, run.processOutput)));
   });
 
   withWorkspaceOptions(
@@ -186,7 +161,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       )
       .option('--json', 'print the result as JSON', false),
   ).action(async (file: string, options: WorkspaceOptions & ImportCommandOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runImport(core, file, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runImport(core, file, options, run.processOutput)));
   });
 
   withWorkspaceOptions(
@@ -200,7 +175,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--to <date>', 'last day, included (default: now, or the end of an unfinished backfill from --from)', parseBackfillDate('to'))
       .option('--json', 'print the checkpoint and run summary as JSON', false),
   ).action(async (options: WorkspaceOptions & BackfillCommandOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runBackfill(core, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runBackfill(core, options, run.processOutput)));
   });
 
   withWorkspaceOptions(
@@ -210,7 +185,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--symbol <symbol>', 'only this instrument')
       .option('--json', 'print the status as JSON', false),
   ).action(async (options: WorkspaceOptions & StatusCommandOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runStatus(core, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runStatus(core, options, run.processOutput)));
   });
 
   withWorkspaceOptions(
@@ -219,7 +194,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .description("team mode: send this data folder's cached changes to the team database and take in the team's, now")
       .option('--json', 'print { pushedRows, pulledRows, conflicts, rangesCompared, rangesMoved, startedAt, finishedAt } as JSON', false),
   ).action(async (options: WorkspaceOptions & SyncCommandOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runSync(core, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runSync(core, options, run.processOutput)));
   });
 
   const instruments = program.command('instruments').description('list, add and remove the instruments of the workspace');
@@ -234,12 +209,12 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--currency <code>', 'the currency of its prices (default: USD)')
       .option('--provider <provider:ticker>', 'its ticker at a provider, e.g. polygon:C:XAUEUR (repeatable)', parseProviderTicker),
   ).action(async (symbol: string, options: WorkspaceOptions & InstrumentsAddOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runInstrumentsAdd(core, symbol, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runInstrumentsAdd(core, symbol, options, run.processOutput)));
   });
   withWorkspaceOptions(
     instruments.command('list').description('list the instruments with their tickers per provider').option('--json', 'print the list as JSON', false),
   ).action(async (options: WorkspaceOptions & InstrumentsListOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runInstrumentsList(core, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runInstrumentsList(core, options, run.processOutput)));
   });
   withWorkspaceOptions(
     instruments
@@ -248,7 +223,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .argument('<symbol>', 'the instrument to delete')
       .option('--delete-bars', 'also delete its stored bars, coverage and backfill checkpoints', false),
   ).action(async (symbol: string, options: WorkspaceOptions & InstrumentsRemoveOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runInstrumentsRemove(core, symbol, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runInstrumentsRemove(core, symbol, options, run.processOutput)));
   });
 
   withWorkspaceOptions(
@@ -269,7 +244,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .addOption(new Option('--stage <stage>', 'stage the new version enters').choices(['candidate', 'shadow']))
       .option('--json', 'print only the result as one JSON object; epochs and progress go to stderr', false),
   ).action(async (options: WorkspaceOptions & TrainCommandOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runTrain(core, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runTrain(core, options, run.processOutput)));
   });
 
   const models = program.command('models').description('list, activate, export and import the versions in the model registry');
@@ -280,7 +255,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--symbol <symbol>', 'only models of this instrument')
       .option('--json', 'print the list as a JSON array', false),
   ).action(async (options: WorkspaceOptions & { json: boolean; symbol?: string }) => {
-    setExitCode(await withCore(options, 'warn', (core) => runModelsList(core, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runModelsList(core, options, run.processOutput)));
   });
   withWorkspaceOptions(
     models
@@ -292,7 +267,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--limit <n>', 'most runs, newest first (default 50)', parseWhole('--limit'))
       .option('--json', 'print the runs as a JSON array, with their loss histories', false),
   ).action(async (options: WorkspaceOptions & ModelsRunsOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runModelsRuns(core, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runModelsRuns(core, options, run.processOutput)));
   });
   withWorkspaceOptions(
     models
@@ -301,7 +276,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .argument('<id>', 'the model id (see models list)')
       .option('--reason <text>', 'why, kept in the stage history'),
   ).action(async (id: string, options: WorkspaceOptions & { reason?: string }) => {
-    setExitCode(await withCore(options, 'warn', (core) => runModelsActivate(core, id, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runModelsActivate(core, id, options, run.processOutput)));
   });
   withWorkspaceOptions(
     models
@@ -310,7 +285,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .argument('<id>', 'the model id')
       .argument('<file>', 'the file to write'),
   ).action(async (id: string, file: string, options: WorkspaceOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runModelsExport(core, id, file, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runModelsExport(core, id, file, run.processOutput)));
   });
   withWorkspaceOptions(
     models
@@ -318,7 +293,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .description('register a version from an export file as a candidate, after checking its artifact\'s sha256')
       .argument('<file>', 'the export file'),
   ).action(async (file: string, options: WorkspaceOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runModelsImport(core, file, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runModelsImport(core, file, run.processOutput)));
   });
 
   const features = program.command('features').description('materialise feature sets into feature_store');
@@ -332,7 +307,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--to <date>', 'last day, included (default: the latest stored bar)', parseLastBarTime)
       .option('--json', 'print { symbol, timeframe, featureSetVersion, columns, rows, from, to, runId } as JSON', false),
   ).action(async (options: WorkspaceOptions & FeaturesMaterializeOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runFeaturesMaterialize(core, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runFeaturesMaterialize(core, options, run.processOutput)));
   });
 
   withWorkspaceOptions(
@@ -343,7 +318,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--passphrase-env <var>', 'include the secrets, sealed with the passphrase in this environment variable')
       .option('--json', 'print the backup as JSON', false),
   ).action(async (options: WorkspaceOptions & BackupCommandOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runBackup(core, options, processOutput, process.env)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runBackup(core, options, run.processOutput, process.env)));
   });
 
   withWorkspaceOptions(
@@ -354,7 +329,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--asof <time>', 'use only bars that opened at or before this time (UTC YYYY-MM-DD or an ISO date-time with its zone; default: the latest bar)', parseBackfillDate('from'))
       .option('--json', 'print { modelId, asOf, predictions } as JSON', false),
   ).action(async (options: WorkspaceOptions & { model: string; asof?: number; json: boolean }) => {
-    setExitCode(await withCore(options, 'warn', (core) => runPredict(core, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runPredict(core, options, run.processOutput)));
   });
 
   withWorkspaceOptions(
@@ -365,7 +340,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--passphrase-env <var>', 'also open the sealed secrets with the passphrase in this environment variable')
       .option('--json', 'print the report as JSON', false),
   ).action(async (file: string, options: WorkspaceOptions & VerifyCommandOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runVerify(core, file, options, processOutput, process.env)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runVerify(core, file, options, run.processOutput, process.env)));
   });
 
   withWorkspaceOptions(
@@ -377,14 +352,14 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--passphrase-env <var>', 'also restore the sealed secrets, with the passphrase in this environment variable')
       .option('--json', 'print the outcome as JSON', false),
   ).action(async (file: string, options: WorkspaceOptions & RestoreCommandOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runRestore(core, file, options, processOutput, process.env, terminalConfirm())));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runRestore(core, file, options, run.processOutput, process.env, run.terminalConfirm())));
   });
 
   const backups = program.command('backups').description('the backups of the workspace');
   withWorkspaceOptions(
     backups.command('list').description('list the backups, newest first, with their verified state').option('--json', 'print the list as JSON', false),
   ).action(async (options: WorkspaceOptions & BackupsListOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runBackupsList(core, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runBackupsList(core, options, run.processOutput)));
   });
   withWorkspaceOptions(
     backups
@@ -394,7 +369,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--default', "go back to the data folder's backups folder", false)
       .option('--json', 'print { folder } as JSON', false),
   ).action(async (folder: string | undefined, options: WorkspaceOptions & BackupsFolderOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runBackupsFolder(core, folder, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runBackupsFolder(core, folder, options, run.processOutput)));
   });
 
   withWorkspaceOptions(
@@ -404,25 +379,10 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--apply', 'roll them up and delete them now, as a retention job', false)
       .option('--json', 'print the estimate (or what was rolled up) as JSON', false),
   ).action(async (options: WorkspaceOptions & RetentionCommandOptions) => {
-    setExitCode(await withCore(options, 'warn', (core) => runRetention(core, options, processOutput)));
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runRetention(core, options, run.processOutput)));
   });
 
   return program;
-}
-
-/** Commander parser for a whole number option. */
-function parseWhole(name: string): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`${name} takes a whole number.`);
-    return value;
-  };
-}
-
-function parseLevel(text: string): number {
-  const value = Number(text);
-  if (!(value > 0 && value < 1)) throw new InvalidArgumentError('give a level between 0 and 1, e.g. 0.9.');
-  return value;
 }
 
 /** Parses `argv`, runs one command and returns its exit code; never throws. */

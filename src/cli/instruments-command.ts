@@ -1,7 +1,6 @@
-import { InvalidArgumentError } from 'commander';
 import type { Core } from '../core/create-core';
 import type { MethodInput } from '../shared/contract';
-import { providerIds, type Instrument, type ProviderId } from '../shared/domain';
+import type { Instrument } from '../shared/domain';
 import { exitCodes } from './exit-codes';
 import { formatCount, formatFields, formatTable, reportFailure, type CliOutput } from './format';
 import { invokeMethod } from './invoke-method';
@@ -21,22 +20,6 @@ export interface InstrumentsListOptions {
 
 export interface InstrumentsRemoveOptions {
   deleteBars?: boolean;
-}
-
-const isProviderId = (name: string): name is ProviderId => (providerIds as readonly string[]).includes(name);
-
-/**
- * Commander parser for a repeatable `--provider PROVIDER:TICKER`, gathering one mapping. The
- * ticker is everything after the first colon: Polygon's own have one (C:XAUUSD).
- */
-export function parseProviderTicker(text: string, previous: Partial<Record<ProviderId, string>> = {}): Partial<Record<ProviderId, string>> {
-  const colon = text.indexOf(':');
-  const provider = text.slice(0, colon).trim().toLowerCase();
-  const ticker = text.slice(colon + 1).trim();
-  if (colon < 0 || !isProviderId(provider) || ticker === '') {
-    throw new InvalidArgumentError(`use PROVIDER:TICKER, e.g. polygon:C:XAUUSD, with PROVIDER one of ${providerIds.join(', ')}.`);
-  }
-  return { ...previous, [provider]: ticker };
 }
 
 const formatProviders = (instrument: Instrument) =>

@@ -2,7 +2,6 @@ import type { Core } from '../core/create-core';
 import type { JobRun } from '../shared/domain';
 import { skillSentence, skillVerdict, type ModelMetrics, type ModelType, type PresetName, type TrainResult } from '../shared/models';
 import type { Timeframe } from '../shared/timeframes';
-import { parseBackfillDate } from './backfill-command';
 import { exitCodes } from './exit-codes';
 import { formatCount, formatFields, formatNumber, formatTable, formatTime, reportFailure, type CliOutput } from './format';
 import { invokeMethod } from './invoke-method';
@@ -22,14 +21,6 @@ export interface TrainCommandOptions {
   preset?: PresetName;
   stage?: 'candidate' | 'shadow';
   json?: boolean;
-}
-
-/**
- * Commander parser for the last bar of `train --to`: a bare UTC date includes that whole day
- * (as people read "to 2025-01-31"), a date-time is taken as it is; bars open at or before it.
- */
-export function parseLastBarTime(text: string): number {
-  return /^\s*\d{4}-\d{2}-\d{2}\s*$/.test(text) ? parseBackfillDate('to')(text) - 1 : parseBackfillDate('from')(text);
 }
 
 const percent = (value: number | null) => (value === null ? '-' : `${(value * 100).toFixed(1)}%`);

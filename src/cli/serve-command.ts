@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
 import { isAppError } from '../shared/errors';
@@ -8,9 +7,7 @@ import { startServer } from '../server/http-server';
 import { isLoopbackHost } from '../shared/hosts';
 import { CliError, exitCodeFor, exitCodes } from './exit-codes';
 import type { CliOutput } from './format';
-
-/** Where `electron-vite build` writes the renderer. */
-const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+import { rendererDir } from './package-root';
 
 export interface ServeSettings {
   host: string;
@@ -40,6 +37,27 @@ export function exposureWarnings(settings: Pick<ServeSettings, 'host' | 'behindP
   return [];
 }
 
+/** How often `serve` under an npm script looks whether the shell that started it is still there. */
+const PARENT_CHECK_MS = 250;
+
+/**
+ * `npm run serve` starts this process through `sh -c`. When someone kills npm, npm passes the
+ * SIGTERM on to that shell, which exits without passing it on, and this server would keep
+ * listening with nobody left to stop it. So under an npm script, the shell's exit (this process
+ * is handed to another parent) stops the server as the signal would have; started any other way
+ * (a terminal, nohup, a service manager) it keeps running when its parent goes.
+ */
+function watchNpmScriptShell(stop: () => void): void {
+  if (process.env.npm_lifecycle_event === undefined) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop();
+  }, PARENT_CHECK_MS);
+  timer.unref();
+}
+
 /**
  * Runs `metalytics serve` until SIGINT or SIGTERM, then closes the server; the caller closes
  * the core afterwards, so no request is cut off by a closed database. Returns the exit code.
@@ -49,8 +67,9 @@ export async function runServe(core: Core, settings: ServeSettings, logger: Logg
   const stopSignal = new Promise<NodeJS.Signals>((resolveSignal) => {
     process.once('SIGINT', resolveSignal);
     process.once('SIGTERM', resolveSignal);
+    watchNpmScriptShell(() => resolveSignal('SIGTERM'));
   });
-  const staticDir = existsSync(join(RENDERER_DIR, 'index.html')) ? RENDERER_DIR : undefined;
+  const staticDir = existsSync(join(rendererDir, 'index.html')) ? rendererDir : undefined;
   if (!staticDir) output.err('The web UI is not built yet: run `npm run build` to serve it. The API, /healthz and /metrics work without it.\n');
 
   let server;

@@ -4,6 +4,9 @@ import { chartLayoutsSchema } from './chart-layout';
 import { cacheSettingsSchema } from './cache-settings';
 import { compareViewSchema } from './compare-view';
 import { timeframeSchema } from './timeframes';
+import { badOhlcPolicies, dateFormats, instrumentKinds, jobStatuses, providerIds } from './choices';
+
+export { badOhlcPolicies, dateFormats, instrumentKinds, jobStatuses, providerIds };
 
 /** UTC epoch milliseconds; pre-1970 history (gold since 1833) is negative. */
 export const epochMsSchema = z.number().int().min(-8_640_000_000_000_000).max(8_640_000_000_000_000);
@@ -17,8 +20,6 @@ export const symbolSchema = z
   .regex(/^[A-Za-z0-9.=^:_/-]+$/, 'symbol may contain letters, digits and . = ^ : _ / - only')
   .transform((s) => s.toUpperCase());
 
-export const instrumentKinds = ['spot', 'future', 'fx', 'crypto', 'stock', 'etf', 'index', 'synthetic'] as const;
-export const providerIds = ['yahoo', 'polygon', 'twelvedata', 'metalsapi'] as const;
 export const providerIdSchema = z.enum(providerIds);
 export type ProviderId = z.infer<typeof providerIdSchema>;
 
@@ -170,7 +171,6 @@ export const secretStatusSchema = z.object({
 
 export const jobKinds = ['import', 'demo', 'backfill', 'repair', 'poll', 'news', 'train', 'predict', 'features', 'backup', 'restore', 'retention', 'drill'] as const;
 export const jobKindSchema = z.enum(jobKinds);
-export const jobStatuses = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 export const jobStatusSchema = z.enum(jobStatuses);
 export const jobRunSchema = z.object({
   id: z.string(),
@@ -222,27 +222,6 @@ export function requestedCsvPath(input: unknown): string | null {
   return kind === 'path' && typeof filePath === 'string' ? filePath : null;
 }
 
-export const dateFormats = [
-  'epoch-ms',
-  'epoch-s',
-  'iso',
-  'YYYY-MM-DD',
-  'YYYY-MM-DD HH:mm',
-  'YYYY-MM-DD HH:mm:ss',
-  'YYYY-MM-DD_HH:mm:ss',
-  'YYYY.MM.DD',
-  'YYYY.MM.DD HH:mm',
-  'YYYY-MM',
-  'MM/DD/YYYY',
-  'DD.MM.YYYY',
-  'DD/MM/YYYY',
-  'MM/DD/YYYY HH:mm',
-  'DD/MM/YYYY HH:mm',
-  'DD.MM.YYYY HH:mm',
-  'YYYYMMDD',
-  'YYYYMMDD HHmmss',
-  'MMM DD, YYYY',
-] as const;
 export const dateFormatSchema = z.enum(dateFormats);
 export type DateFormat = z.infer<typeof dateFormatSchema>;
 
@@ -284,7 +263,6 @@ export type CsvMapping = z.infer<typeof csvMappingSchema>;
  * as written (`keep`). Repaired and kept rows are recorded with the import run, and
  * quality.report lists them.
  */
-export const badOhlcPolicies = ['reject', 'widen', 'keep'] as const;
 export const badOhlcPolicySchema = z.enum(badOhlcPolicies);
 export type BadOhlcPolicy = z.infer<typeof badOhlcPolicySchema>;
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { epochMsSchema, jobStatusSchema, symbolSchema } from './domain';
 import { timeframeSchema } from './timeframes';
+import { modelTypes, presetNames } from './choices';
 
-/** Exact names, used by the CLI (`--model`), RPC and the registry's `model_type`. */
-export const modelTypes = ['naive', 'seasonal_naive', 'drift', 'ridge', 'mlp', 'lstm', 'gru'] as const;
+export { modelTypes, presetNames };
+
 export const modelTypeSchema = z.enum(modelTypes);
 export type ModelType = z.infer<typeof modelTypeSchema>;
 
@@ -81,7 +82,6 @@ export type Segment = z.infer<typeof segmentSchema>;
 export const lossPointSchema = z.object({ epoch: z.number().int(), loss: z.number(), valLoss: z.number().nullable() });
 export type LossPoint = z.infer<typeof lossPointSchema>;
 
-export const presetNames = ['spot_12h', 'daily_lstm', 'intraday_gru'] as const;
 export const presetNameSchema = z.enum(presetNames);
 export type PresetName = z.infer<typeof presetNameSchema>;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { timeframes } from './choices';
 
-/** Chart timeframes, finest first. `1M` is a calendar month; `1w` starts Monday 00:00 UTC. */
-export const timeframes = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w', '1M'] as const;
+export { timeframes };
 export const timeframeSchema = z.enum(timeframes);
 export type Timeframe = z.infer<typeof timeframeSchema>;
 

@@ -14,6 +14,7 @@
  *   METALYTICS_BENCH_PAINT_ONLY=1 only the chart figures in Chromium (cold start, request to paint, live bars) over
  *                              METALYTICS_BENCH_BARS stored 1m bars on SQLite, for quick runs
  *   METALYTICS_BENCH_SYNC_ONLY=1 only the offline-cache sync figures, for quick runs (sizes: see sync-bench.ts)
+ *   METALYTICS_BENCH_STARTUP_ONLY=1 only `metalytics --help`, `serve` start-up and the renderer's first load (rounds: METALYTICS_BENCH_STARTUP_ROUNDS)
  *
  * The same figures run on SQLite, embedded Postgres and, when ../shared/tools/timescaledb
  * is installed, a real TimescaleDB (skipped with a note otherwise). Besides the 1m history
@@ -41,6 +42,7 @@ import { benchIndicators } from './indicators-bench';
 import { benchMixedBases } from './mixed-bases-bench';
 import { benchModels } from './models-bench';
 import { benchSync } from './sync-bench';
+import { benchRendererBundle, benchStartup } from './startup-bench';
 import { benchOutputValidation } from './output-validation-bench';
 import { queryLatency } from './query-latency';
 import { loopColumns, watchEventLoop } from './loop-watch';
@@ -57,6 +59,7 @@ const MODELS_ONLY = process.env.METALYTICS_BENCH_MODELS_ONLY === '1';
 const BACKUP_ONLY = process.env.METALYTICS_BENCH_BACKUP_ONLY === '1';
 const PAINT_ONLY = process.env.METALYTICS_BENCH_PAINT_ONLY === '1';
 const SYNC_ONLY = process.env.METALYTICS_BENCH_SYNC_ONLY === '1';
+const STARTUP_ONLY = process.env.METALYTICS_BENCH_STARTUP_ONLY === '1';
 const DAILY_SYMBOL = 'XAUUSD.D';
 const DIALECTS = (process.env.METALYTICS_BENCH_DIALECTS ?? 'sqlite,postgres,timescaledb').split(',');
 const CHUNK = 5_000;
@@ -278,6 +281,12 @@ async function main() {
     for (const row of await benchSync(DIALECTS)) record(row);
     return report(info);
   }
+  // Compiled CLI and server start-up beside `node -e 0`, and the renderer's first-load JavaScript.
+  if (!STORAGE_ONLY) {
+    for (const row of await benchStartup()) record(row);
+    record(benchRendererBundle());
+  }
+  if (STARTUP_ONLY) return report(info);
 
   if (PAINT_ONLY) {
     const dir = tempDir('metalytics-bench-paint-');

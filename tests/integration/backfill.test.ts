@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/create-core';
 import { INTERRUPTED_JOB_ERROR } from '../../src/core/storage/job-run-repository';
@@ -12,6 +11,7 @@ import { openStorage } from '../../src/core/storage/open-storage';
 import type { EventMessage, EventPayload, MethodInput } from '../../src/shared/contract';
 import type { Bar } from '../../src/shared/domain';
 import { FakeProviderServer, syntheticBar } from '../support/fake-provider-server';
+import { CLI_BIN as BIN } from '../support/cli-process';
 import { silentLogger } from '../support/silent-logger';
 import { createTestCore, invokeFailure as failure, invokeOk as ok, type TestCore } from '../support/test-core';
 
@@ -19,8 +19,6 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 /** The fake server's and the core's "now", so Polygon's two-year depth is measured from the same day. */
 const NOW = Date.UTC(2025, 1, 20, 12);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(repoRoot, 'bin/metalytics.js');
 
 /** What the fake server serves for a 24/7 Polygon ticker: one bar a minute in [from, to). */
 function serverBars(ticker: string, from: number, to: number): Bar[] {

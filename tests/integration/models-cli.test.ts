@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliOutput } from '../../src/cli/format';
-import { parseLastBarTime, runModelsActivate, runModelsList, runPredict, runTrain } from '../../src/cli/models-command';
+import { parseLastBarTime } from '../../src/cli/options';
+import { runModelsActivate, runModelsList, runPredict, runTrain } from '../../src/cli/models-command';
 import { exitCodes } from '../../src/cli/exit-codes';
 import { createTestCore, type TestCore } from '../support/test-core';
 

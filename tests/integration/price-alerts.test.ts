@@ -20,7 +20,7 @@ import { FakeProviderServer, syntheticBar } from '../support/fake-provider-serve
 import { useTestPostgres } from '../support/postgres';
 import { realDataPath } from '../support/real-data';
 import { silentLogger } from '../support/silent-logger';
-import { repoRoot } from '../support/serve-process';
+import { CLI_BIN } from '../support/cli-process';
 import { createTestCore, invokeFailure as failure, invokeOk as ok, testPorts, type TestCore } from '../support/test-core';
 
 const MINUTE = 60_000;
@@ -309,7 +309,7 @@ describe('a one-shot metalytics import', () => {
     await writeFile(file, csvOf(dailyRows(D0 + 2 * DAY, [2405, 2410])));
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('METALYTICS_')));
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(repoRoot, 'bin/metalytics.js'), 'import', file, '--symbol', 'XAUUSD', '--timeframe', '1d'], {
+      const child = spawn(process.execPath, [CLI_BIN, 'import', file, '--symbol', 'XAUUSD', '--timeframe', '1d'], {
         cwd: dataDir,
         env: { ...env, METALYTICS_DATA_DIR: dataDir },
         stdio: 'ignore',

@@ -1,9 +1,35 @@
 /** Runs `metalytics` in a child process as a user would, from a folder with no .env. */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/metalytics.js');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The newest modification time under `dir`, in milliseconds. */
+function newestChange(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * bin/metalytics.js, which runs the CLI compiled into out/. A test of stale compiled code would
+ * pass or fail for the wrong reason, so a build older than src/ stops the test file here.
+ */
+function compiledCliBin(): string {
+  const compiled = path.join(repoRoot, 'out/main/cli.js');
+  const built = fs.existsSync(compiled) ? fs.statSync(compiled).mtimeMs : 0;
+  const changed = Math.max(newestChange(path.join(repoRoot, 'src')), fs.statSync(path.join(repoRoot, 'electron.vite.config.ts')).mtimeMs);
+  if (built < changed) {
+    throw new Error(`The compiled CLI in out/ is ${built ? 'older than src/' : 'missing'}: run \`npx electron-vite build\` (npm test builds it first).`);
+  }
+  return path.join(repoRoot, 'bin/metalytics.js');
+}
+
+export const CLI_BIN = compiledCliBin();
 
 export interface CliRun {
   code: number | null;

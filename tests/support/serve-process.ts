@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MethodInput, MethodName, MethodOutput } from '../../src/shared/contract';
 import type { Result } from '../../src/shared/errors';
+import { CLI_BIN } from './cli-process';
 import { realDataPath } from './real-data';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,7 +35,7 @@ export async function startServeProcess(existingDataDir?: string, extraEnv: Node
   const removeOwnDataDir = () => {
     if (existingDataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/index.ts'), 'serve', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot,
     env: { ...process.env, METALYTICS_TOKEN: '', METALYTICS_IMPORT_DIR: path.dirname(realDataPath('btcusdt-1h.csv')), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],

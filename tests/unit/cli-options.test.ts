@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDataDir, parsePort, resolveDataDir, resolvePort, resolveToken } from '../../src/cli/config';
+import { defaultDataDir, resolveDataDir, resolvePort, resolveToken } from '../../src/cli/config';
 import { exitCodeFor } from '../../src/cli/exit-codes';
 import { formatTable } from '../../src/cli/format';
-import { buildImportInput, parseColumnMap, parseDelimiter, parseUtcOffset } from '../../src/cli/import-command';
+import { buildImportInput, parseColumnMap } from '../../src/cli/import-command';
+import { parseDelimiter, parsePort, parseUtcOffset } from '../../src/cli/options';
 import { createProgressReporter } from '../../src/cli/job-watch';
 import { exposureWarnings } from '../../src/cli/serve-command';
 

@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceDigests } from '../../support/restore-switch-checks';
 import { createCore } from '../../../src/core/create-core';
+import { CLI_BIN as BIN } from '../../support/cli-process';
 import { testPorts, type TestCore } from '../../support/test-core';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const BIN = path.join(repoRoot, 'bin/metalytics.js');
 const data = (file: string) => path.resolve(repoRoot, '../shared/data', file);
 
 let workDir: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBackfillDate } from '../../../src/cli/backfill-command';
+import { parseBackfillDate } from '../../../src/cli/options';
 import { validateBar } from '../../../src/core/bars/validate-bar';
 import { backfillCheckpointId, planBackfillChunks } from '../../../src/core/backfill/backfill';
 import type { ProviderCapabilities } from '../../../src/core/providers/types';

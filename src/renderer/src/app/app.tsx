@@ -1,19 +1,23 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useApiEvent } from '../api/hooks';
-import { BackupsScreen } from '../features/backups/backups-screen';
 import { RestoredBanner, type Restored } from '../features/backups/restored-banner';
-import { CompareScreen } from '../features/compare/compare-screen';
-import { DataScreen, type DataSection } from '../features/data/data-screen';
+import type { DataSection } from '../features/data/data-screen';
 import { MarketsScreen } from '../features/markets/markets-screen';
-import { ModelsScreen } from '../features/models/models-screen';
-import { PredictionsScreen } from '../features/predictions/predictions-screen';
-import { SettingsScreen } from '../features/settings/settings-screen';
 import type { Screen } from '../ui/screens';
 import { Navigation } from './navigation';
 import { SettingsProvider, useSettings } from '../ui/settings-context';
 import { ShortcutHelp } from './shortcut-help';
 import { StatusBar } from './status-bar';
 import { useAppliedTheme } from '../ui/theme';
+
+// Markets is what opens; every other screen's code loads the first time it is shown, so the
+// window paints without parsing the model registry, the data jobs, backups and comparisons.
+const BackupsScreen = lazy(() => import('../features/backups/backups-screen').then((module) => ({ default: module.BackupsScreen })));
+const CompareScreen = lazy(() => import('../features/compare/compare-screen').then((module) => ({ default: module.CompareScreen })));
+const DataScreen = lazy(() => import('../features/data/data-screen').then((module) => ({ default: module.DataScreen })));
+const ModelsScreen = lazy(() => import('../features/models/models-screen').then((module) => ({ default: module.ModelsScreen })));
+const PredictionsScreen = lazy(() => import('../features/predictions/predictions-screen').then((module) => ({ default: module.PredictionsScreen })));
+const SettingsScreen = lazy(() => import('../features/settings/settings-screen').then((module) => ({ default: module.SettingsScreen })));
 
 function Shell({ screen, onScreen, restored, onRestored }: { screen: Screen; onScreen(screen: Screen): void; restored: Restored | null; onRestored(restored: Restored | null): void }) {
   const { settings } = useSettings();
@@ -38,6 +42,7 @@ function Shell({ screen, onScreen, restored, onRestored }: { screen: Screen; onS
       <Navigation current={screen} onNavigate={onScreen} />
       <main className="app-main">
         {restored && <RestoredBanner restored={restored} onRestored={onRestored} />}
+        <Suspense fallback={<section className="screen screen--centred muted">Loading…</section>}>
         {screen === 'markets' ? (
           <MarketsScreen
             theme={theme}
@@ -58,6 +63,7 @@ function Shell({ screen, onScreen, restored, onRestored }: { screen: Screen; onS
         ) : (
           <BackupsScreen onRestored={(outcome, label) => onRestored({ outcome, label })} />
         )}
+        </Suspense>
       </main>
       <ShortcutHelp />
       <StatusBar

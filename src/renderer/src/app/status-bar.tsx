@@ -5,7 +5,7 @@ import { useApiEvent, useApiQuery } from '../api/hooks';
 import { formatAge } from '../features/backups/backup-view';
 import { useBackupStatus } from '../features/backups/use-backup-status';
 import { formatUtcDateTime } from '../features/data/data-format';
-import { nextScheduledRun } from '../features/data/job-form';
+import { nextScheduledRun } from '../features/data/scheduled-runs';
 import { useAlerts } from '../features/data/use-alerts';
 import { useNow } from '../features/data/use-now';
 import { useScheduledJobs } from '../features/data/use-scheduled-jobs';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IngestJob } from '../../../../shared/scheduler';
-import { emptyJobForm, jobFormToDefinition, jobToForm, nextScheduledRun, previewSchedule, quotaWarning, type JobForm } from './job-form';
+import { emptyJobForm, jobFormToDefinition, jobToForm, previewSchedule, quotaWarning, type JobForm } from './job-form';
+import { nextScheduledRun } from './scheduled-runs';
 
 const now = Date.UTC(2026, 10, 23, 12, 7); // a Monday
 const form = (patch: Partial<JobForm> = {}): JobForm => ({

@@ -230,9 +230,3 @@ export const scheduleExamples: ReadonlyArray<{ schedule: string; label: string }
   { schedule: '30 22 * * 1-5', label: 'weekdays 22:30' },
   { schedule: '0 6 * * *', label: 'daily 06:00' },
 ];
-
-/** The soonest time any job's schedule fires; null when none is due (all paused, on demand, or the scheduler is stopped). */
-export function nextScheduledRun(jobs: readonly Pick<IngestJob, 'nextRunAt'>[]): number | null {
-  const times = jobs.flatMap((job) => (job.nextRunAt === null ? [] : [job.nextRunAt]));
-  return times.length === 0 ? null : Math.min(...times);
-}

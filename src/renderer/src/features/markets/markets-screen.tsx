@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
 import type { ChartLayout, ChartPanelView } from '../../../../shared/chart-layout';
 import type { Timeframe } from '../../../../shared/timeframes';
 import { BROWSER_WINDOW_ID } from '../../../../shared/window-id';
@@ -9,17 +9,21 @@ import { useInstrumentCatalogue } from '../../api/use-instrument-catalogue';
 import { ChartSync } from '../../charts/chart-sync';
 import { useSettings } from '../../ui/settings-context';
 import type { ResolvedTheme } from '../../ui/theme';
-import { ImportDialog, type ImportSummary } from '../import/import-dialog';
+import type { ImportSummary } from '../import/import-dialog';
 import { LoadError } from '../../ui/load-error';
 import { Toast } from '../../ui/toast';
 import { activatePanel, nextChartCount, replacePanel, savedLayout, shownPanels, withChartCount } from './chart-layout';
 import { ChartPanel, type ChartChromeSlots } from './chart-panel';
-import { DeleteInstrumentDialog, InstrumentDialog } from './instrument-dialogs';
 import { InstrumentPicker } from './instrument-picker';
 import { buildInstrumentRows, chartableTimeframes, defaultSymbol } from './instrument-rows';
 import { LayoutSwitch } from './layout-switch';
 import { isEditableTarget, marketsShortcut } from './shortcuts';
 import './chart-toolbar.css';
+
+// Dialogs load when first opened: the chart paints without their code.
+const ImportDialog = lazy(() => import('../import/import-dialog').then((module) => ({ default: module.ImportDialog })));
+const InstrumentDialog = lazy(() => import('./instrument-dialogs').then((module) => ({ default: module.InstrumentDialog })));
+const DeleteInstrumentDialog = lazy(() => import('./instrument-dialogs').then((module) => ({ default: module.DeleteInstrumentDialog })));
 
 const DEMO_SYMBOL = 'DEMO.XAUUSD';
 
@@ -176,7 +180,7 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
   const dialogInstrument = instrumentDialog && 'symbol' in instrumentDialog ? catalogue.instruments?.find((i) => i.symbol === instrumentDialog.symbol) : undefined;
   const closeInstrumentDialog = () => setInstrumentDialog(null);
   const instrumentDialogs = instrumentDialog && (
-    <>
+    <Suspense fallback={null}>
       {(instrumentDialog.mode === 'add' || (instrumentDialog.mode === 'edit' && dialogInstrument)) && (
         <InstrumentDialog
           instrument={instrumentDialog.mode === 'edit' ? dialogInstrument : undefined}
@@ -202,16 +206,18 @@ export function MarketsScreen({ theme, importRequested, onImportRequestHandled, 
           }}
         />
       )}
-    </>
+    </Suspense>
   );
 
   const importDialog = importOpen && (
-    <ImportDialog
-      instruments={catalogue.instruments ?? []}
-      initialSymbol={active.symbol}
-      onClose={() => setImportOpen(false)}
-      onImported={onImported}
-    />
+    <Suspense fallback={null}>
+      <ImportDialog
+        instruments={catalogue.instruments ?? []}
+        initialSymbol={active.symbol}
+        onClose={() => setImportOpen(false)}
+        onImported={onImported}
+      />
+    </Suspense>
   );
 
   if (catalogue.loadError) return <LoadError error={catalogue.loadError} onRetry={catalogue.retry} />;
