@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { tfjsBackends, type TfjsBackend } from './backend-names';
 
-
 export interface BackendChoice {
   backend: TfjsBackend;
   /** The faster backends tried first and why each could not be used. */
@@ -24,11 +23,18 @@ const TFJS_NODE = '@tensorflow/tfjs-node';
 /**
  * The folder of the .wasm binaries, resolved from the package rather than from the calling
  * script, so it holds from source and from the electron-vite bundle (where the package stays
- * in node_modules) alike; Emscripten reads the file from there with fs.
+ * in node_modules) alike; Emscripten reads the file from there with fs. In the packaged app
+ * the package resolves inside app.asar, while the binaries themselves are unpacked
+ * (electron-builder.yml `asarUnpack`) so that the read does not depend on Electron's asar
+ * support in this worker thread.
  */
-export function wasmBinaryFolder(): string {
-  const packageJson = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-  return path.join(path.dirname(packageJson), 'dist') + path.sep;
+export function wasmBinaryFolder(packageJson = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')): string {
+  return unpackedFromAsar(path.join(path.dirname(packageJson), 'dist') + path.sep);
+}
+
+/** The path electron-builder gives a file of app.asar that `asarUnpack` took out of the archive; other paths unchanged. */
+export function unpackedFromAsar(file: string): string {
+  return file.replace(/([\\/])app\.asar(?=[\\/])/, '$1app.asar.unpacked');
 }
 
 let wasmPathsSet = false;
