@@ -17,3 +17,4 @@ export { runModelsActivate, runModelsExport, runModelsImport, runModelsList, run
 export { runRetention } from './retention-command';
 export { runServe } from './serve-command';
 export { runStatus } from './status-command';
+export { runSync } from './sync-command';

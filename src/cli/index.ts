@@ -29,6 +29,7 @@ import {
 import { readAppVersion } from './package-root';
 import type { RetentionCommandOptions } from './retention-command';
 import type { StatusCommandOptions } from './status-command';
+import type { SyncCommandOptions } from './sync-command';
 
 /**
  * The code the commands run, loaded only once one runs: building the program and printing its
@@ -185,6 +186,15 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--json', 'print the status as JSON', false),
   ).action(async (options: WorkspaceOptions & StatusCommandOptions) => {
     setExitCode(await withCore(options, 'warn', (core, run) => run.runStatus(core, options, run.processOutput)));
+  });
+
+  withWorkspaceOptions(
+    program
+      .command('sync')
+      .description("team mode: send this data folder's cached changes to the team database and take in the team's, now")
+      .option('--json', 'print { pushedRows, pulledRows, conflicts, rangesCompared, rangesMoved, startedAt, finishedAt } as JSON', false),
+  ).action(async (options: WorkspaceOptions & SyncCommandOptions) => {
+    setExitCode(await withCore(options, 'warn', (core, run) => run.runSync(core, options, run.processOutput)));
   });
 
   const instruments = program.command('instruments').description('list, add and remove the instruments of the workspace');

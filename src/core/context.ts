@@ -10,7 +10,7 @@ import type { CorePorts } from './ports';
 import type { Scheduler, SchedulerClock } from './scheduler/scheduler';
 import type { Storage } from './storage/types';
 import type { WorkspacePlace } from './sync/team-runtime';
-import type { SyncStatus } from '../shared/sync';
+import type { SyncOutcome, SyncStatus } from '../shared/sync';
 
 /** How a restore, or a team desktop going offline or back online, replaces the database behind the core; see WorkspaceSwitch. */
 export interface WorkspaceSwap {
@@ -24,9 +24,11 @@ export interface WorkspaceSwap {
   whileClosed?: () => Promise<void>;
 }
 
-/** system.status's `sync`: the team database and this desktop's cache, or local mode. */
+/** The team database and this desktop's cache, or local mode: system.status's `sync`, and `sync.now`. */
 export interface SyncReport {
   status(): Promise<SyncStatus>;
+  /** Synchronises the cache with the team database now (see TeamRuntime.syncNow); refused in local mode. */
+  now(): Promise<SyncOutcome>;
 }
 
 export interface WorkspaceSwitch {

@@ -50,6 +50,7 @@ import { prepareCache } from './sync/cache-sync';
 import { resolveCacheScope } from './sync/cache-scope';
 import { PrimaryProbe } from './sync/primary-probe';
 import { LOCAL_SYNC_STATUS, TEAM_RUNTIME_TIMING, TeamRuntime, type WorkspacePlace } from './sync/team-runtime';
+import { syncHandlers } from './sync/sync-handlers';
 import { systemHandlers } from './system/system-handlers';
 import { WorkspaceGate } from './workspace/workspace-gate';
 import type { JobRunRepository } from './storage/types';
@@ -177,6 +178,7 @@ async function openWorkspace(
       retention: retentionHandlers(ctx),
       priceAlerts: priceAlertsHandlers(ctx),
       drawings: drawingsHandlers(ctx),
+      sync: syncHandlers(ctx),
     });
     return {
       ctx,
@@ -201,8 +203,12 @@ async function openWorkspace(
   }
 }
 
-/** Methods whose request only starts a switch and waits for it: a switch must not wait for them. */
-const SWITCHING_METHODS: ReadonlySet<string> = new Set(['backups.restore']);
+/**
+ * Methods whose request only starts a switch, or waits behind one, and waits for it: a switch
+ * must not wait for them. (`sync.now` waits for the team runtime's sync or move under way, and
+ * offline it moves the workspace back itself.)
+ */
+const SWITCHING_METHODS: ReadonlySet<string> = new Set(['backups.restore', 'sync.now']);
 
 /** Work on the whole team database: offline, on one desktop's cache, it would back up, restore or thin the wrong thing. */
 const TEAM_DATABASE_METHODS: ReadonlySet<string> = new Set(['backups.create', 'backups.restore', 'retention.apply']);
@@ -292,7 +298,18 @@ export async function createCore(ports: CorePorts, options: InvokeOptions): Prom
     modelWorker: startModelWorker({ logger: ports.logger, preferredBackend: ports.config.tfjsBackend }),
     now,
     startedAt: now(),
-    sync: { status: () => team?.status() ?? Promise.resolve(LOCAL_SYNC_STATUS) },
+    sync: {
+      status: () => team?.status() ?? Promise.resolve(LOCAL_SYNC_STATUS),
+      now: async () => {
+        if (!team) {
+          throw new AppError(
+            'VALIDATION',
+            'This workspace is one local database with no team database to sync with; configure a Postgres/TimescaleDB address (METALYTICS_DATABASE_URL or the database in Settings) to work as a team.',
+          );
+        }
+        return team.syncNow();
+      },
+    },
     workspace: {
       switch: (swap) =>
         gate.exclusive(

@@ -44,7 +44,7 @@ import {
 import { qualityRepairInputSchema, qualityRepairResultSchema, qualityReportInputSchema, qualityReportSchema } from './quality';
 import { alertSchema, ingestJobSchema, isKnownTimezone, jobDefinitionFields, jobDefinitionPatchFields, schedulerStateSchema } from './scheduler';
 import { secretHealthSchema } from './secret-health';
-import { syncStatusSchema } from './sync';
+import { syncMethods, syncStatusSchema } from './sync';
 import { timeframeSchema } from './timeframes';
 
 /** More new bars than this at once is a bulk load, announced with bars.changed instead. */
@@ -429,6 +429,7 @@ export const methods = {
   ...backupMethods,
   ...priceAlertMethods,
   ...drawingMethods,
+  ...syncMethods,
 } as const;
 
 const jobProgressSchema = z.object({

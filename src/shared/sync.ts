@@ -18,3 +18,33 @@ export const syncStatusSchema = z.object({
   cache: z.object({ location: z.string(), bytes: z.number().int().min(0), scope: z.array(cacheScopeEntrySchema) }).nullable(),
 });
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+/** What one synchronisation of the cache with the team database did. */
+export const syncOutcomeSchema = z.object({
+  /** Rows sent from the cache's outbox to the team database. */
+  pushedRows: z.number().int().min(0),
+  /** Rows the cache took in from the team database. */
+  pulledRows: z.number().int().min(0),
+  /** Rows where both sides had changed, each settled by the rules and audited. */
+  conflicts: z.number().int().min(0),
+  /** Bar ranges whose checksums were compared, and those that differed and moved. */
+  rangesCompared: z.number().int().min(0),
+  rangesMoved: z.number().int().min(0),
+  startedAt: epochMsSchema,
+  finishedAt: epochMsSchema,
+});
+export type SyncOutcome = z.infer<typeof syncOutcomeSchema>;
+
+export const syncMethods = {
+  /**
+   * Synchronises the cache with the team database now, rather than at the next minute: the
+   * same sync the app runs on its own, after any it is running. Offline, it is the attempt to
+   * reconnect: push, pull and move back to the team database (UNAVAILABLE while it cannot be
+   * reached, CONFLICT while a job runs on the cache). In local mode there is nothing to sync
+   * with (VALIDATION).
+   */
+  'sync.now': {
+    input: z.object({}).strict().default({}),
+    output: syncOutcomeSchema,
+  },
+} as const;

@@ -71,6 +71,16 @@ describe('metalytics import and status', () => {
     expect(status.coverage).toEqual([expect.objectContaining({ symbol: 'XAUUSD', timeframe: '1d', count: 5383 })]);
   });
 
+  it('sync: a local workspace has no team database to sync with, exit 2 and nothing changed', async () => {
+    const run = await runCli(['sync']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no team database to sync with');
+    const json = await runCli(['sync', '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'VALIDATION' } });
+    expect((await runCli(['status'])).stdout).toMatch(/bars\s+5,383/);
+  });
+
   it('exits 3 with a sentence for an unknown symbol', async () => {
     const importRun = await runCli(['import', XAUUSD_CSV, '--symbol', 'NOSUCH']);
     expect(importRun.code).toBe(3);

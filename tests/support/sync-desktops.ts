@@ -3,11 +3,13 @@
  * data folder with a prepared SQLite cache, plus digests that say whether two databases hold the
  * same synced rows.
  */
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { canonicalRow, canonicalSelect } from '../../src/core/backups/archive/table-digest';
 import { openPostgresStorage } from '../../src/core/storage/pg-storage';
+import type { SqlExecutor } from '../../src/core/storage/sql-executor';
 import { openSqliteStorage } from '../../src/core/storage/sqlite-storage';
 import type { Storage } from '../../src/core/storage/types';
 import { prepareCache, synchronise, type CacheScopeEntry } from '../../src/core/sync/cache-sync';
@@ -46,6 +48,20 @@ export async function openDesktop(name: string): Promise<Desktop> {
   };
 }
 
+/** What a digest reads a database through: SELECTs only. */
+export interface DatabaseReader {
+  sql: Pick<SqlExecutor, 'dialect' | 'query'>;
+}
+
+/** A desktop's cache file read beside the core that holds it open (SQLite's WAL lets a reader in), without writing to it. */
+export function readCacheFile(file: string): DatabaseReader & { close(): void } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  return {
+    sql: { dialect: 'sqlite', query: async (text) => db.prepare(text).all() as Record<string, unknown>[] },
+    close: () => db.close(),
+  };
+}
+
 /** Minute bars of a random walk, `count` from `start`. */
 export function minuteBars(start: number, count: number, seed: number, step = MINUTE): Bar[] {
   let state = seed;
@@ -62,7 +78,7 @@ export function minuteBars(start: number, count: number, seed: number, step = MI
  * Every synced table as canonical lines (plus the series summaries, which must follow the bars),
  * by table. A bar's ingested_at is when that database stored it, so it is left out.
  */
-export async function syncedContent(storage: Storage, options: { skip?: readonly string[] } = {}): Promise<Record<string, string[]>> {
+export async function syncedContent(storage: DatabaseReader, options: { skip?: readonly string[] } = {}): Promise<Record<string, string[]>> {
   const content: Record<string, string[]> = {};
   for (const table of syncedTables) {
     if (options.skip?.includes(table.name)) continue;

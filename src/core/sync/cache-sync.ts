@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import type { SyncOutcome } from '../../shared/sync';
 import type { Timeframe } from '../../shared/timeframes';
 import { quote } from '../backups/archive/table-digest';
 import type { Logger } from '../ports';
@@ -27,33 +28,28 @@ export interface CacheScopeEntry {
   days: number | null;
 }
 
-export interface SyncOutcome {
-  pushedRows: number;
-  pulledRows: number;
-  conflicts: number;
-  rangesCompared: number;
-  rangesMoved: number;
-  startedAt: number;
-  finishedAt: number;
-}
+export type { SyncOutcome };
 
 /** Bumped whenever the triggers' text changes, so prepareCache replaces those of an older version. */
-const TRIGGER_VERSION = 1;
+const TRIGGER_VERSION = 2;
 
 const triggerName = (table: string, op: string) => `sync_outbox_${table}_${op}`;
 
-/** The outbox triggers of one table: insert and delete record the row's key; an update its new key, and its old one as deleted if the key changed. */
+/**
+ * The outbox triggers of one table: insert and delete record the row's key; an update its new key
+ * (as an insert when the key changed: nothing was at that key before), and its old one as deleted.
+ */
 function triggerStatements(table: string, key: readonly string[]): string[] {
   const keyOf = (row: 'NEW' | 'OLD') => `json_array(${key.map((column) => `${row}.${quote(column)}`).join(', ')})`;
-  const record = (row: 'NEW' | 'OLD', op: string) =>
-    `INSERT INTO sync_outbox (table_name, row_key, op, changed_at) VALUES ('${table}', ${keyOf(row)}, '${op}', CAST(unixepoch('subsec') * 1000 AS INTEGER));`;
-  const when = `WHEN ${CAPTURE_FUNCTION}() = 1`;
   const keyChanged = key.map((column) => `OLD.${quote(column)} IS NOT NEW.${quote(column)}`).join(' OR ');
+  const record = (row: 'NEW' | 'OLD', op: string) =>
+    `INSERT INTO sync_outbox (table_name, row_key, op, changed_at) VALUES ('${table}', ${keyOf(row)}, ${op}, CAST(unixepoch('subsec') * 1000 AS INTEGER));`;
+  const when = `WHEN ${CAPTURE_FUNCTION}() = 1`;
   return [
-    `CREATE TRIGGER ${triggerName(table, 'insert')} AFTER INSERT ON ${quote(table)} ${when} BEGIN ${record('NEW', 'insert')} END`,
-    `CREATE TRIGGER ${triggerName(table, 'update')} AFTER UPDATE ON ${quote(table)} ${when} BEGIN ${record('NEW', 'update')}
+    `CREATE TRIGGER ${triggerName(table, 'insert')} AFTER INSERT ON ${quote(table)} ${when} BEGIN ${record('NEW', "'insert'")} END`,
+    `CREATE TRIGGER ${triggerName(table, 'update')} AFTER UPDATE ON ${quote(table)} ${when} BEGIN ${record('NEW', `CASE WHEN ${keyChanged} THEN 'insert' ELSE 'update' END`)}
        INSERT INTO sync_outbox (table_name, row_key, op, changed_at) SELECT '${table}', ${keyOf('OLD')}, 'delete', CAST(unixepoch('subsec') * 1000 AS INTEGER) WHERE ${keyChanged}; END`,
-    `CREATE TRIGGER ${triggerName(table, 'delete')} AFTER DELETE ON ${quote(table)} ${when} BEGIN ${record('OLD', 'delete')} END`,
+    `CREATE TRIGGER ${triggerName(table, 'delete')} AFTER DELETE ON ${quote(table)} ${when} BEGIN ${record('OLD', "'delete'")} END`,
   ];
 }
 

@@ -41,6 +41,8 @@ interface Change {
   key: unknown[];
   /** The latest change of the key in this batch. */
   changedAt: number;
+  /** The cache inserted a row at this key in this batch: made offline, not taken from the primary. */
+  inserted: boolean;
 }
 
 export const pushedMarkerKey = (cacheId: string) => `pushed:${cacheId}`;
@@ -60,7 +62,7 @@ export async function pushOutbox(ctx: PushContext): Promise<PushTally> {
     const [marker] = await primary.sql.query('SELECT value FROM sync_state WHERE key = {key}', { key: markerKey });
     const pushedUpTo = marker === undefined ? 0 : Number(marker.value);
     done += await cache.sql.execute('DELETE FROM sync_outbox WHERE seq <= {seq}', { seq: pushedUpTo });
-    const entries = await cache.sql.query('SELECT seq, table_name, row_key, changed_at FROM sync_outbox ORDER BY seq LIMIT {limit}', { limit: BATCH });
+    const entries = await cache.sql.query('SELECT seq, table_name, row_key, op, changed_at FROM sync_outbox ORDER BY seq LIMIT {limit}', { limit: BATCH });
     if (entries.length === 0) break;
     const lastSeq = Number(entries.at(-1)!.seq);
     const byTable = new Map<string, Map<string, Change>>();
@@ -70,7 +72,11 @@ export async function pushOutbox(ctx: PushContext): Promise<PushTally> {
       const rowKey = String(entry.row_key);
       const changedAt = Number(entry.changed_at);
       const seen = keys.get(rowKey);
-      keys.set(rowKey, { key: JSON.parse(rowKey) as unknown[], changedAt: Math.max(changedAt, seen?.changedAt ?? 0) });
+      keys.set(rowKey, {
+        key: JSON.parse(rowKey) as unknown[],
+        changedAt: Math.max(changedAt, seen?.changedAt ?? 0),
+        inserted: (seen?.inserted ?? false) || entry.op === 'insert',
+      });
     }
 
     // Bars are idempotent by key on their own; the rest commit with the marker.
@@ -140,6 +146,7 @@ function judge(table: SyncedTable, primaryChangedAt: unknown, change: Change, la
 
 const RULE_LWW = 'last writer wins by the row’s change time';
 const RULE_PUSHED = 'no change time: the pushed change wins';
+const RULE_DELETED = 'deleted on the team database: the offline edit is dropped';
 
 async function pushRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, change: Change, tally: PushTally, remaps: Remap[]): Promise<void> {
   const key = table.orderBy;
@@ -164,7 +171,7 @@ async function pushRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, ch
         : await rowWhere(tx, table.name, ['id'], [id], changedAtTerm);
     if (!natural && !local && !existing) {
       tally.conflicts++;
-      await audit(tx, ctx, 'sync.conflict', { table: table.name, key: change.key, rule: 'deleted on the team database: the offline edit is dropped', kept: 'team' });
+      await audit(tx, ctx, 'sync.conflict', { table: table.name, key: change.key, rule: RULE_DELETED, kept: 'team' });
       return;
     }
     if (!(await parentsPresent(ctx, tx, table, values, change, tally))) return;
@@ -191,6 +198,12 @@ async function pushRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, ch
 
   if (!cacheRow) return deleteRow(ctx, tx, table, change, tally);
   const existing = await rowWhere(tx, table.name, key, change.key, changedAtTerm);
+  if (!existing && !change.inserted) {
+    // Only edited offline, so the cache took the row from the primary, which has deleted it since: as above, the delete stands.
+    tally.conflicts++;
+    await audit(tx, ctx, 'sync.conflict', { table: table.name, key: change.key, rule: RULE_DELETED, kept: 'team' });
+    return;
+  }
   let row: Row = { ...cacheRow };
   if (!(await parentsPresent(ctx, tx, table, row, change, tally))) return;
   if (existing) {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { jobKinds } from '../../shared/domain';
-import { isAppError } from '../../shared/errors';
+import { AppError, isAppError } from '../../shared/errors';
 import type { SyncStatus } from '../../shared/sync';
 import type { EventBus } from '../events';
 import type { JobRunner } from '../jobs/job-runner';
@@ -144,6 +144,37 @@ export class TeamRuntime {
     this.syncIfOnline();
   }
 
+  /**
+   * A sync asked for by the user (`sync.now`): online, the sync the runtime runs every minute,
+   * now, after any sync or move under way; offline, the attempt to reconnect that otherwise comes
+   * every few seconds. Answers with what it did, or says why it could not.
+   */
+  syncNow(): Promise<SyncOutcome> {
+    return this.serial(async () => {
+      if (this.stopping.signal.aborted) throw new AppError('UNAVAILABLE', 'Metalytics is closing; the changes waiting are sent at the next start.');
+      if (this.offlineSince === null) {
+        const outcome = await this.deps.workspace.onPrimary((primary) => this.synchronise(primary));
+        if (outcome) {
+          this.recordSync([outcome]);
+          return outcome;
+        }
+      }
+      const running = this.deps.jobs.runningOf(jobKinds).length;
+      if (running > 0) {
+        throw new AppError(
+          'CONFLICT',
+          `${running === 1 ? 'A job is' : `${running} jobs are`} running on this desktop's cache, and moving back to the team database would cancel ${running === 1 ? 'it' : 'them'}; sync once ${running === 1 ? 'it ends' : 'they end'}.`,
+        );
+      }
+      if (!(await this.deps.probe.reachable())) {
+        throw new AppError('UNAVAILABLE', "The team database cannot be reached; the changes made offline wait in this desktop's cache and are sent once it is back.");
+      }
+      const outcomes = await this.reconnect();
+      if (!outcomes) throw new AppError('UNAVAILABLE', "The team database went away again while the workspace was moving back to it; the desktop goes on working from its cache.");
+      return combineOutcomes(outcomes);
+    });
+  }
+
   /** A request failed UNAVAILABLE: when the team database does not answer a ping either, go offline now. */
   noticeUnavailable(): void {
     if (this.offlineSince !== null) return;
@@ -203,7 +234,11 @@ export class TeamRuntime {
     await this.announce();
     // A job running on the cache finishes there: moving would cancel it.
     if (this.deps.jobs.runningOf(jobKinds).length > 0) return;
-    if (await this.deps.probe.reachable()) this.enqueue('reconnect', () => this.reconnect());
+    if (await this.deps.probe.reachable()) {
+      this.enqueue('reconnect', async () => {
+        await this.reconnect();
+      });
+    }
   }
 
   private goOffline(reason: string): void {
@@ -228,9 +263,13 @@ export class TeamRuntime {
     });
   }
 
-  /** Pushes what was changed offline and pulls the team's, then moves the workspace back; the second sync sends what was written meanwhile. */
-  private async reconnect(): Promise<void> {
-    if (this.offlineSince === null) return;
+  /**
+   * Pushes what was changed offline and pulls the team's, then moves the workspace back; the
+   * second sync sends what was written meanwhile. Answers with both syncs, or undefined when the
+   * workspace stayed on the cache.
+   */
+  private async reconnect(): Promise<SyncOutcome[] | undefined> {
+    if (this.offlineSince === null) return undefined;
     const primary = await this.deps.workspace.openPrimary();
     const outcomes: SyncOutcome[] = [];
     try {
@@ -238,7 +277,7 @@ export class TeamRuntime {
       const place = await this.deps.workspace.moveTo('primary', async () => {
         outcomes.push(await this.synchronise(primary));
       });
-      if (place !== 'primary') return;
+      if (place !== 'primary') return undefined;
     } finally {
       await primary.close();
     }
@@ -246,6 +285,7 @@ export class TeamRuntime {
     this.offlineSince = null;
     this.failures = 0;
     this.recordSync(outcomes);
+    return outcomes;
   }
 
   private synchronise(primary: Storage): Promise<SyncOutcome> {
@@ -256,25 +296,26 @@ export class TeamRuntime {
   }
 
   private recordSync(outcomes: readonly SyncOutcome[]): void {
-    const first = outcomes[0];
-    const last = outcomes.at(-1);
-    if (!first || !last) return;
-    const total = (field: 'pushedRows' | 'pulledRows' | 'conflicts') => outcomes.reduce((sum, outcome) => sum + outcome[field], 0);
-    this.lastSync = {
-      at: last.finishedAt,
-      pushedRows: total('pushedRows'),
-      pulledRows: total('pulledRows'),
-      conflicts: total('conflicts'),
-      ms: last.finishedAt - first.startedAt,
-    };
+    const { finishedAt, pushedRows, pulledRows, conflicts, startedAt } = combineOutcomes(outcomes);
+    this.lastSync = { at: finishedAt, pushedRows, pulledRows, conflicts, ms: finishedAt - startedAt };
     void this.announce();
+  }
+
+  /** Runs `work` after the work queued before it, so syncs and moves never overlap; answers with its result. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   /** Runs `work` after the work queued before it; the same kind queued twice runs once. A failure is logged, and UNAVAILABLE means offline. */
   private enqueue(kind: 'sync' | 'offline' | 'reconnect', work: () => Promise<void>): void {
     if (this.queued.has(kind) || this.stopping.signal.aborted) return;
     this.queued.add(kind);
-    this.queue = this.queue.then(async () => {
+    void this.serial(async () => {
       this.queued.delete(kind);
       if (this.stopping.signal.aborted) return;
       try {
@@ -300,4 +341,21 @@ export class TeamRuntime {
       this.deps.logger.warn('could not read the cache status', { error: error instanceof Error ? error.message : String(error) });
     }
   }
+}
+
+/** Syncs run back to back (a reconnect's two) as one: their rows added up, from the first start to the last finish. */
+function combineOutcomes(outcomes: readonly SyncOutcome[]): SyncOutcome {
+  const first = outcomes[0];
+  const last = outcomes.at(-1);
+  if (!first || !last) throw new Error('combineOutcomes needs at least one outcome');
+  const total = (field: 'pushedRows' | 'pulledRows' | 'conflicts' | 'rangesCompared' | 'rangesMoved') => outcomes.reduce((sum, outcome) => sum + outcome[field], 0);
+  return {
+    pushedRows: total('pushedRows'),
+    pulledRows: total('pulledRows'),
+    conflicts: total('conflicts'),
+    rangesCompared: total('rangesCompared'),
+    rangesMoved: total('rangesMoved'),
+    startedAt: first.startedAt,
+    finishedAt: last.finishedAt,
+  };
 }

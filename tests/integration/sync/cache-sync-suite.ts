@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { sha256Hex } from '../../../src/core/models/service/artifact-store';
 import type { SqlExecutor } from '../../../src/core/storage/sql-executor';
 import type { RegisteredModel, Storage } from '../../../src/core/storage/types';
+import type { PriceAlert } from '../../../src/shared/price-alerts';
 import { pendingChanges, synchronise } from '../../../src/core/sync/cache-sync';
 import type { TestPostgres } from '../../support/postgres';
 import { silentLogger } from '../../support/silent-logger';
@@ -203,6 +204,41 @@ export function describeCacheSync(label: string, server: () => TestPostgres): vo
           expect.objectContaining({ table: 'job_runs', key: ['live'], kept: 'team' }),
         ]),
       );
+      expect(await syncedContent(alpha.cache)).toEqual(await syncedContent(primary));
+    });
+
+    it('keeps a delete on the team database over an offline edit of the row, and adds rows made offline', async () => {
+      const alert = (id: string, note: string): PriceAlert => ({
+        id,
+        symbol: 'XAUUSD',
+        timeframe: '1m',
+        condition: { kind: 'crossAbove', price: 3_000 },
+        rearm: { kind: 'recross', hysteresis: 0 },
+        enabled: true,
+        note,
+        state: 'waiting',
+        beyond: null,
+        lastBarTime: null,
+        lastFiredAt: null,
+        createdAt: start,
+        updatedAt: Date.now(),
+      });
+      await primary.priceAlerts.create(alert('team', 'from the team'));
+      await alpha.sync(primary, scope);
+      await primary.priceAlerts.delete('team');
+
+      // Offline: an edit of the alert the team deleted meanwhile, and one made (then edited) here.
+      const edited = (await alpha.cache.priceAlerts.get('team'))!;
+      expect(await alpha.cache.priceAlerts.save({ ...edited, note: 'edited offline', updatedAt: Date.now() + 1_000 })).toBe(true);
+      const made = await alpha.cache.priceAlerts.create(alert('offline', 'made offline'));
+      expect(await alpha.cache.priceAlerts.save({ ...made, note: 'made offline, then edited' })).toBe(true);
+
+      const outcome = await alpha.sync(primary, scope);
+      expect(outcome.conflicts).toBe(1);
+      expect(await primary.priceAlerts.get('team')).toBeUndefined();
+      expect((await primary.priceAlerts.get('offline'))?.note).toBe('made offline, then edited');
+      expect(await syncAudits(primary)).toEqual([expect.objectContaining({ table: 'price_alerts', key: ['team'], kept: 'team', rule: expect.stringContaining('deleted on the team database') })]);
+      expect(await alpha.cache.priceAlerts.get('team')).toBeUndefined();
       expect(await syncedContent(alpha.cache)).toEqual(await syncedContent(primary));
     });
 

@@ -130,4 +130,49 @@ describe('TeamRuntime', () => {
     expect((await runtime.status()).state).toBe('offline');
     await runtime.stop();
   });
+
+  describe('syncNow (sync.now)', () => {
+    it('online: runs one sync at once, without waiting for the minute, and answers with it', async () => {
+      const { runtime, moves } = harness();
+      await expect(runtime.syncNow()).resolves.toMatchObject({ pushedRows: 3, pulledRows: 5, conflicts: 0, rangesCompared: 1, rangesMoved: 1 });
+      expect(engine.syncs).toBe(1);
+      expect(moves).toEqual([]);
+      expect(await runtime.status()).toMatchObject({ state: 'online', lastSync: { pushedRows: 3, pulledRows: 5 } });
+    });
+
+    it('offline with the team database back: reconnects now, and answers with both syncs added up', async () => {
+      const { runtime, moves } = harness();
+      runtime.markOffline('test');
+      engine.pending = 4;
+      const outcome = await runtime.syncNow();
+      expect(outcome).toMatchObject({ pushedRows: 6, pulledRows: 10, rangesCompared: 2, rangesMoved: 2 });
+      expect(outcome.finishedAt).toBeGreaterThanOrEqual(outcome.startedAt);
+      expect(moves).toEqual(['primary']);
+      expect(await runtime.status()).toMatchObject({ state: 'online', pendingChanges: 0 });
+    });
+
+    it('offline with the team database still away: UNAVAILABLE, nothing moved or synced', async () => {
+      const { runtime, moves, setReachable } = harness();
+      runtime.markOffline('test');
+      setReachable(false);
+      await expect(runtime.syncNow()).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/cannot be reached/) });
+      expect(engine.syncs).toBe(0);
+      expect(moves).toEqual([]);
+    });
+
+    it('offline while a job runs on the cache: CONFLICT, since moving back would cancel it', async () => {
+      const { runtime, moves, setRunning } = harness();
+      runtime.markOffline('test');
+      setRunning(2);
+      await expect(runtime.syncNow()).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/2 jobs are running/) });
+      expect(moves).toEqual([]);
+    });
+
+    it('passes on what the sync met, and the runtime goes on syncing after it', async () => {
+      const { runtime } = harness();
+      engine.failNext = new AppError('UNAVAILABLE', 'The Postgres database cannot be reached');
+      await expect(runtime.syncNow()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      await expect(runtime.syncNow()).resolves.toMatchObject({ pushedRows: 3 });
+    });
+  });
 });
