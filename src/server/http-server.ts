@@ -69,6 +69,16 @@ export interface RunningServer {
  * WebSocket at /api/events, /healthz, /metrics and the built renderer, all behind a
  * bearer token except health, loopback metrics and the static files (which hold no data).
  */
+/** The newest bar's open time per symbol and stored timeframe, whichever source stored it. */
+async function newestBarPerSeries(core: Core): Promise<{ symbol: string; timeframe: string; last: number }[]> {
+  const newest = new Map<string, { symbol: string; timeframe: string; last: number }>();
+  for (const { symbol, timeframe, last } of await core.storage.marketData.coverage()) {
+    const key = `${symbol}\u0000${timeframe}`;
+    if ((newest.get(key)?.last ?? -Infinity) < last) newest.set(key, { symbol, timeframe, last });
+  }
+  return [...newest.values()];
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { core, host, token, logger } = options;
   const loopback = isLoopbackHost(host);
@@ -134,7 +144,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!authorised) return;
     const databaseUp = await core.storage.ping().catch(() => false);
     const barsStored = databaseUp ? await core.storage.marketData.countBars().catch(() => null) : null;
-    const text = metrics.render({ databaseUp, barsStored, eventClients: eventSocket.clientCount() });
+    const newestBars = databaseUp ? await newestBarPerSeries(core).catch(() => []) : [];
+    const text = metrics.render({ databaseUp, barsStored, eventClients: eventSocket.clientCount(), newestBars });
     res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
     res.end(text);
   };
@@ -189,10 +200,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   hostGuard.listeningOn(port);
   const url = `http://${hostForUrl(host)}:${port}/`;
   logger.info('headless server listening', { url, remote });
+  const stopCountingRuns = core.events.subscribe((message) => {
+    if (message.name === 'job.finished') metrics.recordJobRun(message.payload.kind, message.payload.status);
+  });
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      stopCountingRuns();
       await eventSocket.close();
       // Requests in flight (an import, a long query) get a moment to finish before the core closes.
       await new Promise<void>((done) => {

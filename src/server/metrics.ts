@@ -1,6 +1,6 @@
 /**
  * The few series the headless server exposes at /metrics, in the Prometheus text format
- * (version 0.0.4). Hand-written rather than prom-client: six series do not justify a
+ * (version 0.0.4). Hand-written rather than prom-client: a handful of series do not justify a
  * dependency and its default collectors.
  */
 
@@ -17,6 +17,8 @@ export interface MetricsSnapshot {
   /** Null when the database could not count (it is down). */
   barsStored: number | null;
   eventClients: number;
+  /** Per stored series, the open time of its newest bar (epoch ms), so stale data can be alerted on per instrument. */
+  newestBars: readonly { symbol: string; timeframe: string; last: number }[];
 }
 
 interface Histogram {
@@ -47,6 +49,7 @@ export class ServerMetrics {
   private readonly requests = new Map<string, { method: string; outcome: string; count: number }>();
   private readonly durations = new Map<string, Histogram>();
   private readonly dropped = new Map<DroppedClientReason, number>();
+  private readonly runs = new Map<string, { kind: string; status: string; count: number }>();
   private readonly startedAtMs: number;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -70,6 +73,14 @@ export class ServerMetrics {
     });
     histogram.sum += seconds;
     histogram.count += 1;
+  }
+
+  /** A job run ended (any kind: import, backfill, poll, train, backup…), from the core's `job.finished` event. */
+  recordJobRun(kind: string, status: string): void {
+    const key = `${kind}\u0000${status}`;
+    const entry = this.runs.get(key) ?? { kind, status, count: 0 };
+    entry.count += 1;
+    this.runs.set(key, entry);
   }
 
   recordDroppedClient(reason: DroppedClientReason): void {
@@ -112,6 +123,14 @@ export class ServerMetrics {
     if (snapshot.barsStored !== null) {
       family('metalytics_bars_stored', 'gauge', 'Bars stored in market_data across all symbols and timeframes.');
       sample('metalytics_bars_stored', snapshot.barsStored);
+    }
+    family('metalytics_newest_bar_timestamp_seconds', 'gauge', 'Open time of the newest stored bar of each symbol and stored timeframe, since the Unix epoch.');
+    for (const { symbol, timeframe, last } of snapshot.newestBars) {
+      sample('metalytics_newest_bar_timestamp_seconds', last / 1000, { symbol, timeframe });
+    }
+    family('metalytics_job_runs_total', 'counter', 'Job runs that ended since the server started, by kind and status (succeeded, failed, cancelled).');
+    for (const { kind, status, count } of this.runs.values()) {
+      sample('metalytics_job_runs_total', count, { kind, status });
     }
     family('metalytics_event_clients', 'gauge', 'WebSocket clients subscribed to core events.');
     sample('metalytics_event_clients', snapshot.eventClients);

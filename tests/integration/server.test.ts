@@ -301,6 +301,9 @@ describe('health and metrics', () => {
     expect(samples.get('metalytics_database_up')).toBe(1);
     expect(samples.get('metalytics_bars_stored')).toBe(5383);
     expect(samples.get('metalytics_event_clients')).toBe(0);
+    // The gold file's last daily bar opens on 2025-09-30; a stale-data alert compares it with time().
+    expect(samples.get('metalytics_newest_bar_timestamp_seconds{symbol="XAUUSD",timeframe="1d"}')).toBe(Date.UTC(2025, 8, 30) / 1000);
+    expect(samples.get('metalytics_job_runs_total{kind="import",status="succeeded"}')).toBeGreaterThanOrEqual(1);
     expect(samples.get('metalytics_rpc_requests_total{method="bars.coverage",outcome="ok"}')).toBeGreaterThanOrEqual(1);
     expect(samples.get('metalytics_rpc_requests_total{method="bars.query",outcome="VALIDATION"}')).toBeGreaterThanOrEqual(3);
     expect(samples.get('metalytics_rpc_duration_seconds_count{method="bars.coverage"}')).toBeGreaterThanOrEqual(1);
