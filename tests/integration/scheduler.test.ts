@@ -121,6 +121,8 @@ function describeScheduledJobs(dialect: 'SQLite' | 'Postgres') {
       expect(ending).toMatchObject({ status: 'failed', error: expect.stringMatching(/XAGUSD: .*did not accept the API key/) });
       expect(fake.requestsTo('polygon')).toHaveLength(1);
 
+      // The scheduler raises the alert once the run has ended, so it may land just after job.finished.
+      while (!seen.some((m) => m.name === 'alert.raised' && m.payload.source === `job:${job.id}`)) await new Promise((resolve) => setTimeout(resolve, 5));
       const { alerts, unacknowledged } = await ok(core, 'alerts.list', {});
       expect(unacknowledged).toBe(1);
       expect(alerts).toEqual([
