@@ -125,6 +125,9 @@ describe('drawings on the Markets chart', () => {
     expect(bar, 'the line snapped to a bar\'s open time').toBeDefined();
     expect([bar!.open, bar!.high, bar!.low, bar!.close]).toContain(point!.price);
 
+    // The page learns of the line (and can undo it) when its create call answers, which on a loaded
+    // machine can be after the server already lists it: wait until the chart has it selected.
+    await expect.poll(() => canvas(page).getAttribute('data-selected-drawing')).toBe(line.id);
     await page.mouse.move(0, 0);
     await page.keyboard.press('Control+z');
     await expect.poll(async () => (await listDrawings()).map((d) => d.id)).toEqual([trend.id]);
