@@ -39,9 +39,9 @@ function isUndoKey(event: KeyboardEvent): boolean {
  * One instrument's drawings and what the chart does with them: the tool in hand, the selected
  * drawing, create / move / delete through the API, and an undo list of those changes. Shared
  * across timeframes because they are stored per symbol. Keys: Delete or Backspace deletes the
- * selected drawing, Escape drops the tool or the selection, Ctrl/Cmd+Z undoes.
+ * selected drawing, Escape drops the tool or the selection, Ctrl/Cmd+Z undoes. `active`: whether
+ * this chart takes those keys; in a layout only the active chart does.
  */
-/** `active`: whether this chart takes the drawing keys (Delete, Esc, undo); in a layout only the active chart does. */
 export function useDrawings(symbol: string | undefined, active = true): DrawingsOnChart {
   const query = useApiQuery('drawings.list', symbol ? { symbol } : null);
   const [held, setHeld] = useState<{ symbol: string; drawings: readonly Drawing[] } | null>(null);
@@ -150,7 +150,7 @@ export function useDrawings(symbol: string | undefined, active = true): Drawings
 
   const onKeyDown = useEffectEvent((event: KeyboardEvent) => {
     // Typing in a field, or a dialog open over the chart, keeps its keys.
-    if (!symbol || !active || isEditableTarget(event.target) || (event.target instanceof Element && event.target.closest('dialog'))) return;
+    if (!symbol || isEditableTarget(event.target) || (event.target instanceof Element && event.target.closest('dialog'))) return;
     if (isUndoKey(event)) {
       event.preventDefault();
       void undo();
@@ -162,11 +162,13 @@ export function useDrawings(symbol: string | undefined, active = true): Drawings
       setSelectedId(null);
     }
   });
+  // Only the active chart listens: a 4-chart layout holds one listener, not four that mostly return.
   useEffect(() => {
+    if (!active) return;
     const listener = (event: KeyboardEvent) => onKeyDown(event);
     window.addEventListener('keydown', listener);
     return () => window.removeEventListener('keydown', listener);
-  }, []);
+  }, [active]);
 
   const events: ChartDrawingEvents = {
     onCreate: (draft) => {
