@@ -4,31 +4,18 @@
  * others, the layout kept in settings across a reload, and the L shortcut.
  * Requires `npm run build` first (npm test does it).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { closeApp, docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { realDataPath, type RealDataFile } from '../support/real-data';
+import { metaTraderDailyBars } from '../support/shared-data';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';
 
 const DAY = 86_400_000;
 /** The last day of the Yahoo bitcoin export. */
 const BITCOIN_LAST_DAY = '2022-03-01';
-
-/** The trading days of the MetaTrader export, read independently of the product's importer. */
-function xauDays(): number[] {
-  return fs
-    .readFileSync(realDataPath('xauusd-1d-mt4.csv'), 'utf8')
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map((line) => {
-      const [y, m, d] = line.slice(0, 10).split('.').map(Number);
-      return Date.UTC(y!, m! - 1, d!);
-    });
-}
 
 const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 const dayOf = (text: string | null) => Date.parse(`${text!.slice(0, 10)}T00:00:00Z`);
@@ -123,7 +110,7 @@ describe('Four charts in one window', () => {
     await expect.poll(() => legendTime(2)).not.toBe(BITCOIN_LAST_DAY);
     const day = dayOf(await legendTime(2));
     // Gold: the last trading day at or before it (Friday for a weekend), and the week (from Monday) holding it.
-    const goldDay = xauDays().filter((time) => time <= day).at(-1)!;
+    const goldDay = metaTraderDailyBars().filter((bar) => bar.time <= day).at(-1)!.time;
     const monday = day - ((new Date(day).getUTCDay() + 6) % 7) * DAY;
     await expect.poll(() => legendTime(0)).toBe(isoDay(goldDay));
     await expect.poll(() => legendTime(1)).toBe(isoDay(monday));
