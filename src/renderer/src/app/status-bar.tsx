@@ -12,7 +12,7 @@ import { useScheduledJobs } from '../features/data/use-scheduled-jobs';
 import { formatCount } from '../ui/format/numbers';
 import { databaseModeNames } from '../ui/database-modes';
 import { formatDuration } from '../ui/format/time';
-import { browserTimeZone, displayZone, wallClock } from '../ui/format/zoned-time';
+import { browserTimeZone, displayZone, formatZonedClock } from '../ui/format/zoned-time';
 import { describeJobFinished, describeJobProgress } from '../ui/job-text';
 import { useSettings } from '../ui/settings-context';
 
@@ -28,10 +28,7 @@ type SyncStatus = EventPayload<'sync.changed'>;
 function useClockTime(): (epochMs: number) => string {
   const { settings } = useSettings();
   const zone = displayZone(settings?.timeZone ?? 'utc', undefined, browserTimeZone());
-  return (epochMs) => {
-    const clock = wallClock(epochMs, zone.id);
-    return `${String(clock.hour).padStart(2, '0')}:${String(clock.minute).padStart(2, '0')}`;
-  };
+  return (epochMs) => formatZonedClock(epochMs, zone);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayZone, formatZonedBarTime, formatZonedTick, UTC_ZONE, zonedIso } from './zoned-time';
+import { displayZone, formatZonedBarTime, formatZonedClock, formatZonedTick, UTC_ZONE, zonedIso } from './zoned-time';
 
 const newYork = displayZone('exchange', 'America/New_York', 'Europe/Berlin');
 const at = (iso: string) => Date.parse(iso);
@@ -44,5 +44,13 @@ describe('formatZonedTick', () => {
     expect(formatZonedTick(at('2025-03-10T14:30:00Z'), 'time', newYork)).toBe('10:30');
     expect(formatZonedTick(at('2025-03-01T00:00:00Z'), 'month', UTC_ZONE)).toBe('Mar');
     expect(formatZonedTick(at('2025-01-01T00:00:00Z'), 'year', UTC_ZONE)).toBe('2025');
+  });
+});
+
+describe('formatZonedClock', () => {
+  it('reads the hour and minute in the zone, either side of the New York DST change', () => {
+    expect(formatZonedClock(at('2025-03-07T14:02:59Z'), UTC_ZONE)).toBe('14:02');
+    expect(formatZonedClock(at('2025-03-07T14:02:00Z'), newYork)).toBe('09:02');
+    expect(formatZonedClock(at('2025-03-10T14:02:00Z'), newYork)).toBe('10:02');
   });
 });

@@ -38,7 +38,7 @@ interface WallClock {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The wall-clock reading in `zone` at an instant; Intl knows each zone's DST history. */
-export function wallClock(epochMs: number, zone: string): WallClock {
+function wallClock(epochMs: number, zone: string): WallClock {
   let formatter = formatters.get(zone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', {
@@ -88,6 +88,11 @@ export function zonedIso(epochMs: number, zone: DisplayZone): string {
   const sign = offsetMinutes > 0 ? '+' : '-';
   const abs = Math.abs(offsetMinutes);
   return `${stamp}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** "14:02": the wall-clock time in the zone, as the status bar says when the app went offline or last synced. */
+export function formatZonedClock(epochMs: number, zone: DisplayZone): string {
+  return time(wallClock(epochMs, zone.id));
 }
 
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
