@@ -15,6 +15,7 @@ import {
 import type { Bar } from '../../../shared/domain';
 import type { IndicatorKind, IndicatorSpec } from '../../../shared/indicators';
 import { formatPrice } from '../ui/format/numbers';
+import { pricesFormat } from './price-series';
 import { toChartTime } from '../ui/format/time';
 import { indicatorPlacement, outputNames } from './indicator-catalog';
 import type { IndicatorValues } from './bar-window';
@@ -100,7 +101,7 @@ export function indicatorOutputColor(
 function priceFormatFor(kind: IndicatorKind, precision: number): PriceFormat {
   if (kind === 'rsi' || kind === 'stoch') return { type: 'price', precision: 2, minMove: 0.01 };
   if (kind === 'volatility') return { type: 'custom', minMove: 0.0001, formatter: (value: number) => `${formatPrice(value * 100, 1)}%` };
-  return { type: 'custom', minMove: 10 ** -precision, formatter: (value: number) => formatPrice(value, precision) };
+  return pricesFormat(precision);
 }
 
 /**

@@ -28,7 +28,7 @@ import {
 } from './indicator-series';
 import { cssVariableReader, readFrameColors, type ChartFrameColors } from './chart-theme';
 import { RIGHT_MARGIN_BARS, measurePaneTops, useLightweightChart } from './use-lightweight-chart';
-import { PriceSeries, VOLUME_PANE_STRETCH, priceDrawing } from './price-series';
+import { PriceSeries, VOLUME_PANE_STRETCH, priceDrawing, pricesFormat } from './price-series';
 import './price-chart.css';
 
 /** Bars in view after switching symbol or timeframe: enough history, candles still readable. */
@@ -165,10 +165,6 @@ const nothingShown = (): ShownState => ({ applied: null, key: null, bars: [], dr
 /** A level dragged or clicked to, at the chart's price precision. */
 function roundPrice(price: number, precision: number): number {
   return Number(price.toFixed(precision));
-}
-
-function pricesFormat(precision: number) {
-  return { type: 'custom', minMove: 10 ** -precision, formatter: (price: number) => formatPrice(price, precision) } as const;
 }
 
 /** Stretch of each pane: prices stay the main thing, volume is a strip under them. */

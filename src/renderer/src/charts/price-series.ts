@@ -34,8 +34,11 @@ export function priceDrawing(type: ChartType, closeOnly: boolean): ChartType {
   return closeOnly ? 'line' : type;
 }
 
-function pricesFormat(precision: number) {
-  // Per series rather than chart-wide, so oscillator panes keep their own formats.
+/**
+ * A series' price format at `precision` decimals, in the app's number style. Per series rather
+ * than chart-wide, so oscillator panes keep their own formats.
+ */
+export function pricesFormat(precision: number) {
   return { type: 'custom', minMove: 10 ** -precision, formatter: (price: number) => formatPrice(price, precision) } as const;
 }
 

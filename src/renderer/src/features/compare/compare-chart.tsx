@@ -17,6 +17,7 @@ import { UTC_ZONE } from '../../ui/format/zoned-time';
 import { IndicatorLegendRow, LegendTime, type LegendIndicator } from '../../charts/chart-legend';
 import { cssVariableReader, readFrameColors, type ChartFrameColors } from '../../charts/chart-theme';
 import { measurePaneTops, RIGHT_MARGIN_BARS, useLightweightChart } from '../../charts/use-lightweight-chart';
+import { pricesFormat } from '../../charts/price-series';
 import { indexOfTime, ratioDecimals, toLinePoints } from './compare-model';
 
 export type CompareReply = MethodOutput<'compare.query'>;
@@ -242,9 +243,7 @@ export function CompareChart({ reply, slots, timeframe, logScale, theme, viewKey
         : [first, last].filter((time, i, both) => i === 0 || time !== both[0]).map((time) => ({ time: toChartTime(time), value: 100 })),
     );
 
-    handles.ratio.applyOptions({
-      priceFormat: { type: 'custom', formatter: (value: number) => formatPrice(value, ratioPrecision), minMove: 10 ** -ratioPrecision },
-    });
+    handles.ratio.applyOptions({ priceFormat: pricesFormat(ratioPrecision) });
     handles.ratio.setData(reply.ratio ? toLinePoints(reply.times, reply.ratio.values) : []);
     handles.correlation.setData(reply.correlation ? toLinePoints(reply.times, reply.correlation.values) : []);
 
