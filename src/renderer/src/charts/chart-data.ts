@@ -2,8 +2,13 @@ import type { CandlestickData, HistogramData, LineData, UTCTimestamp } from 'lig
 import type { Bar } from '../../../shared/domain';
 import { toChartTime } from '../ui/format/time';
 
+/** A bar's open, high, low and close as a candle or OHLC bar of the chart (Heikin-Ashi candles too). */
+export function toCandle(bar: Pick<Bar, 'time' | 'open' | 'high' | 'low' | 'close'>): CandlestickData<UTCTimestamp> {
+  return { time: toChartTime(bar.time), open: bar.open, high: bar.high, low: bar.low, close: bar.close };
+}
+
 export function toCandleData(bars: readonly Pick<Bar, 'time' | 'open' | 'high' | 'low' | 'close'>[]): CandlestickData<UTCTimestamp>[] {
-  return bars.map((bar) => ({ time: toChartTime(bar.time), open: bar.open, high: bar.high, low: bar.low, close: bar.close }));
+  return bars.map(toCandle);
 }
 
 export function toCloseLineData(bars: readonly Bar[]): LineData<UTCTimestamp>[] {

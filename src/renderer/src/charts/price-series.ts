@@ -7,12 +7,11 @@ import {
   type IChartApi,
   type IPriceLine,
   type ISeriesApi,
-  type UTCTimestamp,
 } from 'lightweight-charts';
 import type { Bar, ChartType } from '../../../shared/domain';
 import { formatPrice } from '../ui/format/numbers';
 import { toChartTime } from '../ui/format/time';
-import { toCandleData, toCloseLineData, toVolumeData } from './chart-data';
+import { toCandle, toCandleData, toCloseLineData, toVolumeData } from './chart-data';
 import { heikinAshi, type HeikinAshiCandle } from './heikin-ashi';
 
 const VOLUME_SCALE = 'volume';
@@ -133,8 +132,8 @@ export class PriceSeries {
       const bar = bars[i]!;
       const time = toChartTime(bar.time);
       if (this.drawing === 'line') this.line.update({ time, value: bar.close });
-      else if (this.drawing === 'bars') this.ohlc.update(candle(time, bar));
-      else this.candles.update(candle(time, this.drawing === 'heikinAshi' ? this.heikinAshiCandles[i]! : bar));
+      else if (this.drawing === 'bars') this.ohlc.update(toCandle(bar));
+      else this.candles.update(toCandle(this.drawing === 'heikinAshi' ? this.heikinAshiCandles[i]! : bar));
       if (this.withVolume) this.volume.update({ time, value: bar.volume, color: bar.close >= bar.open ? colors.volumeUp : colors.volumeDown });
     }
     this.showRealClose(bars.at(-1));
@@ -191,8 +190,4 @@ export class PriceSeries {
     this.chart.panes().at(-1)?.moveTo(1);
     return true;
   }
-}
-
-function candle(time: UTCTimestamp, bar: HeikinAshiCandle) {
-  return { time, open: bar.open, high: bar.high, low: bar.low, close: bar.close };
 }
