@@ -58,6 +58,27 @@ function sameBar(a: Bar, b: Bar): boolean {
   return a.time === b.time && a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume;
 }
 
+/**
+ * A chart's bars (open times, oldest first) with the nominal length of one bar, for times past
+ * either end; what chart sync and drawings place times on the bar axis with.
+ */
+export interface BarTimeline {
+  bars: readonly { time: number }[];
+  barMs: number;
+}
+
+/** Index of the last bar opening at or before `time`, or -1 when the first opens later. */
+export function lastIndexAtOrBefore(bars: readonly { time: number }[], time: number): number {
+  let low = 0;
+  let high = bars.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (bars[middle]!.time <= time) low = middle + 1;
+    else high = middle;
+  }
+  return low - 1;
+}
+
 /** Index of the first bar opening at or after `time` (bars.length when none does). */
 export function firstIndexAtOrAfter(bars: readonly Bar[], time: number): number {
   let low = 0;

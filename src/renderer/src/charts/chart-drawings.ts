@@ -25,6 +25,7 @@ import type {
 } from 'lightweight-charts';
 import { drawingPointCounts, type Drawing, type DrawingKind, type DrawingPoint } from '../../../shared/drawings';
 import { nominalTimeframeMs, type Timeframe } from '../../../shared/timeframes';
+import type { BarTimeline } from './bar-window';
 import { cssVariableReader } from './chart-theme';
 import {
   boxOf,
@@ -37,7 +38,6 @@ import {
   type PixelBox,
   type PixelPoint,
   type SnapBar,
-  type TimeAxis,
 } from './drawing-geometry';
 import './drawings.css';
 
@@ -101,7 +101,7 @@ export class ChartDrawings implements ISeriesPrimitive<Time> {
   private drawings: readonly Drawing[] = [];
   private series: ISeriesApi<SeriesType> | null = null;
   private requestUpdate: (() => void) | null = null;
-  private axis: TimeAxis = { times: [], barMs: nominalTimeframeMs('1d') };
+  private axis: BarTimeline = { bars: [], barMs: nominalTimeframeMs('1d') };
   private bars: readonly SnapBar[] = [];
   private tool: DrawingTool = null;
   private selectedId: string | null = null;
@@ -170,7 +170,8 @@ export class ChartDrawings implements ISeriesPrimitive<Time> {
   /** The bars shown, which place every point on this timeframe and give the values Shift snaps to. */
   setBars(bars: readonly SnapBar[], timeframe: Timeframe): void {
     this.bars = bars;
-    this.axis = { times: bars.map((bar) => bar.time), barMs: nominalTimeframeMs(timeframe) };
+    // The bars themselves, not a copy of their times: this runs on every live bar.
+    this.axis = { bars, barMs: nominalTimeframeMs(timeframe) };
     this.requestUpdate?.();
   }
 

@@ -2,27 +2,7 @@ import type { IChartApi, ISeriesApi, LogicalRange, MouseEventHandler, SeriesType
 import type { Bar } from '../../../shared/domain';
 import { nominalTimeframeMs, type Timeframe } from '../../../shared/timeframes';
 import { fromChartTime, toChartTime } from '../ui/format/time';
-
-/** A chart's bars (open times, oldest first) with the width of one bar for the space past either end. */
-export interface BarTimeline {
-  bars: readonly { time: number }[];
-  barMs: number;
-}
-
-/** Index of the last bar opening at or before `time`, or -1 when the first opens later. */
-function lastIndexAtOrBefore(bars: readonly { time: number }[], time: number): number {
-  let low = 0;
-  let high = bars.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (bars[middle]!.time <= time) {
-      found = middle;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return found;
-}
+import { lastIndexAtOrBefore, type BarTimeline } from './bar-window';
 
 /**
  * The bar that holds `time` (the last one opening at or before it), or -1 when `time` lies

@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { distanceToDrawing, fibonacciPrices, INSIDE_AREA_DISTANCE, logicalToTime, snapToOhlc, timeToLogical, translatePoints, type TimeAxis } from './drawing-geometry';
+import type { BarTimeline } from './bar-window';
+import { distanceToDrawing, fibonacciPrices, INSIDE_AREA_DISTANCE, logicalToTime, snapToOhlc, timeToLogical, translatePoints } from './drawing-geometry';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 // Thursday, Friday, then Monday and Tuesday: a weekend between the second and third bars.
 const MONDAY = Date.UTC(2025, 0, 6);
-const daily: TimeAxis = { times: [MONDAY - 4 * DAY, MONDAY - 3 * DAY, MONDAY, MONDAY + DAY], barMs: DAY };
+const dailyTimes = [MONDAY - 4 * DAY, MONDAY - 3 * DAY, MONDAY, MONDAY + DAY];
+const daily: BarTimeline = { bars: dailyTimes.map((time) => ({ time })), barMs: DAY };
 
 describe('placing a time among the bars of a timeframe', () => {
   it('puts each bar open on its index and a time inside a bar in proportion', () => {
-    expect(daily.times.map((time) => timeToLogical(daily, time))).toEqual([0, 1, 2, 3]);
+    expect(dailyTimes.map((time) => timeToLogical(daily, time))).toEqual([0, 1, 2, 3]);
     expect(timeToLogical(daily, MONDAY + 6 * HOUR)).toBe(2.25);
     // An hourly drawing at Friday 18:00 lies three quarters into Friday's daily bar, not in the weekend.
     expect(timeToLogical(daily, MONDAY - 3 * DAY + 18 * HOUR)).toBe(1.75);
@@ -19,7 +21,7 @@ describe('placing a time among the bars of a timeframe', () => {
   it('continues one bar per bar length before the first and after the last bar', () => {
     expect(timeToLogical(daily, MONDAY - 6 * DAY)).toBe(-2);
     expect(timeToLogical(daily, MONDAY + 3 * DAY)).toBe(5);
-    expect(timeToLogical({ times: [], barMs: DAY }, MONDAY)).toBeNull();
+    expect(timeToLogical({ bars: [], barMs: DAY }, MONDAY)).toBeNull();
   });
 
   it('turns an index back into the same time, to the millisecond', () => {

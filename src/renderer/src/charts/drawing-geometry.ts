@@ -4,69 +4,51 @@
  * pointer is from each kind of drawing, and the OHLC value a point snaps to.
  */
 import { fibonacciLevels, type DrawingKind, type DrawingPoint } from '../../../shared/drawings';
-
-/** The bars' open times (ascending) and the nominal length of one bar, for points beyond either end. */
-export interface TimeAxis {
-  times: readonly number[];
-  barMs: number;
-}
+import { lastIndexAtOrBefore, type BarTimeline } from './bar-window';
 
 export interface PixelPoint {
   x: number;
   y: number;
 }
 
-/** Index of the last bar opening at or before `time`, -1 when all open after it. */
-function barAtOrBefore(times: readonly number[], time: number): number {
-  let low = 0;
-  let high = times.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (times[middle]! <= time) {
-      found = middle;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return found;
-}
-
 /** How long bar `index` lasts on the axis: its nominal length, or less when the next bar opens sooner. */
-function barLength(axis: TimeAxis, index: number): number {
-  const next = axis.times[index + 1];
-  return next === undefined ? axis.barMs : Math.min(axis.barMs, next - axis.times[index]!);
+function barLength({ bars, barMs }: BarTimeline, index: number): number {
+  const next = bars[index + 1];
+  return next === undefined ? barMs : Math.min(barMs, next.time - bars[index]!.time);
 }
 
 /**
  * The fractional bar index of `time`: bar i opens at i, a time inside it lies between i and
  * i + 1 in proportion, a time in a gap (a weekend) sits at the next bar's open, and times
  * before the first or after the last bar continue at one bar per `barMs`. Null without bars.
+ * (Chart sync's logicalAtTime spreads a gap evenly between the bars either side instead, so a
+ * following chart scrolls smoothly; a drawing's point must not drift into a weekend.)
  */
-export function timeToLogical(axis: TimeAxis, time: number): number | null {
-  const { times } = axis;
-  if (times.length === 0) return null;
-  const index = barAtOrBefore(times, time);
-  if (index === -1) return (time - times[0]!) / axis.barMs;
-  if (index === times.length - 1) return index + (time - times[index]!) / axis.barMs;
-  return index + Math.min(1, (time - times[index]!) / barLength(axis, index));
+export function timeToLogical(axis: BarTimeline, time: number): number | null {
+  const { bars, barMs } = axis;
+  if (bars.length === 0) return null;
+  const index = lastIndexAtOrBefore(bars, time);
+  if (index === -1) return (time - bars[0]!.time) / barMs;
+  if (index === bars.length - 1) return index + (time - bars[index]!.time) / barMs;
+  return index + Math.min(1, (time - bars[index]!.time) / barLength(axis, index));
 }
 
 /** The inverse of timeToLogical, to the millisecond. */
-export function logicalToTime(axis: TimeAxis, logical: number): number | null {
-  const { times } = axis;
-  if (times.length === 0) return null;
-  const last = times.length - 1;
-  if (logical < 0) return Math.round(times[0]! + logical * axis.barMs);
-  if (logical >= last) return Math.round(times[last]! + (logical - last) * axis.barMs);
+export function logicalToTime(axis: BarTimeline, logical: number): number | null {
+  const { bars, barMs } = axis;
+  if (bars.length === 0) return null;
+  const last = bars.length - 1;
+  if (logical < 0) return Math.round(bars[0]!.time + logical * barMs);
+  if (logical >= last) return Math.round(bars[last]!.time + (logical - last) * barMs);
   const index = Math.floor(logical);
-  return Math.round(times[index]! + (logical - index) * barLength(axis, index));
+  return Math.round(bars[index]!.time + (logical - index) * barLength(axis, index));
 }
 
 /**
  * The points moved by `bars` bars (fractional) and `price`, as a drag moves them on screen: by
  * bars rather than by time, so a drawing keeps its shape across a weekend on the chart.
  */
-export function translatePoints(axis: TimeAxis, points: readonly DrawingPoint[], bars: number, price: number): DrawingPoint[] {
+export function translatePoints(axis: BarTimeline, points: readonly DrawingPoint[], bars: number, price: number): DrawingPoint[] {
   return points.map((point) => {
     const logical = timeToLogical(axis, point.time);
     const time = logical === null ? null : logicalToTime(axis, logical + bars);
