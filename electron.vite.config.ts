@@ -27,9 +27,10 @@ function contentSecurityPolicyMeta(): Plugin {
 export default defineConfig({
   main: {
     build: {
-      // Every package.json dependency (better-sqlite3, pg, drizzle-orm, electron-store, zod…)
-      // stays a runtime import from node_modules: native modules cannot be bundled, and
-      // electron-builder ships and rebuilds them.
+      // package.json dependencies stay runtime imports from node_modules (native modules such
+      // as better-sqlite3 cannot be bundled; electron-builder ships and rebuilds them), except
+      // the pure-JS ones listed: bundled, since resolving their many small ESM files costs the
+      // CLI more start-up time than running them.
       externalizeDeps: { exclude: ['zod', 'drizzle-orm', 'commander', 'croner', 'papaparse', 'ws', 'pg', 'jstat'] },
       // Worker threads are entries of their own, started from beside the bundle that holds their
       // client: out/main/model-worker.js (src/core/models/worker/model-worker-client.ts),

@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolvePort } from '../src/cli/config';
+import { DEFAULT_PORT } from '../src/cli/options';
 import { eventNames, methodNames } from '../src/shared/contract';
 import { renderApiMarkdown } from './api-docs/api-markdown';
 import { readContractComments } from './api-docs/contract-comments';
@@ -21,8 +21,7 @@ export const apiDocumentPaths = { openapi: path.join(root, 'docs/openapi.json'),
 export function renderApiDocs(): { openapi: string; markdown: string } {
   const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
   const comments = readContractComments(path.join(root, 'src/shared'), new Set<string>([...methodNames, ...eventNames]));
-  // The port `serve` takes with neither --port nor PORT.
-  const document = buildOpenApiDocument({ appVersion: version, defaultPort: resolvePort(undefined, {}), comments });
+  const document = buildOpenApiDocument({ appVersion: version, defaultPort: DEFAULT_PORT, comments });
   return { openapi: `${JSON.stringify(document, null, 2)}\n`, markdown: renderApiMarkdown(document) };
 }
 

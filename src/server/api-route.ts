@@ -27,11 +27,11 @@ const DEFAULT_MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
 const DEFAULT_MAX_CONCURRENT_IMPORTS = 2;
 const IMPORT_RETRY_AFTER_SECONDS = 5;
 
-/** Over HTTP a model file is sent and received as `content`: the server reads and writes no file a caller names. */
 const OPENAPI_PATH = '/api/openapi.json';
 /** docs/openapi.json, generated from the contract by `npm run docs:api` and bundled, so every build serves the description of its own methods. */
 const openApiText = JSON.stringify(openApiDocument);
 
+/** Over HTTP a model file is sent and received as `content`: the server reads and writes no file a caller names. */
 const backupPathRefusal = new AppError('FORBIDDEN', 'This server writes backups to its data folder and verifies them by `id`; it does not take an archive `path`.');
 const modelPathRefusal = new AppError('FORBIDDEN', 'This server does not read or write model files by path; send the export as `content`, or leave `path` out to receive it.');
 

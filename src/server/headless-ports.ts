@@ -7,6 +7,7 @@ import type { Logger, SecretStore, SettingsStore } from '../core/ports';
 import { keyInUse } from '../core/providers/provider-config';
 import type { SecretName } from '../shared/domain';
 import { Redactor } from '../core/logging/redact';
+import { serialised } from '../core/settings/serialised';
 
 const PRIVATE_FILE_MODE = 0o600;
 
@@ -25,16 +26,6 @@ async function writeFileAtomic(path: string, text: string, mode?: number): Promi
     await rm(temp, { force: true });
     throw error;
   }
-}
-
-/** Runs writers one after another, so two quick updates cannot lose each other's change. */
-function serialised(): <T>(task: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return (task) => {
-    const run = tail.then(task, task);
-    tail = run.catch(() => undefined);
-    return run;
-  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Core } from '../core/create-core';
 import type { Logger } from '../core/ports';
+import type { Coverage } from '../shared/domain';
 import { isLoopbackHost } from '../shared/hosts';
 import { AppError, fail, INTERNAL_ERROR_MESSAGE } from '../shared/errors';
 import { createApiRoute } from './api-route';
@@ -9,7 +10,7 @@ import { createEventSocket } from './event-socket';
 import { FailedAuthLimiter } from './failed-auth';
 import { createHostGuard, hostForUrl } from './host-guard';
 import { sendJson, sendText, setSecurityHeaders } from './http-replies';
-import { METRICS_CONTENT_TYPE, ServerMetrics } from './metrics';
+import { METRICS_CONTENT_TYPE, ServerMetrics, type MetricsSnapshot } from './metrics';
 import { createStaticFilesRoute } from './static-files';
 
 /** The random default has 32; a shorter chosen token is refused once other machines can connect. */
@@ -64,21 +65,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/**
- * The headless transport: contract methods as `POST /api/<method>`, core events over a
- * WebSocket at /api/events, /healthz, /metrics and the built renderer, all behind a
- * bearer token except health, loopback metrics and the static files (which hold no data).
- */
 /** The newest bar's open time per symbol and stored timeframe, whichever source stored it. */
-async function newestBarPerSeries(core: Core): Promise<{ symbol: string; timeframe: string; last: number }[]> {
+function newestBarPerSeries(coverage: readonly Coverage[]): MetricsSnapshot['newestBars'] {
   const newest = new Map<string, { symbol: string; timeframe: string; last: number }>();
-  for (const { symbol, timeframe, last } of await core.storage.marketData.coverage()) {
+  for (const { symbol, timeframe, last } of coverage) {
     const key = `${symbol}\u0000${timeframe}`;
     if ((newest.get(key)?.last ?? -Infinity) < last) newest.set(key, { symbol, timeframe, last });
   }
   return [...newest.values()];
 }
 
+/**
+ * The headless transport: contract methods as `POST /api/<method>`, core events over a
+ * WebSocket at /api/events, /healthz, /metrics and the built renderer, all behind a
+ * bearer token except health, loopback metrics and the static files (which hold no data).
+ */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { core, host, token, logger } = options;
   const loopback = isLoopbackHost(host);
@@ -143,8 +144,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       );
     if (!authorised) return;
     const databaseUp = await core.storage.ping().catch(() => false);
-    const barsStored = databaseUp ? await core.storage.marketData.countBars().catch(() => null) : null;
-    const newestBars = databaseUp ? await newestBarPerSeries(core).catch(() => []) : [];
+    // One read of the series summaries gives both the bar count and each series' newest bar.
+    const coverage = databaseUp ? await core.storage.marketData.coverage().catch(() => null) : null;
+    const barsStored = coverage && coverage.reduce((sum, series) => sum + series.count, 0);
+    const newestBars = coverage ? newestBarPerSeries(coverage) : [];
     const text = metrics.render({ databaseUp, barsStored, eventClients: eventSocket.clientCount(), newestBars });
     res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
     res.end(text);

@@ -6,7 +6,7 @@ import { compareViewSchema } from './compare-view';
 import { timeframeSchema } from './timeframes';
 import { badOhlcPolicies, dateFormats, instrumentKinds, jobStatuses, providerIds } from './choices';
 
-export { badOhlcPolicies, dateFormats, instrumentKinds, jobStatuses, providerIds };
+export { badOhlcPolicies, dateFormats, instrumentKinds, providerIds };
 
 /** UTC epoch milliseconds; pre-1970 history (gold since 1833) is negative. */
 export const epochMsSchema = z.number().int().min(-8_640_000_000_000_000).max(8_640_000_000_000_000);

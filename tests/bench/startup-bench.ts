@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CLI_BIN } from '../support/cli-process';
+import { CLI_BIN, cliEnv } from '../support/cli-process';
 import { repoRoot } from '../support/serve-process';
 import { percentile } from './stats';
 
@@ -29,10 +29,9 @@ function timeSync(args: string[]): number {
 /** Milliseconds from spawning `metalytics serve` on a fresh data folder to the line with its URL. */
 async function serveReadyMs(): Promise<number> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'metalytics-bench-serve-'));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('METALYTICS_') && name !== 'PORT'));
   try {
     const started = performance.now();
-    const child = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0'], { env: cliEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
     const ready = await new Promise<number>((resolve, reject) => {
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => {

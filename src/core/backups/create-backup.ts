@@ -7,7 +7,7 @@ import type { CorePorts } from '../ports';
 import type { DatabaseSnapshot, Storage } from '../storage/types';
 import { ArchiveWriter, type WrittenArchive } from './archive/archive-writer';
 import { sealSecrets } from './archive/secrets-seal';
-import { backedUpTables, canonicalRow, canonicalSelect, shapesPresent, TableDigest } from './archive/table-digest';
+import { backedUpTables, canonicalRow, canonicalSelect, postgresColumns, shapesPresent, TableDigest } from './archive/table-digest';
 import { digestSqliteCopy } from './database-digest';
 
 export const SQLITE_PART = 'database/metalytics.sqlite';
@@ -73,12 +73,7 @@ async function addSqliteDatabase(
  */
 async function addPostgresTables(writer: ArchiveWriter, snapshot: Extract<DatabaseSnapshot, { dialect: 'postgres' }>, options: WriteBackupOptions) {
   return snapshot.read(async (query) => {
-    const columns = new Map<string, Set<string>>();
-    for (const row of await query('SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()')) {
-      const table = String(row.table_name);
-      columns.set(table, (columns.get(table) ?? new Set()).add(String(row.column_name)));
-    }
-    const shapes = shapesPresent(backedUpTables, columns);
+    const shapes = shapesPresent(backedUpTables, await postgresColumns(query));
     const digests: TableDigestSummary[] = [];
     for (const [index, shape] of shapes.entries()) {
       options.throwIfCancelled();

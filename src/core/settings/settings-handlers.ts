@@ -1,10 +1,11 @@
 import { providerIds, settingsSchema, type Settings } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { CoreContext } from '../context';
-import type { Handler, HandlerMap } from '../handlers';
+import type { HandlerMap } from '../handlers';
 import { isSecureProviderUrl } from '../providers/types';
 import type { CorePorts } from '../ports';
 import { databaseHost } from './database-url';
+import { serialised } from './serialised';
 
 export async function readSettings(ports: Pick<CorePorts, 'settings' | 'logger'>): Promise<Settings> {
   const raw = await ports.settings.read();
@@ -64,51 +65,46 @@ function requireSecureProviderUrl(provider: string, baseUrl: string): void {
 export function settingsHandlers(ctx: CoreContext): HandlerMap {
   // An update reads, merges and writes the whole file, so updates run one at a time: two
   // windows saving their chart layouts at once must not lose either.
-  let previousUpdate: Promise<unknown> = Promise.resolve();
-  const update: Handler<'settings.update'> = async (patch) => {
-    if (patch.databaseUrl !== undefined) requireNoPassword(patch.databaseUrl);
-    for (const [provider, saved] of Object.entries(patch.providers ?? {})) {
-      if (saved?.baseUrl !== undefined) requireSecureProviderUrl(provider, saved.baseUrl);
-    }
-    const current = await readSettings(ctx.ports);
-    requireSameBackupFolder(patch.backups?.folder, current.backups.folder);
-    // Per provider, so saving one provider's address leaves the others' as they were. A key
-    // stays bound to where it was confirmed: older settings without a binding are pinned to
-    // the address in use before this change, so a new address gets no key until it is saved again.
-    const providers = { ...current.providers };
-    for (const provider of providerIds) {
-      const saved = patch.providers?.[provider];
-      if (saved === undefined) continue;
-      const before = current.providers[provider];
-      const moved = saved.baseUrl !== before?.baseUrl;
-      const keyOrigin = before?.keyOrigin ?? (moved ? await ctx.providers.origin(provider) : undefined);
-      // An update never sets the binding itself (that would re-open the hole): it is the core's.
-      providers[provider] = { ...saved, keyOrigin };
-    }
-    const addressChanged = patch.databaseUrl !== undefined && databaseHost(patch.databaseUrl) !== databaseHost(current.databaseUrl);
-    const databasePasswordHost = current.databasePasswordHost ?? (addressChanged ? databaseHost(current.databaseUrl) : undefined);
-    const next = settingsSchema.parse({
-      ...current,
-      ...patch,
-      chart: { ...current.chart, ...patch.chart },
-      // Per window, so one window saving its layout leaves the others' as they were.
-      chartLayouts: { ...current.chartLayouts, ...patch.chartLayouts },
-      providers,
-      databasePasswordHost,
-      // The keep rules may change here; the folder only through backups.setFolder.
-      ...(patch.backups === undefined ? {} : { backups: { ...patch.backups, folder: current.backups.folder } }),
-    });
-    await ctx.ports.settings.write(next);
-    await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'settings.update', details: { fields: Object.keys(patch) } });
-    ctx.events.emit('settings.changed', next);
-    return next;
-  };
+  const oneAtATime = serialised();
   return {
     'settings.get': () => readSettings(ctx.ports),
-    'settings.update': (patch) => {
-      const run = previousUpdate.then(() => update(patch));
-      previousUpdate = run.catch(() => undefined);
-      return run;
-    },
+    'settings.update': (patch) => oneAtATime(async () => {
+      if (patch.databaseUrl !== undefined) requireNoPassword(patch.databaseUrl);
+      for (const [provider, saved] of Object.entries(patch.providers ?? {})) {
+        if (saved?.baseUrl !== undefined) requireSecureProviderUrl(provider, saved.baseUrl);
+      }
+      const current = await readSettings(ctx.ports);
+      requireSameBackupFolder(patch.backups?.folder, current.backups.folder);
+      // Per provider, so saving one provider's address leaves the others' as they were. A key
+      // stays bound to where it was confirmed: older settings without a binding are pinned to
+      // the address in use before this change, so a new address gets no key until it is saved again.
+      const providers = { ...current.providers };
+      for (const provider of providerIds) {
+        const saved = patch.providers?.[provider];
+        if (saved === undefined) continue;
+        const before = current.providers[provider];
+        const moved = saved.baseUrl !== before?.baseUrl;
+        const keyOrigin = before?.keyOrigin ?? (moved ? await ctx.providers.origin(provider) : undefined);
+        // An update never sets the binding itself (that would re-open the hole): it is the core's.
+        providers[provider] = { ...saved, keyOrigin };
+      }
+      const addressChanged = patch.databaseUrl !== undefined && databaseHost(patch.databaseUrl) !== databaseHost(current.databaseUrl);
+      const databasePasswordHost = current.databasePasswordHost ?? (addressChanged ? databaseHost(current.databaseUrl) : undefined);
+      const next = settingsSchema.parse({
+        ...current,
+        ...patch,
+        chart: { ...current.chart, ...patch.chart },
+        // Per window, so one window saving its layout leaves the others' as they were.
+        chartLayouts: { ...current.chartLayouts, ...patch.chartLayouts },
+        providers,
+        databasePasswordHost,
+        // The keep rules may change here; the folder only through backups.setFolder.
+        ...(patch.backups === undefined ? {} : { backups: { ...patch.backups, folder: current.backups.folder } }),
+      });
+      await ctx.ports.settings.write(next);
+      await ctx.storage.auditLog.record({ at: ctx.now(), actor: 'user', action: 'settings.update', details: { fields: Object.keys(patch) } });
+      ctx.events.emit('settings.changed', next);
+      return next;
+    }),
   };
 }

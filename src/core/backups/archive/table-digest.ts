@@ -107,6 +107,16 @@ export function shapeWithColumns(shape: TableShape, present: ReadonlySet<string>
   return { ...shape, columns: shape.columns.filter((column) => present.has(column.name)), orderBy: shape.orderBy.filter((name) => present.has(name)) };
 }
 
+/** Each table's columns in a Postgres database's current schema (the restored one on a restore connection), as shapesPresent takes them. */
+export async function postgresColumns(query: (text: string) => Promise<readonly Record<string, unknown>[]>): Promise<Map<string, Set<string>>> {
+  const columns = new Map<string, Set<string>>();
+  for (const row of await query('SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()')) {
+    const table = String(row.table_name);
+    columns.set(table, (columns.get(table) ?? new Set()).add(String(row.column_name)));
+  }
+  return columns;
+}
+
 /** `shapes` as a database at an older or a newer schema version holds them: only its tables, only its columns. */
 export function shapesPresent(shapes: readonly TableShape[], columns: Map<string, Set<string>>): TableShape[] {
   return shapes.filter((shape) => columns.has(shape.name)).map((shape) => shapeWithColumns(shape, columns.get(shape.name)!));

@@ -12,7 +12,7 @@ import { AppError } from '../../../shared/errors';
 import { retryOnDeadlock } from '../../storage/pg-connection';
 import * as pgSchema from '../../storage/schema.pg';
 import type { OpenedArchive } from '../archive/archive-reader';
-import { canonicalRow, canonicalSelect, canonicalValues, TableDigest, type TableShape } from '../archive/table-digest';
+import { canonicalRow, canonicalSelect, canonicalValues, postgresColumns, TableDigest, type TableShape } from '../archive/table-digest';
 import { tablePartName } from '../create-backup';
 import { digestSqliteCopy } from '../database-digest';
 
@@ -161,14 +161,7 @@ export function postgresSink(client: pg.Client): RowSink {
   // One batch in flight while the next is read and encoded: the server inserts as the archive is read.
   let inFlight: Promise<unknown> = Promise.resolve();
   return {
-    columns: async () => {
-      const { rows } = await client.query<{ table_name: string; column_name: string }>(
-        'SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()',
-      );
-      const columns = new Map<string, Set<string>>();
-      for (const row of rows) columns.set(row.table_name, (columns.get(row.table_name) ?? new Set()).add(row.column_name));
-      return columns;
-    },
+    columns: () => postgresColumns(async (text) => (await client.query<Record<string, unknown>>(text)).rows),
     // One statement per batch: the rows as one JSON array that Postgres turns into the table's row type.
     // For json and jsonb columns it keeps each value as it is; every other type is read from its JSON text.
     insert: async (shape, rows) => {
