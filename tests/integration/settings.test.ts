@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDatabaseUrl } from '../../src/core/settings/database-url';
 import { createTestCore, invokeFailure, type TestCore } from '../support/test-core';
@@ -76,6 +77,19 @@ describe('settings and secrets through the core', () => {
     await Promise.all(['window-3', 'window-4', 'window-5'].map((id) => test.call('settings.update', { chartLayouts: { [id]: layout(id.toUpperCase()) } })));
     const { chartLayouts } = await test.call('settings.get', {});
     expect(['window-3', 'window-4', 'window-5'].map((id) => chartLayouts[id]?.panels[0]?.symbol)).toEqual(['WINDOW-3', 'WINDOW-4', 'WINDOW-5']);
+  });
+
+  it('keeps a layout, a backup folder and a key binding written at the same moment by different calls', async () => {
+    const folder = path.join(test.dataDir, 'elsewhere');
+    await Promise.all([
+      test.call('settings.update', { chartLayouts: { 'window-6': { charts: 1, active: 0, panels: [] } } }),
+      test.call('backups.setFolder', { folder }),
+      test.call('secrets.set', { name: 'polygon', value: 'pk_test_bound_0123456789' }),
+    ]);
+    const settings = await test.call('settings.get', {});
+    expect(settings.chartLayouts['window-6']).toEqual({ charts: 1, active: 0, panels: [] });
+    expect(settings.backups.folder).toBe(folder);
+    expect(settings.providers.polygon?.keyOrigin).toBeDefined();
   });
 });
 

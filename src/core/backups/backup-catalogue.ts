@@ -2,6 +2,7 @@
  * The backups as a whole: where new ones go, which the keep rules prune after each good one,
  * pins, and the status the Backups screen and the status bar show.
  */
+import { inSettingsTurn } from '../settings/serialised';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Backup } from '../../shared/backups';
@@ -46,16 +47,18 @@ export async function resolveBackupFolder(ctx: Pick<CoreContext, 'ports'>): Prom
  */
 export async function setBackupFolder(ctx: Pick<CoreContext, 'ports'>, folder: string | null): Promise<string> {
   if (folder !== null && !path.isAbsolute(folder)) throw new AppError('VALIDATION', `The backup folder must be a full path, not "${folder}".`);
-  const settings = await readSettings(ctx.ports);
-  const next = { ...settings, backups: { ...settings.backups, folder: folder === null ? undefined : path.resolve(folder) } };
-  const resolved = path.resolve(next.backups.folder ?? path.join(ctx.ports.config.dataDir, 'backups'));
-  try {
-    await mkdir(resolved, { recursive: true });
-  } catch (error) {
-    throw new AppError('VALIDATION', `Backups cannot be written to ${resolved}: ${error instanceof Error ? error.message : String(error)}.`);
-  }
-  await ctx.ports.settings.write(next);
-  return resolved;
+  return inSettingsTurn(ctx.ports.settings, async () => {
+    const settings = await readSettings(ctx.ports);
+    const next = { ...settings, backups: { ...settings.backups, folder: folder === null ? undefined : path.resolve(folder) } };
+    const resolved = path.resolve(next.backups.folder ?? path.join(ctx.ports.config.dataDir, 'backups'));
+    try {
+      await mkdir(resolved, { recursive: true });
+    } catch (error) {
+      throw new AppError('VALIDATION', `Backups cannot be written to ${resolved}: ${error instanceof Error ? error.message : String(error)}.`);
+    }
+    await ctx.ports.settings.write(next);
+    return resolved;
+  });
 }
 
 /** Failed when written: never verified, so its archive holds nothing to restore. */

@@ -1,3 +1,4 @@
+import { inSettingsTurn } from '../settings/serialised';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -49,13 +50,16 @@ async function swapModels(dataDir: string, restored: RestoredWorkspace): Promise
 /** The archive's settings, with this machine's own (its database, its backup folder) kept. */
 async function applySettings(ctx: CoreContext, restored: RestoredWorkspace): Promise<void> {
   if (restored.settings === null || typeof restored.settings !== 'object') return;
-  const current = ((await ctx.ports.settings.read()) ?? {}) as Record<string, unknown>;
-  const next: Record<string, unknown> = { ...(restored.settings as Record<string, unknown>) };
-  for (const key of MACHINE_SETTINGS) {
-    if (key in current) next[key] = current[key];
-    else delete next[key];
-  }
-  await ctx.ports.settings.write(next);
+  const archived = restored.settings as Record<string, unknown>;
+  await inSettingsTurn(ctx.ports.settings, async () => {
+    const current = ((await ctx.ports.settings.read()) ?? {}) as Record<string, unknown>;
+    const next: Record<string, unknown> = { ...archived };
+    for (const key of MACHINE_SETTINGS) {
+      if (key in current) next[key] = current[key];
+      else delete next[key];
+    }
+    await ctx.ports.settings.write(next);
+  });
 }
 
 async function applySecrets(ctx: CoreContext, restored: RestoredWorkspace): Promise<void> {

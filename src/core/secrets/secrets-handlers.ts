@@ -1,3 +1,4 @@
+import { inSettingsTurn } from '../settings/serialised';
 import { secretNames, type SecretName, type Settings } from '../../shared/domain';
 import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
@@ -11,15 +12,18 @@ async function secretStatus(ctx: CoreContext, name: SecretName) {
 
 /** Saving a key or password is what confirms it for the address in use now. */
 async function bindSecretToCurrentAddress(ctx: CoreContext, name: SecretName): Promise<void> {
-  const current = await readSettings(ctx.ports);
-  let next: Settings;
-  if (name === 'database') {
-    next = { ...current, databasePasswordHost: databaseHost(current.databaseUrl) };
-  } else {
-    const keyOrigin = await ctx.providers.origin(name);
-    next = { ...current, providers: { ...current.providers, [name]: { ...current.providers[name], keyOrigin } } };
-  }
-  await ctx.ports.settings.write(next);
+  const next = await inSettingsTurn(ctx.ports.settings, async () => {
+    const current = await readSettings(ctx.ports);
+    let changed: Settings;
+    if (name === 'database') {
+      changed = { ...current, databasePasswordHost: databaseHost(current.databaseUrl) };
+    } else {
+      const keyOrigin = await ctx.providers.origin(name);
+      changed = { ...current, providers: { ...current.providers, [name]: { ...current.providers[name], keyOrigin } } };
+    }
+    await ctx.ports.settings.write(changed);
+    return changed;
+  });
   ctx.events.emit('settings.changed', next);
 }
 

@@ -5,7 +5,7 @@ import type { HandlerMap } from '../handlers';
 import { isSecureProviderUrl } from '../providers/types';
 import type { CorePorts } from '../ports';
 import { databaseHost } from './database-url';
-import { serialised } from './serialised';
+import { inSettingsTurn } from './serialised';
 
 export async function readSettings(ports: Pick<CorePorts, 'settings' | 'logger'>): Promise<Settings> {
   const raw = await ports.settings.read();
@@ -63,12 +63,10 @@ function requireSecureProviderUrl(provider: string, baseUrl: string): void {
 }
 
 export function settingsHandlers(ctx: CoreContext): HandlerMap {
-  // An update reads, merges and writes the whole file, so updates run one at a time: two
-  // windows saving their chart layouts at once must not lose either.
-  const oneAtATime = serialised();
   return {
     'settings.get': () => readSettings(ctx.ports),
-    'settings.update': (patch) => oneAtATime(async () => {
+    // Two windows saving their chart layouts at once must not lose either: see inSettingsTurn.
+    'settings.update': (patch) => inSettingsTurn(ctx.ports.settings, async () => {
       if (patch.databaseUrl !== undefined) requireNoPassword(patch.databaseUrl);
       for (const [provider, saved] of Object.entries(patch.providers ?? {})) {
         if (saved?.baseUrl !== undefined) requireSecureProviderUrl(provider, saved.baseUrl);
