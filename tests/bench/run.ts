@@ -282,7 +282,7 @@ async function main() {
     return report(info);
   }
   // Compiled CLI and server start-up beside `node -e 0`, and the renderer's first-load JavaScript.
-  if (!STORAGE_ONLY) {
+  if (!STORAGE_ONLY && !PAINT_ONLY) {
     for (const row of await benchStartup()) record(row);
     record(benchRendererBundle());
   }
