@@ -12,8 +12,9 @@ import { openPostgresStorage } from '../../src/core/storage/pg-storage';
 import type { SqlExecutor } from '../../src/core/storage/sql-executor';
 import { openSqliteStorage } from '../../src/core/storage/sqlite-storage';
 import type { Storage } from '../../src/core/storage/types';
-import { prepareCache, synchronise, type CacheScopeEntry } from '../../src/core/sync/cache-sync';
+import { prepareCache, synchronise } from '../../src/core/sync/cache-sync';
 import { syncedTables } from '../../src/core/sync/synced-tables';
+import type { CacheScopeEntry } from '../../src/shared/cache-settings';
 import type { Bar } from '../../src/shared/domain';
 import { silentLogger } from './silent-logger';
 

@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import type { CacheScopeEntry } from '../../shared/cache-settings';
 import type { SyncOutcome } from '../../shared/sync';
-import type { Timeframe } from '../../shared/timeframes';
 import { quote } from '../backups/archive/table-digest';
 import type { Logger } from '../ports';
 import type { SqlExecutor } from '../storage/sql-executor';
@@ -19,16 +19,6 @@ import { pullPrimary } from './pull';
 import { pushOutbox } from './push';
 import { upsertRow } from './sql-rows';
 import { LOCAL_ID_BASE, syncedTables } from './synced-tables';
-
-export interface CacheScopeEntry {
-  symbol: string;
-  /** The stored base timeframes to keep (1m, 1h, 1d). */
-  timeframes: Timeframe[];
-  /** Days back from now; null = all history. */
-  days: number | null;
-}
-
-export type { SyncOutcome };
 
 /** Bumped whenever the triggers' text changes, so prepareCache replaces those of an older version. */
 const TRIGGER_VERSION = 2;

@@ -5,6 +5,7 @@
  * still waiting in the outbox (written to the cache while the sync ran) are left as they are, to be
  * pushed next time. Every write runs under withoutCapture, so none of it enters the outbox.
  */
+import type { CacheScopeEntry } from '../../shared/cache-settings';
 import type { Bar } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
 import { canonicalRow, canonicalSelect, canonicalValues, quote } from '../backups/archive/table-digest';
@@ -20,16 +21,10 @@ const DAY_MS = 86_400_000;
 /** Rows per page of a table's merge, and bars per write. */
 const PAGE = 5_000;
 
-export interface PullScopeEntry {
-  symbol: string;
-  timeframes: readonly Timeframe[];
-  days: number | null;
-}
-
 export interface PullContext {
   primary: Storage;
   cache: Storage;
-  scope: readonly PullScopeEntry[];
+  scope: readonly CacheScopeEntry[];
   now: () => number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;

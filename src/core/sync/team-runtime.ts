@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
 import { jobKinds } from '../../shared/domain';
 import { AppError, isAppError } from '../../shared/errors';
-import type { SyncStatus } from '../../shared/sync';
+import type { CacheScopeEntry } from '../../shared/cache-settings';
+import type { SyncOutcome, SyncStatus } from '../../shared/sync';
 import type { EventBus } from '../events';
 import type { JobRunner } from '../jobs/job-runner';
 import type { Logger } from '../ports';
 import type { Storage } from '../storage/types';
-import { cacheBytes, pendingChanges, synchronise, type CacheScopeEntry, type SyncOutcome } from './cache-sync';
+import { cacheBytes, pendingChanges, synchronise } from './cache-sync';
 import type { PrimaryProbe } from './primary-probe';
 
 /** Where the workspace runs: on the team's Postgres server, or on this desktop's SQLite cache. */
