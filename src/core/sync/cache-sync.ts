@@ -43,6 +43,9 @@ function triggerStatements(table: string, key: readonly string[]): string[] {
   ];
 }
 
+/** sync_state's key for when the cache last took in the primary (the start of that pull). */
+const LAST_SYNC_AT = 'last_sync_at';
+
 async function stateValue(sql: SqlExecutor, key: string): Promise<string | undefined> {
   const [row] = await sql.query('SELECT value FROM sync_state WHERE key = {key}', { key });
   return row === undefined ? undefined : String(row.value);
@@ -74,6 +77,11 @@ export async function prepareCache(cache: Storage): Promise<void> {
   });
 }
 
+/** Whether a sync ever finished into this cache, so it holds the team's rows and can stand in for the team database. */
+export async function hasSynced(cache: Storage): Promise<boolean> {
+  return (await stateValue(cache.sql, LAST_SYNC_AT)) !== undefined;
+}
+
 /** Outbox rows not yet pushed. */
 export async function pendingChanges(cache: Storage): Promise<number> {
   return Number((await cache.sql.query('SELECT count(*) AS n FROM sync_outbox'))[0]!.n);
@@ -101,7 +109,7 @@ export async function synchronise(opts: {
   const startedAt = now();
   const cacheId = await stateValue(cache.sql, 'cache_id');
   if (cacheId === undefined) throw new Error('The cache was not prepared: call prepareCache after opening it.');
-  const lastSyncAt = Number((await stateValue(cache.sql, 'last_sync_at')) ?? 0);
+  const lastSyncAt = Number((await stateValue(cache.sql, LAST_SYNC_AT)) ?? 0);
   const pushed = await pushOutbox({
     primary,
     cache,
@@ -117,7 +125,7 @@ export async function synchronise(opts: {
   const pullStartedAt = now();
   const pulled = await pullPrimary({ primary, cache, scope: opts.scope, now, signal, onProgress: (done, total) => onProgress?.({ phase: 'pull', done, total }) });
   const artifacts = await exchangeArtifacts(primary, opts.dataDir, now, logger);
-  await upsertRow(cache.sql, 'sync_state', { key: 'last_sync_at', value: String(pullStartedAt) }, ['key']);
+  await upsertRow(cache.sql, 'sync_state', { key: LAST_SYNC_AT, value: String(pullStartedAt) }, ['key']);
   const outcome: SyncOutcome = { ...pushed, ...pulled, startedAt, finishedAt: now() };
   logger.info('synchronised the cache with the team database', { ...outcome, ...artifacts });
   return outcome;

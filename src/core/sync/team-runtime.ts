@@ -7,7 +7,7 @@ import type { EventBus } from '../events';
 import type { JobRunner } from '../jobs/job-runner';
 import type { Logger } from '../ports';
 import type { Storage } from '../storage/types';
-import { cacheBytes, pendingChanges, synchronise } from './cache-sync';
+import { cacheBytes, hasSynced, pendingChanges, synchronise } from './cache-sync';
 import type { PrimaryProbe } from './primary-probe';
 
 /** Where the workspace runs: on the team's Postgres server, or on this desktop's SQLite cache. */
@@ -118,9 +118,7 @@ export class TeamRuntime {
    * then an unreachable server fails the start as it would without a cache, and the shell says so.
    */
   async canWorkOffline(): Promise<boolean> {
-    if (this.offlineSince !== null) return true;
-    const [synced] = await this.deps.cache.sql.query("SELECT 1 AS synced FROM sync_state WHERE key = 'last_sync_at'");
-    return synced !== undefined;
+    return this.offlineSince !== null || hasSynced(this.deps.cache);
   }
 
   /** The workspace could not be opened on the team database and opened on the cache instead. */
