@@ -37,8 +37,8 @@ export interface PullTally {
 }
 
 /** The outbox's keys of `table`, as JSON arrays: rows the pull must not touch. */
-async function pendingKeys(cache: Storage, table: string): Promise<Set<string>> {
-  const rows = await cache.sql.query('SELECT DISTINCT row_key FROM sync_outbox WHERE table_name = {table}', { table });
+async function pendingKeys(sql: SqlExecutor, table: string): Promise<Set<string>> {
+  const rows = await sql.query('SELECT DISTINCT row_key FROM sync_outbox WHERE table_name = {table}', { table });
   return new Set(rows.map((row) => JSON.stringify(JSON.parse(String(row.row_key)))));
 }
 
@@ -54,7 +54,7 @@ export async function pullPrimary(ctx: PullContext): Promise<PullTally> {
     tally.pulledRows += await pullTable(ctx, table);
     ctx.onProgress?.(++done, total);
   }
-  const pendingBars = await pendingKeys(ctx.cache, 'market_data');
+  const pendingBars = await pendingKeys(ctx.cache.sql, 'market_data');
   for (const { symbol, timeframe, days } of series) {
     throwIfCancelled(ctx.signal);
     const width = rangeWidth(timeframe);
@@ -186,10 +186,10 @@ function forSqlite(table: SyncedTable, row: Row): Row {
 
 /** Makes the cache's table equal to the primary's, but for keys still in the outbox; returns the rows written or deleted. */
 async function pullTable(ctx: PullContext, table: SyncedTable): Promise<number> {
-  const pending = await pendingKeys(ctx.cache, table.name);
+  const pending = await pendingKeys(ctx.cache.sql, table.name);
   const theirs = rowsOf(canonicalPages(ctx.primary.sql, table));
   const ours = rowsOf(canonicalPages(ctx.cache.sql, table));
-  const writes: Row[] = [];
+  const writes: { key: string; row: Row }[] = [];
   const deletes: Canonical[] = [];
   const next = async (rows: typeof theirs) => {
     const step = await rows.next();
@@ -200,32 +200,26 @@ async function pullTable(ctx: PullContext, table: SyncedTable): Promise<number> 
   while (a || b) {
     const order = !a ? 1 : !b ? -1 : compareKeys(a.key, b.key);
     if (order < 0 && a) {
-      if (!pending.has(JSON.stringify(a.key))) writes.push(forSqlite(table, a.row));
+      const key = JSON.stringify(a.key);
+      if (!pending.has(key)) writes.push({ key, row: forSqlite(table, a.row) });
       a = await next(theirs);
     } else if (order > 0 && b) {
       if (!pending.has(JSON.stringify(b.key))) deletes.push(b.key);
       b = await next(ours);
     } else if (a && b) {
-      if (a.line !== b.line && !pending.has(JSON.stringify(a.key))) writes.push(forSqlite(table, a.row));
+      const key = JSON.stringify(a.key);
+      if (a.line !== b.line && !pending.has(key)) writes.push({ key, row: forSqlite(table, a.row) });
       a = await next(theirs);
       b = await next(ours);
     }
   }
   if (writes.length === 0 && deletes.length === 0) return 0;
-  const keyIndexes = table.orderBy.map((name) => table.columns.findIndex((column) => column.name === name));
-  const keyOf = (row: Row) => {
-    const values = canonicalValues(
-      table,
-      table.columns.map((column) => row[column.name]),
-    );
-    return JSON.stringify(keyIndexes.map((i) => values[i]));
-  };
   return withoutCapture(() =>
     ctx.cache.sql.transaction(async (tx) => {
       // Keys the app wrote while the tables were compared: the transaction holds the connection, so none can slip in after this read.
-      const since = new Set((await tx.query('SELECT row_key FROM sync_outbox WHERE table_name = {table}', { table: table.name })).map((row) => JSON.stringify(JSON.parse(String(row.row_key)))));
+      const since = await pendingKeys(tx, table.name);
       const toDelete = deletes.filter((key) => !since.has(JSON.stringify(key)));
-      const toWrite = writes.filter((row) => !since.has(keyOf(row)));
+      const toWrite = writes.filter((write) => !since.has(write.key)).map((write) => write.row);
       for (const key of toDelete) {
         const { where, params } = matching(table.orderBy, key);
         await tx.execute(`DELETE FROM ${quote(table.name)} WHERE ${where}`, params);
