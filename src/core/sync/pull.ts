@@ -14,7 +14,7 @@ import type { Storage } from '../storage/types';
 import { rangeFingerprints, rangeWidth } from './bar-ranges';
 import { withoutCapture } from './capture';
 import { throwIfCancelled } from './push';
-import { matching, upsertRow } from './sql-rows';
+import { matching, toBar, upsertRow } from './sql-rows';
 import { syncedTables, type SyncedTable } from './synced-tables';
 
 const DAY_MS = 86_400_000;
@@ -92,17 +92,10 @@ async function moveRange(ctx: PullContext, symbol: string, timeframe: Timeframe,
   const kept = new Set(theirs.map((row) => Number(row.time)));
   const bySource = new Map<string, Bar[]>();
   for (const row of theirs) {
-    const time = Number(row.time);
-    if (isPending(time)) continue;
+    const bar = toBar(row);
+    if (isPending(bar.time)) continue;
     const source = String(row.source);
-    (bySource.get(source) ?? bySource.set(source, []).get(source)!).push({
-      time,
-      open: Number(row.open),
-      high: Number(row.high),
-      low: Number(row.low),
-      close: Number(row.close),
-      volume: Number(row.volume),
-    });
+    (bySource.get(source) ?? bySource.set(source, []).get(source)!).push(bar);
   }
   const gone = ours.map((row) => Number(row.time)).filter((time) => !kept.has(time) && !isPending(time));
   let moved = 0;

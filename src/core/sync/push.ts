@@ -12,7 +12,7 @@ import type { Logger } from '../ports';
 import type { Row, SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/types';
 import { withoutCapture } from './capture';
-import { matching, rowWhere, sameRow, upsertRow, without } from './sql-rows';
+import { matching, rowWhere, sameRow, toBar, upsertRow, without } from './sql-rows';
 import { LOCAL_ID_BASE, syncedTable, syncedTables, type SyncedTable } from './synced-tables';
 
 /** Outbox rows per batch; bars are written in chunks of the same size. */
@@ -317,15 +317,6 @@ const sameBar = (a: Row, b: Row) =>
   Number(a.close) === Number(b.close) &&
   Number(a.volume) === Number(b.volume) &&
   a.source === b.source;
-
-const toBar = (row: Row): Bar => ({
-  time: Number(row.time),
-  open: Number(row.open),
-  high: Number(row.high),
-  low: Number(row.low),
-  close: Number(row.close),
-  volume: Number(row.volume),
-});
 
 /**
  * Bars go through the primary's market data repository, so its rollups and summaries stay

@@ -1,4 +1,5 @@
 /** Statements over a synced table by column name, the same text on both engines ({name} parameters, see sql-executor.ts). */
+import type { Bar } from '../../shared/domain';
 import { canonicalRow, quote, type TableShape } from '../backups/archive/table-digest';
 import type { Row, SqlExecutor } from '../storage/sql-executor';
 
@@ -37,3 +38,13 @@ export const sameRow = (shape: TableShape, a: Row, b: Row) => canonicalRow(shape
 
 /** The row with `omit` left out. */
 export const without = (row: Row, omit: readonly string[]): Row => Object.fromEntries(Object.entries(row).filter(([column]) => !omit.includes(column)));
+
+/** A market_data row (time, open, high, low, close, volume) as a Bar, whichever engine read it. */
+export const toBar = (row: Row): Bar => ({
+  time: Number(row.time),
+  open: Number(row.open),
+  high: Number(row.high),
+  low: Number(row.low),
+  close: Number(row.close),
+  volume: Number(row.volume),
+});
