@@ -11,8 +11,9 @@ import type { Timeframe } from '../../shared/timeframes';
 import type { Logger } from '../ports';
 import type { Row, SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/types';
+import { quote } from '../backups/archive/table-digest';
 import { withoutCapture } from './capture';
-import { matching, rowWhere, sameRow, toBar, upsertRow, without } from './sql-rows';
+import { insertRow, matching, rowWhere, sameRow, toBar, updateRow, upsertRow, without } from './sql-rows';
 import { LOCAL_ID_BASE, syncedTable, syncedTables, type SyncedTable } from './synced-tables';
 
 /** Outbox rows per batch; bars are written in chunks of the same size. */
@@ -117,9 +118,9 @@ interface Remap {
 async function adoptPrimaryId(tx: SqlExecutor, { table, from, to }: Remap): Promise<void> {
   if (from === to) return;
   try {
-    await tx.execute(`UPDATE "${table}" SET id = {to} WHERE id = {from}`, { to, from });
+    await tx.execute(`UPDATE ${quote(table)} SET id = {to} WHERE id = {from}`, { to, from });
   } catch {
-    await tx.execute(`DELETE FROM "${table}" WHERE id = {from}`, { from });
+    await tx.execute(`DELETE FROM ${quote(table)} WHERE id = {from}`, { from });
   }
 }
 
@@ -144,6 +145,9 @@ function judge(table: SyncedTable, primaryChangedAt: unknown, change: Change, la
   return { conflict: theirs > lastSyncAt, keepPrimary: theirs > change.changedAt };
 }
 
+/** The select term that reads the primary row's change time as sync_changed_at, for `judge`; none when the table has no change time. */
+const changedAtColumn = (table: SyncedTable) => (table.changedAt === null ? '' : `, ${table.changedAt} AS sync_changed_at`);
+
 const RULE_LWW = 'last writer wins by the row’s change time';
 const RULE_PUSHED = 'no change time: the pushed change wins';
 const RULE_DELETED = 'deleted on the team database: the offline edit is dropped';
@@ -151,7 +155,7 @@ const RULE_DELETED = 'deleted on the team database: the offline edit is dropped'
 async function pushRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, change: Change, tally: PushTally, remaps: Remap[]): Promise<void> {
   const key = table.orderBy;
   const cacheRow = await rowWhere(ctx.cache.sql, table.name, key, change.key);
-  const changedAtTerm = table.changedAt === null ? '' : `, ${table.changedAt} AS sync_changed_at`;
+  const changedAtTerm = changedAtColumn(table);
   const rule = table.changedAt === null ? RULE_PUSHED : RULE_LWW;
 
   if (table.counter) {
@@ -189,8 +193,8 @@ async function pushRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, ch
     const [written] = natural
       ? await upsertRow(tx, table.name, values, natural, 'id')
       : local
-        ? await tx.query(`INSERT INTO "${table.name}" (${Object.keys(values).map((c) => `"${c}"`).join(', ')}) VALUES (${Object.keys(values).map((_, i) => `{v${i}}`).join(', ')}) RETURNING id`, Object.fromEntries(Object.values(values).map((v, i) => [`v${i}`, v])))
-        : await tx.query(`UPDATE "${table.name}" SET ${Object.keys(values).map((c, i) => `"${c}" = {v${i}}`).join(', ')} WHERE id = {id} RETURNING id`, { ...Object.fromEntries(Object.values(values).map((v, i) => [`v${i}`, v])), id });
+        ? await insertRow(tx, table.name, values, 'id')
+        : await updateRow(tx, table.name, values, ['id'], [id], 'id');
     tally.pushedRows++;
     if (local && written) remaps.push({ table: table.name, from: id, to: Number(written.id) });
     return;
@@ -237,8 +241,7 @@ function mergeRow(table: SyncedTable, winner: Row, loser: Row): Row {
 
 /** A pushed delete: refused when the primary's row changed after the cache deleted it. */
 async function deleteRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, change: Change, tally: PushTally): Promise<void> {
-  const changedAtTerm = table.changedAt === null ? '' : `, ${table.changedAt} AS sync_changed_at`;
-  const existing = await rowWhere(tx, table.name, table.orderBy, change.key, changedAtTerm);
+  const existing = await rowWhere(tx, table.name, table.orderBy, change.key, changedAtColumn(table));
   if (!existing) return;
   if (table.changedAt !== null && Number(existing.sync_changed_at) > change.changedAt) {
     tally.conflicts++;
@@ -246,7 +249,7 @@ async function deleteRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, 
     return;
   }
   const { where, params } = matching(table.orderBy, change.key);
-  await tx.execute(`DELETE FROM "${table.name}" WHERE ${where}`, params);
+  await tx.execute(`DELETE FROM ${quote(table.name)} WHERE ${where}`, params);
   tally.pushedRows++;
 }
 
