@@ -13,7 +13,7 @@ import type { Row, SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/types';
 import { quote } from '../backups/archive/table-digest';
 import { withoutCapture } from './capture';
-import { insertRow, matching, rowWhere, sameRow, toBar, updateRow, upsertRow, without } from './sql-rows';
+import { insertRow, matching, outboxSize, readSyncState, rowWhere, sameRow, toBar, updateRow, upsertRow, without, writeSyncState } from './sql-rows';
 import { LOCAL_ID_BASE, syncedTable, syncedTables, type SyncedTable } from './synced-tables';
 
 /** Outbox rows per batch; bars are written in chunks of the same size. */
@@ -56,12 +56,11 @@ export async function pushOutbox(ctx: PushContext): Promise<PushTally> {
   const { primary, cache } = ctx;
   const tally: PushTally = { pushedRows: 0, conflicts: 0 };
   const markerKey = pushedMarkerKey(ctx.cacheId);
-  const total = Number((await cache.sql.query('SELECT count(*) AS n FROM sync_outbox'))[0]!.n);
+  const total = await outboxSize(cache.sql);
   let done = 0;
   for (;;) {
     throwIfCancelled(ctx.signal);
-    const [marker] = await primary.sql.query('SELECT value FROM sync_state WHERE key = {key}', { key: markerKey });
-    const pushedUpTo = marker === undefined ? 0 : Number(marker.value);
+    const pushedUpTo = Number((await readSyncState(primary.sql, markerKey)) ?? 0);
     done += await cache.sql.execute('DELETE FROM sync_outbox WHERE seq <= {seq}', { seq: pushedUpTo });
     const entries = await cache.sql.query('SELECT seq, table_name, row_key, op, changed_at FROM sync_outbox ORDER BY seq LIMIT {limit}', { limit: BATCH });
     if (entries.length === 0) break;
@@ -89,7 +88,7 @@ export async function pushOutbox(ctx: PushContext): Promise<PushTally> {
       for (const table of order) {
         for (const change of byTable.get(table.name)!.values()) await pushRow(ctx, tx, table, change, tally, remaps);
       }
-      await upsertRow(tx, 'sync_state', { key: markerKey, value: String(lastSeq) }, ['key']);
+      await writeSyncState(tx, markerKey, String(lastSeq));
     });
     await withoutCapture(() =>
       cache.sql.transaction(async (tx) => {

@@ -66,3 +66,18 @@ export const toBar = (row: Row): Bar => ({
   close: Number(row.close),
   volume: Number(row.volume),
 });
+
+/** A value the sync engine keeps in a database's sync_state (the cache's id, its last sync, a cache's push marker on the primary), or undefined. */
+export async function readSyncState(sql: SqlExecutor, key: string): Promise<string | undefined> {
+  const [row] = await sql.query('SELECT value FROM sync_state WHERE key = {key}', { key });
+  return row === undefined ? undefined : String(row.value);
+}
+
+export async function writeSyncState(sql: SqlExecutor, key: string, value: string): Promise<void> {
+  await upsertRow(sql, 'sync_state', { key, value }, ['key']);
+}
+
+/** Outbox rows of a cache not yet pushed. */
+export async function outboxSize(sql: SqlExecutor): Promise<number> {
+  return Number((await sql.query('SELECT count(*) AS n FROM sync_outbox'))[0]!.n);
+}
