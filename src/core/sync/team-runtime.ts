@@ -152,11 +152,8 @@ export class TeamRuntime {
     return this.serial(async () => {
       if (this.stopping.signal.aborted) throw new AppError('UNAVAILABLE', 'Metalytics is closing; the changes waiting are sent at the next start.');
       if (this.offlineSince === null) {
-        const outcome = await this.deps.workspace.onPrimary((primary) => this.synchronise(primary));
-        if (outcome) {
-          this.recordSync([outcome]);
-          return outcome;
-        }
+        const outcome = await this.syncOnPrimary();
+        if (outcome) return outcome;
       }
       const running = this.deps.jobs.runningOf(jobKinds).length;
       if (running > 0) {
@@ -257,9 +254,15 @@ export class TeamRuntime {
   private syncIfOnline(): void {
     if (this.offlineSince !== null) return;
     this.enqueue('sync', async () => {
-      const outcome = await this.deps.workspace.onPrimary((primary) => this.synchronise(primary));
-      if (outcome) this.recordSync([outcome]);
+      await this.syncOnPrimary();
     });
+  }
+
+  /** One sync on the team database the workspace has open, recorded; undefined while the workspace runs on the cache. */
+  private async syncOnPrimary(): Promise<SyncOutcome | undefined> {
+    const outcome = await this.deps.workspace.onPrimary((primary) => this.synchronise(primary));
+    if (outcome) this.recordSync([outcome]);
+    return outcome;
   }
 
   /**
