@@ -68,6 +68,11 @@ export interface TeamRuntimeDeps {
   timing?: Partial<TeamRuntimeTiming>;
 }
 
+/** An error that says the team database cannot be reached (UNAVAILABLE): the workspace then works on the cache. */
+export function isUnreachable(error: unknown): boolean {
+  return isAppError(error) && error.code === 'UNAVAILABLE';
+}
+
 /** The status of a core with one database and no cache. */
 export const LOCAL_SYNC_STATUS: SyncStatus = { mode: 'local', state: 'online', offlineSince: null, pendingChanges: 0, lastSync: null, cache: null };
 
@@ -326,7 +331,7 @@ export class TeamRuntime {
         if (this.stopping.signal.aborted) return;
         const message = error instanceof Error ? error.message : String(error);
         this.deps.logger.warn(`team database ${kind} failed`, { error: message });
-        if (isAppError(error) && error.code === 'UNAVAILABLE' && this.offlineSince === null) this.goOffline(`${kind}: ${message}`);
+        if (isUnreachable(error) && this.offlineSince === null) this.goOffline(`${kind}: ${message}`);
       }
     });
   }
