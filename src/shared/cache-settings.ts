@@ -29,4 +29,3 @@ export const cacheSettingsSchema = z.object({
     })
     .prefault({}),
 });
-export type CacheSettings = z.infer<typeof cacheSettingsSchema>;

@@ -47,7 +47,7 @@ interface Change {
   inserted: boolean;
 }
 
-export const pushedMarkerKey = (cacheId: string) => `pushed:${cacheId}`;
+const pushedMarkerKey = (cacheId: string) => `pushed:${cacheId}`;
 
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AppError('CANCELLED', 'The synchronisation was cancelled; what was sent so far stays sent and the rest is sent next time.');
