@@ -25,7 +25,7 @@ import { startModelWorker } from './models/worker/model-worker-client';
 import { createInvoke, mergeHandlers, type Invoke, type InvokeOptions } from './invoke';
 import type { CompleteHandlerMap } from './handlers';
 import { methodNames } from '../shared/contract';
-import { AppError, isAppError } from '../shared/errors';
+import { AppError } from '../shared/errors';
 import type { ModelWorker } from './models/engine/ports';
 import { JobRunner } from './jobs/job-runner';
 import { jobsHandlers } from './jobs/jobs-handlers';
@@ -49,7 +49,7 @@ import type { Storage } from './storage/types';
 import { prepareCache } from './sync/cache-sync';
 import { resolveCacheScope } from './sync/cache-scope';
 import { PrimaryProbe } from './sync/primary-probe';
-import { LOCAL_SYNC_STATUS, TEAM_RUNTIME_TIMING, TeamRuntime, type WorkspacePlace } from './sync/team-runtime';
+import { isUnreachable, LOCAL_SYNC_STATUS, TEAM_RUNTIME_TIMING, TeamRuntime, type WorkspacePlace } from './sync/team-runtime';
 import { syncHandlers } from './sync/sync-handlers';
 import { systemHandlers } from './system/system-handlers';
 import { WorkspaceGate } from './workspace/workspace-gate';
@@ -232,11 +232,6 @@ async function openCache(ports: CorePorts): Promise<Storage> {
     await cache.close();
     throw error;
   }
-}
-
-/** The team database cannot be reached: the workspace then opens on the cache. */
-function isUnreachable(error: unknown): boolean {
-  return isAppError(error) && error.code === 'UNAVAILABLE';
 }
 
 export async function createCore(ports: CorePorts, options: InvokeOptions): Promise<Core> {

@@ -13,6 +13,7 @@ export const cacheScopeEntrySchema = z.object({
   timeframes: cacheTimeframesSchema,
   days: cacheDaysSchema,
 });
+export type CacheScopeEntry = z.infer<typeof cacheScopeEntrySchema>;
 
 /**
  * What a team desktop keeps in its local SQLite cache for offline work: the watchlist with the
@@ -28,4 +29,3 @@ export const cacheSettingsSchema = z.object({
     })
     .prefault({}),
 });
-export type CacheSettings = z.infer<typeof cacheSettingsSchema>;

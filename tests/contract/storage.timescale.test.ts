@@ -4,6 +4,7 @@ import { openStorage } from '../../src/core/storage/open-storage';
 import { CHUNK_INTERVAL_MS, COMPRESSED_CHUNK_INTERVAL_MS } from '../../src/core/storage/timescale';
 import type { Storage } from '../../src/core/storage/types';
 import type { Bar } from '../../src/shared/domain';
+import { minuteBars } from '../support/random-walk-bars';
 import { metaTraderDailyBars, monthlyGoldBars } from '../support/shared-data';
 import { silentLogger } from '../support/silent-logger';
 import { timescaleRunnable, useTestTimescale } from '../support/timescale';
@@ -35,18 +36,6 @@ describe.skipIf(!timescaleRunnable())('TimescaleDB', () => {
     migrationsDialect: 'pg',
     location: /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/metalytics_test_\d+$/,
   });
-
-  /** Minute bars of a random walk, `count` from `start`. */
-  function minutes(start: number, count: number, seed: number): Bar[] {
-    let state = seed;
-    let price = 2000;
-    return Array.from({ length: count }, (_, i) => {
-      state = (state * 48_271) % 2_147_483_647;
-      const open = price;
-      price += (state / 2_147_483_647 - 0.5) * 2;
-      return { time: start + i * MINUTE, open, high: Math.max(open, price) + 0.5, low: Math.min(open, price) - 0.5, close: price, volume: (state % 100) + 1 };
-    });
-  }
 
   /** What a query should return: the last bar given for each time wins. */
   function latest(...writes: Bar[][]): Bar[] {
@@ -111,7 +100,7 @@ describe.skipIf(!timescaleRunnable())('TimescaleDB', () => {
     it('upserts, repairs gaps and keeps rollups right inside compressed chunks', async () => {
       const md = storage.marketData;
       const start = Date.UTC(2023, 2, 6);
-      const history = minutes(start, 3 * 1440, 5);
+      const history = minuteBars(start, 3 * 1440, 5);
       // A backfill that left a gap of one afternoon on the second day.
       const gap = (b: Bar) => b.time >= start + DAY + 12 * 60 * MINUTE && b.time < start + DAY + 18 * 60 * MINUTE;
       await md.upsertBars({ symbol: 'CMP', timeframe: '1m', source: 'a', bars: history.filter((b) => !gap(b)) });

@@ -1,11 +1,9 @@
-import Database from 'better-sqlite3';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backedUpTables, canonicalRow, canonicalSelect, shapeWithColumns } from '../../src/core/backups/archive/table-digest';
 import type { EventPayload } from '../../src/shared/contract';
 import { FakeProviderServer } from '../support/fake-provider-server';
 import { useTestPostgres, type RestartablePostgres } from '../support/postgres';
+import { openPrimary, readCacheFile, syncedContent } from '../support/sync-desktops';
 import { dailyBarsCsv, waitFor } from '../support/team-offline';
 import { createTestCore, type TestCore } from '../support/test-core';
 import { timescaleRunnable, useTestTimescale } from '../support/timescale';
@@ -20,29 +18,15 @@ const SILVER_DAYS = 250;
 /** Tables whose rows this test writes on both sides of the outage. */
 const COMPARED_TABLES = ['market_data', 'model_registry', 'training_runs'];
 
-/**
- * When each database stored a bar: the desktop's own time offline, the push's on the team
- * database. The sync compares and moves bars by what they say, not by when they arrived.
- */
-const LOCAL_COLUMNS = new Set(['ingested_at']);
-
-/** Every row of `table` in canonical order, from the team database and from the cache file. */
-async function rowsOnBothSides(url: string, cacheFile: string, table: string): Promise<{ primary: string[]; cache: string[] }> {
-  const full = backedUpTables.find((candidate) => candidate.name === table)!;
-  const shape = shapeWithColumns(full, new Set(full.columns.map((column) => column.name).filter((name) => !LOCAL_COLUMNS.has(name))));
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+/** Every synced row, by table, of the team database and of the cache file (bars without when each database stored them). */
+async function rowsOnBothSides(url: string, cacheFile: string): Promise<{ primary: Record<string, string[]>; cache: Record<string, string[]> }> {
+  const team = await openPrimary(url);
+  const cache = readCacheFile(cacheFile);
   try {
-    const primary = (await client.query<Record<string, unknown>>(canonicalSelect(shape, 'postgres'))).rows.map((row) => canonicalRow(shape, row));
-    const db = new Database(cacheFile, { readonly: true });
-    try {
-      const cache = (db.prepare(canonicalSelect(shape, 'sqlite')).all() as Record<string, unknown>[]).map((row) => canonicalRow(shape, row));
-      return { primary, cache };
-    } finally {
-      db.close();
-    }
+    return { primary: await syncedContent(team), cache: await syncedContent(cache) };
   } finally {
-    await client.end();
+    cache.close();
+    await team.close();
   }
 }
 
@@ -123,13 +107,13 @@ function describeOutage(engine: string, useServer: () => RestartablePostgres): v
       }, 120_000);
 
       const cacheFile = path.join(test.dataDir, 'cache.db');
+      const rows = await rowsOnBothSides(url, cacheFile);
       for (const table of COMPARED_TABLES) {
-        const { primary, cache } = await rowsOnBothSides(url, cacheFile, table);
-        expect(cache, `${table}: cache and team database`).toEqual(primary);
+        const primary = rows.primary[table]!;
+        expect(rows.cache[table], `${table}: cache and team database`).toEqual(primary);
         expect(new Set(primary).size, `${table}: no row twice`).toBe(primary.length);
       }
-      const bars = await rowsOnBothSides(url, cacheFile, 'market_data');
-      expect(bars.primary).toHaveLength(BACKFILL_DAYS * 24 * 60 + SILVER_DAYS);
+      expect(rows.primary.market_data).toHaveLength(BACKFILL_DAYS * 24 * 60 + SILVER_DAYS);
       const models = await call('models.list', { symbol: 'XAGUSD' });
       expect(models.models.map((model) => model.modelId)).toContain(trained.result!.modelId);
     }, 400_000);

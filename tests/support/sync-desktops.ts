@@ -12,9 +12,9 @@ import { openPostgresStorage } from '../../src/core/storage/pg-storage';
 import type { SqlExecutor } from '../../src/core/storage/sql-executor';
 import { openSqliteStorage } from '../../src/core/storage/sqlite-storage';
 import type { Storage } from '../../src/core/storage/types';
-import { prepareCache, synchronise, type CacheScopeEntry } from '../../src/core/sync/cache-sync';
+import { prepareCache, synchronise } from '../../src/core/sync/cache-sync';
 import { syncedTables } from '../../src/core/sync/synced-tables';
-import type { Bar } from '../../src/shared/domain';
+import type { CacheScopeEntry } from '../../src/shared/cache-settings';
 import { silentLogger } from './silent-logger';
 
 export const MINUTE = 60_000;
@@ -60,18 +60,6 @@ export function readCacheFile(file: string): DatabaseReader & { close(): void } 
     sql: { dialect: 'sqlite', query: async (text) => db.prepare(text).all() as Record<string, unknown>[] },
     close: () => db.close(),
   };
-}
-
-/** Minute bars of a random walk, `count` from `start`. */
-export function minuteBars(start: number, count: number, seed: number, step = MINUTE): Bar[] {
-  let state = seed;
-  let price = 2000;
-  return Array.from({ length: count }, (_, i) => {
-    state = (state * 48_271) % 2_147_483_647;
-    const open = price;
-    price += (state / 2_147_483_647 - 0.5) * 2;
-    return { time: start + i * step, open, high: Math.max(open, price) + 0.5, low: Math.min(open, price) - 0.5, close: price, volume: (state % 100) + 1 };
-  });
 }
 
 /**

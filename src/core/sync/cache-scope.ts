@@ -1,5 +1,5 @@
+import type { CacheScopeEntry } from '../../shared/cache-settings';
 import type { Settings } from '../../shared/domain';
-import type { CacheScopeEntry } from './cache-sync';
 
 /**
  * The series the offline cache keeps: each watchlist symbol with the default timeframes and

@@ -7,28 +7,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import type { CacheScopeEntry } from '../../shared/cache-settings';
 import type { SyncOutcome } from '../../shared/sync';
-import type { Timeframe } from '../../shared/timeframes';
 import { quote } from '../backups/archive/table-digest';
 import type { Logger } from '../ports';
-import type { SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/types';
 import { exchangeArtifacts } from './artifacts';
 import { CAPTURE_FUNCTION } from './capture';
 import { pullPrimary } from './pull';
 import { pushOutbox } from './push';
-import { upsertRow } from './sql-rows';
+import { outboxSize, readSyncState, writeSyncState } from './sql-rows';
 import { LOCAL_ID_BASE, syncedTables } from './synced-tables';
-
-export interface CacheScopeEntry {
-  symbol: string;
-  /** The stored base timeframes to keep (1m, 1h, 1d). */
-  timeframes: Timeframe[];
-  /** Days back from now; null = all history. */
-  days: number | null;
-}
-
-export type { SyncOutcome };
 
 /** Bumped whenever the triggers' text changes, so prepareCache replaces those of an older version. */
 const TRIGGER_VERSION = 2;
@@ -53,10 +42,8 @@ function triggerStatements(table: string, key: readonly string[]): string[] {
   ];
 }
 
-async function stateValue(sql: SqlExecutor, key: string): Promise<string | undefined> {
-  const [row] = await sql.query('SELECT value FROM sync_state WHERE key = {key}', { key });
-  return row === undefined ? undefined : String(row.value);
-}
+/** sync_state's key for when the cache last took in the primary (the start of that pull). */
+const LAST_SYNC_AT = 'last_sync_at';
 
 /**
  * Installs the outbox triggers (idempotent), gives the cache its id (which names its pushes on
@@ -66,12 +53,12 @@ async function stateValue(sql: SqlExecutor, key: string): Promise<string | undef
 export async function prepareCache(cache: Storage): Promise<void> {
   if (cache.sql.dialect !== 'sqlite') throw new Error('The offline cache is a SQLite database.');
   await cache.sql.transaction(async (tx) => {
-    if ((await stateValue(tx, 'triggers')) !== String(TRIGGER_VERSION)) {
+    if ((await readSyncState(tx, 'triggers')) !== String(TRIGGER_VERSION)) {
       for (const table of syncedTables) {
         for (const op of ['insert', 'update', 'delete']) await tx.execute(`DROP TRIGGER IF EXISTS ${triggerName(table.name, op)}`);
         for (const statement of triggerStatements(table.name, table.orderBy)) await tx.execute(statement);
       }
-      await upsertRow(tx, 'sync_state', { key: 'triggers', value: String(TRIGGER_VERSION) }, ['key']);
+      await writeSyncState(tx, 'triggers', String(TRIGGER_VERSION));
     }
     await tx.execute("INSERT INTO sync_state (key, value) VALUES ('cache_id', {id}) ON CONFLICT (key) DO NOTHING", { id: randomUUID() });
     for (const table of syncedTables.filter((t) => t.counter)) {
@@ -84,9 +71,14 @@ export async function prepareCache(cache: Storage): Promise<void> {
   });
 }
 
+/** Whether a sync ever finished into this cache, so it holds the team's rows and can stand in for the team database. */
+export async function hasSynced(cache: Storage): Promise<boolean> {
+  return (await readSyncState(cache.sql, LAST_SYNC_AT)) !== undefined;
+}
+
 /** Outbox rows not yet pushed. */
 export async function pendingChanges(cache: Storage): Promise<number> {
-  return Number((await cache.sql.query('SELECT count(*) AS n FROM sync_outbox'))[0]!.n);
+  return outboxSize(cache.sql);
 }
 
 /**
@@ -109,9 +101,9 @@ export async function synchronise(opts: {
 }): Promise<SyncOutcome> {
   const { primary, cache, now, logger, signal, onProgress } = opts;
   const startedAt = now();
-  const cacheId = await stateValue(cache.sql, 'cache_id');
+  const cacheId = await readSyncState(cache.sql, 'cache_id');
   if (cacheId === undefined) throw new Error('The cache was not prepared: call prepareCache after opening it.');
-  const lastSyncAt = Number((await stateValue(cache.sql, 'last_sync_at')) ?? 0);
+  const lastSyncAt = Number((await readSyncState(cache.sql, LAST_SYNC_AT)) ?? 0);
   const pushed = await pushOutbox({
     primary,
     cache,
@@ -127,7 +119,7 @@ export async function synchronise(opts: {
   const pullStartedAt = now();
   const pulled = await pullPrimary({ primary, cache, scope: opts.scope, now, signal, onProgress: (done, total) => onProgress?.({ phase: 'pull', done, total }) });
   const artifacts = await exchangeArtifacts(primary, opts.dataDir, now, logger);
-  await upsertRow(cache.sql, 'sync_state', { key: 'last_sync_at', value: String(pullStartedAt) }, ['key']);
+  await writeSyncState(cache.sql, LAST_SYNC_AT, String(pullStartedAt));
   const outcome: SyncOutcome = { ...pushed, ...pulled, startedAt, finishedAt: now() };
   logger.info('synchronised the cache with the team database', { ...outcome, ...artifacts });
   return outcome;

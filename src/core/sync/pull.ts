@@ -5,6 +5,7 @@
  * still waiting in the outbox (written to the cache while the sync ran) are left as they are, to be
  * pushed next time. Every write runs under withoutCapture, so none of it enters the outbox.
  */
+import type { CacheScopeEntry } from '../../shared/cache-settings';
 import type { Bar } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
 import { canonicalRow, canonicalSelect, canonicalValues, quote } from '../backups/archive/table-digest';
@@ -13,23 +14,17 @@ import type { Storage } from '../storage/types';
 import { rangeFingerprints, rangeWidth } from './bar-ranges';
 import { withoutCapture } from './capture';
 import { throwIfCancelled } from './push';
-import { matching, upsertRow } from './sql-rows';
+import { matching, toBar, upsertRow } from './sql-rows';
 import { syncedTables, type SyncedTable } from './synced-tables';
 
 const DAY_MS = 86_400_000;
 /** Rows per page of a table's merge, and bars per write. */
 const PAGE = 5_000;
 
-export interface PullScopeEntry {
-  symbol: string;
-  timeframes: readonly Timeframe[];
-  days: number | null;
-}
-
 export interface PullContext {
   primary: Storage;
   cache: Storage;
-  scope: readonly PullScopeEntry[];
+  scope: readonly CacheScopeEntry[];
   now: () => number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -42,8 +37,8 @@ export interface PullTally {
 }
 
 /** The outbox's keys of `table`, as JSON arrays: rows the pull must not touch. */
-async function pendingKeys(cache: Storage, table: string): Promise<Set<string>> {
-  const rows = await cache.sql.query('SELECT DISTINCT row_key FROM sync_outbox WHERE table_name = {table}', { table });
+async function pendingKeys(sql: SqlExecutor, table: string): Promise<Set<string>> {
+  const rows = await sql.query('SELECT DISTINCT row_key FROM sync_outbox WHERE table_name = {table}', { table });
   return new Set(rows.map((row) => JSON.stringify(JSON.parse(String(row.row_key)))));
 }
 
@@ -59,7 +54,7 @@ export async function pullPrimary(ctx: PullContext): Promise<PullTally> {
     tally.pulledRows += await pullTable(ctx, table);
     ctx.onProgress?.(++done, total);
   }
-  const pendingBars = await pendingKeys(ctx.cache, 'market_data');
+  const pendingBars = await pendingKeys(ctx.cache.sql, 'market_data');
   for (const { symbol, timeframe, days } of series) {
     throwIfCancelled(ctx.signal);
     const width = rangeWidth(timeframe);
@@ -97,17 +92,10 @@ async function moveRange(ctx: PullContext, symbol: string, timeframe: Timeframe,
   const kept = new Set(theirs.map((row) => Number(row.time)));
   const bySource = new Map<string, Bar[]>();
   for (const row of theirs) {
-    const time = Number(row.time);
-    if (isPending(time)) continue;
+    const bar = toBar(row);
+    if (isPending(bar.time)) continue;
     const source = String(row.source);
-    (bySource.get(source) ?? bySource.set(source, []).get(source)!).push({
-      time,
-      open: Number(row.open),
-      high: Number(row.high),
-      low: Number(row.low),
-      close: Number(row.close),
-      volume: Number(row.volume),
-    });
+    (bySource.get(source) ?? bySource.set(source, []).get(source)!).push(bar);
   }
   const gone = ours.map((row) => Number(row.time)).filter((time) => !kept.has(time) && !isPending(time));
   let moved = 0;
@@ -139,12 +127,23 @@ function compareKeys(a: Canonical, b: Canonical): number {
   return 0;
 }
 
-/** A table's rows in canonical order and form, a page at a time. */
+/**
+ * A table's rows in canonical order and form, a page at a time. Each page starts after the last
+ * key of the one before (keyset paging), so a page costs the same wherever it lies, where an
+ * OFFSET would read and sort every earlier row again; the sync reads each table this way every
+ * minute. The condition compares the key as canonicalSelect orders it (COLLATE "C" on Postgres),
+ * and every synced table has a primary key, so no key is null.
+ */
 async function* canonicalPages(sql: SqlExecutor, table: SyncedTable): AsyncGenerator<{ key: Canonical; line: string; row: Row }[]> {
   const select = canonicalSelect(table, sql.dialect);
+  const orderAt = select.lastIndexOf(' ORDER BY ');
+  const order = select.slice(orderAt + ' ORDER BY '.length);
+  const after = `${select.slice(0, orderAt)} WHERE (${order}) > (${table.orderBy.map((_, i) => `{k${i}}`).join(', ')}) ORDER BY ${order}`;
   const keyIndexes = table.orderBy.map((name) => table.columns.findIndex((column) => column.name === name));
-  for (let offset = 0; ; offset += PAGE) {
-    const rows = await sql.query(`${select} LIMIT {limit} OFFSET {offset}`, { limit: PAGE, offset });
+  let text = select;
+  let params: Row = { limit: PAGE };
+  for (;;) {
+    const rows = await sql.query(`${text} LIMIT {limit}`, params);
     if (rows.length === 0) return;
     yield rows.map((row) => {
       const values = canonicalValues(
@@ -154,6 +153,9 @@ async function* canonicalPages(sql: SqlExecutor, table: SyncedTable): AsyncGener
       return { key: keyIndexes.map((i) => values[i]), line: canonicalRow(table, row), row };
     });
     if (rows.length < PAGE) return;
+    const last = rows.at(-1)!;
+    text = after;
+    params = { limit: PAGE, ...Object.fromEntries(table.orderBy.map((column, i) => [`k${i}`, last[column]])) };
   }
 }
 
@@ -177,10 +179,10 @@ function forSqlite(table: SyncedTable, row: Row): Row {
 
 /** Makes the cache's table equal to the primary's, but for keys still in the outbox; returns the rows written or deleted. */
 async function pullTable(ctx: PullContext, table: SyncedTable): Promise<number> {
-  const pending = await pendingKeys(ctx.cache, table.name);
+  const pending = await pendingKeys(ctx.cache.sql, table.name);
   const theirs = rowsOf(canonicalPages(ctx.primary.sql, table));
   const ours = rowsOf(canonicalPages(ctx.cache.sql, table));
-  const writes: Row[] = [];
+  const writes: { key: string; row: Row }[] = [];
   const deletes: Canonical[] = [];
   const next = async (rows: typeof theirs) => {
     const step = await rows.next();
@@ -191,32 +193,26 @@ async function pullTable(ctx: PullContext, table: SyncedTable): Promise<number> 
   while (a || b) {
     const order = !a ? 1 : !b ? -1 : compareKeys(a.key, b.key);
     if (order < 0 && a) {
-      if (!pending.has(JSON.stringify(a.key))) writes.push(forSqlite(table, a.row));
+      const key = JSON.stringify(a.key);
+      if (!pending.has(key)) writes.push({ key, row: forSqlite(table, a.row) });
       a = await next(theirs);
     } else if (order > 0 && b) {
       if (!pending.has(JSON.stringify(b.key))) deletes.push(b.key);
       b = await next(ours);
     } else if (a && b) {
-      if (a.line !== b.line && !pending.has(JSON.stringify(a.key))) writes.push(forSqlite(table, a.row));
+      const key = JSON.stringify(a.key);
+      if (a.line !== b.line && !pending.has(key)) writes.push({ key, row: forSqlite(table, a.row) });
       a = await next(theirs);
       b = await next(ours);
     }
   }
   if (writes.length === 0 && deletes.length === 0) return 0;
-  const keyIndexes = table.orderBy.map((name) => table.columns.findIndex((column) => column.name === name));
-  const keyOf = (row: Row) => {
-    const values = canonicalValues(
-      table,
-      table.columns.map((column) => row[column.name]),
-    );
-    return JSON.stringify(keyIndexes.map((i) => values[i]));
-  };
   return withoutCapture(() =>
     ctx.cache.sql.transaction(async (tx) => {
       // Keys the app wrote while the tables were compared: the transaction holds the connection, so none can slip in after this read.
-      const since = new Set((await tx.query('SELECT row_key FROM sync_outbox WHERE table_name = {table}', { table: table.name })).map((row) => JSON.stringify(JSON.parse(String(row.row_key)))));
+      const since = await pendingKeys(tx, table.name);
       const toDelete = deletes.filter((key) => !since.has(JSON.stringify(key)));
-      const toWrite = writes.filter((row) => !since.has(keyOf(row)));
+      const toWrite = writes.filter((write) => !since.has(write.key)).map((write) => write.row);
       for (const key of toDelete) {
         const { where, params } = matching(table.orderBy, key);
         await tx.execute(`DELETE FROM ${quote(table.name)} WHERE ${where}`, params);

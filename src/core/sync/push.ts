@@ -10,9 +10,11 @@ import { AppError } from '../../shared/errors';
 import type { Timeframe } from '../../shared/timeframes';
 import type { Logger } from '../ports';
 import type { Row, SqlExecutor } from '../storage/sql-executor';
+import { SqlAuditLog } from '../storage/audit-log-repository';
 import type { Storage } from '../storage/types';
+import { quote } from '../backups/archive/table-digest';
 import { withoutCapture } from './capture';
-import { matching, rowWhere, sameRow, upsertRow, without } from './sql-rows';
+import { insertRow, matching, outboxSize, readSyncState, rowWhere, sameRow, toBar, updateRow, upsertRow, without, writeSyncState } from './sql-rows';
 import { LOCAL_ID_BASE, syncedTable, syncedTables, type SyncedTable } from './synced-tables';
 
 /** Outbox rows per batch; bars are written in chunks of the same size. */
@@ -45,7 +47,7 @@ interface Change {
   inserted: boolean;
 }
 
-export const pushedMarkerKey = (cacheId: string) => `pushed:${cacheId}`;
+const pushedMarkerKey = (cacheId: string) => `pushed:${cacheId}`;
 
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AppError('CANCELLED', 'The synchronisation was cancelled; what was sent so far stays sent and the rest is sent next time.');
@@ -55,12 +57,11 @@ export async function pushOutbox(ctx: PushContext): Promise<PushTally> {
   const { primary, cache } = ctx;
   const tally: PushTally = { pushedRows: 0, conflicts: 0 };
   const markerKey = pushedMarkerKey(ctx.cacheId);
-  const total = Number((await cache.sql.query('SELECT count(*) AS n FROM sync_outbox'))[0]!.n);
+  const total = await outboxSize(cache.sql);
   let done = 0;
   for (;;) {
     throwIfCancelled(ctx.signal);
-    const [marker] = await primary.sql.query('SELECT value FROM sync_state WHERE key = {key}', { key: markerKey });
-    const pushedUpTo = marker === undefined ? 0 : Number(marker.value);
+    const pushedUpTo = Number((await readSyncState(primary.sql, markerKey)) ?? 0);
     done += await cache.sql.execute('DELETE FROM sync_outbox WHERE seq <= {seq}', { seq: pushedUpTo });
     const entries = await cache.sql.query('SELECT seq, table_name, row_key, op, changed_at FROM sync_outbox ORDER BY seq LIMIT {limit}', { limit: BATCH });
     if (entries.length === 0) break;
@@ -88,7 +89,7 @@ export async function pushOutbox(ctx: PushContext): Promise<PushTally> {
       for (const table of order) {
         for (const change of byTable.get(table.name)!.values()) await pushRow(ctx, tx, table, change, tally, remaps);
       }
-      await upsertRow(tx, 'sync_state', { key: markerKey, value: String(lastSeq) }, ['key']);
+      await writeSyncState(tx, markerKey, String(lastSeq));
     });
     await withoutCapture(() =>
       cache.sql.transaction(async (tx) => {
@@ -117,42 +118,46 @@ interface Remap {
 async function adoptPrimaryId(tx: SqlExecutor, { table, from, to }: Remap): Promise<void> {
   if (from === to) return;
   try {
-    await tx.execute(`UPDATE "${table}" SET id = {to} WHERE id = {from}`, { to, from });
+    await tx.execute(`UPDATE ${quote(table)} SET id = {to} WHERE id = {from}`, { to, from });
   } catch {
-    await tx.execute(`DELETE FROM "${table}" WHERE id = {from}`, { from });
+    await tx.execute(`DELETE FROM ${quote(table)} WHERE id = {from}`, { from });
   }
-}
-
-async function audit(tx: SqlExecutor, ctx: PushContext, action: string, details: Record<string, unknown>): Promise<void> {
-  await tx.execute('INSERT INTO audit_log (at, actor, action, details) VALUES ({at}, {actor}, {action}, {details})', {
-    at: ctx.now(),
-    actor: `sync:${ctx.desktop}`,
-    action,
-    details: JSON.stringify({ desktop: ctx.desktop, ...details }),
-  });
-}
-
-/**
- * Which side wins where the primary holds a different row than the one pushed. Last writer
- * wins by the table's change time; without one, the pushed change wins. It is a conflict (audited)
- * when someone else changed the primary's row since this cache last synced, or when the table
- * has no change time to tell.
- */
-function judge(table: SyncedTable, primaryChangedAt: unknown, change: Change, lastSyncAt: number): { conflict: boolean; keepPrimary: boolean } {
-  if (table.changedAt === null) return { conflict: true, keepPrimary: false };
-  const theirs = Number(primaryChangedAt);
-  return { conflict: theirs > lastSyncAt, keepPrimary: theirs > change.changedAt };
 }
 
 const RULE_LWW = 'last writer wins by the row’s change time';
 const RULE_PUSHED = 'no change time: the pushed change wins';
 const RULE_DELETED = 'deleted on the team database: the offline edit is dropped';
 
+/** A conflict the rules settled (`rows` of them): counted, and audited on the team database as this desktop's. */
+async function recordConflict(sql: SqlExecutor, ctx: PushContext, tally: PushTally, details: Record<string, unknown>, rows = 1): Promise<void> {
+  tally.conflicts += rows;
+  await new SqlAuditLog(sql).record({ at: ctx.now(), actor: `sync:${ctx.desktop}`, action: 'sync.conflict', details: { desktop: ctx.desktop, ...details } });
+}
+
+/**
+ * Which side wins where the primary holds a different row (`existing`) than the one pushed: last
+ * writer wins by the table's change time; without one, the pushed change wins. It is a conflict
+ * (audited) when someone else changed the primary's row since this cache last synced, or when the
+ * table has no change time to tell. Answers whether the primary's row stays.
+ */
+async function keepsPrimary(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, existing: Row, change: Change, tally: PushTally): Promise<boolean> {
+  const theirs = Number(existing.sync_changed_at);
+  const conflict = table.changedAt === null || theirs > ctx.lastSyncAt;
+  const keepPrimary = table.changedAt !== null && theirs > change.changedAt;
+  if (conflict) {
+    const rule = table.changedAt === null ? RULE_PUSHED : RULE_LWW;
+    await recordConflict(tx, ctx, tally, { table: table.name, key: change.key, rule, kept: keepPrimary ? 'team' : 'pushed' });
+  }
+  return keepPrimary;
+}
+
+/** The select term that reads the primary row's change time as sync_changed_at, for `keepsPrimary`; none when the table has no change time. */
+const changedAtColumn = (table: SyncedTable) => (table.changedAt === null ? '' : `, ${table.changedAt} AS sync_changed_at`);
+
 async function pushRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, change: Change, tally: PushTally, remaps: Remap[]): Promise<void> {
   const key = table.orderBy;
   const cacheRow = await rowWhere(ctx.cache.sql, table.name, key, change.key);
-  const changedAtTerm = table.changedAt === null ? '' : `, ${table.changedAt} AS sync_changed_at`;
-  const rule = table.changedAt === null ? RULE_PUSHED : RULE_LWW;
+  const changedAtTerm = changedAtColumn(table);
 
   if (table.counter) {
     const id = Number(change.key[0]);
@@ -170,27 +175,19 @@ async function pushRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, ch
         ? undefined
         : await rowWhere(tx, table.name, ['id'], [id], changedAtTerm);
     if (!natural && !local && !existing) {
-      tally.conflicts++;
-      await audit(tx, ctx, 'sync.conflict', { table: table.name, key: change.key, rule: RULE_DELETED, kept: 'team' });
+      await recordConflict(tx, ctx, tally, { table: table.name, key: change.key, rule: RULE_DELETED, kept: 'team' });
       return;
     }
     if (!(await parentsPresent(ctx, tx, table, values, change, tally))) return;
-    if (existing && !sameRow(table, without(existing, ['id']), values)) {
-      const verdict = judge(table, existing.sync_changed_at, change, ctx.lastSyncAt);
-      if (verdict.conflict) {
-        tally.conflicts++;
-        await audit(tx, ctx, 'sync.conflict', { table: table.name, key: change.key, rule, kept: verdict.keepPrimary ? 'team' : 'pushed' });
-      }
-      if (verdict.keepPrimary) {
-        if (local) remaps.push({ table: table.name, from: id, to: Number(existing.id) });
-        return;
-      }
+    if (existing && !sameRow(table, without(existing, ['id']), values) && (await keepsPrimary(ctx, tx, table, existing, change, tally))) {
+      if (local) remaps.push({ table: table.name, from: id, to: Number(existing.id) });
+      return;
     }
     const [written] = natural
       ? await upsertRow(tx, table.name, values, natural, 'id')
       : local
-        ? await tx.query(`INSERT INTO "${table.name}" (${Object.keys(values).map((c) => `"${c}"`).join(', ')}) VALUES (${Object.keys(values).map((_, i) => `{v${i}}`).join(', ')}) RETURNING id`, Object.fromEntries(Object.values(values).map((v, i) => [`v${i}`, v])))
-        : await tx.query(`UPDATE "${table.name}" SET ${Object.keys(values).map((c, i) => `"${c}" = {v${i}}`).join(', ')} WHERE id = {id} RETURNING id`, { ...Object.fromEntries(Object.values(values).map((v, i) => [`v${i}`, v])), id });
+        ? await insertRow(tx, table.name, values, 'id')
+        : await updateRow(tx, table.name, values, ['id'], [id], 'id');
     tally.pushedRows++;
     if (local && written) remaps.push({ table: table.name, from: id, to: Number(written.id) });
     return;
@@ -200,8 +197,7 @@ async function pushRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, ch
   const existing = await rowWhere(tx, table.name, key, change.key, changedAtTerm);
   if (!existing && !change.inserted) {
     // Only edited offline, so the cache took the row from the primary, which has deleted it since: as above, the delete stands.
-    tally.conflicts++;
-    await audit(tx, ctx, 'sync.conflict', { table: table.name, key: change.key, rule: RULE_DELETED, kept: 'team' });
+    await recordConflict(tx, ctx, tally, { table: table.name, key: change.key, rule: RULE_DELETED, kept: 'team' });
     return;
   }
   let row: Row = { ...cacheRow };
@@ -209,12 +205,7 @@ async function pushRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, ch
   if (existing) {
     row = mergeRow(table, row, existing);
     if (sameRow(table, existing, row)) return;
-    const verdict = judge(table, existing.sync_changed_at, change, ctx.lastSyncAt);
-    if (verdict.conflict) {
-      tally.conflicts++;
-      await audit(tx, ctx, 'sync.conflict', { table: table.name, key: change.key, rule, kept: verdict.keepPrimary ? 'team' : 'pushed' });
-    }
-    if (verdict.keepPrimary) {
+    if (await keepsPrimary(ctx, tx, table, existing, change, tally)) {
       const kept = mergeRow(table, without(existing, ['sync_changed_at']), cacheRow);
       if (!sameRow(table, existing, kept)) await upsertRow(tx, table.name, kept, key);
       return;
@@ -237,16 +228,14 @@ function mergeRow(table: SyncedTable, winner: Row, loser: Row): Row {
 
 /** A pushed delete: refused when the primary's row changed after the cache deleted it. */
 async function deleteRow(ctx: PushContext, tx: SqlExecutor, table: SyncedTable, change: Change, tally: PushTally): Promise<void> {
-  const changedAtTerm = table.changedAt === null ? '' : `, ${table.changedAt} AS sync_changed_at`;
-  const existing = await rowWhere(tx, table.name, table.orderBy, change.key, changedAtTerm);
+  const existing = await rowWhere(tx, table.name, table.orderBy, change.key, changedAtColumn(table));
   if (!existing) return;
   if (table.changedAt !== null && Number(existing.sync_changed_at) > change.changedAt) {
-    tally.conflicts++;
-    await audit(tx, ctx, 'sync.conflict', { table: table.name, key: change.key, rule: `${RULE_LWW}: changed on the team database after the offline delete`, kept: 'team' });
+    await recordConflict(tx, ctx, tally, { table: table.name, key: change.key, rule: `${RULE_LWW}: changed on the team database after the offline delete`, kept: 'team' });
     return;
   }
   const { where, params } = matching(table.orderBy, change.key);
-  await tx.execute(`DELETE FROM "${table.name}" WHERE ${where}`, params);
+  await tx.execute(`DELETE FROM ${quote(table.name)} WHERE ${where}`, params);
   tally.pushedRows++;
 }
 
@@ -260,8 +249,7 @@ async function parentsPresent(ctx: PushContext, tx: SqlExecutor, table: SyncedTa
   if (!['model_stage_history', 'model_performance', 'predictions'].includes(table.name)) return true;
   const [model] = await tx.query('SELECT 1 AS present FROM model_registry WHERE model_id = {id}', { id: row.model_id });
   if (model) return true;
-  tally.conflicts++;
-  await audit(tx, ctx, 'sync.conflict', { table: table.name, key: change.key, rule: 'its model was deleted on the team database: the offline row is dropped', kept: 'team' });
+  await recordConflict(tx, ctx, tally, { table: table.name, key: change.key, rule: 'its model was deleted on the team database: the offline row is dropped', kept: 'team' });
   return false;
 }
 
@@ -282,8 +270,7 @@ async function fitRegistryConstraints(ctx: PushContext, tx: SqlExecutor, row: Ro
   if (clash) {
     const [next] = await tx.query('SELECT max(version) + 1 AS version FROM model_registry WHERE model_name = {name} AND symbol = {symbol}', { name: row.model_name, symbol: row.symbol });
     fitted.version = Number(next!.version);
-    tally.conflicts++;
-    await audit(tx, ctx, 'sync.conflict', { table: 'model_registry', key: change.key, rule: `version ${String(row.version)} was taken on the team database: renumbered`, version: fitted.version });
+    await recordConflict(tx, ctx, tally, { table: 'model_registry', key: change.key, rule: `version ${String(row.version)} was taken on the team database: renumbered`, version: fitted.version });
   }
   if (Number(row.is_active) === 1 || row.is_active === true) {
     const registry = syncedTable('model_registry');
@@ -292,11 +279,10 @@ async function fitRegistryConstraints(ctx: PushContext, tx: SqlExecutor, row: Ro
       { name: row.model_name, symbol: row.symbol, id: row.model_id },
     );
     if (other) {
-      tally.conflicts++;
       const pushedWins = change.changedAt >= Number(other.sync_changed_at);
       if (pushedWins) await tx.execute("UPDATE model_registry SET is_active = false, stage = 'candidate' WHERE model_id = {id}", { id: other.model_id });
       else Object.assign(fitted, { is_active: 0, stage: 'candidate' });
-      await audit(tx, ctx, 'sync.conflict', {
+      await recordConflict(tx, ctx, tally, {
         table: 'model_registry',
         key: change.key,
         rule: `${RULE_LWW}: one active version per name and symbol`,
@@ -317,15 +303,6 @@ const sameBar = (a: Row, b: Row) =>
   Number(a.close) === Number(b.close) &&
   Number(a.volume) === Number(b.volume) &&
   a.source === b.source;
-
-const toBar = (row: Row): Bar => ({
-  time: Number(row.time),
-  open: Number(row.open),
-  high: Number(row.high),
-  low: Number(row.low),
-  close: Number(row.close),
-  volume: Number(row.volume),
-});
 
 /**
  * Bars go through the primary's market data repository, so its rollups and summaries stay
@@ -390,19 +367,8 @@ async function pushBars(ctx: PushContext, changes: readonly Change[], tally: Pus
       if (deletes.length > 0) tally.pushedRows += await ctx.primary.marketData.deleteBars(symbol, timeframe, deletes);
     }
     const record = (times: number[], kept: 'team' | 'pushed', rule: string) =>
-      ctx.primary.auditLog.record({
-        at: ctx.now(),
-        actor: `sync:${ctx.desktop}`,
-        action: 'sync.conflict',
-        details: { desktop: ctx.desktop, table: 'market_data', symbol, timeframe, bars: times.length, from: times[0], to: times.at(-1), rule, kept, mainSource },
-      });
-    if (overwritten.length > 0) {
-      tally.conflicts += overwritten.length;
-      await record(overwritten, 'pushed', 'same source, or not a repair of the main source’s bar: the pushed bar wins');
-    }
-    if (kept.length > 0) {
-      tally.conflicts += kept.length;
-      await record(kept, 'team', 'the bar of the source that stored most of the series wins over a repair from another');
-    }
+      recordConflict(ctx.primary.sql, ctx, tally, { table: 'market_data', symbol, timeframe, bars: times.length, from: times[0], to: times.at(-1), rule, kept, mainSource }, times.length);
+    if (overwritten.length > 0) await record(overwritten, 'pushed', 'same source, or not a repair of the main source’s bar: the pushed bar wins');
+    if (kept.length > 0) await record(kept, 'team', 'the bar of the source that stored most of the series wins over a repair from another');
   }
 }

@@ -9,7 +9,7 @@ import { loadOrder } from '../backups/restore/table-loading';
  * Backed-up tables the engine leaves alone. (The backup catalogue, sync_outbox, sync_state and
  * model_artifacts are not backed up at all: see CATALOGUE_TABLES.)
  */
-export const UNSYNCED_TABLES: Readonly<Record<string, string>> = {
+const UNSYNCED_TABLES: Readonly<Record<string, string>> = {
   market_data_rollup: 'derived: every bar upsert and delete rebuilds it, on each database',
   market_data_series: 'derived: every bar upsert and delete keeps it in step, on each database',
   feature_store: 'derived: a features run materialises it again from the bars',
@@ -31,7 +31,7 @@ export interface SyncRule {
   counter?: { naturalKey: readonly string[] | null };
 }
 
-export const SYNC_RULES: Readonly<Record<string, SyncRule>> = {
+const SYNC_RULES: Readonly<Record<string, SyncRule>> = {
   instruments: { changedAt: null },
   market_data: { changedAt: null },
   precious_metals_prices: { changedAt: null, counter: { naturalKey: ['metal', 'source', 'timestamp'] } },

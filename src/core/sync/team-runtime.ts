@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
 import { jobKinds } from '../../shared/domain';
 import { AppError, isAppError } from '../../shared/errors';
-import type { SyncStatus } from '../../shared/sync';
+import type { CacheScopeEntry } from '../../shared/cache-settings';
+import type { SyncOutcome, SyncStatus } from '../../shared/sync';
 import type { EventBus } from '../events';
 import type { JobRunner } from '../jobs/job-runner';
 import type { Logger } from '../ports';
 import type { Storage } from '../storage/types';
-import { cacheBytes, pendingChanges, synchronise, type CacheScopeEntry, type SyncOutcome } from './cache-sync';
+import { cacheBytes, hasSynced, pendingChanges, synchronise } from './cache-sync';
 import type { PrimaryProbe } from './primary-probe';
 
 /** Where the workspace runs: on the team's Postgres server, or on this desktop's SQLite cache. */
@@ -67,6 +68,11 @@ export interface TeamRuntimeDeps {
   timing?: Partial<TeamRuntimeTiming>;
 }
 
+/** An error that says the team database cannot be reached (UNAVAILABLE): the workspace then works on the cache. */
+export function isUnreachable(error: unknown): boolean {
+  return isAppError(error) && error.code === 'UNAVAILABLE';
+}
+
 /** The status of a core with one database and no cache. */
 export const LOCAL_SYNC_STATUS: SyncStatus = { mode: 'local', state: 'online', offlineSince: null, pendingChanges: 0, lastSync: null, cache: null };
 
@@ -117,9 +123,7 @@ export class TeamRuntime {
    * then an unreachable server fails the start as it would without a cache, and the shell says so.
    */
   async canWorkOffline(): Promise<boolean> {
-    if (this.offlineSince !== null) return true;
-    const [synced] = await this.deps.cache.sql.query("SELECT 1 AS synced FROM sync_state WHERE key = 'last_sync_at'");
-    return synced !== undefined;
+    return this.offlineSince !== null || hasSynced(this.deps.cache);
   }
 
   /** The workspace could not be opened on the team database and opened on the cache instead. */
@@ -153,11 +157,8 @@ export class TeamRuntime {
     return this.serial(async () => {
       if (this.stopping.signal.aborted) throw new AppError('UNAVAILABLE', 'Metalytics is closing; the changes waiting are sent at the next start.');
       if (this.offlineSince === null) {
-        const outcome = await this.deps.workspace.onPrimary((primary) => this.synchronise(primary));
-        if (outcome) {
-          this.recordSync([outcome]);
-          return outcome;
-        }
+        const outcome = await this.syncOnPrimary();
+        if (outcome) return outcome;
       }
       const running = this.deps.jobs.runningOf(jobKinds).length;
       if (running > 0) {
@@ -258,9 +259,15 @@ export class TeamRuntime {
   private syncIfOnline(): void {
     if (this.offlineSince !== null) return;
     this.enqueue('sync', async () => {
-      const outcome = await this.deps.workspace.onPrimary((primary) => this.synchronise(primary));
-      if (outcome) this.recordSync([outcome]);
+      await this.syncOnPrimary();
     });
+  }
+
+  /** One sync on the team database the workspace has open, recorded; undefined while the workspace runs on the cache. */
+  private async syncOnPrimary(): Promise<SyncOutcome | undefined> {
+    const outcome = await this.deps.workspace.onPrimary((primary) => this.synchronise(primary));
+    if (outcome) this.recordSync([outcome]);
+    return outcome;
   }
 
   /**
@@ -324,7 +331,7 @@ export class TeamRuntime {
         if (this.stopping.signal.aborted) return;
         const message = error instanceof Error ? error.message : String(error);
         this.deps.logger.warn(`team database ${kind} failed`, { error: message });
-        if (isAppError(error) && error.code === 'UNAVAILABLE' && this.offlineSince === null) this.goOffline(`${kind}: ${message}`);
+        if (isUnreachable(error) && this.offlineSince === null) this.goOffline(`${kind}: ${message}`);
       }
     });
   }

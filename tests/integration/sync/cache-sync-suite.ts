@@ -14,7 +14,8 @@ import type { PriceAlert } from '../../../src/shared/price-alerts';
 import { pendingChanges, synchronise } from '../../../src/core/sync/cache-sync';
 import type { TestPostgres } from '../../support/postgres';
 import { silentLogger } from '../../support/silent-logger';
-import { DAY, MINUTE, minuteBars, openDesktop, openPrimary, syncedContent, type Desktop } from '../../support/sync-desktops';
+import { minuteBars } from '../../support/random-walk-bars';
+import { DAY, MINUTE, openDesktop, openPrimary, syncedContent, type Desktop } from '../../support/sync-desktops';
 
 const start = Date.UTC(2024, 0, 2);
 const scope = [{ symbol: 'XAUUSD', timeframes: ['1m' as const], days: null }];
