@@ -21,7 +21,8 @@ import { toBarColumns } from '../src/core/models/pipeline/bar-columns';
 import { selectBackend } from '../src/core/models/tfjs/backend';
 import { createTfjsEngine } from '../src/core/models/tfjs/tfjs-engine';
 import { isNeuralModel, trainModel } from '../src/core/models/pipeline/train';
-import { modelTypes, skillSentence, skillVerdict, type ModelMetrics, type ModelType } from '../src/shared/models';
+import { skillSentence, skillVerdict } from '../src/shared/model-verdicts';
+import { modelTypes, type ModelMetrics, type ModelType } from '../src/shared/models';
 import type { Timeframe } from '../src/shared/timeframes';
 
 interface Dataset {

@@ -1,6 +1,7 @@
 import type { Core } from '../core/create-core';
 import type { JobRun } from '../shared/domain';
-import { skillSentence, skillVerdict, type ModelMetrics, type ModelType, type PresetName, type TrainResult } from '../shared/models';
+import { skillSentence, skillVerdict } from '../shared/model-verdicts';
+import type { ModelMetrics, ModelType, PresetName, TrainResult } from '../shared/models';
 import type { Timeframe } from '../shared/timeframes';
 import { exitCodes } from './exit-codes';
 import { formatCount, formatFields, formatNumber, formatTable, formatTime, reportFailure, type CliOutput } from './format';

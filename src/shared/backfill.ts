@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { epochMsSchema, providerIdSchema, runIdFields } from './domain';
 import { errorCodes } from './errors';
-import { timeframeSchema } from './timeframes';
+import { timeframeSchema } from './timeframe-schema';
 
 export const backfillStatuses = ['running', 'done', 'failed', 'cancelled'] as const;
 export const backfillStatusSchema = z.enum(backfillStatuses);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timeframeSchema } from './timeframes';
+import { timeframeSchema } from './timeframe-schema';
 
 /** How far back the cache keeps a series: days back from now, or null for all of its history. */
 const cacheDaysSchema = z.number().int().min(1).max(100_000).nullable();

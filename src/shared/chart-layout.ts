@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { MAX_INDICATORS_PER_QUERY, indicatorSpecSchema } from './indicators';
-import { timeframeSchema } from './timeframes';
+import { chartLayoutSizes, MAX_CHARTS_PER_LAYOUT } from './choices';
+import { MAX_INDICATORS_PER_QUERY } from './indicator-outputs';
+import { indicatorSpecSchema } from './indicators';
+import { timeframeSchema } from './timeframe-schema';
 
-/** How many charts one window can show side by side: one, two beside each other, or a 2×2 grid. */
-export const chartLayoutSizes = [1, 2, 4] as const;
 export type ChartLayoutSize = (typeof chartLayoutSizes)[number];
-export const MAX_CHARTS_PER_LAYOUT = 4;
 
 // Each field falls back on its own, so one stale field (an indicator retired, a renamed
 // timeframe) never loses the rest of a window's charts.

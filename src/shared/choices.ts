@@ -1,8 +1,9 @@
 /**
  * The fixed lists a user picks from: timeframes, instrument kinds, providers, model types…
- * They live apart from their zod schemas (domain.ts, timeframes.ts, models.ts build the enums
- * from them and re-export them) so the CLI can offer them as option choices without loading
- * zod: `metalytics --help` stays fast.
+ * They live apart from their zod schemas (domain.ts, timeframe-schema.ts, models.ts build the
+ * enums from them) so the CLI can offer them as option choices without loading zod, and the
+ * first screen can use them without zod in its first load: `metalytics --help` and the
+ * first chart stay fast.
  */
 
 /** Chart timeframes, finest first. `1M` is a calendar month; `1w` starts Monday 00:00 UTC. */
@@ -39,6 +40,13 @@ export const dateFormats = [
  * badOhlcPolicySchema in domain.ts.
  */
 export const badOhlcPolicies = ['reject', 'widen', 'keep'] as const;
+
+/** How the Markets chart draws prices: candlesticks, OHLC bars, a close line, or Heikin-Ashi candles. */
+export const chartTypes = ['candles', 'bars', 'line', 'heikinAshi'] as const;
+
+/** How many charts one window can show side by side: one, two beside each other, or a 2×2 grid. */
+export const chartLayoutSizes = [1, 2, 4] as const;
+export const MAX_CHARTS_PER_LAYOUT = 4;
 
 /** Exact names, used by the CLI (`--model`), RPC and the registry's `model_type`. */
 export const modelTypes = ['naive', 'seasonal_naive', 'drift', 'ridge', 'mlp', 'lstm', 'gru'] as const;

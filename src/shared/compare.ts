@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_COMPARE_SYMBOLS } from './compare-view';
 import { epochMsSchema, symbolSchema, timeRangeFields } from './domain';
-import { timeframeSchema } from './timeframes';
+import { timeframeSchema } from './timeframe-schema';
 
 /**
  * `compare.query`: several instruments on common bar times, normalised to 100 at a base

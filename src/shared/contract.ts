@@ -27,7 +27,8 @@ import {
 import { backupMethods } from './backups';
 import { backfillCheckpointSchema, backfillListStatusSchema, backfillRunSummarySchema } from './backfill';
 import { compareQueryInputSchema, compareQueryOutputSchema } from './compare';
-import { indicatorResultSchema, indicatorSpecSchema, MAX_INDICATORS_PER_QUERY } from './indicators';
+import { MAX_INDICATORS_PER_QUERY } from './indicator-outputs';
+import { indicatorResultSchema, indicatorSpecSchema } from './indicators';
 import { featureMethods } from './features';
 import { modelEvents, modelMethods } from './models';
 import { marketOverviewInputSchema, marketOverviewSchema } from './overview';
@@ -45,7 +46,7 @@ import { qualityRepairInputSchema, qualityRepairResultSchema, qualityReportInput
 import { alertSchema, ingestJobSchema, isKnownTimezone, jobDefinitionFields, jobDefinitionPatchFields, schedulerStateSchema } from './scheduler';
 import { secretHealthSchema } from './secret-health';
 import { syncMethods, syncStatusSchema } from './sync';
-import { timeframeSchema } from './timeframes';
+import { timeframeSchema } from './timeframe-schema';
 
 /** More new bars than this at once is a bulk load, announced with bars.changed instead. */
 export const MAX_APPENDED_BARS = 1_000;

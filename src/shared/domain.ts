@@ -3,8 +3,8 @@ import { backupSettingsSchema, retentionSettingsSchema } from './backup-settings
 import { chartLayoutsSchema } from './chart-layout';
 import { cacheSettingsSchema } from './cache-settings';
 import { compareViewSchema } from './compare-view';
-import { timeframeSchema } from './timeframes';
-import { badOhlcPolicies, dateFormats, instrumentKinds, jobStatuses, providerIds } from './choices';
+import { timeframeSchema } from './timeframe-schema';
+import { badOhlcPolicies, chartTypes, dateFormats, instrumentKinds, jobStatuses, providerIds } from './choices';
 
 export { badOhlcPolicies, dateFormats, instrumentKinds, providerIds };
 
@@ -91,8 +91,6 @@ export const timeZoneChoices = ['utc', 'local', 'exchange'] as const;
 export const timeZoneChoiceSchema = z.enum(timeZoneChoices);
 export type TimeZoneChoice = z.infer<typeof timeZoneChoiceSchema>;
 
-/** How the Markets chart draws prices: candlesticks, OHLC bars, a close line, or Heikin-Ashi candles. */
-export const chartTypes = ['candles', 'bars', 'line', 'heikinAshi'] as const;
 export const chartTypeSchema = z.enum(chartTypes);
 export type ChartType = z.infer<typeof chartTypeSchema>;
 

@@ -8,33 +8,9 @@
  */
 import { z } from 'zod';
 import { epochMsSchema, symbolSchema } from './domain';
+import { drawingKindNames, drawingKinds, drawingPointCounts, MAX_NOTE_LENGTH, type DrawingKind } from './drawing-kinds';
 
-export const drawingKinds = ['horizontalLine', 'trendLine', 'ray', 'rectangle', 'fibRetracement', 'text'] as const;
 export const drawingKindSchema = z.enum(drawingKinds, { error: `a drawing is one of ${drawingKinds.join(', ')}` });
-export type DrawingKind = z.infer<typeof drawingKindSchema>;
-
-/** How many points each kind is drawn from: a horizontal line and a note have one, the rest two. */
-export const drawingPointCounts: Readonly<Record<DrawingKind, 1 | 2>> = {
-  horizontalLine: 1,
-  trendLine: 2,
-  ray: 2,
-  rectangle: 2,
-  fibRetracement: 2,
-  text: 1,
-};
-
-/** The words for a kind in sentences: "a trend line has 2 points". */
-export const drawingKindNames: Readonly<Record<DrawingKind, string>> = {
-  horizontalLine: 'horizontal line',
-  trendLine: 'trend line',
-  ray: 'ray',
-  rectangle: 'rectangle',
-  fibRetracement: 'Fibonacci retracement',
-  text: 'text note',
-};
-
-/** The retracement levels drawn between a Fibonacci retracement's two points; 0 at the second point, 1 at the first. */
-export const fibonacciLevels: readonly number[] = [0, 0.236, 0.382, 0.5, 0.618, 0.786, 1];
 
 export const drawingPointSchema = z
   .object({
@@ -45,9 +21,6 @@ export const drawingPointSchema = z
   .strict();
 export type DrawingPoint = z.infer<typeof drawingPointSchema>;
 
-/** A drawing per instrument; there is no sense in thousands on one chart, and a runaway client must not fill the database. */
-export const MAX_DRAWINGS_PER_SYMBOL = 500;
-export const MAX_NOTE_LENGTH = 500;
 
 const noteTextSchema = z.string().trim().min(1, 'a text note needs some text').max(MAX_NOTE_LENGTH, `a text note is ${MAX_NOTE_LENGTH} characters or fewer`);
 

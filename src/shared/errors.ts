@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** The few error codes that cross the process boundary; the UI maps each to a sentence. */
 export const errorCodes = [
   'VALIDATION',
@@ -17,12 +15,11 @@ export const errorCodes = [
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
-export const errorPayloadSchema = z.object({
-  code: z.enum(errorCodes),
-  message: z.string(),
-  details: z.unknown().optional(),
-});
-export type ErrorPayload = z.infer<typeof errorPayloadSchema>;
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
 
 /**
  * Every reply crosses the boundary as a Result, because Electron keeps only `message`

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { epochMsSchema, symbolSchema } from './domain';
 import { timeInputSchema } from './models';
-import { timeframeSchema } from './timeframes';
+import { timeframeSchema } from './timeframe-schema';
 
 /** The feature sets this version of Metalytics computes; models record the one they were trained on. */
 export const featureSetVersions = ['v1'] as const;

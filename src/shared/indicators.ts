@@ -33,9 +33,6 @@ const period = (min = 1) => z.number().int().min(min).max(MAX_PERIOD);
 /** One value per returned bar; null during warm-up or where the indicator is undefined. */
 const seriesSchema = z.array(z.number().nullable());
 
-/** The most indicators one call may ask for: a chart shows a handful, not dozens. */
-export const MAX_INDICATORS_PER_QUERY = 12;
-
 const periodParams = z.object({ period: period() }).strict();
 
 const smaSpec = z.object({ kind: z.literal('sma'), params: periodParams }).strict();
@@ -94,22 +91,6 @@ export const indicatorSpecSchema = z.discriminatedUnion('kind', [
 ]);
 export type IndicatorSpec = z.infer<typeof indicatorSpecSchema>;
 export type IndicatorKind = IndicatorSpec['kind'];
-
-/** The names of the series each kind returns, in display order. */
-export const indicatorOutputNames = {
-  sma: ['value'],
-  ema: ['value'],
-  wma: ['value'],
-  rsi: ['value'],
-  atr: ['value'],
-  bbands: ['upper', 'middle', 'lower'],
-  macd: ['macd', 'signal', 'histogram'],
-  stoch: ['k', 'd'],
-  vwap: ['value'],
-  /** Annualised, as a fraction: 0.2 is 20 % a year. */
-  volatility: ['value'],
-} as const satisfies Record<IndicatorKind, readonly string[]>;
-export type IndicatorOutputName<K extends IndicatorKind> = (typeof indicatorOutputNames)[K][number];
 
 const valueOutputs = z.object({ value: seriesSchema });
 

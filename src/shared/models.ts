@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { epochMsSchema, jobStatusSchema, symbolSchema } from './domain';
-import { timeframeSchema } from './timeframes';
+import { timeframeSchema } from './timeframe-schema';
 import { modelTypes, presetNames } from './choices';
 
 export { modelTypes, presetNames };
@@ -24,16 +24,6 @@ export const trainingBackendSchema = z.enum(trainingBackends);
 export type TrainingBackend = z.infer<typeof trainingBackendSchema>;
 
 /**
- * Live rows below which PSI is not judged: with B bins and n live rows the index of two samples
- * of the SAME distribution is about (B − 1)/n, so ten rows read as a 0.9 "shift" and only from
- * about a hundred does noise stay clear of 0.2.
- */
-export const PSI_MIN_SAMPLES = 100;
-
-/** The significance below which a model may be called better than naive. */
-export const SKILL_PVALUE = 0.05;
-
-/**
  * Scores on the price scale over the test targets. `rel_mae` is MAE over naive's MAE on the
  * same targets (exactly 1 for naive); `mase` is scaled by the in-sample one-step naive MAE of
  * the training rows; `dm_pvalue` is the one-sided Diebold–Mariano p-value (HLN-corrected,
@@ -51,29 +41,6 @@ export const modelMetricsSchema = z.object({
   interval_coverage: z.number().nullable(),
 });
 export type ModelMetrics = z.infer<typeof modelMetricsSchema>;
-
-/** What a model may honestly be called against naive. */
-export type SkillVerdict = 'better' | 'worse' | 'no_evidence' | 'baseline';
-
-export function skillVerdict(modelType: ModelType, metrics: Pick<ModelMetrics, 'dm_pvalue' | 'rel_mae'>): SkillVerdict {
-  if (modelType === 'naive') return 'baseline';
-  if (metrics.dm_pvalue !== null && metrics.dm_pvalue < SKILL_PVALUE) return 'better';
-  if (metrics.rel_mae !== null && metrics.rel_mae > 1 && metrics.dm_pvalue !== null && 1 - metrics.dm_pvalue < SKILL_PVALUE) return 'worse';
-  return 'no_evidence';
-}
-
-export function skillSentence(verdict: SkillVerdict): string {
-  switch (verdict) {
-    case 'better':
-      return `better than naive (Diebold–Mariano p < ${SKILL_PVALUE})`;
-    case 'worse':
-      return 'worse than naive';
-    case 'baseline':
-      return 'the naive baseline';
-    case 'no_evidence':
-      return 'no evidence of skill over naive';
-  }
-}
 
 /** First and last target bar (open times, epoch ms) of a segment, and how many targets. */
 export const segmentSchema = z.object({ from: epochMsSchema, to: epochMsSchema, samples: z.number().int() });

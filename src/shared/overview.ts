@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { epochMsSchema, symbolSchema } from './domain';
-import { timeframeSchema } from './timeframes';
+import { timeframeSchema } from './timeframe-schema';
 
 /** A watchlist holds at most 200 symbols (see settings), so one overview call covers it. */
 export const MAX_OVERVIEW_SYMBOLS = 200;

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { epochMsSchema, symbolSchema } from './domain';
-import { timeframeSchema } from './timeframes';
+import { timeframeSchema } from './timeframe-schema';
 
 /** The source of the alerts a price alert raises, by which the list links back to it. */
 export const priceAlertSource = (id: string): string => `priceAlert:${id}`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { epochMsSchema, instrumentKinds, providerIdSchema, symbolSchema } from './domain';
 import { errorCodes } from './errors';
-import { timeframeSchema } from './timeframes';
+import { timeframeSchema } from './timeframe-schema';
 
 /** What the Data screen shows of a provider; never the key itself. */
 export const providerStatusSchema = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { badOhlcPolicySchema, barSpanSchema, epochMsSchema, providerIdSchema, providerIds, runIdFields, symbolSchema, timeRangeFields } from './domain';
-import { timeframeSchema } from './timeframes';
+import { timeframeSchema } from './timeframe-schema';
 
 /**
  * Trading calendars gap detection knows: crypto trades 24/7; metals, FX and their futures

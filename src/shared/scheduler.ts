@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { epochMsSchema, jobRunSchema, providerIdSchema, symbolSchema } from './domain';
-import { timeframeSchema } from './timeframes';
+import { timeframeSchema } from './timeframe-schema';
 
 /**
  * What the scheduler runs. `poll` records spot snapshots (`precious_metals_prices`),

@@ -1,9 +1,11 @@
-import { z } from 'zod';
+/**
+ * Timeframe arithmetic, without zod (the schema is in timeframe-schema.ts): the chart on the
+ * first screen needs these functions, and zod would add about 90 KB to its first load.
+ */
 import { timeframes } from './choices';
 
 export { timeframes };
-export const timeframeSchema = z.enum(timeframes);
-export type Timeframe = z.infer<typeof timeframeSchema>;
+export type Timeframe = (typeof timeframes)[number];
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

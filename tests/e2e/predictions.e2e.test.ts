@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { skillSentence, skillVerdict } from '../../src/shared/models';
+import { skillSentence, skillVerdict } from '../../src/shared/model-verdicts';
 import { closeApp, docsDir, openAppPage, requireBuiltRenderer } from '../support/app-page';
 import { launchChromium } from '../support/chromium';
 import { startServeProcess, type ServeProcess } from '../support/serve-process';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionRecord } from '../../src/core/storage/types';
 import type { Bar } from '../../src/shared/domain';
 import type { IngestJob } from '../../src/shared/scheduler';
-import { PSI_MIN_SAMPLES } from '../../src/shared/models';
+import { PSI_MIN_SAMPLES } from '../../src/shared/model-verdicts';
 import { useTestPostgres } from '../support/postgres';
 import { metaTraderDailyBars } from '../support/shared-data';
 import { createTestCore, type TestCore } from '../support/test-core';

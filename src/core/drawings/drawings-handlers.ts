@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { drawingKindNames, drawingShapeProblem, MAX_DRAWINGS_PER_SYMBOL, type Drawing } from '../../shared/drawings';
+import { drawingKindNames, MAX_DRAWINGS_PER_SYMBOL } from '../../shared/drawing-kinds';
+import { drawingShapeProblem, type Drawing } from '../../shared/drawings';
 import { AppError } from '../../shared/errors';
 import { requireInstrument } from '../bars/bar-access';
 import type { CoreContext } from '../context';

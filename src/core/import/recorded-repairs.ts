@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { badOhlcPolicySchema, epochMsSchema, type BarSpan } from '../../shared/domain';
 import type { RejectedRow, RepairedBar } from '../../shared/quality';
-import { bucketStart, canAggregate, timeframeSchema, type Timeframe } from '../../shared/timeframes';
+import { timeframeSchema } from '../../shared/timeframe-schema';
+import { bucketStart, canAggregate, type Timeframe } from '../../shared/timeframes';
 import type { Storage } from '../storage/types';
 
 /**

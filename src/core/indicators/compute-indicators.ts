@@ -5,7 +5,8 @@
  * trader sees are the same numbers.
  */
 import type { Bar, Instrument } from '../../shared/domain';
-import type { IndicatorKind, IndicatorOutputName, IndicatorSpec, VwapAnchor } from '../../shared/indicators';
+import type { IndicatorOutputName } from '../../shared/indicator-outputs';
+import type { IndicatorKind, IndicatorSpec, VwapAnchor } from '../../shared/indicators';
 import { bucketStart, fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
 import { atr, bollinger, ema, logReturnVolatility, macd, rsi, sma, stochastic, vwap, wma } from './indicator-math';
 

@@ -21,7 +21,8 @@ import {
   toPriceColumns,
   warmUpBars,
 } from '../../../src/core/indicators/compute-indicators';
-import { indicatorOutputNames, indicatorSpecSchema, type IndicatorSpec } from '../../../src/shared/indicators';
+import { indicatorOutputNames } from '../../../src/shared/indicator-outputs';
+import { indicatorSpecSchema, type IndicatorSpec } from '../../../src/shared/indicators';
 import type { Bar } from '../../../src/shared/domain';
 
 const values = (...v: number[]) => Float64Array.from(v);

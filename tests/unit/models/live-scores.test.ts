@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { histogramOf, populationStabilityIndex, PSI_SIGNIFICANT } from '../../../src/core/models/pipeline/drift';
-import { PSI_MIN_SAMPLES } from '../../../src/shared/models';
+import { PSI_MIN_SAMPLES } from '../../../src/shared/model-verdicts';
 import { assessDrift, MIN_DRIFT_SAMPLES, promotionGate, retirementDue, scoreLiveWindow, type ScoredPrediction } from '../../../src/core/models/live/live-scores';
 
 const HOUR = 3_600_000;

@@ -3,7 +3,8 @@
  * drift against what the model was trained and tested on, the retirement rule and the
  * promotion gate. Pure functions over scored predictions; the statistics are the pipeline's.
  */
-import { PSI_MIN_SAMPLES, SKILL_PVALUE, type DriftState, type ModelMetrics } from '../../../shared/models';
+import { PSI_MIN_SAMPLES, SKILL_PVALUE } from '../../../shared/model-verdicts';
+import type { DriftState, ModelMetrics } from '../../../shared/models';
 import { pageHinkley, populationStabilityIndex, PSI_SIGNIFICANT, type FeatureHistogram } from '../pipeline/drift';
 import { isCalendarColumn } from '../pipeline/features';
 import { dieboldMariano, meanAbsoluteError, scoreForecasts } from '../pipeline/metrics';

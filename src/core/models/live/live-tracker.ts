@@ -1,5 +1,6 @@
 import { AppError } from '../../../shared/errors';
-import { SKILL_PVALUE, type DriftState } from '../../../shared/models';
+import { SKILL_PVALUE } from '../../../shared/model-verdicts';
+import type { DriftState } from '../../../shared/models';
 import { defaultLiveTracking, type LiveTracking } from '../../../shared/scheduler';
 import { raiseAlertUnlessOpen, type AlertDeps } from '../../alerts/alerts';
 import type { JobContext } from '../../jobs/job-runner';

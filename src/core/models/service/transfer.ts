@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { MethodOutput, ParsedInput } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { modelMetricsSchema, modelStageSchema, modelTypeSchema, stageChangeSchema, type ModelSummary } from '../../../shared/models';
-import { timeframeSchema } from '../../../shared/timeframes';
+import { timeframeSchema } from '../../../shared/timeframe-schema';
 import type { CoreContext } from '../../context';
 import type { RegisteredModel, TrainingRun } from '../../storage/types';
 import { sha256Hex, writeFileAtomic, type ArtifactStore } from './artifact-store';

@@ -1,5 +1,5 @@
 import type { MetalyticsApi } from '../../../shared/api';
-import { eventNames, methodNames, type EventName, type EventPayload, type MethodName } from '../../../shared/contract';
+import type { EventName, EventPayload, MethodName } from '../../../shared/contract';
 import { errorCodes, fail, type ErrorPayload, type Result } from '../../../shared/errors';
 
 /** Key under which the access token survives reloads of this tab, and only this tab. */
@@ -132,7 +132,7 @@ function createEventStream(url: string, options: Required<Pick<WebClientOptions,
     }
     if (typeof message !== 'object' || message === null) return;
     const { name, payload } = message as { name?: unknown; payload?: unknown };
-    if (!(eventNames as readonly unknown[]).includes(name)) return;
+    if (typeof name !== 'string') return;
     for (const listener of listeners.get(name as EventName) ?? []) {
       try {
         (listener as (payload: unknown) => void)(payload);
@@ -231,9 +231,12 @@ export function createWebClient(options: WebClientOptions): MetalyticsApi {
     return resultFromResponse(response.status, text);
   };
 
-  const methods = Object.fromEntries(
-    methodNames.map((name) => [name, (input?: unknown) => invoke(name, input)]),
-  ) as unknown as MetalyticsApi['methods'];
+  // A proxy rather than one function per name of the contract: the contract's list of names
+  // would bring its zod schemas into the first screen's JavaScript, and the server already
+  // answers a name it does not know with NOT_FOUND.
+  const methods = new Proxy({} as MetalyticsApi['methods'], {
+    get: (_target, name) => (typeof name === 'string' ? (input?: unknown) => invoke(name as MethodName, input) : undefined),
+  });
 
   const socketUrl = `${options.socketBaseUrl ?? defaultSocketBase()}/api/events?token=${encodeURIComponent(options.token ?? '')}`;
   const { on, onResume } = createEventStream(socketUrl, {

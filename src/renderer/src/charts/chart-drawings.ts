@@ -23,7 +23,8 @@ import type {
   SeriesType,
   Time,
 } from 'lightweight-charts';
-import { drawingPointCounts, type Drawing, type DrawingKind, type DrawingPoint } from '../../../shared/drawings';
+import { drawingPointCounts, type DrawingKind } from '../../../shared/drawing-kinds';
+import type { Drawing, DrawingPoint } from '../../../shared/drawings';
 import { nominalTimeframeMs, type Timeframe } from '../../../shared/timeframes';
 import type { BarTimeline } from './bar-window';
 import { cssVariableReader } from './chart-theme';

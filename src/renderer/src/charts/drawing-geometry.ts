@@ -3,7 +3,8 @@
  * where a (time, price) point sits among the bars of whatever timeframe is shown, how far the
  * pointer is from each kind of drawing, and the OHLC value a point snaps to.
  */
-import { fibonacciLevels, type DrawingKind, type DrawingPoint } from '../../../shared/drawings';
+import { fibonacciLevels, type DrawingKind } from '../../../shared/drawing-kinds';
+import type { DrawingPoint } from '../../../shared/drawings';
 import { lastIndexAtOrBefore, type BarTimeline } from './bar-window';
 
 export interface PixelPoint {

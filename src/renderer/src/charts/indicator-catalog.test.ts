@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indicatorSpecSchema } from '../../../shared/indicators';
 import {
-  checkIndicatorParams,
   formatIndicatorValue,
   indicatorCatalog,
   indicatorId,
@@ -60,25 +59,6 @@ describe('formatIndicatorValue', () => {
     expect(formatIndicatorValue('volatility', 0.1834, 2)).toBe('18.34%');
     expect(formatIndicatorValue('rsi', null, 2)).toBe('—');
     expect(formatIndicatorValue('ema', undefined, 2)).toBe('—');
-  });
-});
-
-describe('checkIndicatorParams', () => {
-  it('accepts valid params and returns the spec', () => {
-    expect(checkIndicatorParams('bbands', { period: 10, stddev: 1.5 })).toEqual({ ok: true, spec: { kind: 'bbands', params: { period: 10, stddev: 1.5 } } });
-  });
-
-  it('names the field that is out of range or not whole', () => {
-    expect(checkIndicatorParams('sma', { period: 0 })).toEqual({ ok: false, message: 'Period must be between 1 and 1000.' });
-    expect(checkIndicatorParams('rsi', { period: 14.5 })).toEqual({ ok: false, message: 'Period must be a whole number.' });
-    expect(checkIndicatorParams('ema', { period: Number.NaN })).toEqual({ ok: false, message: 'Period needs a number.' });
-    expect(checkIndicatorParams('volatility', { period: 1 })).toEqual({ ok: false, message: 'Period must be between 2 and 1000.' });
-  });
-
-  it('passes on the contract rule that MACD fast is shorter than slow', () => {
-    const check = checkIndicatorParams('macd', { fast: 26, slow: 12, signal: 9 });
-    expect(check.ok).toBe(false);
-    expect(!check.ok && check.message).toMatch(/^The fast period must be shorter than the slow period\.$/);
   });
 });
 

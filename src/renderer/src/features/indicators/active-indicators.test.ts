@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_INDICATORS_PER_QUERY } from '../../../../shared/indicators';
+import { MAX_INDICATORS_PER_QUERY } from '../../../../shared/indicator-outputs';
 import { INDICATOR_COLOR_SLOTS, addIndicator, removeIndicator } from './active-indicators';
 
 const sma = (period: number) => ({ kind: 'sma' as const, params: { period } });

@@ -1,4 +1,5 @@
-import { MAX_INDICATORS_PER_QUERY, type IndicatorSpec } from '../../../../shared/indicators';
+import { MAX_INDICATORS_PER_QUERY } from '../../../../shared/indicator-outputs';
+import type { IndicatorSpec } from '../../../../shared/indicators';
 import { indicatorId } from '../../charts/indicator-catalog';
 
 /** Distinct line colours per theme (`--indicator-0` … in the chart stylesheet). */

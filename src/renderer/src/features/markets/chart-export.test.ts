@@ -20,23 +20,23 @@ const window: BarWindow = {
 };
 
 describe('chartCsv', () => {
-  it('writes ISO UTC times, OHLCV and one column per indicator output, quoting headers with commas', () => {
-    const lines = chartCsv(window, 0, 1).split('\r\n');
+  it('writes ISO UTC times, OHLCV and one column per indicator output, quoting headers with commas', async () => {
+    const lines = (await chartCsv(window, 0, 1)).split('\r\n');
     expect(lines[0]).toBe('time,open,high,low,close,volume,SMA 2,"MACD 12, 26, 9 macd","MACD 12, 26, 9 signal","MACD 12, 26, 9 histogram"');
     expect(lines[1]).toBe('2025-09-29T00:00:00.000Z,3800,3850.5,3790.25,3833.1,1200,,1.5,,');
     expect(lines[2]).toBe('2025-09-30T00:00:00.000Z,3833.1,3844.91,3820,3843.8,1521,3838.45,2,1.25,-0.000001');
     expect(lines).toHaveLength(3);
   });
 
-  it('round-trips through a CSV parser and exports only the asked-for bars', () => {
-    const parsed = Papa.parse<string[]>(chartCsv(window, 1, 1), { skipEmptyLines: true }).data;
+  it('round-trips through a CSV parser and exports only the asked-for bars', async () => {
+    const parsed = Papa.parse<string[]>(await chartCsv(window, 1, 1), { skipEmptyLines: true }).data;
     expect(parsed[0]?.[7]).toBe('MACD 12, 26, 9 macd');
     expect(parsed).toHaveLength(2);
     expect(parsed[1]?.[0]).toBe('2025-09-30T00:00:00.000Z');
   });
 
-  it('writes just the bar columns without indicators', () => {
-    expect(chartCsv({ bars: window.bars, spans: window.spans, indicators: [] }, 0, 0).split('\r\n')[0]).toBe('time,open,high,low,close,volume');
+  it('writes just the bar columns without indicators', async () => {
+    expect((await chartCsv({ bars: window.bars, spans: window.spans, indicators: [] }, 0, 0)).split('\r\n')[0]).toBe('time,open,high,low,close,volume');
   });
 });
 

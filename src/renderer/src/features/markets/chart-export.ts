@@ -1,4 +1,3 @@
-import Papa from 'papaparse';
 import type { Timeframe } from '../../../../shared/timeframes';
 import type { BarWindow } from '../../charts/bar-window';
 import { formatBarTime } from '../../ui/format/time';
@@ -18,9 +17,11 @@ export function barIndicesInRange(range: { from: number; to: number } | null, ba
  * (Z in UTC, the default), OHLCV, then one
  * column per indicator output in chart order. Numbers are written in full (no rounding), so
  * the file reproduces what was charted; warm-up values are empty cells. Papa Parse quotes
- * headers such as "MACD 12, 26, 9 signal".
+ * headers such as "MACD 12, 26, 9 signal"; it loads on the first export, since few charts are
+ * ever exported and the first screen should not wait for it.
  */
-export function chartCsv(window: BarWindow, first: number, last: number, zone: DisplayZone = UTC_ZONE): string {
+export async function chartCsv(window: BarWindow, first: number, last: number, zone: DisplayZone = UTC_ZONE): Promise<string> {
+  const { default: Papa } = await import('papaparse');
   const outputs = window.indicators.flatMap((series) =>
     outputNames(series.spec).map((name) => ({ header: outputLabel(series.spec, name), values: series.outputs[name] })),
   );

@@ -1,11 +1,5 @@
-import {
-  MAX_CHARTS_PER_LAYOUT,
-  chartLayoutSizes,
-  type ChartLayout,
-  type ChartLayoutSize,
-  type ChartLayouts,
-  type ChartPanelView,
-} from '../../../../shared/chart-layout';
+import type { ChartLayout, ChartLayoutSize, ChartLayouts, ChartPanelView } from '../../../../shared/chart-layout';
+import { MAX_CHARTS_PER_LAYOUT, chartLayoutSizes } from '../../../../shared/choices';
 
 export const singleChart: ChartLayout = { charts: 1, active: 0, panels: [] };
 

@@ -4,7 +4,8 @@ import type { EventPayload } from '../../../../shared/contract';
 import type { ChartLayoutSize, ChartPanelView } from '../../../../shared/chart-layout';
 import type { TimeZoneChoice } from '../../../../shared/domain';
 import type { ProviderStatus } from '../../../../shared/providers';
-import { MAX_INDICATORS_PER_QUERY, type IndicatorSpec } from '../../../../shared/indicators';
+import { MAX_INDICATORS_PER_QUERY } from '../../../../shared/indicator-outputs';
+import type { IndicatorSpec } from '../../../../shared/indicators';
 import { isIntraday, type Timeframe } from '../../../../shared/timeframes';
 import { describeError } from '../../api/api-error';
 import { call } from '../../api/client';
@@ -329,8 +330,9 @@ export function ChartPanel({
     const visible = visibleBars();
     const last = visible && current?.bars[visible.last];
     if (!current || !visible || !last) return;
-    const csv = chartCsv(current, visible.first, visible.last, isIntraday(current.timeframe) ? zone : UTC_ZONE);
-    downloadBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), exportFileName(current.symbol, current.timeframe, last.time, 'csv'));
+    void chartCsv(current, visible.first, visible.last, isIntraday(current.timeframe) ? zone : UTC_ZONE).then((csv) =>
+      downloadBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), exportFileName(current.symbol, current.timeframe, last.time, 'csv')),
+    );
   };
   const exportPng = () => {
     const shot = chartRef.current?.screenshot();

@@ -1,4 +1,5 @@
-import { chartTypes, type ChartType } from '../../../../shared/domain';
+import { chartTypes } from '../../../../shared/choices';
+import type { ChartType } from '../../../../shared/domain';
 
 const chartTypeNames: Record<ChartType, string> = {
   candles: 'Candles',

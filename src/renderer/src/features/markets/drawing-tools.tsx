@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { drawingKindNames, drawingKinds, MAX_NOTE_LENGTH, type DrawingKind } from '../../../../shared/drawings';
+import { drawingKindNames, drawingKinds, MAX_NOTE_LENGTH, type DrawingKind } from '../../../../shared/drawing-kinds';
 import type { DrawingsOnChart, NoteEdit } from './use-drawings';
 
 const toolLabels: Record<DrawingKind, string> = {

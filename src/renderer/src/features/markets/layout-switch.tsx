@@ -1,4 +1,5 @@
-import { chartLayoutSizes, type ChartLayoutSize } from '../../../../shared/chart-layout';
+import { chartLayoutSizes } from '../../../../shared/choices';
+import type { ChartLayoutSize } from '../../../../shared/chart-layout';
 import { LAYOUT_SHORTCUT_KEY } from './shortcuts';
 
 const names: Record<ChartLayoutSize, string> = { 1: 'One chart', 2: 'Two charts side by side', 4: 'Four charts' };

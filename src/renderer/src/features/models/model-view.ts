@@ -1,17 +1,6 @@
 import type { MethodInput, MethodOutput } from '../../../../shared/contract';
-import {
-  PSI_MIN_SAMPLES,
-  SKILL_PVALUE,
-  skillSentence,
-  skillVerdict,
-  type DriftState,
-  type ModelDetail,
-  type ModelMetrics,
-  type ModelStage,
-  type ModelSummary,
-  type SkillVerdict,
-  type StoredPrediction,
-} from '../../../../shared/models';
+import { PSI_MIN_SAMPLES, SKILL_PVALUE, skillSentence, skillVerdict, type SkillVerdict } from '../../../../shared/model-verdicts';
+import type { DriftState, ModelDetail, ModelMetrics, ModelStage, ModelSummary, StoredPrediction } from '../../../../shared/models';
 import { formatPrice, pricePrecision } from '../../ui/format/numbers';
 
 export type MetricName = keyof ModelMetrics;
