@@ -39,7 +39,7 @@ describe('Postgres executor transactions', () => {
 
   beforeAll(async () => {
     const databaseUrl = await postgres.createDatabaseUrl();
-    pool = createPool(databaseUrl, silentLogger(), 'test');
+    pool = await createPool(databaseUrl, silentLogger(), 'test');
     sql = pgExecutor(pool);
     await sql.execute('CREATE TABLE t (name text NOT NULL)');
   });

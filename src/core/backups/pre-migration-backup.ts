@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { CorePorts } from '../ports';
 import { migrationIndex, migrationsFolder, migrationTag, migrationsUpTo } from '../storage/migrations';
 import { openStorage } from '../storage/open-storage';
+import { loadPg } from '../storage/pg-connection';
 import type { Storage } from '../storage/types';
 import { archiveName, resolveBackupFolder } from './backup-catalogue';
 import { describeProblems } from './backups';
@@ -17,7 +17,7 @@ import { verifyArchive } from './verify';
 /** The migration the database records last, or null for a new (empty) database. */
 async function appliedMigration(config: CorePorts['config']): Promise<string | null> {
   if (config.databaseUrl) {
-    const client = new pg.Client({ connectionString: config.databaseUrl });
+    const client = new (await loadPg()).Client({ connectionString: config.databaseUrl });
     await client.connect();
     try {
       const { rows } = await client.query<{ created_at: string }>(

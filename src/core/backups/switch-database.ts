@@ -1,9 +1,8 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { AppError } from '../../shared/errors';
-import { retryOnDeadlock } from '../storage/pg-connection';
+import { loadPg, retryOnDeadlock } from '../storage/pg-connection';
 import { syncFolder } from './archive/archive-writer';
 import { backedUpTables } from './archive/table-digest';
 import { CATALOGUE_TABLES } from './restore/restore-archive';
@@ -92,7 +91,7 @@ export async function swapSqliteFile(restored: string, live: string): Promise<vo
  * Then the restored schema is dropped.
  */
 export async function switchPostgresSchema(url: string, schema: string, options: { runId: string; now: number }): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new (await loadPg()).Client({ connectionString: url });
   await client.connect();
   try {
     const staging = quote(schema);
@@ -135,7 +134,7 @@ export async function switchPostgresSchema(url: string, schema: string, options:
 
 /** Drops restore schemas a process that died left behind; a restore that is running holds its run's lock. */
 export async function dropLeftoverSchemas(url: string, keep: (schema: string) => boolean): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new (await loadPg()).Client({ connectionString: url });
   await client.connect();
   try {
     const { rows } = await client.query<{ schema_name: string }>(`SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE $1`, [`${RESTORE_SCHEMA_PREFIX}%`]);

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Logger } from '../ports';
-import { openPostgresStorage } from './pg-storage';
 import { openSqliteStorage } from './sqlite-storage';
 import type { Storage } from './types';
 
@@ -9,9 +8,10 @@ const SQLITE_FILE_NAME = 'metalytics.db';
 /**
  * The one entry to storage: Postgres when a URL is configured, otherwise the embedded
  * SQLite database in the data directory. Either way the schema is migrated before this
- * resolves; an unreachable Postgres rejects with UNAVAILABLE.
+ * resolves; an unreachable Postgres rejects with UNAVAILABLE. The Postgres side loads on first
+ * use (see loadPg).
  */
-export function openStorage(opts: {
+export async function openStorage(opts: {
   dataDir: string;
   databaseUrl?: string;
   logger: Logger;
@@ -23,7 +23,9 @@ export function openStorage(opts: {
   schema?: string;
 }): Promise<Storage> {
   const { migrationsDir, schema } = opts;
-  return opts.databaseUrl
-    ? openPostgresStorage(opts.databaseUrl, opts.logger, { migrationsDir, schema })
-    : openSqliteStorage(path.resolve(opts.dataDir, SQLITE_FILE_NAME), opts.logger, { nativeBinding: opts.sqliteNativeBinding, migrationsDir });
+  if (opts.databaseUrl) {
+    const { openPostgresStorage } = await import('./pg-storage');
+    return openPostgresStorage(opts.databaseUrl, opts.logger, { migrationsDir, schema });
+  }
+  return openSqliteStorage(path.resolve(opts.dataDir, SQLITE_FILE_NAME), opts.logger, { nativeBinding: opts.sqliteNativeBinding, migrationsDir });
 }

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { AppError, isAppError } from '../../shared/errors';
 import type { Logger } from '../ports';
 import { causes, codeOf, mapErrors } from './map-errors';
@@ -93,22 +93,42 @@ export function redactDatabaseUrl(url: string): string {
   return parsed.toString();
 }
 
+/** A schema name used unquoted in search_path and statements: lower-case letters, digits and underscores. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function requireSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) throw new AppError('VALIDATION', `"${schema}" cannot name a database schema: use lower-case letters, digits and underscores.`);
+  return schema;
+}
+
+/**
+ * node-postgres, loaded on first use: a desktop on SQLite never talks to Postgres, and
+ * evaluating the driver (whose runtime check also wakes Node's fetch machinery) made up
+ * about a sixth of `serve`'s start-up.
+ */
+export async function loadPg(): Promise<typeof pg> {
+  return (await import('pg')).default;
+}
+
 /** bigint (int8) columns hold epoch ms and counts, all within 2^53: read them as numbers. */
-const INT8_AS_NUMBER = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+function int8AsNumber(types: typeof pg.types): { getTypeParser: typeof pg.types.getTypeParser } {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === types.builtins.INT8 ? (value: string) => Number(value) : types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
+}
 
 /** With `schema` (a plain name, see requireSchemaName), every connection resolves names there first, then in `public`. */
-export function createPool(url: string, logger: Logger, location: string, schema?: string): pg.Pool {
-  const pool = new pg.Pool({
+export async function createPool(url: string, logger: Logger, location: string, schema?: string): Promise<pg.Pool> {
+  const { Pool, types } = await loadPg();
+  const pool = new Pool({
     connectionString: url,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema},public` }),
     max: 8,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: 'metalytics',
-    types: INT8_AS_NUMBER,
+    types: int8AsNumber(types),
   });
   // An idle connection that drops (server restart, network) must not crash the process;
   // the pool discards it and the next query opens a new one.

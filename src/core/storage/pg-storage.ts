@@ -4,10 +4,9 @@ import path from 'node:path';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
-import { AppError } from '../../shared/errors';
 import type { Logger } from '../ports';
 import { migrationsFolder, migrationTag } from './migrations';
-import { createPool, inTransaction, mappingErrors, redactDatabaseUrl, toStorageError, withClient } from './pg-connection';
+import { createPool, inTransaction, mappingErrors, redactDatabaseUrl, requireSchemaName, toStorageError, withClient } from './pg-connection';
 import { PgMarketData } from './pg-market-data';
 import { sqlRepositories } from './repositories';
 import { pgExecutor } from './sql-executor';
@@ -16,14 +15,6 @@ import type { Storage } from './types';
 
 /** Serialises start-up schema work when several desktops share one server. */
 const MIGRATION_LOCK_KEY = 7_262_017_001;
-
-/** A schema name used unquoted in search_path and statements: lower-case letters, digits and underscores. */
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
-export function requireSchemaName(schema: string): string {
-  if (!SCHEMA_NAME.test(schema)) throw new AppError('VALIDATION', `"${schema}" cannot name a database schema: use lower-case letters, digits and underscores.`);
-  return schema;
-}
 
 /**
  * The generated migrations name `public` in foreign keys and views; inside another schema
@@ -86,7 +77,7 @@ export async function openPostgresStorage(
   { migrationsDir, schema }: { migrationsDir?: string; schema?: string } = {},
 ): Promise<Storage> {
   const location = redactDatabaseUrl(url);
-  const pool = createPool(url, logger, location, schema === undefined ? undefined : requireSchemaName(schema));
+  const pool = await createPool(url, logger, location, schema === undefined ? undefined : requireSchemaName(schema));
   let prepared: { schemaVersion: string; mode: Storage['mode'] };
   try {
     if (schema !== undefined) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);

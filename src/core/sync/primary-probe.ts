@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../storage/pg-connection';
 
 /**
  * Asks the team's Postgres server whether it answers, on one connection of its own kept
@@ -31,7 +32,7 @@ export class PrimaryProbe {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: this.timeoutMs, query_timeout: this.timeoutMs, application_name: 'metalytics-probe' });
+    const client = new (await loadPg()).Client({ connectionString: this.url, connectionTimeoutMillis: this.timeoutMs, query_timeout: this.timeoutMs, application_name: 'metalytics-probe' });
     // A server that stops closes this connection: without a listener that would crash the process.
     client.on('error', () => this.drop(client));
     try {

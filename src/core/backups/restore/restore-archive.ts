@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { ArchiveManifest, ArchivePart, TableDigestSummary, VerifyReport } from '../../../shared/backups';
 import { AppError } from '../../../shared/errors';
 import { migrationIndex, migrationsUpTo } from '../../storage/migrations';
-import { openPostgresStorage, requireSchemaName } from '../../storage/pg-storage';
+import { requireSchemaName } from '../../storage/pg-connection';
 import { openSqliteStorage } from '../../storage/sqlite-storage';
 import { openArchive, type OpenedArchive } from '../archive/archive-reader';
 import { syncFolder } from '../archive/archive-writer';
@@ -125,7 +125,7 @@ async function migrateTarget(target: RestoreTarget | { kind: 'sqlite'; file: str
   const storage =
     target.kind === 'sqlite'
       ? await openSqliteStorage(target.file, options.logger, { nativeBinding: options.sqliteNativeBinding, migrationsDir })
-      : await openPostgresStorage(target.url, options.logger, { migrationsDir, schema: target.schema });
+      : await (await import('../../storage/pg-storage')).openPostgresStorage(target.url, options.logger, { migrationsDir, schema: target.schema });
   await closeQuietly(storage);
 }
 

@@ -6,10 +6,10 @@
 import { is } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import type { TableDigestSummary } from '../../../shared/backups';
 import { AppError } from '../../../shared/errors';
-import { retryOnDeadlock } from '../../storage/pg-connection';
+import { loadPg, retryOnDeadlock } from '../../storage/pg-connection';
 import * as pgSchema from '../../storage/schema.pg';
 import type { OpenedArchive } from '../archive/archive-reader';
 import { canonicalRow, canonicalSelect, canonicalValues, postgresColumns, TableDigest, type TableShape } from '../archive/table-digest';
@@ -151,7 +151,7 @@ export function sqliteSink(file: string, nativeBinding: string | undefined): Row
 
 /** A connection whose search path is the restored schema, then `public` where the extensions live. */
 export async function connectToSchema(url: string, schema: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema},public`, application_name: 'metalytics-restore' });
+  const client = new (await loadPg()).Client({ connectionString: url, options: `-c search_path=${schema},public`, application_name: 'metalytics-restore' });
   client.on('error', () => undefined);
   await client.connect();
   return client;
