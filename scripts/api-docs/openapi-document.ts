@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { events, methods, type EventName, type MethodName } from '../../src/shared/contract';
 import { errorCodes, type ErrorCode } from '../../src/shared/errors';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_UPLOAD_BYTES } from '../../src/server/api-route';
 
 /** A JSON Schema (2020-12) as z.toJSONSchema writes it; read loosely, since any keyword may appear. */
 export type JsonSchema = { [keyword: string]: unknown };
@@ -52,8 +53,9 @@ const errorCodeMeanings: Readonly<Record<ErrorCode, string>> = {
   INTERNAL: 'Something unexpected failed inside Metalytics; the details are in the server’s log, never in the reply.',
 };
 
-const METHOD_BODY_LIMIT = '1 MiB';
-const UPLOAD_LIMIT = '256 MiB';
+const mebibytes = (bytes: number) => `${bytes / 2 ** 20} MiB`;
+const METHOD_BODY_LIMIT = mebibytes(DEFAULT_MAX_BODY_BYTES);
+const UPLOAD_LIMIT = mebibytes(DEFAULT_MAX_UPLOAD_BYTES);
 const importMethods: ReadonlySet<string> = new Set<MethodName>(['import.preview', 'import.csv']);
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

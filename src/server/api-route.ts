@@ -15,9 +15,9 @@ import type { ServerMetrics } from './metrics';
  * Every method but the imports takes small JSON (the largest, bars.append, about 100 KB);
  * imports stream their uploaded text to a file instead (see import-upload.ts).
  */
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** The contract's limit on uploaded text. */
-const DEFAULT_MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
 /**
  * Imports and previews that may run at once; each holds a parsing block and an index of
  * ~24 bytes a row, and they share the CPU with every other request. Further ones are
