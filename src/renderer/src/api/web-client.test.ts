@@ -97,6 +97,16 @@ describe('createWebClient methods', () => {
     });
   });
 
+  it('passes on the server refusing a method it does not know, and is never taken for a promise', async () => {
+    const refusal = { ok: false, error: { code: 'NOT_FOUND', message: 'Unknown method "no.such".' } };
+    const fetch = vi.fn(async () => ({ status: 400, text: async () => JSON.stringify(refusal) }));
+    const client = createWebClient({ token: 't', socketBaseUrl: 'ws://x', fetch });
+    const methods = client.methods as unknown as Record<string, () => Promise<unknown>>;
+    expect(await methods['no.such']!()).toEqual(refusal);
+    expect(await Promise.resolve(client.methods)).toBe(client.methods);
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
   it('reports a network failure as UNAVAILABLE instead of throwing', async () => {
     const fetch = vi.fn(async () => {
       throw new TypeError('Failed to fetch');

@@ -233,9 +233,9 @@ export function createWebClient(options: WebClientOptions): MetalyticsApi {
 
   // A proxy rather than one function per name of the contract: the contract's list of names
   // would bring its zod schemas into the first screen's JavaScript, and the server already
-  // answers a name it does not know with NOT_FOUND.
+  // answers a name it does not know with NOT_FOUND. No `then`, or it would pass for a promise.
   const methods = new Proxy({} as MetalyticsApi['methods'], {
-    get: (_target, name) => (typeof name === 'string' ? (input?: unknown) => invoke(name as MethodName, input) : undefined),
+    get: (_target, name) => (typeof name === 'string' && name !== 'then' ? (input?: unknown) => invoke(name as MethodName, input) : undefined),
   });
 
   const socketUrl = `${options.socketBaseUrl ?? defaultSocketBase()}/api/events?token=${encodeURIComponent(options.token ?? '')}`;
