@@ -178,11 +178,10 @@ export function restyleIndicatorSeries(handle: IndicatorSeriesHandle, colors: In
 
 type PointData = LineData<UTCTimestamp> | HistogramData<UTCTimestamp> | WhitespaceData<UTCTimestamp>;
 
-function point(handle: IndicatorSeriesHandle, output: string, bars: readonly Bar[], values: IndicatorValues, index: number, colors: IndicatorColors): PointData {
-  const time = toChartTime(bars[index]!.time);
+function point(time: UTCTimestamp, values: IndicatorValues, index: number, histogram: boolean, colors: IndicatorColors): PointData {
   const value = values[index];
   if (value === null || value === undefined) return { time };
-  return outputStyle(handle.spec, output).histogram ? { time, value, color: histogramColor(values, index, colors) } : { time, value };
+  return histogram ? { time, value, color: histogramColor(values, index, colors) } : { time, value };
 }
 
 /** Sets every output's values (nulls become gaps) in the instrument's price precision. */
@@ -196,11 +195,19 @@ export function setIndicatorData(
   // Each applyOptions makes the library restyle every point, so formats are set only when they change.
   const priceFormat = handle.precision === precision ? null : priceFormatFor(handle.spec.kind, precision);
   handle.precision = precision;
+  // Converted once for all outputs: a window of bars becomes several thousand points per indicator.
+  const times = bars.map((bar) => toChartTime(bar.time));
   for (const [name, series] of handle.series) {
     const values = outputs[name] ?? [];
+    const histogram = outputStyle(handle.spec, name).histogram;
     if (priceFormat) series.applyOptions({ priceFormat });
-    series.setData(bars.map((_, i) => point(handle, name, bars, values, i, colors)));
+    series.setData(times.map((time, i) => point(time, values, i, histogram, colors)));
   }
+}
+
+/** Empties every output, keeping the series and their panes. */
+export function clearIndicatorData(handle: IndicatorSeriesHandle): void {
+  for (const series of handle.series.values()) series.setData([]);
 }
 
 /** Live path: update() for each bar from `from` on, like the candles. */
@@ -213,6 +220,7 @@ export function updateIndicatorTail(
 ): void {
   for (const [name, series] of handle.series) {
     const values = outputs[name] ?? [];
-    for (let i = from; i < bars.length; i++) series.update(point(handle, name, bars, values, i, colors));
+    const histogram = outputStyle(handle.spec, name).histogram;
+    for (let i = from; i < bars.length; i++) series.update(point(toChartTime(bars[i]!.time), values, i, histogram, colors));
   }
 }

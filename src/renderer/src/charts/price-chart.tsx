@@ -16,6 +16,7 @@ import { AlertLines, type AlertLine, type AlertLineEvents } from './alert-lines'
 import type { ChartSync } from './chart-sync';
 import { ChartDrawings, type ChartDrawingEvents, type ChartDrawingsState } from './chart-drawings';
 import {
+  clearIndicatorData,
   createIndicatorSeries,
   indicatorOutputColor,
   indicatorPaneIndex,
@@ -356,6 +357,12 @@ export function PriceChart({
         Object.assign(shown, { key: next.key, bars: [] });
         if (containerRef.current?.parentElement) containerRef.current.parentElement.dataset.bars = '0';
         return;
+      }
+      if (reset) {
+        // Another series shares no bar times with the one shown. Emptied first, lightweight-charts
+        // does not merge both sets of times into its time scale again with every series set.
+        handles.prices.emptyData();
+        for (const { handle } of shown.indicators.values()) clearIndicatorData(handle);
       }
       const plan: ChartUpdate = reset ? { kind: 'replace' } : planChartUpdate(shown.bars, next.bars);
       // Another chart type redraws the prices from the bars held; indicators stay as they are.

@@ -120,6 +120,12 @@ export class PriceSeries {
     return panesChanged;
   }
 
+  /** Empties the prices and volume, leaving the panes and price lines where they are. */
+  emptyData(): void {
+    this.active.setData([]);
+    if (this.withVolume) this.volume.setData([]);
+  }
+
   /** Live path: update() for each bar from `from` on (the last one shown or newer). */
   updateTail(bars: readonly Bar[], from: number): void {
     const colors = this.colors;

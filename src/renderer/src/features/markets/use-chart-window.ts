@@ -53,6 +53,8 @@ interface Session {
    * one left (a prepend never races a tail or a new indicator for the same bars).
    */
   chain: Promise<void>;
+  /** Tasks on the chain not yet settled; with none, the next one starts at once (see enqueue). */
+  queued: number;
   olderInFlight: boolean;
   /** Indicators requested or refused, so re-renders do not ask again. */
   pending: Set<string>;
@@ -103,10 +105,11 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
 
   const commit = useCallback((next: LoadedWindow) => {
     windowRef.current = next;
-    // The chart draws the window at once; the rest of the screen (header, legend) follows as a
-    // transition, so rendering it never delays the frame that shows the new bars.
+    // The chart draws the window at once; the rest of the screen (header, legend) follows once
+    // that frame is under way, as a transition, so rendering it never delays the frame that shows
+    // the new bars.
     for (const listener of listenersRef.current) listener(next);
-    startTransition(() => setLoaded(next));
+    requestAnimationFrame(() => startTransition(() => setLoaded(next)));
   }, []);
 
   /** Calls `listener` with each window as it arrives, before React renders it; returns the unsubscribe. */
@@ -118,7 +121,15 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
   }, []);
 
   const enqueue = useCallback((session: Session, task: () => Promise<void>) => {
-    session.chain = session.chain.then(() => (sessionRef.current === session ? task() : undefined));
+    const run = () => (sessionRef.current === session ? task() : undefined);
+    session.queued += 1;
+    // With nothing before it a task starts now rather than on the next microtask, so its request
+    // leaves ahead of those the same change or event makes elsewhere (saving the layout, the
+    // watchlist's refresh): the server answers in turn, and the chart is what the trader waits for.
+    const started = session.queued === 1 ? Promise.resolve(run()) : session.chain.then(run);
+    session.chain = started.finally(() => {
+      session.queued -= 1;
+    });
   }, []);
 
   /** The window of `session` when it is still the one shown. */
@@ -129,7 +140,7 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
 
   useEffect(() => {
     if (key === null || symbol === undefined) return;
-    const session: Session = { key, symbol, timeframe, chain: Promise.resolve(), olderInFlight: false, pending: new Set(), failed: new Set() };
+    const session: Session = { key, symbol, timeframe, chain: Promise.resolve(), queued: 0, olderInFlight: false, pending: new Set(), failed: new Set() };
     sessionRef.current = session;
     setStatus({ ...idleStatus, loading: true });
     enqueue(session, async () => {
@@ -247,6 +258,39 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
     loadOlder();
   }, [loadOlder]);
 
+  /** Reads the bars from the change between `from` and `to` on again and merges them (see refreshTail). */
+  const readTail = useCallback(
+    async (session: Session, from: number, to: number) => {
+      const current = currentWindow(session);
+      const first = current?.bars[0];
+      const last = current?.bars.at(-1);
+      if (!current) return;
+      if (!first || !last) {
+        // Nothing was shown yet, so there is no tail: load the first page.
+        setGeneration((g) => g + 1);
+        return;
+      }
+      const olderHistoryArrived = bucketStart(from, current.timeframe) < first.time;
+      if (to < first.time) {
+        commit({ ...current, historyComplete: false });
+        return;
+      }
+      const tailFrom = Math.min(last.time, Math.max(first.time, bucketStart(from, current.timeframe)));
+      try {
+        const tail = await fetchWindow(session, { from: tailFrom, limit: MAX_BARS_HELD }, current.indicators.map((series) => series.spec));
+        const now = currentWindow(session);
+        if (!now) return;
+        // A full page means the change outgrew the window: show the newest bars instead.
+        const merged = tail.bars.length >= MAX_BARS_HELD ? tail : mergeTail(now, tail);
+        commit({ ...now, ...merged, sourceTimeframe: tail.sourceTimeframe, historyComplete: now.historyComplete && !olderHistoryArrived });
+        setStatus((s) => (s.tailError === null ? s : { ...s, tailError: null }));
+      } catch (failure) {
+        if (sessionRef.current === session) setStatus((s) => ({ ...s, tailError: failure }));
+      }
+    },
+    [commit],
+  );
+
   /**
    * Stored bars of this symbol changed between `from` and `to` (an import, a poll, a backfill).
    * Only the bars from the change on are read again — from the last shown bar for new bars —
@@ -255,37 +299,9 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
   const refreshTail = useCallback(
     (from: number, to: number) => {
       const session = sessionRef.current;
-      if (!session) return;
-      enqueue(session, async () => {
-        const current = currentWindow(session);
-        const first = current?.bars[0];
-        const last = current?.bars.at(-1);
-        if (!current) return;
-        if (!first || !last) {
-          // Nothing was shown yet, so there is no tail: load the first page.
-          setGeneration((g) => g + 1);
-          return;
-        }
-        const olderHistoryArrived = bucketStart(from, current.timeframe) < first.time;
-        if (to < first.time) {
-          commit({ ...current, historyComplete: false });
-          return;
-        }
-        const tailFrom = Math.min(last.time, Math.max(first.time, bucketStart(from, current.timeframe)));
-        try {
-          const tail = await fetchWindow(session, { from: tailFrom, limit: MAX_BARS_HELD }, current.indicators.map((series) => series.spec));
-          const now = currentWindow(session);
-          if (!now) return;
-          // A full page means the change outgrew the window: show the newest bars instead.
-          const merged = tail.bars.length >= MAX_BARS_HELD ? tail : mergeTail(now, tail);
-          commit({ ...now, ...merged, sourceTimeframe: tail.sourceTimeframe, historyComplete: now.historyComplete && !olderHistoryArrived });
-          setStatus((s) => (s.tailError === null ? s : { ...s, tailError: null }));
-        } catch (failure) {
-          if (sessionRef.current === session) setStatus((s) => ({ ...s, tailError: failure }));
-        }
-      });
+      if (session) enqueue(session, () => readTail(session, from, to));
     },
-    [enqueue, commit],
+    [enqueue, readTail],
   );
 
   /** Live bars the core pushed: merged as they are when they can be, else the tail is read again. */
@@ -299,10 +315,11 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
         const current = currentWindow(session);
         const merged = current ? mergePushedBars(current, pushed) : null;
         if (current && merged) commit({ ...current, ...merged });
-        else refreshTail(first.time, last.time);
+        // Read in this task rather than queued behind it, so the request leaves at once.
+        else await readTail(session, first.time, last.time);
       });
     },
-    [enqueue, commit, refreshTail],
+    [enqueue, commit, readTail],
   );
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
