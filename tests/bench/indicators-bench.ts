@@ -6,7 +6,7 @@
  *
  *   METALYTICS_BENCH_INDICATOR_BARS   bars per run (default 1,000,000)
  */
-import { computeIndicator, toPriceColumns, type PriceColumns } from '../../src/core/indicators/compute-indicators';
+import { computeIndicator, toPriceColumns, type PriceColumns } from '../../src/shared/compute-indicators';
 import type { IndicatorSpec } from '../../src/shared/indicators';
 import { formatRate, syntheticMinuteBars } from './stats';
 

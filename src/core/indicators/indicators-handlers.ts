@@ -1,7 +1,7 @@
 import { requireBoundedRange, requireInstrument } from '../bars/bar-access';
 import type { CoreContext } from '../context';
 import type { HandlerMap } from '../handlers';
-import { computeIndicator, toPriceColumns, warmUpBars } from './compute-indicators';
+import { computeIndicator, toPriceColumns, warmUpBars } from '../../shared/compute-indicators';
 
 /** The shown part of a series, NaN (warm-up, undefined) as null so JSON carries it. */
 function shownSeries(values: Float64Array, firstShown: number): (number | null)[] {

@@ -6,8 +6,8 @@
 import type { Bar } from '../../shared/domain';
 import type { AlertIndicator, PriceAlert, PriceAlertCondition, PriceAlertRearm } from '../../shared/price-alerts';
 import type { Timeframe } from '../../shared/timeframes';
-import { warmUpBars } from '../indicators/compute-indicators';
-import { ema, rsi, sma, wma } from '../indicators/indicator-math';
+import { warmUpBars } from '../../shared/compute-indicators';
+import { ema, rsi, sma, wma } from '../../shared/indicator-math';
 
 /** One bar as the condition sees it. */
 export interface AlertPoint {

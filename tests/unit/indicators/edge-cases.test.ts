@@ -14,13 +14,13 @@ import {
   stochastic,
   vwap,
   wma,
-} from '../../../src/core/indicators/indicator-math';
+} from '../../../src/shared/indicator-math';
 import {
   computeIndicator,
   periodsPerYear,
   toPriceColumns,
   warmUpBars,
-} from '../../../src/core/indicators/compute-indicators';
+} from '../../../src/shared/compute-indicators';
 import { indicatorOutputNames } from '../../../src/shared/indicator-outputs';
 import { indicatorSpecSchema, type IndicatorSpec } from '../../../src/shared/indicators';
 import type { Bar } from '../../../src/shared/domain';

@@ -17,7 +17,7 @@ import {
   stochastic,
   vwap,
   wma,
-} from '../../../src/core/indicators/indicator-math';
+} from '../../../src/shared/indicator-math';
 import { binanceHourlyBars, metaTraderDailyBars } from '../../support/shared-data';
 
 const RELATIVE = 1e-8;

@@ -5,7 +5,7 @@
  * Each value is checked to the precision it is printed with.
  */
 import { describe, expect, it } from 'vitest';
-import { atr, bollinger, ema, macd, rsi, sma, stochastic, wma } from '../../../src/core/indicators/indicator-math';
+import { atr, bollinger, ema, macd, rsi, sma, stochastic, wma } from '../../../src/shared/indicator-math';
 import { taLibClose as close, taLibHigh as high, taLibLow as low } from './ta-lib-reference-data';
 
 /** Within `tolerance` of the published figure: about one unit of its last printed digit. */

@@ -9,7 +9,7 @@ import {
   rangeLength,
 } from '../../../src/core/models/pipeline/dataset';
 import { computeFeatures, featureColumns, featureRecord } from '../../../src/core/models/pipeline/features';
-import { rsi, sma } from '../../../src/core/indicators/indicator-math';
+import { rsi, sma } from '../../../src/shared/indicator-math';
 import { walkForwardPlan } from '../../../src/core/models/pipeline/train';
 import { changedAfter, xauDaily } from './model-fixtures';
 

@@ -11,7 +11,7 @@ import {
   firingMessage,
   type AlertProgress,
 } from '../../../src/core/price-alerts/alert-semantics';
-import { rsi, sma } from '../../../src/core/indicators/indicator-math';
+import { rsi, sma } from '../../../src/shared/indicator-math';
 import type { Bar } from '../../../src/shared/domain';
 import type { PriceAlertCondition, PriceAlertRearm } from '../../../src/shared/price-alerts';
 

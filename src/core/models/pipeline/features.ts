@@ -4,7 +4,7 @@
  * indicators are one-pass and seeded at fixed indices), so appending or changing later bars
  * never changes an earlier row. Rows inside an indicator's warm-up hold NaN and are not samples.
  */
-import { atr, bollinger, ema, logReturnVolatility, macd, rsi, sma } from '../../indicators/indicator-math';
+import { atr, bollinger, ema, logReturnVolatility, macd, rsi, sma } from '../../../shared/indicator-math';
 import { featureSetVersions } from '../../../shared/features';
 import { nominalTimeframeMs, type Timeframe } from '../../../shared/timeframes';
 import type { BarColumns } from '../engine/ports';

@@ -1,13 +1,13 @@
 /**
  * From an indicator request to its series: which maths, how much older history it needs
  * to be warmed up, and the instrument facts some indicators depend on. The chart's
- * `indicators.query` and the model features share this, so a feature and the line a
- * trader sees are the same numbers.
+ * `indicators.query`, the model features and the chart's own update of a live bar share
+ * this, so a feature and the line a trader sees are the same numbers.
  */
-import type { Bar, Instrument } from '../../shared/domain';
-import type { IndicatorOutputName } from '../../shared/indicator-outputs';
-import type { IndicatorKind, IndicatorSpec, VwapAnchor } from '../../shared/indicators';
-import { bucketStart, fixedTimeframeMs, type Timeframe } from '../../shared/timeframes';
+import type { Bar, Instrument } from './domain';
+import type { IndicatorOutputName } from './indicator-outputs';
+import type { IndicatorKind, IndicatorSpec, VwapAnchor } from './indicators';
+import { bucketStart, fixedTimeframeMs, type Timeframe } from './timeframes';
 import { atr, bollinger, ema, logReturnVolatility, macd, rsi, sma, stochastic, vwap, wma } from './indicator-math';
 
 /** Bars as columns, the form the maths reads. */
