@@ -48,9 +48,9 @@ const spread = (samples: number[]) => {
  * Live bars as a scheduled job delivers them: a 1m bar `step` after the last one is stored (as
  * the job's upsert would) and `bars.appended` is pushed down the page's event socket, then
  * timed inside the page from just before the push to the end of the frame that shows one more
- * bar. With indicators on the chart that includes re-reading the tail (`indicators.query`),
- * since only the core computes indicator values; without them on the 1m chart the pushed bars
- * are drawn as they come, so the figure is the page's own.
+ * bar. The page folds the pushed minute bar into the hourly chart and computes the indicators'
+ * values at it with the core's maths, then reads the tail from the core once the bars pause
+ * (that read is not in the figure); on the bare 1m chart the pushed bar is drawn as it comes.
  */
 async function liveBarUpdates(page: Page, events: WebSocketRoute, dataDir: string, after: Bar, step: number) {
   const storage = await openStorage({ dataDir, logger: silentLogger() });

@@ -8,7 +8,8 @@ type PageGlobals = {
   document: { querySelector(selector: string): { getAttribute(name: string): string | null; click(): void } | null };
   location: { href: string };
   requestAnimationFrame(callback: () => void): void;
-  performance: { now(): number };
+  performance: { now(): number; clearResourceTimings(): void; getEntriesByType(type: 'resource'): { name: string; startTime: number }[] };
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: { attributes: boolean; attributeFilter: string[] }): void };
   MessageChannel: new () => { port1: { onmessage: (() => void) | null }; port2: { postMessage(message: unknown): void } };
 };
 
@@ -28,6 +29,32 @@ export function chartDrew(timeframe: string): boolean {
 export function tokenRemovedFromUrl(): boolean {
   const { location } = globalThis as unknown as PageGlobals;
   return !location.href.includes('token=');
+}
+
+/**
+ * From now on, notes when the price chart first holds `bars` bars or more, and keeps the
+ * timing of every request from here (see barsAndBarReads).
+ */
+export function watchBarsAndBarReads(bars: number): void {
+  const { document, performance, MutationObserver } = globalThis as unknown as PageGlobals;
+  const probe = globalThis as unknown as { barsReachedAt: number | null };
+  probe.barsReachedAt = null;
+  performance.clearResourceTimings();
+  const chart = document.querySelector('[data-testid="price-chart"]');
+  new MutationObserver(() => {
+    if (probe.barsReachedAt === null && Number(chart?.getAttribute('data-bars')) >= bars) probe.barsReachedAt = performance.now();
+  }).observe(chart, { attributes: true, attributeFilter: ['data-bars'] });
+}
+
+/** Since watchBarsAndBarReads: when the chart reached its bars, and when each bars or indicators query left. */
+export function barsAndBarReads(): { barsReachedAt: number | null; reads: number[] } {
+  const { performance } = globalThis as unknown as PageGlobals;
+  const { barsReachedAt } = globalThis as unknown as { barsReachedAt: number | null };
+  const reads = performance
+    .getEntriesByType('resource')
+    .filter((entry) => /\/api\/(bars|indicators)\.query$/.test(entry.name))
+    .map((entry) => entry.startTime);
+  return { barsReachedAt, reads };
 }
 
 /** Resolves after the browser has painted two more frames. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { computeIndicator, toPriceColumns } from '../../../shared/compute-indicators';
 import type { Bar, BarSpan } from '../../../shared/domain';
+import type { IndicatorSpec } from '../../../shared/indicators';
 import {
   MAX_TAIL_UPDATES,
   firstIndexAtOrAfter,
@@ -20,6 +22,11 @@ const bars = (from: number, to: number) => Array.from({ length: to - from + 1 },
 const sma = { id: 'sma-2', spec: { kind: 'sma' as const, params: { period: 2 } } };
 const rsi = { id: 'rsi-3', spec: { kind: 'rsi' as const, params: { period: 3 } } };
 const values = (list: readonly Bar[], offset = 0) => list.map((b) => b.time / DAY + offset);
+/** An indicator over the bars as the core computes it, NaN as null. */
+const computed = (spec: IndicatorSpec, list: readonly Bar[]): (number | null)[] => {
+  const { outputs } = computeIndicator(spec, toPriceColumns(list), { timeframe: '1d', instrumentKind: 'spot', firstShown: 0 }, (v) => v);
+  return Array.from((outputs as Record<string, Float64Array>).value!, (v) => (Number.isFinite(v) ? v : null));
+};
 
 /** One span over the whole list, as a symbol with one stored timeframe answers. */
 const spanOver = (list: readonly Bar[], timeframe: BarSpan['timeframe'] = '1d'): BarSpan[] =>
@@ -135,7 +142,7 @@ describe('planChartUpdate', () => {
 });
 
 describe('mergePushedBars', () => {
-  const shown = (list: Bar[], over: Partial<{ timeframe: '1d' | '1h'; sourceTimeframe: '1d' | '1h' | null }> = {}) => ({
+  const shown = (list: Bar[], over: Partial<{ timeframe: '1d' | '1h'; sourceTimeframe: '1d' | '1h' | '1m' | null }> = {}) => ({
     bars: list,
     spans: spanOver(list),
     indicators: [],
@@ -146,24 +153,54 @@ describe('mergePushedBars', () => {
 
   it('appends new bars and replaces the forming last bar, keeping unchanged bars as the same objects', () => {
     const current = shown(bars(10, 12));
-    const merged = mergePushedBars(current, { timeframe: '1d', bars: [bar(12, 200), bar(13)] });
-    expect(merged?.bars.map((b) => [b.time / DAY, b.close])).toEqual([
+    const merged = mergePushedBars(current, { timeframe: '1d', bars: [bar(12, 200), bar(13)] }, 'spot');
+    expect(merged?.window.bars.map((b) => [b.time / DAY, b.close])).toEqual([
       [10, 110],
       [11, 111],
       [12, 200],
       [13, 113],
     ]);
-    expect(merged?.bars[1]).toBe(current.bars[1]);
-    expect(planChartUpdate(current.bars, merged!.bars)).toEqual({ kind: 'tail', from: 2 });
+    expect(merged?.window.bars[1]).toBe(current.bars[1]);
+    expect(merged?.exact).toBe(true);
+    expect(planChartUpdate(current.bars, merged!.window.bars)).toEqual({ kind: 'tail', from: 2 });
+  });
+
+  it('folds finer bars into the last bar or the next, and says the core is to be asked again', () => {
+    const HOUR = 3_600_000;
+    const MINUTE = 60_000;
+    const hour = (h: number, close: number): Bar => ({ time: h * HOUR, open: close, high: close + 1, low: close - 1, close, volume: 10 });
+    const minute = (h: number, m: number, close: number, high = close, low = close): Bar => ({ time: h * HOUR + m * MINUTE, open: close, high, low, close, volume: 2 });
+    const current = shown([hour(1, 100), hour(2, 101)], { timeframe: '1h', sourceTimeframe: '1m' });
+    const merged = mergePushedBars(current, { timeframe: '1m', bars: [minute(2, 59, 105, 106, 104), minute(3, 0, 107), minute(3, 1, 98)] }, 'spot');
+    expect(merged?.exact).toBe(false);
+    expect(merged?.window.bars).toEqual([
+      hour(1, 100),
+      { time: 2 * HOUR, open: 101, high: 106, low: 100, close: 105, volume: 12 },
+      { time: 3 * HOUR, open: 107, high: 107, low: 98, close: 98, volume: 4 },
+    ]);
+    expect(merged?.window.spans.at(-1)).toEqual({ from: 2 * HOUR, to: 3 * HOUR, timeframe: '1m' });
+  });
+
+  it('computes the indicators at the changed bars with the core’s maths, exact once their warm-up is in the window', () => {
+    const list = bars(1, 80);
+    const smaSeries = { ...sma, outputs: { value: computed(sma.spec, list) } };
+    const rsiSeries = { ...rsi, outputs: { value: computed(rsi.spec, list) } };
+    const pushed = [bar(80, 170), bar(81, 150)];
+    const merged = mergePushedBars({ ...shown(list), indicators: [smaSeries, rsiSeries] }, { timeframe: '1d', bars: pushed }, 'spot');
+    const all = [...list.slice(0, -1), ...pushed];
+    expect(merged?.window.indicators[0]?.outputs.value).toEqual(computed(sma.spec, all));
+    expect(merged?.window.indicators[1]?.outputs.value).toEqual(computed(rsi.spec, all));
+    expect(merged?.exact).toBe(true);
+    const short = mergePushedBars({ ...shown(bars(78, 80)), indicators: [{ ...rsiSeries, outputs: { value: [null, null, null] } }] }, { timeframe: '1d', bars: [bar(81)] }, 'spot');
+    expect(short?.exact).toBe(false);
   });
 
   it('asks for a re-read when only the core can say what the chart would show', () => {
     const pushed = { timeframe: '1d' as const, bars: [bar(13)] };
-    expect(mergePushedBars(shown(bars(10, 12), { sourceTimeframe: '1h' }), pushed)).toBeNull();
-    expect(mergePushedBars(shown(bars(10, 12), { timeframe: '1h', sourceTimeframe: '1h' }), pushed)).toBeNull();
-    expect(mergePushedBars({ ...shown(bars(10, 12)), indicators: window(bars(10, 12)).indicators }, pushed)).toBeNull();
-    expect(mergePushedBars(shown([]), pushed)).toBeNull();
-    expect(mergePushedBars(shown(bars(10, 12)), { timeframe: '1d', bars: [bar(9), bar(13)] })).toBeNull();
+    expect(mergePushedBars(shown(bars(10, 12), { sourceTimeframe: '1h' }), pushed, 'spot')).toBeNull();
+    expect(mergePushedBars(shown(bars(10, 12), { timeframe: '1h', sourceTimeframe: '1d' }), pushed, 'spot')).toBeNull();
+    expect(mergePushedBars(shown([]), pushed, 'spot')).toBeNull();
+    expect(mergePushedBars(shown(bars(10, 12)), { timeframe: '1d', bars: [bar(9), bar(13)] }, 'spot')).toBeNull();
   });
 });
 
@@ -184,8 +221,8 @@ describe('spans of stored timeframes', () => {
     const current = { ...window(bars(10, 14)), spans: [span(10, 11, '1d'), span(12, 14, '1h')] };
     const tail = { ...window(bars(13, 16)), spans: [span(13, 13, '1h'), span(14, 16, '1d')] };
     expect(mergeTail(current, tail).spans).toEqual([span(10, 11, '1d'), span(12, 13, '1h'), span(14, 16, '1d')]);
-    const pushed = mergePushedBars({ ...window(bars(10, 12)), indicators: [], timeframe: '1d', sourceTimeframe: '1d' }, { timeframe: '1d', bars: [bar(12, 150), bar(13)] });
-    expect(pushed?.spans).toEqual([span(10, 13, '1d')]);
+    const pushed = mergePushedBars({ ...window(bars(10, 12)), indicators: [], timeframe: '1d', sourceTimeframe: '1d' }, { timeframe: '1d', bars: [bar(12, 150), bar(13)] }, 'spot');
+    expect(pushed?.window.spans).toEqual([span(10, 13, '1d')]);
   });
 
   it('merges neighbours of one timeframe and keeps nothing of a page that adds no bar', () => {

@@ -1,6 +1,7 @@
-import type { Bar, BarSpan } from '../../../shared/domain';
+import { computeIndicator, toPriceColumns, warmUpBars } from '../../../shared/compute-indicators';
+import type { Bar, BarSpan, Instrument } from '../../../shared/domain';
 import type { IndicatorSpec } from '../../../shared/indicators';
-import type { Timeframe } from '../../../shared/timeframes';
+import { bucketStart, canAggregate, type Timeframe } from '../../../shared/timeframes';
 
 /** One value per bar of the window, null during warm-up. */
 export type IndicatorValues = readonly (number | null)[];
@@ -136,23 +137,67 @@ export function mergeTail(current: BarWindow, tail: BarWindow): BarWindow {
   };
 }
 
+/** A pushed bar of a finer timeframe folded into the chart's bar that holds it. */
+function widenBar(bar: Bar, finer: Bar): Bar {
+  return { time: bar.time, open: bar.open, high: Math.max(bar.high, finer.high), low: Math.min(bar.low, finer.low), close: finer.close, volume: bar.volume + finer.volume };
+}
+
+export interface PushedMerge {
+  window: BarWindow;
+  /**
+   * Whether the window is what a query would answer. Bars folded into a coarser timeframe are
+   * not (a pushed bar that revises one already counted would count its volume twice), nor are
+   * indicator values with less history before them than the core warms them up with: the
+   * caller reads the tail again soon after, and the chart shows the bar meanwhile.
+   */
+  exact: boolean;
+}
+
 /**
- * Bars the core pushed (`bars.appended`) merged straight into the window, with no round trip,
- * when they are exactly what a query would answer: the window shows their stored timeframe
- * as stored (not aggregated from a finer one) and holds no indicators, whose values at the
- * new bars only the core can compute. Returns null when the caller must re-read the tail.
+ * Bars the core pushed (`bars.appended`) merged into the window with no round trip, when the
+ * window's newest bars are built from the pushed timeframe: the same timeframe replaces the
+ * forming bar or adds the next; a finer one (1m bars on an hourly chart) widens the last bar or
+ * opens the next. Indicator values at the changed bars are computed here with the core's own
+ * maths over the window's bars. Returns null when the caller must read the tail again: a
+ * pushed bar older than the window's last, or a window built from another timeframe.
  */
 export function mergePushedBars(
   current: BarWindow & { timeframe: Timeframe; sourceTimeframe: Timeframe | null },
   pushed: { timeframe: Timeframe; bars: readonly Bar[] },
-): BarWindow | null {
-  const first = current.bars[0];
+  instrumentKind: Instrument['kind'],
+): PushedMerge | null {
+  const { timeframe } = current;
   const start = pushed.bars[0];
-  if (first === undefined || start === undefined) return null;
-  if (current.timeframe !== pushed.timeframe || current.sourceTimeframe !== pushed.timeframe) return null;
-  if (current.indicators.length > 0 || start.time < first.time) return null;
-  const end = pushed.bars.at(-1)!.time;
-  return mergeTail(current, { bars: pushed.bars, indicators: [], spans: [{ from: start.time, to: end, timeframe: pushed.timeframe }] });
+  if (current.bars.length === 0 || start === undefined || current.sourceTimeframe !== pushed.timeframe) return null;
+  const folded = timeframe !== pushed.timeframe;
+  if (folded && !canAggregate(pushed.timeframe, timeframe)) return null;
+  const bars = [...current.bars];
+  let from = bars.length;
+  for (const bar of pushed.bars) {
+    const time = folded ? bucketStart(bar.time, timeframe) : bar.time;
+    const last = bars.at(-1)!;
+    if (time < last.time) return null;
+    if (time === last.time) bars[bars.length - 1] = folded ? widenBar(last, bar) : bar;
+    else bars.push(folded ? { ...bar, time } : bar);
+    from = Math.min(from, bars.length - 1);
+  }
+  const tailBars = bars.slice(from);
+  let indicators: IndicatorSeriesData[] = [];
+  if (current.indicators.length > 0) {
+    const columns = toPriceColumns(bars);
+    const context = { timeframe, instrumentKind, firstShown: 0 };
+    const tailValues = (values: Float64Array) => Array.from(values.subarray(from), (value) => (Number.isFinite(value) ? value : null));
+    indicators = current.indicators.map((series) => ({
+      ...series,
+      outputs: computeIndicator(series.spec, columns, context, tailValues).outputs as Readonly<Record<string, IndicatorValues>>,
+    }));
+  }
+  const window = mergeTail(current, {
+    bars: tailBars,
+    indicators,
+    spans: [{ from: tailBars[0]!.time, to: tailBars.at(-1)!.time, timeframe: pushed.timeframe }],
+  });
+  return { window, exact: !folded && current.indicators.every((series) => from >= warmUpBars(series.spec, timeframe)) };
 }
 
 /**

@@ -255,7 +255,7 @@ export function ChartPanel({
   const specs = useMemo(() => activeIndicators.map((indicator) => indicator.spec), [activeIndicators]);
   const indicatorSlots = useMemo(() => new Map(activeIndicators.map((indicator) => [indicatorId(indicator.spec), indicator.slot])), [activeIndicators]);
 
-  const chart = useChartWindow(symbol && settings ? symbol : undefined, timeframe, specs);
+  const chart = useChartWindow(symbol && settings ? symbol : undefined, timeframe, specs, instrument?.kind);
   const forecast = useActiveForecast(symbol, timeframe, view.forecast);
   const [placingAlert, setPlacingAlert] = useState(false);
   const priceAlerts = usePriceAlerts(symbol, timeframe, chart.window?.bars.at(-1)?.close);

@@ -1,5 +1,5 @@
 import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
-import type { Bar } from '../../../../shared/domain';
+import type { Bar, Instrument } from '../../../../shared/domain';
 import type { IndicatorResult, IndicatorSpec } from '../../../../shared/indicators';
 import { bucketStart, type Timeframe } from '../../../../shared/timeframes';
 import { ApiError } from '../../api/api-error';
@@ -59,7 +59,12 @@ interface Session {
   /** Indicators requested or refused, so re-renders do not ask again. */
   pending: Set<string>;
   failed: Set<string>;
+  /** The stretch of live bars merged here that the core is to be asked about once they pause. */
+  recheck: { from: number; to: number; timer: ReturnType<typeof setTimeout> } | null;
 }
+
+/** How long live bars must pause before the bars merged in the page are read again from the core. */
+const RECHECK_DELAY_MS = 250;
 
 type Range = { from?: number; to?: number; limit?: number };
 type FetchedWindow = BarWindow & { sourceTimeframe: Timeframe | null };
@@ -88,8 +93,10 @@ const isIndicatorRefusal = (failure: unknown) => failure instanceof ApiError && 
  * changes, older pages as the user scrolls back (up to MAX_BARS_HELD), indicators added over
  * the bars already held, and the tail re-read when stored bars change. The window keeps
  * unchanged bars as the same objects, so the chart can tell a prepend from a tail update.
+ * `instrumentKind` lets live bars and their indicator values be merged in the page (volatility
+ * is annualised by it); until it is known, live bars are read from the core.
  */
-export function useChartWindow(symbol: string | undefined, timeframe: Timeframe, specs: readonly IndicatorSpec[]) {
+export function useChartWindow(symbol: string | undefined, timeframe: Timeframe, specs: readonly IndicatorSpec[], instrumentKind: Instrument['kind'] | undefined) {
   const key = symbol === undefined ? null : `${symbol}|${timeframe}`;
   const [loaded, setLoaded] = useState<LoadedWindow | null>(null);
   const [status, setStatus] = useState<ChartWindowStatus>(idleStatus);
@@ -140,7 +147,7 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
 
   useEffect(() => {
     if (key === null || symbol === undefined) return;
-    const session: Session = { key, symbol, timeframe, chain: Promise.resolve(), queued: 0, olderInFlight: false, pending: new Set(), failed: new Set() };
+    const session: Session = { key, symbol, timeframe, chain: Promise.resolve(), queued: 0, olderInFlight: false, pending: new Set(), failed: new Set(), recheck: null };
     sessionRef.current = session;
     setStatus({ ...idleStatus, loading: true });
     enqueue(session, async () => {
@@ -163,6 +170,7 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
       }
     });
     return () => {
+      if (session.recheck) clearTimeout(session.recheck.timer);
       if (sessionRef.current === session) sessionRef.current = null;
     };
   }, [key, symbol, timeframe, generation, enqueue, commit]);
@@ -304,7 +312,28 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
     [enqueue, readTail],
   );
 
-  /** Live bars the core pushed: merged as they are when they can be, else the tail is read again. */
+  /**
+   * Reads the tail again once live bars pause, when bars merged in the page may differ from what
+   * the core answers (see PushedMerge.exact): one read for a burst, and none delaying the next bar.
+   */
+  const recheckLater = useCallback(
+    (session: Session, from: number, to: number) => {
+      const earlier = session.recheck;
+      if (earlier) clearTimeout(earlier.timer);
+      const range = { from: Math.min(from, earlier?.from ?? from), to: Math.max(to, earlier?.to ?? to) };
+      const timer = setTimeout(() => {
+        session.recheck = null;
+        enqueue(session, () => readTail(session, range.from, range.to));
+      }, RECHECK_DELAY_MS);
+      session.recheck = { ...range, timer };
+    },
+    [enqueue, readTail],
+  );
+
+  /**
+   * Live bars the core pushed: merged in the page, with their indicator values, when they can be
+   * (the chart shows them in the next frame), else the tail is read again.
+   */
   const appendBars = useCallback(
     (pushed: { timeframe: Timeframe; bars: readonly Bar[] }) => {
       const session = sessionRef.current;
@@ -313,13 +342,16 @@ export function useChartWindow(symbol: string | undefined, timeframe: Timeframe,
       if (!session || !first || !last) return;
       enqueue(session, async () => {
         const current = currentWindow(session);
-        const merged = current ? mergePushedBars(current, pushed) : null;
-        if (current && merged) commit({ ...current, ...merged });
+        const merged = current && instrumentKind ? mergePushedBars(current, pushed, instrumentKind) : null;
+        if (current && merged) {
+          commit({ ...current, ...merged.window });
+          if (!merged.exact) recheckLater(session, first.time, last.time);
+        }
         // Read in this task rather than queued behind it, so the request leaves at once.
         else await readTail(session, first.time, last.time);
       });
     },
-    [enqueue, commit, readTail],
+    [enqueue, commit, readTail, recheckLater, instrumentKind],
   );
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
