@@ -57,6 +57,22 @@ export function barsAndBarReads(): { barsReachedAt: number | null; reads: number
   return { barsReachedAt, reads };
 }
 
+/**
+ * Runs before the app's scripts (page.addInitScript): notes when the app last read a
+ * `bars.appended` event off its event socket (the web client parses each message with
+ * JSON.parse), so a live update can be timed from the page's receipt of the event, without the
+ * test's own relay of it. Playwright's WebSocket routing replaces the page's WebSocket, so the
+ * parse is the first place the app's own code sees the message.
+ */
+export function stampLiveEvents(): void {
+  const page = globalThis as unknown as { JSON: { parse(text: string, reviver?: unknown): unknown }; performance: { now(): number }; lastLiveEventAt: number };
+  const parse = page.JSON.parse;
+  page.JSON.parse = (text: string, reviver?: unknown) => {
+    if (typeof text === 'string' && text.startsWith('{"name":"bars.appended"')) page.lastLiveEventAt = page.performance.now();
+    return parse(text, reviver);
+  };
+}
+
 /** Resolves after the browser has painted two more frames. */
 export function nextPaint(): Promise<void> {
   const { requestAnimationFrame } = globalThis as unknown as PageGlobals;
@@ -71,7 +87,7 @@ export function nextPaint(): Promise<void> {
  * no round trip to the test process is counted. (No named inner functions: tsx would wrap
  * them in a helper the page does not have.)
  */
-export function timeToRenderedFrame({ click, view, moreBarsThan = 0 }: { click?: string; view?: string; moreBarsThan?: number }): Promise<number> {
+export function timeToRenderedFrame({ click, view, moreBarsThan = 0 }: { click?: string; view?: string; moreBarsThan?: number }): Promise<{ ms: number; sinceEventMs: number | null }> {
   const { document, requestAnimationFrame, performance, MessageChannel } = globalThis as unknown as PageGlobals;
   const started = performance.now();
   if (click !== undefined) {
@@ -90,7 +106,9 @@ export function timeToRenderedFrame({ click, view, moreBarsThan = 0 }: { click?:
       rendered.port1.onmessage = () => done(null);
       rendered.port2.postMessage(null);
     });
-    return performance.now() - started;
+    const ended = performance.now();
+    const { lastLiveEventAt } = globalThis as unknown as { lastLiveEventAt?: number };
+    return { ms: ended - started, sinceEventMs: lastLiveEventAt === undefined ? null : ended - lastLiveEventAt };
   })();
 }
 
