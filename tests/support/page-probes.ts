@@ -87,9 +87,19 @@ export function nextPaint(): Promise<void> {
  * no round trip to the test process is counted. (No named inner functions: tsx would wrap
  * them in a helper the page does not have.)
  */
-export function timeToRenderedFrame({ click, view, moreBarsThan = 0 }: { click?: string; view?: string; moreBarsThan?: number }): Promise<{ ms: number; sinceEventMs: number | null }> {
-  const { document, requestAnimationFrame, performance, MessageChannel } = globalThis as unknown as PageGlobals;
+export function timeToRenderedFrame({ click, view, moreBarsThan = 0 }: { click?: string; view?: string; moreBarsThan?: number }): Promise<{
+  ms: number;
+  sinceEventMs: number | null;
+  eventToBarsMs: number | null;
+}> {
+  const { document, requestAnimationFrame, performance, MessageChannel, MutationObserver } = globalThis as unknown as PageGlobals;
   const started = performance.now();
+  // When the chart took the bars: its update sets data-bars, and the observer runs once that task's work is done.
+  let barsAt: number | null = null;
+  const watched = document.querySelector('[data-testid="price-chart"]');
+  new MutationObserver(() => {
+    if (barsAt === null && Number(watched?.getAttribute('data-bars')) > moreBarsThan) barsAt = performance.now();
+  }).observe(watched, { attributes: true, attributeFilter: ['data-bars'] });
   if (click !== undefined) {
     const button = document.querySelector(click);
     if (!button) return Promise.reject(new Error(`nothing matches ${click}`));
@@ -108,7 +118,11 @@ export function timeToRenderedFrame({ click, view, moreBarsThan = 0 }: { click?:
     });
     const ended = performance.now();
     const { lastLiveEventAt } = globalThis as unknown as { lastLiveEventAt?: number };
-    return { ms: ended - started, sinceEventMs: lastLiveEventAt === undefined ? null : ended - lastLiveEventAt };
+    return {
+      ms: ended - started,
+      sinceEventMs: lastLiveEventAt === undefined ? null : ended - lastLiveEventAt,
+      eventToBarsMs: lastLiveEventAt === undefined || barsAt === null ? null : barsAt - lastLiveEventAt,
+    };
   })();
 }
 
