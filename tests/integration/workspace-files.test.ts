@@ -91,6 +91,29 @@ describe('a damaged or full database (issue 16, defects 4 and 5)', () => {
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
+  it('reads the whole file at open unless it is exactly as the last clean close left it', async () => {
+    const file = await workspaceWithBars();
+    const checks: unknown[] = [];
+    const logger = { ...silentLogger(), info: (message: string, fields?: Record<string, unknown>) => void (message === 'opened SQLite database' && checks.push(fields?.checked)) };
+    // Untouched since its clean close: the check (about a second per GB) is skipped.
+    const first = await openSqliteStorage(file, logger);
+    // A second opening while the first is open, as after a crash that skipped the close: no record, so checked.
+    const second = await openSqliteStorage(file, logger);
+    await second.close();
+    await first.close();
+    const third = await openSqliteStorage(file, logger);
+    await third.close();
+    expect(checks).toEqual([false, true, false]);
+
+    // Damage with the modification time put back is still found: the change time cannot be put back.
+    const { atime, mtime, size } = fs.statSync(file);
+    const handle = fs.openSync(file, 'r+');
+    fs.writeSync(handle, randomBytes(16 * 1024), 0, 16 * 1024, Math.floor(size / 2 / 4096) * 4096);
+    fs.closeSync(handle);
+    fs.utimesSync(file, atime, mtime);
+    await expect(openSqliteStorage(file, logger)).rejects.toMatchObject({ code: 'CORRUPT' });
+  });
+
   it('refuses every write once damage shows up while running, and says so in ping and problem', async () => {
     const file = await workspaceWithBars();
     const storage = await openSqliteStorage(file, silentLogger());

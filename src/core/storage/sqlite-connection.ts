@@ -30,10 +30,63 @@ export function toSqliteStorageError(error: unknown, file: string): unknown {
   return error;
 }
 
+/** Where a clean close records the file it left (see recordCleanClose). */
+const cleanCloseRecord = (file: string) => `${file}.clean-close`;
+
+/** What identifies the bytes of a file without reading them: any write, copy over or replacement changes one of these. */
+function fileIdentity(file: string): string | null {
+  try {
+    const info = fs.statSync(file, { bigint: true });
+    return JSON.stringify({ dev: String(info.dev), ino: String(info.ino), size: String(info.size), mtimeNs: String(info.mtimeNs), ctimeNs: String(info.ctimeNs) });
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a write-ahead log with frames lies beside the file (a read-only opening leaves an empty one). */
+function logHoldsFrames(file: string): boolean {
+  try {
+    return fs.statSync(`${file}-wal`).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * After a clean close (the log folded into the file and removed), notes the file's identity,
+ * so the next open can tell that nothing has touched the file since (see takeCleanClose).
+ */
+export function recordCleanClose(file: string): void {
+  const identity = fileIdentity(file);
+  if (identity === null || logHoldsFrames(file)) return;
+  const temporary = `${cleanCloseRecord(file)}.${process.pid}`;
+  fs.writeFileSync(temporary, identity, { mode: 0o600 });
+  fs.renameSync(temporary, cleanCloseRecord(file));
+}
+
+/**
+ * Whether the file is exactly as this app's last clean close left it: same file, size and
+ * modification and change times, and no log with frames beside it. The record is used up here, so a
+ * session that then crashes leaves none and the next open checks the file again.
+ */
+export function takeCleanClose(file: string): boolean {
+  let recorded: string;
+  try {
+    recorded = fs.readFileSync(cleanCloseRecord(file), 'utf8');
+  } catch {
+    return false;
+  }
+  fs.rmSync(cleanCloseRecord(file), { force: true });
+  return !logHoldsFrames(file) && recorded === fileIdentity(file);
+}
+
 /**
  * Refuses a file SQLite reports damaged before anything is written to it, so the damage does
  * not spread and the app does not look healthy on top of it. quick_check reads every page
  * once (about a second per GB) without the slow index-to-table cross-check of integrity_check.
+ * The caller skips it for a file its last clean close left untouched (takeCleanClose): a crash,
+ * a copy, a restore or another tool's write changes the file or leaves no record, and damage
+ * found while running still makes the database read-only.
  */
 export function requireIntactDatabase(client: Database.Database, file: string): void {
   const result = client.pragma('quick_check(5)', { simple: false }) as Array<{ quick_check: string }>;

@@ -10,7 +10,7 @@ import { mapErrors } from './map-errors';
 import { migrationsFolder, migrationTag } from './migrations';
 import { sqlRepositories } from './repositories';
 import { startCheckpointer } from './sqlite-checkpointer';
-import { claimDatabaseFile, requireIntactDatabase, SqliteConnectionLock, sqliteCode, toSqliteStorageError } from './sqlite-connection';
+import { claimDatabaseFile, recordCleanClose, requireIntactDatabase, SqliteConnectionLock, sqliteCode, takeCleanClose, toSqliteStorageError } from './sqlite-connection';
 import { SqliteMarketData } from './sqlite-market-data';
 import { sqliteExecutor } from './sql-executor';
 import type { Storage } from './types';
@@ -62,15 +62,18 @@ function copyOnline(
  * Opens (creating if needed) the SQLite database at `file` and brings its schema up to date,
  * with the driver's native module at `nativeBinding` (an Electron-ABI build, for a desktop app
  * run from a checkout whose in-place build serves the Node tests) and the migrations in
- * `migrationsDir` when given.
+ * `migrationsDir` when given. A clean close records the file it left, so the next open can skip
+ * reading it all through (see takeCleanClose); `recordCleanClose: false` is for files built and
+ * closed on the way to becoming another (a restore's), whose record would be left behind.
  */
 export async function openSqliteStorage(
   file: string,
   logger: Logger,
-  { nativeBinding, migrationsDir }: { nativeBinding?: string; migrationsDir?: string } = {},
+  { nativeBinding, migrationsDir, recordCleanClose: remember = true }: { nativeBinding?: string; migrationsDir?: string; recordCleanClose?: boolean } = {},
 ): Promise<Storage> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   claimDatabaseFile(file);
+  const untouchedSinceCleanClose = takeCleanClose(file);
   let client: Database.Database;
   try {
     client = new Database(file, nativeBinding === undefined ? {} : { nativeBinding });
@@ -80,7 +83,7 @@ export async function openSqliteStorage(
     });
   }
   try {
-    requireIntactDatabase(client, file);
+    if (!untouchedSinceCleanClose) requireIntactDatabase(client, file);
     client.pragma('journal_mode = WAL');
     // NORMAL is durable across application crashes in WAL mode; only power loss can lose the last commits.
     client.pragma('synchronous = NORMAL');
@@ -96,7 +99,7 @@ export async function openSqliteStorage(
       | { created_at: number }
       | undefined;
     const schemaVersion = migrationTag(folder, last === undefined ? undefined : Number(last.created_at));
-    logger.info('opened SQLite database', { file, schemaVersion });
+    logger.info('opened SQLite database', { file, schemaVersion, checked: !untouchedSinceCleanClose });
     const checkpointer = startCheckpointer(client, file, nativeBinding, logger);
     // Damage found while running (a page read back as garbage) switches the connection to
     // query_only: every later write fails, so nothing more is written into a damaged file.
@@ -139,9 +142,11 @@ export async function openSqliteStorage(
         lock.run(async () => {
           await checkpointer.stop();
           if (!client.open) return;
+          let folded = false;
           try {
             // Leaves the data in the database file and an empty WAL, so a copy of the file alone is complete.
             client.pragma('wal_checkpoint(TRUNCATE)');
+            folded = true;
           } catch (error) {
             // A full or failing disk: the committed data stays in the WAL, which SQLite replays on the next open.
             logger.warn('could not fold the SQLite log into the database file on close; it is kept for the next start', {
@@ -150,6 +155,8 @@ export async function openSqliteStorage(
           } finally {
             client.close();
           }
+          // A damaged file is checked again however it was closed.
+          if (remember && folded && !damage) recordCleanClose(file);
         }),
     };
   } catch (error) {

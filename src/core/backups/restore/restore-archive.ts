@@ -124,7 +124,7 @@ const closeQuietly = async (storage: { close(): Promise<void> }) => storage.clos
 async function migrateTarget(target: RestoreTarget | { kind: 'sqlite'; file: string }, options: RestoreOptions, migrationsDir: string | undefined): Promise<void> {
   const storage =
     target.kind === 'sqlite'
-      ? await openSqliteStorage(target.file, options.logger, { nativeBinding: options.sqliteNativeBinding, migrationsDir })
+      ? await openSqliteStorage(target.file, options.logger, { nativeBinding: options.sqliteNativeBinding, migrationsDir, recordCleanClose: false })
       : await (await import('../../storage/pg-storage')).openPostgresStorage(target.url, options.logger, { migrationsDir, schema: target.schema });
   await closeQuietly(storage);
 }
