@@ -60,8 +60,13 @@ export function recordCleanClose(file: string): void {
   const identity = fileIdentity(file);
   if (identity === null || logHoldsFrames(file)) return;
   const temporary = `${cleanCloseRecord(file)}.${process.pid}`;
-  fs.writeFileSync(temporary, identity, { mode: 0o600 });
-  fs.renameSync(temporary, cleanCloseRecord(file));
+  try {
+    fs.writeFileSync(temporary, identity, { mode: 0o600 });
+    fs.renameSync(temporary, cleanCloseRecord(file));
+  } catch {
+    // A full disk: without a record the next open checks the whole file, which is only slower.
+    fs.rmSync(temporary, { force: true });
+  }
 }
 
 /**
