@@ -4,7 +4,7 @@ import type { EventPayload, MethodOutput } from '../shared/contract';
 import type { ProviderId } from '../shared/domain';
 import type { Timeframe } from '../shared/timeframes';
 import { exitCodeFor, exitCodes } from './exit-codes';
-import { formatCount, formatFields, formatTime, reportFailure, type CliOutput } from './format';
+import { formatCount, formatFields, formatPlural, formatTime, reportFailure, type CliOutput } from './format';
 import { invokeMethod } from './invoke-method';
 import { watchJobProgress } from './job-watch';
 
@@ -16,8 +16,6 @@ export interface BackfillCommandOptions {
   to?: number;
   json?: boolean;
 }
-
-const plural = (count: number, noun: string) => `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
 
 type Checkpoint = MethodOutput<'backfill.list'>['checkpoints'][number];
 
@@ -40,7 +38,7 @@ function formatBackfillSummary(checkpoint: Checkpoint): string {
     }
     if (run.plan) fields.push(['plan', describePlanStart(run.plan)]);
     fields.push(
-      ['requests', `${plural(run.pages, 'page')} in ${plural(run.chunks, 'chunk')}`],
+      ['requests', `${formatPlural(run.pages, 'page')} in ${formatPlural(run.chunks, 'chunk')}`],
       ['bars received', formatCount(run.received)],
       ['inserted', formatCount(run.inserted)],
       ['updated', formatCount(run.updated)],

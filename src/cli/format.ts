@@ -22,6 +22,9 @@ export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
 
+/** A count with its noun, plural unless it is one: "1 page", "2,400 rows". */
+export const formatPlural = (count: number, noun: string) => `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
+
 /** A price or volume as stored, without binary floating-point noise (677.2401139999997 → 677.240114). */
 export function formatNumber(value: number): string {
   return String(Number(value.toPrecision(12)));

@@ -1,7 +1,7 @@
 import type { Core } from '../core/create-core';
 import type { MethodOutput } from '../shared/contract';
 import { exitCodes } from './exit-codes';
-import { formatCount, formatDuration, reportFailure, type CliOutput } from './format';
+import { formatCount, formatDuration, formatPlural, reportFailure, type CliOutput } from './format';
 import { invokeMethod } from './invoke-method';
 
 export interface SyncCommandOptions {
@@ -9,11 +9,10 @@ export interface SyncCommandOptions {
 }
 
 function formatSyncOutcome(outcome: MethodOutput<'sync.now'>): string {
-  const plural = (count: number, noun: string) => `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
   return (
     `Synced with the team database in ${formatDuration(outcome.finishedAt - outcome.startedAt)}: ` +
-    `${plural(outcome.pushedRows, 'row')} sent, ${formatCount(outcome.pulledRows)} received, ${plural(outcome.conflicts, 'conflict')}; ` +
-    `${plural(outcome.rangesCompared, 'bar range')} compared, ${formatCount(outcome.rangesMoved)} moved.\n`
+    `${formatPlural(outcome.pushedRows, 'row')} sent, ${formatCount(outcome.pulledRows)} received, ${formatPlural(outcome.conflicts, 'conflict')}; ` +
+    `${formatPlural(outcome.rangesCompared, 'bar range')} compared, ${formatCount(outcome.rangesMoved)} moved.\n`
   );
 }
 
