@@ -8,7 +8,7 @@
 import type { CacheScopeEntry } from '../../shared/cache-settings';
 import type { Bar } from '../../shared/domain';
 import type { Timeframe } from '../../shared/timeframes';
-import { canonicalRow, canonicalSelect, canonicalValues, quote } from '../backups/archive/table-digest';
+import { canonicalOrder, canonicalRow, canonicalSelect, canonicalValues, quote } from '../backups/archive/table-digest';
 import type { Row, SqlExecutor } from '../storage/sql-executor';
 import type { Storage } from '../storage/types';
 import { rangeFingerprints, rangeWidth } from './bar-ranges';
@@ -131,14 +131,12 @@ function compareKeys(a: Canonical, b: Canonical): number {
  * A table's rows in canonical order and form, a page at a time. Each page starts after the last
  * key of the one before (keyset paging), so a page costs the same wherever it lies, where an
  * OFFSET would read and sort every earlier row again; the sync reads each table this way every
- * minute. The condition compares the key as canonicalSelect orders it (COLLATE "C" on Postgres),
+ * minute. The condition compares the key as canonicalOrder sorts it (COLLATE "C" on Postgres),
  * and every synced table has a primary key, so no key is null.
  */
 async function* canonicalPages(sql: SqlExecutor, table: SyncedTable): AsyncGenerator<{ key: Canonical; line: string; row: Row }[]> {
   const select = canonicalSelect(table, sql.dialect);
-  const orderAt = select.lastIndexOf(' ORDER BY ');
-  const order = select.slice(orderAt + ' ORDER BY '.length);
-  const after = `${select.slice(0, orderAt)} WHERE (${order}) > (${table.orderBy.map((_, i) => `{k${i}}`).join(', ')}) ORDER BY ${order}`;
+  const after = canonicalSelect(table, sql.dialect, `(${canonicalOrder(table, sql.dialect)}) > (${table.orderBy.map((_, i) => `{k${i}}`).join(', ')})`);
   const keyIndexes = table.orderBy.map((name) => table.columns.findIndex((column) => column.name === name));
   let text = select;
   let params: Row = { limit: PAGE };

@@ -50,11 +50,16 @@ export const backedUpTables: readonly TableShape[] = (Object.values(pgSchema) as
 /** A name as a quoted SQL identifier. */
 export const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-/** The statement reading a table in canonical order on `dialect`. */
-export function canonicalSelect(shape: TableShape, dialect: 'sqlite' | 'postgres'): string {
+/** The key terms a table is sorted by in canonical order on `dialect` (byte-wise text on Postgres, as SQLite sorts it). */
+export function canonicalOrder(shape: TableShape, dialect: 'sqlite' | 'postgres'): string {
   const kinds = new Map(shape.columns.map((c) => [c.name, c.kind]));
-  const order = shape.orderBy.map((name) => (dialect === 'postgres' && kinds.get(name) === 'string' ? `${quote(name)} COLLATE "C"` : quote(name)));
-  return `SELECT ${shape.columns.map((c) => quote(c.name)).join(', ')} FROM ${quote(shape.name)} ORDER BY ${order.join(', ')}`;
+  return shape.orderBy.map((name) => (dialect === 'postgres' && kinds.get(name) === 'string' ? `${quote(name)} COLLATE "C"` : quote(name))).join(', ');
+}
+
+/** The statement reading a table in canonical order on `dialect`, only the rows matching `where` when given. */
+export function canonicalSelect(shape: TableShape, dialect: 'sqlite' | 'postgres', where?: string): string {
+  const filter = where === undefined ? '' : ` WHERE ${where}`;
+  return `SELECT ${shape.columns.map((c) => quote(c.name)).join(', ')} FROM ${quote(shape.name)}${filter} ORDER BY ${canonicalOrder(shape, dialect)}`;
 }
 
 function sortedJson(value: unknown): unknown {
