@@ -12,7 +12,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CLI_BIN, cliEnv } from '../support/cli-process';
 import { repoRoot } from '../support/serve-process';
-import { percentile } from './stats';
+import { median, percentile } from './stats';
 
 const ROUNDS = Number(process.env.METALYTICS_BENCH_STARTUP_ROUNDS ?? 15);
 const HELP_GOAL_MS = 300;
@@ -48,8 +48,6 @@ async function serveReadyMs(): Promise<number> {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
-
-const median = (samples: number[]) => percentile([...samples].sort((a, b) => a - b), 50);
 
 export async function benchStartup(): Promise<Record<string, string | number>[]> {
   const node: number[] = [];

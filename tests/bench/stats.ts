@@ -7,6 +7,11 @@ export function percentile(sortedMs: readonly number[], p: number): number {
   return sortedMs[index]!;
 }
 
+/** The middle of samples in any order. */
+export function median(samplesMs: readonly number[]): number {
+  return percentile([...samplesMs].sort((a, b) => a - b), 50);
+}
+
 export function machine() {
   const cpus = os.cpus();
   return {

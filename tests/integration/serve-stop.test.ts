@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_BIN, cliEnv } from '../support/cli-process';
 import { repoRoot } from '../support/serve-process';
+import { waitFor } from '../support/team-offline';
 
 /** Every process whose parent is `pid`, from /proc. */
 function childrenOf(pid: number): number[] {
@@ -40,14 +41,6 @@ const isAlive = (pid: number) => {
     return false;
   }
 };
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const refusesConnections = async (origin: string) => {
   try {
@@ -116,7 +109,7 @@ describe.skipIf(!fs.existsSync('/proc/self/stat'))('stopping serve with a plain 
     expect(tree.length).toBeGreaterThan(0);
 
     process.kill(npm.pid!, 'SIGTERM');
-    await waitFor(() => tree.every((pid) => !isAlive(pid)), 'every process npm started has exited');
+    await waitFor('every process npm started to exit', async () => tree.every((pid) => !isAlive(pid)), 15_000);
     expect(await refusesConnections(origin)).toBe(true);
   });
 });

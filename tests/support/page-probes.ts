@@ -9,7 +9,7 @@ type PageGlobals = {
   location: { href: string };
   requestAnimationFrame(callback: () => void): void;
   performance: { now(): number; clearResourceTimings(): void; getEntriesByType(type: 'resource'): { name: string; startTime: number }[] };
-  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: { attributes: boolean; attributeFilter: string[] }): void };
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: { attributes: boolean; attributeFilter: string[] }): void; disconnect(): void };
   MessageChannel: new () => { port1: { onmessage: (() => void) | null }; port2: { postMessage(message: unknown): void } };
 };
 
@@ -97,12 +97,18 @@ export function timeToRenderedFrame({ click, view, moreBarsThan = 0 }: { click?:
   // When the chart took the bars: its update sets data-bars, and the observer runs once that task's work is done.
   let barsAt: number | null = null;
   const watched = document.querySelector('[data-testid="price-chart"]');
-  new MutationObserver(() => {
+  // Disconnected once the frame is timed: a bench times many frames on one page, and observers
+  // left behind would all run at every later update, inside the frames being timed.
+  const barsObserver = new MutationObserver(() => {
     if (barsAt === null && Number(watched?.getAttribute('data-bars')) > moreBarsThan) barsAt = performance.now();
-  }).observe(watched, { attributes: true, attributeFilter: ['data-bars'] });
+  });
+  barsObserver.observe(watched, { attributes: true, attributeFilter: ['data-bars'] });
   if (click !== undefined) {
     const button = document.querySelector(click);
-    if (!button) return Promise.reject(new Error(`nothing matches ${click}`));
+    if (!button) {
+      barsObserver.disconnect();
+      return Promise.reject(new Error(`nothing matches ${click}`));
+    }
     button.click();
   }
   return (async () => {
@@ -117,6 +123,7 @@ export function timeToRenderedFrame({ click, view, moreBarsThan = 0 }: { click?:
       rendered.port2.postMessage(null);
     });
     const ended = performance.now();
+    barsObserver.disconnect();
     const { lastLiveEventAt } = globalThis as unknown as { lastLiveEventAt?: number };
     return {
       ms: ended - started,

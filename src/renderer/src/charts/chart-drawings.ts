@@ -102,8 +102,7 @@ export class ChartDrawings implements ISeriesPrimitive<Time> {
   private drawings: readonly Drawing[] = [];
   private series: ISeriesApi<SeriesType> | null = null;
   private requestUpdate: (() => void) | null = null;
-  private axis: BarTimeline = { bars: [], barMs: nominalTimeframeMs('1d') };
-  private bars: readonly SnapBar[] = [];
+  private axis: BarTimeline & { bars: readonly SnapBar[] } = { bars: [], barMs: nominalTimeframeMs('1d') };
   private tool: DrawingTool = null;
   private selectedId: string | null = null;
   /** The drawing the tool is placing, with its pointer-down position. */
@@ -170,7 +169,6 @@ export class ChartDrawings implements ISeriesPrimitive<Time> {
 
   /** The bars shown, which place every point on this timeframe and give the values Shift snaps to. */
   setBars(bars: readonly SnapBar[], timeframe: Timeframe): void {
-    this.bars = bars;
     // The bars themselves, not a copy of their times: this runs on every live bar.
     this.axis = { bars, barMs: nominalTimeframeMs(timeframe) };
     this.requestUpdate?.();
@@ -276,7 +274,7 @@ export class ChartDrawings implements ISeriesPrimitive<Time> {
     if (logical === null || !this.series) return null;
     const series = this.series;
     if (snap) {
-      const snapped = snapToOhlc(this.bars, logical, pixel.y, (price) => series.priceToCoordinate(price));
+      const snapped = snapToOhlc(this.axis.bars, logical, pixel.y, (price) => series.priceToCoordinate(price));
       if (snapped) return snapped;
     }
     const time = logicalToTime(this.axis, logical);
