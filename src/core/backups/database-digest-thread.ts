@@ -63,8 +63,7 @@ function plan(db: Database.Database, { tables, segmentRows }: DigestThreadReques
 /** The statement reading rows from `from` (inclusive) up to `to` (exclusive) of the key, either open. */
 function segmentSelect(shape: TableShape, from: unknown[] | undefined, to: unknown[] | undefined): { sql: string; params: unknown[] } {
   const bounds = [from && `${keyTuple(shape)} >= ${placeholders(shape)}`, to && `${keyTuple(shape)} < ${placeholders(shape)}`].filter(Boolean);
-  const [select, order] = canonicalSelect(shape, 'sqlite').split(' ORDER BY ');
-  return { sql: `${select}${bounds.length > 0 ? ` WHERE ${bounds.join(' AND ')}` : ''} ORDER BY ${order}`, params: [...(from ?? []), ...(to ?? [])] };
+  return { sql: canonicalSelect(shape, 'sqlite', bounds.length > 0 ? bounds.join(' AND ') : undefined), params: [...(from ?? []), ...(to ?? [])] };
 }
 
 /** Waits until the main thread lets segment `index` start: it hashes in order, so a thread ahead of it waits. */
