@@ -122,11 +122,13 @@ const closeQuietly = async (storage: { close(): Promise<void> }) => storage.clos
 
 /** Opens the target through the normal storage path and closes it: its schema is then migrated as far as `migrationsDir` goes. */
 async function migrateTarget(target: RestoreTarget | { kind: 'sqlite'; file: string }, options: RestoreOptions, migrationsDir: string | undefined): Promise<void> {
-  const storage =
-    target.kind === 'sqlite'
-      ? await openSqliteStorage(target.file, options.logger, { nativeBinding: options.sqliteNativeBinding, migrationsDir, recordCleanClose: false })
-      : await (await import('../../storage/pg-storage')).openPostgresStorage(target.url, options.logger, { migrationsDir, schema: target.schema });
-  await closeQuietly(storage);
+  if (target.kind === 'sqlite') {
+    await closeQuietly(await openSqliteStorage(target.file, options.logger, { nativeBinding: options.sqliteNativeBinding, migrationsDir, recordCleanClose: false }));
+    return;
+  }
+  // The Postgres driver loads on first use (see loadPg).
+  const { openPostgresStorage } = await import('../../storage/pg-storage');
+  await closeQuietly(await openPostgresStorage(target.url, options.logger, { migrationsDir, schema: target.schema }));
 }
 
 async function fileExists(file: string): Promise<boolean> {
